@@ -1,0 +1,38 @@
+// Infrastructure settings from the environment (DESIGN.md: endpoints and
+// secrets come from env vars; business rules come from files). Read once at
+// start-up, validated, then held immutable.
+#pragma once
+
+#include <map>
+#include <string>
+
+#include "common/util/status.h"
+
+namespace leadflow::config {
+
+struct InfraConfig {
+  std::string kafka_brokers;    // LEADFLOW_KAFKA_BROKERS (required)
+  // LEADFLOW_KAFKA_PROPERTIES: extra librdkafka properties "k=v;k=v", e.g.
+  // security.protocol=SASL_SSL;sasl.mechanism=SCRAM-SHA-512 (passed through).
+  std::map<std::string, std::string> kafka_properties;
+  std::string redis_url;        // LEADFLOW_REDIS_URL, default redis://127.0.0.1:6379
+  int http_port = 8080;         // LEADFLOW_HTTP_PORT: /metrics, /healthz, /readyz (0 = any)
+  int grpc_port = 50051;        // LEADFLOW_GRPC_PORT (0 = any)
+  std::string bind_address;     // LEADFLOW_BIND_ADDRESS, default 0.0.0.0
+  std::string config_dir;       // LEADFLOW_CONFIG_DIR, default ./config
+  std::string ready_file;       // LEADFLOW_READY_FILE: JSON with bound ports, written when ready
+  std::string log_level;        // LEADFLOW_LOG_LEVEL: debug|info|warn|error
+  std::string instance_id;      // LEADFLOW_INSTANCE_ID, default hostname-pid
+};
+
+// Reads the variables above. Errors name the variable and the bad value.
+StatusOr<InfraConfig> LoadInfraConfigFromEnv();
+
+// Parses "k=v;k=v" (used for LEADFLOW_KAFKA_PROPERTIES).
+StatusOr<std::map<std::string, std::string>> ParseProperties(const std::string& text,
+                                                             const std::string& var_name);
+
+// The help text block listing every variable above; shared by every --help.
+std::string EnvHelp();
+
+}  // namespace leadflow::config

@@ -1,0 +1,59 @@
+#include "common/config/env.h"
+
+#include <cstdlib>
+
+#include <gtest/gtest.h>
+
+namespace leadflow::config {
+namespace {
+
+class EnvTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    for (const char* v : {"LEADFLOW_KAFKA_BROKERS", "LEADFLOW_REDIS_URL", "LEADFLOW_HTTP_PORT",
+                          "LEADFLOW_GRPC_PORT", "LEADFLOW_KAFKA_PROPERTIES"}) {
+      unsetenv(v);
+    }
+  }
+};
+
+TEST_F(EnvTest, BrokersAreRequiredAndTheMessageNamesTheVariable) {
+  auto c = LoadInfraConfigFromEnv();
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.status().message().find("LEADFLOW_KAFKA_BROKERS"), std::string::npos);
+}
+
+TEST_F(EnvTest, DefaultsApply) {
+  setenv("LEADFLOW_KAFKA_BROKERS", "127.0.0.1:9092", 1);
+  auto c = LoadInfraConfigFromEnv();
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_EQ(c->redis_url, "redis://127.0.0.1:6379");
+  EXPECT_EQ(c->http_port, 8080);
+  EXPECT_EQ(c->grpc_port, 50051);
+}
+
+TEST_F(EnvTest, BadPortIsRejectedWithItsValue) {
+  setenv("LEADFLOW_KAFKA_BROKERS", "x:1", 1);
+  setenv("LEADFLOW_HTTP_PORT", "80a", 1);
+  auto c = LoadInfraConfigFromEnv();
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.status().message().find("LEADFLOW_HTTP_PORT=\"80a\""), std::string::npos);
+}
+
+TEST_F(EnvTest, KafkaPropertiesPassThrough) {
+  setenv("LEADFLOW_KAFKA_BROKERS", "x:1", 1);
+  setenv("LEADFLOW_KAFKA_PROPERTIES", "security.protocol=SASL_SSL;sasl.mechanism=SCRAM-SHA-512", 1);
+  auto c = LoadInfraConfigFromEnv();
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->kafka_properties.at("security.protocol"), "SASL_SSL");
+  EXPECT_EQ(c->kafka_properties.at("sasl.mechanism"), "SCRAM-SHA-512");
+}
+
+TEST(ParsePropertiesTest, RejectsItemsWithoutEquals) {
+  auto p = ParseProperties("a=1;broken", "VAR");
+  ASSERT_FALSE(p.ok());
+  EXPECT_NE(p.status().message().find("\"broken\""), std::string::npos);
+}
+
+}  // namespace
+}  // namespace leadflow::config

@@ -1,0 +1,23 @@
+// Loads business-rule files (DESIGN.md: JSON or protobuf text format, validated
+// against a message, unknown fields rejected). The format follows the
+// extension: .json, or .textproto / .txtpb / .pbtxt for text format.
+// Errors name the file and, where the parser reports it, the field and line.
+#pragma once
+
+#include <string>
+
+#include <google/protobuf/message.h>
+
+#include "common/util/status.h"
+
+namespace leadflow::config {
+
+Status LoadProtoFile(const std::string& path, google::protobuf::Message* out);
+
+// Parses text already in memory; `origin` names it in errors (a path or "request").
+Status ParseProtoJson(const std::string& json, const std::string& origin,
+                      google::protobuf::Message* out);
+Status ParseProtoText(const std::string& text, const std::string& origin,
+                      google::protobuf::Message* out);
+
+}  // namespace leadflow::config

@@ -1,0 +1,135 @@
+#include "common/kafka/consumer_loop.h"
+
+#include <map>
+#include <thread>
+#include <utility>
+
+#include "common/kafka/dead_letter.h"
+#include "common/log/log.h"
+#include "common/metrics/service_metrics.h"
+
+namespace leadflow::kafka {
+namespace {
+
+using PartitionKey = std::pair<std::string, int32_t>;
+
+leadflow::common::v1::ReasonCode ReasonOf(const Status& s) {
+  if (s.reason() != 0 && leadflow::common::v1::ReasonCode_IsValid(s.reason())) {
+    return static_cast<leadflow::common::v1::ReasonCode>(s.reason());
+  }
+  return s.code() == StatusCode::kInvalidArgument ? leadflow::common::v1::MALFORMED_PAYLOAD
+                                                  : leadflow::common::v1::INTERNAL_ERROR;
+}
+
+}  // namespace
+
+ConsumerLoop::ConsumerLoop(std::unique_ptr<Consumer> consumer, Producer& producer,
+                           MessageHandler handler, metrics::ServiceMetrics* metrics,
+                           const Clock& clock, ConsumerLoopOptions options)
+    : consumer_(std::move(consumer)),
+      producer_(producer),
+      handler_(std::move(handler)),
+      metrics_(metrics),
+      clock_(clock),
+      options_(std::move(options)) {}
+
+void ConsumerLoop::Run(const std::atomic<bool>& stop) {
+  int failures = 0;
+  while (!stop.load()) {
+    auto batch = consumer_->PollBatch(options_.max_batch, options_.poll_timeout);
+    if (batch.empty()) continue;
+    if (ProcessBatch(batch)) {
+      failures = 0;
+      healthy_ = true;
+      continue;
+    }
+    healthy_ = false;
+    ++failures;
+    auto backoff = std::chrono::milliseconds(std::min<int64_t>(5000, 100LL << std::min(failures, 6)));
+    for (auto waited = std::chrono::milliseconds(0); waited < backoff && !stop.load();
+         waited += std::chrono::milliseconds(50)) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  }
+  consumer_->Close();
+  log::Info("consumer loop stopped", {{"loop", options_.name}});
+}
+
+bool ConsumerLoop::ProcessBatch(const std::vector<ConsumedMessage>& batch) {
+  std::map<PartitionKey, int64_t> first_offset;  // where to rewind if the flush fails
+  std::map<PartitionKey, int64_t> next_offset;   // what to commit
+  std::map<PartitionKey, int64_t> retry_from;    // transient failures
+  std::vector<OutgoingMessage> out;
+  for (const auto& msg : batch) {
+    PartitionKey key{msg.topic, msg.partition};
+    first_offset.emplace(key, msg.offset);
+    if (retry_from.count(key)) continue;  // keep per-partition order behind a failure
+    auto started = std::chrono::steady_clock::now();
+    out.clear();
+    Status s;
+    try {
+      s = handler_(msg, out);
+    } catch (const std::exception& e) {
+      s = Status::Internal(std::string("handler threw: ") + e.what());
+    } catch (...) {
+      s = Status::Internal("handler threw a non-standard exception");
+    }
+    if (s.code() == StatusCode::kUnavailable) {
+      retry_from[key] = msg.offset;
+      if (metrics_) metrics_->Error("transient");
+      log::Warn("transient failure; will retry",
+                {{"loop", options_.name}, {"partition", std::to_string(msg.partition)},
+                 {"offset", std::to_string(msg.offset)}, {"error", s.message()}});
+      continue;
+    }
+    if (!s.ok()) {
+      auto reason = ReasonOf(s);
+      out.clear();
+      out.push_back(ToDeadLetterMessage(
+          MakeRejection(msg, options_.stage, reason, s.message(), clock_.NowMillis())));
+      if (metrics_) {
+        metrics_->DeadLettered(leadflow::common::v1::ReasonCode_Name(reason));
+        metrics_->Error(StatusCodeName(s.code()));
+      }
+      log::Warn("message dead-lettered",
+                {{"loop", options_.name}, {"topic", msg.topic},
+                 {"partition", std::to_string(msg.partition)},
+                 {"offset", std::to_string(msg.offset)}, {"error", s.message()}});
+    }
+    bool produced = true;
+    for (const auto& o : out) {
+      if (!producer_.Produce(o).ok()) {
+        produced = false;
+        break;
+      }
+    }
+    if (!produced) {
+      retry_from[key] = msg.offset;
+      continue;
+    }
+    next_offset[key] = msg.offset + 1;
+    if (metrics_) {
+      metrics_->ProcessingSeconds(
+          msg.topic,
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+    }
+  }
+
+  Status flushed = producer_.Flush(options_.flush_timeout);
+  if (!flushed.ok()) {
+    log::Error("flush failed; rewinding batch", {{"loop", options_.name}, {"error", flushed.message()}});
+    for (const auto& [key, offset] : first_offset) consumer_->Seek({key.first, key.second, offset});
+    return false;
+  }
+  std::vector<TopicPartitionOffset> commits;
+  for (const auto& [key, offset] : next_offset) commits.push_back({key.first, key.second, offset});
+  if (Status c = consumer_->Commit(commits); !c.ok()) {
+    // Outputs are durable; a failed commit only means redelivery, which the
+    // idempotent handlers absorb.
+    log::Warn("commit failed", {{"loop", options_.name}, {"error", c.message()}});
+  }
+  for (const auto& [key, offset] : retry_from) consumer_->Seek({key.first, key.second, offset});
+  return retry_from.empty();
+}
+
+}  // namespace leadflow::kafka

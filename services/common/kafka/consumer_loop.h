@@ -1,0 +1,72 @@
+// The consume -> handle -> produce -> flush -> commit loop every service runs.
+//
+// Guarantees:
+//  - at-least-once: offsets are committed only after the batch's outputs are
+//    acknowledged by Kafka (Producer::Flush succeeded);
+//  - a bad message never blocks a partition: a handler's kInvalidArgument, any
+//    other non-transient error, or an escaping exception becomes a
+//    leads.rejected record with the original bytes, and the offset moves on;
+//  - a transient failure (kUnavailable, e.g. Redis down) rewinds that
+//    partition to the failed message and retries with exponential backoff
+//    (100 ms .. 5 s), reporting unhealthy meanwhile; later messages of the
+//    same partition wait, so per-key order is kept.
+// Run() blocks on the calling thread until `stop` becomes true, then finishes
+// the current batch, flushes, commits and leaves the group.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/kafka/consumer.h"
+#include "common/kafka/producer.h"
+#include "common/util/clock.h"
+#include "leadflow/intake/v1/intake.pb.h"
+
+namespace leadflow::metrics {
+class ServiceMetrics;
+}
+
+namespace leadflow::kafka {
+
+// Handles one message, appending any outputs to `out`. Must not block for long.
+using MessageHandler =
+    std::function<Status(const ConsumedMessage& message, std::vector<OutgoingMessage>& out)>;
+
+struct ConsumerLoopOptions {
+  size_t max_batch = 500;
+  std::chrono::milliseconds poll_timeout{100};
+  std::chrono::milliseconds flush_timeout{30000};
+  leadflow::intake::v1::Stage stage = leadflow::intake::v1::STAGE_UNSPECIFIED;
+  std::string name;  // for logs, e.g. "scoring:leads.accepted"
+};
+
+class ConsumerLoop {
+ public:
+  ConsumerLoop(std::unique_ptr<Consumer> consumer, Producer& producer, MessageHandler handler,
+               metrics::ServiceMetrics* metrics, const Clock& clock, ConsumerLoopOptions options);
+
+  void Run(const std::atomic<bool>& stop);
+
+  // False while the loop is backing off after a transient failure.
+  bool healthy() const { return healthy_.load(); }
+  // True once the consumer has received a partition assignment.
+  bool assigned() const { return consumer_->AssignedPartitions() > 0; }
+
+ private:
+  // Returns true when the whole batch was handled and committed.
+  bool ProcessBatch(const std::vector<ConsumedMessage>& batch);
+
+  std::unique_ptr<Consumer> consumer_;
+  Producer& producer_;
+  MessageHandler handler_;
+  metrics::ServiceMetrics* metrics_;
+  const Clock& clock_;
+  ConsumerLoopOptions options_;
+  std::atomic<bool> healthy_{true};
+};
+
+}  // namespace leadflow::kafka

@@ -1,0 +1,137 @@
+#include "common/kafka/consumer_loop.h"
+
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "common/kafka/topics.h"
+#include "common/metrics/service_metrics.h"
+#include "common/testing/fake_kafka.h"
+
+namespace leadflow::kafka {
+namespace {
+
+using leadflow::testing::FakeConsumer;
+using leadflow::testing::FakeProducer;
+
+ConsumedMessage Msg(std::string payload, int32_t partition = 0) {
+  ConsumedMessage m;
+  m.topic = "in";
+  m.partition = partition;
+  m.payload = std::move(payload);
+  return m;
+}
+
+// Runs the loop until the fake consumer's queue is drained (or gives up).
+void RunUntilDrained(ConsumerLoop& loop, FakeConsumer* consumer) {
+  std::atomic<bool> stop{false};
+  std::thread t([&] { loop.Run(stop); });
+  for (int i = 0; i < 400 && !consumer->queue.empty(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  stop = true;
+  t.join();
+}
+
+class ConsumerLoopTest : public ::testing::Test {
+ protected:
+  std::unique_ptr<ConsumerLoop> MakeLoop(MessageHandler h) {
+    auto c = std::make_unique<FakeConsumer>();
+    consumer_ = c.get();
+    return std::make_unique<ConsumerLoop>(std::move(c), producer_, std::move(h), &metrics_, clock_,
+                                          ConsumerLoopOptions{});
+  }
+  FakeProducer producer_;
+  FakeConsumer* consumer_ = nullptr;
+  metrics::Registry registry_;
+  metrics::ServiceMetrics metrics_{registry_, "test"};
+  FakeClock clock_{1000};
+};
+
+TEST_F(ConsumerLoopTest, ProducesOutputsThenCommitsNextOffset) {
+  auto loop = MakeLoop([](const ConsumedMessage& m, std::vector<OutgoingMessage>& out) {
+    out.push_back({"out", "k", m.payload + "!", {}});
+    return Status::Ok();
+  });
+  consumer_->Add(Msg("a"));
+  consumer_->Add(Msg("b"));
+  RunUntilDrained(*loop, consumer_);
+  ASSERT_EQ(producer_.sent.size(), 2u);
+  EXPECT_EQ(producer_.sent[1].payload, "b!");
+  EXPECT_EQ((consumer_->committed[{"in", 0}]), 2);
+  EXPECT_TRUE(consumer_->closed);
+}
+
+TEST_F(ConsumerLoopTest, InvalidInputIsDeadLetteredWithOriginalBytesAndCommitted) {
+  auto loop = MakeLoop([](const ConsumedMessage& m, std::vector<OutgoingMessage>& out) {
+    if (m.payload == "poison") {
+      out.push_back({"out", "", "partial", {}});  // discarded: only the dead letter goes out
+      return Status::InvalidArgument("bad field x", leadflow::common::v1::INVALID_FIELD);
+    }
+    out.push_back({"out", "", m.payload, {}});
+    return Status::Ok();
+  });
+  consumer_->Add(Msg("poison"));
+  consumer_->Add(Msg("fine"));
+  RunUntilDrained(*loop, consumer_);
+  auto rejected = producer_.SentTo(topics::kLeadsRejected);
+  ASSERT_EQ(rejected.size(), 1u);
+  leadflow::intake::v1::LeadRejected r;
+  ASSERT_TRUE(r.ParseFromString(rejected[0].payload));
+  EXPECT_EQ(r.original(), "poison");
+  EXPECT_EQ(r.reason(), leadflow::common::v1::INVALID_FIELD);
+  EXPECT_EQ(r.detail(), "bad field x");
+  EXPECT_EQ(producer_.SentTo("out").size(), 1u);
+  EXPECT_EQ((consumer_->committed[{"in", 0}]), 2);
+}
+
+TEST_F(ConsumerLoopTest, ExceptionsNeverEscapeAndBecomeDeadLetters) {
+  auto loop = MakeLoop([](const ConsumedMessage&, std::vector<OutgoingMessage>&) -> Status {
+    throw std::runtime_error("boom");
+  });
+  consumer_->Add(Msg("x"));
+  RunUntilDrained(*loop, consumer_);
+  auto rejected = producer_.SentTo(topics::kLeadsRejected);
+  ASSERT_EQ(rejected.size(), 1u);
+  leadflow::intake::v1::LeadRejected r;
+  ASSERT_TRUE(r.ParseFromString(rejected[0].payload));
+  EXPECT_EQ(r.reason(), leadflow::common::v1::INTERNAL_ERROR);
+}
+
+TEST_F(ConsumerLoopTest, TransientFailureRetriesTheSameMessageInOrder) {
+  int calls = 0;
+  std::vector<std::string> handled;
+  auto loop = MakeLoop([&](const ConsumedMessage& m, std::vector<OutgoingMessage>&) {
+    if (m.payload == "a" && calls++ == 0) return Status::Unavailable("redis down");
+    handled.push_back(m.payload);
+    return Status::Ok();
+  });
+  consumer_->Add(Msg("a"));
+  consumer_->Add(Msg("b"));
+  RunUntilDrained(*loop, consumer_);
+  EXPECT_EQ(handled, (std::vector<std::string>{"a", "b"}));
+  EXPECT_GE(consumer_->seeks, 1);
+  EXPECT_EQ((consumer_->committed[{"in", 0}]), 2);
+}
+
+TEST_F(ConsumerLoopTest, FailedFlushRewindsAndDoesNotCommit) {
+  int calls = 0;
+  auto loop = MakeLoop([&](const ConsumedMessage& m, std::vector<OutgoingMessage>& out) {
+    out.push_back({"out", "", m.payload, {}});
+    producer_.fail_flush = (calls++ == 0);  // the first batch's flush fails
+    return Status::Ok();
+  });
+  consumer_->Add(Msg("a"));
+  std::atomic<bool> stop{false};
+  std::thread t([&] { loop->Run(stop); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  stop = true;
+  t.join();
+  EXPECT_EQ(calls, 2);
+  EXPECT_GE(consumer_->seeks, 1);
+  ASSERT_EQ(producer_.SentTo("out").size(), 1u);  // re-handled after the rewind
+  EXPECT_EQ((consumer_->committed[{"in", 0}]), 1);
+}
+
+}  // namespace
+}  // namespace leadflow::kafka

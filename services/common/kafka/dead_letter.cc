@@ -1,0 +1,33 @@
+#include "common/kafka/dead_letter.h"
+
+#include <google/protobuf/util/time_util.h>
+
+#include "common/kafka/topics.h"
+
+namespace leadflow::kafka {
+
+leadflow::intake::v1::LeadRejected MakeRejection(const ConsumedMessage& source,
+                                                 leadflow::intake::v1::Stage stage,
+                                                 leadflow::common::v1::ReasonCode reason,
+                                                 const std::string& detail, int64_t now_ms) {
+  leadflow::intake::v1::LeadRejected r;
+  r.set_stage(stage);
+  r.set_reason(reason);
+  r.set_detail(detail);
+  r.set_original(source.payload);
+  r.set_source_topic(source.topic);
+  r.set_source_partition(source.partition);
+  r.set_source_offset(source.offset);
+  *r.mutable_rejected_at() = google::protobuf::util::TimeUtil::MillisecondsToTimestamp(now_ms);
+  return r;
+}
+
+OutgoingMessage ToDeadLetterMessage(const leadflow::intake::v1::LeadRejected& rejection) {
+  OutgoingMessage out;
+  out.topic = topics::kLeadsRejected;
+  out.payload = rejection.SerializeAsString();
+  out.headers.push_back({"reason", leadflow::common::v1::ReasonCode_Name(rejection.reason())});
+  return out;
+}
+
+}  // namespace leadflow::kafka

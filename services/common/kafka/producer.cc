@@ -1,0 +1,150 @@
+#include "common/kafka/producer.h"
+
+#include <atomic>
+#include <future>
+#include <thread>
+
+#include "common/kafka/rdkafka_config.h"
+#include "common/log/log.h"
+#include "common/metrics/service_metrics.h"
+
+namespace leadflow::kafka {
+namespace {
+
+// Shared with librdkafka's callbacks through the conf opaque.
+struct ProducerState {
+  std::atomic<int> failed{0};
+  metrics::ServiceMetrics* metrics = nullptr;
+};
+
+void DeliveryReport(rd_kafka_t*, const rd_kafka_message_t* msg, void* opaque) {
+  auto* state = static_cast<ProducerState*>(opaque);
+  if (msg->err) {
+    state->failed.fetch_add(1);
+    if (state->metrics) state->metrics->Error("kafka_delivery");
+    log::Error("kafka delivery failed",
+               {{"topic", rd_kafka_topic_name(msg->rkt)}, {"error", rd_kafka_err2str(msg->err)}});
+  }
+  if (msg->_private) {
+    static_cast<std::promise<rd_kafka_resp_err_t>*>(msg->_private)->set_value(msg->err);
+  }
+}
+
+void ErrorCallback(rd_kafka_t*, int err, const char* reason, void*) {
+  log::Warn("kafka client error", {{"error", rd_kafka_err2name(static_cast<rd_kafka_resp_err_t>(err))},
+                                   {"reason", reason}});
+}
+
+class KafkaProducer final : public Producer {
+ public:
+  KafkaProducer(rd_kafka_t* rk, std::unique_ptr<ProducerState> state)
+      : rk_(rk), state_(std::move(state)), poller_([this] { PollLoop(); }) {}
+
+  ~KafkaProducer() override {
+    rd_kafka_flush(rk_, 10000);
+    stop_ = true;
+    poller_.join();
+    rd_kafka_destroy(rk_);
+  }
+
+  Status Produce(const OutgoingMessage& m) override { return Enqueue(m, nullptr); }
+
+  Status ProduceAndWait(const OutgoingMessage& m, std::chrono::milliseconds timeout) override {
+    std::promise<rd_kafka_resp_err_t> done;
+    auto fut = done.get_future();
+    if (auto s = Enqueue(m, &done); !s.ok()) return s;
+    // The promise must outlive the delivery report, which always comes (at the
+    // latest when message.timeout.ms expires), so wait for it unconditionally
+    // after the caller's timeout has been reported.
+    if (fut.wait_for(timeout) != std::future_status::ready) {
+      fut.wait();
+      return Status::Unavailable("kafka delivery to " + m.topic + " exceeded " +
+                                 std::to_string(timeout.count()) + " ms");
+    }
+    rd_kafka_resp_err_t err = fut.get();
+    if (err) return Status::Unavailable("kafka delivery to " + m.topic + ": " + rd_kafka_err2str(err));
+    return Status::Ok();
+  }
+
+  Status Flush(std::chrono::milliseconds timeout) override {
+    rd_kafka_resp_err_t err = rd_kafka_flush(rk_, static_cast<int>(timeout.count()));
+    if (err == RD_KAFKA_RESP_ERR__TIMED_OUT) {
+      return Status::Unavailable("kafka flush timed out with " +
+                                 std::to_string(rd_kafka_outq_len(rk_)) + " messages in flight");
+    }
+    int failed = state_->failed.exchange(0);
+    if (failed > 0) return Status::Unavailable(std::to_string(failed) + " messages failed delivery");
+    return Status::Ok();
+  }
+
+ private:
+  Status Enqueue(const OutgoingMessage& m, std::promise<rd_kafka_resp_err_t>* waiter) {
+    rd_kafka_headers_t* headers = nullptr;
+    if (!m.headers.empty()) {
+      headers = rd_kafka_headers_new(m.headers.size());
+      for (const auto& h : m.headers) {
+        rd_kafka_header_add(headers, h.key.data(), h.key.size(), h.value.data(), h.value.size());
+      }
+    }
+    // Back-pressure: while the local queue is full, wait for deliveries to drain it.
+    for (int attempt = 0;; ++attempt) {
+      rd_kafka_resp_err_t err = rd_kafka_producev(
+          rk_, RD_KAFKA_V_TOPIC(m.topic.c_str()),
+          RD_KAFKA_V_VALUE(const_cast<char*>(m.payload.data()), m.payload.size()),
+          RD_KAFKA_V_KEY(m.key.empty() ? nullptr : m.key.data(), m.key.size()),
+          RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_HEADERS(headers),
+          RD_KAFKA_V_OPAQUE(waiter), RD_KAFKA_V_END);
+      if (err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+        if (state_->metrics) state_->metrics->Produced(m.topic);
+        return Status::Ok();
+      }
+      if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL && attempt < 300) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        continue;
+      }
+      if (headers) rd_kafka_headers_destroy(headers);
+      return Status::Unavailable("produce to " + m.topic + ": " + rd_kafka_err2str(err));
+    }
+  }
+
+  void PollLoop() {
+    while (!stop_) rd_kafka_poll(rk_, 100);
+  }
+
+  rd_kafka_t* rk_;
+  std::unique_ptr<ProducerState> state_;
+  std::atomic<bool> stop_{false};
+  std::thread poller_;
+};
+
+}  // namespace
+
+StatusOr<std::unique_ptr<Producer>> MakeKafkaProducer(const ProducerOptions& options,
+                                                      metrics::ServiceMetrics* metrics) {
+  std::map<std::string, std::string> props = {
+      {"bootstrap.servers", options.brokers},
+      {"client.id", options.client_id},
+      {"enable.idempotence", "true"},
+      {"acks", "all"},
+      {"linger.ms", std::to_string(options.linger_ms)},
+      {"message.timeout.ms", "120000"},
+      {"queue.buffering.max.messages", "200000"},
+  };
+  for (const auto& [k, v] : options.extra_properties) props[k] = v;
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  if (auto s = internal::ApplyProperties(conf, props); !s.ok()) return s;
+  auto state = std::make_unique<ProducerState>();
+  state->metrics = metrics;
+  rd_kafka_conf_set_opaque(conf, state.get());
+  rd_kafka_conf_set_dr_msg_cb(conf, DeliveryReport);
+  rd_kafka_conf_set_error_cb(conf, ErrorCallback);
+  char err[512];
+  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
+  if (!rk) {
+    rd_kafka_conf_destroy(conf);
+    return Status::InvalidArgument(std::string("kafka producer: ") + err);
+  }
+  return std::unique_ptr<Producer>(std::make_unique<KafkaProducer>(rk, std::move(state)));
+}
+
+}  // namespace leadflow::kafka

@@ -1,0 +1,49 @@
+// Producing to Kafka.
+//
+// KafkaProducer is idempotent (enable.idempotence=true, acks=all): librdkafka
+// retries internally without duplicating or reordering. Produce() only
+// enqueues; Flush() waits for every enqueued message and reports whether any
+// was lost, which is what the consumer loop checks before committing offsets.
+// Thread-safe: many threads may Produce() at once.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "common/kafka/message.h"
+#include "common/util/status.h"
+
+namespace leadflow::metrics {
+class ServiceMetrics;
+}
+
+namespace leadflow::kafka {
+
+class Producer {
+ public:
+  virtual ~Producer() = default;
+  // Enqueues a message. Fails only when the local queue is full for longer
+  // than the producer's enqueue timeout, or the topic is unknown.
+  virtual Status Produce(const OutgoingMessage& message) = 0;
+  // Waits until every enqueued message is acknowledged by the brokers. Returns
+  // an error if any message since the previous Flush() failed for good.
+  virtual Status Flush(std::chrono::milliseconds timeout) = 0;
+  // Enqueues one message and waits for its own acknowledgement: for
+  // synchronous APIs that must not answer before the event is durable.
+  virtual Status ProduceAndWait(const OutgoingMessage& message,
+                                std::chrono::milliseconds timeout) = 0;
+};
+
+struct ProducerOptions {
+  std::string brokers;
+  std::map<std::string, std::string> extra_properties;  // security pass-through and tuning
+  std::string client_id = "leadflow";
+  int linger_ms = 2;
+};
+
+StatusOr<std::unique_ptr<Producer>> MakeKafkaProducer(const ProducerOptions& options,
+                                                      metrics::ServiceMetrics* metrics);
+
+}  // namespace leadflow::kafka

@@ -1,0 +1,24 @@
+// Topic names from DESIGN.md's topic table; the one place they are spelled.
+#pragma once
+
+namespace leadflow::topics {
+
+inline constexpr char kLeadsSubmitted[] = "leads.submitted";
+inline constexpr char kLeadsAccepted[] = "leads.accepted";
+inline constexpr char kLeadsRejected[] = "leads.rejected";
+inline constexpr char kLeadsScored[] = "leads.scored";
+inline constexpr char kLeadsAssigned[] = "leads.assigned";
+inline constexpr char kLeadsNurture[] = "leads.nurture";
+inline constexpr char kAccountsInbound[] = "accounts.inbound";
+inline constexpr char kAccountsChanges[] = "accounts.changes";
+inline constexpr char kEngagementEvents[] = "engagement.events";
+inline constexpr char kSalesFeedback[] = "sales.feedback";
+inline constexpr char kNurtureTouches[] = "nurture.touches";
+inline constexpr char kAccountsNotifications[] = "accounts.notifications";
+
+// Header naming the payload encoding of leads.submitted: "json" (default) or "protobuf".
+inline constexpr char kContentTypeHeader[] = "content-type";
+// Header carrying the trace id on every produced event.
+inline constexpr char kTraceHeader[] = "trace-id";
+
+}  // namespace leadflow::topics

@@ -1,0 +1,14 @@
+// Writes the ready file (LEADFLOW_READY_FILE): a small JSON document with the
+// bound ports, written atomically (temp file + rename) so readers never see a
+// partial file. Tests and scripts wait for it instead of sleeping.
+#pragma once
+
+#include <string>
+
+#include "common/util/status.h"
+
+namespace leadflow::runtime {
+
+Status WriteReadyFile(const std::string& path, int grpc_port, int http_port);
+
+}  // namespace leadflow::runtime

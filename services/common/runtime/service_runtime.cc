@@ -1,0 +1,198 @@
+#include "common/runtime/service_runtime.h"
+
+#include <grpcpp/grpcpp.h>
+#include <grpcpp/health_check_service_interface.h>
+
+#include <cstdio>
+#include <cstring>
+
+#include "common/lifecycle/shutdown.h"
+#include "common/log/log.h"
+#include "common/runtime/ready_file.h"
+#include "leadflow_version.h"
+
+namespace leadflow::runtime {
+
+struct ServiceRuntime::Loop {
+  std::string name;
+  std::unique_ptr<kafka::ConsumerLoop> loop;
+  std::thread thread;
+};
+
+ServiceRuntime::ServiceRuntime(ServiceInfo info, config::InfraConfig infra)
+    : info_(std::move(info)),
+      infra_(std::move(infra)),
+      metrics_(registry_, info_.name),
+      http_(registry_, readiness_) {}
+
+ServiceRuntime::~ServiceRuntime() {
+  for (auto& l : loops_) {
+    if (l->thread.joinable()) l->thread.join();
+  }
+}
+
+Status ServiceRuntime::Init() {
+  kafka::ProducerOptions popts;
+  popts.brokers = infra_.kafka_brokers;
+  popts.extra_properties = infra_.kafka_properties;
+  popts.client_id = "leadflow-" + info_.name;
+  auto producer = kafka::MakeKafkaProducer(popts, &metrics_);
+  if (!producer.ok()) return producer.status();
+  producer_ = std::move(*producer);
+
+  redis::ClientOptions ropts;
+  ropts.url = infra_.redis_url;
+  auto client = redis::Client::Connect(ropts);
+  if (!client.ok()) {
+    return Status::Unavailable("cannot reach Redis at LEADFLOW_REDIS_URL: " + client.status().message());
+  }
+  redis_ = std::move(*client);
+  readiness_.Add("redis", [this] { return redis_->Ping(); });
+  return Status::Ok();
+}
+
+std::string ServiceRuntime::ConfigPath(const std::string& file) const {
+  return infra_.config_dir + "/" + file;
+}
+
+Status ServiceRuntime::AddConsumer(const std::string& group_suffix, std::vector<std::string> topics,
+                                   kafka::MessageHandler handler,
+                                   leadflow::intake::v1::Stage stage) {
+  kafka::ConsumerOptions copts;
+  copts.brokers = infra_.kafka_brokers;
+  copts.extra_properties = infra_.kafka_properties;
+  copts.group_id = "leadflow-" + info_.name + "-" + group_suffix;
+  copts.topics = topics;
+  copts.client_id = "leadflow-" + info_.name;
+  auto consumer = kafka::MakeKafkaConsumer(copts, &metrics_);
+  if (!consumer.ok()) return consumer.status();
+  kafka::ConsumerLoopOptions lopts;
+  lopts.stage = stage;
+  lopts.name = info_.name + ":" + group_suffix;
+  auto loop = std::make_unique<Loop>();
+  loop->name = lopts.name;
+  loop->loop = std::make_unique<kafka::ConsumerLoop>(std::move(*consumer), *producer_,
+                                                     std::move(handler), &metrics_, clock(), lopts);
+  kafka::ConsumerLoop* raw = loop->loop.get();
+  readiness_.Add("kafka:" + lopts.name, [raw] { return raw->healthy(); });
+  loops_.push_back(std::move(loop));
+  return Status::Ok();
+}
+
+void ServiceRuntime::AddGrpcService(grpc::Service* service) { grpc_services_.push_back(service); }
+
+void ServiceRuntime::OnShutdown(std::function<void()> fn) { on_shutdown_.push_back(std::move(fn)); }
+
+void ServiceRuntime::AddBackgroundTask(std::string name,
+                                       std::function<void(const std::atomic<bool>&)> task) {
+  tasks_.emplace_back(std::move(name), std::move(task));
+}
+
+int ServiceRuntime::Run() {
+  std::atomic<bool> shutting_down{false};
+  readiness_.Add("not-shutting-down", [&shutting_down] { return !shutting_down.load(); });
+
+  auto http_port = http_.Start(infra_.bind_address, infra_.http_port);
+  if (!http_port.ok()) {
+    log::Error("start-up failed", {{"error", http_port.status().message()}});
+    return 2;
+  }
+
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::ServerBuilder builder;
+  int grpc_port = 0;
+  builder.AddListeningPort(infra_.bind_address + ":" + std::to_string(infra_.grpc_port),
+                           grpc::InsecureServerCredentials(), &grpc_port);
+  for (auto* s : grpc_services_) builder.RegisterService(s);
+  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  if (!server || grpc_port == 0) {
+    log::Error("start-up failed",
+               {{"error", "gRPC cannot listen on " + infra_.bind_address + ":" +
+                              std::to_string(infra_.grpc_port)}});
+    return 2;
+  }
+  auto* health = server->GetHealthCheckService();
+  health->SetServingStatus(true);
+
+  const std::atomic<bool>& stop = lifecycle::Shutdown::Requested();
+  for (auto& l : loops_) {
+    kafka::ConsumerLoop* raw = l->loop.get();
+    l->thread = std::thread([raw, &stop] { raw->Run(stop); });
+  }
+  std::vector<std::thread> task_threads;
+  for (auto& [name, task] : tasks_) {
+    task_threads.emplace_back([&task = task, &stop] { task(stop); });
+  }
+
+  if (!infra_.ready_file.empty()) {
+    if (Status s = WriteReadyFile(infra_.ready_file, grpc_port, *http_port); !s.ok()) {
+      log::Error("start-up failed", {{"error", s.message()}});
+      lifecycle::Shutdown::RequestStop();
+    }
+  }
+  log::Info("service started", {{"version", LEADFLOW_VERSION},
+                                {"grpc_port", std::to_string(grpc_port)},
+                                {"http_port", std::to_string(*http_port)},
+                                {"instance", infra_.instance_id}});
+
+  lifecycle::Shutdown::Wait();
+
+  log::Info("shutting down");
+  shutting_down = true;
+  health->SetServingStatus(false);
+  for (auto& fn : on_shutdown_) fn();
+  server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  for (auto& l : loops_) {
+    if (l->thread.joinable()) l->thread.join();
+  }
+  for (auto& t : task_threads) t.join();
+  Status flushed = producer_->Flush(std::chrono::seconds(10));
+  http_.Stop();
+  if (!flushed.ok()) {
+    log::Error("shutdown: producer flush failed", {{"error", flushed.message()}});
+    return 1;
+  }
+  log::Info("stopped cleanly");
+  return 0;
+}
+
+int ServiceMain(const ServiceInfo& info, int argc, char** argv, const WireFn& wire) {
+  for (int i = 1; i < argc; ++i) {
+    if (!std::strcmp(argv[i], "--help") || !std::strcmp(argv[i], "-h")) {
+      std::printf("leadflow-%s %s\n\n%s\n\nUsage: leadflow-%s [--help] [--version]\n\n%s\n%s",
+                  info.name.c_str(), LEADFLOW_VERSION, info.summary.c_str(), info.name.c_str(),
+                  config::EnvHelp().c_str(), info.config_files.c_str());
+      std::printf(
+          "\nEndpoints: gRPC (with grpc.health.v1) on LEADFLOW_GRPC_PORT; HTTP GET /metrics, "
+          "/healthz, /readyz on LEADFLOW_HTTP_PORT.\nSIGTERM or Ctrl-C: stop consuming, flush, "
+          "commit, exit 0.\n");
+      return 0;
+    }
+    if (!std::strcmp(argv[i], "--version")) {
+      std::printf("leadflow-%s %s\n", info.name.c_str(), LEADFLOW_VERSION);
+      return 0;
+    }
+    std::fprintf(stderr, "leadflow-%s: unknown argument \"%s\" (try --help)\n", info.name.c_str(),
+                 argv[i]);
+    return 2;
+  }
+  lifecycle::Shutdown::Install();
+  auto infra = config::LoadInfraConfigFromEnv();
+  if (!infra.ok()) {
+    std::fprintf(stderr, "leadflow-%s: %s\n", info.name.c_str(), infra.status().message().c_str());
+    return 2;
+  }
+  log::Init(info.name, log::ParseLevel(infra->log_level));
+  ServiceRuntime rt(info, *infra);
+  if (Status s = rt.Init(); !s.ok()) {
+    std::fprintf(stderr, "leadflow-%s: %s\n", info.name.c_str(), s.message().c_str());
+    return 2;
+  }
+  if (Status s = wire(rt); !s.ok()) {
+    std::fprintf(stderr, "leadflow-%s: %s\n", info.name.c_str(), s.message().c_str());
+    return 2;
+  }
+  return rt.Run();
+}
+
+}  // namespace leadflow::runtime

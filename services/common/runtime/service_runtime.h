@@ -1,0 +1,104 @@
+// The composition every service main() shares (userver-style components):
+// --help/--version, environment, logging, metrics, the HTTP health/metrics
+// server, the Kafka producer, Redis, consumer loops, the gRPC server with the
+// standard grpc.health.v1 service, the ready file, and graceful shutdown.
+//
+//   int main(int argc, char** argv) {
+//     return leadflow::runtime::ServiceMain(kInfo, argc, argv, [](ServiceRuntime& rt) {
+//       ... load rules from rt.ConfigPath("x.json"), build handlers ...
+//       rt.AddConsumer("main", {topics::kLeadsAccepted}, handler, Stage::SCORING);
+//       return Status::Ok();
+//     });
+//   }
+//
+// Shutdown on SIGTERM/SIGINT: readiness goes false, gRPC stops accepting and
+// drains (5 s), every consumer loop finishes its batch, flushes, commits and
+// leaves its group, the producer flushes, and the process exits 0.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "common/config/env.h"
+#include "common/health/http_server.h"
+#include "common/health/readiness.h"
+#include "common/kafka/consumer_loop.h"
+#include "common/kafka/producer.h"
+#include "common/metrics/registry.h"
+#include "common/metrics/service_metrics.h"
+#include "common/redis/client.h"
+#include "common/util/clock.h"
+
+namespace grpc {
+class Service;
+}
+
+namespace leadflow::runtime {
+
+struct ServiceInfo {
+  std::string name;     // short: intake, scoring, routing, nurture
+  std::string summary;  // one paragraph for --help
+  std::string config_files;  // --help lines describing the rule files read
+};
+
+class ServiceRuntime {
+ public:
+  ServiceRuntime(ServiceInfo info, config::InfraConfig infra);
+  ~ServiceRuntime();
+
+  // Connects Kafka and Redis. Called by ServiceMain before wiring.
+  Status Init();
+
+  const ServiceInfo& info() const { return info_; }
+  const config::InfraConfig& infra() const { return infra_; }
+  const Clock& clock() const { return SystemClock::Instance(); }
+  kafka::Producer& producer() { return *producer_; }
+  redis::Client& redis() { return *redis_; }
+  metrics::Registry& registry() { return registry_; }
+  metrics::ServiceMetrics& metrics() { return metrics_; }
+  health::Readiness& readiness() { return readiness_; }
+  health::HttpServer& http() { return http_; }
+
+  // <LEADFLOW_CONFIG_DIR>/<file>
+  std::string ConfigPath(const std::string& file) const;
+
+  // A consumer loop in group "leadflow-<service>-<group_suffix>", run on its own thread.
+  Status AddConsumer(const std::string& group_suffix, std::vector<std::string> topics,
+                     kafka::MessageHandler handler, leadflow::intake::v1::Stage stage);
+  // Registered on the gRPC server; the service object must outlive Run().
+  void AddGrpcService(grpc::Service* service);
+  // Called when shutdown begins, before consumers stop (e.g. to end streams).
+  void OnShutdown(std::function<void()> fn);
+  // Runs a background task until shutdown (e.g. a scheduler). It gets the stop flag.
+  void AddBackgroundTask(std::string name, std::function<void(const std::atomic<bool>&)> task);
+
+  // Starts everything, waits for a shutdown signal, stops in order. Returns the exit code.
+  int Run();
+
+ private:
+  struct Loop;
+  ServiceInfo info_;
+  config::InfraConfig infra_;
+  metrics::Registry registry_;
+  metrics::ServiceMetrics metrics_;
+  health::Readiness readiness_;
+  health::HttpServer http_;
+  std::unique_ptr<kafka::Producer> producer_;
+  std::unique_ptr<redis::Client> redis_;
+  std::vector<std::unique_ptr<Loop>> loops_;
+  std::vector<grpc::Service*> grpc_services_;
+  std::vector<std::function<void()>> on_shutdown_;
+  std::vector<std::pair<std::string, std::function<void(const std::atomic<bool>&)>>> tasks_;
+};
+
+using WireFn = std::function<Status(ServiceRuntime&)>;
+
+// Parses arguments (--help, --version), installs signal handling, reads the
+// environment, connects, calls `wire`, then Run(). Start-up problems print one
+// clear message and exit 2.
+int ServiceMain(const ServiceInfo& info, int argc, char** argv, const WireFn& wire);
+
+}  // namespace leadflow::runtime
