@@ -1,0 +1,287 @@
+// The three inputs over one processor: leads.submitted, POST /v1/leads and
+// IntakeService.SubmitLead.
+#include <google/protobuf/util/json_util.h>
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "common/kafka/topics.h"
+#include "intake/app/app_test_util.h"
+#include "intake/app/grpc_service.h"
+#include "intake/app/http_handler.h"
+#include "intake/app/submitted_handler.h"
+
+namespace leadflow::intake {
+namespace {
+
+using leadflow::intake::v1::LeadRejected;
+using testutil::GoodSubmission;
+
+std::string ToJson(const leadflow::intake::v1::LeadSubmission& s) {
+  std::string out;
+  google::protobuf::util::JsonPrintOptions o;
+  o.preserve_proto_field_names = true;
+  EXPECT_TRUE(google::protobuf::util::MessageToJsonString(s, &out, o).ok());
+  return out;
+}
+
+kafka::ConsumedMessage Record(std::string payload, int64_t offset,
+                              std::vector<kafka::Header> headers = {}) {
+  kafka::ConsumedMessage m;
+  m.topic = topics::kLeadsSubmitted;
+  m.partition = 2;
+  m.offset = offset;
+  m.payload = std::move(payload);
+  m.headers = std::move(headers);
+  m.timestamp_ms = 1'795'000'000'000;
+  return m;
+}
+
+class SubmittedHandlerTest : public ::testing::Test {
+ protected:
+  std::vector<kafka::OutgoingMessage> Handle(const kafka::ConsumedMessage& m,
+                                             StatusCode want = StatusCode::kOk) {
+    std::vector<kafka::OutgoingMessage> out;
+    Status s = handler_.Handle(m, out);
+    EXPECT_EQ(s.code(), want) << s.message();
+    return out;
+  }
+  LeadRejected OnlyRejection(const std::vector<kafka::OutgoingMessage>& out) {
+    EXPECT_EQ(out.size(), 1u);
+    LeadRejected r;
+    if (out.size() == 1) {
+      EXPECT_EQ(out[0].topic, topics::kLeadsRejected);
+      EXPECT_TRUE(r.ParseFromString(out[0].payload));
+    }
+    return r;
+  }
+  testutil::ProcessorFixture f_;
+  SubmittedHandler handler_{f_.processor, f_.clock};
+};
+
+TEST_F(SubmittedHandlerTest, JsonAccepted) {
+  auto out = Handle(Record(ToJson(GoodSubmission()), 5, {{"trace-id", "tr-1"}}));
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].topic, topics::kLeadsAccepted);
+  EXPECT_EQ(testutil::Header(out[0], "trace-id"), "tr-1");
+  EXPECT_EQ(testutil::DecodeAccepted(out[0]).meta().trace_id(), "tr-1");
+}
+
+TEST_F(SubmittedHandlerTest, ProtobufByContentTypeHeader) {
+  for (const char* ct : {"application/x-protobuf", "protobuf"}) {
+    auto s = GoodSubmission();
+    s.set_email(std::string("pb-") + (ct[0] == 'a' ? "a" : "b") + "@example.ru");
+    auto out = Handle(Record(s.SerializeAsString(), 6, {{"content-type", ct}}));
+    ASSERT_EQ(out.size(), 1u) << ct;
+    EXPECT_EQ(out[0].topic, topics::kLeadsAccepted) << ct;
+  }
+}
+
+TEST_F(SubmittedHandlerTest, InvalidBecomesRejectionWithFieldErrorsAndOriginalBytes) {
+  auto s = GoodSubmission();
+  s.set_consent(false);
+  s.set_inn("123");
+  const std::string payload = ToJson(s);
+  auto r = OnlyRejection(Handle(Record(payload, 9)));
+  EXPECT_EQ(r.stage(), leadflow::intake::v1::INTAKE);
+  EXPECT_EQ(r.original(), payload);
+  EXPECT_EQ(r.source_topic(), topics::kLeadsSubmitted);
+  EXPECT_EQ(r.source_partition(), 2);
+  EXPECT_EQ(r.source_offset(), 9);
+  ASSERT_EQ(r.errors_size(), 2);
+  EXPECT_EQ(r.errors(0).field_path(), "consent");
+  EXPECT_EQ(r.errors(0).reason(), leadflow::common::v1::CONSENT_MISSING);
+  EXPECT_EQ(r.errors(1).field_path(), "inn");
+  EXPECT_EQ(r.reason(), leadflow::common::v1::CONSENT_MISSING);
+  EXPECT_EQ(r.detail().find("ivan"), std::string::npos);
+  EXPECT_EQ(r.meta().source_id(), "web-form");
+}
+
+TEST_F(SubmittedHandlerTest, UndecodableInputIsRejectedNeverThrown) {
+  struct Case {
+    std::string payload;
+    std::vector<kafka::Header> headers;
+    leadflow::common::v1::ReasonCode reason;
+  };
+  const std::vector<Case> cases = {
+      {"{not json", {}, leadflow::common::v1::MALFORMED_PAYLOAD},
+      {"", {}, leadflow::common::v1::MALFORMED_PAYLOAD},
+      {R"({"source_id":"x","shoe_size":42})", {}, leadflow::common::v1::UNKNOWN_SCHEMA},
+      {"\xFF\xFE\x00garbage",
+       {{"content-type", "protobuf"}},
+       leadflow::common::v1::MALFORMED_PAYLOAD},
+      {"{}", {{"content-type", "text/csv"}}, leadflow::common::v1::UNKNOWN_SCHEMA},
+      {std::string(5000, '{'), {}, leadflow::common::v1::PAYLOAD_TOO_LARGE},
+  };
+  int64_t offset = 100;
+  for (const auto& c : cases) {
+    auto r = OnlyRejection(Handle(Record(c.payload, offset++, c.headers)));
+    EXPECT_EQ(r.reason(), c.reason) << c.payload.substr(0, 20);
+    EXPECT_EQ(r.original(), c.payload);
+    EXPECT_EQ(r.stage(), leadflow::intake::v1::INTAKE);
+  }
+  EXPECT_EQ(f_.metrics.ReceivedCount("other", "rejected"), static_cast<double>(cases.size()));
+}
+
+TEST_F(SubmittedHandlerTest, DuplicateRecordYieldsEngagementEvent) {
+  const std::string payload = ToJson(GoodSubmission());
+  auto first = Handle(Record(payload, 1));
+  auto second = Handle(Record(payload, 2));
+  ASSERT_EQ(second.size(), 1u);
+  EXPECT_EQ(second[0].topic, topics::kEngagementEvents);
+  // Redelivery of the duplicate record re-emits the same event.
+  auto again = Handle(Record(payload, 2));
+  ASSERT_EQ(again.size(), 1u);
+  EXPECT_EQ(again[0].payload, second[0].payload);
+  // Redelivery of the first record re-emits the same lead.
+  auto redelivered = Handle(Record(payload, 1));
+  ASSERT_EQ(redelivered.size(), 1u);
+  EXPECT_EQ(redelivered[0].payload, first[0].payload);
+}
+
+TEST_F(SubmittedHandlerTest, TransientFailureIsReturnedForRetry) {
+  f_.memory_store.SetUnavailable(true);
+  auto out = Handle(Record(ToJson(GoodSubmission()), 3), StatusCode::kUnavailable);
+  EXPECT_TRUE(out.empty());
+}
+
+class HttpHandlerTest : public ::testing::Test {
+ protected:
+  health::HttpResponse Post(const std::string& body, const std::string& ct = "application/json") {
+    health::HttpRequest req;
+    req.method = "POST";
+    req.path = "/v1/leads";
+    req.body = body;
+    req.headers["content-type"] = ct;
+    return handler_.Handle(req);
+  }
+  testutil::ProcessorFixture f_;
+  testutil::LockedProducer producer_;
+  HttpLeadHandler handler_{f_.processor, producer_};
+};
+
+TEST_F(HttpHandlerTest, AcceptedThenDuplicate) {
+  auto r = Post(ToJson(GoodSubmission()));
+  EXPECT_EQ(r.status, 202);
+  auto body = nlohmann::json::parse(r.body);
+  ASSERT_TRUE(body.contains("lead_id"));
+  EXPECT_FALSE(body.contains("relationship"));
+  EXPECT_EQ(producer_.SentTo(topics::kLeadsAccepted).size(), 1u);
+  auto dup = Post(ToJson(GoodSubmission()));
+  EXPECT_EQ(dup.status, 200);
+  EXPECT_EQ(nlohmann::json::parse(dup.body)["duplicate_of"], body["lead_id"]);
+}
+
+TEST_F(HttpHandlerTest, FieldErrors400) {
+  auto s = GoodSubmission();
+  s.set_phone("nope");
+  s.set_consent(false);
+  auto r = Post(ToJson(s));
+  EXPECT_EQ(r.status, 400);
+  auto body = nlohmann::json::parse(r.body);
+  ASSERT_EQ(body["errors"].size(), 2u);
+  EXPECT_EQ(body["errors"][0]["field"], "phone");
+  EXPECT_EQ(body["errors"][0]["reason"], "INVALID_FIELD");
+  EXPECT_EQ(body["errors"][1]["field"], "consent");
+  EXPECT_EQ(body["errors"][1]["reason"], "CONSENT_MISSING");
+  EXPECT_FALSE(body["errors"][1]["message"].get<std::string>().empty());
+  EXPECT_TRUE(producer_.SentTo(topics::kLeadsAccepted).empty());
+}
+
+TEST_F(HttpHandlerTest, MalformedTooLargeAndUnsupported) {
+  EXPECT_EQ(Post("{oops").status, 400);
+  auto unknown = Post(R"({"source_id":"x","hat":"fedora"})");
+  EXPECT_EQ(unknown.status, 400);
+  EXPECT_EQ(nlohmann::json::parse(unknown.body)["errors"][0]["reason"], "UNKNOWN_SCHEMA");
+  auto big = Post(std::string(5000, ' '));
+  EXPECT_EQ(big.status, 413);
+  EXPECT_EQ(nlohmann::json::parse(big.body)["errors"][0]["reason"], "PAYLOAD_TOO_LARGE");
+  EXPECT_EQ(Post("{}", "text/csv").status, 415);
+  EXPECT_EQ(Post(ToJson(GoodSubmission()), "application/x-www-form-urlencoded").status, 202);
+  EXPECT_EQ(Post("{}", "").status, 400);  // read as JSON: field errors
+}
+
+TEST_F(HttpHandlerTest, UnavailableIs503) {
+  f_.memory_store.SetUnavailable(true);
+  EXPECT_EQ(Post(ToJson(GoodSubmission())).status, 503);
+  f_.memory_store.SetUnavailable(false);
+  producer_.inner.fail_flush = true;
+  EXPECT_EQ(Post(ToJson(GoodSubmission())).status, 503);
+  producer_.inner.fail_flush = false;
+  EXPECT_EQ(Post(ToJson(GoodSubmission())).status, 202);  // the claim was released
+}
+
+TEST_F(HttpHandlerTest, GateShortCircuits) {
+  HttpLeadHandler gated(f_.processor, producer_, [](const health::HttpRequest& r) {
+    std::optional<health::HttpResponse> stop;
+    if (r.headers.count("x-api-key") == 0)
+      stop = health::HttpResponse{401, "application/json", "{}"};
+    return stop;
+  });
+  health::HttpRequest req;
+  req.body = ToJson(GoodSubmission());
+  EXPECT_EQ(gated.Handle(req).status, 401);
+  req.headers["x-api-key"] = "k";
+  EXPECT_EQ(gated.Handle(req).status, 202);
+}
+
+class GrpcServiceTest : public ::testing::Test {
+ protected:
+  testutil::ProcessorFixture f_;
+  testutil::LockedProducer producer_;
+  IntakeGrpcService service_{f_.processor, producer_};
+};
+
+TEST_F(GrpcServiceTest, AcceptedDuplicateAndInvalid) {
+  grpc::ServerContext ctx;
+  leadflow::intake::v1::SubmitLeadRequest req;
+  *req.mutable_lead() = GoodSubmission();
+  leadflow::intake::v1::SubmitLeadResponse resp;
+  ASSERT_TRUE(service_.SubmitLead(&ctx, &req, &resp).ok());
+  EXPECT_EQ(resp.lead_id().substr(0, 2), "L-");
+  EXPECT_EQ(resp.relationship(), leadflow::common::v1::PROSPECT);
+  EXPECT_EQ(producer_.SentTo(topics::kLeadsAccepted).size(), 1u);
+
+  leadflow::intake::v1::SubmitLeadResponse dup;
+  ASSERT_TRUE(service_.SubmitLead(&ctx, &req, &dup).ok());
+  EXPECT_EQ(dup.duplicate_of(), resp.lead_id());
+  EXPECT_TRUE(dup.lead_id().empty());
+
+  req.mutable_lead()->clear_source_id();
+  req.mutable_lead()->set_email("bad@");
+  leadflow::intake::v1::SubmitLeadResponse bad;
+  const grpc::Status st = service_.SubmitLead(&ctx, &req, &bad);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(st.error_message().find("source_id"), std::string::npos);
+  EXPECT_NE(st.error_message().find("email"), std::string::npos);
+  EXPECT_EQ(bad.errors_size(), 2);
+  leadflow::intake::v1::SubmitLeadResponse decoded;
+  ASSERT_TRUE(DecodeSubmitLeadErrors(st.error_details(), &decoded));
+  ASSERT_EQ(decoded.errors_size(), 2);
+  EXPECT_EQ(decoded.errors(0).field_path(), "source_id");
+  EXPECT_EQ(decoded.errors(1).field_path(), "email");
+}
+
+TEST_F(GrpcServiceTest, Unavailable) {
+  f_.accounts.SetUnavailable(true);
+  grpc::ServerContext ctx;
+  leadflow::intake::v1::SubmitLeadRequest req;
+  *req.mutable_lead() = GoodSubmission();
+  leadflow::intake::v1::SubmitLeadResponse resp;
+  EXPECT_EQ(service_.SubmitLead(&ctx, &req, &resp).error_code(), grpc::StatusCode::UNAVAILABLE);
+}
+
+TEST(ErrorDetailsTest, RoundTripAndGarbage) {
+  leadflow::intake::v1::SubmitLeadResponse r;
+  r.add_errors()->set_field_path("email");
+  const std::string bytes = EncodeErrorDetails(3, "bad", r);
+  leadflow::intake::v1::SubmitLeadResponse out;
+  ASSERT_TRUE(DecodeSubmitLeadErrors(bytes, &out));
+  EXPECT_EQ(out.errors(0).field_path(), "email");
+  EXPECT_FALSE(DecodeSubmitLeadErrors("", &out));
+  EXPECT_FALSE(DecodeSubmitLeadErrors("\xFF\xFF\xFF", &out));
+}
+
+}  // namespace
+}  // namespace leadflow::intake

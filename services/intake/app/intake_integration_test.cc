@@ -1,0 +1,178 @@
+// IntakeProcessor and its inputs against a real redis-server (dedupe claims,
+// registry view). Kafka is the in-memory producer fake.
+#include <google/protobuf/util/json_util.h>
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <set>
+#include <thread>
+
+#include "common/kafka/topics.h"
+#include "common/registry/account_registry.h"
+#include "intake/app/app_test_util.h"
+#include "intake/app/submitted_handler.h"
+#include "services/common/testing/redis_server.h"
+
+namespace leadflow::intake {
+namespace {
+
+using testutil::GoodSubmission;
+
+class IntakeRedisTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    std::string error;
+    server_ = testing::RedisServer::Start({}, &error).release();
+    ASSERT_NE(server_, nullptr) << error;
+  }
+  static void TearDownTestSuite() {
+    delete server_;
+    server_ = nullptr;
+  }
+  void SetUp() override {
+    ASSERT_NE(server_, nullptr);
+    ASSERT_TRUE(server_->Command({"FLUSHALL"}).has_value());
+    redis::ClientOptions o;
+    o.url = server_->url();
+    auto c = redis::Client::Connect(o);
+    ASSERT_TRUE(c.ok()) << c.status().message();
+    client_ = std::move(*c);
+    store_ = std::make_unique<RedisIdempotencyStore>(*client_);
+    registry_ = std::make_unique<registry::AccountRegistry>(*client_, "intake");
+    directory_ = std::make_unique<RegistryAccountDirectory>(*registry_);
+    fixture_ = std::make_unique<testutil::ProcessorFixture>(store_.get(), directory_.get());
+  }
+  IntakeProcessor& processor() { return fixture_->processor; }
+
+  static testing::RedisServer* server_;
+  std::unique_ptr<redis::Client> client_;
+  std::unique_ptr<RedisIdempotencyStore> store_;
+  std::unique_ptr<registry::AccountRegistry> registry_;
+  std::unique_ptr<RegistryAccountDirectory> directory_;
+  std::unique_ptr<testutil::ProcessorFixture> fixture_;
+};
+
+testing::RedisServer* IntakeRedisTest::server_ = nullptr;
+
+TEST_F(IntakeRedisTest, AcceptedLeadClaimsTheKeyWithTheWindowTtl) {
+  testutil::LockedProducer producer;
+  auto r = processor().SubmitAndWait(GoodSubmission(), {}, producer, std::chrono::seconds(1));
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->outcome, IntakeOutcome::kAccepted);
+  ASSERT_EQ(producer.SentTo(topics::kLeadsAccepted).size(), 1u);
+  const std::string redis_key = RedisIdempotencyStore::RedisKey(r->claim_key);
+  EXPECT_EQ(server_->Command({"GET", redis_key}).value_or(""), r->lead_id + "|");
+  const int ttl = std::stoi(server_->Command({"TTL", redis_key}).value_or("-9"));
+  EXPECT_GT(ttl, 3500);
+  EXPECT_LE(ttl, 3600);
+}
+
+TEST_F(IntakeRedisTest, CustomerFromTheRegistryView) {
+  const auto account = testutil::CustomerAccount();
+  ASSERT_TRUE(registry_->Apply(account.account_key(), account.SerializeAsString()).ok());
+  auto s = GoodSubmission();
+  s.clear_inn();
+  auto r = processor().Process(s, {});
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->relationship, leadflow::common::v1::CUSTOMER);
+  const auto lead = testutil::DecodeAccepted(r->messages[0]);
+  EXPECT_EQ(lead.account_owner(), "rep-ivanova");
+  EXPECT_EQ(r->messages[0].key, "example.ru");
+  // The account leaves the CRM: the next lead of that domain is a prospect.
+  ASSERT_TRUE(registry_->Apply(account.account_key(), "").ok());
+  s.set_email("other.person@example.ru");
+  auto r2 = processor().Process(s, {});
+  ASSERT_TRUE(r2.ok());
+  EXPECT_EQ(r2->relationship, leadflow::common::v1::PROSPECT);
+}
+
+TEST_F(IntakeRedisTest, TopicRejectionCarriesFieldErrorsAndOriginalBytes) {
+  SubmittedHandler handler(processor(), fixture_->clock);
+  auto s = GoodSubmission();
+  s.set_consent(false);
+  std::string json;
+  ASSERT_TRUE(google::protobuf::util::MessageToJsonString(s, &json).ok());
+  kafka::ConsumedMessage m;
+  m.topic = topics::kLeadsSubmitted;
+  m.offset = 11;
+  m.payload = json;
+  std::vector<kafka::OutgoingMessage> out;
+  ASSERT_TRUE(handler.Handle(m, out).ok());
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].topic, topics::kLeadsRejected);
+  leadflow::intake::v1::LeadRejected r;
+  ASSERT_TRUE(r.ParseFromString(out[0].payload));
+  EXPECT_EQ(r.original(), json);
+  ASSERT_EQ(r.errors_size(), 1);
+  EXPECT_EQ(r.errors(0).field_path(), "consent");
+  EXPECT_EQ(r.errors(0).reason(), leadflow::common::v1::CONSENT_MISSING);
+  EXPECT_EQ(server_->Command({"DBSIZE"}).value_or(""), "0");  // nothing claimed
+}
+
+TEST_F(IntakeRedisTest, DuplicateAnswersOriginalAndRecordsEngagement) {
+  testutil::LockedProducer producer;
+  auto first = processor().SubmitAndWait(GoodSubmission(), {}, producer, std::chrono::seconds(1));
+  ASSERT_TRUE(first.ok());
+  auto second = processor().SubmitAndWait(GoodSubmission(), {}, producer, std::chrono::seconds(1));
+  ASSERT_TRUE(second.ok());
+  EXPECT_EQ(second->outcome, IntakeOutcome::kDuplicate);
+  EXPECT_EQ(second->duplicate_of, first->lead_id);
+  const auto events = producer.SentTo(topics::kEngagementEvents);
+  ASSERT_EQ(events.size(), 1u);
+  leadflow::engagement::v1::EngagementEvent e;
+  ASSERT_TRUE(e.ParseFromString(events[0].payload));
+  EXPECT_EQ(e.type(), leadflow::engagement::v1::FORM_RESUBMITTED);
+  EXPECT_EQ(e.lead_id(), first->lead_id);
+  EXPECT_EQ(events[0].key, e.contact_id());
+  EXPECT_EQ(producer.SentTo(topics::kLeadsAccepted).size(), 1u);
+}
+
+TEST_F(IntakeRedisTest, FiftyConcurrentIdenticalSubmissionsYieldExactlyOneLead) {
+  testutil::LockedProducer producer;
+  constexpr int kThreads = 50;
+  std::atomic<bool> go{false};
+  std::atomic<int> accepted{0}, duplicates{0}, failures{0};
+  std::mutex mu;
+  std::set<std::string> ids;
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kThreads; ++i) {
+    threads.emplace_back([&] {
+      while (!go.load()) std::this_thread::yield();
+      auto r = processor().SubmitAndWait(GoodSubmission(), {}, producer, std::chrono::seconds(2));
+      if (!r.ok()) {
+        ++failures;
+        return;
+      }
+      std::lock_guard<std::mutex> lock(mu);
+      if (r->outcome == IntakeOutcome::kAccepted) {
+        ++accepted;
+        ids.insert(r->lead_id);
+      } else if (r->outcome == IntakeOutcome::kDuplicate) {
+        ++duplicates;
+        ids.insert(r->duplicate_of);
+      }
+    });
+  }
+  go = true;
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_EQ(accepted.load(), 1);
+  EXPECT_EQ(duplicates.load(), kThreads - 1);
+  EXPECT_EQ(ids.size(), 1u);
+  EXPECT_EQ(producer.SentTo(topics::kLeadsAccepted).size(), 1u);
+}
+
+TEST_F(IntakeRedisTest, RedisDownIsUnavailableThenRecovers) {
+  ASSERT_EQ(server_->Stop(), 0);
+  auto r = processor().Process(GoodSubmission(), {});
+  EXPECT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kUnavailable);
+  std::string error;
+  ASSERT_TRUE(server_->Restart(&error)) << error;
+  auto again = processor().Process(GoodSubmission(), {});
+  ASSERT_TRUE(again.ok()) << again.status().message();
+  EXPECT_EQ(again->outcome, IntakeOutcome::kAccepted);
+}
+
+}  // namespace
+}  // namespace leadflow::intake

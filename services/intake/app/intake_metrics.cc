@@ -1,0 +1,39 @@
+#include "intake/app/intake_metrics.h"
+
+namespace leadflow::intake {
+
+void IntakeMetrics::Received(const std::string& source_label, const std::string& outcome) {
+  m_.registry()
+      .GetCounter(m_.Name("leads_received_total"), "Lead submissions by source and outcome",
+                  {{"source", source_label}, {"outcome", outcome}})
+      .Inc();
+}
+
+double IntakeMetrics::ReceivedCount(const std::string& source_label, const std::string& outcome) {
+  return m_.registry()
+      .GetCounter(m_.Name("leads_received_total"), "Lead submissions by source and outcome",
+                  {{"source", source_label}, {"outcome", outcome}})
+      .Value();
+}
+
+void IntakeMetrics::Rejected(const std::string& reason) {
+  m_.registry()
+      .GetCounter(m_.Name("rejections_total"), "Rejected submissions by reason",
+                  {{"reason", reason}})
+      .Inc();
+}
+
+void IntakeMetrics::ValidationSeconds(double seconds) {
+  m_.registry()
+      .GetHistogram(m_.Name("validation_seconds"), "Time to validate and normalise one submission",
+                    {}, metrics::LatencyBuckets())
+      .Observe(seconds);
+}
+
+void IntakeMetrics::RegistrySize(double accounts) {
+  m_.registry()
+      .GetGauge(m_.Name("registry_accounts"), "Accounts in intake's registry view")
+      .Set(accounts);
+}
+
+}  // namespace leadflow::intake

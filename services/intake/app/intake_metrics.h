@@ -1,0 +1,34 @@
+// Intake's own metrics (leadflow_intake_*). Labels are bounded: the source is
+// a configured source id or "other" (IntakePolicy::SourceLabel), outcomes and
+// reasons come from fixed sets. Thread-safe.
+#pragma once
+
+#include <string>
+
+#include "common/metrics/service_metrics.h"
+
+namespace leadflow::intake {
+
+class IntakeMetrics {
+ public:
+  explicit IntakeMetrics(metrics::ServiceMetrics& m) : m_(m) {}
+
+  // leadflow_intake_leads_received_total{source, outcome=accepted|rejected|duplicate}
+  void Received(const std::string& source_label, const std::string& outcome);
+  // leadflow_intake_rejections_total{reason}: ReasonCode names.
+  void Rejected(const std::string& reason);
+  // leadflow_intake_validation_seconds: validation + normalisation time.
+  void ValidationSeconds(double seconds);
+  // leadflow_intake_registry_accounts: accounts in the registry view.
+  void RegistrySize(double accounts);
+
+  // leadflow_intake_errors_total{reason="publish"} (common error counter).
+  void PublishFailed(const std::string& topic) { m_.Error("publish"); }
+
+  double ReceivedCount(const std::string& source_label, const std::string& outcome);
+
+ private:
+  metrics::ServiceMetrics& m_;
+};
+
+}  // namespace leadflow::intake

@@ -1,0 +1,113 @@
+// The one pipeline every intake input shares (gRPC SubmitLead, HTTP POST
+// /v1/leads, the leads.submitted topic):
+//
+//   validate -> normalise -> dedupe claim in Redis -> registry lookup
+//   (CUSTOMER / PROSPECT) -> LeadAccepted on leads.accepted
+//
+// Dedupe: the idempotency key (client-supplied, else derived from the contact,
+// source and time-window bucket) is claimed with SET NX EX <window>; the claim
+// holds "<lead_id>|<origin token>". Exactly one of any number of concurrent
+// identical submissions wins. A losing submission is a duplicate: it gets the
+// original lead id (duplicate_of) and a FORM_RESUBMITTED EngagementEvent on
+// engagement.events (keyed by contact id) instead of a second lead.
+//
+// Redelivery: at-least-once inputs (the topic) pass an origin token
+// "<topic>/<partition>/<offset>". When the key's holder has the same token,
+// the record is being redelivered (e.g. after a failed flush); the original
+// lead is rebuilt with the same lead id, trace id and timestamps, so the
+// re-published event has the same content.
+//
+// Failures: kUnavailable when Redis/registry is down (the claim is released so
+// a retry is not mistaken for a duplicate). Field problems are not failures:
+// they are an IntakeResult with outcome kRejected and errors.
+//
+// Threading: Process() is thread-safe; the processor holds references to its
+// collaborators, which must outlive it.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/kafka/message.h"
+#include "common/kafka/producer.h"
+#include "common/util/clock.h"
+#include "intake/app/account_directory.h"
+#include "intake/app/id_generator.h"
+#include "intake/app/idempotency_store.h"
+#include "intake/app/intake_metrics.h"
+#include "intake/domain/intake_policy.h"
+#include "leadflow/intake/v1/intake.pb.h"
+
+namespace leadflow::intake {
+
+struct SubmissionOrigin {
+  // Non-empty for at-least-once inputs: identifies the consumed record.
+  std::string redelivery_token;
+  // The caller's trace id (header / metadata); empty = derived from the lead id.
+  std::string trace_id;
+  // When the submission has no submitted_at: the record's timestamp or "now"
+  // (0 = read the clock).
+  int64_t received_at_ms = 0;
+};
+
+enum class IntakeOutcome { kAccepted, kRejected, kDuplicate };
+
+const char* OutcomeLabel(IntakeOutcome outcome);
+
+struct IntakeResult {
+  IntakeOutcome outcome = IntakeOutcome::kRejected;
+  std::string lead_id;                                   // kAccepted
+  std::string duplicate_of;                              // kDuplicate
+  std::vector<leadflow::intake::v1::FieldError> errors;  // kRejected
+  leadflow::common::v1::Relationship relationship = leadflow::common::v1::RELATIONSHIP_UNSPECIFIED;
+  bool redelivered = false;  // kAccepted re-built for a redelivered record
+  std::string source_id;
+  // What to publish: one leads.accepted (kAccepted) or engagement.events
+  // (kDuplicate) message, keyed and with the trace-id header.
+  std::vector<kafka::OutgoingMessage> messages;
+  // The claim to release if publishing fails (kAccepted, not redelivered).
+  std::string claim_key;
+  std::string claim_value;
+};
+
+class IntakeProcessor {
+ public:
+  IntakeProcessor(std::shared_ptr<const IntakePolicy> policy, IdempotencyStore& store,
+                  AccountDirectory& accounts, IntakeMetrics& metrics, const Clock& clock,
+                  IdGenerator& ids);
+
+  // Runs the pipeline; publishing is the caller's (see SubmitAndWait and the
+  // topic handler). Records leads_received_total (not for redeliveries).
+  StatusOr<IntakeResult> Process(const leadflow::intake::v1::LeadSubmission& submission,
+                                 const SubmissionOrigin& origin);
+
+  // For synchronous APIs: Process(), then ProduceAndWait() each message, so the
+  // answer comes only after leads.accepted is durable. If publishing the lead
+  // fails, the claim is released and kUnavailable returned (the client may
+  // retry). A failed engagement event for a duplicate is logged, not fatal.
+  StatusOr<IntakeResult> SubmitAndWait(const leadflow::intake::v1::LeadSubmission& submission,
+                                       const SubmissionOrigin& origin, kafka::Producer& producer,
+                                       std::chrono::milliseconds timeout);
+
+  // Counts an input that could not even be parsed (source unknown: "other").
+  void CountUnparseable(leadflow::common::v1::ReasonCode reason);
+
+  const IntakePolicy& policy() const { return *policy_; }
+  IntakeMetrics& metrics() { return metrics_; }
+
+ private:
+  std::shared_ptr<const IntakePolicy> policy_;
+  IdempotencyStore& store_;
+  AccountDirectory& accounts_;
+  IntakeMetrics& metrics_;
+  const Clock& clock_;
+  IdGenerator& ids_;
+};
+
+// Protobuf bytes with deterministic map ordering, so that re-publishing the
+// same event yields the same bytes.
+std::string SerializeDeterministic(const google::protobuf::Message& message);
+
+}  // namespace leadflow::intake

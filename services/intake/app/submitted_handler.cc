@@ -1,0 +1,69 @@
+#include "intake/app/submitted_handler.h"
+
+#include "common/kafka/dead_letter.h"
+#include "common/kafka/topics.h"
+#include "intake/domain/submission_parser.h"
+
+namespace leadflow::intake {
+
+using leadflow::intake::v1::FieldError;
+using leadflow::intake::v1::LeadRejected;
+
+LeadRejected MakeFieldRejection(const kafka::ConsumedMessage& source,
+                                const std::vector<FieldError>& errors, const std::string& source_id,
+                                int64_t now_ms) {
+  const auto reason =
+      errors.empty() ? leadflow::common::v1::INVALID_FIELD : errors.front().reason();
+  std::string detail = std::to_string(errors.size()) + " field error(s):";
+  for (const auto& e : errors) detail += " " + e.field_path();
+  LeadRejected r =
+      kafka::MakeRejection(source, leadflow::intake::v1::INTAKE, reason, detail, now_ms);
+  for (const auto& e : errors) *r.add_errors() = e;
+  if (!source_id.empty()) r.mutable_meta()->set_source_id(source_id);
+  return r;
+}
+
+Status SubmittedHandler::Handle(const kafka::ConsumedMessage& message,
+                                std::vector<kafka::OutgoingMessage>& out) {
+  const auto content_type = message.FindHeader(topics::kContentTypeHeader);
+  const PayloadFormat format = FormatFromContentType(content_type.value_or(""));
+  auto parsed = ParseSubmission(message.payload, format, processor_.policy().max_payload_bytes());
+  if (!parsed.ok()) {
+    const auto reason = static_cast<leadflow::common::v1::ReasonCode>(parsed.status().reason());
+    processor_.CountUnparseable(reason);
+    LeadRejected r = kafka::MakeRejection(message, leadflow::intake::v1::INTAKE, reason,
+                                          parsed.status().message(), clock_.NowMillis());
+    if (reason == leadflow::common::v1::UNKNOWN_SCHEMA ||
+        reason == leadflow::common::v1::MALFORMED_PAYLOAD ||
+        reason == leadflow::common::v1::PAYLOAD_TOO_LARGE) {
+      auto* e = r.add_errors();
+      e->set_reason(reason);
+      e->set_message(parsed.status().message());
+    }
+    out.push_back(kafka::ToDeadLetterMessage(r));
+    return Status::Ok();
+  }
+
+  SubmissionOrigin origin;
+  origin.redelivery_token = message.topic + "/" + std::to_string(message.partition) + "/" +
+                            std::to_string(message.offset);
+  origin.trace_id = std::string(message.FindHeader(topics::kTraceHeader).value_or(""));
+  origin.received_at_ms = message.timestamp_ms > 0 ? message.timestamp_ms : clock_.NowMillis();
+  auto result = processor_.Process(*parsed, origin);
+  if (!result.ok()) return result.status();
+  if (result->outcome == IntakeOutcome::kRejected) {
+    out.push_back(kafka::ToDeadLetterMessage(
+        MakeFieldRejection(message, result->errors, result->source_id, clock_.NowMillis())));
+    return Status::Ok();
+  }
+  for (auto& m : result->messages) out.push_back(std::move(m));
+  return Status::Ok();
+}
+
+kafka::MessageHandler SubmittedHandler::Handler() {
+  return [this](const kafka::ConsumedMessage& m, std::vector<kafka::OutgoingMessage>& out) {
+    return Handle(m, out);
+  };
+}
+
+}  // namespace leadflow::intake

@@ -1,0 +1,41 @@
+// The leads.submitted consumer: decodes each record (JSON by default,
+// protobuf when header content-type is "application/x-protobuf" or
+// "protobuf") and runs it through the IntakeProcessor.
+//
+// Nothing is dropped and nothing crashes: an undecodable or invalid record
+// becomes a LeadRejected (stage INTAKE, reason, field errors, original bytes)
+// on leads.rejected and the handler returns Ok; a duplicate yields the
+// engagement event; a transient Redis failure returns kUnavailable so the
+// consumer loop retries the record (redelivery-safe, see IntakeProcessor).
+// Thread-safe as far as the processor is.
+#pragma once
+
+#include <vector>
+
+#include "common/kafka/consumer_loop.h"
+#include "common/util/clock.h"
+#include "intake/app/intake_processor.h"
+
+namespace leadflow::intake {
+
+class SubmittedHandler {
+ public:
+  SubmittedHandler(IntakeProcessor& processor, const Clock& clock)
+      : processor_(processor), clock_(clock) {}
+
+  Status Handle(const kafka::ConsumedMessage& message, std::vector<kafka::OutgoingMessage>& out);
+  kafka::MessageHandler Handler();
+
+ private:
+  IntakeProcessor& processor_;
+  const Clock& clock_;
+};
+
+// A LeadRejected for field errors: reason = the first error's reason, detail
+// lists the field paths only (no values), errors attached.
+leadflow::intake::v1::LeadRejected MakeFieldRejection(
+    const kafka::ConsumedMessage& source,
+    const std::vector<leadflow::intake::v1::FieldError>& errors, const std::string& source_id,
+    int64_t now_ms);
+
+}  // namespace leadflow::intake

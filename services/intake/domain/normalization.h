@@ -1,0 +1,44 @@
+// Turning a valid LeadSubmission into the body of a LeadAccepted, and
+// classifying the lead as CUSTOMER or PROSPECT from the registry view.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "intake/domain/intake_policy.h"
+#include "leadflow/accounts/v1/accounts.pb.h"
+#include "leadflow/intake/v1/intake.pb.h"
+
+namespace leadflow::intake {
+
+// The result of normalising a submission. `lead` has everything but the
+// identity (lead_id, trace_id, first_submitted_at) and the relationship.
+struct NormalizedLead {
+  leadflow::intake::v1::LeadAccepted lead;
+  // The normalised email, else the E.164 phone: the contact's identity, used
+  // for the contact id and the derived idempotency key.
+  std::string contact_key;
+};
+
+// Requires ValidateSubmission(sub) to be empty. Rules:
+//  - email trimmed and lower-cased; phone in E.164;
+//  - company.domain = the email's domain unless it is a configured free-mail
+//    domain (then empty);
+//  - account key = INN if given, else the corporate domain, else the
+//    normalised email, else the E.164 phone;
+//  - contact_id = ContactIdFor(contact_key);
+//  - buyer_class / decision_role: an explicit form value wins
+//    (*_inferred=false), else the first matching title rule (*_inferred=true);
+//  - buyer stage from intent_rules, else default_buyer_stage;
+//  - sales_channel PARTNER iff channel is "partner" (case-insensitive), else DIRECT.
+// Pure; thread-safe.
+NormalizedLead NormalizeSubmission(const leadflow::intake::v1::LeadSubmission& sub,
+                                   const IntakePolicy& policy);
+
+// Sets meta.relationship from the registry: CUSTOMER (with account_owner and
+// owner_team from the account) when the account's relationship is CUSTOMER,
+// otherwise PROSPECT (owner fields cleared).
+void ApplyRelationship(const std::optional<leadflow::accounts::v1::AccountState>& account,
+                       leadflow::intake::v1::LeadAccepted* lead);
+
+}  // namespace leadflow::intake

@@ -1,0 +1,75 @@
+// leadflow-intake: composition root.
+#include <memory>
+
+#include "common/config/proto_loader.h"
+#include "common/kafka/topics.h"
+#include "common/registry/account_registry.h"
+#include "common/runtime/service_runtime.h"
+#include "intake/app/account_directory.h"
+#include "intake/app/grpc_service.h"
+#include "intake/app/http_handler.h"
+#include "intake/app/id_generator.h"
+#include "intake/app/idempotency_store.h"
+#include "intake/app/intake_metrics.h"
+#include "intake/app/intake_processor.h"
+#include "intake/app/registry_feed.h"
+#include "intake/app/submitted_handler.h"
+
+namespace {
+
+const leadflow::runtime::ServiceInfo kInfo{
+    "intake",
+    "Accepts lead submissions over gRPC (IntakeService.SubmitLead), HTTP (POST /v1/leads) and "
+    "the leads.submitted topic; validates, normalises and dedupes them, classifies each as "
+    "CUSTOMER or PROSPECT against the accounts registry, and publishes LeadAccepted on "
+    "leads.accepted. Invalid input goes to leads.rejected; repeats become FORM_RESUBMITTED "
+    "engagement events.",
+    "Config: intake.json (leadflow.config.v1.IntakeConfig: free-mail domains, title and intent "
+    "rules, limits, dedupe window, sources).\n"};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace leadflow;
+  using namespace leadflow::intake;
+  // Owned here so they outlive rt.Run() (called by ServiceMain after wiring).
+  std::unique_ptr<IntakeMetrics> metrics;
+  std::unique_ptr<registry::AccountRegistry> registry;
+  std::unique_ptr<RegistryAccountDirectory> directory;
+  std::unique_ptr<RedisIdempotencyStore> store;
+  std::unique_ptr<IdGenerator> ids;
+  std::unique_ptr<IntakeProcessor> processor;
+  std::unique_ptr<SubmittedHandler> submitted;
+  std::unique_ptr<HttpLeadHandler> http;
+  std::unique_ptr<IntakeGrpcService> grpc_service;
+  return runtime::ServiceMain(kInfo, argc, argv, [&](runtime::ServiceRuntime& rt) -> Status {
+    config::v1::IntakeConfig config;
+    if (Status s = config::LoadProtoFile(rt.ConfigPath("intake.json"), &config); !s.ok()) return s;
+    auto policy = IntakePolicy::Create(std::move(config));
+    if (!policy.ok()) return policy.status();
+
+    metrics = std::make_unique<IntakeMetrics>(rt.metrics());
+    registry = std::make_unique<registry::AccountRegistry>(rt.redis(), "intake");
+    directory = std::make_unique<RegistryAccountDirectory>(*registry);
+    store = std::make_unique<RedisIdempotencyStore>(rt.redis());
+    ids = std::make_unique<IdGenerator>();
+    processor =
+        std::make_unique<IntakeProcessor>(*policy, *store, *directory, *metrics, rt.clock(), *ids);
+    submitted = std::make_unique<SubmittedHandler>(*processor, rt.clock());
+    http = std::make_unique<HttpLeadHandler>(*processor, rt.producer());
+    grpc_service = std::make_unique<IntakeGrpcService>(*processor, rt.producer());
+
+    // Bodies up to twice the limit reach the handler and get a JSON 413.
+    rt.http().SetMaxBodyBytes(2 * (*policy)->max_payload_bytes());
+    if (auto size = registry->Size(); size.ok()) metrics->RegistrySize(static_cast<double>(*size));
+    rt.http().Handle("POST", "/v1/leads", http->Handler());
+    rt.AddGrpcService(grpc_service.get());
+    if (Status s = rt.AddConsumer("registry", {topics::kAccountsChanges},
+                                  RegistryFeedHandler(*registry, *metrics), intake::v1::INTAKE);
+        !s.ok()) {
+      return s;
+    }
+    return rt.AddConsumer("main", {topics::kLeadsSubmitted}, submitted->Handler(),
+                          intake::v1::INTAKE);
+  });
+}

@@ -1,0 +1,101 @@
+#include "nurture/app/nurture_grpc_service.h"
+
+#include "common/log/log.h"
+
+namespace leadflow::nurture {
+
+namespace nv1 = leadflow::nurture::v1;
+
+namespace {
+
+grpc::Status ToGrpc(const Status& s) {
+  if (s.ok()) return grpc::Status::OK;
+  if (s.code() == StatusCode::kUnavailable) return {grpc::StatusCode::UNAVAILABLE, s.message()};
+  if (s.code() == StatusCode::kInvalidArgument) {
+    return {grpc::StatusCode::INVALID_ARGUMENT, s.message()};
+  }
+  return {grpc::StatusCode::INTERNAL, s.message()};
+}
+
+}  // namespace
+
+grpc::Status NurtureGrpcService::GetEnrolment(grpc::ServerContext*,
+                                              const nv1::GetEnrolmentRequest* req,
+                                              nv1::GetEnrolmentResponse* resp) {
+  if (req->contact_id().empty() == req->lead_id().empty()) {
+    return {grpc::StatusCode::INVALID_ARGUMENT, "exactly one of contact_id or lead_id is required"};
+  }
+  auto ids = req->contact_id().empty() ? store_.EnrolmentsOfLead(req->lead_id())
+                                       : store_.EnrolmentsOfContact(req->contact_id());
+  if (!ids.ok()) return ToGrpc(ids.status());
+  for (const auto& id : *ids) {
+    auto rec = store_.Get(id);
+    if (!rec.ok()) return ToGrpc(rec.status());
+    if (rec->has_value()) *resp->add_enrolments() = (*rec)->enrolment;
+  }
+  return grpc::Status::OK;
+}
+
+grpc::Status NurtureGrpcService::Unsubscribe(grpc::ServerContext*,
+                                             const nv1::UnsubscribeRequest* req,
+                                             nv1::UnsubscribeResponse* resp) {
+  std::string contact = req->contact_id();
+  if (contact.empty()) {
+    if (req->email().empty()) {
+      return {grpc::StatusCode::INVALID_ARGUMENT, "contact_id or email is required"};
+    }
+    auto found = store_.ContactByEmail(req->email());
+    if (!found.ok()) return ToGrpc(found.status());
+    if (!found->has_value()) return grpc::Status::OK;  // never enrolled: nothing to stop
+    contact = **found;
+  }
+  // Recorded first, so a touch being processed right now sees it too.
+  if (Status s = store_.AddUnsubscribed(contact); !s.ok()) return ToGrpc(s);
+  auto ids = store_.EnrolmentsOfContact(contact);
+  if (!ids.ok()) return ToGrpc(ids.status());
+  int exited = 0;
+  for (const auto& id : *ids) {
+    auto r = store_.Exit(id, "unsubscribed");
+    if (!r.ok()) return ToGrpc(r.status());
+    if (*r) {
+      ++exited;
+      metrics_.Exited("unsubscribed");
+    }
+  }
+  resp->set_enrolments_exited(exited);
+  log::Info("contact unsubscribed", {{"contact_id", contact}, {"exited", std::to_string(exited)}});
+  return grpc::Status::OK;
+}
+
+grpc::Status NurtureGrpcService::SuppressTopic(grpc::ServerContext*,
+                                               const nv1::SuppressTopicRequest* req,
+                                               nv1::SuppressTopicResponse* resp) {
+  if (req->account_key().empty()) {
+    return {grpc::StatusCode::INVALID_ARGUMENT, "account_key is required"};
+  }
+  if (req->topic().empty()) return {grpc::StatusCode::INVALID_ARGUMENT, "topic is required"};
+  if (Status s = store_.AddSuppression(req->account_key(), req->topic()); !s.ok()) {
+    return ToGrpc(s);
+  }
+  // Count the pending touches this stops: remaining steps of active enrolments.
+  auto ids = store_.EnrolmentsOfAccount(req->account_key());
+  if (!ids.ok()) return ToGrpc(ids.status());
+  int cancelled = 0;
+  for (const auto& id : *ids) {
+    auto rec = store_.Get(id);
+    if (!rec.ok()) return ToGrpc(rec.status());
+    if (!rec->has_value() || (*rec)->enrolment.state() != nv1::ACTIVE_ENROLMENT) continue;
+    const auto* track = policy_->FindTrack((*rec)->enrolment.track_id());
+    if (track == nullptr) continue;
+    for (int i = (*rec)->enrolment.next_step(); i < track->steps_size(); ++i) {
+      const auto* item = policy_->FindContent(track->steps(i).content_id());
+      if (item != nullptr && item->topic() == req->topic()) ++cancelled;
+    }
+  }
+  resp->set_pending_touches_cancelled(cancelled);
+  log::Info("topic suppressed",
+            {{"topic", req->topic()}, {"cancelled", std::to_string(cancelled)}});
+  return grpc::Status::OK;
+}
+
+}  // namespace leadflow::nurture

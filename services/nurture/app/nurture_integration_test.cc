@@ -1,0 +1,235 @@
+// Nurture app against a real redis-server (FakeProducer for Kafka).
+#include <gtest/gtest.h>
+
+#include "common/kafka/topics.h"
+#include "common/metrics/registry.h"
+#include "common/metrics/service_metrics.h"
+#include "common/testing/fake_kafka.h"
+#include "leadflow/accounts/v1/accounts.pb.h"
+#include "nurture/app/nurture_engine.h"
+#include "nurture/app/nurture_grpc_service.h"
+#include "nurture/domain/nurture_test_util.h"
+#include "services/common/testing/redis_server.h"
+
+namespace leadflow::nurture {
+namespace {
+
+namespace cv1 = leadflow::common::v1;
+namespace nv1 = leadflow::nurture::v1;
+namespace rv1 = leadflow::routing::v1;
+
+constexpr int64_t kHour = 3600 * 1000;
+
+class NurtureAppTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string error;
+    server_ = testing::RedisServer::Start({}, &error);
+    ASSERT_NE(server_, nullptr) << error;
+    auto client = redis::Client::Connect({server_->url()});
+    ASSERT_TRUE(client.ok()) << client.status().message();
+    redis_ = std::move(*client);
+    policy_ = testutil::MustPolicy(testutil::SampleConfig());
+    store_ = std::make_unique<NurtureStore>(*redis_);
+    accounts_ = std::make_unique<registry::AccountRegistry>(*redis_, "nurture");
+    metrics_ = std::make_unique<NurtureMetrics>(service_metrics_);
+    engine_ =
+        std::make_unique<NurtureEngine>(policy_, *store_, *accounts_, producer_, *metrics_, clock_);
+    grpc_ = std::make_unique<NurtureGrpcService>(policy_, *store_, *metrics_);
+  }
+
+  // A prospect that selects "p-general" (steps at 0 h, 24 h, 48 h).
+  static rv1::NurtureRequested Request(const std::string& lead_id) {
+    rv1::NurtureRequested r;
+    auto* lead = r.mutable_scored()->mutable_lead();
+    lead->mutable_meta()->set_lead_id(lead_id);
+    lead->mutable_meta()->set_trace_id("trace-" + lead_id);
+    lead->mutable_meta()->set_account_key("acme.ru");
+    lead->mutable_meta()->set_relationship(cv1::PROSPECT);
+    lead->mutable_contact()->set_contact_id("contact-" + lead_id);
+    lead->mutable_contact()->set_email(lead_id + "@acme.ru");
+    lead->mutable_company()->set_domain("acme.ru");
+    r.mutable_scored()->set_segment(cv1::MID_MARKET);
+    return r;
+  }
+
+  kafka::ConsumedMessage Msg(const rv1::NurtureRequested& r) {
+    kafka::ConsumedMessage m;
+    m.topic = topics::kLeadsNurture;
+    m.key = r.scored().lead().meta().account_key();
+    r.SerializeToString(&m.payload);
+    return m;
+  }
+
+  void Enrol(const rv1::NurtureRequested& r) {
+    std::vector<kafka::OutgoingMessage> out;
+    Status s = engine_->Handle(Msg(r), out);
+    ASSERT_TRUE(s.ok()) << s.message();
+    EXPECT_TRUE(out.empty());
+  }
+
+  int Poll() {
+    auto n = engine_->PollOnce();
+    EXPECT_TRUE(n.ok()) << n.status().message();
+    return n.ok() ? *n : -1;
+  }
+
+  std::vector<nv1::Touch> Touches() {
+    std::vector<nv1::Touch> out;
+    for (const auto& m : producer_.SentTo(topics::kNurtureTouches)) {
+      nv1::Touch t;
+      EXPECT_TRUE(t.ParseFromString(m.payload));
+      EXPECT_EQ(m.key, t.contact_id());
+      out.push_back(t);
+    }
+    return out;
+  }
+
+  nv1::Enrolment EnrolmentOf(const std::string& lead_id) {
+    nv1::GetEnrolmentRequest req;
+    req.set_lead_id(lead_id);
+    nv1::GetEnrolmentResponse resp;
+    EXPECT_TRUE(grpc_->GetEnrolment(nullptr, &req, &resp).ok());
+    EXPECT_EQ(resp.enrolments_size(), 1);
+    return resp.enrolments_size() ? resp.enrolments(0) : nv1::Enrolment();
+  }
+
+  std::unique_ptr<testing::RedisServer> server_;
+  std::unique_ptr<redis::Client> redis_;
+  metrics::Registry registry_;
+  metrics::ServiceMetrics service_metrics_{registry_, "nurture"};
+  FakeClock clock_{1763715600000};
+  testing::FakeProducer producer_;
+  std::shared_ptr<const NurturePolicy> policy_;
+  std::unique_ptr<NurtureStore> store_;
+  std::unique_ptr<registry::AccountRegistry> accounts_;
+  std::unique_ptr<NurtureMetrics> metrics_;
+  std::unique_ptr<NurtureEngine> engine_;
+  std::unique_ptr<NurtureGrpcService> grpc_;
+};
+
+TEST_F(NurtureAppTest, ViolationCounterIsExportedAtZero) {
+  const std::string text = registry_.Serialize();
+  EXPECT_NE(text.find("leadflow_audience_violations_total 0"), std::string::npos) << text;
+}
+
+TEST_F(NurtureAppTest, FirstTouchEmittedOnceEvenWhenTheRequestIsRedelivered) {
+  auto req = Request("L1");
+  Enrol(req);
+  Enrol(req);  // redelivered
+  EXPECT_EQ(Poll(), 1);
+  Enrol(req);  // redelivered again, after the first touch went out
+  EXPECT_EQ(Poll(), 0);
+  auto touches = Touches();
+  ASSERT_EQ(touches.size(), 1u);
+  EXPECT_EQ(touches[0].touch_id(), "L1:p-general:0");
+  EXPECT_EQ(touches[0].contact_id(), "contact-L1");
+  EXPECT_EQ(touches[0].audience(), cv1::PROSPECT);
+  EXPECT_EQ(touches[0].content_id(), "p-analytics");
+  EXPECT_EQ(touches[0].trace_id(), "trace-L1");
+  EXPECT_EQ(touches[0].due_at().seconds(), 1763715600);
+
+  auto e = EnrolmentOf("L1");
+  EXPECT_EQ(e.state(), nv1::ACTIVE_ENROLMENT);
+  EXPECT_EQ(e.next_step(), 1);
+  ASSERT_EQ(e.sent_touch_ids_size(), 1);
+  EXPECT_EQ(e.next_due_at().seconds(), 1763715600 + 24 * 3600);
+
+  // The whole track plays out on schedule, once per touch.
+  clock_.Advance(std::chrono::hours(23));
+  EXPECT_EQ(Poll(), 0);
+  clock_.Advance(std::chrono::hours(1));
+  EXPECT_EQ(Poll(), 1);
+  clock_.Advance(std::chrono::hours(24));
+  EXPECT_EQ(Poll(), 1);
+  EXPECT_EQ(Touches().size(), 3u);
+  EXPECT_EQ(EnrolmentOf("L1").state(), nv1::COMPLETED);
+  EXPECT_EQ(metrics_->violations(), 0);
+}
+
+TEST_F(NurtureAppTest, UnsubscribeStopsPendingTouches) {
+  Enrol(Request("U1"));
+  EXPECT_EQ(Poll(), 1);
+  nv1::UnsubscribeRequest req;
+  req.set_email("U1@acme.ru");
+  nv1::UnsubscribeResponse resp;
+  ASSERT_TRUE(grpc_->Unsubscribe(nullptr, &req, &resp).ok());
+  EXPECT_EQ(resp.enrolments_exited(), 1);
+  clock_.Advance(std::chrono::hours(100));
+  EXPECT_EQ(Poll(), 0);
+  EXPECT_EQ(Touches().size(), 1u);
+  auto e = EnrolmentOf("U1");
+  EXPECT_EQ(e.state(), nv1::EXITED);
+  EXPECT_EQ(e.exit_reason(), "unsubscribed");
+}
+
+TEST_F(NurtureAppTest, ContactThatBecameACustomerGetsNoProspectTouch) {
+  Enrol(Request("V1"));
+  EXPECT_EQ(Poll(), 1);
+  leadflow::accounts::v1::AccountState acct;
+  acct.set_account_key("acme.ru");
+  acct.set_relationship(cv1::CUSTOMER);
+  acct.add_domains("acme.ru");
+  acct.set_owner_rep_id("owner-1");
+  std::string payload;
+  acct.SerializeToString(&payload);
+  ASSERT_TRUE(accounts_->Apply("acme.ru", payload).ok());
+
+  clock_.Advance(std::chrono::hours(24));
+  EXPECT_EQ(Poll(), 1);             // handled: blocked, not sent
+  EXPECT_EQ(Touches().size(), 1u);  // only the touch sent while still a prospect
+  EXPECT_EQ(metrics_->violations(), 1);
+  auto e = EnrolmentOf("V1");
+  EXPECT_EQ(e.state(), nv1::EXITED);
+  EXPECT_EQ(e.exit_reason(), "audience_mismatch");
+  EXPECT_NE(registry_.Serialize().find("leadflow_audience_violations_total 1"), std::string::npos);
+}
+
+TEST_F(NurtureAppTest, CustomerOnLeadsNurtureIsBlockedCountedAndDeadLettered) {
+  auto req = Request("C1");
+  req.mutable_scored()->mutable_lead()->mutable_meta()->set_relationship(cv1::CUSTOMER);
+  std::vector<kafka::OutgoingMessage> out;
+  ASSERT_TRUE(engine_->Handle(Msg(req), out).ok());
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].topic, topics::kLeadsRejected);
+  leadflow::intake::v1::LeadRejected rej;
+  ASSERT_TRUE(rej.ParseFromString(out[0].payload));
+  EXPECT_EQ(rej.reason(), cv1::AUDIENCE_MISMATCH);
+  EXPECT_EQ(rej.stage(), leadflow::intake::v1::NURTURE);
+  EXPECT_EQ(metrics_->violations(), 1);
+  EXPECT_EQ(Poll(), 0);
+  EXPECT_TRUE(Touches().empty());
+}
+
+TEST_F(NurtureAppTest, OneSuppressionRequestStopsTheTopicForTheAccount) {
+  Enrol(Request("S1"));
+  EXPECT_EQ(Poll(), 1);  // step 0: analytics
+  nv1::SuppressTopicRequest req;
+  req.set_account_key("acme.ru");
+  req.set_topic("company_results");  // step 1
+  req.set_requested_by("owner-1");
+  nv1::SuppressTopicResponse resp;
+  ASSERT_TRUE(grpc_->SuppressTopic(nullptr, &req, &resp).ok());
+  EXPECT_EQ(resp.pending_touches_cancelled(), 1);
+  clock_.Advance(std::chrono::hours(24));
+  EXPECT_EQ(Poll(), 1);  // suppressed, track moves on
+  clock_.Advance(std::chrono::hours(24));
+  EXPECT_EQ(Poll(), 1);  // step 2: analytics again, sent
+  auto touches = Touches();
+  ASSERT_EQ(touches.size(), 2u);
+  EXPECT_EQ(touches[1].touch_id(), "S1:p-general:2");
+  for (const auto& t : touches) EXPECT_NE(t.topic(), "company_results");
+}
+
+TEST_F(NurtureAppTest, BadRequestsAreRejectedNotDropped) {
+  kafka::ConsumedMessage m;
+  m.payload = "\xff garbage";
+  std::vector<kafka::OutgoingMessage> out;
+  EXPECT_EQ(engine_->Handle(m, out).code(), StatusCode::kInvalidArgument);
+  auto req = Request("B1");
+  req.mutable_scored()->mutable_lead()->mutable_contact()->clear_contact_id();
+  EXPECT_EQ(engine_->Handle(Msg(req), out).code(), StatusCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace leadflow::nurture

@@ -1,0 +1,29 @@
+// Nurture's metrics. leadflow_audience_violations_total is deliberately NOT
+// service-prefixed (DESIGN.md names it) and is registered at construction so
+// it is always exported, at 0 when all is well. Thread-safe.
+#pragma once
+
+#include <string>
+
+#include "common/metrics/service_metrics.h"
+
+namespace leadflow::nurture {
+
+inline constexpr char kAudienceViolationsMetric[] = "leadflow_audience_violations_total";
+
+class NurtureMetrics {
+ public:
+  explicit NurtureMetrics(metrics::ServiceMetrics& m);
+
+  void Enrolled(const std::string& track);
+  void Touch(const std::string& outcome, const std::string& reason);  // sent / suppressed
+  void Exited(const std::string& reason);
+  void AudienceViolation();
+  double violations() const { return violations_.Value(); }
+
+ private:
+  metrics::ServiceMetrics& m_;
+  metrics::Counter violations_;
+};
+
+}  // namespace leadflow::nurture

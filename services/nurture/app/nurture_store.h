@@ -1,0 +1,99 @@
+// Nurture's Redis state. All keys share the {nurture} hash tag so the Lua
+// scripts can touch several atomically.
+//
+//   lf:{nurture}:enrol:<enrolment_id>   hash: contact_id, lead_id, track_id, audience,
+//                                       account_key, trace_id, enrolled_ms, next_step,
+//                                       next_due_ms, state, exit_reason
+//   lf:{nurture}:req:<enrolment_id>     the NurtureRequested that enrolled it (lookup data
+//                                       for the registry re-check before each touch)
+//   lf:{nurture}:sent-list:<enrolment_id>  touch ids sent, in order
+//   lf:{nurture}:contact:<contact_id>   set of enrolment ids (also :lead:<id>, :account:<key>)
+//   lf:{nurture}:contact-email:<email>  -> contact id (Unsubscribe by email)
+//   lf:{nurture}:due                    sorted set: score = due ms, member = touch id
+//   lf:{nurture}:sent:<touch_id>        "1" once the touch was handed to Kafka (SET NX)
+//   lf:{nurture}:unsub                  set of unsubscribed contact ids
+//   lf:{nurture}:suppressed:<account>   set of suppressed topics
+//
+// Only the NEXT touch of an enrolment is in the due set; sending it schedules
+// the one after (see Advance). Thread-safe as far as redis::Client is; Redis
+// failures come back as kUnavailable.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/redis/client.h"
+#include "leadflow/nurture/v1/nurture.pb.h"
+#include "leadflow/routing/v1/routing.pb.h"
+
+namespace leadflow::nurture {
+
+struct NewEnrolment {
+  std::string enrolment_id;
+  std::string contact_id;
+  std::string lead_id;
+  std::string track_id;
+  leadflow::common::v1::Relationship audience = leadflow::common::v1::PROSPECT;
+  std::string account_key;
+  std::string email;  // normalised; for Unsubscribe by email
+  std::string trace_id;
+  int64_t enrolled_ms = 0;
+  std::string first_touch_id;
+  int64_t first_due_ms = 0;
+};
+
+struct EnrolmentRecord {
+  leadflow::nurture::v1::Enrolment enrolment;  // state, next step, sent touches...
+  std::string account_key;
+  std::string trace_id;
+  int64_t next_due_ms = 0;
+  int64_t enrolled_ms = 0;
+};
+
+class NurtureStore {
+ public:
+  explicit NurtureStore(redis::Client& redis) : redis_(redis) {}
+
+  // Creates the enrolment and schedules its first touch, atomically; false if
+  // it already existed (a redelivered request).
+  StatusOr<bool> Enrol(const NewEnrolment& e, const leadflow::routing::v1::NurtureRequested& req);
+
+  StatusOr<std::optional<EnrolmentRecord>> Get(const std::string& enrolment_id);
+  StatusOr<std::optional<leadflow::routing::v1::NurtureRequested>> GetRequest(
+      const std::string& enrolment_id);
+  StatusOr<std::vector<std::string>> EnrolmentsOfContact(const std::string& contact_id);
+  StatusOr<std::vector<std::string>> EnrolmentsOfLead(const std::string& lead_id);
+  StatusOr<std::vector<std::string>> EnrolmentsOfAccount(const std::string& account_key);
+  StatusOr<std::optional<std::string>> ContactByEmail(const std::string& email);
+
+  // Touch ids due at or before `now_ms` (at most `limit`).
+  StatusOr<std::vector<std::string>> DueTouches(int64_t now_ms, int limit);
+  // Takes a due touch for processing; false if another poller took it.
+  StatusOr<bool> ClaimTouch(const std::string& touch_id);
+  // Puts a touch back (after a transient failure).
+  Status Reschedule(const std::string& touch_id, int64_t due_ms);
+  // SET sent:<touch_id> NX; true the first time.
+  StatusOr<bool> MarkSent(const std::string& touch_id);
+  Status UnmarkSent(const std::string& touch_id);
+
+  // If the enrolment is active at `expected_step`: records `sent_touch_id`
+  // (may be empty for a suppressed touch) and moves to the next step, scheduling
+  // `next_touch_id` at `next_due_ms`, or completes it when next_touch_id is empty.
+  StatusOr<bool> Advance(const std::string& enrolment_id, int expected_step,
+                         const std::string& sent_touch_id, const std::string& next_touch_id,
+                         int64_t next_due_ms);
+  // Marks an active enrolment EXITED and unschedules its pending touch.
+  StatusOr<bool> Exit(const std::string& enrolment_id, const std::string& reason);
+
+  StatusOr<bool> IsUnsubscribed(const std::string& contact_id);
+  Status AddUnsubscribed(const std::string& contact_id);
+  StatusOr<bool> IsSuppressed(const std::string& account_key, const std::string& topic);
+  Status AddSuppression(const std::string& account_key, const std::string& topic);
+
+ private:
+  StatusOr<std::vector<std::string>> Members(const std::string& key);
+  redis::Client& redis_;
+};
+
+}  // namespace leadflow::nurture

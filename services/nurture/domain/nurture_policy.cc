@@ -1,0 +1,172 @@
+#include "nurture/domain/nurture_policy.h"
+
+#include <algorithm>
+
+namespace leadflow::nurture {
+namespace {
+
+namespace cv1 = leadflow::common::v1;
+using leadflow::config::v1::NurtureConfig;
+
+Status Err(const std::string& where, const std::string& what) {
+  return Status::InvalidArgument("nurture config: " + where + ": " + what);
+}
+
+std::string Quote(const std::string& s) { return "\"" + s + "\""; }
+
+template <typename Repeated, typename T>
+bool ContainsOrEmpty(const Repeated& list, const T& v) {
+  return list.empty() || std::find(list.begin(), list.end(), v) != list.end();
+}
+
+bool IsAudience(cv1::Relationship r) { return r == cv1::PROSPECT || r == cv1::CUSTOMER; }
+
+}  // namespace
+
+bool IsWebsiteOnly(cv1::NewsType type) {
+  switch (type) {
+    case cv1::NEW_DIVISION:
+    case cv1::PROJECT_START:
+    case cv1::PARTNERSHIP:
+    case cv1::APPOINTMENT:
+    case cv1::EVENT_REPORT:
+    case cv1::RATING:
+      return true;
+    default:
+      return false;
+  }
+}
+
+StatusOr<std::shared_ptr<const NurturePolicy>> NurturePolicy::Create(NurtureConfig config) {
+  auto p = std::shared_ptr<NurturePolicy>(new NurturePolicy());
+  p->config_ = std::move(config);
+  const NurtureConfig& c = p->config_;
+  if (c.version().empty()) return Err("version", "must not be empty");
+
+  for (int i = 0; i < c.catalogue_size(); ++i) {
+    const auto& item = c.catalogue(i);
+    const std::string f = "catalogue[" + std::to_string(i) + "] " + Quote(item.content_id());
+    if (item.content_id().empty()) return Err(f, "content_id must not be empty");
+    if (!p->content_index_.emplace(item.content_id(), i).second) {
+      return Err(f, "duplicate content_id");
+    }
+    if (!IsAudience(item.audience())) {
+      return Err(f, "audience must be PROSPECT or CUSTOMER (each variant declares one audience)");
+    }
+    if (item.topic().empty()) return Err(f, "topic must be set (topics are suppressible)");
+    if (item.news_type() == cv1::NEWS_TYPE_UNSPECIFIED) return Err(f, "news_type must be set");
+  }
+
+  if (c.max_event_share() <= 0 || c.max_event_share() > 1) {
+    return Err("max_event_share", "must be in (0, 1]");
+  }
+  if (c.tracks_size() == 0) return Err("tracks", "at least one track is required");
+  for (int t = 0; t < c.tracks_size(); ++t) {
+    const auto& track = c.tracks(t);
+    const std::string tf = "tracks[" + std::to_string(t) + "] " + Quote(track.track_id());
+    if (track.track_id().empty()) return Err(tf, "track_id must not be empty");
+    if (!p->track_index_.emplace(track.track_id(), t).second) return Err(tf, "duplicate track_id");
+    if (!IsAudience(track.audience())) {
+      return Err(tf, "audience must be exactly one of PROSPECT or CUSTOMER, got " +
+                         cv1::Relationship_Name(track.audience()));
+    }
+    const auto& sel = track.selector();
+    for (auto s : sel.segments()) {
+      if (s == cv1::SEGMENT_UNSPECIFIED)
+        return Err(tf, "selector.segments has SEGMENT_UNSPECIFIED");
+    }
+    for (auto b : sel.buyer_classes()) {
+      if (b == cv1::BUYER_CLASS_UNSPECIFIED) {
+        return Err(tf, "selector.buyer_classes has BUYER_CLASS_UNSPECIFIED");
+      }
+    }
+    for (auto r : sel.decision_roles()) {
+      if (r == cv1::DECISION_ROLE_UNSPECIFIED) {
+        return Err(tf, "selector.decision_roles has DECISION_ROLE_UNSPECIFIED");
+      }
+    }
+    for (auto st : sel.buyer_stages()) {
+      if (st == cv1::BUYER_STAGE_UNSPECIFIED) {
+        return Err(tf, "selector.buyer_stages has BUYER_STAGE_UNSPECIFIED");
+      }
+    }
+    const bool reaches_status_quo = sel.buyer_stages().empty() ||
+                                    std::find(sel.buyer_stages().begin(), sel.buyer_stages().end(),
+                                              cv1::STATUS_QUO) != sel.buyer_stages().end();
+    if (track.steps_size() == 0) return Err(tf, "has no steps");
+    int events = 0;
+    for (int s = 0; s < track.steps_size(); ++s) {
+      const auto& step = track.steps(s);
+      const std::string sf =
+          tf + ": steps[" + std::to_string(s) + "] content " + Quote(step.content_id());
+      const auto* item = p->FindContent(step.content_id());
+      if (item == nullptr) return Err(sf, "is not in the catalogue");
+      if (item->audience() != track.audience()) {
+        return Err(sf, "has audience " + cv1::Relationship_Name(item->audience()) + ", the track " +
+                           cv1::Relationship_Name(track.audience()) + " (audiences never mix)");
+      }
+      if (IsWebsiteOnly(item->news_type()) && item->client_benefit().empty()) {
+        return Err(sf, "is website-only news (" + cv1::NewsType_Name(item->news_type()) +
+                           ") without a client_benefit");
+      }
+      if (item->product_pitch() && reaches_status_quo) {
+        return Err(sf, std::string("is a product pitch, but the track ") +
+                           (sel.buyer_stages().empty() ? "selects any buyer stage"
+                                                       : "selects STATUS_QUO") +
+                           " (no pitch at status quo)");
+      }
+      if (step.channel() == cv1::CHANNEL_UNSPECIFIED) return Err(sf, "channel must be set");
+      if (step.delay_hours() < 0) return Err(sf, "delay_hours must be >= 0");
+      if (item->event()) ++events;
+    }
+    const double share = static_cast<double>(events) / track.steps_size();
+    if (share > c.max_event_share() + 1e-9) {
+      return Err(tf, "events are " + std::to_string(events) + " of " +
+                         std::to_string(track.steps_size()) + " steps, above max_event_share " +
+                         std::to_string(c.max_event_share()));
+    }
+  }
+
+  if (!c.has_caps()) return Err("caps", "must be set");
+  if (c.caps().per_day() <= 0) return Err("caps.per_day", "must be > 0");
+  if (c.caps().per_week() <= 0) return Err("caps.per_week", "must be > 0");
+  if (c.caps().per_week() < c.caps().per_day()) {
+    return Err("caps.per_week", "must be >= caps.per_day");
+  }
+  if (!c.has_quiet_hours()) return Err("quiet_hours", "must be set");
+  const auto& q = c.quiet_hours();
+  if (q.start_hour() < 0 || q.start_hour() > 23)
+    return Err("quiet_hours.start_hour", "must be in 0..23");
+  if (q.end_hour() < 0 || q.end_hour() > 23) return Err("quiet_hours.end_hour", "must be in 0..23");
+  if (q.default_time_zone().empty()) return Err("quiet_hours.default_time_zone", "must be set");
+  return std::shared_ptr<const NurturePolicy>(p);
+}
+
+const leadflow::config::v1::ContentItem* NurturePolicy::FindContent(
+    const std::string& content_id) const {
+  auto it = content_index_.find(content_id);
+  return it == content_index_.end() ? nullptr : &config_.catalogue(it->second);
+}
+
+const leadflow::config::v1::Track* NurturePolicy::FindTrack(const std::string& track_id) const {
+  auto it = track_index_.find(track_id);
+  return it == track_index_.end() ? nullptr : &config_.tracks(it->second);
+}
+
+const leadflow::config::v1::Track* NurturePolicy::SelectTrack(const TrackQuery& q) const {
+  const leadflow::config::v1::Track* best = nullptr;
+  for (const auto& track : config_.tracks()) {
+    if (track.audience() != q.audience) continue;
+    const auto& sel = track.selector();
+    if (!ContainsOrEmpty(sel.segments(), q.segment) ||
+        !ContainsOrEmpty(sel.buyer_classes(), q.buyer_class) ||
+        !ContainsOrEmpty(sel.decision_roles(), q.decision_role) ||
+        !ContainsOrEmpty(sel.buyer_stages(), q.buyer_stage)) {
+      continue;
+    }
+    if (best == nullptr || track.priority() > best->priority()) best = &track;
+  }
+  return best;
+}
+
+}  // namespace leadflow::nurture

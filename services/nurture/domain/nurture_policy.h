@@ -1,0 +1,66 @@
+// NurtureConfig validated once at load into an immutable NurturePolicy.
+//
+// Rules enforced (DOMAIN.md §1, §2, §7; DESIGN.md "customers never get
+// prospect communications"):
+//  - every track declares exactly one audience, PROSPECT or CUSTOMER;
+//  - every content item declares its audience, and every step of a track uses
+//    content of the track's own audience (no mixing);
+//  - website-only news types (NEW_DIVISION, PROJECT_START, PARTNERSHIP,
+//    APPOINTMENT, EVENT_REPORT, RATING) are never pushed unless the item
+//    carries an explicit client_benefit;
+//  - product-pitch content never reaches STATUS_QUO buyers: not allowed in a
+//    track whose selector includes STATUS_QUO or selects any stage;
+//  - event items make up at most max_event_share of a track's steps;
+//  - caps > 0, quiet hours in 0..23.
+// Messages name the track, step and content, e.g.
+//   tracks[2] "prospect-x": steps[1] content "c-upsell" has audience CUSTOMER, the track PROSPECT
+//
+// Threading: immutable after Create(); share freely.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+
+#include "common/util/status.h"
+#include "leadflow/config/v1/nurture_config.pb.h"
+
+namespace leadflow::nurture {
+
+// What a contact looks like to track selection.
+struct TrackQuery {
+  leadflow::common::v1::Relationship audience = leadflow::common::v1::PROSPECT;
+  leadflow::common::v1::Segment segment = leadflow::common::v1::SEGMENT_UNSPECIFIED;
+  leadflow::common::v1::BuyerClass buyer_class = leadflow::common::v1::BUYER_CLASS_UNSPECIFIED;
+  leadflow::common::v1::DecisionRole decision_role =
+      leadflow::common::v1::DECISION_ROLE_UNSPECIFIED;
+  leadflow::common::v1::BuyerStage buyer_stage = leadflow::common::v1::BUYER_STAGE_UNSPECIFIED;
+};
+
+// True for news types that are website-only unless upgraded with a client benefit.
+bool IsWebsiteOnly(leadflow::common::v1::NewsType type);
+
+class NurturePolicy {
+ public:
+  static StatusOr<std::shared_ptr<const NurturePolicy>> Create(
+      leadflow::config::v1::NurtureConfig config);
+
+  const leadflow::config::v1::NurtureConfig& config() const { return config_; }
+  const std::string& version() const { return config_.version(); }
+  // nullptr when unknown.
+  const leadflow::config::v1::ContentItem* FindContent(const std::string& content_id) const;
+  const leadflow::config::v1::Track* FindTrack(const std::string& track_id) const;
+
+  // The highest-priority track of query.audience whose selector matches
+  // (empty selector lists match anything); ties go to the earlier track.
+  // nullptr when none matches.
+  const leadflow::config::v1::Track* SelectTrack(const TrackQuery& query) const;
+
+ private:
+  NurturePolicy() = default;
+  leadflow::config::v1::NurtureConfig config_;
+  std::map<std::string, int> content_index_;
+  std::map<std::string, int> track_index_;
+};
+
+}  // namespace leadflow::nurture

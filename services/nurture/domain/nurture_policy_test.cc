@@ -1,0 +1,199 @@
+#include "nurture/domain/nurture_policy.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <functional>
+
+#include "common/config/proto_loader.h"
+#include "nurture/domain/nurture_test_util.h"
+
+namespace leadflow::nurture {
+namespace {
+
+namespace cv1 = leadflow::common::v1;
+using leadflow::config::v1::NurtureConfig;
+
+TEST(NurturePolicy, SampleConfigValidates) {
+  auto p = NurturePolicy::Create(testutil::SampleConfig());
+  ASSERT_TRUE(p.ok()) << p.status().message();
+  EXPECT_NE((*p)->FindContent("p-pilot"), nullptr);
+  EXPECT_EQ((*p)->FindContent("nope"), nullptr);
+  EXPECT_NE((*p)->FindTrack("c-general"), nullptr);
+}
+
+struct BadCase {
+  const char* name;
+  std::function<void(NurtureConfig&)> mutate;
+  const char* expected;
+};
+
+class NurturePolicyErrors : public ::testing::TestWithParam<BadCase> {};
+
+TEST_P(NurturePolicyErrors, NamesTrackStepAndContent) {
+  NurtureConfig c = testutil::SampleConfig();
+  GetParam().mutate(c);
+  auto p = NurturePolicy::Create(c);
+  ASSERT_FALSE(p.ok());
+  EXPECT_EQ(p.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(p.status().message().find(GetParam().expected), std::string::npos)
+      << p.status().message();
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    All, NurturePolicyErrors,
+    ::testing::Values(
+        BadCase{"UnspecifiedTrackAudience",
+                [](NurtureConfig& c) {
+                  c.mutable_tracks(2)->set_audience(cv1::RELATIONSHIP_UNSPECIFIED);
+                },
+                "tracks[2] \"p-general\": audience must be exactly one of PROSPECT or CUSTOMER"},
+        BadCase{
+            "MixedAudiences",
+            [](NurtureConfig& c) { testutil::AddStep(c.mutable_tracks(2), "c-update", 0); },
+            "tracks[2] \"p-general\": steps[3] content \"c-update\": has audience CUSTOMER, the "
+            "track PROSPECT"},
+        BadCase{"CustomerTrackWithProspectContent",
+                [](NurtureConfig& c) { testutil::AddStep(c.mutable_tracks(3), "p-analytics", 0); },
+                "tracks[3] \"c-general\": steps[2] content \"p-analytics\": has audience PROSPECT"},
+        BadCase{"UnknownContent",
+                [](NurtureConfig& c) { testutil::AddStep(c.mutable_tracks(0), "ghost", 0); },
+                "tracks[0] \"p-status-quo\": steps[2] content \"ghost\": is not in the catalogue"},
+        BadCase{"ContentWithoutAudience",
+                [](NurtureConfig& c) {
+                  c.mutable_catalogue(0)->set_audience(cv1::RELATIONSHIP_UNSPECIFIED);
+                },
+                "catalogue[0] \"p-analytics\": audience must be PROSPECT or CUSTOMER"},
+        BadCase{
+            "WebsiteOnlyWithoutBenefit",
+            [](NurtureConfig& c) { testutil::AddStep(c.mutable_tracks(2), "p-partnership", 0); },
+            "steps[3] content \"p-partnership\": is website-only news (PARTNERSHIP) without a "
+            "client_benefit"},
+        BadCase{"PitchAtStatusQuo",
+                [](NurtureConfig& c) { testutil::AddStep(c.mutable_tracks(0), "p-pilot", 0); },
+                "tracks[0] \"p-status-quo\": steps[2] content \"p-pilot\": is a product pitch, but "
+                "the track selects STATUS_QUO"},
+        BadCase{"PitchInAnyStageTrack",
+                [](NurtureConfig& c) { testutil::AddStep(c.mutable_tracks(2), "p-pilot", 0); },
+                "the track selects any buyer stage"},
+        BadCase{"EventsDominate",
+                [](NurtureConfig& c) { testutil::AddStep(c.mutable_tracks(1), "p-webinar", 0); },
+                "tracks[1] \"p-economic\": events are 2 of 4 steps, above max_event_share"},
+        BadCase{"DuplicateTrack",
+                [](NurtureConfig& c) { c.mutable_tracks(1)->set_track_id("p-status-quo"); },
+                "duplicate track_id"},
+        BadCase{"DuplicateContent",
+                [](NurtureConfig& c) { c.mutable_catalogue(1)->set_content_id("p-analytics"); },
+                "duplicate content_id"},
+        BadCase{"NoSteps", [](NurtureConfig& c) { c.mutable_tracks(3)->clear_steps(); },
+                "tracks[3] \"c-general\": has no steps"},
+        BadCase{
+            "NegativeDelay",
+            [](NurtureConfig& c) { c.mutable_tracks(0)->mutable_steps(1)->set_delay_hours(-1); },
+            "steps[1] content \"p-analytics-2\": delay_hours must be >= 0"},
+        BadCase{"NoChannel",
+                [](NurtureConfig& c) {
+                  c.mutable_tracks(0)->mutable_steps(0)->set_channel(cv1::CHANNEL_UNSPECIFIED);
+                },
+                "channel must be set"},
+        BadCase{"ZeroPerDayCap", [](NurtureConfig& c) { c.mutable_caps()->set_per_day(0); },
+                "caps.per_day: must be > 0"},
+        BadCase{"ZeroPerWeekCap", [](NurtureConfig& c) { c.mutable_caps()->set_per_week(0); },
+                "caps.per_week: must be > 0"},
+        BadCase{"QuietHour24",
+                [](NurtureConfig& c) { c.mutable_quiet_hours()->set_start_hour(24); },
+                "quiet_hours.start_hour: must be in 0..23"},
+        BadCase{"QuietHourNegative",
+                [](NurtureConfig& c) { c.mutable_quiet_hours()->set_end_hour(-1); },
+                "quiet_hours.end_hour"},
+        BadCase{"NoEventShare", [](NurtureConfig& c) { c.set_max_event_share(0); },
+                "max_event_share"},
+        BadCase{"NoVersion", [](NurtureConfig& c) { c.clear_version(); }, "version"},
+        BadCase{"NoTopic", [](NurtureConfig& c) { c.mutable_catalogue(2)->clear_topic(); },
+                "catalogue[2] \"p-results\": topic must be set"}),
+    [](const ::testing::TestParamInfo<BadCase>& info) { return info.param.name; });
+
+TEST(NurturePolicy, WebsiteOnlyItemWithClientBenefitIsSendable) {
+  NurtureConfig c = testutil::SampleConfig();
+  c.mutable_catalogue(6)->set_client_benefit("integration out of the box: two months shorter");
+  testutil::AddStep(c.mutable_tracks(2), "p-partnership", 0);
+  EXPECT_TRUE(NurturePolicy::Create(c).ok());
+}
+
+TEST(NurturePolicy, WebsiteOnlyTypes) {
+  for (auto t : {cv1::NEW_DIVISION, cv1::PROJECT_START, cv1::PARTNERSHIP, cv1::APPOINTMENT,
+                 cv1::EVENT_REPORT, cv1::RATING}) {
+    EXPECT_TRUE(IsWebsiteOnly(t)) << cv1::NewsType_Name(t);
+  }
+  for (auto t : {cv1::OWNERSHIP_CHANGE, cv1::PROJECT_COMPLETION, cv1::NEW_PRODUCT, cv1::ANALYTICS,
+                 cv1::SPECIAL_PROJECT, cv1::YEAR_RESULTS}) {
+    EXPECT_FALSE(IsWebsiteOnly(t)) << cv1::NewsType_Name(t);
+  }
+}
+
+TEST(NurturePolicy, EventShareAtTheLimitIsAllowed) {
+  NurtureConfig c = testutil::SampleConfig();
+  c.set_max_event_share(1.0 / 3);  // p-economic: exactly 1 of 3
+  EXPECT_TRUE(NurturePolicy::Create(c).ok());
+  c.set_max_event_share(0.33);
+  EXPECT_FALSE(NurturePolicy::Create(c).ok());
+}
+
+TEST(TrackSelection, HighestPriorityMatchingTrackOfTheAudience) {
+  auto p = testutil::MustPolicy(testutil::SampleConfig());
+  TrackQuery q;
+  q.audience = cv1::PROSPECT;
+  q.buyer_stage = cv1::STATUS_QUO;
+  q.buyer_class = cv1::ECONOMIC;
+  EXPECT_EQ(p->SelectTrack(q)->track_id(), "p-status-quo");
+  q.buyer_stage = cv1::READY_TO_BUY;
+  EXPECT_EQ(p->SelectTrack(q)->track_id(), "p-economic");
+  q.buyer_class = cv1::TECHNICAL;
+  EXPECT_EQ(p->SelectTrack(q)->track_id(), "p-general");
+  q.buyer_class = cv1::BUYER_CLASS_UNSPECIFIED;
+  q.buyer_stage = cv1::BUYER_STAGE_UNSPECIFIED;
+  EXPECT_EQ(p->SelectTrack(q)->track_id(), "p-general");
+}
+
+TEST(TrackSelection, NeverCrossesAudiences) {
+  auto p = testutil::MustPolicy(testutil::SampleConfig());
+  TrackQuery q;
+  q.audience = cv1::CUSTOMER;
+  q.buyer_stage = cv1::STATUS_QUO;  // the prospect status-quo track has priority 100
+  EXPECT_EQ(p->SelectTrack(q)->track_id(), "c-general");
+  q.audience = cv1::RELATIONSHIP_UNSPECIFIED;
+  EXPECT_EQ(p->SelectTrack(q), nullptr);
+}
+
+TEST(TrackSelection, NoMatchGivesNull) {
+  NurtureConfig c = testutil::SampleConfig();
+  c.mutable_tracks(2)->mutable_selector()->add_segments(cv1::SMB);
+  auto p = testutil::MustPolicy(c);
+  TrackQuery q;
+  q.segment = cv1::ENTERPRISE;
+  EXPECT_EQ(p->SelectTrack(q), nullptr);
+  q.segment = cv1::SMB;
+  EXPECT_EQ(p->SelectTrack(q)->track_id(), "p-general");
+}
+
+TEST(TrackSelection, TiesGoToTheEarlierTrack) {
+  NurtureConfig c = testutil::SampleConfig();
+  auto* dup = c.add_tracks();
+  *dup = c.tracks(2);
+  dup->set_track_id("p-general-2");
+  auto p = testutil::MustPolicy(c);
+  EXPECT_EQ(p->SelectTrack(TrackQuery{})->track_id(), "p-general");
+}
+
+TEST(NurturePolicy, ShippedDefaultConfigLoadsAndValidates) {
+  const char* src = std::getenv("LEADFLOW_SOURCE_DIR");
+  if (src == nullptr) GTEST_SKIP() << "LEADFLOW_SOURCE_DIR not set";
+  NurtureConfig c;
+  Status s = config::LoadProtoFile(std::string(src) + "/config/nurture.json", &c);
+  ASSERT_TRUE(s.ok()) << s.message();
+  auto p = NurturePolicy::Create(c);
+  ASSERT_TRUE(p.ok()) << p.status().message();
+}
+
+}  // namespace
+}  // namespace leadflow::nurture

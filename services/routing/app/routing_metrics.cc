@@ -1,0 +1,54 @@
+#include "routing/app/routing_metrics.h"
+
+namespace leadflow::routing {
+
+namespace cv1 = leadflow::common::v1;
+namespace rv1 = leadflow::routing::v1;
+
+void RoutingMetrics::Decision(const rv1::Decision& d, cv1::Segment segment) {
+  m_.registry()
+      .GetCounter(m_.Name("decisions_total"), "Routing decisions by outcome, team and segment",
+                  {{"outcome", rv1::RoutingOutcome_Name(d.outcome())},
+                   {"team", d.team().empty() ? "none" : d.team()},
+                   {"segment", cv1::Segment_Name(segment)}})
+      .Inc();
+}
+
+void RoutingMetrics::SpeedToLead(const rv1::Decision& d, double seconds) {
+  static const std::vector<double> kBuckets = {1,   5,    15,   30,    60,    300,
+                                               900, 1800, 3600, 14400, 86400, 604800};
+  m_.registry()
+      .GetHistogram("leadflow_routing_speed_to_lead_seconds",
+                    "Time from first submission to the routing decision",
+                    {{"outcome", rv1::RoutingOutcome_Name(d.outcome())}}, kBuckets)
+      .Observe(seconds < 0 ? 0 : seconds);
+}
+
+void RoutingMetrics::Redelivered() {
+  m_.registry()
+      .GetCounter(m_.Name("redelivered_decisions_total"),
+                  "Leads seen again whose recorded decision was re-emitted unchanged")
+      .Inc();
+}
+
+void RoutingMetrics::RepOpenLeads(const std::string& team, const std::string& rep, double open) {
+  m_.registry()
+      .GetGauge(m_.Name("rep_open_leads"), "Open leads per rep (seller load)",
+                {{"team", team.empty() ? "none" : team}, {"rep", rep}})
+      .Set(open);
+}
+
+void RoutingMetrics::QueueDepth(const std::string& team, double depth) {
+  m_.registry()
+      .GetGauge(m_.Name("queue_depth"), "Queued (unassigned) leads per team", {{"team", team}})
+      .Set(depth);
+}
+
+void RoutingMetrics::Feedback(const std::string& kind, const std::string& reason) {
+  m_.registry()
+      .GetCounter(m_.Name("feedback_total"), "Sales feedback by kind and reason",
+                  {{"kind", kind}, {"reason", reason}})
+      .Inc();
+}
+
+}  // namespace leadflow::routing

@@ -1,0 +1,30 @@
+// Turns a recorded routing decision into the Kafka events it implies. The
+// same record always yields the same events, which is what lets a redelivered
+// leads.scored message re-emit its original decision.
+//
+// Topic by outcome (the customer/prospect wall):
+//   ASSIGNED, NAMED_OWNER, QUEUED -> leads.assigned   (LeadAssigned; prospects only)
+//   NURTURE                       -> leads.nurture    (NurtureRequested; prospects only)
+//   CUSTOMER_INBOUND              -> accounts.inbound (CustomerInbound; customers only)
+//   DISQUALIFIED                  -> leads.rejected   (LeadRejected, stage ROUTING)
+// A record that would break the wall is refused with AUDIENCE_MISMATCH.
+#pragma once
+
+#include <vector>
+
+#include "common/kafka/message.h"
+#include "common/util/status.h"
+#include "leadflow/routing/v1/routing.pb.h"
+
+namespace leadflow::routing {
+
+Status BuildOutputs(const leadflow::routing::v1::LeadAssigned& record,
+                    const kafka::ConsumedMessage& source, int64_t now_ms,
+                    std::vector<kafka::OutgoingMessage>& out);
+
+// Key (account key, else the source key) and trace header for an event about `meta`.
+kafka::OutgoingMessage MakeEvent(const char* topic, const leadflow::common::v1::LeadMeta& meta,
+                                 const std::string& fallback_key,
+                                 const google::protobuf::Message& payload);
+
+}  // namespace leadflow::routing

@@ -1,0 +1,99 @@
+#include "routing/app/routing_outputs.h"
+
+#include <gtest/gtest.h>
+
+#include "common/kafka/topics.h"
+#include "leadflow/intake/v1/intake.pb.h"
+
+namespace leadflow::routing {
+namespace {
+
+namespace cv1 = leadflow::common::v1;
+namespace rv1 = leadflow::routing::v1;
+
+rv1::LeadAssigned Record(cv1::Relationship rel, rv1::RoutingOutcome outcome) {
+  rv1::LeadAssigned r;
+  auto* meta = r.mutable_scored()->mutable_lead()->mutable_meta();
+  meta->set_lead_id("lead-1");
+  meta->set_trace_id("trace-1");
+  meta->set_account_key("acme.ru");
+  meta->set_relationship(rel);
+  r.mutable_scored()->mutable_lead()->set_account_owner("owner-1");
+  r.mutable_decision()->set_outcome(outcome);
+  r.mutable_decision()->set_team("team-a");
+  return r;
+}
+
+kafka::ConsumedMessage Source() {
+  kafka::ConsumedMessage m;
+  m.topic = topics::kLeadsScored;
+  m.key = "source-key";
+  m.payload = "original-bytes";
+  m.offset = 42;
+  return m;
+}
+
+TEST(RoutingOutputs, EachOutcomeGoesToItsTopicKeyedByAccountWithTrace) {
+  struct Case {
+    cv1::Relationship rel;
+    rv1::RoutingOutcome outcome;
+    const char* topic;
+  };
+  for (const Case& c : {Case{cv1::PROSPECT, rv1::ASSIGNED, topics::kLeadsAssigned},
+                        Case{cv1::PROSPECT, rv1::NAMED_OWNER, topics::kLeadsAssigned},
+                        Case{cv1::PROSPECT, rv1::QUEUED, topics::kLeadsAssigned},
+                        Case{cv1::PROSPECT, rv1::NURTURE, topics::kLeadsNurture},
+                        Case{cv1::CUSTOMER, rv1::CUSTOMER_INBOUND, topics::kAccountsInbound}}) {
+    std::vector<kafka::OutgoingMessage> out;
+    ASSERT_TRUE(BuildOutputs(Record(c.rel, c.outcome), Source(), 1000, out).ok());
+    ASSERT_EQ(out.size(), 1u);
+    EXPECT_EQ(out[0].topic, c.topic);
+    EXPECT_EQ(out[0].key, "acme.ru");
+    ASSERT_FALSE(out[0].headers.empty());
+    EXPECT_EQ(out[0].headers.back().key, topics::kTraceHeader);
+    EXPECT_EQ(out[0].headers.back().value, "trace-1");
+  }
+}
+
+TEST(RoutingOutputs, CustomerInboundNamesTheOwner) {
+  std::vector<kafka::OutgoingMessage> out;
+  ASSERT_TRUE(BuildOutputs(Record(cv1::CUSTOMER, rv1::CUSTOMER_INBOUND), Source(), 0, out).ok());
+  rv1::CustomerInbound c;
+  ASSERT_TRUE(c.ParseFromString(out[0].payload));
+  EXPECT_EQ(c.account_owner(), "owner-1");
+  EXPECT_EQ(c.owner_team(), "team-a");
+}
+
+TEST(RoutingOutputs, DisqualifiedBecomesARejectionWithOriginalBytes) {
+  auto r = Record(cv1::PROSPECT, rv1::DISQUALIFIED);
+  r.mutable_scored()->add_disqualification_reasons(cv1::SCREENED_REVENUE);
+  r.mutable_scored()->add_disqualification_reasons(cv1::SCREENED_REGION);
+  std::vector<kafka::OutgoingMessage> out;
+  ASSERT_TRUE(BuildOutputs(r, Source(), 5000, out).ok());
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].topic, topics::kLeadsRejected);
+  leadflow::intake::v1::LeadRejected rej;
+  ASSERT_TRUE(rej.ParseFromString(out[0].payload));
+  EXPECT_EQ(rej.stage(), leadflow::intake::v1::ROUTING);
+  EXPECT_TRUE(rej.disqualified());
+  EXPECT_EQ(rej.reason(), cv1::SCREENED_REVENUE);
+  EXPECT_EQ(rej.original(), "original-bytes");
+  EXPECT_EQ(rej.meta().lead_id(), "lead-1");
+  EXPECT_EQ(rej.source_offset(), 42);
+}
+
+TEST(RoutingOutputs, TheWallRefusesMixedRecords) {
+  for (auto outcome : {rv1::ASSIGNED, rv1::NURTURE, rv1::QUEUED, rv1::NAMED_OWNER}) {
+    std::vector<kafka::OutgoingMessage> out;
+    Status s = BuildOutputs(Record(cv1::CUSTOMER, outcome), Source(), 0, out);
+    EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
+    EXPECT_EQ(s.reason(), cv1::AUDIENCE_MISMATCH);
+    EXPECT_TRUE(out.empty());
+  }
+  std::vector<kafka::OutgoingMessage> out;
+  EXPECT_FALSE(BuildOutputs(Record(cv1::PROSPECT, rv1::CUSTOMER_INBOUND), Source(), 0, out).ok());
+  EXPECT_TRUE(out.empty());
+}
+
+}  // namespace
+}  // namespace leadflow::routing

@@ -1,0 +1,24 @@
+// Sales feedback rules (DOMAIN.md §5 "one explicit handoff"): validation of
+// accept / reject / close requests and what a rejection does to the lead.
+// Pure and thread-safe.
+#pragma once
+
+#include "common/util/status.h"
+#include "leadflow/routing/v1/routing.pb.h"
+#include "routing/domain/routing_policy.h"
+
+namespace leadflow::routing {
+
+Status ValidateAccept(const leadflow::routing::v1::AcceptLeadRequest& request);
+// A rejection needs a reason code.
+Status ValidateReject(const leadflow::routing::v1::RejectLeadRequest& request);
+// A close needs a deal outcome.
+Status ValidateClose(const leadflow::routing::v1::CloseLeadRequest& request);
+
+// True when a rejected lead of `segment` must go back to nurture with the
+// reason instead of being discarded: a large-client (ENTERPRISE, GOVERNMENT,
+// INFRASTRUCTURE) lead rejected for a protected reason.
+bool RejectionReturnsToNurture(const RoutingPolicy& policy, leadflow::common::v1::Segment segment,
+                               leadflow::common::v1::ReasonCode reason);
+
+}  // namespace leadflow::routing

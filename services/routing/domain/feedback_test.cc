@@ -1,0 +1,58 @@
+#include "routing/domain/feedback.h"
+
+#include <gtest/gtest.h>
+
+#include "routing/domain/routing_test_util.h"
+
+namespace leadflow::routing {
+namespace {
+
+namespace cv1 = leadflow::common::v1;
+namespace rv1 = leadflow::routing::v1;
+
+TEST(Feedback, RejectNeedsAReasonCode) {
+  rv1::RejectLeadRequest r;
+  r.set_lead_id("l");
+  r.set_rep_id("rep");
+  Status s = ValidateReject(r);
+  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(s.message().find("reason"), std::string::npos);
+  r.set_reason(cv1::NOT_A_FIT);
+  EXPECT_TRUE(ValidateReject(r).ok());
+  r.clear_lead_id();
+  EXPECT_NE(ValidateReject(r).message().find("lead_id"), std::string::npos);
+}
+
+TEST(Feedback, CloseNeedsAnOutcome) {
+  rv1::CloseLeadRequest r;
+  r.set_lead_id("l");
+  r.set_rep_id("rep");
+  EXPECT_NE(ValidateClose(r).message().find("outcome"), std::string::npos);
+  r.set_outcome(rv1::WON);
+  EXPECT_TRUE(ValidateClose(r).ok());
+  r.clear_rep_id();
+  EXPECT_NE(ValidateClose(r).message().find("rep_id"), std::string::npos);
+}
+
+TEST(Feedback, AcceptNeedsLeadAndRep) {
+  rv1::AcceptLeadRequest r;
+  EXPECT_FALSE(ValidateAccept(r).ok());
+  r.set_lead_id("l");
+  EXPECT_FALSE(ValidateAccept(r).ok());
+  r.set_rep_id("rep");
+  EXPECT_TRUE(ValidateAccept(r).ok());
+}
+
+TEST(Feedback, ProtectedReasonsReturnLargeClientsToNurture) {
+  auto policy = testutil::MustPolicy(testutil::SampleRules());
+  for (auto reason : {cv1::BUDGET_TOO_SMALL, cv1::RIGID_SPEC, cv1::TAILORED_FOR_COMPETITOR}) {
+    EXPECT_TRUE(RejectionReturnsToNurture(*policy, cv1::ENTERPRISE, reason));
+    EXPECT_TRUE(RejectionReturnsToNurture(*policy, cv1::GOVERNMENT, reason));
+    EXPECT_FALSE(RejectionReturnsToNurture(*policy, cv1::MID_MARKET, reason));
+  }
+  EXPECT_FALSE(RejectionReturnsToNurture(*policy, cv1::ENTERPRISE, cv1::NOT_A_FIT));
+  EXPECT_FALSE(RejectionReturnsToNurture(*policy, cv1::ENTERPRISE, cv1::DUPLICATE_LEAD));
+}
+
+}  // namespace
+}  // namespace leadflow::routing

@@ -1,0 +1,41 @@
+// The routing decision's view of sales capacity: each rep's availability and
+// current load, read from Redis by the app before a decision.
+#pragma once
+
+#include <map>
+#include <string>
+
+#include "leadflow/routing/v1/routing.pb.h"
+
+namespace leadflow::routing {
+
+struct RepState {
+  // UNSPECIFIED means "never set" and is treated as ACTIVE.
+  leadflow::routing::v1::RepAvailability availability =
+      leadflow::routing::v1::REP_AVAILABILITY_UNSPECIFIED;
+  int open_leads = 0;
+  int today_count = 0;
+};
+
+// Rep id -> state; a rep missing from the map is ACTIVE with no load.
+class RepStateView {
+ public:
+  RepStateView() = default;
+  explicit RepStateView(std::map<std::string, RepState> states) : states_(std::move(states)) {}
+
+  RepState Get(const std::string& rep_id) const {
+    auto it = states_.find(rep_id);
+    return it == states_.end() ? RepState{} : it->second;
+  }
+  void Set(const std::string& rep_id, RepState s) { states_[rep_id] = s; }
+
+  static bool IsAvailable(const RepState& s) {
+    return s.availability == leadflow::routing::v1::ACTIVE ||
+           s.availability == leadflow::routing::v1::REP_AVAILABILITY_UNSPECIFIED;
+  }
+
+ private:
+  std::map<std::string, RepState> states_;
+};
+
+}  // namespace leadflow::routing

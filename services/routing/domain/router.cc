@@ -1,0 +1,240 @@
+#include "routing/domain/router.h"
+
+#include <algorithm>
+
+#include "routing/domain/working_hours.h"
+
+namespace leadflow::routing {
+namespace {
+
+namespace cv1 = leadflow::common::v1;
+namespace rv1 = leadflow::routing::v1;
+
+void Step(rv1::Decision& d, const std::string& rule, bool matched, const std::string& detail) {
+  auto* s = d.add_path();
+  s->set_rule_id(rule);
+  s->set_matched(matched);
+  s->set_detail(detail);
+}
+
+std::string AvailabilityName(rv1::RepAvailability a) {
+  switch (a) {
+    case rv1::VACATION:
+      return "vacation";
+    case rv1::PAUSED:
+      return "paused";
+    default:
+      return "active";
+  }
+}
+
+template <typename Repeated, typename T>
+bool ContainsOrEmpty(const Repeated& list, const T& v) {
+  return list.empty() || std::find(list.begin(), list.end(), v) != list.end();
+}
+
+}  // namespace
+
+bool IsLargeClientSegment(cv1::Segment segment) {
+  return segment == cv1::ENTERPRISE || segment == cv1::GOVERNMENT || segment == cv1::INFRASTRUCTURE;
+}
+
+bool IsQualified(cv1::LifecycleStage stage) {
+  return stage == cv1::MQL || stage == cv1::SQL || stage == cv1::OPPORTUNITY;
+}
+
+std::string Router::MatchTeam(const leadflow::scoring::v1::LeadScored& scored,
+                              rv1::Decision& d) const {
+  const auto& lead = scored.lead();
+  for (const auto& rule : policy_->rules().team_rules()) {
+    std::string why;
+    if (!ContainsOrEmpty(rule.segments(), scored.segment())) {
+      why = "segment " + cv1::Segment_Name(scored.segment()) + " not listed";
+    } else if (!ContainsOrEmpty(rule.deal_bands(), scored.deal_band())) {
+      why = "deal band " + cv1::DealBand_Name(scored.deal_band()) + " not listed";
+    } else if (!rule.region_prefixes().empty() &&
+               std::none_of(rule.region_prefixes().begin(), rule.region_prefixes().end(),
+                            [&](const std::string& p) {
+                              return lead.company().region().rfind(p, 0) == 0;
+                            })) {
+      why = "region \"" + lead.company().region() + "\" matches no prefix";
+    } else if (rule.sales_channel() != cv1::SALES_CHANNEL_UNSPECIFIED &&
+               rule.sales_channel() != lead.sales_channel()) {
+      why = "channel " + cv1::SalesChannel_Name(lead.sales_channel()) + " is not " +
+            cv1::SalesChannel_Name(rule.sales_channel());
+    }
+    if (why.empty()) {
+      Step(d, rule.rule_id(), true, "team " + rule.team_id());
+      return rule.team_id();
+    }
+    Step(d, rule.rule_id(), false, why);
+  }
+  Step(d, "team.default", true, "team " + policy_->rules().default_team());
+  return policy_->rules().default_team();
+}
+
+std::string Router::PickRep(const leadflow::config::v1::Team& team, const RepStateView& reps,
+                            std::chrono::system_clock::time_point now, rv1::Decision& d) {
+  std::vector<WrrCandidate> eligible;
+  for (const auto& rep : team.reps()) {
+    const RepState s = reps.Get(rep.rep_id());
+    const std::string rule = "rep." + rep.rep_id();
+    if (!RepStateView::IsAvailable(s)) {
+      Step(d, rule, false, "skipped: " + AvailabilityName(s.availability));
+      continue;
+    }
+    if (s.open_leads >= rep.max_open_leads()) {
+      Step(d, rule, false,
+           "skipped: open leads " + std::to_string(s.open_leads) + "/" +
+               std::to_string(rep.max_open_leads()));
+      continue;
+    }
+    if (s.today_count >= rep.daily_cap()) {
+      Step(d, rule, false,
+           "skipped: daily cap " + std::to_string(s.today_count) + "/" +
+               std::to_string(rep.daily_cap()));
+      continue;
+    }
+    if (team.enforce_working_hours()) {
+      const RepPolicy* rp = policy_->FindRep(rep.rep_id());
+      std::string when;
+      if (rp != nullptr && rp->zone != nullptr &&
+          !WithinWorkingHours(rep.hours(), *rp->zone, now, &when)) {
+        Step(d, rule, false, "skipped: outside working hours (" + when + ")");
+        continue;
+      }
+    }
+    eligible.push_back({rep.rep_id(), rep.weight()});
+  }
+  const std::string chosen = wrr_.Pick(team.team_id(), eligible);
+  if (!chosen.empty()) {
+    Step(d, "rep." + chosen, true,
+         "chosen by weighted round robin among " + std::to_string(eligible.size()) + " eligible");
+  }
+  return chosen;
+}
+
+void Router::RouteCustomer(const leadflow::scoring::v1::LeadScored& scored,
+                           const RepStateView& reps, std::chrono::system_clock::time_point now,
+                           RoutingResult& result) {
+  auto& d = result.decision;
+  const auto& lead = scored.lead();
+  d.set_outcome(rv1::CUSTOMER_INBOUND);
+  result.account_owner = lead.account_owner();
+  if (!lead.account_owner().empty()) {
+    const RepState s = reps.Get(lead.account_owner());
+    if (RepStateView::IsAvailable(s)) {
+      Step(d, "customer.owner", true, "account owner " + lead.account_owner());
+      d.set_rep_id(lead.account_owner());
+      d.set_team(lead.owner_team().empty() ? policy_->rules().customer_fallback_team()
+                                           : lead.owner_team());
+      return;
+    }
+    Step(d, "customer.owner", false,
+         "account owner " + lead.account_owner() + " " + AvailabilityName(s.availability));
+  } else {
+    Step(d, "customer.owner", false, "account owner unknown");
+  }
+  std::string team_id = lead.owner_team();
+  if (!team_id.empty()) {
+    Step(d, "customer.owner_team", true, "team " + team_id);
+  } else {
+    team_id = policy_->rules().customer_fallback_team();
+    Step(d, "customer.fallback_team", !team_id.empty(),
+         team_id.empty() ? "no fallback team configured" : "team " + team_id);
+  }
+  d.set_team(team_id);
+  // Within a configured account team, pick a colleague of the owner; otherwise
+  // the team's own queue picks it up. Either way it stays on accounts.inbound.
+  if (const auto* team = policy_->FindTeam(team_id); team != nullptr) {
+    d.set_rep_id(PickRep(*team, reps, now, d));
+  }
+}
+
+RoutingResult Router::Decide(const leadflow::scoring::v1::LeadScored& scored,
+                             const RepStateView& reps, std::chrono::system_clock::time_point now) {
+  RoutingResult result;
+  auto& d = result.decision;
+  d.set_rules_version(policy_->version());
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch());
+  d.mutable_decided_at()->set_seconds(ms.count() / 1000);
+  d.mutable_decided_at()->set_nanos(static_cast<int32_t>(ms.count() % 1000) * 1000000);
+  const auto& lead = scored.lead();
+
+  // 1. Customers: only ever to the account owner (accounts.inbound).
+  if (lead.meta().relationship() == cv1::CUSTOMER) {
+    Step(d, "order.customer", true, "relationship CUSTOMER");
+    RouteCustomer(scored, reps, now, result);
+    return result;
+  }
+  Step(d, "order.customer", false,
+       "relationship " + cv1::Relationship_Name(lead.meta().relationship()));
+
+  auto set_sla = [&](const std::string& team_id) {
+    if (const auto* team = policy_->FindTeam(team_id); team != nullptr) {
+      result.sla_due_ms = ms.count() + int64_t{team->sla_business_minutes()} * 60000;
+    }
+  };
+
+  // 2. Named accounts go to the named owner.
+  if (scored.named_account()) {
+    const std::string& owner = lead.account_owner();
+    if (owner.empty()) {
+      Step(d, "order.named_account", false, "named account without a known owner");
+    } else if (const RepState s = reps.Get(owner); !RepStateView::IsAvailable(s)) {
+      Step(d, "order.named_account", false,
+           "named owner " + owner + " " + AvailabilityName(s.availability));
+    } else {
+      Step(d, "order.named_account", true, "named owner " + owner);
+      d.set_outcome(rv1::NAMED_OWNER);
+      d.set_rep_id(owner);
+      const RepPolicy* rp = policy_->FindRep(owner);
+      d.set_team(rp != nullptr ? rp->team_id : lead.owner_team());
+      set_sla(d.team());
+      return result;
+    }
+  } else {
+    Step(d, "order.named_account", false, "not a named account");
+  }
+
+  // 3. Disqualified: acknowledged and recorded, not sent to sales.
+  if (scored.disqualified()) {
+    result.reason = scored.disqualification_reasons().empty() ? cv1::REASON_UNSPECIFIED
+                                                              : scored.disqualification_reasons(0);
+    Step(d, "order.disqualified", true, cv1::ReasonCode_Name(result.reason));
+    d.set_outcome(rv1::DISQUALIFIED);
+    return result;
+  }
+  Step(d, "order.disqualified", false, "");
+
+  // 4. Not yet qualified: marketing nurture.
+  if (!IsQualified(scored.lifecycle_stage())) {
+    Step(d, "order.mql", false, "lifecycle " + cv1::LifecycleStage_Name(scored.lifecycle_stage()));
+    d.set_outcome(rv1::NURTURE);
+    return result;
+  }
+  Step(d, "order.mql", true, "lifecycle " + cv1::LifecycleStage_Name(scored.lifecycle_stage()));
+
+  // 5. Qualified prospect: team, then rep.
+  const std::string team_id = MatchTeam(scored, d);
+  d.set_team(team_id);
+  const auto* team = policy_->FindTeam(team_id);  // validated to exist
+  const std::string rep = PickRep(*team, reps, now, d);
+  if (!rep.empty()) {
+    d.set_outcome(rv1::ASSIGNED);
+    d.set_rep_id(rep);
+    set_sla(team_id);
+    return result;
+  }
+  if (team->overflow() == leadflow::config::v1::TO_NURTURE) {
+    Step(d, "overflow." + team_id, true, "no eligible rep: back to nurture");
+    d.set_outcome(rv1::NURTURE);
+    return result;
+  }
+  Step(d, "overflow." + team_id, true, "no eligible rep: queued");
+  d.set_outcome(rv1::QUEUED);
+  set_sla(team_id);
+  return result;
+}
+
+}  // namespace leadflow::routing

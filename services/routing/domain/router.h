@@ -1,0 +1,73 @@
+// The routing decision (DOMAIN.md §5), pure: a LeadScored, the validated
+// policy and a snapshot of rep state in; a Decision with its full path out.
+//
+// Order:
+//   1. relationship CUSTOMER -> CUSTOMER_INBOUND to the account owner; owner
+//      unknown/unavailable -> the owner's team, else customer_fallback_team.
+//      A customer never yields NURTURE or a prospect-team assignment.
+//   2. named account with a known, available owner -> NAMED_OWNER.
+//   3. disqualified -> DISQUALIFIED (acknowledged, recorded, not sent to sales).
+//   4. not qualified (lifecycle below MQL) -> NURTURE.
+//   5. MQL prospect -> team by team_rules (first match; default_team), then a
+//      rep by smooth weighted round robin among eligible reps; none eligible ->
+//      QUEUED (overflow QUEUE) or NURTURE (overflow TO_NURTURE).
+//
+// Threading: Router keeps the round-robin state, so Decide() is not
+// thread-safe; the caller serialises calls. The policy is shared and immutable.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "leadflow/routing/v1/routing.pb.h"
+#include "leadflow/scoring/v1/scoring.pb.h"
+#include "routing/domain/rep_state.h"
+#include "routing/domain/routing_policy.h"
+#include "routing/domain/weighted_round_robin.h"
+
+namespace leadflow::routing {
+
+struct RoutingResult {
+  leadflow::routing::v1::Decision decision;  // outcome, team, rep_id, path, decided_at, version
+  // CUSTOMER_INBOUND: the account owner named on the lead (may be empty or
+  // differ from decision.rep_id when the owner is away).
+  std::string account_owner;
+  // DISQUALIFIED: the first disqualification reason.
+  leadflow::common::v1::ReasonCode reason = leadflow::common::v1::REASON_UNSPECIFIED;
+  // ASSIGNED / NAMED_OWNER / QUEUED: when the team's SLA runs out (0 = none).
+  // Plain minutes for now; business-hours SLA is a later issue.
+  int64_t sla_due_ms = 0;
+};
+
+// True for the large-client segments that DOMAIN.md groups as ENTERPRISE
+// (commercial enterprise, GOVERNMENT, INFRASTRUCTURE).
+bool IsLargeClientSegment(leadflow::common::v1::Segment segment);
+
+// True for MQL and later prospect stages (MQL, SQL, OPPORTUNITY).
+bool IsQualified(leadflow::common::v1::LifecycleStage stage);
+
+class Router {
+ public:
+  explicit Router(std::shared_ptr<const RoutingPolicy> policy) : policy_(std::move(policy)) {}
+
+  RoutingResult Decide(const leadflow::scoring::v1::LeadScored& scored, const RepStateView& reps,
+                       std::chrono::system_clock::time_point now);
+
+  const RoutingPolicy& policy() const { return *policy_; }
+
+ private:
+  // Picks an eligible rep of `team` (recording skips in the path); "" if none.
+  std::string PickRep(const leadflow::config::v1::Team& team, const RepStateView& reps,
+                      std::chrono::system_clock::time_point now,
+                      leadflow::routing::v1::Decision& decision);
+  std::string MatchTeam(const leadflow::scoring::v1::LeadScored& scored,
+                        leadflow::routing::v1::Decision& decision) const;
+  void RouteCustomer(const leadflow::scoring::v1::LeadScored& scored, const RepStateView& reps,
+                     std::chrono::system_clock::time_point now, RoutingResult& result);
+
+  std::shared_ptr<const RoutingPolicy> policy_;
+  SmoothWeightedRoundRobin wrr_;
+};
+
+}  // namespace leadflow::routing

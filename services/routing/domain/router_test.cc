@@ -1,0 +1,344 @@
+#include "routing/domain/router.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+
+#include "routing/domain/routing_test_util.h"
+
+namespace leadflow::routing {
+namespace {
+
+namespace cv1 = leadflow::common::v1;
+namespace rv1 = leadflow::routing::v1;
+using testutil::FridayNoonMoscow;
+using testutil::Mql;
+
+bool PathHas(const rv1::Decision& d, const std::string& rule, bool matched,
+             const std::string& detail_part = "") {
+  for (const auto& s : d.path()) {
+    if (s.rule_id() == rule && s.matched() == matched &&
+        s.detail().find(detail_part) != std::string::npos) {
+      return true;
+    }
+  }
+  return false;
+}
+
+std::string PathString(const rv1::Decision& d) {
+  std::string out;
+  for (const auto& s : d.path()) {
+    out += s.rule_id() + (s.matched() ? "+" : "-") + "(" + s.detail() + ") ";
+  }
+  return out;
+}
+
+class RouterTest : public ::testing::Test {
+ protected:
+  RouterTest() : router_(testutil::MustPolicy(testutil::SampleRules())) {}
+  RoutingResult Decide(const leadflow::scoring::v1::LeadScored& s) {
+    return router_.Decide(s, reps_, FridayNoonMoscow());
+  }
+  Router router_;
+  RepStateView reps_;
+};
+
+leadflow::scoring::v1::LeadScored Customer(const std::string& owner, const std::string& team) {
+  auto s = Mql(cv1::ENTERPRISE, cv1::DEAL_BAND_LARGE);
+  s.mutable_lead()->mutable_meta()->set_relationship(cv1::CUSTOMER);
+  s.mutable_lead()->set_account_owner(owner);
+  s.mutable_lead()->set_owner_team(team);
+  return s;
+}
+
+TEST_F(RouterTest, CustomerGoesToAccountOwner) {
+  auto r = Decide(Customer("owner-1", "key-accounts"));
+  EXPECT_EQ(r.decision.outcome(), rv1::CUSTOMER_INBOUND);
+  EXPECT_EQ(r.decision.rep_id(), "owner-1");
+  EXPECT_EQ(r.decision.team(), "key-accounts");
+  EXPECT_EQ(r.account_owner, "owner-1");
+  EXPECT_TRUE(PathHas(r.decision, "order.customer", true));
+  EXPECT_TRUE(PathHas(r.decision, "customer.owner", true, "owner-1"));
+  EXPECT_EQ(r.decision.rules_version(), "test-1");
+  EXPECT_EQ(r.decision.decided_at().seconds(), 1763715600);
+}
+
+TEST_F(RouterTest, CustomerWithOwnerOnVacationGoesToOwnersTeam) {
+  reps_.Set("owner-1", {rv1::VACATION, 0, 0});
+  auto r = Decide(Customer("owner-1", "key-accounts"));
+  EXPECT_EQ(r.decision.outcome(), rv1::CUSTOMER_INBOUND);
+  EXPECT_EQ(r.decision.team(), "key-accounts");
+  EXPECT_NE(r.decision.rep_id(), "owner-1");
+  EXPECT_EQ(r.decision.rep_id(), "ka-a");  // first WRR pick of the team
+  EXPECT_EQ(r.account_owner, "owner-1");
+  EXPECT_TRUE(PathHas(r.decision, "customer.owner", false, "vacation"));
+  EXPECT_TRUE(PathHas(r.decision, "customer.owner_team", true));
+}
+
+TEST_F(RouterTest, CustomerWithUnknownOwnerAndTeamGoesToFallbackTeam) {
+  auto r = Decide(Customer("", ""));
+  EXPECT_EQ(r.decision.outcome(), rv1::CUSTOMER_INBOUND);
+  EXPECT_EQ(r.decision.team(), "accounts");
+  EXPECT_TRUE(PathHas(r.decision, "customer.owner", false, "unknown"));
+  EXPECT_TRUE(PathHas(r.decision, "customer.fallback_team", true, "accounts"));
+  // accounts enforces working hours: at noon Moscow (16:00 Novosibirsk) both work.
+  EXPECT_FALSE(r.decision.rep_id().empty());
+}
+
+TEST_F(RouterTest, CustomerWithOwnerTeamOutsideConfigKeepsTheTeam) {
+  reps_.Set("owner-9", {rv1::PAUSED, 0, 0});
+  auto r = Decide(Customer("owner-9", "crm-only-team"));
+  EXPECT_EQ(r.decision.outcome(), rv1::CUSTOMER_INBOUND);
+  EXPECT_EQ(r.decision.team(), "crm-only-team");
+  EXPECT_EQ(r.decision.rep_id(), "");
+}
+
+// The wall: whatever else is true of a customer lead, it never reaches
+// prospect nurture, a prospect team, or the disqualified path.
+TEST_F(RouterTest, CustomerNeverYieldsNurtureOrProspectAssignment) {
+  for (bool named : {false, true}) {
+    for (bool disq : {false, true}) {
+      for (auto stage : {cv1::LEAD, cv1::MQL, cv1::SUBSCRIBER, cv1::LIFECYCLE_STAGE_UNSPECIFIED}) {
+        for (auto avail : {rv1::ACTIVE, rv1::VACATION}) {
+          for (const char* owner : {"", "owner-1", "ka-a"}) {
+            RepStateView reps;
+            reps.Set("owner-1", {avail, 0, 0});
+            for (const auto& id : router_.policy().AllRepIds()) reps.Set(id, {avail, 1000, 1000});
+            auto s = Customer(owner, "");
+            s.set_named_account(named);
+            s.set_disqualified(disq);
+            if (disq) s.add_disqualification_reasons(cv1::SCREENED_REGION);
+            s.set_lifecycle_stage(stage);
+            auto r = router_.Decide(s, reps, FridayNoonMoscow());
+            EXPECT_EQ(r.decision.outcome(), rv1::CUSTOMER_INBOUND) << PathString(r.decision);
+            EXPECT_NE(r.decision.outcome(), rv1::NURTURE);
+            EXPECT_NE(r.decision.outcome(), rv1::ASSIGNED);
+            EXPECT_NE(r.decision.outcome(), rv1::NAMED_OWNER);
+            EXPECT_NE(r.decision.outcome(), rv1::QUEUED);
+            EXPECT_NE(r.decision.team(), "mid-market");
+            EXPECT_NE(r.decision.team(), "partners");
+          }
+        }
+      }
+    }
+  }
+}
+
+TEST_F(RouterTest, NamedAccountGoesToNamedOwnerEvenBeforeQualification) {
+  auto s = Mql(cv1::MID_MARKET, cv1::DEAL_BAND_STANDARD);
+  s.set_named_account(true);
+  s.set_lifecycle_stage(cv1::LEAD);
+  s.mutable_lead()->set_account_owner("ka-b");
+  auto r = Decide(s);
+  EXPECT_EQ(r.decision.outcome(), rv1::NAMED_OWNER);
+  EXPECT_EQ(r.decision.rep_id(), "ka-b");
+  EXPECT_EQ(r.decision.team(), "key-accounts");
+  EXPECT_EQ(r.sla_due_ms, 1763715600000 + 60 * 60000);
+  EXPECT_TRUE(PathHas(r.decision, "order.named_account", true, "ka-b"));
+}
+
+TEST_F(RouterTest, NamedAccountWithoutOwnerFallsThroughToTeamRouting) {
+  auto s = Mql(cv1::MID_MARKET, cv1::DEAL_BAND_STANDARD);
+  s.set_named_account(true);
+  auto r = Decide(s);
+  EXPECT_EQ(r.decision.outcome(), rv1::ASSIGNED);
+  EXPECT_EQ(r.decision.team(), "mid-market");
+  EXPECT_TRUE(PathHas(r.decision, "order.named_account", false, "without a known owner"));
+}
+
+TEST_F(RouterTest, NamedAccountWithAbsentOwnerFallsThrough) {
+  reps_.Set("ka-b", {rv1::VACATION, 0, 0});
+  auto s = Mql(cv1::ENTERPRISE, cv1::DEAL_BAND_LARGE);
+  s.set_named_account(true);
+  s.mutable_lead()->set_account_owner("ka-b");
+  auto r = Decide(s);
+  EXPECT_EQ(r.decision.outcome(), rv1::ASSIGNED);
+  EXPECT_NE(r.decision.rep_id(), "ka-b");
+  EXPECT_TRUE(PathHas(r.decision, "order.named_account", false, "vacation"));
+  EXPECT_TRUE(PathHas(r.decision, "rep.ka-b", false, "vacation"));
+}
+
+TEST_F(RouterTest, DisqualifiedIsRecordedWithFirstReason) {
+  auto s = Mql(cv1::SMB, cv1::DEAL_BAND_SMALL);
+  s.set_disqualified(true);
+  s.set_lifecycle_stage(cv1::DISQUALIFIED);
+  s.add_disqualification_reasons(cv1::SCREENED_INDUSTRY);
+  s.add_disqualification_reasons(cv1::SCREENED_HEADCOUNT);
+  auto r = Decide(s);
+  EXPECT_EQ(r.decision.outcome(), rv1::DISQUALIFIED);
+  EXPECT_EQ(r.reason, cv1::SCREENED_INDUSTRY);
+  EXPECT_EQ(r.decision.rep_id(), "");
+  EXPECT_TRUE(PathHas(r.decision, "order.disqualified", true, "SCREENED_INDUSTRY"));
+}
+
+TEST_F(RouterTest, NotYetQualifiedGoesToNurture) {
+  auto s = Mql(cv1::ENTERPRISE, cv1::DEAL_BAND_LARGE);
+  s.set_lifecycle_stage(cv1::LEAD);
+  auto r = Decide(s);
+  EXPECT_EQ(r.decision.outcome(), rv1::NURTURE);
+  EXPECT_EQ(r.decision.rep_id(), "");
+  EXPECT_TRUE(PathHas(r.decision, "order.mql", false, "LEAD"));
+}
+
+TEST_F(RouterTest, SqlCountsAsQualified) {
+  auto s = Mql(cv1::MID_MARKET, cv1::DEAL_BAND_STANDARD);
+  s.set_lifecycle_stage(cv1::SQL);
+  EXPECT_EQ(Decide(s).decision.outcome(), rv1::ASSIGNED);
+}
+
+TEST_F(RouterTest, TeamRulesFirstMatchWins) {
+  struct Case {
+    cv1::Segment seg;
+    cv1::DealBand band;
+    const char* region;
+    cv1::SalesChannel channel;
+    const char* team;
+    const char* rule;
+  };
+  for (const Case& c : {
+           Case{cv1::ENTERPRISE, cv1::DEAL_BAND_LARGE, "RU-SPE", cv1::DIRECT, "key-accounts",
+                "team.large"},
+           Case{cv1::GOVERNMENT, cv1::DEAL_BAND_LARGE, "RU-MOW", cv1::DIRECT, "key-accounts",
+                "team.large"},
+           Case{cv1::ENTERPRISE, cv1::DEAL_BAND_LARGE, "RU-MOW", cv1::PARTNER, "partners",
+                "team.partner"},
+           Case{cv1::ENTERPRISE, cv1::DEAL_BAND_STANDARD, "RU-MOW", cv1::DIRECT, "moscow",
+                "team.moscow"},
+           Case{cv1::SMB, cv1::DEAL_BAND_SMALL, "RU-MOS", cv1::DIRECT, "moscow", "team.moscow"},
+           Case{cv1::MID_MARKET, cv1::DEAL_BAND_SMALL, "RU-SPE", cv1::DIRECT, "mid-market",
+                "team.mid"},
+           Case{cv1::INFRASTRUCTURE, cv1::DEAL_BAND_STANDARD, "RU-SPE",
+                cv1::SALES_CHANNEL_UNSPECIFIED, "mid-market", "team.default"},
+       }) {
+    Router router(testutil::MustPolicy(testutil::SampleRules()));
+    auto s = Mql(c.seg, c.band);
+    s.mutable_lead()->mutable_company()->set_region(c.region);
+    s.mutable_lead()->set_sales_channel(c.channel);
+    auto r = router.Decide(s, reps_, FridayNoonMoscow());
+    EXPECT_EQ(r.decision.team(), c.team) << PathString(r.decision);
+    EXPECT_TRUE(PathHas(r.decision, c.rule, true)) << PathString(r.decision);
+    EXPECT_EQ(r.decision.outcome(), rv1::ASSIGNED);
+  }
+}
+
+TEST_F(RouterTest, PathExplainsWhyRulesDidNotMatch) {
+  auto s = Mql(cv1::SMB, cv1::DEAL_BAND_STANDARD);
+  auto r = Decide(s);
+  EXPECT_TRUE(PathHas(r.decision, "team.partner", false, "channel DIRECT is not PARTNER"));
+  EXPECT_TRUE(PathHas(r.decision, "team.large", false, "segment SMB not listed"));
+  EXPECT_TRUE(PathHas(r.decision, "team.moscow", false, "region \"RU-SPE\" matches no prefix"));
+  EXPECT_TRUE(PathHas(r.decision, "team.mid", false, "segment SMB"));
+  EXPECT_TRUE(PathHas(r.decision, "team.default", true, "mid-market"));
+}
+
+TEST_F(RouterTest, SkipsRepsAtCapacityAndExplainsWhy) {
+  reps_.Set("ka-a", {rv1::ACTIVE, 100, 0});     // max open 100
+  reps_.Set("ka-b", {rv1::ACTIVE, 0, 100000});  // daily cap
+  auto r = Decide(Mql(cv1::ENTERPRISE, cv1::DEAL_BAND_LARGE));
+  EXPECT_EQ(r.decision.outcome(), rv1::ASSIGNED);
+  EXPECT_EQ(r.decision.rep_id(), "ka-c");
+  EXPECT_TRUE(PathHas(r.decision, "rep.ka-a", false, "open leads 100/100"));
+  EXPECT_TRUE(PathHas(r.decision, "rep.ka-b", false, "daily cap 100000/100000"));
+  EXPECT_TRUE(PathHas(r.decision, "rep.ka-c", true));
+  EXPECT_EQ(r.sla_due_ms, 1763715600000 + 60 * 60000);
+}
+
+TEST_F(RouterTest, NoCapacityQueuesWhenTeamOverflowIsQueue) {
+  reps_.Set("ka-a", {rv1::VACATION, 0, 0});
+  reps_.Set("ka-b", {rv1::PAUSED, 0, 0});
+  reps_.Set("ka-c", {rv1::ACTIVE, 100, 0});
+  auto r = Decide(Mql(cv1::ENTERPRISE, cv1::DEAL_BAND_LARGE));
+  EXPECT_EQ(r.decision.outcome(), rv1::QUEUED);
+  EXPECT_EQ(r.decision.team(), "key-accounts");
+  EXPECT_EQ(r.decision.rep_id(), "");
+  EXPECT_GT(r.sla_due_ms, 0);
+  EXPECT_TRUE(PathHas(r.decision, "rep.ka-a", false, "vacation"));
+  EXPECT_TRUE(PathHas(r.decision, "rep.ka-b", false, "paused"));
+  EXPECT_TRUE(PathHas(r.decision, "overflow.key-accounts", true, "queued"));
+}
+
+TEST_F(RouterTest, NoCapacityGoesToNurtureWhenTeamOverflowIsToNurture) {
+  reps_.Set("mm-a", {rv1::ACTIVE, 0, 100000});
+  auto r = Decide(Mql(cv1::MID_MARKET, cv1::DEAL_BAND_STANDARD));
+  EXPECT_EQ(r.decision.outcome(), rv1::NURTURE);
+  EXPECT_EQ(r.decision.team(), "mid-market");
+  EXPECT_TRUE(PathHas(r.decision, "overflow.mid-market", true, "nurture"));
+}
+
+TEST_F(RouterTest, WorkingHoursAreEnforcedPerRepTimeZone) {
+  auto rules = testutil::SampleRules();
+  rules.mutable_teams(0)->set_enforce_working_hours(true);
+  // ka-a in Novosibirsk (+7), ka-b and ka-c in Moscow (+3); all 9..18 Mon-Fri.
+  rules.mutable_teams(0)->mutable_reps(0)->mutable_hours()->set_time_zone("Asia/Novosibirsk");
+  Router router(testutil::MustPolicy(rules));
+  auto s = Mql(cv1::ENTERPRISE, cv1::DEAL_BAND_LARGE);
+  using std::chrono::seconds;
+  using std::chrono::system_clock;
+  // Fri 2025-11-21 05:59 UTC: Moscow 08:59 (closed), Novosibirsk 12:59 (open).
+  auto r = router.Decide(s, reps_, system_clock::time_point(seconds(1763704740)));
+  EXPECT_EQ(r.decision.rep_id(), "ka-a");
+  EXPECT_TRUE(
+      PathHas(r.decision, "rep.ka-b", false, "outside working hours (Europe/Moscow Fri 08:59)"));
+  // 06:00 UTC: Moscow opens at 09:00 exactly (inclusive).
+  r = router.Decide(s, reps_, system_clock::time_point(seconds(1763704800)));
+  EXPECT_FALSE(PathHas(r.decision, "rep.ka-b", false, "outside"));
+  // 11:00 UTC: Novosibirsk 18:00 is closed (exclusive end), Moscow 14:00 open.
+  r = router.Decide(s, reps_, system_clock::time_point(seconds(1763722800)));
+  EXPECT_TRUE(PathHas(r.decision, "rep.ka-a", false, "Asia/Novosibirsk Fri 18:00"));
+  EXPECT_NE(r.decision.rep_id(), "ka-a");
+  // Sat 2025-11-22 06:00 UTC: nobody works on Saturday -> queued.
+  r = router.Decide(s, reps_, system_clock::time_point(seconds(1763791200)));
+  EXPECT_EQ(r.decision.outcome(), rv1::QUEUED);
+  EXPECT_TRUE(PathHas(r.decision, "rep.ka-c", false, "Sat"));
+}
+
+TEST_F(RouterTest, WorkingHoursIgnoredWhenTeamDoesNotEnforceThem) {
+  auto s = Mql(cv1::ENTERPRISE, cv1::DEAL_BAND_LARGE);
+  auto r = router_.Decide(s, reps_,
+                          std::chrono::system_clock::time_point(std::chrono::seconds(1763791200)));
+  EXPECT_EQ(r.decision.outcome(), rv1::ASSIGNED);
+}
+
+TEST(RouterShares, WeightedRoundRobinSharesMatchWeightsWithin2Percent) {
+  Router router(testutil::MustPolicy(testutil::SampleRules()));
+  RepStateView reps;
+  std::map<std::string, int> picks;
+  const int kN = 10000;
+  for (int i = 0; i < kN; ++i) {
+    auto r = router.Decide(Mql(cv1::ENTERPRISE, cv1::DEAL_BAND_LARGE), reps, FridayNoonMoscow());
+    ASSERT_EQ(r.decision.outcome(), rv1::ASSIGNED);
+    ++picks[r.decision.rep_id()];
+  }
+  EXPECT_NEAR(picks["ka-a"] / double(kN), 3.0 / 6, 0.02);
+  EXPECT_NEAR(picks["ka-b"] / double(kN), 2.0 / 6, 0.02);
+  EXPECT_NEAR(picks["ka-c"] / double(kN), 1.0 / 6, 0.02);
+}
+
+TEST(RouterShares, SharesRenormaliseAmongEligibleReps) {
+  Router router(testutil::MustPolicy(testutil::SampleRules()));
+  RepStateView reps;
+  reps.Set("ka-a", {rv1::VACATION, 0, 0});
+  std::map<std::string, int> picks;
+  for (int i = 0; i < 9000; ++i) {
+    ++picks[router.Decide(Mql(cv1::ENTERPRISE, cv1::DEAL_BAND_LARGE), reps, FridayNoonMoscow())
+                .decision.rep_id()];
+  }
+  EXPECT_EQ(picks["ka-a"], 0);
+  EXPECT_NEAR(picks["ka-b"] / 9000.0, 2.0 / 3, 0.02);
+  EXPECT_NEAR(picks["ka-c"] / 9000.0, 1.0 / 3, 0.02);
+}
+
+TEST(RoutingHelpers, SegmentsAndStages) {
+  EXPECT_TRUE(IsLargeClientSegment(cv1::ENTERPRISE));
+  EXPECT_TRUE(IsLargeClientSegment(cv1::GOVERNMENT));
+  EXPECT_TRUE(IsLargeClientSegment(cv1::INFRASTRUCTURE));
+  EXPECT_FALSE(IsLargeClientSegment(cv1::MID_MARKET));
+  EXPECT_FALSE(IsLargeClientSegment(cv1::SMB));
+  EXPECT_TRUE(IsQualified(cv1::MQL));
+  EXPECT_TRUE(IsQualified(cv1::OPPORTUNITY));
+  EXPECT_FALSE(IsQualified(cv1::LEAD));
+  EXPECT_FALSE(IsQualified(cv1::DISQUALIFIED));
+}
+
+}  // namespace
+}  // namespace leadflow::routing

@@ -1,0 +1,155 @@
+#include "routing/domain/routing_policy.h"
+
+#include <algorithm>
+#include <set>
+
+namespace leadflow::routing {
+namespace {
+
+using leadflow::config::v1::RoutingRules;
+
+Status Err(const std::string& field, const std::string& what) {
+  return Status::InvalidArgument("routing rules: " + field + ": " + what);
+}
+
+}  // namespace
+
+StatusOr<std::shared_ptr<const RoutingPolicy>> RoutingPolicy::Create(
+    RoutingRules rules, const ZoneResolver& resolve_zone) {
+  auto policy = std::shared_ptr<RoutingPolicy>(new RoutingPolicy());
+  policy->rules_ = std::move(rules);
+  const RoutingRules& r = policy->rules_;
+  if (r.version().empty()) return Err("version", "must not be empty");
+  if (r.teams_size() == 0) return Err("teams", "at least one team is required");
+
+  for (int t = 0; t < r.teams_size(); ++t) {
+    const auto& team = r.teams(t);
+    const std::string tf = "teams[" + std::to_string(t) + "]";
+    if (team.team_id().empty()) return Err(tf + ".team_id", "must not be empty");
+    if (!policy->team_index_.emplace(team.team_id(), t).second) {
+      return Err(tf + ".team_id", "duplicate team \"" + team.team_id() + "\"");
+    }
+    if (team.reps_size() == 0) {
+      return Err(tf + ".reps", "team \"" + team.team_id() + "\" has no reps");
+    }
+    if (team.sla_business_minutes() <= 0) {
+      return Err(tf + ".sla_business_minutes", "must be > 0 (team \"" + team.team_id() + "\")");
+    }
+    if (team.overflow() != leadflow::config::v1::QUEUE &&
+        team.overflow() != leadflow::config::v1::TO_NURTURE) {
+      return Err(tf + ".overflow", "must be QUEUE or TO_NURTURE (team \"" + team.team_id() + "\")");
+    }
+    for (int p = 0; p < team.reps_size(); ++p) {
+      const auto& rep = team.reps(p);
+      const std::string rf = tf + ".reps[" + std::to_string(p) + "]";
+      const std::string who = " (rep \"" + rep.rep_id() + "\")";
+      if (rep.rep_id().empty()) return Err(rf + ".rep_id", "must not be empty");
+      if (rep.weight() <= 0) return Err(rf + ".weight", "must be > 0" + who);
+      if (rep.max_open_leads() <= 0) return Err(rf + ".max_open_leads", "must be > 0" + who);
+      if (rep.daily_cap() <= 0) return Err(rf + ".daily_cap", "must be > 0" + who);
+      RepPolicy rp;
+      rp.rep = &rep;
+      rp.team_id = team.team_id();
+      if (rep.has_hours()) {
+        const auto& h = rep.hours();
+        if (h.start_hour() < 0 || h.start_hour() > 24) {
+          return Err(rf + ".hours.start_hour", "must be in 0..24" + who);
+        }
+        if (h.end_hour() < 0 || h.end_hour() > 24) {
+          return Err(rf + ".hours.end_hour", "must be in 0..24" + who);
+        }
+        if (h.start_hour() == h.end_hour()) {
+          return Err(rf + ".hours", "start_hour equals end_hour (no working time)" + who);
+        }
+        std::set<int> days;
+        for (int d = 0; d < h.weekdays_size(); ++d) {
+          if (h.weekdays(d) < 1 || h.weekdays(d) > 7) {
+            return Err(rf + ".hours.weekdays[" + std::to_string(d) + "]",
+                       "must be 1 (Mon) .. 7 (Sun)" + who);
+          }
+          if (!days.insert(h.weekdays(d)).second) {
+            return Err(rf + ".hours.weekdays[" + std::to_string(d) + "]", "duplicate day" + who);
+          }
+        }
+        if (h.time_zone().empty()) return Err(rf + ".hours.time_zone", "must be set" + who);
+        auto zone = resolve_zone(h.time_zone());
+        if (!zone.ok()) return Err(rf + ".hours.time_zone", zone.status().message() + who);
+        rp.zone = *zone;
+      } else if (team.enforce_working_hours()) {
+        return Err(rf + ".hours",
+                   "required: team \"" + team.team_id() + "\" enforces working hours" + who);
+      }
+      if (!policy->reps_.emplace(rep.rep_id(), rp).second) {
+        return Err(rf + ".rep_id", "duplicate rep \"" + rep.rep_id() + "\"");
+      }
+    }
+  }
+
+  std::set<std::string> rule_ids;
+  for (int i = 0; i < r.team_rules_size(); ++i) {
+    const auto& rule = r.team_rules(i);
+    const std::string f = "team_rules[" + std::to_string(i) + "]";
+    if (rule.rule_id().empty()) return Err(f + ".rule_id", "must not be empty");
+    if (!rule_ids.insert(rule.rule_id()).second) {
+      return Err(f + ".rule_id", "duplicate rule \"" + rule.rule_id() + "\"");
+    }
+    if (!policy->team_index_.count(rule.team_id())) {
+      return Err(f + ".team_id",
+                 "unknown team \"" + rule.team_id() + "\" (rule \"" + rule.rule_id() + "\")");
+    }
+    for (int s = 0; s < rule.segments_size(); ++s) {
+      if (rule.segments(s) == leadflow::common::v1::SEGMENT_UNSPECIFIED) {
+        return Err(f + ".segments[" + std::to_string(s) + "]", "SEGMENT_UNSPECIFIED");
+      }
+    }
+    for (int b = 0; b < rule.deal_bands_size(); ++b) {
+      if (rule.deal_bands(b) == leadflow::common::v1::DEAL_BAND_UNSPECIFIED) {
+        return Err(f + ".deal_bands[" + std::to_string(b) + "]", "DEAL_BAND_UNSPECIFIED");
+      }
+    }
+    for (int p = 0; p < rule.region_prefixes_size(); ++p) {
+      if (rule.region_prefixes(p).empty()) {
+        return Err(f + ".region_prefixes[" + std::to_string(p) + "]", "must not be empty");
+      }
+    }
+  }
+  if (r.default_team().empty()) return Err("default_team", "must be set");
+  if (!policy->team_index_.count(r.default_team())) {
+    return Err("default_team", "unknown team \"" + r.default_team() + "\"");
+  }
+  if (!r.customer_fallback_team().empty() &&
+      !policy->team_index_.count(r.customer_fallback_team())) {
+    return Err("customer_fallback_team", "unknown team \"" + r.customer_fallback_team() + "\"");
+  }
+  for (int i = 0; i < r.protected_reject_reasons_size(); ++i) {
+    if (r.protected_reject_reasons(i) == leadflow::common::v1::REASON_UNSPECIFIED) {
+      return Err("protected_reject_reasons[" + std::to_string(i) + "]", "REASON_UNSPECIFIED");
+    }
+  }
+  return std::shared_ptr<const RoutingPolicy>(policy);
+}
+
+const leadflow::config::v1::Team* RoutingPolicy::FindTeam(const std::string& team_id) const {
+  auto it = team_index_.find(team_id);
+  return it == team_index_.end() ? nullptr : &rules_.teams(it->second);
+}
+
+const RepPolicy* RoutingPolicy::FindRep(const std::string& rep_id) const {
+  auto it = reps_.find(rep_id);
+  return it == reps_.end() ? nullptr : &it->second;
+}
+
+bool RoutingPolicy::IsProtectedRejectReason(leadflow::common::v1::ReasonCode reason) const {
+  const auto& p = rules_.protected_reject_reasons();
+  return std::find(p.begin(), p.end(), reason) != p.end();
+}
+
+std::vector<std::string> RoutingPolicy::AllRepIds() const {
+  std::vector<std::string> ids;
+  for (const auto& team : rules_.teams()) {
+    for (const auto& rep : team.reps()) ids.push_back(rep.rep_id());
+  }
+  return ids;
+}
+
+}  // namespace leadflow::routing

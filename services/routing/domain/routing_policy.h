@@ -1,0 +1,51 @@
+// RoutingRules validated once at load into an immutable RoutingPolicy
+// (Envoy style): every later decision can trust ids, weights, caps and time
+// zones. Errors name the offending field, e.g. "teams[1].reps[0].weight: must
+// be > 0 (rep \"ka-belova\")".
+//
+// Threading: a RoutingPolicy is immutable after Create(); share it freely
+// (std::shared_ptr<const RoutingPolicy>) across threads.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/util/status.h"
+#include "leadflow/config/v1/routing_rules.pb.h"
+#include "routing/domain/time_zone.h"
+
+namespace leadflow::routing {
+
+struct RepPolicy {
+  const leadflow::config::v1::Rep* rep = nullptr;  // points into RoutingPolicy::rules()
+  std::string team_id;
+  std::shared_ptr<const TimeZone> zone;  // null when the rep has no working hours
+};
+
+class RoutingPolicy {
+ public:
+  // Validates `rules`; `resolve_zone` turns each rep's hours.time_zone into a
+  // TimeZone (unknown names are errors naming the field).
+  static StatusOr<std::shared_ptr<const RoutingPolicy>> Create(
+      leadflow::config::v1::RoutingRules rules, const ZoneResolver& resolve_zone);
+
+  const leadflow::config::v1::RoutingRules& rules() const { return rules_; }
+  const std::string& version() const { return rules_.version(); }
+  // nullptr when unknown.
+  const leadflow::config::v1::Team* FindTeam(const std::string& team_id) const;
+  const RepPolicy* FindRep(const std::string& rep_id) const;
+  // True when `reason` is in protected_reject_reasons.
+  bool IsProtectedRejectReason(leadflow::common::v1::ReasonCode reason) const;
+  // Every rep id of every team, in config order.
+  std::vector<std::string> AllRepIds() const;
+
+ private:
+  RoutingPolicy() = default;
+  leadflow::config::v1::RoutingRules rules_;
+  std::map<std::string, int> team_index_;
+  std::map<std::string, RepPolicy> reps_;
+};
+
+}  // namespace leadflow::routing

@@ -1,0 +1,146 @@
+#include "routing/domain/routing_policy.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <functional>
+
+#include "common/config/proto_loader.h"
+#include "routing/domain/routing_test_util.h"
+
+namespace leadflow::routing {
+namespace {
+
+using leadflow::config::v1::RoutingRules;
+
+TEST(RoutingPolicy, SampleRulesValidate) {
+  auto p = RoutingPolicy::Create(testutil::SampleRules(), testutil::FixedZones());
+  ASSERT_TRUE(p.ok()) << p.status().message();
+  EXPECT_EQ((*p)->version(), "test-1");
+  ASSERT_NE((*p)->FindTeam("partners"), nullptr);
+  EXPECT_EQ((*p)->FindTeam("nope"), nullptr);
+  ASSERT_NE((*p)->FindRep("acc-nsk"), nullptr);
+  EXPECT_EQ((*p)->FindRep("acc-nsk")->team_id, "accounts");
+  EXPECT_EQ((*p)->FindRep("acc-nsk")->zone->name(), "Asia/Novosibirsk");
+  EXPECT_TRUE((*p)->IsProtectedRejectReason(leadflow::common::v1::RIGID_SPEC));
+  EXPECT_FALSE((*p)->IsProtectedRejectReason(leadflow::common::v1::NOT_A_FIT));
+  EXPECT_EQ((*p)->AllRepIds().size(), 8u);
+}
+
+struct BadCase {
+  const char* name;
+  std::function<void(RoutingRules&)> mutate;
+  const char* expected;  // substring of the error
+};
+
+class RoutingPolicyErrors : public ::testing::TestWithParam<BadCase> {};
+
+TEST_P(RoutingPolicyErrors, NamesTheField) {
+  RoutingRules r = testutil::SampleRules();
+  GetParam().mutate(r);
+  auto p = RoutingPolicy::Create(r, testutil::FixedZones());
+  ASSERT_FALSE(p.ok());
+  EXPECT_EQ(p.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(p.status().message().find(GetParam().expected), std::string::npos)
+      << p.status().message();
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    All, RoutingPolicyErrors,
+    ::testing::Values(
+        BadCase{"NoVersion", [](RoutingRules& r) { r.clear_version(); }, "version"},
+        BadCase{"NoTeams", [](RoutingRules& r) { r.clear_teams(); }, "teams: at least one"},
+        BadCase{"DuplicateTeam",
+                [](RoutingRules& r) { r.mutable_teams(1)->set_team_id("key-accounts"); },
+                "teams[1].team_id: duplicate team \"key-accounts\""},
+        BadCase{"EmptyTeam", [](RoutingRules& r) { r.mutable_teams(2)->clear_reps(); },
+                "teams[2].reps"},
+        BadCase{"DuplicateRep",
+                [](RoutingRules& r) { r.mutable_teams(1)->mutable_reps(0)->set_rep_id("ka-a"); },
+                "teams[1].reps[0].rep_id: duplicate rep \"ka-a\""},
+        BadCase{"ZeroWeight",
+                [](RoutingRules& r) { r.mutable_teams(0)->mutable_reps(1)->set_weight(0); },
+                "teams[0].reps[1].weight: must be > 0 (rep \"ka-b\")"},
+        BadCase{"ZeroMaxOpen",
+                [](RoutingRules& r) { r.mutable_teams(0)->mutable_reps(0)->set_max_open_leads(0); },
+                "teams[0].reps[0].max_open_leads"},
+        BadCase{"NegativeDailyCap",
+                [](RoutingRules& r) { r.mutable_teams(0)->mutable_reps(0)->set_daily_cap(-1); },
+                "teams[0].reps[0].daily_cap"},
+        BadCase{"NoSla", [](RoutingRules& r) { r.mutable_teams(0)->set_sla_business_minutes(0); },
+                "teams[0].sla_business_minutes"},
+        BadCase{"NoOverflow",
+                [](RoutingRules& r) {
+                  r.mutable_teams(0)->set_overflow(
+                      leadflow::config::v1::OVERFLOW_POLICY_UNSPECIFIED);
+                },
+                "teams[0].overflow"},
+        BadCase{"Hour25",
+                [](RoutingRules& r) {
+                  r.mutable_teams(0)->mutable_reps(2)->mutable_hours()->set_end_hour(25);
+                },
+                "teams[0].reps[2].hours.end_hour: must be in 0..24"},
+        BadCase{"NegativeHour",
+                [](RoutingRules& r) {
+                  r.mutable_teams(0)->mutable_reps(2)->mutable_hours()->set_start_hour(-1);
+                },
+                "hours.start_hour"},
+        BadCase{"EmptyShift",
+                [](RoutingRules& r) {
+                  r.mutable_teams(0)->mutable_reps(2)->mutable_hours()->set_end_hour(9);
+                },
+                "start_hour equals end_hour"},
+        BadCase{"BadWeekday",
+                [](RoutingRules& r) {
+                  r.mutable_teams(0)->mutable_reps(0)->mutable_hours()->add_weekdays(8);
+                },
+                "teams[0].reps[0].hours.weekdays[5]"},
+        BadCase{"UnknownZone",
+                [](RoutingRules& r) {
+                  r.mutable_teams(0)->mutable_reps(0)->mutable_hours()->set_time_zone(
+                      "Mars/Olympus");
+                },
+                "teams[0].reps[0].hours.time_zone: unknown time zone \"Mars/Olympus\""},
+        BadCase{"HoursRequiredWhenEnforced",
+                [](RoutingRules& r) { r.mutable_teams(4)->mutable_reps(0)->clear_hours(); },
+                "teams[4].reps[0].hours: required"},
+        BadCase{"RuleUnknownTeam",
+                [](RoutingRules& r) { r.mutable_team_rules(1)->set_team_id("ghosts"); },
+                "team_rules[1].team_id: unknown team \"ghosts\""},
+        BadCase{"DuplicateRuleId",
+                [](RoutingRules& r) { r.mutable_team_rules(2)->set_rule_id("team.partner"); },
+                "team_rules[2].rule_id: duplicate"},
+        BadCase{"RuleUnspecifiedSegment",
+                [](RoutingRules& r) {
+                  r.mutable_team_rules(1)->add_segments(leadflow::common::v1::SEGMENT_UNSPECIFIED);
+                },
+                "team_rules[1].segments[2]"},
+        BadCase{"NoDefaultTeam", [](RoutingRules& r) { r.clear_default_team(); }, "default_team"},
+        BadCase{"UnknownDefaultTeam", [](RoutingRules& r) { r.set_default_team("x"); },
+                "default_team: unknown team \"x\""},
+        BadCase{"UnknownFallbackTeam", [](RoutingRules& r) { r.set_customer_fallback_team("y"); },
+                "customer_fallback_team: unknown team \"y\""},
+        BadCase{"UnspecifiedProtectedReason",
+                [](RoutingRules& r) {
+                  r.add_protected_reject_reasons(leadflow::common::v1::REASON_UNSPECIFIED);
+                },
+                "protected_reject_reasons[3]"}),
+    [](const ::testing::TestParamInfo<BadCase>& info) { return info.param.name; });
+
+TEST(RoutingPolicy, ShippedDefaultRulesLoadAndValidate) {
+  const char* src = std::getenv("LEADFLOW_SOURCE_DIR");
+  if (src == nullptr) GTEST_SKIP() << "LEADFLOW_SOURCE_DIR not set";
+  RoutingRules rules;
+  Status s = config::LoadProtoFile(std::string(src) + "/config/routing_rules.json", &rules);
+  if (s.code() == StatusCode::kNotFound) GTEST_SKIP() << s.message();
+  ASSERT_TRUE(s.ok()) << s.message();
+  // Every zone the shipped file names must exist; fixed offsets are enough here.
+  ZoneResolver any = [](const std::string& name) -> StatusOr<std::shared_ptr<const TimeZone>> {
+    return TimeZone::Fixed(name, 0);
+  };
+  auto p = RoutingPolicy::Create(rules, any);
+  ASSERT_TRUE(p.ok()) << p.status().message();
+}
+
+}  // namespace
+}  // namespace leadflow::routing

@@ -1,0 +1,35 @@
+// leadflow.scoring.v1.ScoringService.Explain: "why is this (not) an MQL".
+//
+//  - lead_id only: the stored latest LeadScored (contributions, model version);
+//  - with candidate_model: the model is validated (INVALID_ARGUMENT naming the
+//    field if bad) and the stored lead is re-scored against it, what_if=true;
+//    nothing is stored or published;
+//  - NOT_FOUND for an unknown lead, INVALID_ARGUMENT for an empty lead_id,
+//    UNAVAILABLE when the store is down.
+// Thread-safe; must outlive the gRPC server.
+#pragma once
+
+#include "common/util/clock.h"
+#include "leadflow/scoring/v1/scoring.grpc.pb.h"
+#include "scoring/app/model_holder.h"
+#include "scoring/app/score_store.h"
+#include "scoring/app/scoring_metrics.h"
+
+namespace leadflow::scoring {
+
+class ExplainService final : public leadflow::scoring::v1::ScoringService::Service {
+ public:
+  ExplainService(ScoreStore& store, ScoringMetrics& metrics, const Clock& clock)
+      : store_(store), metrics_(metrics), clock_(clock) {}
+
+  grpc::Status Explain(grpc::ServerContext* context,
+                       const leadflow::scoring::v1::ExplainRequest* request,
+                       leadflow::scoring::v1::ExplainResponse* response) override;
+
+ private:
+  ScoreStore& store_;
+  ScoringMetrics& metrics_;
+  const Clock& clock_;
+};
+
+}  // namespace leadflow::scoring

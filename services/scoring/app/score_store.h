@@ -1,0 +1,67 @@
+// The latest LeadScored per lead, for Explain (and, later, rescoring).
+//
+// Redis layout: hash lf:{scoring}:score:<lead_id> {rev: <revision>, score:
+// <LeadScored bytes>} with a TTL (default 30 days). Put() is a Lua
+// compare-and-set: a score is stored only if its revision is >= the stored
+// one, so a redelivered revision-1 message never overwrites a later rescore,
+// and re-storing the same revision is harmless (idempotent).
+// Implementations are thread-safe.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "common/redis/client.h"
+#include "common/util/status.h"
+#include "leadflow/scoring/v1/scoring.pb.h"
+
+namespace leadflow::scoring {
+
+class ScoreStore {
+ public:
+  virtual ~ScoreStore() = default;
+  // kUnavailable when the store cannot be reached.
+  virtual Status Put(const leadflow::scoring::v1::LeadScored& score) = 0;
+  virtual StatusOr<std::optional<leadflow::scoring::v1::LeadScored>> Get(
+      const std::string& lead_id) = 0;
+};
+
+class RedisScoreStore final : public ScoreStore {
+ public:
+  explicit RedisScoreStore(redis::Client& redis,
+                           std::chrono::seconds ttl = std::chrono::hours(24 * 30))
+      : redis_(redis), ttl_(ttl) {}
+  Status Put(const leadflow::scoring::v1::LeadScored& score) override;
+  StatusOr<std::optional<leadflow::scoring::v1::LeadScored>> Get(
+      const std::string& lead_id) override;
+  static std::string Key(const std::string& lead_id) { return "lf:{scoring}:score:" + lead_id; }
+
+ private:
+  redis::Client& redis_;
+  std::chrono::seconds ttl_;
+};
+
+// For hermetic unit tests.
+class InMemoryScoreStore final : public ScoreStore {
+ public:
+  Status Put(const leadflow::scoring::v1::LeadScored& score) override;
+  StatusOr<std::optional<leadflow::scoring::v1::LeadScored>> Get(
+      const std::string& lead_id) override;
+  void SetUnavailable(bool down) {
+    std::lock_guard<std::mutex> lock(mu_);
+    down_ = down;
+  }
+
+ private:
+  std::mutex mu_;
+  std::map<std::string, leadflow::scoring::v1::LeadScored> scores_;
+  bool down_ = false;
+};
+
+// Protobuf bytes with deterministic map ordering (same input, same bytes).
+std::string SerializeDeterministic(const google::protobuf::Message& message);
+
+}  // namespace leadflow::scoring

@@ -1,0 +1,109 @@
+// The scoring handler and Explain against a real redis-server score store.
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+
+#include "common/kafka/topics.h"
+#include "common/metrics/registry.h"
+#include "common/metrics/service_metrics.h"
+#include "scoring/app/explain_service.h"
+#include "scoring/app/scoring_handler.h"
+#include "scoring/domain/scoring_test_util.h"
+#include "services/common/testing/redis_server.h"
+
+namespace leadflow::scoring {
+namespace {
+
+class ScoringRedisTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string error;
+    server_ = testing::RedisServer::Start({}, &error);
+    ASSERT_NE(server_, nullptr) << error;
+    redis::ClientOptions o;
+    o.url = server_->url();
+    auto c = redis::Client::Connect(o);
+    ASSERT_TRUE(c.ok()) << c.status().message();
+    client_ = std::move(*c);
+    store_ = std::make_unique<RedisScoreStore>(*client_);
+    handler_ = std::make_unique<ScoringHandler>(model_, *store_, engagement_, metrics_, clock_);
+    explain_ = std::make_unique<ExplainService>(*store_, metrics_, clock_);
+  }
+  kafka::ConsumedMessage Record(const leadflow::intake::v1::LeadAccepted& lead) {
+    kafka::ConsumedMessage m;
+    m.topic = topics::kLeadsAccepted;
+    m.payload = lead.SerializeAsString();
+    m.timestamp_ms = 1'795'000'000'000;
+    return m;
+  }
+
+  FakeClock clock_{1'796'000'000'000};
+  metrics::Registry registry_;
+  metrics::ServiceMetrics service_metrics_{registry_, "scoring"};
+  ScoringMetrics metrics_{service_metrics_};
+  ModelHolder model_{testutil::SmallPolicy()};
+  NoEngagement engagement_;
+  std::unique_ptr<testing::RedisServer> server_;
+  std::unique_ptr<redis::Client> client_;
+  std::unique_ptr<RedisScoreStore> store_;
+  std::unique_ptr<ScoringHandler> handler_;
+  std::unique_ptr<ExplainService> explain_;
+};
+
+TEST_F(ScoringRedisTest, StoresLatestScoreWithTtlAndExplainsIt) {
+  const auto lead = testutil::EnterpriseLead();
+  std::vector<kafka::OutgoingMessage> out;
+  ASSERT_TRUE(handler_->Handle(Record(lead), out).ok());
+  ASSERT_EQ(out.size(), 1u);
+  const std::string key = RedisScoreStore::Key(lead.meta().lead_id());
+  const int ttl = std::stoi(server_->Command({"TTL", key}).value_or("-9"));
+  EXPECT_GT(ttl, 29 * 86400);
+  EXPECT_LE(ttl, 30 * 86400);
+
+  grpc::ServerContext ctx;
+  leadflow::scoring::v1::ExplainRequest req;
+  req.set_lead_id(lead.meta().lead_id());
+  leadflow::scoring::v1::ExplainResponse resp;
+  ASSERT_TRUE(explain_->Explain(&ctx, &req, &resp).ok());
+  EXPECT_EQ(resp.score().SerializeAsString().size(), out[0].payload.size());
+  EXPECT_EQ(resp.score().lifecycle_stage(), leadflow::common::v1::MQL);
+
+  // What-if against a stricter candidate: LEAD, nothing stored.
+  *req.mutable_candidate_model() = testutil::SmallModel();
+  req.mutable_candidate_model()->set_mql_threshold(500);
+  ASSERT_TRUE(explain_->Explain(&ctx, &req, &resp).ok());
+  EXPECT_TRUE(resp.what_if());
+  EXPECT_EQ(resp.score().lifecycle_stage(), leadflow::common::v1::LEAD);
+  req.clear_candidate_model();
+  ASSERT_TRUE(explain_->Explain(&ctx, &req, &resp).ok());
+  EXPECT_EQ(resp.score().lifecycle_stage(), leadflow::common::v1::MQL);
+}
+
+TEST_F(ScoringRedisTest, RevisionGuardAndRedelivery) {
+  const auto lead = testutil::EnterpriseLead();
+  std::vector<kafka::OutgoingMessage> first, again;
+  ASSERT_TRUE(handler_->Handle(Record(lead), first).ok());
+  auto stored = store_->Get(lead.meta().lead_id());
+  ASSERT_TRUE(stored.ok() && stored->has_value());
+  auto rescored = **stored;
+  rescored.set_revision(2);
+  ASSERT_TRUE(store_->Put(rescored).ok());
+  ASSERT_TRUE(handler_->Handle(Record(lead), again).ok());
+  EXPECT_EQ(first[0].payload, again[0].payload);                    // same content re-produced
+  EXPECT_EQ((*store_->Get(lead.meta().lead_id()))->revision(), 2);  // not overwritten
+}
+
+TEST_F(ScoringRedisTest, RedisDownIsUnavailable) {
+  ASSERT_EQ(server_->Stop(), 0);
+  std::vector<kafka::OutgoingMessage> out;
+  EXPECT_EQ(handler_->Handle(Record(testutil::EnterpriseLead()), out).code(),
+            StatusCode::kUnavailable);
+  EXPECT_TRUE(out.empty());
+  grpc::ServerContext ctx;
+  leadflow::scoring::v1::ExplainRequest req;
+  req.set_lead_id("L-x");
+  leadflow::scoring::v1::ExplainResponse resp;
+  EXPECT_EQ(explain_->Explain(&ctx, &req, &resp).error_code(), grpc::StatusCode::UNAVAILABLE);
+}
+
+}  // namespace
+}  // namespace leadflow::scoring

@@ -1,0 +1,189 @@
+#include "scoring/domain/scorer.h"
+
+#include <google/protobuf/util/time_util.h>
+
+#include "scoring/domain/screening.h"
+#include "scoring/domain/segmentation.h"
+
+namespace leadflow::scoring {
+namespace {
+
+using leadflow::common::v1::BantFactor;
+using leadflow::scoring::v1::LeadScored;
+using leadflow::scoring::v1::RuleContribution;
+
+constexpr BantFactor kFactors[] = {leadflow::common::v1::BUDGET, leadflow::common::v1::ACCOUNT,
+                                   leadflow::common::v1::NEED, leadflow::common::v1::TIME};
+
+const char* FactorRuleId(BantFactor f) {
+  switch (f) {
+    case leadflow::common::v1::BUDGET:
+      return "bant.budget";
+    case leadflow::common::v1::ACCOUNT:
+      return "bant.account";
+    case leadflow::common::v1::NEED:
+      return "bant.need";
+    default:
+      return "bant.time";
+  }
+}
+
+RuleContribution* Add(LeadScored* s, const std::string& rule_id, double points) {
+  RuleContribution* c = s->add_contributions();
+  c->set_rule_id(rule_id);
+  c->set_points(points);
+  return c;
+}
+
+std::string Num(double v) {
+  std::string s = std::to_string(v);
+  while (s.size() > 1 && s.back() == '0') s.pop_back();
+  if (!s.empty() && s.back() == '.') s.pop_back();
+  return s;
+}
+
+bool FitRuleMatches(const leadflow::config::v1::FitRule& r, leadflow::common::v1::Segment segment,
+                    const leadflow::common::v1::Contact& contact) {
+  if (r.segment() != leadflow::common::v1::SEGMENT_UNSPECIFIED && r.segment() != segment) {
+    return false;
+  }
+  if (r.buyer_class() != leadflow::common::v1::BUYER_CLASS_UNSPECIFIED &&
+      r.buyer_class() != contact.buyer_class()) {
+    return false;
+  }
+  if (r.decision_role() != leadflow::common::v1::DECISION_ROLE_UNSPECIFIED &&
+      r.decision_role() != contact.decision_role()) {
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+FactorRating RateFactor(const leadflow::intake::v1::LeadAccepted& lead, const ScoringPolicy& policy,
+                        BantFactor factor) {
+  const auto& mapping = policy.Mapping(factor);
+  FactorRating out;
+  if (mapping.answer_key() == "@decision_role") {
+    if (lead.contact().decision_role() != leadflow::common::v1::DECISION_ROLE_UNSPECIFIED) {
+      out.answer = leadflow::common::v1::DecisionRole_Name(lead.contact().decision_role());
+    }
+  } else if (mapping.answer_key() == "@buyer_class") {
+    if (lead.contact().buyer_class() != leadflow::common::v1::BUYER_CLASS_UNSPECIFIED) {
+      out.answer = leadflow::common::v1::BuyerClass_Name(lead.contact().buyer_class());
+    }
+  } else {
+    const auto it = lead.answers().find(mapping.answer_key());
+    if (it != lead.answers().end()) out.answer = it->second;
+  }
+  out.rating = out.answer.empty() ? 0 : policy.Rating(factor, out.answer);
+  if (out.rating == 0) {
+    out.rating = mapping.default_rating();
+    out.defaulted = true;
+  }
+  return out;
+}
+
+LeadScored ScoreLead(const leadflow::intake::v1::LeadAccepted& lead, const ScoringPolicy& policy,
+                     const ScoreInputs& inputs) {
+  const auto& model = policy.model();
+  LeadScored s;
+  *s.mutable_lead() = lead;
+  s.set_model_version(model.version());
+  s.set_buyer_stage(lead.buyer_stage());
+  s.set_revision(inputs.revision);
+  *s.mutable_scored_at() =
+      google::protobuf::util::TimeUtil::MillisecondsToTimestamp(inputs.scored_at_ms);
+
+  for (const auto reason : Screen(lead.company(), model.screening())) {
+    s.add_disqualification_reasons(reason);
+    auto* c = Add(&s, std::string("screening.") + leadflow::common::v1::ReasonCode_Name(reason), 0);
+    c->set_note("screened out: disqualified");
+  }
+  s.set_disqualified(s.disqualification_reasons_size() > 0);
+
+  const auto segment = ClassifySegment(lead.company(), model.segments());
+  s.set_segment(segment);
+  {
+    auto* c = Add(&s, "segment", 0);
+    (*c->mutable_inputs())["segment"] = leadflow::common::v1::Segment_Name(segment);
+  }
+  const auto band = ClassifyDealBand(lead.expected_deal_rub(), segment, model.deal_bands());
+  s.set_deal_band(band.band);
+  {
+    auto* c = Add(&s, "deal_band", 0);
+    (*c->mutable_inputs())["expected_deal_rub"] = std::to_string(lead.expected_deal_rub());
+    (*c->mutable_inputs())["deal_band"] = leadflow::common::v1::DealBand_Name(band.band);
+    if (band.derived_from_segment) c->set_note("unknown deal size: band derived from segment");
+  }
+  s.set_named_account(policy.IsNamedAccount(lead.meta().account_key()));
+  if (s.named_account()) Add(&s, "named_account", 0)->set_note("on the named-account list");
+
+  auto* bant = s.mutable_bant();
+  int product = 1;
+  for (const BantFactor f : kFactors) {
+    const FactorRating r = RateFactor(lead, policy, f);
+    product *= r.rating;
+    switch (f) {
+      case leadflow::common::v1::BUDGET:
+        bant->set_budget(r.rating);
+        break;
+      case leadflow::common::v1::ACCOUNT:
+        bant->set_account(r.rating);
+        break;
+      case leadflow::common::v1::NEED:
+        bant->set_need(r.rating);
+        break;
+      default:
+        bant->set_time(r.rating);
+        break;
+    }
+    auto* c = Add(&s, FactorRuleId(f), 0);
+    (*c->mutable_inputs())["answer_key"] = policy.Mapping(f).answer_key();
+    (*c->mutable_inputs())["answer"] = r.answer;
+    (*c->mutable_inputs())["rating"] = std::to_string(r.rating);
+    if (r.defaulted) {
+      bant->add_defaulted(f);
+      c->set_note("unknown factor: default " + std::to_string(r.rating) + " used");
+    }
+  }
+  bant->set_product(product);
+  {
+    auto* c = Add(&s, "bant.product", product * model.bant_weight());
+    (*c->mutable_inputs())["product"] = std::to_string(product);
+    (*c->mutable_inputs())["bant_weight"] = Num(model.bant_weight());
+  }
+
+  double fit = 0;
+  for (const auto& rule : model.fit_rules()) {
+    if (!FitRuleMatches(rule, segment, lead.contact())) continue;
+    fit += rule.points();
+    Add(&s, rule.rule_id(), rule.points());
+  }
+  s.set_fit_score(fit);
+  s.set_engagement_score(inputs.engagement_points);
+  Add(&s, "engagement", inputs.engagement_points);
+
+  double total = 0;
+  for (const auto& c : s.contributions()) total += c.points();
+  s.set_total_score(total);
+
+  std::string grade = model.grades(model.grades_size() - 1).grade();
+  for (const auto& g : model.grades()) {
+    if (total >= g.min_total()) {
+      grade = g.grade();
+      break;
+    }
+  }
+  s.set_grade(grade);
+  if (s.disqualified()) {
+    s.set_lifecycle_stage(leadflow::common::v1::DISQUALIFIED);
+  } else if (total >= model.mql_threshold()) {
+    s.set_lifecycle_stage(leadflow::common::v1::MQL);
+  } else {
+    s.set_lifecycle_stage(leadflow::common::v1::LEAD);
+  }
+  return s;
+}
+
+}  // namespace leadflow::scoring

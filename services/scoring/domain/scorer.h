@@ -1,0 +1,50 @@
+// Scoring one accepted lead against a validated model: screening, segment,
+// deal band, named account, BANT, fit, engagement, total, grade, lifecycle,
+// and the per-rule explanation. Pure and deterministic; thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "leadflow/intake/v1/intake.pb.h"
+#include "leadflow/scoring/v1/scoring.pb.h"
+#include "scoring/domain/scoring_policy.h"
+
+namespace leadflow::scoring {
+
+// What the scorer needs besides the lead and the model.
+struct ScoreInputs {
+  double engagement_points = 0;  // the decayed engagement score (0 until rescoring lands)
+  int64_t scored_at_ms = 0;
+  int32_t revision = 1;
+};
+
+// One BANT factor's rating and how it was obtained.
+struct FactorRating {
+  int rating = 0;
+  bool defaulted = false;
+  std::string answer;  // the value looked up ("" when absent)
+};
+
+// Rates one factor: the mapping's answer_key is read from lead.answers, or for
+// "@decision_role" / "@buyer_class" the contact's enum name (UNSPECIFIED counts
+// as absent). An absent or unlisted answer gives default_rating, defaulted=true.
+FactorRating RateFactor(const leadflow::intake::v1::LeadAccepted& lead, const ScoringPolicy& policy,
+                        leadflow::common::v1::BantFactor factor);
+
+// Produces the LeadScored for `lead`:
+//  - disqualified (lifecycle DISQUALIFIED) when screening gives any reason;
+//    the score is still computed in full, for the explanation;
+//  - total = bant.product * bant_weight + sum of matching fit rules +
+//    engagement_points; contributions hold one entry per rule applied:
+//    "screening.<reason>" and "segment" / "deal_band" / "named_account"
+//    (0 points, inputs only), "bant.budget|account|need|time" (0 points, the
+//    rating and whether it was defaulted), "bant.product" (product * weight),
+//    each matching fit rule by its rule_id, and "engagement"; the points sum to
+//    total_score exactly (total is computed as that sum, in order);
+//  - grade: the first band whose min_total <= total, else the last band;
+//  - lifecycle MQL iff not disqualified and total >= mql_threshold, else LEAD.
+leadflow::scoring::v1::LeadScored ScoreLead(const leadflow::intake::v1::LeadAccepted& lead,
+                                            const ScoringPolicy& policy, const ScoreInputs& inputs);
+
+}  // namespace leadflow::scoring

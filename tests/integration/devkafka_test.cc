@@ -1,0 +1,656 @@
+// Integration tests of leadflow-devkafka (librdkafka mock cluster reachable
+// over TCP) and of the leadflow_testing fixtures (DevKafka, RedisServer,
+// KafkaTestClient). Real processes, real sockets.
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <librdkafka/rdkafka.h>
+#include <signal.h>
+
+#include <algorithm>
+#include <chrono>
+#include <fstream>
+#include <future>
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "services/common/testing/child_process.h"
+#include "services/common/testing/dev_kafka.h"
+#include "services/common/testing/kafka_test_client.h"
+#include "services/common/testing/redis_server.h"
+#include "services/common/testing/temp_dir.h"
+
+namespace leadflow {
+namespace {
+
+using ::leadflow::testing::ChildProcess;
+using ::leadflow::testing::ChildProcessOptions;
+using ::leadflow::testing::DeliveryResult;
+using ::leadflow::testing::DevKafka;
+using ::leadflow::testing::DevKafkaOptions;
+using ::leadflow::testing::KafkaConfig;
+using ::leadflow::testing::KafkaMessage;
+using ::leadflow::testing::KafkaTestClient;
+using ::leadflow::testing::RedisServer;
+using ::leadflow::testing::RedisServerOptions;
+using ::leadflow::testing::TempDir;
+using ::testing::HasSubstr;
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+
+// Kafka protocol ApiKeys and error codes used below.
+constexpr int16_t kProduceApi = 0;
+constexpr int kNotLeaderForPartition = 6;
+constexpr int kRequestTimedOut = 7;
+constexpr int kTopicAuthorizationFailed = 29;
+constexpr int kTransportError = -195;  // RD_KAFKA_RESP_ERR__TRANSPORT: mock disconnects.
+
+// The project topics devkafka must create by default (name, partitions).
+const std::vector<std::pair<std::string, int>> kProjectTopics = {
+    {"leads.submitted", 6},  {"leads.accepted", 6},         {"leads.rejected", 3},
+    {"leads.scored", 6},     {"leads.assigned", 6},         {"leads.nurture", 6},
+    {"accounts.inbound", 6}, {"accounts.changes", 3},       {"engagement.events", 6},
+    {"sales.feedback", 6},   {"nurture.touches", 6},        {"accounts.notifications", 6},
+    {"privacy.erasure", 3},
+};
+
+// Short reconnect backoffs so that recovery after faults is quick.
+KafkaConfig FastRecovery(KafkaConfig extra = {}) {
+  KafkaConfig config = {{"reconnect.backoff.ms", "50"},
+                        {"reconnect.backoff.max.ms", "250"},
+                        {"retry.backoff.ms", "50"},
+                        {"topic.metadata.refresh.interval.ms", "1000"}};
+  for (auto& [key, value] : extra) config[key] = value;
+  return config;
+}
+
+std::unique_ptr<DevKafka> StartDevKafka(int brokers, DevKafkaOptions options = {}) {
+  options.brokers = brokers;
+  std::string error;
+  std::unique_ptr<DevKafka> kafka = DevKafka::Start(options, &error);
+  EXPECT_NE(kafka, nullptr) << error;
+  return kafka;
+}
+
+nlohmann::json StatusJson(DevKafka& kafka) {
+  testing::ControlResponse response = kafka.Status();
+  EXPECT_EQ(response.status, 200) << response.body;
+  return nlohmann::json::parse(response.body, nullptr, /*allow_exceptions=*/false);
+}
+
+// --- Basic produce / consume -------------------------------------------------
+
+TEST(DevKafkaTest, ProducedMessagesAreConsumedBackFromAllPartitions) {
+  auto kafka = StartDevKafka(3);
+  ASSERT_NE(kafka, nullptr);
+  EXPECT_EQ(kafka->brokers(), 3);
+  EXPECT_THAT(kafka->bootstrap(), ::testing::MatchesRegex(
+                                      "127\\.0\\.0\\.1:[0-9]+,127\\.0\\.0\\.1:[0-9]+,"
+                                      "127\\.0\\.0\\.1:[0-9]+"));
+  EXPECT_THAT(kafka->process().ReadStdout(),
+              ::testing::MatchesRegex("bootstrap=" + kafka->bootstrap() + "\n"));
+  EXPECT_THAT(kafka->process().ReadStderr(), HasSubstr("leads.submitted(6)"));
+
+  KafkaTestClient client(kafka->bootstrap());
+  constexpr int kCount = 60;
+  std::map<std::string, std::string> sent;  // key -> value
+  for (int i = 0; i < kCount; ++i) {
+    std::string key = "lead-" + std::to_string(i);
+    std::string value = "{\"lead\":" + std::to_string(i) + "}";
+    DeliveryResult result = client.ProduceSync("leads.submitted", key, value,
+                                               {{"trace-id", "t-" + std::to_string(i)},
+                                                {"source", "it"}});
+    ASSERT_TRUE(result.ok) << result.error;
+    EXPECT_GE(result.partition, 0);
+    EXPECT_LT(result.partition, 6);
+    sent[key] = value;
+  }
+
+  std::vector<KafkaMessage> messages = client.ConsumeAll("leads.submitted", kCount);
+  ASSERT_EQ(messages.size(), static_cast<std::size_t>(kCount));
+  std::set<int32_t> partitions;
+  std::map<int32_t, int64_t> next_offset;
+  for (const KafkaMessage& message : messages) {
+    ASSERT_TRUE(sent.count(message.key)) << message.key;
+    EXPECT_EQ(message.value, sent[message.key]);
+    EXPECT_FALSE(message.key_is_null);
+    const std::string n = message.key.substr(5);
+    EXPECT_EQ(message.headers,
+              (testing::KafkaHeaders{{"trace-id", "t-" + n}, {"source", "it"}}));
+    EXPECT_EQ(message.offset, next_offset[message.partition]++) << "gap in partition";
+    partitions.insert(message.partition);
+  }
+  EXPECT_EQ(partitions.size(), 6u) << "60 keys should spread over all 6 partitions";
+  EXPECT_EQ(client.CountMessages("leads.submitted"), kCount);
+  EXPECT_EQ(client.CountMessages("leads.accepted"), 0);
+  EXPECT_EQ(kafka->Stop(), 0);
+}
+
+TEST(DevKafkaTest, KcatListsTheProjectTopics) {
+  auto kafka = StartDevKafka(3);
+  ASSERT_NE(kafka, nullptr);
+  ChildProcessOptions options;
+  options.binary = "kcat";
+  options.args = {"-b", kafka->bootstrap(), "-L", "-m", "10"};
+  std::string error;
+  auto kcat = ChildProcess::Start(options, &error);
+  if (kcat == nullptr && error.find("cannot find executable") != std::string::npos) {
+    GTEST_SKIP() << "kcat is not installed";
+  }
+  ASSERT_NE(kcat, nullptr) << error;
+  ASSERT_EQ(kcat->WaitForExit(30s), 0) << kcat->Describe();
+  const std::string listing = kcat->ReadStdout();
+  EXPECT_THAT(listing, HasSubstr(" 3 brokers:"));
+  for (int id = 1; id <= 3; ++id) {
+    EXPECT_THAT(listing, HasSubstr("broker " + std::to_string(id) + " at 127.0.0.1:"));
+  }
+  for (const auto& [name, partitions] : kProjectTopics) {
+    EXPECT_THAT(listing, HasSubstr("topic \"" + name + "\" with " + std::to_string(partitions) +
+                                   " partitions:"));
+  }
+  EXPECT_THAT(listing, HasSubstr("replicas: 1,2,3")) << "replication factor min(3, N)";
+}
+
+// --- Fault injection ---------------------------------------------------------
+
+TEST(DevKafkaTest, ProducerRecoversAfterBrokerDownAndUp) {
+  auto kafka = StartDevKafka(3);
+  ASSERT_NE(kafka, nullptr);
+  KafkaTestClient client(kafka->bootstrap(),
+                         FastRecovery({{"message.timeout.ms", "60000"}}));
+  const std::string topic = "leads.rejected";
+  std::vector<int32_t> leaders = client.PartitionLeaders(topic);
+  ASSERT_EQ(leaders.size(), 3u);
+  const int32_t partition = 0;
+  const int broker = leaders[partition];
+  ASSERT_GE(broker, 1);
+  DeliveryResult warmup = client.ProduceSync(topic, "k", "before", {}, partition);
+  ASSERT_TRUE(warmup.ok) << warmup.error;
+
+  std::string error;
+  ASSERT_TRUE(kafka->BrokerDown(broker, &error)) << error;
+  nlohmann::json status = StatusJson(*kafka);
+  EXPECT_EQ(status["brokers"][broker - 1]["up"], false) << status.dump();
+  EXPECT_EQ(status["brokers"][broker % 3]["up"], true) << status.dump();
+
+  auto pending = std::async(std::launch::async, [&] {
+    return client.ProduceSync(topic, "k", "during-outage", {}, partition, 30s);
+  });
+  EXPECT_EQ(pending.wait_for(1500ms), std::future_status::timeout)
+      << "delivery must stall while the partition leader is down";
+
+  ASSERT_TRUE(kafka->BrokerUp(broker, &error)) << error;
+  const auto up_at = Clock::now();
+  DeliveryResult recovered = pending.get();
+  EXPECT_TRUE(recovered.ok) << recovered.error;
+  EXPECT_EQ(recovered.partition, partition);
+  EXPECT_EQ(recovered.offset, warmup.offset + 1);
+  EXPECT_LT(Clock::now() - up_at, 15s);
+  EXPECT_EQ(StatusJson(*kafka)["brokers"][broker - 1]["up"], true);
+
+  std::vector<KafkaMessage> messages = client.ConsumeAll(topic, 2);
+  ASSERT_EQ(messages.size(), 2u);
+  EXPECT_EQ(messages[0].value, "before");
+  EXPECT_EQ(messages[1].value, "during-outage");
+  EXPECT_EQ(kafka->Stop(), 0);
+}
+
+TEST(DevKafkaTest, PushedProduceErrorsAreObservedAndThenClear) {
+  auto kafka = StartDevKafka(1);
+  ASSERT_NE(kafka, nullptr);
+  KafkaTestClient client(kafka->bootstrap(), FastRecovery());
+  const std::string topic = "sales.feedback";
+  ASSERT_TRUE(client.ProduceSync(topic, "k", "ok-1").ok);
+
+  // A non-retriable error fails exactly one delivery; the next one succeeds.
+  std::string error;
+  ASSERT_TRUE(kafka->PushRequestErrors(kProduceApi, {kTopicAuthorizationFailed}, &error))
+      << error;
+  DeliveryResult failed = client.ProduceSync(topic, "k", "rejected");
+  EXPECT_FALSE(failed.ok);
+  EXPECT_EQ(failed.error_code, kTopicAuthorizationFailed) << failed.error;
+  DeliveryResult after = client.ProduceSync(topic, "k", "ok-2");
+  EXPECT_TRUE(after.ok) << after.error;
+
+  // Retriable errors (including a forced disconnect) are retried through.
+  ASSERT_TRUE(kafka->PushRequestErrors(
+      kProduceApi, {kNotLeaderForPartition, kRequestTimedOut, kTransportError}, &error))
+      << error;
+  DeliveryResult retried = client.ProduceSync(topic, "k", "ok-3", {}, -1, 20s);
+  EXPECT_TRUE(retried.ok) << retried.error;
+
+  // Cleared errors are not applied any more.
+  ASSERT_TRUE(kafka->PushRequestErrors(
+      kProduceApi, {kTopicAuthorizationFailed, kTopicAuthorizationFailed}, &error))
+      << error;
+  ASSERT_TRUE(kafka->ClearRequestErrors(kProduceApi, &error)) << error;
+  DeliveryResult cleared = client.ProduceSync(topic, "k", "ok-4");
+  EXPECT_TRUE(cleared.ok) << cleared.error;
+
+  // Per-broker entries with an RTT delay the response.
+  ASSERT_TRUE(kafka->PushBrokerRequestErrors(1, kProduceApi, {0}, 1500, &error)) << error;
+  const auto start = Clock::now();
+  DeliveryResult slow = client.ProduceSync(topic, "k", "ok-slow");
+  EXPECT_TRUE(slow.ok) << slow.error;
+  EXPECT_GE(Clock::now() - start, 1400ms);
+
+  std::vector<KafkaMessage> messages = client.ConsumeAll(topic, 5);
+  std::vector<std::string> values;
+  for (const KafkaMessage& m : messages) values.push_back(m.value);
+  std::sort(values.begin(), values.end());
+  EXPECT_EQ(values, (std::vector<std::string>{"ok-1", "ok-2", "ok-3", "ok-4", "ok-slow"}));
+  EXPECT_EQ(client.CountMessages(topic), 5);
+  EXPECT_EQ(kafka->Stop(), 0);
+}
+
+TEST(DevKafkaTest, IdempotentAcksAllProducerHasNoDuplicatesUnderInjectedErrors) {
+  auto kafka = StartDevKafka(3);
+  ASSERT_NE(kafka, nullptr);
+  KafkaTestClient client(kafka->bootstrap(),
+                         FastRecovery({{"enable.idempotence", "true"}, {"acks", "all"}}));
+  const std::string topic = "leads.scored";
+  ASSERT_TRUE(client.ProduceSync(topic, "warmup", "0").ok);
+  std::string error;
+  ASSERT_TRUE(kafka->PushRequestErrors(kProduceApi,
+                                       {kNotLeaderForPartition, kTransportError, kRequestTimedOut,
+                                        kTransportError, kNotLeaderForPartition},
+                                       &error))
+      << error;
+
+  constexpr int kThreads = 4;
+  constexpr int kPerThread = 25;
+  using Deliveries = std::map<std::string, DeliveryResult>;
+  std::vector<std::future<Deliveries>> producers;
+  for (int t = 0; t < kThreads; ++t) {
+    producers.push_back(std::async(std::launch::async, [&client, &topic, t] {
+      Deliveries deliveries;
+      for (int i = 0; i < kPerThread; ++i) {
+        std::string key = "t" + std::to_string(t) + "-" + std::to_string(i);
+        deliveries[key] = client.ProduceSync(topic, key, key, {}, -1, 30s);
+      }
+      return deliveries;
+    }));
+  }
+  Deliveries deliveries;
+  for (auto& producer : producers) deliveries.merge(producer.get());
+  for (const auto& [key, result] : deliveries) EXPECT_TRUE(result.ok) << key << ": " << result.error;
+
+  const std::size_t expected = kThreads * kPerThread + 1;
+  std::vector<KafkaMessage> messages = client.ConsumeAll(topic, expected);
+  std::set<std::string> keys;
+  std::map<std::string, int> last_index;  // per producing thread, within a partition
+  for (const KafkaMessage& m : messages) {
+    EXPECT_TRUE(keys.insert(m.key).second) << "duplicate " << m.key;
+    if (m.key == "warmup") continue;
+    const std::string thread = m.key.substr(0, m.key.find('-'));
+    const int index = std::stoi(m.key.substr(m.key.find('-') + 1));
+    const std::string slot = thread + "@" + std::to_string(m.partition);
+    if (last_index.count(slot)) {
+      EXPECT_GT(index, last_index[slot]) << "reordered " << m.key;
+    }
+    last_index[slot] = index;
+  }
+  for (const auto& [key, result] : deliveries) {
+    EXPECT_TRUE(keys.count(key)) << "acknowledged message " << key << " (partition "
+                                 << result.partition << " offset " << result.offset
+                                 << ") was not consumed";
+  }
+  ASSERT_EQ(messages.size(), expected);
+  EXPECT_EQ(client.CountMessages(topic), static_cast<int64_t>(expected));
+  EXPECT_EQ(kafka->Stop(), 0);
+}
+
+// --- Consumer groups and transactions (plain librdkafka) ---------------------
+
+// A high-level (subscribe-based) consumer for the group test.
+class GroupConsumer {
+ public:
+  GroupConsumer(const std::string& bootstrap, const std::string& group, const std::string& topic) {
+    rd_kafka_conf_t* conf = rd_kafka_conf_new();
+    const std::map<std::string, std::string> config = {
+        {"bootstrap.servers", bootstrap},
+        {"group.id", group},
+        {"auto.offset.reset", "earliest"},
+        {"enable.auto.commit", "false"},
+        {"session.timeout.ms", "3000"},
+        {"heartbeat.interval.ms", "300"},
+        {"reconnect.backoff.max.ms", "250"},
+    };
+    char errstr[512];
+    for (const auto& [key, value] : config) {
+      EXPECT_EQ(rd_kafka_conf_set(conf, key.c_str(), value.c_str(), errstr, sizeof(errstr)),
+                RD_KAFKA_CONF_OK)
+          << errstr;
+    }
+    rk_ = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof(errstr));
+    EXPECT_NE(rk_, nullptr) << errstr;
+    rd_kafka_poll_set_consumer(rk_);
+    rd_kafka_topic_partition_list_t* topics = rd_kafka_topic_partition_list_new(1);
+    rd_kafka_topic_partition_list_add(topics, topic.c_str(), RD_KAFKA_PARTITION_UA);
+    EXPECT_EQ(rd_kafka_subscribe(rk_, topics), RD_KAFKA_RESP_ERR_NO_ERROR);
+    rd_kafka_topic_partition_list_destroy(topics);
+  }
+  ~GroupConsumer() { Close(); }
+
+  void Close() {
+    if (rk_ == nullptr) return;
+    rd_kafka_consumer_close(rk_);
+    rd_kafka_destroy(rk_);
+    rk_ = nullptr;
+  }
+
+  // Polls once; records messages by (partition, offset).
+  void Poll(int timeout_ms) {
+    rd_kafka_message_t* msg = rd_kafka_consumer_poll(rk_, timeout_ms);
+    if (msg == nullptr) return;
+    if (msg->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+      received.push_back({msg->partition, msg->offset});
+      values.emplace_back(static_cast<const char*>(msg->payload), msg->len);
+    }
+    rd_kafka_message_destroy(msg);
+  }
+
+  std::set<int32_t> Assignment() const {
+    std::set<int32_t> partitions;
+    rd_kafka_topic_partition_list_t* list = nullptr;
+    if (rd_kafka_assignment(rk_, &list) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+      for (int i = 0; i < list->cnt; ++i) partitions.insert(list->elems[i].partition);
+      rd_kafka_topic_partition_list_destroy(list);
+    }
+    return partitions;
+  }
+
+  rd_kafka_resp_err_t CommitSync() { return rd_kafka_commit(rk_, nullptr, /*async=*/0); }
+
+  // Committed offset of `partition` as stored by the group coordinator.
+  int64_t Committed(const std::string& topic, int32_t partition) {
+    rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(1);
+    rd_kafka_topic_partition_list_add(list, topic.c_str(), partition);
+    int64_t offset = -1000;
+    if (rd_kafka_committed(rk_, list, 5000) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+      offset = list->elems[0].offset;
+    }
+    rd_kafka_topic_partition_list_destroy(list);
+    return offset;
+  }
+
+  std::vector<std::pair<int32_t, int64_t>> received;
+  std::vector<std::string> values;
+
+ private:
+  rd_kafka_t* rk_ = nullptr;
+};
+
+TEST(DevKafkaTest, ConsumerGroupWithTwoMembersSplitsPartitionsAndRebalances) {
+  auto kafka = StartDevKafka(3);
+  ASSERT_NE(kafka, nullptr);
+  const std::string topic = "leads.assigned";
+  const std::string group = "leadflow-it-routing";
+  GroupConsumer a(kafka->bootstrap(), group, topic);
+  GroupConsumer b(kafka->bootstrap(), group, topic);
+
+  auto poll_both_until = [&](auto condition, std::chrono::milliseconds timeout) {
+    const auto deadline = Clock::now() + timeout;
+    while (!condition() && Clock::now() < deadline) {
+      a.Poll(50);
+      b.Poll(50);
+    }
+    return condition();
+  };
+  auto split = [&] {
+    std::set<int32_t> pa = a.Assignment();
+    std::set<int32_t> pb = b.Assignment();
+    std::set<int32_t> all = pa;
+    all.insert(pb.begin(), pb.end());
+    return !pa.empty() && !pb.empty() && all.size() == 6 && pa.size() + pb.size() == 6;
+  };
+  ASSERT_TRUE(poll_both_until(split, 30s))
+      << "assignments: a=" << a.Assignment().size() << " b=" << b.Assignment().size();
+
+  KafkaTestClient client(kafka->bootstrap());
+  constexpr int kCount = 60;
+  for (int i = 0; i < kCount; ++i) {
+    ASSERT_TRUE(client.ProduceSync(topic, "lead-" + std::to_string(i), std::to_string(i)).ok);
+  }
+  ASSERT_TRUE(poll_both_until([&] { return a.received.size() + b.received.size() >= kCount; }, 20s))
+      << "received a=" << a.received.size() << " b=" << b.received.size();
+  EXPECT_FALSE(a.received.empty());
+  EXPECT_FALSE(b.received.empty());
+  const std::set<int32_t> assigned_a = a.Assignment();
+  std::set<std::pair<int32_t, int64_t>> unique;
+  for (const auto& r : a.received) {
+    EXPECT_TRUE(assigned_a.count(r.first)) << "a got a message of an unassigned partition";
+    unique.insert(r);
+  }
+  for (const auto& r : b.received) {
+    EXPECT_FALSE(assigned_a.count(r.first)) << "both members consumed partition " << r.first;
+    unique.insert(r);
+  }
+  EXPECT_EQ(unique.size(), static_cast<std::size_t>(kCount));
+
+  // Offset commits are stored by the mock's group coordinator.
+  ASSERT_EQ(a.CommitSync(), RD_KAFKA_RESP_ERR_NO_ERROR);
+  ASSERT_EQ(b.CommitSync(), RD_KAFKA_RESP_ERR_NO_ERROR);
+  const int32_t some_partition = a.received.front().first;
+  int64_t last_offset = -1;
+  for (const auto& r : a.received) {
+    if (r.first == some_partition) last_offset = std::max(last_offset, r.second);
+  }
+  EXPECT_EQ(a.Committed(topic, some_partition), last_offset + 1);
+
+  // When one member leaves, the other takes over every partition.
+  b.Close();
+  const auto deadline = Clock::now() + 30s;
+  while (a.Assignment().size() != 6 && Clock::now() < deadline) a.Poll(50);
+  EXPECT_EQ(a.Assignment().size(), 6u);
+  a.Close();
+  EXPECT_EQ(kafka->Stop(), 0);
+}
+
+// Aborts the test with librdkafka's error text if `error` is set.
+#define ASSERT_NO_TXN_ERROR(expr)                                        \
+  do {                                                                   \
+    rd_kafka_error_t* txn_error = (expr);                                \
+    if (txn_error != nullptr) {                                          \
+      std::string text = rd_kafka_error_string(txn_error);               \
+      rd_kafka_error_destroy(txn_error);                                 \
+      FAIL() << #expr << ": " << text;                                   \
+    }                                                                    \
+  } while (0)
+
+TEST(DevKafkaTest, TransactionalProducerCommitsAndAborts) {
+  auto kafka = StartDevKafka(3);
+  ASSERT_NE(kafka, nullptr);
+  const std::string topic = "nurture.touches";
+  char errstr[512];
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  ASSERT_EQ(rd_kafka_conf_set(conf, "bootstrap.servers", kafka->bootstrap().c_str(), errstr,
+                              sizeof(errstr)),
+            RD_KAFKA_CONF_OK);
+  ASSERT_EQ(rd_kafka_conf_set(conf, "transactional.id", "leadflow-it-txn", errstr,
+                              sizeof(errstr)),
+            RD_KAFKA_CONF_OK);
+  rd_kafka_t* producer = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof(errstr));
+  ASSERT_NE(producer, nullptr) << errstr;
+  std::unique_ptr<rd_kafka_t, void (*)(rd_kafka_t*)> guard(producer, rd_kafka_destroy);
+
+  auto produce = [&](const std::string& value) {
+    return rd_kafka_producev(producer, RD_KAFKA_V_TOPIC(topic.c_str()),
+                             RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
+                             RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
+  };
+  ASSERT_NO_TXN_ERROR(rd_kafka_init_transactions(producer, 15000));
+  ASSERT_NO_TXN_ERROR(rd_kafka_begin_transaction(producer));
+  for (int i = 0; i < 5; ++i) ASSERT_EQ(produce("committed-" + std::to_string(i)), 0);
+  ASSERT_NO_TXN_ERROR(rd_kafka_commit_transaction(producer, 15000));
+  ASSERT_NO_TXN_ERROR(rd_kafka_begin_transaction(producer));
+  for (int i = 0; i < 3; ++i) ASSERT_EQ(produce("aborted-" + std::to_string(i)), 0);
+  ASSERT_EQ(rd_kafka_flush(producer, 10000), RD_KAFKA_RESP_ERR_NO_ERROR);
+  ASSERT_NO_TXN_ERROR(rd_kafka_abort_transaction(producer, 15000));
+
+  KafkaTestClient committed(kafka->bootstrap(), {}, {{"isolation.level", "read_committed"}});
+  std::vector<KafkaMessage> messages = committed.ConsumeAll(topic, 5);
+  ASSERT_EQ(messages.size(), 5u);
+  for (const KafkaMessage& m : messages) EXPECT_THAT(m.value, HasSubstr("committed-"));
+  EXPECT_EQ(committed.CountMessages(topic), 5);
+  KafkaTestClient uncommitted(kafka->bootstrap(), {}, {{"isolation.level", "read_uncommitted"}});
+  EXPECT_EQ(uncommitted.CountMessages(topic), 8);
+  guard.reset();
+  EXPECT_EQ(kafka->Stop(), 0);
+}
+
+// --- Control interface, topics file, shutdown ---------------------------------
+
+TEST(DevKafkaTest, ControlInterfaceValidatesRequestsAndCreatesTopics) {
+  auto kafka = StartDevKafka(2);
+  ASSERT_NE(kafka, nullptr);
+  auto expect_bad = [&](const std::string& method, const std::string& path,
+                        const std::string& body, const std::string& field) {
+    testing::ControlResponse response = kafka->Control(method, path, body);
+    EXPECT_EQ(response.status, 400) << method << " " << path << " " << body;
+    nlohmann::json json = nlohmann::json::parse(response.body, nullptr, false);
+    EXPECT_EQ(json.value("field", ""), field) << response.body;
+  };
+  expect_bad("POST", "/errors", R"({"errors":[6]})", "api_key");
+  expect_bad("POST", "/errors", R"({"api_key":0,"errors":[]})", "errors");
+  expect_bad("POST", "/errors", R"({"api_key":0,"errors":[6],"broker":3})", "broker");
+  expect_bad("POST", "/errors", R"({"api_key":0,"errors":[6],"rtt_ms":5})", "rtt_ms");
+  expect_bad("POST", "/errors", "{nope", "body");
+  expect_bad("DELETE", "/errors", "", "api_key");
+  expect_bad("POST", "/brokers/3/down", "", "broker");
+  expect_bad("POST", "/brokers/x/up", "", "broker");
+  expect_bad("POST", "/topics", R"({"name":"bad name","partitions":1})", "name");
+  expect_bad("POST", "/topics", R"({"name":"ok"})", "partitions");
+  EXPECT_EQ(kafka->Control("GET", "/nope").status, 404);
+
+  std::string error;
+  EXPECT_FALSE(kafka->CreateTopic("leads.submitted", 2, &error));
+  EXPECT_THAT(error, HasSubstr("409"));
+  ASSERT_TRUE(kafka->CreateTopic("it.extra", 4, &error)) << error;
+  KafkaTestClient client(kafka->bootstrap());
+  EXPECT_EQ(client.PartitionLeaders("it.extra").size(), 4u);
+  ASSERT_TRUE(client.ProduceSync("it.extra", "k", "v").ok);
+
+  nlohmann::json status = StatusJson(*kafka);
+  EXPECT_EQ(status["bootstrap"], kafka->bootstrap());
+  EXPECT_EQ(status["brokers"].size(), 2u);
+  EXPECT_EQ(status["replication_factor"], 2);
+  EXPECT_EQ(status["topics"].size(), kProjectTopics.size() + 1);
+  EXPECT_EQ(status["topics"].back(), (nlohmann::json{{"name", "it.extra"}, {"partitions", 4}}));
+  EXPECT_EQ(kafka->Stop(), 0);
+}
+
+TEST(DevKafkaTest, TopicsFileReplacesTheDefaultList) {
+  auto dir = TempDir::Create("topics");
+  ASSERT_NE(dir, nullptr);
+  std::ofstream(dir->File("topics.txt")) << "# test topics\ncustom.a 2\n\ncustom.b 1 # one\n";
+  DevKafkaOptions options;
+  options.topics_file = dir->File("topics.txt");
+  options.quiet = true;
+  auto kafka = StartDevKafka(1, options);
+  ASSERT_NE(kafka, nullptr);
+  EXPECT_EQ(kafka->process().ReadStderr(), "") << "--quiet";
+  nlohmann::json status = StatusJson(*kafka);
+  EXPECT_EQ(status["topics"], nlohmann::json::parse(R"([{"name":"custom.a","partitions":2},
+                                                         {"name":"custom.b","partitions":1}])"));
+  KafkaTestClient client(kafka->bootstrap());
+  EXPECT_EQ(client.PartitionLeaders("custom.a").size(), 2u);
+  EXPECT_EQ(kafka->Stop(), 0);
+
+  std::ofstream(dir->File("bad.txt")) << "ok 1\nbroken\n";
+  options.topics_file = dir->File("bad.txt");
+  std::string error;
+  EXPECT_EQ(DevKafka::Start(options, &error), nullptr);
+  EXPECT_THAT(error, HasSubstr("line 2"));
+}
+
+TEST(DevKafkaTest, SigtermAndSigintExitZeroWithConnectedClients) {
+  for (int signal_number : {SIGTERM, SIGINT}) {
+    auto kafka = StartDevKafka(3);
+    ASSERT_NE(kafka, nullptr);
+    {
+      KafkaTestClient client(kafka->bootstrap());
+      ASSERT_TRUE(client.ProduceSync("leads.accepted", "k", "v").ok);
+      const auto start = Clock::now();
+      ASSERT_TRUE(kafka->process().Signal(signal_number));
+      EXPECT_EQ(kafka->process().WaitForExit(10s), 0)
+          << "signal " << signal_number << ": " << kafka->process().Describe();
+      EXPECT_LT(Clock::now() - start, 5s);
+    }
+    EXPECT_EQ(kafka->Stop(), 0) << "Stop() after exit reports the same code";
+    EXPECT_THAT(kafka->process().ReadStderr(), HasSubstr("shutting down"));
+  }
+}
+
+TEST(DevKafkaTest, BinaryHelpAndUsageErrors) {
+  ChildProcessOptions options;
+  options.binary = DevKafka::BinaryPath();
+  options.args = {"--help"};
+  auto help = ChildProcess::Start(options);
+  ASSERT_NE(help, nullptr);
+  EXPECT_EQ(help->WaitForExit(10s), 0);
+  EXPECT_THAT(help->ReadStdout(), HasSubstr("Usage: leadflow-devkafka"));
+
+  options.args = {"--brokers", "zero"};
+  auto bad = ChildProcess::Start(options);
+  ASSERT_NE(bad, nullptr);
+  EXPECT_EQ(bad->WaitForExit(10s), 2);
+  EXPECT_THAT(bad->ReadStderr(), HasSubstr("--brokers"));
+  EXPECT_EQ(bad->ReadStdout(), "");
+}
+
+// --- RedisServer fixture ------------------------------------------------------
+
+std::unique_ptr<RedisServer> StartRedisOrSkip(RedisServerOptions options, bool* skip) {
+  std::string error;
+  auto redis = RedisServer::Start(options, &error);
+  *skip = redis == nullptr && error.find("cannot find executable") != std::string::npos;
+  if (!*skip) {
+    EXPECT_NE(redis, nullptr) << error;
+  }
+  return redis;
+}
+
+TEST(RedisServerTest, PingWorksAndRestartKeepsThePort) {
+  bool skip = false;
+  auto redis = StartRedisOrSkip({}, &skip);
+  if (skip) GTEST_SKIP() << "redis-server is not installed";
+  ASSERT_NE(redis, nullptr);
+  EXPECT_TRUE(redis->Ping());
+  EXPECT_EQ(redis->url(), "redis://127.0.0.1:" + std::to_string(redis->port()));
+  EXPECT_EQ(redis->Command({"SET", "lead:1", "a b"}), "OK");
+  EXPECT_EQ(redis->Command({"GET", "lead:1"}), "a b");
+  EXPECT_EQ(redis->Command({"INCR", "n"}), "1");
+  EXPECT_THAT(redis->Command({"NOSUCHCOMMAND"}).value_or(""), HasSubstr("-ERR"));
+
+  const int port = redis->port();
+  std::string error;
+  ASSERT_TRUE(redis->Restart(&error)) << error;
+  EXPECT_EQ(redis->port(), port);
+  EXPECT_TRUE(redis->Ping());
+  EXPECT_EQ(redis->Command({"GET", "lead:1"}), "(nil)") << "no persistence by default";
+  EXPECT_EQ(redis->Stop(), 0);
+  EXPECT_FALSE(redis->Ping());
+}
+
+TEST(RedisServerTest, AppendOnlyDataSurvivesRestart) {
+  bool skip = false;
+  RedisServerOptions options;
+  options.appendonly = true;
+  auto redis = StartRedisOrSkip(options, &skip);
+  if (skip) GTEST_SKIP() << "redis-server is not installed";
+  ASSERT_NE(redis, nullptr);
+  EXPECT_EQ(redis->Command({"SET", "dedup:lead-7", "1"}), "OK");
+  std::string error;
+  ASSERT_TRUE(redis->Restart(&error)) << error;
+  EXPECT_EQ(redis->Command({"GET", "dedup:lead-7"}), "1");
+  EXPECT_EQ(redis->Stop(), 0);
+}
+
+}  // namespace
+}  // namespace leadflow

@@ -1,0 +1,117 @@
+#include "tools/devkafka/cli_options.h"
+
+#include <charconv>
+#include <optional>
+
+namespace leadflow::devkafka {
+namespace {
+
+std::optional<int> ParseIntInRange(const std::string& text, int min, int max) {
+  int value = 0;
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || ec != std::errc() || ptr != text.data() + text.size()) return std::nullopt;
+  if (value < min || value > max) return std::nullopt;
+  return value;
+}
+
+}  // namespace
+
+CliParseResult ParseCliOptions(const std::vector<std::string>& args) {
+  CliParseResult result;
+  CliOptions& options = result.options;
+  auto fail = [&](std::string message) {
+    result.ok = false;
+    result.error = std::move(message);
+    return result;
+  };
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    std::string flag = args[i];
+    std::optional<std::string> inline_value;
+    if (flag.rfind("--", 0) == 0) {
+      if (std::size_t eq = flag.find('='); eq != std::string::npos) {
+        inline_value = flag.substr(eq + 1);
+        flag = flag.substr(0, eq);
+      }
+    }
+    const bool takes_value = flag == "--brokers" || flag == "--topics-file" ||
+                             flag == "--info-file" || flag == "--control-port";
+    if (!takes_value) {
+      if (inline_value) return fail(flag + ": does not take a value");
+      if (flag == "--help" || flag == "-h") {
+        options.help = true;
+      } else if (flag == "--quiet" || flag == "-q") {
+        options.quiet = true;
+      } else {
+        return fail("unknown argument \"" + args[i] + "\"");
+      }
+      continue;
+    }
+    std::string value;
+    if (inline_value) {
+      value = *inline_value;
+    } else {
+      if (i + 1 >= args.size()) return fail(flag + ": missing value");
+      value = args[++i];
+    }
+    if (flag == "--brokers") {
+      std::optional<int> brokers = ParseIntInRange(value, 1, kMaxBrokers);
+      if (!brokers) {
+        return fail("--brokers: expected an integer in [1, " + std::to_string(kMaxBrokers) +
+                    "], got \"" + value + "\"");
+      }
+      options.brokers = *brokers;
+    } else if (flag == "--control-port") {
+      std::optional<int> port = ParseIntInRange(value, 0, 65535);
+      if (!port) return fail("--control-port: expected a port in [0, 65535], got \"" + value + "\"");
+      options.control_port = *port;
+    } else if (value.empty()) {
+      return fail(flag + ": path must not be empty");
+    } else if (flag == "--topics-file") {
+      options.topics_file = value;
+    } else {
+      options.info_file = value;
+    }
+  }
+  result.ok = true;
+  return result;
+}
+
+std::string UsageText(const std::string& program) {
+  return "Usage: " + program +
+         " [--brokers N] [--topics-file PATH] [--info-file PATH]\n"
+         "       [--control-port P] [--quiet] [--help]\n"
+         "\n"
+         "Runs a Kafka-protocol development cluster on 127.0.0.1 (librdkafka mock\n"
+         "cluster) with the leadflow topics pre-created, plus an HTTP control\n"
+         "interface for fault injection.\n"
+         "\n"
+         "Options:\n"
+         "  --brokers N         number of brokers, 1.." +
+         std::to_string(kMaxBrokers) +
+         " (default 1); replication factor is min(3, N)\n"
+         "  --topics-file PATH  topics to create, one \"<name> <partitions>\" per line,\n"
+         "                      '#' starts a comment (default: built-in project list)\n"
+         "  --info-file PATH    once ready, atomically write JSON\n"
+         "                      {\"bootstrap\":\"127.0.0.1:p1,...\",\"control\":\"127.0.0.1:port\",\n"
+         "                       \"brokers\":N} to PATH\n"
+         "  --control-port P    control HTTP port on 127.0.0.1 (default 0 = ephemeral)\n"
+         "  --quiet             no informational output on stderr (errors still printed)\n"
+         "  --help              show this text and exit\n"
+         "\n"
+         "Output: exactly one line \"bootstrap=<host:port,...>\" on stdout when ready.\n"
+         "\n"
+         "Control interface (JSON):\n"
+         "  GET    /status                 brokers (id, address, up) and topics\n"
+         "  POST   /brokers/<id>/down      disconnect broker <id> and refuse connections\n"
+         "  POST   /brokers/<id>/up        accept connections again\n"
+         "  POST   /errors                 {\"api_key\":0,\"errors\":[6,6],\"broker\":2,\"rtt_ms\":100}\n"
+         "                                 push request errors (broker/rtt_ms optional;\n"
+         "                                 rtt_ms requires broker)\n"
+         "  DELETE /errors?api_key=K       clear cluster-wide errors for api key K\n"
+         "  POST   /topics                 {\"name\":\"t\",\"partitions\":3} create a topic\n"
+         "\n"
+         "Stops cleanly (exit 0) on SIGTERM or SIGINT. Exits 2 on invalid arguments or\n"
+         "an invalid topics file, 1 on other startup failures.\n";
+}
+
+}  // namespace leadflow::devkafka

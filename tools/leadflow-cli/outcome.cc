@@ -1,0 +1,95 @@
+#include "outcome.h"
+
+#include "common/kafka/topics.h"
+#include "leadflow/intake/v1/intake.pb.h"
+#include "leadflow/nurture/v1/nurture.pb.h"
+#include "leadflow/routing/v1/routing.pb.h"
+
+namespace leadflow::cli {
+namespace {
+
+namespace cv1 = leadflow::common::v1;
+namespace rv1 = leadflow::routing::v1;
+
+std::string PathSummary(const rv1::Decision& d) {
+  std::string out;
+  for (const auto& step : d.path()) {
+    if (!step.matched()) continue;
+    if (!out.empty()) out += " > ";
+    out += step.rule_id();
+    if (!step.detail().empty()) out += " (" + step.detail() + ")";
+  }
+  return out;
+}
+
+void FillFromScored(const leadflow::scoring::v1::LeadScored& s, OutcomeRow& row) {
+  row.lead_id = s.lead().meta().lead_id();
+  row.company = s.lead().company().name();
+  row.relationship = cv1::Relationship_Name(s.lead().meta().relationship());
+  row.segment = cv1::Segment_Name(s.segment());
+  row.score = s.total_score();
+}
+
+}  // namespace
+
+std::optional<OutcomeRow> DescribeOutput(const kafka::ConsumedMessage& m) {
+  OutcomeRow row;
+  row.topic = m.topic;
+  if (m.topic == topics::kLeadsAssigned) {
+    rv1::LeadAssigned a;
+    if (!a.ParseFromString(m.payload)) return std::nullopt;
+    FillFromScored(a.scored(), row);
+    row.outcome = rv1::RoutingOutcome_Name(a.decision().outcome());
+    row.who = a.decision().team() + (a.decision().rep_id().empty() ? "" : "/" + a.decision().rep_id());
+    row.why = PathSummary(a.decision());
+    return row;
+  }
+  if (m.topic == topics::kLeadsNurture) {
+    rv1::NurtureRequested n;
+    if (!n.ParseFromString(m.payload)) return std::nullopt;
+    FillFromScored(n.scored(), row);
+    row.outcome = "NURTURE";
+    row.who = "marketing nurture";
+    row.why = "score " + std::to_string(static_cast<int>(n.scored().total_score())) + " below MQL; " +
+              PathSummary(n.decision());
+    if (n.reason() != cv1::REASON_UNSPECIFIED) row.why += "; " + cv1::ReasonCode_Name(n.reason());
+    return row;
+  }
+  if (m.topic == topics::kAccountsInbound) {
+    rv1::CustomerInbound c;
+    if (!c.ParseFromString(m.payload)) return std::nullopt;
+    FillFromScored(c.scored(), row);
+    row.outcome = "CUSTOMER_INBOUND";
+    row.who = c.owner_team() + (c.account_owner().empty() ? "" : "/" + c.account_owner());
+    row.why = PathSummary(c.decision());
+    return row;
+  }
+  if (m.topic == topics::kLeadsRejected) {
+    leadflow::intake::v1::LeadRejected r;
+    if (!r.ParseFromString(m.payload)) return std::nullopt;
+    row.lead_id = r.meta().lead_id();
+    row.outcome = r.disqualified() ? "DISQUALIFIED" : "REJECTED";
+    row.who = leadflow::intake::v1::Stage_Name(r.stage());
+    row.why = cv1::ReasonCode_Name(r.reason());
+    for (const auto& e : r.errors()) row.why += "; " + e.field_path() + ": " + e.message();
+    if (r.errors().empty() && !r.detail().empty()) row.why += "; " + r.detail();
+    if (r.meta().relationship() != cv1::RELATIONSHIP_UNSPECIFIED) {
+      row.relationship = cv1::Relationship_Name(r.meta().relationship());
+    }
+    return row;
+  }
+  if (m.topic == topics::kNurtureTouches) {
+    leadflow::nurture::v1::Touch t;
+    if (!t.ParseFromString(m.payload)) return std::nullopt;
+    row.lead_id = t.lead_id();
+    row.outcome = "TOUCH";
+    row.who = t.track_id() + " step " + std::to_string(t.step());
+    row.why = t.content_id() + " via " + cv1::Channel_Name(t.channel()) + " to " +
+              cv1::Relationship_Name(t.audience());
+    row.final = false;
+    return row;
+  }
+  return std::nullopt;
+}
+
+}  // namespace leadflow::cli

@@ -1,0 +1,30 @@
+// Turning records on the pipeline's output topics into one human-readable row
+// each: where a lead went and why. Pure: no I/O, unit-tested.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "common/kafka/message.h"
+
+namespace leadflow::cli {
+
+struct OutcomeRow {
+  std::string lead_id;      // empty for input rejected before a lead existed
+  std::string topic;
+  std::string outcome;      // e.g. ASSIGNED, NURTURE, CUSTOMER_INBOUND, REJECTED, DISQUALIFIED
+  std::string who;          // team/rep, account owner or nurture track
+  std::string why;          // the decision path or reason, shortened
+  std::string company;
+  std::string relationship; // CUSTOMER / PROSPECT
+  std::string segment;
+  double score = 0;
+  bool final = true;        // false for follow-ups (a nurture touch) that are not a lead's final outcome
+};
+
+// Decodes a message from leads.assigned, leads.nurture, accounts.inbound,
+// leads.rejected or nurture.touches. Unknown topics or undecodable payloads
+// give nullopt.
+std::optional<OutcomeRow> DescribeOutput(const kafka::ConsumedMessage& message);
+
+}  // namespace leadflow::cli

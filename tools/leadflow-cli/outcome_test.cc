@@ -1,0 +1,67 @@
+#include "outcome.h"
+
+#include <gtest/gtest.h>
+
+#include "common/kafka/topics.h"
+#include "leadflow/intake/v1/intake.pb.h"
+#include "leadflow/routing/v1/routing.pb.h"
+
+namespace leadflow::cli {
+namespace {
+
+namespace rv1 = leadflow::routing::v1;
+
+TEST(OutcomeTest, AssignedShowsTeamRepAndMatchedPath) {
+  rv1::LeadAssigned a;
+  a.mutable_scored()->mutable_lead()->mutable_meta()->set_lead_id("L-1");
+  a.mutable_scored()->mutable_lead()->mutable_company()->set_name("Sber");
+  a.mutable_scored()->set_segment(leadflow::common::v1::ENTERPRISE);
+  a.mutable_decision()->set_outcome(rv1::ASSIGNED);
+  a.mutable_decision()->set_team("key-accounts");
+  a.mutable_decision()->set_rep_id("ivanov");
+  auto* skipped = a.mutable_decision()->add_path();
+  skipped->set_rule_id("order.customer");
+  skipped->set_matched(false);
+  auto* hit = a.mutable_decision()->add_path();
+  hit->set_rule_id("team.key_accounts");
+  hit->set_matched(true);
+  kafka::ConsumedMessage m;
+  m.topic = topics::kLeadsAssigned;
+  m.payload = a.SerializeAsString();
+  auto row = DescribeOutput(m);
+  ASSERT_TRUE(row);
+  EXPECT_EQ(row->lead_id, "L-1");
+  EXPECT_EQ(row->outcome, "ASSIGNED");
+  EXPECT_EQ(row->who, "key-accounts/ivanov");
+  EXPECT_EQ(row->why, "team.key_accounts");
+  EXPECT_EQ(row->segment, "ENTERPRISE");
+  EXPECT_TRUE(row->final);
+}
+
+TEST(OutcomeTest, RejectedListsFieldErrors) {
+  leadflow::intake::v1::LeadRejected r;
+  r.set_stage(leadflow::intake::v1::INTAKE);
+  r.set_reason(leadflow::common::v1::INVALID_FIELD);
+  auto* e = r.add_errors();
+  e->set_field_path("email");
+  e->set_message("not an email address");
+  kafka::ConsumedMessage m;
+  m.topic = topics::kLeadsRejected;
+  m.payload = r.SerializeAsString();
+  auto row = DescribeOutput(m);
+  ASSERT_TRUE(row);
+  EXPECT_EQ(row->outcome, "REJECTED");
+  EXPECT_EQ(row->why, "INVALID_FIELD; email: not an email address");
+}
+
+TEST(OutcomeTest, GarbageAndUnknownTopicsAreSkipped) {
+  kafka::ConsumedMessage m;
+  m.topic = topics::kLeadsAssigned;
+  m.payload = "\xff\xff\xff";
+  EXPECT_FALSE(DescribeOutput(m));
+  m.topic = "other";
+  EXPECT_FALSE(DescribeOutput(m));
+}
+
+}  // namespace
+}  // namespace leadflow::cli
