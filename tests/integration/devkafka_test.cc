@@ -606,17 +606,23 @@ TEST(DevKafkaTest, TopicsFileReplacesTheDefaultList) {
 
 TEST(DevKafkaTest, SigtermAndSigintExitZeroWithConnectedClients) {
   for (int signal_number : {SIGTERM, SIGINT}) {
+    auto start2 = Clock::now();
     auto kafka = StartDevKafka(3);
     ASSERT_NE(kafka, nullptr);
     {
       KafkaTestClient client(kafka->bootstrap());
+      fprintf(stderr, "TIMING start %ld ms\n", (long)std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start2).count());
       ASSERT_TRUE(client.ProduceSync("leads.accepted", "k", "v").ok);
+      fprintf(stderr, "TIMING produce %ld ms\n", (long)std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start2).count());
       const auto start = Clock::now();
       ASSERT_TRUE(kafka->process().Signal(signal_number));
       EXPECT_EQ(kafka->process().WaitForExit(10s), 0)
           << "signal " << signal_number << ": " << kafka->process().Describe();
       EXPECT_LT(Clock::now() - start, 5s);
+      fprintf(stderr, "TIMING exit %ld ms\n", (long)std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start).count());
+      start2 = Clock::now();
     }
+    fprintf(stderr, "TIMING client dtor %ld ms\n", (long)std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start2).count());
     EXPECT_EQ(kafka->Stop(), 0) << "Stop() after exit reports the same code";
     EXPECT_THAT(kafka->process().ReadStderr(), HasSubstr("shutting down"));
   }

@@ -27,6 +27,8 @@ std::string ErrorText(rd_kafka_resp_err_t err) {
 // Per-message delivery state shared between ProduceSync() and the delivery
 // report callback (which may run later, on any polling thread).
 struct Delivery {
+  explicit Delivery(std::atomic<int>* counter) : outstanding(counter) {}
+  std::atomic<int>* outstanding;  // Client-wide count of unreported messages.
   std::atomic<bool> done{false};
   rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR_NO_ERROR;
   int32_t partition = -1;
@@ -37,6 +39,7 @@ void OnDelivery(rd_kafka_t* /*rk*/, const rd_kafka_message_t* message, void* /*o
   auto* holder = static_cast<std::shared_ptr<Delivery>*>(message->_private);
   if (holder == nullptr) return;
   Delivery& delivery = **holder;
+  delivery.outstanding->fetch_sub(1);
   delivery.err = message->err;
   delivery.partition = message->partition;
   delivery.offset = message->offset;
@@ -130,6 +133,10 @@ struct KafkaTestClient::Impl {
   std::string last_producer_error;  // Guarded by error_mutex.
 
   std::atomic<int> consumer_counter{0};
+
+  // Messages produced whose delivery report has not been served yet (only
+  // non-zero after a ProduceSync() timed out).
+  std::atomic<int> outstanding{0};
 
   static void OnError(rd_kafka_t* /*rk*/, int err, const char* reason, void* opaque) {
     auto* impl = static_cast<Impl*>(opaque);
@@ -238,7 +245,9 @@ KafkaTestClient::KafkaTestClient(std::string bootstrap, KafkaConfig producer_con
 
 KafkaTestClient::~KafkaTestClient() {
   if (impl_->producer == nullptr) return;
-  rd_kafka_flush(impl_->producer, 5000);
+  // rd_kafka_flush() also waits for internal requests (e.g. metadata to a
+  // vanished cluster), so only flush when messages are really pending.
+  if (impl_->outstanding.load() > 0) rd_kafka_flush(impl_->producer, 5000);
   rd_kafka_purge(impl_->producer, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
   rd_kafka_poll(impl_->producer, 0);  // Serve the purged messages' reports.
   rd_kafka_destroy(impl_->producer);
@@ -252,7 +261,7 @@ DeliveryResult KafkaTestClient::ProduceSync(const std::string& topic, const std:
   if (rk == nullptr) return result;
   const auto deadline = Clock::now() + timeout;
 
-  auto delivery = std::make_shared<Delivery>();
+  auto delivery = std::make_shared<Delivery>(&impl_->outstanding);
   rd_kafka_resp_err_t err;
   while (true) {
     rd_kafka_headers_t* hdrs = rd_kafka_headers_new(headers.size());
@@ -266,7 +275,10 @@ DeliveryResult KafkaTestClient::ProduceSync(const std::string& topic, const std:
         RD_KAFKA_V_KEY(key.data(), key.size()), RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
         RD_KAFKA_V_HEADERS(hdrs), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
         RD_KAFKA_V_OPAQUE(holder), RD_KAFKA_V_END);
-    if (err == RD_KAFKA_RESP_ERR_NO_ERROR) break;
+    if (err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+      impl_->outstanding.fetch_add(1);
+      break;
+    }
     delete holder;
     rd_kafka_headers_destroy(hdrs);  // Only taken over on success.
     if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL || Clock::now() >= deadline) {
