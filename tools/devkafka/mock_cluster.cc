@@ -5,6 +5,7 @@
 #include <librdkafka/rdkafka_mock.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstdio>
 
 namespace leadflow::devkafka {
@@ -62,12 +63,24 @@ std::unique_ptr<MockCluster> MockCluster::Create(int brokers, bool quiet, std::s
     *error = "unexpected mock bootstrap list \"" + mock->bootstrap_ + "\"";
     return nullptr;
   }
+  std::vector<int> ports;
+  for (const std::string& address : mock->addresses_) {
+    ports.push_back(std::atoi(address.substr(address.rfind(':') + 1).c_str()));
+  }
+  mock->waker_ = std::make_unique<MockThreadWaker>(std::move(ports));
   mock->up_.assign(static_cast<std::size_t>(brokers), true);
   return mock;
 }
 
 MockCluster::~MockCluster() {
-  if (cluster_ != nullptr) rd_kafka_mock_cluster_destroy(cluster_);
+  if (cluster_ != nullptr) {
+    if (waker_) {
+      waker_->Run([this] { rd_kafka_mock_cluster_destroy(cluster_); });
+    } else {
+      rd_kafka_mock_cluster_destroy(cluster_);
+    }
+  }
+  waker_.reset();
   if (handle_ != nullptr) rd_kafka_destroy(handle_);
 }
 
@@ -81,8 +94,10 @@ bool MockCluster::CreateTopic(const TopicSpec& topic, std::string* error) {
       return false;
     }
   }
-  rd_kafka_resp_err_t err = rd_kafka_mock_topic_create(cluster_, topic.name.c_str(),
-                                                       topic.partitions, replication_factor());
+  rd_kafka_resp_err_t err = waker_->Run([&] {
+    return rd_kafka_mock_topic_create(cluster_, topic.name.c_str(), topic.partitions,
+                                      replication_factor());
+  });
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
     *error = "cannot create topic \"" + topic.name + "\": " + rd_kafka_err2str(err);
     return false;
@@ -97,8 +112,10 @@ bool MockCluster::SetBrokerUp(int id, bool up, std::string* error) {
     return false;
   }
   std::lock_guard<std::mutex> lock(mutex_);
-  rd_kafka_resp_err_t err = up ? rd_kafka_mock_broker_set_up(cluster_, id)
-                               : rd_kafka_mock_broker_set_down(cluster_, id);
+  rd_kafka_resp_err_t err = waker_->Run([&] {
+    return up ? rd_kafka_mock_broker_set_up(cluster_, id)
+              : rd_kafka_mock_broker_set_down(cluster_, id);
+  });
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
     *error = std::string("cannot change broker state: ") + rd_kafka_err2str(err);
     return false;

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "tools/devkafka/mock_thread_waker.h"
 #include "tools/devkafka/topic_list.h"
 
 // librdkafka handle types, forward declared so this header stays free of
@@ -23,6 +24,8 @@ namespace leadflow::devkafka {
 /// A librdkafka mock cluster listening on 127.0.0.1 ephemeral ports. Owns the
 /// (otherwise unused) producer handle the mock cluster lives in; both are
 /// destroyed together. All methods are safe to call from several threads.
+/// Blocking mock calls run under a MockThreadWaker, so they take
+/// milliseconds rather than up to a second each.
 class MockCluster {
  public:
   /// State of one broker as reported by GetStatus().
@@ -87,6 +90,7 @@ class MockCluster {
   rd_kafka_mock_cluster_s* cluster_ = nullptr;
   std::string bootstrap_;
   std::vector<std::string> addresses_;  // Index i = broker id i + 1.
+  std::unique_ptr<MockThreadWaker> waker_;  // Wraps every blocking mock call.
 
   mutable std::mutex mutex_;
   std::vector<bool> up_;  // Guarded by mutex_; index i = broker id i + 1.
