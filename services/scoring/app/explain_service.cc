@@ -42,10 +42,21 @@ grpc::Status ExplainService::Explain(grpc::ServerContext* /*context*/,
     metrics_.Explain(kind, "ok");
     return grpc::Status::OK;
   }
+  std::vector<EngagementRecord> events;
+  if (const auto& contact = latest.lead().contact().contact_id(); !contact.empty()) {
+    auto stored_events = engagement_.Events(contact);
+    if (!stored_events.ok()) {
+      metrics_.Explain(kind, "unavailable");
+      return grpc::Status(grpc::StatusCode::UNAVAILABLE, "engagement store unavailable");
+    }
+    events = std::move(*stored_events);
+  }
+  const int64_t now = clock_.NowMillis();
+  const EngagementScore engagement = ScoreEngagement(std::move(events), *candidate, now);
   ScoreInputs inputs;
-  inputs.engagement_points = latest.engagement_score();
-  inputs.scored_at_ms = clock_.NowMillis();
+  inputs.scored_at_ms = now;
   inputs.revision = latest.revision();
+  inputs.engagement = &engagement;
   *response->mutable_score() = ScoreLead(latest.lead(), *candidate, inputs);
   response->set_what_if(true);
   metrics_.Explain(kind, "ok");

@@ -2,8 +2,10 @@
 //
 //  - lead_id only: the stored latest LeadScored (contributions, model version);
 //  - with candidate_model: the model is validated (INVALID_ARGUMENT naming the
-//    field if bad) and the stored lead is re-scored against it, what_if=true;
-//    nothing is stored or published;
+//    field if bad) and the stored lead is re-scored against it now, with the
+//    contact's stored engagement events re-priced and decayed under the
+//    candidate's rules; what_if=true, revision and model_version as in that
+//    hypothetical score; nothing is stored or published;
 //  - NOT_FOUND for an unknown lead, INVALID_ARGUMENT for an empty lead_id,
 //    UNAVAILABLE when the store is down.
 // Thread-safe; must outlive the gRPC server.
@@ -11,7 +13,7 @@
 
 #include "common/util/clock.h"
 #include "leadflow/scoring/v1/scoring.grpc.pb.h"
-#include "scoring/app/model_holder.h"
+#include "scoring/app/engagement_store.h"
 #include "scoring/app/score_store.h"
 #include "scoring/app/scoring_metrics.h"
 
@@ -19,8 +21,9 @@ namespace leadflow::scoring {
 
 class ExplainService final : public leadflow::scoring::v1::ScoringService::Service {
  public:
-  ExplainService(ScoreStore& store, ScoringMetrics& metrics, const Clock& clock)
-      : store_(store), metrics_(metrics), clock_(clock) {}
+  ExplainService(ScoreStore& store, EngagementStore& engagement, ScoringMetrics& metrics,
+                 const Clock& clock)
+      : store_(store), engagement_(engagement), metrics_(metrics), clock_(clock) {}
 
   grpc::Status Explain(grpc::ServerContext* context,
                        const leadflow::scoring::v1::ExplainRequest* request,
@@ -28,6 +31,7 @@ class ExplainService final : public leadflow::scoring::v1::ScoringService::Servi
 
  private:
   ScoreStore& store_;
+  EngagementStore& engagement_;
   ScoringMetrics& metrics_;
   const Clock& clock_;
 };

@@ -1,7 +1,9 @@
-// The latest LeadScored per lead, for Explain (and, later, rescoring).
+// The latest LeadScored per lead, for Explain and engagement rescoring.
 //
-// Redis layout: hash lf:{scoring}:score:<lead_id> {rev: <revision>, score:
-// <LeadScored bytes>} with a TTL (default 30 days). Put() is a Lua
+// Redis layout: hash lf:scoring:{l:<lead_id>}:score {rev: <revision>, score:
+// <LeadScored bytes>} with a TTL (default 30 days). The hash tag is the lead
+// id, so on Redis Cluster scores spread over all slots and the script's single
+// key always lives on one node. Put() is a Lua
 // compare-and-set: a score is stored only if its revision is >= the stored
 // one, so a redelivered revision-1 message never overwrites a later rescore,
 // and re-storing the same revision is harmless (idempotent).
@@ -37,7 +39,9 @@ class RedisScoreStore final : public ScoreStore {
   Status Put(const leadflow::scoring::v1::LeadScored& score) override;
   StatusOr<std::optional<leadflow::scoring::v1::LeadScored>> Get(
       const std::string& lead_id) override;
-  static std::string Key(const std::string& lead_id) { return "lf:{scoring}:score:" + lead_id; }
+  static std::string Key(const std::string& lead_id) {
+    return "lf:scoring:{l:" + lead_id + "}:score";
+  }
 
  private:
   redis::Client& redis_;

@@ -7,22 +7,13 @@
 #include "common/metrics/service_metrics.h"
 #include "scoring/app/explain_service.h"
 #include "scoring/app/scoring_handler.h"
+#include "leadflow/engagement/v1/engagement.pb.h"
 #include "scoring/domain/scoring_test_util.h"
 
 namespace leadflow::scoring {
 namespace {
 
 using leadflow::scoring::v1::LeadScored;
-
-class FixedEngagement final : public EngagementSource {
- public:
-  StatusOr<double> PointsFor(const std::string&, int64_t) override {
-    if (down) return Status::Unavailable("down");
-    return points;
-  }
-  double points = 0;
-  bool down = false;
-};
 
 class ScoringAppTest : public ::testing::Test {
  protected:
@@ -35,10 +26,33 @@ class ScoringAppTest : public ::testing::Test {
     m.headers.push_back({topics::kTraceHeader, lead.meta().trace_id()});
     return m;
   }
+  static constexpr int64_t kAcceptedAt = 1'795'000'000'000;
+  static leadflow::engagement::v1::EngagementEvent Event(
+      const std::string& id, leadflow::engagement::v1::EngagementType type, int64_t at_ms,
+      const leadflow::intake::v1::LeadAccepted& lead) {
+    leadflow::engagement::v1::EngagementEvent e;
+    e.set_event_id(id);
+    e.set_contact_id(lead.contact().contact_id());
+    e.set_lead_id(lead.meta().lead_id());
+    e.set_type(type);
+    *e.mutable_occurred_at() = google::protobuf::util::TimeUtil::MillisecondsToTimestamp(at_ms);
+    return e;
+  }
+  kafka::ConsumedMessage EngagementRecordOf(const leadflow::engagement::v1::EngagementEvent& e) {
+    kafka::ConsumedMessage m;
+    m.topic = topics::kEngagementEvents;
+    m.key = e.contact_id();
+    m.payload = e.SerializeAsString();
+    m.timestamp_ms = e.has_occurred_at()
+                         ? google::protobuf::util::TimeUtil::TimestampToMilliseconds(e.occurred_at())
+                         : kAcceptedAt;
+    return m;
+  }
   std::vector<kafka::OutgoingMessage> Handle(const kafka::ConsumedMessage& m,
                                              StatusCode want = StatusCode::kOk) {
     std::vector<kafka::OutgoingMessage> out;
-    Status s = handler_.Handle(m, out);
+    Status s = m.topic == topics::kEngagementEvents ? handler_.HandleEngagement(m, out)
+                                                    : handler_.Handle(m, out);
     EXPECT_EQ(s.code(), want) << s.message();
     return out;
   }
@@ -54,9 +68,9 @@ class ScoringAppTest : public ::testing::Test {
   ScoringMetrics metrics_{service_metrics_};
   ModelHolder model_{testutil::SmallPolicy()};
   InMemoryScoreStore store_;
-  FixedEngagement engagement_;
+  InMemoryEngagementStore engagement_;
   ScoringHandler handler_{model_, store_, engagement_, metrics_, clock_};
-  ExplainService explain_{store_, metrics_, clock_};
+  ExplainService explain_{store_, engagement_, metrics_, clock_};
 };
 
 TEST_F(ScoringAppTest, ScoresStoresAndPublishes) {
@@ -101,13 +115,90 @@ TEST_F(ScoringAppTest, DisqualifiedIsStillScoredAndCounted) {
   EXPECT_EQ(metrics_.DisqualifiedCount("SCREENED_INDUSTRY"), 1);
 }
 
-TEST_F(ScoringAppTest, EngagementInputIsUsed) {
+TEST_F(ScoringAppTest, EngagementBeforeTheLeadCountsInItsFirstScore) {
   auto lead = testutil::EnterpriseLead();
-  (*lead.mutable_answers())["budget"] = "none";
-  engagement_.points = 10;
+  (*lead.mutable_answers())["budget"] = "none";  // 90.5 without engagement
+  // The contact attended a webinar before submitting the form: stored, nothing published.
+  auto before = Event("e-1", leadflow::engagement::v1::WEBINAR_ATTENDED, kAcceptedAt - 1000, lead);
+  before.clear_lead_id();  // web tools know the contact, not the lead
+  auto early = Handle(EngagementRecordOf(before));
+  EXPECT_TRUE(early.empty());
+  EXPECT_EQ(metrics_.EngagementCount("WEBINAR_ATTENDED", "unknown_contact"), 1);
   const auto s = Decode(Handle(Record(lead, 3))[0]);
-  EXPECT_DOUBLE_EQ(s.engagement_score(), 10);
+  EXPECT_GT(s.engagement_score(), 14.99);
+  EXPECT_EQ(s.revision(), 1);
   EXPECT_EQ(s.lifecycle_stage(), leadflow::common::v1::MQL);
+}
+
+TEST_F(ScoringAppTest, EachEngagementEventRescoresWithTheNextRevisionAndCanPromote) {
+  auto lead = testutil::EnterpriseLead();
+  (*lead.mutable_answers())["budget"] = "none";  // 90.5: LEAD, stays with nurture
+  const auto first = Decode(Handle(Record(lead, 1))[0]);
+  ASSERT_EQ(first.lifecycle_stage(), leadflow::common::v1::LEAD);
+
+  // An event type the small model gives no points: still a new revision.
+  auto out = Handle(EngagementRecordOf(
+      Event("e-0", leadflow::engagement::v1::EMAIL_OPENED, kAcceptedAt + 1000, lead)));
+  ASSERT_EQ(out.size(), 1u);
+  auto s = Decode(out[0]);
+  EXPECT_EQ(s.revision(), 2);
+  EXPECT_EQ(s.lifecycle_stage(), leadflow::common::v1::LEAD);
+  EXPECT_EQ(out[0].topic, topics::kLeadsScored);
+  EXPECT_EQ(out[0].key, "example.ru");
+
+  out = Handle(EngagementRecordOf(
+      Event("e-1", leadflow::engagement::v1::WEBINAR_ATTENDED, kAcceptedAt + 2000, lead)));
+  ASSERT_EQ(out.size(), 1u);
+  s = Decode(out[0]);
+  EXPECT_EQ(s.revision(), 3);
+  EXPECT_EQ(s.lifecycle_stage(), leadflow::common::v1::MQL);
+  EXPECT_EQ(s.lead().meta().lead_id(), lead.meta().lead_id());
+  EXPECT_NE(s.contributions().size(), 0);
+  double sum = 0;
+  for (const auto& c : s.contributions()) sum += c.points();
+  EXPECT_EQ(sum, s.total_score());
+  EXPECT_EQ(metrics_.PromotedCount(), 1);
+  EXPECT_EQ((*store_.Get(lead.meta().lead_id()))->revision(), 3);
+
+  // A redelivered event is not counted twice (same engagement), but is a new revision.
+  out = Handle(EngagementRecordOf(
+      Event("e-1", leadflow::engagement::v1::WEBINAR_ATTENDED, kAcceptedAt + 2000, lead)));
+  const auto again = Decode(out[0]);
+  EXPECT_EQ(again.revision(), 4);
+  EXPECT_EQ(again.engagement_score(), s.engagement_score());
+  EXPECT_EQ(metrics_.EngagementCount("WEBINAR_ATTENDED", "duplicate_rescored"), 1);
+  EXPECT_EQ(metrics_.PromotedCount(), 1);
+}
+
+TEST_F(ScoringAppTest, EngagementForTheLeadIdOfAnUnlinkedContactRescoresThatLead) {
+  const auto lead = testutil::EnterpriseLead();
+  Handle(Record(lead, 1));
+  auto e = Event("dup-1", leadflow::engagement::v1::FORM_RESUBMITTED, kAcceptedAt, lead);
+  e.set_contact_id("c-other");  // intake's resubmission event names the original lead
+  auto out = Handle(EngagementRecordOf(e));
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(Decode(out[0]).revision(), 2);
+}
+
+TEST_F(ScoringAppTest, BadEngagementEventsAreInvalidArgument) {
+  std::vector<kafka::OutgoingMessage> out;
+  kafka::ConsumedMessage garbage;
+  garbage.topic = topics::kEngagementEvents;
+  garbage.payload = "\xFF\xFF";
+  EXPECT_EQ(handler_.HandleEngagement(garbage, out).reason(),
+            leadflow::common::v1::MALFORMED_PAYLOAD);
+  const auto lead = testutil::EnterpriseLead();
+  auto e = Event("e", leadflow::engagement::v1::REPLIED, kAcceptedAt, lead);
+  e.clear_contact_id();
+  EXPECT_EQ(handler_.HandleEngagement(EngagementRecordOf(e), out).reason(),
+            leadflow::common::v1::MISSING_FIELD);
+  e = Event("", leadflow::engagement::v1::REPLIED, kAcceptedAt, lead);
+  EXPECT_EQ(handler_.HandleEngagement(EngagementRecordOf(e), out).code(),
+            StatusCode::kInvalidArgument);
+  e = Event("e", leadflow::engagement::v1::ENGAGEMENT_TYPE_UNSPECIFIED, kAcceptedAt, lead);
+  EXPECT_EQ(handler_.HandleEngagement(EngagementRecordOf(e), out).code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_TRUE(out.empty());
 }
 
 TEST_F(ScoringAppTest, BadRecordsAreInvalidArgumentWithReason) {
@@ -130,8 +221,11 @@ TEST_F(ScoringAppTest, TransientFailuresAreUnavailable) {
   store_.SetUnavailable(true);
   EXPECT_TRUE(Handle(Record(testutil::EnterpriseLead(), 5), StatusCode::kUnavailable).empty());
   store_.SetUnavailable(false);
-  engagement_.down = true;
+  engagement_.SetUnavailable(true);
   EXPECT_TRUE(Handle(Record(testutil::EnterpriseLead(), 5), StatusCode::kUnavailable).empty());
+  const auto e = Event("e", leadflow::engagement::v1::REPLIED, kAcceptedAt,
+                       testutil::EnterpriseLead());
+  EXPECT_TRUE(Handle(EngagementRecordOf(e), StatusCode::kUnavailable).empty());
 }
 
 TEST_F(ScoringAppTest, StoreKeepsTheLatestRevision) {
@@ -201,6 +295,29 @@ TEST_F(ScoringAppTest, ExplainWhatIfRejectsBadCandidateNamingTheField) {
   const auto st = explain_.Explain(&ctx, &req, &resp);
   EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_NE(st.error_message().find("engagement_half_life_days"), std::string::npos);
+}
+
+TEST_F(ScoringAppTest, ExplainWhatIfRepricesStoredEngagementUnderTheCandidate) {
+  const auto lead = testutil::EnterpriseLead();
+  Handle(Record(lead, 1));
+  Handle(EngagementRecordOf(
+      Event("w-1", leadflow::engagement::v1::WEBINAR_ATTENDED, kAcceptedAt + 5000, lead)));
+  grpc::ServerContext ctx;
+  leadflow::scoring::v1::ExplainRequest req;
+  req.set_lead_id(lead.meta().lead_id());
+  leadflow::scoring::v1::ExplainResponse stored;
+  ASSERT_TRUE(explain_.Explain(&ctx, &req, &stored).ok());
+  EXPECT_EQ(stored.score().revision(), 2);
+  EXPECT_DOUBLE_EQ(stored.score().engagement_score(), 15);  // scored when it happened
+
+  *req.mutable_candidate_model() = testutil::SmallModel();
+  req.mutable_candidate_model()->mutable_engagement(0)->set_points(30);
+  leadflow::scoring::v1::ExplainResponse what_if;
+  ASSERT_TRUE(explain_.Explain(&ctx, &req, &what_if).ok());
+  // Re-priced and decayed to the clock's now.
+  EXPECT_NEAR(what_if.score().engagement_score(),
+              30 * DecayFactor(clock_.NowMillis() - (kAcceptedAt + 5000), 14), 1e-9);
+  EXPECT_EQ((*store_.Get(lead.meta().lead_id()))->revision(), 2);  // nothing stored
 }
 
 }  // namespace

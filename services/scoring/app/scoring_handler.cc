@@ -1,9 +1,14 @@
 #include "scoring/app/scoring_handler.h"
 
+#include <google/protobuf/util/time_util.h>
+
 #include "common/kafka/topics.h"
+#include "leadflow/engagement/v1/engagement.pb.h"
 #include "scoring/domain/scorer.h"
 
 namespace leadflow::scoring {
+
+using google::protobuf::util::TimeUtil;
 
 kafka::OutgoingMessage ToScoredMessage(const leadflow::scoring::v1::LeadScored& score) {
   kafka::OutgoingMessage m;
@@ -31,19 +36,95 @@ Status ScoringHandler::Handle(const kafka::ConsumedMessage& message,
     }
   }
   const int64_t scored_at = message.timestamp_ms > 0 ? message.timestamp_ms : clock_.NowMillis();
-  auto engagement = engagement_.PointsFor(lead.contact().contact_id(), scored_at);
-  if (!engagement.ok()) return Status::Unavailable(engagement.status().message());
+  std::vector<EngagementRecord> events;
+  if (!lead.contact().contact_id().empty()) {
+    auto linked = engagement_.LinkLead(lead.contact().contact_id(), lead.meta().lead_id());
+    if (!linked.ok()) return Status::Unavailable(linked.status().message());
+    events = std::move(*linked);
+  }
   const auto policy = model_.Get();
-  const auto score = ScoreLead(lead, *policy, {*engagement, scored_at, 1});
+  const EngagementScore engagement = ScoreEngagement(std::move(events), *policy, scored_at);
+  ScoreInputs inputs;
+  inputs.scored_at_ms = scored_at;
+  inputs.revision = 1;
+  inputs.engagement = &engagement;
+  const auto score = ScoreLead(lead, *policy, inputs);
   if (Status s = store_.Put(score); !s.ok()) return s;
   out.push_back(ToScoredMessage(score));
   metrics_.Scored(score);
   return Status::Ok();
 }
 
+Status ScoringHandler::HandleEngagement(const kafka::ConsumedMessage& message,
+                                        std::vector<kafka::OutgoingMessage>& out) {
+  leadflow::engagement::v1::EngagementEvent event;
+  if (!event.ParseFromString(message.payload)) {
+    return Status::InvalidArgument("not a leadflow.engagement.v1.EngagementEvent",
+                                   leadflow::common::v1::MALFORMED_PAYLOAD);
+  }
+  if (event.contact_id().empty()) {
+    return Status::InvalidArgument("EngagementEvent without contact_id",
+                                   leadflow::common::v1::MISSING_FIELD);
+  }
+  if (event.event_id().empty()) {
+    return Status::InvalidArgument("EngagementEvent without event_id",
+                                   leadflow::common::v1::MISSING_FIELD);
+  }
+  if (event.type() == leadflow::engagement::v1::ENGAGEMENT_TYPE_UNSPECIFIED) {
+    return Status::InvalidArgument("EngagementEvent without type",
+                                   leadflow::common::v1::MISSING_FIELD);
+  }
+  const int64_t now = message.timestamp_ms > 0 ? message.timestamp_ms : clock_.NowMillis();
+  EngagementRecord record;
+  record.event_id = event.event_id();
+  record.type = event.type();
+  record.occurred_at_ms =
+      event.has_occurred_at() ? TimeUtil::TimestampToMilliseconds(event.occurred_at()) : now;
+
+  auto recorded = engagement_.Record(event.contact_id(), record);
+  if (!recorded.ok()) return Status::Unavailable(recorded.status().message());
+  const std::string type_label = leadflow::engagement::v1::EngagementType_IsValid(event.type())
+                                     ? leadflow::engagement::v1::EngagementType_Name(event.type())
+                                     : "UNKNOWN";
+  const std::string& lead_id = !recorded->lead_id.empty() ? recorded->lead_id : event.lead_id();
+  if (lead_id.empty()) {
+    metrics_.Engagement(type_label, "unknown_contact");
+    return Status::Ok();
+  }
+  auto latest = store_.Get(lead_id);
+  if (!latest.ok()) return Status::Unavailable(latest.status().message());
+  if (!latest->has_value()) {
+    metrics_.Engagement(type_label, "unknown_lead");
+    return Status::Ok();
+  }
+  const auto& previous = **latest;
+  const auto policy = model_.Get();
+  const EngagementScore engagement = ScoreEngagement(std::move(recorded->events), *policy, now);
+  ScoreInputs inputs;
+  inputs.scored_at_ms = now;
+  inputs.revision = previous.revision() + 1;
+  inputs.engagement = &engagement;
+  const auto score = ScoreLead(previous.lead(), *policy, inputs);
+  if (Status s = store_.Put(score); !s.ok()) return s;
+  out.push_back(ToScoredMessage(score));
+  metrics_.Scored(score);
+  metrics_.Engagement(type_label, recorded->added ? "rescored" : "duplicate_rescored");
+  if (score.lifecycle_stage() == leadflow::common::v1::MQL &&
+      previous.lifecycle_stage() != leadflow::common::v1::MQL) {
+    metrics_.Promoted();
+  }
+  return Status::Ok();
+}
+
 kafka::MessageHandler ScoringHandler::Handler() {
   return [this](const kafka::ConsumedMessage& m, std::vector<kafka::OutgoingMessage>& out) {
     return Handle(m, out);
+  };
+}
+
+kafka::MessageHandler ScoringHandler::EngagementHandler() {
+  return [this](const kafka::ConsumedMessage& m, std::vector<kafka::OutgoingMessage>& out) {
+    return HandleEngagement(m, out);
   };
 }
 

@@ -1,13 +1,28 @@
-// The leads.accepted consumer: LeadAccepted -> ScoreLead (revision 1) ->
-// store the latest score (for Explain) -> LeadScored on leads.scored, keyed by
-// account key, with the trace-id header.
+// The scoring consumers.
 //
-// Every accepted lead yields a LeadScored, disqualified ones included. An
-// undecodable record or one without a lead id is returned as kInvalidArgument
-// (the consumer loop dead-letters it with the original bytes). A store
-// failure is kUnavailable (the loop retries). Redelivery is idempotent: the
-// score's only time input is the record's timestamp, so the same record under
-// the same model re-produces identical bytes.
+// leads.accepted (ScoringHandler::Handle): LeadAccepted -> link the contact to
+// this lead and load the contact's engagement (which may precede the lead) ->
+// ScoreLead (revision 1) -> store the latest score (for Explain and
+// rescoring) -> LeadScored on leads.scored, keyed by account key, with the
+// trace-id header. Every accepted lead yields a LeadScored, disqualified ones
+// included.
+//
+// engagement.events (ScoringHandler::HandleEngagement): EngagementEvent ->
+// record it for its contact (idempotent by event id) -> if the contact is
+// linked to a scored lead, rescore that lead from its stored LeadAccepted
+// with the decayed engagement at the record's time -> revision + 1, stored and
+// published on leads.scored. This is how nurtured leads become MQLs. An event
+// of a contact without a lead is kept (it counts once the lead arrives) and
+// produces nothing.
+//
+// Errors: an undecodable record, or one without its ids, is kInvalidArgument
+// with a reason code (the consumer loop dead-letters it with the original
+// bytes); a store failure is kUnavailable (the loop retries the message).
+// Redelivery: the score's time input is the record's timestamp, so a
+// redelivered leads.accepted record re-produces the same score when the
+// contact's engagement did not change meanwhile; the score store never lets
+// an older revision overwrite a newer one. A redelivered engagement event is
+// not counted twice but does publish another revision.
 // Thread-safe.
 #pragma once
 
@@ -15,6 +30,7 @@
 
 #include "common/kafka/consumer_loop.h"
 #include "common/util/clock.h"
+#include "scoring/app/engagement_store.h"
 #include "scoring/app/model_holder.h"
 #include "scoring/app/score_store.h"
 #include "scoring/app/scoring_metrics.h"
@@ -23,17 +39,23 @@ namespace leadflow::scoring {
 
 class ScoringHandler {
  public:
-  ScoringHandler(ModelHolder& model, ScoreStore& store, EngagementSource& engagement,
+  ScoringHandler(ModelHolder& model, ScoreStore& store, EngagementStore& engagement,
                  ScoringMetrics& metrics, const Clock& clock)
       : model_(model), store_(store), engagement_(engagement), metrics_(metrics), clock_(clock) {}
 
+  // leads.accepted
   Status Handle(const kafka::ConsumedMessage& message, std::vector<kafka::OutgoingMessage>& out);
   kafka::MessageHandler Handler();
+
+  // engagement.events
+  Status HandleEngagement(const kafka::ConsumedMessage& message,
+                          std::vector<kafka::OutgoingMessage>& out);
+  kafka::MessageHandler EngagementHandler();
 
  private:
   ModelHolder& model_;
   ScoreStore& store_;
-  EngagementSource& engagement_;
+  EngagementStore& engagement_;
   ScoringMetrics& metrics_;
   const Clock& clock_;
 };

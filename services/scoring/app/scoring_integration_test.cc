@@ -5,6 +5,7 @@
 #include "common/kafka/topics.h"
 #include "common/metrics/registry.h"
 #include "common/metrics/service_metrics.h"
+#include "leadflow/engagement/v1/engagement.pb.h"
 #include "scoring/app/explain_service.h"
 #include "scoring/app/scoring_handler.h"
 #include "scoring/domain/scoring_test_util.h"
@@ -25,8 +26,9 @@ class ScoringRedisTest : public ::testing::Test {
     ASSERT_TRUE(c.ok()) << c.status().message();
     client_ = std::move(*c);
     store_ = std::make_unique<RedisScoreStore>(*client_);
-    handler_ = std::make_unique<ScoringHandler>(model_, *store_, engagement_, metrics_, clock_);
-    explain_ = std::make_unique<ExplainService>(*store_, metrics_, clock_);
+    engagement_ = std::make_unique<RedisEngagementStore>(*client_);
+    handler_ = std::make_unique<ScoringHandler>(model_, *store_, *engagement_, metrics_, clock_);
+    explain_ = std::make_unique<ExplainService>(*store_, *engagement_, metrics_, clock_);
   }
   kafka::ConsumedMessage Record(const leadflow::intake::v1::LeadAccepted& lead) {
     kafka::ConsumedMessage m;
@@ -41,10 +43,10 @@ class ScoringRedisTest : public ::testing::Test {
   metrics::ServiceMetrics service_metrics_{registry_, "scoring"};
   ScoringMetrics metrics_{service_metrics_};
   ModelHolder model_{testutil::SmallPolicy()};
-  NoEngagement engagement_;
   std::unique_ptr<testing::RedisServer> server_;
   std::unique_ptr<redis::Client> client_;
   std::unique_ptr<RedisScoreStore> store_;
+  std::unique_ptr<RedisEngagementStore> engagement_;
   std::unique_ptr<ScoringHandler> handler_;
   std::unique_ptr<ExplainService> explain_;
 };
@@ -92,11 +94,59 @@ TEST_F(ScoringRedisTest, RevisionGuardAndRedelivery) {
   EXPECT_EQ((*store_->Get(lead.meta().lead_id()))->revision(), 2);  // not overwritten
 }
 
+TEST_F(ScoringRedisTest, KeysUseHashTagsSoEachScriptStaysInOneClusterSlot) {
+  const auto lead = testutil::EnterpriseLead();
+  std::vector<kafka::OutgoingMessage> out;
+  ASSERT_TRUE(handler_->Handle(Record(lead), out).ok());
+  const std::string& contact = lead.contact().contact_id();
+  const std::string tag = "{c:" + contact + "}";
+  EXPECT_NE(RedisEngagementStore::EventsKey(contact).find(tag), std::string::npos);
+  EXPECT_NE(RedisEngagementStore::LeadKey(contact).find(tag), std::string::npos);
+  EXPECT_NE(RedisScoreStore::Key(lead.meta().lead_id()).find("{l:" + lead.meta().lead_id() + "}"),
+            std::string::npos);
+  EXPECT_EQ(server_->Command({"GET", RedisEngagementStore::LeadKey(contact)}).value_or(""),
+            lead.meta().lead_id());
+  const int ttl = std::stoi(
+      server_->Command({"TTL", RedisEngagementStore::LeadKey(contact)}).value_or("-9"));
+  EXPECT_GT(ttl, 179 * 86400);
+}
+
+TEST_F(ScoringRedisTest, EngagementIsStoredAsPairsDedupedAndTrimmed) {
+  RedisEngagementStore small(*client_, {std::chrono::seconds(60), 3});
+  for (int i = 0; i < 5; ++i) {
+    auto r = small.Record("c-1", {"e" + std::to_string(i), 5, 1'795'000'000'000 + i});
+    ASSERT_TRUE(r.ok()) << r.status().message();
+    EXPECT_TRUE(r->added);
+    EXPECT_EQ(r->lead_id, "");
+  }
+  auto again = small.Record("c-1", {"e4", 5, 1'795'000'000'004});
+  ASSERT_TRUE(again.ok());
+  EXPECT_FALSE(again->added);
+  ASSERT_EQ(again->events.size(), 3u);  // the newest three
+  EXPECT_EQ(again->events[0].event_id, "e2");
+  EXPECT_EQ(again->events[2].occurred_at_ms, 1'795'000'000'004);
+  EXPECT_EQ(again->events[2].type, 5);
+  auto linked = small.LinkLead("c-1", "L-9");
+  ASSERT_TRUE(linked.ok());
+  EXPECT_EQ(linked->size(), 3u);
+  EXPECT_EQ((*small.Record("c-1", {"e5", 1, 1'795'000'000'005})).lead_id, "L-9");
+  EXPECT_EQ((*small.Events("c-1")).size(), 3u);
+  EXPECT_TRUE((*small.Events("c-unknown")).empty());
+}
+
 TEST_F(ScoringRedisTest, RedisDownIsUnavailable) {
   ASSERT_EQ(server_->Stop(), 0);
   std::vector<kafka::OutgoingMessage> out;
   EXPECT_EQ(handler_->Handle(Record(testutil::EnterpriseLead()), out).code(),
             StatusCode::kUnavailable);
+  leadflow::engagement::v1::EngagementEvent e;
+  e.set_event_id("e-1");
+  e.set_contact_id("c-1");
+  e.set_type(leadflow::engagement::v1::REPLIED);
+  kafka::ConsumedMessage m;
+  m.topic = topics::kEngagementEvents;
+  m.payload = e.SerializeAsString();
+  EXPECT_EQ(handler_->HandleEngagement(m, out).code(), StatusCode::kUnavailable);
   EXPECT_TRUE(out.empty());
   grpc::ServerContext ctx;
   leadflow::scoring::v1::ExplainRequest req;

@@ -4,6 +4,7 @@
 // consumer loop. Thread-safe.
 #pragma once
 
+#include <mutex>
 #include <string>
 
 #include "common/metrics/service_metrics.h"
@@ -20,12 +21,30 @@ class ScoringMetrics {
   void Scored(const leadflow::scoring::v1::LeadScored& score);
   // leadflow_scoring_explain_requests_total{kind=stored|what_if, result}
   void Explain(const std::string& kind, const std::string& result);
+  // leadflow_scoring_engagement_events_total{type, outcome}: type is an
+  // EngagementType name (or UNKNOWN), outcome rescored | duplicate_rescored |
+  // unknown_contact | unknown_lead.
+  void Engagement(const std::string& type, const std::string& outcome);
+  // leadflow_scoring_mql_promotions_total: a rescore turned a lead into an MQL.
+  void Promoted();
+  // leadflow_scoring_model_info{version} = 1 for the model in use (0 for the
+  // versions it replaced), leadflow_scoring_model_loaded_timestamp_seconds.
+  void ModelInUse(const std::string& version, double loaded_at_seconds);
+  // leadflow_scoring_model_reloads_total{result=ok|rejected}
+  void ModelReload(const std::string& result);
+
+  double EngagementCount(const std::string& type, const std::string& outcome);
+  double PromotedCount();
+  double ModelInfo(const std::string& version);
+  double ModelReloadCount(const std::string& result);
 
   double ScoredCount(const std::string& outcome, const std::string& segment);
   double DisqualifiedCount(const std::string& reason);
 
  private:
   metrics::ServiceMetrics& m_;
+  std::mutex model_mu_;
+  std::string model_version_;  // guarded by model_mu_
 };
 
 // "mql", "lead" or "disqualified".

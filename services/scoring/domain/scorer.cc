@@ -2,6 +2,7 @@
 
 #include <google/protobuf/util/time_util.h>
 
+#include "leadflow/engagement/v1/engagement.pb.h"
 #include "scoring/domain/screening.h"
 #include "scoring/domain/segmentation.h"
 
@@ -161,8 +162,28 @@ LeadScored ScoreLead(const leadflow::intake::v1::LeadAccepted& lead, const Scori
     Add(&s, rule.rule_id(), rule.points());
   }
   s.set_fit_score(fit);
-  s.set_engagement_score(inputs.engagement_points);
-  Add(&s, "engagement", inputs.engagement_points);
+  if (inputs.engagement != nullptr && !inputs.engagement->by_type.empty()) {
+    double engagement = 0;
+    for (const auto& t : inputs.engagement->by_type) {
+      const auto* rule = policy.EngagementRuleFor(t.type);
+      const std::string type = leadflow::engagement::v1::EngagementType_Name(t.type);
+      auto* c = Add(&s, "engagement." + type, t.points);
+      auto& in = *c->mutable_inputs();
+      in["events"] = std::to_string(t.events);
+      in["counted"] = std::to_string(t.counted);
+      in["points_per_event"] = Num(rule != nullptr ? rule->points() : 0);
+      in["daily_cap"] = std::to_string(rule != nullptr ? rule->daily_cap() : 0);
+      in["half_life_days"] = Num(model.engagement_half_life_days());
+      if (t.counted < t.events) c->set_note("daily cap reached: some events earned nothing");
+      engagement += t.points;
+    }
+    s.set_engagement_score(engagement);
+  } else {
+    const double points = inputs.engagement != nullptr ? 0.0 : inputs.engagement_points;
+    s.set_engagement_score(points);
+    auto* c = Add(&s, "engagement", points);
+    if (inputs.engagement != nullptr) c->set_note("no scored engagement events");
+  }
 
   double total = 0;
   for (const auto& c : s.contributions()) total += c.points();

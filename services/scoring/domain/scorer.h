@@ -8,15 +8,20 @@
 
 #include "leadflow/intake/v1/intake.pb.h"
 #include "leadflow/scoring/v1/scoring.pb.h"
+#include "scoring/domain/engagement.h"
 #include "scoring/domain/scoring_policy.h"
 
 namespace leadflow::scoring {
 
 // What the scorer needs besides the lead and the model.
 struct ScoreInputs {
-  double engagement_points = 0;  // the decayed engagement score (0 until rescoring lands)
+  // The decayed engagement score when no breakdown is given (`engagement`).
+  double engagement_points = 0;
   int64_t scored_at_ms = 0;
   int32_t revision = 1;
+  // The per-type engagement breakdown (ScoreEngagement); when set it replaces
+  // engagement_points. Not owned; must outlive the ScoreLead call.
+  const EngagementScore* engagement = nullptr;
 };
 
 // One BANT factor's rating and how it was obtained.
@@ -40,8 +45,11 @@ FactorRating RateFactor(const leadflow::intake::v1::LeadAccepted& lead, const Sc
 //    "screening.<reason>" and "segment" / "deal_band" / "named_account"
 //    (0 points, inputs only), "bant.budget|account|need|time" (0 points, the
 //    rating and whether it was defaulted), "bant.product" (product * weight),
-//    each matching fit rule by its rule_id, and "engagement"; the points sum to
-//    total_score exactly (total is computed as that sum, in order);
+//    each matching fit rule by its rule_id, and one "engagement.<TYPE>" per
+//    event type with points (events, counted, points per event, daily cap,
+//    half-life as inputs), or a single "engagement" entry when there is no
+//    breakdown (no events: 0 points); the points sum to total_score exactly
+//    (total is computed as that sum, in order);
 //  - grade: the first band whose min_total <= total, else the last band;
 //  - lifecycle MQL iff not disqualified and total >= mql_threshold, else LEAD.
 leadflow::scoring::v1::LeadScored ScoreLead(const leadflow::intake::v1::LeadAccepted& lead,

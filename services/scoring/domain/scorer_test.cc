@@ -4,6 +4,7 @@
 #include <google/protobuf/util/time_util.h>
 #include <gtest/gtest.h>
 
+#include "leadflow/engagement/v1/engagement.pb.h"
 #include "scoring/domain/scoring_test_util.h"
 
 namespace leadflow::scoring {
@@ -159,6 +160,60 @@ TEST_F(ScorerTest, EngagementAddsToTotal) {
   EXPECT_DOUBLE_EQ(warm.engagement_score(), 10);
   EXPECT_EQ(warm.lifecycle_stage(), leadflow::common::v1::MQL);
   EXPECT_EQ(warm.grade(), "B");
+}
+
+TEST_F(ScorerTest, EngagementBreakdownBecomesOneContributionPerType) {
+  auto l = testutil::EnterpriseLead();
+  (*l.mutable_answers())["budget"] = "none";  // 90.5 without engagement
+  constexpr int64_t kNow = 1'795'000'000'000;
+  const EngagementScore engagement = ScoreEngagement(
+      {{"w1", leadflow::engagement::v1::WEBINAR_ATTENDED, kNow - 14 * kMillisPerDay},
+       {"w2", leadflow::engagement::v1::WEBINAR_ATTENDED, kNow},
+       {"u1", leadflow::engagement::v1::UNSUBSCRIBED, kNow}},
+      *policy_, kNow);
+  ScoreInputs in;
+  in.scored_at_ms = kNow;
+  in.engagement = &engagement;
+  const auto s = ScoreLead(l, *policy_, in);
+  const auto* c = Find(s, "engagement.WEBINAR_ATTENDED");
+  ASSERT_NE(c, nullptr);
+  EXPECT_NEAR(c->points(), 15 + 7.5, 1e-9);
+  EXPECT_EQ(c->inputs().at("events"), "2");
+  EXPECT_EQ(c->inputs().at("counted"), "2");
+  EXPECT_EQ(c->inputs().at("half_life_days"), "14");
+  EXPECT_EQ(c->inputs().at("points_per_event"), "15");
+  EXPECT_EQ(Find(s, "engagement"), nullptr);
+  EXPECT_EQ(Find(s, "engagement.UNSUBSCRIBED"), nullptr);
+  EXPECT_NEAR(s.engagement_score(), 22.5, 1e-9);
+  EXPECT_EQ(s.total_score(), SumOfContributions(s));
+  EXPECT_EQ(s.lifecycle_stage(), leadflow::common::v1::MQL);  // 90.5 + 22.5 >= 100
+
+  const EngagementScore none;
+  in.engagement = &none;
+  const auto cold = ScoreLead(l, *policy_, in);
+  ASSERT_NE(Find(cold, "engagement"), nullptr);
+  EXPECT_EQ(Find(cold, "engagement")->points(), 0);
+  EXPECT_EQ(cold.lifecycle_stage(), leadflow::common::v1::LEAD);
+}
+
+TEST_F(ScorerTest, CappedEngagementIsExplained) {
+  constexpr int64_t kNow = 1'795'046'400'000 + 3'600'000;
+  std::vector<EngagementRecord> events;
+  for (int i = 0; i < 5; ++i) {
+    events.push_back({"w" + std::to_string(i), leadflow::engagement::v1::WEBINAR_ATTENDED, kNow});
+  }
+  const EngagementScore engagement = ScoreEngagement(events, *policy_, kNow);
+  ScoreInputs in;
+  in.scored_at_ms = kNow;
+  in.engagement = &engagement;
+  const auto s = ScoreLead(testutil::EnterpriseLead(), *policy_, in);
+  const auto* c = Find(s, "engagement.WEBINAR_ATTENDED");
+  ASSERT_NE(c, nullptr);
+  EXPECT_EQ(c->points(), 30);  // cap 2 per day
+  EXPECT_EQ(c->inputs().at("counted"), "2");
+  EXPECT_EQ(c->inputs().at("daily_cap"), "2");
+  EXPECT_NE(c->note().find("daily cap"), std::string::npos);
+  EXPECT_EQ(s.total_score(), SumOfContributions(s));
 }
 
 TEST_F(ScorerTest, GradeFallsBackToLowestBand) {

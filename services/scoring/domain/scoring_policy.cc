@@ -157,6 +157,26 @@ ScoringPolicy::ScoringPolicy(ScoringModel model) : model_(std::move(model)) {
     for (const auto& [answer, rating] : b.ratings()) table[NormalizeKey(answer)] = rating;
   }
   for (const auto& a : model_.named_accounts()) named_accounts_.insert(NormalizeKey(a));
+  engagement_index_.assign(leadflow::engagement::v1::EngagementType_ARRAYSIZE, -1);
+  for (int i = 0; i < model_.engagement_size(); ++i) {
+    leadflow::engagement::v1::EngagementType type;
+    if (leadflow::engagement::v1::EngagementType_Parse(model_.engagement(i).event_type(), &type)) {
+      engagement_index_[type] = i;
+    }
+  }
+}
+
+int ScoringPolicy::EngagementRuleIndex(int engagement_type) const {
+  if (engagement_type < 0 || engagement_type >= static_cast<int>(engagement_index_.size())) {
+    return -1;
+  }
+  return engagement_index_[engagement_type];
+}
+
+const leadflow::config::v1::EngagementRule* ScoringPolicy::EngagementRuleFor(
+    int engagement_type) const {
+  const int i = EngagementRuleIndex(engagement_type);
+  return i < 0 ? nullptr : &model_.engagement(i);
 }
 
 const leadflow::config::v1::BantMapping& ScoringPolicy::Mapping(

@@ -11,6 +11,7 @@
 #include <memory>
 #include <string>
 #include <unordered_set>
+#include <vector>
 
 #include "common/util/status.h"
 #include "leadflow/config/v1/scoring_model.pb.h"
@@ -41,6 +42,11 @@ class ScoringPolicy {
   int Rating(leadflow::common::v1::BantFactor f, const std::string& answer) const;
   // `account_key` is compared lower-cased.
   bool IsNamedAccount(const std::string& account_key) const;
+  // The engagement rule of an EngagementType value, or nullptr when the model
+  // gives that type no points (e.g. UNSUBSCRIBED).
+  const leadflow::config::v1::EngagementRule* EngagementRuleFor(int engagement_type) const;
+  // Its index in model().engagement(), or -1.
+  int EngagementRuleIndex(int engagement_type) const;
 
  private:
   explicit ScoringPolicy(leadflow::config::v1::ScoringModel model);
@@ -49,6 +55,7 @@ class ScoringPolicy {
   std::map<int, int> mapping_index_;                   // factor -> index in model_.bant()
   std::map<int, std::map<std::string, int>> ratings_;  // factor -> lower-cased answer -> 1..5
   std::unordered_set<std::string> named_accounts_;
+  std::vector<int> engagement_index_;  // EngagementType value -> index in model_.engagement(), -1
 };
 
 }  // namespace leadflow::scoring

@@ -1,0 +1,135 @@
+#include "scoring/app/engagement_store.h"
+
+#include <cmath>
+
+namespace leadflow::scoring {
+namespace {
+
+redis::Script& RecordScript() {
+  // KEYS: events zset, lead key. ARGV: occurred_at ms, member, max events, ttl seconds.
+  // Returns {added, lead id or "", ZRANGE WITHSCORES}.
+  static redis::Script script(R"lua(
+local added = redis.call('ZADD', KEYS[1], 'NX', ARGV[1], ARGV[2])
+local max = tonumber(ARGV[3])
+local n = redis.call('ZCARD', KEYS[1])
+if n > max then redis.call('ZREMRANGEBYRANK', KEYS[1], 0, n - max - 1) end
+redis.call('EXPIRE', KEYS[1], ARGV[4])
+local lead = redis.call('GET', KEYS[2])
+return {added, lead or '', redis.call('ZRANGE', KEYS[1], 0, -1, 'WITHSCORES')}
+)lua");
+  return script;
+}
+
+redis::Script& LinkScript() {
+  // KEYS: events zset, lead key. ARGV: lead id, ttl seconds. Returns ZRANGE WITHSCORES.
+  static redis::Script script(R"lua(
+redis.call('SET', KEYS[2], ARGV[1], 'EX', ARGV[2])
+if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('EXPIRE', KEYS[1], ARGV[2]) end
+return redis.call('ZRANGE', KEYS[1], 0, -1, 'WITHSCORES')
+)lua");
+  return script;
+}
+
+std::string Member(const EngagementRecord& e) { return e.event_id + "|" + std::to_string(e.type); }
+
+Status Unavailable(const std::string& what) {
+  return Status::Unavailable("engagement store: " + what);
+}
+
+// ZRANGE ... WITHSCORES: member, score, member, score, ...
+StatusOr<std::vector<EngagementRecord>> ParseEvents(const redis::Reply& reply) {
+  std::vector<EngagementRecord> out;
+  if (reply.type != redis::Reply::Type::kArray || reply.elements.size() % 2 != 0) {
+    return Status::Internal("engagement store: unexpected reply");
+  }
+  out.reserve(reply.elements.size() / 2);
+  for (size_t i = 0; i + 1 < reply.elements.size(); i += 2) {
+    const std::string& member = reply.elements[i].str;
+    const auto bar = member.rfind('|');
+    if (bar == std::string::npos) return Status::Internal("engagement store: corrupt member");
+    EngagementRecord e;
+    e.event_id = member.substr(0, bar);
+    try {
+      e.type = std::stoi(member.substr(bar + 1));
+      e.occurred_at_ms = std::llround(std::stod(reply.elements[i + 1].str));
+    } catch (const std::exception&) {
+      return Status::Internal("engagement store: corrupt member");
+    }
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+}  // namespace
+
+StatusOr<EngagementStore::Recorded> RedisEngagementStore::Record(const std::string& contact_id,
+                                                                 const EngagementRecord& event) {
+  auto reply = redis_.Eval(RecordScript(), {EventsKey(contact_id), LeadKey(contact_id)},
+                           {std::to_string(event.occurred_at_ms), Member(event),
+                            std::to_string(options_.max_events),
+                            std::to_string(options_.ttl.count())});
+  if (!reply.ok()) return Unavailable(reply.status().message());
+  if (reply->is_error()) return Unavailable(reply->str);
+  if (reply->type != redis::Reply::Type::kArray || reply->elements.size() != 3) {
+    return Status::Internal("engagement store: unexpected reply");
+  }
+  Recorded r;
+  r.added = reply->elements[0].integer == 1;
+  r.lead_id = reply->elements[1].str;
+  auto events = ParseEvents(reply->elements[2]);
+  if (!events.ok()) return events.status();
+  r.events = std::move(*events);
+  return r;
+}
+
+StatusOr<std::vector<EngagementRecord>> RedisEngagementStore::LinkLead(
+    const std::string& contact_id, const std::string& lead_id) {
+  auto reply = redis_.Eval(LinkScript(), {EventsKey(contact_id), LeadKey(contact_id)},
+                           {lead_id, std::to_string(options_.ttl.count())});
+  if (!reply.ok()) return Unavailable(reply.status().message());
+  if (reply->is_error()) return Unavailable(reply->str);
+  return ParseEvents(*reply);
+}
+
+StatusOr<std::vector<EngagementRecord>> RedisEngagementStore::Events(
+    const std::string& contact_id) {
+  auto reply = redis_.Run({"ZRANGE", EventsKey(contact_id), "0", "-1", "WITHSCORES"});
+  if (!reply.ok()) return Unavailable(reply.status().message());
+  if (reply->is_error()) return Unavailable(reply->str);
+  return ParseEvents(*reply);
+}
+
+StatusOr<EngagementStore::Recorded> InMemoryEngagementStore::Record(
+    const std::string& contact_id, const EngagementRecord& event) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (down_) return Status::Unavailable("in-memory engagement store down");
+  auto& events = events_[contact_id];
+  Recorded r;
+  r.added = events.emplace(event.event_id, event).second;
+  if (auto it = leads_.find(contact_id); it != leads_.end()) r.lead_id = it->second;
+  for (const auto& [id, e] : events) r.events.push_back(e);
+  return r;
+}
+
+StatusOr<std::vector<EngagementRecord>> InMemoryEngagementStore::LinkLead(
+    const std::string& contact_id, const std::string& lead_id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (down_) return Status::Unavailable("in-memory engagement store down");
+  leads_[contact_id] = lead_id;
+  std::vector<EngagementRecord> out;
+  for (const auto& [id, e] : events_[contact_id]) out.push_back(e);
+  return out;
+}
+
+StatusOr<std::vector<EngagementRecord>> InMemoryEngagementStore::Events(
+    const std::string& contact_id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (down_) return Status::Unavailable("in-memory engagement store down");
+  std::vector<EngagementRecord> out;
+  if (auto it = events_.find(contact_id); it != events_.end()) {
+    for (const auto& [id, e] : it->second) out.push_back(e);
+  }
+  return out;
+}
+
+}  // namespace leadflow::scoring

@@ -1,0 +1,95 @@
+// Engagement state of contacts for scoring: the raw (event type, occurred_at)
+// pairs of each contact, and which lead a contact's engagement rescores.
+//
+// Redis layout (Redis Cluster safe: every key of one contact shares the hash
+// tag {c:<contact_id>}, so the Lua script touches a single slot; different
+// contacts spread over the cluster):
+//   lf:scoring:{c:<contact_id>}:events  ZSET  member "<event_id>|<type>", score occurred_at ms
+//   lf:scoring:{c:<contact_id>}:lead    STRING the contact's last accepted lead id
+// Both keys carry a TTL refreshed on every write (default 180 days; at the
+// shipped 14-day half-life an older event is worth < 0.02 % of its points).
+// A contact keeps at most max_events events (the newest by occurred_at).
+// Recording is idempotent by event id (ZADD NX), so a redelivered event is
+// never counted twice.
+//
+// Retries: none here; a connection failure is kUnavailable and the consumer
+// loop retries the message. Implementations are thread-safe.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "common/redis/client.h"
+#include "common/util/status.h"
+#include "scoring/domain/engagement.h"
+
+namespace leadflow::scoring {
+
+class EngagementStore {
+ public:
+  struct Recorded {
+    bool added = false;    // false: this event id was already stored
+    std::string lead_id;   // the contact's linked lead, "" when none
+    std::vector<EngagementRecord> events;  // all stored events, this one included
+  };
+  virtual ~EngagementStore() = default;
+  // Stores one event of `contact_id` and returns the contact's state.
+  virtual StatusOr<Recorded> Record(const std::string& contact_id,
+                                    const EngagementRecord& event) = 0;
+  // Links `contact_id` to `lead_id` (the lead later engagement rescores) and
+  // returns the contact's stored events (engagement may precede the lead).
+  virtual StatusOr<std::vector<EngagementRecord>> LinkLead(const std::string& contact_id,
+                                                           const std::string& lead_id) = 0;
+  // The stored events of a contact (empty when none).
+  virtual StatusOr<std::vector<EngagementRecord>> Events(const std::string& contact_id) = 0;
+};
+
+struct EngagementStoreOptions {
+  std::chrono::seconds ttl = std::chrono::hours(24 * 180);
+  int max_events = 1000;
+};
+
+class RedisEngagementStore final : public EngagementStore {
+ public:
+  explicit RedisEngagementStore(redis::Client& redis, EngagementStoreOptions options = {})
+      : redis_(redis), options_(options) {}
+  StatusOr<Recorded> Record(const std::string& contact_id, const EngagementRecord& event) override;
+  StatusOr<std::vector<EngagementRecord>> LinkLead(const std::string& contact_id,
+                                                   const std::string& lead_id) override;
+  StatusOr<std::vector<EngagementRecord>> Events(const std::string& contact_id) override;
+
+  static std::string EventsKey(const std::string& contact_id) {
+    return "lf:scoring:{c:" + contact_id + "}:events";
+  }
+  static std::string LeadKey(const std::string& contact_id) {
+    return "lf:scoring:{c:" + contact_id + "}:lead";
+  }
+
+ private:
+  redis::Client& redis_;
+  EngagementStoreOptions options_;
+};
+
+// For hermetic unit tests; same semantics (no TTL, no trimming).
+class InMemoryEngagementStore final : public EngagementStore {
+ public:
+  StatusOr<Recorded> Record(const std::string& contact_id, const EngagementRecord& event) override;
+  StatusOr<std::vector<EngagementRecord>> LinkLead(const std::string& contact_id,
+                                                   const std::string& lead_id) override;
+  StatusOr<std::vector<EngagementRecord>> Events(const std::string& contact_id) override;
+  void SetUnavailable(bool down) {
+    std::lock_guard<std::mutex> lock(mu_);
+    down_ = down;
+  }
+
+ private:
+  std::mutex mu_;
+  std::map<std::string, std::map<std::string, EngagementRecord>> events_;  // contact -> id -> event
+  std::map<std::string, std::string> leads_;
+  bool down_ = false;
+};
+
+}  // namespace leadflow::scoring
