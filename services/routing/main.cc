@@ -3,9 +3,11 @@
 #include "common/kafka/topics.h"
 #include "common/runtime/service_runtime.h"
 #include "routing/app/assignment_broadcaster.h"
+#include "routing/app/feedback_processor.h"
 #include "routing/app/routing_engine.h"
 #include "routing/app/routing_grpc_service.h"
 #include "routing/app/routing_metrics.h"
+#include "routing/app/routing_scheduler.h"
 #include "routing/app/routing_store.h"
 #include "routing/app/zoneinfo_loader.h"
 
@@ -16,8 +18,11 @@ const leadflow::runtime::ServiceInfo kInfo{
     "Routes scored leads: customers to their account owner (accounts.inbound), named accounts "
     "to the named owner, qualified prospects to a team and rep by weighted round robin within "
     "capacity (leads.assigned), everything else to nurture (leads.nurture). Disqualified leads "
-    "are recorded on leads.rejected.",
-    "Config: routing_rules.json (leadflow.config.v1.RoutingRules: teams, reps, team rules).\n"
+    "are recorded on leads.rejected. Queued leads are assigned as capacity frees; assignments "
+    "not accepted within the team SLA (business minutes) are re-assigned. Sales feedback "
+    "arrives on sales.feedback and over gRPC.",
+    "Config: routing_rules.json (leadflow.config.v1.RoutingRules: teams, reps, team rules,\n"
+    "  scheduler settings).\n"
     "Time zones: TZif files from $TZDIR or /usr/share/zoneinfo.\n"};
 
 }  // namespace
@@ -30,6 +35,8 @@ int main(int argc, char** argv) {
   std::unique_ptr<AssignmentBroadcaster> broadcaster;
   std::unique_ptr<RoutingMetrics> metrics;
   std::unique_ptr<RoutingEngine> engine;
+  std::unique_ptr<RoutingScheduler> scheduler;
+  std::unique_ptr<FeedbackProcessor> feedback;
   std::unique_ptr<RoutingGrpcService> grpc_service;
   return runtime::ServiceMain(kInfo, argc, argv, [&](runtime::ServiceRuntime& rt) -> Status {
     config::v1::RoutingRules rules;
@@ -41,11 +48,33 @@ int main(int argc, char** argv) {
     store = std::make_unique<RoutingStore>(rt.redis());
     broadcaster = std::make_unique<AssignmentBroadcaster>();
     metrics = std::make_unique<RoutingMetrics>(rt.metrics());
+    for (const auto& team : (*policy)->rules().teams()) {
+      for (const auto& rep : team.reps()) {
+        metrics->RepCapacity(team.team_id(), rep.rep_id(), rep.max_open_leads(), rep.daily_cap());
+      }
+    }
     engine = std::make_unique<RoutingEngine>(*policy, *store, *broadcaster, *metrics, rt.clock());
+    scheduler = std::make_unique<RoutingScheduler>(*policy, *engine, *store, rt.producer(),
+                                                   *broadcaster, *metrics, rt.clock());
+    feedback = std::make_unique<FeedbackProcessor>(*policy, *store, *metrics, rt.clock(),
+                                                   [s = scheduler.get()] { s->Wake(); });
     grpc_service = std::make_unique<RoutingGrpcService>(*policy, *store, rt.producer(),
-                                                        *broadcaster, *metrics, rt.clock());
+                                                        *broadcaster, *feedback, rt.clock());
+    grpc_service->set_on_capacity_freed([s = scheduler.get()] { s->Wake(); });
     rt.AddGrpcService(grpc_service.get());
     rt.OnShutdown([svc = grpc_service.get()] { svc->Shutdown(); });
+    rt.AddBackgroundTask("scheduler",
+                         [s = scheduler.get()](const std::atomic<bool>& stop) { s->Run(stop); });
+    if (Status s = rt.AddConsumer(
+            "feedback", {topics::kSalesFeedback},
+            [f = feedback.get()](const kafka::ConsumedMessage& m,
+                                 std::vector<kafka::OutgoingMessage>& out) {
+              return f->Handle(m, out);
+            },
+            intake::v1::ROUTING);
+        !s.ok()) {
+      return s;
+    }
     return rt.AddConsumer("main", {topics::kLeadsScored}, engine->Handler(), intake::v1::ROUTING);
   });
 }

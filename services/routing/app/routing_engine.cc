@@ -2,6 +2,7 @@
 
 #include "common/log/log.h"
 #include "routing/app/routing_outputs.h"
+#include "routing/domain/business_time.h"
 
 namespace leadflow::routing {
 
@@ -22,6 +23,49 @@ kafka::MessageHandler RoutingEngine::Handler() {
   return [this](const kafka::ConsumedMessage& m, std::vector<kafka::OutgoingMessage>& out) {
     return Handle(m, out);
   };
+}
+
+StatusOr<RepStateView> RoutingEngine::LoadReps(std::chrono::system_clock::time_point now,
+                                               const std::string& extra_rep) {
+  std::vector<std::string> rep_ids = policy_->AllRepIds();
+  if (!extra_rep.empty()) rep_ids.push_back(extra_rep);
+  return store_.LoadRepStates(
+      rep_ids, [&](const std::string& rep) { return RepLocalDay(*policy_, rep, now); });
+}
+
+std::string RoutingEngine::PickRep(const leadflow::config::v1::Team& team, const RepStateView& reps,
+                                   std::chrono::system_clock::time_point now, rv1::Decision& d,
+                                   const std::set<std::string>& exclude) {
+  std::lock_guard lock(router_mu_);
+  return router_.PickRep(team, reps, now, d, exclude);
+}
+
+void RoutingEngine::FillLimits(const std::string& rep_id, std::chrono::system_clock::time_point now,
+                               std::string* day, int* max_open, int* daily_cap) const {
+  *day = RepLocalDay(*policy_, rep_id, now);
+  const RepPolicy* rp = policy_->FindRep(rep_id);
+  *max_open = rp != nullptr ? rp->rep->max_open_leads() : 0;
+  *daily_cap = rp != nullptr ? rp->rep->daily_cap() : 0;
+}
+
+void RoutingEngine::Observe(const rv1::LeadAssigned& record, const ClaimResult& claim) {
+  const auto& d = record.decision();
+  const auto& meta = record.scored().lead().meta();
+  metrics_.Decision(d, record.scored().segment());
+  const auto outcome = d.outcome();
+  const bool handed_over =
+      outcome == rv1::ASSIGNED || outcome == rv1::NAMED_OWNER || outcome == rv1::CUSTOMER_INBOUND;
+  if (handed_over && meta.has_first_submitted_at()) {
+    const double first = static_cast<double>(meta.first_submitted_at().seconds()) +
+                         meta.first_submitted_at().nanos() / 1e9;
+    metrics_.SpeedToLead(d, clock_.NowMillis() / 1000.0 - first);
+  }
+  if ((outcome == rv1::ASSIGNED || outcome == rv1::NAMED_OWNER) && !d.rep_id().empty()) {
+    metrics_.RepOpenLeads(d.team(), d.rep_id(), static_cast<double>(claim.rep_open_leads));
+  } else if (outcome == rv1::QUEUED) {
+    // For a queue claim the script reports the queue length after RPUSH.
+    metrics_.QueueDepth(d.team(), static_cast<double>(claim.rep_open_leads));
+  }
 }
 
 Status RoutingEngine::Handle(const kafka::ConsumedMessage& message,
@@ -46,6 +90,8 @@ Status RoutingEngine::Handle(const kafka::ConsumedMessage& message,
   std::optional<std::string> replace;
   if (existing->has_value()) {
     const auto& rec = (*existing)->record;
+    // A lead that went to nurture (not yet qualified, overflow, or a protected
+    // rejection) and comes back with a newer score is routed again.
     const bool upgrade =
         scored.revision() > rec.scored().revision() && rec.decision().outcome() == rv1::NURTURE;
     if (!upgrade) {
@@ -55,63 +101,72 @@ Status RoutingEngine::Handle(const kafka::ConsumedMessage& message,
     replace = (*existing)->raw;
   }
 
-  std::vector<std::string> rep_ids = policy_->AllRepIds();
-  if (!scored.lead().account_owner().empty()) rep_ids.push_back(scored.lead().account_owner());
-  auto reps = store_.LoadRepStates(rep_ids, now);
-  if (!reps.ok()) return reps.status();
+  constexpr int kMaxAttempts = 8;
+  for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
+    auto reps = LoadReps(now, scored.lead().account_owner());
+    if (!reps.ok()) return reps.status();
 
-  RoutingResult result;
-  {
-    std::lock_guard lock(router_mu_);
-    result = router_.Decide(scored, *reps, now);
-  }
-  rv1::LeadAssigned record;
-  *record.mutable_scored() = scored;
-  *record.mutable_decision() = result.decision;
-  if (result.sla_due_ms > 0) {
-    record.mutable_sla_due_at()->set_seconds(result.sla_due_ms / 1000);
-    record.mutable_sla_due_at()->set_nanos(static_cast<int32_t>(result.sla_due_ms % 1000) *
-                                           1000000);
-  }
-  ClaimEffect effect = ClaimEffect::kNone;
-  const auto outcome = result.decision.outcome();
-  if ((outcome == rv1::ASSIGNED || outcome == rv1::NAMED_OWNER) &&
-      !result.decision.rep_id().empty()) {
-    effect = ClaimEffect::kRep;
-  } else if (outcome == rv1::QUEUED) {
-    effect = ClaimEffect::kQueue;
-  }
+    RoutingResult result;
+    {
+      std::lock_guard lock(router_mu_);
+      result = router_.Decide(scored, *reps, now);
+    }
+    if (replace) {
+      auto* step = result.decision.add_path();
+      step->set_rule_id("order.rescore");
+      step->set_matched(true);
+      step->set_detail("revision " + std::to_string(scored.revision()) +
+                       " re-routed after nurture");
+    }
+    rv1::LeadAssigned record;
+    *record.mutable_scored() = scored;
+    *record.mutable_decision() = result.decision;
+    if (result.sla_due_ms > 0) SetMillis(record.mutable_sla_due_at(), result.sla_due_ms);
 
-  auto claim = store_.Claim(record, effect, now, replace);
-  if (!claim.ok()) return claim.status();
-  if (!claim->claimed) {
-    // Another delivery recorded a decision first: emit that one.
-    metrics_.Redelivered();
-    return BuildOutputs(claim->existing.record, message, clock_.NowMillis(), out);
-  }
+    ClaimRequest req;
+    req.record = &record;
+    req.replace_raw = replace;
+    const auto outcome = result.decision.outcome();
+    if ((outcome == rv1::ASSIGNED || outcome == rv1::NAMED_OWNER) &&
+        !result.decision.rep_id().empty()) {
+      req.effect = ClaimEffect::kRep;
+      FillLimits(result.decision.rep_id(), now, &req.day, &req.max_open, &req.daily_cap);
+      // Owners take precedence over capacity; team picks never exceed it.
+      if (outcome == rv1::NAMED_OWNER) req.max_open = req.daily_cap = 0;
+      req.sla_due_ms = result.sla_due_ms;
+    } else if (outcome == rv1::QUEUED) {
+      req.effect = ClaimEffect::kQueue;
+      req.sla_due_ms = result.sla_due_ms;
+    }
 
-  Status s = BuildOutputs(record, message, clock_.NowMillis(), out);
-  if (!s.ok()) return s;
-  metrics_.Decision(result.decision, scored.segment());
-  if (meta.has_first_submitted_at()) {
-    const double first = static_cast<double>(meta.first_submitted_at().seconds()) +
-                         meta.first_submitted_at().nanos() / 1e9;
-    metrics_.SpeedToLead(result.decision, clock_.NowMillis() / 1000.0 - first);
+    auto claim = store_.Claim(req);
+    if (!claim.ok()) return claim.status();
+    if (claim->kind == ClaimResult::Kind::kNoCapacity) {
+      metrics_.ClaimConflict();
+      continue;  // another replica took the last slot: decide again on fresh state
+    }
+    if (claim->kind == ClaimResult::Kind::kExists) {
+      // Another delivery recorded a decision first: emit that one.
+      metrics_.Redelivered();
+      if (claim->existing.raw.empty()) {
+        return Status::Unavailable("decision for lead changed concurrently; retrying");
+      }
+      return BuildOutputs(claim->existing.record, message, clock_.NowMillis(), out);
+    }
+
+    Status s = BuildOutputs(record, message, clock_.NowMillis(), out);
+    if (!s.ok()) return s;
+    Observe(record, *claim);
+    if (outcome == rv1::ASSIGNED || outcome == rv1::NAMED_OWNER || outcome == rv1::QUEUED) {
+      broadcaster_.Publish(record);
+    }
+    log::Info("lead routed", {{"trace_id", meta.trace_id()},
+                              {"outcome", rv1::RoutingOutcome_Name(outcome)},
+                              {"team", result.decision.team()},
+                              {"rep", result.decision.rep_id()}});
+    return Status::Ok();
   }
-  if (effect == ClaimEffect::kRep) {
-    metrics_.RepOpenLeads(result.decision.team(), result.decision.rep_id(),
-                          static_cast<double>(claim->rep_open_leads));
-  } else if (effect == ClaimEffect::kQueue) {
-    metrics_.QueueDepth(result.decision.team(), static_cast<double>(claim->queue_depth));
-  }
-  if (outcome == rv1::ASSIGNED || outcome == rv1::NAMED_OWNER || outcome == rv1::QUEUED) {
-    broadcaster_.Publish(record);
-  }
-  log::Info("lead routed", {{"lead_id", meta.lead_id()},
-                            {"outcome", rv1::RoutingOutcome_Name(outcome)},
-                            {"team", result.decision.team()},
-                            {"rep", result.decision.rep_id()}});
-  return Status::Ok();
+  return Status::Unavailable("capacity claims kept conflicting; retrying the message");
 }
 
 }  // namespace leadflow::routing

@@ -7,12 +7,17 @@
 // whose recorded outcome was NURTURE is routed again (compare-and-swap on the
 // record); any other rescore re-emits the recorded decision.
 //
+// Capacity: the claim re-checks the chosen rep's caps inside Redis; when
+// another replica took the last slot first (kNoCapacity), the engine reloads
+// rep state and decides again (bounded), so no rep is ever over capacity.
+//
 // Threading: Handle() may be called from several consumer threads; the router
 // (round-robin state) is guarded by a mutex, everything else is thread-safe.
 #pragma once
 
 #include <memory>
 #include <mutex>
+#include <set>
 
 #include "common/kafka/consumer_loop.h"
 #include "common/util/clock.h"
@@ -33,7 +38,24 @@ class RoutingEngine {
 
   const RoutingPolicy& policy() const { return *policy_; }
 
+  // Loads every configured rep's state (availability, open, today on the rep's
+  // local day) from Redis.
+  StatusOr<RepStateView> LoadReps(std::chrono::system_clock::time_point now,
+                                  const std::string& extra_rep = "");
+  // Router::PickRep under the engine's lock (shared round-robin state), for
+  // the scheduler's queue drain and SLA re-assignment.
+  std::string PickRep(const leadflow::config::v1::Team& team, const RepStateView& reps,
+                      std::chrono::system_clock::time_point now,
+                      leadflow::routing::v1::Decision& decision,
+                      const std::set<std::string>& exclude = {});
+  // Claim limits of a team assignment to `rep_id` (0 = none for unknown reps).
+  void FillLimits(const std::string& rep_id, std::chrono::system_clock::time_point now,
+                  std::string* day, int* max_open, int* daily_cap) const;
+
  private:
+  // Observes the decision's metrics after a successful claim.
+  void Observe(const leadflow::routing::v1::LeadAssigned& record, const ClaimResult& claim);
+
   std::shared_ptr<const RoutingPolicy> policy_;
   RoutingStore& store_;
   AssignmentBroadcaster& broadcaster_;

@@ -1,5 +1,7 @@
 #include "routing/app/routing_grpc_service.h"
 
+#include <set>
+
 #include "common/kafka/topics.h"
 #include "common/log/log.h"
 #include "routing/app/routing_outputs.h"
@@ -31,148 +33,77 @@ grpc::Status ToGrpc(const Status& s) {
   }
 }
 
-void SetNow(google::protobuf::Timestamp* ts, int64_t ms) {
-  ts->set_seconds(ms / 1000);
-  ts->set_nanos(static_cast<int32_t>(ms % 1000) * 1000000);
-}
-
 }  // namespace
 
 RoutingGrpcService::RoutingGrpcService(std::shared_ptr<const RoutingPolicy> policy,
                                        RoutingStore& store, kafka::Producer& producer,
-                                       AssignmentBroadcaster& broadcaster, RoutingMetrics& metrics,
-                                       const Clock& clock)
+                                       AssignmentBroadcaster& broadcaster,
+                                       FeedbackProcessor& feedback, const Clock& clock,
+                                       std::chrono::milliseconds watch_poll)
     : policy_(std::move(policy)),
       store_(store),
       producer_(producer),
       broadcaster_(broadcaster),
-      metrics_(metrics),
-      clock_(clock) {}
+      feedback_(feedback),
+      clock_(clock),
+      watch_poll_(watch_poll) {}
 
 void RoutingGrpcService::Shutdown() {
   shutting_down_ = true;
   broadcaster_.Close();
 }
 
-grpc::Status RoutingGrpcService::LoadAssignment(const std::string& lead_id,
-                                                const std::string& rep_id, rv1::LeadAssigned* out) {
-  auto rec = store_.GetDecision(lead_id);
-  if (!rec.ok()) return ToGrpc(rec.status());
-  if (!rec->has_value()) {
-    return {grpc::StatusCode::NOT_FOUND, "no routing decision for lead " + lead_id};
+grpc::Status RoutingGrpcService::ApplyAndPublish(rv1::SalesFeedback fb, rv1::FeedbackAck* resp) {
+  SetMillis(fb.mutable_at(), clock_.NowMillis());
+  auto r = feedback_.Apply(fb);
+  if (!r.ok()) return ToGrpc(r.status());
+  // The return to nurture first: never discarded, even if the rest fails.
+  for (const auto& m : r->outputs) {
+    if (Status s = producer_.ProduceAndWait(m, kPublishTimeout); !s.ok()) return ToGrpc(s);
   }
-  const auto& d = (*rec)->record.decision();
-  if (d.outcome() != rv1::ASSIGNED && d.outcome() != rv1::NAMED_OWNER &&
-      d.outcome() != rv1::REASSIGNED) {
-    return {grpc::StatusCode::FAILED_PRECONDITION, "lead " + lead_id +
-                                                       " is not assigned to a rep (" +
-                                                       rv1::RoutingOutcome_Name(d.outcome()) + ")"};
-  }
-  if (d.rep_id() != rep_id) {
-    return {grpc::StatusCode::FAILED_PRECONDITION,
-            "lead " + lead_id + " is assigned to another rep"};
-  }
-  *out = (*rec)->record;
-  return grpc::Status::OK;
-}
-
-grpc::Status RoutingGrpcService::Publish(const rv1::SalesFeedback& fb) {
   kafka::OutgoingMessage m;
   m.topic = topics::kSalesFeedback;
   m.key = fb.lead_id();
   fb.SerializeToString(&m.payload);
-  return ToGrpc(producer_.ProduceAndWait(m, kPublishTimeout));
-}
-
-grpc::Status RoutingGrpcService::ReleaseRep(const rv1::LeadAssigned& rec) {
-  int64_t open_after = 0;
-  auto released =
-      store_.Release(rec.scored().lead().meta().lead_id(), rec.decision().rep_id(), &open_after);
-  if (!released.ok()) return ToGrpc(released.status());
-  if (*released) {
-    metrics_.RepOpenLeads(rec.decision().team(), rec.decision().rep_id(),
-                          static_cast<double>(open_after));
-  }
+  m.headers.push_back({kFeedbackOriginHeader, "routing"});
+  if (Status s = producer_.ProduceAndWait(m, kPublishTimeout); !s.ok()) return ToGrpc(s);
+  resp->set_lead_id(fb.lead_id());
+  resp->set_status(r->status);
   return grpc::Status::OK;
 }
 
 grpc::Status RoutingGrpcService::AcceptLead(grpc::ServerContext*, const rv1::AcceptLeadRequest* req,
                                             rv1::FeedbackAck* resp) {
   if (Status s = ValidateAccept(*req); !s.ok()) return ToGrpc(s);
-  rv1::LeadAssigned rec;
-  if (auto g = LoadAssignment(req->lead_id(), req->rep_id(), &rec); !g.ok()) return g;
   rv1::SalesFeedback fb;
   fb.set_lead_id(req->lead_id());
   fb.set_rep_id(req->rep_id());
   fb.set_kind(rv1::ACCEPT);
-  SetNow(fb.mutable_at(), clock_.NowMillis());
-  if (auto g = Publish(fb); !g.ok()) return g;
-  metrics_.Feedback("accept", "none");
-  resp->set_lead_id(req->lead_id());
-  resp->set_status("accepted");
-  return grpc::Status::OK;
+  return ApplyAndPublish(std::move(fb), resp);
 }
 
 grpc::Status RoutingGrpcService::RejectLead(grpc::ServerContext*, const rv1::RejectLeadRequest* req,
                                             rv1::FeedbackAck* resp) {
   if (Status s = ValidateReject(*req); !s.ok()) return ToGrpc(s);
-  rv1::LeadAssigned rec;
-  if (auto g = LoadAssignment(req->lead_id(), req->rep_id(), &rec); !g.ok()) return g;
-  const bool to_nurture =
-      RejectionReturnsToNurture(*policy_, rec.scored().segment(), req->reason()) &&
-      rec.scored().lead().meta().relationship() == cv1::PROSPECT;
-  if (to_nurture) {
-    // Publish the return to nurture first: if it fails, nothing was released
-    // and the caller can retry; never discarded.
-    rv1::NurtureRequested n;
-    *n.mutable_scored() = rec.scored();
-    *n.mutable_decision() = rec.decision();
-    n.mutable_decision()->set_outcome(rv1::NURTURE);
-    SetNow(n.mutable_decision()->mutable_decided_at(), clock_.NowMillis());
-    auto* step = n.mutable_decision()->add_path();
-    step->set_rule_id("feedback.protected_reject");
-    step->set_matched(true);
-    step->set_detail(cv1::ReasonCode_Name(req->reason()) + " on a " +
-                     cv1::Segment_Name(rec.scored().segment()) + " lead: back to nurture");
-    n.set_reason(req->reason());
-    const auto& meta = rec.scored().lead().meta();
-    auto m = MakeEvent(topics::kLeadsNurture, meta, meta.lead_id(), n);
-    if (Status s = producer_.ProduceAndWait(m, kPublishTimeout); !s.ok()) return ToGrpc(s);
-  }
   rv1::SalesFeedback fb;
   fb.set_lead_id(req->lead_id());
   fb.set_rep_id(req->rep_id());
   fb.set_kind(rv1::REJECT);
   fb.set_reject_reason(req->reason());
   fb.set_comment(req->comment());
-  SetNow(fb.mutable_at(), clock_.NowMillis());
-  if (auto g = Publish(fb); !g.ok()) return g;
-  if (auto g = ReleaseRep(rec); !g.ok()) return g;
-  metrics_.Feedback("reject", cv1::ReasonCode_Name(req->reason()));
-  resp->set_lead_id(req->lead_id());
-  resp->set_status(to_nurture ? "returned to nurture: " + cv1::ReasonCode_Name(req->reason())
-                              : "rejected: " + cv1::ReasonCode_Name(req->reason()));
-  return grpc::Status::OK;
+  return ApplyAndPublish(std::move(fb), resp);
 }
 
 grpc::Status RoutingGrpcService::CloseLead(grpc::ServerContext*, const rv1::CloseLeadRequest* req,
                                            rv1::FeedbackAck* resp) {
   if (Status s = ValidateClose(*req); !s.ok()) return ToGrpc(s);
-  rv1::LeadAssigned rec;
-  if (auto g = LoadAssignment(req->lead_id(), req->rep_id(), &rec); !g.ok()) return g;
   rv1::SalesFeedback fb;
   fb.set_lead_id(req->lead_id());
   fb.set_rep_id(req->rep_id());
   fb.set_kind(rv1::CLOSE);
   fb.set_outcome(req->outcome());
   fb.set_comment(req->comment());
-  SetNow(fb.mutable_at(), clock_.NowMillis());
-  if (auto g = Publish(fb); !g.ok()) return g;
-  if (auto g = ReleaseRep(rec); !g.ok()) return g;
-  metrics_.Feedback("close", rv1::DealOutcome_Name(req->outcome()));
-  resp->set_lead_id(req->lead_id());
-  resp->set_status("closed: " + rv1::DealOutcome_Name(req->outcome()));
-  return grpc::Status::OK;
+  return ApplyAndPublish(std::move(fb), resp);
 }
 
 grpc::Status RoutingGrpcService::SetRepAvailability(grpc::ServerContext*,
@@ -189,6 +120,7 @@ grpc::Status RoutingGrpcService::SetRepAvailability(grpc::ServerContext*,
   log::Info(
       "rep availability set",
       {{"rep", req->rep_id()}, {"availability", rv1::RepAvailability_Name(req->availability())}});
+  if (req->availability() == rv1::ACTIVE && on_capacity_freed_) on_capacity_freed_();
   resp->set_rep_id(req->rep_id());
   resp->set_availability(req->availability());
   return grpc::Status::OK;
@@ -216,23 +148,42 @@ grpc::Status RoutingGrpcService::WatchAssignments(grpc::ServerContext* ctx,
     ~Unsub() { b.Unsubscribe(s); }
   } unsub{broadcaster_, sub};
 
-  for (const auto& rep : reps) {
-    auto open = store_.OpenLeads(rep);
-    if (!open.ok()) return ToGrpc(open.status());
-    for (const auto& lead_id : *open) {
-      auto rec = store_.GetDecision(lead_id);
-      if (!rec.ok()) return ToGrpc(rec.status());
-      if (rec->has_value() && !w->Write((*rec)->record)) return grpc::Status::OK;
+  // Sent (lead, rep, decided_at) triples: each assignment is streamed once.
+  std::set<std::string> sent;
+  auto tag = [](const rv1::LeadAssigned& a) {
+    return a.scored().lead().meta().lead_id() + "|" + a.decision().rep_id() + "|" +
+           std::to_string(ToMillis(a.decision().decided_at()));
+  };
+  // Streams open assignments not sent yet; false when the client is gone.
+  auto scan = [&]() -> StatusOr<bool> {
+    for (const auto& rep : reps) {
+      auto open = store_.OpenLeads(rep);
+      if (!open.ok()) return open.status();
+      for (const auto& lead_id : *open) {
+        auto rec = store_.GetDecision(lead_id);
+        if (!rec.ok()) return rec.status();
+        if (!rec->has_value() || (*rec)->record.decision().rep_id() != rep) continue;
+        if (!sent.insert(tag((*rec)->record)).second) continue;
+        if (!w->Write((*rec)->record)) return false;
+      }
     }
-  }
+    return true;
+  };
+  auto first = scan();
+  if (!first.ok()) return ToGrpc(first.status());
+  if (!*first) return grpc::Status::OK;
   rv1::LeadAssigned event;
   while (!ctx->IsCancelled() && !shutting_down_) {
-    switch (sub->Pop(std::chrono::milliseconds(500), &event)) {
+    switch (sub->Pop(watch_poll_, &event)) {
       case AssignmentBroadcaster::Subscription::Next::kItem:
+        if (!sent.insert(tag(event)).second) break;
         if (!w->Write(event)) return grpc::Status::OK;
         break;
-      case AssignmentBroadcaster::Subscription::Next::kTimeout:
+      case AssignmentBroadcaster::Subscription::Next::kTimeout: {
+        auto more = scan();  // assignments made by other replicas or the scheduler
+        if (more.ok() && !*more) return grpc::Status::OK;
         break;
+      }
       case AssignmentBroadcaster::Subscription::Next::kClosed:
         return grpc::Status::OK;
     }

@@ -1,25 +1,32 @@
 // leadflow.routing.v1.RoutingService: sales feedback, rep availability and
 // the WatchAssignments stream.
 //
-// Feedback is published on sales.feedback (keyed by lead id) and waited for
-// (ProduceAndWait) before the RPC answers. Reject and Close release the rep's
-// open-lead slot (idempotently). An ENTERPRISE/GOVERNMENT/INFRASTRUCTURE lead
-// rejected with a protected reason is sent back to nurture with the reason:
-// never discarded.
+// Accept / Reject / Close are applied through the FeedbackProcessor (Redis,
+// idempotent), then any resulting event (NurtureRequested for a protected
+// rejection) and the SalesFeedback itself are published and waited for
+// (ProduceAndWait) before the RPC answers; a retried RPC re-publishes the same
+// events. The published SalesFeedback (sales.feedback, keyed by lead id)
+// carries kFeedbackOriginHeader=routing so routing's own topic consumer does
+// not apply it twice; nurture and other readers see it like any feedback.
 //
 // WatchAssignments first sends the rep's (or team's) currently open
-// assignments, then every new assignment decided by this instance, until the
-// client cancels or Shutdown() is called. Thread-safe; the object must outlive
-// the gRPC server.
+// assignments, then every new assignment: pushed at once when decided by this
+// instance, and found within `watch_poll` by re-reading the open sets in Redis
+// when another replica (or the scheduler) made it. Runs until the client
+// cancels or Shutdown() is called. Thread-safe; the object must outlive the
+// gRPC server.
 #pragma once
 
 #include <atomic>
+#include <chrono>
+#include <functional>
 #include <memory>
 
 #include "common/kafka/producer.h"
 #include "common/util/clock.h"
 #include "leadflow/routing/v1/routing.grpc.pb.h"
 #include "routing/app/assignment_broadcaster.h"
+#include "routing/app/feedback_processor.h"
 #include "routing/app/routing_metrics.h"
 #include "routing/app/routing_store.h"
 #include "routing/domain/routing_policy.h"
@@ -30,7 +37,8 @@ class RoutingGrpcService final : public leadflow::routing::v1::RoutingService::S
  public:
   RoutingGrpcService(std::shared_ptr<const RoutingPolicy> policy, RoutingStore& store,
                      kafka::Producer& producer, AssignmentBroadcaster& broadcaster,
-                     RoutingMetrics& metrics, const Clock& clock);
+                     FeedbackProcessor& feedback, const Clock& clock,
+                     std::chrono::milliseconds watch_poll = std::chrono::milliseconds(500));
 
   grpc::Status WatchAssignments(
       grpc::ServerContext* ctx, const leadflow::routing::v1::WatchAssignmentsRequest* req,
@@ -50,20 +58,22 @@ class RoutingGrpcService final : public leadflow::routing::v1::RoutingService::S
 
   // Ends every open WatchAssignments stream (call from rt.OnShutdown).
   void Shutdown();
+  // Called when a rep becomes ACTIVE (e.g. wakes the queue drain). Set before serving.
+  void set_on_capacity_freed(std::function<void()> fn) { on_capacity_freed_ = std::move(fn); }
 
  private:
-  // Loads the recorded assignment and checks that `rep_id` holds it.
-  grpc::Status LoadAssignment(const std::string& lead_id, const std::string& rep_id,
-                              leadflow::routing::v1::LeadAssigned* out);
-  grpc::Status Publish(const leadflow::routing::v1::SalesFeedback& fb);
-  grpc::Status ReleaseRep(const leadflow::routing::v1::LeadAssigned& rec);
+  // Applies `fb`, publishes its outputs and the feedback, fills `resp`.
+  grpc::Status ApplyAndPublish(leadflow::routing::v1::SalesFeedback fb,
+                               leadflow::routing::v1::FeedbackAck* resp);
 
   std::shared_ptr<const RoutingPolicy> policy_;
   RoutingStore& store_;
   kafka::Producer& producer_;
   AssignmentBroadcaster& broadcaster_;
-  RoutingMetrics& metrics_;
+  FeedbackProcessor& feedback_;
   const Clock& clock_;
+  std::chrono::milliseconds watch_poll_;
+  std::function<void()> on_capacity_freed_;
   std::atomic<bool> shutting_down_{false};
 };
 

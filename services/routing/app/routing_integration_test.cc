@@ -1,12 +1,17 @@
 // Routing app against a real redis-server (FakeProducer for Kafka).
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <map>
+#include <thread>
+
 #include "common/kafka/topics.h"
 #include "common/metrics/registry.h"
 #include "common/metrics/service_metrics.h"
 #include "common/testing/fake_kafka.h"
 #include "routing/app/routing_engine.h"
 #include "routing/app/routing_grpc_service.h"
+#include "routing/app/routing_scheduler.h"
 #include "routing/domain/routing_test_util.h"
 #include "services/common/testing/redis_server.h"
 
@@ -29,8 +34,11 @@ class RoutingAppTest : public ::testing::Test {
     store_ = std::make_unique<RoutingStore>(*redis_);
     metrics_ = std::make_unique<RoutingMetrics>(service_metrics_);
     engine_ = std::make_unique<RoutingEngine>(policy_, *store_, broadcaster_, *metrics_, clock_);
+    feedback_ = std::make_unique<FeedbackProcessor>(policy_, *store_, *metrics_, clock_);
     grpc_ = std::make_unique<RoutingGrpcService>(policy_, *store_, producer_, broadcaster_,
-                                                 *metrics_, clock_);
+                                                 *feedback_, clock_);
+    scheduler_ = std::make_unique<RoutingScheduler>(policy_, *engine_, *store_, producer_,
+                                                    broadcaster_, *metrics_, clock_);
   }
 
   kafka::ConsumedMessage Msg(const leadflow::scoring::v1::LeadScored& s) {
@@ -69,7 +77,9 @@ class RoutingAppTest : public ::testing::Test {
   std::unique_ptr<RoutingStore> store_;
   std::unique_ptr<RoutingMetrics> metrics_;
   std::unique_ptr<RoutingEngine> engine_;
+  std::unique_ptr<FeedbackProcessor> feedback_;
   std::unique_ptr<RoutingGrpcService> grpc_;
+  std::unique_ptr<RoutingScheduler> scheduler_;
   int64_t offset_ = 0;
 };
 
@@ -282,6 +292,342 @@ TEST_F(RoutingAppTest, BadInputIsRejectedNotDropped) {
   Status s = engine_->Handle(Msg(no_rel), out);
   EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
   EXPECT_NE(s.message().find("relationship"), std::string::npos);
+}
+
+// ---- Capacity, SLA, overflow and feedback (issue 5) ----
+
+// Rules whose key-accounts reps can hold `max_open` leads each.
+config::v1::RoutingRules LimitedRules(int max_open, int daily_cap = 100000) {
+  auto rules = testutil::SampleRules();
+  for (auto& rep : *rules.mutable_teams(0)->mutable_reps()) {
+    rep.set_max_open_leads(max_open);
+    rep.set_daily_cap(daily_cap);
+  }
+  return rules;
+}
+
+class RoutingFlowTest : public RoutingAppTest {
+ protected:
+  // Rebuilds every routing object on a fresh Redis connection, as a
+  // restarted routing process would be (state survives only in Redis).
+  void Restart(config::v1::RoutingRules rules) {
+    scheduler_.reset();
+    grpc_.reset();
+    feedback_.reset();
+    engine_.reset();
+    store_.reset();
+    auto client = redis::Client::Connect({server_->url()});
+    ASSERT_TRUE(client.ok()) << client.status().message();
+    redis_ = std::move(*client);
+    policy_ = testutil::MustPolicy(std::move(rules));
+    store_ = std::make_unique<RoutingStore>(*redis_);
+    engine_ = std::make_unique<RoutingEngine>(policy_, *store_, broadcaster_, *metrics_, clock_);
+    feedback_ = std::make_unique<FeedbackProcessor>(policy_, *store_, *metrics_, clock_);
+    grpc_ = std::make_unique<RoutingGrpcService>(policy_, *store_, producer_, broadcaster_,
+                                                 *feedback_, clock_);
+    scheduler_ = std::make_unique<RoutingScheduler>(policy_, *engine_, *store_, producer_,
+                                                    broadcaster_, *metrics_, clock_);
+  }
+
+  std::vector<rv1::LeadAssigned> Assigned() {
+    std::vector<rv1::LeadAssigned> out;
+    for (const auto& m : producer_.SentTo(topics::kLeadsAssigned)) {
+      rv1::LeadAssigned a;
+      EXPECT_TRUE(a.ParseFromString(m.payload));
+      out.push_back(a);
+    }
+    return out;
+  }
+
+  // Handles an MQL and publishes its outputs, as the consumer loop would.
+  rv1::LeadAssigned Route(const std::string& id) {
+    auto out = Handle(Lead(id, cv1::ENTERPRISE, cv1::DEAL_BAND_LARGE));
+    for (const auto& m : out) EXPECT_TRUE(producer_.Produce(m).ok());
+    EXPECT_TRUE(producer_.Flush(std::chrono::seconds(1)).ok());
+    rv1::LeadAssigned a;
+    EXPECT_EQ(out.size(), 1u);
+    if (!out.empty()) {
+      EXPECT_TRUE(a.ParseFromString(out[0].payload));
+    }
+    return a;
+  }
+
+  double Metric(const std::string& name, const metrics::Labels& labels = {}) {
+    return registry_.GetCounter(name, "", labels).Value();
+  }
+};
+
+TEST_F(RoutingFlowTest, SlaExpiryReassignsToADifferentRepNeverAPreviousOneAndSurvivesRestart) {
+  const auto first = Route("S1");
+  ASSERT_EQ(first.decision().outcome(), rv1::ASSIGNED);
+  const std::string rep1 = first.decision().rep_id();
+  // Friday 12:00 Moscow + 60 business minutes.
+  EXPECT_EQ(first.sla_due_at().seconds(), 1763715600 + 3600);
+  EXPECT_EQ(server_->Command({"ZSCORE", "lf:{routing}:sla", "S1"}).value_or(""), "1763719200000");
+
+  // Not yet due: nothing happens.
+  clock_.Advance(std::chrono::minutes(59));
+  ASSERT_TRUE(scheduler_->Tick().ok());
+  const size_t before = producer_.SentTo(topics::kLeadsAssigned).size();
+  EXPECT_EQ(before, 1u);
+
+  // The routing process restarts; the timer lives in Redis and still fires.
+  Restart(testutil::SampleRules());
+  clock_.Advance(std::chrono::minutes(2));
+  ASSERT_TRUE(scheduler_->Tick().ok());
+  auto events = Assigned();
+  ASSERT_EQ(events.size(), 2u);
+  const auto& second = events[1];
+  EXPECT_EQ(second.decision().outcome(), rv1::REASSIGNED);
+  const std::string rep2 = second.decision().rep_id();
+  EXPECT_NE(rep2, rep1);
+  ASSERT_EQ(second.previous_reps_size(), 1);
+  EXPECT_EQ(second.previous_reps(0), rep1);
+  EXPECT_EQ(Get("lf:{routing}:open:" + rep1), "0");
+  EXPECT_EQ(Get("lf:{routing}:open:" + rep2), "1");
+  bool explained = false;
+  for (const auto& step : second.decision().path()) {
+    if (step.rule_id() == "rep." + rep1 && step.detail() == "skipped: previous owner") {
+      explained = true;
+    }
+  }
+  EXPECT_TRUE(explained);
+  // The old rep can no longer act on it.
+  rv1::AcceptLeadRequest old;
+  old.set_lead_id("S1");
+  old.set_rep_id(rep1);
+  rv1::FeedbackAck ack;
+  EXPECT_EQ(grpc_->AcceptLead(nullptr, &old, &ack).error_code(),
+            grpc::StatusCode::FAILED_PRECONDITION);
+
+  // Second expiry: the third rep, never one of the previous two.
+  clock_.Advance(std::chrono::minutes(61));
+  ASSERT_TRUE(scheduler_->Tick().ok());
+  events = Assigned();
+  ASSERT_EQ(events.size(), 3u);
+  const std::string rep3 = events[2].decision().rep_id();
+  EXPECT_NE(rep3, rep1);
+  EXPECT_NE(rep3, rep2);
+  EXPECT_EQ(events[2].previous_reps_size(), 2);
+
+  // Third expiry: everyone has had it; it stays with rep3 and is retried later.
+  clock_.Advance(std::chrono::minutes(61));
+  ASSERT_TRUE(scheduler_->Tick().ok());
+  EXPECT_EQ(Assigned().size(), 3u);
+  EXPECT_EQ(Get("lf:{routing}:open:" + rep3), "1");
+  EXPECT_EQ(Metric("leadflow_routing_reassignments_total", {{"team", "key-accounts"}}), 2);
+  EXPECT_EQ(Metric("leadflow_routing_sla_breaches_total",
+                   {{"team", "key-accounts"}, {"kind", "assigned"}}),
+            3);
+  // Outbox emptied once Kafka acknowledged every scheduler event.
+  EXPECT_EQ(server_->Command({"ZCARD", "lf:{routing}:outbox"}).value_or(""), "0");
+}
+
+TEST_F(RoutingFlowTest, SlaCountsBusinessMinutesOnly) {
+  // Friday 17:30 Moscow: 30 minutes today, 30 on Monday from 09:00.
+  clock_.SetMillis(1763735400000);
+  const auto a = Route("B1");
+  EXPECT_EQ(a.sla_due_at().seconds(), 1763964000 + 1800);  // Mon 2025-11-24 09:30 Moscow
+  clock_.SetMillis(1763964000000);                         // Monday 09:00: not yet
+  ASSERT_TRUE(scheduler_->Tick().ok());
+  EXPECT_EQ(Assigned().size(), 1u);
+  clock_.SetMillis(1763964000000 + 1801000);
+  ASSERT_TRUE(scheduler_->Tick().ok());
+  EXPECT_EQ(Assigned().size(), 2u);
+}
+
+TEST_F(RoutingFlowTest, AcceptStopsTheSlaTimer) {
+  const auto a = Route("A1");
+  rv1::AcceptLeadRequest req;
+  req.set_lead_id("A1");
+  req.set_rep_id(a.decision().rep_id());
+  rv1::FeedbackAck ack;
+  ASSERT_TRUE(grpc_->AcceptLead(nullptr, &req, &ack).ok());
+  EXPECT_EQ(server_->Command({"ZSCORE", "lf:{routing}:sla", "A1"}).value_or(""), "(nil)");
+  clock_.Advance(std::chrono::hours(5));
+  ASSERT_TRUE(scheduler_->Tick().ok());
+  EXPECT_EQ(Assigned().size(), 1u);
+  // Accepted leads stay open with the rep until closed.
+  EXPECT_EQ(Get("lf:{routing}:open:" + a.decision().rep_id()), "1");
+}
+
+TEST_F(RoutingFlowTest, FreedCapacityDrainsTheQueueOldestFirst) {
+  Restart(LimitedRules(1));
+  std::map<std::string, std::string> holder;
+  for (int i = 0; i < 5; ++i) {
+    const auto a = Route("Q" + std::to_string(i));
+    if (i < 3) {
+      ASSERT_EQ(a.decision().outcome(), rv1::ASSIGNED) << i;
+      holder[a.decision().rep_id()] = a.scored().lead().meta().lead_id();
+    } else {
+      ASSERT_EQ(a.decision().outcome(), rv1::QUEUED) << i;
+      bool cap_explained = false;
+      for (const auto& step : a.decision().path()) {
+        cap_explained |= step.detail().find("open leads 1/1") != std::string::npos;
+      }
+      EXPECT_TRUE(cap_explained);
+    }
+  }
+  EXPECT_EQ(server_->Command({"LLEN", "lf:{routing}:queue:key-accounts"}).value_or(""), "2");
+  ASSERT_TRUE(scheduler_->Tick().ok());  // nobody free: nothing moves
+  EXPECT_EQ(Assigned().size(), 5u);
+
+  // ka-b closes its lead: the oldest queued lead (Q3) goes to ka-b at once.
+  rv1::CloseLeadRequest close;
+  close.set_lead_id(holder["ka-b"]);
+  close.set_rep_id("ka-b");
+  close.set_outcome(rv1::LOST);
+  rv1::FeedbackAck ack;
+  ASSERT_TRUE(grpc_->CloseLead(nullptr, &close, &ack).ok());
+  EXPECT_EQ(ack.status(), "closed: LOST");
+  ASSERT_TRUE(scheduler_->Tick().ok());
+  auto events = Assigned();
+  ASSERT_EQ(events.size(), 6u);
+  EXPECT_EQ(events[5].scored().lead().meta().lead_id(), "Q3");
+  EXPECT_EQ(events[5].decision().outcome(), rv1::ASSIGNED);
+  EXPECT_EQ(events[5].decision().rep_id(), "ka-b");
+  EXPECT_EQ(Get("lf:{routing}:open:ka-b"), "1");
+  EXPECT_EQ(server_->Command({"LLEN", "lf:{routing}:queue:key-accounts"}).value_or(""), "1");
+  EXPECT_GT(events[5].sla_due_at().seconds(), 0);
+
+  // A rep on vacation frees nothing; a returning rep with room does.
+  rv1::SetRepAvailabilityRequest av;
+  av.set_rep_id("ka-c");
+  av.set_availability(rv1::VACATION);
+  rv1::SetRepAvailabilityResponse avr;
+  ASSERT_TRUE(grpc_->SetRepAvailability(nullptr, &av, &avr).ok());
+  close.set_lead_id(holder["ka-c"]);
+  close.set_rep_id("ka-c");
+  ASSERT_TRUE(grpc_->CloseLead(nullptr, &close, &ack).ok());
+  ASSERT_TRUE(scheduler_->Tick().ok());
+  EXPECT_EQ(Assigned().size(), 6u);
+  av.set_availability(rv1::ACTIVE);
+  ASSERT_TRUE(grpc_->SetRepAvailability(nullptr, &av, &avr).ok());
+  ASSERT_TRUE(scheduler_->Tick().ok());
+  events = Assigned();
+  ASSERT_EQ(events.size(), 7u);
+  EXPECT_EQ(events[6].scored().lead().meta().lead_id(), "Q4");
+  EXPECT_EQ(events[6].decision().rep_id(), "ka-c");
+  EXPECT_EQ(server_->Command({"LLEN", "lf:{routing}:queue:key-accounts"}).value_or(""), "0");
+  // Redelivery of a drained lead's original message re-emits its current record.
+  auto again = Handle(Lead("Q3", cv1::ENTERPRISE, cv1::DEAL_BAND_LARGE));
+  rv1::LeadAssigned r;
+  ASSERT_TRUE(r.ParseFromString(again[0].payload));
+  EXPECT_EQ(r.decision().rep_id(), "ka-b");
+  EXPECT_EQ(Get("lf:{routing}:open:ka-b"), "1");
+}
+
+TEST_F(RoutingFlowTest, TwoEnginesSharingRedisNeverExceedCapacity) {
+  // Two replicas (own connection, own round robin) race on the same reps.
+  Restart(LimitedRules(25));
+  auto client2 = redis::Client::Connect({server_->url()});
+  ASSERT_TRUE(client2.ok());
+  RoutingStore store2(**client2);
+  RoutingEngine engine2(policy_, store2, broadcaster_, *metrics_, clock_);
+  constexpr int kLeads = 1000;
+  std::vector<kafka::ConsumedMessage> msgs;
+  for (int i = 0; i < kLeads; ++i) {
+    msgs.push_back(Msg(Lead("C" + std::to_string(i), cv1::ENTERPRISE, cv1::DEAL_BAND_LARGE)));
+  }
+  std::atomic<int> failures{0};
+  auto run = [&](RoutingEngine& engine, int parity) {
+    for (int i = parity; i < kLeads; i += 2) {
+      std::vector<kafka::OutgoingMessage> out;
+      if (!engine.Handle(msgs[i], out).ok()) ++failures;
+    }
+  };
+  std::thread t1(run, std::ref(*engine_), 0);
+  std::thread t2(run, std::ref(engine2), 1);
+  t1.join();
+  t2.join();
+  EXPECT_EQ(failures, 0);
+  int open_total = 0;
+  for (const char* rep : {"ka-a", "ka-b", "ka-c"}) {
+    const int open = std::stoi(Get(std::string("lf:{routing}:open:") + rep));
+    EXPECT_EQ(open, 25) << rep;
+    EXPECT_EQ(server_->Command({"SCARD", std::string("lf:{routing}:open-set:") + rep}).value_or(""),
+              "25");
+    open_total += open;
+  }
+  EXPECT_EQ(open_total, 75);
+  EXPECT_EQ(server_->Command({"LLEN", "lf:{routing}:queue:key-accounts"}).value_or(""),
+            std::to_string(kLeads - 75));
+}
+
+TEST_F(RoutingFlowTest, FeedbackFromTheTopicIsAppliedOnceAndProtectedRejectsGoToNurture) {
+  const auto a = Route("K1");
+  const std::string rep = a.decision().rep_id();
+  rv1::SalesFeedback fb;
+  fb.set_lead_id("K1");
+  fb.set_rep_id(rep);
+  fb.set_kind(rv1::REJECT);
+  fb.set_reject_reason(cv1::RIGID_SPEC);
+  kafka::ConsumedMessage m;
+  m.topic = topics::kSalesFeedback;
+  m.key = "K1";
+  fb.SerializeToString(&m.payload);
+  for (int delivery = 0; delivery < 2; ++delivery) {
+    std::vector<kafka::OutgoingMessage> out;
+    ASSERT_TRUE(feedback_->Handle(m, out).ok());
+    ASSERT_EQ(out.size(), 1u) << delivery;
+    EXPECT_EQ(out[0].topic, topics::kLeadsNurture);
+    rv1::NurtureRequested n;
+    ASSERT_TRUE(n.ParseFromString(out[0].payload));
+    EXPECT_EQ(n.reason(), cv1::RIGID_SPEC);
+    EXPECT_EQ(n.scored().lead().meta().lead_id(), "K1");
+    EXPECT_EQ(Get("lf:{routing}:open:" + rep), "0");
+  }
+  EXPECT_EQ(
+      Metric("leadflow_routing_feedback_total", {{"kind", "reject"}, {"reason", "RIGID_SPEC"}}), 1);
+
+  // Bad feedback is refused with the field named (the loop sends it to leads.rejected).
+  rv1::SalesFeedback bad = fb;
+  bad.clear_reject_reason();
+  bad.SerializeToString(&m.payload);
+  std::vector<kafka::OutgoingMessage> out;
+  Status s = feedback_->Handle(m, out);
+  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(s.message().find("reject_reason"), std::string::npos);
+  // Our own gRPC-published feedback is not applied twice.
+  m.headers.push_back({kFeedbackOriginHeader, "routing"});
+  EXPECT_TRUE(feedback_->Handle(m, out).ok());
+  EXPECT_TRUE(out.empty());
+
+  // The lead went back to nurture; when scoring re-emits it as an MQL with a
+  // higher revision, it is routed to sales again; the same revision redelivered claims nothing.
+  auto rescored = Lead("K1", cv1::ENTERPRISE, cv1::DEAL_BAND_LARGE);
+  rescored.set_revision(2);
+  auto routed = Handle(rescored);
+  ASSERT_EQ(routed.size(), 1u);
+  EXPECT_EQ(routed[0].topic, topics::kLeadsAssigned);
+  rv1::LeadAssigned back;
+  ASSERT_TRUE(back.ParseFromString(routed[0].payload));
+  EXPECT_EQ(back.decision().outcome(), rv1::ASSIGNED);
+  const std::string daily_key =
+      "lf:{routing}:daily:" + RoutingStore::DayKey(clock_.Now()) + ":" + back.decision().rep_id();
+  const std::string daily = Get(daily_key);
+  auto again = Handle(rescored);
+  ASSERT_EQ(again.size(), 1u);
+  EXPECT_EQ(again[0].payload, routed[0].payload);
+  EXPECT_EQ(Get(daily_key), daily);
+}
+
+TEST_F(RoutingFlowTest, NonProtectedRejectOfSmallLeadIsJustRejected) {
+  auto out = Handle(Lead("M1", cv1::MID_MARKET, cv1::DEAL_BAND_STANDARD));
+  rv1::LeadAssigned a;
+  ASSERT_TRUE(a.ParseFromString(out[0].payload));
+  rv1::RejectLeadRequest req;
+  req.set_lead_id("M1");
+  req.set_rep_id(a.decision().rep_id());
+  req.set_reason(cv1::BUDGET_TOO_SMALL);  // protected only for large-client segments
+  rv1::FeedbackAck ack;
+  ASSERT_TRUE(grpc_->RejectLead(nullptr, &req, &ack).ok());
+  EXPECT_EQ(ack.status(), "rejected: BUDGET_TOO_SMALL");
+  EXPECT_TRUE(producer_.SentTo(topics::kLeadsNurture).empty());
+  auto fb = producer_.SentTo(topics::kSalesFeedback);
+  ASSERT_EQ(fb.size(), 1u);
+  ASSERT_EQ(fb[0].headers.size(), 1u);
+  EXPECT_EQ(fb[0].headers[0].key, kFeedbackOriginHeader);
 }
 
 }  // namespace

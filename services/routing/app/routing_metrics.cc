@@ -51,4 +51,44 @@ void RoutingMetrics::Feedback(const std::string& kind, const std::string& reason
       .Inc();
 }
 
+void RoutingMetrics::ClaimConflict() {
+  m_.registry()
+      .GetCounter(m_.Name("claim_conflicts_total"),
+                  "Capacity claims lost to a concurrent claim and decided again")
+      .Inc();
+}
+
+void RoutingMetrics::RepCapacity(const std::string& team, const std::string& rep, int max_open,
+                                 int daily_cap) {
+  m_.registry()
+      .GetGauge(m_.Name("rep_capacity_leads"), "Maximum open leads per rep (seller capacity)",
+                {{"team", team}, {"rep", rep}})
+      .Set(max_open);
+  m_.registry()
+      .GetGauge(m_.Name("rep_daily_cap_leads"), "Daily lead cap per rep",
+                {{"team", team}, {"rep", rep}})
+      .Set(daily_cap);
+}
+
+void RoutingMetrics::SlaBreach(const std::string& team, const std::string& kind) {
+  m_.registry()
+      .GetCounter(m_.Name("sla_breaches_total"), "SLA expiries by team and kind (assigned, queued)",
+                  {{"team", team.empty() ? "none" : team}, {"kind", kind}})
+      .Inc();
+}
+
+void RoutingMetrics::Reassigned(const std::string& team) {
+  m_.registry()
+      .GetCounter(m_.Name("reassignments_total"), "SLA re-assignments to another rep",
+                  {{"team", team.empty() ? "none" : team}})
+      .Inc();
+}
+
+void RoutingMetrics::Dequeued(const std::string& team) {
+  m_.registry()
+      .GetCounter(m_.Name("dequeued_total"), "Queued leads assigned once capacity freed",
+                  {{"team", team}})
+      .Inc();
+}
+
 }  // namespace leadflow::routing

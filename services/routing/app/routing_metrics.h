@@ -20,6 +20,15 @@ class RoutingMetrics {
   void RepOpenLeads(const std::string& team, const std::string& rep, double open);
   void QueueDepth(const std::string& team, double depth);
   void Feedback(const std::string& kind, const std::string& reason);
+  // A claim lost its rep's last slot to another replica and was decided again.
+  void ClaimConflict();
+  // Capacity gauges (set once from config): rep load is read against these.
+  void RepCapacity(const std::string& team, const std::string& rep, int max_open, int daily_cap);
+  // An SLA ran out; kind is "assigned" or "queued".
+  void SlaBreach(const std::string& team, const std::string& kind);
+  void Reassigned(const std::string& team);
+  // Leads taken off a team queue by the scheduler.
+  void Dequeued(const std::string& team);
 
  private:
   metrics::ServiceMetrics& m_;

@@ -8,6 +8,15 @@ namespace leadflow::routing {
 namespace cv1 = leadflow::common::v1;
 namespace rv1 = leadflow::routing::v1;
 
+void SetMillis(google::protobuf::Timestamp* ts, int64_t ms) {
+  ts->set_seconds(ms / 1000);
+  ts->set_nanos(static_cast<int32_t>(ms % 1000) * 1000000);
+}
+
+int64_t ToMillis(const google::protobuf::Timestamp& ts) {
+  return ts.seconds() * 1000 + ts.nanos() / 1000000;
+}
+
 kafka::OutgoingMessage MakeEvent(const char* topic, const cv1::LeadMeta& meta,
                                  const std::string& fallback_key,
                                  const google::protobuf::Message& payload) {

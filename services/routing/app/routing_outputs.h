@@ -22,6 +22,10 @@ Status BuildOutputs(const leadflow::routing::v1::LeadAssigned& record,
                     const kafka::ConsumedMessage& source, int64_t now_ms,
                     std::vector<kafka::OutgoingMessage>& out);
 
+// Sets a Timestamp from unix milliseconds.
+void SetMillis(google::protobuf::Timestamp* ts, int64_t ms);
+int64_t ToMillis(const google::protobuf::Timestamp& ts);
+
 // Key (account key, else the source key) and trace header for an event about `meta`.
 kafka::OutgoingMessage MakeEvent(const char* topic, const leadflow::common::v1::LeadMeta& meta,
                                  const std::string& fallback_key,

@@ -6,16 +6,28 @@ namespace leadflow::routing {
 namespace {
 
 const std::string kPrefix = "lf:{routing}:";
+const std::string kSlaKey = kPrefix + "sla";
+const std::string kOutboxKey = kPrefix + "outbox";
 constexpr int kDailyTtlSeconds = 3 * 86400;
 
 redis::Script& ClaimScript() {
-  // KEYS: decision, open, daily, open-set, queue
-  // ARGV: record, effect (none|rep|queue), lead_id, daily ttl, replace (0|1), expected
+  // KEYS: decision, open, daily, open-set, queue, sla, outbox
+  // ARGV: record, mode (none|rep|queue), lead_id, daily ttl, replace (0|1),
+  //       expected, max_open (0 = unlimited), daily_cap, sla_due_ms, dequeue
+  //       (0|1), outbox_ms
   static redis::Script script(R"lua(
 local cur = redis.call('GET', KEYS[1])
 local ok
 if ARGV[5] == '1' then ok = (cur and cur == ARGV[6]) else ok = (not cur) end
-if not ok then return {0, cur or ''} end
+if not ok then return {0, cur or '', 0} end
+if ARGV[2] == 'rep' then
+  local max = tonumber(ARGV[7])
+  if max > 0 and redis.call('SISMEMBER', KEYS[4], ARGV[3]) == 0 then
+    local open = tonumber(redis.call('GET', KEYS[2]) or '0')
+    local daily = tonumber(redis.call('GET', KEYS[3]) or '0')
+    if open >= max or daily >= tonumber(ARGV[8]) then return {2, '', 0} end
+  end
+end
 redis.call('SET', KEYS[1], ARGV[1])
 local n = 0
 if ARGV[2] == 'rep' then
@@ -29,26 +41,123 @@ if ARGV[2] == 'rep' then
 elseif ARGV[2] == 'queue' then
   n = redis.call('RPUSH', KEYS[5], ARGV[3])
 end
-return {1, n}
+local depth = 0
+if ARGV[10] == '1' then
+  redis.call('LREM', KEYS[5], 0, ARGV[3])
+  depth = redis.call('LLEN', KEYS[5])
+end
+if tonumber(ARGV[9]) > 0 then redis.call('ZADD', KEYS[6], ARGV[9], ARGV[3]) end
+if tonumber(ARGV[11]) > 0 then redis.call('ZADD', KEYS[7], ARGV[11], ARGV[3]) end
+return {1, n, depth}
 )lua");
   return script;
 }
 
-redis::Script& ReleaseScript() {
-  // KEYS: open-set, open; ARGV: lead_id
+redis::Script& ReassignScript() {
+  // KEYS: decision, old open, old open-set, new open, new daily, new open-set, sla, outbox
+  // ARGV: record, expected, lead_id, max_open, daily_cap, daily ttl, sla_due_ms, outbox_ms
   static redis::Script script(R"lua(
-if redis.call('SREM', KEYS[1], ARGV[1]) == 1 then
-  local v = redis.call('DECR', KEYS[2])
-  if v < 0 then redis.call('SET', KEYS[2], 0); v = 0 end
-  return {1, v}
+local cur = redis.call('GET', KEYS[1])
+if (not cur) or cur ~= ARGV[2] or (not redis.call('ZSCORE', KEYS[7], ARGV[3])) then
+  return {0, cur or '', 0}
 end
-return {0, tonumber(redis.call('GET', KEYS[2]) or '0')}
+local open = tonumber(redis.call('GET', KEYS[4]) or '0')
+local daily = tonumber(redis.call('GET', KEYS[5]) or '0')
+if open >= tonumber(ARGV[4]) or daily >= tonumber(ARGV[5]) then return {2, '', 0} end
+redis.call('SET', KEYS[1], ARGV[1])
+if redis.call('SREM', KEYS[3], ARGV[3]) == 1 then
+  local v = redis.call('DECR', KEYS[2])
+  if v < 0 then redis.call('SET', KEYS[2], 0) end
+end
+local n = 0
+if redis.call('SADD', KEYS[6], ARGV[3]) == 1 then
+  n = redis.call('INCR', KEYS[4])
+  redis.call('INCR', KEYS[5])
+  redis.call('EXPIRE', KEYS[5], ARGV[6])
+end
+redis.call('ZADD', KEYS[7], ARGV[7], ARGV[3])
+if tonumber(ARGV[8]) > 0 then redis.call('ZADD', KEYS[8], ARGV[8], ARGV[3]) end
+return {1, n, 0}
+)lua");
+  return script;
+}
+
+redis::Script& FeedbackScript() {
+  // KEYS: open-set, open, sla, fb, decision
+  // ARGV: lead_id, kind (accept|reject|close), rep, detail, expected, new record
+  static redis::Script script(R"lua(
+local tag = ARGV[2] .. '|' .. ARGV[3]
+local last = redis.call('HGET', KEYS[4], 'last')
+local function open() return tonumber(redis.call('GET', KEYS[2]) or '0') end
+if redis.call('SISMEMBER', KEYS[1], ARGV[1]) == 0 then
+  if last == tag then return {2, open()} end
+  return {0, open()}
+end
+if ARGV[2] == 'accept' then
+  redis.call('ZREM', KEYS[3], ARGV[1])
+  if last == tag then return {2, open()} end
+  redis.call('HSET', KEYS[4], 'last', tag, 'accepted_by', ARGV[3])
+  return {1, open()}
+end
+redis.call('SREM', KEYS[1], ARGV[1])
+local v = redis.call('DECR', KEYS[2])
+if v < 0 then redis.call('SET', KEYS[2], 0); v = 0 end
+redis.call('ZREM', KEYS[3], ARGV[1])
+redis.call('HSET', KEYS[4], 'last', tag, ARGV[2], ARGV[4])
+if ARGV[6] ~= '' and redis.call('GET', KEYS[5]) == ARGV[5] then
+  redis.call('SET', KEYS[5], ARGV[6])
+end
+return {1, v}
+)lua");
+  return script;
+}
+
+redis::Script& SlaCasScript() {
+  // KEYS: sla; ARGV: lead_id, expected due, new due (0 = remove)
+  static redis::Script script(R"lua(
+local cur = redis.call('ZSCORE', KEYS[1], ARGV[1])
+if (not cur) or tonumber(cur) ~= tonumber(ARGV[2]) then return 0 end
+if tonumber(ARGV[3]) > 0 then redis.call('ZADD', KEYS[1], ARGV[3], ARGV[1])
+else redis.call('ZREM', KEYS[1], ARGV[1]) end
+return 1
 )lua");
   return script;
 }
 
 Status ReplyError(const redis::Reply& r, const std::string& what) {
-  return Status::Unavailable("redis " + what + ": " + r.str);
+  return Status::Unavailable("redis " + what + ": " + (r.is_error() ? r.str : "unexpected reply"));
+}
+
+Status Check(const StatusOr<redis::Reply>& r, const std::string& what) {
+  if (!r.ok()) return r.status();
+  if (r->is_error()) return ReplyError(*r, what);
+  return Status::Ok();
+}
+
+std::string Key(const std::string& a, const std::string& b) { return kPrefix + a + ":" + b; }
+
+StatusOr<ClaimResult> ParseClaimReply(const StatusOr<redis::Reply>& r, const std::string& lead_id,
+                                      const std::string& what) {
+  if (!r.ok()) return r.status();
+  if (r->is_error() || r->elements.size() != 3) return ReplyError(*r, what);
+  ClaimResult out;
+  switch (r->elements[0].integer) {
+    case 1:
+      out.kind = ClaimResult::Kind::kClaimed;
+      out.rep_open_leads = r->elements[1].integer;
+      out.queue_depth = r->elements[2].integer;
+      return out;
+    case 2:
+      out.kind = ClaimResult::Kind::kNoCapacity;
+      return out;
+    default:
+      out.kind = ClaimResult::Kind::kExists;
+      out.existing.raw = r->elements[1].str;
+      if (!out.existing.raw.empty() && !out.existing.record.ParseFromString(out.existing.raw)) {
+        return Status::Internal("stored decision for lead " + lead_id + " is corrupt");
+      }
+      return out;
+  }
 }
 
 }  // namespace
@@ -63,9 +172,8 @@ std::string RoutingStore::DayKey(std::chrono::system_clock::time_point now) {
 }
 
 StatusOr<std::optional<StoredDecision>> RoutingStore::GetDecision(const std::string& lead_id) {
-  auto r = redis_.Run({"GET", kPrefix + "decision:" + lead_id});
-  if (!r.ok()) return r.status();
-  if (r->is_error()) return ReplyError(*r, "GET decision");
+  auto r = redis_.Run({"GET", Key("decision", lead_id)});
+  if (Status s = Check(r, "GET decision"); !s.ok()) return s;
   if (r->is_nil()) return std::optional<StoredDecision>();
   StoredDecision d;
   d.raw = r->str;
@@ -75,59 +183,73 @@ StatusOr<std::optional<StoredDecision>> RoutingStore::GetDecision(const std::str
   return std::optional<StoredDecision>(std::move(d));
 }
 
-StatusOr<ClaimResult> RoutingStore::Claim(const leadflow::routing::v1::LeadAssigned& record,
-                                          ClaimEffect effect,
-                                          std::chrono::system_clock::time_point now,
-                                          const std::optional<std::string>& replace_raw) {
+StatusOr<ClaimResult> RoutingStore::Claim(const ClaimRequest& q) {
+  const auto& record = *q.record;
   const std::string& lead_id = record.scored().lead().meta().lead_id();
   const std::string& rep = record.decision().rep_id();
   const std::string& team = record.decision().team();
   std::string raw;
   record.SerializeToString(&raw);
-  const char* mode = effect == ClaimEffect::kRep     ? "rep"
-                     : effect == ClaimEffect::kQueue ? "queue"
-                                                     : "none";
-  auto r = redis_.Eval(ClaimScript(),
-                       {kPrefix + "decision:" + lead_id, kPrefix + "open:" + rep,
-                        kPrefix + "daily:" + DayKey(now) + ":" + rep, kPrefix + "open-set:" + rep,
-                        kPrefix + "queue:" + team},
-                       {raw, mode, lead_id, std::to_string(kDailyTtlSeconds),
-                        replace_raw ? "1" : "0", replace_raw.value_or("")});
-  if (!r.ok()) return r.status();
-  if (r->is_error() || r->elements.size() != 2) return ReplyError(*r, "claim script");
-  ClaimResult out;
-  out.claimed = r->elements[0].integer == 1;
-  if (out.claimed) {
-    if (effect == ClaimEffect::kRep) out.rep_open_leads = r->elements[1].integer;
-    if (effect == ClaimEffect::kQueue) out.queue_depth = r->elements[1].integer;
-    return out;
-  }
-  out.existing.raw = r->elements[1].str;
-  if (!out.existing.record.ParseFromString(out.existing.raw)) {
-    return Status::Internal("stored decision for lead " + lead_id + " is corrupt");
-  }
-  return out;
+  const char* mode = q.effect == ClaimEffect::kRep     ? "rep"
+                     : q.effect == ClaimEffect::kQueue ? "queue"
+                                                       : "none";
+  auto r = redis_.Eval(
+      ClaimScript(),
+      {Key("decision", lead_id), Key("open", rep), kPrefix + "daily:" + q.day + ":" + rep,
+       Key("open-set", rep), Key("queue", team), kSlaKey, kOutboxKey},
+      {raw, mode, lead_id, std::to_string(kDailyTtlSeconds), q.replace_raw ? "1" : "0",
+       q.replace_raw.value_or(""), std::to_string(q.max_open), std::to_string(q.daily_cap),
+       std::to_string(q.sla_due_ms), q.dequeue ? "1" : "0", std::to_string(q.outbox_ms)});
+  return ParseClaimReply(r, lead_id, "claim script");
 }
 
-StatusOr<bool> RoutingStore::Release(const std::string& lead_id, const std::string& rep_id,
-                                     int64_t* open_after) {
-  auto r = redis_.Eval(ReleaseScript(),
-                       {kPrefix + "open-set:" + rep_id, kPrefix + "open:" + rep_id}, {lead_id});
+StatusOr<ClaimResult> RoutingStore::Reassign(const ReassignRequest& q) {
+  const auto& record = *q.record;
+  const std::string& lead_id = record.scored().lead().meta().lead_id();
+  const std::string& rep = record.decision().rep_id();
+  std::string raw;
+  record.SerializeToString(&raw);
+  auto r =
+      redis_.Eval(ReassignScript(),
+                  {Key("decision", lead_id), Key("open", q.old_rep), Key("open-set", q.old_rep),
+                   Key("open", rep), kPrefix + "daily:" + q.day + ":" + rep, Key("open-set", rep),
+                   kSlaKey, kOutboxKey},
+                  {raw, q.expected_raw, lead_id, std::to_string(q.max_open),
+                   std::to_string(q.daily_cap), std::to_string(kDailyTtlSeconds),
+                   std::to_string(q.sla_due_ms), std::to_string(q.outbox_ms)});
+  return ParseClaimReply(r, lead_id, "reassign script");
+}
+
+StatusOr<FeedbackApply> RoutingStore::ApplyFeedback(
+    const std::string& lead_id, const std::string& rep_id, const std::string& kind,
+    const std::string& detail, const std::string& expected_raw, const std::string& new_record,
+    int64_t* open_after) {
+  auto r = redis_.Eval(FeedbackScript(),
+                       {Key("open-set", rep_id), Key("open", rep_id), kSlaKey, Key("fb", lead_id),
+                        Key("decision", lead_id)},
+                       {lead_id, kind, rep_id, detail, expected_raw, new_record});
   if (!r.ok()) return r.status();
-  if (r->is_error() || r->elements.size() != 2) return ReplyError(*r, "release script");
+  if (r->is_error() || r->elements.size() != 2) return ReplyError(*r, "feedback script");
   if (open_after != nullptr) *open_after = r->elements[1].integer;
-  return r->elements[0].integer == 1;
+  switch (r->elements[0].integer) {
+    case 1:
+      return FeedbackApply::kApplied;
+    case 2:
+      return FeedbackApply::kAlready;
+    default:
+      return FeedbackApply::kNotOpen;
+  }
 }
 
-StatusOr<RepStateView> RoutingStore::LoadRepStates(const std::vector<std::string>& rep_ids,
-                                                   std::chrono::system_clock::time_point now) {
+StatusOr<RepStateView> RoutingStore::LoadRepStates(
+    const std::vector<std::string>& rep_ids,
+    const std::function<std::string(const std::string&)>& day_of) {
   RepStateView view;
   if (rep_ids.empty()) return view;
   redis::Command open{"MGET"}, daily{"MGET"}, avail{"HMGET", kPrefix + "availability"};
-  const std::string day = DayKey(now);
   for (const auto& id : rep_ids) {
-    open.push_back(kPrefix + "open:" + id);
-    daily.push_back(kPrefix + "daily:" + day + ":" + id);
+    open.push_back(Key("open", id));
+    daily.push_back(kPrefix + "daily:" + day_of(id) + ":" + id);
     avail.push_back(id);
   }
   auto r = redis_.Pipeline({open, daily, avail});
@@ -160,20 +282,91 @@ StatusOr<RepStateView> RoutingStore::LoadRepStates(const std::vector<std::string
 
 Status RoutingStore::SetAvailability(const std::string& rep_id,
                                      leadflow::routing::v1::RepAvailability a) {
-  auto r =
-      redis_.Run({"HSET", kPrefix + "availability", rep_id, std::to_string(static_cast<int>(a))});
-  if (!r.ok()) return r.status();
-  if (r->is_error()) return ReplyError(*r, "HSET availability");
-  return Status::Ok();
+  return Check(
+      redis_.Run({"HSET", kPrefix + "availability", rep_id, std::to_string(static_cast<int>(a))}),
+      "HSET availability");
 }
 
 StatusOr<std::vector<std::string>> RoutingStore::OpenLeads(const std::string& rep_id) {
-  auto r = redis_.Run({"SMEMBERS", kPrefix + "open-set:" + rep_id});
-  if (!r.ok()) return r.status();
-  if (r->is_error()) return ReplyError(*r, "SMEMBERS open-set");
+  auto r = redis_.Run({"SMEMBERS", Key("open-set", rep_id)});
+  if (Status s = Check(r, "SMEMBERS open-set"); !s.ok()) return s;
   std::vector<std::string> ids;
   for (const auto& e : r->elements) ids.push_back(e.str);
   return ids;
+}
+
+StatusOr<std::vector<std::string>> RoutingStore::QueuedLeads(const std::string& team, int limit) {
+  auto r = redis_.Run({"LRANGE", Key("queue", team), "0", std::to_string(limit - 1)});
+  if (Status s = Check(r, "LRANGE queue"); !s.ok()) return s;
+  std::vector<std::string> ids;
+  for (const auto& e : r->elements) ids.push_back(e.str);
+  return ids;
+}
+
+StatusOr<int64_t> RoutingStore::QueueDepth(const std::string& team) {
+  auto r = redis_.Run({"LLEN", Key("queue", team)});
+  if (Status s = Check(r, "LLEN queue"); !s.ok()) return s;
+  return r->integer;
+}
+
+Status RoutingStore::RemoveFromQueue(const std::string& team, const std::string& lead_id) {
+  return Check(redis_.Run({"LREM", Key("queue", team), "0", lead_id}), "LREM queue");
+}
+
+StatusOr<std::vector<std::pair<std::string, int64_t>>> RoutingStore::DueSlaTimers(int64_t now_ms,
+                                                                                  int limit) {
+  auto r = redis_.Run({"ZRANGEBYSCORE", kSlaKey, "-inf", std::to_string(now_ms), "WITHSCORES",
+                       "LIMIT", "0", std::to_string(limit)});
+  if (Status s = Check(r, "ZRANGEBYSCORE sla"); !s.ok()) return s;
+  std::vector<std::pair<std::string, int64_t>> out;
+  for (size_t i = 0; i + 1 < r->elements.size(); i += 2) {
+    int64_t due = 0;
+    try {
+      due = static_cast<int64_t>(std::stod(r->elements[i + 1].str));
+    } catch (...) {
+    }
+    out.emplace_back(r->elements[i].str, due);
+  }
+  return out;
+}
+
+Status RoutingStore::SetSlaTimer(const std::string& lead_id, int64_t due_ms) {
+  return Check(redis_.Run({"ZADD", kSlaKey, std::to_string(due_ms), lead_id}), "ZADD sla");
+}
+
+Status RoutingStore::StopSlaTimer(const std::string& lead_id) {
+  return Check(redis_.Run({"ZREM", kSlaKey, lead_id}), "ZREM sla");
+}
+
+Status RoutingStore::CompareAndSetSlaTimer(const std::string& lead_id, int64_t expected_due_ms,
+                                           int64_t new_due_ms) {
+  return Check(redis_.Eval(SlaCasScript(), {kSlaKey},
+                           {lead_id, std::to_string(expected_due_ms), std::to_string(new_due_ms)}),
+               "SLA timer script");
+}
+
+StatusOr<std::optional<int64_t>> RoutingStore::SlaTimer(const std::string& lead_id) {
+  auto r = redis_.Run({"ZSCORE", kSlaKey, lead_id});
+  if (Status s = Check(r, "ZSCORE sla"); !s.ok()) return s;
+  if (r->is_nil()) return std::optional<int64_t>();
+  try {
+    return std::optional<int64_t>(static_cast<int64_t>(std::stod(r->str)));
+  } catch (...) {
+    return Status::Internal("bad SLA timer score for lead " + lead_id);
+  }
+}
+
+StatusOr<std::vector<std::string>> RoutingStore::OutboxDue(int64_t before_ms, int limit) {
+  auto r = redis_.Run({"ZRANGEBYSCORE", kOutboxKey, "-inf", std::to_string(before_ms), "LIMIT", "0",
+                       std::to_string(limit)});
+  if (Status s = Check(r, "ZRANGEBYSCORE outbox"); !s.ok()) return s;
+  std::vector<std::string> ids;
+  for (const auto& e : r->elements) ids.push_back(e.str);
+  return ids;
+}
+
+Status RoutingStore::Emitted(const std::string& lead_id) {
+  return Check(redis_.Run({"ZREM", kOutboxKey, lead_id}), "ZREM outbox");
 }
 
 }  // namespace leadflow::routing

@@ -5,10 +5,19 @@
 //                                        decision (scored lead + Decision)
 //   lf:{routing}:open:<rep>              open leads of a rep
 //   lf:{routing}:open-set:<rep>          lead ids open with a rep
-//   lf:{routing}:daily:<yyyy-mm-dd>:<rep>  leads given today (UTC day; 3-day TTL)
+//   lf:{routing}:daily:<yyyy-mm-dd>:<rep>  leads given on the rep's local day (3-day TTL)
 //   lf:{routing}:availability            hash rep -> RepAvailability number
-//   lf:{routing}:queue:<team>            list of queued lead ids (drained by a
-//                                        later issue's queue worker)
+//   lf:{routing}:queue:<team>            list of queued lead ids, FIFO
+//   lf:{routing}:sla                     zset lead_id -> SLA due (unix ms): the
+//                                        running SLA timers (survive restarts)
+//   lf:{routing}:outbox                  zset lead_id -> ms: scheduler decisions
+//                                        recorded but not yet acknowledged by Kafka
+//   lf:{routing}:fb:<lead_id>            hash: last applied feedback, outcome
+//
+// Capacity: every claim for a team assignment re-checks the rep's open leads
+// and daily count inside the script, so concurrent replicas deciding on stale
+// snapshots can never push a rep over either cap (the loser gets kNoCapacity
+// and decides again).
 //
 // Threading: as thread-safe as redis::Client (calls are serialised). Every
 // method returns kUnavailable when Redis is unreachable, so the consumer loop
@@ -16,8 +25,10 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "common/redis/client.h"
@@ -38,12 +49,41 @@ enum class ClaimEffect {
   kQueue,  // appended to the team queue
 };
 
-struct ClaimResult {
-  bool claimed = false;        // false: another decision was already recorded
-  StoredDecision existing;     // set when !claimed
-  int64_t rep_open_leads = 0;  // kRep: the rep's open leads after the claim
-  int64_t queue_depth = 0;     // kQueue: the team queue length after the claim
+struct ClaimRequest {
+  const leadflow::routing::v1::LeadAssigned* record = nullptr;
+  ClaimEffect effect = ClaimEffect::kNone;
+  // Set: replace only a record whose stored bytes equal this (compare-and-
+  // swap: re-route after a rescore, queue drain). Unset: only if none exists.
+  std::optional<std::string> replace_raw;
+  std::string day;   // kRep: the rep's local day key (RepLocalDay)
+  int max_open = 0;  // kRep: capacity to enforce; 0 = none (owner precedence)
+  int daily_cap = 0;
+  int64_t sla_due_ms = 0;  // > 0: start (or restart) the lead's SLA timer
+  bool dequeue = false;    // remove the lead from its team queue
+  int64_t outbox_ms = 0;   // > 0: keep in the outbox until Emitted()
 };
+
+struct ClaimResult {
+  enum class Kind { kClaimed, kExists, kNoCapacity };
+  Kind kind = Kind::kClaimed;
+  bool claimed() const { return kind == Kind::kClaimed; }
+  StoredDecision existing;     // kExists: the record that was there
+  int64_t rep_open_leads = 0;  // kRep: the rep's open leads after the claim
+  int64_t queue_depth = 0;     // kQueue / dequeue: the team queue length after
+};
+
+struct ReassignRequest {
+  const leadflow::routing::v1::LeadAssigned* record = nullptr;  // the new assignment
+  std::string expected_raw;                                     // the record being replaced
+  std::string old_rep;
+  std::string day;  // new rep's local day
+  int max_open = 0;
+  int daily_cap = 0;
+  int64_t sla_due_ms = 0;
+  int64_t outbox_ms = 0;
+};
+
+enum class FeedbackApply { kApplied, kAlready, kNotOpen };
 
 class RoutingStore {
  public:
@@ -51,25 +91,55 @@ class RoutingStore {
 
   StatusOr<std::optional<StoredDecision>> GetDecision(const std::string& lead_id);
 
-  // Records `record` for its lead and applies `effect`, atomically (one Lua
-  // script). With `replace_raw` set, only replaces a record whose stored bytes
-  // equal it (a re-route after a rescore); otherwise only if none exists
-  // (SET NX). A redelivered message therefore never claims twice.
-  StatusOr<ClaimResult> Claim(const leadflow::routing::v1::LeadAssigned& record, ClaimEffect effect,
-                              std::chrono::system_clock::time_point now,
-                              const std::optional<std::string>& replace_raw = std::nullopt);
+  // Records the request's record for its lead and applies its effect,
+  // atomically (one Lua script). A redelivered message therefore never claims
+  // twice, and a kRep claim never exceeds max_open / daily_cap.
+  StatusOr<ClaimResult> Claim(const ClaimRequest& request);
 
-  // Releases a lead's open-lead slot with its rep. Idempotent: returns false
-  // when the lead was not open with that rep.
-  StatusOr<bool> Release(const std::string& lead_id, const std::string& rep_id,
-                         int64_t* open_after = nullptr);
+  // SLA re-assignment, atomically: only while the lead's SLA timer still runs
+  // and its record is `expected_raw`; releases old_rep's slot, claims the new
+  // rep under its caps, restarts the timer. kExists = stale (accepted, closed
+  // or re-assigned meanwhile).
+  StatusOr<ClaimResult> Reassign(const ReassignRequest& request);
 
-  StatusOr<RepStateView> LoadRepStates(const std::vector<std::string>& rep_ids,
-                                       std::chrono::system_clock::time_point now);
+  // Applies sales feedback for a lead held by `rep_id`: "accept" stops the SLA
+  // timer; "reject"/"close" also release the open-lead slot and, when
+  // `new_record` is set and the stored record is still `expected_raw`, replace
+  // the record. kAlready: this exact (kind, rep) was applied before
+  // (redelivery); kNotOpen: the lead is not open with that rep.
+  StatusOr<FeedbackApply> ApplyFeedback(const std::string& lead_id, const std::string& rep_id,
+                                        const std::string& kind, const std::string& detail,
+                                        const std::string& expected_raw,
+                                        const std::string& new_record, int64_t* open_after);
+
+  StatusOr<RepStateView> LoadRepStates(
+      const std::vector<std::string>& rep_ids,
+      const std::function<std::string(const std::string& rep_id)>& day_of);
   Status SetAvailability(const std::string& rep_id, leadflow::routing::v1::RepAvailability a);
   // Lead ids currently open with a rep.
   StatusOr<std::vector<std::string>> OpenLeads(const std::string& rep_id);
 
+  // Team queue (oldest first), up to `limit` ids; and its length.
+  StatusOr<std::vector<std::string>> QueuedLeads(const std::string& team, int limit);
+  StatusOr<int64_t> QueueDepth(const std::string& team);
+  Status RemoveFromQueue(const std::string& team, const std::string& lead_id);
+
+  // Running SLA timers due at or before `now_ms`: (lead_id, due_ms).
+  StatusOr<std::vector<std::pair<std::string, int64_t>>> DueSlaTimers(int64_t now_ms, int limit);
+  Status SetSlaTimer(const std::string& lead_id, int64_t due_ms);
+  Status StopSlaTimer(const std::string& lead_id);
+  // Only while the timer is still due at `expected_due_ms` (nobody re-armed
+  // it meanwhile): re-arm it at `new_due_ms`, or stop it when that is 0.
+  Status CompareAndSetSlaTimer(const std::string& lead_id, int64_t expected_due_ms,
+                               int64_t new_due_ms);
+  // Whether the lead's SLA timer runs, and its due time.
+  StatusOr<std::optional<int64_t>> SlaTimer(const std::string& lead_id);
+
+  // Outbox entries recorded at or before `before_ms`.
+  StatusOr<std::vector<std::string>> OutboxDue(int64_t before_ms, int limit);
+  Status Emitted(const std::string& lead_id);
+
+  // A legacy UTC day key ("yyyy-mm-dd"); reps without a zone use it.
   static std::string DayKey(std::chrono::system_clock::time_point now);
 
  private:

@@ -15,6 +15,13 @@ Status ValidateReject(const leadflow::routing::v1::RejectLeadRequest& request);
 // A close needs a deal outcome.
 Status ValidateClose(const leadflow::routing::v1::CloseLeadRequest& request);
 
+// A sales.feedback event: lead_id, rep_id and kind are required; REJECT needs
+// reject_reason, CLOSE needs outcome. Errors name the field.
+Status ValidateFeedback(const leadflow::routing::v1::SalesFeedback& feedback);
+
+// "accept", "reject" or "close" (Redis tags and metric labels).
+const char* FeedbackKindLabel(leadflow::routing::v1::FeedbackKind kind);
+
 // True when a rejected lead of `segment` must go back to nurture with the
 // reason instead of being discarded: a large-client (ENTERPRISE, GOVERNMENT,
 // INFRASTRUCTURE) lead rejected for a protected reason.

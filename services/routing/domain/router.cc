@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "routing/domain/business_time.h"
 #include "routing/domain/working_hours.h"
 
 namespace leadflow::routing {
@@ -74,11 +75,16 @@ std::string Router::MatchTeam(const leadflow::scoring::v1::LeadScored& scored,
 }
 
 std::string Router::PickRep(const leadflow::config::v1::Team& team, const RepStateView& reps,
-                            std::chrono::system_clock::time_point now, rv1::Decision& d) {
+                            std::chrono::system_clock::time_point now, rv1::Decision& d,
+                            const std::set<std::string>& exclude) {
   std::vector<WrrCandidate> eligible;
   for (const auto& rep : team.reps()) {
     const RepState s = reps.Get(rep.rep_id());
     const std::string rule = "rep." + rep.rep_id();
+    if (exclude.count(rep.rep_id())) {
+      Step(d, rule, false, "skipped: previous owner");
+      continue;
+    }
     if (!RepStateView::IsAvailable(s)) {
       Step(d, rule, false, "skipped: " + AvailabilityName(s.availability));
       continue;
@@ -170,10 +176,8 @@ RoutingResult Router::Decide(const leadflow::scoring::v1::LeadScored& scored,
   Step(d, "order.customer", false,
        "relationship " + cv1::Relationship_Name(lead.meta().relationship()));
 
-  auto set_sla = [&](const std::string& team_id) {
-    if (const auto* team = policy_->FindTeam(team_id); team != nullptr) {
-      result.sla_due_ms = ms.count() + int64_t{team->sla_business_minutes()} * 60000;
-    }
+  auto set_sla = [&](const std::string& team_id, const std::string& rep_id) {
+    result.sla_due_ms = SlaDueMillis(*policy_, team_id, rep_id, now);
   };
 
   // 2. Named accounts go to the named owner.
@@ -190,7 +194,15 @@ RoutingResult Router::Decide(const leadflow::scoring::v1::LeadScored& scored,
       d.set_rep_id(owner);
       const RepPolicy* rp = policy_->FindRep(owner);
       d.set_team(rp != nullptr ? rp->team_id : lead.owner_team());
-      set_sla(d.team());
+      if (rp != nullptr &&
+          (s.open_leads >= rp->rep->max_open_leads() || s.today_count >= rp->rep->daily_cap())) {
+        Step(d, "capacity.owner_precedence", true,
+             "named owner at capacity (open " + std::to_string(s.open_leads) + "/" +
+                 std::to_string(rp->rep->max_open_leads()) + ", today " +
+                 std::to_string(s.today_count) + "/" + std::to_string(rp->rep->daily_cap()) +
+                 "): owner takes precedence");
+      }
+      set_sla(d.team(), owner);
       return result;
     }
   } else {
@@ -223,7 +235,7 @@ RoutingResult Router::Decide(const leadflow::scoring::v1::LeadScored& scored,
   if (!rep.empty()) {
     d.set_outcome(rv1::ASSIGNED);
     d.set_rep_id(rep);
-    set_sla(team_id);
+    set_sla(team_id, rep);
     return result;
   }
   if (team->overflow() == leadflow::config::v1::TO_NURTURE) {
@@ -233,7 +245,7 @@ RoutingResult Router::Decide(const leadflow::scoring::v1::LeadScored& scored,
   }
   Step(d, "overflow." + team_id, true, "no eligible rep: queued");
   d.set_outcome(rv1::QUEUED);
-  set_sla(team_id);
+  set_sla(team_id, "");
   return result;
 }
 

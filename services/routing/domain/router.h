@@ -12,12 +12,19 @@
 //      rep by smooth weighted round robin among eligible reps; none eligible ->
 //      QUEUED (overflow QUEUE) or NURTURE (overflow TO_NURTURE).
 //
+// A named owner and an account owner take precedence over capacity: their
+// leads are theirs whatever the load (the path notes an owner over capacity).
+// Team assignments only ever pick a rep that is available, within working
+// hours where the team enforces them, and under both caps; the app's Redis
+// claim re-checks the caps atomically.
+//
 // Threading: Router keeps the round-robin state, so Decide() is not
 // thread-safe; the caller serialises calls. The policy is shared and immutable.
 #pragma once
 
 #include <chrono>
 #include <memory>
+#include <set>
 #include <string>
 
 #include "leadflow/routing/v1/routing.pb.h"
@@ -35,8 +42,8 @@ struct RoutingResult {
   std::string account_owner;
   // DISQUALIFIED: the first disqualification reason.
   leadflow::common::v1::ReasonCode reason = leadflow::common::v1::REASON_UNSPECIFIED;
-  // ASSIGNED / NAMED_OWNER / QUEUED: when the team's SLA runs out (0 = none).
-  // Plain minutes for now; business-hours SLA is a later issue.
+  // ASSIGNED / NAMED_OWNER / QUEUED: when the team's SLA runs out, in
+  // business minutes of the rep's (queued: the team's) calendar; 0 = none.
   int64_t sla_due_ms = 0;
 };
 
@@ -56,11 +63,15 @@ class Router {
 
   const RoutingPolicy& policy() const { return *policy_; }
 
- private:
-  // Picks an eligible rep of `team` (recording skips in the path); "" if none.
+  // Picks an eligible rep of `team` by weighted round robin, recording every
+  // skipped rep and why in decision.path (cap, hours, vacation, previous
+  // owner); "" if none. Reps in `exclude` are never picked (SLA re-assignment).
   std::string PickRep(const leadflow::config::v1::Team& team, const RepStateView& reps,
                       std::chrono::system_clock::time_point now,
-                      leadflow::routing::v1::Decision& decision);
+                      leadflow::routing::v1::Decision& decision,
+                      const std::set<std::string>& exclude = {});
+
+ private:
   std::string MatchTeam(const leadflow::scoring::v1::LeadScored& scored,
                         leadflow::routing::v1::Decision& decision) const;
   void RouteCustomer(const leadflow::scoring::v1::LeadScored& scored, const RepStateView& reps,

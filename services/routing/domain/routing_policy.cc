@@ -22,6 +22,31 @@ StatusOr<std::shared_ptr<const RoutingPolicy>> RoutingPolicy::Create(
   if (r.version().empty()) return Err("version", "must not be empty");
   if (r.teams_size() == 0) return Err("teams", "at least one team is required");
 
+  auto check_hours = [&](const leadflow::config::v1::WorkingHours& h, const std::string& f,
+                         const std::string& who) -> StatusOr<std::shared_ptr<const TimeZone>> {
+    if (h.start_hour() < 0 || h.start_hour() > 24) {
+      return Err(f + ".start_hour", "must be in 0..24" + who);
+    }
+    if (h.end_hour() < 0 || h.end_hour() > 24)
+      return Err(f + ".end_hour", "must be in 0..24" + who);
+    if (h.start_hour() == h.end_hour()) {
+      return Err(f, "start_hour equals end_hour (no working time)" + who);
+    }
+    std::set<int> days;
+    for (int d = 0; d < h.weekdays_size(); ++d) {
+      if (h.weekdays(d) < 1 || h.weekdays(d) > 7) {
+        return Err(f + ".weekdays[" + std::to_string(d) + "]", "must be 1 (Mon) .. 7 (Sun)" + who);
+      }
+      if (!days.insert(h.weekdays(d)).second) {
+        return Err(f + ".weekdays[" + std::to_string(d) + "]", "duplicate day" + who);
+      }
+    }
+    if (h.time_zone().empty()) return Err(f + ".time_zone", "must be set" + who);
+    auto zone = resolve_zone(h.time_zone());
+    if (!zone.ok()) return Err(f + ".time_zone", zone.status().message() + who);
+    return *zone;
+  };
+
   for (int t = 0; t < r.teams_size(); ++t) {
     const auto& team = r.teams(t);
     const std::string tf = "teams[" + std::to_string(t) + "]";
@@ -39,6 +64,12 @@ StatusOr<std::shared_ptr<const RoutingPolicy>> RoutingPolicy::Create(
         team.overflow() != leadflow::config::v1::TO_NURTURE) {
       return Err(tf + ".overflow", "must be QUEUE or TO_NURTURE (team \"" + team.team_id() + "\")");
     }
+    if (team.has_business_hours()) {
+      auto zone = check_hours(team.business_hours(), tf + ".business_hours",
+                              " (team \"" + team.team_id() + "\")");
+      if (!zone.ok()) return zone.status();
+      policy->team_zones_[team.team_id()] = *zone;
+    }
     for (int p = 0; p < team.reps_size(); ++p) {
       const auto& rep = team.reps(p);
       const std::string rf = tf + ".reps[" + std::to_string(p) + "]";
@@ -51,29 +82,8 @@ StatusOr<std::shared_ptr<const RoutingPolicy>> RoutingPolicy::Create(
       rp.rep = &rep;
       rp.team_id = team.team_id();
       if (rep.has_hours()) {
-        const auto& h = rep.hours();
-        if (h.start_hour() < 0 || h.start_hour() > 24) {
-          return Err(rf + ".hours.start_hour", "must be in 0..24" + who);
-        }
-        if (h.end_hour() < 0 || h.end_hour() > 24) {
-          return Err(rf + ".hours.end_hour", "must be in 0..24" + who);
-        }
-        if (h.start_hour() == h.end_hour()) {
-          return Err(rf + ".hours", "start_hour equals end_hour (no working time)" + who);
-        }
-        std::set<int> days;
-        for (int d = 0; d < h.weekdays_size(); ++d) {
-          if (h.weekdays(d) < 1 || h.weekdays(d) > 7) {
-            return Err(rf + ".hours.weekdays[" + std::to_string(d) + "]",
-                       "must be 1 (Mon) .. 7 (Sun)" + who);
-          }
-          if (!days.insert(h.weekdays(d)).second) {
-            return Err(rf + ".hours.weekdays[" + std::to_string(d) + "]", "duplicate day" + who);
-          }
-        }
-        if (h.time_zone().empty()) return Err(rf + ".hours.time_zone", "must be set" + who);
-        auto zone = resolve_zone(h.time_zone());
-        if (!zone.ok()) return Err(rf + ".hours.time_zone", zone.status().message() + who);
+        auto zone = check_hours(rep.hours(), rf + ".hours", who);
+        if (!zone.ok()) return zone.status();
         rp.zone = *zone;
       } else if (team.enforce_working_hours()) {
         return Err(rf + ".hours",
@@ -126,7 +136,28 @@ StatusOr<std::shared_ptr<const RoutingPolicy>> RoutingPolicy::Create(
       return Err("protected_reject_reasons[" + std::to_string(i) + "]", "REASON_UNSPECIFIED");
     }
   }
+  const auto& sch = r.scheduler();
+  if (sch.tick_ms() < 0) return Err("scheduler.tick_ms", "must be >= 0");
+  if (sch.sla_retry_seconds() < 0) return Err("scheduler.sla_retry_seconds", "must be >= 0");
+  if (sch.outbox_resend_ms() < 0) return Err("scheduler.outbox_resend_ms", "must be >= 0");
   return std::shared_ptr<const RoutingPolicy>(policy);
+}
+
+const TimeZone* RoutingPolicy::TeamZone(const std::string& team_id) const {
+  auto it = team_zones_.find(team_id);
+  return it == team_zones_.end() ? nullptr : it->second.get();
+}
+
+int RoutingPolicy::scheduler_tick_ms() const {
+  return rules_.scheduler().tick_ms() > 0 ? rules_.scheduler().tick_ms() : 1000;
+}
+
+int RoutingPolicy::sla_retry_seconds() const {
+  return rules_.scheduler().sla_retry_seconds() > 0 ? rules_.scheduler().sla_retry_seconds() : 60;
+}
+
+int RoutingPolicy::outbox_resend_ms() const {
+  return rules_.scheduler().outbox_resend_ms() > 0 ? rules_.scheduler().outbox_resend_ms() : 5000;
 }
 
 const leadflow::config::v1::Team* RoutingPolicy::FindTeam(const std::string& team_id) const {

@@ -40,12 +40,20 @@ class RoutingPolicy {
   bool IsProtectedRejectReason(leadflow::common::v1::ReasonCode reason) const;
   // Every rep id of every team, in config order.
   std::vector<std::string> AllRepIds() const;
+  // The zone of a team's business_hours; nullptr when the team has none.
+  const TimeZone* TeamZone(const std::string& team_id) const;
+
+  // Scheduler settings with defaults applied.
+  int scheduler_tick_ms() const;
+  int sla_retry_seconds() const;
+  int outbox_resend_ms() const;
 
  private:
   RoutingPolicy() = default;
   leadflow::config::v1::RoutingRules rules_;
   std::map<std::string, int> team_index_;
   std::map<std::string, RepPolicy> reps_;
+  std::map<std::string, std::shared_ptr<const TimeZone>> team_zones_;
 };
 
 }  // namespace leadflow::routing

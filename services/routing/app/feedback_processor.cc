@@ -1,0 +1,120 @@
+#include "routing/app/feedback_processor.h"
+
+#include "common/kafka/topics.h"
+#include "common/log/log.h"
+#include "routing/app/routing_outputs.h"
+#include "routing/domain/feedback.h"
+
+namespace leadflow::routing {
+
+namespace cv1 = leadflow::common::v1;
+namespace rv1 = leadflow::routing::v1;
+
+FeedbackProcessor::FeedbackProcessor(std::shared_ptr<const RoutingPolicy> policy,
+                                     RoutingStore& store, RoutingMetrics& metrics,
+                                     const Clock& clock, std::function<void()> on_capacity_freed)
+    : policy_(std::move(policy)),
+      store_(store),
+      metrics_(metrics),
+      clock_(clock),
+      on_capacity_freed_(std::move(on_capacity_freed)) {}
+
+StatusOr<FeedbackResult> FeedbackProcessor::Apply(const rv1::SalesFeedback& fb) {
+  if (Status s = ValidateFeedback(fb); !s.ok()) return s;
+  auto stored = store_.GetDecision(fb.lead_id());
+  if (!stored.ok()) return stored.status();
+  if (!stored->has_value()) return Status::NotFound("no routing decision for lead " + fb.lead_id());
+  const rv1::LeadAssigned& rec = (*stored)->record;
+  const auto& d = rec.decision();
+  const std::string kind = FeedbackKindLabel(fb.kind());
+
+  FeedbackResult result;
+  std::string detail;
+  std::string new_record;
+  rv1::NurtureRequested nurture;
+  switch (fb.kind()) {
+    case rv1::ACCEPT:
+      result.status = "accepted";
+      break;
+    case rv1::CLOSE:
+      detail = rv1::DealOutcome_Name(fb.outcome());
+      result.status = "closed: " + detail;
+      break;
+    default: {
+      detail = cv1::ReasonCode_Name(fb.reject_reason());
+      result.to_nurture =
+          RejectionReturnsToNurture(*policy_, rec.scored().segment(), fb.reject_reason()) &&
+          rec.scored().lead().meta().relationship() == cv1::PROSPECT;
+      result.status = (result.to_nurture ? "returned to nurture: " : "rejected: ") + detail;
+      if (result.to_nurture) {
+        // Never discarded: back to nurture with the coded reason, and the
+        // record says so, so that a later rescore routes the lead again.
+        *nurture.mutable_scored() = rec.scored();
+        *nurture.mutable_decision() = d;
+        auto* nd = nurture.mutable_decision();
+        nd->set_outcome(rv1::NURTURE);
+        SetMillis(nd->mutable_decided_at(), clock_.NowMillis());
+        auto* step = nd->add_path();
+        step->set_rule_id("feedback.protected_reject");
+        step->set_matched(true);
+        step->set_detail(detail + " on a " + cv1::Segment_Name(rec.scored().segment()) +
+                         " lead rejected by " + fb.rep_id() + ": back to nurture");
+        nurture.set_reason(fb.reject_reason());
+        rv1::LeadAssigned updated = rec;
+        *updated.mutable_decision() = *nd;
+        updated.clear_sla_due_at();
+        updated.SerializeToString(&new_record);
+      }
+      break;
+    }
+  }
+
+  int64_t open_after = 0;
+  auto applied = store_.ApplyFeedback(fb.lead_id(), fb.rep_id(), kind, detail, (*stored)->raw,
+                                      new_record, &open_after);
+  if (!applied.ok()) return applied.status();
+  if (*applied == FeedbackApply::kNotOpen) {
+    if (d.rep_id() != fb.rep_id()) {
+      return Status::FailedPrecondition("lead " + fb.lead_id() + " is not held by rep " +
+                                        fb.rep_id() + " (" + rv1::RoutingOutcome_Name(d.outcome()) +
+                                        ")");
+    }
+    return Status::FailedPrecondition("lead " + fb.lead_id() + " is no longer open with rep " +
+                                      fb.rep_id());
+  }
+  result.redelivered = *applied == FeedbackApply::kAlready;
+  if (result.to_nurture) {
+    const auto& meta = rec.scored().lead().meta();
+    result.outputs.push_back(MakeEvent(topics::kLeadsNurture, meta, meta.lead_id(), nurture));
+  }
+  if (!result.redelivered) {
+    metrics_.Feedback(kind, fb.kind() == rv1::ACCEPT ? "none" : detail);
+    if (fb.kind() != rv1::ACCEPT) {
+      metrics_.RepOpenLeads(d.team(), fb.rep_id(), static_cast<double>(open_after));
+      if (on_capacity_freed_) on_capacity_freed_();
+    }
+    log::Info("sales feedback applied", {{"trace_id", rec.scored().lead().meta().trace_id()},
+                                         {"kind", kind},
+                                         {"rep", fb.rep_id()},
+                                         {"status", result.status}});
+  }
+  return result;
+}
+
+Status FeedbackProcessor::Handle(const kafka::ConsumedMessage& message,
+                                 std::vector<kafka::OutgoingMessage>& out) {
+  if (auto origin = message.FindHeader(kFeedbackOriginHeader); origin && *origin == "routing") {
+    return Status::Ok();  // published by our gRPC API after applying it
+  }
+  rv1::SalesFeedback fb;
+  if (!fb.ParseFromString(message.payload)) {
+    return Status::InvalidArgument("sales.feedback payload is not a SalesFeedback",
+                                   cv1::MALFORMED_PAYLOAD);
+  }
+  auto r = Apply(fb);
+  if (!r.ok()) return r.status();
+  for (auto& m : r->outputs) out.push_back(std::move(m));
+  return Status::Ok();
+}
+
+}  // namespace leadflow::routing

@@ -1,0 +1,67 @@
+// Sales feedback (DOMAIN.md §5 "one explicit handoff"), from the gRPC API and
+// from the sales.feedback topic:
+//   accept -> stops the lead's SLA timer;
+//   reject -> needs a reason code; releases the rep's slot; a large-client
+//             (ENTERPRISE/GOVERNMENT/INFRASTRUCTURE) lead rejected for a
+//             protected reason goes back to nurture (NurtureRequested with the
+//             reason; the record becomes NURTURE so a later rescore re-routes);
+//   close  -> records the deal outcome and releases the rep's slot.
+// Effects are applied atomically and idempotently in Redis, keyed by lead id:
+// a redelivered event re-emits the same outputs and changes nothing.
+//
+// Feedback published by routing's own gRPC API carries the header
+// kFeedbackOriginHeader=routing; the topic handler skips it (already applied).
+//
+// Threading: thread-safe (state lives in Redis).
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/kafka/message.h"
+#include "common/util/clock.h"
+#include "leadflow/routing/v1/routing.pb.h"
+#include "routing/app/routing_metrics.h"
+#include "routing/app/routing_store.h"
+#include "routing/domain/routing_policy.h"
+
+namespace leadflow::routing {
+
+inline constexpr char kFeedbackOriginHeader[] = "leadflow-origin";
+
+struct FeedbackResult {
+  bool redelivered = false;  // already applied before: nothing changed
+  bool to_nurture = false;   // protected rejection: back to nurture
+  std::string status;        // e.g. "accepted", "returned to nurture: BUDGET_TOO_SMALL"
+  std::vector<kafka::OutgoingMessage> outputs;  // leads.nurture on a protected rejection
+};
+
+class FeedbackProcessor {
+ public:
+  // `on_capacity_freed` runs after a reject/close released a slot (e.g. to
+  // wake the queue drain); may be empty.
+  FeedbackProcessor(std::shared_ptr<const RoutingPolicy> policy, RoutingStore& store,
+                    RoutingMetrics& metrics, const Clock& clock,
+                    std::function<void()> on_capacity_freed = {});
+
+  // Validates and applies one feedback event. Errors: kInvalidArgument (bad
+  // event), kNotFound (no decision for the lead), kFailedPrecondition (the lead
+  // is not held by that rep), kUnavailable (Redis).
+  StatusOr<FeedbackResult> Apply(const leadflow::routing::v1::SalesFeedback& feedback);
+
+  // The sales.feedback consumer handler.
+  Status Handle(const kafka::ConsumedMessage& message, std::vector<kafka::OutgoingMessage>& out);
+
+  void set_on_capacity_freed(std::function<void()> fn) { on_capacity_freed_ = std::move(fn); }
+
+ private:
+  std::shared_ptr<const RoutingPolicy> policy_;
+  RoutingStore& store_;
+  RoutingMetrics& metrics_;
+  const Clock& clock_;
+  std::function<void()> on_capacity_freed_;
+};
+
+}  // namespace leadflow::routing

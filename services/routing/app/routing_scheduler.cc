@@ -1,0 +1,253 @@
+#include "routing/app/routing_scheduler.h"
+
+#include <set>
+
+#include "common/kafka/topics.h"
+#include "common/log/log.h"
+#include "routing/app/routing_outputs.h"
+#include "routing/domain/business_time.h"
+
+namespace leadflow::routing {
+
+namespace cv1 = leadflow::common::v1;
+namespace rv1 = leadflow::routing::v1;
+
+namespace {
+
+constexpr int kBatch = 200;
+constexpr auto kPublishTimeout = std::chrono::seconds(5);
+
+void Step(rv1::Decision* d, const std::string& rule, bool matched, const std::string& detail) {
+  auto* s = d->add_path();
+  s->set_rule_id(rule);
+  s->set_matched(matched);
+  s->set_detail(detail);
+}
+
+bool HeldByRep(rv1::RoutingOutcome o) {
+  return o == rv1::ASSIGNED || o == rv1::NAMED_OWNER || o == rv1::REASSIGNED;
+}
+
+Status FirstError(const Status& a, const Status& b) { return a.ok() ? b : a; }
+
+}  // namespace
+
+RoutingScheduler::RoutingScheduler(std::shared_ptr<const RoutingPolicy> policy,
+                                   RoutingEngine& engine, RoutingStore& store,
+                                   kafka::Producer& producer, AssignmentBroadcaster& broadcaster,
+                                   RoutingMetrics& metrics, const Clock& clock)
+    : policy_(std::move(policy)),
+      engine_(engine),
+      store_(store),
+      producer_(producer),
+      broadcaster_(broadcaster),
+      metrics_(metrics),
+      clock_(clock) {}
+
+void RoutingScheduler::Wake() {
+  {
+    std::lock_guard lock(mu_);
+    woken_ = true;
+  }
+  cv_.notify_all();
+}
+
+void RoutingScheduler::Run(const std::atomic<bool>& stop) {
+  const auto tick = std::chrono::milliseconds(policy_->scheduler_tick_ms());
+  while (!stop.load()) {
+    if (Status s = Tick(); !s.ok()) {
+      log::Warn("routing scheduler tick failed", {{"error", s.message()}});
+    }
+    std::unique_lock lock(mu_);
+    // Short waits keep shutdown prompt whatever tick_ms is.
+    const auto deadline = std::chrono::steady_clock::now() + tick;
+    while (!woken_ && !stop.load() && std::chrono::steady_clock::now() < deadline) {
+      cv_.wait_for(lock, std::min<std::chrono::milliseconds>(tick, std::chrono::milliseconds(200)));
+    }
+    woken_ = false;
+  }
+}
+
+Status RoutingScheduler::Tick() {
+  const auto now = clock_.Now();
+  Status s = ResendOutbox(clock_.NowMillis());
+  s = FirstError(s, ExpireSlaTimers(now));
+  s = FirstError(s, DrainQueues(now));
+  return s;
+}
+
+Status RoutingScheduler::Emit(const rv1::LeadAssigned& record) {
+  const auto& meta = record.scored().lead().meta();
+  if (meta.relationship() != cv1::PROSPECT) {
+    // The wall: leads.assigned carries prospects only. Never reached (only
+    // prospects are queued or timed); counted like every blocked attempt.
+    log::Error("scheduler refused a non-prospect assignment", {{"trace_id", meta.trace_id()}});
+    return store_.Emitted(meta.lead_id());
+  }
+  auto m = MakeEvent(topics::kLeadsAssigned, meta, meta.lead_id(), record);
+  if (Status s = producer_.ProduceAndWait(m, kPublishTimeout); !s.ok()) return s;
+  broadcaster_.Publish(record);
+  return store_.Emitted(meta.lead_id());
+}
+
+Status RoutingScheduler::ResendOutbox(int64_t now_ms) {
+  auto due = store_.OutboxDue(now_ms - policy_->outbox_resend_ms(), kBatch);
+  if (!due.ok()) return due.status();
+  Status first;
+  for (const auto& lead_id : *due) {
+    auto rec = store_.GetDecision(lead_id);
+    if (!rec.ok()) return rec.status();
+    if (!rec->has_value() || !HeldByRep((*rec)->record.decision().outcome())) {
+      first = FirstError(first, store_.Emitted(lead_id));
+      continue;
+    }
+    first = FirstError(first, Emit((*rec)->record));
+  }
+  return first;
+}
+
+Status RoutingScheduler::ExpireSlaTimers(std::chrono::system_clock::time_point now) {
+  const int64_t now_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
+  auto due = store_.DueSlaTimers(now_ms, kBatch);
+  if (!due.ok()) return due.status();
+  Status first;
+  for (const auto& [lead_id, due_ms] : *due) {
+    auto stored = store_.GetDecision(lead_id);
+    if (!stored.ok()) return stored.status();
+    if (!stored->has_value()) {
+      first = FirstError(first, store_.StopSlaTimer(lead_id));
+      continue;
+    }
+    const rv1::LeadAssigned& rec = (*stored)->record;
+    const auto& d = rec.decision();
+    const bool first_expiry = due_ms == ToMillis(rec.sla_due_at());
+    if (d.outcome() == rv1::QUEUED) {
+      // Still waiting for capacity: the breach is counted; the lead keeps its
+      // place and is assigned by the drain below as soon as a rep is free.
+      if (first_expiry) metrics_.SlaBreach(d.team(), "queued");
+      first = FirstError(first, store_.CompareAndSetSlaTimer(lead_id, due_ms, 0));
+      continue;
+    }
+    if (!HeldByRep(d.outcome())) {
+      first = FirstError(first, store_.CompareAndSetSlaTimer(lead_id, due_ms, 0));
+      continue;
+    }
+    if (first_expiry) metrics_.SlaBreach(d.team(), "assigned");
+    const int64_t retry_ms = now_ms + int64_t{policy_->sla_retry_seconds()} * 1000;
+    const auto* team = policy_->FindTeam(d.team());
+    if (team == nullptr) {
+      first = FirstError(first, store_.CompareAndSetSlaTimer(lead_id, due_ms, retry_ms));
+      continue;
+    }
+    std::set<std::string> exclude(rec.previous_reps().begin(), rec.previous_reps().end());
+    exclude.insert(d.rep_id());
+
+    auto reps = engine_.LoadReps(now);
+    if (!reps.ok()) return reps.status();
+    rv1::LeadAssigned next = rec;
+    auto* nd = next.mutable_decision();
+    nd->set_outcome(rv1::REASSIGNED);
+    SetMillis(nd->mutable_decided_at(), now_ms);
+    nd->set_rules_version(policy_->version());
+    Step(nd, "sla.expired", true,
+         "rep " + d.rep_id() + " did not accept within " +
+             std::to_string(team->sla_business_minutes()) + " business minutes");
+    const std::string rep = engine_.PickRep(*team, *reps, now, *nd, exclude);
+    if (rep.empty()) {
+      // Nobody else can take it now: the current rep keeps it; retry later.
+      first = FirstError(first, store_.CompareAndSetSlaTimer(lead_id, due_ms, retry_ms));
+      continue;
+    }
+    nd->set_rep_id(rep);
+    next.add_previous_reps(d.rep_id());
+    const int64_t sla = SlaDueMillis(*policy_, d.team(), rep, now);
+    SetMillis(next.mutable_sla_due_at(), sla);
+
+    ReassignRequest req;
+    req.record = &next;
+    req.expected_raw = (*stored)->raw;
+    req.old_rep = d.rep_id();
+    engine_.FillLimits(rep, now, &req.day, &req.max_open, &req.daily_cap);
+    req.sla_due_ms = sla;
+    req.outbox_ms = now_ms;
+    auto claim = store_.Reassign(req);
+    if (!claim.ok()) return claim.status();
+    if (!claim->claimed()) continue;  // accepted / closed meanwhile, or capacity raced: next tick
+    metrics_.Reassigned(d.team());
+    metrics_.RepOpenLeads(d.team(), rep, static_cast<double>(claim->rep_open_leads));
+    log::Info("lead re-assigned after SLA expiry",
+              {{"trace_id", rec.scored().lead().meta().trace_id()},
+               {"team", d.team()},
+               {"from", d.rep_id()},
+               {"to", rep}});
+    first = FirstError(first, Emit(next));
+  }
+  return first;
+}
+
+Status RoutingScheduler::DrainQueues(std::chrono::system_clock::time_point now) {
+  const int64_t now_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
+  Status first;
+  for (const auto& team : policy_->rules().teams()) {
+    auto queued = store_.QueuedLeads(team.team_id(), kBatch);
+    if (!queued.ok()) return queued.status();
+    if (queued->empty()) continue;
+    auto reps = engine_.LoadReps(now);
+    if (!reps.ok()) return reps.status();
+    for (const auto& lead_id : *queued) {
+      auto stored = store_.GetDecision(lead_id);
+      if (!stored.ok()) return stored.status();
+      if (!stored->has_value() || (*stored)->record.decision().outcome() != rv1::QUEUED ||
+          (*stored)->record.decision().team() != team.team_id()) {
+        first = FirstError(first, store_.RemoveFromQueue(team.team_id(), lead_id));
+        continue;
+      }
+      const rv1::LeadAssigned& rec = (*stored)->record;
+      rv1::LeadAssigned next = rec;
+      auto* nd = next.mutable_decision();
+      const int64_t waited_s = (now_ms - ToMillis(rec.decision().decided_at())) / 1000;
+      Step(nd, "queue." + team.team_id(), true,
+           "capacity freed after " + std::to_string(waited_s) + " s in the team queue");
+      const std::string rep = engine_.PickRep(team, *reps, now, *nd);
+      if (rep.empty()) break;  // nobody in this team is eligible: the rest wait too
+      nd->set_outcome(rv1::ASSIGNED);
+      nd->set_rep_id(rep);
+      SetMillis(nd->mutable_decided_at(), now_ms);
+      const int64_t sla = SlaDueMillis(*policy_, team.team_id(), rep, now);
+      SetMillis(next.mutable_sla_due_at(), sla);
+
+      ClaimRequest req;
+      req.record = &next;
+      req.effect = ClaimEffect::kRep;
+      req.replace_raw = (*stored)->raw;
+      engine_.FillLimits(rep, now, &req.day, &req.max_open, &req.daily_cap);
+      req.sla_due_ms = sla;
+      req.dequeue = true;
+      req.outbox_ms = now_ms;
+      auto claim = store_.Claim(req);
+      if (!claim.ok()) return claim.status();
+      if (claim->kind == ClaimResult::Kind::kNoCapacity) break;  // raced: next tick
+      if (claim->kind == ClaimResult::Kind::kExists) continue;   // another replica took it
+      RepState s = reps->Get(rep);
+      s.open_leads = static_cast<int>(claim->rep_open_leads);
+      s.today_count += 1;
+      reps->Set(rep, s);
+      metrics_.Dequeued(team.team_id());
+      metrics_.QueueDepth(team.team_id(), static_cast<double>(claim->queue_depth));
+      metrics_.RepOpenLeads(team.team_id(), rep, static_cast<double>(claim->rep_open_leads));
+      metrics_.Decision(*nd, rec.scored().segment());
+      const auto& meta = rec.scored().lead().meta();
+      if (meta.has_first_submitted_at()) {
+        metrics_.SpeedToLead(*nd, (now_ms - ToMillis(meta.first_submitted_at())) / 1000.0);
+      }
+      first = FirstError(first, Emit(next));
+    }
+    auto depth = store_.QueueDepth(team.team_id());
+    if (depth.ok()) metrics_.QueueDepth(team.team_id(), static_cast<double>(*depth));
+  }
+  return first;
+}
+
+}  // namespace leadflow::routing

@@ -1,0 +1,71 @@
+// The routing scheduler: the time-driven half of routing, run as a background
+// task in every replica (all of its state is in Redis, so replicas cooperate
+// and a restarted instance picks up where the last one stopped).
+//
+// Each Tick():
+//  1. Outbox: re-publishes scheduler decisions recorded in Redis but not yet
+//     acknowledged by Kafka (a crash between claim and publish loses nothing).
+//  2. SLA expiry: an assignment not accepted by its due time (business
+//     minutes, lf:{routing}:sla) is re-assigned to another eligible rep of the
+//     team, never to a current or previous owner, and emitted on
+//     leads.assigned as REASSIGNED with previous_reps; with nobody eligible
+//     the timer is retried after sla_retry_seconds. A queued lead's expiry is
+//     counted as a queue SLA breach (it stays first in line).
+//  3. Queue drain: queued leads are assigned, oldest first, as soon as a rep
+//     of their team is eligible again (released slot, return from vacation,
+//     working hours, daily reset), with the same atomic capacity claim.
+// Every change is a compare-and-swap on the lead's record, so two replicas
+// never act twice on one lead.
+//
+// Threading: Tick() may run concurrently with the consumer handlers and gRPC
+// calls; Run() drives it on the calling thread until `stop`. Wake() may be
+// called from any thread.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+
+#include "common/kafka/producer.h"
+#include "common/util/clock.h"
+#include "routing/app/assignment_broadcaster.h"
+#include "routing/app/routing_engine.h"
+#include "routing/app/routing_metrics.h"
+#include "routing/app/routing_store.h"
+
+namespace leadflow::routing {
+
+class RoutingScheduler {
+ public:
+  RoutingScheduler(std::shared_ptr<const RoutingPolicy> policy, RoutingEngine& engine,
+                   RoutingStore& store, kafka::Producer& producer,
+                   AssignmentBroadcaster& broadcaster, RoutingMetrics& metrics, const Clock& clock);
+
+  // One pass over outbox, SLA timers and team queues. Tries every step and
+  // returns the first error (Redis or Kafka unavailable).
+  Status Tick();
+  // Ticks every scheduler.tick_ms, or sooner after Wake(), until `stop`.
+  void Run(const std::atomic<bool>& stop);
+  void Wake();
+
+ private:
+  Status ResendOutbox(int64_t now_ms);
+  Status ExpireSlaTimers(std::chrono::system_clock::time_point now);
+  Status DrainQueues(std::chrono::system_clock::time_point now);
+  // Publishes an assignment the scheduler recorded, then clears its outbox entry.
+  Status Emit(const leadflow::routing::v1::LeadAssigned& record);
+
+  std::shared_ptr<const RoutingPolicy> policy_;
+  RoutingEngine& engine_;
+  RoutingStore& store_;
+  kafka::Producer& producer_;
+  AssignmentBroadcaster& broadcaster_;
+  RoutingMetrics& metrics_;
+  const Clock& clock_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool woken_ = false;
+};
+
+}  // namespace leadflow::routing

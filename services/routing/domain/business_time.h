@@ -1,0 +1,36 @@
+// Business-time arithmetic for SLAs (DOMAIN.md §5: a queued or assigned lead
+// has an SLA, counted in business minutes) and rep-local calendar days for
+// daily caps. Pure and thread-safe.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+#include "leadflow/config/v1/routing_rules.pb.h"
+#include "routing/domain/routing_policy.h"
+#include "routing/domain/time_zone.h"
+
+namespace leadflow::routing {
+
+// The instant at which `minutes` business minutes have elapsed after `start`,
+// counting only time inside `hours` read in `zone` (weekdays and
+// [start_hour, end_hour), overnight shifts included). Started outside working
+// hours, the clock starts at the next opening.
+std::chrono::system_clock::time_point AddBusinessMinutes(
+    const leadflow::config::v1::WorkingHours& hours, const TimeZone& zone,
+    std::chrono::system_clock::time_point start, int minutes);
+
+// SLA due time (unix ms) for a lead of `team_id` assigned to `rep_id` (empty
+// for a queued lead) decided at `now`: team.sla_business_minutes counted in
+// the rep's hours, else the team's business_hours, else the first rep with
+// hours; plain minutes when no calendar is known. 0 for an unknown team.
+int64_t SlaDueMillis(const RoutingPolicy& policy, const std::string& team_id,
+                     const std::string& rep_id, std::chrono::system_clock::time_point now);
+
+// The rep's local calendar day ("yyyy-mm-dd" in the rep's time zone; UTC for
+// reps without hours or unknown reps): the daily cap resets at the rep's midnight.
+std::string RepLocalDay(const RoutingPolicy& policy, const std::string& rep_id,
+                        std::chrono::system_clock::time_point now);
+
+}  // namespace leadflow::routing
