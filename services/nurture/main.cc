@@ -1,5 +1,6 @@
 // leadflow-nurture: composition root.
 #include "common/config/proto_loader.h"
+#include "common/kafka/topic_scan.h"
 #include "common/kafka/topics.h"
 #include "common/registry/account_registry.h"
 #include "common/runtime/service_runtime.h"
@@ -7,15 +8,24 @@
 #include "nurture/app/nurture_grpc_service.h"
 #include "nurture/app/nurture_metrics.h"
 #include "nurture/app/nurture_store.h"
+#include "nurture/app/scaled_clock.h"
 
 namespace {
 
 const leadflow::runtime::ServiceInfo kInfo{
     "nurture",
-    "Enrols prospects from leads.nurture in audience-specific tracks and sends their touches on "
-    "nurture.touches, re-checking before every touch that the contact is still a prospect in its "
-    "registry view (accounts.changes). Customers never get prospect touches.",
-    "Config: nurture.json (leadflow.config.v1.NurtureConfig: catalogue, tracks, caps).\n"};
+    "Runs audience-specific nurture tracks: prospects from leads.nurture, customers from "
+    "accounts.inbound. Before every touch it re-checks the contact's current relationship in its "
+    "registry view (accounts.changes): a prospect who became a customer moves to a customer "
+    "track, and customers never get prospect touches. Touches go to nurture.touches (exactly once "
+    "per touch id); customer touches also notify the account owner on accounts.notifications. "
+    "Exits on leads.assigned, engagement.events (reply, meeting, unsubscribe, consent withdrawn) "
+    "and sales.feedback (accept).",
+    "Config: nurture.json (leadflow.config.v1.NurtureConfig: catalogue, campaigns, tracks, caps,\n"
+    "  quiet hours, max event share).\n"
+    "  LEADFLOW_NURTURE_TIME_SCALE      schedule time per real time (default 1; demos and tests)\n"
+    "  LEADFLOW_NURTURE_TIME_ORIGIN_MS  real epoch ms from which schedule time is scaled\n"
+    "  LEADFLOW_NURTURE_TIME_START_MS   schedule epoch ms at that origin (default: the origin)\n"};
 
 }  // namespace
 
@@ -25,6 +35,7 @@ int main(int argc, char** argv) {
   std::unique_ptr<NurtureStore> store;
   std::unique_ptr<registry::AccountRegistry> accounts;
   std::unique_ptr<NurtureMetrics> metrics;
+  std::unique_ptr<ScaledClock> clock;
   std::unique_ptr<NurtureEngine> engine;
   std::unique_ptr<NurtureGrpcService> grpc_service;
   return runtime::ServiceMain(kInfo, argc, argv, [&](runtime::ServiceRuntime& rt) -> Status {
@@ -32,20 +43,36 @@ int main(int argc, char** argv) {
     if (Status s = config::LoadProtoFile(rt.ConfigPath("nurture.json"), &cfg); !s.ok()) return s;
     auto policy = NurturePolicy::Create(std::move(cfg));
     if (!policy.ok()) return policy.status();
+    auto scaled = ScaledClock::FromEnv(rt.clock());
+    if (!scaled.ok()) return scaled.status();
+    clock = std::make_unique<ScaledClock>(*scaled);
     store = std::make_unique<NurtureStore>(rt.redis());
     accounts = std::make_unique<registry::AccountRegistry>(rt.redis(), "nurture");
     metrics = std::make_unique<NurtureMetrics>(rt.metrics());
-    engine = std::make_unique<NurtureEngine>(*policy, *store, *accounts, rt.producer(), *metrics,
-                                             rt.clock());
+    kafka::TopicScanOptions scan;
+    scan.brokers = rt.infra().kafka_brokers;
+    scan.extra_properties = rt.infra().kafka_properties;
+    scan.topic = topics::kNurtureTouches;
+    engine = std::make_unique<NurtureEngine>(
+        *policy, *store, *accounts, rt.producer(), *metrics, *clock,
+        [scan](const std::function<void(const kafka::ConsumedMessage&)>& visit) {
+          return kafka::ScanTopic(scan, visit);
+        });
     grpc_service = std::make_unique<NurtureGrpcService>(*policy, *store, *metrics);
     rt.AddGrpcService(grpc_service.get());
-    if (Status s = rt.AddConsumer("registry", {topics::kAccountsChanges}, accounts->Handler(),
-                                  intake::v1::NURTURE);
+    if (Status s = rt.AddConsumer("registry", {topics::kAccountsChanges},
+                                  engine->AccountChangesHandler(), intake::v1::NURTURE);
         !s.ok()) {
       return s;
     }
-    if (Status s =
-            rt.AddConsumer("main", {topics::kLeadsNurture}, engine->Handler(), intake::v1::NURTURE);
+    if (Status s = rt.AddConsumer("main", {topics::kLeadsNurture, topics::kAccountsInbound},
+                                  engine->Handler(), intake::v1::NURTURE);
+        !s.ok()) {
+      return s;
+    }
+    if (Status s = rt.AddConsumer(
+            "exits", {topics::kLeadsAssigned, topics::kEngagementEvents, topics::kSalesFeedback},
+            engine->ExitsHandler(), intake::v1::NURTURE);
         !s.ok()) {
       return s;
     }

@@ -1,22 +1,44 @@
-// Nurture's message path and scheduler.
+// Nurture's message paths and scheduler.
 //
-// Handle(): leads.nurture -> enrolment. Prospects only: a CUSTOMER arriving
-// here (on the event, or per nurture's current registry view) is a violation -
-// blocked, logged, counted in leadflow_audience_violations_total and
-// dead-lettered with AUDIENCE_MISMATCH. Enrolment is idempotent (enrolment id
-// = lead_id:track_id), so a redelivered request enrols once.
+// Inputs (each a consumer-loop handler):
+//  - leads.nurture (HandleNurtureRequest): prospects from routing, including
+//    leads sales rejected with a protected reason (NurtureRequested.reason),
+//    which re-enter the right track under a fresh enrolment. The contact's
+//    audience is taken from nurture's CURRENT registry view: a lead whose
+//    account has become a customer enters a customer track. A request stamped
+//    CUSTOMER is a routing violation: blocked, logged, counted in
+//    leadflow_audience_violations_total and dead-lettered (AUDIENCE_MISMATCH).
+//  - accounts.inbound (HandleCustomerInbound): customer leads enter a
+//    customer track (personalised updates, satisfaction audit, upsell).
+//  - accounts.changes (HandleAccountChange): applied to the registry view,
+//    then every active enrolment of that account whose audience no longer
+//    matches leaves its track and enters one of the new audience at once.
+//  - leads.assigned, engagement.events, sales.feedback (HandleExitEvent):
+//    exits - MQL assigned, reply, meeting booked, unsubscribe, consent
+//    withdrawn, sales accepted.
+// Enrolment is idempotent (enrolment id = lead_id:track_id[~reason]).
 //
-// PollOnce(): sends due touches. For each: re-check the contact's CURRENT
-// relationship in the registry view (mismatch -> violation, exit), then
-// unsubscribe and topic suppression, then emit a Touch on nurture.touches
-// keyed by contact id, exactly once per touch id.
+// PollOnce(): claims due touches and, for each, in order: re-checks the
+// contact's current relationship (a changed one moves the enrolment to the
+// right track, this touch is not sent); the wall (track, enrolment and
+// content audience must equal the current relationship, else a counted
+// violation); unsubscribe; topic suppression; frequency caps and quiet hours
+// (deferral); then emits accounts.notifications (customers) and the Touch on
+// nurture.touches, exactly once per touch id: a claimed touch sits in an
+// in-flight set until finished, and Recover() resolves in-flight touches left
+// by a crash against the touch log itself.
 //
-// Threading: Handle() and PollOnce() may run on different threads; all state
-// is in Redis. Not copyable; must outlive the consumer loop and background task.
+// Threading: the handlers and PollOnce() may run on different threads; all
+// state is in Redis. Not copyable; must outlive the consumer loops and the
+// background task.
 #pragma once
 
 #include <atomic>
+#include <functional>
+#include <map>
+#include <optional>
 #include <memory>
+#include <set>
 
 #include "common/kafka/consumer_loop.h"
 #include "common/kafka/producer.h"
@@ -28,31 +50,72 @@
 
 namespace leadflow::nurture {
 
+// Reads every record of nurture.touches present now (crash recovery).
+using TouchLogScan = std::function<Status(const std::function<void(const kafka::ConsumedMessage&)>&)>;
+
 class NurtureEngine {
  public:
   NurtureEngine(std::shared_ptr<const NurturePolicy> policy, NurtureStore& store,
                 registry::AccountRegistry& registry, kafka::Producer& producer,
-                NurtureMetrics& metrics, const Clock& clock);
+                NurtureMetrics& metrics, const Clock& clock, TouchLogScan scan = nullptr);
 
-  Status Handle(const kafka::ConsumedMessage& message, std::vector<kafka::OutgoingMessage>& out);
-  kafka::MessageHandler Handler();
+  Status HandleNurtureRequest(const kafka::ConsumedMessage& message,
+                              std::vector<kafka::OutgoingMessage>& out);
+  Status HandleCustomerInbound(const kafka::ConsumedMessage& message,
+                               std::vector<kafka::OutgoingMessage>& out);
+  Status HandleAccountChange(const kafka::ConsumedMessage& message,
+                             std::vector<kafka::OutgoingMessage>& out);
+  Status HandleExitEvent(const kafka::ConsumedMessage& message,
+                         std::vector<kafka::OutgoingMessage>& out);
+  // Back-compat name for HandleNurtureRequest.
+  Status Handle(const kafka::ConsumedMessage& message, std::vector<kafka::OutgoingMessage>& out) {
+    return HandleNurtureRequest(message, out);
+  }
+  kafka::MessageHandler Handler();  // leads.nurture and accounts.inbound
+  kafka::MessageHandler AccountChangesHandler();
+  kafka::MessageHandler ExitsHandler();  // leads.assigned, engagement.events, sales.feedback
 
+  // Unsubscribes a contact: recorded first (so a touch in progress sees it),
+  // then every enrolment exits with `reason`. Returns how many exited.
+  StatusOr<int> Unsubscribe(const std::string& contact_id, const std::string& reason);
+
+  // Resolves touches left in flight by a crash: those already on
+  // nurture.touches are finished without re-sending, the rest become due
+  // again. Returns how many were resolved. Called by RunScheduler first.
+  StatusOr<int> Recover();
   // Processes every touch due now (up to `limit`); returns how many were
-  // handled (sent, suppressed or exited), or kUnavailable if Redis is down.
+  // handled (sent, suppressed, deferred or exited), or kUnavailable.
   StatusOr<int> PollOnce(int limit = 200);
-  // Runs PollOnce every `interval` until `stop` (rt.AddBackgroundTask).
+  // Recover(), then PollOnce every `interval` until `stop`.
   void RunScheduler(const std::atomic<bool>& stop,
-                    std::chrono::milliseconds interval = std::chrono::milliseconds(200));
+                    std::chrono::milliseconds interval = std::chrono::milliseconds(100));
 
   const NurturePolicy& policy() const { return *policy_; }
 
  private:
-  // The contact's relationship per the registry view: CUSTOMER or PROSPECT
-  // (not found = PROSPECT).
   StatusOr<leadflow::common::v1::Relationship> CurrentRelationship(
-      const leadflow::routing::v1::NurtureRequested& req);
-  Status ProcessTouch(const std::string& touch_id, int64_t now_ms);
+      const leadflow::routing::v1::NurtureRequested& req,
+      std::optional<leadflow::accounts::v1::AccountState>* account = nullptr);
+  // Enrols the lead of `req` in the best track of `audience`; `suffix` makes
+  // a re-entry a fresh enrolment. Ok when no track matches (logged).
+  Status EnrolIn(const leadflow::routing::v1::NurtureRequested& req,
+                 leadflow::common::v1::Relationship audience, const std::string& account_key,
+                 const std::string& suffix);
+  // Exits `enrolment_id` and enrols its lead in the track of `now_is`.
+  Status Migrate(const std::string& enrolment_id, leadflow::common::v1::Relationship now_is);
   Status ExitEnrolment(const std::string& enrolment_id, const std::string& reason);
+  Status ExitAll(const std::vector<std::string>& enrolment_ids, const std::string& reason);
+  // Touches of one poll, produced together and flushed once.
+  struct Batch {
+    std::vector<kafka::OutgoingMessage> out;  // notifications and touches, in order
+    std::vector<std::string> sent;            // touch ids to finish after the flush
+    std::map<std::string, std::vector<int64_t>> sends_by_contact;  // for caps within the batch
+  };
+  Status ProcessTouch(const std::string& touch_id, int64_t now_ms, Batch& batch);
+  static kafka::OutgoingMessage Notification(
+      const leadflow::nurture::v1::Touch& touch,
+      const std::optional<leadflow::accounts::v1::AccountState>& account);
+  Status FinishTouch(const std::string& touch_id, bool sent, int64_t now_ms);
 
   std::shared_ptr<const NurturePolicy> policy_;
   NurtureStore& store_;
@@ -60,6 +123,7 @@ class NurtureEngine {
   kafka::Producer& producer_;
   NurtureMetrics& metrics_;
   const Clock& clock_;
+  TouchLogScan scan_;
 };
 
 }  // namespace leadflow::nurture

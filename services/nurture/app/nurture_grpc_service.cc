@@ -44,24 +44,17 @@ grpc::Status NurtureGrpcService::Unsubscribe(grpc::ServerContext*,
     if (req->email().empty()) {
       return {grpc::StatusCode::INVALID_ARGUMENT, "contact_id or email is required"};
     }
+    // Remembered by email too, so a contact not enrolled yet never will be.
+    if (Status s = store_.AddUnsubscribedEmail(req->email()); !s.ok()) return ToGrpc(s);
     auto found = store_.ContactByEmail(req->email());
     if (!found.ok()) return ToGrpc(found.status());
     if (!found->has_value()) return grpc::Status::OK;  // never enrolled: nothing to stop
     contact = **found;
   }
-  // Recorded first, so a touch being processed right now sees it too.
-  if (Status s = store_.AddUnsubscribed(contact); !s.ok()) return ToGrpc(s);
-  auto ids = store_.EnrolmentsOfContact(contact);
-  if (!ids.ok()) return ToGrpc(ids.status());
-  int exited = 0;
-  for (const auto& id : *ids) {
-    auto r = store_.Exit(id, "unsubscribed");
-    if (!r.ok()) return ToGrpc(r.status());
-    if (*r) {
-      ++exited;
-      metrics_.Exited("unsubscribed");
-    }
-  }
+  auto n = store_.Unsubscribe(contact, "unsubscribed");
+  if (!n.ok()) return ToGrpc(n.status());
+  const int exited = *n;
+  for (int i = 0; i < exited; ++i) metrics_.Exited("unsubscribed");
   resp->set_enrolments_exited(exited);
   log::Info("contact unsubscribed", {{"contact_id", contact}, {"exited", std::to_string(exited)}});
   return grpc::Status::OK;

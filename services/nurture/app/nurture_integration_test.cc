@@ -1,11 +1,14 @@
 // Nurture app against a real redis-server (FakeProducer for Kafka).
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include "common/kafka/topics.h"
 #include "common/metrics/registry.h"
 #include "common/metrics/service_metrics.h"
 #include "common/testing/fake_kafka.h"
 #include "leadflow/accounts/v1/accounts.pb.h"
+#include "leadflow/engagement/v1/engagement.pb.h"
 #include "nurture/app/nurture_engine.h"
 #include "nurture/app/nurture_grpc_service.h"
 #include "nurture/domain/nurture_test_util.h"
@@ -82,6 +85,25 @@ class NurtureAppTest : public ::testing::Test {
       EXPECT_EQ(m.key, t.contact_id());
       out.push_back(t);
     }
+    return out;
+  }
+
+  static std::string CustomerAccount(const std::string& domain) {
+    leadflow::accounts::v1::AccountState acct;
+    acct.set_account_key(domain);
+    acct.set_relationship(cv1::CUSTOMER);
+    acct.add_domains(domain);
+    acct.set_owner_rep_id("owner-1");
+    return acct.SerializeAsString();
+  }
+
+  std::map<std::string, nv1::Enrolment> Enrolments(const std::string& contact_id) {
+    nv1::GetEnrolmentRequest req;
+    req.set_contact_id(contact_id);
+    nv1::GetEnrolmentResponse resp;
+    EXPECT_TRUE(grpc_->GetEnrolment(nullptr, &req, &resp).ok());
+    std::map<std::string, nv1::Enrolment> out;
+    for (const auto& e : resp.enrolments()) out[e.enrolment_id()] = e;
     return out;
   }
 
@@ -163,26 +185,197 @@ TEST_F(NurtureAppTest, UnsubscribeStopsPendingTouches) {
   EXPECT_EQ(e.exit_reason(), "unsubscribed");
 }
 
-TEST_F(NurtureAppTest, ContactThatBecameACustomerGetsNoProspectTouch) {
+TEST_F(NurtureAppTest, ProspectWhoBecameACustomerMovesToACustomerTrackBeforeTheNextTouch) {
   Enrol(Request("V1"));
   EXPECT_EQ(Poll(), 1);
-  leadflow::accounts::v1::AccountState acct;
-  acct.set_account_key("acme.ru");
-  acct.set_relationship(cv1::CUSTOMER);
-  acct.add_domains("acme.ru");
-  acct.set_owner_rep_id("owner-1");
-  std::string payload;
-  acct.SerializeToString(&payload);
-  ASSERT_TRUE(accounts_->Apply("acme.ru", payload).ok());
+  // The registry view changes under the enrolment (applied directly: the
+  // send-time check must catch it even before the change handler runs).
+  ASSERT_TRUE(accounts_->Apply("acme.ru", CustomerAccount("acme.ru")).ok());
 
   clock_.Advance(std::chrono::hours(24));
-  EXPECT_EQ(Poll(), 1);             // handled: blocked, not sent
-  EXPECT_EQ(Touches().size(), 1u);  // only the touch sent while still a prospect
+  EXPECT_EQ(Poll(), 1);  // the prospect touch is not sent; the enrolment moves
+  EXPECT_EQ(metrics_->violations(), 0);
+  auto ids = Enrolments("contact-V1");
+  ASSERT_EQ(ids.size(), 2u);
+  EXPECT_EQ(ids["V1:p-general"].state(), nv1::EXITED);
+  EXPECT_EQ(ids["V1:p-general"].exit_reason(), "became_customer");
+  EXPECT_EQ(ids["V1:c-general"].state(), nv1::ACTIVE_ENROLMENT);
+  EXPECT_EQ(ids["V1:c-general"].audience(), cv1::CUSTOMER);
+
+  EXPECT_EQ(Poll(), 1);  // the customer track's first touch is due at once
+  auto touches = Touches();
+  ASSERT_EQ(touches.size(), 2u);
+  EXPECT_EQ(touches[0].audience(), cv1::PROSPECT);
+  EXPECT_EQ(touches[1].audience(), cv1::CUSTOMER);
+  EXPECT_EQ(touches[1].track_id(), "c-general");
+  EXPECT_EQ(touches[1].content_id(), "c-update");
+  // The account owner hears of the customer touch.
+  auto notes = producer_.SentTo(topics::kAccountsNotifications);
+  ASSERT_EQ(notes.size(), 1u);
+  nv1::AccountNotification n;
+  ASSERT_TRUE(n.ParseFromString(notes[0].payload));
+  EXPECT_EQ(n.owner_rep_id(), "owner-1");
+  EXPECT_EQ(n.touch_id(), touches[1].touch_id());
+  EXPECT_EQ(notes[0].key, "acme.ru");
+}
+
+TEST_F(NurtureAppTest, AccountChangeMovesEnrolmentsAtOnce) {
+  Enrol(Request("W1"));
+  EXPECT_EQ(Poll(), 1);
+  std::vector<kafka::OutgoingMessage> out;
+  kafka::ConsumedMessage m;
+  m.topic = topics::kAccountsChanges;
+  m.key = "acme.ru";
+  m.payload = CustomerAccount("acme.ru");
+  ASSERT_TRUE(engine_->HandleAccountChange(m, out).ok());
+  auto ids = Enrolments("contact-W1");
+  EXPECT_EQ(ids["W1:p-general"].exit_reason(), "became_customer");
+  EXPECT_EQ(ids["W1:c-general"].state(), nv1::ACTIVE_ENROLMENT);
+  EXPECT_EQ(metrics_->violations(), 0);
+}
+
+TEST_F(NurtureAppTest, FrequencyCapDefersTouchesAcrossTracks) {
+  // Two leads of one contact in two tracks: per_day 1 lets only one through today.
+  auto a = Request("F1");
+  auto b = Request("F2");
+  b.mutable_scored()->mutable_lead()->mutable_contact()->set_contact_id("contact-F1");
+  b.mutable_scored()->set_buyer_stage(cv1::STATUS_QUO);
+  Enrol(a);
+  Enrol(b);
+  EXPECT_EQ(Poll(), 2);  // one sent, one deferred by the cap
+  ASSERT_EQ(Touches().size(), 1u);
+  EXPECT_NE(registry_.Serialize().find("reason=\"FREQUENCY_CAP\""), std::string::npos);
+  clock_.Advance(std::chrono::hours(23));
+  EXPECT_EQ(Poll(), 0);
+  clock_.Advance(std::chrono::hours(1));
+  EXPECT_GE(Poll(), 1);
+  EXPECT_EQ(Touches().size(), 2u);
+}
+
+TEST_F(NurtureAppTest, QuietHoursDeferToTheContactsMorning) {
+  clock_.SetMillis(1763715600000 + 10 * kHour);  // 22:00 Moscow
+  Enrol(Request("Q1"));
+  EXPECT_EQ(Poll(), 1);  // deferred
+  EXPECT_TRUE(Touches().empty());
+  clock_.SetMillis(1763715600000 + 21 * kHour - 1000);  // 08:59:59 Moscow
+  EXPECT_EQ(Poll(), 0);
+  clock_.SetMillis(1763715600000 + 21 * kHour);  // 09:00
+  EXPECT_EQ(Poll(), 1);
+  ASSERT_EQ(Touches().size(), 1u);
+}
+
+TEST_F(NurtureAppTest, ExitEventsEndTheTrack) {
+  Enrol(Request("E1"));
+  Enrol(Request("E2"));
+  Enrol(Request("E3"));
+  Enrol(Request("E4"));
+  std::vector<kafka::OutgoingMessage> out;
+  leadflow::engagement::v1::EngagementEvent ev;
+  ev.set_contact_id("contact-E1");
+  ev.set_type(leadflow::engagement::v1::MEETING_BOOKED);
+  kafka::ConsumedMessage m;
+  m.topic = topics::kEngagementEvents;
+  ev.SerializeToString(&m.payload);
+  ASSERT_TRUE(engine_->HandleExitEvent(m, out).ok());
+  ev.set_contact_id("contact-E2");
+  ev.set_type(leadflow::engagement::v1::CONSENT_WITHDRAWN);
+  ev.SerializeToString(&m.payload);
+  ASSERT_TRUE(engine_->HandleExitEvent(m, out).ok());
+  rv1::SalesFeedback fb;
+  fb.set_lead_id("E3");
+  fb.set_kind(rv1::ACCEPT);
+  m.topic = topics::kSalesFeedback;
+  fb.SerializeToString(&m.payload);
+  ASSERT_TRUE(engine_->HandleExitEvent(m, out).ok());
+  rv1::LeadAssigned as;
+  *as.mutable_scored() = Request("E4").scored();
+  m.topic = topics::kLeadsAssigned;
+  as.SerializeToString(&m.payload);
+  ASSERT_TRUE(engine_->HandleExitEvent(m, out).ok());
+  EXPECT_EQ(EnrolmentOf("E1").exit_reason(), "meeting_booked");
+  EXPECT_EQ(EnrolmentOf("E2").exit_reason(), "consent_withdrawn");
+  EXPECT_EQ(EnrolmentOf("E3").exit_reason(), "sales_accepted");
+  EXPECT_EQ(EnrolmentOf("E4").exit_reason(), "mql_assigned");
+  EXPECT_EQ(Poll(), 0);
+  EXPECT_TRUE(Touches().empty());
+  // Consent withdrawn: a later request does not enrol the contact again.
+  Enrol(Request("E2"));
+  EXPECT_EQ(Poll(), 0);
+}
+
+TEST_F(NurtureAppTest, ProtectedRejectionReEntersTheTrack) {
+  Enrol(Request("R1"));
+  std::vector<kafka::OutgoingMessage> out;
+  rv1::LeadAssigned as;
+  *as.mutable_scored() = Request("R1").scored();
+  kafka::ConsumedMessage m;
+  m.topic = topics::kLeadsAssigned;
+  as.SerializeToString(&m.payload);
+  ASSERT_TRUE(engine_->HandleExitEvent(m, out).ok());
+  EXPECT_EQ(EnrolmentOf("R1").state(), nv1::EXITED);
+  auto back = Request("R1");
+  back.set_reason(cv1::BUDGET_TOO_SMALL);
+  Enrol(back);
+  auto ids = Enrolments("contact-R1");
+  ASSERT_EQ(ids.size(), 2u);
+  EXPECT_EQ(ids["R1:p-general~BUDGET_TOO_SMALL"].state(), nv1::ACTIVE_ENROLMENT);
+  EXPECT_EQ(Poll(), 1);
+  ASSERT_EQ(Touches().size(), 1u);
+  EXPECT_EQ(Touches()[0].touch_id(), "R1:p-general~BUDGET_TOO_SMALL:0");
+}
+
+TEST_F(NurtureAppTest, CustomerInboundEntersACustomerTrackAndNotifiesTheOwner) {
+  ASSERT_TRUE(accounts_->Apply("acme.ru", CustomerAccount("acme.ru")).ok());
+  rv1::CustomerInbound in;
+  *in.mutable_scored() = Request("K1").scored();
+  in.mutable_scored()->mutable_lead()->mutable_meta()->set_relationship(cv1::CUSTOMER);
+  kafka::ConsumedMessage m;
+  m.topic = topics::kAccountsInbound;
+  m.key = "acme.ru";
+  in.SerializeToString(&m.payload);
+  std::vector<kafka::OutgoingMessage> out;
+  ASSERT_TRUE(engine_->Handler()(m, out).ok());
+  EXPECT_TRUE(out.empty());
+  EXPECT_EQ(Poll(), 1);
+  auto touches = Touches();
+  ASSERT_EQ(touches.size(), 1u);
+  EXPECT_EQ(touches[0].audience(), cv1::CUSTOMER);
+  EXPECT_EQ(producer_.SentTo(topics::kAccountsNotifications).size(), 1u);
+  // A prospect-stamped event on accounts.inbound is a violation.
+  in.mutable_scored()->mutable_lead()->mutable_meta()->set_relationship(cv1::PROSPECT);
+  in.mutable_scored()->mutable_lead()->mutable_meta()->set_lead_id("K2");
+  in.SerializeToString(&m.payload);
+  ASSERT_TRUE(engine_->Handler()(m, out).ok());
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].topic, topics::kLeadsRejected);
   EXPECT_EQ(metrics_->violations(), 1);
-  auto e = EnrolmentOf("V1");
-  EXPECT_EQ(e.state(), nv1::EXITED);
-  EXPECT_EQ(e.exit_reason(), "audience_mismatch");
-  EXPECT_NE(registry_.Serialize().find("leadflow_audience_violations_total 1"), std::string::npos);
+}
+
+TEST_F(NurtureAppTest, RecoveryFinishesLoggedTouchesAndResendsTheRest) {
+  Enrol(Request("X1"));
+  Enrol(Request("X2"));
+  // Simulate a crash after claiming both: X1's touch reached the log, X2's did not.
+  ASSERT_TRUE(*store_->ClaimTouch("X1:p-general:0", clock_.NowMillis()));
+  ASSERT_TRUE(*store_->ClaimTouch("X2:p-general:0", clock_.NowMillis()));
+  EXPECT_EQ(Poll(), 0);  // nothing due: both are in flight
+  nv1::Touch logged;
+  logged.set_touch_id("X1:p-general:0");
+  kafka::ConsumedMessage rec;
+  logged.SerializeToString(&rec.payload);
+  NurtureEngine recovering(policy_, *store_, *accounts_, producer_, *metrics_, clock_,
+                           [&](const std::function<void(const kafka::ConsumedMessage&)>& visit) {
+                             visit(rec);
+                             return Status::Ok();
+                           });
+  auto n = recovering.Recover();
+  ASSERT_TRUE(n.ok()) << n.status().message();
+  EXPECT_EQ(*n, 2);
+  EXPECT_EQ(*recovering.PollOnce(), 1);  // only X2 is sent now
+  auto touches = Touches();
+  ASSERT_EQ(touches.size(), 1u);
+  EXPECT_EQ(touches[0].touch_id(), "X2:p-general:0");
+  EXPECT_EQ(EnrolmentOf("X1").next_step(), 1);
+  EXPECT_EQ(EnrolmentOf("X1").sent_touch_ids_size(), 1);
 }
 
 TEST_F(NurtureAppTest, CustomerOnLeadsNurtureIsBlockedCountedAndDeadLettered) {

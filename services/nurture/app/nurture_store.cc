@@ -26,18 +26,38 @@ return 1
   return s;
 }
 
-redis::Script& AdvanceScript() {
-  // KEYS: enrol, due, sent-list; ARGV: expected step, sent touch, next touch, next due
+redis::Script& ClaimScript() {
+  // KEYS: due, inflight; ARGV: touch id, now ms
   static redis::Script s(R"lua(
+local score = redis.call('ZSCORE', KEYS[1], ARGV[1])
+if not score or tonumber(score) > tonumber(ARGV[2]) then return 0 end
+redis.call('ZREM', KEYS[1], ARGV[1])
+redis.call('HSET', KEYS[2], ARGV[1], score)
+return 1
+)lua");
+  return s;
+}
+
+redis::Script& FinishScript() {
+  // KEYS: enrol, due, sent-list, inflight, sent marker, contact sends
+  // ARGV: expected step, touch id, sent (0/1), sent ms, next touch, next due ms, week ms
+  static redis::Script s(R"lua(
+if ARGV[3] == '1' then
+  redis.call('SET', KEYS[5], '1', 'EX', 31536000)
+  redis.call('ZADD', KEYS[6], ARGV[4], ARGV[2])
+  redis.call('ZREMRANGEBYSCORE', KEYS[6], '-inf', tonumber(ARGV[4]) - tonumber(ARGV[7]))
+  redis.call('EXPIRE', KEYS[6], 1209600)
+end
+redis.call('HDEL', KEYS[4], ARGV[2])
 if redis.call('HGET', KEYS[1], 'state') ~= 'ACTIVE_ENROLMENT' then return 0 end
 if redis.call('HGET', KEYS[1], 'next_step') ~= ARGV[1] then return 0 end
-if ARGV[2] ~= '' then redis.call('RPUSH', KEYS[3], ARGV[2]) end
+if ARGV[3] == '1' then redis.call('RPUSH', KEYS[3], ARGV[2]) end
 local next_step = tonumber(ARGV[1]) + 1
-if ARGV[3] == '' then
+if ARGV[5] == '' then
   redis.call('HSET', KEYS[1], 'next_step', next_step, 'state', 'COMPLETED', 'next_due_ms', '0')
 else
-  redis.call('HSET', KEYS[1], 'next_step', next_step, 'next_due_ms', ARGV[4])
-  redis.call('ZADD', KEYS[2], ARGV[4], ARGV[3])
+  redis.call('HSET', KEYS[1], 'next_step', next_step, 'next_due_ms', ARGV[6])
+  redis.call('ZADD', KEYS[2], ARGV[6], ARGV[5])
 end
 return 1
 )lua");
@@ -192,34 +212,66 @@ StatusOr<std::vector<std::string>> NurtureStore::DueTouches(int64_t now_ms, int 
   return out;
 }
 
-StatusOr<bool> NurtureStore::ClaimTouch(const std::string& touch_id) {
-  return IntReply(redis_.Run({"ZREM", kP + "due", touch_id}), "ZREM due");
+StatusOr<bool> NurtureStore::ClaimTouch(const std::string& touch_id, int64_t now_ms) {
+  return IntReply(redis_.Eval(ClaimScript(), {kP + "due", kP + "inflight"},
+                              {touch_id, std::to_string(now_ms)}),
+                  "claim");
 }
 
-Status NurtureStore::Reschedule(const std::string& touch_id, int64_t due_ms) {
-  return OkReply(redis_.Run({"ZADD", kP + "due", std::to_string(due_ms), touch_id}), "ZADD due");
-}
-
-StatusOr<bool> NurtureStore::MarkSent(const std::string& touch_id) {
-  auto r = redis_.Run({"SET", kP + "sent:" + touch_id, "1", "NX", "EX", "31536000"});
+Status NurtureStore::Release(const std::string& touch_id, int64_t due_ms) {
+  auto r = redis_.Pipeline({{"ZADD", kP + "due", std::to_string(due_ms), touch_id},
+                            {"HDEL", kP + "inflight", touch_id}});
   if (!r.ok()) return r.status();
-  if (r->is_error()) return Bad(*r, "SET sent");
-  return !r->is_nil();
+  for (const auto& rep : *r) {
+    if (rep.is_error()) return Bad(rep, "release");
+  }
+  return Status::Ok();
 }
 
-Status NurtureStore::UnmarkSent(const std::string& touch_id) {
-  return OkReply(redis_.Run({"DEL", kP + "sent:" + touch_id}), "DEL sent");
+Status NurtureStore::Drop(const std::string& touch_id) {
+  return OkReply(redis_.Run({"HDEL", kP + "inflight", touch_id}), "HDEL inflight");
 }
 
-StatusOr<bool> NurtureStore::Advance(const std::string& enrolment_id, int expected_step,
-                                     const std::string& sent_touch_id,
-                                     const std::string& next_touch_id, int64_t next_due_ms) {
+StatusOr<std::vector<std::pair<std::string, int64_t>>> NurtureStore::InFlight() {
+  auto r = redis_.Run({"HGETALL", kP + "inflight"});
+  if (!r.ok()) return r.status();
+  if (r->is_error()) return Bad(*r, "HGETALL inflight");
+  std::vector<std::pair<std::string, int64_t>> out;
+  for (size_t i = 0; i + 1 < r->elements.size(); i += 2) {
+    out.emplace_back(r->elements[i].str, ToInt(r->elements[i + 1].str));
+  }
+  return out;
+}
+
+StatusOr<bool> NurtureStore::IsSent(const std::string& touch_id) {
+  return IntReply(redis_.Run({"EXISTS", kP + "sent:" + touch_id}), "EXISTS sent");
+}
+
+StatusOr<std::vector<int64_t>> NurtureStore::RecentSends(const std::string& contact_id,
+                                                         int64_t now_ms) {
+  auto r = redis_.Run({"ZRANGEBYSCORE", kP + "sends:" + contact_id,
+                       "(" + std::to_string(now_ms - 7LL * 24 * 3600 * 1000), "+inf", "WITHSCORES"});
+  if (!r.ok()) return r.status();
+  if (r->is_error()) return Bad(*r, "ZRANGEBYSCORE sends");
+  std::vector<int64_t> out;
+  for (size_t i = 0; i + 1 < r->elements.size(); i += 2) {
+    out.push_back(ToInt(r->elements[i + 1].str));
+  }
+  return out;
+}
+
+StatusOr<bool> NurtureStore::Finish(const std::string& enrolment_id, const std::string& contact_id,
+                                    const std::string& touch_id, int expected_step, bool sent,
+                                    int64_t sent_ms, const std::string& next_touch_id,
+                                    int64_t next_due_ms) {
   return IntReply(
-      redis_.Eval(AdvanceScript(),
-                  {kP + "enrol:" + enrolment_id, kP + "due", kP + "sent-list:" + enrolment_id},
-                  {std::to_string(expected_step), sent_touch_id, next_touch_id,
-                   std::to_string(next_due_ms)}),
-      "advance");
+      redis_.Eval(FinishScript(),
+                  {kP + "enrol:" + enrolment_id, kP + "due", kP + "sent-list:" + enrolment_id,
+                   kP + "inflight", kP + "sent:" + touch_id, kP + "sends:" + contact_id},
+                  {std::to_string(expected_step), touch_id, sent ? "1" : "0",
+                   std::to_string(sent_ms), next_touch_id, std::to_string(next_due_ms),
+                   std::to_string(7LL * 24 * 3600 * 1000)}),
+      "finish");
 }
 
 StatusOr<bool> NurtureStore::Exit(const std::string& enrolment_id, const std::string& reason) {
@@ -228,11 +280,30 @@ StatusOr<bool> NurtureStore::Exit(const std::string& enrolment_id, const std::st
       "exit");
 }
 
+StatusOr<int> NurtureStore::Unsubscribe(const std::string& contact_id, const std::string& reason) {
+  if (Status s = AddUnsubscribed(contact_id); !s.ok()) return s;
+  auto ids = EnrolmentsOfContact(contact_id);
+  if (!ids.ok()) return ids.status();
+  int exited = 0;
+  for (const auto& id : *ids) {
+    auto r = Exit(id, reason);
+    if (!r.ok()) return r.status();
+    if (*r) ++exited;
+  }
+  return exited;
+}
+
 StatusOr<bool> NurtureStore::IsUnsubscribed(const std::string& contact_id) {
   return IntReply(redis_.Run({"SISMEMBER", kP + "unsub", contact_id}), "SISMEMBER unsub");
 }
 Status NurtureStore::AddUnsubscribed(const std::string& contact_id) {
   return OkReply(redis_.Run({"SADD", kP + "unsub", contact_id}), "SADD unsub");
+}
+StatusOr<bool> NurtureStore::IsUnsubscribedEmail(const std::string& email) {
+  return IntReply(redis_.Run({"SISMEMBER", kP + "unsub-email", email}), "SISMEMBER unsub-email");
+}
+Status NurtureStore::AddUnsubscribedEmail(const std::string& email) {
+  return OkReply(redis_.Run({"SADD", kP + "unsub-email", email}), "SADD unsub-email");
 }
 StatusOr<bool> NurtureStore::IsSuppressed(const std::string& account_key,
                                           const std::string& topic) {

@@ -10,8 +10,13 @@
 //   lf:{nurture}:contact:<contact_id>   set of enrolment ids (also :lead:<id>, :account:<key>)
 //   lf:{nurture}:contact-email:<email>  -> contact id (Unsubscribe by email)
 //   lf:{nurture}:due                    sorted set: score = due ms, member = touch id
-//   lf:{nurture}:sent:<touch_id>        "1" once the touch was handed to Kafka (SET NX)
+//   lf:{nurture}:inflight               hash touch id -> due ms: claimed by the scheduler and
+//                                       possibly produced; resolved by Finish/Release/Drop, or
+//                                       after a crash by the recovery scan of nurture.touches
+//   lf:{nurture}:sent:<touch_id>        "1" once the touch is known to be on nurture.touches
+//   lf:{nurture}:sends:<contact_id>     sorted set of the contact's sends (score = ms), for caps
 //   lf:{nurture}:unsub                  set of unsubscribed contact ids
+//   lf:{nurture}:unsub-email            set of unsubscribed emails (never enrolled when asked)
 //   lf:{nurture}:suppressed:<account>   set of suppressed topics
 //
 // Only the NEXT touch of an enrolment is in the due set; sending it schedules
@@ -21,6 +26,7 @@
 
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "common/redis/client.h"
@@ -69,25 +75,40 @@ class NurtureStore {
 
   // Touch ids due at or before `now_ms` (at most `limit`).
   StatusOr<std::vector<std::string>> DueTouches(int64_t now_ms, int limit);
-  // Takes a due touch for processing; false if another poller took it.
-  StatusOr<bool> ClaimTouch(const std::string& touch_id);
-  // Puts a touch back (after a transient failure).
-  Status Reschedule(const std::string& touch_id, int64_t due_ms);
-  // SET sent:<touch_id> NX; true the first time.
-  StatusOr<bool> MarkSent(const std::string& touch_id);
-  Status UnmarkSent(const std::string& touch_id);
+  // Moves a due touch from the due set to the in-flight hash, atomically;
+  // false if another poller took it or it is no longer due.
+  StatusOr<bool> ClaimTouch(const std::string& touch_id, int64_t now_ms);
+  // In flight -> due again at `due_ms` (deferral or transient failure).
+  Status Release(const std::string& touch_id, int64_t due_ms);
+  // In flight -> forgotten (its enrolment exited or moved on).
+  Status Drop(const std::string& touch_id);
+  // Every in-flight touch with its due time (for crash recovery).
+  StatusOr<std::vector<std::pair<std::string, int64_t>>> InFlight();
+  StatusOr<bool> IsSent(const std::string& touch_id);
+  // The contact's send times (ms) in the last 7 days before `now_ms`.
+  StatusOr<std::vector<int64_t>> RecentSends(const std::string& contact_id, int64_t now_ms);
 
-  // If the enrolment is active at `expected_step`: records `sent_touch_id`
-  // (may be empty for a suppressed touch) and moves to the next step, scheduling
-  // `next_touch_id` at `next_due_ms`, or completes it when next_touch_id is empty.
-  StatusOr<bool> Advance(const std::string& enrolment_id, int expected_step,
-                         const std::string& sent_touch_id, const std::string& next_touch_id,
-                         int64_t next_due_ms);
+  // Atomically: when `sent`, records the touch as sent (sent marker, the
+  // contact's send log at `sent_ms`, the enrolment's sent list); then, if the
+  // enrolment is active at `expected_step`, moves it to the next step
+  // (scheduling `next_touch_id` at `next_due_ms`, or completing it when that is
+  // empty); and drops the touch from the in-flight hash. Returns whether the
+  // enrolment advanced.
+  StatusOr<bool> Finish(const std::string& enrolment_id, const std::string& contact_id,
+                        const std::string& touch_id, int expected_step, bool sent,
+                        int64_t sent_ms, const std::string& next_touch_id, int64_t next_due_ms);
   // Marks an active enrolment EXITED and unschedules its pending touch.
   StatusOr<bool> Exit(const std::string& enrolment_id, const std::string& reason);
 
+  // Records the contact as unsubscribed (first, so a touch in progress sees
+  // it), then exits every active enrolment of it with `reason`. Returns how
+  // many enrolments exited.
+  StatusOr<int> Unsubscribe(const std::string& contact_id, const std::string& reason);
   StatusOr<bool> IsUnsubscribed(const std::string& contact_id);
   Status AddUnsubscribed(const std::string& contact_id);
+  // By email, for addresses never enrolled yet (checked at enrolment).
+  StatusOr<bool> IsUnsubscribedEmail(const std::string& email);
+  Status AddUnsubscribedEmail(const std::string& email);
   StatusOr<bool> IsSuppressed(const std::string& account_key, const std::string& topic);
   Status AddSuppression(const std::string& account_key, const std::string& topic);
 

@@ -1,6 +1,9 @@
 #include "nurture/domain/nurture_policy.h"
 
 #include <algorithm>
+#include <set>
+
+#include "nurture/domain/send_window.h"
 
 namespace leadflow::nurture {
 namespace {
@@ -57,6 +60,51 @@ StatusOr<std::shared_ptr<const NurturePolicy>> NurturePolicy::Create(NurtureConf
     if (item.news_type() == cv1::NEWS_TYPE_UNSPECIFIED) return Err(f, "news_type must be set");
   }
 
+  // Campaigns: every audience a campaign serves has its own variant.
+  std::map<std::string, std::set<cv1::Relationship>> campaign_audiences;
+  for (int i = 0; i < c.campaigns_size(); ++i) {
+    const auto& camp = c.campaigns(i);
+    const std::string f = "campaigns[" + std::to_string(i) + "] " + Quote(camp.campaign_id());
+    if (camp.campaign_id().empty()) return Err(f, "campaign_id must not be empty");
+    if (camp.audiences().empty()) return Err(f, "audiences must list PROSPECT and/or CUSTOMER");
+    std::set<cv1::Relationship> audiences;
+    for (int a : camp.audiences()) {
+      const auto r = static_cast<cv1::Relationship>(a);
+      if (!IsAudience(r)) return Err(f, "audiences may only be PROSPECT or CUSTOMER");
+      if (!audiences.insert(r).second) return Err(f, "audience listed twice");
+    }
+    if (!campaign_audiences.emplace(camp.campaign_id(), audiences).second) {
+      return Err(f, "duplicate campaign_id");
+    }
+  }
+  std::map<std::string, std::set<cv1::Relationship>> variants;
+  for (int i = 0; i < c.catalogue_size(); ++i) {
+    const auto& item = c.catalogue(i);
+    if (item.campaign_id().empty()) continue;
+    const std::string f = "catalogue[" + std::to_string(i) + "] " + Quote(item.content_id());
+    auto it = campaign_audiences.find(item.campaign_id());
+    if (it == campaign_audiences.end()) {
+      return Err(f, "campaign_id " + Quote(item.campaign_id()) + " is not declared in campaigns");
+    }
+    if (it->second.count(item.audience()) == 0) {
+      return Err(f, "is a " + cv1::Relationship_Name(item.audience()) + " variant of campaign " +
+                        Quote(item.campaign_id()) + ", which does not serve that audience");
+    }
+    variants[item.campaign_id()].insert(item.audience());
+  }
+  for (int i = 0; i < c.campaigns_size(); ++i) {
+    const auto& camp = c.campaigns(i);
+    for (int a : camp.audiences()) {
+      const auto r = static_cast<cv1::Relationship>(a);
+      if (variants[camp.campaign_id()].count(r) == 0) {
+        return Err("campaigns[" + std::to_string(i) + "] " + Quote(camp.campaign_id()),
+                   "serves " + cv1::Relationship_Name(r) +
+                       " but has no variant for it (a campaign for both audiences needs a "
+                       "separate variant for each)");
+      }
+    }
+  }
+
   if (c.max_event_share() <= 0 || c.max_event_share() > 1) {
     return Err("max_event_share", "must be in (0, 1]");
   }
@@ -105,9 +153,12 @@ StatusOr<std::shared_ptr<const NurturePolicy>> NurturePolicy::Create(NurtureConf
         return Err(sf, "has audience " + cv1::Relationship_Name(item->audience()) + ", the track " +
                            cv1::Relationship_Name(track.audience()) + " (audiences never mix)");
       }
-      if (IsWebsiteOnly(item->news_type()) && item->client_benefit().empty()) {
+      if (IsWebsiteOnly(item->news_type())) {
         return Err(sf, "is website-only news (" + cv1::NewsType_Name(item->news_type()) +
-                           ") without a client_benefit");
+                           "), never pushed in a track");
+      }
+      if (item->weak() && item->client_benefit().empty()) {
+        return Err(sf, "is a weak item without a client_benefit");
       }
       if (item->product_pitch() && reaches_status_quo) {
         return Err(sf, std::string("is a product pitch, but the track ") +
@@ -127,6 +178,14 @@ StatusOr<std::shared_ptr<const NurturePolicy>> NurturePolicy::Create(NurtureConf
     }
   }
 
+  for (auto audience : {cv1::PROSPECT, cv1::CUSTOMER}) {
+    bool any = false;
+    for (const auto& track : c.tracks()) any = any || track.audience() == audience;
+    if (!any) {
+      return Err("tracks", "no " + cv1::Relationship_Name(audience) +
+                               " track: both bases need their own tracks");
+    }
+  }
   if (!c.has_caps()) return Err("caps", "must be set");
   if (c.caps().per_day() <= 0) return Err("caps.per_day", "must be > 0");
   if (c.caps().per_week() <= 0) return Err("caps.per_week", "must be > 0");
@@ -139,6 +198,10 @@ StatusOr<std::shared_ptr<const NurturePolicy>> NurturePolicy::Create(NurtureConf
     return Err("quiet_hours.start_hour", "must be in 0..23");
   if (q.end_hour() < 0 || q.end_hour() > 23) return Err("quiet_hours.end_hour", "must be in 0..23");
   if (q.default_time_zone().empty()) return Err("quiet_hours.default_time_zone", "must be set");
+  if (!IsKnownTimeZone(q.default_time_zone())) {
+    return Err("quiet_hours.default_time_zone",
+               "unknown time zone " + Quote(q.default_time_zone()));
+  }
   return std::shared_ptr<const NurturePolicy>(p);
 }
 

@@ -14,6 +14,11 @@ namespace {
 namespace cv1 = leadflow::common::v1;
 using leadflow::config::v1::NurtureConfig;
 
+const char* SourceDir() {
+  const char* env = std::getenv("LEADFLOW_SOURCE_DIR");
+  return (env != nullptr && *env) ? env : LEADFLOW_SOURCE_DIR_DEFAULT;
+}
+
 TEST(NurturePolicy, SampleConfigValidates) {
   auto p = NurturePolicy::Create(testutil::SampleConfig());
   ASSERT_TRUE(p.ok()) << p.status().message();
@@ -67,8 +72,62 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{
             "WebsiteOnlyWithoutBenefit",
             [](NurtureConfig& c) { testutil::AddStep(c.mutable_tracks(2), "p-partnership", 0); },
-            "steps[3] content \"p-partnership\": is website-only news (PARTNERSHIP) without a "
-            "client_benefit"},
+            "steps[3] content \"p-partnership\": is website-only news (PARTNERSHIP), never pushed "
+            "in a track"},
+        BadCase{"WebsiteOnlyEvenWithBenefit",
+                [](NurtureConfig& c) {
+                  c.mutable_catalogue(6)->set_client_benefit("two months shorter");
+                  testutil::AddStep(c.mutable_tracks(2), "p-partnership", 0);
+                },
+                "is website-only news (PARTNERSHIP), never pushed in a track"},
+        BadCase{"WeakItemWithoutBenefit",
+                [](NurtureConfig& c) {
+                  c.mutable_catalogue(9)->clear_client_benefit();
+                  testutil::AddStep(c.mutable_tracks(2), "p-weak-integration", 0);
+                },
+                "steps[3] content \"p-weak-integration\": is a weak item without a client_benefit"},
+        BadCase{"CampaignNotDeclared",
+                [](NurtureConfig& c) { c.mutable_catalogue(0)->set_campaign_id("ghost-campaign"); },
+                "catalogue[0] \"p-analytics\": campaign_id \"ghost-campaign\" is not declared"},
+        BadCase{"CampaignMissingCustomerVariant",
+                [](NurtureConfig& c) { c.mutable_catalogue(10)->clear_campaign_id(); },
+                "campaigns[0] \"roi-webinar\": serves CUSTOMER but has no variant for it"},
+        BadCase{"VariantForAnAudienceTheCampaignDoesNotServe",
+                [](NurtureConfig& c) {
+                  c.mutable_campaigns(0)->clear_audiences();
+                  c.mutable_campaigns(0)->add_audiences(cv1::PROSPECT);
+                },
+                "catalogue[10] \"c-webinar\": is a CUSTOMER variant of campaign \"roi-webinar\", "
+                "which does not serve that audience"},
+        BadCase{"CampaignWithoutAudience",
+                [](NurtureConfig& c) { c.mutable_campaigns(0)->clear_audiences(); },
+                "campaigns[0] \"roi-webinar\": audiences must list"},
+        BadCase{"CampaignUnspecifiedAudience",
+                [](NurtureConfig& c) {
+                  c.mutable_campaigns(0)->add_audiences(cv1::RELATIONSHIP_UNSPECIFIED);
+                },
+                "audiences may only be PROSPECT or CUSTOMER"},
+        BadCase{"DuplicateCampaign",
+                [](NurtureConfig& c) { *c.add_campaigns() = c.campaigns(0); },
+                "duplicate campaign_id"},
+        BadCase{"NoCustomerTrack",
+                [](NurtureConfig& c) { c.mutable_tracks()->RemoveLast(); },
+                "tracks: no CUSTOMER track"},
+        BadCase{"ProspectTrackIsAlsoCustomer",
+                [](NurtureConfig& c) { c.mutable_tracks(2)->set_audience(cv1::CUSTOMER); },
+                "tracks[2] \"p-general\": steps[0] content \"p-analytics\": has audience PROSPECT, "
+                "the track CUSTOMER"},
+        BadCase{"UnknownDefaultTimeZone",
+                [](NurtureConfig& c) {
+                  c.mutable_quiet_hours()->set_default_time_zone("Europe/Atlantis");
+                },
+                "quiet_hours.default_time_zone: unknown time zone \"Europe/Atlantis\""},
+        BadCase{"PerWeekBelowPerDay",
+                [](NurtureConfig& c) {
+                  c.mutable_caps()->set_per_day(5);
+                  c.mutable_caps()->set_per_week(3);
+                },
+                "caps.per_week: must be >= caps.per_day"},
         BadCase{"PitchAtStatusQuo",
                 [](NurtureConfig& c) { testutil::AddStep(c.mutable_tracks(0), "p-pilot", 0); },
                 "tracks[0] \"p-status-quo\": steps[2] content \"p-pilot\": is a product pitch, but "
@@ -113,11 +172,23 @@ INSTANTIATE_TEST_SUITE_P(
                 "catalogue[2] \"p-results\": topic must be set"}),
     [](const ::testing::TestParamInfo<BadCase>& info) { return info.param.name; });
 
-TEST(NurturePolicy, WebsiteOnlyItemWithClientBenefitIsSendable) {
+TEST(NurturePolicy, WeakItemWithClientBenefitIsSendable) {
   NurtureConfig c = testutil::SampleConfig();
-  c.mutable_catalogue(6)->set_client_benefit("integration out of the box: two months shorter");
-  testutil::AddStep(c.mutable_tracks(2), "p-partnership", 0);
+  testutil::AddStep(c.mutable_tracks(2), "p-weak-integration", 0);
   EXPECT_TRUE(NurturePolicy::Create(c).ok());
+}
+
+TEST(NurturePolicy, WebsiteOnlyItemsMayStayInTheCatalogue) {
+  // Website news may be catalogued (for the site), just never used in a track.
+  NurtureConfig c = testutil::SampleConfig();
+  testutil::AddContent(c, "w-rating", cv1::PROSPECT, "company_news", cv1::RATING);
+  EXPECT_TRUE(NurturePolicy::Create(c).ok());
+}
+
+TEST(NurturePolicy, ProductPitchAllowedOutsideStatusQuo) {
+  // p-economic selects PROBLEM_AWARE and READY_TO_BUY and carries the p-pilot pitch.
+  auto p = NurturePolicy::Create(testutil::SampleConfig());
+  ASSERT_TRUE(p.ok()) << p.status().message();
 }
 
 TEST(NurturePolicy, WebsiteOnlyTypes) {
@@ -186,13 +257,46 @@ TEST(TrackSelection, TiesGoToTheEarlierTrack) {
 }
 
 TEST(NurturePolicy, ShippedDefaultConfigLoadsAndValidates) {
-  const char* src = std::getenv("LEADFLOW_SOURCE_DIR");
-  if (src == nullptr) GTEST_SKIP() << "LEADFLOW_SOURCE_DIR not set";
+  const char* src = SourceDir();
   NurtureConfig c;
   Status s = config::LoadProtoFile(std::string(src) + "/config/nurture.json", &c);
   ASSERT_TRUE(s.ok()) << s.message();
   auto p = NurturePolicy::Create(c);
   ASSERT_TRUE(p.ok()) << p.status().message();
+}
+
+TEST(NurturePolicy, ShippedTracksFollowTheDomain) {
+  const char* src = SourceDir();
+  NurtureConfig c;
+  ASSERT_TRUE(config::LoadProtoFile(std::string(src) + "/config/nurture.json", &c).ok());
+  auto p = testutil::MustPolicy(c);
+  TrackQuery q;
+  q.audience = cv1::PROSPECT;
+  q.buyer_stage = cv1::SOLUTION_EXPLORATION;
+  q.buyer_class = cv1::ECONOMIC;
+  EXPECT_EQ(p->SelectTrack(q)->track_id(), "prospect-economic-roi");
+  q.buyer_class = cv1::TECHNICAL;
+  EXPECT_EQ(p->SelectTrack(q)->track_id(), "prospect-technical-standards");
+  q.buyer_class = cv1::END_USER;
+  EXPECT_EQ(p->SelectTrack(q)->track_id(), "prospect-end-user-convenience");
+  q.buyer_stage = cv1::STATUS_QUO;  // no pitch at status quo: analytics only
+  EXPECT_EQ(p->SelectTrack(q)->track_id(), "prospect-status-quo-analytics");
+  q.audience = cv1::CUSTOMER;
+  q.buyer_class = cv1::ECONOMIC;
+  q.decision_role = cv1::DECISION_MAKER;
+  q.buyer_stage = cv1::READY_TO_BUY;
+  EXPECT_EQ(p->SelectTrack(q)->track_id(), "customer-upsell");
+  q.buyer_class = cv1::TECHNICAL;
+  EXPECT_EQ(p->SelectTrack(q)->track_id(), "customer-satisfaction-audit");
+  const auto* audit = p->FindTrack("customer-satisfaction-audit");
+  EXPECT_EQ(audit->steps(0).channel(), cv1::QUESTIONNAIRE);  // run by marketing
+  q.decision_role = cv1::INFLUENCER;
+  EXPECT_EQ(p->SelectTrack(q)->track_id(), "customer-personal-updates");
+  for (const auto& t : p->config().tracks()) {
+    for (const auto& st : t.steps()) {
+      EXPECT_EQ(p->FindContent(st.content_id())->audience(), t.audience()) << t.track_id();
+    }
+  }
 }
 
 }  // namespace

@@ -39,6 +39,7 @@ inline void AddStep(leadflow::config::v1::Track* t, const std::string& content, 
 //  1 "p-economic"    PROSPECT prio 50, ECONOMIC at PROBLEM_AWARE/READY_TO_BUY: roi, webinar, pitch
 //  2 "p-general"     PROSPECT prio 0, any: analytics (0h), results (24h), analytics-2 (48h)
 //  3 "c-general"     CUSTOMER prio 0, any: customer update, survey
+// Campaign "roi-webinar" serves both audiences: p-webinar and c-webinar.
 inline leadflow::config::v1::NurtureConfig SampleConfig() {
   leadflow::config::v1::NurtureConfig c;
   c.set_version("nurture-test-1");
@@ -51,6 +52,18 @@ inline leadflow::config::v1::NurtureConfig SampleConfig() {
   AddContent(c, "p-partnership", cv1::PROSPECT, "standards", cv1::PARTNERSHIP);
   AddContent(c, "c-update", cv1::CUSTOMER, "product_updates", cv1::NEW_PRODUCT);
   AddContent(c, "c-survey", cv1::CUSTOMER, "satisfaction", cv1::SPECIAL_PROJECT);
+  // 9: a weak item, sendable only with its client benefit.
+  AddContent(c, "p-weak-integration", cv1::PROSPECT, "standards", cv1::NEW_PRODUCT);
+  c.mutable_catalogue(9)->set_weak(true);
+  c.mutable_catalogue(9)->set_client_benefit("no changes to your accounting system");
+  // 10: the customer variant of the ROI webinar campaign (p-webinar is the prospect one).
+  AddContent(c, "c-webinar", cv1::CUSTOMER, "roi", cv1::SPECIAL_PROJECT, false, true);
+  c.mutable_catalogue(4)->set_campaign_id("roi-webinar");
+  c.mutable_catalogue(10)->set_campaign_id("roi-webinar");
+  auto* camp = c.add_campaigns();
+  camp->set_campaign_id("roi-webinar");
+  camp->add_audiences(cv1::PROSPECT);
+  camp->add_audiences(cv1::CUSTOMER);
 
   auto* sq = c.add_tracks();
   sq->set_track_id("p-status-quo");
