@@ -13,6 +13,7 @@
 #include "intake/app/intake_metrics.h"
 #include "intake/app/intake_processor.h"
 #include "intake/app/registry_feed.h"
+#include "intake/app/source_access.h"
 #include "intake/app/submitted_handler.h"
 
 namespace {
@@ -25,7 +26,8 @@ const leadflow::runtime::ServiceInfo kInfo{
     "leads.accepted. Invalid input goes to leads.rejected; repeats become FORM_RESUBMITTED "
     "engagement events.",
     "Config: intake.json (leadflow.config.v1.IntakeConfig: free-mail domains, title and intent "
-    "rules, limits, dedupe window, sources).\n"};
+    "rules, limits, dedupe window, sources with hashed API keys and rate limits).\n"
+    "API keys: gRPC metadata or HTTP header \"x-api-key\" (or \"authorization: Bearer\").\n"};
 
 }  // namespace
 
@@ -39,6 +41,7 @@ int main(int argc, char** argv) {
   std::unique_ptr<RedisIdempotencyStore> store;
   std::unique_ptr<IdGenerator> ids;
   std::unique_ptr<IntakeProcessor> processor;
+  std::unique_ptr<SourceAccess> access;
   std::unique_ptr<SubmittedHandler> submitted;
   std::unique_ptr<HttpLeadHandler> http;
   std::unique_ptr<IntakeGrpcService> grpc_service;
@@ -55,9 +58,12 @@ int main(int argc, char** argv) {
     ids = std::make_unique<IdGenerator>();
     processor =
         std::make_unique<IntakeProcessor>(*policy, *store, *directory, *metrics, rt.clock(), *ids);
+    auto source_access = SourceAccess::Create(**policy, rt.clock());
+    if (!source_access.ok()) return source_access.status();
+    access = std::move(*source_access);
     submitted = std::make_unique<SubmittedHandler>(*processor, rt.clock());
-    http = std::make_unique<HttpLeadHandler>(*processor, rt.producer());
-    grpc_service = std::make_unique<IntakeGrpcService>(*processor, rt.producer());
+    http = std::make_unique<HttpLeadHandler>(*processor, rt.producer(), access.get());
+    grpc_service = std::make_unique<IntakeGrpcService>(*processor, rt.producer(), access.get());
 
     // Bodies up to twice the limit reach the handler and get a JSON 413.
     rt.http().SetMaxBodyBytes(2 * (*policy)->max_payload_bytes());
@@ -65,7 +71,7 @@ int main(int argc, char** argv) {
     rt.http().Handle("POST", "/v1/leads", http->Handler());
     rt.AddGrpcService(grpc_service.get());
     if (Status s = rt.AddConsumer("registry", {topics::kAccountsChanges},
-                                  RegistryFeedHandler(*registry, *metrics), intake::v1::INTAKE);
+                                  RegistryFeedHandler(*registry, *metrics, rt.clock()), intake::v1::INTAKE);
         !s.ok()) {
       return s;
     }

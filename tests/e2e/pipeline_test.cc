@@ -53,6 +53,7 @@ iv1::SubmitLeadResponse SubmitGrpc(const std::string& address, const iv1::LeadSu
       grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
   grpc::ClientContext ctx;
   ctx.set_deadline(std::chrono::system_clock::now() + seconds(15));
+  ctx.AddMetadata("x-api-key", "demo-key-web");  // config/README.md demo key of web-form-main
   iv1::SubmitLeadRequest req;
   *req.mutable_lead() = lead;
   iv1::SubmitLeadResponse resp;

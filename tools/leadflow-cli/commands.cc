@@ -96,7 +96,8 @@ int SubmitFile(const std::string& brokers, const std::string& path) {
   return FlushOrFail(*producer, n, "form events to leads.submitted");
 }
 
-int SubmitGrpc(const std::string& intake_address, const std::string& json) {
+int SubmitGrpc(const std::string& intake_address, const std::string& json,
+               const std::string& api_key) {
   leadflow::intake::v1::SubmitLeadRequest req;
   if (auto s = config::ParseProtoJson(json, "lead", req.mutable_lead()); !s.ok()) {
     std::fprintf(stderr, "leadflow-cli: %s\n", s.message().c_str());
@@ -106,6 +107,7 @@ int SubmitGrpc(const std::string& intake_address, const std::string& json) {
   auto stub = leadflow::intake::v1::IntakeService::NewStub(channel);
   grpc::ClientContext ctx;
   ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  if (!api_key.empty()) ctx.AddMetadata("x-api-key", api_key);
   leadflow::intake::v1::SubmitLeadResponse resp;
   grpc::Status st = stub->SubmitLead(&ctx, req, &resp);
   if (!st.ok()) {

@@ -21,9 +21,10 @@ Usage:
   leadflow-cli submit --brokers B FILE.jsonl
       Publish every non-empty line as-is (valid or not) to leads.submitted as a
       JSON form event; invalid lines are meant to end up in leads.rejected.
-  leadflow-cli submit-grpc --intake HOST:PORT JSON
+  leadflow-cli submit-grpc --intake HOST:PORT [--api-key KEY] JSON
       Submit one LeadSubmission (JSON) through IntakeService.SubmitLead and
-      print the answer (lead_id, duplicate_of or field errors).
+      print the answer (lead_id, duplicate_of or field errors). The source's
+      API key goes in metadata x-api-key (default: $LEADFLOW_INTAKE_API_KEY).
   leadflow-cli watch --brokers B [--expect N] [--timeout SECONDS]
       Read leads.assigned, leads.nurture, accounts.inbound, leads.rejected and
       nurture.touches from the beginning and print one line per outcome, until
@@ -39,6 +40,7 @@ struct Args {
   std::string command;
   std::string brokers;
   std::string intake;
+  std::string api_key;
   std::vector<std::string> positional;
   int expect = 0;
   int timeout_s = 30;
@@ -46,6 +48,7 @@ struct Args {
 
 bool Parse(int argc, char** argv, Args& a, std::string& error) {
   if (const char* b = std::getenv("LEADFLOW_KAFKA_BROKERS")) a.brokers = b;
+  if (const char* k = std::getenv("LEADFLOW_INTAKE_API_KEY")) a.api_key = k;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
     auto value = [&](const char* name) -> const char* {
@@ -63,6 +66,10 @@ bool Parse(int argc, char** argv, Args& a, std::string& error) {
       const char* v = value("--intake");
       if (!v) return false;
       a.intake = v;
+    } else if (arg == "--api-key") {
+      const char* v = value("--api-key");
+      if (!v) return false;
+      a.api_key = v;
     } else if (arg == "--expect" || arg == "--timeout") {
       const char* v = value(arg.c_str());
       if (!v) return false;
@@ -127,7 +134,7 @@ int main(int argc, char** argv) {
       return 2;
     }
     if (!need_one("JSON")) return 2;
-    return SubmitGrpc(a.intake, a.positional[0]);
+    return SubmitGrpc(a.intake, a.positional[0], a.api_key);
   }
   if (a.command == "watch") {
     if (!need_brokers()) return 2;

@@ -63,12 +63,31 @@ bool DecodeSubmitLeadErrors(const std::string& error_details, SubmitLeadResponse
 grpc::Status IntakeGrpcService::SubmitLead(grpc::ServerContext* context,
                                            const leadflow::intake::v1::SubmitLeadRequest* request,
                                            SubmitLeadResponse* response) {
-  const auto& sub = request->lead();
+  leadflow::intake::v1::LeadSubmission sub = request->lead();
   SubmissionOrigin origin;
-  if (context != nullptr) {
+  auto metadata = [context](const std::string& name) -> std::optional<std::string> {
+    if (context == nullptr) return std::nullopt;
     const auto& md = context->client_metadata();
-    if (auto it = md.find("trace-id"); it != md.end()) {
-      origin.trace_id = std::string(it->second.data(), std::min<size_t>(it->second.size(), 128));
+    auto it = md.find(name);
+    if (it == md.end()) return std::nullopt;
+    return std::string(it->second.data(), it->second.size());
+  };
+  if (auto trace = metadata("trace-id")) origin.trace_id = trace->substr(0, 128);
+  if (access_ != nullptr) {
+    const AccessDecision d = access_->Check(auth::ExtractApiKey(metadata));
+    if (d.outcome == AccessOutcome::kUnauthenticated) {
+      processor_.CountDenied("", "UNAUTHENTICATED");
+      return grpc::Status(grpc::StatusCode::UNAUTHENTICATED, "missing or unknown API key");
+    }
+    if (d.outcome == AccessOutcome::kRateLimited) {
+      processor_.CountDenied(d.source_id, "RATE_LIMITED");
+      return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                          "rate limit of this source exceeded, retry later");
+    }
+    if (!BindSource(d.source_id, &sub)) {
+      processor_.CountDenied(d.source_id, "SOURCE_MISMATCH");
+      return grpc::Status(grpc::StatusCode::PERMISSION_DENIED,
+                          "source_id does not belong to the API key's source");
     }
   }
   if (sub.ByteSizeLong() > processor_.policy().max_payload_bytes()) {

@@ -10,6 +10,10 @@
 //    DecodeSubmitLeadErrors();
 //  - UNAVAILABLE when Redis or Kafka is down (safe to retry: the claim was
 //    released).
+//  - UNAUTHENTICATED without a valid API key (metadata "x-api-key" or
+//    "authorization: Bearer <key>"), RESOURCE_EXHAUSTED when the source's rate
+//    limit is spent, PERMISSION_DENIED when lead.source_id names another
+//    source (see SourceAccess).
 // The trace id is read from client metadata "trace-id" when present.
 // Thread-safe; must outlive the gRPC server.
 #pragma once
@@ -19,15 +23,20 @@
 
 #include "common/kafka/producer.h"
 #include "intake/app/intake_processor.h"
+#include "intake/app/source_access.h"
 #include "leadflow/intake/v1/intake.grpc.pb.h"
 
 namespace leadflow::intake {
 
 class IntakeGrpcService final : public leadflow::intake::v1::IntakeService::Service {
  public:
-  IntakeGrpcService(IntakeProcessor& processor, kafka::Producer& producer,
+  // `access` may be null (no authentication); it must outlive the service.
+  IntakeGrpcService(IntakeProcessor& processor, kafka::Producer& producer, SourceAccess* access,
                     std::chrono::milliseconds publish_timeout = std::chrono::seconds(10))
-      : processor_(processor), producer_(producer), publish_timeout_(publish_timeout) {}
+      : processor_(processor),
+        producer_(producer),
+        access_(access),
+        publish_timeout_(publish_timeout) {}
 
   grpc::Status SubmitLead(grpc::ServerContext* context,
                           const leadflow::intake::v1::SubmitLeadRequest* request,
@@ -36,6 +45,7 @@ class IntakeGrpcService final : public leadflow::intake::v1::IntakeService::Serv
  private:
   IntakeProcessor& processor_;
   kafka::Producer& producer_;
+  SourceAccess* access_;
   std::chrono::milliseconds publish_timeout_;
 };
 

@@ -10,6 +10,8 @@
 #include "intake/app/app_test_util.h"
 #include "intake/app/grpc_service.h"
 #include "intake/app/http_handler.h"
+#include "common/auth/sha256.h"
+#include "intake/app/source_access.h"
 #include "intake/app/submitted_handler.h"
 
 namespace leadflow::intake {
@@ -158,7 +160,7 @@ class HttpHandlerTest : public ::testing::Test {
   }
   testutil::ProcessorFixture f_;
   testutil::LockedProducer producer_;
-  HttpLeadHandler handler_{f_.processor, producer_};
+  HttpLeadHandler handler_{f_.processor, producer_, nullptr};
 };
 
 TEST_F(HttpHandlerTest, AcceptedThenDuplicate) {
@@ -212,25 +214,110 @@ TEST_F(HttpHandlerTest, UnavailableIs503) {
   EXPECT_EQ(Post(ToJson(GoodSubmission())).status, 202);  // the claim was released
 }
 
-TEST_F(HttpHandlerTest, GateShortCircuits) {
-  HttpLeadHandler gated(f_.processor, producer_, [](const health::HttpRequest& r) {
-    std::optional<health::HttpResponse> stop;
-    if (r.headers.count("x-api-key") == 0)
-      stop = health::HttpResponse{401, "application/json", "{}"};
-    return stop;
-  });
-  health::HttpRequest req;
-  req.body = ToJson(GoodSubmission());
-  EXPECT_EQ(gated.Handle(req).status, 401);
-  req.headers["x-api-key"] = "k";
-  EXPECT_EQ(gated.Handle(req).status, 202);
+// SmallConfig with API keys ("key-web" for web-form, "key-partner" for
+// partner-portal) and 2 submissions per second per source.
+std::unique_ptr<SourceAccess> KeyedAccess(const Clock& clock) {
+  auto c = testutil::SmallConfig();
+  c.mutable_sources(0)->set_api_key_sha256(auth::Sha256Hex("key-web"));
+  c.mutable_sources(0)->set_rate_per_second(2);
+  c.mutable_sources(1)->set_api_key_sha256(auth::Sha256Hex("key-partner"));
+  c.mutable_sources(1)->set_rate_per_second(2);
+  auto policy = IntakePolicy::Create(c);
+  EXPECT_TRUE(policy.ok()) << policy.status().message();
+  auto access = SourceAccess::Create(**policy, clock);
+  EXPECT_TRUE(access.ok()) << access.status().message();
+  return std::move(*access);
+}
+
+TEST(SourceAccessTest, KeyNamesTheSourceAndRateLimitsIt) {
+  FakeClock clock(1'000'000);
+  auto access = KeyedAccess(clock);
+  EXPECT_EQ(access->Check(std::nullopt).outcome, AccessOutcome::kUnauthenticated);
+  EXPECT_EQ(access->Check(std::string("wrong")).outcome, AccessOutcome::kUnauthenticated);
+  auto d = access->Check(std::string("key-web"));
+  EXPECT_EQ(d.outcome, AccessOutcome::kAllowed);
+  EXPECT_EQ(d.source_id, "web-form");
+  EXPECT_EQ(access->Check(std::string("key-web")).outcome, AccessOutcome::kAllowed);
+  d = access->Check(std::string("key-web"));
+  EXPECT_EQ(d.outcome, AccessOutcome::kRateLimited);
+  EXPECT_EQ(d.source_id, "web-form");
+  // Another source has its own bucket; time refills this one.
+  EXPECT_EQ(access->Check(std::string("key-partner")).outcome, AccessOutcome::kAllowed);
+  clock.Advance(std::chrono::milliseconds(500));
+  EXPECT_EQ(access->Check(std::string("key-web")).outcome, AccessOutcome::kAllowed);
+}
+
+TEST(SourceAccessTest, BindSource) {
+  leadflow::intake::v1::LeadSubmission s;
+  EXPECT_TRUE(BindSource("web-form", &s));
+  EXPECT_EQ(s.source_id(), "web-form");
+  EXPECT_TRUE(BindSource("web-form", &s));
+  EXPECT_FALSE(BindSource("partner-portal", &s));
+}
+
+class HttpAuthTest : public ::testing::Test {
+ protected:
+  health::HttpResponse Post(const std::map<std::string, std::string>& headers,
+                            const std::string& body) {
+    health::HttpRequest req;
+    req.method = "POST";
+    req.path = "/v1/leads";
+    req.body = body;
+    req.headers = headers;
+    req.headers["content-type"] = "application/json";
+    return handler_.Handle(req);
+  }
+  testutil::ProcessorFixture f_;
+  testutil::LockedProducer producer_;
+  std::unique_ptr<SourceAccess> access_ = KeyedAccess(f_.clock);
+  HttpLeadHandler handler_{f_.processor, producer_, access_.get()};
+};
+
+TEST_F(HttpAuthTest, Status401403429AndErrorBodies) {
+  const std::string good = ToJson(GoodSubmission());  // source_id web-form
+  auto none = Post({}, good);
+  EXPECT_EQ(none.status, 401);
+  auto body = nlohmann::json::parse(none.body);
+  EXPECT_EQ(body["errors"][0]["reason"], "UNAUTHENTICATED");
+  EXPECT_EQ(body["errors"][0]["field"], "x-api-key");
+  EXPECT_EQ(Post({{"x-api-key", "nope"}}, good).status, 401);
+  // Not even parsed without a key: a malformed body is still a 401.
+  EXPECT_EQ(Post({}, "{oops").status, 401);
+  EXPECT_TRUE(producer_.SentTo(topics::kLeadsAccepted).empty());
+
+  auto other = Post({{"x-api-key", "key-partner"}}, good);
+  EXPECT_EQ(other.status, 403);
+  EXPECT_EQ(nlohmann::json::parse(other.body)["errors"][0]["field"], "source_id");
+
+  EXPECT_EQ(Post({{"x-api-key", "key-web"}}, good).status, 202);
+  auto s = GoodSubmission();
+  s.clear_source_id();  // filled in from the key
+  s.set_email("second@example.ru");
+  EXPECT_EQ(Post({{"authorization", "Bearer key-web"}}, ToJson(s)).status, 202);
+  auto limited = Post({{"x-api-key", "key-web"}}, good);
+  EXPECT_EQ(limited.status, 429);
+  EXPECT_EQ(nlohmann::json::parse(limited.body)["errors"][0]["reason"], "RATE_LIMITED");
+  const auto sent = producer_.SentTo(topics::kLeadsAccepted);
+  ASSERT_EQ(sent.size(), 2u);
+  EXPECT_EQ(testutil::DecodeAccepted(sent[1]).meta().source_id(), "web-form");
+  EXPECT_EQ(f_.metrics.ReceivedCount("other", "rejected"), 3);
+  EXPECT_EQ(f_.metrics.ReceivedCount("web-form", "rejected"), 1);
+  EXPECT_EQ(f_.metrics.ReceivedCount("partner-portal", "rejected"), 1);
+}
+
+TEST_F(HttpAuthTest, ParseErrorsNameTheField) {
+  auto r = Post({{"x-api-key", "key-web"}}, R"({"source_id":"web-form","buyer_class":"KING"})");
+  EXPECT_EQ(r.status, 400);
+  auto body = nlohmann::json::parse(r.body);
+  EXPECT_EQ(body["errors"][0]["field"], "buyer_class");
+  EXPECT_EQ(body["errors"][0]["reason"], "MALFORMED_PAYLOAD");
 }
 
 class GrpcServiceTest : public ::testing::Test {
  protected:
   testutil::ProcessorFixture f_;
   testutil::LockedProducer producer_;
-  IntakeGrpcService service_{f_.processor, producer_};
+  IntakeGrpcService service_{f_.processor, producer_, nullptr};
 };
 
 TEST_F(GrpcServiceTest, AcceptedDuplicateAndInvalid) {
@@ -270,6 +357,58 @@ TEST_F(GrpcServiceTest, Unavailable) {
   *req.mutable_lead() = GoodSubmission();
   leadflow::intake::v1::SubmitLeadResponse resp;
   EXPECT_EQ(service_.SubmitLead(&ctx, &req, &resp).error_code(), grpc::StatusCode::UNAVAILABLE);
+}
+
+// A real in-process gRPC server on a free port, so that the API key travels
+// as client metadata.
+class GrpcAuthTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    grpc::ServerBuilder b;
+    b.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port_);
+    b.RegisterService(&service_);
+    server_ = b.BuildAndStart();
+    ASSERT_NE(server_, nullptr);
+    ASSERT_GT(port_, 0);
+    stub_ = leadflow::intake::v1::IntakeService::NewStub(grpc::CreateChannel(
+        "127.0.0.1:" + std::to_string(port_), grpc::InsecureChannelCredentials()));
+  }
+  void TearDown() override { server_->Shutdown(); }
+  grpc::Status Submit(const std::string& key, const leadflow::intake::v1::LeadSubmission& lead,
+                      leadflow::intake::v1::SubmitLeadResponse* resp) {
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    if (!key.empty()) ctx.AddMetadata("x-api-key", key);
+    leadflow::intake::v1::SubmitLeadRequest req;
+    *req.mutable_lead() = lead;
+    return stub_->SubmitLead(&ctx, req, resp);
+  }
+  testutil::ProcessorFixture f_;
+  testutil::LockedProducer producer_;
+  std::unique_ptr<SourceAccess> access_ = KeyedAccess(f_.clock);
+  IntakeGrpcService service_{f_.processor, producer_, access_.get()};
+  int port_ = 0;
+  std::unique_ptr<grpc::Server> server_;
+  std::unique_ptr<leadflow::intake::v1::IntakeService::Stub> stub_;
+};
+
+TEST_F(GrpcAuthTest, UnauthenticatedPermissionDeniedResourceExhausted) {
+  leadflow::intake::v1::SubmitLeadResponse resp;
+  EXPECT_EQ(Submit("", GoodSubmission(), &resp).error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(Submit("wrong", GoodSubmission(), &resp).error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(Submit("key-partner", GoodSubmission(), &resp).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  auto ok = Submit("key-web", GoodSubmission(), &resp);
+  ASSERT_TRUE(ok.ok()) << ok.error_message();
+  EXPECT_FALSE(resp.lead_id().empty());
+  leadflow::intake::v1::SubmitLeadResponse again;
+  EXPECT_TRUE(Submit("key-web", GoodSubmission(), &again).ok());  // the duplicate
+  EXPECT_EQ(again.duplicate_of(), resp.lead_id());
+  EXPECT_EQ(Submit("key-web", GoodSubmission(), &again).error_code(),
+            grpc::StatusCode::RESOURCE_EXHAUSTED);
+  f_.clock.Advance(std::chrono::seconds(1));
+  EXPECT_TRUE(Submit("key-web", GoodSubmission(), &again).ok());
 }
 
 TEST(ErrorDetailsTest, RoundTripAndGarbage) {

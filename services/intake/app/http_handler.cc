@@ -22,6 +22,13 @@ nlohmann::json ErrorEntry(const std::string& field, leadflow::common::v1::Reason
           {"message", message}};
 }
 
+health::HttpResponse ErrorJson(int status, const std::string& field, const std::string& reason,
+                               const std::string& message) {
+  return Json(status, {{"errors", nlohmann::json::array({{{"field", field},
+                                                          {"reason", reason},
+                                                          {"message", message}}})}});
+}
+
 // Clients such as `curl -d` label JSON bodies as form data or plain text; the
 // body decides.
 bool IsLenientJsonType(const std::string& content_type) {
@@ -35,8 +42,23 @@ bool IsLenientJsonType(const std::string& content_type) {
 }  // namespace
 
 health::HttpResponse HttpLeadHandler::Handle(const health::HttpRequest& request) {
-  if (gate_) {
-    if (auto stop = gate_(request)) return *stop;
+  std::string authenticated_source;
+  if (access_ != nullptr) {
+    const auto key = auth::ExtractApiKey([&](const std::string& name) -> std::optional<std::string> {
+      auto it = request.headers.find(name);
+      if (it == request.headers.end()) return std::nullopt;
+      return it->second;
+    });
+    const AccessDecision d = access_->Check(key);
+    if (d.outcome == AccessOutcome::kUnauthenticated) {
+      processor_.CountDenied("", "UNAUTHENTICATED");
+      return ErrorJson(401, "x-api-key", "UNAUTHENTICATED", "missing or unknown API key");
+    }
+    if (d.outcome == AccessOutcome::kRateLimited) {
+      processor_.CountDenied(d.source_id, "RATE_LIMITED");
+      return ErrorJson(429, "", "RATE_LIMITED", "rate limit of this source exceeded, retry later");
+    }
+    authenticated_source = d.source_id;
   }
   std::string content_type;
   if (auto it = request.headers.find("content-type"); it != request.headers.end()) {
@@ -46,16 +68,22 @@ health::HttpResponse HttpLeadHandler::Handle(const health::HttpRequest& request)
   if (format == PayloadFormat::kUnknown && IsLenientJsonType(content_type)) {
     format = PayloadFormat::kJson;
   }
-  auto parsed = ParseSubmission(request.body, format, processor_.policy().max_payload_bytes());
+  std::string bad_field;
+  auto parsed =
+      ParseSubmission(request.body, format, processor_.policy().max_payload_bytes(), &bad_field);
   if (!parsed.ok()) {
     const auto reason = static_cast<leadflow::common::v1::ReasonCode>(parsed.status().reason());
     processor_.CountUnparseable(reason);
     const int status = reason == leadflow::common::v1::PAYLOAD_TOO_LARGE ? 413
                        : format == PayloadFormat::kUnknown               ? 415
                                                                          : 400;
-    return Json(
-        status,
-        {{"errors", nlohmann::json::array({ErrorEntry("", reason, parsed.status().message())})}});
+    return Json(status, {{"errors", nlohmann::json::array({ErrorEntry(
+                                        bad_field, reason, parsed.status().message())})}});
+  }
+  if (!authenticated_source.empty() && !BindSource(authenticated_source, &*parsed)) {
+    processor_.CountDenied(authenticated_source, "SOURCE_MISMATCH");
+    return ErrorJson(403, "source_id", "INVALID_FIELD",
+                     "source_id does not belong to the API key's source");
   }
   SubmissionOrigin origin;
   if (auto it = request.headers.find("trace-id"); it != request.headers.end()) {

@@ -4,39 +4,39 @@
 //   202 {"lead_id": "L-..."}                 accepted
 //   200 {"duplicate_of": "L-..."}            a repeat of an earlier submission
 //   400 {"errors": [{"field", "reason", "message"}]}   malformed or invalid
+//   401 {"errors": [...UNAUTHENTICATED]}     missing or unknown API key
+//       (header "x-api-key", or "authorization: Bearer <key>")
+//   403 {"errors": [{"field":"source_id"...}]}  the key belongs to another source
+//   429 {"errors": [...RATE_LIMITED]}        the source's rate limit is exhausted
 //   413 {"errors": [...PAYLOAD_TOO_LARGE]}   body over max_payload_bytes
 //   415 {"errors": [...UNKNOWN_SCHEMA]}      unsupported content-type (JSON is
 //       also read from bodies labelled application/x-www-form-urlencoded,
 //       text/plain or with no content-type, as `curl -d` sends them)
 //   503 {"error": "..."}                     Redis or Kafka unavailable: retry
 //
-// The customer/prospect classification is deliberately not returned to
-// (anonymous) web forms. Authentication (API keys) and rate limits belong to
-// a later issue: they plug in as a RequestGate run before anything else.
+// The customer/prospect classification is deliberately not returned to web
+// forms. API key and rate limit are checked (SourceAccess) before the body is
+// even parsed; a null SourceAccess (unit tests only) admits everything.
 // Thread-safe (called on the HTTP server's worker threads).
 #pragma once
 
 #include <chrono>
-#include <functional>
-#include <optional>
 
 #include "common/health/http_server.h"
 #include "common/kafka/producer.h"
 #include "intake/app/intake_processor.h"
+#include "intake/app/source_access.h"
 
 namespace leadflow::intake {
 
-// Returns a response to stop the request (e.g. 401, 429), or nullopt to go on.
-using RequestGate =
-    std::function<std::optional<health::HttpResponse>(const health::HttpRequest& request)>;
-
 class HttpLeadHandler {
  public:
-  HttpLeadHandler(IntakeProcessor& processor, kafka::Producer& producer, RequestGate gate = {},
+  // `access` may be null (no authentication); it must outlive the handler.
+  HttpLeadHandler(IntakeProcessor& processor, kafka::Producer& producer, SourceAccess* access,
                   std::chrono::milliseconds publish_timeout = std::chrono::seconds(10))
       : processor_(processor),
         producer_(producer),
-        gate_(std::move(gate)),
+        access_(access),
         publish_timeout_(publish_timeout) {}
 
   health::HttpResponse Handle(const health::HttpRequest& request);
@@ -47,7 +47,7 @@ class HttpLeadHandler {
  private:
   IntakeProcessor& processor_;
   kafka::Producer& producer_;
-  RequestGate gate_;
+  SourceAccess* access_;
   std::chrono::milliseconds publish_timeout_;
 };
 

@@ -36,4 +36,11 @@ void IntakeMetrics::RegistrySize(double accounts) {
       .Set(accounts);
 }
 
+void IntakeMetrics::RegistryLagSeconds(double seconds) {
+  m_.registry()
+      .GetGauge(m_.Name("registry_lag_seconds"),
+                "Age of the last accounts.changes record applied to the registry view")
+      .Set(seconds);
+}
+
 }  // namespace leadflow::intake

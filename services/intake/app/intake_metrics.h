@@ -21,6 +21,9 @@ class IntakeMetrics {
   void ValidationSeconds(double seconds);
   // leadflow_intake_registry_accounts: accounts in the registry view.
   void RegistrySize(double accounts);
+  // leadflow_intake_registry_lag_seconds: age of the last applied
+  // accounts.changes record when it was applied.
+  void RegistryLagSeconds(double seconds);
 
   // leadflow_intake_errors_total{reason="publish"} (common error counter).
   void PublishFailed(const std::string& topic) { m_.Error("publish"); }

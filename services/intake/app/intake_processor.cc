@@ -73,6 +73,11 @@ void IntakeProcessor::CountUnparseable(leadflow::common::v1::ReasonCode reason) 
   metrics_.Rejected(leadflow::common::v1::ReasonCode_Name(reason));
 }
 
+void IntakeProcessor::CountDenied(const std::string& source_id, const std::string& reason) {
+  metrics_.Received(policy_->SourceLabel(source_id), OutcomeLabel(IntakeOutcome::kRejected));
+  metrics_.Rejected(reason);
+}
+
 StatusOr<IntakeResult> IntakeProcessor::Process(const LeadSubmission& sub,
                                                 const SubmissionOrigin& origin) {
   const IntakePolicy& policy = *policy_;

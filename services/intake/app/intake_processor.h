@@ -93,6 +93,10 @@ class IntakeProcessor {
 
   // Counts an input that could not even be parsed (source unknown: "other").
   void CountUnparseable(leadflow::common::v1::ReasonCode reason);
+  // Counts a synchronous request refused before processing (missing/unknown
+  // API key: source_id empty -> "other"; rate limit; source mismatch) with a
+  // bounded reason label such as "UNAUTHENTICATED" or "RATE_LIMITED".
+  void CountDenied(const std::string& source_id, const std::string& reason);
 
   const IntakePolicy& policy() const { return *policy_; }
   IntakeMetrics& metrics() { return metrics_; }

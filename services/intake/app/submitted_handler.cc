@@ -27,19 +27,15 @@ Status SubmittedHandler::Handle(const kafka::ConsumedMessage& message,
                                 std::vector<kafka::OutgoingMessage>& out) {
   const auto content_type = message.FindHeader(topics::kContentTypeHeader);
   const PayloadFormat format = FormatFromContentType(content_type.value_or(""));
-  auto parsed = ParseSubmission(message.payload, format, processor_.policy().max_payload_bytes());
+  std::string bad_field;
+  auto parsed = ParseSubmission(message.payload, format, processor_.policy().max_payload_bytes(),
+                                &bad_field);
   if (!parsed.ok()) {
     const auto reason = static_cast<leadflow::common::v1::ReasonCode>(parsed.status().reason());
     processor_.CountUnparseable(reason);
     LeadRejected r = kafka::MakeRejection(message, leadflow::intake::v1::INTAKE, reason,
                                           parsed.status().message(), clock_.NowMillis());
-    if (reason == leadflow::common::v1::UNKNOWN_SCHEMA ||
-        reason == leadflow::common::v1::MALFORMED_PAYLOAD ||
-        reason == leadflow::common::v1::PAYLOAD_TOO_LARGE) {
-      auto* e = r.add_errors();
-      e->set_reason(reason);
-      e->set_message(parsed.status().message());
-    }
+    *r.add_errors() = ParseFailureToFieldError(parsed.status(), bad_field);
     out.push_back(kafka::ToDeadLetterMessage(r));
     return Status::Ok();
   }

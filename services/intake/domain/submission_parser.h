@@ -26,8 +26,17 @@ PayloadFormat FormatFromContentType(std::string_view content_type);
 //    unparseable protobuf.
 // JSON is parsed with protobuf's JSON mapping (both "source_id" and
 // "sourceId" spellings, enum names or numbers) and ignore_unknown_fields=false.
+// When the failure can be pinned to one field (an unknown field, a value of
+// the wrong type, an unknown enum name), `*field_path` (if given) receives its
+// path, e.g. "buyer_class" or "answers"; else it is left empty.
 StatusOr<leadflow::intake::v1::LeadSubmission> ParseSubmission(std::string_view payload,
                                                                PayloadFormat format,
-                                                               size_t max_payload_bytes);
+                                                               size_t max_payload_bytes,
+                                                               std::string* field_path = nullptr);
+
+// The FieldError describing a failed ParseSubmission (its reason and message,
+// and the field path when one was found).
+leadflow::intake::v1::FieldError ParseFailureToFieldError(const Status& status,
+                                                          const std::string& field_path);
 
 }  // namespace leadflow::intake
