@@ -1,0 +1,255 @@
+// The leadflow-intake binary against a real redis-server and devkafka:
+// concurrent dedupe across gRPC and HTTP, registry updates from
+// accounts.changes taking effect without a restart, and no topic event lost.
+#include <google/protobuf/util/json_util.h>
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+#include <httplib.h>
+
+#include <atomic>
+#include <map>
+#include <set>
+#include <thread>
+
+#include "common/kafka/topics.h"
+#include "intake/testing/intake_process.h"
+#include "leadflow/accounts/v1/accounts.pb.h"
+#include "leadflow/engagement/v1/engagement.pb.h"
+#include "leadflow/intake/v1/intake.grpc.pb.h"
+#include "services/common/testing/kafka_test_client.h"
+
+namespace leadflow::intake {
+namespace {
+
+using std::chrono::seconds;
+namespace iv1 = leadflow::intake::v1;
+
+constexpr char kKey[] = "demo-key-web";  // config/README.md: web-form-main's demo key
+
+class IntakeKafkaTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string error;
+    testing::IntakeProcessOptions o;
+    // Room for 50 simultaneous submissions from one source.
+    o.edit_config = [](nlohmann::json& c) {
+      for (auto& s : c["sources"]) s["rate_per_second"] = 1000;
+    };
+    intake_ = testing::IntakeProcess::Start(o, &error);
+    ASSERT_NE(intake_, nullptr) << error;
+    kafka_ = std::make_unique<leadflow::testing::KafkaTestClient>(intake_->bootstrap());
+  }
+
+  grpc::Status SubmitGrpc(const iv1::LeadSubmission& lead, iv1::SubmitLeadResponse* resp) {
+    auto stub = iv1::IntakeService::NewStub(
+        grpc::CreateChannel(intake_->grpc_address(), grpc::InsecureChannelCredentials()));
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + seconds(20));
+    ctx.AddMetadata("x-api-key", kKey);
+    iv1::SubmitLeadRequest req;
+    *req.mutable_lead() = lead;
+    return stub->SubmitLead(&ctx, req, resp);
+  }
+
+  static iv1::LeadSubmission Lead(const std::string& email) {
+    iv1::LeadSubmission l;
+    l.set_source_id("web-form-main");
+    l.set_email(email);
+    l.set_full_name("Test Person");
+    l.set_job_title("CIO");
+    l.set_intent("request_proposal");
+    l.set_consent(true);
+    return l;
+  }
+
+  static std::string ToJson(const iv1::LeadSubmission& l) {
+    std::string out;
+    google::protobuf::util::JsonPrintOptions o;
+    o.preserve_proto_field_names = true;
+    EXPECT_TRUE(google::protobuf::util::MessageToJsonString(l, &out, o).ok());
+    return out;
+  }
+
+  std::unique_ptr<testing::IntakeProcess> intake_;
+  std::unique_ptr<leadflow::testing::KafkaTestClient> kafka_;
+};
+
+TEST_F(IntakeKafkaTest, FiftyParallelIdenticalSubmissionsOverGrpcAndHttpGiveOneLead) {
+  constexpr int kParallel = 50;
+  const iv1::LeadSubmission lead = Lead("same.person@parallel-corp.ru");
+  const std::string json = ToJson(lead);
+  std::atomic<bool> go{false};
+  std::mutex mu;
+  std::map<std::string, int> outcomes;  // "accepted" / "duplicate" / error text
+  std::set<std::string> ids;
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kParallel; ++i) {
+    threads.emplace_back([&, i] {
+      while (!go.load()) std::this_thread::yield();
+      std::string outcome, id;
+      if (i % 2 == 0) {
+        iv1::SubmitLeadResponse resp;
+        grpc::Status st = SubmitGrpc(lead, &resp);
+        if (!st.ok()) {
+          outcome = "grpc error " + std::to_string(st.error_code()) + " " + st.error_message();
+        } else if (!resp.lead_id().empty()) {
+          outcome = "accepted";
+          id = resp.lead_id();
+        } else {
+          outcome = "duplicate";
+          id = resp.duplicate_of();
+        }
+      } else {
+        httplib::Client client("127.0.0.1", intake_->http_port());
+        client.set_read_timeout(20);
+        auto res = client.Post("/v1/leads", {{"x-api-key", kKey}}, json, "application/json");
+        if (!res) {
+          outcome = "http transport error";
+        } else {
+          auto body = nlohmann::json::parse(res->body, nullptr, false);
+          if (res->status == 202) {
+            outcome = "accepted";
+            id = body.value("lead_id", "");
+          } else if (res->status == 200) {
+            outcome = "duplicate";
+            id = body.value("duplicate_of", "");
+          } else {
+            outcome = "http " + std::to_string(res->status) + " " + res->body;
+          }
+        }
+      }
+      std::lock_guard<std::mutex> lock(mu);
+      ++outcomes[outcome];
+      ids.insert(id);
+    });
+  }
+  go = true;
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(outcomes["accepted"], 1);
+  EXPECT_EQ(outcomes["duplicate"], kParallel - 1);
+  EXPECT_EQ(outcomes.size(), 2u) << outcomes.rbegin()->first << "\n" << intake_->Logs();
+  ASSERT_EQ(ids.size(), 1u);
+  EXPECT_EQ(ids.begin()->substr(0, 2), "L-");
+
+  // Durable outputs: exactly one lead; every repeat became an engagement event.
+  EXPECT_EQ(kafka_->CountMessages(topics::kLeadsAccepted), 1);
+  const auto events = kafka_->ConsumeAll(topics::kEngagementEvents, kParallel - 1, seconds(20));
+  ASSERT_EQ(events.size(), static_cast<size_t>(kParallel - 1));
+  for (const auto& m : events) {
+    leadflow::engagement::v1::EngagementEvent e;
+    ASSERT_TRUE(e.ParseFromString(m.value));
+    EXPECT_EQ(e.type(), leadflow::engagement::v1::FORM_RESUBMITTED);
+    EXPECT_EQ(e.lead_id(), *ids.begin());
+    EXPECT_EQ(e.account_key(), "parallel-corp.ru");
+    EXPECT_EQ(m.key, e.contact_id());
+  }
+  EXPECT_EQ(intake_->MetricValue(
+                R"(leadflow_intake_leads_received_total{outcome="duplicate",source="web-form-main"})"),
+            kParallel - 1);
+}
+
+TEST_F(IntakeKafkaTest, RegistryUpdateFlipsTheNextLeadToCustomerWithoutRestart) {
+  iv1::SubmitLeadResponse before;
+  ASSERT_TRUE(SubmitGrpc(Lead("first@flip-corp.ru"), &before).ok()) << intake_->Logs();
+  EXPECT_EQ(before.relationship(), leadflow::common::v1::PROSPECT);
+
+  leadflow::accounts::v1::AccountState account;
+  account.set_account_key("flip-corp.ru");
+  account.set_relationship(leadflow::common::v1::CUSTOMER);
+  account.set_name("Flip Corp");
+  account.add_domains("flip-corp.ru");
+  account.set_owner_rep_id("rep-flip");
+  account.set_owner_team("enterprise");
+  ASSERT_TRUE(kafka_->ProduceSync(topics::kAccountsChanges, account.account_key(),
+                                  account.SerializeAsString())
+                  .ok);
+  // The registry view applies the change (the size gauge moves to 1).
+  const auto deadline = std::chrono::steady_clock::now() + seconds(20);
+  while (intake_->MetricValue("leadflow_intake_registry_accounts") < 1 &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_EQ(intake_->MetricValue("leadflow_intake_registry_accounts"), 1) << intake_->Logs();
+  EXPECT_GE(intake_->MetricValue("leadflow_intake_registry_lag_seconds"), 0);
+
+  iv1::SubmitLeadResponse after;
+  ASSERT_TRUE(SubmitGrpc(Lead("second@flip-corp.ru"), &after).ok());
+  EXPECT_EQ(after.relationship(), leadflow::common::v1::CUSTOMER);
+
+  const auto accepted = kafka_->ConsumeAll(topics::kLeadsAccepted, 2, seconds(20));
+  ASSERT_EQ(accepted.size(), 2u);
+  std::map<std::string, iv1::LeadAccepted> by_id;
+  for (const auto& m : accepted) {
+    iv1::LeadAccepted a;
+    ASSERT_TRUE(a.ParseFromString(m.value));
+    EXPECT_EQ(m.key, "flip-corp.ru");
+    by_id[a.meta().lead_id()] = a;
+  }
+  EXPECT_EQ(by_id[before.lead_id()].meta().relationship(), leadflow::common::v1::PROSPECT);
+  EXPECT_TRUE(by_id[before.lead_id()].account_owner().empty());
+  EXPECT_EQ(by_id[after.lead_id()].meta().relationship(), leadflow::common::v1::CUSTOMER);
+  EXPECT_EQ(by_id[after.lead_id()].account_owner(), "rep-flip");
+}
+
+TEST_F(IntakeKafkaTest, ThousandMixedTopicEventsGiveExactlyThousandOutputs) {
+  constexpr int kEvents = 1000;
+  const leadflow::testing::KafkaHeaders proto_header = {{"content-type", "application/x-protobuf"}};
+  std::set<std::string> valid_emails;
+  std::multiset<std::string> invalid_payloads;
+  int valid = 0;
+  for (int i = 0; i < kEvents; ++i) {
+    std::string payload;
+    leadflow::testing::KafkaHeaders headers;
+    bool ok = true;
+    auto lead = Lead("person" + std::to_string(i) + "@mixed-corp" + std::to_string(i % 7) + ".ru");
+    switch (i % 10) {
+      case 0: payload = R"({"source_id":"web-form-main","email": )"; ok = false; break;  // truncated
+      case 1: lead.set_consent(false); payload = ToJson(lead); ok = false; break;
+      case 2: lead.set_inn("7707083894"); payload = ToJson(lead); ok = false; break;  // checksum
+      case 3: payload = std::string("\xff\xfe\x00garbage", 10); headers = proto_header; ok = false; break;
+      case 4: payload = R"({"source_id":"web-form-main","email":"a@b.ru","consent":true,"x":1})"; ok = false; break;
+      case 5: payload = lead.SerializeAsString(); headers = proto_header; break;
+      default: payload = ToJson(lead); break;
+    }
+    if (ok) {
+      ++valid;
+      valid_emails.insert(lead.email());
+    } else {
+      invalid_payloads.insert(payload);
+    }
+    auto d = kafka_->ProduceSync(topics::kLeadsSubmitted, "k" + std::to_string(i), payload, headers);
+    ASSERT_TRUE(d.ok) << d.error;
+  }
+  const int invalid = kEvents - valid;
+  const auto accepted = kafka_->ConsumeAll(topics::kLeadsAccepted, valid, seconds(60));
+  const auto rejected = kafka_->ConsumeAll(topics::kLeadsRejected, invalid, seconds(60));
+  ASSERT_EQ(accepted.size(), static_cast<size_t>(valid)) << intake_->Logs();
+  ASSERT_EQ(rejected.size(), static_cast<size_t>(invalid)) << intake_->Logs();
+  // Nothing more trickles in afterwards (no double publishing).
+  std::this_thread::sleep_for(seconds(1));
+  EXPECT_EQ(kafka_->CountMessages(topics::kLeadsAccepted) + kafka_->CountMessages(topics::kLeadsRejected),
+            kEvents);
+  EXPECT_EQ(kafka_->CountMessages(topics::kEngagementEvents), 0);
+
+  std::set<std::string> seen_emails;
+  for (const auto& m : accepted) {
+    iv1::LeadAccepted a;
+    ASSERT_TRUE(a.ParseFromString(m.value));
+    seen_emails.insert(a.contact().email());
+  }
+  EXPECT_EQ(seen_emails, valid_emails);
+  std::multiset<std::string> originals;
+  for (const auto& m : rejected) {
+    iv1::LeadRejected r;
+    ASSERT_TRUE(r.ParseFromString(m.value));
+    EXPECT_EQ(r.stage(), iv1::INTAKE);
+    EXPECT_NE(r.reason(), leadflow::common::v1::REASON_UNSPECIFIED);
+    EXPECT_GE(r.errors_size(), 1);
+    EXPECT_EQ(r.source_topic(), topics::kLeadsSubmitted);
+    originals.insert(r.original());
+  }
+  EXPECT_EQ(originals, invalid_payloads);
+}
+
+}  // namespace
+}  // namespace leadflow::intake
