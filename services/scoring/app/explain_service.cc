@@ -52,7 +52,7 @@ grpc::Status ExplainService::Explain(grpc::ServerContext* /*context*/,
     events = std::move(*stored_events);
   }
   const int64_t now = clock_.NowMillis();
-  const EngagementScore engagement = ScoreEngagement(std::move(events), *candidate, now);
+  const EngagementScore engagement = ScoreEngagement(events, *candidate, now);
   ScoreInputs inputs;
   inputs.scored_at_ms = now;
   inputs.revision = latest.revision();

@@ -51,7 +51,7 @@ double DecayFactor(int64_t age_ms, double half_life_days);
 //  - each counted event adds points(type) * DecayFactor(now - occurred_at).
 // `records` may be in any order; an event id stored twice with the same time
 // is counted once.
-EngagementScore ScoreEngagement(std::vector<EngagementRecord> records, const ScoringPolicy& policy,
-                                int64_t now_ms);
+EngagementScore ScoreEngagement(const std::vector<EngagementRecord>& records,
+                                const ScoringPolicy& policy, int64_t now_ms);
 
 }  // namespace leadflow::scoring

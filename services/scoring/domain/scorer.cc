@@ -2,6 +2,10 @@
 
 #include <google/protobuf/util/time_util.h>
 
+#include <charconv>
+#include <initializer_list>
+#include <utility>
+
 #include "leadflow/engagement/v1/engagement.pb.h"
 #include "scoring/domain/screening.h"
 #include "scoring/domain/segmentation.h"
@@ -29,18 +33,55 @@ const char* FactorRuleId(BantFactor f) {
   }
 }
 
-RuleContribution* Add(LeadScored* s, const std::string& rule_id, double points) {
-  RuleContribution* c = s->add_contributions();
-  c->set_rule_id(rule_id);
-  c->set_points(points);
-  return c;
-}
+using Inputs = std::initializer_list<std::pair<const char*, std::string>>;
 
+// Appends contributions to a score that may be reused (ScoreLeadInto): the
+// i-th contribution object, its strings and its input map nodes are recycled
+// when present, so a warm score allocates little.
+class Contributions {
+ public:
+  explicit Contributions(LeadScored* s) : s_(s) {}
+  RuleContribution* Add(const std::string& rule_id, double points, Inputs inputs = {}) {
+    RuleContribution* c = Next();
+    c->set_rule_id(rule_id);
+    return Fill(c, points, inputs);
+  }
+  RuleContribution* Add(const char* rule_id, double points, Inputs inputs = {}) {
+    RuleContribution* c = Next();
+    c->set_rule_id(rule_id);
+    return Fill(c, points, inputs);
+  }
+  // Drops what a previous use left beyond the contributions added now.
+  void Finish() {
+    while (s_->contributions_size() > n_) s_->mutable_contributions()->RemoveLast();
+  }
+
+ private:
+  RuleContribution* Next() {
+    return n_++ < s_->contributions_size() ? s_->mutable_contributions(n_ - 1)
+                                           : s_->add_contributions();
+  }
+  static RuleContribution* Fill(RuleContribution* c, double points, Inputs inputs) {
+    c->set_points(points);
+    c->clear_note();
+    auto& m = *c->mutable_inputs();
+    bool same_keys = m.size() == inputs.size();
+    for (auto it = inputs.begin(); same_keys && it != inputs.end(); ++it) {
+      same_keys = m.find(it->first) != m.end();
+    }
+    if (!same_keys) m.clear();
+    for (const auto& [k, v] : inputs) m[k] = v;
+    return c;
+  }
+  LeadScored* s_;
+  int n_ = 0;
+};
+
+// Shortest round-trip text: 0.2 -> "0.2", 14 -> "14".
 std::string Num(double v) {
-  std::string s = std::to_string(v);
-  while (s.size() > 1 && s.back() == '0') s.pop_back();
-  if (!s.empty() && s.back() == '.') s.pop_back();
-  return s;
+  char buf[32];
+  const auto r = std::to_chars(buf, buf + sizeof(buf), v);
+  return std::string(buf, r.ptr);
 }
 
 bool FitRuleMatches(const leadflow::config::v1::FitRule& r, leadflow::common::v1::Segment segment,
@@ -87,8 +128,20 @@ FactorRating RateFactor(const leadflow::intake::v1::LeadAccepted& lead, const Sc
 
 LeadScored ScoreLead(const leadflow::intake::v1::LeadAccepted& lead, const ScoringPolicy& policy,
                      const ScoreInputs& inputs) {
-  const auto& model = policy.model();
   LeadScored s;
+  ScoreLeadInto(lead, policy, inputs, &s);
+  return s;
+}
+
+void ScoreLeadInto(const leadflow::intake::v1::LeadAccepted& lead, const ScoringPolicy& policy,
+                   const ScoreInputs& inputs, LeadScored* out) {
+  const auto& model = policy.model();
+  // Every scalar field is set below; only the repeated ones need clearing, and
+  // contributions are recycled in place (see Contributions).
+  LeadScored& s = *out;
+  s.clear_disqualification_reasons();
+  s.mutable_bant()->clear_defaulted();
+  Contributions explain(&s);
   *s.mutable_lead() = lead;
   s.set_model_version(model.version());
   s.set_buyer_stage(lead.buyer_stage());
@@ -96,29 +149,28 @@ LeadScored ScoreLead(const leadflow::intake::v1::LeadAccepted& lead, const Scori
   *s.mutable_scored_at() =
       google::protobuf::util::TimeUtil::MillisecondsToTimestamp(inputs.scored_at_ms);
 
-  for (const auto reason : Screen(lead.company(), model.screening())) {
+  std::vector<leadflow::common::v1::ReasonCode> reasons;
+  Screen(lead.company(), policy.screening(), &reasons);
+  for (const auto reason : reasons) {
     s.add_disqualification_reasons(reason);
-    auto* c = Add(&s, std::string("screening.") + leadflow::common::v1::ReasonCode_Name(reason), 0);
-    c->set_note("screened out: disqualified");
+    explain.Add(std::string("screening.") + leadflow::common::v1::ReasonCode_Name(reason), 0)
+        ->set_note("screened out: disqualified");
   }
   s.set_disqualified(s.disqualification_reasons_size() > 0);
 
   const auto segment = ClassifySegment(lead.company(), model.segments());
   s.set_segment(segment);
-  {
-    auto* c = Add(&s, "segment", 0);
-    (*c->mutable_inputs())["segment"] = leadflow::common::v1::Segment_Name(segment);
-  }
+  explain.Add("segment", 0, {{"segment", leadflow::common::v1::Segment_Name(segment)}});
   const auto band = ClassifyDealBand(lead.expected_deal_rub(), segment, model.deal_bands());
   s.set_deal_band(band.band);
   {
-    auto* c = Add(&s, "deal_band", 0);
-    (*c->mutable_inputs())["expected_deal_rub"] = std::to_string(lead.expected_deal_rub());
-    (*c->mutable_inputs())["deal_band"] = leadflow::common::v1::DealBand_Name(band.band);
+    auto* c = explain.Add("deal_band", 0,
+                          {{"expected_deal_rub", std::to_string(lead.expected_deal_rub())},
+                           {"deal_band", leadflow::common::v1::DealBand_Name(band.band)}});
     if (band.derived_from_segment) c->set_note("unknown deal size: band derived from segment");
   }
   s.set_named_account(policy.IsNamedAccount(lead.meta().account_key()));
-  if (s.named_account()) Add(&s, "named_account", 0)->set_note("on the named-account list");
+  if (s.named_account()) explain.Add("named_account", 0)->set_note("on the named-account list");
 
   auto* bant = s.mutable_bant();
   int product = 1;
@@ -139,27 +191,22 @@ LeadScored ScoreLead(const leadflow::intake::v1::LeadAccepted& lead, const Scori
         bant->set_time(r.rating);
         break;
     }
-    auto* c = Add(&s, FactorRuleId(f), 0);
-    (*c->mutable_inputs())["answer_key"] = policy.Mapping(f).answer_key();
-    (*c->mutable_inputs())["answer"] = r.answer;
-    (*c->mutable_inputs())["rating"] = std::to_string(r.rating);
+    auto* c = explain.Add(FactorRuleId(f), 0,
+                          {{"answer", r.answer}, {"rating", std::to_string(r.rating)}});
     if (r.defaulted) {
       bant->add_defaulted(f);
       c->set_note("unknown factor: default " + std::to_string(r.rating) + " used");
     }
   }
   bant->set_product(product);
-  {
-    auto* c = Add(&s, "bant.product", product * model.bant_weight());
-    (*c->mutable_inputs())["product"] = std::to_string(product);
-    (*c->mutable_inputs())["bant_weight"] = Num(model.bant_weight());
-  }
+  explain.Add("bant.product", product * model.bant_weight(),
+              {{"product", std::to_string(product)}, {"bant_weight", Num(model.bant_weight())}});
 
   double fit = 0;
   for (const auto& rule : model.fit_rules()) {
     if (!FitRuleMatches(rule, segment, lead.contact())) continue;
     fit += rule.points();
-    Add(&s, rule.rule_id(), rule.points());
+    explain.Add(rule.rule_id(), rule.points());
   }
   s.set_fit_score(fit);
   if (inputs.engagement != nullptr && !inputs.engagement->by_type.empty()) {
@@ -167,13 +214,12 @@ LeadScored ScoreLead(const leadflow::intake::v1::LeadAccepted& lead, const Scori
     for (const auto& t : inputs.engagement->by_type) {
       const auto* rule = policy.EngagementRuleFor(t.type);
       const std::string type = leadflow::engagement::v1::EngagementType_Name(t.type);
-      auto* c = Add(&s, "engagement." + type, t.points);
-      auto& in = *c->mutable_inputs();
-      in["events"] = std::to_string(t.events);
-      in["counted"] = std::to_string(t.counted);
-      in["points_per_event"] = Num(rule != nullptr ? rule->points() : 0);
-      in["daily_cap"] = std::to_string(rule != nullptr ? rule->daily_cap() : 0);
-      in["half_life_days"] = Num(model.engagement_half_life_days());
+      auto* c = explain.Add("engagement." + type, t.points,
+                            {{"events", std::to_string(t.events)},
+                             {"counted", std::to_string(t.counted)},
+                             {"points_per_event", Num(rule != nullptr ? rule->points() : 0)},
+                             {"daily_cap", std::to_string(rule != nullptr ? rule->daily_cap() : 0)},
+                             {"half_life_days", Num(model.engagement_half_life_days())}});
       if (t.counted < t.events) c->set_note("daily cap reached: some events earned nothing");
       engagement += t.points;
     }
@@ -181,10 +227,11 @@ LeadScored ScoreLead(const leadflow::intake::v1::LeadAccepted& lead, const Scori
   } else {
     const double points = inputs.engagement != nullptr ? 0.0 : inputs.engagement_points;
     s.set_engagement_score(points);
-    auto* c = Add(&s, "engagement", points);
+    auto* c = explain.Add("engagement", points);
     if (inputs.engagement != nullptr) c->set_note("no scored engagement events");
   }
 
+  explain.Finish();
   double total = 0;
   for (const auto& c : s.contributions()) total += c.points();
   s.set_total_score(total);
@@ -204,7 +251,6 @@ LeadScored ScoreLead(const leadflow::intake::v1::LeadAccepted& lead, const Scori
   } else {
     s.set_lifecycle_stage(leadflow::common::v1::LEAD);
   }
-  return s;
 }
 
 }  // namespace leadflow::scoring

@@ -55,4 +55,9 @@ FactorRating RateFactor(const leadflow::intake::v1::LeadAccepted& lead, const Sc
 leadflow::scoring::v1::LeadScored ScoreLead(const leadflow::intake::v1::LeadAccepted& lead,
                                             const ScoringPolicy& policy, const ScoreInputs& inputs);
 
+// The same into `out` (cleared first), which may live on a protobuf Arena:
+// the hot path allocates the explanation there instead of on the heap.
+void ScoreLeadInto(const leadflow::intake::v1::LeadAccepted& lead, const ScoringPolicy& policy,
+                   const ScoreInputs& inputs, leadflow::scoring::v1::LeadScored* out);
+
 }  // namespace leadflow::scoring

@@ -236,6 +236,38 @@ TEST_F(ScorerTest, NamedAccountByKeyCaseInsensitive) {
   EXPECT_NE(Find(s, "named_account"), nullptr);
 }
 
+TEST_F(ScorerTest, ReusedOutputEqualsAFreshScore) {
+  constexpr int64_t kNow = 1'795'000'000'000;
+  const EngagementScore engagement = ScoreEngagement(
+      {{"w1", leadflow::engagement::v1::WEBINAR_ATTENDED, kNow},
+       {"w2", leadflow::engagement::v1::WEBINAR_ATTENDED, kNow},
+       {"w3", leadflow::engagement::v1::WEBINAR_ATTENDED, kNow}},
+      *policy_, kNow);
+  std::vector<std::pair<leadflow::intake::v1::LeadAccepted, const EngagementScore*>> cases;
+  auto l = testutil::EnterpriseLead();
+  cases.push_back({l, &engagement});
+  l.mutable_company()->set_industry("gambling");  // more contributions (screening)
+  l.mutable_meta()->set_account_key("named.example.ru");
+  l.set_expected_deal_rub(0);
+  cases.push_back({l, nullptr});
+  l = testutil::EnterpriseLead();
+  l.clear_answers();  // defaulted factors, different inputs
+  l.mutable_contact()->clear_decision_role();
+  cases.push_back({l, &engagement});
+  cases.push_back({testutil::EnterpriseLead(), nullptr});  // fewer contributions than before
+  LeadScored reused;
+  for (size_t i = 0; i < cases.size(); ++i) {
+    ScoreInputs in;
+    in.scored_at_ms = kNow;
+    in.revision = static_cast<int>(i) + 1;
+    in.engagement = cases[i].second;
+    ScoreLeadInto(cases[i].first, *policy_, in, &reused);
+    const auto fresh = ScoreLead(cases[i].first, *policy_, in);
+    EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(reused, fresh))
+        << i << "\nreused: " << reused.ShortDebugString() << "\nfresh: " << fresh.ShortDebugString();
+  }
+}
+
 TEST_F(ScorerTest, Deterministic) {
   const auto l = testutil::EnterpriseLead();
   EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(Score(l), Score(l)));

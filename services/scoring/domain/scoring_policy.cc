@@ -149,7 +149,8 @@ StatusOr<std::shared_ptr<const ScoringPolicy>> ScoringPolicy::Create(ScoringMode
   return std::shared_ptr<const ScoringPolicy>(new ScoringPolicy(std::move(model)));
 }
 
-ScoringPolicy::ScoringPolicy(ScoringModel model) : model_(std::move(model)) {
+ScoringPolicy::ScoringPolicy(ScoringModel model)
+    : model_(std::move(model)), screening_(model_.screening()) {
   for (int i = 0; i < model_.bant_size(); ++i) {
     const auto& b = model_.bant(i);
     mapping_index_[b.factor()] = i;

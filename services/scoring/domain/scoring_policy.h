@@ -15,6 +15,7 @@
 
 #include "common/util/status.h"
 #include "leadflow/config/v1/scoring_model.pb.h"
+#include "scoring/domain/screening.h"
 
 namespace leadflow::scoring {
 
@@ -45,6 +46,8 @@ class ScoringPolicy {
   // The engagement rule of an EngagementType value, or nullptr when the model
   // gives that type no points (e.g. UNSUBSCRIBED).
   const leadflow::config::v1::EngagementRule* EngagementRuleFor(int engagement_type) const;
+  // The screening rules with pre-normalised lists.
+  const NormalizedScreening& screening() const { return screening_; }
   // Its index in model().engagement(), or -1.
   int EngagementRuleIndex(int engagement_type) const;
 
@@ -55,6 +58,7 @@ class ScoringPolicy {
   std::map<int, int> mapping_index_;                   // factor -> index in model_.bant()
   std::map<int, std::map<std::string, int>> ratings_;  // factor -> lower-cased answer -> 1..5
   std::unordered_set<std::string> named_accounts_;
+  NormalizedScreening screening_;
   std::vector<int> engagement_index_;  // EngagementType value -> index in model_.engagement(), -1
 };
 

@@ -1,6 +1,7 @@
 // ABM stage 1: dropping clearly non-target companies by configurable filters.
 #pragma once
 
+#include <string>
 #include <vector>
 
 #include "leadflow/common/v1/domain.pb.h"
@@ -20,5 +21,18 @@ namespace leadflow::scoring {
 std::vector<leadflow::common::v1::ReasonCode> Screen(
     const leadflow::common::v1::Company& company,
     const leadflow::config::v1::ScreeningRules& rules);
+
+// The rules with their industry and region lists normalised once (NormalizeKey),
+// for the hot path; ScoringPolicy builds it at load time.
+struct NormalizedScreening {
+  explicit NormalizedScreening(const leadflow::config::v1::ScreeningRules& rules);
+  const leadflow::config::v1::ScreeningRules* rules;  // not owned
+  std::vector<std::string> excluded_industries;
+  std::vector<std::string> serviceable_regions;
+};
+
+// Same as above; appends the reasons to `out`.
+void Screen(const leadflow::common::v1::Company& company, const NormalizedScreening& screening,
+            std::vector<leadflow::common::v1::ReasonCode>* out);
 
 }  // namespace leadflow::scoring
