@@ -11,3 +11,14 @@ target_compile_definitions(pipeline_e2e_test PRIVATE
   LEADFLOW_SOURCE_DIR_DEFAULT="${CMAKE_SOURCE_DIR}")
 target_link_libraries(pipeline_e2e_test PRIVATE PkgConfig::HTTPLIB)
 target_include_directories(pipeline_e2e_test PRIVATE ${CMAKE_SOURCE_DIR})
+
+# Routing over the real leadflow-routing binary: WatchAssignments, accept/reject/close over gRPC.
+leadflow_test(routing_feedback_e2e_test e2e TIMEOUT 120
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/routing_feedback_test.cc ${CMAKE_CURRENT_LIST_DIR}/stack.cc
+  LIBS leadflow_testing leadflow_common leadflow_grpc)
+add_dependencies(routing_feedback_e2e_test leadflow-routing leadflow-devkafka)
+target_compile_definitions(routing_feedback_e2e_test PRIVATE
+  LEADFLOW_BIN_DIR_DEFAULT="${CMAKE_BINARY_DIR}/bin"
+  LEADFLOW_SOURCE_DIR_DEFAULT="${CMAKE_SOURCE_DIR}")
+target_link_libraries(routing_feedback_e2e_test PRIVATE PkgConfig::HTTPLIB)
+target_include_directories(routing_feedback_e2e_test PRIVATE ${CMAKE_SOURCE_DIR})

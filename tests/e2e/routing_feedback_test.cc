@@ -1,0 +1,265 @@
+// Routing end to end over the real leadflow-routing binary (with devkafka and
+// redis-server): scored leads in through leads.scored; WatchAssignments
+// streams current and new assignments; accept, reject and close over gRPC;
+// outputs read back from leads.assigned, leads.nurture and sales.feedback.
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+
+#include <condition_variable>
+#include <cstdlib>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <regex>
+#include <set>
+#include <thread>
+
+#include "common/kafka/topics.h"
+#include "leadflow/routing/v1/routing.grpc.pb.h"
+#include "services/common/testing/child_process.h"
+#include "services/common/testing/dev_kafka.h"
+#include "services/common/testing/kafka_test_client.h"
+#include "services/common/testing/redis_server.h"
+#include "services/common/testing/temp_dir.h"
+#include "stack.h"
+
+namespace leadflow::e2e {
+namespace {
+
+namespace cv1 = leadflow::common::v1;
+namespace rv1 = leadflow::routing::v1;
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+std::string EnvOr(const char* name, const std::string& fallback) {
+  const char* v = std::getenv(name);
+  return (v && *v) ? v : fallback;
+}
+
+leadflow::scoring::v1::LeadScored EnterpriseMql(const std::string& id) {
+  leadflow::scoring::v1::LeadScored s;
+  auto* lead = s.mutable_lead();
+  auto* meta = lead->mutable_meta();
+  meta->set_lead_id(id);
+  meta->set_trace_id("trace-" + id);
+  meta->set_account_key(id + ".example.ru");
+  meta->set_relationship(cv1::PROSPECT);
+  const auto now = std::chrono::system_clock::now().time_since_epoch();
+  meta->mutable_first_submitted_at()->set_seconds(std::chrono::duration_cast<seconds>(now).count() -
+                                                  2);
+  lead->mutable_company()->set_region("RU-MOW");
+  lead->set_sales_channel(cv1::DIRECT);
+  s.set_segment(cv1::ENTERPRISE);
+  s.set_deal_band(cv1::DEAL_BAND_LARGE);
+  s.set_lifecycle_stage(cv1::MQL);
+  s.set_revision(1);
+  return s;
+}
+
+// Reads a WatchAssignments stream on its own thread.
+class Watcher {
+ public:
+  Watcher(rv1::RoutingService::Stub& stub, rv1::WatchAssignmentsRequest req) {
+    thread_ = std::thread([this, &stub, req] {
+      auto reader = stub.WatchAssignments(&ctx_, req);
+      rv1::LeadAssigned a;
+      while (reader->Read(&a)) {
+        std::lock_guard lock(mu_);
+        got_.push_back(a);
+        cv_.notify_all();
+      }
+      reader->Finish();
+    });
+  }
+  ~Watcher() {
+    ctx_.TryCancel();
+    thread_.join();
+  }
+  // Waits until at least n events arrived; returns what arrived.
+  std::vector<rv1::LeadAssigned> WaitFor(size_t n, milliseconds timeout) {
+    std::unique_lock lock(mu_);
+    cv_.wait_for(lock, timeout, [&] { return got_.size() >= n; });
+    return {got_.begin(), got_.end()};
+  }
+
+ private:
+  grpc::ClientContext ctx_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<rv1::LeadAssigned> got_;
+  std::thread thread_;
+};
+
+class RoutingE2E : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string error;
+    dir_ = testing::TempDir::Create("routing-e2e", &error);
+    ASSERT_NE(dir_, nullptr) << error;
+    redis_ = testing::RedisServer::Start({}, &error);
+    ASSERT_NE(redis_, nullptr) << error;
+    testing::DevKafkaOptions kopts;
+    kopts.quiet = true;
+    kafka_ = testing::DevKafka::Start(kopts, &error);
+    ASSERT_NE(kafka_, nullptr) << error;
+    testing::ChildProcessOptions o;
+    o.binary = EnvOr("LEADFLOW_BIN_DIR", LEADFLOW_BIN_DIR_DEFAULT) + "/leadflow-routing";
+    o.env = {{"LEADFLOW_KAFKA_BROKERS", kafka_->bootstrap()},
+             {"LEADFLOW_REDIS_URL", redis_->url()},
+             {"LEADFLOW_HTTP_PORT", "0"},
+             {"LEADFLOW_GRPC_PORT", "0"},
+             {"LEADFLOW_BIND_ADDRESS", "127.0.0.1"},
+             {"LEADFLOW_CONFIG_DIR",
+              EnvOr("LEADFLOW_SOURCE_DIR", LEADFLOW_SOURCE_DIR_DEFAULT) + "/config"},
+             {"LEADFLOW_READY_FILE", dir_->File("routing.ready")}};
+    o.log_dir = dir_->path();
+    routing_ = testing::ChildProcess::Start(o, &error);
+    ASSERT_NE(routing_, nullptr) << error;
+    auto ready = testing::WaitForFile(dir_->File("routing.ready"), seconds(30), routing_.get());
+    ASSERT_TRUE(ready) << "leadflow-routing did not become ready:\n" << routing_->ReadStderr();
+    std::smatch m;
+    ASSERT_TRUE(std::regex_search(*ready, m, std::regex("\"grpc_port\":(\\d+)")));
+    grpc_port_ = std::stoi(m[1]);
+    ASSERT_TRUE(std::regex_search(*ready, m, std::regex("\"http_port\":(\\d+)")));
+    http_port_ = std::stoi(m[1]);
+    stub_ = rv1::RoutingService::NewStub(grpc::CreateChannel(
+        "127.0.0.1:" + std::to_string(grpc_port_), grpc::InsecureChannelCredentials()));
+    client_ = std::make_unique<testing::KafkaTestClient>(kafka_->bootstrap());
+  }
+
+  void Publish(const leadflow::scoring::v1::LeadScored& s) {
+    auto r = client_->ProduceSync(topics::kLeadsScored, s.lead().meta().account_key(),
+                                  s.SerializeAsString());
+    ASSERT_TRUE(r.ok) << r.error;
+  }
+
+  template <typename Req>
+  grpc::Status Call(grpc::Status (rv1::RoutingService::Stub::*rpc)(grpc::ClientContext*, const Req&,
+                                                                   rv1::FeedbackAck*),
+                    const Req& req, rv1::FeedbackAck* ack) {
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + seconds(10));
+    return (stub_.get()->*rpc)(&ctx, req, ack);
+  }
+
+  template <typename T>
+  std::vector<T> Read(const std::string& topic, size_t n) {
+    std::vector<T> out;
+    for (const auto& m : client_->ConsumeAll(topic, n, seconds(15))) {
+      T t;
+      EXPECT_TRUE(t.ParseFromString(m.value));
+      out.push_back(t);
+    }
+    return out;
+  }
+
+  std::unique_ptr<testing::TempDir> dir_;
+  std::unique_ptr<testing::RedisServer> redis_;
+  std::unique_ptr<testing::DevKafka> kafka_;
+  std::unique_ptr<testing::ChildProcess> routing_;
+  std::unique_ptr<rv1::RoutingService::Stub> stub_;
+  std::unique_ptr<testing::KafkaTestClient> client_;
+  int grpc_port_ = 0;
+  int http_port_ = 0;
+};
+
+TEST_F(RoutingE2E, WatchStreamsAssignmentsAndFeedbackWorksOverGrpc) {
+  rv1::WatchAssignmentsRequest team_watch;
+  team_watch.set_team("key-accounts");
+  Watcher watcher(*stub_, team_watch);
+  std::this_thread::sleep_for(milliseconds(300));  // the stream is open before leads arrive
+
+  for (const char* id : {"e2e-1", "e2e-2", "e2e-3"}) Publish(EnterpriseMql(id));
+  auto streamed = watcher.WaitFor(3, seconds(30));
+  ASSERT_EQ(streamed.size(), 3u) << routing_->ReadStderr();
+  std::map<std::string, std::string> rep_of;
+  for (const auto& a : streamed) {
+    EXPECT_EQ(a.decision().outcome(), rv1::ASSIGNED);
+    EXPECT_EQ(a.decision().team(), "key-accounts");
+    EXPECT_GT(a.sla_due_at().seconds(), 0);
+    EXPECT_GT(a.decision().path_size(), 3);  // the audit path travels with the event
+    rep_of[a.scored().lead().meta().lead_id()] = a.decision().rep_id();
+  }
+  ASSERT_EQ(rep_of.size(), 3u);
+  // leads.assigned carries the same assignments for Kafka readers.
+  for (const auto& a : Read<rv1::LeadAssigned>(topics::kLeadsAssigned, 3)) {
+    EXPECT_EQ(rep_of.at(a.scored().lead().meta().lead_id()), a.decision().rep_id());
+  }
+
+  // A new watcher for one rep first gets that rep's current assignments.
+  rv1::WatchAssignmentsRequest rep_watch;
+  rep_watch.set_rep_id(rep_of["e2e-3"]);
+  {
+    Watcher current(*stub_, rep_watch);
+    auto got = current.WaitFor(1, seconds(10));
+    ASSERT_GE(got.size(), 1u);
+    bool found = false;
+    for (const auto& a : got) found |= a.scored().lead().meta().lead_id() == "e2e-3";
+    EXPECT_TRUE(found);
+  }
+
+  rv1::FeedbackAck ack;
+  // Accept then close (won).
+  rv1::AcceptLeadRequest accept;
+  accept.set_lead_id("e2e-1");
+  accept.set_rep_id(rep_of["e2e-1"]);
+  auto st = Call(&rv1::RoutingService::Stub::AcceptLead, accept, &ack);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  EXPECT_EQ(ack.status(), "accepted");
+  rv1::CloseLeadRequest close;
+  close.set_lead_id("e2e-1");
+  close.set_rep_id(rep_of["e2e-1"]);
+  close.set_outcome(rv1::WON);
+  st = Call(&rv1::RoutingService::Stub::CloseLead, close, &ack);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  EXPECT_EQ(ack.status(), "closed: WON");
+
+  // Reject without a reason is refused; with a protected reason the
+  // ENTERPRISE lead goes back to nurture with that reason.
+  rv1::RejectLeadRequest reject;
+  reject.set_lead_id("e2e-2");
+  reject.set_rep_id(rep_of["e2e-2"]);
+  st = Call(&rv1::RoutingService::Stub::RejectLead, reject, &ack);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  reject.set_reason(cv1::TAILORED_FOR_COMPETITOR);
+  st = Call(&rv1::RoutingService::Stub::RejectLead, reject, &ack);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  EXPECT_EQ(ack.status(), "returned to nurture: TAILORED_FOR_COMPETITOR");
+  auto nurture = Read<rv1::NurtureRequested>(topics::kLeadsNurture, 1);
+  ASSERT_EQ(nurture.size(), 1u);
+  EXPECT_EQ(nurture[0].scored().lead().meta().lead_id(), "e2e-2");
+  EXPECT_EQ(nurture[0].reason(), cv1::TAILORED_FOR_COMPETITOR);
+  EXPECT_EQ(nurture[0].decision().outcome(), rv1::NURTURE);
+
+  // Someone else's lead cannot be closed.
+  close.set_lead_id("e2e-3");
+  close.set_rep_id("not-the-owner");
+  st = Call(&rv1::RoutingService::Stub::CloseLead, close, &ack);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+
+  // The handoff feedback is on sales.feedback for nurture and other tools.
+  auto feedback = Read<rv1::SalesFeedback>(topics::kSalesFeedback, 3);
+  ASSERT_EQ(feedback.size(), 3u);
+  std::multiset<int> kinds;
+  for (const auto& f : feedback) kinds.insert(f.kind());
+  EXPECT_EQ(kinds, (std::multiset<int>{rv1::ACCEPT, rv1::REJECT, rv1::CLOSE}));
+
+  // New assignments keep streaming after feedback.
+  Publish(EnterpriseMql("e2e-4"));
+  streamed = watcher.WaitFor(4, seconds(20));
+  ASSERT_EQ(streamed.size(), 4u);
+  EXPECT_EQ(streamed[3].scored().lead().meta().lead_id(), "e2e-4");
+
+  // Metrics: decisions, capacity and feedback are visible.
+  const std::string metrics = HttpGet(http_port_, "/metrics");
+  EXPECT_NE(metrics.find("leadflow_routing_decisions_total{"), std::string::npos);
+  EXPECT_NE(metrics.find("leadflow_routing_rep_capacity_leads{"), std::string::npos);
+  EXPECT_NE(metrics.find("leadflow_routing_rep_open_leads{"), std::string::npos);
+  EXPECT_NE(metrics.find("leadflow_routing_speed_to_lead_seconds_bucket"), std::string::npos);
+  EXPECT_NE(metrics.find("leadflow_routing_feedback_total{"), std::string::npos);
+
+  EXPECT_EQ(routing_->Terminate(seconds(20)), 0) << routing_->ReadStderr();
+}
+
+}  // namespace
+}  // namespace leadflow::e2e
