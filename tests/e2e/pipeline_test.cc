@@ -180,19 +180,28 @@ TEST(PipelineE2E, LeadsFlowThroughAllFourServicesAndTheWallHolds) {
   }
   EXPECT_EQ(owners, (std::set<std::string>{"ka-vorontsov", "ka-belova"}));
 
-  // The small prospect goes to nurture and gets its first touch; no customer
-  // ever appears on leads.nurture or nurture.touches.
+  // The small prospect goes to nurture and gets its first prospect touch; no
+  // customer ever appears on leads.nurture or gets a prospect touch (the two
+  // customers get customer-track touches only).
   auto nurture = Decode<rv1::NurtureRequested>(kafka.ConsumeAll(topics::kLeadsNurture, 1, seconds(30)));
   ASSERT_EQ(nurture.size(), 1u);
   EXPECT_EQ(nurture[0].scored().lead().company().name(), "Ромашка Софт");
   for (const auto& n : nurture) EXPECT_EQ(n.scored().lead().meta().relationship(), cv1::PROSPECT);
   auto touches = Decode<leadflow::nurture::v1::Touch>(
-      kafka.ConsumeAll(topics::kNurtureTouches, 1, seconds(30)));
-  ASSERT_GE(touches.size(), 1u) << stack->Logs("nurture");
+      kafka.ConsumeAll(topics::kNurtureTouches, 3, seconds(30)));
+  std::set<std::string> customer_leads;
+  for (const auto& c : inbound) customer_leads.insert(c.scored().lead().meta().lead_id());
+  int prospect_touches = 0;
   for (const auto& t : touches) {
-    EXPECT_EQ(t.audience(), cv1::PROSPECT);
-    EXPECT_EQ(t.lead_id(), nurture[0].scored().lead().meta().lead_id());
+    if (t.audience() == cv1::PROSPECT) {
+      ++prospect_touches;
+      EXPECT_EQ(t.lead_id(), nurture[0].scored().lead().meta().lead_id());
+    } else {
+      EXPECT_EQ(t.audience(), cv1::CUSTOMER);
+      EXPECT_EQ(customer_leads.count(t.lead_id()), 1u) << t.lead_id();
+    }
   }
+  EXPECT_GE(prospect_touches, 1) << stack->Logs("nurture");
 
   // The invalid event is in leads.rejected with its reason and original bytes.
   auto rejected = Decode<iv1::LeadRejected>(kafka.ConsumeAll(topics::kLeadsRejected, 1, seconds(30)));

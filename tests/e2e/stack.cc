@@ -2,6 +2,7 @@
 
 #include <httplib.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <regex>
 
@@ -26,7 +27,9 @@ const std::vector<std::string>& Stack::ServiceNames() {
   return names;
 }
 
-std::unique_ptr<Stack> Stack::Start(std::string* error) {
+std::unique_ptr<Stack> Stack::Start(std::string* error) { return Start(StackOptions{}, error); }
+
+std::unique_ptr<Stack> Stack::Start(const StackOptions& options, std::string* error) {
   std::unique_ptr<Stack> s(new Stack());
   s->dir_ = testing::TempDir::Create("leadflow-e2e", error);
   if (!s->dir_) return nullptr;
@@ -38,7 +41,13 @@ std::unique_ptr<Stack> Stack::Start(std::string* error) {
   if (!s->kafka_) return nullptr;
 
   const std::string bin_dir = Env("LEADFLOW_BIN_DIR", LEADFLOW_BIN_DIR_DEFAULT);
-  const std::string config_dir = Env("LEADFLOW_SOURCE_DIR", LEADFLOW_SOURCE_DIR_DEFAULT) + "/config";
+  const std::string config_dir =
+      !options.config_dir.empty()
+          ? options.config_dir
+          : Env("LEADFLOW_SOURCE_DIR", LEADFLOW_SOURCE_DIR_DEFAULT) + "/config";
+  const auto origin_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                             std::chrono::system_clock::now().time_since_epoch())
+                             .count();
   for (const auto& name : ServiceNames()) {
     testing::ChildProcessOptions o;
     o.binary = bin_dir + "/leadflow-" + name;
@@ -49,8 +58,16 @@ std::unique_ptr<Stack> Stack::Start(std::string* error) {
              {"LEADFLOW_BIND_ADDRESS", "127.0.0.1"},
              {"LEADFLOW_CONFIG_DIR", config_dir},
              {"LEADFLOW_READY_FILE", s->dir_->File(name + ".ready")}};
+    if (name == "nurture") {
+      o.env["LEADFLOW_NURTURE_TIME_ORIGIN_MS"] = std::to_string(origin_ms);
+      o.env["LEADFLOW_NURTURE_TIME_START_MS"] = std::to_string(kNurtureScheduleStartMs);
+    }
+    if (auto it = options.env.find(name); it != options.env.end()) {
+      for (const auto& [k, v] : it->second) o.env[k] = v;
+    }
     o.log_dir = s->dir_->path();
     o.log_name = name;
+    s->options_[name] = o;
     auto proc = testing::ChildProcess::Start(o, error);
     if (!proc) return nullptr;
     s->services_[name] = std::move(proc);
@@ -69,6 +86,25 @@ std::unique_ptr<Stack> Stack::Start(std::string* error) {
 
 int Stack::Terminate(const std::string& service) {
   return services_.at(service)->Terminate(std::chrono::seconds(20));
+}
+
+int Stack::Kill(const std::string& service) { return services_.at(service)->Kill(); }
+
+bool Stack::Restart(const std::string& service, std::string* error) {
+  testing::ChildProcessOptions o = options_.at(service);
+  const std::string ready_file = o.env.at("LEADFLOW_READY_FILE");
+  std::remove(ready_file.c_str());
+  o.log_name = service + "-restart" + std::to_string(++restarts_);
+  auto proc = testing::ChildProcess::Start(o, error);
+  if (!proc) return false;
+  auto ready = testing::WaitForFile(ready_file, std::chrono::seconds(30), proc.get());
+  if (!ready) {
+    if (error) *error = "leadflow-" + service + " did not become ready again:\n" + proc->ReadStderr();
+    return false;
+  }
+  ports_[service] = {JsonInt(*ready, "grpc_port"), JsonInt(*ready, "http_port")};
+  services_[service] = std::move(proc);
+  return true;
 }
 
 std::string Stack::Logs(const std::string& service) const {

@@ -21,12 +21,25 @@ struct ServicePorts {
   int http = 0;
 };
 
+// What a test may change about a stack (defaults: the shipped config/).
+struct StackOptions {
+  std::string config_dir;  // empty: <source>/config
+  // Extra environment per service name, e.g. {"nurture", {{"LEADFLOW_NURTURE_TIME_SCALE", "60"}}}.
+  std::map<std::string, std::map<std::string, std::string>> env;
+};
+
+// Nurture's schedule time in every stack starts at this instant (a weekday,
+// 12:00 Moscow) unless a test overrides LEADFLOW_NURTURE_TIME_START_MS, so
+// quiet hours never depend on when a test happens to run.
+inline constexpr int64_t kNurtureScheduleStartMs = 1768381200000;  // 2026-01-14 09:00 UTC
+
 class Stack {
  public:
   static const std::vector<std::string>& ServiceNames();
 
   // Returns nullptr and sets `error` (with the failing service's log tail) on failure.
   static std::unique_ptr<Stack> Start(std::string* error);
+  static std::unique_ptr<Stack> Start(const StackOptions& options, std::string* error);
 
   const std::string& bootstrap() const { return kafka_->bootstrap(); }
   std::string redis_url() const { return redis_->url(); }
@@ -37,6 +50,15 @@ class Stack {
   }
   // SIGTERM to one service; returns its exit code (-1 on timeout).
   int Terminate(const std::string& service);
+  // SIGKILL to one service (no shutdown at all); returns its exit code (137).
+  int Kill(const std::string& service);
+  // Starts a stopped service again with the same environment and waits until
+  // it is ready (ports may change). False and `error` on failure.
+  bool Restart(const std::string& service, std::string* error);
+  // The environment a service was started with (e.g. the nurture time origin).
+  const std::map<std::string, std::string>& env(const std::string& service) const {
+    return options_.at(service).env;
+  }
   std::string Logs(const std::string& service) const;
 
  private:
@@ -46,6 +68,8 @@ class Stack {
   std::unique_ptr<testing::DevKafka> kafka_;
   std::map<std::string, std::unique_ptr<testing::ChildProcess>> services_;
   std::map<std::string, ServicePorts> ports_;
+  std::map<std::string, testing::ChildProcessOptions> options_;
+  int restarts_ = 0;
 };
 
 // A tiny HTTP GET on 127.0.0.1 for /metrics and /readyz; returns the body.
