@@ -43,6 +43,31 @@ TEST(Feedback, AcceptNeedsLeadAndRep) {
   EXPECT_TRUE(ValidateAccept(r).ok());
 }
 
+TEST(Feedback, TopicFeedbackNamesTheMissingField) {
+  rv1::SalesFeedback f;
+  EXPECT_NE(ValidateFeedback(f).message().find("lead_id"), std::string::npos);
+  f.set_lead_id("l");
+  EXPECT_NE(ValidateFeedback(f).message().find("rep_id"), std::string::npos);
+  f.set_rep_id("rep");
+  EXPECT_NE(ValidateFeedback(f).message().find("kind"), std::string::npos);
+  f.set_kind(rv1::ACCEPT);
+  EXPECT_TRUE(ValidateFeedback(f).ok());
+  f.set_kind(rv1::REJECT);
+  Status s = ValidateFeedback(f);
+  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(s.reason(), cv1::MISSING_FIELD);
+  EXPECT_NE(s.message().find("reject_reason"), std::string::npos);
+  f.set_reject_reason(cv1::RIGID_SPEC);
+  EXPECT_TRUE(ValidateFeedback(f).ok());
+  f.set_kind(rv1::CLOSE);
+  EXPECT_NE(ValidateFeedback(f).message().find("outcome"), std::string::npos);
+  f.set_outcome(rv1::OUTCOME_DISQUALIFIED);
+  EXPECT_TRUE(ValidateFeedback(f).ok());
+  EXPECT_STREQ(FeedbackKindLabel(rv1::CLOSE), "close");
+  EXPECT_STREQ(FeedbackKindLabel(rv1::ACCEPT), "accept");
+  EXPECT_STREQ(FeedbackKindLabel(rv1::REJECT), "reject");
+}
+
 TEST(Feedback, ProtectedReasonsReturnLargeClientsToNurture) {
   auto policy = testutil::MustPolicy(testutil::SampleRules());
   for (auto reason : {cv1::BUDGET_TOO_SMALL, cv1::RIGID_SPEC, cv1::TAILORED_FOR_COMPETITOR}) {

@@ -299,6 +299,64 @@ TEST_F(RouterTest, WorkingHoursIgnoredWhenTeamDoesNotEnforceThem) {
   EXPECT_EQ(r.decision.outcome(), rv1::ASSIGNED);
 }
 
+TEST_F(RouterTest, PickRepNeverPicksAnExcludedPreviousOwner) {
+  const auto* team = router_.policy().FindTeam("key-accounts");
+  ASSERT_NE(team, nullptr);
+  for (int i = 0; i < 50; ++i) {
+    rv1::Decision d;
+    const std::string rep = router_.PickRep(*team, reps_, FridayNoonMoscow(), d, {"ka-a", "ka-c"});
+    EXPECT_EQ(rep, "ka-b");
+    EXPECT_TRUE(PathHas(d, "rep.ka-a", false, "skipped: previous owner"));
+    EXPECT_TRUE(PathHas(d, "rep.ka-c", false, "skipped: previous owner"));
+  }
+  rv1::Decision d;
+  EXPECT_EQ(router_.PickRep(*team, reps_, FridayNoonMoscow(), d, {"ka-a", "ka-b", "ka-c"}), "");
+}
+
+TEST_F(RouterTest, NamedOwnerTakesPrecedenceOverCapacityAndSaysSo) {
+  reps_.Set("ka-b", {rv1::ACTIVE, 100, 3});  // at max_open 100
+  auto s = Mql(cv1::ENTERPRISE, cv1::DEAL_BAND_LARGE);
+  s.set_named_account(true);
+  s.mutable_lead()->set_account_owner("ka-b");
+  auto r = Decide(s);
+  EXPECT_EQ(r.decision.outcome(), rv1::NAMED_OWNER);
+  EXPECT_EQ(r.decision.rep_id(), "ka-b");
+  EXPECT_TRUE(PathHas(r.decision, "capacity.owner_precedence", true, "open 100/100"));
+}
+
+TEST_F(RouterTest, DefaultsSendLargeDealsToKeyAccountsAndSmallDealsToTheirQueue) {
+  // The shipped shape: ENTERPRISE >= 50 mln -> key accounts; < 20 mln -> small-deals.
+  auto rules = testutil::SampleRules();
+  auto* small = rules.add_teams();
+  small->set_team_id("small-deals");
+  small->set_sla_business_minutes(480);
+  small->set_overflow(leadflow::config::v1::QUEUE);
+  testutil::AddRep(small, "sd-a", 1);
+  auto* rule = rules.add_team_rules();
+  rule->set_rule_id("team.small_deals");
+  rule->add_deal_bands(cv1::DEAL_BAND_SMALL);
+  rule->set_team_id("small-deals");
+  // Put the small-deals rule before the region and segment rules.
+  auto* list = rules.mutable_team_rules();
+  list->SwapElements(2, list->size() - 1);
+  Router router(testutil::MustPolicy(rules));
+  auto large = Mql(cv1::ENTERPRISE, cv1::DEAL_BAND_LARGE);
+  EXPECT_EQ(router.Decide(large, reps_, FridayNoonMoscow()).decision.team(), "key-accounts");
+  auto tiny = Mql(cv1::MID_MARKET, cv1::DEAL_BAND_SMALL);
+  auto r = router.Decide(tiny, reps_, FridayNoonMoscow());
+  EXPECT_EQ(r.decision.team(), "small-deals");
+  EXPECT_EQ(r.decision.rep_id(), "sd-a");
+  EXPECT_TRUE(PathHas(r.decision, "team.small_deals", true));
+}
+
+TEST_F(RouterTest, SlaOfAnAssignmentCountsInTheRepsBusinessHours) {
+  // Friday 17:30 Moscow: 30 minutes today, 30 more on Monday from 09:00.
+  auto r = router_.Decide(Mql(cv1::ENTERPRISE, cv1::DEAL_BAND_LARGE), reps_,
+                          std::chrono::system_clock::time_point(std::chrono::seconds(1763735400)));
+  EXPECT_EQ(r.decision.outcome(), rv1::ASSIGNED);
+  EXPECT_EQ(r.sla_due_ms, (1763964000LL + 1800) * 1000);
+}
+
 TEST(RouterShares, WeightedRoundRobinSharesMatchWeightsWithin2Percent) {
   Router router(testutil::MustPolicy(testutil::SampleRules()));
   RepStateView reps;

@@ -25,6 +25,11 @@ TEST(RoutingPolicy, SampleRulesValidate) {
   EXPECT_TRUE((*p)->IsProtectedRejectReason(leadflow::common::v1::RIGID_SPEC));
   EXPECT_FALSE((*p)->IsProtectedRejectReason(leadflow::common::v1::NOT_A_FIT));
   EXPECT_EQ((*p)->AllRepIds().size(), 8u);
+  // Scheduler defaults apply to zero values.
+  EXPECT_EQ((*p)->scheduler_tick_ms(), 1000);
+  EXPECT_EQ((*p)->sla_retry_seconds(), 60);
+  EXPECT_EQ((*p)->outbox_resend_ms(), 5000);
+  EXPECT_EQ((*p)->TeamZone("key-accounts"), nullptr);
 }
 
 struct BadCase {
@@ -124,7 +129,21 @@ INSTANTIATE_TEST_SUITE_P(
                 [](RoutingRules& r) {
                   r.add_protected_reject_reasons(leadflow::common::v1::REASON_UNSPECIFIED);
                 },
-                "protected_reject_reasons[3]"}),
+                "protected_reject_reasons[3]"},
+        BadCase{"TeamBusinessHoursUnknownZone",
+                [](RoutingRules& r) {
+                  auto* h = r.mutable_teams(0)->mutable_business_hours();
+                  h->set_start_hour(9);
+                  h->set_end_hour(18);
+                  h->set_time_zone("Nowhere/City");
+                },
+                "teams[0].business_hours.time_zone: unknown time zone"},
+        BadCase{"NegativeSchedulerTick",
+                [](RoutingRules& r) { r.mutable_scheduler()->set_tick_ms(-5); },
+                "scheduler.tick_ms"},
+        BadCase{"NegativeSlaRetry",
+                [](RoutingRules& r) { r.mutable_scheduler()->set_sla_retry_seconds(-1); },
+                "scheduler.sla_retry_seconds"}),
     [](const ::testing::TestParamInfo<BadCase>& info) { return info.param.name; });
 
 TEST(RoutingPolicy, ShippedDefaultRulesLoadAndValidate) {
