@@ -40,6 +40,9 @@ struct HostileCase {
   std::string field;  // expected field path of the single error
 };
 
+// Test names in CTest stay readable (no byte dump of the parameter).
+void PrintTo(const HostileCase& c, std::ostream* os) { *os << c.name; }
+
 struct Outcome {
   std::vector<leadflow::intake::v1::FieldError> errors;
 };
