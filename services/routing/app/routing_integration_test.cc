@@ -509,6 +509,16 @@ TEST_F(RoutingFlowTest, FreedCapacityDrainsTheQueueOldestFirst) {
   EXPECT_EQ(events[6].scored().lead().meta().lead_id(), "Q4");
   EXPECT_EQ(events[6].decision().rep_id(), "ka-c");
   EXPECT_EQ(server_->Command({"LLEN", "lf:{routing}:queue:key-accounts"}).value_or(""), "0");
+  // Load, capacity and queue gauges reflect Redis after the tick.
+  auto gauge = [&](const std::string& name, const metrics::Labels& labels) {
+    return registry_.GetGauge(name, "", labels).Value();
+  };
+  EXPECT_EQ(gauge("leadflow_routing_queue_depth", {{"team", "key-accounts"}}), 0);
+  EXPECT_EQ(gauge("leadflow_routing_rep_open_leads", {{"team", "key-accounts"}, {"rep", "ka-c"}}),
+            1);
+  EXPECT_EQ(gauge("leadflow_routing_rep_today_leads", {{"team", "key-accounts"}, {"rep", "ka-c"}}),
+            2);
+  EXPECT_EQ(Metric("leadflow_routing_dequeued_total", {{"team", "key-accounts"}}), 2);
   // Redelivery of a drained lead's original message re-emits its current record.
   auto again = Handle(Lead("Q3", cv1::ENTERPRISE, cv1::DEAL_BAND_LARGE));
   rv1::LeadAssigned r;

@@ -38,6 +38,13 @@ void RoutingMetrics::RepOpenLeads(const std::string& team, const std::string& re
       .Set(open);
 }
 
+void RoutingMetrics::RepTodayLeads(const std::string& team, const std::string& rep, double today) {
+  m_.registry()
+      .GetGauge(m_.Name("rep_today_leads"), "Leads given to a rep on the rep's local day",
+                {{"team", team.empty() ? "none" : team}, {"rep", rep}})
+      .Set(today);
+}
+
 void RoutingMetrics::QueueDepth(const std::string& team, double depth) {
   m_.registry()
       .GetGauge(m_.Name("queue_depth"), "Queued (unassigned) leads per team", {{"team", team}})

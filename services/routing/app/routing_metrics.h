@@ -18,6 +18,7 @@ class RoutingMetrics {
   void SpeedToLead(const leadflow::routing::v1::Decision& d, double seconds);
   void Redelivered();
   void RepOpenLeads(const std::string& team, const std::string& rep, double open);
+  void RepTodayLeads(const std::string& team, const std::string& rep, double today);
   void QueueDepth(const std::string& team, double depth);
   void Feedback(const std::string& kind, const std::string& reason);
   // A claim lost its rep's last slot to another replica and was decided again.

@@ -73,7 +73,24 @@ Status RoutingScheduler::Tick() {
   Status s = ResendOutbox(clock_.NowMillis());
   s = FirstError(s, ExpireSlaTimers(now));
   s = FirstError(s, DrainQueues(now));
+  s = FirstError(s, RefreshGauges(now));
   return s;
+}
+
+Status RoutingScheduler::RefreshGauges(std::chrono::system_clock::time_point now) {
+  auto reps = engine_.LoadReps(now);
+  if (!reps.ok()) return reps.status();
+  for (const auto& team : policy_->rules().teams()) {
+    for (const auto& rep : team.reps()) {
+      const RepState s = reps->Get(rep.rep_id());
+      metrics_.RepOpenLeads(team.team_id(), rep.rep_id(), s.open_leads);
+      metrics_.RepTodayLeads(team.team_id(), rep.rep_id(), s.today_count);
+    }
+    auto depth = store_.QueueDepth(team.team_id());
+    if (!depth.ok()) return depth.status();
+    metrics_.QueueDepth(team.team_id(), static_cast<double>(*depth));
+  }
+  return Status::Ok();
 }
 
 Status RoutingScheduler::Emit(const rv1::LeadAssigned& record) {
@@ -244,8 +261,6 @@ Status RoutingScheduler::DrainQueues(std::chrono::system_clock::time_point now) 
       }
       first = FirstError(first, Emit(next));
     }
-    auto depth = store_.QueueDepth(team.team_id());
-    if (depth.ok()) metrics_.QueueDepth(team.team_id(), static_cast<double>(*depth));
   }
   return first;
 }

@@ -14,6 +14,8 @@
 //  3. Queue drain: queued leads are assigned, oldest first, as soon as a rep
 //     of their team is eligible again (released slot, return from vacation,
 //     working hours, daily reset), with the same atomic capacity claim.
+//  4. Gauges: every rep's open and today counts and every team queue's depth
+//     are refreshed from Redis, so each replica reports the shared truth.
 // Every change is a compare-and-swap on the lead's record, so two replicas
 // never act twice on one lead.
 //
@@ -50,6 +52,7 @@ class RoutingScheduler {
   void Wake();
 
  private:
+  Status RefreshGauges(std::chrono::system_clock::time_point now);
   Status ResendOutbox(int64_t now_ms);
   Status ExpireSlaTimers(std::chrono::system_clock::time_point now);
   Status DrainQueues(std::chrono::system_clock::time_point now);
