@@ -38,3 +38,15 @@ target_compile_definitions(routing_feedback_e2e_test PRIVATE
   LEADFLOW_SOURCE_DIR_DEFAULT="${CMAKE_SOURCE_DIR}")
 target_link_libraries(routing_feedback_e2e_test PRIVATE PkgConfig::HTTPLIB)
 target_include_directories(routing_feedback_e2e_test PRIVATE ${CMAKE_SOURCE_DIR})
+
+# Scoring over the real leadflow-scoring binary: engagement rescoring to MQL,
+# Explain over gRPC, and model hot reload (bad file refused, good file picked up).
+leadflow_test(scoring_service_e2e_test e2e TIMEOUT 180
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/scoring_service_test.cc ${CMAKE_CURRENT_LIST_DIR}/stack.cc
+  LIBS leadflow_testing leadflow_common leadflow_grpc)
+add_dependencies(scoring_service_e2e_test leadflow-scoring leadflow-devkafka)
+target_compile_definitions(scoring_service_e2e_test PRIVATE
+  LEADFLOW_BIN_DIR_DEFAULT="${CMAKE_BINARY_DIR}/bin"
+  LEADFLOW_SOURCE_DIR_DEFAULT="${CMAKE_SOURCE_DIR}")
+target_link_libraries(scoring_service_e2e_test PRIVATE PkgConfig::HTTPLIB)
+target_include_directories(scoring_service_e2e_test PRIVATE ${CMAKE_SOURCE_DIR})
