@@ -59,16 +59,18 @@ int main(int argc, char** argv) {
   std::unique_ptr<ExplainService> explain;
   return runtime::ServiceMain(kInfo, argc, argv, [&](runtime::ServiceRuntime& rt) -> Status {
     const std::string model_path = rt.ConfigPath("scoring_model.json");
-    auto policy = LoadScoringModel(model_path);
-    if (!policy.ok()) return policy.status();
     auto poll_ms = ModelPollMillis();
     if (!poll_ms.ok()) return poll_ms.status();
+    // The watcher's baseline is taken before the load, so an edit racing the
+    // start-up is reloaded rather than missed.
+    watcher = std::make_unique<config::FileWatcher>(
+        model_path, [&] { (void)reloader->Reload(); }, std::chrono::milliseconds(*poll_ms));
+    auto policy = LoadScoringModel(model_path);
+    if (!policy.ok()) return policy.status();
 
     model = std::make_unique<ModelHolder>(*policy);
     metrics = std::make_unique<ScoringMetrics>(rt.metrics());
     reloader = std::make_unique<ModelReloader>(model_path, *model, *metrics, rt.clock());
-    watcher = std::make_unique<config::FileWatcher>(
-        model_path, [&] { (void)reloader->Reload(); }, std::chrono::milliseconds(*poll_ms));
     rt.AddBackgroundTask("model-watch", [&](const std::atomic<bool>& stop) { watcher->Run(stop); });
 
     store = std::make_unique<RedisScoreStore>(rt.redis());
