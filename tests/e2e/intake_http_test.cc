@@ -220,7 +220,9 @@ TEST_F(IntakeHttpE2eTest, MetricsCountOutcomesWithoutPii) {
   const std::string metrics = intake_->Metrics();
   EXPECT_NE(metrics.find("leadflow_intake_leads_received_total"), std::string::npos);
   EXPECT_NE(metrics.find("leadflow_intake_validation_seconds_bucket"), std::string::npos);
-  EXPECT_NE(metrics.find(R"(reason="UNAUTHENTICATED")"), std::string::npos);
+  EXPECT_NE(metrics.find(R"(reason="UNAUTHENTICATED",source="other")"), std::string::npos);
+  EXPECT_NE(metrics.find(R"(reason="INVALID_FIELD",source="web-form-main")"), std::string::npos);
+  EXPECT_NE(metrics.find("leadflow_intake_registry_accounts"), std::string::npos);
   for (const char* outcome : {"accepted", "duplicate", "rejected"}) {
     EXPECT_NE(metrics.find(std::string(R"(outcome=")") + outcome + R"(",source="web-form-main")"),
               std::string::npos) << outcome;

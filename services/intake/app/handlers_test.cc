@@ -303,6 +303,9 @@ TEST_F(HttpAuthTest, Status401403429AndErrorBodies) {
   EXPECT_EQ(f_.metrics.ReceivedCount("other", "rejected"), 3);
   EXPECT_EQ(f_.metrics.ReceivedCount("web-form", "rejected"), 1);
   EXPECT_EQ(f_.metrics.ReceivedCount("partner-portal", "rejected"), 1);
+  EXPECT_EQ(f_.metrics.RejectedCount("other", "UNAUTHENTICATED"), 3);
+  EXPECT_EQ(f_.metrics.RejectedCount("web-form", "RATE_LIMITED"), 1);
+  EXPECT_EQ(f_.metrics.RejectedCount("partner-portal", "SOURCE_MISMATCH"), 1);
 }
 
 TEST_F(HttpAuthTest, ParseErrorsNameTheField) {

@@ -16,11 +16,18 @@ double IntakeMetrics::ReceivedCount(const std::string& source_label, const std::
       .Value();
 }
 
-void IntakeMetrics::Rejected(const std::string& reason) {
+void IntakeMetrics::Rejected(const std::string& source_label, const std::string& reason) {
   m_.registry()
-      .GetCounter(m_.Name("rejections_total"), "Rejected submissions by reason",
-                  {{"reason", reason}})
+      .GetCounter(m_.Name("rejections_total"), "Rejected submissions by source and reason",
+                  {{"source", source_label}, {"reason", reason}})
       .Inc();
+}
+
+double IntakeMetrics::RejectedCount(const std::string& source_label, const std::string& reason) {
+  return m_.registry()
+      .GetCounter(m_.Name("rejections_total"), "Rejected submissions by source and reason",
+                  {{"source", source_label}, {"reason", reason}})
+      .Value();
 }
 
 void IntakeMetrics::ValidationSeconds(double seconds) {

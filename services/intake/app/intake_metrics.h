@@ -15,8 +15,12 @@ class IntakeMetrics {
 
   // leadflow_intake_leads_received_total{source, outcome=accepted|rejected|duplicate}
   void Received(const std::string& source_label, const std::string& outcome);
-  // leadflow_intake_rejections_total{reason}: ReasonCode names.
-  void Rejected(const std::string& reason);
+  // leadflow_intake_rejections_total{source, reason}: reason is a ReasonCode
+  // name, or UNAUTHENTICATED / RATE_LIMITED / SOURCE_MISMATCH for refused
+  // synchronous requests. With leads_received_total this gives received by
+  // source and outcome (accepted, rejected:reason, duplicate).
+  void Rejected(const std::string& source_label, const std::string& reason);
+  double RejectedCount(const std::string& source_label, const std::string& reason);
   // leadflow_intake_validation_seconds: validation + normalisation time.
   void ValidationSeconds(double seconds);
   // leadflow_intake_registry_accounts: accounts in the registry view.

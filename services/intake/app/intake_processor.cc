@@ -70,12 +70,13 @@ IntakeProcessor::IntakeProcessor(std::shared_ptr<const IntakePolicy> policy,
 
 void IntakeProcessor::CountUnparseable(leadflow::common::v1::ReasonCode reason) {
   metrics_.Received("other", OutcomeLabel(IntakeOutcome::kRejected));
-  metrics_.Rejected(leadflow::common::v1::ReasonCode_Name(reason));
+  metrics_.Rejected("other", leadflow::common::v1::ReasonCode_Name(reason));
 }
 
 void IntakeProcessor::CountDenied(const std::string& source_id, const std::string& reason) {
-  metrics_.Received(policy_->SourceLabel(source_id), OutcomeLabel(IntakeOutcome::kRejected));
-  metrics_.Rejected(reason);
+  const std::string label = policy_->SourceLabel(source_id);
+  metrics_.Received(label, OutcomeLabel(IntakeOutcome::kRejected));
+  metrics_.Rejected(label, reason);
 }
 
 StatusOr<IntakeResult> IntakeProcessor::Process(const LeadSubmission& sub,
@@ -92,7 +93,8 @@ StatusOr<IntakeResult> IntakeProcessor::Process(const LeadSubmission& sub,
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
     result.outcome = IntakeOutcome::kRejected;
     metrics_.Received(source_label, OutcomeLabel(result.outcome));
-    metrics_.Rejected(leadflow::common::v1::ReasonCode_Name(result.errors.front().reason()));
+    metrics_.Rejected(source_label,
+                      leadflow::common::v1::ReasonCode_Name(result.errors.front().reason()));
     return result;
   }
   NormalizedLead normalized = NormalizeSubmission(sub, policy);
