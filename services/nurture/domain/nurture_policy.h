@@ -2,16 +2,21 @@
 //
 // Rules enforced (DOMAIN.md §1, §2, §7; DESIGN.md "customers never get
 // prospect communications"):
-//  - every track declares exactly one audience, PROSPECT or CUSTOMER;
+//  - every track declares exactly one audience, PROSPECT or CUSTOMER, and
+//    both audiences have at least one track;
 //  - every content item declares its audience, and every step of a track uses
 //    content of the track's own audience (no mixing);
+//  - a campaign declares the audiences it serves; each needs its own variant
+//    (an item with that campaign_id and audience), and no item may be a
+//    variant for an audience its campaign does not serve;
 //  - website-only news types (NEW_DIVISION, PROJECT_START, PARTNERSHIP,
-//    APPOINTMENT, EVENT_REPORT, RATING) are never pushed unless the item
-//    carries an explicit client_benefit;
+//    APPOINTMENT, EVENT_REPORT, RATING) are never used in a track;
+//  - a weak item is used in a track only if it carries a client_benefit;
 //  - product-pitch content never reaches STATUS_QUO buyers: not allowed in a
 //    track whose selector includes STATUS_QUO or selects any stage;
 //  - event items make up at most max_event_share of a track's steps;
-//  - caps > 0, quiet hours in 0..23.
+//  - caps > 0 with per_week >= per_day, quiet hours in 0..23, a known
+//    default time zone.
 // Messages name the track, step and content, e.g.
 //   tracks[2] "prospect-x": steps[1] content "c-upsell" has audience CUSTOMER, the track PROSPECT
 //
