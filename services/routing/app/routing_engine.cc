@@ -96,6 +96,14 @@ Status RoutingEngine::Handle(const kafka::ConsumedMessage& message,
         scored.revision() > rec.scored().revision() && rec.decision().outcome() == rv1::NURTURE;
     if (!upgrade) {
       metrics_.Redelivered();
+      // Sales already closed or rejected this assignment: re-announcing it
+      // would hand a finished lead back to the rep. Acknowledge only.
+      if (!rec.decision().rep_id().empty()) {
+        auto last = store_.LastFeedback(meta.lead_id());
+        if (!last.ok()) return last.status();
+        const std::string& rep = rec.decision().rep_id();
+        if (*last == "close|" + rep || *last == "reject|" + rep) return Status::Ok();
+      }
       return BuildOutputs(rec, message, clock_.NowMillis(), out);
     }
     replace = (*existing)->raw;

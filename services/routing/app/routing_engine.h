@@ -5,7 +5,8 @@
 // finds the record and re-emits the SAME decision instead of picking a new rep,
 // so a redelivery never claims twice. A rescore (higher revision) of a lead
 // whose recorded outcome was NURTURE is routed again (compare-and-swap on the
-// record); any other rescore re-emits the recorded decision.
+// record); any other rescore re-emits the recorded decision, except that an
+// assignment sales already closed or rejected is acknowledged silently.
 //
 // Capacity: the claim re-checks the chosen rep's caps inside Redis; when
 // another replica took the last slot first (kNoCapacity), the engine reloads

@@ -638,6 +638,9 @@ TEST_F(RoutingFlowTest, NonProtectedRejectOfSmallLeadIsJustRejected) {
   ASSERT_EQ(fb.size(), 1u);
   ASSERT_EQ(fb[0].headers.size(), 1u);
   EXPECT_EQ(fb[0].headers[0].key, kFeedbackOriginHeader);
+  // A late redelivery of the scored lead does not hand the rejected lead back.
+  EXPECT_TRUE(Handle(Lead("M1", cv1::MID_MARKET, cv1::DEAL_BAND_STANDARD)).empty());
+  EXPECT_EQ(Get("lf:{routing}:open:" + a.decision().rep_id()), "0");
 }
 
 }  // namespace

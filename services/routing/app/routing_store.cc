@@ -241,6 +241,12 @@ StatusOr<FeedbackApply> RoutingStore::ApplyFeedback(
   }
 }
 
+StatusOr<std::string> RoutingStore::LastFeedback(const std::string& lead_id) {
+  auto r = redis_.Run({"HGET", Key("fb", lead_id), "last"});
+  if (Status s = Check(r, "HGET fb"); !s.ok()) return s;
+  return r->is_nil() ? std::string() : r->str;
+}
+
 StatusOr<RepStateView> RoutingStore::LoadRepStates(
     const std::vector<std::string>& rep_ids,
     const std::function<std::string(const std::string&)>& day_of) {

@@ -112,6 +112,9 @@ class RoutingStore {
                                         const std::string& expected_raw,
                                         const std::string& new_record, int64_t* open_after);
 
+  // The last feedback applied to a lead, as "<kind>|<rep>" ("" when none).
+  StatusOr<std::string> LastFeedback(const std::string& lead_id);
+
   StatusOr<RepStateView> LoadRepStates(
       const std::vector<std::string>& rep_ids,
       const std::function<std::string(const std::string& rep_id)>& day_of);
