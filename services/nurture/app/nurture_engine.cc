@@ -97,9 +97,9 @@ Status NurtureEngine::EnrolIn(const rv1::NurtureRequested& req, cv1::Relationshi
                       : lead.buyer_stage();
   const auto* track = policy_->SelectTrack(q);
   if (track == nullptr) {
-    log::Warn("no nurture track matches",
-              {{"lead_id", meta.lead_id()}, {"audience", cv1::Relationship_Name(audience)}});
-    return Status::Ok();
+    return Status::InvalidArgument(
+        "no " + cv1::Relationship_Name(audience) + " nurture track matches this lead",
+        cv1::INVALID_FIELD);
   }
   const int64_t now_ms = clock_.NowMillis();
   NewEnrolment e;
@@ -226,7 +226,15 @@ Status NurtureEngine::Migrate(const std::string& enrolment_id, cv1::Relationship
              {"from_track", (*rec)->enrolment.track_id()},
              {"now", cv1::Relationship_Name(now_is)}});
   if (!req->has_value()) return Status::Ok();
-  return EnrolIn(**req, now_is, (*rec)->account_key, "");
+  Status s = EnrolIn(**req, now_is, (*rec)->account_key, "");
+  if (s.code() == StatusCode::kInvalidArgument) {
+    // Not a bad message: the configuration has no track for it. It has left
+    // the old audience's track either way.
+    log::Warn("no track of the new audience", {{"lead_id", (*rec)->enrolment.lead_id()},
+                                                {"detail", s.message()}});
+    return Status::Ok();
+  }
+  return s;
 }
 
 Status NurtureEngine::HandleAccountChange(const kafka::ConsumedMessage& message,

@@ -28,6 +28,11 @@
 // in-flight set until finished, and Recover() resolves in-flight touches left
 // by a crash against the touch log itself.
 //
+// Replicas: the consumers scale out like every service's. The scheduler
+// assumes one active poller per Redis (one replica, or one leader): Recover()
+// treats every in-flight touch as left by a crash, and caps are checked, not
+// reserved, so two pollers could each release a touch the other is sending.
+//
 // Threading: the handlers and PollOnce() may run on different threads; all
 // state is in Redis. Not copyable; must outlive the consumer loops and the
 // background task.
@@ -97,7 +102,9 @@ class NurtureEngine {
       const leadflow::routing::v1::NurtureRequested& req,
       std::optional<leadflow::accounts::v1::AccountState>* account = nullptr);
   // Enrols the lead of `req` in the best track of `audience`; `suffix` makes
-  // a re-entry a fresh enrolment. Ok when no track matches (logged).
+  // a re-entry a fresh enrolment. kInvalidArgument when no track matches
+  // (dead-lettered by the consumer loop); Ok without enrolling when the
+  // contact unsubscribed.
   Status EnrolIn(const leadflow::routing::v1::NurtureRequested& req,
                  leadflow::common::v1::Relationship audience, const std::string& account_key,
                  const std::string& suffix);

@@ -422,6 +422,24 @@ TEST_F(NurtureAppTest, BadRequestsAreRejectedNotDropped) {
   auto req = Request("B1");
   req.mutable_scored()->mutable_lead()->mutable_contact()->clear_contact_id();
   EXPECT_EQ(engine_->Handle(Msg(req), out).code(), StatusCode::kInvalidArgument);
+  for (const char* topic : {topics::kLeadsAssigned, topics::kEngagementEvents,
+                            topics::kSalesFeedback, topics::kAccountsInbound}) {
+    m.topic = topic;
+    EXPECT_EQ(engine_->ExitsHandler()(m, out).code(), StatusCode::kInvalidArgument) << topic;
+  }
+  m.topic = topics::kAccountsInbound;
+  EXPECT_EQ(engine_->Handler()(m, out).code(), StatusCode::kInvalidArgument);
+}
+
+TEST_F(NurtureAppTest, LeadNoTrackMatchesIsRejectedNotDropped) {
+  auto cfg = testutil::SampleConfig();
+  cfg.mutable_tracks(2)->mutable_selector()->add_segments(cv1::SMB);  // no prospect catch-all
+  auto policy = testutil::MustPolicy(cfg);
+  NurtureEngine engine(policy, *store_, *accounts_, producer_, *metrics_, clock_);
+  std::vector<kafka::OutgoingMessage> out;
+  Status s = engine.Handle(Msg(Request("N1")), out);  // MID_MARKET, no stage
+  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(s.message().find("no PROSPECT nurture track matches"), std::string::npos);
 }
 
 }  // namespace
