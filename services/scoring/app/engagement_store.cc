@@ -1,6 +1,7 @@
 #include "scoring/app/engagement_store.h"
 
 #include <cmath>
+#include <cstdlib>
 
 namespace leadflow::scoring {
 namespace {
@@ -60,6 +61,16 @@ StatusOr<std::vector<EngagementRecord>> ParseEvents(const redis::Reply& reply) {
   return out;
 }
 
+void ParseLink(const std::string& value, EngagementStore::Recorded* r) {
+  const auto bar = value.rfind('|');
+  if (bar == std::string::npos) {
+    r->lead_id = value;
+    return;
+  }
+  r->lead_id = value.substr(0, bar);
+  r->linked_at_ms = std::strtoll(value.c_str() + bar + 1, nullptr, 10);
+}
+
 }  // namespace
 
 StatusOr<EngagementStore::Recorded> RedisEngagementStore::Record(const std::string& contact_id,
@@ -75,7 +86,7 @@ StatusOr<EngagementStore::Recorded> RedisEngagementStore::Record(const std::stri
   }
   Recorded r;
   r.added = reply->elements[0].integer == 1;
-  r.lead_id = reply->elements[1].str;
+  ParseLink(reply->elements[1].str, &r);
   auto events = ParseEvents(reply->elements[2]);
   if (!events.ok()) return events.status();
   r.events = std::move(*events);
@@ -83,9 +94,10 @@ StatusOr<EngagementStore::Recorded> RedisEngagementStore::Record(const std::stri
 }
 
 StatusOr<std::vector<EngagementRecord>> RedisEngagementStore::LinkLead(
-    const std::string& contact_id, const std::string& lead_id) {
+    const std::string& contact_id, const std::string& lead_id, int64_t now_ms) {
   auto reply = redis_.Eval(LinkScript(), {EventsKey(contact_id), LeadKey(contact_id)},
-                           {lead_id, std::to_string(options_.ttl.count())});
+                           {lead_id + "|" + std::to_string(now_ms),
+                            std::to_string(options_.ttl.count())});
   if (!reply.ok()) return Unavailable(reply.status().message());
   if (reply->is_error()) return Unavailable(reply->str);
   return ParseEvents(*reply);
@@ -106,16 +118,19 @@ StatusOr<EngagementStore::Recorded> InMemoryEngagementStore::Record(
   auto& events = events_[contact_id];
   Recorded r;
   r.added = events.emplace(event.event_id, event).second;
-  if (auto it = leads_.find(contact_id); it != leads_.end()) r.lead_id = it->second;
+  if (auto it = leads_.find(contact_id); it != leads_.end()) {
+    r.lead_id = it->second.first;
+    r.linked_at_ms = it->second.second;
+  }
   for (const auto& [id, e] : events) r.events.push_back(e);
   return r;
 }
 
 StatusOr<std::vector<EngagementRecord>> InMemoryEngagementStore::LinkLead(
-    const std::string& contact_id, const std::string& lead_id) {
+    const std::string& contact_id, const std::string& lead_id, int64_t now_ms) {
   std::lock_guard<std::mutex> lock(mu_);
   if (down_) return Status::Unavailable("in-memory engagement store down");
-  leads_[contact_id] = lead_id;
+  leads_[contact_id] = {lead_id, now_ms};
   std::vector<EngagementRecord> out;
   for (const auto& [id, e] : events_[contact_id]) out.push_back(e);
   return out;

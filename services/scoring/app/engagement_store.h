@@ -5,9 +5,10 @@
 // tag {c:<contact_id>}, so the Lua script touches a single slot; different
 // contacts spread over the cluster):
 //   lf:scoring:{c:<contact_id>}:events  ZSET  member "<event_id>|<type>", score occurred_at ms
-//   lf:scoring:{c:<contact_id>}:lead    STRING the contact's last accepted lead id
-// Both keys carry a TTL refreshed on every write (default 180 days; at the
-// shipped 14-day half-life an older event is worth < 0.02 % of its points).
+//   lf:scoring:{c:<contact_id>}:lead    STRING "<lead id>|<linked at ms>", the
+//                                       contact's last accepted lead
+// Both keys carry a TTL refreshed on every write (default kScoringStateTtl,
+// the same as the scores, so a linked lead's score outlives its link).
 // A contact keeps at most max_events events (the newest by occurred_at).
 // Recording is idempotent by event id (ZADD NX), so a redelivered event is
 // never counted twice.
@@ -24,6 +25,7 @@
 
 #include "common/redis/client.h"
 #include "common/util/status.h"
+#include "scoring/app/score_store.h"
 #include "scoring/domain/engagement.h"
 
 namespace leadflow::scoring {
@@ -33,22 +35,25 @@ class EngagementStore {
   struct Recorded {
     bool added = false;    // false: this event id was already stored
     std::string lead_id;   // the contact's linked lead, "" when none
+    int64_t linked_at_ms = 0;  // when that link was made
     std::vector<EngagementRecord> events;  // all stored events, this one included
   };
   virtual ~EngagementStore() = default;
   // Stores one event of `contact_id` and returns the contact's state.
   virtual StatusOr<Recorded> Record(const std::string& contact_id,
                                     const EngagementRecord& event) = 0;
-  // Links `contact_id` to `lead_id` (the lead later engagement rescores) and
-  // returns the contact's stored events (engagement may precede the lead).
+  // Links `contact_id` to `lead_id` at `now_ms` (the lead later engagement
+  // rescores) and returns the contact's stored events (engagement may precede
+  // the lead).
   virtual StatusOr<std::vector<EngagementRecord>> LinkLead(const std::string& contact_id,
-                                                           const std::string& lead_id) = 0;
+                                                           const std::string& lead_id,
+                                                           int64_t now_ms) = 0;
   // The stored events of a contact (empty when none).
   virtual StatusOr<std::vector<EngagementRecord>> Events(const std::string& contact_id) = 0;
 };
 
 struct EngagementStoreOptions {
-  std::chrono::seconds ttl = std::chrono::hours(24 * 180);
+  std::chrono::seconds ttl = kScoringStateTtl;
   int max_events = 1000;
 };
 
@@ -58,7 +63,8 @@ class RedisEngagementStore final : public EngagementStore {
       : redis_(redis), options_(options) {}
   StatusOr<Recorded> Record(const std::string& contact_id, const EngagementRecord& event) override;
   StatusOr<std::vector<EngagementRecord>> LinkLead(const std::string& contact_id,
-                                                   const std::string& lead_id) override;
+                                                   const std::string& lead_id,
+                                                   int64_t now_ms) override;
   StatusOr<std::vector<EngagementRecord>> Events(const std::string& contact_id) override;
 
   static std::string EventsKey(const std::string& contact_id) {
@@ -78,7 +84,8 @@ class InMemoryEngagementStore final : public EngagementStore {
  public:
   StatusOr<Recorded> Record(const std::string& contact_id, const EngagementRecord& event) override;
   StatusOr<std::vector<EngagementRecord>> LinkLead(const std::string& contact_id,
-                                                   const std::string& lead_id) override;
+                                                   const std::string& lead_id,
+                                                   int64_t now_ms) override;
   StatusOr<std::vector<EngagementRecord>> Events(const std::string& contact_id) override;
   void SetUnavailable(bool down) {
     std::lock_guard<std::mutex> lock(mu_);
@@ -88,7 +95,7 @@ class InMemoryEngagementStore final : public EngagementStore {
  private:
   std::mutex mu_;
   std::map<std::string, std::map<std::string, EngagementRecord>> events_;  // contact -> id -> event
-  std::map<std::string, std::string> leads_;
+  std::map<std::string, std::pair<std::string, int64_t>> leads_;
   bool down_ = false;
 };
 

@@ -1,7 +1,9 @@
 // The latest LeadScored per lead, for Explain and engagement rescoring.
 //
 // Redis layout: hash lf:scoring:{l:<lead_id>}:score {rev: <revision>, score:
-// <LeadScored bytes>} with a TTL (default 30 days). The hash tag is the lead
+// <LeadScored bytes>} with a TTL refreshed on every write (default
+// kScoringStateTtl, 548 days: a lead may be nurtured for a whole sales cycle of
+// 1-1.5 years, DOMAIN.md §6, and must still be rescored). The hash tag is the lead
 // id, so on Redis Cluster scores spread over all slots and the script's single
 // key always lives on one node. Put() is a Lua
 // compare-and-set: a score is stored only if its revision is >= the stored
@@ -22,6 +24,9 @@
 
 namespace leadflow::scoring {
 
+// How long scoring state (scores, engagement, contact links) lives without a write.
+inline constexpr std::chrono::seconds kScoringStateTtl = std::chrono::hours(24 * 548);
+
 class ScoreStore {
  public:
   virtual ~ScoreStore() = default;
@@ -34,7 +39,7 @@ class ScoreStore {
 class RedisScoreStore final : public ScoreStore {
  public:
   explicit RedisScoreStore(redis::Client& redis,
-                           std::chrono::seconds ttl = std::chrono::hours(24 * 30))
+                           std::chrono::seconds ttl = kScoringStateTtl)
       : redis_(redis), ttl_(ttl) {}
   Status Put(const leadflow::scoring::v1::LeadScored& score) override;
   StatusOr<std::optional<leadflow::scoring::v1::LeadScored>> Get(

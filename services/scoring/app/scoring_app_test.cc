@@ -180,6 +180,21 @@ TEST_F(ScoringAppTest, EngagementForTheLeadIdOfAnUnlinkedContactRescoresThatLead
   EXPECT_EQ(Decode(out[0]).revision(), 2);
 }
 
+TEST_F(ScoringAppTest, EngagementRacingTheFirstScoreIsRetriedNotLost) {
+  const auto lead = testutil::EnterpriseLead();
+  // The leads.accepted consumer has linked the contact but not stored the score yet.
+  ASSERT_TRUE(engagement_.LinkLead(lead.contact().contact_id(), lead.meta().lead_id(),
+                                   clock_.NowMillis())
+                  .ok());
+  auto e = Event("race-1", leadflow::engagement::v1::REPLIED, kAcceptedAt, lead);
+  e.clear_lead_id();
+  EXPECT_TRUE(Handle(EngagementRecordOf(e), StatusCode::kUnavailable).empty());
+  // Much later the score is gone (expired): skipped, not retried forever.
+  clock_.Advance(std::chrono::milliseconds(kLinkSettleMillis + 1));
+  EXPECT_TRUE(Handle(EngagementRecordOf(e)).empty());
+  EXPECT_EQ(metrics_.EngagementCount("REPLIED", "unknown_lead"), 1);
+}
+
 TEST_F(ScoringAppTest, BadEngagementEventsAreInvalidArgument) {
   std::vector<kafka::OutgoingMessage> out;
   kafka::ConsumedMessage garbage;

@@ -50,7 +50,8 @@ Status ScoringHandler::Handle(const kafka::ConsumedMessage& message,
   const int64_t scored_at = message.timestamp_ms > 0 ? message.timestamp_ms : clock_.NowMillis();
   std::vector<EngagementRecord> events;
   if (!lead.contact().contact_id().empty()) {
-    auto linked = engagement_.LinkLead(lead.contact().contact_id(), lead.meta().lead_id());
+    auto linked = engagement_.LinkLead(lead.contact().contact_id(), lead.meta().lead_id(),
+                                       clock_.NowMillis());
     if (!linked.ok()) return Status::Unavailable(linked.status().message());
     events = std::move(*linked);
   }
@@ -107,6 +108,12 @@ Status ScoringHandler::HandleEngagement(const kafka::ConsumedMessage& message,
   auto latest = store_.Get(lead_id);
   if (!latest.ok()) return Status::Unavailable(latest.status().message());
   if (!latest->has_value()) {
+    // Linked a moment ago: the lead's first score is being written right now
+    // (link, then score). Retry, so this event is in a rescore, not lost.
+    if (!recorded->lead_id.empty() &&
+        clock_.NowMillis() - recorded->linked_at_ms < kLinkSettleMillis) {
+      return Status::Unavailable("lead " + lead_id + " linked but not scored yet");
+    }
     metrics_.Engagement(type_label, "unknown_lead");
     return Status::Ok();
   }

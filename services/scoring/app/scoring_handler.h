@@ -13,7 +13,10 @@
 // with the decayed engagement at the record's time -> revision + 1, stored and
 // published on leads.scored. This is how nurtured leads become MQLs. An event
 // of a contact without a lead is kept (it counts once the lead arrives) and
-// produces nothing.
+// produces nothing. An event that finds its contact linked less than
+// kLinkSettleMillis ago but the lead not yet scored (the leads.accepted
+// consumer links first, then stores the score) is retried (kUnavailable);
+// a lead whose score has expired is counted as unknown_lead and skipped.
 //
 // Errors: an undecodable record, or one without its ids, is kInvalidArgument
 // with a reason code (the consumer loop dead-letters it with the original
@@ -36,6 +39,8 @@
 #include "scoring/app/scoring_metrics.h"
 
 namespace leadflow::scoring {
+
+inline constexpr int64_t kLinkSettleMillis = 30'000;
 
 class ScoringHandler {
  public:

@@ -58,8 +58,8 @@ TEST_F(ScoringRedisTest, StoresLatestScoreWithTtlAndExplainsIt) {
   ASSERT_EQ(out.size(), 1u);
   const std::string key = RedisScoreStore::Key(lead.meta().lead_id());
   const int ttl = std::stoi(server_->Command({"TTL", key}).value_or("-9"));
-  EXPECT_GT(ttl, 29 * 86400);
-  EXPECT_LE(ttl, 30 * 86400);
+  EXPECT_GT(ttl, 547 * 86400);  // a whole sales cycle (DOMAIN.md §6)
+  EXPECT_LE(ttl, 548 * 86400);
 
   grpc::ServerContext ctx;
   leadflow::scoring::v1::ExplainRequest req;
@@ -105,10 +105,10 @@ TEST_F(ScoringRedisTest, KeysUseHashTagsSoEachScriptStaysInOneClusterSlot) {
   EXPECT_NE(RedisScoreStore::Key(lead.meta().lead_id()).find("{l:" + lead.meta().lead_id() + "}"),
             std::string::npos);
   EXPECT_EQ(server_->Command({"GET", RedisEngagementStore::LeadKey(contact)}).value_or(""),
-            lead.meta().lead_id());
+            lead.meta().lead_id() + "|" + std::to_string(clock_.NowMillis()));
   const int ttl = std::stoi(
       server_->Command({"TTL", RedisEngagementStore::LeadKey(contact)}).value_or("-9"));
-  EXPECT_GT(ttl, 179 * 86400);
+  EXPECT_GT(ttl, 547 * 86400);
 }
 
 TEST_F(ScoringRedisTest, EngagementIsStoredAsPairsDedupedAndTrimmed) {
@@ -126,10 +126,13 @@ TEST_F(ScoringRedisTest, EngagementIsStoredAsPairsDedupedAndTrimmed) {
   EXPECT_EQ(again->events[0].event_id, "e2");
   EXPECT_EQ(again->events[2].occurred_at_ms, 1'795'000'000'004);
   EXPECT_EQ(again->events[2].type, 5);
-  auto linked = small.LinkLead("c-1", "L-9");
+  auto linked = small.LinkLead("c-1", "L-9", 1'795'000'000'100);
   ASSERT_TRUE(linked.ok());
   EXPECT_EQ(linked->size(), 3u);
-  EXPECT_EQ((*small.Record("c-1", {"e5", 1, 1'795'000'000'005})).lead_id, "L-9");
+  const auto linked_record = small.Record("c-1", {"e5", 1, 1'795'000'000'005});
+  ASSERT_TRUE(linked_record.ok());
+  EXPECT_EQ(linked_record->lead_id, "L-9");
+  EXPECT_EQ(linked_record->linked_at_ms, 1'795'000'000'100);
   EXPECT_EQ((*small.Events("c-1")).size(), 3u);
   EXPECT_TRUE((*small.Events("c-unknown")).empty());
 }
