@@ -71,7 +71,8 @@ int main(int argc, char** argv) {
     rt.http().Handle("POST", "/v1/leads", http->Handler());
     rt.AddGrpcService(grpc_service.get());
     if (Status s = rt.AddConsumer("registry", {topics::kAccountsChanges},
-                                  RegistryFeedHandler(*registry, *metrics, rt.clock()), intake::v1::INTAKE);
+                                  RegistryFeedHandler(*registry, *metrics, rt.clock()),
+                                  intake::v1::INTAKE);
         !s.ok()) {
       return s;
     }

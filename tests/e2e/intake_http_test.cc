@@ -30,8 +30,8 @@ class IntakeHttpE2eTest : public ::testing::Test {
     ASSERT_NE(dir_, nullptr) << error;
     // The limited source's key hash is computed by the real sha256sum, as an
     // operator would (config/README.md).
-    const std::string digest = Run("sh", {"-c", "printf %s '" + std::string(kLimitedKey) +
-                                                     "' | sha256sum | cut -c1-64"});
+    const std::string digest =
+        Run("sh", {"-c", "printf %s '" + std::string(kLimitedKey) + "' | sha256sum | cut -c1-64"});
     ASSERT_EQ(digest.size(), 65u) << digest;  // 64 hex + newline
     intake::testing::IntakeProcessOptions o;
     o.edit_config = [digest](nlohmann::json& c) {
@@ -70,8 +70,8 @@ class IntakeHttpE2eTest : public ::testing::Test {
     const std::string body_file = dir_->File("req" + std::to_string(++n));
     const std::string out_file = dir_->File("resp" + std::to_string(n));
     std::ofstream(body_file, std::ios::binary) << body;
-    std::vector<std::string> args = {"-s", "-S", "-o", out_file, "-w", "%{http_code}",
-                                     "-X", "POST", "--max-time", "20"};
+    std::vector<std::string> args = {"-s",           "-S", "-o",   out_file,     "-w",
+                                     "%{http_code}", "-X", "POST", "--max-time", "20"};
     for (const auto& h : headers) {
       args.push_back("-H");
       args.push_back(h);
@@ -125,22 +125,23 @@ TEST_F(IntakeHttpE2eTest, AcceptedThenDuplicate) {
 }
 
 TEST_F(IntakeHttpE2eTest, MissingOrUnknownKeyIs401) {
-  for (const std::string key : {"", "not-a-key", "21c7ddc79785335afb3a954b3fe26a45c3355bcc0de95a8d1f444e5c0319bc5d"}) {
+  for (const std::string key :
+       {"", "not-a-key", "21c7ddc79785335afb3a954b3fe26a45c3355bcc0de95a8d1f444e5c0319bc5d"}) {
     const auto r = PostJson(kGood, key);
     EXPECT_EQ(r.status, 401) << key << ": " << r.raw;
     EXPECT_EQ(FirstReason(r), "UNAUTHENTICATED") << r.raw;
     EXPECT_EQ(FirstField(r), "x-api-key");
   }
   // The key also works as a bearer token.
-  const auto bearer = Post(R"({"source_id":"web-form-main","email":"bearer@curl-corp.ru","consent":true})",
-                           {"Content-Type: application/json", std::string("Authorization: Bearer ") + kWebKey});
+  const auto bearer =
+      Post(R"({"source_id":"web-form-main","email":"bearer@curl-corp.ru","consent":true})",
+           {"Content-Type: application/json", std::string("Authorization: Bearer ") + kWebKey});
   EXPECT_EQ(bearer.status, 202) << bearer.raw;
 }
 
 TEST_F(IntakeHttpE2eTest, FieldErrorsAre400WithOneErrorPerProblem) {
-  const auto r = PostJson(
-      R"({"source_id":"web-form-main","email":"olga@@curl-corp","phone":"12",)"
-      R"("inn":"7707083894","consent":false,"answers":{"budget":"under_5m"}})");
+  const auto r = PostJson(R"({"source_id":"web-form-main","email":"olga@@curl-corp","phone":"12",)"
+                          R"("inn":"7707083894","consent":false,"answers":{"budget":"under_5m"}})");
   ASSERT_EQ(r.status, 400) << r.raw;
   ASSERT_TRUE(r.body.contains("errors")) << r.raw;
   std::vector<std::pair<std::string, std::string>> got;
@@ -148,11 +149,10 @@ TEST_F(IntakeHttpE2eTest, FieldErrorsAre400WithOneErrorPerProblem) {
     got.emplace_back(e.value("field", ""), e.value("reason", ""));
     EXPECT_FALSE(e.value("message", "").empty());
   }
-  const std::vector<std::pair<std::string, std::string>> want = {
-      {"email", "INVALID_FIELD"},
-      {"phone", "INVALID_FIELD"},
-      {"consent", "CONSENT_MISSING"},
-      {"inn", "INVALID_FIELD"}};
+  const std::vector<std::pair<std::string, std::string>> want = {{"email", "INVALID_FIELD"},
+                                                                 {"phone", "INVALID_FIELD"},
+                                                                 {"consent", "CONSENT_MISSING"},
+                                                                 {"inn", "INVALID_FIELD"}};
   EXPECT_EQ(got, want) << r.raw;
   EXPECT_EQ(r.raw.find("olga@@"), std::string::npos) << "values are never echoed";
 }
@@ -162,7 +162,8 @@ TEST_F(IntakeHttpE2eTest, MalformedWrongTypesTooLargeAndUnsupported) {
   EXPECT_EQ(malformed.status, 400);
   EXPECT_EQ(FirstReason(malformed), "MALFORMED_PAYLOAD") << malformed.raw;
 
-  const auto number = PostJson(R"({"source_id":"web-form-main","email":"n@curl-corp.ru","full_name":42,"consent":true})");
+  const auto number = PostJson(
+      R"({"source_id":"web-form-main","email":"n@curl-corp.ru","full_name":42,"consent":true})");
   EXPECT_EQ(number.status, 400);
   EXPECT_EQ(FirstField(number), "full_name") << number.raw;
 
@@ -171,16 +172,18 @@ TEST_F(IntakeHttpE2eTest, MalformedWrongTypesTooLargeAndUnsupported) {
   EXPECT_EQ(FirstReason(unknown), "UNKNOWN_SCHEMA");
   EXPECT_EQ(FirstField(unknown), "favourite_colour");
 
-  const auto bad_enum = PostJson(R"({"source_id":"web-form-main","email":"e@curl-corp.ru","consent":true,"decision_role":42})");
+  const auto bad_enum = PostJson(
+      R"({"source_id":"web-form-main","email":"e@curl-corp.ru","consent":true,"decision_role":42})");
   EXPECT_EQ(bad_enum.status, 400);
   EXPECT_EQ(FirstField(bad_enum), "decision_role") << bad_enum.raw;
 
-  const auto bomb = PostJson(R"({"source_id":"web-form-main","answers":{"k":)" + std::string(5000, '[') +
-                             std::string(5000, ']') + "}}");
+  const auto bomb = PostJson(R"({"source_id":"web-form-main","answers":{"k":)" +
+                             std::string(5000, '[') + std::string(5000, ']') + "}}");
   EXPECT_EQ(bomb.status, 400);
   EXPECT_EQ(FirstField(bomb), "answers.k") << bomb.raw;
 
-  const auto big = PostJson(R"({"source_id":"web-form-main","full_name":")" + std::string(100000, 'x') + "\"}");
+  const auto big =
+      PostJson(R"({"source_id":"web-form-main","full_name":")" + std::string(100000, 'x') + "\"}");
   EXPECT_EQ(big.status, 413);
   EXPECT_EQ(FirstReason(big), "PAYLOAD_TOO_LARGE") << big.raw;
 
@@ -189,13 +192,15 @@ TEST_F(IntakeHttpE2eTest, MalformedWrongTypesTooLargeAndUnsupported) {
   EXPECT_EQ(FirstReason(csv), "UNKNOWN_SCHEMA");
 
   // `curl -d` (form-urlencoded label, JSON body) is read as JSON.
-  const auto form = Post(R"({"source_id":"web-form-main","email":"dash-d@curl-corp.ru","consent":true})",
-                         {std::string("X-Api-Key: ") + kWebKey}, /*form_encoded=*/true);
+  const auto form =
+      Post(R"({"source_id":"web-form-main","email":"dash-d@curl-corp.ru","consent":true})",
+           {std::string("X-Api-Key: ") + kWebKey}, /*form_encoded=*/true);
   EXPECT_EQ(form.status, 202) << form.raw;
 }
 
 TEST_F(IntakeHttpE2eTest, AnotherSourcesIdIs403) {
-  const auto r = PostJson(R"({"source_id":"partner-portal","email":"p@curl-corp.ru","consent":true})");
+  const auto r =
+      PostJson(R"({"source_id":"partner-portal","email":"p@curl-corp.ru","consent":true})");
   EXPECT_EQ(r.status, 403) << r.raw;
   EXPECT_EQ(FirstField(r), "source_id");
 }
@@ -207,7 +212,9 @@ TEST_F(IntakeHttpE2eTest, RateLimitedSourceGets429) {
   EXPECT_EQ(second.status, 429) << second.raw;
   EXPECT_EQ(FirstReason(second), "RATE_LIMITED");
   // Another source is not affected.
-  EXPECT_EQ(PostJson(R"({"source_id":"web-form-main","email":"free@curl-corp.ru","consent":true})").status, 202);
+  EXPECT_EQ(PostJson(R"({"source_id":"web-form-main","email":"free@curl-corp.ru","consent":true})")
+                .status,
+            202);
 }
 
 TEST_F(IntakeHttpE2eTest, MetricsCountOutcomesWithoutPii) {
@@ -216,7 +223,9 @@ TEST_F(IntakeHttpE2eTest, MetricsCountOutcomesWithoutPii) {
   const int first = PostJson(kGood).status;
   EXPECT_TRUE(first == 202 || first == 200) << first;
   EXPECT_EQ(PostJson(kGood).status, 200);
-  EXPECT_EQ(PostJson(R"({"source_id":"web-form-main","email":"x@@curl-corp.ru","consent":true})").status, 400);
+  EXPECT_EQ(
+      PostJson(R"({"source_id":"web-form-main","email":"x@@curl-corp.ru","consent":true})").status,
+      400);
   const std::string metrics = intake_->Metrics();
   EXPECT_NE(metrics.find("leadflow_intake_leads_received_total"), std::string::npos);
   EXPECT_NE(metrics.find("leadflow_intake_validation_seconds_bucket"), std::string::npos);
@@ -225,7 +234,8 @@ TEST_F(IntakeHttpE2eTest, MetricsCountOutcomesWithoutPii) {
   EXPECT_NE(metrics.find("leadflow_intake_registry_accounts"), std::string::npos);
   for (const char* outcome : {"accepted", "duplicate", "rejected"}) {
     EXPECT_NE(metrics.find(std::string(R"(outcome=")") + outcome + R"(",source="web-form-main")"),
-              std::string::npos) << outcome;
+              std::string::npos)
+        << outcome;
   }
   EXPECT_EQ(metrics.find("curl-corp"), std::string::npos) << "no email or domain in metrics";
   EXPECT_EQ(metrics.find(kWebKey), std::string::npos);

@@ -24,9 +24,8 @@ TEST(Sha256Test, KnownVectors) {
 }
 
 TEST(ApiKeyRegistryTest, AuthenticatesByDigestOnly) {
-  auto r = ApiKeyRegistry::Create({{"web", Sha256Hex("key-web")},
-                                   {"partner", Sha256Hex("key-partner")},
-                                   {"topic-only", ""}});
+  auto r = ApiKeyRegistry::Create(
+      {{"web", Sha256Hex("key-web")}, {"partner", Sha256Hex("key-partner")}, {"topic-only", ""}});
   ASSERT_TRUE(r.ok()) << r.status().message();
   EXPECT_EQ(r->size(), 2u);
   EXPECT_EQ(r->Authenticate("key-web").value_or(""), "web");

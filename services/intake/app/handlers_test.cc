@@ -6,11 +6,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/auth/sha256.h"
 #include "common/kafka/topics.h"
 #include "intake/app/app_test_util.h"
 #include "intake/app/grpc_service.h"
 #include "intake/app/http_handler.h"
-#include "common/auth/sha256.h"
 #include "intake/app/source_access.h"
 #include "intake/app/submitted_handler.h"
 

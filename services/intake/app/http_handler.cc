@@ -24,9 +24,9 @@ nlohmann::json ErrorEntry(const std::string& field, leadflow::common::v1::Reason
 
 health::HttpResponse ErrorJson(int status, const std::string& field, const std::string& reason,
                                const std::string& message) {
-  return Json(status, {{"errors", nlohmann::json::array({{{"field", field},
-                                                          {"reason", reason},
-                                                          {"message", message}}})}});
+  return Json(status,
+              {{"errors", nlohmann::json::array(
+                              {{{"field", field}, {"reason", reason}, {"message", message}}})}});
 }
 
 // Clients such as `curl -d` label JSON bodies as form data or plain text; the
@@ -44,11 +44,12 @@ bool IsLenientJsonType(const std::string& content_type) {
 health::HttpResponse HttpLeadHandler::Handle(const health::HttpRequest& request) {
   std::string authenticated_source;
   if (access_ != nullptr) {
-    const auto key = auth::ExtractApiKey([&](const std::string& name) -> std::optional<std::string> {
-      auto it = request.headers.find(name);
-      if (it == request.headers.end()) return std::nullopt;
-      return it->second;
-    });
+    const auto key =
+        auth::ExtractApiKey([&](const std::string& name) -> std::optional<std::string> {
+          auto it = request.headers.find(name);
+          if (it == request.headers.end()) return std::nullopt;
+          return it->second;
+        });
     const AccessDecision d = access_->Check(key);
     if (d.outcome == AccessOutcome::kUnauthenticated) {
       processor_.CountDenied("", "UNAUTHENTICATED");

@@ -143,9 +143,10 @@ TEST_F(IntakeKafkaTest, FiftyParallelIdenticalSubmissionsOverGrpcAndHttpGiveOneL
     EXPECT_EQ(e.account_key(), "parallel-corp.ru");
     EXPECT_EQ(m.key, e.contact_id());
   }
-  EXPECT_EQ(intake_->MetricValue(
-                R"(leadflow_intake_leads_received_total{outcome="duplicate",source="web-form-main"})"),
-            kParallel - 1);
+  EXPECT_EQ(
+      intake_->MetricValue(
+          R"(leadflow_intake_leads_received_total{outcome="duplicate",source="web-form-main"})"),
+      kParallel - 1);
 }
 
 TEST_F(IntakeKafkaTest, RegistryUpdateFlipsTheNextLeadToCustomerWithoutRestart) {
@@ -160,8 +161,9 @@ TEST_F(IntakeKafkaTest, RegistryUpdateFlipsTheNextLeadToCustomerWithoutRestart) 
   account.add_domains("flip-corp.ru");
   account.set_owner_rep_id("rep-flip");
   account.set_owner_team("enterprise");
-  ASSERT_TRUE(kafka_->ProduceSync(topics::kAccountsChanges, account.account_key(),
-                                  account.SerializeAsString())
+  ASSERT_TRUE(kafka_
+                  ->ProduceSync(topics::kAccountsChanges, account.account_key(),
+                                account.SerializeAsString())
                   .ok);
   // The registry view applies the change (the size gauge moves to 1).
   const auto deadline = std::chrono::steady_clock::now() + seconds(20);
@@ -203,13 +205,36 @@ TEST_F(IntakeKafkaTest, ThousandMixedTopicEventsGiveExactlyThousandOutputs) {
     bool ok = true;
     auto lead = Lead("person" + std::to_string(i) + "@mixed-corp" + std::to_string(i % 7) + ".ru");
     switch (i % 10) {
-      case 0: payload = R"({"source_id":"web-form-main","email": )"; ok = false; break;  // truncated
-      case 1: lead.set_consent(false); payload = ToJson(lead); ok = false; break;
-      case 2: lead.set_inn("7707083894"); payload = ToJson(lead); ok = false; break;  // checksum
-      case 3: payload = std::string("\xff\xfe\x00garbage", 10); headers = proto_header; ok = false; break;
-      case 4: payload = R"({"source_id":"web-form-main","email":"a@b.ru","consent":true,"x":1})"; ok = false; break;
-      case 5: payload = lead.SerializeAsString(); headers = proto_header; break;
-      default: payload = ToJson(lead); break;
+      case 0:
+        payload = R"({"source_id":"web-form-main","email": )";
+        ok = false;
+        break;  // truncated
+      case 1:
+        lead.set_consent(false);
+        payload = ToJson(lead);
+        ok = false;
+        break;
+      case 2:
+        lead.set_inn("7707083894");
+        payload = ToJson(lead);
+        ok = false;
+        break;  // checksum
+      case 3:
+        payload = std::string("\xff\xfe\x00garbage", 10);
+        headers = proto_header;
+        ok = false;
+        break;
+      case 4:
+        payload = R"({"source_id":"web-form-main","email":"a@b.ru","consent":true,"x":1})";
+        ok = false;
+        break;
+      case 5:
+        payload = lead.SerializeAsString();
+        headers = proto_header;
+        break;
+      default:
+        payload = ToJson(lead);
+        break;
     }
     if (ok) {
       ++valid;
@@ -217,7 +242,8 @@ TEST_F(IntakeKafkaTest, ThousandMixedTopicEventsGiveExactlyThousandOutputs) {
     } else {
       invalid_payloads.insert(payload);
     }
-    auto d = kafka_->ProduceSync(topics::kLeadsSubmitted, "k" + std::to_string(i), payload, headers);
+    auto d =
+        kafka_->ProduceSync(topics::kLeadsSubmitted, "k" + std::to_string(i), payload, headers);
     ASSERT_TRUE(d.ok) << d.error;
   }
   const int invalid = kEvents - valid;
@@ -227,8 +253,9 @@ TEST_F(IntakeKafkaTest, ThousandMixedTopicEventsGiveExactlyThousandOutputs) {
   ASSERT_EQ(rejected.size(), static_cast<size_t>(invalid)) << intake_->Logs();
   // Nothing more trickles in afterwards (no double publishing).
   std::this_thread::sleep_for(seconds(1));
-  EXPECT_EQ(kafka_->CountMessages(topics::kLeadsAccepted) + kafka_->CountMessages(topics::kLeadsRejected),
-            kEvents);
+  EXPECT_EQ(
+      kafka_->CountMessages(topics::kLeadsAccepted) + kafka_->CountMessages(topics::kLeadsRejected),
+      kEvents);
   EXPECT_EQ(kafka_->CountMessages(topics::kEngagementEvents), 0);
 
   std::set<std::string> seen_emails;

@@ -178,13 +178,13 @@ StatusOr<IntakeResult> IntakeProcessor::SubmitAndWait(const LeadSubmission& sub,
     if (result->outcome == IntakeOutcome::kAccepted) {
       if (!result->claim_key.empty()) (void)store_.Release(result->claim_key, result->claim_value);
       metrics_.PublishFailed(msg.topic);
-      log::Warn("publishing accepted lead failed",
-                {{"lead_id", result->lead_id}, {"error", s.message()}});
+      // No lead id or contact data in logs (DESIGN.md): topic and error only.
+      log::Warn("publishing accepted lead failed", {{"topic", msg.topic}, {"error", s.message()}});
       return Status::Unavailable("publishing the lead failed: " + s.message());
     }
     metrics_.PublishFailed(msg.topic);
     log::Warn("publishing resubmission event failed",
-              {{"lead_id", result->duplicate_of}, {"error", s.message()}});
+              {{"topic", msg.topic}, {"error", s.message()}});
   }
   return result;
 }

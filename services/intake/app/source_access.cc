@@ -23,8 +23,8 @@ AccessDecision SourceAccess::Check(const std::optional<std::string>& api_key) {
   std::optional<std::string> source = keys_.Authenticate(*api_key);
   if (!source) return d;
   d.source_id = std::move(*source);
-  d.outcome = limiter_.TryAcquire(d.source_id) ? AccessOutcome::kAllowed
-                                               : AccessOutcome::kRateLimited;
+  d.outcome =
+      limiter_.TryAcquire(d.source_id) ? AccessOutcome::kAllowed : AccessOutcome::kRateLimited;
   return d;
 }
 

@@ -42,7 +42,8 @@ class SourceAccess {
   AccessDecision Check(const std::optional<std::string>& api_key);
 
  private:
-  SourceAccess(auth::ApiKeyRegistry keys, const Clock& clock) : keys_(std::move(keys)), limiter_(clock) {}
+  SourceAccess(auth::ApiKeyRegistry keys, const Clock& clock)
+      : keys_(std::move(keys)), limiter_(clock) {}
 
   auth::ApiKeyRegistry keys_;
   auth::RateLimiter limiter_;

@@ -28,8 +28,8 @@ Status SubmittedHandler::Handle(const kafka::ConsumedMessage& message,
   const auto content_type = message.FindHeader(topics::kContentTypeHeader);
   const PayloadFormat format = FormatFromContentType(content_type.value_or(""));
   std::string bad_field;
-  auto parsed = ParseSubmission(message.payload, format, processor_.policy().max_payload_bytes(),
-                                &bad_field);
+  auto parsed =
+      ParseSubmission(message.payload, format, processor_.policy().max_payload_bytes(), &bad_field);
   if (!parsed.ok()) {
     const auto reason = static_cast<leadflow::common::v1::ReasonCode>(parsed.status().reason());
     processor_.CountUnparseable(reason);

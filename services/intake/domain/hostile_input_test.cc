@@ -65,7 +65,8 @@ TEST_P(HostileInputTest, OneNamedErrorFastAndNoEcho) {
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   EXPECT_LT(seconds, 2.0) << "hostile input must not be slow";
   if (c.reason == leadflow::common::v1::REASON_UNSPECIFIED) {
-    EXPECT_TRUE(out.errors.empty()) << out.errors[0].field_path() << ": " << out.errors[0].message();
+    EXPECT_TRUE(out.errors.empty())
+        << out.errors[0].field_path() << ": " << out.errors[0].message();
     return;
   }
   ASSERT_EQ(out.errors.size(), 1u) << [&] {

@@ -77,8 +77,8 @@ std::optional<JsonProblem> PrecheckJson(std::string_view payload) {
       }
       return true;
     }
-    const bool opens = event == json::parse_event_t::object_start ||
-                       event == json::parse_event_t::array_start;
+    const bool opens =
+        event == json::parse_event_t::object_start || event == json::parse_event_t::array_start;
     if ((opens || event == json::parse_event_t::value) && depth > kMaxJsonDepth) {
       if (!too_deep) too_deep = JoinPath(SafeKey(key1), key2);
       return false;
@@ -216,9 +216,8 @@ StatusOr<LeadSubmission> ParseSubmission(std::string_view payload, PayloadFormat
   }
   if (auto problem = PrecheckJson(payload)) {
     if (field_path != nullptr) *field_path = problem->path;
-    return Reject(problem->reason, problem->path.empty()
-                                       ? problem->message
-                                       : problem->path + ": " + problem->message);
+    return Reject(problem->reason, problem->path.empty() ? problem->message
+                                                         : problem->path + ": " + problem->message);
   }
   google::protobuf::util::JsonParseOptions options;
   options.ignore_unknown_fields = false;

@@ -9,9 +9,8 @@
 
 #include <functional>
 #include <memory>
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "services/common/testing/child_process.h"
 #include "services/common/testing/dev_kafka.h"
