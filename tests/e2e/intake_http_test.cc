@@ -198,6 +198,13 @@ TEST_F(IntakeHttpE2eTest, MalformedWrongTypesTooLargeAndUnsupported) {
   EXPECT_EQ(form.status, 202) << form.raw;
 }
 
+TEST_F(IntakeHttpE2eTest, TenMegabyteBodyIs413) {
+  const std::string body = R"({"source_id":"web-form-main","full_name":")" +
+                           std::string(10 * 1024 * 1024, 'x') + R"(","consent":true})";
+  const auto r = PostJson(body);
+  EXPECT_EQ(r.status, 413) << r.raw.substr(0, 200);
+}
+
 TEST_F(IntakeHttpE2eTest, AnotherSourcesIdIs403) {
   const auto r =
       PostJson(R"({"source_id":"partner-portal","email":"p@curl-corp.ru","consent":true})");
