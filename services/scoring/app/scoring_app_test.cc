@@ -213,6 +213,10 @@ TEST_F(ScoringAppTest, BadEngagementEventsAreInvalidArgument) {
   e = Event("e", leadflow::engagement::v1::ENGAGEMENT_TYPE_UNSPECIFIED, kAcceptedAt, lead);
   EXPECT_EQ(handler_.HandleEngagement(EngagementRecordOf(e), out).code(),
             StatusCode::kInvalidArgument);
+  e = Event("e", leadflow::engagement::v1::REPLIED, kAcceptedAt, lead);
+  auto future = EngagementRecordOf(e);
+  future.timestamp_ms = kAcceptedAt - 2 * kMaxEventSkewMillis;  // dated two days ahead
+  EXPECT_EQ(handler_.HandleEngagement(future, out).reason(), leadflow::common::v1::INVALID_FIELD);
   EXPECT_TRUE(out.empty());
 }
 

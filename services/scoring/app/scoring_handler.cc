@@ -95,6 +95,11 @@ Status ScoringHandler::HandleEngagement(const kafka::ConsumedMessage& message,
   record.occurred_at_ms =
       event.has_occurred_at() ? TimeUtil::TimestampToMilliseconds(event.occurred_at()) : now;
 
+  if (record.occurred_at_ms > now + kMaxEventSkewMillis) {
+    // Would hold undecayed points until that date: not a clock skew but bad data.
+    return Status::InvalidArgument("EngagementEvent occurred_at is more than a day in the future",
+                                   leadflow::common::v1::INVALID_FIELD);
+  }
   auto recorded = engagement_.Record(event.contact_id(), record);
   if (!recorded.ok()) return Status::Unavailable(recorded.status().message());
   const std::string type_label = leadflow::engagement::v1::EngagementType_IsValid(event.type())

@@ -18,7 +18,8 @@
 // consumer links first, then stores the score) is retried (kUnavailable);
 // a lead whose score has expired is counted as unknown_lead and skipped.
 //
-// Errors: an undecodable record, or one without its ids, is kInvalidArgument
+// Errors: an undecodable record, one without its ids or type, or an
+// engagement event dated more than a day after its record, is kInvalidArgument
 // with a reason code (the consumer loop dead-letters it with the original
 // bytes); a store failure is kUnavailable (the loop retries the message).
 // Redelivery: the score's time input is the record's timestamp, so a
@@ -41,6 +42,8 @@
 namespace leadflow::scoring {
 
 inline constexpr int64_t kLinkSettleMillis = 30'000;
+// An engagement event stamped later than this after its record is rejected.
+inline constexpr int64_t kMaxEventSkewMillis = 86'400'000;
 
 class ScoringHandler {
  public:
