@@ -102,29 +102,51 @@ class RoutingE2E : public ::testing::Test {
     kopts.quiet = true;
     kafka_ = testing::DevKafka::Start(kopts, &error);
     ASSERT_NE(kafka_, nullptr) << error;
+    auto a = StartRouting("routing", kafka_->bootstrap());
+    ASSERT_TRUE(a.process) << error_;
+    routing_ = std::move(a.process);
+    grpc_port_ = a.grpc_port;
+    http_port_ = a.http_port;
+    stub_ = rv1::RoutingService::NewStub(grpc::CreateChannel(
+        "127.0.0.1:" + std::to_string(grpc_port_), grpc::InsecureChannelCredentials()));
+    client_ = std::make_unique<testing::KafkaTestClient>(kafka_->bootstrap());
+  }
+
+  struct Started {
+    std::unique_ptr<testing::ChildProcess> process;
+    int grpc_port = 0;
+    int http_port = 0;
+  };
+  // Starts leadflow-routing on the shipped config against `bootstrap` and the
+  // test's Redis; on failure returns no process and sets error_.
+  Started StartRouting(const std::string& name, const std::string& bootstrap) {
+    Started out;
     testing::ChildProcessOptions o;
     o.binary = EnvOr("LEADFLOW_BIN_DIR", LEADFLOW_BIN_DIR_DEFAULT) + "/leadflow-routing";
-    o.env = {{"LEADFLOW_KAFKA_BROKERS", kafka_->bootstrap()},
+    o.env = {{"LEADFLOW_KAFKA_BROKERS", bootstrap},
              {"LEADFLOW_REDIS_URL", redis_->url()},
              {"LEADFLOW_HTTP_PORT", "0"},
              {"LEADFLOW_GRPC_PORT", "0"},
              {"LEADFLOW_BIND_ADDRESS", "127.0.0.1"},
              {"LEADFLOW_CONFIG_DIR",
               EnvOr("LEADFLOW_SOURCE_DIR", LEADFLOW_SOURCE_DIR_DEFAULT) + "/config"},
-             {"LEADFLOW_READY_FILE", dir_->File("routing.ready")}};
+             {"LEADFLOW_READY_FILE", dir_->File(name + ".ready")}};
     o.log_dir = dir_->path();
-    routing_ = testing::ChildProcess::Start(o, &error);
-    ASSERT_NE(routing_, nullptr) << error;
-    auto ready = testing::WaitForFile(dir_->File("routing.ready"), seconds(30), routing_.get());
-    ASSERT_TRUE(ready) << "leadflow-routing did not become ready:\n" << routing_->ReadStderr();
+    o.log_name = name;
+    auto proc = testing::ChildProcess::Start(o, &error_);
+    if (!proc) return out;
+    auto ready = testing::WaitForFile(dir_->File(name + ".ready"), seconds(30), proc.get());
     std::smatch m;
-    ASSERT_TRUE(std::regex_search(*ready, m, std::regex("\"grpc_port\":(\\d+)")));
-    grpc_port_ = std::stoi(m[1]);
-    ASSERT_TRUE(std::regex_search(*ready, m, std::regex("\"http_port\":(\\d+)")));
-    http_port_ = std::stoi(m[1]);
-    stub_ = rv1::RoutingService::NewStub(grpc::CreateChannel(
-        "127.0.0.1:" + std::to_string(grpc_port_), grpc::InsecureChannelCredentials()));
-    client_ = std::make_unique<testing::KafkaTestClient>(kafka_->bootstrap());
+    if (!ready || !std::regex_search(*ready, m, std::regex("\"grpc_port\":(\\d+)"))) {
+      error_ = name + " did not become ready:\n" + proc->ReadStderr();
+      return out;
+    }
+    out.grpc_port = std::stoi(m[1]);
+    if (std::regex_search(*ready, m, std::regex("\"http_port\":(\\d+)"))) {
+      out.http_port = std::stoi(m[1]);
+    }
+    out.process = std::move(proc);
+    return out;
   }
 
   void Publish(const leadflow::scoring::v1::LeadScored& s) {
@@ -161,6 +183,7 @@ class RoutingE2E : public ::testing::Test {
   std::unique_ptr<testing::KafkaTestClient> client_;
   int grpc_port_ = 0;
   int http_port_ = 0;
+  std::string error_;
 };
 
 TEST_F(RoutingE2E, WatchStreamsAssignmentsAndFeedbackWorksOverGrpc) {
@@ -259,6 +282,38 @@ TEST_F(RoutingE2E, WatchStreamsAssignmentsAndFeedbackWorksOverGrpc) {
   EXPECT_NE(metrics.find("leadflow_routing_feedback_total{"), std::string::npos);
 
   EXPECT_EQ(routing_->Terminate(seconds(20)), 0) << routing_->ReadStderr();
+}
+
+// A replica that decided nothing itself (its Kafka is another, empty cluster;
+// only Redis is shared) still streams the assignments the other one makes.
+TEST_F(RoutingE2E, WatchOnAnotherReplicaStreamsAssignmentsItDidNotMake) {
+  std::string error;
+  testing::DevKafkaOptions kopts;
+  kopts.quiet = true;
+  auto other_kafka = testing::DevKafka::Start(kopts, &error);
+  ASSERT_NE(other_kafka, nullptr) << error;
+  auto b = StartRouting("routing-b", other_kafka->bootstrap());
+  ASSERT_TRUE(b.process) << error_;
+  auto stub_b = rv1::RoutingService::NewStub(grpc::CreateChannel(
+      "127.0.0.1:" + std::to_string(b.grpc_port), grpc::InsecureChannelCredentials()));
+
+  Publish(EnterpriseMql("x-1"));  // decided by the first replica
+  rv1::WatchAssignmentsRequest team_watch;
+  team_watch.set_team("key-accounts");
+  {
+    Watcher current(*stub_b, team_watch);
+    auto got = current.WaitFor(1, seconds(30));
+    ASSERT_EQ(got.size(), 1u) << routing_->ReadStderr();
+    EXPECT_EQ(got[0].scored().lead().meta().lead_id(), "x-1");
+  }
+  Watcher watcher(*stub_b, team_watch);
+  ASSERT_EQ(watcher.WaitFor(1, seconds(10)).size(), 1u);  // current: x-1
+  Publish(EnterpriseMql("x-2"));
+  auto got = watcher.WaitFor(2, seconds(30));
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(got[1].scored().lead().meta().lead_id(), "x-2");
+  EXPECT_EQ(got[1].decision().outcome(), rv1::ASSIGNED);
+  EXPECT_EQ(b.process->Terminate(seconds(20)), 0);
 }
 
 }  // namespace
