@@ -247,6 +247,19 @@ TEST(SourceAccessTest, KeyNamesTheSourceAndRateLimitsIt) {
   EXPECT_EQ(access->Check(std::string("key-web")).outcome, AccessOutcome::kAllowed);
 }
 
+TEST(SourceAccessTest, OneKeyForTwoSourcesIsAConfigError) {
+  auto c = testutil::SmallConfig();
+  c.mutable_sources(0)->set_api_key_sha256(auth::Sha256Hex("shared"));
+  c.mutable_sources(1)->set_api_key_sha256(auth::Sha256Hex("shared"));
+  auto policy = IntakePolicy::Create(c);
+  ASSERT_TRUE(policy.ok());
+  FakeClock clock;
+  auto access = SourceAccess::Create(**policy, clock);
+  ASSERT_FALSE(access.ok());
+  EXPECT_EQ(access.status().message().rfind("sources[1].api_key_sha256", 0), 0u)
+      << access.status().message();
+}
+
 TEST(SourceAccessTest, BindSource) {
   leadflow::intake::v1::LeadSubmission s;
   EXPECT_TRUE(BindSource("web-form", &s));

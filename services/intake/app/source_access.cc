@@ -9,7 +9,13 @@ StatusOr<std::unique_ptr<SourceAccess>> SourceAccess::Create(const IntakePolicy&
     entries.push_back({s.source_id(), s.api_key_sha256()});
   }
   auto keys = auth::ApiKeyRegistry::Create(entries);
-  if (!keys.ok()) return Status::InvalidArgument("sources" + keys.status().message());
+  if (!keys.ok()) {
+    std::string msg = "sources" + keys.status().message();
+    if (auto at = msg.find("key_sha256_hex"); at != std::string::npos) {
+      msg.replace(at, std::string("key_sha256_hex").size(), "api_key_sha256");
+    }
+    return Status::InvalidArgument(msg);
+  }
   std::unique_ptr<SourceAccess> access(new SourceAccess(std::move(*keys), clock));
   for (const auto& s : policy.config().sources()) {
     access->limiter_.SetLimit(s.source_id(), s.rate_per_second());
