@@ -41,10 +41,11 @@ FactorRating RateFactor(const leadflow::intake::v1::LeadAccepted& lead, const Sc
 //  - disqualified (lifecycle DISQUALIFIED) when screening gives any reason;
 //    the score is still computed in full, for the explanation;
 //  - total = bant.product * bant_weight + sum of matching fit rules +
-//    engagement_points; contributions hold one entry per rule applied:
+//    engagement; contributions hold one entry per rule applied:
 //    "screening.<reason>" and "segment" / "deal_band" / "named_account"
 //    (0 points, inputs only), "bant.budget|account|need|time" (0 points, the
-//    rating and whether it was defaulted), "bant.product" (product * weight),
+//    answer and the rating; a defaulted factor says so in its note),
+//    "bant.product" (product * weight),
 //    each matching fit rule by its rule_id, and one "engagement.<TYPE>" per
 //    event type with points (events, counted, points per event, daily cap,
 //    half-life as inputs), or a single "engagement" entry when there is no
@@ -55,8 +56,10 @@ FactorRating RateFactor(const leadflow::intake::v1::LeadAccepted& lead, const Sc
 leadflow::scoring::v1::LeadScored ScoreLead(const leadflow::intake::v1::LeadAccepted& lead,
                                             const ScoringPolicy& policy, const ScoreInputs& inputs);
 
-// The same into `out` (cleared first), which may live on a protobuf Arena:
-// the hot path allocates the explanation there instead of on the heap.
+// The same into `out`, which may be reused from an earlier call: its previous
+// content is fully replaced (equal to a fresh ScoreLead), but its contribution
+// objects, strings and input-map nodes are recycled, so the handlers' per-thread
+// score allocates little on the hot path.
 void ScoreLeadInto(const leadflow::intake::v1::LeadAccepted& lead, const ScoringPolicy& policy,
                    const ScoreInputs& inputs, leadflow::scoring::v1::LeadScored* out);
 
