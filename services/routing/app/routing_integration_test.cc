@@ -416,6 +416,10 @@ TEST_F(RoutingFlowTest, SlaExpiryReassignsToADifferentRepNeverAPreviousOneAndSur
   EXPECT_EQ(Assigned().size(), 3u);
   EXPECT_EQ(Get("lf:{routing}:open:" + rep3), "1");
   EXPECT_EQ(Metric("leadflow_routing_reassignments_total", {{"team", "key-accounts"}}), 2);
+  EXPECT_EQ(
+      Metric("leadflow_routing_decisions_total",
+             {{"outcome", "REASSIGNED"}, {"team", "key-accounts"}, {"segment", "ENTERPRISE"}}),
+      2);
   EXPECT_EQ(Metric("leadflow_routing_sla_breaches_total",
                    {{"team", "key-accounts"}, {"kind", "assigned"}}),
             3);

@@ -192,6 +192,7 @@ Status RoutingScheduler::ExpireSlaTimers(std::chrono::system_clock::time_point n
     if (!claim.ok()) return claim.status();
     if (!claim->claimed()) continue;  // accepted / closed meanwhile, or capacity raced: next tick
     metrics_.Reassigned(d.team());
+    metrics_.Decision(*nd, rec.scored().segment());
     metrics_.RepOpenLeads(d.team(), rep, static_cast<double>(claim->rep_open_leads));
     log::Info("lead re-assigned after SLA expiry",
               {{"trace_id", rec.scored().lead().meta().trace_id()},
