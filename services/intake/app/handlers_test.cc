@@ -366,6 +366,20 @@ TEST_F(GrpcServiceTest, AcceptedDuplicateAndInvalid) {
   EXPECT_EQ(decoded.errors(1).field_path(), "email");
 }
 
+TEST_F(GrpcServiceTest, OversizedSubmissionIsInvalidArgumentWithoutProcessing) {
+  grpc::ServerContext ctx;
+  leadflow::intake::v1::SubmitLeadRequest req;
+  *req.mutable_lead() = GoodSubmission();
+  req.mutable_lead()->set_full_name(std::string(10 * 1024 * 1024, 'x'));  // 10 MB field
+  leadflow::intake::v1::SubmitLeadResponse resp;
+  const grpc::Status st = service_.SubmitLead(&ctx, &req, &resp);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  ASSERT_EQ(resp.errors_size(), 1);
+  EXPECT_EQ(resp.errors(0).reason(), leadflow::common::v1::PAYLOAD_TOO_LARGE);
+  EXPECT_TRUE(producer_.SentTo(topics::kLeadsAccepted).empty());
+  EXPECT_EQ(f_.metrics.RejectedCount("other", "PAYLOAD_TOO_LARGE"), 1);
+}
+
 TEST_F(GrpcServiceTest, Unavailable) {
   f_.accounts.SetUnavailable(true);
   grpc::ServerContext ctx;
