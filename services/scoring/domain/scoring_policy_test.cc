@@ -3,6 +3,7 @@
 #include <google/protobuf/util/json_util.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <functional>
@@ -118,19 +119,47 @@ TEST(ScoringPolicyTest, SmallModelIsValidAndIndexed) {
   EXPECT_FALSE(p->IsNamedAccount("example.ru"));
 }
 
-// The shipped default must load and validate (its contents are not asserted).
-TEST(ScoringPolicyTest, ShippedDefaultModelValidates) {
+ScoringModel ShippedModel() {
   const char* root = std::getenv("LEADFLOW_SOURCE_DIR");
   if (root == nullptr) root = LEADFLOW_REPO_ROOT;
   std::ifstream in(std::string(root) + "/config/scoring_model.json");
-  if (!in) GTEST_SKIP() << "config/scoring_model.json not present";
+  EXPECT_TRUE(in.good()) << "config/scoring_model.json not found under " << root;
   std::stringstream buf;
   buf << in.rdbuf();
   ScoringModel m;
   google::protobuf::util::JsonParseOptions opts;
-  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(buf.str(), &m, opts).ok());
-  auto p = ScoringPolicy::Create(m);
+  EXPECT_TRUE(google::protobuf::util::JsonStringToMessage(buf.str(), &m, opts).ok());
+  return m;
+}
+
+TEST(ScoringPolicyTest, ShippedDefaultModelValidates) {
+  auto p = ScoringPolicy::Create(ShippedModel());
   EXPECT_TRUE(p.ok()) << p.status().message();
+}
+
+// The numbers DOMAIN.md gives are the shipped defaults.
+TEST(ScoringPolicyTest, ShippedDefaultsEmbodyTheDomainRules) {
+  const ScoringModel m = ShippedModel();
+  EXPECT_EQ(m.segments().enterprise_min_revenue_rub(), 40'000'000'000);   // 40 bn RUB
+  EXPECT_EQ(m.segments().enterprise_min_it_budget_rub(), 2'500'000'000);  // 2.5 bn RUB
+  EXPECT_GT(m.segments().mid_market_min_revenue_rub(), 0);
+  EXPECT_EQ(m.deal_bands().standard_min_rub(), 20'000'000);  // 20 mln
+  EXPECT_EQ(m.deal_bands().large_min_rub(), 50'000'000);     // 50 mln
+  ASSERT_EQ(m.bant_size(), 4);
+  for (const auto& b : m.bant()) {
+    int lo = 5, hi = 1;
+    for (const auto& [answer, rating] : b.ratings()) {
+      lo = std::min(lo, rating);
+      hi = std::max(hi, rating);
+    }
+    EXPECT_GE(lo, 1) << b.answer_key();
+    EXPECT_EQ(hi, 5) << b.answer_key();  // every factor can reach 5: 625 is reachable
+  }
+  EXPECT_FALSE(m.screening().excluded_industries().empty());
+  EXPECT_FALSE(m.screening().serviceable_regions().empty());
+  EXPECT_GT(m.engagement_half_life_days(), 0);
+  EXPECT_GT(m.mql_threshold(), 0);
+  EXPECT_FALSE(m.named_accounts().empty());
 }
 
 }  // namespace
