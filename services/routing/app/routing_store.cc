@@ -336,10 +336,6 @@ StatusOr<std::vector<std::pair<std::string, int64_t>>> RoutingStore::DueSlaTimer
   return out;
 }
 
-Status RoutingStore::SetSlaTimer(const std::string& lead_id, int64_t due_ms) {
-  return Check(redis_.Run({"ZADD", kSlaKey, std::to_string(due_ms), lead_id}), "ZADD sla");
-}
-
 Status RoutingStore::StopSlaTimer(const std::string& lead_id) {
   return Check(redis_.Run({"ZREM", kSlaKey, lead_id}), "ZREM sla");
 }
@@ -349,17 +345,6 @@ Status RoutingStore::CompareAndSetSlaTimer(const std::string& lead_id, int64_t e
   return Check(redis_.Eval(SlaCasScript(), {kSlaKey},
                            {lead_id, std::to_string(expected_due_ms), std::to_string(new_due_ms)}),
                "SLA timer script");
-}
-
-StatusOr<std::optional<int64_t>> RoutingStore::SlaTimer(const std::string& lead_id) {
-  auto r = redis_.Run({"ZSCORE", kSlaKey, lead_id});
-  if (Status s = Check(r, "ZSCORE sla"); !s.ok()) return s;
-  if (r->is_nil()) return std::optional<int64_t>();
-  try {
-    return std::optional<int64_t>(static_cast<int64_t>(std::stod(r->str)));
-  } catch (...) {
-    return Status::Internal("bad SLA timer score for lead " + lead_id);
-  }
 }
 
 StatusOr<std::vector<std::string>> RoutingStore::OutboxDue(int64_t before_ms, int limit) {

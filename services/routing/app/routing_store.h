@@ -129,20 +129,18 @@ class RoutingStore {
 
   // Running SLA timers due at or before `now_ms`: (lead_id, due_ms).
   StatusOr<std::vector<std::pair<std::string, int64_t>>> DueSlaTimers(int64_t now_ms, int limit);
-  Status SetSlaTimer(const std::string& lead_id, int64_t due_ms);
   Status StopSlaTimer(const std::string& lead_id);
   // Only while the timer is still due at `expected_due_ms` (nobody re-armed
   // it meanwhile): re-arm it at `new_due_ms`, or stop it when that is 0.
   Status CompareAndSetSlaTimer(const std::string& lead_id, int64_t expected_due_ms,
                                int64_t new_due_ms);
-  // Whether the lead's SLA timer runs, and its due time.
-  StatusOr<std::optional<int64_t>> SlaTimer(const std::string& lead_id);
 
   // Outbox entries recorded at or before `before_ms`.
   StatusOr<std::vector<std::string>> OutboxDue(int64_t before_ms, int limit);
   Status Emitted(const std::string& lead_id);
 
-  // A legacy UTC day key ("yyyy-mm-dd"); reps without a zone use it.
+  // The UTC day ("yyyy-mm-dd"): the daily-count day of reps without hours
+  // (RepLocalDay gives every rep's own day).
   static std::string DayKey(std::chrono::system_clock::time_point now);
 
  private:
