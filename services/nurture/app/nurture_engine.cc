@@ -432,6 +432,12 @@ Status NurtureEngine::ProcessTouch(const std::string& touch_id, int64_t now_ms, 
   std::optional<leadflow::accounts::v1::AccountState> account;
   auto current = CurrentRelationship(**req, &account);
   if (!current.ok()) return current.status();
+  if (e.audience() == cv1::CUSTOMER && !account.has_value()) {
+    // The account left the CRM: no customer touch, and no prospect one either.
+    metrics_.Touch("suppressed", Reason(cv1::AUDIENCE_MISMATCH));
+    if (Status s = ExitEnrolment(parsed->enrolment_id, "account_removed"); !s.ok()) return s;
+    return store_.Drop(touch_id);
+  }
   if (*current != e.audience() &&
       (e.audience() == cv1::PROSPECT || e.audience() == cv1::CUSTOMER)) {
     metrics_.Touch("suppressed", Reason(cv1::AUDIENCE_MISMATCH));
@@ -490,7 +496,7 @@ Status NurtureEngine::ProcessTouch(const std::string& touch_id, int64_t now_ms, 
     metrics_.Touch("suppressed", Reason(when.reason == HoldReason::kFrequencyCap
                                             ? cv1::FREQUENCY_CAP
                                             : cv1::QUIET_HOURS));
-    return store_.Release(touch_id, when.at_ms);
+    return store_.Defer(parsed->enrolment_id, parsed->step, touch_id, when.at_ms);
   }
 
   // 7. Send. The account owner hears of every customer touch with it. The

@@ -219,6 +219,24 @@ TEST_F(NurtureAppTest, ProspectWhoBecameACustomerMovesToACustomerTrackBeforeTheN
   EXPECT_EQ(notes[0].key, "acme.ru");
 }
 
+TEST_F(NurtureAppTest, CustomerWhoseAccountLeftTheCrmGetsNothingMore) {
+  ASSERT_TRUE(accounts_->Apply("acme.ru", CustomerAccount("acme.ru")).ok());
+  rv1::CustomerInbound in;
+  *in.mutable_scored() = Request("D1").scored();
+  in.mutable_scored()->mutable_lead()->mutable_meta()->set_relationship(cv1::CUSTOMER);
+  kafka::ConsumedMessage m;
+  m.topic = topics::kAccountsInbound;
+  m.key = "acme.ru";
+  in.SerializeToString(&m.payload);
+  std::vector<kafka::OutgoingMessage> out;
+  ASSERT_TRUE(engine_->Handler()(m, out).ok());
+  ASSERT_TRUE(accounts_->Apply("acme.ru", "").ok());  // tombstone
+  EXPECT_EQ(Poll(), 1);
+  EXPECT_TRUE(Touches().empty());
+  EXPECT_EQ(EnrolmentOf("D1").exit_reason(), "account_removed");
+  EXPECT_EQ(metrics_->violations(), 0);
+}
+
 TEST_F(NurtureAppTest, AccountChangeMovesEnrolmentsAtOnce) {
   Enrol(Request("W1"));
   EXPECT_EQ(Poll(), 1);
@@ -257,6 +275,8 @@ TEST_F(NurtureAppTest, QuietHoursDeferToTheContactsMorning) {
   Enrol(Request("Q1"));
   EXPECT_EQ(Poll(), 1);  // deferred
   EXPECT_TRUE(Touches().empty());
+  EXPECT_EQ(EnrolmentOf("Q1").next_due_at().seconds(), 1763715600 + 21 * 3600);
+  EXPECT_NE(registry_.Serialize().find("reason=\"QUIET_HOURS\""), std::string::npos);
   clock_.SetMillis(1763715600000 + 21 * kHour - 1000);  // 08:59:59 Moscow
   EXPECT_EQ(Poll(), 0);
   clock_.SetMillis(1763715600000 + 21 * kHour);  // 09:00

@@ -64,6 +64,17 @@ return 1
   return s;
 }
 
+redis::Script& DeferScript() {
+  // KEYS: enrol; ARGV: step, due ms
+  static redis::Script s(R"lua(
+if redis.call('HGET', KEYS[1], 'state') ~= 'ACTIVE_ENROLMENT' then return 0 end
+if redis.call('HGET', KEYS[1], 'next_step') ~= ARGV[1] then return 0 end
+redis.call('HSET', KEYS[1], 'next_due_ms', ARGV[2])
+return 1
+)lua");
+  return s;
+}
+
 redis::Script& ExitScript() {
   // KEYS: enrol, due; ARGV: reason, enrolment id
   static redis::Script s(R"lua(
@@ -225,6 +236,16 @@ Status NurtureStore::Release(const std::string& touch_id, int64_t due_ms) {
   for (const auto& rep : *r) {
     if (rep.is_error()) return Bad(rep, "release");
   }
+  return Status::Ok();
+}
+
+Status NurtureStore::Defer(const std::string& enrolment_id, int step,
+                           const std::string& touch_id, int64_t due_ms) {
+  if (Status s = Release(touch_id, due_ms); !s.ok()) return s;
+  auto r = redis_.Eval(DeferScript(), {kP + "enrol:" + enrolment_id},
+                       {std::to_string(step), std::to_string(due_ms)});
+  if (!r.ok()) return r.status();
+  if (r->is_error()) return Bad(*r, "defer");
   return Status::Ok();
 }
 

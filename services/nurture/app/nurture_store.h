@@ -80,6 +80,10 @@ class NurtureStore {
   StatusOr<bool> ClaimTouch(const std::string& touch_id, int64_t now_ms);
   // In flight -> due again at `due_ms` (deferral or transient failure).
   Status Release(const std::string& touch_id, int64_t due_ms);
+  // In flight -> due again at `due_ms` because of a cap or quiet hours; the
+  // enrolment's next_due follows if it is still at `step`.
+  Status Defer(const std::string& enrolment_id, int step, const std::string& touch_id,
+               int64_t due_ms);
   // In flight -> forgotten (its enrolment exited or moved on).
   Status Drop(const std::string& touch_id);
   // Every in-flight touch with its due time (for crash recovery).
