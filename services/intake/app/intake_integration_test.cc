@@ -10,6 +10,7 @@
 #include "common/kafka/topics.h"
 #include "common/registry/account_registry.h"
 #include "intake/app/app_test_util.h"
+#include "intake/app/registry_feed.h"
 #include "intake/app/submitted_handler.h"
 #include "services/common/testing/redis_server.h"
 
@@ -84,6 +85,26 @@ TEST_F(IntakeRedisTest, CustomerFromTheRegistryView) {
   auto r2 = processor().Process(s, {});
   ASSERT_TRUE(r2.ok());
   EXPECT_EQ(r2->relationship, leadflow::common::v1::PROSPECT);
+}
+
+TEST_F(IntakeRedisTest, RegistryFeedAppliesChangesAndReportsSizeAndLag) {
+  auto feed = RegistryFeedHandler(*registry_, fixture_->metrics, fixture_->clock);
+  const auto account = testutil::CustomerAccount();
+  kafka::ConsumedMessage m;
+  m.topic = topics::kAccountsChanges;
+  m.key = account.account_key();
+  m.payload = account.SerializeAsString();
+  m.timestamp_ms = fixture_->clock.NowMillis() - 1500;
+  std::vector<kafka::OutgoingMessage> out;
+  ASSERT_TRUE(feed(m, out).ok());
+  EXPECT_TRUE(out.empty());
+  auto& reg = *fixture_->registry;
+  EXPECT_EQ(reg.GetGauge("leadflow_intake_registry_accounts", "").Value(), 1);
+  EXPECT_DOUBLE_EQ(reg.GetGauge("leadflow_intake_registry_lag_seconds", "").Value(), 1.5);
+  // Takes effect on the next lead.
+  auto r = processor().Process(GoodSubmission(), {});
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->relationship, leadflow::common::v1::CUSTOMER);
 }
 
 TEST_F(IntakeRedisTest, TopicRejectionCarriesFieldErrorsAndOriginalBytes) {
