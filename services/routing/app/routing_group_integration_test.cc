@@ -276,7 +276,9 @@ TEST(RoutingConsumerGroup, TwoInstancesNeverExceedCapacityAndClaimEachLeadOnce) 
   // leads.assigned agrees: no lead was ever given to two reps.
   testing::KafkaTestClient reader(kafka->bootstrap());
   const int64_t count = reader.CountMessages(topics::kLeadsAssigned, seconds(20));
-  ASSERT_GE(count, kLeads + kDuplicates);
+  // Every lead's first decision, plus re-emitted duplicates (except of leads
+  // already closed) and queue drains.
+  ASSERT_GT(count, kLeads);
   auto events = reader.ConsumeAll(topics::kLeadsAssigned, static_cast<size_t>(count), seconds(20));
   ASSERT_EQ(static_cast<int64_t>(events.size()), count);
   std::map<std::string, std::set<std::string>> reps_of;
