@@ -2,12 +2,14 @@
 
 #include <google/protobuf/util/time_util.h>
 
+#include <algorithm>
 #include <charconv>
 #include <initializer_list>
 #include <utility>
 
 #include "leadflow/engagement/v1/engagement.pb.h"
 #include "scoring/domain/screening.h"
+#include "scoring/domain/text_key.h"
 #include "scoring/domain/segmentation.h"
 
 namespace leadflow::scoring {
@@ -203,8 +205,33 @@ void ScoreLeadInto(const leadflow::intake::v1::LeadAccepted& lead, const Scoring
               {{"product", std::to_string(product)}, {"bant_weight", Num(model.bant_weight())}});
 
   double fit = 0;
-  for (const auto& rule : model.fit_rules()) {
+  std::string industry, region;  // normalised on first use
+  bool firmographics_normalised = false;
+  for (int i = 0; i < model.fit_rules_size(); ++i) {
+    const auto& rule = model.fit_rules(i);
     if (!FitRuleMatches(rule, segment, lead.contact())) continue;
+    const auto& lists = policy.Fit(i);
+    if (!lists.industries.empty() || !lists.region_prefixes.empty()) {
+      if (!firmographics_normalised) {
+        industry = NormalizeKey(lead.company().industry());
+        region = NormalizeKey(lead.company().region());
+        firmographics_normalised = true;
+      }
+      if (!lists.industries.empty() &&
+          std::find(lists.industries.begin(), lists.industries.end(), industry) ==
+              lists.industries.end()) {
+        continue;
+      }
+      if (!lists.region_prefixes.empty() &&
+          std::none_of(lists.region_prefixes.begin(), lists.region_prefixes.end(),
+                       [&](const std::string& p) { return region.compare(0, p.size(), p) == 0; })) {
+        continue;
+      }
+      fit += rule.points();
+      explain.Add(rule.rule_id(), rule.points(),
+                  {{"industry", lead.company().industry()}, {"region", lead.company().region()}});
+      continue;
+    }
     fit += rule.points();
     explain.Add(rule.rule_id(), rule.points());
   }

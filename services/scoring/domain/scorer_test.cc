@@ -216,6 +216,33 @@ TEST_F(ScorerTest, CappedEngagementIsExplained) {
   EXPECT_EQ(s.total_score(), SumOfContributions(s));
 }
 
+TEST_F(ScorerTest, FirmographicFitRulesMatchIndustryAndRegion) {
+  auto model = testutil::SmallModel();
+  auto* r = model.add_fit_rules();
+  r->set_rule_id("fit.industry.finance_moscow");
+  r->add_industries("Banking");
+  r->add_industries("insurance");
+  r->add_region_prefixes("RU-MOW");
+  r->set_points(7);
+  auto p = ScoringPolicy::Create(model);
+  ASSERT_TRUE(p.ok()) << p.status().message();
+  auto l = testutil::EnterpriseLead();  // banking, RU-MOW
+  auto s = ScoreLead(l, **p, {});
+  const auto* c = Find(s, "fit.industry.finance_moscow");
+  ASSERT_NE(c, nullptr);
+  EXPECT_EQ(c->points(), 7);
+  EXPECT_EQ(c->inputs().at("industry"), "banking");
+  EXPECT_DOUBLE_EQ(s.fit_score(), 65.5 + 7);
+  EXPECT_EQ(s.total_score(), SumOfContributions(s));
+  l.mutable_company()->set_region("RU-SPE");
+  EXPECT_EQ(Find(ScoreLead(l, **p, {}), "fit.industry.finance_moscow"), nullptr);
+  l.mutable_company()->set_region("ru-mow");
+  l.mutable_company()->set_industry("retail");
+  EXPECT_EQ(Find(ScoreLead(l, **p, {}), "fit.industry.finance_moscow"), nullptr);
+  l.mutable_company()->set_industry(" INSURANCE ");
+  EXPECT_NE(Find(ScoreLead(l, **p, {}), "fit.industry.finance_moscow"), nullptr);
+}
+
 TEST_F(ScorerTest, GradeFallsBackToLowestBand) {
   auto model = testutil::SmallModel();
   model.mutable_grades(3)->set_min_total(10);

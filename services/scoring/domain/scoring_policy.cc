@@ -106,6 +106,16 @@ Status ValidateScoringModel(const ScoringModel& m) {
       return Bad(f + ".decision_role", "unknown");
     }
     if (!std::isfinite(r.points())) return Bad(f + ".points", "must be a number");
+    for (int j = 0; j < r.industries_size(); ++j) {
+      if (NormalizeKey(r.industries(j)).empty()) {
+        return Bad(At(f + ".industries", j), "must not be empty");
+      }
+    }
+    for (int j = 0; j < r.region_prefixes_size(); ++j) {
+      if (NormalizeKey(r.region_prefixes(j)).empty()) {
+        return Bad(At(f + ".region_prefixes", j), "must not be empty");
+      }
+    }
   }
 
   std::unordered_set<std::string> events;
@@ -158,6 +168,12 @@ ScoringPolicy::ScoringPolicy(ScoringModel model)
     for (const auto& [answer, rating] : b.ratings()) table[NormalizeKey(answer)] = rating;
   }
   for (const auto& a : model_.named_accounts()) named_accounts_.insert(NormalizeKey(a));
+  for (const auto& r : model_.fit_rules()) {
+    FitLists lists;
+    for (const auto& i : r.industries()) lists.industries.push_back(NormalizeKey(i));
+    for (const auto& p : r.region_prefixes()) lists.region_prefixes.push_back(NormalizeKey(p));
+    fit_lists_.push_back(std::move(lists));
+  }
   engagement_index_.assign(leadflow::engagement::v1::EngagementType_ARRAYSIZE, -1);
   for (int i = 0; i < model_.engagement_size(); ++i) {
     leadflow::engagement::v1::EngagementType type;

@@ -24,7 +24,8 @@ namespace leadflow::scoring {
 // bant_weight, mql_threshold and every threshold >= 0; exactly one BANT
 // mapping per factor with a non-empty answer_key, ratings and default_rating
 // within 1..5; deal bands standard_min <= large_min; fit rule ids non-empty
-// and unique, enums known; engagement event types known, daily_cap >= 0;
+// and unique, enums known, industries / region prefixes non-empty; engagement
+// event types known, daily_cap >= 0;
 // grades non-empty, named, ordered by strictly decreasing min_total;
 // named_accounts non-empty strings.
 Status ValidateScoringModel(const leadflow::config::v1::ScoringModel& model);
@@ -46,6 +47,12 @@ class ScoringPolicy {
   // The engagement rule of an EngagementType value, or nullptr when the model
   // gives that type no points (e.g. UNSUBSCRIBED).
   const leadflow::config::v1::EngagementRule* EngagementRuleFor(int engagement_type) const;
+  // fit_rules()[i]'s industries and region prefixes, normalised (NormalizeKey).
+  struct FitLists {
+    std::vector<std::string> industries;
+    std::vector<std::string> region_prefixes;
+  };
+  const FitLists& Fit(int rule_index) const { return fit_lists_[rule_index]; }
   // The screening rules with pre-normalised lists.
   const NormalizedScreening& screening() const { return screening_; }
   // Its index in model().engagement(), or -1.
@@ -59,6 +66,7 @@ class ScoringPolicy {
   std::map<int, std::map<std::string, int>> ratings_;  // factor -> lower-cased answer -> 1..5
   std::unordered_set<std::string> named_accounts_;
   NormalizedScreening screening_;
+  std::vector<FitLists> fit_lists_;
   std::vector<int> engagement_index_;  // EngagementType value -> index in model_.engagement(), -1
 };
 
