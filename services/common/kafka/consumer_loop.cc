@@ -87,10 +87,8 @@ bool ConsumerLoop::ProcessBatch(const std::vector<ConsumedMessage>& batch) {
       out.clear();
       out.push_back(ToDeadLetterMessage(
           MakeRejection(msg, options_.stage, reason, s.message(), clock_.NowMillis())));
-      if (metrics_) {
-        metrics_->DeadLettered(leadflow::common::v1::ReasonCode_Name(reason));
-        metrics_->Error(StatusCodeName(s.code()));
-      }
+      // The producer counts the dead letter (dead_lettered_total) on send.
+      if (metrics_) metrics_->Error(StatusCodeName(s.code()));
       log::Warn("message dead-lettered",
                 {{"loop", options_.name}, {"topic", msg.topic},
                  {"partition", std::to_string(msg.partition)},

@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "common/kafka/rdkafka_config.h"
+#include "common/kafka/topics.h"
 #include "common/log/log.h"
 #include "common/metrics/service_metrics.h"
 
@@ -95,7 +96,18 @@ class KafkaProducer final : public Producer {
           RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_HEADERS(headers),
           RD_KAFKA_V_OPAQUE(waiter), RD_KAFKA_V_END);
       if (err == RD_KAFKA_RESP_ERR_NO_ERROR) {
-        if (state_->metrics) state_->metrics->Produced(m.topic);
+        if (state_->metrics) {
+          state_->metrics->Produced(m.topic);
+          // Every leads.rejected record is a dead letter, whoever built it
+          // (consumer loop or handler); its reason travels in the header.
+          if (m.topic == topics::kLeadsRejected) {
+            std::string reason = "UNKNOWN";
+            for (const auto& h : m.headers) {
+              if (h.key == "reason") reason = h.value;
+            }
+            state_->metrics->DeadLettered(reason);
+          }
+        }
         return Status::Ok();
       }
       if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL && attempt < 300) {

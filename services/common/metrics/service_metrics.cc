@@ -1,5 +1,7 @@
 #include "common/metrics/service_metrics.h"
 
+#include <chrono>
+
 #include "leadflow_version.h"
 
 namespace leadflow::metrics {
@@ -10,6 +12,12 @@ ServiceMetrics::ServiceMetrics(Registry& registry, std::string service)
       .GetGauge(Name("build_info"), "Build information; the value is always 1.",
                 {{"version", LEADFLOW_VERSION}, {"service", service_}})
       .Set(1);
+  // Restarts show as changes of this value (the Platform dashboard's restart panel).
+  registry_
+      .GetGauge(Name("process_start_time_seconds"),
+                "When this process started, in seconds since the Unix epoch.")
+      .Set(std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
+               .count());
 }
 
 void ServiceMetrics::Consumed(const std::string& topic) {
