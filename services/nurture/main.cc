@@ -76,6 +76,7 @@ int main(int argc, char** argv) {
         !s.ok()) {
       return s;
     }
+    engine->SetSchedulerLease(rt.infra().instance_id, std::chrono::seconds(15));
     rt.AddBackgroundTask(
         "scheduler", [e = engine.get()](const std::atomic<bool>& stop) { e->RunScheduler(stop); });
     return Status::Ok();

@@ -61,6 +61,9 @@ std::unique_ptr<Stack> Stack::Start(const StackOptions& options, std::string* er
     if (name == "nurture") {
       o.env["LEADFLOW_NURTURE_TIME_ORIGIN_MS"] = std::to_string(origin_ms);
       o.env["LEADFLOW_NURTURE_TIME_START_MS"] = std::to_string(kNurtureScheduleStartMs);
+      // A stable identity, as a pod has: a restarted nurture takes its
+      // scheduler lease back at once instead of waiting for it to expire.
+      o.env["LEADFLOW_INSTANCE_ID"] = "nurture-e2e-0";
     }
     if (auto it = options.env.find(name); it != options.env.end()) {
       for (const auto& [k, v] : it->second) o.env[k] = v;

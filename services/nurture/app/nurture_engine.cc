@@ -638,7 +638,22 @@ StatusOr<int> NurtureEngine::PollOnce(int limit) {
 void NurtureEngine::RunScheduler(const std::atomic<bool>& stop,
                                  std::chrono::milliseconds interval) {
   bool recovered = false;
+  bool leader = lease_owner_.empty();
   while (!stop.load()) {
+    if (!lease_owner_.empty()) {
+      auto held = store_.HoldSchedulerLease(lease_owner_, lease_ttl_.count());
+      const bool now_leader = held.ok() && *held;
+      if (now_leader != leader) {
+        log::Info(now_leader ? "scheduler lease taken" : "scheduler lease lost",
+                  {{"instance", lease_owner_}});
+      }
+      leader = now_leader;
+      if (!leader) {
+        recovered = false;  // a new term starts with recovery
+        std::this_thread::sleep_for(interval);
+        continue;
+      }
+    }
     if (!recovered) {
       auto r = Recover();
       recovered = r.ok();

@@ -28,10 +28,13 @@
 // in-flight set until finished, and Recover() resolves in-flight touches left
 // by a crash against the touch log itself.
 //
-// Replicas: the consumers scale out like every service's. The scheduler
-// assumes one active poller per Redis (one replica, or one leader): Recover()
-// treats every in-flight touch as left by a crash, and caps are checked, not
-// reserved, so two pollers could each release a touch the other is sending.
+// Replicas: the consumers scale out like every service's. The scheduler runs
+// on one replica at a time, the holder of a Redis lease (SetSchedulerLease):
+// Recover() treats every in-flight touch as left by a crash, and caps are
+// checked, not reserved, so two pollers must never overlap. A replica that
+// cannot renew the lease stops polling at once; another takes over when the
+// lease expires (a restarted process with the same LEADFLOW_INSTANCE_ID, e.g.
+// the same pod, takes it back at once).
 //
 // Threading: the handlers and PollOnce() may run on different threads; all
 // state is in Redis. Not copyable; must outlive the consumer loops and the
@@ -91,7 +94,14 @@ class NurtureEngine {
   // Processes every touch due now (up to `limit`); returns how many were
   // handled (sent, suppressed, deferred or exited), or kUnavailable.
   StatusOr<int> PollOnce(int limit = 200);
-  // Recover(), then PollOnce every `interval` until `stop`.
+  // Run the scheduler only while holding the lease as `instance_id` (renewed
+  // every poll, expiring after `ttl`). Without this call it always runs
+  // (single-process tests). Call before RunScheduler.
+  void SetSchedulerLease(std::string instance_id, std::chrono::milliseconds ttl) {
+    lease_owner_ = std::move(instance_id);
+    lease_ttl_ = ttl;
+  }
+  // While leader: Recover() once, then PollOnce every `interval` until `stop`.
   void RunScheduler(const std::atomic<bool>& stop,
                     std::chrono::milliseconds interval = std::chrono::milliseconds(100));
 
@@ -131,6 +141,8 @@ class NurtureEngine {
   NurtureMetrics& metrics_;
   const Clock& clock_;
   TouchLogScan scan_;
+  std::string lease_owner_;
+  std::chrono::milliseconds lease_ttl_{15000};
 };
 
 }  // namespace leadflow::nurture

@@ -1,7 +1,9 @@
 // Nurture app against a real redis-server (FakeProducer for Kafka).
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <map>
+#include <thread>
 
 #include "common/kafka/topics.h"
 #include "common/metrics/registry.h"
@@ -235,6 +237,26 @@ TEST_F(NurtureAppTest, CustomerWhoseAccountLeftTheCrmGetsNothingMore) {
   EXPECT_TRUE(Touches().empty());
   EXPECT_EQ(EnrolmentOf("D1").exit_reason(), "account_removed");
   EXPECT_EQ(metrics_->violations(), 0);
+}
+
+TEST_F(NurtureAppTest, OnlyTheSchedulerLeaseHolderSends) {
+  ASSERT_TRUE(*store_->HoldSchedulerLease("replica-a", 300));
+  EXPECT_FALSE(*store_->HoldSchedulerLease("replica-b", 300));
+  EXPECT_TRUE(*store_->HoldSchedulerLease("replica-a", 300));  // renewal
+  Enrol(Request("H1"));
+  NurtureEngine b(policy_, *store_, *accounts_, producer_, *metrics_, clock_);
+  b.SetSchedulerLease("replica-b", std::chrono::milliseconds(300));
+  std::atomic<bool> stop{false};
+  std::thread t([&] { b.RunScheduler(stop, std::chrono::milliseconds(20)); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(150));
+  const size_t while_a_leads = producer_.SentTo(topics::kNurtureTouches).size();
+  // replica-a stops renewing: its lease expires and replica-b takes over.
+  std::this_thread::sleep_for(std::chrono::milliseconds(600));
+  stop = true;
+  t.join();
+  EXPECT_EQ(while_a_leads, 0u);
+  EXPECT_EQ(Touches().size(), 1u);
+  EXPECT_FALSE(*store_->HoldSchedulerLease("replica-a", 300));
 }
 
 TEST_F(NurtureAppTest, AccountChangeMovesEnrolmentsAtOnce) {

@@ -75,6 +75,17 @@ return 1
   return s;
 }
 
+redis::Script& LeaseScript() {
+  // KEYS: lease; ARGV: owner, ttl ms
+  static redis::Script s(R"lua(
+local cur = redis.call('GET', KEYS[1])
+if cur == ARGV[1] then redis.call('PEXPIRE', KEYS[1], ARGV[2]) return 1 end
+if not cur then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) return 1 end
+return 0
+)lua");
+  return s;
+}
+
 redis::Script& ExitScript() {
   // KEYS: enrol, due; ARGV: reason, enrolment id
   static redis::Script s(R"lua(
@@ -312,6 +323,11 @@ StatusOr<int> NurtureStore::Unsubscribe(const std::string& contact_id, const std
     if (*r) ++exited;
   }
   return exited;
+}
+
+StatusOr<bool> NurtureStore::HoldSchedulerLease(const std::string& owner, int64_t ttl_ms) {
+  return IntReply(redis_.Eval(LeaseScript(), {kP + "scheduler-lease"}, {owner, std::to_string(ttl_ms)}),
+                  "scheduler lease");
 }
 
 StatusOr<bool> NurtureStore::IsUnsubscribed(const std::string& contact_id) {

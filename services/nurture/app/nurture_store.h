@@ -15,6 +15,7 @@
 //                                       after a crash by the recovery scan of nurture.touches
 //   lf:{nurture}:sent:<touch_id>        "1" once the touch is known to be on nurture.touches
 //   lf:{nurture}:sends:<contact_id>     sorted set of the contact's sends (score = ms), for caps
+//   lf:{nurture}:scheduler-lease        instance id of the one replica running the scheduler
 //   lf:{nurture}:unsub                  set of unsubscribed contact ids
 //   lf:{nurture}:unsub-email            set of unsubscribed emails (never enrolled when asked)
 //   lf:{nurture}:suppressed:<account>   set of suppressed topics
@@ -108,6 +109,10 @@ class NurtureStore {
   // it), then exits every active enrolment of it with `reason`. Returns how
   // many enrolments exited.
   StatusOr<int> Unsubscribe(const std::string& contact_id, const std::string& reason);
+  // The scheduler lease (lf:{nurture}:scheduler-lease): true when `owner`
+  // holds it now, renewed for `ttl_ms`, or took it because it was free.
+  StatusOr<bool> HoldSchedulerLease(const std::string& owner, int64_t ttl_ms);
+
   StatusOr<bool> IsUnsubscribed(const std::string& contact_id);
   Status AddUnsubscribed(const std::string& contact_id);
   // By email, for addresses never enrolled yet (checked at enrolment).
