@@ -25,7 +25,9 @@ const leadflow::runtime::ServiceInfo kInfo{
     "  quiet hours, max event share).\n"
     "  LEADFLOW_NURTURE_TIME_SCALE      schedule time per real time (default 1; demos and tests)\n"
     "  LEADFLOW_NURTURE_TIME_ORIGIN_MS  real epoch ms from which schedule time is scaled\n"
-    "  LEADFLOW_NURTURE_TIME_START_MS   schedule epoch ms at that origin (default: the origin)\n"};
+    "  LEADFLOW_NURTURE_TIME_START_MS   schedule epoch ms at that origin (default: the origin)\n"
+    "  LEADFLOW_INSTANCE_ID also names the holder of the scheduler lease: one replica at a time\n"
+    "  sends touches; keep it stable per replica (e.g. the pod name) so a restart resumes at once.\n"};
 
 }  // namespace
 
