@@ -26,6 +26,10 @@ void SetTs(google::protobuf::Timestamp* ts, int64_t ms) {
 
 std::string Reason(cv1::ReasonCode r) { return cv1::ReasonCode_Name(r); }
 
+int64_t TsMillis(const google::protobuf::Timestamp& ts) {
+  return ts.seconds() * 1000 + ts.nanos() / 1000000;
+}
+
 std::string MigrationReason(cv1::Relationship now_is) {
   return now_is == cv1::CUSTOMER ? "became_customer" : "became_prospect";
 }
@@ -314,7 +318,21 @@ Status NurtureEngine::HandleExitEvent(const kafka::ConsumedMessage& message,
     auto l = store_.EnrolmentsOfLead(lead.meta().lead_id());
     if (!l.ok()) return l.status();
     ids.insert(ids.end(), l->begin(), l->end());
-    return ExitAll(ids, "mql_assigned");
+    // An enrolment routing decided on after this assignment (a protected
+    // rejection sent the lead back) is newer than it: keep it. Both times are
+    // routing's.
+    const int64_t assigned_ms = TsMillis(a.decision().decided_at());
+    std::vector<std::string> older;
+    for (const auto& id : ids) {
+      auto req = store_.GetRequest(id);
+      if (!req.ok()) return req.status();
+      if (assigned_ms > 0 && req->has_value() &&
+          TsMillis((*req)->decision().decided_at()) > assigned_ms) {
+        continue;
+      }
+      older.push_back(id);
+    }
+    return ExitAll(older, "mql_assigned");
   }
   if (message.topic == topics::kSalesFeedback) {
     rv1::SalesFeedback f;

@@ -366,6 +366,34 @@ TEST_F(NurtureAppTest, ProtectedRejectionReEntersTheTrack) {
   EXPECT_EQ(Touches()[0].touch_id(), "R1:p-general~BUDGET_TOO_SMALL:0");
 }
 
+TEST_F(NurtureAppTest, AStaleAssignmentDoesNotEndAReEntry) {
+  // Routing: nurture at t=1, assigned at t=2, rejected (protected) back to nurture at t=3;
+  // nurture's exits consumer sees the t=2 assignment only after the re-entry.
+  auto first = Request("T1");
+  first.mutable_decision()->mutable_decided_at()->set_seconds(1);
+  Enrol(first);
+  auto back = Request("T1");
+  back.set_reason(cv1::RIGID_SPEC);
+  back.mutable_decision()->mutable_decided_at()->set_seconds(3);
+  Enrol(back);
+  rv1::LeadAssigned as;
+  *as.mutable_scored() = Request("T1").scored();
+  as.mutable_decision()->mutable_decided_at()->set_seconds(2);
+  kafka::ConsumedMessage m;
+  m.topic = topics::kLeadsAssigned;
+  as.SerializeToString(&m.payload);
+  std::vector<kafka::OutgoingMessage> out;
+  ASSERT_TRUE(engine_->HandleExitEvent(m, out).ok());
+  auto ids = Enrolments("contact-T1");
+  EXPECT_EQ(ids["T1:p-general"].exit_reason(), "mql_assigned");
+  EXPECT_EQ(ids["T1:p-general~RIGID_SPEC"].state(), nv1::ACTIVE_ENROLMENT);
+  // A newer assignment (re-qualified) ends it too.
+  as.mutable_decision()->mutable_decided_at()->set_seconds(4);
+  as.SerializeToString(&m.payload);
+  ASSERT_TRUE(engine_->HandleExitEvent(m, out).ok());
+  EXPECT_EQ(Enrolments("contact-T1")["T1:p-general~RIGID_SPEC"].exit_reason(), "mql_assigned");
+}
+
 TEST_F(NurtureAppTest, CustomerInboundEntersACustomerTrackAndNotifiesTheOwner) {
   ASSERT_TRUE(accounts_->Apply("acme.ru", CustomerAccount("acme.ru")).ok());
   rv1::CustomerInbound in;
