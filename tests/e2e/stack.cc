@@ -33,7 +33,9 @@ std::unique_ptr<Stack> Stack::Start(const StackOptions& options, std::string* er
   std::unique_ptr<Stack> s(new Stack());
   s->dir_ = testing::TempDir::Create("leadflow-e2e", error);
   if (!s->dir_) return nullptr;
-  s->redis_ = testing::RedisServer::Start({}, error);
+  testing::RedisServerOptions ropts;
+  ropts.appendonly = options.redis_appendonly;
+  s->redis_ = testing::RedisServer::Start(ropts, error);
   if (!s->redis_) return nullptr;
   testing::DevKafkaOptions kopts;
   kopts.quiet = true;

@@ -26,6 +26,8 @@ struct StackOptions {
   std::string config_dir;  // empty: <source>/config
   // Extra environment per service name, e.g. {"nurture", {{"LEADFLOW_NURTURE_TIME_SCALE", "60"}}}.
   std::map<std::string, std::map<std::string, std::string>> env;
+  // redis-server with `--appendonly yes`, so state survives redis().Restart().
+  bool redis_appendonly = false;
 };
 
 // Nurture's schedule time in every stack starts at this instant (a weekday,
