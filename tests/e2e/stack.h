@@ -62,6 +62,10 @@ class Stack {
     return options_.at(service).env;
   }
   std::string Logs(const std::string& service) const;
+  // The process id of a running service, and the devkafka cluster (for extra
+  // topics and its process), e.g. for the benchmark harness in bench/.
+  pid_t pid(const std::string& service) const { return services_.at(service)->pid(); }
+  testing::DevKafka& kafka() { return *kafka_; }
 
  private:
   Stack() = default;

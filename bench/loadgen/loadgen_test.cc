@@ -1,0 +1,266 @@
+#include <gtest/gtest.h>
+
+#include <map>
+#include <set>
+
+#include <nlohmann/json.hpp>
+
+#include "lead_generator.h"
+#include "latency_stats.h"
+#include "ledger.h"
+#include "proc_stats.h"
+#include "report.h"
+
+namespace leadflow::bench {
+namespace {
+
+GeneratorOptions Opts(uint64_t seed) {
+  GeneratorOptions o;
+  o.seed = seed;
+  o.run_tag = "t";
+  o.customers = {{"vtb.ru", "7702070139", "ВТБ"}, {"mts.ru", "", "МТС"}};
+  return o;
+}
+
+TEST(LeadGeneratorTest, SameSeedSameBytesInAnyOrder) {
+  LeadGenerator a(Opts(7)), b(Opts(7)), c(Opts(8));
+  const auto late = a.Generate(999);
+  EXPECT_EQ(a.Generate(3).payload, b.Generate(3).payload);
+  EXPECT_EQ(late.payload, b.Generate(999).payload);
+  int differ = 0;
+  for (int i = 0; i < 50; ++i) differ += a.Generate(i).payload != c.Generate(i).payload;
+  EXPECT_GT(differ, 40);
+}
+
+TEST(LeadGeneratorTest, MixMatchesTheOptions) {
+  LeadGenerator g(Opts(1));
+  std::map<LeadKind, int> kinds;
+  std::set<std::string> emails;
+  const int n = 20000;
+  for (int i = 0; i < n; ++i) {
+    auto lead = g.Generate(i);
+    ++kinds[lead.kind];
+    emails.insert(lead.key);
+    if (lead.kind == LeadKind::kMalformedJson) {
+      EXPECT_TRUE(nlohmann::json::parse(lead.payload, nullptr, false).is_discarded());
+      continue;
+    }
+    auto j = nlohmann::json::parse(lead.payload);
+    EXPECT_EQ(j["source_id"], "web-form-main");
+    EXPECT_EQ(j["consent"], lead.kind != LeadKind::kMissingConsent);
+    EXPECT_EQ(j.contains("favourite_colour"), lead.kind == LeadKind::kUnknownField);
+    const std::string email = j["email"];
+    EXPECT_EQ(email.find('@') == std::string::npos, lead.kind == LeadKind::kInvalidEmail);
+    if (lead.kind == LeadKind::kCustomer) {
+      EXPECT_TRUE(email.ends_with("@vtb.ru") || email.ends_with("@mts.ru")) << email;
+    }
+    if (lead.kind == LeadKind::kEnterprise) {
+      EXPECT_GE(j["annual_revenue_rub"].get<int64_t>(), 40'000'000'000LL);
+      EXPECT_GE(j["it_budget_rub"].get<int64_t>(), 2'500'000'000LL);
+    }
+  }
+  EXPECT_EQ(emails.size(), static_cast<size_t>(n));  // nothing dedupes
+  int invalid = 0;
+  for (auto& [k, v] : kinds) invalid += IsInvalid(k) ? v : 0;
+  EXPECT_NEAR(invalid / double(n), 0.05, 0.01);
+  EXPECT_NEAR(kinds[LeadKind::kCustomer] / double(n), 0.15, 0.015);
+  for (int k = 0; k < kLeadKindCount; ++k) EXPECT_GT(kinds[static_cast<LeadKind>(k)], 0) << k;
+}
+
+TEST(LeadGeneratorTest, NoCustomersMeansOnlyProspects) {
+  GeneratorOptions o = Opts(3);
+  o.customers.clear();
+  LeadGenerator g(o);
+  for (int i = 0; i < 2000; ++i) EXPECT_NE(g.Generate(i).kind, LeadKind::kCustomer);
+}
+
+TEST(LeadGeneratorTest, CustomersFromRegistryTakeCustomersOnly) {
+  const std::string text =
+      R"({"account_key":"1","relationship":"CUSTOMER","name":"A","domains":["a.ru","a.com"],"inn":"7702070139"})"
+      "\n# comment\n"
+      R"({"account_key":"2","relationship":"PROSPECT","name":"B","domains":["b.ru"]})"
+      "\nnot json\n"
+      R"({"account_key":"3","relationship":"CUSTOMER","name":"C","domains":[]})"
+      "\n";
+  auto c = CustomersFromRegistryJsonl(text);
+  ASSERT_EQ(c.size(), 1u);
+  EXPECT_EQ(c[0].domain, "a.ru");
+  EXPECT_EQ(c[0].inn, "7702070139");
+  EXPECT_EQ(c[0].name, "A");
+}
+
+TEST(LatencyStatsTest, NearestRankPercentiles) {
+  std::vector<int64_t> v;
+  for (int i = 100; i >= 1; --i) v.push_back(i * 1'000'000LL);  // 1..100 ms, unsorted
+  auto s = Summarize(v);
+  EXPECT_EQ(s.count, 100u);
+  EXPECT_DOUBLE_EQ(s.p50_ms, 50);
+  EXPECT_DOUBLE_EQ(s.p95_ms, 95);
+  EXPECT_DOUBLE_EQ(s.p99_ms, 99);
+  EXPECT_DOUBLE_EQ(s.max_ms, 100);
+  EXPECT_DOUBLE_EQ(s.mean_ms, 50.5);
+  std::vector<int64_t> one = {7};
+  EXPECT_EQ(NearestRank(one, 0), 7);
+  EXPECT_EQ(NearestRank(one, 100), 7);
+  std::vector<int64_t> none;
+  EXPECT_EQ(Summarize(none).count, 0u);
+  EXPECT_EQ(NearestRank(none, 50), 0);
+}
+
+TEST(LatencyStatsTest, Throughput) {
+  EXPECT_DOUBLE_EQ(Throughput(1000, 0, 500'000'000), 2000);
+  EXPECT_EQ(Throughput(10, 5, 5), 0);
+  EXPECT_EQ(Throughput(0, 0, 10), 0);
+}
+
+TEST(ProcStatsTest, ParsesStatWithAwkwardCommandName) {
+  const std::string stat =
+      "1234 (leadflow (x) y) S 1 1234 1234 0 -1 4194560 500 0 0 0 250 75 0 0 20 0 9 0 100 "
+      "1000 200 18446744073709551615";
+  EXPECT_EQ(ParseStatCpuTicks(stat), 325);
+  EXPECT_FALSE(ParseStatCpuTicks("1234 (x) S 1 2"));
+  EXPECT_FALSE(ParseStatCpuTicks("garbage"));
+}
+
+TEST(ProcStatsTest, ParsesStatusKb) {
+  const std::string status = "Name:\tleadflow-intake\nVmHWM:\t   51200 kB\nVmRSS:\t   40960 kB\n";
+  EXPECT_EQ(ParseStatusKb(status, "VmRSS"), 40960);
+  EXPECT_EQ(ParseStatusKb(status, "VmHWM"), 51200);
+  EXPECT_FALSE(ParseStatusKb(status, "VmSwap"));
+}
+
+TEST(ProcStatsTest, ReadsItsOwnProcess) {
+  auto s = ReadProcSample(getpid());
+  ASSERT_TRUE(s);
+  EXPECT_GT(s->rss_kb, 0);
+  EXPECT_GE(s->hwm_kb, s->rss_kb);
+}
+
+TEST(LedgerTest, TraceIds) {
+  EXPECT_EQ(TraceId("b1p2", 17), "b1p2-17");
+  EXPECT_EQ(ParseTraceId("b1p2", "b1p2-17"), 17u);
+  EXPECT_FALSE(ParseTraceId("b1p2", "b1p3-17"));
+  EXPECT_FALSE(ParseTraceId("b1p2", "b1p2-"));
+  EXPECT_FALSE(ParseTraceId("b1p2", "b1p2-1x"));
+  EXPECT_FALSE(ParseTraceId("b1p", "b1p2-1"));
+  EXPECT_NE(PayloadHash("a"), PayloadHash("b"));
+}
+
+TEST(LedgerTest, AccountsEveryLeadExactlyOnce) {
+  Ledger l(5);
+  for (uint32_t i = 0; i < 5; ++i) l.Sent(i, 1000 * i, i == 4, 100 + i);
+  l.Received(0, Outcome::kAssigned, 2'000'000);
+  l.Received(1, Outcome::kNurture, 3'001'000);
+  l.Received(2, Outcome::kCustomerInbound, 4'002'000);
+  ASSERT_EQ(l.LookupPayload(104), 4u);
+  l.Received(4, Outcome::kRejected, 5'004'000);
+  EXPECT_FALSE(l.LookupPayload(999));
+  auto s = l.Summarize();
+  EXPECT_EQ(s.sent, 5u);
+  EXPECT_EQ(s.accounted_once, 4u);
+  EXPECT_EQ(s.missing, 1u);
+  EXPECT_FALSE(s.Correct());
+  l.Received(3, Outcome::kDisqualified, 6'000'000);
+  s = l.Summarize();
+  EXPECT_TRUE(s.Correct());
+  EXPECT_EQ(s.latency.count, 5u);
+  EXPECT_NEAR(s.latency.max_ms, 5.997, 1e-9);
+  EXPECT_EQ(s.by_outcome[static_cast<int>(Outcome::kDisqualified)], 1u);
+  EXPECT_EQ(s.expected_invalid, 1u);
+}
+
+TEST(LedgerTest, FlagsDuplicatesStrangersAndWrongVerdicts) {
+  Ledger l(3);
+  l.Sent(0, 0, false, 1);
+  l.Sent(1, 0, true, 2);
+  l.Sent(2, 0, false, 3);
+  l.Received(0, Outcome::kAssigned, 10);
+  l.Received(0, Outcome::kAssigned, 20);  // duplicate
+  l.Received(1, Outcome::kNurture, 10);   // invalid lead not rejected
+  l.Received(2, Outcome::kRejected, 10);  // valid lead rejected
+  l.Received(7, Outcome::kAssigned, 10);  // never sent
+  auto s = l.Summarize();
+  EXPECT_EQ(s.duplicated, 1u);
+  EXPECT_EQ(s.invalid_not_rejected, 1u);
+  EXPECT_EQ(s.valid_rejected, 1u);
+  EXPECT_EQ(s.unmatched_outputs, 1u);
+  EXPECT_EQ(s.by_outcome[static_cast<int>(Outcome::kAssigned)], 1u);
+  EXPECT_FALSE(s.Correct());
+}
+
+TEST(LedgerTest, SplitsLatencyPerHop) {
+  Ledger l(2);
+  l.Sent(0, 0, false, 1);
+  l.Sent(1, 0, false, 2);
+  l.Intermediate(0, 0, 1'000'000);
+  l.Intermediate(0, 0, 9'000'000);  // a redelivery: the first sighting counts
+  l.Intermediate(0, 1, 3'000'000);
+  l.Received(0, Outcome::kAssigned, 6'000'000);
+  l.Received(1, Outcome::kNurture, 6'000'000);  // never seen in between: no split
+  l.Intermediate(5, 0, 1);                      // out of range: ignored
+  auto s = l.Summarize();
+  ASSERT_EQ(s.intake_hop.count, 1u);
+  EXPECT_DOUBLE_EQ(s.intake_hop.p50_ms, 1);
+  EXPECT_DOUBLE_EQ(s.scoring_hop.p50_ms, 2);
+  EXPECT_DOUBLE_EQ(s.routing_hop.p50_ms, 3);
+  EXPECT_EQ(s.latency.count, 2u);
+}
+
+PhaseResult Phase(const std::string& name, double throughput, double p99, double rss) {
+  PhaseResult p;
+  p.name = name;
+  p.path = name.substr(0, name.find('-'));
+  p.ledger.sent = 10;
+  p.ledger.accounted_once = 10;
+  p.ledger.throughput_per_s = throughput;
+  p.ledger.latency.p99_ms = p99;
+  p.processes.push_back({"intake", 1, 0.5, rss, rss});
+  p.processes.push_back({"loadgen", 1, 0.5, 500, 500});  // not a service: no memory target
+  return p;
+}
+
+TEST(ReportTest, JudgesAgainstTheTargets) {
+  RunReport r;
+  r.started_at = "2026-11-23T06:00:00Z";
+  r.machine = "test";
+  r.phases = {Phase("passthrough-flat-out", 10000, 5, 10), Phase("pipeline-flat-out", 6000, 30, 60),
+              Phase("passthrough-rate", 2000, 4, 10), Phase("pipeline-rate", 2000, 20, 60)};
+  auto v = Judge(r);
+  EXPECT_DOUBLE_EQ(v.throughput_ratio, 0.6);
+  EXPECT_TRUE(v.throughput_met);
+  EXPECT_TRUE(v.latency_met);
+  EXPECT_DOUBLE_EQ(v.max_service_rss_mb, 60);
+  EXPECT_TRUE(v.memory_met);
+  EXPECT_TRUE(v.correctness_met);
+
+  r.phases[1].ledger.throughput_per_s = 4000;
+  r.phases[3].ledger.latency.p99_ms = 51;
+  r.phases[3].processes[0].rss_max_mb = 120;
+  r.phases[3].ledger.missing = 1;
+  v = Judge(r);
+  EXPECT_FALSE(v.throughput_met);
+  EXPECT_FALSE(v.latency_met);
+  EXPECT_FALSE(v.memory_met);
+  EXPECT_FALSE(v.correctness_met);
+
+  auto j = ToJson(r);
+  EXPECT_EQ(j["phases"].size(), 4u);
+  EXPECT_DOUBLE_EQ(j["verdict"]["throughput_ratio"].get<double>(), 0.4);
+  EXPECT_EQ(j["phases"][3]["correctness"]["missing"], 1);
+  const std::string text = ToText(r);
+  EXPECT_NE(text.find("ratio 0.40 (target >= 0.50): MISSED"), std::string::npos) << text;
+  EXPECT_NE(text.find("p99 51.00 ms"), std::string::npos) << text;
+  EXPECT_NE(text.find("correctness: FAILED"), std::string::npos) << text;
+}
+
+TEST(ReportTest, WithoutBaselineNoThroughputVerdict) {
+  RunReport r;
+  r.phases = {Phase("pipeline-rate", 2000, 20, 60)};
+  auto v = Judge(r);
+  EXPECT_FALSE(v.have_throughput);
+  EXPECT_TRUE(v.have_latency);
+  EXPECT_EQ(ToText(r).find("throughput: pipeline"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace leadflow::bench
