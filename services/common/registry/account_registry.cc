@@ -22,6 +22,12 @@ Status AccountRegistry::Apply(const std::string& account_key, const std::string&
     return Status::InvalidArgument("accounts.changes: record has no account key",
                                    leadflow::common::v1::MISSING_FIELD);
   }
+  const bool removal = payload.empty() || next.deleted();
+  if (!removal && next.relationship() == leadflow::common::v1::RELATIONSHIP_UNSPECIFIED) {
+    // E.g. a record of another schema version: never a registry entry.
+    return Status::InvalidArgument("accounts.changes: record has no relationship",
+                                   leadflow::common::v1::MISSING_FIELD);
+  }
   auto old = Get(key);
   if (!old.ok()) return old.status();
 
@@ -32,7 +38,7 @@ Status AccountRegistry::Apply(const std::string& account_key, const std::string&
     for (const auto& d : o.domains()) cmds.push_back({"DEL", Key("acct-domain", d)});
     if (!o.inn().empty()) cmds.push_back({"DEL", Key("acct-inn", o.inn())});
   }
-  if (payload.empty() || next.deleted()) {
+  if (removal) {
     cmds.push_back({"DEL", Key("acct", key)});
     cmds.push_back({"SREM", prefix_ + "accts", key});
   } else {

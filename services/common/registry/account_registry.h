@@ -27,7 +27,9 @@ class AccountRegistry {
   AccountRegistry(redis::Client& redis, std::string ns);
 
   // Applies one accounts.changes record. An empty payload (a Kafka tombstone)
-  // or deleted=true removes the account.
+  // or deleted=true removes the account. A record that is neither a removal
+  // nor states a relationship (e.g. another schema version) is refused with
+  // kInvalidArgument (MISSING_FIELD) and leaves the registry unchanged.
   Status Apply(const std::string& account_key, const std::string& payload);
 
   // Finds the account of a contact: by email, then corporate domain, then INN.

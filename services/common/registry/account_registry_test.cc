@@ -1,0 +1,70 @@
+// AccountRegistry against a real redis-server: upsert, lookup, removal, and
+// refusal of records that are not registry entries.
+#include "common/registry/account_registry.h"
+
+#include <gtest/gtest.h>
+
+#include "services/common/testing/redis_server.h"
+
+namespace leadflow::registry {
+namespace {
+
+namespace cv1 = leadflow::common::v1;
+using leadflow::accounts::v1::AccountState;
+
+class AccountRegistryTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string error;
+    server_ = testing::RedisServer::Start({}, &error);
+    ASSERT_TRUE(server_) << error;
+    auto c = redis::Client::Connect({.url = server_->url()});
+    ASSERT_TRUE(c.ok()) << c.status().message();
+    client_ = std::move(*c);
+    registry_ = std::make_unique<AccountRegistry>(*client_, "test");
+  }
+  static std::string Customer(const std::string& domain) {
+    AccountState a;
+    a.set_account_key(domain);
+    a.set_relationship(cv1::CUSTOMER);
+    a.add_domains(domain);
+    return a.SerializeAsString();
+  }
+  std::unique_ptr<testing::RedisServer> server_;
+  std::unique_ptr<redis::Client> client_;
+  std::unique_ptr<AccountRegistry> registry_;
+};
+
+TEST_F(AccountRegistryTest, UpsertFindRemove) {
+  ASSERT_TRUE(registry_->Apply("acme.ru", Customer("acme.ru")).ok());
+  auto got = registry_->Get("acme.ru");
+  ASSERT_TRUE(got.ok());
+  ASSERT_TRUE(got->has_value());
+  EXPECT_EQ((*got)->relationship(), cv1::CUSTOMER);
+  ASSERT_TRUE(registry_->Apply("acme.ru", "").ok());  // tombstone
+  got = registry_->Get("acme.ru");
+  ASSERT_TRUE(got.ok());
+  EXPECT_FALSE(got->has_value());
+}
+
+TEST_F(AccountRegistryTest, RefusesMalformedAndSchemaLessRecordsWithoutChangingState) {
+  ASSERT_TRUE(registry_->Apply("acme.ru", Customer("acme.ru")).ok());
+  Status s = registry_->Apply("acme.ru", std::string("\x0a\xff\xff\xff\xff\x0f", 6));
+  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
+  // Only a field this schema does not know (a future version): no relationship.
+  s = registry_->Apply("acme.ru", std::string("\xba\x3e\x02v2", 5));
+  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(s.message().find("relationship"), std::string::npos) << s.message();
+  s = registry_->Apply("other.ru", std::string("\xba\x3e\x02v2", 5));
+  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
+  auto got = registry_->Get("acme.ru");
+  ASSERT_TRUE(got.ok());
+  ASSERT_TRUE(got->has_value());
+  EXPECT_EQ((*got)->relationship(), cv1::CUSTOMER);
+  got = registry_->Get("other.ru");
+  ASSERT_TRUE(got.ok());
+  EXPECT_FALSE(got->has_value());
+}
+
+}  // namespace
+}  // namespace leadflow::registry
