@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Manifest checks (ctest ops_manifests): every kustomization under deploy/k8s
+# renders with kustomize, the output validates against the Kubernetes and CRD
+# schemas (kubernetes-models npm packages, installed project-locally into
+# tests/ops/schema/node_modules from the committed package-lock.json), and
+# follows leadflow's policy (policy.mjs). The generated files are current.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+SCHEMA="$ROOT/tests/ops/schema"
+
+"$ROOT/tests/ops/install-schema-tools.sh"
+
+if kubectl kustomize --help >/dev/null 2>&1; then KUSTOMIZE=(kubectl kustomize)
+elif command -v kustomize >/dev/null; then KUSTOMIZE=(kustomize build)
+else echo "manifests: need kubectl (1.27+) or kustomize" >&2; exit 1; fi
+
+python3 "$ROOT/deploy/generate.py" --check
+
+render() {  # dir -> stdout
+  "${KUSTOMIZE[@]}" "$ROOT/$1"
+}
+fail=0
+for spec in "deploy/k8s/base:3:2" "deploy/k8s/overlays/prod:3:2" "deploy/k8s/overlays/dev:1:1"; do
+  IFS=: read -r dir replicas isr <<<"$spec"
+  out=$(mktemp)
+  if ! render "$dir" >"$out"; then echo "manifests: $dir does not render" >&2; fail=1; continue; fi
+  (cd "$SCHEMA" && node validate.mjs "$dir" <"$out") || fail=1
+  (cd "$SCHEMA" && node policy.mjs "$dir" "$replicas" "$isr" <"$out") || fail=1
+  rm -f "$out"
+done
+for dir in deploy/grafana config; do
+  render "$dir" >/dev/null || { echo "manifests: $dir does not render" >&2; fail=1; }
+done
+exit $fail

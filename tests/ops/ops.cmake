@@ -1,0 +1,24 @@
+# ops: the Grafana dashboards and Prometheus rules against a real Prometheus
+# (Debian's `prometheus`/`promtool`), and the Kubernetes manifests rendered
+# with kustomize and schema-validated. scripts/bootstrap installs the tools.
+find_program(LEADFLOW_PYTHON3 NAMES python3 PATHS /usr/bin NO_DEFAULT_PATH)
+if(NOT LEADFLOW_PYTHON3)
+  find_program(LEADFLOW_PYTHON3 NAMES python3 REQUIRED)
+endif()
+
+# promtool check rules + the alert unit tests (deploy/prometheus/*.test.yml).
+add_test(NAME ops_prometheus_rules
+  COMMAND sh -c "promtool check rules leadflow.rules.yml && promtool test rules leadflow.rules.test.yml"
+  WORKING_DIRECTORY ${CMAKE_SOURCE_DIR}/deploy/prometheus)
+set_tests_properties(ops_prometheus_rules PROPERTIES LABELS "unit;ops" TIMEOUT 120)
+
+# The stack + a real Prometheus: every dashboard panel query returns data.
+add_test(NAME ops_dashboards_prometheus
+  COMMAND ${LEADFLOW_PYTHON3} ${CMAKE_CURRENT_LIST_DIR}/dashboards_test.py ${CMAKE_BINARY_DIR}/bin)
+set_tests_properties(ops_dashboards_prometheus PROPERTIES LABELS "e2e;ops" TIMEOUT 300
+  RUN_SERIAL TRUE)
+
+# kustomize build of every overlay, and schema validation of what it renders.
+add_test(NAME ops_manifests
+  COMMAND ${CMAKE_SOURCE_DIR}/tests/ops/manifests_test.sh)
+set_tests_properties(ops_manifests PROPERTIES LABELS "unit;ops" TIMEOUT 300)

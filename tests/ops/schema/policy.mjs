@@ -1,0 +1,69 @@
+// leadflow's own rules for the rendered manifests (stdin), beyond the schemas:
+// every service has its Deployment, Service, ServiceAccount, PodDisruptionBudget
+// and ScaledObject; containers run non-root on a read-only root filesystem with
+// gRPC health probes and resource requests and limits; Kafka topics keep the
+// replication the overlay promises; accounts.changes is compacted.
+//   kubectl kustomize deploy/k8s/overlays/prod | node policy.mjs prod 3 2
+import { parseAllDocuments } from "yaml";
+
+const [label = "stdin", wantReplicas = "3", wantIsr = "2"] = process.argv.slice(2);
+const chunks = [];
+for await (const c of process.stdin) chunks.push(c);
+const objs = parseAllDocuments(Buffer.concat(chunks).toString("utf8")).map((d) => d.toJS()).filter(Boolean);
+const by = (kind) => objs.filter((o) => o.kind === kind);
+const find = (kind, name) => by(kind).find((o) => o.metadata.name === name || o.metadata.name.startsWith(name + "-"));
+const bad = [];
+const check = (ok, what) => { if (!ok) bad.push(what); };
+
+for (const svc of ["intake", "scoring", "routing", "nurture"]) {
+  const name = `leadflow-${svc}`;
+  const dep = find("Deployment", name);
+  check(dep, `${name}: Deployment missing`);
+  if (!dep) continue;
+  check(dep.spec.replicas === undefined, `${name}: Deployment sets replicas (KEDA owns them)`);
+  const pod = dep.spec.template.spec;
+  check(pod.securityContext?.runAsNonRoot === true, `${name}: pod not runAsNonRoot`);
+  check(pod.serviceAccountName === name, `${name}: serviceAccountName`);
+  for (const c of pod.containers) {
+    check(c.securityContext?.readOnlyRootFilesystem === true, `${name}/${c.name}: root filesystem writable`);
+    check(c.securityContext?.allowPrivilegeEscalation === false, `${name}/${c.name}: privilege escalation`);
+    check(c.livenessProbe?.grpc?.port === 50051, `${name}/${c.name}: liveness is not a gRPC health probe`);
+    check(c.startupProbe?.grpc?.port === 50051, `${name}/${c.name}: startup is not a gRPC health probe`);
+    check(c.readinessProbe, `${name}/${c.name}: no readiness probe`);
+    check(c.resources?.requests?.cpu && c.resources?.requests?.memory, `${name}/${c.name}: requests`);
+    check(c.resources?.limits?.cpu && c.resources?.limits?.memory, `${name}/${c.name}: limits`);
+    check(!c.image.endsWith(":latest"), `${name}/${c.name}: image tag latest`);
+  }
+  check(find("Service", name), `${name}: Service missing`);
+  check(find("ServiceAccount", name), `${name}: ServiceAccount missing`);
+  check(by("PodDisruptionBudget").some((p) => p.spec.selector.matchLabels["app.kubernetes.io/name"] === name),
+    `${name}: PodDisruptionBudget missing`);
+  const so = find("ScaledObject", name);
+  check(so && so.spec.scaleTargetRef.name === name, `${name}: ScaledObject missing`);
+  check(so && so.spec.triggers.some((t) => t.type === "kafka" && t.metadata.consumerGroup === `${name}-main`),
+    `${name}: ScaledObject does not scale on the lag of ${name}-main`);
+  check(so && so.spec.maxReplicaCount <= 6, `${name}: maxReplicaCount above the partition count`);
+}
+const topics = by("KafkaTopic");
+check(topics.length >= 13, `only ${topics.length} KafkaTopics`);
+for (const t of topics) {
+  check(String(t.spec.replicas) === wantReplicas, `topic ${t.metadata.name}: replicas ${t.spec.replicas}, want ${wantReplicas}`);
+  check(String(t.spec.config["min.insync.replicas"]) === wantIsr,
+    `topic ${t.metadata.name}: min.insync.replicas ${t.spec.config["min.insync.replicas"]}, want ${wantIsr}`);
+  check(t.spec.partitions >= 1, `topic ${t.metadata.name}: partitions`);
+}
+const changes = topics.find((t) => (t.spec.topicName || t.metadata.name) === "accounts.changes");
+check(changes && changes.spec.config["cleanup.policy"] === "compact", "accounts.changes is not compacted");
+check(by("Kafka").length === 1 && by("KafkaNodePool").length >= 1, "Strimzi Kafka cluster missing");
+check(by("NetworkPolicy").length >= 1, "no NetworkPolicy");
+check(by("ServiceMonitor").length === 1 && by("PrometheusRule").length === 1, "monitoring missing");
+check(by("ConfigMap").filter((c) => c.metadata.labels?.grafana_dashboard === "1").length === 5,
+  "the five Grafana dashboard ConfigMaps are missing");
+check(by("Secret").some((s) => s.metadata.name.startsWith("leadflow-credentials")), "credentials Secret missing");
+check(find("StatefulSet", "leadflow-redis") || process.env.LEADFLOW_EXTERNAL_REDIS, "Redis missing");
+
+if (bad.length) {
+  console.error(`${label}: ${bad.length} policy failures:\n  ` + bad.join("\n  "));
+  process.exit(1);
+}
+console.log(`${label}: policy OK (${objs.length} objects)`);
