@@ -60,6 +60,7 @@ class OpsStack:
         self.ports = {}
         self.brokers = None
         self.prometheus_url = None
+        self._answered = set()  # leads that already got sales feedback
 
     # -- lifecycle ---------------------------------------------------------
     def __enter__(self):
@@ -243,6 +244,23 @@ class OpsStack:
                      f"127.0.0.1:{self.ports['intake']['grpc_port']}", "--api-key",
                      "demo-key-web", json.dumps(lead, ensure_ascii=False))
 
+    def submit_wave(self, wave):
+        """samples/leads.jsonl again as new people (every email prefixed with
+        w<wave>.), so a wave is new leads rather than duplicates."""
+        path = os.path.join(self.dir, f"wave{wave}.jsonl")
+        with open(os.path.join(ROOT, "samples", "leads.jsonl"), encoding="utf-8") as src, \
+                open(path, "w", encoding="utf-8") as dst:
+            for line in src:
+                try:
+                    ev = json.loads(line)
+                except ValueError:
+                    dst.write(line)  # the deliberately malformed samples stay malformed
+                    continue
+                if isinstance(ev, dict) and isinstance(ev.get("email"), str) and "@" in ev["email"]:
+                    ev["email"] = f"w{wave}." + ev["email"]
+                dst.write(json.dumps(ev, ensure_ascii=False) + "\n")
+        self.cli("submit", "--brokers", self.brokers, path)
+
     def resubmit_samples(self):
         """The same form events again: intake counts them as duplicates."""
         self.cli("submit", "--brokers", self.brokers, os.path.join(ROOT, "samples", "leads.jsonl"))
@@ -305,7 +323,9 @@ class OpsStack:
         seen = {}
         for lead, rep, acct in self.assignments():
             seen[lead] = (rep, acct)
-        for i, (lead, (rep, acct)) in enumerate(sorted(seen.items())):
+        fresh = sorted((k, v) for k, v in seen.items() if k not in self._answered)
+        for i, (lead, (rep, acct)) in enumerate(fresh):
+            self._answered.add(lead)
             kind = i % 5
             if kind == 4:
                 continue  # no answer from sales: the SLA expires and routing re-assigns
@@ -318,7 +338,7 @@ class OpsStack:
             else:
                 self.feedback(lead, rep, "CLOSE", "outcome: LOST")
             self.engagement(lead, acct, "EMAIL_OPENED", 1)
-        return len(seen)
+        return len(fresh)
 
     def nurture_contacts(self):
         """(lead_id, contact_id, account_key) of every leads.nurture record so far."""
