@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "intake/domain/intake_test_util.h"
+#include "services/common/testing/paths.h"
 
 namespace leadflow::intake {
 namespace {
@@ -148,10 +149,9 @@ namespace {
 
 // The shipped default must load and validate (its contents are not asserted).
 TEST(IntakePolicyTest, ShippedDefaultConfigValidates) {
-  const char* root = std::getenv("LEADFLOW_SOURCE_DIR");
-  if (root == nullptr) root = LEADFLOW_REPO_ROOT;
-  std::ifstream in(std::string(root) + "/config/intake.json");
-  if (!in) GTEST_SKIP() << "config/intake.json not present";
+  const std::string path = leadflow::testing::SourcePath("config/intake.json");
+  std::ifstream in(path);
+  ASSERT_TRUE(in.good()) << path << " not found";
   std::stringstream buf;
   buf << in.rdbuf();
   leadflow::config::v1::IntakeConfig c;

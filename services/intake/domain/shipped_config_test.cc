@@ -12,6 +12,7 @@
 #include "intake/domain/intake_policy.h"
 #include "intake/domain/intake_test_util.h"
 #include "intake/domain/normalization.h"
+#include "services/common/testing/paths.h"
 
 namespace leadflow::intake {
 namespace {
@@ -21,8 +22,9 @@ using leadflow::common::v1::BuyerStage;
 using leadflow::common::v1::DecisionRole;
 
 std::shared_ptr<const IntakePolicy> Shipped() {
-  const char* root = std::getenv("LEADFLOW_SOURCE_DIR");
-  std::ifstream in(std::string(root ? root : LEADFLOW_REPO_ROOT) + "/config/intake.json");
+  const std::string path = leadflow::testing::SourcePath("config/intake.json");
+  std::ifstream in(path);
+  EXPECT_TRUE(in.good()) << path << " not found";
   std::stringstream buf;
   buf << in.rdbuf();
   leadflow::config::v1::IntakeConfig c;

@@ -7,6 +7,7 @@
 
 #include "common/config/proto_loader.h"
 #include "nurture/domain/nurture_test_util.h"
+#include "services/common/testing/paths.h"
 
 namespace leadflow::nurture {
 namespace {
@@ -14,10 +15,7 @@ namespace {
 namespace cv1 = leadflow::common::v1;
 using leadflow::config::v1::NurtureConfig;
 
-const char* SourceDir() {
-  const char* env = std::getenv("LEADFLOW_SOURCE_DIR");
-  return (env != nullptr && *env) ? env : LEADFLOW_SOURCE_DIR_DEFAULT;
-}
+using leadflow::testing::SourceDir;
 
 TEST(NurturePolicy, SampleConfigValidates) {
   auto p = NurturePolicy::Create(testutil::SampleConfig());
@@ -257,7 +255,7 @@ TEST(TrackSelection, TiesGoToTheEarlierTrack) {
 }
 
 TEST(NurturePolicy, ShippedDefaultConfigLoadsAndValidates) {
-  const char* src = SourceDir();
+  const std::string src = SourceDir();
   NurtureConfig c;
   Status s = config::LoadProtoFile(std::string(src) + "/config/nurture.json", &c);
   ASSERT_TRUE(s.ok()) << s.message();
@@ -266,7 +264,7 @@ TEST(NurturePolicy, ShippedDefaultConfigLoadsAndValidates) {
 }
 
 TEST(NurturePolicy, ShippedTracksFollowTheDomain) {
-  const char* src = SourceDir();
+  const std::string src = SourceDir();
   NurtureConfig c;
   ASSERT_TRUE(config::LoadProtoFile(std::string(src) + "/config/nurture.json", &c).ok());
   auto p = testutil::MustPolicy(c);

@@ -7,6 +7,7 @@
 
 #include "common/config/proto_loader.h"
 #include "routing/domain/routing_policy.h"
+#include "services/common/testing/paths.h"
 
 namespace leadflow::routing {
 namespace {
@@ -14,7 +15,7 @@ namespace {
 bool HaveTzdata() { return std::filesystem::exists("/usr/share/zoneinfo/Europe/Moscow"); }
 
 TEST(SystemZoneResolver, ResolvesIanaNamesAndRejectsOthers) {
-  if (!HaveTzdata()) GTEST_SKIP() << "no system tzdata";
+  ASSERT_TRUE(HaveTzdata()) << "no system tzdata (scripts/bootstrap installs tzdata)";
   auto resolve = SystemZoneResolver("/usr/share/zoneinfo");
   auto msk = resolve("Europe/Moscow");
   ASSERT_TRUE(msk.ok()) << msk.status().message();
@@ -29,11 +30,9 @@ TEST(SystemZoneResolver, ResolvesIanaNamesAndRejectsOthers) {
 
 TEST(SystemZoneResolver, ShippedRoutingRulesValidateWithRealZones) {
   // The checkout is compiled in, so the shipped file is always checked.
-  const char* src = std::getenv("LEADFLOW_SOURCE_DIR");
-  if (src == nullptr || *src == '\0') src = LEADFLOW_SOURCE_DIR_DEFAULT;
-  if (!HaveTzdata()) GTEST_SKIP() << "no system tzdata";
+  ASSERT_TRUE(HaveTzdata()) << "no system tzdata (scripts/bootstrap installs tzdata)";
   leadflow::config::v1::RoutingRules rules;
-  Status s = config::LoadProtoFile(std::string(src) + "/config/routing_rules.json", &rules);
+  Status s = config::LoadProtoFile(leadflow::testing::SourcePath("config/routing_rules.json"), &rules);
   ASSERT_TRUE(s.ok()) << s.message();
   auto p = RoutingPolicy::Create(rules, SystemZoneResolver());
   ASSERT_TRUE(p.ok()) << p.status().message();

@@ -8,6 +8,7 @@
 #include "common/config/proto_loader.h"
 #include "routing/domain/router.h"
 #include "routing/domain/routing_test_util.h"
+#include "services/common/testing/paths.h"
 
 namespace leadflow::routing {
 namespace {
@@ -149,10 +150,8 @@ INSTANTIATE_TEST_SUITE_P(
 
 TEST(RoutingPolicy, ShippedDefaultRulesLoadAndValidate) {
   // The checkout is compiled in, so the shipped file is always checked.
-  const char* src = std::getenv("LEADFLOW_SOURCE_DIR");
-  if (src == nullptr || *src == '\0') src = LEADFLOW_SOURCE_DIR_DEFAULT;
   RoutingRules rules;
-  Status s = config::LoadProtoFile(std::string(src) + "/config/routing_rules.json", &rules);
+  Status s = config::LoadProtoFile(leadflow::testing::SourcePath("config/routing_rules.json"), &rules);
   ASSERT_TRUE(s.ok()) << s.message();
   // Every zone the shipped file names must exist; fixed offsets are enough here.
   ZoneResolver any = [](const std::string& name) -> StatusOr<std::shared_ptr<const TimeZone>> {

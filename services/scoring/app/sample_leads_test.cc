@@ -19,6 +19,7 @@
 #include "intake/app/intake_processor.h"
 #include "intake/domain/submission_parser.h"
 #include "scoring/domain/scorer.h"
+#include "services/common/testing/paths.h"
 
 namespace leadflow {
 namespace {
@@ -27,10 +28,7 @@ using leadflow::common::v1::DealBand;
 using leadflow::common::v1::ReasonCode;
 using leadflow::common::v1::Segment;
 
-std::string Root() {
-  const char* root = std::getenv("LEADFLOW_SOURCE_DIR");
-  return root ? root : LEADFLOW_REPO_ROOT;
-}
+std::string Root() { return leadflow::testing::SourceDir(); }
 
 std::vector<std::string> Lines(const std::string& path) {
   std::ifstream in(path);
@@ -52,7 +50,7 @@ class SampleLeadsTest : public ::testing::Test {
   void SetUp() override {
     const std::string root = Root();
     leads_ = Lines(root + "/samples/leads.jsonl");
-    if (leads_.empty()) GTEST_SKIP() << "samples/leads.jsonl not present";
+    ASSERT_FALSE(leads_.empty()) << "samples/leads.jsonl not found under " << Root();
     leadflow::config::v1::IntakeConfig ic;
     leadflow::config::v1::ScoringModel sm;
     google::protobuf::util::JsonParseOptions strict;

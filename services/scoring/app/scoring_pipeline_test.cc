@@ -29,6 +29,7 @@
 #include "services/common/testing/dev_kafka.h"
 #include "services/common/testing/kafka_test_client.h"
 #include "services/common/testing/redis_server.h"
+#include "services/common/testing/paths.h"
 
 namespace leadflow::scoring {
 namespace {
@@ -37,8 +38,7 @@ using google::protobuf::util::TimeUtil;
 using leadflow::scoring::v1::LeadScored;
 
 std::string ShippedModelPath() {
-  const char* root = std::getenv("LEADFLOW_SOURCE_DIR");
-  return std::string(root != nullptr ? root : LEADFLOW_REPO_ROOT) + "/config/scoring_model.json";
+  return leadflow::testing::SourcePath("config/scoring_model.json");
 }
 
 // A mid-market economic decision maker who is only exploring:

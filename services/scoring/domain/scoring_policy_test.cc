@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "scoring/domain/scoring_test_util.h"
+#include "services/common/testing/paths.h"
 
 namespace leadflow::scoring {
 namespace {
@@ -126,10 +127,9 @@ TEST(ScoringPolicyTest, SmallModelIsValidAndIndexed) {
 }
 
 ScoringModel ShippedModel() {
-  const char* root = std::getenv("LEADFLOW_SOURCE_DIR");
-  if (root == nullptr) root = LEADFLOW_REPO_ROOT;
-  std::ifstream in(std::string(root) + "/config/scoring_model.json");
-  EXPECT_TRUE(in.good()) << "config/scoring_model.json not found under " << root;
+  const std::string path = leadflow::testing::SourcePath("config/scoring_model.json");
+  std::ifstream in(path);
+  EXPECT_TRUE(in.good()) << path << " not found";
   std::stringstream buf;
   buf << in.rdbuf();
   ScoringModel m;
