@@ -9,6 +9,7 @@
 #include "latency_stats.h"
 #include "ledger.h"
 #include "proc_stats.h"
+#include "redis_stats.h"
 #include "report.h"
 
 namespace leadflow::bench {
@@ -206,6 +207,24 @@ TEST(LedgerTest, SplitsLatencyPerHop) {
   EXPECT_EQ(s.latency.count, 2u);
 }
 
+TEST(RedisStatsTest, CommandStatsAndCallsPerLead) {
+  const std::string before =
+      "# Commandstats\r\ncmdstat_set:calls=10,usec=30,usec_per_call=3.00,rejected_calls=0\r\n"
+      "cmdstat_evalsha:calls=4,usec=40,usec_per_call=10.00\r\nnot a stat\r\n";
+  const std::string after =
+      "cmdstat_set:calls=30,usec=90,usec_per_call=3.00\r\ncmdstat_evalsha:calls=4,usec=40\r\n"
+      "cmdstat_get:calls=5,usec=5\r\n";
+  auto b = ParseCommandStats(before);
+  EXPECT_EQ(b.size(), 2u);
+  EXPECT_EQ(b["set"], 10);
+  EXPECT_EQ(b["evalsha"], 4);
+  auto per = CallsPerLead(b, ParseCommandStats(after), 10);
+  EXPECT_EQ(per.size(), 2u);  // evalsha unchanged: left out
+  EXPECT_DOUBLE_EQ(per["set"], 2.0);
+  EXPECT_DOUBLE_EQ(per["get"], 0.5);
+  EXPECT_TRUE(CallsPerLead(b, b, 0).empty());
+}
+
 PhaseResult Phase(const std::string& name, double throughput, double p99, double rss) {
   PhaseResult p;
   p.name = name;
@@ -216,6 +235,7 @@ PhaseResult Phase(const std::string& name, double throughput, double p99, double
   p.ledger.latency.p99_ms = p99;
   p.processes.push_back({"intake", 1, 0.5, rss, rss});
   p.processes.push_back({"loadgen", 1, 0.5, 500, 500});  // not a service: no memory target
+  p.redis_calls_per_lead = {{"set", 1.5}, {"get", 0.5}};
   return p;
 }
 
@@ -251,6 +271,7 @@ TEST(ReportTest, JudgesAgainstTheTargets) {
   EXPECT_NE(text.find("ratio 0.40 (target >= 0.50): MISSED"), std::string::npos) << text;
   EXPECT_NE(text.find("p99 51.00 ms"), std::string::npos) << text;
   EXPECT_NE(text.find("correctness: FAILED"), std::string::npos) << text;
+  EXPECT_NE(text.find("redis commands per lead: 2.00 (get 0.50 set 1.50)"), std::string::npos) << text;
 }
 
 TEST(ReportTest, WithoutBaselineNoThroughputVerdict) {

@@ -31,6 +31,7 @@
 #include "ledger.h"
 #include "leadflow/intake/v1/intake.pb.h"
 #include "proc_stats.h"
+#include "redis_stats.h"
 #include "report.h"
 #include "services/common/testing/child_process.h"
 #include "tests/e2e/stack.h"
@@ -53,6 +54,7 @@ struct Options {
   size_t count = 20000;
   double rate = 2000;
   double rate_seconds = 15;
+  double low_rate = 0;  // > 0: also a pipeline phase at this rate (below saturation)
   double max_phase_seconds = 90;
   double drain_seconds = 20;
   size_t warmup = 1000;
@@ -69,14 +71,15 @@ struct Options {
 constexpr char kUsage[] = R"(leadflow-bench: end-to-end benchmark of the leadflow pipeline against a
 raw Kafka passthrough with the same number of topic hops.
 
-  leadflow-bench [--count N] [--rate R] [--rate-seconds S] [--seed N]
+  leadflow-bench [--count N] [--rate R] [--rate-seconds S] [--low-rate L] [--seed N]
                  [--warmup N] [--max-phase-seconds S] [--drain-seconds S]
                  [--phases a,b,...] [--out-dir DIR] [--no-hop-timings]
   leadflow-bench --brokers B [--pid intake=PID ...] [same options]
 
 Phases: passthrough-flat-out, pipeline-flat-out (N leads as fast as the
 producer can enqueue them), passthrough-rate, pipeline-rate (R leads/s for S
-seconds). Every phase is bounded by --max-phase-seconds of sending plus
+seconds); with --low-rate also pipeline-low-rate (L leads/s for S seconds, a
+rate the pipeline sustains, for its unsaturated latency). Every phase is bounded by --max-phase-seconds of sending plus
 --drain-seconds without progress. Defaults: N=20000, R=2000, S=15, seed 42.
 With --brokers no stack is started and only pipeline phases run. Pipeline
 phases also read leads.accepted and leads.scored for a per-hop latency split
@@ -120,6 +123,8 @@ bool ParseArgs(int argc, char** argv, Options& o, std::string& err) {
       o.count = static_cast<size_t>(d);
     } else if (a == "--rate") {
       if (!num(o.rate)) return false;
+    } else if (a == "--low-rate") {
+      if (!num(o.low_rate)) return false;
     } else if (a == "--rate-seconds") {
       if (!num(o.rate_seconds)) return false;
     } else if (a == "--max-phase-seconds") {
@@ -273,6 +278,12 @@ class Bench {
     kafka::Producer* producer = producer_.get();
 
     const auto& pids = baseline ? passthrough_pids : pipeline_pids;
+    auto redis_stats = [&]() -> std::map<std::string, int64_t> {
+      if (baseline || !redis_) return {};
+      auto info = redis_->Command({"INFO", "commandstats"});
+      return info ? ParseCommandStats(*info) : std::map<std::string, int64_t>{};
+    };
+    const auto redis_before = redis_stats();
     std::map<std::string, ProcSample> start_samples, last_samples;
     std::map<std::string, int64_t> rss_max;
     for (const auto& [n, pid] : pids) {
@@ -360,6 +371,7 @@ class Bench {
     // A little longer, to catch duplicates that trail the first outputs.
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
     const int64_t t_end = NowNs();
+    const auto redis_after = redis_stats();
     stop = true;
     receiver.join();
     sampler.join();
@@ -372,6 +384,7 @@ class Bench {
     r.wall_seconds = static_cast<double>(t_end - t0) / 1e9;
     r.drained = drained;
     r.ledger = ledger.Summarize();
+    r.redis_calls_per_lead = CallsPerLead(redis_before, redis_after, r.ledger.sent);
     const double tck = static_cast<double>(ClockTicksPerSecond());
     for (const auto& [n, pid] : pids) {
       if (!start_samples.count(n) || !last_samples.count(n)) continue;
@@ -388,12 +401,14 @@ class Bench {
   }
 
   void set_brokers(std::string b) { brokers_ = std::move(b); }
+  void set_redis(testing::RedisServer* r) { redis_ = r; }
 
  private:
   Options o_;
   std::vector<CustomerAccount> customers_;
   std::string brokers_;
   std::unique_ptr<kafka::Producer> producer_;
+  testing::RedisServer* redis_ = nullptr;
 };
 
 int Main(int argc, char** argv) {
@@ -444,6 +459,7 @@ int Main(int argc, char** argv) {
       return 1;
     }
     bench.set_brokers(stack->bootstrap());
+    bench.set_redis(&stack->redis());
     for (const auto& s : e2e::Stack::ServiceNames()) bench.pipeline_pids[s] = stack->pid(s);
     bench.pipeline_pids["redis"] = stack->redis().process().pid();
     bench.pipeline_pids["devkafka"] = stack->kafka().process().pid();
@@ -514,6 +530,10 @@ int Main(int argc, char** argv) {
         const std::string n = p;
         run(n, n.substr(0, n.find('-')), o.rate, rate_count, true);
       }
+    }
+    if (o.low_rate > 0 && o.phases.count("pipeline-rate")) {
+      run("pipeline-low-rate", "pipeline", o.low_rate,
+          static_cast<size_t>(o.low_rate * o.rate_seconds), true);
     }
   } catch (const std::exception& e) {
     std::fprintf(stderr, "leadflow-bench: %s\n", e.what());

@@ -110,7 +110,8 @@ nlohmann::ordered_json ToJson(const RunReport& report) {
            {"valid_rejected", l.valid_rejected},
            {"unmatched_outputs", l.unmatched_outputs},
            {"outcomes", outcomes}}},
-         {"processes", procs}});
+         {"processes", procs},
+         {"redis_calls_per_lead", p.redis_calls_per_lead}});
   }
   const Verdict v = Judge(report);
   j["verdict"] = {{"pipeline_throughput_per_s", v.pipeline_throughput},
@@ -161,6 +162,15 @@ std::string ToText(const RunReport& report) {
          std::to_string(l.expected_invalid) + " of which not rejected " +
          std::to_string(l.invalid_not_rejected) + ", valid but rejected " +
          std::to_string(l.valid_rejected) + ")");
+    if (!p.redis_calls_per_lead.empty()) {
+      double total = 0;
+      std::string each;
+      for (const auto& [cmd, n] : p.redis_calls_per_lead) {
+        total += n;
+        each += " " + cmd + " " + Fmt("%.2f", n);
+      }
+      line("  redis commands per lead: " + Fmt("%.2f", total) + " (" + each.substr(1) + ")");
+    }
     for (const auto& u : p.processes) {
       char buf[160];
       std::snprintf(buf, sizeof buf, "  %-14s cpu %6.2f s (%4.2f cores)  rss max %6.1f MB  end %6.1f MB",
@@ -186,6 +196,12 @@ std::string ToText(const RunReport& report) {
          Fmt("%.0f", t.max_p99_ms_at_rate) + " ms): " + mark(v.latency_met));
     line("  memory at that rate: max service RSS " + Fmt("%.1f", v.max_service_rss_mb) +
          " MB (target < " + Fmt("%.0f", t.max_rss_mb) + " MB): " + mark(v.memory_met));
+  }
+  for (const auto& p : report.phases) {
+    if (p.name != "pipeline-low-rate") continue;
+    line("  (latency at " + Fmt("%.0f", p.target_rate) + " leads/s, below saturation: p50 " +
+         Fmt("%.2f", p.ledger.latency.p50_ms) + " ms, p99 " + Fmt("%.2f", p.ledger.latency.p99_ms) +
+         " ms)");
   }
   line(std::string("  correctness (every lead exactly once, in every phase): ") +
        (v.correctness_met ? "MET" : "MISSED"));

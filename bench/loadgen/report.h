@@ -2,6 +2,7 @@
 // as JSON (for machines) and as a human summary. Pure formatting.
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,8 @@ struct PhaseResult {
   bool drained = true;  // every sent lead accounted before the drain timeout
   LedgerSummary ledger;
   std::vector<ProcessUsage> processes;
+  // Redis commands per sent lead during the phase (pipeline, local stack).
+  std::map<std::string, double> redis_calls_per_lead;
 };
 
 struct Targets {
