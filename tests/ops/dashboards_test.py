@@ -78,6 +78,7 @@ def main():
         fed = s.sales_feedback_round()
         for lead, contact, acct in s.nurture_contacts()[:2]:
             s.unsubscribe(lead, contact, acct)  # nurture exits: unsubscribed
+        s.flush()
         print(f"ops: traffic sent, feedback on {fed} assignments "
               f"({time.time() - started:.0f} s)", flush=True)
 

@@ -61,6 +61,7 @@ class OpsStack:
         self.brokers = None
         self.prometheus_url = None
         self._answered = set()  # leads that already got sales feedback
+        self._pending = {}      # topic -> [(key, payload)] until flush()
 
     # -- lifecycle ---------------------------------------------------------
     def __enter__(self):
@@ -284,12 +285,23 @@ class OpsStack:
             i += 4 + n
         return msgs
 
+    # Binary protobuf payloads may hold any byte, newlines included: records go
+    # to one kcat call per topic, split by delimiters no payload contains.
+    _MSG_DELIM = "<<leadflow-ops-record>>"
+    _KEY_DELIM = "<<leadflow-ops-key>>"
+
     def produce(self, topic, key, payload):
-        path = os.path.join(self.dir, "msg.bin")
-        with open(path, "wb") as f:
-            f.write(payload)
-        subprocess.run(["kcat", "-P", "-b", self.brokers, "-t", topic, "-k", key, path],
-                       check=True, timeout=20, capture_output=True)
+        """Queues one record; flush() sends every queued record."""
+        self._pending.setdefault(topic, []).append((key, payload))
+
+    def flush(self):
+        for topic, records in self._pending.items():
+            data = b"".join(k.encode() + self._KEY_DELIM.encode() + p + self._MSG_DELIM.encode()
+                            for k, p in records)
+            subprocess.run(["kcat", "-P", "-b", self.brokers, "-t", topic, "-D", self._MSG_DELIM,
+                            "-K", self._KEY_DELIM], input=data, check=True, timeout=30,
+                           capture_output=True)
+        self._pending = {}
 
     def assignments(self):
         """(lead_id, rep_id, account_key) of every leads.assigned record so far."""
@@ -338,6 +350,7 @@ class OpsStack:
             else:
                 self.feedback(lead, rep, "CLOSE", "outcome: LOST")
             self.engagement(lead, acct, "EMAIL_OPENED", 1)
+        self.flush()
         return len(fresh)
 
     def nurture_contacts(self):
@@ -364,3 +377,4 @@ class OpsStack:
         """Bytes that are no protobuf: consumers dead-letter them (errors_total,
         dead_lettered_total) and move on."""
         self.produce(topic, "poison", b"\xff\xfe\xfd not a protobuf message")
+        self.flush()
