@@ -15,15 +15,11 @@
 
 #include "common/config/proto_loader.h"
 #include "leadflow/config/v1/nurture_config.pb.h"
+#include "services/common/testing/paths.h"
 #include "services/common/testing/temp_dir.h"
 #include "stack.h"
 
 namespace leadflow::e2e {
-
-inline std::string SourceDir() {
-  const char* v = std::getenv("LEADFLOW_SOURCE_DIR");
-  return (v && *v) ? v : LEADFLOW_SOURCE_DIR_DEFAULT;
-}
 
 inline int64_t RealNowMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -43,14 +39,14 @@ inline leadflow::config::v1::NurtureConfig WriteTestConfig(const testing::TempDi
                                                            const NurtureTiming& timing,
                                                            std::string* error) {
   namespace fs = std::filesystem;
-  for (const auto& entry : fs::directory_iterator(SourceDir() + "/config")) {
+  for (const auto& entry : fs::directory_iterator(testing::SourcePath("config"))) {
     if (entry.is_regular_file()) {
       fs::copy_file(entry.path(), fs::path(dir.path()) / entry.path().filename(),
                     fs::copy_options::overwrite_existing);
     }
   }
   leadflow::config::v1::NurtureConfig cfg;
-  Status s = config::LoadProtoFile(SourceDir() + "/config/nurture.json", &cfg);
+  Status s = config::LoadProtoFile(testing::SourcePath("config/nurture.json"), &cfg);
   if (!s.ok()) {
     *error = s.message();
     return cfg;

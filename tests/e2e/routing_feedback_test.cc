@@ -10,7 +10,6 @@
 #include <deque>
 #include <map>
 #include <mutex>
-#include <regex>
 #include <set>
 #include <thread>
 
@@ -20,6 +19,7 @@
 #include "services/common/testing/dev_kafka.h"
 #include "services/common/testing/kafka_test_client.h"
 #include "services/common/testing/redis_server.h"
+#include "services/common/testing/service_process.h"
 #include "services/common/testing/temp_dir.h"
 #include "stack.h"
 
@@ -30,11 +30,6 @@ namespace cv1 = leadflow::common::v1;
 namespace rv1 = leadflow::routing::v1;
 using std::chrono::milliseconds;
 using std::chrono::seconds;
-
-std::string EnvOr(const char* name, const std::string& fallback) {
-  const char* v = std::getenv(name);
-  return (v && *v) ? v : fallback;
-}
 
 leadflow::scoring::v1::LeadScored EnterpriseMql(const std::string& id) {
   leadflow::scoring::v1::LeadScored s;
@@ -121,30 +116,20 @@ class RoutingE2E : public ::testing::Test {
   // test's Redis; on failure returns no process and sets error_.
   Started StartRouting(const std::string& name, const std::string& bootstrap) {
     Started out;
-    testing::ChildProcessOptions o;
-    o.binary = EnvOr("LEADFLOW_BIN_DIR", LEADFLOW_BIN_DIR_DEFAULT) + "/leadflow-routing";
-    o.env = {{"LEADFLOW_KAFKA_BROKERS", bootstrap},
-             {"LEADFLOW_REDIS_URL", redis_->url()},
-             {"LEADFLOW_HTTP_PORT", "0"},
-             {"LEADFLOW_GRPC_PORT", "0"},
-             {"LEADFLOW_BIND_ADDRESS", "127.0.0.1"},
-             {"LEADFLOW_CONFIG_DIR",
-              EnvOr("LEADFLOW_SOURCE_DIR", LEADFLOW_SOURCE_DIR_DEFAULT) + "/config"},
-             {"LEADFLOW_READY_FILE", dir_->File(name + ".ready")}};
-    o.log_dir = dir_->path();
-    o.log_name = name;
-    auto proc = testing::ChildProcess::Start(o, &error_);
+    testing::ServiceProcessOptions o;
+    o.service = "routing";
+    o.kafka_bootstrap = bootstrap;
+    o.redis_url = redis_->url();
+    o.work_dir = dir_->path();
+    testing::ChildProcessOptions co = testing::MakeServiceProcessOptions(o);
+    co.env["LEADFLOW_READY_FILE"] = dir_->File(name + ".ready");
+    co.log_name = name;
+    auto proc = testing::ChildProcess::Start(co, &error_);
     if (!proc) return out;
-    auto ready = testing::WaitForFile(dir_->File(name + ".ready"), seconds(30), proc.get());
-    std::smatch m;
-    if (!ready || !std::regex_search(*ready, m, std::regex("\"grpc_port\":(\\d+)"))) {
-      error_ = name + " did not become ready:\n" + proc->ReadStderr();
-      return out;
-    }
-    out.grpc_port = std::stoi(m[1]);
-    if (std::regex_search(*ready, m, std::regex("\"http_port\":(\\d+)"))) {
-      out.http_port = std::stoi(m[1]);
-    }
+    testing::ServicePorts ports;
+    if (!testing::WaitForServiceReady(co, proc.get(), &ports, &error_)) return out;
+    out.grpc_port = ports.grpc_port;
+    out.http_port = ports.http_port;
     out.process = std::move(proc);
     return out;
   }

@@ -22,7 +22,9 @@
 #include "services/common/testing/child_process.h"
 #include "services/common/testing/dev_kafka.h"
 #include "services/common/testing/kafka_test_client.h"
+#include "services/common/testing/paths.h"
 #include "services/common/testing/redis_server.h"
+#include "services/common/testing/service_process.h"
 #include "services/common/testing/temp_dir.h"
 #include "stack.h"
 
@@ -33,17 +35,6 @@ using google::protobuf::util::TimeUtil;
 using leadflow::scoring::v1::LeadScored;
 using std::chrono::milliseconds;
 using std::chrono::seconds;
-
-std::string EnvOr(const char* name, const std::string& fallback) {
-  const char* v = std::getenv(name);
-  return (v && *v) ? v : fallback;
-}
-
-int JsonInt(const std::string& json, const std::string& field) {
-  std::smatch m;
-  if (std::regex_search(json, m, std::regex("\"" + field + "\":(\\d+)"))) return std::stoi(m[1]);
-  return 0;
-}
 
 int64_t NowMs() {
   return std::chrono::duration_cast<milliseconds>(
@@ -82,8 +73,7 @@ class ScoringServiceE2eTest : public ::testing::Test {
     std::string error;
     dir_ = testing::TempDir::Create("scoring-e2e", &error);
     ASSERT_NE(dir_, nullptr) << error;
-    const std::string source = EnvOr("LEADFLOW_SOURCE_DIR", LEADFLOW_SOURCE_DIR_DEFAULT);
-    auto shipped = testing::ReadFileToString(source + "/config/scoring_model.json");
+    auto shipped = testing::ReadFileToString(testing::SourcePath("config/scoring_model.json"));
     ASSERT_TRUE(shipped.has_value());
     shipped_ = *shipped;
     WriteModel(shipped_);
@@ -95,24 +85,18 @@ class ScoringServiceE2eTest : public ::testing::Test {
     kafka_ = testing::DevKafka::Start(ko, &error);
     ASSERT_NE(kafka_, nullptr) << error;
 
-    testing::ChildProcessOptions o;
-    o.binary = EnvOr("LEADFLOW_BIN_DIR", LEADFLOW_BIN_DIR_DEFAULT) + "/leadflow-scoring";
-    o.env = {{"LEADFLOW_KAFKA_BROKERS", kafka_->bootstrap()},
-             {"LEADFLOW_REDIS_URL", redis_->url()},
-             {"LEADFLOW_HTTP_PORT", "0"},
-             {"LEADFLOW_GRPC_PORT", "0"},
-             {"LEADFLOW_BIND_ADDRESS", "127.0.0.1"},
-             {"LEADFLOW_CONFIG_DIR", dir_->path()},
-             {"LEADFLOW_SCORING_MODEL_POLL_MS", "100"},
-             {"LEADFLOW_READY_FILE", dir_->File("scoring.ready")}};
-    o.log_dir = dir_->path();
-    o.log_name = "scoring";
-    scoring_ = testing::ChildProcess::Start(o, &error);
+    testing::ServiceProcessOptions o;
+    o.service = "scoring";
+    o.kafka_bootstrap = kafka_->bootstrap();
+    o.redis_url = redis_->url();
+    o.config_dir = dir_->path();
+    o.work_dir = dir_->path();
+    o.env = {{"LEADFLOW_SCORING_MODEL_POLL_MS", "100"}};
+    testing::ServicePorts ports;
+    scoring_ = testing::StartService(o, &ports, &error);
     ASSERT_NE(scoring_, nullptr) << error;
-    auto ready = testing::WaitForFile(dir_->File("scoring.ready"), seconds(30), scoring_.get());
-    ASSERT_TRUE(ready.has_value()) << scoring_->Describe();
-    http_port_ = JsonInt(*ready, "http_port");
-    grpc_port_ = JsonInt(*ready, "grpc_port");
+    http_port_ = ports.http_port;
+    grpc_port_ = ports.grpc_port;
     stub_ = leadflow::scoring::v1::ScoringService::NewStub(grpc::CreateChannel(
         "127.0.0.1:" + std::to_string(grpc_port_), grpc::InsecureChannelCredentials()));
     client_ = std::make_unique<testing::KafkaTestClient>(kafka_->bootstrap());

@@ -3,24 +3,10 @@
 #include <httplib.h>
 
 #include <cstdio>
-#include <cstdlib>
-#include <regex>
+
+#include "services/common/testing/service_process.h"
 
 namespace leadflow::e2e {
-namespace {
-
-std::string Env(const char* name, const std::string& fallback) {
-  const char* v = std::getenv(name);
-  return (v && *v) ? v : fallback;
-}
-
-int JsonInt(const std::string& json, const std::string& field) {
-  std::smatch m;
-  if (std::regex_search(json, m, std::regex("\"" + field + "\":(\\d+)"))) return std::stoi(m[1]);
-  return 0;
-}
-
-}  // namespace
 
 const std::vector<std::string>& Stack::ServiceNames() {
   static const std::vector<std::string> names = {"intake", "scoring", "routing", "nurture"};
@@ -39,27 +25,21 @@ std::unique_ptr<Stack> Stack::Start(const StackOptions& options, std::string* er
   if (!s->redis_) return nullptr;
   testing::DevKafkaOptions kopts;
   kopts.quiet = true;
+  kopts.brokers = options.kafka_brokers;
   s->kafka_ = testing::DevKafka::Start(kopts, error);
   if (!s->kafka_) return nullptr;
 
-  const std::string bin_dir = Env("LEADFLOW_BIN_DIR", LEADFLOW_BIN_DIR_DEFAULT);
-  const std::string config_dir =
-      !options.config_dir.empty()
-          ? options.config_dir
-          : Env("LEADFLOW_SOURCE_DIR", LEADFLOW_SOURCE_DIR_DEFAULT) + "/config";
   const auto origin_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                              std::chrono::system_clock::now().time_since_epoch())
                              .count();
   for (const auto& name : ServiceNames()) {
-    testing::ChildProcessOptions o;
-    o.binary = bin_dir + "/leadflow-" + name;
-    o.env = {{"LEADFLOW_KAFKA_BROKERS", s->kafka_->bootstrap()},
-             {"LEADFLOW_REDIS_URL", s->redis_->url()},
-             {"LEADFLOW_HTTP_PORT", "0"},
-             {"LEADFLOW_GRPC_PORT", "0"},
-             {"LEADFLOW_BIND_ADDRESS", "127.0.0.1"},
-             {"LEADFLOW_CONFIG_DIR", config_dir},
-             {"LEADFLOW_READY_FILE", s->dir_->File(name + ".ready")}};
+    testing::ServiceProcessOptions so;
+    so.service = name;
+    so.kafka_bootstrap = s->kafka_->bootstrap();
+    so.redis_url = s->redis_->url();
+    so.config_dir = options.config_dir;
+    so.work_dir = s->dir_->path();
+    testing::ChildProcessOptions o = testing::MakeServiceProcessOptions(so);
     if (name == "nurture") {
       o.env["LEADFLOW_NURTURE_TIME_ORIGIN_MS"] = std::to_string(origin_ms);
       o.env["LEADFLOW_NURTURE_TIME_START_MS"] = std::to_string(kNurtureScheduleStartMs);
@@ -70,21 +50,17 @@ std::unique_ptr<Stack> Stack::Start(const StackOptions& options, std::string* er
     if (auto it = options.env.find(name); it != options.env.end()) {
       for (const auto& [k, v] : it->second) o.env[k] = v;
     }
-    o.log_dir = s->dir_->path();
-    o.log_name = name;
     s->options_[name] = o;
     auto proc = testing::ChildProcess::Start(o, error);
     if (!proc) return nullptr;
     s->services_[name] = std::move(proc);
   }
   for (const auto& name : ServiceNames()) {
-    auto ready = testing::WaitForFile(s->dir_->File(name + ".ready"), std::chrono::seconds(30),
-                                      s->services_[name].get());
-    if (!ready) {
-      if (error) *error = "leadflow-" + name + " did not become ready:\n" + s->Logs(name);
+    testing::ServicePorts ports;
+    if (!testing::WaitForServiceReady(s->options_[name], s->services_[name].get(), &ports, error)) {
       return nullptr;
     }
-    s->ports_[name] = {JsonInt(*ready, "grpc_port"), JsonInt(*ready, "http_port")};
+    s->ports_[name] = {ports.grpc_port, ports.http_port};
   }
   return s;
 }
@@ -102,12 +78,9 @@ bool Stack::Restart(const std::string& service, std::string* error) {
   o.log_name = service + "-restart" + std::to_string(++restarts_);
   auto proc = testing::ChildProcess::Start(o, error);
   if (!proc) return false;
-  auto ready = testing::WaitForFile(ready_file, std::chrono::seconds(30), proc.get());
-  if (!ready) {
-    if (error) *error = "leadflow-" + service + " did not become ready again:\n" + proc->ReadStderr();
-    return false;
-  }
-  ports_[service] = {JsonInt(*ready, "grpc_port"), JsonInt(*ready, "http_port")};
+  testing::ServicePorts ports;
+  if (!testing::WaitForServiceReady(o, proc.get(), &ports, error)) return false;
+  ports_[service] = {ports.grpc_port, ports.http_port};
   services_[service] = std::move(proc);
   return true;
 }

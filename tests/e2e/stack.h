@@ -28,6 +28,8 @@ struct StackOptions {
   std::map<std::string, std::map<std::string, std::string>> env;
   // redis-server with `--appendonly yes`, so state survives redis().Restart().
   bool redis_appendonly = false;
+  // Brokers in the devkafka cluster (fault tests take one down).
+  int kafka_brokers = 1;
 };
 
 // Nurture's schedule time in every stack starts at this instant (a weekday,

@@ -2,19 +2,13 @@
 
 #include <httplib.h>
 
-#include <cstdlib>
 #include <fstream>
 #include <sstream>
 
+#include "services/common/testing/paths.h"
+#include "services/common/testing/service_process.h"
+
 namespace leadflow::intake::testing {
-namespace {
-
-std::string Env(const char* name, const std::string& fallback) {
-  const char* v = std::getenv(name);
-  return (v && *v) ? v : fallback;
-}
-
-}  // namespace
 
 std::unique_ptr<IntakeProcess> IntakeProcess::Start(const IntakeProcessOptions& options,
                                                     std::string* error) {
@@ -22,13 +16,13 @@ std::unique_ptr<IntakeProcess> IntakeProcess::Start(const IntakeProcessOptions& 
   p->dir_ = leadflow::testing::TempDir::Create("leadflow-intake-it", error);
   if (!p->dir_) return nullptr;
 
-  const std::string source_dir = Env("LEADFLOW_SOURCE_DIR", LEADFLOW_SOURCE_DIR_DEFAULT);
-  std::ifstream in(source_dir + "/config/intake.json");
+  const std::string shipped = leadflow::testing::SourcePath("config/intake.json");
+  std::ifstream in(shipped);
   std::stringstream text;
   text << in.rdbuf();
   nlohmann::json config = nlohmann::json::parse(text.str(), nullptr, false);
   if (config.is_discarded()) {
-    if (error) *error = "cannot read " + source_dir + "/config/intake.json";
+    if (error) *error = "cannot read " + shipped;
     return nullptr;
   }
   if (options.edit_config) options.edit_config(config);
@@ -41,32 +35,17 @@ std::unique_ptr<IntakeProcess> IntakeProcess::Start(const IntakeProcessOptions& 
   p->kafka_ = leadflow::testing::DevKafka::Start(kopts, error);
   if (!p->kafka_) return nullptr;
 
-  leadflow::testing::ChildProcessOptions o;
-  o.binary = Env("LEADFLOW_BIN_DIR", LEADFLOW_BIN_DIR_DEFAULT) + "/leadflow-intake";
-  o.env = {{"LEADFLOW_KAFKA_BROKERS", p->kafka_->bootstrap()},
-           {"LEADFLOW_REDIS_URL", p->redis_->url()},
-           {"LEADFLOW_HTTP_PORT", "0"},
-           {"LEADFLOW_GRPC_PORT", "0"},
-           {"LEADFLOW_BIND_ADDRESS", "127.0.0.1"},
-           {"LEADFLOW_CONFIG_DIR", p->dir_->path()},
-           {"LEADFLOW_READY_FILE", p->dir_->File("intake.ready")}};
-  o.log_dir = p->dir_->path();
-  o.log_name = "intake";
-  p->intake_ = leadflow::testing::ChildProcess::Start(o, error);
+  leadflow::testing::ServiceProcessOptions o;
+  o.service = "intake";
+  o.kafka_bootstrap = p->kafka_->bootstrap();
+  o.redis_url = p->redis_->url();
+  o.config_dir = p->dir_->path();
+  o.work_dir = p->dir_->path();
+  leadflow::testing::ServicePorts ports;
+  p->intake_ = leadflow::testing::StartService(o, &ports, error);
   if (!p->intake_) return nullptr;
-  auto ready = leadflow::testing::WaitForFile(p->dir_->File("intake.ready"),
-                                              std::chrono::seconds(30), p->intake_.get());
-  if (!ready) {
-    if (error) *error = "leadflow-intake did not become ready:\n" + p->Logs();
-    return nullptr;
-  }
-  const nlohmann::json info = nlohmann::json::parse(*ready, nullptr, false);
-  if (info.is_discarded() || !info.contains("grpc_port") || !info.contains("http_port")) {
-    if (error) *error = "unreadable ready file: " + *ready;
-    return nullptr;
-  }
-  p->grpc_port_ = info["grpc_port"].get<int>();
-  p->http_port_ = info["http_port"].get<int>();
+  p->grpc_port_ = ports.grpc_port;
+  p->http_port_ = ports.http_port;
   return p;
 }
 
