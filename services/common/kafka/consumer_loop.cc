@@ -1,5 +1,6 @@
 #include "common/kafka/consumer_loop.h"
 
+#include <algorithm>
 #include <map>
 #include <thread>
 #include <utility>
@@ -38,7 +39,10 @@ void ConsumerLoop::Run(const std::atomic<bool>& stop) {
   while (!stop.load()) {
     auto batch = consumer_->PollBatch(options_.max_batch, options_.poll_timeout);
     if (batch.empty()) continue;
-    if (ProcessBatch(batch)) {
+    batch_started_ms_ = std::max<int64_t>(1, clock_.NowMillis());
+    const bool done = ProcessBatch(batch);
+    batch_started_ms_ = 0;
+    if (done) {
       failures = 0;
       healthy_ = true;
       continue;
@@ -53,6 +57,11 @@ void ConsumerLoop::Run(const std::atomic<bool>& stop) {
   }
   consumer_->Close();
   log::Info("consumer loop stopped", {{"loop", options_.name}});
+}
+
+bool ConsumerLoop::stalled() const {
+  const int64_t started = batch_started_ms_.load();
+  return started != 0 && clock_.NowMillis() - started > options_.stall_after.count();
 }
 
 bool ConsumerLoop::ProcessBatch(const std::vector<ConsumedMessage>& batch) {

@@ -9,7 +9,10 @@
 //  - a transient failure (kUnavailable, e.g. Redis down) rewinds that
 //    partition to the failed message and retries with exponential backoff
 //    (100 ms .. 5 s), reporting unhealthy meanwhile; later messages of the
-//    same partition wait, so per-key order is kept.
+//    same partition wait, so per-key order is kept;
+//  - a batch that has not finished within `stall_after` (e.g. its flush
+//    waits on a broker that is down) makes stalled() true until it finishes,
+//    so /readyz reports the service unready while it cannot make progress.
 // Run() blocks on the calling thread until `stop` becomes true, then finishes
 // the current batch, flushes, commits and leaves the group.
 #pragma once
@@ -42,6 +45,7 @@ struct ConsumerLoopOptions {
   std::chrono::milliseconds flush_timeout{30000};
   leadflow::intake::v1::Stage stage = leadflow::intake::v1::STAGE_UNSPECIFIED;
   std::string name;  // for logs, e.g. "scoring:leads.accepted"
+  std::chrono::milliseconds stall_after{3000};
 };
 
 class ConsumerLoop {
@@ -53,6 +57,9 @@ class ConsumerLoop {
 
   // False while the loop is backing off after a transient failure.
   bool healthy() const { return healthy_.load(); }
+  // True while one batch has been in progress for longer than
+  // options.stall_after (by the loop's clock). Thread-safe.
+  bool stalled() const;
   // True once the consumer has received a partition assignment.
   bool assigned() const { return consumer_->AssignedPartitions() > 0; }
 
@@ -67,6 +74,7 @@ class ConsumerLoop {
   const Clock& clock_;
   ConsumerLoopOptions options_;
   std::atomic<bool> healthy_{true};
+  std::atomic<int64_t> batch_started_ms_{0};  // 0: no batch in progress
 };
 
 }  // namespace leadflow::kafka

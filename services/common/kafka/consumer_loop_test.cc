@@ -133,5 +133,33 @@ TEST_F(ConsumerLoopTest, FailedFlushRewindsAndDoesNotCommit) {
   EXPECT_EQ((consumer_->committed[{"in", 0}]), 1);
 }
 
+TEST_F(ConsumerLoopTest, ABatchStuckLongerThanStallAfterIsReportedUntilItFinishes) {
+  std::atomic<bool> release{false};
+  std::atomic<bool> entered{false};
+  auto loop = MakeLoop([&](const ConsumedMessage&, std::vector<OutgoingMessage>&) {
+    entered = true;
+    while (!release) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    return Status::Ok();
+  });
+  consumer_->Add(Msg("slow"));
+  EXPECT_FALSE(loop->stalled());
+  std::atomic<bool> stop{false};
+  std::thread t([&] { loop->Run(stop); });
+  while (!entered) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  clock_.Advance(std::chrono::milliseconds(2000));
+  EXPECT_FALSE(loop->stalled()) << "within stall_after (3 s)";
+  clock_.Advance(std::chrono::milliseconds(1500));
+  EXPECT_TRUE(loop->stalled());
+  release = true;
+  for (int i = 0; i < 400 && loop->stalled(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  EXPECT_FALSE(loop->stalled());
+  EXPECT_TRUE(loop->healthy());
+  stop = true;
+  t.join();
+  EXPECT_EQ((consumer_->committed[{"in", 0}]), 1);
+}
+
 }  // namespace
 }  // namespace leadflow::kafka

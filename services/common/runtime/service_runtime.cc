@@ -75,6 +75,7 @@ Status ServiceRuntime::AddConsumer(const std::string& group_suffix, std::vector<
                                                      std::move(handler), &metrics_, clock(), lopts);
   kafka::ConsumerLoop* raw = loop->loop.get();
   readiness_.Add("kafka:" + lopts.name, [raw] { return raw->healthy(); });
+  readiness_.Add("progress:" + lopts.name, [raw] { return !raw->stalled(); });
   loops_.push_back(std::move(loop));
   return Status::Ok();
 }
