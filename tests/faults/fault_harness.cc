@@ -152,7 +152,7 @@ LeadProducer::LeadProducer(std::string bootstrap, const std::vector<PlannedLead>
                            int per_second, int threads)
     : leads_(leads),
       client_(std::make_unique<testing::KafkaTestClient>(
-          std::move(bootstrap), testing::KafkaConfig{{"message.timeout.ms", "60000"}})) {
+          std::move(bootstrap), testing::KafkaConfig{{"message.timeout.ms", "60000"}, {"enable.idempotence", "true"}})) {
   for (int t = 0; t < threads; ++t) {
     threads_.emplace_back([this, per_second] {
       const auto start = std::chrono::steady_clock::now();
