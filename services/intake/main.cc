@@ -46,9 +46,8 @@ int main(int argc, char** argv) {
   std::unique_ptr<HttpLeadHandler> http;
   std::unique_ptr<IntakeGrpcService> grpc_service;
   return runtime::ServiceMain(kInfo, argc, argv, [&](runtime::ServiceRuntime& rt) -> Status {
-    config::v1::IntakeConfig config;
-    if (Status s = config::LoadProtoFile(rt.ConfigPath("intake.json"), &config); !s.ok()) return s;
-    auto policy = IntakePolicy::Create(std::move(config));
+    auto policy = config::LoadRules<config::v1::IntakeConfig>(rt.ConfigPath("intake.json"),
+                                                              IntakePolicy::Create);
     if (!policy.ok()) return policy.status();
 
     metrics = std::make_unique<IntakeMetrics>(rt.metrics());

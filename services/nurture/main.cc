@@ -41,9 +41,8 @@ int main(int argc, char** argv) {
   std::unique_ptr<NurtureEngine> engine;
   std::unique_ptr<NurtureGrpcService> grpc_service;
   return runtime::ServiceMain(kInfo, argc, argv, [&](runtime::ServiceRuntime& rt) -> Status {
-    config::v1::NurtureConfig cfg;
-    if (Status s = config::LoadProtoFile(rt.ConfigPath("nurture.json"), &cfg); !s.ok()) return s;
-    auto policy = NurturePolicy::Create(std::move(cfg));
+    auto policy = config::LoadRules<config::v1::NurtureConfig>(rt.ConfigPath("nurture.json"),
+                                                               NurturePolicy::Create);
     if (!policy.ok()) return policy.status();
     auto scaled = ScaledClock::FromEnv(rt.clock());
     if (!scaled.ok()) return scaled.status();

@@ -39,11 +39,11 @@ int main(int argc, char** argv) {
   std::unique_ptr<FeedbackProcessor> feedback;
   std::unique_ptr<RoutingGrpcService> grpc_service;
   return runtime::ServiceMain(kInfo, argc, argv, [&](runtime::ServiceRuntime& rt) -> Status {
-    config::v1::RoutingRules rules;
-    if (Status s = config::LoadProtoFile(rt.ConfigPath("routing_rules.json"), &rules); !s.ok()) {
-      return s;
-    }
-    auto policy = RoutingPolicy::Create(std::move(rules), SystemZoneResolver());
+    auto policy = config::LoadRules<config::v1::RoutingRules>(
+        rt.ConfigPath("routing_rules.json"),
+        [](config::v1::RoutingRules rules) {
+          return RoutingPolicy::Create(std::move(rules), SystemZoneResolver());
+        });
     if (!policy.ok()) return policy.status();
     store = std::make_unique<RoutingStore>(rt.redis());
     broadcaster = std::make_unique<AssignmentBroadcaster>();

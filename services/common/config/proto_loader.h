@@ -20,4 +20,19 @@ Status ParseProtoJson(const std::string& json, const std::string& origin,
 Status ParseProtoText(const std::string& text, const std::string& origin,
                       google::protobuf::Message* out);
 
+// Loads a rule file into a fresh `Config` and hands it to `create` (a
+// Policy::Create that validates it once and returns an immutable policy).
+// Returns create's result; a load error, or a validation error prefixed with
+// the file's path, otherwise. Used by every service's composition root.
+template <typename Config, typename Create>
+auto LoadRules(const std::string& path, Create&& create) -> decltype(create(Config{})) {
+  Config config;
+  if (Status s = LoadProtoFile(path, &config); !s.ok()) return s;
+  auto created = create(std::move(config));
+  if (!created.ok()) {
+    return Status(created.status().code(), path + ": " + created.status().message());
+  }
+  return created;
+}
+
 }  // namespace leadflow::config

@@ -6,11 +6,7 @@
 namespace leadflow::scoring {
 
 StatusOr<std::shared_ptr<const ScoringPolicy>> LoadScoringModel(const std::string& path) {
-  leadflow::config::v1::ScoringModel model;
-  if (Status s = config::LoadProtoFile(path, &model); !s.ok()) return s;
-  auto policy = ScoringPolicy::Create(std::move(model));
-  if (!policy.ok()) return Status::InvalidArgument(path + ": " + policy.status().message());
-  return *policy;
+  return config::LoadRules<leadflow::config::v1::ScoringModel>(path, ScoringPolicy::Create);
 }
 
 ModelReloader::ModelReloader(std::string path, ModelHolder& holder, ScoringMetrics& metrics,
