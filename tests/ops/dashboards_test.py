@@ -10,6 +10,8 @@ files loaded, sends sample traffic through the public interfaces, and then:
   - every target of every panel in deploy/grafana/dashboards/*.json, run through
     the HTTP API (/api/v1/query), returns at least one series; the test fails
     naming each panel that stays empty;
+  - after one SIGTERM restart of leadflow-scoring, the Platform restart panel
+    shows 1 for it and 0 for the others;
   - every rule of deploy/prometheus/*.rules.yml is loaded and evaluates without
     error, and no alert fires on healthy traffic except the ones the traffic is
     meant to trip (none: LeadflowAudienceViolation must stay silent).
@@ -110,6 +112,20 @@ def main():
             failures.append(f"{dash} / {title}: no data for {expr}")
         print(f"ops: {len(queries) - len(empty)}/{len(queries)} panel queries returned data "
               f"({time.time() - started:.0f} s)", flush=True)
+
+        # A restart shows on the Platform dashboard's restart panel.
+        code = s.restart("scoring")
+        if code != 0:
+            failures.append(f"leadflow-scoring exited {code} on SIGTERM")
+        restarts_expr = next(q[2] for q in queries if q[1].startswith("Restarts"))
+        deadline = time.time() + 20
+        while time.time() < deadline:
+            r = {x["metric"].get("job"): float(x["value"][1]) for x in s.query(restarts_expr)}
+            if r.get("leadflow-scoring") == 1 and r.get("leadflow-routing") == 0:
+                break
+            time.sleep(1)
+        else:
+            failures.append(f"restart panel after one scoring restart: {r}")
 
         groups = s.api("rules")["groups"]
         nrules = 0

@@ -57,6 +57,7 @@ class OpsStack:
         os.makedirs(self.dir, exist_ok=True)
         self.scrape_interval = scrape_interval
         self.procs = {}
+        self.spawned = {}  # name -> (argv, env), for restart()
         self.ports = {}
         self.brokers = None
         self.prometheus_url = None
@@ -76,7 +77,8 @@ class OpsStack:
         self.stop()
 
     def _spawn(self, name, argv, env=None):
-        log = open(os.path.join(self.dir, name + ".log"), "wb")
+        log = open(os.path.join(self.dir, name + ".log"), "ab")
+        self.spawned[name] = (argv, env)
         full_env = dict(os.environ)
         full_env.update(env or {})
         self.procs[name] = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT,
@@ -148,7 +150,8 @@ class OpsStack:
         for svc in SERVICES:
             env = {
                 "LEADFLOW_KAFKA_BROKERS": self.brokers, "LEADFLOW_REDIS_URL": self.redis_url,
-                "LEADFLOW_HTTP_PORT": "0", "LEADFLOW_GRPC_PORT": "0",
+                # A fixed HTTP port, so a restarted service is the same scrape target.
+                "LEADFLOW_HTTP_PORT": str(free_port()), "LEADFLOW_GRPC_PORT": "0",
                 "LEADFLOW_BIND_ADDRESS": "127.0.0.1", "LEADFLOW_CONFIG_DIR": cfg,
                 "LEADFLOW_READY_FILE": os.path.join(self.dir, svc + ".ready"),
                 "LEADFLOW_INSTANCE_ID": svc + "-0",
@@ -158,15 +161,32 @@ class OpsStack:
                 env["LEADFLOW_NURTURE_TIME_START_MS"] = NURTURE_TIME_START_MS
             self._spawn(svc, [os.path.join(self.bin_dir, "leadflow-" + svc)], env)
         for svc in SERVICES:
-            ready = os.path.join(self.dir, svc + ".ready")
-            try:
-                wait_for(lambda: os.path.exists(ready) and os.path.getsize(ready) > 0, 40, svc)
-            except RuntimeError as e:
-                raise RuntimeError(f"{e}\n{self.log_tail(svc)}") from None
-            time.sleep(0.05)
-            with open(ready) as f:
-                self.ports[svc] = json.load(f)
+            self._wait_ready(svc)
         self._start_prometheus()
+
+    def _wait_ready(self, svc):
+        ready = os.path.join(self.dir, svc + ".ready")
+        try:
+            wait_for(lambda: os.path.exists(ready) and os.path.getsize(ready) > 0, 40, svc)
+        except RuntimeError as e:
+            raise RuntimeError(f"{e}\n{self.log_tail(svc)}") from None
+        time.sleep(0.05)
+        with open(ready) as f:
+            self.ports[svc] = json.load(f)
+
+    def restart(self, svc):
+        """SIGTERM one service, then start it again with the same environment
+        (same HTTP port); returns the exit code of the stopped process."""
+        p = self.procs[svc]
+        p.send_signal(signal.SIGTERM)
+        code = p.wait(timeout=30)
+        ready = os.path.join(self.dir, svc + ".ready")
+        if os.path.exists(ready):
+            os.remove(ready)
+        argv, env = self.spawned[svc]
+        self._spawn(svc, argv, env)
+        self._wait_ready(svc)
+        return code
 
     def metrics_url(self, svc):
         return f"http://127.0.0.1:{self.ports[svc]['http_port']}/metrics"
