@@ -57,6 +57,8 @@ def panel(kind, title, targets, x, y, w=12, h=8, unit="short", description="", *
         if k == "thresholds":
             p["fieldConfig"]["defaults"]["thresholds"] = {"mode": "absolute", "steps": v}
             p["fieldConfig"]["defaults"]["color"] = {"mode": "thresholds"}
+        elif k in ("min", "max"):
+            p["fieldConfig"]["defaults"][k] = v
         elif k == "options":
             p["options"].update(v)
         else:
@@ -163,7 +165,7 @@ def routing():
                 "{{team}}/{{rep}}")], 0, 8, h=12, unit="percentunit",
               thresholds=[{"color": "green", "value": None}, {"color": "orange", "value": 0.8},
                           {"color": "red", "value": 1}],
-              options={"reduceOptions": {"calcs": ["lastNotNull"], "values": False}, "max": 1, "min": 0}),
+              min=0, max=1),
         panel("timeseries", "Queue depth by team",
               [("max by (team) (leadflow_routing_queue_depth)", "{{team}}")], 12, 8,
               description="Qualified leads waiting for capacity (overflow: QUEUE)."),

@@ -7,6 +7,7 @@ Starts the four service binaries (with redis-server and leadflow-devkafka) and
 Debian's `prometheus` scraping each of them every second with the shipped rule
 files loaded, sends sample traffic through the public interfaces, and then:
   - `promtool check metrics` passes on every service's /metrics;
+  - docs/metrics.md lists every leadflow_* metric the services expose;
   - every target of every panel in deploy/grafana/dashboards/*.json, run through
     the HTTP API (/api/v1/query), returns at least one series; the test fails
     naming each panel that stays empty;
@@ -22,6 +23,7 @@ Exit status 0 on success. Grafana variables are replaced as Grafana would for a
 import glob
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -45,6 +47,17 @@ def panel_queries():
                     expr = expr.replace(k, v)
                 out.append((os.path.basename(path), p["title"], expr))
     return out
+
+
+def documented_metrics():
+    """Metric names in docs/metrics.md (`<svc>` expanded to each service)."""
+    with open(os.path.join(ROOT, "docs", "metrics.md"), encoding="utf-8") as f:
+        text = f.read()
+    names = set()
+    for name in re.findall(r"`(leadflow_[a-z_<>]+)`", text):
+        for svc in SERVICES:
+            names.add(name.replace("<svc>", svc))
+    return names
 
 
 def check_generated():
@@ -112,6 +125,14 @@ def main():
             failures.append(f"{dash} / {title}: no data for {expr}")
         print(f"ops: {len(queries) - len(empty)}/{len(queries)} panel queries returned data "
               f"({time.time() - started:.0f} s)", flush=True)
+
+        # The catalogue lists every metric the services expose.
+        scraped = {x["metric"]["__name__"] for x in s.query('group by (__name__) ({__name__=~"leadflow_.+"})')}
+        scraped = {re.sub(r"_(bucket|sum|count)$", "", n) if n.endswith(("_bucket", "_sum", "_count"))
+                   and "seconds" in n else n for n in scraped}
+        missing = sorted(scraped - documented_metrics())
+        if missing:
+            failures.append(f"docs/metrics.md does not list: {', '.join(missing)}")
 
         # A restart shows on the Platform dashboard's restart panel.
         code = s.restart("scoring")
