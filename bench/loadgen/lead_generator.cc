@@ -1,8 +1,7 @@
 #include "lead_generator.h"
 
-#include <nlohmann/json.hpp>
-
 #include <array>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 namespace leadflow::bench {
@@ -25,22 +24,28 @@ struct Rng {
   }
 };
 
-constexpr std::array<const char*, 10> kFirst = {"Андрей", "Мария",  "Сергей", "Елена", "Дмитрий",
-                                                "Ольга",  "Алексей", "Ирина", "Павел", "Наталья"};
+constexpr std::array<const char*, 10> kFirst = {"Андрей", "Мария",   "Сергей", "Елена", "Дмитрий",
+                                                "Ольга",  "Алексей", "Ирина",  "Павел", "Наталья"};
 constexpr std::array<const char*, 10> kLast = {"Иванов",  "Смирнова", "Кузнецов", "Попова",
                                                "Соколов", "Лебедева", "Новиков",  "Морозова",
                                                "Волков",  "Федорова"};
-constexpr std::array<const char*, 10> kTitles = {
-    "Директор по ИТ",      "Chief Financial Officer", "Руководитель проектов", "Аналитик",
-    "Генеральный директор", "Менеджер по закупкам",   "Head of IT",            "Инженер",
-    "Product Owner",       "Коммерческий директор"};
-constexpr std::array<const char*, 8> kIndustries = {"banking", "telecom", "retail",  "energy",
-                                                    "logistics", "manufacturing", "it", "insurance"};
+constexpr std::array<const char*, 10> kTitles = {"Директор по ИТ",
+                                                 "Chief Financial Officer",
+                                                 "Руководитель проектов",
+                                                 "Аналитик",
+                                                 "Генеральный директор",
+                                                 "Менеджер по закупкам",
+                                                 "Head of IT",
+                                                 "Инженер",
+                                                 "Product Owner",
+                                                 "Коммерческий директор"};
+constexpr std::array<const char*, 8> kIndustries = {
+    "banking", "telecom", "retail", "energy", "logistics", "manufacturing", "it", "insurance"};
 constexpr std::array<const char*, 6> kRegions = {"RU-MOW", "RU-SPE", "RU-SVE",
                                                  "RU-NVS", "RU-KDA", "RU-TA"};
 constexpr std::array<const char*, 8> kIntents = {
-    "download_whitepaper", "webinar_registration", "case_study",      "request_demo",
-    "pricing",             "request_proposal",     "contact_sales",   "compare"};
+    "download_whitepaper", "webinar_registration", "case_study", "request_demo", "pricing",
+    "request_proposal",    "contact_sales",        "compare"};
 constexpr std::array<const char*, 4> kBudget = {"under_5m", "5_20m", "20_50m", "over_50m"};
 constexpr std::array<const char*, 4> kNeed = {"just_studying", "exploring", "defined_problem",
                                               "urgent"};
@@ -63,15 +68,24 @@ LeadKind PickKind(Rng& r, const GeneratorOptions& o) {
 
 const char* LeadKindName(LeadKind kind) {
   switch (kind) {
-    case LeadKind::kEnterprise: return "enterprise";
-    case LeadKind::kGovernment: return "government";
-    case LeadKind::kMidMarket: return "mid_market";
-    case LeadKind::kSmb: return "smb";
-    case LeadKind::kCustomer: return "customer";
-    case LeadKind::kInvalidEmail: return "invalid_email";
-    case LeadKind::kMissingConsent: return "invalid_no_consent";
-    case LeadKind::kMalformedJson: return "invalid_malformed_json";
-    case LeadKind::kUnknownField: return "invalid_unknown_field";
+    case LeadKind::kEnterprise:
+      return "enterprise";
+    case LeadKind::kGovernment:
+      return "government";
+    case LeadKind::kMidMarket:
+      return "mid_market";
+    case LeadKind::kSmb:
+      return "smb";
+    case LeadKind::kCustomer:
+      return "customer";
+    case LeadKind::kInvalidEmail:
+      return "invalid_email";
+    case LeadKind::kMissingConsent:
+      return "invalid_no_consent";
+    case LeadKind::kMalformedJson:
+      return "invalid_malformed_json";
+    case LeadKind::kUnknownField:
+      return "invalid_unknown_field";
   }
   return "unknown";
 }
@@ -108,14 +122,16 @@ GeneratedLead LeadGenerator::Generate(uint64_t seq) const {
   switch (lead.kind) {
     case LeadKind::kEnterprise:
       j["headcount"] = 5000 + r.Below(200000);
-      j["annual_revenue_rub"] = 40'000'000'000LL + static_cast<int64_t>(r.Below(2'000'000)) * 1'000'000;
+      j["annual_revenue_rub"] =
+          40'000'000'000LL + static_cast<int64_t>(r.Below(2'000'000)) * 1'000'000;
       j["it_budget_rub"] = 2'500'000'000LL + static_cast<int64_t>(r.Below(50'000)) * 1'000'000;
       j["expected_deal_rub"] = 10'000'000LL + static_cast<int64_t>(r.Below(120)) * 1'000'000;
       break;
     case LeadKind::kGovernment:
       j["industry"] = "government";
       j["state_body"] = true;
-      j["digitalisation_budget_rub"] = 500'000'000LL + static_cast<int64_t>(r.Below(10'000)) * 1'000'000;
+      j["digitalisation_budget_rub"] =
+          500'000'000LL + static_cast<int64_t>(r.Below(10'000)) * 1'000'000;
       j["expected_deal_rub"] = 20'000'000LL + static_cast<int64_t>(r.Below(80)) * 1'000'000;
       break;
     case LeadKind::kMidMarket:
@@ -131,13 +147,21 @@ GeneratedLead LeadGenerator::Generate(uint64_t seq) const {
       break;
   }
   j["intent"] = r.Pick(kIntents);
-  j["answers"] = {{"budget", r.Pick(kBudget)}, {"need", r.Pick(kNeed)}, {"timeline", r.Pick(kTimeline)}};
+  j["answers"] = {
+      {"budget", r.Pick(kBudget)}, {"need", r.Pick(kNeed)}, {"timeline", r.Pick(kTimeline)}};
   j["consent"] = true;
   switch (lead.kind) {
-    case LeadKind::kInvalidEmail: j["email"] = local + "-at-" + domain; break;
-    case LeadKind::kMissingConsent: j["consent"] = false; break;
-    case LeadKind::kUnknownField: j["favourite_colour"] = "green"; break;
-    default: break;
+    case LeadKind::kInvalidEmail:
+      j["email"] = local + "-at-" + domain;
+      break;
+    case LeadKind::kMissingConsent:
+      j["consent"] = false;
+      break;
+    case LeadKind::kUnknownField:
+      j["favourite_colour"] = "green";
+      break;
+    default:
+      break;
   }
   lead.key = j["email"].get<std::string>();
   lead.payload = j.dump();

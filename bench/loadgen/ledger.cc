@@ -6,12 +6,18 @@ namespace leadflow::bench {
 
 const char* OutcomeName(Outcome o) {
   switch (o) {
-    case Outcome::kAssigned: return "assigned";
-    case Outcome::kNurture: return "nurture";
-    case Outcome::kCustomerInbound: return "customer_inbound";
-    case Outcome::kRejected: return "rejected";
-    case Outcome::kDisqualified: return "disqualified";
-    case Outcome::kPassthrough: return "passthrough";
+    case Outcome::kAssigned:
+      return "assigned";
+    case Outcome::kNurture:
+      return "nurture";
+    case Outcome::kCustomerInbound:
+      return "customer_inbound";
+    case Outcome::kRejected:
+      return "rejected";
+    case Outcome::kDisqualified:
+      return "disqualified";
+    case Outcome::kPassthrough:
+      return "passthrough";
   }
   return "unknown";
 }

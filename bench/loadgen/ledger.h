@@ -43,22 +43,24 @@ uint64_t PayloadHash(std::string_view payload);
 
 struct LedgerSummary {
   size_t sent = 0;
-  size_t accounted_once = 0;   // exactly one final output
-  size_t missing = 0;          // none
-  size_t duplicated = 0;       // more than one
+  size_t accounted_once = 0;  // exactly one final output
+  size_t missing = 0;         // none
+  size_t duplicated = 0;      // more than one
   size_t expected_invalid = 0;
   size_t invalid_not_rejected = 0;  // an invalid lead that got a decision (or nothing)
   size_t valid_rejected = 0;        // a valid lead rejected as invalid
   std::array<size_t, kOutcomeCount> by_outcome{};
   size_t unmatched_outputs = 0;  // outputs of this phase's topics naming no lead of it
   int64_t first_send_ns = 0, last_send_ns = 0, last_output_ns = 0;
-  LatencySummary latency;       // send -> first final output, all accounted leads
+  LatencySummary latency;  // send -> first final output, all accounted leads
   // Per hop, for leads seen on the intermediate topics (pipeline only):
   // send -> leads.accepted (intake), -> leads.scored (scoring), -> output (routing).
   LatencySummary intake_hop, scoring_hop, routing_hop;
   double throughput_per_s = 0;  // accounted leads / (last output - first send)
   double offered_per_s = 0;     // sent / (last send - first send)
-  bool Correct() const { return missing == 0 && duplicated == 0 && invalid_not_rejected == 0 && valid_rejected == 0; }
+  bool Correct() const {
+    return missing == 0 && duplicated == 0 && invalid_not_rejected == 0 && valid_rejected == 0;
+  }
 };
 
 class Ledger {

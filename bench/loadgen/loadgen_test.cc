@@ -1,12 +1,11 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <nlohmann/json.hpp>
 #include <set>
 
-#include <nlohmann/json.hpp>
-
-#include "lead_generator.h"
 #include "latency_stats.h"
+#include "lead_generator.h"
 #include "ledger.h"
 #include "proc_stats.h"
 #include "redis_stats.h"
@@ -271,7 +270,8 @@ TEST(ReportTest, JudgesAgainstTheTargets) {
   EXPECT_NE(text.find("ratio 0.40 (target >= 0.50): MISSED"), std::string::npos) << text;
   EXPECT_NE(text.find("p99 51.00 ms"), std::string::npos) << text;
   EXPECT_NE(text.find("correctness: FAILED"), std::string::npos) << text;
-  EXPECT_NE(text.find("redis commands per lead: 2.00 (get 0.50 set 1.50)"), std::string::npos) << text;
+  EXPECT_NE(text.find("redis commands per lead: 2.00 (get 0.50 set 1.50)"), std::string::npos)
+      << text;
 }
 
 TEST(ReportTest, WithoutBaselineNoThroughputVerdict) {

@@ -28,8 +28,8 @@
 #include "common/kafka/producer.h"
 #include "common/kafka/topics.h"
 #include "lead_generator.h"
-#include "ledger.h"
 #include "leadflow/intake/v1/intake.pb.h"
+#include "ledger.h"
 #include "proc_stats.h"
 #include "redis_stats.h"
 #include "report.h"
@@ -218,12 +218,18 @@ Classified Classify(const kafka::ConsumedMessage& m, const std::string& tag, con
   }
   if (!trace) return c;
   c.seq = ParseTraceId(tag, *trace);
-  if (m.topic == topics::kLeadsAccepted) c.hop = 0;
-  else if (m.topic == topics::kLeadsScored) c.hop = 1;
-  else if (m.topic == topics::kLeadsAssigned) c.outcome = Outcome::kAssigned;
-  else if (m.topic == topics::kLeadsNurture) c.outcome = Outcome::kNurture;
-  else if (m.topic == topics::kAccountsInbound) c.outcome = Outcome::kCustomerInbound;
-  else c.outcome = Outcome::kPassthrough;
+  if (m.topic == topics::kLeadsAccepted)
+    c.hop = 0;
+  else if (m.topic == topics::kLeadsScored)
+    c.hop = 1;
+  else if (m.topic == topics::kLeadsAssigned)
+    c.outcome = Outcome::kAssigned;
+  else if (m.topic == topics::kLeadsNurture)
+    c.outcome = Outcome::kNurture;
+  else if (m.topic == topics::kAccountsInbound)
+    c.outcome = Outcome::kCustomerInbound;
+  else
+    c.outcome = Outcome::kPassthrough;
   return c;
 }
 
@@ -259,10 +265,10 @@ class Bench {
       co.brokers = brokers_;
       co.group_id = "leadflow-bench-" + o_.tag + "-" + path;
       co.client_id = "leadflow-bench";
-      co.topics = baseline ? std::vector<std::string>{HopTopic(kHops)}
-                           : std::vector<std::string>{topics::kLeadsAssigned, topics::kLeadsNurture,
-                                                      topics::kAccountsInbound,
-                                                      topics::kLeadsRejected};
+      co.topics = baseline
+                      ? std::vector<std::string>{HopTopic(kHops)}
+                      : std::vector<std::string>{topics::kLeadsAssigned, topics::kLeadsNurture,
+                                                 topics::kAccountsInbound, topics::kLeadsRejected};
       if (!baseline && o_.hop_timings) {
         co.topics.push_back(topics::kLeadsAccepted);
         co.topics.push_back(topics::kLeadsScored);
@@ -345,7 +351,9 @@ class Bench {
       }
       if (now > send_deadline) break;
       auto& lead = leads[i];
-      kafka::OutgoingMessage m{topic, lead.key, std::move(lead.payload),
+      kafka::OutgoingMessage m{topic,
+                               lead.key,
+                               std::move(lead.payload),
                                {{topics::kTraceHeader, TraceId(tag, i)},
                                 {topics::kContentTypeHeader, "application/json"}}};
       ledger.Sent(static_cast<uint32_t>(i), now, IsInvalid(lead.kind), PayloadHash(m.payload));
@@ -499,7 +507,8 @@ int Main(int argc, char** argv) {
     // The CRM registry, through the operator's CLI as scripts/demo loads it.
     testing::ChildProcessOptions cli;
     cli.binary = std::string(LEADFLOW_BIN_DIR_DEFAULT) + "/leadflow-cli";
-    if (const char* b = std::getenv("LEADFLOW_BIN_DIR"); b && *b) cli.binary = std::string(b) + "/leadflow-cli";
+    if (const char* b = std::getenv("LEADFLOW_BIN_DIR"); b && *b)
+      cli.binary = std::string(b) + "/leadflow-cli";
     cli.args = {"publish-accounts", "--brokers", stack->bootstrap(), accounts_file};
     auto pub = testing::ChildProcess::Start(cli, &err);
     if (!pub || pub->WaitForExit(std::chrono::seconds(30)).value_or(-1) != 0) {
@@ -523,7 +532,8 @@ int Main(int argc, char** argv) {
                  rate > 0 ? (" at " + std::to_string(static_cast<int>(rate)) + "/s").c_str() : "");
     auto r = bench.Run(name, path, rate, count, index++);
     std::fprintf(stderr, "  %.0f leads/s, p99 %.2f ms, %s\n", r.ledger.throughput_per_s,
-                 r.ledger.latency.p99_ms, r.ledger.Correct() ? "all accounted" : "NOT all accounted");
+                 r.ledger.latency.p99_ms,
+                 r.ledger.Correct() ? "all accounted" : "NOT all accounted");
     if (keep) report.phases.push_back(std::move(r));
   };
   const size_t rate_count = static_cast<size_t>(o.rate * o.rate_seconds);

@@ -80,38 +80,46 @@ nlohmann::ordered_json ToJson(const RunReport& report) {
                        {"rss_max_mb", u.rss_max_mb},
                        {"rss_end_mb", u.rss_end_mb}});
     }
-    phases.push_back(
-        {{"name", p.name},
-         {"path", p.path},
-         {"target_rate", p.target_rate},
-         {"wall_seconds", p.wall_seconds},
-         {"drained", p.drained},
-         {"sent", l.sent},
-         {"throughput_per_s", l.throughput_per_s},
-         {"offered_per_s", l.offered_per_s},
-         {"latency_ms",
-          {{"count", l.latency.count},
-           {"p50", l.latency.p50_ms},
-           {"p95", l.latency.p95_ms},
-           {"p99", l.latency.p99_ms},
-           {"max", l.latency.max_ms},
-           {"mean", l.latency.mean_ms}}},
-         {"hops_ms",
-          {{"intake", {{"count", l.intake_hop.count}, {"p50", l.intake_hop.p50_ms}, {"p99", l.intake_hop.p99_ms}}},
-           {"scoring", {{"count", l.scoring_hop.count}, {"p50", l.scoring_hop.p50_ms}, {"p99", l.scoring_hop.p99_ms}}},
-           {"routing", {{"count", l.routing_hop.count}, {"p50", l.routing_hop.p50_ms}, {"p99", l.routing_hop.p99_ms}}}}},
-         {"correctness",
-          {{"correct", l.Correct()},
-           {"accounted_once", l.accounted_once},
-           {"missing", l.missing},
-           {"duplicated", l.duplicated},
-           {"expected_invalid", l.expected_invalid},
-           {"invalid_not_rejected", l.invalid_not_rejected},
-           {"valid_rejected", l.valid_rejected},
-           {"unmatched_outputs", l.unmatched_outputs},
-           {"outcomes", outcomes}}},
-         {"processes", procs},
-         {"redis_calls_per_lead", p.redis_calls_per_lead}});
+    phases.push_back({{"name", p.name},
+                      {"path", p.path},
+                      {"target_rate", p.target_rate},
+                      {"wall_seconds", p.wall_seconds},
+                      {"drained", p.drained},
+                      {"sent", l.sent},
+                      {"throughput_per_s", l.throughput_per_s},
+                      {"offered_per_s", l.offered_per_s},
+                      {"latency_ms",
+                       {{"count", l.latency.count},
+                        {"p50", l.latency.p50_ms},
+                        {"p95", l.latency.p95_ms},
+                        {"p99", l.latency.p99_ms},
+                        {"max", l.latency.max_ms},
+                        {"mean", l.latency.mean_ms}}},
+                      {"hops_ms",
+                       {{"intake",
+                         {{"count", l.intake_hop.count},
+                          {"p50", l.intake_hop.p50_ms},
+                          {"p99", l.intake_hop.p99_ms}}},
+                        {"scoring",
+                         {{"count", l.scoring_hop.count},
+                          {"p50", l.scoring_hop.p50_ms},
+                          {"p99", l.scoring_hop.p99_ms}}},
+                        {"routing",
+                         {{"count", l.routing_hop.count},
+                          {"p50", l.routing_hop.p50_ms},
+                          {"p99", l.routing_hop.p99_ms}}}}},
+                      {"correctness",
+                       {{"correct", l.Correct()},
+                        {"accounted_once", l.accounted_once},
+                        {"missing", l.missing},
+                        {"duplicated", l.duplicated},
+                        {"expected_invalid", l.expected_invalid},
+                        {"invalid_not_rejected", l.invalid_not_rejected},
+                        {"valid_rejected", l.valid_rejected},
+                        {"unmatched_outputs", l.unmatched_outputs},
+                        {"outcomes", outcomes}}},
+                      {"processes", procs},
+                      {"redis_calls_per_lead", p.redis_calls_per_lead}});
   }
   const Verdict v = Judge(report);
   j["verdict"] = {{"pipeline_throughput_per_s", v.pipeline_throughput},
@@ -135,9 +143,10 @@ std::string ToText(const RunReport& report) {
   for (const auto& p : report.phases) {
     const auto& l = p.ledger;
     line("");
-    line("== " + p.name + " (" + p.path + ", " +
-         (p.target_rate > 0 ? Fmt("%.0f leads/s offered", p.target_rate) : std::string("flat out")) +
-         ", " + Fmt("%.1f s", p.wall_seconds) + (p.drained ? "" : ", NOT DRAINED") + ")");
+    line(
+        "== " + p.name + " (" + p.path + ", " +
+        (p.target_rate > 0 ? Fmt("%.0f leads/s offered", p.target_rate) : std::string("flat out")) +
+        ", " + Fmt("%.1f s", p.wall_seconds) + (p.drained ? "" : ", NOT DRAINED") + ")");
     line("  sent " + std::to_string(l.sent) + ", throughput " + Fmt("%.0f", l.throughput_per_s) +
          " leads/s (offered " + Fmt("%.0f", l.offered_per_s) + "/s)");
     line("  latency ms: p50 " + Fmt("%.2f", l.latency.p50_ms) + "  p95 " +
@@ -173,7 +182,8 @@ std::string ToText(const RunReport& report) {
     }
     for (const auto& u : p.processes) {
       char buf[160];
-      std::snprintf(buf, sizeof buf, "  %-14s cpu %6.2f s (%4.2f cores)  rss max %6.1f MB  end %6.1f MB",
+      std::snprintf(buf, sizeof buf,
+                    "  %-14s cpu %6.2f s (%4.2f cores)  rss max %6.1f MB  end %6.1f MB",
                     u.name.c_str(), u.cpu_seconds, u.cpu_cores, u.rss_max_mb, u.rss_end_mb);
       line(buf);
     }

@@ -3,17 +3,16 @@
 #pragma once
 
 #include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "ledger.h"
 
 namespace leadflow::bench {
 
 struct ProcessUsage {
-  std::string name;    // e.g. "intake", "passthrough-1", "redis", "devkafka", "loadgen"
+  std::string name;  // e.g. "intake", "passthrough-1", "redis", "devkafka", "loadgen"
   double cpu_seconds = 0;
   double cpu_cores = 0;  // cpu_seconds / phase wall time
   double rss_max_mb = 0;
@@ -21,8 +20,8 @@ struct ProcessUsage {
 };
 
 struct PhaseResult {
-  std::string name;   // e.g. "pipeline-flat-out"
-  std::string path;   // "pipeline" or "passthrough"
+  std::string name;        // e.g. "pipeline-flat-out"
+  std::string path;        // "pipeline" or "passthrough"
   double target_rate = 0;  // leads/s; 0 = flat out
   double wall_seconds = 0;
   bool drained = true;  // every sent lead accounted before the drain timeout

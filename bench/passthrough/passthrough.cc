@@ -32,10 +32,14 @@ int main(int argc, char** argv) {
   std::string brokers, from, to, group;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string a = argv[i];
-    if (a == "--brokers") brokers = argv[i + 1];
-    else if (a == "--from") from = argv[i + 1];
-    else if (a == "--to") to = argv[i + 1];
-    else if (a == "--group") group = argv[i + 1];
+    if (a == "--brokers")
+      brokers = argv[i + 1];
+    else if (a == "--from")
+      from = argv[i + 1];
+    else if (a == "--to")
+      to = argv[i + 1];
+    else if (a == "--group")
+      group = argv[i + 1];
     else {
       std::fprintf(stderr, "leadflow-passthrough: unknown argument %s\n", a.c_str());
       return 2;
@@ -75,7 +79,8 @@ int main(int argc, char** argv) {
   rd_kafka_topic_partition_list_t* topics = rd_kafka_topic_partition_list_new(1);
   rd_kafka_topic_partition_list_add(topics, from.c_str(), RD_KAFKA_PARTITION_UA);
   if (rd_kafka_resp_err_t e = rd_kafka_subscribe(consumer, topics); e) {
-    std::fprintf(stderr, "leadflow-passthrough: subscribe %s: %s\n", from.c_str(), rd_kafka_err2str(e));
+    std::fprintf(stderr, "leadflow-passthrough: subscribe %s: %s\n", from.c_str(),
+                 rd_kafka_err2str(e));
     return 1;
   }
   rd_kafka_topic_partition_list_destroy(topics);
