@@ -62,6 +62,7 @@ class OpsStack:
         self.brokers = None
         self.prometheus_url = None
         self._answered = set()  # leads that already got sales feedback
+        self._answer_count = 0
         self._pending = {}      # topic -> [(key, payload)] until flush()
 
     # -- lifecycle ---------------------------------------------------------
@@ -350,25 +351,30 @@ class OpsStack:
         payload = self._protoc("encode", "leadflow.engagement.v1.EngagementEvent", text.encode())
         self.produce("engagement.events", f"c-{lead_id}", payload)
 
-    def sales_feedback_round(self):
-        """Accept, reject (with a reason) and close (won/lost) the assigned leads."""
+    # Sales answers per assigned lead, cycled: Accept, reJect (BUDGET_TOO_SMALL),
+    # Won, Lost, or No answer (the SLA expires and routing re-assigns).
+    FEEDBACK = {
+        "A": ("ACCEPT", ""),
+        "J": ("REJECT", "reject_reason: BUDGET_TOO_SMALL"),
+        "W": ("CLOSE", "outcome: WON"),
+        "L": ("CLOSE", "outcome: LOST"),
+    }
+
+    def sales_feedback_round(self, pattern="AJWLN"):
+        """Answers every assignment not answered yet, cycling through `pattern`,
+        with an EMAIL_OPENED engagement event for each answered lead."""
         seen = {}
         for lead, rep, acct in self.assignments():
             seen[lead] = (rep, acct)
         fresh = sorted((k, v) for k, v in seen.items() if k not in self._answered)
-        for i, (lead, (rep, acct)) in enumerate(fresh):
+        for lead, (rep, acct) in fresh:
             self._answered.add(lead)
-            kind = i % 5
-            if kind == 4:
-                continue  # no answer from sales: the SLA expires and routing re-assigns
-            if kind == 0:
-                self.feedback(lead, rep, "ACCEPT")
-            elif kind == 1:
-                self.feedback(lead, rep, "REJECT", "reject_reason: BUDGET_TOO_SMALL")
-            elif kind == 2:
-                self.feedback(lead, rep, "CLOSE", "outcome: WON")
-            else:
-                self.feedback(lead, rep, "CLOSE", "outcome: LOST")
+            answer = pattern[self._answer_count % len(pattern)]
+            self._answer_count += 1
+            if answer == "N":
+                continue
+            kind, extra = self.FEEDBACK[answer]
+            self.feedback(lead, rep, kind, extra)
             self.engagement(lead, acct, "EMAIL_OPENED", 1)
         self.flush()
         return len(fresh)
