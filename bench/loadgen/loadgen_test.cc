@@ -274,6 +274,20 @@ TEST(ReportTest, JudgesAgainstTheTargets) {
       << text;
 }
 
+TEST(ReportTest, MedianRunKeepsThePhaseName) {
+  std::vector<PhaseResult> runs = {Phase("x", 300, 1, 1), Phase("x", 900, 1, 1),
+                                   Phase("x", 500, 1, 1)};
+  NameMedianRun(runs, "pipeline-flat-out");
+  EXPECT_EQ(runs[0].name, "pipeline-flat-out-run1");
+  EXPECT_EQ(runs[1].name, "pipeline-flat-out-run2");
+  EXPECT_EQ(runs[2].name, "pipeline-flat-out");
+  std::vector<PhaseResult> two = {Phase("x", 900, 1, 1), Phase("x", 300, 1, 1)};
+  NameMedianRun(two, "p");
+  EXPECT_EQ(two[1].name, "p");  // the lower median
+  std::vector<PhaseResult> none;
+  NameMedianRun(none, "p");
+}
+
 TEST(ReportTest, WithoutBaselineNoThroughputVerdict) {
   RunReport r;
   r.phases = {Phase("pipeline-rate", 2000, 20, 60)};

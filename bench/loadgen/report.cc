@@ -25,6 +25,18 @@ std::string Fmt(const char* fmt, double v) {
 
 }  // namespace
 
+void NameMedianRun(std::vector<PhaseResult>& runs, const std::string& name) {
+  std::vector<size_t> order(runs.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    return runs[a].ledger.throughput_per_s < runs[b].ledger.throughput_per_s;
+  });
+  const size_t median = order.empty() ? 0 : order[(order.size() - 1) / 2];
+  for (size_t i = 0; i < runs.size(); ++i) {
+    runs[i].name = i == median ? name : name + "-run" + std::to_string(i + 1);
+  }
+}
+
 Verdict Judge(const RunReport& report) {
   Verdict v;
   const auto* pf = Find(report, "pipeline-flat-out");

@@ -56,6 +56,11 @@ struct Verdict {
   bool have_throughput = false, have_latency = false;
 };
 
+// Repeated runs of one phase (in run order): the run with the median
+// throughput gets `name` (the one Judge reads), the others "<name>-run<k>"
+// (k = 1-based position). With an even count the lower median is taken.
+void NameMedianRun(std::vector<PhaseResult>& runs, const std::string& name);
+
 // Picks phases by name: "<path>-flat-out" and "<path>-rate".
 Verdict Judge(const RunReport& report);
 
