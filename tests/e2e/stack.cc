@@ -92,6 +92,11 @@ std::string Stack::Logs(const std::string& service) const {
   return err;
 }
 
+std::string Stack::FullLogs(const std::string& service) const {
+  const auto& p = services_.at(service);
+  return p->ReadStdout() + p->ReadStderr();
+}
+
 std::string HttpGet(int port, const std::string& path, int* status) {
   httplib::Client client("127.0.0.1", port);
   client.set_connection_timeout(2);

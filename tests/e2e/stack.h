@@ -64,6 +64,9 @@ class Stack {
     return options_.at(service).env;
   }
   std::string Logs(const std::string& service) const;
+  // Everything the current process of `service` wrote to stdout and stderr
+  // (not truncated; e.g. for scanning logs for PII).
+  std::string FullLogs(const std::string& service) const;
   // The process id of a running service, and the devkafka cluster (for extra
   // topics and its process), e.g. for the benchmark harness in bench/.
   pid_t pid(const std::string& service) const { return services_.at(service)->pid(); }

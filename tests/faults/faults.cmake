@@ -13,7 +13,7 @@ target_compile_definitions(leadflow_fault_harness PUBLIC
   LEADFLOW_BIN_DIR_DEFAULT="${CMAKE_BINARY_DIR}/bin"
   LEADFLOW_SOURCE_DIR_DEFAULT="${CMAKE_SOURCE_DIR}")
 
-set(LEADFLOW_FAULT_FAST_TESTS kill poison redis broker overload)
+set(LEADFLOW_FAULT_FAST_TESTS kill poison redis broker overload pii)
 set(LEADFLOW_FAULT_SOURCES)
 foreach(t ${LEADFLOW_FAULT_FAST_TESTS})
   list(APPEND LEADFLOW_FAULT_SOURCES ${CMAKE_CURRENT_LIST_DIR}/${t}_test.cc)
