@@ -61,6 +61,9 @@ int main(int argc, char** argv) {
     grpc_service = std::make_unique<RoutingGrpcService>(*policy, *store, rt.producer(),
                                                         *broadcaster, *feedback, rt.clock());
     grpc_service->set_on_capacity_freed([s = scheduler.get()] { s->Wake(); });
+    auto callers = CallerAuth::Create(**policy);
+    if (!callers.ok()) return callers.status();
+    grpc_service->set_caller_auth(*callers);
     rt.AddGrpcService(grpc_service.get());
     rt.OnShutdown([svc = grpc_service.get()] { svc->Shutdown(); });
     rt.AddBackgroundTask("scheduler",

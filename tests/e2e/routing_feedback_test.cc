@@ -51,10 +51,15 @@ leadflow::scoring::v1::LeadScored EnterpriseMql(const std::string& id) {
   return s;
 }
 
+// The shipped demo API key of the key-accounts sales tool (config/README.md).
+constexpr char kKeyAccountsKey[] = "demo-key-key-accounts";
+
 // Reads a WatchAssignments stream on its own thread.
 class Watcher {
  public:
-  Watcher(rv1::RoutingService::Stub& stub, rv1::WatchAssignmentsRequest req) {
+  Watcher(rv1::RoutingService::Stub& stub, rv1::WatchAssignmentsRequest req,
+          const std::string& api_key = kKeyAccountsKey) {
+    ctx_.AddMetadata("x-api-key", api_key);
     thread_ = std::thread([this, &stub, req] {
       auto reader = stub.WatchAssignments(&ctx_, req);
       rv1::LeadAssigned a;
@@ -143,9 +148,11 @@ class RoutingE2E : public ::testing::Test {
   template <typename Req>
   grpc::Status Call(grpc::Status (rv1::RoutingService::Stub::*rpc)(grpc::ClientContext*, const Req&,
                                                                    rv1::FeedbackAck*),
-                    const Req& req, rv1::FeedbackAck* ack) {
+                    const Req& req, rv1::FeedbackAck* ack,
+                    const std::string& api_key = kKeyAccountsKey) {
     grpc::ClientContext ctx;
     ctx.set_deadline(std::chrono::system_clock::now() + seconds(10));
+    if (!api_key.empty()) ctx.AddMetadata("x-api-key", api_key);
     return (stub_.get()->*rpc)(&ctx, req, ack);
   }
 
@@ -241,7 +248,9 @@ TEST_F(RoutingE2E, WatchStreamsAssignmentsAndFeedbackWorksOverGrpc) {
 
   // Someone else's lead cannot be closed.
   close.set_lead_id("e2e-3");
-  close.set_rep_id("not-the-owner");
+  for (const char* other : {"ka-vorontsov", "ka-belova", "ka-kuznetsov"}) {
+    if (other != rep_of["e2e-3"]) close.set_rep_id(other);  // same team, not the owner
+  }
   st = Call(&rv1::RoutingService::Stub::CloseLead, close, &ack);
   EXPECT_EQ(st.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
 
@@ -299,6 +308,59 @@ TEST_F(RoutingE2E, WatchOnAnotherReplicaStreamsAssignmentsItDidNotMake) {
   EXPECT_EQ(got[1].scored().lead().meta().lead_id(), "x-2");
   EXPECT_EQ(got[1].decision().outcome(), rv1::ASSIGNED);
   EXPECT_EQ(b.process->Terminate(seconds(20)), 0);
+}
+
+// Unauthenticated calls are refused, and a caller acts only on its own team:
+// nothing is applied or published for a refused call.
+TEST_F(RoutingE2E, CallsWithoutAValidKeyOrOutsideTheCallersTeamAreRefused) {
+  Publish(EnterpriseMql("auth-1"));
+  Watcher team_watch(*stub_, [] {
+    rv1::WatchAssignmentsRequest r;
+    r.set_team("key-accounts");
+    return r;
+  }());
+  auto got = team_watch.WaitFor(1, seconds(15));
+  ASSERT_EQ(got.size(), 1u);
+  const std::string rep = got[0].decision().rep_id();
+
+  rv1::AcceptLeadRequest accept;
+  accept.set_lead_id("auth-1");
+  accept.set_rep_id(rep);
+  rv1::FeedbackAck ack;
+  EXPECT_EQ(Call(&rv1::RoutingService::Stub::AcceptLead, accept, &ack, "").error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(Call(&rv1::RoutingService::Stub::AcceptLead, accept, &ack, "guessed-key").error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+  // A real key of another team's tool: authenticated, but not its team.
+  EXPECT_EQ(Call(&rv1::RoutingService::Stub::AcceptLead, accept, &ack, "demo-key-mid-market")
+                .error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  {
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + seconds(10));
+    ctx.AddMetadata("x-api-key", "demo-key-mid-market");
+    rv1::WatchAssignmentsRequest r;
+    r.set_team("key-accounts");
+    auto reader = stub_->WatchAssignments(&ctx, r);
+    rv1::LeadAssigned a;
+    EXPECT_FALSE(reader->Read(&a));
+    EXPECT_EQ(reader->Finish().error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  }
+  {
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + seconds(10));
+    rv1::SetRepAvailabilityRequest r;
+    r.set_rep_id(rep);
+    r.set_availability(rv1::VACATION);
+    rv1::SetRepAvailabilityResponse resp;
+    EXPECT_EQ(stub_->SetRepAvailability(&ctx, r, &resp).error_code(),
+              grpc::StatusCode::UNAUTHENTICATED);
+  }
+  EXPECT_EQ(client_->CountMessages(topics::kSalesFeedback, seconds(10)), 0)
+      << "a refused call must not publish feedback";
+  // The right key works.
+  EXPECT_TRUE(Call(&rv1::RoutingService::Stub::AcceptLead, accept, &ack).ok());
+  EXPECT_EQ(client_->CountMessages(topics::kSalesFeedback, seconds(10)), 1);
 }
 
 }  // namespace

@@ -72,9 +72,28 @@ grpc::Status RoutingGrpcService::ApplyAndPublish(rv1::SalesFeedback fb, rv1::Fee
   return grpc::Status::OK;
 }
 
-grpc::Status RoutingGrpcService::AcceptLead(grpc::ServerContext*, const rv1::AcceptLeadRequest* req,
+grpc::Status RoutingGrpcService::Authorize(const grpc::ServerContext* ctx,
+                                           const std::string& rep_id,
+                                           const std::string& team) const {
+  if (!auth_) return grpc::Status::OK;
+  auto caller = auth_->Authenticate(*ctx);
+  if (!caller) {
+    return {grpc::StatusCode::UNAUTHENTICATED,
+            "an API key (x-api-key) or client certificate of a configured caller is required"};
+  }
+  const bool allowed = rep_id.empty() ? auth_->MayActOnTeam(*caller, team)
+                                      : auth_->MayActOnRep(*caller, rep_id);
+  if (!allowed) {
+    return {grpc::StatusCode::PERMISSION_DENIED,
+            "caller " + caller->id + " may act only on its own teams"};
+  }
+  return grpc::Status::OK;
+}
+
+grpc::Status RoutingGrpcService::AcceptLead(grpc::ServerContext* ctx, const rv1::AcceptLeadRequest* req,
                                             rv1::FeedbackAck* resp) {
   if (Status s = ValidateAccept(*req); !s.ok()) return ToGrpc(s);
+  if (auto a = Authorize(ctx, req->rep_id()); !a.ok()) return a;
   rv1::SalesFeedback fb;
   fb.set_lead_id(req->lead_id());
   fb.set_rep_id(req->rep_id());
@@ -82,9 +101,10 @@ grpc::Status RoutingGrpcService::AcceptLead(grpc::ServerContext*, const rv1::Acc
   return ApplyAndPublish(std::move(fb), resp);
 }
 
-grpc::Status RoutingGrpcService::RejectLead(grpc::ServerContext*, const rv1::RejectLeadRequest* req,
+grpc::Status RoutingGrpcService::RejectLead(grpc::ServerContext* ctx, const rv1::RejectLeadRequest* req,
                                             rv1::FeedbackAck* resp) {
   if (Status s = ValidateReject(*req); !s.ok()) return ToGrpc(s);
+  if (auto a = Authorize(ctx, req->rep_id()); !a.ok()) return a;
   rv1::SalesFeedback fb;
   fb.set_lead_id(req->lead_id());
   fb.set_rep_id(req->rep_id());
@@ -94,9 +114,10 @@ grpc::Status RoutingGrpcService::RejectLead(grpc::ServerContext*, const rv1::Rej
   return ApplyAndPublish(std::move(fb), resp);
 }
 
-grpc::Status RoutingGrpcService::CloseLead(grpc::ServerContext*, const rv1::CloseLeadRequest* req,
+grpc::Status RoutingGrpcService::CloseLead(grpc::ServerContext* ctx, const rv1::CloseLeadRequest* req,
                                            rv1::FeedbackAck* resp) {
   if (Status s = ValidateClose(*req); !s.ok()) return ToGrpc(s);
+  if (auto a = Authorize(ctx, req->rep_id()); !a.ok()) return a;
   rv1::SalesFeedback fb;
   fb.set_lead_id(req->lead_id());
   fb.set_rep_id(req->rep_id());
@@ -106,10 +127,11 @@ grpc::Status RoutingGrpcService::CloseLead(grpc::ServerContext*, const rv1::Clos
   return ApplyAndPublish(std::move(fb), resp);
 }
 
-grpc::Status RoutingGrpcService::SetRepAvailability(grpc::ServerContext*,
+grpc::Status RoutingGrpcService::SetRepAvailability(grpc::ServerContext* ctx,
                                                     const rv1::SetRepAvailabilityRequest* req,
                                                     rv1::SetRepAvailabilityResponse* resp) {
   if (req->rep_id().empty()) return {grpc::StatusCode::INVALID_ARGUMENT, "rep_id: required"};
+  if (auto a = Authorize(ctx, req->rep_id()); !a.ok()) return a;
   if (req->availability() == rv1::REP_AVAILABILITY_UNSPECIFIED ||
       !rv1::RepAvailability_IsValid(req->availability())) {
     return {grpc::StatusCode::INVALID_ARGUMENT, "availability: must be ACTIVE, VACATION or PAUSED"};
@@ -132,6 +154,7 @@ grpc::Status RoutingGrpcService::WatchAssignments(grpc::ServerContext* ctx,
   if (req->rep_id().empty() == req->team().empty()) {
     return {grpc::StatusCode::INVALID_ARGUMENT, "exactly one of rep_id or team is required"};
   }
+  if (auto a = Authorize(ctx, req->rep_id(), req->team()); !a.ok()) return a;
   std::vector<std::string> reps;
   if (!req->rep_id().empty()) {
     reps.push_back(req->rep_id());

@@ -15,6 +15,11 @@
 // when another replica (or the scheduler) made it. Runs until the client
 // cancels or Shutdown() is called. Thread-safe; the object must outlive the
 // gRPC server.
+//
+// Access: once set_caller_auth() was called (main always does), every RPC
+// needs a configured caller (API key or client certificate), else
+// UNAUTHENTICATED; the rep or team it names must be one of the caller's
+// teams, else PERMISSION_DENIED. Nothing is applied or published then.
 #pragma once
 
 #include <atomic>
@@ -26,6 +31,7 @@
 #include "common/util/clock.h"
 #include "leadflow/routing/v1/routing.grpc.pb.h"
 #include "routing/app/assignment_broadcaster.h"
+#include "routing/app/caller_auth.h"
 #include "routing/app/feedback_processor.h"
 #include "routing/app/routing_metrics.h"
 #include "routing/app/routing_store.h"
@@ -60,9 +66,14 @@ class RoutingGrpcService final : public leadflow::routing::v1::RoutingService::S
   void Shutdown();
   // Called when a rep becomes ACTIVE (e.g. wakes the queue drain). Set before serving.
   void set_on_capacity_freed(std::function<void()> fn) { on_capacity_freed_ = std::move(fn); }
+  // Turns caller authentication on. Set before serving.
+  void set_caller_auth(std::shared_ptr<const CallerAuth> auth) { auth_ = std::move(auth); }
 
  private:
   // Applies `fb`, publishes its outputs and the feedback, fills `resp`.
+  // OK when the caller may act on `rep_id` (or, if `rep_id` is empty, `team`).
+  grpc::Status Authorize(const grpc::ServerContext* ctx, const std::string& rep_id,
+                         const std::string& team = "") const;
   grpc::Status ApplyAndPublish(leadflow::routing::v1::SalesFeedback fb,
                                leadflow::routing::v1::FeedbackAck* resp);
 
@@ -75,6 +86,7 @@ class RoutingGrpcService final : public leadflow::routing::v1::RoutingService::S
   std::chrono::milliseconds watch_poll_;
   std::function<void()> on_capacity_freed_;
   std::atomic<bool> shutting_down_{false};
+  std::shared_ptr<const CallerAuth> auth_;
 };
 
 }  // namespace leadflow::routing
