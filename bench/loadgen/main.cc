@@ -64,6 +64,9 @@ struct Options {
   bool hop_timings = true;  // also watch leads.accepted / leads.scored
   std::string tag;
   std::string out_dir = "bench-out";
+  // librdkafka properties "k=v;k=v" for the services (LEADFLOW_KAFKA_PROPERTIES)
+  // and the passthrough hops alike, e.g. "linger.ms=0;fetch.wait.max.ms=1".
+  std::string kafka_properties;
   std::string source_dir = LEADFLOW_SOURCE_DIR_DEFAULT;
   std::string bench_bin_dir = LEADFLOW_BENCH_BIN_DIR;
   std::set<std::string> phases = {"passthrough-flat-out", "pipeline-flat-out", "passthrough-rate",
@@ -76,6 +79,7 @@ raw Kafka passthrough with the same number of topic hops.
   leadflow-bench [--count N] [--rate R] [--rate-seconds S] [--low-rate L] [--seed N]
                  [--warmup N] [--repeat K] [--max-phase-seconds S] [--drain-seconds S]
                  [--phases a,b,...] [--out-dir DIR] [--no-hop-timings]
+                 [--kafka-properties "k=v;k=v"]
   leadflow-bench --brokers B [--pid intake=PID ...] [same options]
 
 Phases: passthrough-flat-out, pipeline-flat-out (N leads as fast as the
@@ -85,6 +89,9 @@ seconds); with --low-rate also pipeline-low-rate (L leads/s for S seconds, a
 rate the pipeline sustains, for its unsaturated latency). Every phase is bounded by --max-phase-seconds of sending plus
 --drain-seconds without progress. Defaults: N=20000, R=2000, S=15, seed 42.
 With --brokers no stack is started and only pipeline phases run. Pipeline
+--kafka-properties sets librdkafka properties on the services
+(LEADFLOW_KAFKA_PROPERTIES) and the passthrough hops alike, for tuning
+experiments (linger.ms, fetch.wait.max.ms, ...). Pipeline
 phases also read leads.accepted and leads.scored for a per-hop latency split
 (--no-hop-timings: only the output topics).
 )";
@@ -145,6 +152,8 @@ bool ParseArgs(int argc, char** argv, Options& o, std::string& err) {
       o.seed = static_cast<uint64_t>(d);
     } else if (a == "--no-hop-timings") {
       o.hop_timings = false;
+    } else if (a == "--kafka-properties") {
+      o.kafka_properties = val();
     } else if (a == "--tag") {
       o.tag = val();
     } else if (a == "--out-dir") {
@@ -480,7 +489,13 @@ int Main(int argc, char** argv) {
     }
   } else {
     std::fprintf(stderr, "starting redis-server, leadflow-devkafka and the four services...\n");
-    stack = e2e::Stack::Start(&err);
+    e2e::StackOptions sopts;
+    if (!o.kafka_properties.empty()) {
+      for (const auto& s : e2e::Stack::ServiceNames()) {
+        sopts.env[s]["LEADFLOW_KAFKA_PROPERTIES"] = o.kafka_properties;
+      }
+    }
+    stack = e2e::Stack::Start(sopts, &err);
     if (!stack) {
       std::fprintf(stderr, "leadflow-bench: the stack did not start: %s\n", err.c_str());
       return 1;
@@ -502,6 +517,10 @@ int Main(int argc, char** argv) {
       po.binary = o.bench_bin_dir + "/leadflow-passthrough";
       po.args = {"--brokers", stack->bootstrap(), "--from", HopTopic(i), "--to", HopTopic(i + 1)};
       po.log_name = "passthrough-" + std::to_string(i + 1);
+      std::stringstream props(o.kafka_properties);
+      for (std::string kv; std::getline(props, kv, ';');) {
+        if (!kv.empty()) po.args.insert(po.args.end(), {"--property", kv});
+      }
       auto p = testing::ChildProcess::Start(po, &err);
       if (!p) {
         std::fprintf(stderr, "leadflow-bench: %s\n", err.c_str());

@@ -4,13 +4,18 @@
 // client settings the services use (acks=all, idempotence, linger.ms=2,
 // fetch.wait.max.ms=10) but auto-commit and no per-batch flush.
 //
-//   leadflow-passthrough --brokers B --from T1 --to T2 [--group G]
+//   leadflow-passthrough --brokers B --from T1 --to T2 [--group G] [--property k=v ...]
+//
+// --property overrides a librdkafka property on both clients (as the
+// services' LEADFLOW_KAFKA_PROPERTIES does), e.g. linger.ms=0.
 #include <librdkafka/rdkafka.h>
 
 #include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace {
 
@@ -30,6 +35,7 @@ bool Set(rd_kafka_conf_t* conf, const char* k, const std::string& v) {
 
 int main(int argc, char** argv) {
   std::string brokers, from, to, group;
+  std::vector<std::pair<std::string, std::string>> props;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string a = argv[i];
     if (a == "--brokers")
@@ -40,7 +46,10 @@ int main(int argc, char** argv) {
       to = argv[i + 1];
     else if (a == "--group")
       group = argv[i + 1];
-    else {
+    else if (a == "--property" && std::strchr(argv[i + 1], '=') != nullptr) {
+      const std::string kv = argv[i + 1];
+      props.emplace_back(kv.substr(0, kv.find('=')), kv.substr(kv.find('=') + 1));
+    } else {
       std::fprintf(stderr, "leadflow-passthrough: unknown argument %s\n", a.c_str());
       return 2;
     }
@@ -59,6 +68,9 @@ int main(int argc, char** argv) {
       !Set(pc, "acks", "all") || !Set(pc, "linger.ms", "2")) {
     return 1;
   }
+  for (const auto& [k, v] : props) {
+    if (!Set(pc, k.c_str(), v)) return 1;
+  }
   rd_kafka_t* producer = rd_kafka_new(RD_KAFKA_PRODUCER, pc, err, sizeof err);
   if (!producer) {
     std::fprintf(stderr, "leadflow-passthrough: producer: %s\n", err);
@@ -69,6 +81,9 @@ int main(int argc, char** argv) {
       !Set(cc, "auto.offset.reset", "earliest") || !Set(cc, "fetch.wait.max.ms", "10") ||
       !Set(cc, "enable.auto.commit", "true")) {
     return 1;
+  }
+  for (const auto& [k, v] : props) {
+    if (!Set(cc, k.c_str(), v)) return 1;
   }
   rd_kafka_t* consumer = rd_kafka_new(RD_KAFKA_CONSUMER, cc, err, sizeof err);
   if (!consumer) {
