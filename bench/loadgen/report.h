@@ -1,5 +1,6 @@
 // The bench report: per-phase results, the baseline ratios and the targets,
-// as JSON (for machines) and as a human summary. Pure formatting.
+// as JSON (for machines) and as a human summary. Pure formatting; the
+// functions keep no state and may be called from any thread.
 #pragma once
 
 #include <map>
