@@ -74,6 +74,22 @@ StatusOr<InfraConfig> LoadInfraConfigFromEnv() {
   char host[256] = {0};
   gethostname(host, sizeof host - 1);
   c.instance_id = Get("LEADFLOW_INSTANCE_ID", std::string(host) + "-" + std::to_string(getpid()));
+  c.tls_cert_file = Get("LEADFLOW_TLS_CERT_FILE", "");
+  c.tls_key_file = Get("LEADFLOW_TLS_KEY_FILE", "");
+  c.tls_client_ca_file = Get("LEADFLOW_TLS_CLIENT_CA_FILE", "");
+  c.tls_client_auth = Get("LEADFLOW_TLS_CLIENT_AUTH", c.tls_client_ca_file.empty() ? "" : "require");
+  if (c.tls_cert_file.empty() != c.tls_key_file.empty()) {
+    return Status::InvalidArgument(
+        "LEADFLOW_TLS_CERT_FILE and LEADFLOW_TLS_KEY_FILE must be set together");
+  }
+  if (!c.tls_client_ca_file.empty() && c.tls_cert_file.empty()) {
+    return Status::InvalidArgument("LEADFLOW_TLS_CLIENT_CA_FILE needs LEADFLOW_TLS_CERT_FILE");
+  }
+  if (!c.tls_client_ca_file.empty() && c.tls_client_auth != "require" &&
+      c.tls_client_auth != "optional") {
+    return Status::InvalidArgument("LEADFLOW_TLS_CLIENT_AUTH=\"" + c.tls_client_auth +
+                                   "\" must be require or optional");
+  }
   return c;
 }
 
@@ -89,6 +105,10 @@ std::string EnvHelp() {
   LEADFLOW_READY_FILE        if set, JSON {"grpc_port":..,"http_port":..} is written here once ready
   LEADFLOW_LOG_LEVEL         debug | info | warn | error (default info)
   LEADFLOW_INSTANCE_ID       instance name for logs (default hostname-pid)
+  LEADFLOW_TLS_CERT_FILE     gRPC server TLS: PEM certificate chain (with LEADFLOW_TLS_KEY_FILE)
+  LEADFLOW_TLS_KEY_FILE      gRPC server TLS: PEM private key
+  LEADFLOW_TLS_CLIENT_CA_FILE  CA for client certificates (mutual TLS)
+  LEADFLOW_TLS_CLIENT_AUTH   require (default with a client CA) | optional
 )";
 }
 

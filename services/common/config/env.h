@@ -23,6 +23,15 @@ struct InfraConfig {
   std::string ready_file;       // LEADFLOW_READY_FILE: JSON with bound ports, written when ready
   std::string log_level;        // LEADFLOW_LOG_LEVEL: debug|info|warn|error
   std::string instance_id;      // LEADFLOW_INSTANCE_ID, default hostname-pid
+  // TLS for the gRPC server (docs/security.md). Both files or neither.
+  std::string tls_cert_file;    // LEADFLOW_TLS_CERT_FILE: PEM certificate chain
+  std::string tls_key_file;     // LEADFLOW_TLS_KEY_FILE: PEM private key
+  // LEADFLOW_TLS_CLIENT_CA_FILE: PEM CA bundle for client certificates (mutual TLS).
+  std::string tls_client_ca_file;
+  // LEADFLOW_TLS_CLIENT_AUTH: "require" (default with a client CA: no
+  // connection without a valid client certificate) or "optional" (a client
+  // certificate, if presented, must be valid; callers may use API keys instead).
+  std::string tls_client_auth;
 };
 
 // Reads the variables above. Errors name the variable and the bad value.

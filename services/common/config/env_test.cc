@@ -11,7 +11,9 @@ class EnvTest : public ::testing::Test {
  protected:
   void SetUp() override {
     for (const char* v : {"LEADFLOW_KAFKA_BROKERS", "LEADFLOW_REDIS_URL", "LEADFLOW_HTTP_PORT",
-                          "LEADFLOW_GRPC_PORT", "LEADFLOW_KAFKA_PROPERTIES"}) {
+                          "LEADFLOW_GRPC_PORT", "LEADFLOW_KAFKA_PROPERTIES", "LEADFLOW_TLS_CERT_FILE",
+                          "LEADFLOW_TLS_KEY_FILE", "LEADFLOW_TLS_CLIENT_CA_FILE",
+                          "LEADFLOW_TLS_CLIENT_AUTH"}) {
       unsetenv(v);
     }
   }
@@ -47,6 +49,31 @@ TEST_F(EnvTest, KafkaPropertiesPassThrough) {
   ASSERT_TRUE(c.ok());
   EXPECT_EQ(c->kafka_properties.at("security.protocol"), "SASL_SSL");
   EXPECT_EQ(c->kafka_properties.at("sasl.mechanism"), "SCRAM-SHA-512");
+}
+
+TEST_F(EnvTest, TlsSettingsAreValidatedTogether) {
+  setenv("LEADFLOW_KAFKA_BROKERS", "x:1", 1);
+  setenv("LEADFLOW_TLS_CERT_FILE", "/etc/leadflow/tls.crt", 1);
+  auto c = LoadInfraConfigFromEnv();
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.status().message().find("LEADFLOW_TLS_KEY_FILE"), std::string::npos);
+  setenv("LEADFLOW_TLS_KEY_FILE", "/etc/leadflow/tls.key", 1);
+  c = LoadInfraConfigFromEnv();
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_EQ(c->tls_client_auth, "");
+  setenv("LEADFLOW_TLS_CLIENT_CA_FILE", "/etc/leadflow/ca.crt", 1);
+  c = LoadInfraConfigFromEnv();
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->tls_client_auth, "require") << "mutual TLS by default once a client CA is set";
+  setenv("LEADFLOW_TLS_CLIENT_AUTH", "sometimes", 1);
+  c = LoadInfraConfigFromEnv();
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.status().message().find("LEADFLOW_TLS_CLIENT_AUTH=\"sometimes\""), std::string::npos);
+  unsetenv("LEADFLOW_TLS_CERT_FILE");
+  unsetenv("LEADFLOW_TLS_KEY_FILE");
+  unsetenv("LEADFLOW_TLS_CLIENT_AUTH");
+  c = LoadInfraConfigFromEnv();
+  ASSERT_FALSE(c.ok()) << "a client CA without a server certificate";
 }
 
 TEST(ParsePropertiesTest, RejectsItemsWithoutEquals) {

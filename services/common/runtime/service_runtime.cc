@@ -5,6 +5,8 @@
 
 #include <cstdio>
 #include <cstring>
+#include <fstream>
+#include <sstream>
 
 #include "common/lifecycle/shutdown.h"
 #include "common/log/log.h"
@@ -32,6 +34,21 @@ ServiceRuntime::~ServiceRuntime() {
 }
 
 Status ServiceRuntime::Init() {
+  auto read = [](const std::string& var, const std::string& path, std::string* out) -> Status {
+    if (path.empty()) return Status::Ok();
+    std::ifstream f(path, std::ios::binary);
+    std::stringstream ss;
+    ss << f.rdbuf();
+    if (!f || ss.str().empty()) return Status::InvalidArgument(var + "=\"" + path + "\" cannot be read");
+    *out = ss.str();
+    return Status::Ok();
+  };
+  if (Status s = read("LEADFLOW_TLS_CERT_FILE", infra_.tls_cert_file, &tls_cert_); !s.ok()) return s;
+  if (Status s = read("LEADFLOW_TLS_KEY_FILE", infra_.tls_key_file, &tls_key_); !s.ok()) return s;
+  if (Status s = read("LEADFLOW_TLS_CLIENT_CA_FILE", infra_.tls_client_ca_file, &tls_client_ca_);
+      !s.ok()) {
+    return s;
+  }
   kafka::ProducerOptions popts;
   popts.brokers = infra_.kafka_brokers;
   popts.extra_properties = infra_.kafka_properties;
@@ -102,8 +119,19 @@ int ServiceRuntime::Run() {
   grpc::EnableDefaultHealthCheckService(true);
   grpc::ServerBuilder builder;
   int grpc_port = 0;
-  builder.AddListeningPort(infra_.bind_address + ":" + std::to_string(infra_.grpc_port),
-                           grpc::InsecureServerCredentials(), &grpc_port);
+  std::shared_ptr<grpc::ServerCredentials> creds = grpc::InsecureServerCredentials();
+  if (!tls_cert_.empty()) {
+    grpc::SslServerCredentialsOptions ssl(
+        tls_client_ca_.empty() ? GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE
+        : infra_.tls_client_auth == "optional"
+            ? GRPC_SSL_REQUEST_CLIENT_CERTIFICATE_AND_VERIFY
+            : GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
+    ssl.pem_root_certs = tls_client_ca_;
+    ssl.pem_key_cert_pairs.push_back({tls_key_, tls_cert_});
+    creds = grpc::SslServerCredentials(ssl);
+  }
+  builder.AddListeningPort(infra_.bind_address + ":" + std::to_string(infra_.grpc_port), creds,
+                           &grpc_port);
   for (auto* s : grpc_services_) builder.RegisterService(s);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (!server || grpc_port == 0) {

@@ -88,6 +88,8 @@ class ServiceRuntime {
   health::HttpServer http_;
   std::unique_ptr<kafka::Producer> producer_;
   std::unique_ptr<redis::Client> redis_;
+  // PEM contents read by Init() from LEADFLOW_TLS_* (empty: plaintext gRPC).
+  std::string tls_cert_, tls_key_, tls_client_ca_;
   std::vector<std::unique_ptr<Loop>> loops_;
   std::vector<grpc::Service*> grpc_services_;
   std::vector<std::function<void()>> on_shutdown_;
