@@ -7,7 +7,12 @@ Status ApplyProperties(rd_kafka_conf_t* conf, const std::map<std::string, std::s
   for (const auto& [k, v] : props) {
     if (rd_kafka_conf_set(conf, k.c_str(), v.c_str(), err, sizeof err) != RD_KAFKA_CONF_OK) {
       rd_kafka_conf_destroy(conf);
-      return Status::InvalidArgument("kafka property " + k + "=" + v + ": " + err);
+      // Never echo a credential (sasl.password, ssl.key.password, ...).
+      const bool secret = k.find("password") != std::string::npos ||
+                          k.find("secret") != std::string::npos ||
+                          k.find("key") != std::string::npos;
+      return Status::InvalidArgument("kafka property " + k + "=" + (secret ? "<redacted>" : v) +
+                                     ": " + err);
     }
   }
   return Status::Ok();
