@@ -4,8 +4,11 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "classify.h"
+#include "common/kafka/topics.h"
 #include "latency_stats.h"
 #include "lead_generator.h"
+#include "leadflow/intake/v1/intake.pb.h"
 #include "ledger.h"
 #include "proc_stats.h"
 #include "redis_stats.h"
@@ -222,6 +225,56 @@ TEST(RedisStatsTest, CommandStatsAndCallsPerLead) {
   EXPECT_DOUBLE_EQ(per["set"], 2.0);
   EXPECT_DOUBLE_EQ(per["get"], 0.5);
   EXPECT_TRUE(CallsPerLead(b, b, 0).empty());
+}
+
+kafka::ConsumedMessage Record(const std::string& topic, const std::string& payload,
+                              const std::string& trace = "") {
+  kafka::ConsumedMessage m;
+  m.topic = topic;
+  m.payload = payload;
+  if (!trace.empty()) m.headers.push_back({topics::kTraceHeader, trace});
+  return m;
+}
+
+TEST(ClassifyTest, DecisionsByTraceHeader) {
+  Ledger l(10);
+  EXPECT_EQ(Classify(Record(topics::kLeadsAssigned, "x", "t1-3"), "t1", l).seq, 3u);
+  EXPECT_EQ(Classify(Record(topics::kLeadsNurture, "x", "t1-4"), "t1", l).outcome,
+            Outcome::kNurture);
+  EXPECT_EQ(Classify(Record(topics::kAccountsInbound, "x", "t1-5"), "t1", l).outcome,
+            Outcome::kCustomerInbound);
+  EXPECT_EQ(Classify(Record("bench.hop3", "x", "t1-6"), "t1", l).outcome, Outcome::kPassthrough);
+  auto hop = Classify(Record(topics::kLeadsScored, "x", "t1-7"), "t1", l);
+  EXPECT_EQ(hop.hop, 1);
+  EXPECT_EQ(hop.seq, 7u);
+  EXPECT_FALSE(Classify(Record(topics::kLeadsAssigned, "x", "t0-3"), "t1", l).seq);  // other phase
+  EXPECT_FALSE(Classify(Record(topics::kLeadsAssigned, "x"), "t1", l).seq);          // no header
+}
+
+TEST(ClassifyTest, RejectionsByHeaderMetaOrOriginalBytes) {
+  Ledger l(10);
+  l.Sent(2, 0, true, PayloadHash("{bad json"));
+  leadflow::intake::v1::LeadRejected r;
+  r.set_stage(leadflow::intake::v1::INTAKE);
+  r.set_original("{bad json");
+  auto c = Classify(Record(topics::kLeadsRejected, r.SerializeAsString()), "t1", l);
+  EXPECT_EQ(c.seq, 2u);
+  EXPECT_EQ(c.outcome, Outcome::kRejected);
+
+  r.set_original("{never sent");
+  EXPECT_FALSE(Classify(Record(topics::kLeadsRejected, r.SerializeAsString()), "t1", l).seq);
+
+  r.set_stage(leadflow::intake::v1::ROUTING);
+  r.set_disqualified(true);
+  r.mutable_meta()->set_trace_id("t1-8");
+  c = Classify(Record(topics::kLeadsRejected, r.SerializeAsString()), "t1", l);
+  EXPECT_EQ(c.seq, 8u);
+  EXPECT_EQ(c.outcome, Outcome::kDisqualified);
+
+  r.set_stage(leadflow::intake::v1::NURTURE);  // a nurture dead letter is not an outcome
+  EXPECT_FALSE(
+      Classify(Record(topics::kLeadsRejected, r.SerializeAsString(), "t1-8"), "t1", l).seq);
+  EXPECT_FALSE(Classify(Record(topics::kLeadsRejected, "\xff\xff"), "t1", l).seq);
 }
 
 PhaseResult Phase(const std::string& name, double throughput, double p99, double rss) {

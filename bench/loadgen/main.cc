@@ -25,11 +25,11 @@
 #include <sstream>
 #include <thread>
 
+#include "classify.h"
 #include "common/kafka/consumer.h"
 #include "common/kafka/producer.h"
 #include "common/kafka/topics.h"
 #include "lead_generator.h"
-#include "leadflow/intake/v1/intake.pb.h"
 #include "ledger.h"
 #include "proc_stats.h"
 #include "redis_stats.h"
@@ -206,46 +206,6 @@ std::string UtcNow() {
   char buf[32];
   std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
   return buf;
-}
-
-// Where an output record belongs: the lead's seq and outcome, or nothing.
-struct Classified {
-  std::optional<uint32_t> seq;
-  Outcome outcome = Outcome::kAssigned;
-  int hop = -1;  // 0/1: seen on leads.accepted / leads.scored, not an outcome
-};
-
-Classified Classify(const kafka::ConsumedMessage& m, const std::string& tag, const Ledger& ledger) {
-  Classified c;
-  const auto trace = m.FindHeader(topics::kTraceHeader);
-  if (m.topic == topics::kLeadsRejected) {
-    leadflow::intake::v1::LeadRejected r;
-    if (!r.ParseFromString(m.payload) || r.stage() == leadflow::intake::v1::NURTURE) return c;
-    c.outcome = r.disqualified() ? Outcome::kDisqualified : Outcome::kRejected;
-    if (trace) {
-      c.seq = ParseTraceId(tag, *trace);
-    } else if (!r.meta().trace_id().empty()) {
-      c.seq = ParseTraceId(tag, r.meta().trace_id());
-    } else {
-      c.seq = ledger.LookupPayload(PayloadHash(r.original()));
-    }
-    return c;
-  }
-  if (!trace) return c;
-  c.seq = ParseTraceId(tag, *trace);
-  if (m.topic == topics::kLeadsAccepted)
-    c.hop = 0;
-  else if (m.topic == topics::kLeadsScored)
-    c.hop = 1;
-  else if (m.topic == topics::kLeadsAssigned)
-    c.outcome = Outcome::kAssigned;
-  else if (m.topic == topics::kLeadsNurture)
-    c.outcome = Outcome::kNurture;
-  else if (m.topic == topics::kAccountsInbound)
-    c.outcome = Outcome::kCustomerInbound;
-  else
-    c.outcome = Outcome::kPassthrough;
-  return c;
 }
 
 class Bench {
