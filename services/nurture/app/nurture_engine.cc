@@ -308,6 +308,10 @@ Status NurtureEngine::HandleExitEvent(const kafka::ConsumedMessage& message,
                                      cv1::MALFORMED_PAYLOAD);
     }
     const auto& lead = a.scored().lead();
+    if (lead.meta().lead_id().empty()) {
+      return Status::InvalidArgument("leads.assigned record without scored.lead.meta.lead_id",
+                                     cv1::MISSING_FIELD);
+    }
     // Handed to sales: the contact leaves every nurture track.
     std::vector<std::string> ids;
     if (!lead.contact().contact_id().empty()) {
@@ -340,9 +344,13 @@ Status NurtureEngine::HandleExitEvent(const kafka::ConsumedMessage& message,
       return Status::InvalidArgument("sales.feedback payload is not a SalesFeedback",
                                      cv1::MALFORMED_PAYLOAD);
     }
+    if (f.lead_id().empty() || f.kind() == rv1::FEEDBACK_KIND_UNSPECIFIED) {
+      return Status::InvalidArgument("sales.feedback record without lead_id or kind",
+                                     cv1::MISSING_FIELD);
+    }
     // A rejection with a protected reason comes back from routing on
     // leads.nurture; only an acceptance ends nurture here.
-    if (f.kind() != rv1::ACCEPT || f.lead_id().empty()) return Status::Ok();
+    if (f.kind() != rv1::ACCEPT) return Status::Ok();
     auto ids = store_.EnrolmentsOfLead(f.lead_id());
     if (!ids.ok()) return ids.status();
     return ExitAll(*ids, "sales_accepted");
@@ -352,6 +360,9 @@ Status NurtureEngine::HandleExitEvent(const kafka::ConsumedMessage& message,
     if (!ev.ParseFromString(message.payload)) {
       return Status::InvalidArgument("engagement.events payload is not an EngagementEvent",
                                      cv1::MALFORMED_PAYLOAD);
+    }
+    if (ev.type() == ev1::ENGAGEMENT_TYPE_UNSPECIFIED) {
+      return Status::InvalidArgument("engagement event without a type", cv1::MISSING_FIELD);
     }
     const std::string contact = ev.contact_id().empty() ? message.key : ev.contact_id();
     std::string reason;
