@@ -89,6 +89,10 @@ StatusOr<FeedbackResult> FeedbackProcessor::Apply(const rv1::SalesFeedback& fb) 
   }
   if (!result.redelivered) {
     metrics_.Feedback(kind, fb.kind() == rv1::ACCEPT ? "none" : detail);
+    if (fb.kind() == rv1::CLOSE) {
+      metrics_.DealClosed(detail, cv1::Segment_Name(rec.scored().segment()),
+                          cv1::DealBand_Name(rec.scored().deal_band()));
+    }
     if (fb.kind() != rv1::ACCEPT) {
       metrics_.RepOpenLeads(d.team(), fb.rep_id(), static_cast<double>(open_after));
       if (on_capacity_freed_) on_capacity_freed_();

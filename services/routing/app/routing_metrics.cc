@@ -58,6 +58,15 @@ void RoutingMetrics::Feedback(const std::string& kind, const std::string& reason
       .Inc();
 }
 
+void RoutingMetrics::DealClosed(const std::string& outcome, const std::string& segment,
+                                const std::string& band) {
+  m_.registry()
+      .GetCounter(m_.Name("deals_closed_total"),
+                  "Closed deals by outcome and the routed lead's segment and deal band",
+                  {{"outcome", outcome}, {"segment", segment}, {"band", band}})
+      .Inc();
+}
+
 void RoutingMetrics::ClaimConflict() {
   m_.registry()
       .GetCounter(m_.Name("claim_conflicts_total"),

@@ -21,6 +21,10 @@ class RoutingMetrics {
   void RepTodayLeads(const std::string& team, const std::string& rep, double today);
   void QueueDepth(const std::string& team, double depth);
   void Feedback(const std::string& kind, const std::string& reason);
+  // A closed deal (sales feedback CLOSE) by outcome and the routed lead's
+  // segment and deal band: won deals per MQL is conversion by segment.
+  void DealClosed(const std::string& outcome, const std::string& segment,
+                  const std::string& band);
   // A claim lost its rep's last slot to another replica and was decided again.
   void ClaimConflict();
   // Capacity gauges (set once from config): rep load is read against these.

@@ -13,6 +13,10 @@ void ScoringMetrics::Scored(const leadflow::scoring::v1::LeadScored& s) {
                   {{"outcome", OutcomeLabel(s)},
                    {"segment", leadflow::common::v1::Segment_Name(s.segment())}})
       .Inc();
+  m_.registry()
+      .GetCounter(m_.Name("deal_bands_total"), "Scored leads by expected deal-size band",
+                  {{"band", leadflow::common::v1::DealBand_Name(s.deal_band())}})
+      .Inc();
   for (int r : s.disqualification_reasons()) {
     m_.registry()
         .GetCounter(m_.Name("disqualifications_total"), "Disqualified leads by screening reason",
