@@ -149,9 +149,10 @@ int Watch(const std::string& brokers, int expect, int timeout_s) {
       auto row = DescribeOutput(m);
       if (!row) continue;
       std::string id = row->lead_id.empty() ? "-" : row->lead_id.substr(0, 10);
-      std::printf("%-10s %-17s %-9s %-24.24s %-11s %6.0f  %-28.28s %s\n", id.c_str(),
-                  row->outcome.c_str(), row->relationship.c_str(), row->company.c_str(),
-                  row->segment.c_str(), row->score, row->who.c_str(), row->why.c_str());
+      std::printf("%-10s %-17s %-9s %s %-11s %6.0f  %s %s\n", id.c_str(), row->outcome.c_str(),
+                  row->relationship.c_str(), FitColumn(row->company, 24).c_str(),
+                  row->segment.c_str(), row->score, FitColumn(row->who, 28).c_str(),
+                  row->why.c_str());
       if (row->final) {
         ++finals;
         ++by_outcome[row->outcome];

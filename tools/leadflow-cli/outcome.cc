@@ -92,4 +92,26 @@ std::optional<OutcomeRow> DescribeOutput(const kafka::ConsumedMessage& m) {
   return std::nullopt;
 }
 
+std::string FitColumn(const std::string& text, size_t width) {
+  std::string out;
+  size_t chars = 0;
+  for (size_t i = 0; i < text.size() && chars < width;) {
+    size_t len = 1;
+    const auto lead = static_cast<unsigned char>(text[i]);
+    if (lead >= 0xF0) {
+      len = 4;
+    } else if (lead >= 0xE0) {
+      len = 3;
+    } else if (lead >= 0xC0) {
+      len = 2;
+    }
+    if (i + len > text.size()) break;  // a truncated sequence at the end is dropped
+    out.append(text, i, len);
+    i += len;
+    ++chars;
+  }
+  out.append(width - chars, ' ');
+  return out;
+}
+
 }  // namespace leadflow::cli

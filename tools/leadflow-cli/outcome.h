@@ -27,4 +27,8 @@ struct OutcomeRow {
 // give nullopt.
 std::optional<OutcomeRow> DescribeOutput(const kafka::ConsumedMessage& message);
 
+// `text` cut or space-padded to exactly `width` characters (UTF-8 code points,
+// so a Cyrillic company name is never cut mid-character and columns line up).
+std::string FitColumn(const std::string& text, size_t width);
+
 }  // namespace leadflow::cli

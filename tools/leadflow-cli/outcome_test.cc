@@ -64,4 +64,15 @@ TEST(OutcomeTest, GarbageAndUnknownTopicsAreSkipped) {
 }
 
 }  // namespace
+TEST(FitColumnTest, CutsAndPadsByCharactersNotBytes) {
+  EXPECT_EQ(FitColumn("abc", 5), "abc  ");
+  EXPECT_EQ(FitColumn("abcdef", 3), "abc");
+  // 2-byte Cyrillic letters: never cut in the middle of one.
+  EXPECT_EQ(FitColumn("ПАО «МегаФон»", 8), "ПАО «Мег");
+  EXPECT_EQ(FitColumn("Ростелеком", 12), "Ростелеком  ");
+  EXPECT_EQ(FitColumn("", 2), "  ");
+  // A sequence cut short at the end of the input is dropped, not emitted.
+  EXPECT_EQ(FitColumn(std::string("a\xD0"), 3), "a  ");
+}
+
 }  // namespace leadflow::cli
