@@ -7,6 +7,7 @@
 #include <httplib.h>
 
 #include <atomic>
+#include <cstdio>
 #include <map>
 #include <set>
 #include <thread>
@@ -81,6 +82,7 @@ TEST_F(IntakeKafkaTest, FiftyParallelIdenticalSubmissionsOverGrpcAndHttpGiveOneL
   std::atomic<bool> go{false};
   std::mutex mu;
   std::map<std::string, int> outcomes;  // "accepted" / "duplicate" / error text
+  int transport_retries = 0;             // HTTP attempts that got no answer at all
   std::set<std::string> ids;
   std::vector<std::thread> threads;
   for (int i = 0; i < kParallel; ++i) {
@@ -100,9 +102,23 @@ TEST_F(IntakeKafkaTest, FiftyParallelIdenticalSubmissionsOverGrpcAndHttpGiveOneL
           id = resp.duplicate_of();
         }
       } else {
-        httplib::Client client("127.0.0.1", intake_->http_port());
-        client.set_read_timeout(20);
-        auto res = client.Post("/v1/leads", {{"x-api-key", kKey}}, json, "application/json");
+        // A connection the loaded 2-core machine fails to set up (no HTTP
+        // answer at all) is retried, as a form's webhook client would; the
+        // retry still races the other 49 submissions, and any answer counts.
+        auto post = [&] {
+          httplib::Client client("127.0.0.1", intake_->http_port());
+          client.set_read_timeout(20);
+          return client.Post("/v1/leads", {{"x-api-key", kKey}}, json, "application/json");
+        };
+        auto res = post();
+        for (int attempt = 1; attempt < 3 && !res; ++attempt) {
+          {
+            std::lock_guard<std::mutex> lock(mu);
+            ++transport_retries;
+          }
+          std::fprintf(stderr, "http transport error: %s\n", httplib::to_string(res.error()).c_str());
+          res = post();
+        }
         if (!res) {
           outcome = "http transport error";
         } else {
@@ -125,6 +141,7 @@ TEST_F(IntakeKafkaTest, FiftyParallelIdenticalSubmissionsOverGrpcAndHttpGiveOneL
   }
   go = true;
   for (auto& t : threads) t.join();
+  if (transport_retries > 0) std::printf("HTTP attempts retried after a transport error: %d\n", transport_retries);
   EXPECT_EQ(outcomes["accepted"], 1);
   EXPECT_EQ(outcomes["duplicate"], kParallel - 1);
   EXPECT_EQ(outcomes.size(), 2u) << outcomes.rbegin()->first << "\n" << intake_->Logs();
