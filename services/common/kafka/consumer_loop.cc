@@ -34,6 +34,16 @@ ConsumerLoop::ConsumerLoop(std::unique_ptr<Consumer> consumer, Producer& produce
       clock_(clock),
       options_(std::move(options)) {}
 
+ConsumerLoop::ConsumerLoop(std::unique_ptr<Consumer> consumer, Producer& producer,
+                           BatchHandler handler, metrics::ServiceMetrics* metrics,
+                           const Clock& clock, ConsumerLoopOptions options)
+    : consumer_(std::move(consumer)),
+      producer_(producer),
+      batch_handler_(std::move(handler)),
+      metrics_(metrics),
+      clock_(clock),
+      options_(std::move(options)) {}
+
 void ConsumerLoop::Run(const std::atomic<bool>& stop) {
   int failures = 0;
   while (!stop.load()) {
@@ -64,25 +74,68 @@ bool ConsumerLoop::stalled() const {
   return started != 0 && clock_.NowMillis() - started > options_.stall_after.count();
 }
 
+HandledMessage ConsumerLoop::HandleOne(const ConsumedMessage& msg) {
+  HandledMessage result;
+  try {
+    if (handler_) {
+      result.status = handler_(msg, result.out);
+      return result;
+    }
+    auto results = batch_handler_(std::vector<ConsumedMessage>{msg});
+    if (results.size() == 1) return std::move(results.front());
+    result.status = Status::Internal("batch handler returned " + std::to_string(results.size()) +
+                                     " results for 1 message");
+  } catch (const std::exception& e) {
+    result.status = Status::Internal(std::string("handler threw: ") + e.what());
+  } catch (...) {
+    result.status = Status::Internal("handler threw a non-standard exception");
+  }
+  result.out.clear();
+  return result;
+}
+
+std::vector<HandledMessage> ConsumerLoop::HandleAsBatch(const std::vector<ConsumedMessage>& batch) {
+  std::string problem;
+  try {
+    auto results = batch_handler_(batch);
+    if (results.size() == batch.size()) return results;
+    problem = "returned " + std::to_string(results.size()) + " results for " +
+              std::to_string(batch.size()) + " messages";
+  } catch (const std::exception& e) {
+    problem = std::string("threw: ") + e.what();
+  } catch (...) {
+    problem = "threw a non-standard exception";
+  }
+  log::Warn("batch handler failed; handling the batch one message at a time",
+            {{"loop", options_.name}, {"error", problem}});
+  std::vector<HandledMessage> results;
+  results.reserve(batch.size());
+  for (const auto& msg : batch) results.push_back(HandleOne(msg));
+  return results;
+}
+
 bool ConsumerLoop::ProcessBatch(const std::vector<ConsumedMessage>& batch) {
   std::map<PartitionKey, int64_t> first_offset;  // where to rewind if the flush fails
   std::map<PartitionKey, int64_t> next_offset;   // what to commit
   std::map<PartitionKey, int64_t> retry_from;    // transient failures
-  std::vector<OutgoingMessage> out;
-  for (const auto& msg : batch) {
+  std::vector<HandledMessage> batch_results;
+  double batch_seconds_each = 0;
+  if (batch_handler_) {
+    const auto started = std::chrono::steady_clock::now();
+    batch_results = HandleAsBatch(batch);
+    batch_seconds_each =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count() /
+        static_cast<double>(batch.size());
+  }
+  for (size_t i = 0; i < batch.size(); ++i) {
+    const auto& msg = batch[i];
     PartitionKey key{msg.topic, msg.partition};
     first_offset.emplace(key, msg.offset);
     if (retry_from.count(key)) continue;  // keep per-partition order behind a failure
-    auto started = std::chrono::steady_clock::now();
-    out.clear();
-    Status s;
-    try {
-      s = handler_(msg, out);
-    } catch (const std::exception& e) {
-      s = Status::Internal(std::string("handler threw: ") + e.what());
-    } catch (...) {
-      s = Status::Internal("handler threw a non-standard exception");
-    }
+    const auto started = std::chrono::steady_clock::now();
+    HandledMessage result = batch_handler_ ? std::move(batch_results[i]) : HandleOne(msg);
+    const Status s = result.status;
+    std::vector<OutgoingMessage>& out = result.out;
     if (s.code() == StatusCode::kUnavailable) {
       retry_from[key] = msg.offset;
       if (metrics_) metrics_->Error("transient");
@@ -118,7 +171,8 @@ bool ConsumerLoop::ProcessBatch(const std::vector<ConsumedMessage>& batch) {
     if (metrics_) {
       metrics_->ProcessingSeconds(
           msg.topic,
-          std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+          batch_seconds_each +
+              std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
     }
   }
 

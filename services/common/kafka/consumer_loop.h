@@ -39,6 +39,24 @@ namespace leadflow::kafka {
 using MessageHandler =
     std::function<Status(const ConsumedMessage& message, std::vector<OutgoingMessage>& out)>;
 
+// One message's result from a BatchHandler.
+struct HandledMessage {
+  Status status;
+  std::vector<OutgoingMessage> out;
+};
+
+// Handles a whole consumer batch in one call, so a service can read and write
+// the state of N messages in one pipelined Redis request instead of N round
+// trips. It must return exactly one result per message, in batch order
+// (messages of one partition arrive in offset order). The loop then treats each
+// result like a MessageHandler's: a kUnavailable rewinds that partition to the
+// message and the results of its later messages are discarded, so, as for a
+// MessageHandler, the handler's side effects must be idempotent under
+// redelivery. If the call throws, or returns the wrong number of results, the
+// loop handles the batch again one message at a time, so a poison message is
+// dead-lettered alone.
+using BatchHandler = std::function<std::vector<HandledMessage>(const std::vector<ConsumedMessage>& batch)>;
+
 struct ConsumerLoopOptions {
   size_t max_batch = 500;
   std::chrono::milliseconds poll_timeout{100};
@@ -51,6 +69,8 @@ struct ConsumerLoopOptions {
 class ConsumerLoop {
  public:
   ConsumerLoop(std::unique_ptr<Consumer> consumer, Producer& producer, MessageHandler handler,
+               metrics::ServiceMetrics* metrics, const Clock& clock, ConsumerLoopOptions options);
+  ConsumerLoop(std::unique_ptr<Consumer> consumer, Producer& producer, BatchHandler handler,
                metrics::ServiceMetrics* metrics, const Clock& clock, ConsumerLoopOptions options);
 
   void Run(const std::atomic<bool>& stop);
@@ -66,10 +86,14 @@ class ConsumerLoop {
  private:
   // Returns true when the whole batch was handled and committed.
   bool ProcessBatch(const std::vector<ConsumedMessage>& batch);
+  // The batch handler's results, falling back to one message at a time.
+  std::vector<HandledMessage> HandleAsBatch(const std::vector<ConsumedMessage>& batch);
+  HandledMessage HandleOne(const ConsumedMessage& message);
 
   std::unique_ptr<Consumer> consumer_;
   Producer& producer_;
-  MessageHandler handler_;
+  MessageHandler handler_;             // exactly one of handler_ and batch_handler_ is set
+  BatchHandler batch_handler_;
   metrics::ServiceMetrics* metrics_;
   const Clock& clock_;
   ConsumerLoopOptions options_;

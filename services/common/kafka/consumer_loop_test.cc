@@ -41,6 +41,12 @@ class ConsumerLoopTest : public ::testing::Test {
     return std::make_unique<ConsumerLoop>(std::move(c), producer_, std::move(h), &metrics_, clock_,
                                           ConsumerLoopOptions{});
   }
+  std::unique_ptr<ConsumerLoop> MakeBatchLoop(BatchHandler h) {
+    auto c = std::make_unique<FakeConsumer>();
+    consumer_ = c.get();
+    return std::make_unique<ConsumerLoop>(std::move(c), producer_, std::move(h), &metrics_, clock_,
+                                          ConsumerLoopOptions{});
+  }
   FakeProducer producer_;
   FakeConsumer* consumer_ = nullptr;
   metrics::Registry registry_;
@@ -159,6 +165,96 @@ TEST_F(ConsumerLoopTest, ABatchStuckLongerThanStallAfterIsReportedUntilItFinishe
   stop = true;
   t.join();
   EXPECT_EQ((consumer_->committed[{"in", 0}]), 1);
+}
+
+TEST_F(ConsumerLoopTest, BatchHandlerSeesTheWholeBatchAndItsOutputsGoOutInOrder) {
+  std::vector<size_t> batch_sizes;
+  auto loop = MakeBatchLoop([&](const std::vector<ConsumedMessage>& batch) {
+    batch_sizes.push_back(batch.size());
+    std::vector<HandledMessage> results(batch.size());
+    for (size_t i = 0; i < batch.size(); ++i) {
+      results[i].out.push_back({"out", "", batch[i].payload + "!", {}});
+    }
+    return results;
+  });
+  consumer_->Add(Msg("a"));
+  consumer_->Add(Msg("b", 1));
+  consumer_->Add(Msg("c"));
+  RunUntilDrained(*loop, consumer_);
+  ASSERT_EQ(batch_sizes.size(), 1u) << "one call for the whole batch";
+  EXPECT_EQ(batch_sizes[0], 3u);
+  auto sent = producer_.SentTo("out");
+  ASSERT_EQ(sent.size(), 3u);
+  EXPECT_EQ(sent[0].payload, "a!");
+  EXPECT_EQ(sent[1].payload, "b!");
+  EXPECT_EQ(sent[2].payload, "c!");
+  EXPECT_EQ((consumer_->committed[{"in", 0}]), 2);
+  EXPECT_EQ((consumer_->committed[{"in", 1}]), 1);
+}
+
+TEST_F(ConsumerLoopTest, BatchTransientFailureRewindsOnlyItsPartitionAndDropsLaterResults) {
+  int calls = 0;
+  auto loop = MakeBatchLoop([&](const std::vector<ConsumedMessage>& batch) {
+    const bool first = calls++ == 0;
+    std::vector<HandledMessage> results(batch.size());
+    for (size_t i = 0; i < batch.size(); ++i) {
+      if (first && batch[i].payload == "a2") {
+        results[i].status = Status::Unavailable("redis down");
+      }
+      results[i].out.push_back({"out", "", batch[i].payload, {}});
+    }
+    return results;
+  });
+  consumer_->Add(Msg("a1", 0));
+  consumer_->Add(Msg("a2", 0));
+  consumer_->Add(Msg("a3", 0));
+  consumer_->Add(Msg("b1", 1));
+  RunUntilDrained(*loop, consumer_);
+  std::vector<std::string> sent;
+  for (const auto& o : producer_.SentTo("out")) sent.push_back(o.payload);
+  // a3's first result came after a2's failure in the same partition: dropped
+  // and produced once, after the rewind, behind a2.
+  EXPECT_EQ(sent, (std::vector<std::string>{"a1", "b1", "a2", "a3"}));
+  EXPECT_GE(consumer_->seeks, 1);
+  EXPECT_EQ((consumer_->committed[{"in", 0}]), 3);
+  EXPECT_EQ((consumer_->committed[{"in", 1}]), 1);
+}
+
+TEST_F(ConsumerLoopTest, AThrowingBatchIsRetriedOneByOneSoOnlyThePoisonIsDeadLettered) {
+  auto loop = MakeBatchLoop([](const std::vector<ConsumedMessage>& batch) {
+    std::vector<HandledMessage> results(batch.size());
+    for (size_t i = 0; i < batch.size(); ++i) {
+      if (batch[i].payload == "poison") throw std::runtime_error("boom");
+      results[i].out.push_back({"out", "", batch[i].payload, {}});
+    }
+    return results;
+  });
+  consumer_->Add(Msg("fine"));
+  consumer_->Add(Msg("poison"));
+  consumer_->Add(Msg("also fine"));
+  RunUntilDrained(*loop, consumer_);
+  EXPECT_EQ(producer_.SentTo("out").size(), 2u);
+  auto rejected = producer_.SentTo(topics::kLeadsRejected);
+  ASSERT_EQ(rejected.size(), 1u);
+  leadflow::intake::v1::LeadRejected r;
+  ASSERT_TRUE(r.ParseFromString(rejected[0].payload));
+  EXPECT_EQ(r.original(), "poison");
+  EXPECT_EQ(r.reason(), leadflow::common::v1::INTERNAL_ERROR);
+  EXPECT_EQ((consumer_->committed[{"in", 0}]), 3);
+}
+
+TEST_F(ConsumerLoopTest, ABatchHandlerReturningTheWrongCountIsRetriedOneByOne) {
+  auto loop = MakeBatchLoop([](const std::vector<ConsumedMessage>& batch) {
+    std::vector<HandledMessage> results(1);  // wrong for a batch of more than one
+    results[0].out.push_back({"out", "", batch[0].payload, {}});
+    return results;
+  });
+  consumer_->Add(Msg("a"));
+  consumer_->Add(Msg("b"));
+  RunUntilDrained(*loop, consumer_);
+  EXPECT_EQ(producer_.SentTo("out").size(), 2u);
+  EXPECT_TRUE(producer_.SentTo(topics::kLeadsRejected).empty());
+  EXPECT_EQ((consumer_->committed[{"in", 0}]), 2);
 }
 
 }  // namespace

@@ -204,27 +204,54 @@ StatusOr<std::vector<Reply>> Client::Pipeline(const std::vector<Command>& comman
 
 StatusOr<Reply> Client::Eval(Script& script, const std::vector<std::string>& keys,
                              const std::vector<std::string>& args) {
+  auto replies = EvalMany(script, {ScriptCall{keys, args}});
+  if (!replies.ok()) return replies.status();
+  return std::move(replies->front());
+}
+
+StatusOr<std::vector<Reply>> Client::EvalMany(Script& script,
+                                              const std::vector<ScriptCall>& calls) {
   std::lock_guard lock(impl_->mu);
-  return impl_->WithReconnect([&]() -> StatusOr<Reply> {
-    for (int attempt = 0; attempt < 2; ++attempt) {
+  return impl_->WithReconnect([&]() -> StatusOr<std::vector<Reply>> {
+    std::vector<Reply> replies(calls.size());
+    std::vector<size_t> pending(calls.size());
+    for (size_t i = 0; i < calls.size(); ++i) pending[i] = i;
+    for (int attempt = 0; attempt < 2 && !pending.empty(); ++attempt) {
       if (script.sha_.empty()) {
         auto loaded = impl_->RawLocked({"SCRIPT", "LOAD", script.body()});
         if (!loaded.ok()) return loaded.status();
         if (loaded->is_error()) return Status::InvalidArgument("redis script load: " + loaded->str);
         script.sha_ = loaded->str;
       }
-      Command cmd{"EVALSHA", script.sha_, std::to_string(keys.size())};
-      cmd.insert(cmd.end(), keys.begin(), keys.end());
-      cmd.insert(cmd.end(), args.begin(), args.end());
-      auto r = impl_->RawLocked(cmd);
-      if (!r.ok()) return r;
-      if (r->is_error() && r->str.rfind("NOSCRIPT", 0) == 0) {
-        script.sha_.clear();
-        continue;
+      std::vector<Command> commands;
+      commands.reserve(pending.size());
+      for (size_t i : pending) {
+        const ScriptCall& call = calls[i];
+        Command cmd;
+        cmd.reserve(3 + call.keys.size() + call.args.size());
+        cmd.push_back("EVALSHA");
+        cmd.push_back(script.sha_);
+        cmd.push_back(std::to_string(call.keys.size()));
+        cmd.insert(cmd.end(), call.keys.begin(), call.keys.end());
+        cmd.insert(cmd.end(), call.args.begin(), call.args.end());
+        commands.push_back(std::move(cmd));
       }
-      return r;
+      auto got = impl_->PipelineLocked(commands);
+      if (!got.ok()) return got.status();
+      std::vector<size_t> unloaded;
+      for (size_t j = 0; j < pending.size(); ++j) {
+        Reply& r = (*got)[j];
+        if (r.is_error() && r.str.rfind("NOSCRIPT", 0) == 0) {
+          unloaded.push_back(pending[j]);
+        } else {
+          replies[pending[j]] = std::move(r);
+        }
+      }
+      if (!unloaded.empty()) script.sha_.clear();
+      pending = std::move(unloaded);
     }
-    return Status::Internal("redis: script could not be loaded");
+    if (!pending.empty()) return Status::Internal("redis: script could not be loaded");
+    return replies;
   });
 }
 

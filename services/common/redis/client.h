@@ -39,6 +39,12 @@ class Script {
   std::string sha_;  // set by Client on load; guarded by the client's mutex
 };
 
+// One run of a script, for Client::EvalMany.
+struct ScriptCall {
+  std::vector<std::string> keys;
+  std::vector<std::string> args;
+};
+
 struct ParsedUrl {
   std::string host;
   int port = 6379;
@@ -61,6 +67,12 @@ class Client {
   // EVALSHA with NOSCRIPT fallback.
   StatusOr<Reply> Eval(Script& script, const std::vector<std::string>& keys,
                        const std::vector<std::string>& args);
+  // Runs the script once per call, all in one round trip (pipelined EVALSHA),
+  // and returns the replies in call order; an error reply of one call does not
+  // stop the others. Calls that met NOSCRIPT (a Redis restart flushed the
+  // script cache) are re-run once the script is loaded again. Use it to do a
+  // consumer batch's writes in one request instead of one round trip each.
+  StatusOr<std::vector<Reply>> EvalMany(Script& script, const std::vector<ScriptCall>& calls);
   // PING; used by readiness checks.
   bool Ping();
 
