@@ -15,6 +15,8 @@ inline constexpr char kEngagementEvents[] = "engagement.events";
 inline constexpr char kSalesFeedback[] = "sales.feedback";
 inline constexpr char kNurtureTouches[] = "nurture.touches";
 inline constexpr char kAccountsNotifications[] = "accounts.notifications";
+// Personal-data erasure requests (privacy.v1.ContactErasure, keyed by contact id).
+inline constexpr char kPrivacyErasure[] = "privacy.erasure";
 
 // Header naming the payload encoding of leads.submitted: "json" (default) or "protobuf".
 inline constexpr char kContentTypeHeader[] = "content-type";
