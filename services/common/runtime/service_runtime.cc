@@ -75,6 +75,20 @@ std::string ServiceRuntime::ConfigPath(const std::string& file) const {
 Status ServiceRuntime::AddConsumer(const std::string& group_suffix, std::vector<std::string> topics,
                                    kafka::MessageHandler handler,
                                    leadflow::intake::v1::Stage stage) {
+  return AddConsumerLoop(group_suffix, std::move(topics), std::move(handler), nullptr, stage);
+}
+
+Status ServiceRuntime::AddConsumer(const std::string& group_suffix, std::vector<std::string> topics,
+                                   kafka::BatchHandler handler,
+                                   leadflow::intake::v1::Stage stage) {
+  return AddConsumerLoop(group_suffix, std::move(topics), nullptr, std::move(handler), stage);
+}
+
+Status ServiceRuntime::AddConsumerLoop(const std::string& group_suffix,
+                                       std::vector<std::string> topics,
+                                       kafka::MessageHandler handler,
+                                       kafka::BatchHandler batch_handler,
+                                       leadflow::intake::v1::Stage stage) {
   kafka::ConsumerOptions copts;
   copts.brokers = infra_.kafka_brokers;
   copts.extra_properties = infra_.kafka_properties;
@@ -88,8 +102,13 @@ Status ServiceRuntime::AddConsumer(const std::string& group_suffix, std::vector<
   lopts.name = info_.name + ":" + group_suffix;
   auto loop = std::make_unique<Loop>();
   loop->name = lopts.name;
-  loop->loop = std::make_unique<kafka::ConsumerLoop>(std::move(*consumer), *producer_,
-                                                     std::move(handler), &metrics_, clock(), lopts);
+  loop->loop = batch_handler
+                   ? std::make_unique<kafka::ConsumerLoop>(std::move(*consumer), *producer_,
+                                                           std::move(batch_handler), &metrics_,
+                                                           clock(), lopts)
+                   : std::make_unique<kafka::ConsumerLoop>(std::move(*consumer), *producer_,
+                                                           std::move(handler), &metrics_, clock(),
+                                                           lopts);
   kafka::ConsumerLoop* raw = loop->loop.get();
   readiness_.Add("kafka:" + lopts.name, [raw] { return raw->healthy(); });
   readiness_.Add("progress:" + lopts.name, [raw] { return !raw->stalled(); });

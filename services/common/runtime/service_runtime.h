@@ -68,6 +68,9 @@ class ServiceRuntime {
   // A consumer loop in group "leadflow-<service>-<group_suffix>", run on its own thread.
   Status AddConsumer(const std::string& group_suffix, std::vector<std::string> topics,
                      kafka::MessageHandler handler, leadflow::intake::v1::Stage stage);
+  // The same with a handler called once per consumer batch (kafka::BatchHandler).
+  Status AddConsumer(const std::string& group_suffix, std::vector<std::string> topics,
+                     kafka::BatchHandler handler, leadflow::intake::v1::Stage stage);
   // Registered on the gRPC server; the service object must outlive Run().
   void AddGrpcService(grpc::Service* service);
   // Called when shutdown begins, before consumers stop (e.g. to end streams).
@@ -80,6 +83,10 @@ class ServiceRuntime {
 
  private:
   struct Loop;
+  // Exactly one of the two handlers is set.
+  Status AddConsumerLoop(const std::string& group_suffix, std::vector<std::string> topics,
+                         kafka::MessageHandler handler, kafka::BatchHandler batch_handler,
+                         leadflow::intake::v1::Stage stage);
   ServiceInfo info_;
   config::InfraConfig infra_;
   metrics::Registry registry_;
