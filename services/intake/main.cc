@@ -5,13 +5,16 @@
 #include "common/kafka/topics.h"
 #include "common/registry/account_registry.h"
 #include "common/runtime/service_runtime.h"
+#include "common/privacy/erasure_handler.h"
 #include "intake/app/account_directory.h"
+#include "intake/app/contact_index.h"
 #include "intake/app/grpc_service.h"
 #include "intake/app/http_handler.h"
 #include "intake/app/id_generator.h"
 #include "intake/app/idempotency_store.h"
 #include "intake/app/intake_metrics.h"
 #include "intake/app/intake_processor.h"
+#include "intake/app/privacy_grpc_service.h"
 #include "intake/app/registry_feed.h"
 #include "intake/app/source_access.h"
 #include "intake/app/submitted_handler.h"
@@ -24,7 +27,8 @@ const leadflow::runtime::ServiceInfo kInfo{
     "the leads.submitted topic; validates, normalises and dedupes them, classifies each as "
     "CUSTOMER or PROSPECT against the accounts registry, and publishes LeadAccepted on "
     "leads.accepted. Invalid input goes to leads.rejected; repeats become FORM_RESUBMITTED "
-    "engagement events.",
+    "engagement events. PrivacyService.EraseContact publishes privacy.erasure; the privacy "
+    "consumer erases a contact's dedupe claims.",
     "Config: intake.json (leadflow.config.v1.IntakeConfig: free-mail domains, title and intent "
     "rules, limits, dedupe window, sources with hashed API keys and rate limits).\n"
     "API keys: gRPC metadata or HTTP header \"x-api-key\" (or \"authorization: Bearer\").\n"};
@@ -45,6 +49,8 @@ int main(int argc, char** argv) {
   std::unique_ptr<SubmittedHandler> submitted;
   std::unique_ptr<HttpLeadHandler> http;
   std::unique_ptr<IntakeGrpcService> grpc_service;
+  std::unique_ptr<RedisContactIndex> contact_index;
+  std::unique_ptr<PrivacyGrpcService> privacy_service;
   return runtime::ServiceMain(kInfo, argc, argv, [&](runtime::ServiceRuntime& rt) -> Status {
     auto policy = config::LoadRules<config::v1::IntakeConfig>(rt.ConfigPath("intake.json"),
                                                               IntakePolicy::Create);
@@ -57,6 +63,8 @@ int main(int argc, char** argv) {
     ids = std::make_unique<IdGenerator>();
     processor =
         std::make_unique<IntakeProcessor>(*policy, *store, *directory, *metrics, rt.clock(), *ids);
+    contact_index = std::make_unique<RedisContactIndex>(rt.redis());
+    processor->set_contact_index(contact_index.get());
     auto source_access = SourceAccess::Create(**policy, rt.clock());
     if (!source_access.ok()) return source_access.status();
     access = std::move(*source_access);
@@ -69,6 +77,14 @@ int main(int argc, char** argv) {
     if (auto size = registry->Size(); size.ok()) metrics->RegistrySize(static_cast<double>(*size));
     rt.http().Handle("POST", "/v1/leads", http->Handler());
     rt.AddGrpcService(grpc_service.get());
+    privacy_service = std::make_unique<PrivacyGrpcService>(**policy, *access, rt.producer(), *ids,
+                                                           rt.clock());
+    rt.AddGrpcService(privacy_service.get());
+    if (Status s = rt.AddConsumer("privacy", {topics::kPrivacyErasure},
+                                  privacy::ErasureHandler(*contact_index), intake::v1::INTAKE);
+        !s.ok()) {
+      return s;
+    }
     if (Status s = rt.AddConsumer("registry", {topics::kAccountsChanges},
                                   RegistryFeedHandler(*registry, *metrics, rt.clock()),
                                   intake::v1::INTAKE);

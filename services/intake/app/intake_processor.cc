@@ -6,6 +6,7 @@
 
 #include "common/kafka/topics.h"
 #include "common/log/log.h"
+#include "intake/app/contact_index.h"
 #include "intake/domain/identity.h"
 #include "intake/domain/lead_events.h"
 #include "intake/domain/normalization.h"
@@ -143,6 +144,14 @@ StatusOr<IntakeResult> IntakeProcessor::Process(const LeadSubmission& sub,
     result.claim_value = claim_value;
   }
 
+  if (contact_index_ != nullptr) {
+    Status s = contact_index_->Remember(lead.contact().contact_id(), key,
+                                        policy.dedupe_window_seconds());
+    if (!s.ok()) {
+      if (!result.claim_key.empty()) (void)store_.Release(result.claim_key, result.claim_value);
+      return Status::Unavailable(s.message());
+    }
+  }
   auto account =
       accounts_.Lookup(lead.contact().email(), lead.company().domain(), lead.company().inn());
   if (!account.ok()) {

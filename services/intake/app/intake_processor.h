@@ -42,6 +42,8 @@
 
 namespace leadflow::intake {
 
+class ContactIndex;
+
 struct SubmissionOrigin {
   // Non-empty for at-least-once inputs: identifies the consumed record.
   std::string redelivery_token;
@@ -100,6 +102,9 @@ class IntakeProcessor {
 
   const IntakePolicy& policy() const { return *policy_; }
   IntakeMetrics& metrics() { return metrics_; }
+  // Optional (set before use): every accepted lead's claim is remembered
+  // under its contact id, so an erasure finds it (see contact_index.h).
+  void set_contact_index(ContactIndex* index) { contact_index_ = index; }
 
  private:
   std::shared_ptr<const IntakePolicy> policy_;
@@ -108,6 +113,7 @@ class IntakeProcessor {
   IntakeMetrics& metrics_;
   const Clock& clock_;
   IdGenerator& ids_;
+  ContactIndex* contact_index_ = nullptr;
 };
 
 // Protobuf bytes with deterministic map ordering, so that re-publishing the

@@ -1,0 +1,50 @@
+// Intake's contact index, for erasure: which dedupe claims
+// (lf:{intake}:idem:<key>, see RedisIdempotencyStore) belong to a contact.
+// The claim keys are hashes of (contact, form, time window) or of a client
+// key, so without this index a contact's dedupe data could not be found.
+//
+//   lf:{intake}:contact:<contact_id>   set of idempotency keys (not the Redis
+//                                      key names, the <key> part); its TTL is
+//                                      refreshed to the dedupe window on every
+//                                      add, so it never outlives its claims by
+//                                      more than one window.
+//
+// Remember() is called by IntakeProcessor for every accepted lead after its
+// claim. Erase() deletes every listed claim, then the index (idempotent: a
+// redelivered erasure deletes nothing more). Retries: none here; a Redis
+// failure is kUnavailable. Thread-safe as far as redis::Client is.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "common/privacy/erasure_handler.h"
+#include "common/redis/client.h"
+#include "common/util/status.h"
+
+namespace leadflow::intake {
+
+class ContactIndex {
+ public:
+  virtual ~ContactIndex() = default;
+  // Records that the claim `idempotency_key` belongs to `contact_id`.
+  virtual Status Remember(const std::string& contact_id, const std::string& idempotency_key,
+                          int64_t ttl_seconds) = 0;
+};
+
+class RedisContactIndex final : public ContactIndex, public privacy::ContactEraser {
+ public:
+  explicit RedisContactIndex(redis::Client& redis) : redis_(redis) {}
+  Status Remember(const std::string& contact_id, const std::string& idempotency_key,
+                  int64_t ttl_seconds) override;
+  // Deletes the contact's dedupe claims and its index entry.
+  Status Erase(const leadflow::privacy::v1::ContactErasure& erasure) override;
+  static std::string Key(const std::string& contact_id) {
+    return "lf:{intake}:contact:" + contact_id;
+  }
+
+ private:
+  redis::Client& redis_;
+};
+
+}  // namespace leadflow::intake
