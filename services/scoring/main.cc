@@ -13,6 +13,7 @@
 #include "scoring/app/model_reloader.h"
 #include "scoring/app/score_store.h"
 #include "scoring/app/scoring_handler.h"
+#include "scoring/app/scoring_privacy.h"
 #include "scoring/app/scoring_metrics.h"
 
 namespace {
@@ -57,6 +58,7 @@ int main(int argc, char** argv) {
   std::unique_ptr<RedisEngagementStore> engagement;
   std::unique_ptr<ScoringHandler> handler;
   std::unique_ptr<ExplainService> explain;
+  std::unique_ptr<ScoringPrivacy> scoring_privacy;
   return runtime::ServiceMain(kInfo, argc, argv, [&](runtime::ServiceRuntime& rt) -> Status {
     const std::string model_path = rt.ConfigPath("scoring_model.json");
     auto poll_ms = ModelPollMillis();
@@ -78,12 +80,22 @@ int main(int argc, char** argv) {
     handler = std::make_unique<ScoringHandler>(*model, *store, *engagement, *metrics, rt.clock());
     explain = std::make_unique<ExplainService>(*store, *engagement, *metrics, rt.clock());
     rt.AddGrpcService(explain.get());
-    if (Status s = rt.AddConsumer("main", {topics::kLeadsAccepted}, handler->Handler(),
+    // Consent and erasure (docs/privacy.md): the gates index leads by contact
+    // and stop a withdrawn contact's engagement; privacy.erasure deletes.
+    scoring_privacy = std::make_unique<ScoringPrivacy>(rt.redis(), rt.clock());
+    if (Status s = rt.AddConsumer("main", {topics::kLeadsAccepted},
+                                  scoring_privacy->GateAccepted(handler->Handler()),
                                   intake::v1::SCORING);
         !s.ok()) {
       return s;
     }
-    return rt.AddConsumer("engagement", {topics::kEngagementEvents}, handler->EngagementHandler(),
+    if (Status s = rt.AddConsumer("privacy", {topics::kPrivacyErasure},
+                                  privacy::ErasureHandler(*scoring_privacy), intake::v1::SCORING);
+        !s.ok()) {
+      return s;
+    }
+    return rt.AddConsumer("engagement", {topics::kEngagementEvents},
+                          scoring_privacy->GateEngagement(handler->EngagementHandler()),
                           intake::v1::SCORING);
   });
 }
