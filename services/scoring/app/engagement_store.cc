@@ -73,34 +73,97 @@ void ParseLink(const std::string& value, EngagementStore::Recorded* r) {
 
 }  // namespace
 
+std::vector<StatusOr<EngagementStore::Recorded>> EngagementStore::RecordMany(
+    const std::vector<ContactEvent>& events) {
+  std::vector<StatusOr<Recorded>> out;
+  out.reserve(events.size());
+  for (const auto& e : events) out.push_back(Record(e.contact_id, e.event));
+  return out;
+}
+
+std::vector<StatusOr<std::vector<EngagementRecord>>> EngagementStore::LinkMany(
+    const std::vector<Link>& links) {
+  std::vector<StatusOr<std::vector<EngagementRecord>>> out;
+  out.reserve(links.size());
+  for (const auto& l : links) out.push_back(LinkLead(l.contact_id, l.lead_id, l.now_ms));
+  return out;
+}
+
 StatusOr<EngagementStore::Recorded> RedisEngagementStore::Record(const std::string& contact_id,
                                                                  const EngagementRecord& event) {
-  auto reply = redis_.Eval(RecordScript(), {EventsKey(contact_id), LeadKey(contact_id)},
-                           {std::to_string(event.occurred_at_ms), Member(event),
-                            std::to_string(options_.max_events),
-                            std::to_string(options_.ttl.count())});
-  if (!reply.ok()) return Unavailable(reply.status().message());
-  if (reply->is_error()) return Unavailable(reply->str);
-  if (reply->type != redis::Reply::Type::kArray || reply->elements.size() != 3) {
-    return Status::Internal("engagement store: unexpected reply");
+  return std::move(RecordMany({ContactEvent{contact_id, event}}).front());
+}
+
+std::vector<StatusOr<EngagementStore::Recorded>> RedisEngagementStore::RecordMany(
+    const std::vector<ContactEvent>& events) {
+  std::vector<StatusOr<Recorded>> out;
+  if (events.empty()) return out;
+  std::vector<redis::ScriptCall> calls;
+  calls.reserve(events.size());
+  const std::string max_events = std::to_string(options_.max_events);
+  const std::string ttl = std::to_string(options_.ttl.count());
+  for (const auto& e : events) {
+    calls.push_back({{EventsKey(e.contact_id), LeadKey(e.contact_id)},
+                     {std::to_string(e.event.occurred_at_ms), Member(e.event), max_events, ttl}});
   }
-  Recorded r;
-  r.added = reply->elements[0].integer == 1;
-  ParseLink(reply->elements[1].str, &r);
-  auto events = ParseEvents(reply->elements[2]);
-  if (!events.ok()) return events.status();
-  r.events = std::move(*events);
-  return r;
+  auto replies = redis_.EvalMany(RecordScript(), calls);
+  out.reserve(events.size());
+  for (size_t i = 0; i < events.size(); ++i) {
+    if (!replies.ok()) {
+      out.push_back(Unavailable(replies.status().message()));
+      continue;
+    }
+    const redis::Reply& reply = (*replies)[i];
+    if (reply.is_error()) {
+      out.push_back(Unavailable(reply.str));
+      continue;
+    }
+    if (reply.type != redis::Reply::Type::kArray || reply.elements.size() != 3) {
+      out.push_back(Status::Internal("engagement store: unexpected reply"));
+      continue;
+    }
+    Recorded r;
+    r.added = reply.elements[0].integer == 1;
+    ParseLink(reply.elements[1].str, &r);
+    auto parsed = ParseEvents(reply.elements[2]);
+    if (!parsed.ok()) {
+      out.push_back(parsed.status());
+      continue;
+    }
+    r.events = std::move(*parsed);
+    out.push_back(std::move(r));
+  }
+  return out;
 }
 
 StatusOr<std::vector<EngagementRecord>> RedisEngagementStore::LinkLead(
     const std::string& contact_id, const std::string& lead_id, int64_t now_ms) {
-  auto reply = redis_.Eval(LinkScript(), {EventsKey(contact_id), LeadKey(contact_id)},
-                           {lead_id + "|" + std::to_string(now_ms),
-                            std::to_string(options_.ttl.count())});
-  if (!reply.ok()) return Unavailable(reply.status().message());
-  if (reply->is_error()) return Unavailable(reply->str);
-  return ParseEvents(*reply);
+  return std::move(LinkMany({Link{contact_id, lead_id, now_ms}}).front());
+}
+
+std::vector<StatusOr<std::vector<EngagementRecord>>> RedisEngagementStore::LinkMany(
+    const std::vector<Link>& links) {
+  std::vector<StatusOr<std::vector<EngagementRecord>>> out;
+  if (links.empty()) return out;
+  std::vector<redis::ScriptCall> calls;
+  calls.reserve(links.size());
+  const std::string ttl = std::to_string(options_.ttl.count());
+  for (const auto& l : links) {
+    calls.push_back({{EventsKey(l.contact_id), LeadKey(l.contact_id)},
+                     {l.lead_id + "|" + std::to_string(l.now_ms), ttl}});
+  }
+  auto replies = redis_.EvalMany(LinkScript(), calls);
+  out.reserve(links.size());
+  for (size_t i = 0; i < links.size(); ++i) {
+    if (!replies.ok()) {
+      out.push_back(Unavailable(replies.status().message()));
+    } else if ((*replies)[i].is_error()) {
+      out.push_back(Unavailable((*replies)[i].str));
+    } else {
+      out.push_back(ParseEvents((*replies)[i]));
+    }
+  }
+  return out;
 }
 
 StatusOr<std::vector<EngagementRecord>> RedisEngagementStore::Events(

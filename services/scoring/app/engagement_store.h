@@ -50,6 +50,22 @@ class EngagementStore {
                                                            int64_t now_ms) = 0;
   // The stored events of a contact (empty when none).
   virtual StatusOr<std::vector<EngagementRecord>> Events(const std::string& contact_id) = 0;
+
+  // Record() of each event in order, one result each (a consumer batch); the
+  // Redis store sends them in one round trip.
+  struct ContactEvent {
+    std::string contact_id;
+    EngagementRecord event;
+  };
+  virtual std::vector<StatusOr<Recorded>> RecordMany(const std::vector<ContactEvent>& events);
+  // LinkLead() of each link in order, one result each; one round trip in Redis.
+  struct Link {
+    std::string contact_id;
+    std::string lead_id;
+    int64_t now_ms = 0;
+  };
+  virtual std::vector<StatusOr<std::vector<EngagementRecord>>> LinkMany(
+      const std::vector<Link>& links);
 };
 
 struct EngagementStoreOptions {
@@ -66,6 +82,9 @@ class RedisEngagementStore final : public EngagementStore {
                                                    const std::string& lead_id,
                                                    int64_t now_ms) override;
   StatusOr<std::vector<EngagementRecord>> Events(const std::string& contact_id) override;
+  std::vector<StatusOr<Recorded>> RecordMany(const std::vector<ContactEvent>& events) override;
+  std::vector<StatusOr<std::vector<EngagementRecord>>> LinkMany(
+      const std::vector<Link>& links) override;
 
   static std::string EventsKey(const std::string& contact_id) {
     return "lf:scoring:{c:" + contact_id + "}:events";

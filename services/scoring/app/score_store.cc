@@ -31,24 +31,86 @@ std::string SerializeDeterministic(const google::protobuf::Message& message) {
   return out;
 }
 
+std::vector<Status> ScoreStore::PutMany(
+    const std::vector<const leadflow::scoring::v1::LeadScored*>& scores) {
+  std::vector<Status> out;
+  out.reserve(scores.size());
+  for (const auto* score : scores) out.push_back(Put(*score));
+  return out;
+}
+
+std::vector<StatusOr<std::optional<leadflow::scoring::v1::LeadScored>>> ScoreStore::GetMany(
+    const std::vector<std::string>& lead_ids) {
+  std::vector<StatusOr<std::optional<leadflow::scoring::v1::LeadScored>>> out;
+  out.reserve(lead_ids.size());
+  for (const auto& id : lead_ids) out.push_back(Get(id));
+  return out;
+}
+
 Status RedisScoreStore::Put(const leadflow::scoring::v1::LeadScored& score) {
-  auto reply = redis_.Eval(PutScript(), {Key(score.lead().meta().lead_id())},
-                           {std::to_string(score.revision()), SerializeDeterministic(score),
-                            std::to_string(ttl_.count())});
-  if (!reply.ok()) return Status::Unavailable("score store: " + reply.status().message());
-  if (reply->is_error()) return Status::Unavailable("score store: " + reply->str);
-  return Status::Ok();
+  return PutMany({&score}).front();
+}
+
+std::vector<Status> RedisScoreStore::PutMany(
+    const std::vector<const leadflow::scoring::v1::LeadScored*>& scores) {
+  if (scores.empty()) return {};
+  std::vector<redis::ScriptCall> calls;
+  calls.reserve(scores.size());
+  const std::string ttl = std::to_string(ttl_.count());
+  for (const auto* score : scores) {
+    calls.push_back({{Key(score->lead().meta().lead_id())},
+                     {std::to_string(score->revision()), SerializeDeterministic(*score), ttl}});
+  }
+  auto replies = redis_.EvalMany(PutScript(), calls);
+  std::vector<Status> out;
+  out.reserve(scores.size());
+  for (size_t i = 0; i < scores.size(); ++i) {
+    if (!replies.ok()) {
+      out.push_back(Status::Unavailable("score store: " + replies.status().message()));
+    } else if ((*replies)[i].is_error()) {
+      out.push_back(Status::Unavailable("score store: " + (*replies)[i].str));
+    } else {
+      out.push_back(Status::Ok());
+    }
+  }
+  return out;
 }
 
 StatusOr<std::optional<leadflow::scoring::v1::LeadScored>> RedisScoreStore::Get(
     const std::string& lead_id) {
-  auto reply = redis_.Run({"HGET", Key(lead_id), "score"});
-  if (!reply.ok()) return Status::Unavailable("score store: " + reply.status().message());
-  if (reply->is_error()) return Status::Unavailable("score store: " + reply->str);
-  if (reply->is_nil()) return std::optional<leadflow::scoring::v1::LeadScored>();
-  leadflow::scoring::v1::LeadScored s;
-  if (!s.ParseFromString(reply->str)) return Status::Internal("score store: corrupt record");
-  return std::optional<leadflow::scoring::v1::LeadScored>(std::move(s));
+  return std::move(GetMany({lead_id}).front());
+}
+
+std::vector<StatusOr<std::optional<leadflow::scoring::v1::LeadScored>>> RedisScoreStore::GetMany(
+    const std::vector<std::string>& lead_ids) {
+  using Latest = std::optional<leadflow::scoring::v1::LeadScored>;
+  std::vector<StatusOr<Latest>> out;
+  if (lead_ids.empty()) return out;
+  std::vector<redis::Command> commands;
+  commands.reserve(lead_ids.size());
+  for (const auto& id : lead_ids) commands.push_back({"HGET", Key(id), "score"});
+  auto replies = redis_.Pipeline(commands);
+  out.reserve(lead_ids.size());
+  for (size_t i = 0; i < lead_ids.size(); ++i) {
+    if (!replies.ok()) {
+      out.push_back(Status::Unavailable("score store: " + replies.status().message()));
+      continue;
+    }
+    const redis::Reply& reply = (*replies)[i];
+    if (reply.is_error()) {
+      out.push_back(Status::Unavailable("score store: " + reply.str));
+    } else if (reply.is_nil()) {
+      out.push_back(Latest());
+    } else {
+      leadflow::scoring::v1::LeadScored s;
+      if (s.ParseFromString(reply.str)) {
+        out.push_back(Latest(std::move(s)));
+      } else {
+        out.push_back(Status::Internal("score store: corrupt record"));
+      }
+    }
+  }
+  return out;
 }
 
 Status InMemoryScoreStore::Put(const leadflow::scoring::v1::LeadScored& score) {

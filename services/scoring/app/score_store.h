@@ -17,6 +17,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "common/redis/client.h"
 #include "common/util/status.h"
@@ -34,6 +35,13 @@ class ScoreStore {
   virtual Status Put(const leadflow::scoring::v1::LeadScored& score) = 0;
   virtual StatusOr<std::optional<leadflow::scoring::v1::LeadScored>> Get(
       const std::string& lead_id) = 0;
+  // Put() of each score in order, one status each (a consumer batch's
+  // writes); the Redis store sends them in one round trip.
+  virtual std::vector<Status> PutMany(
+      const std::vector<const leadflow::scoring::v1::LeadScored*>& scores);
+  // Get() of each lead, in order; the Redis store reads them in one round trip.
+  virtual std::vector<StatusOr<std::optional<leadflow::scoring::v1::LeadScored>>> GetMany(
+      const std::vector<std::string>& lead_ids);
 };
 
 class RedisScoreStore final : public ScoreStore {
@@ -44,6 +52,10 @@ class RedisScoreStore final : public ScoreStore {
   Status Put(const leadflow::scoring::v1::LeadScored& score) override;
   StatusOr<std::optional<leadflow::scoring::v1::LeadScored>> Get(
       const std::string& lead_id) override;
+  std::vector<Status> PutMany(
+      const std::vector<const leadflow::scoring::v1::LeadScored*>& scores) override;
+  std::vector<StatusOr<std::optional<leadflow::scoring::v1::LeadScored>>> GetMany(
+      const std::vector<std::string>& lead_ids) override;
   static std::string Key(const std::string& lead_id) {
     return "lf:scoring:{l:" + lead_id + "}:score";
   }

@@ -1,23 +1,38 @@
 #include "scoring/app/scoring_handler.h"
 
-#include <google/protobuf/util/time_util.h>
-
 #include "common/kafka/topics.h"
-#include "leadflow/engagement/v1/engagement.pb.h"
 #include "scoring/domain/scorer.h"
 
 namespace leadflow::scoring {
 
-using google::protobuf::util::TimeUtil;
 using leadflow::scoring::v1::LeadScored;
 
 namespace {
 
-// One reusable score per consumer thread: cleared sub-messages and strings
-// keep their memory, which roughly halves the allocations of a score.
-LeadScored& Scratch() {
-  thread_local LeadScored score;
-  return score;
+// Reusable scores per consumer thread: cleared sub-messages and strings keep
+// their memory, which roughly halves the allocations of a score.
+std::vector<LeadScored>& Scratch(size_t n) {
+  thread_local std::vector<LeadScored> scores;
+  if (scores.size() < n) scores.resize(n);
+  return scores;
+}
+
+Status DecodeAccepted(const kafka::ConsumedMessage& message,
+                      leadflow::intake::v1::LeadAccepted* lead) {
+  if (!lead->ParseFromString(message.payload)) {
+    return Status::InvalidArgument("not a leadflow.intake.v1.LeadAccepted",
+                                   leadflow::common::v1::MALFORMED_PAYLOAD);
+  }
+  if (lead->meta().lead_id().empty()) {
+    return Status::InvalidArgument("LeadAccepted without meta.lead_id",
+                                   leadflow::common::v1::MISSING_FIELD);
+  }
+  if (lead->meta().trace_id().empty()) {
+    if (auto t = message.FindHeader(topics::kTraceHeader)) {
+      lead->mutable_meta()->set_trace_id(std::string(*t));
+    }
+  }
+  return Status::Ok();
 }
 
 }  // namespace
@@ -31,126 +46,94 @@ kafka::OutgoingMessage ToScoredMessage(const leadflow::scoring::v1::LeadScored& 
   return m;
 }
 
+std::vector<kafka::HandledMessage> ScoringHandler::HandleAccepted(
+    const std::vector<kafka::ConsumedMessage>& batch) {
+  std::vector<kafka::HandledMessage> results(batch.size());
+  struct Pending {
+    size_t index = 0;
+    leadflow::intake::v1::LeadAccepted lead;
+    int64_t scored_at = 0;
+    size_t link = SIZE_MAX;  // its entry in `links`, if it has a contact
+  };
+  std::vector<Pending> pending;
+  pending.reserve(batch.size());
+  std::vector<EngagementStore::Link> links;
+  const int64_t now = clock_.NowMillis();
+  for (size_t i = 0; i < batch.size(); ++i) {
+    Pending p;
+    p.index = i;
+    if (Status s = DecodeAccepted(batch[i], &p.lead); !s.ok()) {
+      results[i].status = s;
+      continue;
+    }
+    p.scored_at = batch[i].timestamp_ms > 0 ? batch[i].timestamp_ms : now;
+    if (!p.lead.contact().contact_id().empty()) {
+      p.link = links.size();
+      links.push_back({p.lead.contact().contact_id(), p.lead.meta().lead_id(), now});
+    }
+    pending.push_back(std::move(p));
+  }
+  // 1. Link each contact to its lead and load its engagement: one round trip.
+  const auto linked = engagement_.LinkMany(links);
+  // 2. Score.
+  const auto policy = model_.Get();
+  std::vector<LeadScored>& scores = Scratch(pending.size());
+  std::vector<const LeadScored*> to_store;
+  std::vector<size_t> stored_index;  // batch index of each entry of to_store
+  const std::vector<EngagementRecord> no_events;
+  for (size_t j = 0; j < pending.size(); ++j) {
+    const Pending& p = pending[j];
+    const std::vector<EngagementRecord>* events = &no_events;
+    if (p.link != SIZE_MAX) {
+      const auto& l = linked[p.link];
+      if (!l.ok()) {
+        results[p.index].status = Status::Unavailable(l.status().message());
+        continue;
+      }
+      events = &*l;
+    }
+    const EngagementScore engagement = ScoreEngagement(*events, *policy, p.scored_at);
+    ScoreInputs inputs;
+    inputs.scored_at_ms = p.scored_at;
+    inputs.revision = 1;
+    inputs.engagement = &engagement;
+    ScoreLeadInto(p.lead, *policy, inputs, &scores[j]);
+    to_store.push_back(&scores[j]);
+    stored_index.push_back(p.index);
+  }
+  // 3. Store the scores: one round trip.
+  const auto stored = store_.PutMany(to_store);
+  for (size_t k = 0; k < to_store.size(); ++k) {
+    kafka::HandledMessage& r = results[stored_index[k]];
+    r.status = stored[k];
+    if (!r.status.ok()) continue;
+    r.out.push_back(ToScoredMessage(*to_store[k]));
+    metrics_.Scored(*to_store[k]);
+  }
+  return results;
+}
+
 Status ScoringHandler::Handle(const kafka::ConsumedMessage& message,
                               std::vector<kafka::OutgoingMessage>& out) {
-  leadflow::intake::v1::LeadAccepted lead;
-  if (!lead.ParseFromString(message.payload)) {
-    return Status::InvalidArgument("not a leadflow.intake.v1.LeadAccepted",
-                                   leadflow::common::v1::MALFORMED_PAYLOAD);
-  }
-  if (lead.meta().lead_id().empty()) {
-    return Status::InvalidArgument("LeadAccepted without meta.lead_id",
-                                   leadflow::common::v1::MISSING_FIELD);
-  }
-  if (lead.meta().trace_id().empty()) {
-    if (auto t = message.FindHeader(topics::kTraceHeader)) {
-      lead.mutable_meta()->set_trace_id(std::string(*t));
-    }
-  }
-  const int64_t scored_at = message.timestamp_ms > 0 ? message.timestamp_ms : clock_.NowMillis();
-  std::vector<EngagementRecord> events;
-  if (!lead.contact().contact_id().empty()) {
-    auto linked = engagement_.LinkLead(lead.contact().contact_id(), lead.meta().lead_id(),
-                                       clock_.NowMillis());
-    if (!linked.ok()) return Status::Unavailable(linked.status().message());
-    events = std::move(*linked);
-  }
-  const auto policy = model_.Get();
-  const EngagementScore engagement = ScoreEngagement(events, *policy, scored_at);
-  ScoreInputs inputs;
-  inputs.scored_at_ms = scored_at;
-  inputs.revision = 1;
-  inputs.engagement = &engagement;
-  LeadScored& score = Scratch();
-  ScoreLeadInto(lead, *policy, inputs, &score);
-  if (Status s = store_.Put(score); !s.ok()) return s;
-  out.push_back(ToScoredMessage(score));
-  metrics_.Scored(score);
-  return Status::Ok();
+  auto results = HandleAccepted({message});
+  for (auto& m : results.front().out) out.push_back(std::move(m));
+  return results.front().status;
 }
 
 Status ScoringHandler::HandleEngagement(const kafka::ConsumedMessage& message,
                                         std::vector<kafka::OutgoingMessage>& out) {
-  leadflow::engagement::v1::EngagementEvent event;
-  if (!event.ParseFromString(message.payload)) {
-    return Status::InvalidArgument("not a leadflow.engagement.v1.EngagementEvent",
-                                   leadflow::common::v1::MALFORMED_PAYLOAD);
-  }
-  if (event.contact_id().empty()) {
-    return Status::InvalidArgument("EngagementEvent without contact_id",
-                                   leadflow::common::v1::MISSING_FIELD);
-  }
-  if (event.event_id().empty()) {
-    return Status::InvalidArgument("EngagementEvent without event_id",
-                                   leadflow::common::v1::MISSING_FIELD);
-  }
-  if (event.type() == leadflow::engagement::v1::ENGAGEMENT_TYPE_UNSPECIFIED) {
-    return Status::InvalidArgument("EngagementEvent without type",
-                                   leadflow::common::v1::MISSING_FIELD);
-  }
-  const int64_t now = message.timestamp_ms > 0 ? message.timestamp_ms : clock_.NowMillis();
-  EngagementRecord record;
-  record.event_id = event.event_id();
-  record.type = event.type();
-  record.occurred_at_ms =
-      event.has_occurred_at() ? TimeUtil::TimestampToMilliseconds(event.occurred_at()) : now;
-
-  if (record.occurred_at_ms > now + kMaxEventSkewMillis) {
-    // Would hold undecayed points until that date: not a clock skew but bad data.
-    return Status::InvalidArgument("EngagementEvent occurred_at is more than a day in the future",
-                                   leadflow::common::v1::INVALID_FIELD);
-  }
-  auto recorded = engagement_.Record(event.contact_id(), record);
-  if (!recorded.ok()) return Status::Unavailable(recorded.status().message());
-  const std::string type_label = leadflow::engagement::v1::EngagementType_IsValid(event.type())
-                                     ? leadflow::engagement::v1::EngagementType_Name(event.type())
-                                     : "UNKNOWN";
-  const std::string& lead_id = !recorded->lead_id.empty() ? recorded->lead_id : event.lead_id();
-  if (lead_id.empty()) {
-    metrics_.Engagement(type_label, "unknown_contact");
-    return Status::Ok();
-  }
-  auto latest = store_.Get(lead_id);
-  if (!latest.ok()) return Status::Unavailable(latest.status().message());
-  if (!latest->has_value()) {
-    // Linked a moment ago: the lead's first score is being written right now
-    // (link, then score). Retry, so this event is in a rescore, not lost.
-    if (!recorded->lead_id.empty() &&
-        clock_.NowMillis() - recorded->linked_at_ms < kLinkSettleMillis) {
-      return Status::Unavailable("lead " + lead_id + " linked but not scored yet");
-    }
-    metrics_.Engagement(type_label, "unknown_lead");
-    return Status::Ok();
-  }
-  const auto& previous = **latest;
-  const auto policy = model_.Get();
-  const EngagementScore engagement = ScoreEngagement(recorded->events, *policy, now);
-  ScoreInputs inputs;
-  inputs.scored_at_ms = now;
-  inputs.revision = previous.revision() + 1;
-  inputs.engagement = &engagement;
-  LeadScored& score = Scratch();
-  ScoreLeadInto(previous.lead(), *policy, inputs, &score);
-  if (Status s = store_.Put(score); !s.ok()) return s;
-  out.push_back(ToScoredMessage(score));
-  metrics_.Scored(score);
-  metrics_.Engagement(type_label, recorded->added ? "rescored" : "duplicate_rescored");
-  if (score.lifecycle_stage() == leadflow::common::v1::MQL &&
-      previous.lifecycle_stage() != leadflow::common::v1::MQL) {
-    metrics_.Promoted();
-  }
-  return Status::Ok();
+  auto results = HandleEngagements({message});
+  for (auto& m : results.front().out) out.push_back(std::move(m));
+  return results.front().status;
 }
 
-kafka::MessageHandler ScoringHandler::Handler() {
-  return [this](const kafka::ConsumedMessage& m, std::vector<kafka::OutgoingMessage>& out) {
-    return Handle(m, out);
-  };
+kafka::BatchHandler ScoringHandler::Handler() {
+  return [this](const std::vector<kafka::ConsumedMessage>& batch) { return HandleAccepted(batch); };
 }
 
-kafka::MessageHandler ScoringHandler::EngagementHandler() {
-  return [this](const kafka::ConsumedMessage& m, std::vector<kafka::OutgoingMessage>& out) {
-    return HandleEngagement(m, out);
+kafka::BatchHandler ScoringHandler::EngagementHandler() {
+  return [this](const std::vector<kafka::ConsumedMessage>& batch) {
+    return HandleEngagements(batch);
   };
 }
 

@@ -1,27 +1,33 @@
-// The scoring consumers.
+// The scoring consumers. Each is a kafka::BatchHandler: a consumer batch does
+// its Redis work in two pipelined round trips, not two or three per message,
+// with the same results as handling its messages one by one in order.
 //
-// leads.accepted (ScoringHandler::Handle): LeadAccepted -> link the contact to
-// this lead and load the contact's engagement (which may precede the lead) ->
-// ScoreLead (revision 1) -> store the latest score (for Explain and
-// rescoring) -> LeadScored on leads.scored, keyed by account key, with the
-// trace-id header. Every accepted lead yields a LeadScored, disqualified ones
-// included.
+// leads.accepted (ScoringHandler::HandleAccepted): LeadAccepted -> link the
+// contact to this lead and load the contact's engagement (which may precede
+// the lead; one EvalMany for the batch) -> ScoreLead (revision 1) -> store the
+// latest score (for Explain and rescoring; one EvalMany) -> LeadScored on
+// leads.scored, keyed by account key, with the trace-id header. Every accepted
+// lead yields a LeadScored, disqualified ones included.
 //
-// engagement.events (ScoringHandler::HandleEngagement): EngagementEvent ->
-// record it for its contact (idempotent by event id) -> if the contact is
-// linked to a scored lead, rescore that lead from its stored LeadAccepted
-// with the decayed engagement at the record's time -> revision + 1, stored and
-// published on leads.scored. This is how nurtured leads become MQLs. An event
-// of a contact without a lead is kept (it counts once the lead arrives) and
-// produces nothing. An event that finds its contact linked less than
-// kLinkSettleMillis ago but the lead not yet scored (the leads.accepted
-// consumer links first, then stores the score) is retried (kUnavailable);
-// a lead whose score has expired is counted as unknown_lead and skipped.
+// engagement.events (ScoringHandler::HandleEngagements): EngagementEvent ->
+// record it for its contact (idempotent by event id; one EvalMany, so each
+// event sees the batch's earlier events of its contact) -> if the contact is
+// linked to a scored lead (one pipelined read of the batch's leads), rescore
+// that lead from its stored LeadAccepted with the decayed engagement at the
+// record's time -> revision + 1 (a later event of the same lead in the batch
+// builds on this rescore: + 2, ...), stored (one EvalMany) and published on
+// leads.scored. This is how nurtured leads become MQLs. An event of a contact
+// without a lead is kept (it counts once the lead arrives) and produces
+// nothing. An event that finds its contact linked less than kLinkSettleMillis
+// ago but the lead not yet scored (the leads.accepted consumer links first,
+// then stores the score) is retried (kUnavailable); a lead whose score has
+// expired is counted as unknown_lead and skipped.
 //
 // Errors: an undecodable record, one without its ids or type, or an
 // engagement event dated more than a day after its record, is kInvalidArgument
 // with a reason code (the consumer loop dead-letters it with the original
-// bytes); a store failure is kUnavailable (the loop retries the message).
+// bytes); a store failure is kUnavailable for the messages it concerns (the
+// loop retries from there).
 // Redelivery: the score's time input is the record's timestamp, so a
 // redelivered leads.accepted record re-produces the same score when the
 // contact's engagement did not change meanwhile; the score store never lets
@@ -51,14 +57,19 @@ class ScoringHandler {
                  ScoringMetrics& metrics, const Clock& clock)
       : model_(model), store_(store), engagement_(engagement), metrics_(metrics), clock_(clock) {}
 
-  // leads.accepted
+  // leads.accepted: one result per message of the batch, in order.
+  std::vector<kafka::HandledMessage> HandleAccepted(const std::vector<kafka::ConsumedMessage>& batch);
+  // One leads.accepted record (a batch of one).
   Status Handle(const kafka::ConsumedMessage& message, std::vector<kafka::OutgoingMessage>& out);
-  kafka::MessageHandler Handler();
+  kafka::BatchHandler Handler();
 
-  // engagement.events
+  // engagement.events: one result per message of the batch, in order.
+  std::vector<kafka::HandledMessage> HandleEngagements(
+      const std::vector<kafka::ConsumedMessage>& batch);
+  // One engagement.events record (a batch of one).
   Status HandleEngagement(const kafka::ConsumedMessage& message,
                           std::vector<kafka::OutgoingMessage>& out);
-  kafka::MessageHandler EngagementHandler();
+  kafka::BatchHandler EngagementHandler();
 
  private:
   ModelHolder& model_;

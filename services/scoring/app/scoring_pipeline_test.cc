@@ -120,7 +120,7 @@ class ScoringPipelineTest : public ::testing::Test {
   }
 
   void StartLoop(const std::string& group, const std::string& topic,
-                 kafka::MessageHandler handler) {
+                 kafka::BatchHandler handler) {
     kafka::ConsumerOptions co;
     co.brokers = kafka_->bootstrap();
     co.group_id = group;
