@@ -7,6 +7,7 @@
 #include "routing/app/routing_engine.h"
 #include "routing/app/routing_grpc_service.h"
 #include "routing/app/routing_metrics.h"
+#include "routing/app/routing_privacy.h"
 #include "routing/app/routing_scheduler.h"
 #include "routing/app/routing_store.h"
 #include "routing/app/zoneinfo_loader.h"
@@ -38,6 +39,7 @@ int main(int argc, char** argv) {
   std::unique_ptr<RoutingScheduler> scheduler;
   std::unique_ptr<FeedbackProcessor> feedback;
   std::unique_ptr<RoutingGrpcService> grpc_service;
+  std::unique_ptr<RoutingPrivacy> routing_privacy;
   return runtime::ServiceMain(kInfo, argc, argv, [&](runtime::ServiceRuntime& rt) -> Status {
     auto policy = config::LoadRules<config::v1::RoutingRules>(
         rt.ConfigPath("routing_rules.json"),
@@ -78,6 +80,16 @@ int main(int argc, char** argv) {
         !s.ok()) {
       return s;
     }
-    return rt.AddConsumer("main", {topics::kLeadsScored}, engine->Handler(), intake::v1::ROUTING);
+    // Consent and erasure (docs/privacy.md): withdrawals and privacy.erasure
+    // in their own group; the gate indexes leads by contact and disqualifies
+    // a withdrawn prospect's earlier lead before the engine routes it.
+    routing_privacy = std::make_unique<RoutingPrivacy>(rt.redis(), rt.clock());
+    if (Status s = rt.AddConsumer("privacy", {topics::kEngagementEvents, topics::kPrivacyErasure},
+                                  routing_privacy->Handler(), intake::v1::ROUTING);
+        !s.ok()) {
+      return s;
+    }
+    return rt.AddConsumer("main", {topics::kLeadsScored},
+                          routing_privacy->GateScored(engine->Handler()), intake::v1::ROUTING);
   });
 }

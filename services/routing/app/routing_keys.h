@@ -1,0 +1,26 @@
+// Routing's Redis key names that more than one component spells (the store
+// and the privacy consumer). Every key shares the {routing} hash tag; see
+// routing_store.h for the whole layout.
+#pragma once
+
+#include <string>
+
+namespace leadflow::routing {
+
+inline constexpr char kRoutingKeyPrefix[] = "lf:{routing}:";
+
+// The recorded decision of a lead: a serialized LeadAssigned.
+inline std::string DecisionKey(const std::string& lead_id) {
+  return std::string(kRoutingKeyPrefix) + "decision:" + lead_id;
+}
+
+// Privacy (routing_privacy.h): a contact's lead ids, and its consent
+// withdrawal / erasure tombstone.
+inline std::string ContactLeadsKey(const std::string& contact_id) {
+  return std::string(kRoutingKeyPrefix) + "contact:" + contact_id;
+}
+inline std::string ContactWithdrawnKey(const std::string& contact_id) {
+  return std::string(kRoutingKeyPrefix) + "withdrawn:" + contact_id;
+}
+
+}  // namespace leadflow::routing
