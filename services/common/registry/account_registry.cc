@@ -65,17 +65,57 @@ StatusOr<std::optional<AccountState>> AccountRegistry::Get(const std::string& ac
 StatusOr<std::optional<AccountState>> AccountRegistry::Lookup(const std::string& email,
                                                               const std::string& domain,
                                                               const std::string& inn) {
+  return std::move(LookupMany({ContactKeys{email, domain, inn}}).front());
+}
+
+std::vector<StatusOr<std::optional<AccountState>>> AccountRegistry::LookupMany(
+    const std::vector<ContactKeys>& contacts) {
+  using Found = StatusOr<std::optional<AccountState>>;
+  std::vector<Found> out(contacts.size(), Found(std::optional<AccountState>()));
+  // 1. The index keys of every contact, by email, then domain, then INN.
   std::vector<redis::Command> cmds;
-  if (!email.empty()) cmds.push_back({"GET", Key("acct-email", email)});
-  if (!domain.empty()) cmds.push_back({"GET", Key("acct-domain", domain)});
-  if (!inn.empty()) cmds.push_back({"GET", Key("acct-inn", inn)});
-  if (cmds.empty()) return std::optional<AccountState>();
-  auto replies = redis_.Pipeline(cmds);
-  if (!replies.ok()) return replies.status();
-  for (const auto& r : *replies) {
-    if (r.type == redis::Reply::Type::kString) return Get(r.str);
+  std::vector<size_t> first(contacts.size() + 1, 0);  // contact i: cmds [first[i], first[i+1])
+  for (size_t i = 0; i < contacts.size(); ++i) {
+    first[i] = cmds.size();
+    const ContactKeys& c = contacts[i];
+    if (!c.email.empty()) cmds.push_back({"GET", Key("acct-email", c.email)});
+    if (!c.domain.empty()) cmds.push_back({"GET", Key("acct-domain", c.domain)});
+    if (!c.inn.empty()) cmds.push_back({"GET", Key("acct-inn", c.inn)});
   }
-  return std::optional<AccountState>();
+  first[contacts.size()] = cmds.size();
+  if (cmds.empty()) return out;
+  auto replies = redis_.Pipeline(cmds);
+  if (!replies.ok()) return std::vector<Found>(contacts.size(), Found(replies.status()));
+  // 2. The account of each contact's first hit.
+  std::vector<redis::Command> gets;
+  std::vector<size_t> get_of;  // contact index of each GET
+  for (size_t i = 0; i < contacts.size(); ++i) {
+    for (size_t k = first[i]; k < first[i + 1]; ++k) {
+      const redis::Reply& r = (*replies)[k];
+      if (r.type != redis::Reply::Type::kString) continue;
+      gets.push_back({"GET", Key("acct", r.str)});
+      get_of.push_back(i);
+      break;
+    }
+  }
+  if (gets.empty()) return out;
+  auto accounts = redis_.Pipeline(gets);
+  for (size_t g = 0; g < gets.size(); ++g) {
+    Found& f = out[get_of[g]];
+    if (!accounts.ok()) {
+      f = accounts.status();
+      continue;
+    }
+    const redis::Reply& r = (*accounts)[g];
+    if (r.is_nil()) continue;
+    AccountState state;
+    if (!state.ParseFromString(r.str)) {
+      f = Status::Internal("registry: corrupt account record");
+      continue;
+    }
+    f = std::optional<AccountState>(std::move(state));
+  }
+  return out;
 }
 
 StatusOr<int64_t> AccountRegistry::Size() {

@@ -15,6 +15,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "common/kafka/consumer_loop.h"
 #include "common/redis/client.h"
@@ -38,6 +39,17 @@ class AccountRegistry {
                                                                        const std::string& domain,
                                                                        const std::string& inn);
   StatusOr<std::optional<leadflow::accounts::v1::AccountState>> Get(const std::string& account_key);
+
+  // Lookup() of many contacts at once (a consumer batch): two pipelined round
+  // trips for the whole list (the index keys, then the accounts found)
+  // instead of up to two each. One result per contact, in order.
+  struct ContactKeys {
+    std::string email;
+    std::string domain;
+    std::string inn;
+  };
+  std::vector<StatusOr<std::optional<leadflow::accounts::v1::AccountState>>> LookupMany(
+      const std::vector<ContactKeys>& contacts);
   StatusOr<int64_t> Size();
 
   // A consumer-loop handler for accounts.changes; malformed records are dead-lettered.

@@ -66,5 +66,43 @@ TEST_F(AccountRegistryTest, RefusesMalformedAndSchemaLessRecordsWithoutChangingS
   EXPECT_FALSE(got->has_value());
 }
 
+TEST_F(AccountRegistryTest, LookupManyAnswersEachContactLikeLookup) {
+  AccountState a;
+  a.set_account_key("acme.ru");
+  a.set_relationship(cv1::CUSTOMER);
+  a.add_domains("acme.ru");
+  a.add_contact_emails("boss@gmail.com");
+  a.set_inn("7701234567");
+  ASSERT_TRUE(registry_->Apply("acme.ru", a.SerializeAsString()).ok());
+  ASSERT_TRUE(registry_->Apply("beta.ru", Customer("beta.ru")).ok());
+  // An index entry whose account is gone: no account, and no fallback to the
+  // contact's next key (as Lookup).
+  server_->Command({"SET", "lf:{test}:acct-email:stale@x.ru", "gone.ru"});
+  const std::vector<AccountRegistry::ContactKeys> contacts = {
+      {"boss@gmail.com", "", ""},         // by email
+      {"nobody@x.ru", "beta.ru", ""},     // by domain
+      {"", "unknown.ru", "7701234567"},   // by INN
+      {"", "", ""},                       // nothing to look up
+      {"stale@x.ru", "beta.ru", ""},      // the stale email wins
+      {"nobody@x.ru", "unknown.ru", ""},  // not in the registry
+  };
+  const auto many = registry_->LookupMany(contacts);
+  ASSERT_EQ(many.size(), contacts.size());
+  const std::vector<std::string> want = {"acme.ru", "beta.ru", "acme.ru", "", "", ""};
+  for (size_t i = 0; i < contacts.size(); ++i) {
+    ASSERT_TRUE(many[i].ok()) << i;
+    EXPECT_EQ(many[i]->has_value() ? (*many[i])->account_key() : "", want[i]) << i;
+    const auto one = registry_->Lookup(contacts[i].email, contacts[i].domain, contacts[i].inn);
+    ASSERT_TRUE(one.ok());
+    EXPECT_EQ(one->has_value(), many[i]->has_value()) << i;
+  }
+  ASSERT_EQ(server_->Stop(), 0);
+  for (const auto& r : registry_->LookupMany({{"boss@gmail.com", "", ""}, {"", "", ""}})) {
+    EXPECT_FALSE(r.ok() && r->has_value());
+  }
+  EXPECT_EQ(registry_->LookupMany({{"boss@gmail.com", "", ""}}).front().status().code(),
+            StatusCode::kUnavailable);
+}
+
 }  // namespace
 }  // namespace leadflow::registry
