@@ -90,6 +90,6 @@ int main(int argc, char** argv) {
       return s;
     }
     return rt.AddConsumer("main", {topics::kLeadsScored},
-                          routing_privacy->GateScored(engine->Handler()), intake::v1::ROUTING);
+                          routing_privacy->GateScored(engine->BatchHandler()), intake::v1::ROUTING);
   });
 }

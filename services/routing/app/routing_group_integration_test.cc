@@ -83,7 +83,7 @@ struct Instance {
     kafka::ConsumerLoopOptions lopts;
     lopts.stage = leadflow::intake::v1::ROUTING;
     lopts.name = "routing:main";
-    loop = std::make_unique<kafka::ConsumerLoop>(std::move(*c), *producer, engine->Handler(),
+    loop = std::make_unique<kafka::ConsumerLoop>(std::move(*c), *producer, engine->BatchHandler(),
                                                  &service_metrics, clock, lopts);
     loop_thread = std::thread([this] { loop->Run(stop); });
     scheduler_thread = std::thread([this] { scheduler->Run(stop); });

@@ -18,21 +18,68 @@ int64_t ToMillis(const google::protobuf::Timestamp& ts) {
 }
 
 kafka::OutgoingMessage MakeEvent(const char* topic, const cv1::LeadMeta& meta,
-                                 const std::string& fallback_key,
-                                 const google::protobuf::Message& payload) {
+                                 const std::string& fallback_key, std::string payload) {
   kafka::OutgoingMessage m;
   m.topic = topic;
   m.key = meta.account_key().empty() ? fallback_key : meta.account_key();
-  payload.SerializeToString(&m.payload);
+  m.payload = std::move(payload);
   if (!meta.trace_id().empty()) m.headers.push_back({topics::kTraceHeader, meta.trace_id()});
   return m;
 }
 
-Status BuildOutputs(const rv1::LeadAssigned& record, const kafka::ConsumedMessage& source,
-                    int64_t now_ms, std::vector<kafka::OutgoingMessage>& out) {
-  const auto& scored = record.scored();
+kafka::OutgoingMessage MakeEvent(const char* topic, const cv1::LeadMeta& meta,
+                                 const std::string& fallback_key,
+                                 const google::protobuf::Message& payload) {
+  return MakeEvent(topic, meta, fallback_key, payload.SerializeAsString());
+}
+
+namespace {
+
+// Every event about a record carries the scored lead as field 1.
+static_assert(rv1::LeadAssigned::kScoredFieldNumber == 1);
+static_assert(rv1::NurtureRequested::kScoredFieldNumber == 1);
+static_assert(rv1::CustomerInbound::kScoredFieldNumber == 1);
+
+// `msg` (its scored field unset) serialised with `scored_bytes` as field 1,
+// which comes first as in protobuf's own field-number order.
+std::string WithScored(std::string_view scored_bytes, const google::protobuf::Message& msg) {
+  std::string out;
+  out.reserve(scored_bytes.size() + 16 + msg.ByteSizeLong());
+  out.push_back(static_cast<char>((1 << 3) | 2));  // field 1, length-delimited
+  for (uint64_t n = scored_bytes.size();; n >>= 7) {
+    if (n < 0x80) {
+      out.push_back(static_cast<char>(n));
+      break;
+    }
+    out.push_back(static_cast<char>((n & 0x7F) | 0x80));
+  }
+  out.append(scored_bytes);
+  msg.AppendToString(&out);
+  return out;
+}
+
+// How an event's payload embeds the scored lead: copied from the whole
+// record, or as the consumed bytes.
+struct ScoredSource {
+  const rv1::LeadAssigned* record = nullptr;  // set: the whole record
+  std::string_view scored_bytes;              // else
+  const std::string* record_raw = nullptr;
+
+  std::string Record() const {
+    return record != nullptr ? record->SerializeAsString() : *record_raw;
+  }
+  template <typename M>
+  std::string With(M& msg) const {
+    if (record == nullptr) return WithScored(scored_bytes, msg);
+    *msg.mutable_scored() = record->scored();
+    return msg.SerializeAsString();
+  }
+};
+
+Status Build(const leadflow::scoring::v1::LeadScored& scored, const rv1::Decision& d,
+             const ScoredSource& src, const kafka::ConsumedMessage& source, int64_t now_ms,
+             std::vector<kafka::OutgoingMessage>& out) {
   const auto& meta = scored.lead().meta();
-  const auto& d = record.decision();
   const bool customer = meta.relationship() == cv1::CUSTOMER;
   const bool prospect = meta.relationship() == cv1::PROSPECT;
   switch (d.outcome()) {
@@ -41,24 +88,22 @@ Status BuildOutputs(const rv1::LeadAssigned& record, const kafka::ConsumedMessag
     case rv1::QUEUED:
     case rv1::REASSIGNED:
       if (!prospect) break;
-      out.push_back(MakeEvent(topics::kLeadsAssigned, meta, source.key, record));
+      out.push_back(MakeEvent(topics::kLeadsAssigned, meta, source.key, src.Record()));
       return Status::Ok();
     case rv1::NURTURE: {
       if (!prospect) break;
       rv1::NurtureRequested n;
-      *n.mutable_scored() = scored;
       *n.mutable_decision() = d;
-      out.push_back(MakeEvent(topics::kLeadsNurture, meta, source.key, n));
+      out.push_back(MakeEvent(topics::kLeadsNurture, meta, source.key, src.With(n)));
       return Status::Ok();
     }
     case rv1::CUSTOMER_INBOUND: {
       if (!customer) break;
       rv1::CustomerInbound c;
-      *c.mutable_scored() = scored;
       *c.mutable_decision() = d;
       c.set_account_owner(scored.lead().account_owner());
       c.set_owner_team(d.team());
-      out.push_back(MakeEvent(topics::kAccountsInbound, meta, source.key, c));
+      out.push_back(MakeEvent(topics::kAccountsInbound, meta, source.key, src.With(c)));
       return Status::Ok();
     }
     case rv1::DISQUALIFIED: {
@@ -82,6 +127,28 @@ Status BuildOutputs(const rv1::LeadAssigned& record, const kafka::ConsumedMessag
                                      cv1::Relationship_Name(meta.relationship()) + " lead to " +
                                      rv1::RoutingOutcome_Name(d.outcome()) + ": blocked",
                                  cv1::AUDIENCE_MISMATCH);
+}
+
+}  // namespace
+
+std::string EncodeRecord(const RecordParts& parts) {
+  return WithScored(parts.scored_bytes, parts.rest);
+}
+
+Status BuildOutputs(const rv1::LeadAssigned& record, const kafka::ConsumedMessage& source,
+                    int64_t now_ms, std::vector<kafka::OutgoingMessage>& out) {
+  ScoredSource src;
+  src.record = &record;
+  return Build(record.scored(), record.decision(), src, source, now_ms, out);
+}
+
+Status BuildOutputs(const RecordParts& parts, const std::string& record_raw,
+                    const kafka::ConsumedMessage& source, int64_t now_ms,
+                    std::vector<kafka::OutgoingMessage>& out) {
+  ScoredSource src;
+  src.scored_bytes = parts.scored_bytes;
+  src.record_raw = &record_raw;
+  return Build(parts.scored, parts.rest.decision(), src, source, now_ms, out);
 }
 
 }  // namespace leadflow::routing

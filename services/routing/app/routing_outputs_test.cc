@@ -95,5 +95,49 @@ TEST(RoutingOutputs, TheWallRefusesMixedRecords) {
   EXPECT_TRUE(out.empty());
 }
 
+// The leads.scored path builds events around the consumed bytes; for the
+// scoring service's (canonical) bytes they are the very bytes of serialising
+// the whole record, for every outcome and for the wall.
+TEST(RoutingOutputs, EventsFromTheConsumedBytesEqualEventsFromTheWholeRecord) {
+  for (auto rel : {cv1::PROSPECT, cv1::CUSTOMER}) {
+    for (auto outcome : {rv1::ASSIGNED, rv1::NAMED_OWNER, rv1::QUEUED, rv1::NURTURE,
+                         rv1::CUSTOMER_INBOUND, rv1::DISQUALIFIED}) {
+      auto whole = Record(rel, outcome);
+      whole.mutable_scored()->set_total_score(240);
+      whole.mutable_scored()->add_disqualification_reasons(cv1::SCREENED_REGION);
+      whole.mutable_decision()->set_rep_id("rep-1");
+      SetMillis(whole.mutable_sla_due_at(), 1763719200123);
+      const std::string bytes = whole.scored().SerializeAsString();
+      auto rest = whole;
+      rest.clear_scored();
+      const RecordParts parts{whole.scored(), bytes, rest};
+      const std::string raw = EncodeRecord(parts);
+      EXPECT_EQ(raw, whole.SerializeAsString());
+      std::vector<kafka::OutgoingMessage> a, b;
+      const Status sa = BuildOutputs(whole, Source(), 7, a);
+      const Status sb = BuildOutputs(parts, raw, Source(), 7, b);
+      EXPECT_EQ(sa.code(), sb.code()) << rv1::RoutingOutcome_Name(outcome);
+      ASSERT_EQ(a.size(), b.size());
+      for (size_t i = 0; i < a.size(); ++i) {
+        EXPECT_EQ(a[i].topic, b[i].topic);
+        EXPECT_EQ(a[i].key, b[i].key);
+        EXPECT_EQ(a[i].payload, b[i].payload) << rv1::RoutingOutcome_Name(outcome);
+      }
+    }
+  }
+}
+
+TEST(RoutingOutputs, ARecordAroundNonCanonicalBytesStillParses) {
+  auto whole = Record(cv1::PROSPECT, rv1::ASSIGNED);
+  // Unknown field 999 (varint 5) appended, as from a newer scoring service.
+  std::string bytes = whole.scored().SerializeAsString() + std::string("\xb8\x3e\x05", 3);
+  auto rest = whole;
+  rest.clear_scored();
+  rv1::LeadAssigned parsed;
+  ASSERT_TRUE(parsed.ParseFromString(EncodeRecord({whole.scored(), bytes, rest})));
+  EXPECT_EQ(parsed.scored().lead().meta().lead_id(), "lead-1");
+  EXPECT_EQ(parsed.decision().outcome(), rv1::ASSIGNED);
+}
+
 }  // namespace
 }  // namespace leadflow::routing

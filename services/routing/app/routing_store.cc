@@ -136,28 +136,125 @@ Status Check(const StatusOr<redis::Reply>& r, const std::string& what) {
 
 std::string Key(const std::string& a, const std::string& b) { return kPrefix + a + ":" + b; }
 
-StatusOr<ClaimResult> ParseClaimReply(const StatusOr<redis::Reply>& r, const std::string& lead_id,
+StatusOr<ClaimResult> ParseClaimReply(redis::Reply& r, const std::string& lead_id,
                                       const std::string& what) {
-  if (!r.ok()) return r.status();
-  if (r->is_error() || r->elements.size() != 3) return ReplyError(*r, what);
+  if (r.is_error() || r.elements.size() != 3) return ReplyError(r, what);
   ClaimResult out;
-  switch (r->elements[0].integer) {
+  switch (r.elements[0].integer) {
     case 1:
       out.kind = ClaimResult::Kind::kClaimed;
-      out.rep_open_leads = r->elements[1].integer;
-      out.queue_depth = r->elements[2].integer;
+      out.rep_open_leads = r.elements[1].integer;
+      out.queue_depth = r.elements[2].integer;
       return out;
     case 2:
       out.kind = ClaimResult::Kind::kNoCapacity;
       return out;
     default:
       out.kind = ClaimResult::Kind::kExists;
-      out.existing.raw = r->elements[1].str;
+      out.existing.raw = std::move(r.elements[1].str);
       if (!out.existing.raw.empty() && !out.existing.record.ParseFromString(out.existing.raw)) {
         return Status::Internal("stored decision for lead " + lead_id + " is corrupt");
       }
       return out;
   }
+}
+
+StatusOr<ClaimResult> ParseClaimReply(StatusOr<redis::Reply>& r, const std::string& lead_id,
+                                      const std::string& what) {
+  if (!r.ok()) return r.status();
+  return ParseClaimReply(*r, lead_id, what);
+}
+
+// The claim script's keys and arguments for one request.
+redis::ScriptCall ClaimCall(const ClaimRequest& q) {
+  std::string raw;
+  const std::string* lead_id = &q.lead_id;
+  const std::string* rep = &q.rep_id;
+  const std::string* team = &q.team;
+  if (q.raw != nullptr) {
+    raw = *q.raw;
+  } else {
+    const auto& record = *q.record;
+    lead_id = &record.scored().lead().meta().lead_id();
+    rep = &record.decision().rep_id();
+    team = &record.decision().team();
+    record.SerializeToString(&raw);
+  }
+  const char* mode = q.effect == ClaimEffect::kRep     ? "rep"
+                     : q.effect == ClaimEffect::kQueue ? "queue"
+                                                       : "none";
+  redis::ScriptCall call;
+  call.keys = {Key("decision", *lead_id),
+               Key("open", *rep),
+               kPrefix + "daily:" + q.day + ":" + *rep,
+               Key("open-set", *rep),
+               Key("queue", *team),
+               kSlaKey,
+               kOutboxKey};
+  call.args = {std::move(raw),
+               mode,
+               *lead_id,
+               std::to_string(kDailyTtlSeconds),
+               q.replace_raw ? "1" : "0",
+               q.replace_raw.value_or(""),
+               std::to_string(q.max_open),
+               std::to_string(q.daily_cap),
+               std::to_string(q.sla_due_ms),
+               q.dequeue ? "1" : "0",
+               std::to_string(q.outbox_ms)};
+  return call;
+}
+
+const std::string& ClaimLeadId(const ClaimRequest& q) {
+  return q.raw != nullptr ? q.lead_id : q.record->scored().lead().meta().lead_id();
+}
+
+int ToInt(const redis::Reply& e) {
+  if (e.is_nil() || e.str.empty()) return 0;
+  try {
+    return std::stoi(e.str);
+  } catch (...) {
+    return 0;
+  }
+}
+
+// MGET open, MGET daily, HMGET availability for `rep_ids`.
+void AppendRepStateCommands(const std::vector<std::string>& rep_ids,
+                            const RoutingStore::DayOf& day_of, std::vector<redis::Command>& cmds) {
+  redis::Command open{"MGET"}, daily{"MGET"}, avail{"HMGET", kPrefix + "availability"};
+  open.reserve(rep_ids.size() + 1);
+  daily.reserve(rep_ids.size() + 1);
+  avail.reserve(rep_ids.size() + 2);
+  for (const auto& id : rep_ids) {
+    open.push_back(Key("open", id));
+    daily.push_back(kPrefix + "daily:" + day_of(id) + ":" + id);
+    avail.push_back(id);
+  }
+  cmds.push_back(std::move(open));
+  cmds.push_back(std::move(daily));
+  cmds.push_back(std::move(avail));
+}
+
+// The view from the replies of AppendRepStateCommands, starting at `first`.
+StatusOr<RepStateView> ParseRepStates(const std::vector<std::string>& rep_ids,
+                                      const std::vector<redis::Reply>& replies, size_t first) {
+  for (size_t c = first; c < first + 3; ++c) {
+    if (replies[c].is_error() || replies[c].elements.size() != rep_ids.size()) {
+      return ReplyError(replies[c], "load rep states");
+    }
+  }
+  RepStateView view;
+  for (size_t i = 0; i < rep_ids.size(); ++i) {
+    RepState s;
+    s.open_leads = ToInt(replies[first].elements[i]);
+    s.today_count = ToInt(replies[first + 1].elements[i]);
+    const int a = ToInt(replies[first + 2].elements[i]);
+    if (leadflow::routing::v1::RepAvailability_IsValid(a)) {
+      s.availability = static_cast<leadflow::routing::v1::RepAvailability>(a);
+    }
+    view.Set(rep_ids[i], s);
+  }
+  return view;
 }
 
 }  // namespace
@@ -171,36 +268,43 @@ std::string RoutingStore::DayKey(std::chrono::system_clock::time_point now) {
   return buf;
 }
 
+StatusOr<StoredDecision> RoutingStore::ParseDecision(const std::string& lead_id, std::string raw) {
+  StoredDecision d;
+  d.raw = std::move(raw);
+  if (!d.record.ParseFromString(d.raw)) {
+    return Status::Internal("stored decision for lead " + lead_id + " is corrupt");
+  }
+  return d;
+}
+
 StatusOr<std::optional<StoredDecision>> RoutingStore::GetDecision(const std::string& lead_id) {
   auto r = redis_.Run({"GET", Key("decision", lead_id)});
   if (Status s = Check(r, "GET decision"); !s.ok()) return s;
   if (r->is_nil()) return std::optional<StoredDecision>();
-  StoredDecision d;
-  d.raw = r->str;
-  if (!d.record.ParseFromString(d.raw)) {
-    return Status::Internal("stored decision for lead " + lead_id + " is corrupt");
-  }
-  return std::optional<StoredDecision>(std::move(d));
+  auto d = ParseDecision(lead_id, std::move(r->str));
+  if (!d.ok()) return d.status();
+  return std::optional<StoredDecision>(std::move(*d));
 }
 
 StatusOr<ClaimResult> RoutingStore::Claim(const ClaimRequest& q) {
-  const auto& record = *q.record;
-  const std::string& lead_id = record.scored().lead().meta().lead_id();
-  const std::string& rep = record.decision().rep_id();
-  const std::string& team = record.decision().team();
-  std::string raw;
-  record.SerializeToString(&raw);
-  const char* mode = q.effect == ClaimEffect::kRep     ? "rep"
-                     : q.effect == ClaimEffect::kQueue ? "queue"
-                                                       : "none";
-  auto r = redis_.Eval(
-      ClaimScript(),
-      {Key("decision", lead_id), Key("open", rep), kPrefix + "daily:" + q.day + ":" + rep,
-       Key("open-set", rep), Key("queue", team), kSlaKey, kOutboxKey},
-      {raw, mode, lead_id, std::to_string(kDailyTtlSeconds), q.replace_raw ? "1" : "0",
-       q.replace_raw.value_or(""), std::to_string(q.max_open), std::to_string(q.daily_cap),
-       std::to_string(q.sla_due_ms), q.dequeue ? "1" : "0", std::to_string(q.outbox_ms)});
-  return ParseClaimReply(r, lead_id, "claim script");
+  auto many = ClaimMany({q});
+  if (!many.ok()) return many.status();
+  return std::move(many->front());
+}
+
+StatusOr<std::vector<StatusOr<ClaimResult>>> RoutingStore::ClaimMany(
+    const std::vector<ClaimRequest>& requests) {
+  std::vector<redis::ScriptCall> calls;
+  calls.reserve(requests.size());
+  for (const auto& q : requests) calls.push_back(ClaimCall(q));
+  auto replies = redis_.EvalMany(ClaimScript(), calls);
+  if (!replies.ok()) return replies.status();
+  std::vector<StatusOr<ClaimResult>> out;
+  out.reserve(requests.size());
+  for (size_t i = 0; i < requests.size(); ++i) {
+    out.push_back(ParseClaimReply((*replies)[i], ClaimLeadId(requests[i]), "claim script"));
+  }
+  return out;
 }
 
 StatusOr<ClaimResult> RoutingStore::Reassign(const ReassignRequest& q) {
@@ -209,7 +313,7 @@ StatusOr<ClaimResult> RoutingStore::Reassign(const ReassignRequest& q) {
   const std::string& rep = record.decision().rep_id();
   std::string raw;
   record.SerializeToString(&raw);
-  auto r =
+  StatusOr<redis::Reply> r =
       redis_.Eval(ReassignScript(),
                   {Key("decision", lead_id), Key("open", q.old_rep), Key("open-set", q.old_rep),
                    Key("open", rep), kPrefix + "daily:" + q.day + ":" + rep, Key("open-set", rep),
@@ -247,43 +351,61 @@ StatusOr<std::string> RoutingStore::LastFeedback(const std::string& lead_id) {
   return r->is_nil() ? std::string() : r->str;
 }
 
-StatusOr<RepStateView> RoutingStore::LoadRepStates(
-    const std::vector<std::string>& rep_ids,
-    const std::function<std::string(const std::string&)>& day_of) {
-  RepStateView view;
-  if (rep_ids.empty()) return view;
-  redis::Command open{"MGET"}, daily{"MGET"}, avail{"HMGET", kPrefix + "availability"};
-  for (const auto& id : rep_ids) {
-    open.push_back(Key("open", id));
-    daily.push_back(kPrefix + "daily:" + day_of(id) + ":" + id);
-    avail.push_back(id);
-  }
-  auto r = redis_.Pipeline({open, daily, avail});
+StatusOr<std::vector<std::string>> RoutingStore::LastFeedbacks(
+    const std::vector<std::string>& lead_ids) {
+  std::vector<redis::Command> cmds;
+  cmds.reserve(lead_ids.size());
+  for (const auto& id : lead_ids) cmds.push_back({"HGET", Key("fb", id), "last"});
+  auto r = redis_.Pipeline(cmds);
   if (!r.ok()) return r.status();
-  for (const auto& reply : *r) {
-    if (reply.is_error() || reply.elements.size() != rep_ids.size()) {
-      return ReplyError(reply, "load rep states");
+  std::vector<std::string> out;
+  out.reserve(lead_ids.size());
+  for (auto& reply : *r) {
+    if (reply.is_error()) return ReplyError(reply, "HGET fb");
+    out.push_back(reply.is_nil() ? std::string() : std::move(reply.str));
+  }
+  return out;
+}
+
+StatusOr<RepStateView> RoutingStore::LoadRepStates(const std::vector<std::string>& rep_ids,
+                                                   const DayOf& day_of) {
+  auto snapshot = ReadForRouting({}, rep_ids, day_of);
+  if (!snapshot.ok()) return snapshot.status();
+  return std::move(snapshot->reps);
+}
+
+StatusOr<RoutingStore::RoutingSnapshot> RoutingStore::ReadForRouting(
+    const std::vector<std::string>& lead_ids, const std::vector<std::string>& rep_ids,
+    const DayOf& day_of) {
+  RoutingSnapshot out;
+  std::vector<redis::Command> cmds;
+  if (!lead_ids.empty()) {
+    redis::Command get{"MGET"};
+    get.reserve(lead_ids.size() + 1);
+    for (const auto& id : lead_ids) get.push_back(Key("decision", id));
+    cmds.push_back(std::move(get));
+  }
+  if (!rep_ids.empty()) AppendRepStateCommands(rep_ids, day_of, cmds);
+  if (cmds.empty()) return out;
+  auto r = redis_.Pipeline(cmds);
+  if (!r.ok()) return r.status();
+  size_t next = 0;
+  if (!lead_ids.empty()) {
+    redis::Reply& got = (*r)[next++];
+    if (got.is_error() || got.elements.size() != lead_ids.size()) {
+      return ReplyError(got, "MGET decisions");
+    }
+    out.decisions.reserve(lead_ids.size());
+    for (auto& e : got.elements) {
+      out.decisions.push_back(e.is_nil() ? std::nullopt : std::optional(std::move(e.str)));
     }
   }
-  auto num = [](const redis::Reply& e) -> int {
-    if (e.is_nil() || e.str.empty()) return 0;
-    try {
-      return std::stoi(e.str);
-    } catch (...) {
-      return 0;
-    }
-  };
-  for (size_t i = 0; i < rep_ids.size(); ++i) {
-    RepState s;
-    s.open_leads = num((*r)[0].elements[i]);
-    s.today_count = num((*r)[1].elements[i]);
-    const int a = num((*r)[2].elements[i]);
-    if (leadflow::routing::v1::RepAvailability_IsValid(a)) {
-      s.availability = static_cast<leadflow::routing::v1::RepAvailability>(a);
-    }
-    view.Set(rep_ids[i], s);
+  if (!rep_ids.empty()) {
+    auto reps = ParseRepStates(rep_ids, *r, next);
+    if (!reps.ok()) return reps.status();
+    out.reps = std::move(*reps);
   }
-  return view;
+  return out;
 }
 
 Status RoutingStore::SetAvailability(const std::string& rep_id,

@@ -50,7 +50,12 @@ enum class ClaimEffect {
 };
 
 struct ClaimRequest {
+  // The record to store: `record`, serialised by the store; or, when `raw` is
+  // set, those bytes, with the ids the keys need in lead_id, rep_id and team
+  // (the leads.scored path serialises the record around the consumed bytes).
   const leadflow::routing::v1::LeadAssigned* record = nullptr;
+  const std::string* raw = nullptr;
+  std::string lead_id, rep_id, team;
   ClaimEffect effect = ClaimEffect::kNone;
   // Set: replace only a record whose stored bytes equal this (compare-and-
   // swap: re-route after a rescore, queue drain). Unset: only if none exists.
@@ -95,6 +100,11 @@ class RoutingStore {
   // atomically (one Lua script). A redelivered message therefore never claims
   // twice, and a kRep claim never exceeds max_open / daily_cap.
   StatusOr<ClaimResult> Claim(const ClaimRequest& request);
+  // Claim for each request, all in one round trip; Redis runs them in order,
+  // each atomically, so a later request sees an earlier one's effect (two
+  // requests for one rep's last slot: the second gets kNoCapacity). One
+  // result per request; the outer status fails only when Redis is unreachable.
+  StatusOr<std::vector<StatusOr<ClaimResult>>> ClaimMany(const std::vector<ClaimRequest>& requests);
 
   // SLA re-assignment, atomically: only while the lead's SLA timer still runs
   // and its record is `expected_raw`; releases old_rep's slot, claims the new
@@ -114,10 +124,25 @@ class RoutingStore {
 
   // The last feedback applied to a lead, as "<kind>|<rep>" ("" when none).
   StatusOr<std::string> LastFeedback(const std::string& lead_id);
+  // The same for several leads in one round trip.
+  StatusOr<std::vector<std::string>> LastFeedbacks(const std::vector<std::string>& lead_ids);
 
-  StatusOr<RepStateView> LoadRepStates(
-      const std::vector<std::string>& rep_ids,
-      const std::function<std::string(const std::string& rep_id)>& day_of);
+  using DayOf = std::function<std::string(const std::string& rep_id)>;
+  StatusOr<RepStateView> LoadRepStates(const std::vector<std::string>& rep_ids,
+                                       const DayOf& day_of);
+
+  // What routing a batch of leads needs, read in one round trip: each lead's
+  // recorded decision (raw bytes; nullopt when none) and the state of
+  // `rep_ids` (as LoadRepStates).
+  struct RoutingSnapshot {
+    std::vector<std::optional<std::string>> decisions;
+    RepStateView reps;
+  };
+  StatusOr<RoutingSnapshot> ReadForRouting(const std::vector<std::string>& lead_ids,
+                                           const std::vector<std::string>& rep_ids,
+                                           const DayOf& day_of);
+  // Parses a stored decision (Internal naming the lead when corrupt).
+  static StatusOr<StoredDecision> ParseDecision(const std::string& lead_id, std::string raw);
   Status SetAvailability(const std::string& rep_id, leadflow::routing::v1::RepAvailability a);
   // Lead ids currently open with a rep.
   StatusOr<std::vector<std::string>> OpenLeads(const std::string& rep_id);

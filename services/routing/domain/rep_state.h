@@ -28,6 +28,13 @@ class RepStateView {
     return it == states_.end() ? RepState{} : it->second;
   }
   void Set(const std::string& rep_id, RepState s) { states_[rep_id] = s; }
+  // Counts a rep claim made on this snapshot (one more open lead, one more
+  // today), so the next decision on the same snapshot sees it.
+  void CountClaim(const std::string& rep_id) {
+    RepState& s = states_[rep_id];
+    ++s.open_leads;
+    ++s.today_count;
+  }
 
   static bool IsAvailable(const RepState& s) {
     return s.availability == leadflow::routing::v1::ACTIVE ||

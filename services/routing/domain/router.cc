@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "routing/domain/business_time.h"
+#include "routing/domain/team_match.h"
 #include "routing/domain/working_hours.h"
 
 namespace leadflow::routing {
@@ -29,11 +30,6 @@ std::string AvailabilityName(rv1::RepAvailability a) {
   }
 }
 
-template <typename Repeated, typename T>
-bool ContainsOrEmpty(const Repeated& list, const T& v) {
-  return list.empty() || std::find(list.begin(), list.end(), v) != list.end();
-}
-
 }  // namespace
 
 bool IsLargeClientSegment(cv1::Segment segment) {
@@ -42,36 +38,6 @@ bool IsLargeClientSegment(cv1::Segment segment) {
 
 bool IsQualified(cv1::LifecycleStage stage) {
   return stage == cv1::MQL || stage == cv1::SQL || stage == cv1::OPPORTUNITY;
-}
-
-std::string Router::MatchTeam(const leadflow::scoring::v1::LeadScored& scored,
-                              rv1::Decision& d) const {
-  const auto& lead = scored.lead();
-  for (const auto& rule : policy_->rules().team_rules()) {
-    std::string why;
-    if (!ContainsOrEmpty(rule.segments(), scored.segment())) {
-      why = "segment " + cv1::Segment_Name(scored.segment()) + " not listed";
-    } else if (!ContainsOrEmpty(rule.deal_bands(), scored.deal_band())) {
-      why = "deal band " + cv1::DealBand_Name(scored.deal_band()) + " not listed";
-    } else if (!rule.region_prefixes().empty() &&
-               std::none_of(rule.region_prefixes().begin(), rule.region_prefixes().end(),
-                            [&](const std::string& p) {
-                              return lead.company().region().rfind(p, 0) == 0;
-                            })) {
-      why = "region \"" + lead.company().region() + "\" matches no prefix";
-    } else if (rule.sales_channel() != cv1::SALES_CHANNEL_UNSPECIFIED &&
-               rule.sales_channel() != lead.sales_channel()) {
-      why = "channel " + cv1::SalesChannel_Name(lead.sales_channel()) + " is not " +
-            cv1::SalesChannel_Name(rule.sales_channel());
-    }
-    if (why.empty()) {
-      Step(d, rule.rule_id(), true, "team " + rule.team_id());
-      return rule.team_id();
-    }
-    Step(d, rule.rule_id(), false, why);
-  }
-  Step(d, "team.default", true, "team " + policy_->rules().default_team());
-  return policy_->rules().default_team();
 }
 
 std::string Router::PickRep(const leadflow::config::v1::Team& team, const RepStateView& reps,
@@ -228,7 +194,7 @@ RoutingResult Router::Decide(const leadflow::scoring::v1::LeadScored& scored,
   Step(d, "order.mql", true, "lifecycle " + cv1::LifecycleStage_Name(scored.lifecycle_stage()));
 
   // 5. Qualified prospect: team, then rep.
-  const std::string team_id = MatchTeam(scored, d);
+  const std::string team_id = MatchTeam(*policy_, scored, &d);
   d.set_team(team_id);
   const auto* team = policy_->FindTeam(team_id);  // validated to exist
   const std::string rep = PickRep(*team, reps, now, d);

@@ -72,8 +72,6 @@ class Router {
                       const std::set<std::string>& exclude = {});
 
  private:
-  std::string MatchTeam(const leadflow::scoring::v1::LeadScored& scored,
-                        leadflow::routing::v1::Decision& decision) const;
   void RouteCustomer(const leadflow::scoring::v1::LeadScored& scored, const RepStateView& reps,
                      std::chrono::system_clock::time_point now, RoutingResult& result);
 
