@@ -24,8 +24,9 @@ PayloadFormat FormatFromContentType(std::string_view content_type);
 //    payload, or format kUnknown;
 //  - MALFORMED_PAYLOAD: empty, not JSON / not an object, wrong value types,
 //    unparseable protobuf.
-// JSON is parsed with protobuf's JSON mapping (both "source_id" and
-// "sourceId" spellings, enum names or numbers) and ignore_unknown_fields=false.
+// JSON is read in one pass by ReadSubmissionJson (submission_json_reader.h):
+// protobuf's JSON mapping (both "source_id" and "sourceId" spellings, enum
+// names or numbers), unknown fields refused.
 // When the failure can be pinned to one field (an unknown field, a value of
 // the wrong type, an unknown enum name), `*field_path` (if given) receives its
 // path, e.g. "buyer_class" or "answers"; else it is left empty.

@@ -1,6 +1,7 @@
 #include "intake/domain/text.h"
 
 #include <cstdint>
+#include <cstring>
 
 namespace leadflow::intake {
 namespace {
@@ -59,10 +60,23 @@ void Encode(char32_t cp, std::string* out) {
   }
 }
 
+// The index of the first non-ASCII byte of s at or after i (s.size() if none),
+// looking at eight bytes at a time.
+size_t SkipAscii(std::string_view s, size_t i) {
+  while (i + 8 <= s.size()) {
+    uint64_t word;
+    std::memcpy(&word, s.data() + i, 8);
+    if ((word & 0x8080808080808080ULL) != 0) break;
+    i += 8;
+  }
+  while (i < s.size() && static_cast<unsigned char>(s[i]) < 0x80) ++i;
+  return i;
+}
+
 }  // namespace
 
 bool IsValidUtf8(std::string_view s) {
-  for (size_t i = 0; i < s.size();) {
+  for (size_t i = SkipAscii(s, 0); i < s.size(); i = SkipAscii(s, i)) {
     char32_t cp = 0;
     const size_t n = Decode(s, i, &cp);
     if (n == 0) return false;
@@ -74,6 +88,10 @@ bool IsValidUtf8(std::string_view s) {
 size_t CodePointCount(std::string_view s) {
   size_t count = 0;
   for (size_t i = 0; i < s.size(); ++count) {
+    const size_t ascii_end = SkipAscii(s, i);
+    count += ascii_end - i;
+    i = ascii_end;
+    if (i == s.size()) break;
     char32_t cp = 0;
     const size_t n = Decode(s, i, &cp);
     i += n == 0 ? 1 : n;

@@ -63,10 +63,11 @@ std::vector<FieldError> ValidateSubmission(const LeadSubmission& lead, const Int
   std::unordered_set<std::string> unusable;
   const pb::Descriptor* desc = lead.GetDescriptor();
   const pb::Reflection* refl = lead.GetReflection();
+  std::string scratch;  // GetStringReference returns the field itself, without a copy
   for (int i = 0; i < desc->field_count(); ++i) {
     const pb::FieldDescriptor* f = desc->field(i);
     if (f->is_repeated() || f->cpp_type() != pb::FieldDescriptor::CPPTYPE_STRING) continue;
-    if (!errors.CheckString(f->name(), refl->GetString(lead, f), max_len)) {
+    if (!errors.CheckString(f->name(), refl->GetStringReference(lead, f, &scratch), max_len)) {
       unusable.insert(f->name());
     }
   }

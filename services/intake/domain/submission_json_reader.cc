@@ -1,0 +1,771 @@
+#include "intake/domain/submission_json_reader.h"
+
+#include <google/protobuf/stubs/strutil.h>  // the string-to-number rules of protobuf's JSON mapping
+#include <google/protobuf/util/time_util.h>
+
+#include <algorithm>
+#include <array>
+#include <charconv>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <limits>
+#include <unordered_set>
+#include <vector>
+
+namespace leadflow::intake {
+namespace {
+
+using leadflow::common::v1::ReasonCode;
+using leadflow::intake::v1::LeadSubmission;
+
+// ---------------------------------------------------------------------------
+// Field paths: only short identifiers, never free text that could carry PII.
+
+std::string SafeKey(std::string_view key) {
+  if (key.empty() || key.size() > 64) return {};
+  for (char c : key) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == '_' || c == '-' || c == '.';
+    if (!ok) return {};
+  }
+  return std::string(key);
+}
+
+std::string JoinPath(const std::string& parent, std::string_view key) {
+  const std::string safe = SafeKey(key);
+  return safe.empty() ? parent : parent + "." + safe;
+}
+
+// ---------------------------------------------------------------------------
+// The field table: how each LeadSubmission field is read and set.
+
+enum class Kind { kString, kInt64, kDouble, kBool, kEnum, kTimestamp, kAnswers };
+
+struct Field {
+  std::string_view name;  // the proto name; the JSON name comes from the descriptor
+  Kind kind;
+  std::string* (*text)(LeadSubmission&) = nullptr;      // kString
+  void (*integer)(LeadSubmission&, int64_t) = nullptr;  // kInt64, kEnum (int32 range)
+  void (*real)(LeadSubmission&, double) = nullptr;      // kDouble
+  void (*flag)(LeadSubmission&, bool) = nullptr;        // kBool
+  const google::protobuf::EnumDescriptor* enum_type = nullptr;  // kEnum, from the descriptor
+};
+
+#define LF_TEXT(f) Field{#f, Kind::kString, [](LeadSubmission& m) { return m.mutable_##f(); }}
+#define LF_INT(f) \
+  Field { #f, Kind::kInt64, nullptr, [](LeadSubmission& m, int64_t v) { m.set_##f(v); } }
+#define LF_BOOL(f)                                                                \
+  Field {                                                                         \
+    #f, Kind::kBool, nullptr, nullptr, nullptr, [](LeadSubmission& m, bool v) { \
+      m.set_##f(v);                                                               \
+    }                                                                             \
+  }
+#define LF_ENUM(f, T)                                                      \
+  Field {                                                                  \
+    #f, Kind::kEnum, nullptr, [](LeadSubmission& m, int64_t v) {           \
+      m.set_##f(static_cast<leadflow::common::v1::T>(static_cast<int>(v))); \
+    }                                                                      \
+  }
+
+std::vector<Field> FieldList() {
+  return {
+      LF_TEXT(source_id),
+      LF_TEXT(idempotency_key),
+      LF_TEXT(email),
+      LF_TEXT(phone),
+      LF_TEXT(full_name),
+      LF_TEXT(job_title),
+      LF_TEXT(company_name),
+      LF_TEXT(inn),
+      LF_TEXT(industry),
+      LF_INT(headcount),
+      LF_INT(annual_revenue_rub),
+      LF_INT(it_budget_rub),
+      LF_TEXT(region),
+      LF_BOOL(state_body),
+      LF_INT(digitalisation_budget_rub),
+      LF_BOOL(infrastructure_project),
+      LF_INT(ict_budget_rub),
+      LF_INT(expected_deal_rub),
+      LF_TEXT(intent),
+      LF_ENUM(buyer_class, BuyerClass),
+      LF_ENUM(decision_role, DecisionRole),
+      LF_BOOL(consent),
+      LF_TEXT(time_zone),
+      Field{"answers", Kind::kAnswers},
+      Field{"submitted_at", Kind::kTimestamp},
+      LF_TEXT(channel),
+      Field{"revenue_growth_pct", Kind::kDouble, nullptr, nullptr,
+            [](LeadSubmission& m, double v) { m.set_revenue_growth_pct(v); }},
+      LF_BOOL(has_revenue_growth),
+  };
+}
+
+#undef LF_TEXT
+#undef LF_INT
+#undef LF_BOOL
+#undef LF_ENUM
+
+Kind KindOf(const google::protobuf::FieldDescriptor& f) {
+  using FD = google::protobuf::FieldDescriptor;
+  if (f.is_map()) return Kind::kAnswers;
+  switch (f.cpp_type()) {
+    case FD::CPPTYPE_STRING: return Kind::kString;
+    case FD::CPPTYPE_INT64: return Kind::kInt64;
+    case FD::CPPTYPE_DOUBLE: return Kind::kDouble;
+    case FD::CPPTYPE_BOOL: return Kind::kBool;
+    case FD::CPPTYPE_ENUM: return Kind::kEnum;
+    case FD::CPPTYPE_MESSAGE: return Kind::kTimestamp;
+    default: return Kind::kAnswers;  // no such field today: the check below fails
+  }
+}
+
+// Field lookup by either JSON spelling, bucketed by length. Built once and
+// checked against the descriptor, so that a field added to the .proto without
+// a row above stops the service at its first lead rather than being rejected
+// as unknown.
+class FieldTable {
+ public:
+  FieldTable() : fields_(FieldList()) {
+    const auto* desc = LeadSubmission::descriptor();
+    if (static_cast<int>(fields_.size()) != desc->field_count()) Die("row count");
+    for (size_t i = 0; i < fields_.size(); ++i) {
+      Field& f = fields_[i];
+      const auto* fd = desc->FindFieldByName(std::string(f.name));
+      if (fd == nullptr || KindOf(*fd) != f.kind) Die(f.name);
+      if (f.kind == Kind::kEnum) f.enum_type = fd->enum_type();
+      Add(fd->name(), i);
+      if (fd->json_name() != fd->name()) Add(fd->json_name(), i);
+    }
+  }
+
+  const Field* Find(std::string_view key) const {
+    if (key.size() >= buckets_.size()) return nullptr;
+    for (const auto& [name, index] : buckets_[key.size()]) {
+      if (name == key) return &fields_[index];
+    }
+    return nullptr;
+  }
+
+ private:
+  [[noreturn]] static void Die(std::string_view what) {
+    std::fprintf(stderr, "submission_json_reader: field table out of date with intake.proto (%.*s)\n",
+                 static_cast<int>(what.size()), what.data());
+    std::abort();
+  }
+  void Add(const std::string& name, size_t index) {
+    if (name.size() >= buckets_.size()) Die(name);
+    buckets_[name.size()].emplace_back(name, index);
+  }
+
+  std::vector<Field> fields_;
+  std::array<std::vector<std::pair<std::string, size_t>>, 32> buckets_;
+};
+
+const FieldTable& Fields() {
+  static const FieldTable table;
+  return table;
+}
+
+// ---------------------------------------------------------------------------
+// JSON tokens: strict RFC 8259 with nlohmann::json's rules (which the former
+// checking pass used): UTF-8 without overlongs, surrogates or code points
+// above U+10FFFF, \u escapes with paired surrogates, and a number overflowing
+// a double is a syntax error.
+
+// Length of the well-formed UTF-8 sequence at p whose first byte is >= 0x80,
+// or 0.
+size_t Utf8SequenceLength(const unsigned char* p, const unsigned char* end) {
+  const unsigned char c = p[0];
+  size_t n;
+  unsigned char lo = 0x80, hi = 0xBF;  // allowed range of the second byte
+  if (c >= 0xC2 && c <= 0xDF) {
+    n = 2;
+  } else if (c >= 0xE0 && c <= 0xEF) {
+    n = 3;
+    if (c == 0xE0) lo = 0xA0;
+    if (c == 0xED) hi = 0x9F;
+  } else if (c >= 0xF0 && c <= 0xF4) {
+    n = 4;
+    if (c == 0xF0) lo = 0x90;
+    if (c == 0xF4) hi = 0x8F;
+  } else {
+    return 0;
+  }
+  if (static_cast<size_t>(end - p) < n) return 0;
+  if (p[1] < lo || p[1] > hi) return 0;
+  for (size_t i = 2; i < n; ++i) {
+    if (p[i] < 0x80 || p[i] > 0xBF) return 0;
+  }
+  return n;
+}
+
+void AppendUtf8(uint32_t cp, std::string* out) {
+  if (cp < 0x80) {
+    out->push_back(static_cast<char>(cp));
+  } else if (cp < 0x800) {
+    out->push_back(static_cast<char>(0xC0 | (cp >> 6)));
+    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else if (cp < 0x10000) {
+    out->push_back(static_cast<char>(0xE0 | (cp >> 12)));
+    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else {
+    out->push_back(static_cast<char>(0xF0 | (cp >> 18)));
+    out->push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
+    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  }
+}
+
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+
+struct Number {
+  enum Type { kSigned, kUnsigned, kFloat } type = kSigned;
+  int64_t i = 0;   // kSigned: a negative integer literal
+  uint64_t u = 0;  // kUnsigned: a non-negative integer literal
+  double d = 0;    // kFloat: a fraction, an exponent, or an integer beyond 64 bits
+};
+
+// Deepest JSON nesting a LeadSubmission needs: the object (0), answers (1),
+// an answer value (2).
+constexpr size_t kMaxDepth = 2;
+
+constexpr const char* kNotLeadSubmission =
+    "payload is not valid JSON for leadflow.intake.v1.LeadSubmission";
+
+// Largest magnitude accepted for a 64-bit integer written as a JSON float.
+constexpr double kMaxWholeFloat = 9.2e18;
+
+// ---------------------------------------------------------------------------
+
+class Reader {
+ public:
+  // nlohmann::json took a NUL byte between tokens for the end of the input,
+  // which protobuf's parser then refused: the bytes after one are not read.
+  Reader(std::string_view json, LeadSubmission* out)
+      : p_(json.data()),
+        end_(json.data() + std::min(json.find('\0'), json.size())),
+        full_end_(json.data() + json.size()),
+        out_(out) {}
+
+  std::optional<JsonReadProblem> Run() {
+    if (!ReadDocument()) {
+      // The syntax error is in (or right after) the last member whose key was read.
+      const std::string near = key1_.empty() ? "" : JoinPath(SafeKey(key1_), key2_);
+      return Problem(ReasonCode::MALFORMED_PAYLOAD, near,
+                     near.empty() ? "payload is not well-formed UTF-8 JSON"
+                                  : "not well-formed UTF-8 JSON at or after this field");
+    }
+    if (too_deep_) {
+      return Problem(ReasonCode::MALFORMED_PAYLOAD, *too_deep_, "value is nested too deeply");
+    }
+    if (!is_object_) {
+      return Problem(ReasonCode::MALFORMED_PAYLOAD, "",
+                     "payload must be a JSON object (a LeadSubmission)");
+    }
+    if (shape_) return shape_;
+    if (has_bom_ || end_ != full_end_) {  // protobuf's JSON mapping refused both
+      return Problem(ReasonCode::MALFORMED_PAYLOAD, "", kNotLeadSubmission);
+    }
+    if (conversion_) return conversion_;
+    return std::nullopt;
+  }
+
+ private:
+  static JsonReadProblem Problem(ReasonCode reason, const std::string& path,
+                                 const std::string& message) {
+    return {reason, path, path.empty() ? message : path + ": " + message};
+  }
+
+  // --- the bookkeeping that decides which problem is reported -------------
+
+  // A value or container at `depth` (its number of enclosing containers).
+  void AtDepth(size_t depth) {
+    if (depth > kMaxDepth && !too_deep_) too_deep_ = JoinPath(SafeKey(key1_), key2_);
+  }
+
+  // A member with an unknown name or a value of the wrong JSON type: the
+  // alphabetically first member's problem is reported.
+  void NoteShape(std::string_view member, ReasonCode reason, const std::string& path,
+                 const std::string& message) {
+    if (shape_ && shape_member_ <= member) return;
+    shape_member_ = member;
+    shape_ = Problem(reason, path, message);
+  }
+  void NoteWrongType(const Field& f, const char* what) {
+    NoteShape(key1_, ReasonCode::MALFORMED_PAYLOAD, std::string(f.name),
+              std::string("must be ") + what);
+  }
+  // A value of the right type that does not convert: the last one is reported
+  // (protobuf's JSON mapping went on after such a value and kept the latest).
+  void NoteBadValue(const Field& f) {
+    conversion_ = JsonReadProblem{ReasonCode::MALFORMED_PAYLOAD, std::string(f.name),
+                                  "invalid value for field '" + std::string(f.name) + "'"};
+  }
+
+  // --- tokens --------------------------------------------------------------
+
+  void SkipWs() {
+    while (p_ < end_ && (*p_ == ' ' || *p_ == '\n' || *p_ == '\r' || *p_ == '\t')) ++p_;
+  }
+  bool At(char c) const { return p_ < end_ && *p_ == c; }
+  bool Consume(char c) {
+    if (!At(c)) return false;
+    ++p_;
+    return true;
+  }
+  bool Literal(std::string_view word) {
+    if (static_cast<size_t>(end_ - p_) < word.size() || std::string_view(p_, word.size()) != word) {
+      return false;
+    }
+    p_ += word.size();
+    return true;
+  }
+
+  // A string at p_ (the opening quote); its decoded text replaces *out unless
+  // out is null.
+  bool ReadString(std::string* out) {
+    ++p_;
+    if (out != nullptr) out->clear();
+    const char* run = p_;
+    while (p_ < end_) {
+      const auto c = static_cast<unsigned char>(*p_);
+      if (c == '"') {
+        if (out != nullptr) out->append(run, p_);
+        ++p_;
+        return true;
+      }
+      if (c < 0x20) return false;
+      if (c == '\\') {
+        if (out != nullptr) out->append(run, p_);
+        if (!ReadEscape(out)) return false;
+        run = p_;
+      } else if (c < 0x80) {
+        ++p_;
+      } else {
+        const size_t n = Utf8SequenceLength(reinterpret_cast<const unsigned char*>(p_),
+                                            reinterpret_cast<const unsigned char*>(end_));
+        if (n == 0) return false;
+        p_ += n;
+      }
+    }
+    return false;
+  }
+
+  bool ReadHex4(uint32_t* value) {
+    if (end_ - p_ < 4) return false;
+    uint32_t v = 0;
+    for (int i = 0; i < 4; ++i) {
+      const char c = *p_++;
+      v <<= 4;
+      if (c >= '0' && c <= '9') {
+        v |= static_cast<uint32_t>(c - '0');
+      } else if (c >= 'a' && c <= 'f') {
+        v |= static_cast<uint32_t>(c - 'a' + 10);
+      } else if (c >= 'A' && c <= 'F') {
+        v |= static_cast<uint32_t>(c - 'A' + 10);
+      } else {
+        return false;
+      }
+    }
+    *value = v;
+    return true;
+  }
+
+  bool ReadEscape(std::string* out) {
+    ++p_;  // the backslash
+    if (p_ == end_) return false;
+    const char c = *p_++;
+    char plain;
+    switch (c) {
+      case '"': plain = '"'; break;
+      case '\\': plain = '\\'; break;
+      case '/': plain = '/'; break;
+      case 'b': plain = '\b'; break;
+      case 'f': plain = '\f'; break;
+      case 'n': plain = '\n'; break;
+      case 'r': plain = '\r'; break;
+      case 't': plain = '\t'; break;
+      case 'u': {
+        uint32_t cp;
+        if (!ReadHex4(&cp)) return false;
+        if (cp >= 0xDC00 && cp <= 0xDFFF) return false;  // a lone low surrogate
+        if (cp >= 0xD800 && cp <= 0xDBFF) {             // must pair with a low one
+          uint32_t low;
+          if (!Consume('\\') || !Consume('u') || !ReadHex4(&low)) return false;
+          if (low < 0xDC00 || low > 0xDFFF) return false;
+          cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
+        }
+        if (out != nullptr) AppendUtf8(cp, out);
+        return true;
+      }
+      default: return false;
+    }
+    if (out != nullptr) out->push_back(plain);
+    return true;
+  }
+
+  bool ReadNumber(Number* n) {
+    const char* start = p_;
+    const bool negative = Consume('-');
+    if (At('0')) {
+      ++p_;
+    } else if (p_ < end_ && IsDigit(*p_)) {
+      while (p_ < end_ && IsDigit(*p_)) ++p_;
+    } else {
+      return false;
+    }
+    bool integer = true;
+    if (Consume('.')) {
+      integer = false;
+      if (p_ == end_ || !IsDigit(*p_)) return false;
+      while (p_ < end_ && IsDigit(*p_)) ++p_;
+    }
+    if (At('e') || At('E')) {
+      integer = false;
+      ++p_;
+      if (At('+') || At('-')) ++p_;
+      if (p_ == end_ || !IsDigit(*p_)) return false;
+      while (p_ < end_ && IsDigit(*p_)) ++p_;
+    }
+    if (integer) {  // integers beyond 64 bits fall through to a double
+      if (negative && std::from_chars(start, p_, n->i).ec == std::errc()) {
+        n->type = Number::kSigned;
+        return true;
+      }
+      if (!negative && std::from_chars(start, p_, n->u).ec == std::errc()) {
+        n->type = Number::kUnsigned;
+        return true;
+      }
+    }
+    n->type = Number::kFloat;
+    if (std::from_chars(start, p_, n->d).ec != std::errc()) {
+      // Out of range: strtod tells an underflow (finite, accepted) from an overflow.
+      const std::string text(start, p_);
+      n->d = std::strtod(text.c_str(), nullptr);
+    }
+    return std::isfinite(n->d);
+  }
+
+  // A key at p_ inside an object at `depth` containers deep, and its colon.
+  // The keys of the first two levels name the place of a later problem.
+  bool ReadKey(size_t depth) {
+    if (!At('"') || !ReadString(&key_)) return false;
+    if (depth == 1) {
+      key1_.swap(key_);
+      key2_.clear();
+    } else if (depth == 2) {
+      key2_.swap(key_);
+    }
+    SkipWs();
+    if (!Consume(':')) return false;
+    SkipWs();
+    return true;
+  }
+
+  // Any JSON value at p_ and `depth`, without keeping it: iterative, so that
+  // a nesting bomb costs a byte of stack_ per level and no recursion.
+  bool SkipValue(size_t depth) {
+    stack_.clear();
+    for (;;) {
+      SkipWs();
+      if (p_ == end_) return false;
+      AtDepth(depth + stack_.size());
+      bool closed_empty = false;
+      if (*p_ == '{' || *p_ == '[') {
+        const char open = *p_++;
+        stack_.push_back(open);
+        SkipWs();
+        if (Consume(open == '{' ? '}' : ']')) {
+          stack_.pop_back();
+          closed_empty = true;
+        } else if (open == '{') {
+          if (!ReadKey(depth + stack_.size())) return false;
+          continue;
+        } else {
+          continue;
+        }
+      }
+      if (!closed_empty && !SkipScalar()) return false;
+      // After a complete value: close finished containers, or go to the next element.
+      for (;;) {
+        if (stack_.empty()) return true;
+        SkipWs();
+        if (Consume(stack_.back() == '{' ? '}' : ']')) {
+          stack_.pop_back();
+          continue;
+        }
+        if (!Consume(',')) return false;
+        SkipWs();
+        if (stack_.back() == '{' && !ReadKey(depth + stack_.size())) return false;
+        break;
+      }
+    }
+  }
+
+  bool SkipScalar() {
+    if (At('"')) return ReadString(nullptr);
+    if (At('t')) return Literal("true");
+    if (At('f')) return Literal("false");
+    if (At('n')) return Literal("null");
+    Number n;
+    return ReadNumber(&n);
+  }
+
+  // --- the document ----------------------------------------------------------
+
+  bool ReadDocument() {
+    if (p_ < end_ && static_cast<unsigned char>(*p_) == 0xEF) {
+      if (!Literal("\xEF\xBB\xBF")) return false;
+      has_bom_ = true;
+    }
+    SkipWs();
+    if (!At('{')) {
+      is_object_ = false;
+      if (!SkipValue(0)) return false;
+    } else {
+      ++p_;
+      SkipWs();
+      if (!Consume('}')) {
+        for (;;) {
+          if (!ReadKey(1) || !ReadMember()) return false;
+          SkipWs();
+          if (Consume('}')) break;
+          if (!Consume(',')) return false;
+          SkipWs();
+        }
+      }
+    }
+    SkipWs();
+    return p_ == end_;
+  }
+
+  // The value of the top-level member named key1_.
+  bool ReadMember() {
+    if (p_ == end_) return false;
+    const Field* f = Fields().Find(key1_);
+    if (f == nullptr) {
+      const std::string path = SafeKey(key1_);
+      NoteShape(key1_, ReasonCode::UNKNOWN_SCHEMA, path,
+                path.empty() ? "unknown field in LeadSubmission JSON"
+                             : "unknown field '" + path + "' in LeadSubmission JSON");
+      return SkipValue(1);
+    }
+    const char c = *p_;
+    if (c == 'n') return Literal("null");  // null leaves the field unset
+    const bool is_string = c == '"';
+    const bool is_number = c == '-' || IsDigit(c);
+    switch (f->kind) {
+      case Kind::kString:
+        if (is_string) return ReadString(f->text(*out_));
+        NoteWrongType(*f, "a string");
+        return SkipValue(1);
+      case Kind::kBool:
+        if (c == 't' || c == 'f') {
+          f->flag(*out_, c == 't');
+          return Literal(c == 't' ? "true" : "false");
+        }
+        NoteWrongType(*f, "true or false");
+        return SkipValue(1);
+      case Kind::kInt64:
+        if (is_number) return ReadInt64(*f);
+        if (is_string) {
+          if (!ReadString(&scratch_)) return false;
+          int64_t v;
+          if (ProtobufStringToNumber(scratch_, &v)) {
+            f->integer(*out_, v);
+          } else {
+            NoteBadValue(*f);
+          }
+          return true;
+        }
+        NoteWrongType(*f, "a whole number");
+        return SkipValue(1);
+      case Kind::kDouble:
+        if (is_number) {
+          Number n;
+          if (!ReadNumber(&n)) return false;
+          f->real(*out_, n.type == Number::kFloat      ? n.d
+                         : n.type == Number::kSigned ? static_cast<double>(n.i)
+                                                     : static_cast<double>(n.u));
+          return true;
+        }
+        if (is_string) {
+          if (!ReadString(&scratch_)) return false;
+          double v;
+          if (ProtobufStringToDouble(scratch_, &v)) {
+            f->real(*out_, v);
+          } else {
+            NoteBadValue(*f);
+          }
+          return true;
+        }
+        NoteWrongType(*f, "a number");
+        return SkipValue(1);
+      case Kind::kEnum:
+        if (is_number) return ReadEnumNumber(*f);
+        if (is_string) {
+          if (!ReadString(&scratch_)) return false;
+          SetEnumFromString(*f);
+          return true;
+        }
+        NoteWrongType(*f, "an enum name or number");
+        return SkipValue(1);
+      case Kind::kTimestamp:
+        if (is_string) {
+          if (!ReadString(&scratch_)) return false;
+          if (!google::protobuf::util::TimeUtil::FromString(scratch_,
+                                                            out_->mutable_submitted_at())) {
+            NoteBadValue(*f);
+          }
+          return true;
+        }
+        NoteWrongType(*f, "an RFC 3339 timestamp string");
+        return SkipValue(1);
+      case Kind::kAnswers:
+        if (c == '{') return ReadAnswers(*f);
+        NoteWrongType(*f, "an object of strings");
+        return SkipValue(1);
+    }
+    return false;
+  }
+
+  bool ReadInt64(const Field& f) {
+    Number n;
+    if (!ReadNumber(&n)) return false;
+    switch (n.type) {
+      case Number::kSigned:
+        f.integer(*out_, n.i);
+        break;
+      case Number::kUnsigned:
+        if (n.u > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
+          NoteBadValue(f);
+        } else {
+          f.integer(*out_, static_cast<int64_t>(n.u));
+        }
+        break;
+      case Number::kFloat:
+        if (n.d != std::floor(n.d) || std::fabs(n.d) > kMaxWholeFloat) {
+          NoteWrongType(f, "a whole number in range");
+        } else {
+          f.integer(*out_, static_cast<int64_t>(n.d));
+        }
+        break;
+    }
+    return true;
+  }
+
+  bool ReadEnumNumber(const Field& f) {
+    Number n;
+    if (!ReadNumber(&n)) return false;
+    constexpr int64_t kMin = std::numeric_limits<int32_t>::min();
+    constexpr int64_t kMax = std::numeric_limits<int32_t>::max();
+    if (n.type == Number::kFloat) {
+      NoteWrongType(f, "an enum name or number");
+    } else if (n.type == Number::kSigned ? n.i < kMin : n.u > static_cast<uint64_t>(kMax)) {
+      NoteBadValue(f);
+    } else {
+      f.integer(*out_, n.type == Number::kSigned ? n.i : static_cast<int64_t>(n.u));
+    }
+    return true;
+  }
+
+  // An enum value by name, or by a known number written as a string (unknown
+  // numbers are kept only when written as numbers, as proto3 open enums do).
+  void SetEnumFromString(const Field& f) {
+    if (const auto* v = f.enum_type->FindValueByName(scratch_)) {
+      f.integer(*out_, v->number());
+      return;
+    }
+    int32_t number;
+    if (!HasEdgeSpace(scratch_) && google::protobuf::safe_strto32(scratch_, &number) &&
+        f.enum_type->FindValueByNumber(number) != nullptr) {
+      f.integer(*out_, number);
+      return;
+    }
+    NoteBadValue(f);
+  }
+
+  // Protobuf's JSON mapping refused numbers in strings that start or end with a
+  // space, and otherwise used these conversions.
+  static bool HasEdgeSpace(const std::string& s) {
+    return !s.empty() && (s.front() == ' ' || s.back() == ' ');
+  }
+  static bool ProtobufStringToNumber(const std::string& s, int64_t* v) {
+    return !HasEdgeSpace(s) && google::protobuf::safe_strto64(s, v);
+  }
+  static bool ProtobufStringToDouble(const std::string& s, double* v) {
+    if (s == "Infinity" || s == "-Infinity" || s == "NaN") {
+      *v = s == "NaN" ? std::numeric_limits<double>::quiet_NaN()
+                      : (s[0] == '-' ? -1 : 1) * std::numeric_limits<double>::infinity();
+      return true;
+    }
+    return !HasEdgeSpace(s) && google::protobuf::safe_strtod(s.c_str(), v) && std::isfinite(*v);
+  }
+
+  // answers: an object of strings at depth 1, its keys and values at depth 2.
+  bool ReadAnswers(const Field& f) {
+    auto& answers = *out_->mutable_answers();
+    // Protobuf's JSON mapping refused a key repeated inside one answers
+    // object (not across two "answers" members): in the usual first object,
+    // any key already in the map is a repeat.
+    const bool first_object = answers.empty();
+    std::unordered_set<std::string> keys_here;
+    ++p_;
+    SkipWs();
+    if (Consume('}')) return true;
+    std::string first_bad;  // the alphabetically first answer that is not a string
+    bool bad = false;
+    for (;;) {
+      if (!ReadKey(2) || p_ == end_) return false;
+      if (first_object ? answers.count(key2_) != 0 : !keys_here.insert(key2_).second) {
+        conversion_ = JsonReadProblem{ReasonCode::MALFORMED_PAYLOAD, "", kNotLeadSubmission};
+      }
+      if (At('"')) {
+        if (!ReadString(&answers[key2_])) return false;
+      } else {
+        if (!bad || key2_ < first_bad) first_bad = key2_;
+        bad = true;
+        if (!SkipValue(2)) return false;
+      }
+      SkipWs();
+      if (Consume('}')) break;
+      if (!Consume(',')) return false;
+      SkipWs();
+    }
+    if (bad) {
+      NoteShape(key1_, ReasonCode::MALFORMED_PAYLOAD, JoinPath(std::string(f.name), first_bad),
+                "must be a string");
+    }
+    return true;
+  }
+
+  const char* p_;
+  const char* end_;
+  const char* full_end_;
+  LeadSubmission* out_;
+
+  std::string key_;      // the key being read
+  std::string key1_;     // the latest top-level member name
+  std::string key2_;     // the latest key one level below it
+  std::string scratch_;  // a string value that needs converting
+  std::string stack_;    // open containers while skipping: '{' or '['
+
+  bool is_object_ = true;
+  bool has_bom_ = false;
+  std::optional<std::string> too_deep_;
+  std::optional<JsonReadProblem> shape_;
+  std::string shape_member_;
+  std::optional<JsonReadProblem> conversion_;
+};
+
+}  // namespace
+
+std::optional<JsonReadProblem> ReadSubmissionJson(std::string_view json, LeadSubmission* out) {
+  return Reader(json, out).Run();
+}
+
+}  // namespace leadflow::intake
