@@ -67,7 +67,7 @@ int main(int argc, char** argv) {
       return s;
     }
     if (Status s = rt.AddConsumer("main", {topics::kLeadsNurture, topics::kAccountsInbound},
-                                  engine->Handler(), intake::v1::NURTURE);
+                                  engine->EnrolmentsHandler(), intake::v1::NURTURE);
         !s.ok()) {
       return s;
     }

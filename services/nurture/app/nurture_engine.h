@@ -1,6 +1,11 @@
 // Nurture's message paths and scheduler.
 //
 // Inputs (each a consumer-loop handler):
+//  - leads.nurture and accounts.inbound together (HandleEnrolments, a batch
+//    handler: the batch's registry lookups, lead indexes and unsubscribe sets
+//    are read in pipelined round trips and its enrolments written in one
+//    EvalMany, with the same decisions as one message at a time; a lead twice
+//    in a batch enrols once).
 //  - leads.nurture (HandleNurtureRequest): prospects from routing, including
 //    leads sales rejected with a protected reason (NurtureRequested.reason),
 //    which re-enter the right track under a fresh enrolment. The contact's
@@ -18,15 +23,18 @@
 //    withdrawn, sales accepted.
 // Enrolment is idempotent (enrolment id = lead_id:track_id[~reason]).
 //
-// PollOnce(): claims due touches and, for each, in order: re-checks the
-// contact's current relationship (a changed one moves the enrolment to the
-// right track, this touch is not sent); the wall (track, enrolment and
-// content audience must equal the current relationship, else a counted
-// violation); unsubscribe; topic suppression; frequency caps and quiet hours
-// (deferral); then emits accounts.notifications (customers) and the Touch on
-// nurture.touches, exactly once per touch id: a claimed touch sits in an
-// in-flight set until finished, and Recover() resolves in-flight touches left
-// by a crash against the touch log itself.
+// PollOnce(): claims due touches and reads what their checks need, for the
+// whole poll in a few pipelined round trips (claims, enrolments and requests,
+// registry view, unsubscribe / suppression / recent sends); then, for each,
+// in order: re-checks the contact's current relationship (a changed one moves
+// the enrolment to the right track, this touch is not sent); the wall (track,
+// enrolment and content audience must equal the current relationship, else a
+// counted violation); unsubscribe; topic suppression; frequency caps (this
+// poll's earlier sends included) and quiet hours (deferral); then emits
+// accounts.notifications (customers) and the Touch on nurture.touches,
+// exactly once per touch id: a claimed touch sits in an in-flight set until
+// finished (the poll's sends in one EvalMany after the flush), and Recover()
+// resolves in-flight touches left by a crash against the touch log itself.
 //
 // Replicas: the consumers scale out like every service's. The scheduler runs
 // on one replica at a time, the holder of a Redis lease (SetSchedulerLease):
@@ -55,6 +63,7 @@
 #include "nurture/app/nurture_metrics.h"
 #include "nurture/app/nurture_store.h"
 #include "nurture/domain/nurture_policy.h"
+#include "nurture/domain/touch_plan.h"
 
 namespace leadflow::nurture {
 
@@ -79,7 +88,11 @@ class NurtureEngine {
   Status Handle(const kafka::ConsumedMessage& message, std::vector<kafka::OutgoingMessage>& out) {
     return HandleNurtureRequest(message, out);
   }
-  kafka::MessageHandler Handler();  // leads.nurture and accounts.inbound
+  kafka::MessageHandler Handler();  // leads.nurture and accounts.inbound, one at a time
+  // leads.nurture and accounts.inbound, a consumer batch at a time (the service's).
+  std::vector<kafka::HandledMessage> HandleEnrolments(
+      const std::vector<kafka::ConsumedMessage>& batch);
+  kafka::BatchHandler EnrolmentsHandler();
   kafka::MessageHandler AccountChangesHandler();
   kafka::MessageHandler ExitsHandler();  // leads.assigned, engagement.events, sales.feedback
 
@@ -111,10 +124,25 @@ class NurtureEngine {
   StatusOr<leadflow::common::v1::Relationship> CurrentRelationship(
       const leadflow::routing::v1::NurtureRequested& req,
       std::optional<leadflow::accounts::v1::AccountState>* account = nullptr);
-  // Enrols the lead of `req` in the best track of `audience`; `suffix` makes
-  // a re-entry a fresh enrolment. kInvalidArgument when no track matches
-  // (dead-lettered by the consumer loop); Ok without enrolling when the
-  // contact unsubscribed.
+  // An enrolment to make: the request, and the audience when it is known
+  // (a migration) rather than looked up in the registry view.
+  struct EnrolRequest {
+    leadflow::routing::v1::NurtureRequested req;
+    std::optional<leadflow::common::v1::Relationship> audience;
+    std::string account_key;
+    std::string suffix;  // makes a re-entry a fresh enrolment
+    bool once = false;   // not if the lead has an enrolment already
+  };
+  // Parses a leads.nurture / accounts.inbound record and applies the wall at
+  // the door; false when `result` is final (bad record, blocked violation).
+  bool DecodeEnrolment(const kafka::ConsumedMessage& message, kafka::HandledMessage& result,
+                       EnrolRequest& request);
+  // Enrols each request's lead in the best track of its audience, in order;
+  // one status each: kInvalidArgument when no track matches (dead-lettered by
+  // the consumer loop); Ok without enrolling when the contact unsubscribed or
+  // (`once`) the lead is enrolled already.
+  std::vector<Status> EnrolAll(const std::vector<EnrolRequest>& requests);
+  // EnrolAll of one request with a known audience.
   Status EnrolIn(const leadflow::routing::v1::NurtureRequested& req,
                  leadflow::common::v1::Relationship audience, const std::string& account_key,
                  const std::string& suffix);
@@ -125,13 +153,30 @@ class NurtureEngine {
   // Touches of one poll, produced together and flushed once.
   struct Batch {
     std::vector<kafka::OutgoingMessage> out;  // notifications and touches, in order
-    std::vector<std::string> sent;            // touch ids to finish after the flush
+    std::vector<FinishArgs> sent;             // touches to finish after the flush
     std::map<std::string, std::vector<int64_t>> sends_by_contact;  // for caps within the batch
   };
-  Status ProcessTouch(const std::string& touch_id, int64_t now_ms, Batch& batch);
+  // What the checks before one claimed touch read, loaded for a whole poll.
+  struct TouchInputs {
+    StatusOr<TouchState> state = TouchState{};
+    // The contact's account in the registry view (when the request is known).
+    std::optional<StatusOr<std::optional<leadflow::accounts::v1::AccountState>>> account;
+    // Unsubscribe, suppression, recent sends (when the touch can get that far).
+    std::optional<StatusOr<ContactChecks>> checks;
+  };
+  std::vector<TouchInputs> LoadTouchInputs(const std::vector<std::string>& touch_ids,
+                                           int64_t now_ms);
+  Status ProcessTouch(const std::string& touch_id, const TouchInputs& inputs, int64_t now_ms,
+                      Batch& batch);
   static kafka::OutgoingMessage Notification(
       const leadflow::nurture::v1::Touch& touch,
       const std::optional<leadflow::accounts::v1::AccountState>& account);
+  // The Finish of a touch of `record` (its next touch from the plan).
+  FinishArgs FinishFor(const std::string& touch_id, const ParsedTouchId& parsed,
+                       const std::optional<EnrolmentRecord>& record, bool sent,
+                       int64_t now_ms) const;
+  // Finishes them in one round trip (counting completed tracks).
+  Status FinishAll(const std::vector<FinishArgs>& finishes);
   Status FinishTouch(const std::string& touch_id, bool sent, int64_t now_ms);
 
   std::shared_ptr<const NurturePolicy> policy_;

@@ -1,102 +1,12 @@
 #include "nurture/app/nurture_store.h"
 
+#include "nurture/app/nurture_scripts.h"
+
 namespace leadflow::nurture {
 namespace {
 
 namespace nv1 = leadflow::nurture::v1;
 const std::string kP = "lf:{nurture}:";
-
-redis::Script& EnrolScript() {
-  // KEYS: enrol, req, contact idx, lead idx, account idx, email idx, due
-  // ARGV: req bytes, contact, lead, track, audience, account, trace, enrolled_ms,
-  //       first touch id, first due ms, enrolment id, email
-  static redis::Script s(R"lua(
-if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
-redis.call('HSET', KEYS[1], 'contact_id', ARGV[2], 'lead_id', ARGV[3], 'track_id', ARGV[4],
-  'audience', ARGV[5], 'account_key', ARGV[6], 'trace_id', ARGV[7], 'enrolled_ms', ARGV[8],
-  'next_step', '0', 'next_due_ms', ARGV[10], 'state', 'ACTIVE_ENROLMENT', 'exit_reason', '')
-redis.call('SET', KEYS[2], ARGV[1])
-redis.call('SADD', KEYS[3], ARGV[11])
-redis.call('SADD', KEYS[4], ARGV[11])
-redis.call('SADD', KEYS[5], ARGV[11])
-if ARGV[12] ~= '' then redis.call('SET', KEYS[6], ARGV[2]) end
-redis.call('ZADD', KEYS[7], ARGV[10], ARGV[9])
-return 1
-)lua");
-  return s;
-}
-
-redis::Script& ClaimScript() {
-  // KEYS: due, inflight; ARGV: touch id, now ms
-  static redis::Script s(R"lua(
-local score = redis.call('ZSCORE', KEYS[1], ARGV[1])
-if not score or tonumber(score) > tonumber(ARGV[2]) then return 0 end
-redis.call('ZREM', KEYS[1], ARGV[1])
-redis.call('HSET', KEYS[2], ARGV[1], score)
-return 1
-)lua");
-  return s;
-}
-
-redis::Script& FinishScript() {
-  // KEYS: enrol, due, sent-list, inflight, sent marker, contact sends
-  // ARGV: expected step, touch id, sent (0/1), sent ms, next touch, next due ms, week ms
-  static redis::Script s(R"lua(
-if ARGV[3] == '1' then
-  redis.call('SET', KEYS[5], '1', 'EX', 31536000)
-  redis.call('ZADD', KEYS[6], ARGV[4], ARGV[2])
-  redis.call('ZREMRANGEBYSCORE', KEYS[6], '-inf', tonumber(ARGV[4]) - tonumber(ARGV[7]))
-  redis.call('EXPIRE', KEYS[6], 1209600)
-end
-redis.call('HDEL', KEYS[4], ARGV[2])
-if redis.call('HGET', KEYS[1], 'state') ~= 'ACTIVE_ENROLMENT' then return 0 end
-if redis.call('HGET', KEYS[1], 'next_step') ~= ARGV[1] then return 0 end
-if ARGV[3] == '1' then redis.call('RPUSH', KEYS[3], ARGV[2]) end
-local next_step = tonumber(ARGV[1]) + 1
-if ARGV[5] == '' then
-  redis.call('HSET', KEYS[1], 'next_step', next_step, 'state', 'COMPLETED', 'next_due_ms', '0')
-else
-  redis.call('HSET', KEYS[1], 'next_step', next_step, 'next_due_ms', ARGV[6])
-  redis.call('ZADD', KEYS[2], ARGV[6], ARGV[5])
-end
-return 1
-)lua");
-  return s;
-}
-
-redis::Script& DeferScript() {
-  // KEYS: enrol; ARGV: step, due ms
-  static redis::Script s(R"lua(
-if redis.call('HGET', KEYS[1], 'state') ~= 'ACTIVE_ENROLMENT' then return 0 end
-if redis.call('HGET', KEYS[1], 'next_step') ~= ARGV[1] then return 0 end
-redis.call('HSET', KEYS[1], 'next_due_ms', ARGV[2])
-return 1
-)lua");
-  return s;
-}
-
-redis::Script& LeaseScript() {
-  // KEYS: lease; ARGV: owner, ttl ms
-  static redis::Script s(R"lua(
-local cur = redis.call('GET', KEYS[1])
-if cur == ARGV[1] then redis.call('PEXPIRE', KEYS[1], ARGV[2]) return 1 end
-if not cur then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) return 1 end
-return 0
-)lua");
-  return s;
-}
-
-redis::Script& ExitScript() {
-  // KEYS: enrol, due; ARGV: reason, enrolment id
-  static redis::Script s(R"lua(
-if redis.call('HGET', KEYS[1], 'state') ~= 'ACTIVE_ENROLMENT' then return 0 end
-redis.call('HSET', KEYS[1], 'state', 'EXITED', 'exit_reason', ARGV[1])
-local step = redis.call('HGET', KEYS[1], 'next_step')
-redis.call('ZREM', KEYS[2], ARGV[2] .. ':' .. step)
-return 1
-)lua");
-  return s;
-}
 
 Status Bad(const redis::Reply& r, const std::string& what) {
   return Status::Unavailable("redis " + what + ": " + r.str);
@@ -122,34 +32,14 @@ int64_t ToInt(const std::string& s) {
   }
 }
 
-}  // namespace
-
-StatusOr<bool> NurtureStore::Enrol(const NewEnrolment& e,
-                                   const leadflow::routing::v1::NurtureRequested& req) {
-  std::string raw;
-  req.SerializeToString(&raw);
-  return IntReply(
-      redis_.Eval(EnrolScript(),
-                  {kP + "enrol:" + e.enrolment_id, kP + "req:" + e.enrolment_id,
-                   kP + "contact:" + e.contact_id, kP + "lead:" + e.lead_id,
-                   kP + "account:" + e.account_key, kP + "contact-email:" + e.email, kP + "due"},
-                  {raw, e.contact_id, e.lead_id, e.track_id,
-                   leadflow::common::v1::Relationship_Name(e.audience), e.account_key, e.trace_id,
-                   std::to_string(e.enrolled_ms), e.first_touch_id, std::to_string(e.first_due_ms),
-                   e.enrolment_id, e.email}),
-      "enrol");
-}
-
-StatusOr<std::optional<EnrolmentRecord>> NurtureStore::Get(const std::string& enrolment_id) {
-  auto r = redis_.Pipeline({{"HGETALL", kP + "enrol:" + enrolment_id},
-                            {"LRANGE", kP + "sent-list:" + enrolment_id, "0", "-1"}});
-  if (!r.ok()) return r.status();
-  if ((*r)[0].is_error()) return Bad((*r)[0], "HGETALL enrol");
-  if ((*r)[0].elements.empty()) return std::optional<EnrolmentRecord>();
+// An enrolment hash (HGETALL) as a record; nullopt when it does not exist.
+std::optional<EnrolmentRecord> ParseEnrolment(const std::string& enrolment_id,
+                                              const redis::Reply& hash) {
+  if (hash.elements.empty()) return std::nullopt;
   EnrolmentRecord rec;
   auto& e = rec.enrolment;
   e.set_enrolment_id(enrolment_id);
-  const auto& f = (*r)[0].elements;
+  const auto& f = hash.elements;
   for (size_t i = 0; i + 1 < f.size(); i += 2) {
     const std::string& k = f[i].str;
     const std::string& v = f[i + 1].str;
@@ -182,8 +72,72 @@ StatusOr<std::optional<EnrolmentRecord>> NurtureStore::Get(const std::string& en
     e.mutable_next_due_at()->set_seconds(rec.next_due_ms / 1000);
     e.mutable_next_due_at()->set_nanos(static_cast<int32_t>(rec.next_due_ms % 1000) * 1000000);
   }
-  for (const auto& t : (*r)[1].elements) e.add_sent_touch_ids(t.str);
-  return std::optional<EnrolmentRecord>(std::move(rec));
+  return rec;
+}
+
+// One boolean (integer 1) per reply of a batch.
+std::vector<StatusOr<bool>> IntReplies(const StatusOr<std::vector<redis::Reply>>& replies,
+                                       size_t n, const std::string& what) {
+  std::vector<StatusOr<bool>> out;
+  out.reserve(n);
+  for (size_t i = 0; i < n; ++i) {
+    if (!replies.ok()) {
+      out.push_back(replies.status());
+    } else if ((*replies)[i].is_error()) {
+      out.push_back(Bad((*replies)[i], what));
+    } else {
+      out.push_back((*replies)[i].integer == 1);
+    }
+  }
+  return out;
+}
+
+// `n` results, all `status` (a batch whose round trip failed).
+template <typename T>
+std::vector<StatusOr<T>> AllFailed(size_t n, const Status& status) {
+  std::vector<StatusOr<T>> out;
+  out.reserve(n);
+  for (size_t i = 0; i < n; ++i) out.emplace_back(status);
+  return out;
+}
+
+}  // namespace
+
+StatusOr<bool> NurtureStore::Enrol(const NewEnrolment& e,
+                                   const leadflow::routing::v1::NurtureRequested& req) {
+  return std::move(EnrolMany({EnrolWrite{&e, &req}}).front());
+}
+
+std::vector<StatusOr<bool>> NurtureStore::EnrolMany(const std::vector<EnrolWrite>& writes) {
+  if (writes.empty()) return {};
+  std::vector<redis::ScriptCall> calls;
+  calls.reserve(writes.size());
+  for (const auto& w : writes) {
+    const NewEnrolment& e = *w.enrolment;
+    std::string raw;
+    w.request->SerializeToString(&raw);
+    calls.push_back(
+        {{kP + "enrol:" + e.enrolment_id, kP + "req:" + e.enrolment_id,
+          kP + "contact:" + e.contact_id, kP + "lead:" + e.lead_id, kP + "account:" + e.account_key,
+          kP + "contact-email:" + e.email, kP + "due"},
+         {std::move(raw), e.contact_id, e.lead_id, e.track_id,
+          leadflow::common::v1::Relationship_Name(e.audience), e.account_key, e.trace_id,
+          std::to_string(e.enrolled_ms), e.first_touch_id, std::to_string(e.first_due_ms),
+          e.enrolment_id, e.email}});
+  }
+  return IntReplies(redis_.EvalMany(scripts::Enrol(), calls), writes.size(), "enrol");
+}
+
+StatusOr<std::optional<EnrolmentRecord>> NurtureStore::Get(const std::string& enrolment_id) {
+  auto r = redis_.Pipeline({{"HGETALL", kP + "enrol:" + enrolment_id},
+                            {"LRANGE", kP + "sent-list:" + enrolment_id, "0", "-1"}});
+  if (!r.ok()) return r.status();
+  if ((*r)[0].is_error()) return Bad((*r)[0], "HGETALL enrol");
+  auto rec = ParseEnrolment(enrolment_id, (*r)[0]);
+  if (rec.has_value()) {
+    for (const auto& t : (*r)[1].elements) rec->enrolment.add_sent_touch_ids(t.str);
+  }
+  return rec;
 }
 
 StatusOr<std::optional<leadflow::routing::v1::NurtureRequested>> NurtureStore::GetRequest(
@@ -235,9 +189,17 @@ StatusOr<std::vector<std::string>> NurtureStore::DueTouches(int64_t now_ms, int 
 }
 
 StatusOr<bool> NurtureStore::ClaimTouch(const std::string& touch_id, int64_t now_ms) {
-  return IntReply(redis_.Eval(ClaimScript(), {kP + "due", kP + "inflight"},
-                              {touch_id, std::to_string(now_ms)}),
-                  "claim");
+  return std::move(ClaimTouches({touch_id}, now_ms).front());
+}
+
+std::vector<StatusOr<bool>> NurtureStore::ClaimTouches(const std::vector<std::string>& touch_ids,
+                                                       int64_t now_ms) {
+  if (touch_ids.empty()) return {};
+  std::vector<redis::ScriptCall> calls;
+  calls.reserve(touch_ids.size());
+  const std::string now = std::to_string(now_ms);
+  for (const auto& id : touch_ids) calls.push_back({{kP + "due", kP + "inflight"}, {id, now}});
+  return IntReplies(redis_.EvalMany(scripts::Claim(), calls), touch_ids.size(), "claim");
 }
 
 Status NurtureStore::Release(const std::string& touch_id, int64_t due_ms) {
@@ -253,7 +215,7 @@ Status NurtureStore::Release(const std::string& touch_id, int64_t due_ms) {
 Status NurtureStore::Defer(const std::string& enrolment_id, int step,
                            const std::string& touch_id, int64_t due_ms) {
   if (Status s = Release(touch_id, due_ms); !s.ok()) return s;
-  auto r = redis_.Eval(DeferScript(), {kP + "enrol:" + enrolment_id},
+  auto r = redis_.Eval(scripts::Defer(), {kP + "enrol:" + enrolment_id},
                        {std::to_string(step), std::to_string(due_ms)});
   if (!r.ok()) return r.status();
   if (r->is_error()) return Bad(*r, "defer");
@@ -296,19 +258,29 @@ StatusOr<bool> NurtureStore::Finish(const std::string& enrolment_id, const std::
                                     const std::string& touch_id, int expected_step, bool sent,
                                     int64_t sent_ms, const std::string& next_touch_id,
                                     int64_t next_due_ms) {
-  return IntReply(
-      redis_.Eval(FinishScript(),
-                  {kP + "enrol:" + enrolment_id, kP + "due", kP + "sent-list:" + enrolment_id,
-                   kP + "inflight", kP + "sent:" + touch_id, kP + "sends:" + contact_id},
-                  {std::to_string(expected_step), touch_id, sent ? "1" : "0",
-                   std::to_string(sent_ms), next_touch_id, std::to_string(next_due_ms),
-                   std::to_string(7LL * 24 * 3600 * 1000)}),
-      "finish");
+  return std::move(FinishMany({FinishArgs{enrolment_id, contact_id, touch_id, expected_step, sent,
+                                          sent_ms, next_touch_id, next_due_ms}})
+                       .front());
+}
+
+std::vector<StatusOr<bool>> NurtureStore::FinishMany(const std::vector<FinishArgs>& finishes) {
+  if (finishes.empty()) return {};
+  std::vector<redis::ScriptCall> calls;
+  calls.reserve(finishes.size());
+  const std::string week = std::to_string(7LL * 24 * 3600 * 1000);
+  for (const auto& f : finishes) {
+    calls.push_back({{kP + "enrol:" + f.enrolment_id, kP + "due", kP + "sent-list:" + f.enrolment_id,
+                      kP + "inflight", kP + "sent:" + f.touch_id, kP + "sends:" + f.contact_id},
+                     {std::to_string(f.expected_step), f.touch_id, f.sent ? "1" : "0",
+                      std::to_string(f.sent_ms), f.next_touch_id, std::to_string(f.next_due_ms),
+                      week}});
+  }
+  return IntReplies(redis_.EvalMany(scripts::Finish(), calls), finishes.size(), "finish");
 }
 
 StatusOr<bool> NurtureStore::Exit(const std::string& enrolment_id, const std::string& reason) {
   return IntReply(
-      redis_.Eval(ExitScript(), {kP + "enrol:" + enrolment_id, kP + "due"}, {reason, enrolment_id}),
+      redis_.Eval(scripts::Exit(), {kP + "enrol:" + enrolment_id, kP + "due"}, {reason, enrolment_id}),
       "exit");
 }
 
@@ -326,7 +298,7 @@ StatusOr<int> NurtureStore::Unsubscribe(const std::string& contact_id, const std
 }
 
 StatusOr<bool> NurtureStore::HoldSchedulerLease(const std::string& owner, int64_t ttl_ms) {
-  return IntReply(redis_.Eval(LeaseScript(), {kP + "scheduler-lease"}, {owner, std::to_string(ttl_ms)}),
+  return IntReply(redis_.Eval(scripts::Lease(), {kP + "scheduler-lease"}, {owner, std::to_string(ttl_ms)}),
                   "scheduler lease");
 }
 
@@ -349,6 +321,121 @@ StatusOr<bool> NurtureStore::IsSuppressed(const std::string& account_key,
 }
 Status NurtureStore::AddSuppression(const std::string& account_key, const std::string& topic) {
   return OkReply(redis_.Run({"SADD", kP + "suppressed:" + account_key, topic}), "SADD suppressed");
+}
+
+std::vector<StatusOr<EnrolChecks>> NurtureStore::EnrolChecksMany(
+    const std::vector<EnrolCheckQuery>& queries) {
+  // Per query: SMEMBERS lead (if asked), SISMEMBER unsub, SISMEMBER unsub-email (if any).
+  std::vector<redis::Command> cmds;
+  for (const auto& q : queries) {
+    if (!q.lead_id.empty()) cmds.push_back({"SMEMBERS", kP + "lead:" + q.lead_id});
+    cmds.push_back({"SISMEMBER", kP + "unsub", q.contact_id});
+    if (!q.email.empty()) cmds.push_back({"SISMEMBER", kP + "unsub-email", q.email});
+  }
+  std::vector<StatusOr<EnrolChecks>> out;
+  if (queries.empty()) return out;
+  auto r = redis_.Pipeline(cmds);
+  if (!r.ok()) return AllFailed<EnrolChecks>(queries.size(), r.status());
+  size_t at = 0;
+  for (const auto& q : queries) {
+    EnrolChecks c;
+    Status bad;
+    auto next = [&]() -> const redis::Reply& {
+      const redis::Reply& reply = (*r)[at++];
+      if (reply.is_error() && bad.ok()) bad = Bad(reply, "enrolment checks");
+      return reply;
+    };
+    if (!q.lead_id.empty()) {
+      for (const auto& e : next().elements) c.lead_enrolments.push_back(e.str);
+    }
+    c.unsubscribed = next().integer == 1;
+    if (!q.email.empty()) c.unsubscribed = next().integer == 1 || c.unsubscribed;
+    if (bad.ok()) {
+      out.emplace_back(std::move(c));
+    } else {
+      out.emplace_back(bad);
+    }
+  }
+  return out;
+}
+
+std::vector<StatusOr<TouchState>> NurtureStore::LoadTouchStates(
+    const std::vector<std::string>& touch_ids) {
+  std::vector<redis::Command> cmds;
+  cmds.reserve(touch_ids.size() * 3);
+  std::vector<std::string> enrolments;
+  for (const auto& id : touch_ids) {
+    // The enrolment id is the touch id without its ":<step>" suffix.
+    const auto colon = id.rfind(':');
+    enrolments.push_back(colon == std::string::npos ? id : id.substr(0, colon));
+    cmds.push_back({"HGETALL", kP + "enrol:" + enrolments.back()});
+    cmds.push_back({"GET", kP + "req:" + enrolments.back()});
+    cmds.push_back({"EXISTS", kP + "sent:" + id});
+  }
+  std::vector<StatusOr<TouchState>> out;
+  if (touch_ids.empty()) return out;
+  auto r = redis_.Pipeline(cmds);
+  if (!r.ok()) return AllFailed<TouchState>(touch_ids.size(), r.status());
+  for (size_t i = 0; i < touch_ids.size(); ++i) {
+    const redis::Reply& hash = (*r)[3 * i];
+    const redis::Reply& req = (*r)[3 * i + 1];
+    const redis::Reply& sent = (*r)[3 * i + 2];
+    if (hash.is_error() || req.is_error() || sent.is_error()) {
+      out.push_back(Bad(hash.is_error() ? hash : req.is_error() ? req : sent, "touch state"));
+      continue;
+    }
+    TouchState t;
+    t.record = ParseEnrolment(enrolments[i], hash);
+    if (!req.is_nil()) {
+      leadflow::routing::v1::NurtureRequested parsed;
+      if (!parsed.ParseFromString(req.str)) {
+        out.push_back(Status::Internal("stored nurture request is corrupt"));
+        continue;
+      }
+      t.request = std::move(parsed);
+    }
+    t.already_sent = sent.integer == 1;
+    out.push_back(std::move(t));
+  }
+  return out;
+}
+
+std::vector<StatusOr<ContactChecks>> NurtureStore::LoadContactChecks(
+    const std::vector<ContactCheckQuery>& queries) {
+  // Per query: SISMEMBER unsub, SISMEMBER suppressed per account, ZRANGEBYSCORE sends.
+  std::vector<redis::Command> cmds;
+  for (const auto& q : queries) {
+    cmds.push_back({"SISMEMBER", kP + "unsub", q.contact_id});
+    for (const auto& a : q.accounts) cmds.push_back({"SISMEMBER", kP + "suppressed:" + a, q.topic});
+    cmds.push_back({"ZRANGEBYSCORE", kP + "sends:" + q.contact_id,
+                    "(" + std::to_string(q.now_ms - 7LL * 24 * 3600 * 1000), "+inf", "WITHSCORES"});
+  }
+  std::vector<StatusOr<ContactChecks>> out;
+  if (queries.empty()) return out;
+  auto r = redis_.Pipeline(cmds);
+  if (!r.ok()) return AllFailed<ContactChecks>(queries.size(), r.status());
+  size_t at = 0;
+  for (const auto& q : queries) {
+    ContactChecks c;
+    Status bad;
+    auto next = [&]() -> const redis::Reply& {
+      const redis::Reply& reply = (*r)[at++];
+      if (reply.is_error() && bad.ok()) bad = Bad(reply, "contact checks");
+      return reply;
+    };
+    c.unsubscribed = next().integer == 1;
+    for (size_t a = 0; a < q.accounts.size(); ++a) c.suppressed = next().integer == 1 || c.suppressed;
+    const redis::Reply& sends = next();
+    for (size_t i = 0; i + 1 < sends.elements.size(); i += 2) {
+      c.recent_sends.push_back(ToInt(sends.elements[i + 1].str));
+    }
+    if (bad.ok()) {
+      out.emplace_back(std::move(c));
+    } else {
+      out.emplace_back(bad);
+    }
+  }
+  return out;
 }
 
 }  // namespace leadflow::nurture

@@ -58,6 +58,48 @@ struct EnrolmentRecord {
   int64_t enrolled_ms = 0;
 };
 
+// Batch inputs and outputs (see NurtureStore's "Batches" section).
+struct EnrolCheckQuery {
+  std::string lead_id;  // "" skips the lead's enrolment index
+  std::string contact_id;
+  std::string email;  // "" skips the unsubscribed-email set
+};
+struct EnrolChecks {
+  std::vector<std::string> lead_enrolments;  // the lead's enrolment ids
+  bool unsubscribed = false;                 // by contact id or email
+};
+struct EnrolWrite {
+  const NewEnrolment* enrolment;
+  const leadflow::routing::v1::NurtureRequested* request;
+};
+// What the checks before a touch read about it.
+struct TouchState {
+  std::optional<EnrolmentRecord> record;  // without the sent list
+  std::optional<leadflow::routing::v1::NurtureRequested> request;
+  bool already_sent = false;  // on nurture.touches already (sent marker)
+};
+struct ContactCheckQuery {
+  std::string contact_id;
+  std::vector<std::string> accounts;  // suppression is checked for each
+  std::string topic;
+  int64_t now_ms = 0;
+};
+struct ContactChecks {
+  bool unsubscribed = false;
+  bool suppressed = false;          // the topic for any of the accounts
+  std::vector<int64_t> recent_sends;  // as RecentSends
+};
+struct FinishArgs {
+  std::string enrolment_id;
+  std::string contact_id;
+  std::string touch_id;
+  int expected_step = 0;
+  bool sent = false;
+  int64_t sent_ms = 0;
+  std::string next_touch_id;
+  int64_t next_due_ms = 0;
+};
+
 class NurtureStore {
  public:
   explicit NurtureStore(redis::Client& redis) : redis_(redis) {}
@@ -120,6 +162,25 @@ class NurtureStore {
   Status AddUnsubscribedEmail(const std::string& email);
   StatusOr<bool> IsSuppressed(const std::string& account_key, const std::string& topic);
   Status AddSuppression(const std::string& account_key, const std::string& topic);
+
+  // Batches: the same reads and writes for many at once, each in one
+  // pipelined round trip, one result per input in order (a connection
+  // failure fails every one).
+  std::vector<StatusOr<EnrolChecks>> EnrolChecksMany(const std::vector<EnrolCheckQuery>& queries);
+  // Enrol() of each.
+  std::vector<StatusOr<bool>> EnrolMany(const std::vector<EnrolWrite>& writes);
+  // ClaimTouch() of each.
+  std::vector<StatusOr<bool>> ClaimTouches(const std::vector<std::string>& touch_ids,
+                                           int64_t now_ms);
+  // Per touch id: its enrolment (Get() without the sent list), its request
+  // and its sent marker.
+  std::vector<StatusOr<TouchState>> LoadTouchStates(const std::vector<std::string>& touch_ids);
+  // Per contact: unsubscribed, topic suppressed for any of the accounts, and
+  // the recent sends.
+  std::vector<StatusOr<ContactChecks>> LoadContactChecks(
+      const std::vector<ContactCheckQuery>& queries);
+  // Finish() of each.
+  std::vector<StatusOr<bool>> FinishMany(const std::vector<FinishArgs>& finishes);
 
  private:
   StatusOr<std::vector<std::string>> Members(const std::string& key);

@@ -1,5 +1,6 @@
 #include "nurture/domain/touch_plan.h"
 
+#include <algorithm>
 #include <cctype>
 
 namespace leadflow::nurture {
@@ -46,6 +47,16 @@ std::vector<PlannedTouch> PlanTouches(const NurturePolicy& policy,
     out.push_back(std::move(t));
   }
   return out;
+}
+
+NextTouch NextAfter(const NurturePolicy& policy, const leadflow::config::v1::Track& track,
+                    const std::string& enrolment_id, int64_t enrolled_ms, int step,
+                    int64_t now_ms) {
+  const auto plan = PlanTouches(policy, track, enrolment_id, enrolled_ms);
+  const size_t i = static_cast<size_t>(step) + 1;
+  if (step < 0 || i >= plan.size()) return {};
+  const int64_t delay_ms = int64_t{track.steps(static_cast<int>(i)).delay_hours()} * 3600000;
+  return {plan[i].touch_id, std::max(plan[i].due_ms, now_ms + delay_ms)};
 }
 
 }  // namespace leadflow::nurture

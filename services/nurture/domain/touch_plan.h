@@ -40,4 +40,16 @@ std::vector<PlannedTouch> PlanTouches(const NurturePolicy& policy,
                                       const leadflow::config::v1::Track& track,
                                       const std::string& enrolment_id, int64_t enrolled_ms);
 
+// The touch after `step` of an enrolment of `track` made at `enrolled_ms`,
+// when `step` was done at `now_ms`: its planned due time, but never sooner
+// than its own delay after `now_ms` (a deferral shifts the rest of the
+// track). An empty touch_id: `step` was the last one.
+struct NextTouch {
+  std::string touch_id;
+  int64_t due_ms = 0;
+};
+NextTouch NextAfter(const NurturePolicy& policy, const leadflow::config::v1::Track& track,
+                    const std::string& enrolment_id, int64_t enrolled_ms, int step,
+                    int64_t now_ms);
+
 }  // namespace leadflow::nurture

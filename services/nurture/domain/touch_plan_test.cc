@@ -40,6 +40,23 @@ TEST(TouchPlan, ParseTouchIdSplitsAtTheLastColon) {
   EXPECT_FALSE(ParseTouchId(":3").has_value());
 }
 
+TEST(TouchPlan, NextAfterKeepsThePlanOrShiftsBehindALateTouch) {
+  auto p = testutil::MustPolicy(testutil::SampleConfig());
+  const auto* track = p->FindTrack("p-general");
+  const std::string eid = EnrolmentId("lead-7", "p-general");
+  const int64_t day = 24 * 3600 * 1000LL;
+  // On time: the planned due time of step 1.
+  NextTouch n = NextAfter(*p, *track, eid, 1000, 0, 1000);
+  EXPECT_EQ(n.touch_id, "lead-7:p-general:1");
+  EXPECT_EQ(n.due_ms, 1000 + day);
+  // Step 0 deferred by 30 hours: step 1 keeps its own delay after it.
+  n = NextAfter(*p, *track, eid, 1000, 0, 1000 + 30 * 3600 * 1000LL);
+  EXPECT_EQ(n.due_ms, 1000 + 30 * 3600 * 1000LL + day);
+  // After the last step: none.
+  EXPECT_TRUE(NextAfter(*p, *track, eid, 1000, 2, 5000).touch_id.empty());
+  EXPECT_TRUE(NextAfter(*p, *track, eid, 1000, 7, 5000).touch_id.empty());
+}
+
 TEST(AudienceGuard, AllowsOnlyTheTracksOwnAudience) {
   EXPECT_TRUE(AudienceGuard::Check(cv1::PROSPECT, cv1::PROSPECT).allowed);
   EXPECT_TRUE(AudienceGuard::Check(cv1::CUSTOMER, cv1::CUSTOMER).allowed);
