@@ -2,9 +2,11 @@
 #include "common/config/proto_loader.h"
 #include "common/kafka/topic_scan.h"
 #include "common/kafka/topics.h"
+#include "common/privacy/erasure_handler.h"
 #include "common/registry/account_registry.h"
 #include "common/runtime/service_runtime.h"
 #include "nurture/app/nurture_engine.h"
+#include "nurture/app/nurture_eraser.h"
 #include "nurture/app/nurture_grpc_service.h"
 #include "nurture/app/nurture_metrics.h"
 #include "nurture/app/nurture_store.h"
@@ -40,6 +42,7 @@ int main(int argc, char** argv) {
   std::unique_ptr<ScaledClock> clock;
   std::unique_ptr<NurtureEngine> engine;
   std::unique_ptr<NurtureGrpcService> grpc_service;
+  std::unique_ptr<NurtureEraser> eraser;
   return runtime::ServiceMain(kInfo, argc, argv, [&](runtime::ServiceRuntime& rt) -> Status {
     auto policy = config::LoadRules<config::v1::NurtureConfig>(rt.ConfigPath("nurture.json"),
                                                                NurturePolicy::Create);
@@ -74,6 +77,12 @@ int main(int argc, char** argv) {
     if (Status s = rt.AddConsumer(
             "exits", {topics::kLeadsAssigned, topics::kEngagementEvents, topics::kSalesFeedback},
             engine->ExitsHandler(), intake::v1::NURTURE);
+        !s.ok()) {
+      return s;
+    }
+    eraser = std::make_unique<NurtureEraser>(*store, rt.redis());
+    if (Status s = rt.AddConsumer("privacy", {topics::kPrivacyErasure},
+                                  privacy::ErasureHandler(*eraser), intake::v1::NURTURE);
         !s.ok()) {
       return s;
     }

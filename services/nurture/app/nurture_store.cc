@@ -1,12 +1,14 @@
 #include "nurture/app/nurture_store.h"
 
+#include "nurture/app/nurture_keys.h"
+
 #include "nurture/app/nurture_scripts.h"
 
 namespace leadflow::nurture {
 namespace {
 
 namespace nv1 = leadflow::nurture::v1;
-const std::string kP = "lf:{nurture}:";
+const std::string kP = kNurtureKeyPrefix;
 
 Status Bad(const redis::Reply& r, const std::string& what) {
   return Status::Unavailable("redis " + what + ": " + r.str);

@@ -1,0 +1,58 @@
+#include "nurture/app/nurture_eraser.h"
+
+#include <set>
+
+#include "nurture/app/nurture_keys.h"
+
+namespace leadflow::nurture {
+namespace {
+
+Status Unavailable(const Status& s) {
+  return s.code() == StatusCode::kUnavailable ? s
+                                              : Status::Unavailable("nurture erasure: " + s.message());
+}
+
+}  // namespace
+
+Status NurtureEraser::Erase(const leadflow::privacy::v1::ContactErasure& erasure) {
+  const std::string p = kNurtureKeyPrefix;
+  const std::string& contact = erasure.contact_id();
+  auto exited = store_.Unsubscribe(contact, "erased");
+  if (!exited.ok()) return Unavailable(exited.status());
+  auto ids = store_.EnrolmentsOfContact(contact);
+  if (!ids.ok()) return Unavailable(ids.status());
+  std::vector<redis::Command> cmds;
+  std::set<std::string> emails;
+  for (const auto& id : *ids) {
+    auto rec = store_.Get(id);
+    if (!rec.ok()) return Unavailable(rec.status());
+    auto req = store_.GetRequest(id);
+    if (!req.ok() && req.status().code() != StatusCode::kInternal) {
+      return Unavailable(req.status());
+    }
+    if (req.ok() && req->has_value()) {
+      const std::string& email = (*req)->scored().lead().contact().email();
+      if (!email.empty()) emails.insert(email);
+    }
+    if (rec->has_value()) {
+      cmds.push_back({"SREM", p + "lead:" + (*rec)->enrolment.lead_id(), id});
+      cmds.push_back({"SREM", p + "account:" + (*rec)->account_key, id});
+    }
+    cmds.push_back({"DEL", p + "enrol:" + id, p + "req:" + id, p + "sent-list:" + id});
+  }
+  for (const auto& email : emails) {
+    cmds.push_back({"DEL", p + "contact-email:" + email});
+    cmds.push_back({"SREM", p + "unsub-email", email});
+  }
+  // The index last: a failure before it leaves it for the redelivered erasure.
+  cmds.push_back({"DEL", p + "sends:" + contact});
+  cmds.push_back({"DEL", p + "contact:" + contact});
+  auto r = redis_.Pipeline(cmds);
+  if (!r.ok()) return Unavailable(r.status());
+  for (const auto& reply : *r) {
+    if (reply.is_error()) return Status::Unavailable("nurture erasure: " + reply.str);
+  }
+  return Status::Ok();
+}
+
+}  // namespace leadflow::nurture
