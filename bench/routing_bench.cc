@@ -8,14 +8,27 @@
 // load, as the routing service calls it per lead (decision path included).
 // BM_CopyScoredLead is the same-run trivial baseline: copying the LeadScored
 // input (the recorded LeadAssigned embeds such a copy).
+//
+// BM_RouteLeads/N: the whole leads.scored handler (RoutingEngine) against a
+// real redis-server started for the run, on a traffic-like mix (half below
+// MQL, a fifth customers, a tenth disqualified, a fifth MQLs), N messages per
+// call: /1 is the one-message handler (Handle), /100 a consumer batch
+// (HandleBatch: one read, one claim pipeline per wave). CPU time is this
+// process's (the routing side); the redis-server's work is not in it. The
+// wall time per lead includes the round trips.
 #include <benchmark/benchmark.h>
 
 #include <cstdlib>
 #include <iostream>
 
 #include "common/config/proto_loader.h"
+#include "common/kafka/topics.h"
+#include "common/metrics/registry.h"
+#include "common/metrics/service_metrics.h"
+#include "routing/app/routing_engine.h"
 #include "routing/app/zoneinfo_loader.h"
 #include "routing/domain/router.h"
+#include "services/common/testing/redis_server.h"
 
 namespace {
 
@@ -118,6 +131,96 @@ void BM_RouteDecision(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
 }
 BENCHMARK(BM_RouteDecision);
+
+// One routing service's engine on its own redis-server.
+struct EngineRig {
+  std::unique_ptr<leadflow::testing::RedisServer> server;
+  std::unique_ptr<leadflow::redis::Client> client;
+  std::unique_ptr<RoutingStore> store;
+  leadflow::metrics::Registry registry;
+  leadflow::metrics::ServiceMetrics service_metrics{registry, "routing"};
+  std::unique_ptr<RoutingMetrics> metrics;
+  AssignmentBroadcaster broadcaster;
+  leadflow::FakeClock clock{1763715600000};  // inside working hours
+  std::unique_ptr<RoutingEngine> engine;
+};
+
+EngineRig& Rig() {
+  static EngineRig* rig = [] {
+    auto* r = new EngineRig();
+    std::string error;
+    r->server = leadflow::testing::RedisServer::Start({}, &error);
+    if (!r->server) {
+      std::cerr << "redis-server: " << error << "\n";
+      std::abort();
+    }
+    auto c = leadflow::redis::Client::Connect({r->server->url()});
+    if (!c.ok()) {
+      std::cerr << c.status().message() << "\n";
+      std::abort();
+    }
+    r->client = std::move(*c);
+    r->store = std::make_unique<RoutingStore>(*r->client);
+    r->metrics = std::make_unique<RoutingMetrics>(r->service_metrics);
+    r->engine = std::make_unique<RoutingEngine>(ShippedPolicy(), *r->store, r->broadcaster,
+                                                *r->metrics, r->clock);
+    return r;
+  }();
+  return *rig;
+}
+
+// Ten leads in traffic proportions: 5 below MQL, 2 customers, 1
+// disqualified, 2 MQLs.
+std::vector<leadflow::scoring::v1::LeadScored> TrafficMix() {
+  const auto all = Leads();  // 15 prospects (every third below MQL), a customer, a disqualified
+  std::vector<leadflow::scoring::v1::LeadScored> mix;
+  for (const auto& s : all) {
+    if (s.lead().meta().relationship() == cv1::PROSPECT && !s.disqualified() &&
+        s.lifecycle_stage() == cv1::LEAD && mix.size() < 5) {
+      mix.push_back(s);
+    }
+  }
+  for (int i = 0; i < 2; ++i) mix.push_back(all[all.size() - 2]);  // customer
+  mix.push_back(all.back());                                       // disqualified
+  mix.push_back(all[0]);                                           // MQL, enterprise
+  mix.push_back(all[13]);                                          // MQL, SMB
+  return mix;
+}
+
+void BM_RouteLeads(benchmark::State& state) {
+  auto& rig = Rig();
+  const auto mix = TrafficMix();
+  const size_t n = static_cast<size_t>(state.range(0));
+  static int64_t next_id = 0;
+  std::vector<leadflow::kafka::ConsumedMessage> batch(n);
+  std::vector<leadflow::kafka::OutgoingMessage> out;
+  double wall = 0;
+  for (auto _ : state) {
+    state.PauseTiming();
+    for (auto& m : batch) {
+      auto s = mix[static_cast<size_t>(next_id) % mix.size()];
+      s.mutable_lead()->mutable_meta()->set_lead_id("L-route-" + std::to_string(next_id++));
+      m.topic = leadflow::topics::kLeadsScored;
+      m.key = s.lead().meta().account_key();
+      m.payload = s.SerializeAsString();
+    }
+    out.clear();
+    state.ResumeTiming();
+    const auto started = std::chrono::steady_clock::now();
+    if (n == 1) {
+      if (!rig.engine->Handle(batch[0], out).ok()) state.SkipWithError("handle failed");
+    } else {
+      for (const auto& r : rig.engine->HandleBatch(batch)) {
+        if (!r.status.ok()) state.SkipWithError(r.status.message().c_str());
+      }
+    }
+    wall += std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  }
+  const double leads = static_cast<double>(state.iterations()) * static_cast<double>(n);
+  state.SetItemsProcessed(static_cast<int64_t>(leads));
+  state.counters["wall_us_per_lead"] = wall * 1e6 / leads;
+}
+BENCHMARK(BM_RouteLeads)->Arg(1)->Arg(100);
 
 }  // namespace
 
