@@ -91,7 +91,7 @@ int main(int argc, char** argv) {
         !s.ok()) {
       return s;
     }
-    return rt.AddConsumer("main", {topics::kLeadsSubmitted}, submitted->Handler(),
+    return rt.AddConsumer("main", {topics::kLeadsSubmitted}, submitted->BatchHandler(),
                           intake::v1::INTAKE);
   });
 }

@@ -6,6 +6,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "common/registry/account_registry.h"
 #include "common/util/status.h"
@@ -20,6 +21,16 @@ class AccountDirectory {
   // kUnavailable when the registry cannot be reached. Thread-safe.
   virtual StatusOr<std::optional<leadflow::accounts::v1::AccountState>> Lookup(
       const std::string& email, const std::string& domain, const std::string& inn) = 0;
+  // Lookup() of each contact (a consumer batch), one result per contact in
+  // order. This default calls Lookup() one by one.
+  using ContactKeys = registry::AccountRegistry::ContactKeys;
+  virtual std::vector<StatusOr<std::optional<leadflow::accounts::v1::AccountState>>> LookupMany(
+      const std::vector<ContactKeys>& contacts) {
+    std::vector<StatusOr<std::optional<leadflow::accounts::v1::AccountState>>> out;
+    out.reserve(contacts.size());
+    for (const auto& c : contacts) out.push_back(Lookup(c.email, c.domain, c.inn));
+    return out;
+  }
 };
 
 // Production: the shared AccountRegistry view (namespace "intake").
@@ -29,6 +40,11 @@ class RegistryAccountDirectory final : public AccountDirectory {
   StatusOr<std::optional<leadflow::accounts::v1::AccountState>> Lookup(
       const std::string& email, const std::string& domain, const std::string& inn) override {
     return registry_.Lookup(email, domain, inn);
+  }
+  // Two pipelined round trips for the whole list (AccountRegistry::LookupMany).
+  std::vector<StatusOr<std::optional<leadflow::accounts::v1::AccountState>>> LookupMany(
+      const std::vector<ContactKeys>& contacts) override {
+    return registry_.LookupMany(contacts);
   }
 
  private:

@@ -13,15 +13,42 @@ Status Check(const StatusOr<redis::Reply>& r, const std::string& what) {
 
 }  // namespace
 
+std::vector<Status> ContactIndex::RememberMany(const std::vector<ContactClaim>& claims) {
+  std::vector<Status> out;
+  out.reserve(claims.size());
+  for (const auto& c : claims) out.push_back(Remember(c.contact_id, c.idempotency_key, c.ttl_seconds));
+  return out;
+}
+
 Status RedisContactIndex::Remember(const std::string& contact_id,
                                    const std::string& idempotency_key, int64_t ttl_seconds) {
-  auto r = redis_.Pipeline({{"SADD", Key(contact_id), idempotency_key},
-                            {"EXPIRE", Key(contact_id), std::to_string(ttl_seconds)}});
-  if (!r.ok()) return Status::Unavailable("contact index: " + r.status().message());
-  for (const auto& reply : *r) {
-    if (reply.is_error()) return Status::Unavailable("contact index: " + reply.str);
+  return RememberMany({ContactClaim{contact_id, idempotency_key, ttl_seconds}}).front();
+}
+
+// SADD and EXPIRE of every entry in one pipelined round trip.
+std::vector<Status> RedisContactIndex::RememberMany(const std::vector<ContactClaim>& claims) {
+  std::vector<redis::Command> commands;
+  commands.reserve(2 * claims.size());
+  for (const auto& c : claims) {
+    commands.push_back({"SADD", Key(c.contact_id), c.idempotency_key});
+    commands.push_back({"EXPIRE", Key(c.contact_id), std::to_string(c.ttl_seconds)});
   }
-  return Status::Ok();
+  std::vector<Status> out(claims.size());
+  if (commands.empty()) return out;
+  auto r = redis_.Pipeline(commands);
+  for (size_t i = 0; i < claims.size(); ++i) {
+    if (!r.ok()) {
+      out[i] = Status::Unavailable("contact index: " + r.status().message());
+      continue;
+    }
+    for (size_t k = 2 * i; k < 2 * i + 2; ++k) {
+      if ((*r)[k].is_error()) {
+        out[i] = Status::Unavailable("contact index: " + (*r)[k].str);
+        break;
+      }
+    }
+  }
+  return out;
 }
 
 Status RedisContactIndex::Erase(const leadflow::privacy::v1::ContactErasure& erasure) {

@@ -17,6 +17,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "common/privacy/erasure_handler.h"
 #include "common/redis/client.h"
@@ -24,12 +25,21 @@
 
 namespace leadflow::intake {
 
+struct ContactClaim {
+  std::string contact_id;
+  std::string idempotency_key;
+  int64_t ttl_seconds = 0;
+};
+
 class ContactIndex {
  public:
   virtual ~ContactIndex() = default;
   // Records that the claim `idempotency_key` belongs to `contact_id`.
   virtual Status Remember(const std::string& contact_id, const std::string& idempotency_key,
                           int64_t ttl_seconds) = 0;
+  // Remember() of each entry (a consumer batch), one status per entry. This
+  // default calls Remember() one by one; the Redis index sends one request.
+  virtual std::vector<Status> RememberMany(const std::vector<ContactClaim>& claims);
 };
 
 class RedisContactIndex final : public ContactIndex, public privacy::ContactEraser {
@@ -37,6 +47,7 @@ class RedisContactIndex final : public ContactIndex, public privacy::ContactEras
   explicit RedisContactIndex(redis::Client& redis) : redis_(redis) {}
   Status Remember(const std::string& contact_id, const std::string& idempotency_key,
                   int64_t ttl_seconds) override;
+  std::vector<Status> RememberMany(const std::vector<ContactClaim>& claims) override;
   // Deletes the contact's dedupe claims and its index entry.
   Status Erase(const leadflow::privacy::v1::ContactErasure& erasure) override;
   static std::string Key(const std::string& contact_id) {

@@ -22,19 +22,50 @@ return 0
   return script;
 }
 
-}  // namespace
-
-StatusOr<ClaimResult> RedisIdempotencyStore::Claim(const std::string& key, const std::string& value,
-                                                   int64_t ttl_seconds) {
-  auto reply = redis_.Eval(ClaimScript(), {RedisKey(key)}, {value, std::to_string(ttl_seconds)});
-  if (!reply.ok()) return Status::Unavailable("dedupe claim: " + reply.status().message());
-  if (reply->is_error()) return Status::Unavailable("dedupe claim: " + reply->str);
-  if (reply->type != redis::Reply::Type::kArray || reply->elements.size() != 2) {
+StatusOr<ClaimResult> ClaimFromReply(const redis::Reply& reply) {
+  if (reply.is_error()) return Status::Unavailable("dedupe claim: " + reply.str);
+  if (reply.type != redis::Reply::Type::kArray || reply.elements.size() != 2) {
     return Status::Internal("dedupe claim: unexpected reply");
   }
   ClaimResult out;
-  out.claimed = reply->elements[0].integer == 1;
-  out.holder = reply->elements[1].str;
+  out.claimed = reply.elements[0].integer == 1;
+  out.holder = reply.elements[1].str;
+  return out;
+}
+
+}  // namespace
+
+std::vector<StatusOr<ClaimResult>> IdempotencyStore::ClaimMany(
+    const std::vector<ClaimRequest>& requests) {
+  std::vector<StatusOr<ClaimResult>> out;
+  out.reserve(requests.size());
+  for (const auto& r : requests) out.push_back(Claim(r.key, r.value, r.ttl_seconds));
+  return out;
+}
+
+StatusOr<ClaimResult> RedisIdempotencyStore::Claim(const std::string& key, const std::string& value,
+                                                   int64_t ttl_seconds) {
+  return std::move(ClaimMany({ClaimRequest{key, value, ttl_seconds}}).front());
+}
+
+std::vector<StatusOr<ClaimResult>> RedisIdempotencyStore::ClaimMany(
+    const std::vector<ClaimRequest>& requests) {
+  std::vector<redis::ScriptCall> calls;
+  calls.reserve(requests.size());
+  for (const auto& r : requests) {
+    calls.push_back({{RedisKey(r.key)}, {r.value, std::to_string(r.ttl_seconds)}});
+  }
+  std::vector<StatusOr<ClaimResult>> out;
+  out.reserve(requests.size());
+  if (calls.empty()) return out;
+  auto replies = redis_.EvalMany(ClaimScript(), calls);
+  for (size_t i = 0; i < requests.size(); ++i) {
+    if (!replies.ok()) {
+      out.push_back(Status::Unavailable("dedupe claim: " + replies.status().message()));
+    } else {
+      out.push_back(ClaimFromReply((*replies)[i]));
+    }
+  }
   return out;
 }
 

@@ -11,6 +11,7 @@
 #include <map>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "common/redis/client.h"
 #include "common/util/clock.h"
@@ -23,6 +24,12 @@ struct ClaimResult {
   std::string holder;    // the value stored under the key (ours when claimed)
 };
 
+struct ClaimRequest {
+  std::string key;
+  std::string value;
+  int64_t ttl_seconds = 0;
+};
+
 class IdempotencyStore {
  public:
   virtual ~IdempotencyStore() = default;
@@ -30,6 +37,10 @@ class IdempotencyStore {
   // kUnavailable when the backing store cannot be reached.
   virtual StatusOr<ClaimResult> Claim(const std::string& key, const std::string& value,
                                       int64_t ttl_seconds) = 0;
+  // Claim() of each request, in order (a key claimed by an earlier request is
+  // held for a later one with the same key): one result per request. This
+  // default calls Claim() one by one; the Redis store sends one request.
+  virtual std::vector<StatusOr<ClaimResult>> ClaimMany(const std::vector<ClaimRequest>& requests);
   // Gives the key up iff it still holds `value` (after a failed publish, so
   // that the client's retry is not mistaken for a duplicate).
   virtual Status Release(const std::string& key, const std::string& value) = 0;
@@ -41,6 +52,8 @@ class RedisIdempotencyStore final : public IdempotencyStore {
   explicit RedisIdempotencyStore(redis::Client& redis) : redis_(redis) {}
   StatusOr<ClaimResult> Claim(const std::string& key, const std::string& value,
                               int64_t ttl_seconds) override;
+  // All claims in one pipelined round trip (Redis runs them in order).
+  std::vector<StatusOr<ClaimResult>> ClaimMany(const std::vector<ClaimRequest>& requests) override;
   Status Release(const std::string& key, const std::string& value) override;
   static std::string RedisKey(const std::string& key) { return "lf:{intake}:idem:" + key; }
 

@@ -6,10 +6,12 @@
 #include <atomic>
 #include <set>
 #include <thread>
+#include <tuple>
 
 #include "common/kafka/topics.h"
 #include "common/registry/account_registry.h"
 #include "intake/app/app_test_util.h"
+#include "intake/app/contact_index.h"
 #include "intake/app/registry_feed.h"
 #include "intake/app/submitted_handler.h"
 #include "services/common/testing/redis_server.h"
@@ -181,6 +183,68 @@ TEST_F(IntakeRedisTest, FiftyConcurrentIdenticalSubmissionsYieldExactlyOneLead) 
   EXPECT_EQ(duplicates.load(), kThreads - 1);
   EXPECT_EQ(ids.size(), 1u);
   EXPECT_EQ(producer.SentTo(topics::kLeadsAccepted).size(), 1u);
+}
+
+// A consumer batch in one pipelined request per step: Redis runs the claims in
+// order, so the copies of a lead in one batch are its duplicates; the
+// customer is found; every accepted lead's claim and contact index are set.
+TEST_F(IntakeRedisTest, TopicBatchClaimsInOrderAndLooksUpTheRegistry) {
+  const auto account = testutil::CustomerAccount();
+  ASSERT_TRUE(registry_->Apply(account.account_key(), account.SerializeAsString()).ok());
+  RedisContactIndex index(*client_);
+  processor().set_contact_index(&index);
+  SubmittedHandler handler(processor(), fixture_->clock);
+  auto prospect = GoodSubmission();
+  prospect.set_email("olga@prospect-firm.ru");
+  prospect.clear_inn();
+  std::string lead, other;
+  ASSERT_TRUE(google::protobuf::util::MessageToJsonString(GoodSubmission(), &lead).ok());
+  ASSERT_TRUE(google::protobuf::util::MessageToJsonString(prospect, &other).ok());
+  std::vector<kafka::ConsumedMessage> batch;
+  for (const auto& [payload, partition, offset] :
+       std::vector<std::tuple<std::string, int, int64_t>>{
+           {lead, 0, 1}, {lead, 1, 1}, {other, 0, 2}, {lead, 0, 3}}) {
+    kafka::ConsumedMessage m;
+    m.topic = topics::kLeadsSubmitted;
+    m.partition = partition;
+    m.offset = offset;
+    m.payload = payload;
+    batch.push_back(m);
+  }
+  const auto handled = handler.HandleBatch(batch);
+  ASSERT_EQ(handled.size(), batch.size());
+  for (const auto& h : handled) {
+    ASSERT_TRUE(h.status.ok()) << h.status.message();
+    ASSERT_EQ(h.out.size(), 1u);
+  }
+  ASSERT_EQ(handled[0].out[0].topic, topics::kLeadsAccepted);
+  const auto first = testutil::DecodeAccepted(handled[0].out[0]);
+  EXPECT_EQ(first.meta().relationship(), leadflow::common::v1::CUSTOMER);
+  EXPECT_EQ(first.account_owner(), "rep-ivanova");
+  for (size_t i : {1u, 3u}) {
+    ASSERT_EQ(handled[i].out[0].topic, topics::kEngagementEvents);
+    leadflow::engagement::v1::EngagementEvent e;
+    ASSERT_TRUE(e.ParseFromString(handled[i].out[0].payload));
+    EXPECT_EQ(e.lead_id(), first.meta().lead_id());
+  }
+  ASSERT_EQ(handled[2].out[0].topic, topics::kLeadsAccepted);
+  EXPECT_EQ(testutil::DecodeAccepted(handled[2].out[0]).meta().relationship(),
+            leadflow::common::v1::PROSPECT);
+  // Two claims, two contact index entries (+ the registry's keys).
+  EXPECT_EQ(server_->Command({"EVAL", "return #redis.call('KEYS', ARGV[1])", "0",
+                              "lf:{intake}:idem:*"})
+                .value_or(""),
+            "2");
+  EXPECT_EQ(server_->Command({"EVAL", "return #redis.call('KEYS', ARGV[1])", "0",
+                              "lf:{intake}:contact:*"})
+                .value_or(""),
+            "2");
+  // The redelivered batch publishes the same bytes.
+  const auto again = handler.HandleBatch(batch);
+  for (size_t i = 0; i < batch.size(); ++i) {
+    ASSERT_EQ(again[i].out.size(), 1u);
+    EXPECT_EQ(again[i].out[0].payload, handled[i].out[0].payload) << i;
+  }
 }
 
 TEST_F(IntakeRedisTest, RedisDownIsUnavailableThenRecovers) {

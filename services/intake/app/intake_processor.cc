@@ -82,85 +82,184 @@ void IntakeProcessor::CountDenied(const std::string& source_id, const std::strin
 
 StatusOr<IntakeResult> IntakeProcessor::Process(const LeadSubmission& sub,
                                                 const SubmissionOrigin& origin) {
-  const IntakePolicy& policy = *policy_;
-  const std::string source_label = policy.SourceLabel(sub.source_id());
-  IntakeResult result;
-  result.source_id = sub.source_id();
+  return std::move(ProcessMany({Input{&sub, origin}}).front());
+}
 
-  const auto started = std::chrono::steady_clock::now();
-  result.errors = ValidateSubmission(sub, policy);
-  if (!result.errors.empty()) {
+// One valid submission on its way through ProcessMany's steps.
+struct IntakeProcessor::Pending {
+  size_t input = 0;  // index into the inputs and results
+  NormalizedLead normalized;
+  std::string source_label;
+  int64_t submitted_ms = 0;
+  std::string key;          // idempotency key
+  std::string claim_value;  // "<new lead id>|<origin token>"
+  std::string lead_id;
+  IntakeResult result;
+  bool done = false;  // its result is final (duplicate or failure)
+};
+
+std::vector<StatusOr<IntakeResult>> IntakeProcessor::ProcessMany(const std::vector<Input>& inputs) {
+  const IntakePolicy& policy = *policy_;
+  std::vector<StatusOr<IntakeResult>> results(inputs.size(), Status::Internal("not processed"));
+
+  // 1. Validate and normalise; derive each idempotency key and claim.
+  std::vector<Pending> pending;
+  pending.reserve(inputs.size());
+  std::vector<ClaimRequest> claims;
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    const LeadSubmission& sub = *inputs[i].submission;
+    const SubmissionOrigin& origin = inputs[i].origin;
+    const std::string source_label = policy.SourceLabel(sub.source_id());
+    const auto started = std::chrono::steady_clock::now();
+    auto errors = ValidateSubmission(sub, policy);
+    if (!errors.empty()) {
+      metrics_.ValidationSeconds(
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+      IntakeResult rejected;
+      rejected.source_id = sub.source_id();
+      rejected.errors = std::move(errors);
+      rejected.outcome = IntakeOutcome::kRejected;
+      metrics_.Received(source_label, OutcomeLabel(rejected.outcome));
+      metrics_.Rejected(source_label,
+                        leadflow::common::v1::ReasonCode_Name(rejected.errors.front().reason()));
+      results[i] = std::move(rejected);
+      continue;
+    }
+    Pending p;
+    p.input = i;
+    p.source_label = source_label;
+    p.result.source_id = sub.source_id();
+    p.normalized = NormalizeSubmission(sub, policy);
     metrics_.ValidationSeconds(
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
-    result.outcome = IntakeOutcome::kRejected;
-    metrics_.Received(source_label, OutcomeLabel(result.outcome));
-    metrics_.Rejected(source_label,
-                      leadflow::common::v1::ReasonCode_Name(result.errors.front().reason()));
-    return result;
+    p.submitted_ms =
+        sub.has_submitted_at()
+            ? TimeUtil::TimestampToMilliseconds(sub.submitted_at())
+            : (origin.received_at_ms > 0 ? origin.received_at_ms : clock_.NowMillis());
+    p.key = IdempotencyKeyFor(sub, p.normalized.contact_key, FloorDiv(p.submitted_ms, 1000), policy);
+    p.lead_id = ids_.NewLeadId();
+    p.claim_value = p.lead_id + "|" + origin.redelivery_token;
+    claims.push_back({p.key, p.claim_value, policy.dedupe_window_seconds()});
+    pending.push_back(std::move(p));
   }
-  NormalizedLead normalized = NormalizeSubmission(sub, policy);
-  metrics_.ValidationSeconds(
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
-  auto& lead = normalized.lead;
 
-  const int64_t submitted_ms =
-      sub.has_submitted_at()
-          ? TimeUtil::TimestampToMilliseconds(sub.submitted_at())
-          : (origin.received_at_ms > 0 ? origin.received_at_ms : clock_.NowMillis());
-  const std::string key =
-      IdempotencyKeyFor(sub, normalized.contact_key, FloorDiv(submitted_ms, 1000), policy);
-  const std::string new_lead_id = ids_.NewLeadId();
-  const std::string claim_value = new_lead_id + "|" + origin.redelivery_token;
-  auto claim = store_.Claim(key, claim_value, policy.dedupe_window_seconds());
-  if (!claim.ok()) return claim.status();
-
-  std::string lead_id = new_lead_id;
-  if (!claim->claimed) {
-    const Holder holder = ParseHolder(claim->holder);
-    if (holder.lead_id.empty()) return Status::Internal("dedupe record without a lead id");
-    if (!origin.redelivery_token.empty() && holder.token == origin.redelivery_token) {
-      lead_id = holder.lead_id;
-      result.redelivered = true;
+  // 2. The dedupe claims, in input order: a lost claim is a duplicate, or
+  // this very record redelivered.
+  auto claimed = store_.ClaimMany(claims);
+  for (size_t k = 0; k < pending.size(); ++k) {
+    Pending& p = pending[k];
+    const SubmissionOrigin& origin = inputs[p.input].origin;
+    if (!claimed[k].ok()) {
+      results[p.input] = claimed[k].status();
+      p.done = true;
+      continue;
+    }
+    if (claimed[k]->claimed) {
+      p.result.claim_key = p.key;
+      p.result.claim_value = p.claim_value;
+      continue;
+    }
+    const Holder holder = ParseHolder(claimed[k]->holder);
+    if (holder.lead_id.empty()) {
+      results[p.input] = Status::Internal("dedupe record without a lead id");
+      p.done = true;
+    } else if (!origin.redelivery_token.empty() && holder.token == origin.redelivery_token) {
+      p.lead_id = holder.lead_id;
+      p.result.redelivered = true;
     } else {
-      result.outcome = IntakeOutcome::kDuplicate;
-      result.duplicate_of = holder.lead_id;
-      const std::string event_id =
-          origin.redelivery_token.empty()
-              ? "e-" + ids_.Hex32()
-              : "e-" + Hex16(Fnv1a64(origin.redelivery_token)) + Hex16(Fnv1a64(key));
-      const auto event = MakeResubmissionEvent(lead, holder.lead_id, event_id, submitted_ms);
-      kafka::OutgoingMessage msg;
-      msg.topic = topics::kEngagementEvents;
-      msg.key = event.contact_id();
-      msg.payload = SerializeDeterministic(event);
-      msg.headers.push_back(
-          {topics::kTraceHeader, origin.trace_id.empty() ? event_id.substr(2) : origin.trace_id});
-      result.messages.push_back(std::move(msg));
-      metrics_.Received(source_label, OutcomeLabel(result.outcome));
-      return result;
+      results[p.input] = Duplicate(p, holder.lead_id, origin);
+      p.done = true;
     }
-  } else {
-    result.claim_key = key;
-    result.claim_value = claim_value;
   }
 
-  if (contact_index_ != nullptr) {
-    Status s = contact_index_->Remember(lead.contact().contact_id(), key,
-                                        policy.dedupe_window_seconds());
-    if (!s.ok()) {
-      if (!result.claim_key.empty()) (void)store_.Release(result.claim_key, result.claim_value);
-      return Status::Unavailable(s.message());
+  // 3. The contact index and 4. the registry, for the leads going ahead. A
+  // failure gives the claim up (so a retry is not a duplicate) and is transient.
+  std::vector<Pending*> ahead;
+  for (Pending& p : pending) {
+    if (!p.done) ahead.push_back(&p);
+  }
+  std::vector<std::string> released;  // claim values given up in this batch
+  auto fail = [&](Pending& p, std::string message) {
+    if (!p.result.claim_key.empty()) {
+      (void)store_.Release(p.result.claim_key, p.result.claim_value);
+      released.push_back(p.result.claim_value);
+    }
+    results[p.input] = Status::Unavailable(std::move(message));
+    p.done = true;
+  };
+  if (contact_index_ != nullptr && !ahead.empty()) {
+    std::vector<ContactClaim> entries;
+    entries.reserve(ahead.size());
+    for (const Pending* p : ahead) {
+      entries.push_back({p->normalized.lead.contact().contact_id(), p->key,
+                         policy.dedupe_window_seconds()});
+    }
+    auto remembered = contact_index_->RememberMany(entries);
+    for (size_t k = 0; k < ahead.size(); ++k) {
+      if (!remembered[k].ok()) fail(*ahead[k], remembered[k].message());
     }
   }
-  auto account =
-      accounts_.Lookup(lead.contact().email(), lead.company().domain(), lead.company().inn());
-  if (!account.ok()) {
-    if (!result.claim_key.empty()) (void)store_.Release(result.claim_key, result.claim_value);
-    return Status::Unavailable("registry lookup: " + account.status().message());
+  std::vector<Pending*> lookups;
+  std::vector<AccountDirectory::ContactKeys> contacts;
+  for (Pending* p : ahead) {
+    if (p->done) continue;
+    const auto& lead = p->normalized.lead;
+    lookups.push_back(p);
+    contacts.push_back({lead.contact().email(), lead.company().domain(), lead.company().inn()});
   }
-  ApplyRelationship(*account, &lead);
-  const std::string trace_id = origin.trace_id.empty() ? lead_id.substr(2) : origin.trace_id;
-  StampIdentity(lead_id, trace_id, submitted_ms, &lead);
+  auto accounts = accounts_.LookupMany(contacts);
+  for (size_t k = 0; k < lookups.size(); ++k) {
+    Pending& p = *lookups[k];
+    if (!accounts[k].ok()) {
+      fail(p, "registry lookup: " + accounts[k].status().message());
+      continue;
+    }
+    results[p.input] = Accept(p, *accounts[k], inputs[p.input].origin);
+  }
+
+  // 5. A duplicate of a lead whose claim was just given up waits for it.
+  for (const std::string& value : released) {
+    const std::string lead_id = ParseHolder(value).lead_id;
+    for (const Pending& p : pending) {
+      auto& r = results[p.input];
+      if (r.ok() && r->outcome == IntakeOutcome::kDuplicate && r->duplicate_of == lead_id) {
+        r = Status::Unavailable("the original of this duplicate failed in the same batch");
+      }
+    }
+  }
+  return results;
+}
+
+IntakeResult IntakeProcessor::Duplicate(Pending& p, const std::string& original_lead_id,
+                                        const SubmissionOrigin& origin) {
+  IntakeResult& result = p.result;
+  result.outcome = IntakeOutcome::kDuplicate;
+  result.duplicate_of = original_lead_id;
+  const std::string event_id =
+      origin.redelivery_token.empty()
+          ? "e-" + ids_.Hex32()
+          : "e-" + Hex16(Fnv1a64(origin.redelivery_token)) + Hex16(Fnv1a64(p.key));
+  const auto event =
+      MakeResubmissionEvent(p.normalized.lead, original_lead_id, event_id, p.submitted_ms);
+  kafka::OutgoingMessage msg;
+  msg.topic = topics::kEngagementEvents;
+  msg.key = event.contact_id();
+  msg.payload = SerializeDeterministic(event);
+  msg.headers.push_back(
+      {topics::kTraceHeader, origin.trace_id.empty() ? event_id.substr(2) : origin.trace_id});
+  result.messages.push_back(std::move(msg));
+  metrics_.Received(p.source_label, OutcomeLabel(result.outcome));
+  return std::move(result);
+}
+
+IntakeResult IntakeProcessor::Accept(
+    Pending& p, const std::optional<leadflow::accounts::v1::AccountState>& account,
+    const SubmissionOrigin& origin) {
+  IntakeResult& result = p.result;
+  auto& lead = p.normalized.lead;
+  ApplyRelationship(account, &lead);
+  const std::string trace_id = origin.trace_id.empty() ? p.lead_id.substr(2) : origin.trace_id;
+  StampIdentity(p.lead_id, trace_id, p.submitted_ms, &lead);
 
   kafka::OutgoingMessage msg;
   msg.topic = topics::kLeadsAccepted;
@@ -169,10 +268,10 @@ StatusOr<IntakeResult> IntakeProcessor::Process(const LeadSubmission& sub,
   msg.headers.push_back({topics::kTraceHeader, trace_id});
   result.messages.push_back(std::move(msg));
   result.outcome = IntakeOutcome::kAccepted;
-  result.lead_id = lead_id;
+  result.lead_id = p.lead_id;
   result.relationship = lead.meta().relationship();
-  if (!result.redelivered) metrics_.Received(source_label, OutcomeLabel(result.outcome));
-  return result;
+  if (!result.redelivered) metrics_.Received(p.source_label, OutcomeLabel(result.outcome));
+  return std::move(result);
 }
 
 StatusOr<IntakeResult> IntakeProcessor::SubmitAndWait(const LeadSubmission& sub,

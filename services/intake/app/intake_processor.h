@@ -85,6 +85,18 @@ class IntakeProcessor {
   StatusOr<IntakeResult> Process(const leadflow::intake::v1::LeadSubmission& submission,
                                  const SubmissionOrigin& origin);
 
+  // Process() of many submissions (a consumer batch) with one Redis request
+  // per step instead of one per submission: all dedupe claims (in input
+  // order, so a repeat of an earlier input of the batch is its duplicate),
+  // then the contact index, then the registry lookups. One result per input,
+  // in order. A duplicate whose original failed later in the same batch (its
+  // claim released) is kUnavailable too, so that it is retried after it.
+  struct Input {
+    const leadflow::intake::v1::LeadSubmission* submission;
+    SubmissionOrigin origin;
+  };
+  std::vector<StatusOr<IntakeResult>> ProcessMany(const std::vector<Input>& inputs);
+
   // For synchronous APIs: Process(), then ProduceAndWait() each message, so the
   // answer comes only after leads.accepted is durable. If publishing the lead
   // fails, the claim is released and kUnavailable returned (the client may
@@ -107,6 +119,13 @@ class IntakeProcessor {
   void set_contact_index(ContactIndex* index) { contact_index_ = index; }
 
  private:
+  struct Pending;
+  IntakeResult Duplicate(Pending& p, const std::string& original_lead_id,
+                         const SubmissionOrigin& origin);
+  IntakeResult Accept(Pending& p,
+                      const std::optional<leadflow::accounts::v1::AccountState>& account,
+                      const SubmissionOrigin& origin);
+
   std::shared_ptr<const IntakePolicy> policy_;
   IdempotencyStore& store_;
   AccountDirectory& accounts_;
