@@ -6,11 +6,15 @@
 //  - a parse failure has a rejection reason and a UTF-8 message;
 //  - every validation error names a field and has a reason and a message;
 //  - a valid submission normalises to a non-empty account key and contact id;
-//  - re-encoding a parsed submission as protobuf validates the same way.
+//  - re-encoding a parsed submission as protobuf validates the same way;
+//  - a JSON payload accepted by the one-pass reader is accepted by protobuf's
+//    JSON mapping too (which intake used to run), with the same message.
 // Build and run: scripts/fuzz (see --help).
 #include <google/protobuf/stubs/logging.h>
 #include <google/protobuf/util/json_util.h>
+#include <google/protobuf/util/message_differencer.h>
 
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -96,6 +100,22 @@ void Run(std::string_view data, leadflow::intake::PayloadFormat format) {
     Check(leadflow::intake::IsValidUtf8(parsed.status().message()), "parse message is not UTF-8");
     Check(leadflow::intake::IsValidUtf8(field), "field path is not UTF-8");
     return;
+  }
+  if (format == leadflow::intake::PayloadFormat::kJson) {
+    leadflow::intake::v1::LeadSubmission reference;
+    google::protobuf::util::JsonParseOptions o;
+    o.ignore_unknown_fields = false;
+    Check(google::protobuf::util::JsonStringToMessage(
+              google::protobuf::StringPiece(data.data(), data.size()), &reference, o)
+              .ok(),
+          "JSON accepted by the reader but not by protobuf's JSON mapping");
+    auto mine = *parsed;
+    if (std::isnan(mine.revenue_growth_pct()) && std::isnan(reference.revenue_growth_pct())) {
+      mine.clear_revenue_growth_pct();
+      reference.clear_revenue_growth_pct();
+    }
+    Check(google::protobuf::util::MessageDifferencer::Equals(mine, reference),
+          "the reader and protobuf's JSON mapping read different messages");
   }
   const size_t errors = ValidateAndNormalize(*parsed);
   std::string bytes;
