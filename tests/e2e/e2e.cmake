@@ -36,3 +36,7 @@ leadflow_e2e_test(routing_feedback_e2e_test TIMEOUT 120
 # Explain over gRPC, and model hot reload (bad file refused, good file picked up).
 leadflow_e2e_test(scoring_service_e2e_test TIMEOUT 180
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/scoring_service_test.cc DEPS leadflow-scoring)
+
+# Personal data: erasure over gRPC through every service, and consent withdrawal
+# in scoring and routing (docs/privacy.md).
+leadflow_e2e_test(privacy_e2e_test TIMEOUT 180 SOURCES ${CMAKE_CURRENT_LIST_DIR}/privacy_test.cc)
