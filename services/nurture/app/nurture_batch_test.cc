@@ -125,6 +125,24 @@ TEST_F(NurtureBatchTest, OnePollOfTouchesWithDifferentFates) {
   EXPECT_EQ(producer_.SentTo(topics::kAccountsNotifications).size(), 1u);
 }
 
+TEST_F(NurtureBatchTest, QuietHoursDeferEveryTouchOfAPollToTheMorning) {
+  clock_.SetMillis(1763715600000 + 10 * kHour);  // 22:00 Moscow
+  for (const auto& r : EnrolBatch({Msg(Request("Q1")), Msg(Request("Q2")), Msg(Request("Q3"))})) {
+    ASSERT_TRUE(r.status.ok());
+  }
+  EXPECT_EQ(Poll(), 3);
+  EXPECT_TRUE(Touches().empty());
+  for (const std::string lead : {"Q1", "Q2", "Q3"}) {
+    EXPECT_EQ(EnrolmentOf(lead).next_due_at().seconds(), 1763715600 + 21 * 3600) << lead;
+  }
+  auto inflight = store_->InFlight();
+  ASSERT_TRUE(inflight.ok());
+  EXPECT_TRUE(inflight->empty());
+  clock_.SetMillis(1763715600000 + 21 * kHour);  // 09:00
+  EXPECT_EQ(Poll(), 3);
+  EXPECT_EQ(Touches().size(), 3u);
+}
+
 TEST_F(NurtureBatchTest, RedisDownFailsTheBatchAsUnavailable) {
   ASSERT_EQ(server_->Stop(), 0);
   const auto results = EnrolBatch({Msg(Request("X1")), Garbage()});

@@ -154,6 +154,7 @@ class NurtureEngine {
   struct Batch {
     std::vector<kafka::OutgoingMessage> out;  // notifications and touches, in order
     std::vector<FinishArgs> sent;             // touches to finish after the flush
+    std::vector<DeferArgs> deferred;          // held by caps or quiet hours
     std::map<std::string, std::vector<int64_t>> sends_by_contact;  // for caps within the batch
   };
   // What the checks before one claimed touch read, loaded for a whole poll.

@@ -1,7 +1,6 @@
 #include "nurture/app/nurture_store.h"
 
 #include "nurture/app/nurture_keys.h"
-
 #include "nurture/app/nurture_scripts.h"
 
 namespace leadflow::nurture {
@@ -216,11 +215,29 @@ Status NurtureStore::Release(const std::string& touch_id, int64_t due_ms) {
 
 Status NurtureStore::Defer(const std::string& enrolment_id, int step,
                            const std::string& touch_id, int64_t due_ms) {
-  if (Status s = Release(touch_id, due_ms); !s.ok()) return s;
-  auto r = redis_.Eval(scripts::Defer(), {kP + "enrol:" + enrolment_id},
-                       {std::to_string(step), std::to_string(due_ms)});
-  if (!r.ok()) return r.status();
-  if (r->is_error()) return Bad(*r, "defer");
+  return DeferMany({DeferArgs{enrolment_id, step, touch_id, due_ms}});
+}
+
+Status NurtureStore::DeferMany(const std::vector<DeferArgs>& deferrals) {
+  if (deferrals.empty()) return Status::Ok();
+  std::vector<redis::Command> releases;
+  std::vector<redis::ScriptCall> calls;
+  for (const auto& d : deferrals) {
+    releases.push_back({"ZADD", kP + "due", std::to_string(d.due_ms), d.touch_id});
+    releases.push_back({"HDEL", kP + "inflight", d.touch_id});
+    calls.push_back({{kP + "enrol:" + d.enrolment_id},
+                     {std::to_string(d.step), std::to_string(d.due_ms)}});
+  }
+  auto released = redis_.Pipeline(releases);
+  if (!released.ok()) return released.status();
+  for (const auto& rep : *released) {
+    if (rep.is_error()) return Bad(rep, "release");
+  }
+  auto deferred = redis_.EvalMany(scripts::Defer(), calls);
+  if (!deferred.ok()) return deferred.status();
+  for (const auto& rep : *deferred) {
+    if (rep.is_error()) return Bad(rep, "defer");
+  }
   return Status::Ok();
 }
 

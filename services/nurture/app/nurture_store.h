@@ -89,6 +89,12 @@ struct ContactChecks {
   bool suppressed = false;          // the topic for any of the accounts
   std::vector<int64_t> recent_sends;  // as RecentSends
 };
+struct DeferArgs {
+  std::string enrolment_id;
+  int step = 0;
+  std::string touch_id;
+  int64_t due_ms = 0;
+};
 struct FinishArgs {
   std::string enrolment_id;
   std::string contact_id;
@@ -179,6 +185,8 @@ class NurtureStore {
   // the recent sends.
   std::vector<StatusOr<ContactChecks>> LoadContactChecks(
       const std::vector<ContactCheckQuery>& queries);
+  // Defer() of each: the releases in one round trip, the enrolments in another.
+  Status DeferMany(const std::vector<DeferArgs>& deferrals);
   // Finish() of each.
   std::vector<StatusOr<bool>> FinishMany(const std::vector<FinishArgs>& finishes);
 

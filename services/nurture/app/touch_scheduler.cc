@@ -210,7 +210,8 @@ Status NurtureEngine::ProcessTouch(const std::string& touch_id, const TouchInput
     metrics_.Touch("suppressed", Reason(when.reason == HoldReason::kFrequencyCap
                                             ? cv1::FREQUENCY_CAP
                                             : cv1::QUIET_HOURS));
-    return store_.Defer(parsed->enrolment_id, parsed->step, touch_id, when.at_ms);
+    batch.deferred.push_back({parsed->enrolment_id, parsed->step, touch_id, when.at_ms});
+    return Status::Ok();
   }
 
   // 7. Send. The account owner hears of every customer touch with it. The
@@ -340,6 +341,9 @@ StatusOr<int> NurtureEngine::PollOnce(int limit) {
     }
     ++handled;
   }
+  // Deferred touches go back to the due set together; a failure leaves them
+  // (and the unsent ones) in flight for Recover().
+  if (Status s = store_.DeferMany(batch.deferred); !s.ok()) return s;
   if (batch.sent.empty()) return handled;
   for (const auto& m : batch.out) {
     if (Status s = producer_.Produce(m); !s.ok()) {
