@@ -9,14 +9,28 @@
 // BM_CopyLeadProto is the same-run baseline: copying the input LeadAccepted
 // (the LeadScored embeds a copy of it). The other cases: a fresh message per
 // lead, the decayed engagement of ten stored events, the wire serialization.
+//
+// BM_HandleAccepted/N: the whole leads.accepted handler (link the contact,
+// load its engagement, score, store the score) against a real redis-server
+// started for the run, N records per call: /1 is one record per call (two
+// round trips per lead), /100 a consumer batch (two pipelined round trips for
+// the batch). CPU time is this process's; the redis-server's work is not in
+// it. wall_us_per_lead includes the round trips.
 #include <benchmark/benchmark.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <iostream>
 
 #include "common/config/proto_loader.h"
+#include "common/kafka/topics.h"
+#include "common/metrics/registry.h"
+#include "common/metrics/service_metrics.h"
 #include "leadflow/engagement/v1/engagement.pb.h"
+#include "scoring/app/engagement_store.h"
 #include "scoring/app/score_store.h"
+#include "scoring/app/scoring_handler.h"
+#include "services/common/testing/redis_server.h"
 #include "scoring/domain/engagement.h"
 #include "scoring/domain/scorer.h"
 
@@ -166,6 +180,76 @@ void BM_ScoreLeadAndSerialize(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
 }
 BENCHMARK(BM_ScoreLeadAndSerialize);
+
+// The leads.accepted handler on its own redis-server.
+struct ScoringRig {
+  std::unique_ptr<leadflow::testing::RedisServer> server;
+  std::unique_ptr<leadflow::redis::Client> client;
+  leadflow::metrics::Registry registry;
+  leadflow::metrics::ServiceMetrics service_metrics{registry, "scoring"};
+  std::unique_ptr<ScoringMetrics> metrics;
+  std::unique_ptr<ModelHolder> model;
+  std::unique_ptr<RedisScoreStore> store;
+  std::unique_ptr<RedisEngagementStore> engagement;
+  leadflow::SystemClock clock;
+  std::unique_ptr<ScoringHandler> handler;
+};
+
+ScoringRig& Rig() {
+  static ScoringRig* rig = [] {
+    auto* r = new ScoringRig();
+    std::string error;
+    r->server = leadflow::testing::RedisServer::Start({}, &error);
+    if (!r->server) {
+      std::cerr << "redis-server: " << error << "\n";
+      std::abort();
+    }
+    auto c = leadflow::redis::Client::Connect({r->server->url()});
+    if (!c.ok()) {
+      std::cerr << c.status().message() << "\n";
+      std::abort();
+    }
+    r->client = std::move(*c);
+    r->metrics = std::make_unique<ScoringMetrics>(r->service_metrics);
+    r->model = std::make_unique<ModelHolder>(ShippedPolicy());
+    r->store = std::make_unique<RedisScoreStore>(*r->client);
+    r->engagement = std::make_unique<RedisEngagementStore>(*r->client);
+    r->handler =
+        std::make_unique<ScoringHandler>(*r->model, *r->store, *r->engagement, *r->metrics, r->clock);
+    return r;
+  }();
+  return *rig;
+}
+
+void BM_HandleAccepted(benchmark::State& state) {
+  auto& rig = Rig();
+  const size_t n = static_cast<size_t>(state.range(0));
+  static uint64_t next = 0;  // a fresh lead and contact per record
+  std::vector<leadflow::kafka::ConsumedMessage> batch(n);
+  auto lead = TypicalLead();
+  double wall = 0;
+  for (auto _ : state) {
+    state.PauseTiming();
+    for (auto& m : batch) {
+      const std::string id = std::to_string(next++);
+      lead.mutable_meta()->set_lead_id("L-bench-" + id);
+      lead.mutable_contact()->set_contact_id("c-bench-" + id);
+      m.topic = leadflow::topics::kLeadsAccepted;
+      m.timestamp_ms = 1'795'000'000'000;
+      m.payload = lead.SerializeAsString();
+    }
+    state.ResumeTiming();
+    const auto started = std::chrono::steady_clock::now();
+    for (const auto& r : rig.handler->HandleAccepted(batch)) {
+      if (!r.status.ok()) state.SkipWithError(r.status.message().c_str());
+    }
+    wall += std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  }
+  const double leads = static_cast<double>(state.iterations()) * static_cast<double>(n);
+  state.SetItemsProcessed(static_cast<int64_t>(leads));
+  state.counters["wall_us_per_lead"] = wall * 1e6 / leads;
+}
+BENCHMARK(BM_HandleAccepted)->Arg(1)->Arg(100);
 
 }  // namespace
 
