@@ -1,8 +1,10 @@
 #include "common/health/http_server.h"
 
 #include <httplib.h>
+#include <sys/socket.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cctype>
 #include <thread>
 
@@ -11,13 +13,37 @@
 
 namespace leadflow::health {
 
+namespace {
+
+// cpp-httplib 0.11 listens with a backlog of 5 (CPPHTTPLIB_LISTEN_BACKLOG,
+// fixed when Debian built the library). A burst of more connections than
+// that overflows the accept queue; the kernel answers with SYN cookies and
+// resets the connections it cannot complete, which clients see as a read
+// error without any answer. The listening socket is re-armed with this
+// backlog (Linux caps it at net.core.somaxconn).
+constexpr int kListenBacklog = 1024;
+// Worker threads. A keep-alive connection holds its worker while it idles
+// (up to the keep-alive timeout), and intake's POST /v1/leads waits for a
+// Kafka delivery report, so the library's default (8 on 2 cores) would queue
+// the 9th concurrent client behind idle ones. Idle threads cost no CPU.
+constexpr size_t kWorkerThreads = 64;
+
+}  // namespace
+
 struct HttpServer::Impl {
   metrics::Registry& metrics;
   Readiness& readiness;
   httplib::Server server;
   std::thread thread;
   bool started = false;
-  Impl(metrics::Registry& m, Readiness& r) : metrics(m), readiness(r) {}
+  std::atomic<int> listen_fd{-1};  // the last socket httplib created to listen on
+  Impl(metrics::Registry& m, Readiness& r) : metrics(m), readiness(r) {
+    server.new_task_queue = [] { return new httplib::ThreadPool(kWorkerThreads); };
+    server.set_socket_options([this](socket_t sock) {
+      httplib::default_socket_options(sock);
+      listen_fd = sock;
+    });
+  }
 };
 
 namespace {
@@ -90,6 +116,12 @@ StatusOr<int> HttpServer::Start(const std::string& address, int port) {
   }
   if (bound <= 0) {
     return Status::Unavailable("http: cannot listen on " + address + ":" + std::to_string(port));
+  }
+  // Listening again on a listening socket only changes its backlog.
+  if (::listen(impl_->listen_fd.load(), kListenBacklog) != 0) {
+    impl_->server.stop();
+    return Status::Unavailable("http: cannot set the listen backlog on " + address + ":" +
+                               std::to_string(bound));
   }
   impl_->started = true;
   impl_->thread = std::thread([this] { impl_->server.listen_after_bind(); });
