@@ -372,6 +372,29 @@ TEST(PrivacyE2E, ConsentWithdrawalStopsRescoresAndRoutingDisqualifiesTheContacts
     EXPECT_EQ(m.value.find("L-privacy-in-flight"), std::string::npos)
         << "a withdrawn contact's lead went to nurture";
   }
+
+  // A malformed erasure is dead-lettered by each of the four consumers, like
+  // any poison record.
+  ASSERT_TRUE(kafka.ProduceSync(topics::kPrivacyErasure, "c-0123456789abcdef", "\xff not a proto")
+                  .ok);
+  std::set<int> stages;
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        const int64_t total = kafka.CountMessages(topics::kLeadsRejected, seconds(10));
+        stages.clear();
+        for (const auto& m : kafka.ConsumeAll(topics::kLeadsRejected,
+                                              static_cast<size_t>(std::max<int64_t>(total, 0)),
+                                              seconds(10))) {
+          leadflow::intake::v1::LeadRejected r;
+          if (r.ParseFromString(m.value) && r.source_topic() == topics::kPrivacyErasure) {
+            EXPECT_EQ(r.reason(), cv1::MALFORMED_PAYLOAD);
+            stages.insert(r.stage());
+          }
+        }
+        return stages.size() == 4;
+      },
+      seconds(30)))
+      << "stages that dead-lettered it: " << stages.size();
 }
 
 }  // namespace

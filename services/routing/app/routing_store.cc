@@ -2,10 +2,12 @@
 
 #include <cstdio>
 
+#include "routing/app/routing_keys.h"
+
 namespace leadflow::routing {
 namespace {
 
-const std::string kPrefix = "lf:{routing}:";
+const std::string kPrefix = kRoutingKeyPrefix;  // routing_keys.h
 const std::string kSlaKey = kPrefix + "sla";
 const std::string kOutboxKey = kPrefix + "outbox";
 constexpr int kDailyTtlSeconds = 3 * 86400;
