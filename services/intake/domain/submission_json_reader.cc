@@ -5,14 +5,14 @@
 
 #include <algorithm>
 #include <array>
-#include <charconv>
 #include <cmath>
-#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <limits>
 #include <unordered_set>
 #include <vector>
+
+#include "intake/domain/json_scanner.h"
 
 namespace leadflow::intake {
 namespace {
@@ -46,27 +46,30 @@ enum class Kind { kString, kInt64, kDouble, kBool, kEnum, kTimestamp, kAnswers }
 struct Field {
   std::string_view name;  // the proto name; the JSON name comes from the descriptor
   Kind kind;
-  std::string* (*text)(LeadSubmission&) = nullptr;      // kString
-  void (*integer)(LeadSubmission&, int64_t) = nullptr;  // kInt64, kEnum (int32 range)
-  void (*real)(LeadSubmission&, double) = nullptr;      // kDouble
-  void (*flag)(LeadSubmission&, bool) = nullptr;        // kBool
+  std::string* (*text)(LeadSubmission&) = nullptr;              // kString
+  void (*integer)(LeadSubmission&, int64_t) = nullptr;          // kInt64, kEnum (int32 range)
+  void (*real)(LeadSubmission&, double) = nullptr;              // kDouble
+  void (*flag)(LeadSubmission&, bool) = nullptr;                // kBool
   const google::protobuf::EnumDescriptor* enum_type = nullptr;  // kEnum, from the descriptor
 };
 
-#define LF_TEXT(f) Field{#f, Kind::kString, [](LeadSubmission& m) { return m.mutable_##f(); }}
-#define LF_INT(f) \
-  Field { #f, Kind::kInt64, nullptr, [](LeadSubmission& m, int64_t v) { m.set_##f(v); } }
-#define LF_BOOL(f)                                                                \
-  Field {                                                                         \
-    #f, Kind::kBool, nullptr, nullptr, nullptr, [](LeadSubmission& m, bool v) { \
-      m.set_##f(v);                                                               \
-    }                                                                             \
+#define LF_TEXT(f)                                                        \
+  Field {                                                                 \
+#f, Kind::kString, [](LeadSubmission & m) { return m.mutable_##f(); } \
   }
-#define LF_ENUM(f, T)                                                      \
-  Field {                                                                  \
-    #f, Kind::kEnum, nullptr, [](LeadSubmission& m, int64_t v) {           \
-      m.set_##f(static_cast<leadflow::common::v1::T>(static_cast<int>(v))); \
-    }                                                                      \
+#define LF_INT(f)                                                                  \
+  Field {                                                                          \
+#f, Kind::kInt64, nullptr, [](LeadSubmission & m, int64_t v) { m.set_##f(v); } \
+  }
+#define LF_BOOL(f)                                                                               \
+  Field {                                                                                        \
+#f, Kind::kBool, nullptr, nullptr, nullptr, [](LeadSubmission & m, bool v) { m.set_##f(v); } \
+  }
+#define LF_ENUM(f, T)                                                                           \
+  Field {                                                                                       \
+#f, Kind::kEnum, nullptr,                                                                   \
+        [](LeadSubmission & m,                                                                  \
+           int64_t v) { m.set_##f(static_cast<leadflow::common::v1::T>(static_cast<int>(v))); } \
   }
 
 std::vector<Field> FieldList() {
@@ -112,13 +115,20 @@ Kind KindOf(const google::protobuf::FieldDescriptor& f) {
   using FD = google::protobuf::FieldDescriptor;
   if (f.is_map()) return Kind::kAnswers;
   switch (f.cpp_type()) {
-    case FD::CPPTYPE_STRING: return Kind::kString;
-    case FD::CPPTYPE_INT64: return Kind::kInt64;
-    case FD::CPPTYPE_DOUBLE: return Kind::kDouble;
-    case FD::CPPTYPE_BOOL: return Kind::kBool;
-    case FD::CPPTYPE_ENUM: return Kind::kEnum;
-    case FD::CPPTYPE_MESSAGE: return Kind::kTimestamp;
-    default: return Kind::kAnswers;  // no such field today: the check below fails
+    case FD::CPPTYPE_STRING:
+      return Kind::kString;
+    case FD::CPPTYPE_INT64:
+      return Kind::kInt64;
+    case FD::CPPTYPE_DOUBLE:
+      return Kind::kDouble;
+    case FD::CPPTYPE_BOOL:
+      return Kind::kBool;
+    case FD::CPPTYPE_ENUM:
+      return Kind::kEnum;
+    case FD::CPPTYPE_MESSAGE:
+      return Kind::kTimestamp;
+    default:
+      return Kind::kAnswers;  // no such field today: the check below fails
   }
 }
 
@@ -151,7 +161,8 @@ class FieldTable {
 
  private:
   [[noreturn]] static void Die(std::string_view what) {
-    std::fprintf(stderr, "submission_json_reader: field table out of date with intake.proto (%.*s)\n",
+    std::fprintf(stderr,
+                 "submission_json_reader: field table out of date with intake.proto (%.*s)\n",
                  static_cast<int>(what.size()), what.data());
     std::abort();
   }
@@ -168,66 +179,6 @@ const FieldTable& Fields() {
   static const FieldTable table;
   return table;
 }
-
-// ---------------------------------------------------------------------------
-// JSON tokens: strict RFC 8259 with nlohmann::json's rules (which the former
-// checking pass used): UTF-8 without overlongs, surrogates or code points
-// above U+10FFFF, \u escapes with paired surrogates, and a number overflowing
-// a double is a syntax error.
-
-// Length of the well-formed UTF-8 sequence at p whose first byte is >= 0x80,
-// or 0.
-size_t Utf8SequenceLength(const unsigned char* p, const unsigned char* end) {
-  const unsigned char c = p[0];
-  size_t n;
-  unsigned char lo = 0x80, hi = 0xBF;  // allowed range of the second byte
-  if (c >= 0xC2 && c <= 0xDF) {
-    n = 2;
-  } else if (c >= 0xE0 && c <= 0xEF) {
-    n = 3;
-    if (c == 0xE0) lo = 0xA0;
-    if (c == 0xED) hi = 0x9F;
-  } else if (c >= 0xF0 && c <= 0xF4) {
-    n = 4;
-    if (c == 0xF0) lo = 0x90;
-    if (c == 0xF4) hi = 0x8F;
-  } else {
-    return 0;
-  }
-  if (static_cast<size_t>(end - p) < n) return 0;
-  if (p[1] < lo || p[1] > hi) return 0;
-  for (size_t i = 2; i < n; ++i) {
-    if (p[i] < 0x80 || p[i] > 0xBF) return 0;
-  }
-  return n;
-}
-
-void AppendUtf8(uint32_t cp, std::string* out) {
-  if (cp < 0x80) {
-    out->push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out->push_back(static_cast<char>(0xC0 | (cp >> 6)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else if (cp < 0x10000) {
-    out->push_back(static_cast<char>(0xE0 | (cp >> 12)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else {
-    out->push_back(static_cast<char>(0xF0 | (cp >> 18)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  }
-}
-
-bool IsDigit(char c) { return c >= '0' && c <= '9'; }
-
-struct Number {
-  enum Type { kSigned, kUnsigned, kFloat } type = kSigned;
-  int64_t i = 0;   // kSigned: a negative integer literal
-  uint64_t u = 0;  // kUnsigned: a non-negative integer literal
-  double d = 0;    // kFloat: a fraction, an exponent, or an integer beyond 64 bits
-};
 
 // Deepest JSON nesting a LeadSubmission needs: the object (0), answers (1),
 // an answer value (2).
@@ -246,9 +197,8 @@ class Reader {
   // nlohmann::json took a NUL byte between tokens for the end of the input,
   // which protobuf's parser then refused: the bytes after one are not read.
   Reader(std::string_view json, LeadSubmission* out)
-      : p_(json.data()),
-        end_(json.data() + std::min(json.find('\0'), json.size())),
-        full_end_(json.data() + json.size()),
+      : scanner_(json.data(), json.data() + std::min(json.find('\0'), json.size())),
+        cut_at_nul_(json.find('\0') != std::string_view::npos),
         out_(out) {}
 
   std::optional<JsonReadProblem> Run() {
@@ -267,7 +217,7 @@ class Reader {
                      "payload must be a JSON object (a LeadSubmission)");
     }
     if (shape_) return shape_;
-    if (has_bom_ || end_ != full_end_) {  // protobuf's JSON mapping refused both
+    if (has_bom_ || cut_at_nul_) {  // protobuf's JSON mapping refused both
       return Problem(ReasonCode::MALFORMED_PAYLOAD, "", kNotLeadSubmission);
     }
     if (conversion_) return conversion_;
@@ -306,180 +256,37 @@ class Reader {
                                   "invalid value for field '" + std::string(f.name) + "'"};
   }
 
-  // --- tokens --------------------------------------------------------------
-
-  void SkipWs() {
-    while (p_ < end_ && (*p_ == ' ' || *p_ == '\n' || *p_ == '\r' || *p_ == '\t')) ++p_;
-  }
-  bool At(char c) const { return p_ < end_ && *p_ == c; }
-  bool Consume(char c) {
-    if (!At(c)) return false;
-    ++p_;
-    return true;
-  }
-  bool Literal(std::string_view word) {
-    if (static_cast<size_t>(end_ - p_) < word.size() || std::string_view(p_, word.size()) != word) {
-      return false;
-    }
-    p_ += word.size();
-    return true;
-  }
-
-  // A string at p_ (the opening quote); its decoded text replaces *out unless
-  // out is null.
-  bool ReadString(std::string* out) {
-    ++p_;
-    if (out != nullptr) out->clear();
-    const char* run = p_;
-    while (p_ < end_) {
-      const auto c = static_cast<unsigned char>(*p_);
-      if (c == '"') {
-        if (out != nullptr) out->append(run, p_);
-        ++p_;
-        return true;
-      }
-      if (c < 0x20) return false;
-      if (c == '\\') {
-        if (out != nullptr) out->append(run, p_);
-        if (!ReadEscape(out)) return false;
-        run = p_;
-      } else if (c < 0x80) {
-        ++p_;
-      } else {
-        const size_t n = Utf8SequenceLength(reinterpret_cast<const unsigned char*>(p_),
-                                            reinterpret_cast<const unsigned char*>(end_));
-        if (n == 0) return false;
-        p_ += n;
-      }
-    }
-    return false;
-  }
-
-  bool ReadHex4(uint32_t* value) {
-    if (end_ - p_ < 4) return false;
-    uint32_t v = 0;
-    for (int i = 0; i < 4; ++i) {
-      const char c = *p_++;
-      v <<= 4;
-      if (c >= '0' && c <= '9') {
-        v |= static_cast<uint32_t>(c - '0');
-      } else if (c >= 'a' && c <= 'f') {
-        v |= static_cast<uint32_t>(c - 'a' + 10);
-      } else if (c >= 'A' && c <= 'F') {
-        v |= static_cast<uint32_t>(c - 'A' + 10);
-      } else {
-        return false;
-      }
-    }
-    *value = v;
-    return true;
-  }
-
-  bool ReadEscape(std::string* out) {
-    ++p_;  // the backslash
-    if (p_ == end_) return false;
-    const char c = *p_++;
-    char plain;
-    switch (c) {
-      case '"': plain = '"'; break;
-      case '\\': plain = '\\'; break;
-      case '/': plain = '/'; break;
-      case 'b': plain = '\b'; break;
-      case 'f': plain = '\f'; break;
-      case 'n': plain = '\n'; break;
-      case 'r': plain = '\r'; break;
-      case 't': plain = '\t'; break;
-      case 'u': {
-        uint32_t cp;
-        if (!ReadHex4(&cp)) return false;
-        if (cp >= 0xDC00 && cp <= 0xDFFF) return false;  // a lone low surrogate
-        if (cp >= 0xD800 && cp <= 0xDBFF) {             // must pair with a low one
-          uint32_t low;
-          if (!Consume('\\') || !Consume('u') || !ReadHex4(&low)) return false;
-          if (low < 0xDC00 || low > 0xDFFF) return false;
-          cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
-        }
-        if (out != nullptr) AppendUtf8(cp, out);
-        return true;
-      }
-      default: return false;
-    }
-    if (out != nullptr) out->push_back(plain);
-    return true;
-  }
-
-  bool ReadNumber(Number* n) {
-    const char* start = p_;
-    const bool negative = Consume('-');
-    if (At('0')) {
-      ++p_;
-    } else if (p_ < end_ && IsDigit(*p_)) {
-      while (p_ < end_ && IsDigit(*p_)) ++p_;
-    } else {
-      return false;
-    }
-    bool integer = true;
-    if (Consume('.')) {
-      integer = false;
-      if (p_ == end_ || !IsDigit(*p_)) return false;
-      while (p_ < end_ && IsDigit(*p_)) ++p_;
-    }
-    if (At('e') || At('E')) {
-      integer = false;
-      ++p_;
-      if (At('+') || At('-')) ++p_;
-      if (p_ == end_ || !IsDigit(*p_)) return false;
-      while (p_ < end_ && IsDigit(*p_)) ++p_;
-    }
-    if (integer) {  // integers beyond 64 bits fall through to a double
-      if (negative && std::from_chars(start, p_, n->i).ec == std::errc()) {
-        n->type = Number::kSigned;
-        return true;
-      }
-      if (!negative && std::from_chars(start, p_, n->u).ec == std::errc()) {
-        n->type = Number::kUnsigned;
-        return true;
-      }
-    }
-    n->type = Number::kFloat;
-    if (std::from_chars(start, p_, n->d).ec != std::errc()) {
-      // Out of range: strtod tells an underflow (finite, accepted) from an overflow.
-      const std::string text(start, p_);
-      n->d = std::strtod(text.c_str(), nullptr);
-    }
-    return std::isfinite(n->d);
-  }
-
-  // A key at p_ inside an object at `depth` containers deep, and its colon.
+  // A key at the scanner an object at `depth` containers deep, and its colon.
   // The keys of the first two levels name the place of a later problem.
   bool ReadKey(size_t depth) {
-    if (!At('"') || !ReadString(&key_)) return false;
+    if (!scanner_.At('"') || !scanner_.ReadString(&key_)) return false;
     if (depth == 1) {
       key1_.swap(key_);
       key2_.clear();
     } else if (depth == 2) {
       key2_.swap(key_);
     }
-    SkipWs();
-    if (!Consume(':')) return false;
-    SkipWs();
+    scanner_.SkipWs();
+    if (!scanner_.Consume(':')) return false;
+    scanner_.SkipWs();
     return true;
   }
 
-  // Any JSON value at p_ and `depth`, without keeping it: iterative, so that
+  // Any JSON value at the scanner and `depth`, without keeping it: iterative, so that
   // a nesting bomb costs a byte of stack_ per level and no recursion.
   bool SkipValue(size_t depth) {
     stack_.clear();
     for (;;) {
-      SkipWs();
-      if (p_ == end_) return false;
+      scanner_.SkipWs();
+      if (scanner_.AtEnd()) return false;
       AtDepth(depth + stack_.size());
       bool closed_empty = false;
-      if (*p_ == '{' || *p_ == '[') {
-        const char open = *p_++;
+      if (scanner_.At('{') || scanner_.At('[')) {
+        const char open = scanner_.Peek();
+        scanner_.Consume(open);
         stack_.push_back(open);
-        SkipWs();
-        if (Consume(open == '{' ? '}' : ']')) {
+        scanner_.SkipWs();
+        if (scanner_.Consume(open == '{' ? '}' : ']')) {
           stack_.pop_back();
           closed_empty = true;
         } else if (open == '{') {
@@ -489,63 +296,54 @@ class Reader {
           continue;
         }
       }
-      if (!closed_empty && !SkipScalar()) return false;
+      if (!closed_empty && !scanner_.SkipScalar()) return false;
       // After a complete value: close finished containers, or go to the next element.
       for (;;) {
         if (stack_.empty()) return true;
-        SkipWs();
-        if (Consume(stack_.back() == '{' ? '}' : ']')) {
+        scanner_.SkipWs();
+        if (scanner_.Consume(stack_.back() == '{' ? '}' : ']')) {
           stack_.pop_back();
           continue;
         }
-        if (!Consume(',')) return false;
-        SkipWs();
+        if (!scanner_.Consume(',')) return false;
+        scanner_.SkipWs();
         if (stack_.back() == '{' && !ReadKey(depth + stack_.size())) return false;
         break;
       }
     }
   }
 
-  bool SkipScalar() {
-    if (At('"')) return ReadString(nullptr);
-    if (At('t')) return Literal("true");
-    if (At('f')) return Literal("false");
-    if (At('n')) return Literal("null");
-    Number n;
-    return ReadNumber(&n);
-  }
-
   // --- the document ----------------------------------------------------------
 
   bool ReadDocument() {
-    if (p_ < end_ && static_cast<unsigned char>(*p_) == 0xEF) {
-      if (!Literal("\xEF\xBB\xBF")) return false;
+    if (!scanner_.AtEnd() && static_cast<unsigned char>(scanner_.Peek()) == 0xEF) {
+      if (!scanner_.Literal("\xEF\xBB\xBF")) return false;
       has_bom_ = true;
     }
-    SkipWs();
-    if (!At('{')) {
+    scanner_.SkipWs();
+    if (!scanner_.At('{')) {
       is_object_ = false;
       if (!SkipValue(0)) return false;
     } else {
-      ++p_;
-      SkipWs();
-      if (!Consume('}')) {
+      scanner_.Consume('{');
+      scanner_.SkipWs();
+      if (!scanner_.Consume('}')) {
         for (;;) {
           if (!ReadKey(1) || !ReadMember()) return false;
-          SkipWs();
-          if (Consume('}')) break;
-          if (!Consume(',')) return false;
-          SkipWs();
+          scanner_.SkipWs();
+          if (scanner_.Consume('}')) break;
+          if (!scanner_.Consume(',')) return false;
+          scanner_.SkipWs();
         }
       }
     }
-    SkipWs();
-    return p_ == end_;
+    scanner_.SkipWs();
+    return scanner_.AtEnd();
   }
 
   // The value of the top-level member named key1_.
   bool ReadMember() {
-    if (p_ == end_) return false;
+    if (scanner_.AtEnd()) return false;
     const Field* f = Fields().Find(key1_);
     if (f == nullptr) {
       const std::string path = SafeKey(key1_);
@@ -554,26 +352,26 @@ class Reader {
                              : "unknown field '" + path + "' in LeadSubmission JSON");
       return SkipValue(1);
     }
-    const char c = *p_;
-    if (c == 'n') return Literal("null");  // null leaves the field unset
+    const char c = scanner_.Peek();
+    if (c == 'n') return scanner_.Literal("null");  // null leaves the field unset
     const bool is_string = c == '"';
-    const bool is_number = c == '-' || IsDigit(c);
+    const bool is_number = c == '-' || (c >= '0' && c <= '9');
     switch (f->kind) {
       case Kind::kString:
-        if (is_string) return ReadString(f->text(*out_));
+        if (is_string) return scanner_.ReadString(f->text(*out_));
         NoteWrongType(*f, "a string");
         return SkipValue(1);
       case Kind::kBool:
         if (c == 't' || c == 'f') {
           f->flag(*out_, c == 't');
-          return Literal(c == 't' ? "true" : "false");
+          return scanner_.Literal(c == 't' ? "true" : "false");
         }
         NoteWrongType(*f, "true or false");
         return SkipValue(1);
       case Kind::kInt64:
         if (is_number) return ReadInt64(*f);
         if (is_string) {
-          if (!ReadString(&scratch_)) return false;
+          if (!scanner_.ReadString(&scratch_)) return false;
           int64_t v;
           if (ProtobufStringToNumber(scratch_, &v)) {
             f->integer(*out_, v);
@@ -586,15 +384,15 @@ class Reader {
         return SkipValue(1);
       case Kind::kDouble:
         if (is_number) {
-          Number n;
-          if (!ReadNumber(&n)) return false;
-          f->real(*out_, n.type == Number::kFloat      ? n.d
-                         : n.type == Number::kSigned ? static_cast<double>(n.i)
-                                                     : static_cast<double>(n.u));
+          JsonNumber n;
+          if (!scanner_.ReadNumber(&n)) return false;
+          f->real(*out_, n.type == JsonNumber::kFloat    ? n.d
+                         : n.type == JsonNumber::kSigned ? static_cast<double>(n.i)
+                                                         : static_cast<double>(n.u));
           return true;
         }
         if (is_string) {
-          if (!ReadString(&scratch_)) return false;
+          if (!scanner_.ReadString(&scratch_)) return false;
           double v;
           if (ProtobufStringToDouble(scratch_, &v)) {
             f->real(*out_, v);
@@ -608,7 +406,7 @@ class Reader {
       case Kind::kEnum:
         if (is_number) return ReadEnumNumber(*f);
         if (is_string) {
-          if (!ReadString(&scratch_)) return false;
+          if (!scanner_.ReadString(&scratch_)) return false;
           SetEnumFromString(*f);
           return true;
         }
@@ -616,7 +414,7 @@ class Reader {
         return SkipValue(1);
       case Kind::kTimestamp:
         if (is_string) {
-          if (!ReadString(&scratch_)) return false;
+          if (!scanner_.ReadString(&scratch_)) return false;
           if (!google::protobuf::util::TimeUtil::FromString(scratch_,
                                                             out_->mutable_submitted_at())) {
             NoteBadValue(*f);
@@ -634,20 +432,20 @@ class Reader {
   }
 
   bool ReadInt64(const Field& f) {
-    Number n;
-    if (!ReadNumber(&n)) return false;
+    JsonNumber n;
+    if (!scanner_.ReadNumber(&n)) return false;
     switch (n.type) {
-      case Number::kSigned:
+      case JsonNumber::kSigned:
         f.integer(*out_, n.i);
         break;
-      case Number::kUnsigned:
+      case JsonNumber::kUnsigned:
         if (n.u > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
           NoteBadValue(f);
         } else {
           f.integer(*out_, static_cast<int64_t>(n.u));
         }
         break;
-      case Number::kFloat:
+      case JsonNumber::kFloat:
         if (n.d != std::floor(n.d) || std::fabs(n.d) > kMaxWholeFloat) {
           NoteWrongType(f, "a whole number in range");
         } else {
@@ -659,16 +457,16 @@ class Reader {
   }
 
   bool ReadEnumNumber(const Field& f) {
-    Number n;
-    if (!ReadNumber(&n)) return false;
+    JsonNumber n;
+    if (!scanner_.ReadNumber(&n)) return false;
     constexpr int64_t kMin = std::numeric_limits<int32_t>::min();
     constexpr int64_t kMax = std::numeric_limits<int32_t>::max();
-    if (n.type == Number::kFloat) {
+    if (n.type == JsonNumber::kFloat) {
       NoteWrongType(f, "an enum name or number");
-    } else if (n.type == Number::kSigned ? n.i < kMin : n.u > static_cast<uint64_t>(kMax)) {
+    } else if (n.type == JsonNumber::kSigned ? n.i < kMin : n.u > static_cast<uint64_t>(kMax)) {
       NoteBadValue(f);
     } else {
-      f.integer(*out_, n.type == Number::kSigned ? n.i : static_cast<int64_t>(n.u));
+      f.integer(*out_, n.type == JsonNumber::kSigned ? n.i : static_cast<int64_t>(n.u));
     }
     return true;
   }
@@ -714,27 +512,27 @@ class Reader {
     // any key already in the map is a repeat.
     const bool first_object = answers.empty();
     std::unordered_set<std::string> keys_here;
-    ++p_;
-    SkipWs();
-    if (Consume('}')) return true;
+    scanner_.Consume('{');
+    scanner_.SkipWs();
+    if (scanner_.Consume('}')) return true;
     std::string first_bad;  // the alphabetically first answer that is not a string
     bool bad = false;
     for (;;) {
-      if (!ReadKey(2) || p_ == end_) return false;
+      if (!ReadKey(2) || scanner_.AtEnd()) return false;
       if (first_object ? answers.count(key2_) != 0 : !keys_here.insert(key2_).second) {
         conversion_ = JsonReadProblem{ReasonCode::MALFORMED_PAYLOAD, "", kNotLeadSubmission};
       }
-      if (At('"')) {
-        if (!ReadString(&answers[key2_])) return false;
+      if (scanner_.At('"')) {
+        if (!scanner_.ReadString(&answers[key2_])) return false;
       } else {
         if (!bad || key2_ < first_bad) first_bad = key2_;
         bad = true;
         if (!SkipValue(2)) return false;
       }
-      SkipWs();
-      if (Consume('}')) break;
-      if (!Consume(',')) return false;
-      SkipWs();
+      scanner_.SkipWs();
+      if (scanner_.Consume('}')) break;
+      if (!scanner_.Consume(',')) return false;
+      scanner_.SkipWs();
     }
     if (bad) {
       NoteShape(key1_, ReasonCode::MALFORMED_PAYLOAD, JoinPath(std::string(f.name), first_bad),
@@ -743,9 +541,10 @@ class Reader {
     return true;
   }
 
-  const char* p_;
-  const char* end_;
-  const char* full_end_;
+  JsonScanner scanner_;
+  // nlohmann::json took a NUL byte between tokens for the end of the input,
+  // which protobuf's parser then refused: the bytes after one are not read.
+  bool cut_at_nul_;
   LeadSubmission* out_;
 
   std::string key_;      // the key being read

@@ -50,8 +50,8 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(
         Refusal{"int_string_with_space", R"({"headcount":" 150"})", kMalformed, "headcount",
                 "invalid value for field 'headcount'"},
-        Refusal{"int_above_int64", R"({"headcount":9223372036854775808})", kMalformed,
-                "headcount", "invalid value for field 'headcount'"},
+        Refusal{"int_above_int64", R"({"headcount":9223372036854775808})", kMalformed, "headcount",
+                "invalid value for field 'headcount'"},
         Refusal{"fractional_int", R"({"headcount":1.5})", kMalformed, "headcount",
                 "headcount: must be a whole number in range"},
         Refusal{"double_overflow_is_syntax", R"({"headcount":1e400})", kMalformed, "headcount",
@@ -82,7 +82,8 @@ INSTANTIATE_TEST_SUITE_P(
         Refusal{"wrong_types_alphabetical", R"({"phone":1,"email":2})", kMalformed, "email",
                 "email: must be a string"},
         Refusal{"unknown_before_conversion", R"({"headcount":"x","zzz":1})",
-                ReasonCode::UNKNOWN_SCHEMA, "zzz", "zzz: unknown field 'zzz' in LeadSubmission JSON"},
+                ReasonCode::UNKNOWN_SCHEMA, "zzz",
+                "zzz: unknown field 'zzz' in LeadSubmission JSON"},
         Refusal{"last_conversion_wins", R"({"headcount":"x","expected_deal_rub":"y"})", kMalformed,
                 "expected_deal_rub", "invalid value for field 'expected_deal_rub'"},
         // What protobuf's JSON parser refused after the checking pass.
