@@ -16,7 +16,8 @@ Status Check(const StatusOr<redis::Reply>& r, const std::string& what) {
 std::vector<Status> ContactIndex::RememberMany(const std::vector<ContactClaim>& claims) {
   std::vector<Status> out;
   out.reserve(claims.size());
-  for (const auto& c : claims) out.push_back(Remember(c.contact_id, c.idempotency_key, c.ttl_seconds));
+  for (const auto& c : claims)
+    out.push_back(Remember(c.contact_id, c.idempotency_key, c.ttl_seconds));
   return out;
 }
 

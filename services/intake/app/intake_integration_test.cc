@@ -231,14 +231,15 @@ TEST_F(IntakeRedisTest, TopicBatchClaimsInOrderAndLooksUpTheRegistry) {
   EXPECT_EQ(testutil::DecodeAccepted(handled[2].out[0]).meta().relationship(),
             leadflow::common::v1::PROSPECT);
   // Two claims, two contact index entries (+ the registry's keys).
-  EXPECT_EQ(server_->Command({"EVAL", "return #redis.call('KEYS', ARGV[1])", "0",
-                              "lf:{intake}:idem:*"})
-                .value_or(""),
-            "2");
-  EXPECT_EQ(server_->Command({"EVAL", "return #redis.call('KEYS', ARGV[1])", "0",
-                              "lf:{intake}:contact:*"})
-                .value_or(""),
-            "2");
+  EXPECT_EQ(
+      server_->Command({"EVAL", "return #redis.call('KEYS', ARGV[1])", "0", "lf:{intake}:idem:*"})
+          .value_or(""),
+      "2");
+  EXPECT_EQ(
+      server_
+          ->Command({"EVAL", "return #redis.call('KEYS', ARGV[1])", "0", "lf:{intake}:contact:*"})
+          .value_or(""),
+      "2");
   // The redelivered batch publishes the same bytes.
   const auto again = handler.HandleBatch(batch);
   for (size_t i = 0; i < batch.size(); ++i) {

@@ -132,11 +132,11 @@ std::vector<StatusOr<IntakeResult>> IntakeProcessor::ProcessMany(const std::vect
     p.normalized = NormalizeSubmission(sub, policy);
     metrics_.ValidationSeconds(
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
-    p.submitted_ms =
-        sub.has_submitted_at()
-            ? TimeUtil::TimestampToMilliseconds(sub.submitted_at())
-            : (origin.received_at_ms > 0 ? origin.received_at_ms : clock_.NowMillis());
-    p.key = IdempotencyKeyFor(sub, p.normalized.contact_key, FloorDiv(p.submitted_ms, 1000), policy);
+    p.submitted_ms = sub.has_submitted_at()
+                         ? TimeUtil::TimestampToMilliseconds(sub.submitted_at())
+                         : (origin.received_at_ms > 0 ? origin.received_at_ms : clock_.NowMillis());
+    p.key =
+        IdempotencyKeyFor(sub, p.normalized.contact_key, FloorDiv(p.submitted_ms, 1000), policy);
     p.lead_id = ids_.NewLeadId();
     p.claim_value = p.lead_id + "|" + origin.redelivery_token;
     claims.push_back({p.key, p.claim_value, policy.dedupe_window_seconds()});
@@ -191,8 +191,8 @@ std::vector<StatusOr<IntakeResult>> IntakeProcessor::ProcessMany(const std::vect
     std::vector<ContactClaim> entries;
     entries.reserve(ahead.size());
     for (const Pending* p : ahead) {
-      entries.push_back({p->normalized.lead.contact().contact_id(), p->key,
-                         policy.dedupe_window_seconds()});
+      entries.push_back(
+          {p->normalized.lead.contact().contact_id(), p->key, policy.dedupe_window_seconds()});
     }
     auto remembered = contact_index_->RememberMany(entries);
     for (size_t k = 0; k < ahead.size(); ++k) {

@@ -39,9 +39,8 @@ std::vector<kafka::ConsumedMessage> MixedBatch() {
   auto invalid = GoodSubmission();
   invalid.set_consent(false);
   const std::string lead = ToJson(GoodSubmission());
-  return {Record(lead, 0, 10),          Record("{not json", 0, 11),
-          Record(lead, 0, 12),          Record(ToJson(other), 1, 5),
-          Record(lead, 1, 6),           Record(ToJson(customer), 0, 13),
+  return {Record(lead, 0, 10),          Record("{not json", 0, 11), Record(lead, 0, 12),
+          Record(ToJson(other), 1, 5),  Record(lead, 1, 6),         Record(ToJson(customer), 0, 13),
           Record(ToJson(invalid), 1, 7)};
 }
 
@@ -89,7 +88,8 @@ class SubmittedBatchTest : public ::testing::Test {
       for (size_t k = 0; k < want[i].out.size(); ++k) {
         EXPECT_EQ(want[i].out[k].topic, got[i].out[k].topic);
         EXPECT_EQ(want[i].out[k].key, got[i].out[k].key);
-        if (payloads && want[i].out[k].topic != topics::kLeadsRejected) {  // rejections: a timestamp
+        if (payloads &&
+            want[i].out[k].topic != topics::kLeadsRejected) {  // rejections: a timestamp
           EXPECT_EQ(want[i].out[k].payload, got[i].out[k].payload);
         }
       }
