@@ -25,6 +25,28 @@ StatusOr<int> GetPort(const char* name, int fallback) {
   return static_cast<int>(port);
 }
 
+// <prefix>CERT_FILE, KEY_FILE, CLIENT_CA_FILE and CLIENT_AUTH, validated
+// together (gRPC's LEADFLOW_TLS_* and HTTP's LEADFLOW_HTTP_TLS_*).
+Status LoadTls(const std::string& prefix, std::string* cert, std::string* key,
+               std::string* client_ca, std::string* client_auth) {
+  const std::string cert_var = prefix + "CERT_FILE", key_var = prefix + "KEY_FILE",
+                    ca_var = prefix + "CLIENT_CA_FILE", auth_var = prefix + "CLIENT_AUTH";
+  *cert = Get(cert_var.c_str(), "");
+  *key = Get(key_var.c_str(), "");
+  *client_ca = Get(ca_var.c_str(), "");
+  *client_auth = Get(auth_var.c_str(), client_ca->empty() ? "" : "require");
+  if (cert->empty() != key->empty()) {
+    return Status::InvalidArgument(cert_var + " and " + key_var + " must be set together");
+  }
+  if (!client_ca->empty() && cert->empty()) {
+    return Status::InvalidArgument(ca_var + " needs " + cert_var);
+  }
+  if (!client_ca->empty() && *client_auth != "require" && *client_auth != "optional") {
+    return Status::InvalidArgument(auth_var + "=\"" + *client_auth + "\" must be require or optional");
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 StatusOr<std::map<std::string, std::string>> ParseProperties(const std::string& text,
@@ -74,21 +96,15 @@ StatusOr<InfraConfig> LoadInfraConfigFromEnv() {
   char host[256] = {0};
   gethostname(host, sizeof host - 1);
   c.instance_id = Get("LEADFLOW_INSTANCE_ID", std::string(host) + "-" + std::to_string(getpid()));
-  c.tls_cert_file = Get("LEADFLOW_TLS_CERT_FILE", "");
-  c.tls_key_file = Get("LEADFLOW_TLS_KEY_FILE", "");
-  c.tls_client_ca_file = Get("LEADFLOW_TLS_CLIENT_CA_FILE", "");
-  c.tls_client_auth = Get("LEADFLOW_TLS_CLIENT_AUTH", c.tls_client_ca_file.empty() ? "" : "require");
-  if (c.tls_cert_file.empty() != c.tls_key_file.empty()) {
-    return Status::InvalidArgument(
-        "LEADFLOW_TLS_CERT_FILE and LEADFLOW_TLS_KEY_FILE must be set together");
+  if (Status s = LoadTls("LEADFLOW_TLS_", &c.tls_cert_file, &c.tls_key_file,
+                         &c.tls_client_ca_file, &c.tls_client_auth);
+      !s.ok()) {
+    return s;
   }
-  if (!c.tls_client_ca_file.empty() && c.tls_cert_file.empty()) {
-    return Status::InvalidArgument("LEADFLOW_TLS_CLIENT_CA_FILE needs LEADFLOW_TLS_CERT_FILE");
-  }
-  if (!c.tls_client_ca_file.empty() && c.tls_client_auth != "require" &&
-      c.tls_client_auth != "optional") {
-    return Status::InvalidArgument("LEADFLOW_TLS_CLIENT_AUTH=\"" + c.tls_client_auth +
-                                   "\" must be require or optional");
+  if (Status s = LoadTls("LEADFLOW_HTTP_TLS_", &c.http_tls_cert_file, &c.http_tls_key_file,
+                         &c.http_tls_client_ca_file, &c.http_tls_client_auth);
+      !s.ok()) {
+    return s;
   }
   return c;
 }
@@ -109,6 +125,9 @@ std::string EnvHelp() {
   LEADFLOW_TLS_KEY_FILE      gRPC server TLS: PEM private key
   LEADFLOW_TLS_CLIENT_CA_FILE  CA for client certificates (mutual TLS)
   LEADFLOW_TLS_CLIENT_AUTH   require (default with a client CA) | optional
+  LEADFLOW_HTTP_TLS_CERT_FILE, LEADFLOW_HTTP_TLS_KEY_FILE, LEADFLOW_HTTP_TLS_CLIENT_CA_FILE,
+  LEADFLOW_HTTP_TLS_CLIENT_AUTH
+                             the same for the HTTP port (HTTPS only when set; independent of gRPC)
 )";
 }
 

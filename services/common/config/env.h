@@ -32,6 +32,14 @@ struct InfraConfig {
   // connection without a valid client certificate) or "optional" (a client
   // certificate, if presented, must be valid; callers may use API keys instead).
   std::string tls_client_auth;
+  // TLS for the HTTP server (/metrics, /healthz, /readyz, intake's POST
+  // /v1/leads), set apart from gRPC's (docs/security.md): the same rules, own
+  // variables LEADFLOW_HTTP_TLS_CERT_FILE, _KEY_FILE, _CLIENT_CA_FILE and
+  // _CLIENT_AUTH. Unset: plain HTTP.
+  std::string http_tls_cert_file;
+  std::string http_tls_key_file;
+  std::string http_tls_client_ca_file;
+  std::string http_tls_client_auth;
 };
 
 // Reads the variables above. Errors name the variable and the bad value.

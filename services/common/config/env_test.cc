@@ -13,7 +13,9 @@ class EnvTest : public ::testing::Test {
     for (const char* v : {"LEADFLOW_KAFKA_BROKERS", "LEADFLOW_REDIS_URL", "LEADFLOW_HTTP_PORT",
                           "LEADFLOW_GRPC_PORT", "LEADFLOW_KAFKA_PROPERTIES", "LEADFLOW_TLS_CERT_FILE",
                           "LEADFLOW_TLS_KEY_FILE", "LEADFLOW_TLS_CLIENT_CA_FILE",
-                          "LEADFLOW_TLS_CLIENT_AUTH"}) {
+                          "LEADFLOW_TLS_CLIENT_AUTH", "LEADFLOW_HTTP_TLS_CERT_FILE",
+                          "LEADFLOW_HTTP_TLS_KEY_FILE", "LEADFLOW_HTTP_TLS_CLIENT_CA_FILE",
+                          "LEADFLOW_HTTP_TLS_CLIENT_AUTH"}) {
       unsetenv(v);
     }
   }
@@ -74,6 +76,37 @@ TEST_F(EnvTest, TlsSettingsAreValidatedTogether) {
   unsetenv("LEADFLOW_TLS_CLIENT_AUTH");
   c = LoadInfraConfigFromEnv();
   ASSERT_FALSE(c.ok()) << "a client CA without a server certificate";
+}
+
+TEST_F(EnvTest, HttpTlsSettingsAreTheirOwnAndValidatedTheSameWay) {
+  setenv("LEADFLOW_KAFKA_BROKERS", "x:1", 1);
+  setenv("LEADFLOW_TLS_CERT_FILE", "/etc/leadflow/grpc.crt", 1);
+  setenv("LEADFLOW_TLS_KEY_FILE", "/etc/leadflow/grpc.key", 1);
+  auto c = LoadInfraConfigFromEnv();
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_EQ(c->http_tls_cert_file, "") << "gRPC's TLS does not switch HTTP to HTTPS";
+  setenv("LEADFLOW_HTTP_TLS_KEY_FILE", "/etc/leadflow/http.key", 1);
+  c = LoadInfraConfigFromEnv();
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.status().message().find("LEADFLOW_HTTP_TLS_CERT_FILE"), std::string::npos)
+      << c.status().message();
+  setenv("LEADFLOW_HTTP_TLS_CERT_FILE", "/etc/leadflow/http.crt", 1);
+  setenv("LEADFLOW_HTTP_TLS_CLIENT_CA_FILE", "/etc/leadflow/ca.crt", 1);
+  c = LoadInfraConfigFromEnv();
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_EQ(c->http_tls_cert_file, "/etc/leadflow/http.crt");
+  EXPECT_EQ(c->http_tls_client_auth, "require") << "mutual TLS by default once a client CA is set";
+  EXPECT_EQ(c->tls_client_auth, "") << "gRPC keeps its own client-auth setting";
+  setenv("LEADFLOW_HTTP_TLS_CLIENT_AUTH", "optional", 1);
+  c = LoadInfraConfigFromEnv();
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->http_tls_client_auth, "optional");
+  setenv("LEADFLOW_HTTP_TLS_CLIENT_AUTH", "never", 1);
+  c = LoadInfraConfigFromEnv();
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.status().message().find("LEADFLOW_HTTP_TLS_CLIENT_AUTH=\"never\""),
+            std::string::npos)
+      << c.status().message();
 }
 
 TEST(ParsePropertiesTest, RejectsItemsWithoutEquals) {

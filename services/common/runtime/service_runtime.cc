@@ -7,6 +7,7 @@
 #include <cstring>
 #include <fstream>
 #include <sstream>
+#include <utility>
 
 #include "common/lifecycle/shutdown.h"
 #include "common/log/log.h"
@@ -48,6 +49,24 @@ Status ServiceRuntime::Init() {
   if (Status s = read("LEADFLOW_TLS_CLIENT_CA_FILE", infra_.tls_client_ca_file, &tls_client_ca_);
       !s.ok()) {
     return s;
+  }
+  // HTTPS on the HTTP port: the server loads the files itself when it starts;
+  // here an unreadable one is named by its variable.
+  for (const auto& [var, path] :
+       {std::pair<const char*, const std::string&>{"LEADFLOW_HTTP_TLS_CERT_FILE",
+                                                   infra_.http_tls_cert_file},
+        {"LEADFLOW_HTTP_TLS_KEY_FILE", infra_.http_tls_key_file},
+        {"LEADFLOW_HTTP_TLS_CLIENT_CA_FILE", infra_.http_tls_client_ca_file}}) {
+    std::string contents;
+    if (Status s = read(var, path, &contents); !s.ok()) return s;
+  }
+  if (!infra_.http_tls_cert_file.empty()) {
+    health::HttpTlsConfig tls;
+    tls.cert_file = infra_.http_tls_cert_file;
+    tls.key_file = infra_.http_tls_key_file;
+    tls.client_ca_file = infra_.http_tls_client_ca_file;
+    tls.require_client_cert = infra_.http_tls_client_auth != "optional";
+    http_.EnableTls(std::move(tls));
   }
   kafka::ProducerOptions popts;
   popts.brokers = infra_.kafka_brokers;
