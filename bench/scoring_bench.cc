@@ -30,9 +30,9 @@
 #include "scoring/app/engagement_store.h"
 #include "scoring/app/score_store.h"
 #include "scoring/app/scoring_handler.h"
-#include "services/common/testing/redis_server.h"
 #include "scoring/domain/engagement.h"
 #include "scoring/domain/scorer.h"
+#include "services/common/testing/redis_server.h"
 
 namespace {
 
@@ -214,8 +214,8 @@ ScoringRig& Rig() {
     r->model = std::make_unique<ModelHolder>(ShippedPolicy());
     r->store = std::make_unique<RedisScoreStore>(*r->client);
     r->engagement = std::make_unique<RedisEngagementStore>(*r->client);
-    r->handler =
-        std::make_unique<ScoringHandler>(*r->model, *r->store, *r->engagement, *r->metrics, r->clock);
+    r->handler = std::make_unique<ScoringHandler>(*r->model, *r->store, *r->engagement, *r->metrics,
+                                                  r->clock);
     return r;
   }();
   return *rig;

@@ -195,16 +195,16 @@ std::vector<Status> NurtureEngine::EnrolAll(const std::vector<EnrolRequest>& req
     }
     if (*created[w]) {
       metrics_.Enrolled(enrolments[w].track_id);
-      log::Info("enrolled", {{"lead_id", enrolments[w].lead_id}, {"track", enrolments[w].track_id}});
+      log::Info("enrolled",
+                {{"lead_id", enrolments[w].lead_id}, {"track", enrolments[w].track_id}});
     }
   }
   return statuses;
 }
 
 kafka::BatchHandler NurtureEngine::EnrolmentsHandler() {
-  return [this](const std::vector<kafka::ConsumedMessage>& batch) {
-    return HandleEnrolments(batch);
-  };
+  return
+      [this](const std::vector<kafka::ConsumedMessage>& batch) { return HandleEnrolments(batch); };
 }
 
 }  // namespace leadflow::nurture

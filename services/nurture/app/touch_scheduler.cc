@@ -82,7 +82,8 @@ std::vector<NurtureEngine::TouchInputs> NurtureEngine::LoadTouchInputs(
     lookup_of.push_back(i);
   }
   auto accounts = registry_.LookupMany(lookups);
-  for (size_t k = 0; k < lookup_of.size(); ++k) inputs[lookup_of[k]].account = std::move(accounts[k]);
+  for (size_t k = 0; k < lookup_of.size(); ++k)
+    inputs[lookup_of[k]].account = std::move(accounts[k]);
   // 3. Unsubscribe, topic suppression and recent sends of each contact whose
   // touch can get that far.
   std::vector<ContactCheckQuery> queries;
@@ -147,17 +148,16 @@ Status NurtureEngine::ProcessTouch(const std::string& touch_id, const TouchInput
   if (!in.account.has_value()) return Status::Internal("touch inputs: no registry lookup");
   if (!in.account->ok()) return in.account->status();
   const std::optional<leadflow::accounts::v1::AccountState>& account = **in.account;
-  const cv1::Relationship current =
-      account.has_value() && account->relationship() == cv1::CUSTOMER ? cv1::CUSTOMER
-                                                                      : cv1::PROSPECT;
+  const cv1::Relationship current = account.has_value() && account->relationship() == cv1::CUSTOMER
+                                        ? cv1::CUSTOMER
+                                        : cv1::PROSPECT;
   if (e.audience() == cv1::CUSTOMER && !account.has_value()) {
     // The account left the CRM: no customer touch, and no prospect one either.
     metrics_.Touch("suppressed", Reason(cv1::AUDIENCE_MISMATCH));
     if (Status s = ExitEnrolment(parsed->enrolment_id, "account_removed"); !s.ok()) return s;
     return store_.Drop(touch_id);
   }
-  if (current != e.audience() &&
-      (e.audience() == cv1::PROSPECT || e.audience() == cv1::CUSTOMER)) {
+  if (current != e.audience() && (e.audience() == cv1::PROSPECT || e.audience() == cv1::CUSTOMER)) {
     metrics_.Touch("suppressed", Reason(cv1::AUDIENCE_MISMATCH));
     if (Status s = Migrate(parsed->enrolment_id, current); !s.ok()) return s;
     return store_.Drop(touch_id);
@@ -207,9 +207,9 @@ Status NurtureEngine::ProcessTouch(const std::string& touch_id, const TouchInput
   const SendDecision when = EarliestSend(now_ms, sends, policy_->config().caps(),
                                          policy_->config().quiet_hours(), contact.time_zone());
   if (when.at_ms > now_ms) {
-    metrics_.Touch("suppressed", Reason(when.reason == HoldReason::kFrequencyCap
-                                            ? cv1::FREQUENCY_CAP
-                                            : cv1::QUIET_HOURS));
+    metrics_.Touch(
+        "suppressed",
+        Reason(when.reason == HoldReason::kFrequencyCap ? cv1::FREQUENCY_CAP : cv1::QUIET_HOURS));
     batch.deferred.push_back({parsed->enrolment_id, parsed->step, touch_id, when.at_ms});
     return Status::Ok();
   }
@@ -309,8 +309,8 @@ StatusOr<int> NurtureEngine::Recover() {
     }
     ++resolved;
   }
-  log::Info("recovered in-flight touches",
-            {{"resolved", std::to_string(resolved)}, {"already_sent", std::to_string(in_log.size())}});
+  log::Info("recovered in-flight touches", {{"resolved", std::to_string(resolved)},
+                                            {"already_sent", std::to_string(in_log.size())}});
   return resolved;
 }
 

@@ -49,7 +49,6 @@ struct NextTouch {
   int64_t due_ms = 0;
 };
 NextTouch NextAfter(const NurturePolicy& policy, const leadflow::config::v1::Track& track,
-                    const std::string& enrolment_id, int64_t enrolled_ms, int step,
-                    int64_t now_ms);
+                    const std::string& enrolment_id, int64_t enrolled_ms, int step, int64_t now_ms);
 
 }  // namespace leadflow::nurture

@@ -174,8 +174,8 @@ StatusOr<std::vector<EngagementRecord>> RedisEngagementStore::Events(
   return ParseEvents(*reply);
 }
 
-StatusOr<EngagementStore::Recorded> InMemoryEngagementStore::Record(
-    const std::string& contact_id, const EngagementRecord& event) {
+StatusOr<EngagementStore::Recorded> InMemoryEngagementStore::Record(const std::string& contact_id,
+                                                                    const EngagementRecord& event) {
   std::lock_guard<std::mutex> lock(mu_);
   if (down_) return Status::Unavailable("in-memory engagement store down");
   auto& events = events_[contact_id];

@@ -149,8 +149,7 @@ std::vector<kafka::HandledMessage> ScoringHandler::HandleEngagements(
     inputs.revision = previous->revision() + 1;
     inputs.engagement = &engagement;
     ScoreLeadInto(previous->lead(), *policy, inputs, &scores[j]);
-    to_store.push_back(
-        {j, &scores[j], previous->lifecycle_stage() == leadflow::common::v1::MQL});
+    to_store.push_back({j, &scores[j], previous->lifecycle_stage() == leadflow::common::v1::MQL});
     rescored[lead_of[j]] = &scores[j];
   }
   // 4. Store the rescores: one round trip.

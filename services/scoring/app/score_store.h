@@ -46,8 +46,7 @@ class ScoreStore {
 
 class RedisScoreStore final : public ScoreStore {
  public:
-  explicit RedisScoreStore(redis::Client& redis,
-                           std::chrono::seconds ttl = kScoringStateTtl)
+  explicit RedisScoreStore(redis::Client& redis, std::chrono::seconds ttl = kScoringStateTtl)
       : redis_(redis), ttl_(ttl) {}
   Status Put(const leadflow::scoring::v1::LeadScored& score) override;
   StatusOr<std::optional<leadflow::scoring::v1::LeadScored>> Get(

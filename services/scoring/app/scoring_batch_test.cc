@@ -70,7 +70,8 @@ class ScoringBatchTest : public ::testing::Test {
     m.payload = "\xff\xff not a protobuf";
     return m;
   }
-  static leadflow::intake::v1::LeadAccepted Lead(const std::string& id, const std::string& contact) {
+  static leadflow::intake::v1::LeadAccepted Lead(const std::string& id,
+                                                 const std::string& contact) {
     auto lead = testutil::EnterpriseLead();
     lead.mutable_meta()->set_lead_id(id);
     lead.mutable_contact()->set_contact_id(contact);
@@ -138,7 +139,8 @@ TEST_F(ScoringBatchTest, EventsBeforeTheLeadAndTheSameLeadTwiceInOneBatch) {
   const auto b = Lead("L-b", "c-b");
   const auto results = RunBothWays({
       // Engagement of c-a before its lead exists, one event redelivered.
-      {Event("e1", "c-a", kAt - 3000), Event("e2", "c-a", kAt - 2000), Event("e1", "c-a", kAt - 3000)},
+      {Event("e1", "c-a", kAt - 3000), Event("e2", "c-a", kAt - 2000),
+       Event("e1", "c-a", kAt - 3000)},
       // The same lead twice (a redelivery within the batch), another, a bad record.
       {Accepted(a), Accepted(b), Garbage(topics::kLeadsAccepted), Accepted(a)},
   });

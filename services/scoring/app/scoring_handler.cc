@@ -132,9 +132,8 @@ kafka::BatchHandler ScoringHandler::Handler() {
 }
 
 kafka::BatchHandler ScoringHandler::EngagementHandler() {
-  return [this](const std::vector<kafka::ConsumedMessage>& batch) {
-    return HandleEngagements(batch);
-  };
+  return
+      [this](const std::vector<kafka::ConsumedMessage>& batch) { return HandleEngagements(batch); };
 }
 
 }  // namespace leadflow::scoring

@@ -58,7 +58,8 @@ class ScoringHandler {
       : model_(model), store_(store), engagement_(engagement), metrics_(metrics), clock_(clock) {}
 
   // leads.accepted: one result per message of the batch, in order.
-  std::vector<kafka::HandledMessage> HandleAccepted(const std::vector<kafka::ConsumedMessage>& batch);
+  std::vector<kafka::HandledMessage> HandleAccepted(
+      const std::vector<kafka::ConsumedMessage>& batch);
   // One leads.accepted record (a batch of one).
   Status Handle(const kafka::ConsumedMessage& message, std::vector<kafka::OutgoingMessage>& out);
   kafka::BatchHandler Handler();
