@@ -3,7 +3,8 @@
 //   topics (binary protobuf, what each consumer parses): LeadSubmission
 //   (leads.submitted with content-type protobuf), AccountState
 //   (accounts.changes), LeadAccepted, EngagementEvent, LeadScored,
-//   SalesFeedback, LeadAssigned, NurtureRequested, CustomerInbound, Touch;
+//   SalesFeedback, LeadAssigned, NurtureRequested, CustomerInbound, Touch,
+//   ContactErasure (privacy.erasure; last, so older seeds keep their schema);
 //   configuration (protobuf JSON through common/config's loader, unknown
 //   fields rejected): IntakeConfig, ScoringModel, RoutingRules, NurtureConfig.
 // Invariants (abort = finding): a record that parses re-serialises and parses
@@ -28,6 +29,7 @@
 #include "leadflow/engagement/v1/engagement.pb.h"
 #include "leadflow/intake/v1/intake.pb.h"
 #include "leadflow/nurture/v1/nurture.pb.h"
+#include "leadflow/privacy/v1/privacy.pb.h"
 #include "leadflow/routing/v1/routing.pb.h"
 #include "leadflow/scoring/v1/scoring.pb.h"
 
@@ -66,6 +68,7 @@ const std::vector<Schema>& Schemas() {
       Json<leadflow::config::v1::ScoringModel>(),
       Json<leadflow::config::v1::RoutingRules>(),
       Json<leadflow::config::v1::NurtureConfig>(),
+      Binary<leadflow::privacy::v1::ContactErasure>(),
   };
   return s;
 }
