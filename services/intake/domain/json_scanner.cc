@@ -1,5 +1,7 @@
 #include "intake/domain/json_scanner.h"
 
+#include "intake/domain/text.h"
+
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
@@ -32,24 +34,6 @@ size_t Utf8SequenceLength(const unsigned char* p, const unsigned char* end) {
     if (p[i] < 0x80 || p[i] > 0xBF) return 0;
   }
   return n;
-}
-
-void AppendUtf8(uint32_t cp, std::string* out) {
-  if (cp < 0x80) {
-    out->push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out->push_back(static_cast<char>(0xC0 | (cp >> 6)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else if (cp < 0x10000) {
-    out->push_back(static_cast<char>(0xE0 | (cp >> 12)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else {
-    out->push_back(static_cast<char>(0xF0 | (cp >> 18)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  }
 }
 
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }

@@ -29,4 +29,7 @@ std::string Utf8Lower(std::string_view s);
 // Lower-cases one code point with the same rules as Utf8Lower.
 char32_t LowerCodePoint(char32_t c);
 
+// Appends the UTF-8 encoding of code point `cp` (<= U+10FFFF) to `out`.
+void AppendUtf8(char32_t cp, std::string* out);
+
 }  // namespace leadflow::intake
