@@ -42,6 +42,7 @@
 #include "intake/domain/validation.h"
 #include "lead_generator.h"
 #include "ledger.h"
+#include "bench_redis.h"
 #include "services/common/testing/redis_server.h"
 
 namespace {
@@ -171,18 +172,9 @@ struct IntakeRig {
 IntakeRig& Rig() {
   static IntakeRig* rig = [] {
     auto* r = new IntakeRig();
-    std::string error;
-    r->server = leadflow::testing::RedisServer::Start({}, &error);
-    if (!r->server) {
-      std::cerr << "redis-server: " << error << "\n";
-      std::abort();
-    }
-    auto c = leadflow::redis::Client::Connect({r->server->url()});
-    if (!c.ok()) {
-      std::cerr << c.status().message() << "\n";
-      std::abort();
-    }
-    r->client = std::move(*c);
+    auto redis = leadflow::bench::StartBenchRedisOrAbort();
+    r->server = std::move(redis.server);
+    r->client = std::move(redis.client);
     r->metrics = std::make_unique<IntakeMetrics>(r->service_metrics);
     r->store = std::make_unique<RedisIdempotencyStore>(*r->client);
     r->accounts = std::make_unique<leadflow::registry::AccountRegistry>(*r->client, "intake");

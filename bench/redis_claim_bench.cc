@@ -14,6 +14,7 @@
 
 #include <iostream>
 
+#include "bench_redis.h"
 #include "common/redis/client.h"
 #include "routing/app/routing_store.h"
 #include "services/common/testing/redis_server.h"
@@ -22,30 +23,10 @@ namespace {
 
 using namespace leadflow::routing;
 
-struct Fixture {
-  std::unique_ptr<leadflow::testing::RedisServer> server;
-  std::unique_ptr<leadflow::redis::Client> client;
-};
+using Fixture = leadflow::bench::BenchRedis;
 
 Fixture& Redis() {
-  static Fixture f = [] {
-    Fixture x;
-    std::string error;
-    x.server = leadflow::testing::RedisServer::Start({}, &error);
-    if (!x.server) {
-      std::cerr << "redis-server: " << error << "\n";
-      std::abort();
-    }
-    leadflow::redis::ClientOptions o;
-    o.url = x.server->url();
-    auto c = leadflow::redis::Client::Connect(o);
-    if (!c.ok()) {
-      std::cerr << c.status().message() << "\n";
-      std::abort();
-    }
-    x.client = std::move(*c);
-    return x;
-  }();
+  static Fixture f = leadflow::bench::StartBenchRedisOrAbort();
   return f;
 }
 

@@ -29,6 +29,7 @@
 #include "routing/app/routing_privacy.h"
 #include "routing/app/zoneinfo_loader.h"
 #include "routing/domain/router.h"
+#include "bench_redis.h"
 #include "services/common/testing/redis_server.h"
 
 namespace {
@@ -149,18 +150,9 @@ struct EngineRig {
 EngineRig& Rig() {
   static EngineRig* rig = [] {
     auto* r = new EngineRig();
-    std::string error;
-    r->server = leadflow::testing::RedisServer::Start({}, &error);
-    if (!r->server) {
-      std::cerr << "redis-server: " << error << "\n";
-      std::abort();
-    }
-    auto c = leadflow::redis::Client::Connect({r->server->url()});
-    if (!c.ok()) {
-      std::cerr << c.status().message() << "\n";
-      std::abort();
-    }
-    r->client = std::move(*c);
+    auto redis = leadflow::bench::StartBenchRedisOrAbort();
+    r->server = std::move(redis.server);
+    r->client = std::move(redis.client);
     r->store = std::make_unique<RoutingStore>(*r->client);
     r->metrics = std::make_unique<RoutingMetrics>(r->service_metrics);
     r->engine = std::make_unique<RoutingEngine>(ShippedPolicy(), *r->store, r->broadcaster,

@@ -32,6 +32,7 @@
 #include "scoring/app/scoring_handler.h"
 #include "scoring/domain/engagement.h"
 #include "scoring/domain/scorer.h"
+#include "bench_redis.h"
 #include "services/common/testing/redis_server.h"
 
 namespace {
@@ -198,18 +199,9 @@ struct ScoringRig {
 ScoringRig& Rig() {
   static ScoringRig* rig = [] {
     auto* r = new ScoringRig();
-    std::string error;
-    r->server = leadflow::testing::RedisServer::Start({}, &error);
-    if (!r->server) {
-      std::cerr << "redis-server: " << error << "\n";
-      std::abort();
-    }
-    auto c = leadflow::redis::Client::Connect({r->server->url()});
-    if (!c.ok()) {
-      std::cerr << c.status().message() << "\n";
-      std::abort();
-    }
-    r->client = std::move(*c);
+    auto redis = leadflow::bench::StartBenchRedisOrAbort();
+    r->server = std::move(redis.server);
+    r->client = std::move(redis.client);
     r->metrics = std::make_unique<ScoringMetrics>(r->service_metrics);
     r->model = std::make_unique<ModelHolder>(ShippedPolicy());
     r->store = std::make_unique<RedisScoreStore>(*r->client);

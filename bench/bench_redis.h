@@ -1,0 +1,39 @@
+// A real redis-server and a connected client for the micro-benchmarks that
+// run Redis-backed code (the claim, the services' batch handlers). A benchmark
+// cannot run without it, so a failure to start or connect aborts with the
+// reason on stderr.
+#pragma once
+
+#include <cstdlib>
+#include <iostream>
+#include <memory>
+#include <string>
+
+#include "common/redis/client.h"
+#include "services/common/testing/redis_server.h"
+
+namespace leadflow::bench {
+
+struct BenchRedis {
+  std::unique_ptr<leadflow::testing::RedisServer> server;
+  std::unique_ptr<leadflow::redis::Client> client;
+};
+
+inline BenchRedis StartBenchRedisOrAbort() {
+  BenchRedis redis;
+  std::string error;
+  redis.server = leadflow::testing::RedisServer::Start({}, &error);
+  if (!redis.server) {
+    std::cerr << "redis-server: " << error << "\n";
+    std::abort();
+  }
+  auto client = leadflow::redis::Client::Connect({.url = redis.server->url()});
+  if (!client.ok()) {
+    std::cerr << client.status().message() << "\n";
+    std::abort();
+  }
+  redis.client = std::move(*client);
+  return redis;
+}
+
+}  // namespace leadflow::bench
