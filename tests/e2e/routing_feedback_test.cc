@@ -201,16 +201,24 @@ TEST_F(RoutingE2E, WatchStreamsAssignmentsAndFeedbackWorksOverGrpc) {
     EXPECT_EQ(rep_of.at(a.scored().lead().meta().lead_id()), a.decision().rep_id());
   }
 
-  // A new watcher for one rep first gets that rep's current assignments.
+  // A new watcher for one rep first gets that rep's current assignments: all
+  // of them (weighted round robin may give that rep more than one of the
+  // three, in any order) and only its own.
   rv1::WatchAssignmentsRequest rep_watch;
   rep_watch.set_rep_id(rep_of["e2e-3"]);
   {
+    std::set<std::string> expected;
+    for (const auto& [lead, rep] : rep_of) {
+      if (rep == rep_of["e2e-3"]) expected.insert(lead);
+    }
     Watcher current(*stub_, rep_watch);
-    auto got = current.WaitFor(1, seconds(10));
-    ASSERT_GE(got.size(), 1u);
-    bool found = false;
-    for (const auto& a : got) found |= a.scored().lead().meta().lead_id() == "e2e-3";
-    EXPECT_TRUE(found);
+    auto got = current.WaitFor(expected.size(), seconds(10));
+    std::set<std::string> current_leads;
+    for (const auto& a : got) {
+      EXPECT_EQ(a.decision().rep_id(), rep_of["e2e-3"]);
+      current_leads.insert(a.scored().lead().meta().lead_id());
+    }
+    EXPECT_EQ(current_leads, expected);
   }
 
   rv1::FeedbackAck ack;
