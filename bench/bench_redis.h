@@ -19,6 +19,20 @@ struct BenchRedis {
   std::unique_ptr<leadflow::redis::Client> client;
 };
 
+// Commands the server has run so far by INFO commandstats (Lua-internal
+// calls included, INFO itself left out), for a redis_cmds_per_lead counter.
+inline double RedisCommandsSoFar(leadflow::testing::RedisServer& server) {
+  const std::string info = server.Command({"INFO", "commandstats"}).value_or("");
+  double total = 0;
+  for (size_t at = info.find("cmdstat_"); at != std::string::npos;
+       at = info.find("cmdstat_", at + 1)) {
+    if (info.compare(at, 13, "cmdstat_info:") == 0) continue;
+    const size_t calls = info.find("calls=", at);
+    if (calls != std::string::npos) total += std::strtod(info.c_str() + calls + 6, nullptr);
+  }
+  return total;
+}
+
 inline BenchRedis StartBenchRedisOrAbort() {
   BenchRedis redis;
   std::string error;

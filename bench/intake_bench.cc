@@ -207,6 +207,7 @@ void BM_HandleSubmitted(benchmark::State& state) {
   std::vector<leadflow::kafka::ConsumedMessage> batch(n);
   std::vector<leadflow::kafka::OutgoingMessage> out;
   double wall = 0;
+  const double commands_before = leadflow::bench::RedisCommandsSoFar(*rig.server);
   for (auto _ : state) {
     state.PauseTiming();
     for (auto& m : batch) {
@@ -232,6 +233,8 @@ void BM_HandleSubmitted(benchmark::State& state) {
   const double leads = static_cast<double>(state.iterations()) * static_cast<double>(n);
   state.SetItemsProcessed(static_cast<int64_t>(leads));
   state.counters["wall_us_per_lead"] = wall * 1e6 / leads;
+  state.counters["redis_cmds_per_lead"] =
+      (leadflow::bench::RedisCommandsSoFar(*rig.server) - commands_before) / leads;
 }
 BENCHMARK(BM_HandleSubmitted)->Arg(1)->Arg(100);
 

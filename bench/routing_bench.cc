@@ -192,11 +192,14 @@ void RouteLeads(benchmark::State& state, bool gated) {
   std::vector<leadflow::kafka::ConsumedMessage> batch(n);
   std::vector<leadflow::kafka::OutgoingMessage> out;
   double wall = 0;
+  const double commands_before = leadflow::bench::RedisCommandsSoFar(*rig.server);
   for (auto _ : state) {
     state.PauseTiming();
     for (auto& m : batch) {
       auto s = mix[static_cast<size_t>(next_id) % mix.size()];
-      s.mutable_lead()->mutable_meta()->set_lead_id("L-route-" + std::to_string(next_id++));
+      const std::string id = std::to_string(next_id++);
+      s.mutable_lead()->mutable_meta()->set_lead_id("L-route-" + id);
+      s.mutable_lead()->mutable_contact()->set_contact_id("c-route-" + id);  // for the gate
       m.topic = leadflow::topics::kLeadsScored;
       m.key = s.lead().meta().account_key();
       m.payload = s.SerializeAsString();
@@ -216,6 +219,8 @@ void RouteLeads(benchmark::State& state, bool gated) {
   const double leads = static_cast<double>(state.iterations()) * static_cast<double>(n);
   state.SetItemsProcessed(static_cast<int64_t>(leads));
   state.counters["wall_us_per_lead"] = wall * 1e6 / leads;
+  state.counters["redis_cmds_per_lead"] =
+      (leadflow::bench::RedisCommandsSoFar(*rig.server) - commands_before) / leads;
 }
 void BM_RouteLeads(benchmark::State& state) { RouteLeads(state, false); }
 BENCHMARK(BM_RouteLeads)->Arg(1)->Arg(100);
