@@ -4,87 +4,131 @@ namespace leadflow::privacy {
 namespace {
 
 redis::Script& StateScript() {
-  // KEYS: withdrawn marker, leads index.
-  // ARGV: mode (see|withdraw|read|tombstone), ms, ttl seconds, lead id.
-  // Returns the contact's withdrawal ms after the call (0 = none).
+  // KEYS: per item its withdrawn marker and leads index (2 keys per item).
+  // ARGV: mode (see|withdraw|read|tombstone), ttl seconds, then per item
+  //       ms and lead id.
+  // Returns per item the contact's withdrawal ms after the call (0 = none),
+  // or an error reply for an item that failed (the others still run).
   static redis::Script script(R"lua(
-local w = tonumber(redis.call('GET', KEYS[1]) or '0') or 0
-local mode, ms = ARGV[1], tonumber(ARGV[2])
-if mode == 'see' then
-  redis.call('SADD', KEYS[2], ARGV[4])
-  redis.call('EXPIRE', KEYS[2], ARGV[3])
-  if w > 0 and ms > w then
-    redis.call('DEL', KEYS[1])
-    return 0
+local mode, ttl = ARGV[1], ARGV[2]
+local function one(wk, lk, arg_ms, lead)
+  local w = tonumber(redis.call('GET', wk) or '0') or 0
+  local ms = tonumber(arg_ms)
+  if mode == 'see' then
+    redis.call('SADD', lk, lead)
+    redis.call('EXPIRE', lk, ttl)
+    if w > 0 and ms > w then
+      redis.call('DEL', wk)
+      return 0
+    end
+    return w
+  elseif mode == 'withdraw' or mode == 'tombstone' then
+    if mode == 'tombstone' then redis.call('DEL', lk) end
+    if ms > w then
+      redis.call('SET', wk, arg_ms, 'EX', ttl)
+      return ms
+    end
+    redis.call('EXPIRE', wk, ttl)
+    return w
   end
-  return w
-elseif mode == 'withdraw' or mode == 'tombstone' then
-  if mode == 'tombstone' then redis.call('DEL', KEYS[2]) end
-  if ms > w then
-    redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3])
-    return ms
-  end
-  redis.call('EXPIRE', KEYS[1], ARGV[3])
   return w
 end
-return w
+local out = {}
+for i = 1, #KEYS / 2 do
+  local ok, r = pcall(one, KEYS[2 * i - 1], KEYS[2 * i], ARGV[2 * i + 1], ARGV[2 * i + 2])
+  if ok then
+    out[i] = r
+  elseif type(r) == 'table' and r.err then
+    out[i] = r
+  else
+    out[i] = {err = tostring(r)}
+  end
+end
+return out
 )lua");
   return script;
 }
 
+// One item's result from its script reply (an array of one result per item).
+StatusOr<int64_t> ItemResult(const StatusOr<redis::Reply>& reply, size_t i) {
+  std::string error;
+  if (!reply.ok()) {
+    error = reply.status().message();
+  } else if (reply->is_error()) {
+    error = reply->str;
+  } else if (i >= reply->elements.size()) {
+    error = "no reply";
+  } else if (reply->elements[i].is_error()) {
+    error = reply->elements[i].str;
+  } else {
+    return reply->elements[i].integer;
+  }
+  return Status::Unavailable("privacy state: " + error);
+}
+
 }  // namespace
 
-std::vector<StatusOr<int64_t>> ContactStateStore::Run(const std::vector<redis::ScriptCall>& calls) {
+std::vector<StatusOr<int64_t>> ContactStateStore::Run(const char* mode,
+                                                      const std::vector<Item>& items) {
   std::vector<StatusOr<int64_t>> out;
-  if (calls.empty()) return out;
-  out.reserve(calls.size());
+  if (items.empty()) return out;
+  out.reserve(items.size());
+  const std::string ttl = std::to_string(ttl_.count());
+  auto add = [&](redis::ScriptCall& call, const Item& item) {
+    call.keys.push_back(keys_.withdrawn(*item.contact_id));
+    call.keys.push_back(keys_.leads(*item.contact_id));
+    call.args.push_back(std::to_string(item.ms));
+    call.args.push_back(item.lead_id != nullptr ? *item.lead_id : std::string());
+  };
+  if (keys_.one_slot) {
+    redis::ScriptCall call;
+    call.args = {mode, ttl};
+    call.keys.reserve(2 * items.size());
+    call.args.reserve(2 + 2 * items.size());
+    for (const auto& item : items) add(call, item);
+    auto reply = redis_.Eval(StateScript(), call.keys, call.args);
+    for (size_t i = 0; i < items.size(); ++i) out.push_back(ItemResult(reply, i));
+    return out;
+  }
+  std::vector<redis::ScriptCall> calls(items.size());
+  for (size_t i = 0; i < items.size(); ++i) {
+    calls[i].args = {mode, ttl};
+    add(calls[i], items[i]);
+  }
   auto replies = redis_.EvalMany(StateScript(), calls);
-  for (size_t i = 0; i < calls.size(); ++i) {
-    std::string error;
+  for (size_t i = 0; i < items.size(); ++i) {
     if (!replies.ok()) {
-      error = replies.status().message();
+      out.push_back(Status::Unavailable("privacy state: " + replies.status().message()));
     } else if (i >= replies->size()) {
-      error = "no reply";
-    } else if ((*replies)[i].is_error()) {
-      error = (*replies)[i].str;
-    }
-    if (error.empty()) {
-      out.emplace_back((*replies)[i].integer);
+      out.push_back(Status::Unavailable("privacy state: no reply"));
     } else {
-      out.emplace_back(Status::Unavailable("privacy state: " + error));
+      out.push_back(ItemResult((*replies)[i], 0));
     }
   }
   return out;
 }
 
 std::vector<StatusOr<int64_t>> ContactStateStore::SeeLeads(const std::vector<Lead>& leads) {
-  std::vector<redis::ScriptCall> calls;
-  calls.reserve(leads.size());
-  for (const auto& l : leads) {
-    calls.push_back({{keys_.withdrawn(l.contact_id), keys_.leads(l.contact_id)},
-                     {"see", std::to_string(l.first_submitted_ms), std::to_string(ttl_.count()),
-                      l.lead_id}});
-  }
-  return Run(calls);
+  std::vector<Item> items;
+  items.reserve(leads.size());
+  for (const auto& l : leads) items.push_back({&l.contact_id, l.first_submitted_ms, &l.lead_id});
+  return Run("see", items);
 }
 
 std::vector<StatusOr<int64_t>> ContactStateStore::Withdraw(
     const std::vector<Withdrawal>& withdrawals) {
-  std::vector<redis::ScriptCall> calls;
-  for (const auto& w : withdrawals) {
-    calls.push_back({{keys_.withdrawn(w.contact_id), keys_.leads(w.contact_id)},
-                     {"withdraw", std::to_string(w.at_ms), std::to_string(ttl_.count()), ""}});
-  }
-  return Run(calls);
+  std::vector<Item> items;
+  items.reserve(withdrawals.size());
+  for (const auto& w : withdrawals) items.push_back({&w.contact_id, w.at_ms, nullptr});
+  return Run("withdraw", items);
 }
 
 std::vector<StatusOr<int64_t>> ContactStateStore::WithdrawnAt(
     const std::vector<std::string>& contact_ids) {
-  std::vector<redis::ScriptCall> calls;
-  for (const auto& c : contact_ids) {
-    calls.push_back({{keys_.withdrawn(c), keys_.leads(c)}, {"read", "0", "0", ""}});
-  }
-  return Run(calls);
+  std::vector<Item> items;
+  items.reserve(contact_ids.size());
+  for (const auto& c : contact_ids) items.push_back({&c, 0, nullptr});
+  return Run("read", items);
 }
 
 StatusOr<std::vector<std::string>> ContactStateStore::LeadsOf(const std::string& contact_id) {
@@ -97,8 +141,7 @@ StatusOr<std::vector<std::string>> ContactStateStore::LeadsOf(const std::string&
 }
 
 Status ContactStateStore::Tombstone(const std::string& contact_id, int64_t at_ms) {
-  auto r = Run({{{keys_.withdrawn(contact_id), keys_.leads(contact_id)},
-                 {"tombstone", std::to_string(at_ms), std::to_string(ttl_.count()), ""}}});
+  auto r = Run("tombstone", {{&contact_id, at_ms, nullptr}});
   return r.front().ok() ? Status::Ok() : r.front().status();
 }
 

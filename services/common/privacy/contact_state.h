@@ -11,8 +11,9 @@
 // service's namespace and hash tag; both keys of one contact must share a
 // hash tag (one script touches both).
 //
-// Batch calls run one script per item in one round trip (EvalMany). Failures
-// are kUnavailable. Thread-safe as far as redis::Client is.
+// Batch calls take one round trip: one script call for the whole batch when
+// the scheme is one_slot, else one per item (EvalMany). An item that fails in
+// the script fails alone. Failures are kUnavailable. Thread-safe as far as redis::Client is.
 #pragma once
 
 #include <chrono>
@@ -29,6 +30,11 @@ namespace leadflow::privacy {
 struct KeyScheme {
   std::function<std::string(const std::string& contact_id)> leads;
   std::function<std::string(const std::string& contact_id)> withdrawn;
+  // True when the keys of every contact share one hash tag (e.g. routing's
+  // {routing}): a batch then runs as one script call for all its items
+  // instead of one call per item (per-contact tags need one call each to
+  // stay Redis Cluster safe).
+  bool one_slot = false;
 };
 
 class ContactStateStore {
@@ -62,7 +68,12 @@ class ContactStateStore {
   const KeyScheme& keys() const { return keys_; }
 
  private:
-  std::vector<StatusOr<int64_t>> Run(const std::vector<redis::ScriptCall>& calls);
+  struct Item {
+    const std::string* contact_id;
+    int64_t ms;
+    const std::string* lead_id;  // mode "see" only
+  };
+  std::vector<StatusOr<int64_t>> Run(const char* mode, const std::vector<Item>& items);
   redis::Client& redis_;
   KeyScheme keys_;
   std::chrono::seconds ttl_;

@@ -48,7 +48,9 @@ return 1
 RoutingPrivacy::RoutingPrivacy(redis::Client& redis, const Clock& clock)
     : redis_(redis),
       clock_(clock),
-      state_(redis, privacy::KeyScheme{ContactLeadsKey, ContactWithdrawnKey}, kPrivacyStateTtl),
+      state_(redis,
+             privacy::KeyScheme{ContactLeadsKey, ContactWithdrawnKey, /*one_slot=*/true},
+             kPrivacyStateTtl),
       erasure_handler_(privacy::ErasureHandler(*this)) {}
 
 std::vector<GateVerdict> RoutingPrivacy::SeeScored(

@@ -6,7 +6,7 @@
 //                                        withdrawal or erasure (tombstone)
 //
 // GateScored (leads.scored, in front of the engine): indexes each lead under
-// its contact (one round trip per batch) and applies the consent rule
+// its contact (one script call per batch) and applies the consent rule
 // (domain/consent.h): a prospect lead given before its contact withdrew
 // consent reaches the engine marked disqualified (CONSENT_MISSING), so it is
 // recorded and published on leads.rejected instead of going to nurture or a

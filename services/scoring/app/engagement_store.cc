@@ -25,7 +25,7 @@ redis::Script& LinkScript() {
   // KEYS: events zset, lead key. ARGV: lead id, ttl seconds. Returns ZRANGE WITHSCORES.
   static redis::Script script(R"lua(
 redis.call('SET', KEYS[2], ARGV[1], 'EX', ARGV[2])
-if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('EXPIRE', KEYS[1], ARGV[2]) end
+redis.call('EXPIRE', KEYS[1], ARGV[2])  -- a no-op when the contact has no events
 return redis.call('ZRANGE', KEYS[1], 0, -1, 'WITHSCORES')
 )lua");
   return script;
