@@ -9,9 +9,11 @@
 //                                      add, so it never outlives its claims by
 //                                      more than one window.
 //
-// Remember() is called by IntakeProcessor for every accepted lead after its
-// claim. Erase() deletes every listed claim, then the index (idempotent: a
-// redelivered erasure deletes nothing more). Retries: none here; a Redis
+// The Redis claim script (RedisIdempotencyStore) adds each won claim to its
+// contact's index in the same step as the claim; IntakeProcessor calls
+// Remember() after the claims only for a store that does not
+// (IndexesContacts()). Erase() deletes every listed claim, then the index
+// (idempotent: a redelivered erasure deletes nothing more). Retries: none here; a Redis
 // failure is kUnavailable. Thread-safe as far as redis::Client is.
 #pragma once
 

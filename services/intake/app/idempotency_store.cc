@@ -1,15 +1,46 @@
 #include "intake/app/idempotency_store.h"
 
+#include "intake/app/contact_index.h"
+
 namespace leadflow::intake {
 namespace {
 
 redis::Script& ClaimScript() {
-  // KEYS: idem key; ARGV: value, ttl seconds. Returns {1, value} or {0, holder}.
+  // KEYS: per claim its idem key and its contact's index key (2 per claim).
+  // ARGV: per claim value, ttl seconds, index member ("" = not indexed).
+  // Returns per claim {1, value} (won; indexed, the index's TTL refreshed to
+  // the claim's) or {0, holder}, or an error reply for that claim alone (a
+  // claim won but not indexed is given up again).
   static redis::Script script(R"lua(
-if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'EX', ARGV[2]) then
-  return {1, ARGV[1]}
+local function claim(idem, index, value, ttl, member)
+  if not redis.call('SET', idem, value, 'NX', 'EX', ttl) then
+    return {0, redis.call('GET', idem) or ''}
+  end
+  if member ~= '' then
+    local ok, e = pcall(function()
+      redis.call('SADD', index, member)
+      redis.call('EXPIRE', index, ttl)
+    end)
+    if not ok then
+      redis.call('DEL', idem)
+      error(e)
+    end
+  end
+  return {1, value}
 end
-return {0, redis.call('GET', KEYS[1]) or ''}
+local out = {}
+for i = 1, #KEYS / 2 do
+  local ok, r = pcall(claim, KEYS[2 * i - 1], KEYS[2 * i], ARGV[3 * i - 2], ARGV[3 * i - 1],
+                      ARGV[3 * i])
+  if ok then
+    out[i] = r
+  elseif type(r) == 'table' and r.err then
+    out[i] = r
+  else
+    out[i] = {err = tostring(r)}
+  end
+end
+return out
 )lua");
   return script;
 }
@@ -50,20 +81,29 @@ StatusOr<ClaimResult> RedisIdempotencyStore::Claim(const std::string& key, const
 
 std::vector<StatusOr<ClaimResult>> RedisIdempotencyStore::ClaimMany(
     const std::vector<ClaimRequest>& requests) {
-  std::vector<redis::ScriptCall> calls;
-  calls.reserve(requests.size());
-  for (const auto& r : requests) {
-    calls.push_back({{RedisKey(r.key)}, {r.value, std::to_string(r.ttl_seconds)}});
-  }
   std::vector<StatusOr<ClaimResult>> out;
+  if (requests.empty()) return out;
+  std::vector<std::string> keys, args;
+  keys.reserve(2 * requests.size());
+  args.reserve(3 * requests.size());
+  for (const auto& r : requests) {
+    keys.push_back(RedisKey(r.key));
+    keys.push_back(RedisContactIndex::Key(r.contact_id));
+    args.push_back(r.value);
+    args.push_back(std::to_string(r.ttl_seconds));
+    args.push_back(r.contact_id.empty() ? std::string() : r.key);
+  }
+  auto reply = redis_.Eval(ClaimScript(), keys, args);
   out.reserve(requests.size());
-  if (calls.empty()) return out;
-  auto replies = redis_.EvalMany(ClaimScript(), calls);
   for (size_t i = 0; i < requests.size(); ++i) {
-    if (!replies.ok()) {
-      out.push_back(Status::Unavailable("dedupe claim: " + replies.status().message()));
+    if (!reply.ok()) {
+      out.push_back(Status::Unavailable("dedupe claim: " + reply.status().message()));
+    } else if (reply->is_error()) {
+      out.push_back(Status::Unavailable("dedupe claim: " + reply->str));
+    } else if (i >= reply->elements.size()) {
+      out.push_back(Status::Internal("dedupe claim: unexpected reply"));
     } else {
-      out.push_back(ClaimFromReply((*replies)[i]));
+      out.push_back(ClaimFromReply(reply->elements[i]));
     }
   }
   return out;

@@ -3,7 +3,9 @@
 // A claim is SET lf:{intake}:idem:<key> <value> NX EX <ttl> (atomic in one Lua
 // script that also returns the current holder), so two concurrent identical
 // submissions yield exactly one winner. Values are opaque to the store; the
-// processor stores "<lead_id>|<origin>" (see IntakeProcessor).
+// processor stores "<lead_id>|<origin>" (see IntakeProcessor). A won claim
+// that names its contact is also listed in the contact index (contact_index.h)
+// by the same script, so an erasure finds every claim that exists.
 // Implementations are thread-safe.
 #pragma once
 
@@ -28,6 +30,9 @@ struct ClaimRequest {
   std::string key;
   std::string value;
   int64_t ttl_seconds = 0;
+  // The contact whose index lists this claim once won (stores that
+  // IndexesContacts()); "" = not indexed.
+  std::string contact_id = {};
 };
 
 class IdempotencyStore {
@@ -44,6 +49,9 @@ class IdempotencyStore {
   // Gives the key up iff it still holds `value` (after a failed publish, so
   // that the client's retry is not mistaken for a duplicate).
   virtual Status Release(const std::string& key, const std::string& value) = 0;
+  // True: ClaimMany lists each won claim that names a contact in the contact
+  // index in the same atomic step, so the caller does not Remember() it.
+  virtual bool IndexesContacts() const { return false; }
 };
 
 // The production store. Retries are the Redis client's (one reconnect).
@@ -52,9 +60,12 @@ class RedisIdempotencyStore final : public IdempotencyStore {
   explicit RedisIdempotencyStore(redis::Client& redis) : redis_(redis) {}
   StatusOr<ClaimResult> Claim(const std::string& key, const std::string& value,
                               int64_t ttl_seconds) override;
-  // All claims in one pipelined round trip (Redis runs them in order).
+  // All claims in one script call (Redis runs them in order; every key is
+  // under the {intake} hash tag, so one slot); a claim that fails in Redis
+  // fails alone.
   std::vector<StatusOr<ClaimResult>> ClaimMany(const std::vector<ClaimRequest>& requests) override;
   Status Release(const std::string& key, const std::string& value) override;
+  bool IndexesContacts() const override { return true; }
   static std::string RedisKey(const std::string& key) { return "lf:{intake}:idem:" + key; }
 
  private:

@@ -248,6 +248,52 @@ TEST_F(IntakeRedisTest, TopicBatchClaimsInOrderAndLooksUpTheRegistry) {
   }
 }
 
+// One script call claims a batch in order and lists each won claim that
+// names a contact in that contact's index, with the claim's TTL.
+TEST_F(IntakeRedisTest, ClaimManyIndexesEachWonClaimUnderItsContactInTheSameStep) {
+  auto r = store_->ClaimMany({{"k-1", "L-1|t", 600, "c-a"},
+                              {"k-1", "L-2|t", 600, "c-a"},  // the same key: held by L-1
+                              {"k-2", "L-3|t", 600, "c-b"},
+                              {"k-3", "L-4|t", 600, ""}});   // no contact: not indexed
+  ASSERT_EQ(r.size(), 4u);
+  for (const auto& c : r) ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_TRUE(r[0]->claimed);
+  EXPECT_FALSE(r[1]->claimed);
+  EXPECT_EQ(r[1]->holder, "L-1|t");
+  EXPECT_TRUE(r[2]->claimed);
+  EXPECT_TRUE(r[3]->claimed);
+  EXPECT_EQ(server_->Command({"SMEMBERS", RedisContactIndex::Key("c-a")}).value_or(""), "*1");
+  EXPECT_EQ(server_->Command({"SISMEMBER", RedisContactIndex::Key("c-a"), "k-1"}).value_or(""),
+            "1");
+  EXPECT_EQ(server_->Command({"SISMEMBER", RedisContactIndex::Key("c-b"), "k-2"}).value_or(""),
+            "1");
+  EXPECT_EQ(server_->Command({"EXISTS", RedisContactIndex::Key("")}).value_or(""), "0");
+  const int ttl = std::stoi(server_->Command({"TTL", RedisContactIndex::Key("c-a")}).value_or("-9"));
+  EXPECT_GT(ttl, 0);
+  EXPECT_LE(ttl, 600);
+}
+
+// A claim whose index cannot be written fails alone and is given up again,
+// so no claim exists that an erasure could not find; the others go through.
+TEST_F(IntakeRedisTest, AClaimThatCannotBeIndexedFailsAloneAndIsNotHeld) {
+  ASSERT_TRUE(server_->Command({"SET", RedisContactIndex::Key("c-bad"), "x"}).has_value());
+  auto r = store_->ClaimMany({{"k-1", "L-1|", 600, "c-a"},
+                              {"k-2", "L-2|", 600, "c-bad"},
+                              {"k-3", "L-3|", 600, "c-a"}});
+  ASSERT_EQ(r.size(), 3u);
+  ASSERT_TRUE(r[0].ok());
+  EXPECT_TRUE(r[0]->claimed);
+  ASSERT_FALSE(r[1].ok());
+  EXPECT_EQ(r[1].status().code(), StatusCode::kUnavailable);
+  EXPECT_NE(r[1].status().message().find("WRONGTYPE"), std::string::npos)
+      << r[1].status().message();
+  EXPECT_EQ(server_->Command({"EXISTS", RedisIdempotencyStore::RedisKey("k-2")}).value_or(""),
+            "0");
+  ASSERT_TRUE(r[2].ok());
+  EXPECT_TRUE(r[2]->claimed);
+  EXPECT_EQ(server_->Command({"SCARD", RedisContactIndex::Key("c-a")}).value_or(""), "2");
+}
+
 TEST_F(IntakeRedisTest, RedisDownIsUnavailableThenRecovers) {
   ASSERT_EQ(server_->Stop(), 0);
   auto r = processor().Process(GoodSubmission(), {});

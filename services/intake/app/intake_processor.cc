@@ -139,7 +139,8 @@ std::vector<StatusOr<IntakeResult>> IntakeProcessor::ProcessMany(const std::vect
         IdempotencyKeyFor(sub, p.normalized.contact_key, FloorDiv(p.submitted_ms, 1000), policy);
     p.lead_id = ids_.NewLeadId();
     p.claim_value = p.lead_id + "|" + origin.redelivery_token;
-    claims.push_back({p.key, p.claim_value, policy.dedupe_window_seconds()});
+    claims.push_back({p.key, p.claim_value, policy.dedupe_window_seconds(),
+                      contact_index_ != nullptr ? p.normalized.lead.contact().contact_id() : ""});
     pending.push_back(std::move(p));
   }
 
@@ -187,7 +188,8 @@ std::vector<StatusOr<IntakeResult>> IntakeProcessor::ProcessMany(const std::vect
     results[p.input] = Status::Unavailable(std::move(message));
     p.done = true;
   };
-  if (contact_index_ != nullptr && !ahead.empty()) {
+  // (A store that IndexesContacts() did 3. with the claims, atomically.)
+  if (contact_index_ != nullptr && !store_.IndexesContacts() && !ahead.empty()) {
     std::vector<ContactClaim> entries;
     entries.reserve(ahead.size());
     for (const Pending* p : ahead) {
