@@ -34,28 +34,99 @@ return 1
   return s;
 }
 
-redis::Script& Finish() {
-  // KEYS: enrol, due, sent-list, inflight, sent marker, contact sends
-  // ARGV: expected step, touch id, sent (0/1), sent ms, next touch, next due ms, week ms
+redis::Script& ClaimDue() {
+  // KEYS: due, inflight; ARGV: now ms, limit. Returns the claimed touch ids.
+  // One ZREM and one HSET for all of them.
   static redis::Script s(R"lua(
-if ARGV[3] == '1' then
-  redis.call('SET', KEYS[5], '1', 'EX', 31536000)
-  redis.call('ZADD', KEYS[6], ARGV[4], ARGV[2])
-  redis.call('ZREMRANGEBYSCORE', KEYS[6], '-inf', tonumber(ARGV[4]) - tonumber(ARGV[7]))
-  redis.call('EXPIRE', KEYS[6], 1209600)
+local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'WITHSCORES', 'LIMIT', 0, ARGV[2])
+if #due == 0 then return {} end
+local ids = {}
+for i = 1, #due, 2 do ids[#ids + 1] = due[i] end
+redis.call('ZREM', KEYS[1], unpack(ids))
+redis.call('HSET', KEYS[2], unpack(due))
+return ids
+)lua");
+  return s;
+}
+
+redis::Script& Finish() {
+  // Finishes several touches. KEYS: due, inflight, then per touch: enrol,
+  // sent-list, sent marker, contact sends. ARGV: week ms, then per touch:
+  // expected step, touch id, sent (0/1), sent ms, next touch, next due ms.
+  // Returns per touch 1 when its enrolment advanced. One HDEL of the in-flight
+  // hash and one ZADD of the due set for all of them.
+  static redis::Script s(R"lua(
+local advanced, touches, due = {}, {}, {}
+for i = 0, (#KEYS - 2) / 4 - 1 do
+  local enrol, list, marker, sends = KEYS[3 + 4 * i], KEYS[4 + 4 * i], KEYS[5 + 4 * i], KEYS[6 + 4 * i]
+  local a = 2 + 6 * i
+  local step, touch, sent, sent_ms, next_touch, next_due =
+    ARGV[a], ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 4], ARGV[a + 5]
+  if sent == '1' then
+    redis.call('SET', marker, '1', 'EX', 31536000)
+    redis.call('ZADD', sends, sent_ms, touch)
+    redis.call('ZREMRANGEBYSCORE', sends, '-inf', tonumber(sent_ms) - tonumber(ARGV[1]))
+    redis.call('EXPIRE', sends, 1209600)
+  end
+  touches[#touches + 1] = touch
+  local cur = redis.call('HMGET', enrol, 'state', 'next_step')
+  if cur[1] ~= 'ACTIVE_ENROLMENT' or cur[2] ~= step then
+    advanced[i + 1] = 0
+  else
+    if sent == '1' then redis.call('RPUSH', list, touch) end
+    local next_step = tonumber(step) + 1
+    if next_touch == '' then
+      redis.call('HSET', enrol, 'next_step', next_step, 'state', 'COMPLETED', 'next_due_ms', '0')
+    else
+      redis.call('HSET', enrol, 'next_step', next_step, 'next_due_ms', next_due)
+      due[#due + 1] = next_due
+      due[#due + 1] = next_touch
+    end
+    advanced[i + 1] = 1
+  end
 end
-redis.call('HDEL', KEYS[4], ARGV[2])
-if redis.call('HGET', KEYS[1], 'state') ~= 'ACTIVE_ENROLMENT' then return 0 end
-if redis.call('HGET', KEYS[1], 'next_step') ~= ARGV[1] then return 0 end
-if ARGV[3] == '1' then redis.call('RPUSH', KEYS[3], ARGV[2]) end
-local next_step = tonumber(ARGV[1]) + 1
-if ARGV[5] == '' then
-  redis.call('HSET', KEYS[1], 'next_step', next_step, 'state', 'COMPLETED', 'next_due_ms', '0')
-else
-  redis.call('HSET', KEYS[1], 'next_step', next_step, 'next_due_ms', ARGV[6])
-  redis.call('ZADD', KEYS[2], ARGV[6], ARGV[5])
+if #touches > 0 then redis.call('HDEL', KEYS[2], unpack(touches)) end
+if #due > 0 then redis.call('ZADD', KEYS[1], unpack(due)) end
+return advanced
+)lua");
+  return s;
+}
+
+redis::Script& ContactChecks() {
+  // KEYS: unsub, then per contact: its sends, then its n suppression sets.
+  // ARGV per contact: contact id, topic, sends score min (exclusive "(ms"), n.
+  // Returns per contact {unsubscribed 0/1, suppressed 0/1, sends WITHSCORES}.
+  // One SMISMEMBER for every contact; the suppression sets are only read
+  // when one of them exists.
+  static redis::Script s(R"lua(
+local queries, contacts, supp = {}, {}, {}
+local k, a = 2, 1
+while a <= #ARGV do
+  local q = {sends = KEYS[k], topic = ARGV[a + 1], min = ARGV[a + 2], sets = {}}
+  contacts[#contacts + 1] = ARGV[a]
+  k = k + 1
+  for j = 1, tonumber(ARGV[a + 3]) do
+    q.sets[j] = KEYS[k]
+    supp[#supp + 1] = KEYS[k]
+    k = k + 1
+  end
+  queries[#queries + 1] = q
+  a = a + 4
 end
-return 1
+if #queries == 0 then return {} end
+local unsub = redis.call('SMISMEMBER', KEYS[1], unpack(contacts))
+local any_suppressed = #supp > 0 and redis.call('EXISTS', unpack(supp)) > 0
+local out = {}
+for i, q in ipairs(queries) do
+  local suppressed = 0
+  if any_suppressed then
+    for _, set in ipairs(q.sets) do
+      if redis.call('SISMEMBER', set, q.topic) == 1 then suppressed = 1 end
+    end
+  end
+  out[i] = {unsub[i], suppressed, redis.call('ZRANGEBYSCORE', q.sends, q.min, '+inf', 'WITHSCORES')}
+end
+return out
 )lua");
   return s;
 }

@@ -9,7 +9,9 @@ namespace leadflow::nurture::scripts {
 
 redis::Script& Enrol();
 redis::Script& Claim();
+redis::Script& ClaimDue();
 redis::Script& Finish();
+redis::Script& ContactChecks();
 redis::Script& Defer();
 redis::Script& Lease();
 redis::Script& Exit();

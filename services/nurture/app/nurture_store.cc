@@ -179,28 +179,21 @@ StatusOr<std::optional<std::string>> NurtureStore::ContactByEmail(const std::str
   return std::optional<std::string>(r->str);
 }
 
-StatusOr<std::vector<std::string>> NurtureStore::DueTouches(int64_t now_ms, int limit) {
-  auto r = redis_.Run({"ZRANGEBYSCORE", kP + "due", "-inf", std::to_string(now_ms), "LIMIT", "0",
-                       std::to_string(limit)});
+StatusOr<std::vector<std::string>> NurtureStore::ClaimDue(int64_t now_ms, int limit) {
+  auto r = redis_.Eval(scripts::ClaimDue(), {kP + "due", kP + "inflight"},
+                       {std::to_string(now_ms), std::to_string(limit)});
   if (!r.ok()) return r.status();
-  if (r->is_error()) return Bad(*r, "ZRANGEBYSCORE due");
+  if (r->is_error()) return Bad(*r, "claim due");
   std::vector<std::string> out;
+  out.reserve(r->elements.size());
   for (const auto& e : r->elements) out.push_back(e.str);
   return out;
 }
 
 StatusOr<bool> NurtureStore::ClaimTouch(const std::string& touch_id, int64_t now_ms) {
-  return std::move(ClaimTouches({touch_id}, now_ms).front());
-}
-
-std::vector<StatusOr<bool>> NurtureStore::ClaimTouches(const std::vector<std::string>& touch_ids,
-                                                       int64_t now_ms) {
-  if (touch_ids.empty()) return {};
-  std::vector<redis::ScriptCall> calls;
-  calls.reserve(touch_ids.size());
-  const std::string now = std::to_string(now_ms);
-  for (const auto& id : touch_ids) calls.push_back({{kP + "due", kP + "inflight"}, {id, now}});
-  return IntReplies(redis_.EvalMany(scripts::Claim(), calls), touch_ids.size(), "claim");
+  return IntReply(redis_.Eval(scripts::Claim(), {kP + "due", kP + "inflight"},
+                              {touch_id, std::to_string(now_ms)}),
+                  "claim");
 }
 
 Status NurtureStore::Release(const std::string& touch_id, int64_t due_ms) {
@@ -284,17 +277,27 @@ StatusOr<bool> NurtureStore::Finish(const std::string& enrolment_id, const std::
 
 std::vector<StatusOr<bool>> NurtureStore::FinishMany(const std::vector<FinishArgs>& finishes) {
   if (finishes.empty()) return {};
-  std::vector<redis::ScriptCall> calls;
-  calls.reserve(finishes.size());
-  const std::string week = std::to_string(7LL * 24 * 3600 * 1000);
+  std::vector<std::string> keys = {kP + "due", kP + "inflight"};
+  std::vector<std::string> args = {std::to_string(7LL * 24 * 3600 * 1000)};
+  keys.reserve(2 + 4 * finishes.size());
+  args.reserve(1 + 6 * finishes.size());
   for (const auto& f : finishes) {
-    calls.push_back({{kP + "enrol:" + f.enrolment_id, kP + "due", kP + "sent-list:" + f.enrolment_id,
-                      kP + "inflight", kP + "sent:" + f.touch_id, kP + "sends:" + f.contact_id},
-                     {std::to_string(f.expected_step), f.touch_id, f.sent ? "1" : "0",
-                      std::to_string(f.sent_ms), f.next_touch_id, std::to_string(f.next_due_ms),
-                      week}});
+    keys.insert(keys.end(), {kP + "enrol:" + f.enrolment_id, kP + "sent-list:" + f.enrolment_id,
+                             kP + "sent:" + f.touch_id, kP + "sends:" + f.contact_id});
+    args.insert(args.end(), {std::to_string(f.expected_step), f.touch_id, f.sent ? "1" : "0",
+                             std::to_string(f.sent_ms), f.next_touch_id,
+                             std::to_string(f.next_due_ms)});
   }
-  return IntReplies(redis_.EvalMany(scripts::Finish(), calls), finishes.size(), "finish");
+  auto r = redis_.Eval(scripts::Finish(), keys, args);
+  if (!r.ok()) return AllFailed<bool>(finishes.size(), r.status());
+  if (r->is_error()) return AllFailed<bool>(finishes.size(), Bad(*r, "finish"));
+  if (r->elements.size() != finishes.size()) {
+    return AllFailed<bool>(finishes.size(), Status::Unavailable("redis finish: short reply"));
+  }
+  std::vector<StatusOr<bool>> out;
+  out.reserve(finishes.size());
+  for (const auto& e : r->elements) out.push_back(e.integer == 1);
+  return out;
 }
 
 StatusOr<bool> NurtureStore::Exit(const std::string& enrolment_id, const std::string& reason) {
@@ -344,63 +347,88 @@ Status NurtureStore::AddSuppression(const std::string& account_key, const std::s
 
 std::vector<StatusOr<EnrolChecks>> NurtureStore::EnrolChecksMany(
     const std::vector<EnrolCheckQuery>& queries) {
-  // Per query: SMEMBERS lead (if asked), SISMEMBER unsub, SISMEMBER unsub-email (if any).
-  std::vector<redis::Command> cmds;
-  for (const auto& q : queries) {
-    if (!q.lead_id.empty()) cmds.push_back({"SMEMBERS", kP + "lead:" + q.lead_id});
-    cmds.push_back({"SISMEMBER", kP + "unsub", q.contact_id});
-    if (!q.email.empty()) cmds.push_back({"SISMEMBER", kP + "unsub-email", q.email});
-  }
+  // SMEMBERS of each lead index asked for, then one SMISMEMBER of the
+  // unsubscribed contacts and one of the unsubscribed emails for the batch.
   std::vector<StatusOr<EnrolChecks>> out;
   if (queries.empty()) return out;
+  std::vector<redis::Command> cmds;
+  redis::Command contacts = {"SMISMEMBER", kP + "unsub"};
+  redis::Command emails = {"SMISMEMBER", kP + "unsub-email"};
+  for (const auto& q : queries) {
+    if (!q.lead_id.empty()) cmds.push_back({"SMEMBERS", kP + "lead:" + q.lead_id});
+    contacts.push_back(q.contact_id);
+    if (!q.email.empty()) emails.push_back(q.email);
+  }
+  const size_t contacts_at = cmds.size();
+  cmds.push_back(std::move(contacts));
+  const bool any_email = emails.size() > 2;
+  if (any_email) cmds.push_back(std::move(emails));
   auto r = redis_.Pipeline(cmds);
   if (!r.ok()) return AllFailed<EnrolChecks>(queries.size(), r.status());
-  size_t at = 0;
-  for (const auto& q : queries) {
+  const redis::Reply& unsub = (*r)[contacts_at];
+  const redis::Reply* unsub_email = any_email ? &(*r)[contacts_at + 1] : nullptr;
+  for (const redis::Reply* set : {&unsub, unsub_email}) {
+    if (set == nullptr) continue;
+    if (set->is_error()) return AllFailed<EnrolChecks>(queries.size(), Bad(*set, "enrolment checks"));
+  }
+  size_t lead_at = 0;
+  size_t email_at = 0;
+  for (size_t i = 0; i < queries.size(); ++i) {
+    const auto& q = queries[i];
     EnrolChecks c;
-    Status bad;
-    auto next = [&]() -> const redis::Reply& {
-      const redis::Reply& reply = (*r)[at++];
-      if (reply.is_error() && bad.ok()) bad = Bad(reply, "enrolment checks");
-      return reply;
-    };
     if (!q.lead_id.empty()) {
-      for (const auto& e : next().elements) c.lead_enrolments.push_back(e.str);
+      const redis::Reply& lead = (*r)[lead_at++];
+      if (lead.is_error()) {
+        out.emplace_back(Bad(lead, "enrolment checks"));
+        if (!q.email.empty()) ++email_at;
+        continue;
+      }
+      for (const auto& e : lead.elements) c.lead_enrolments.push_back(e.str);
     }
-    c.unsubscribed = next().integer == 1;
-    if (!q.email.empty()) c.unsubscribed = next().integer == 1 || c.unsubscribed;
-    if (bad.ok()) {
-      out.emplace_back(std::move(c));
-    } else {
-      out.emplace_back(bad);
+    c.unsubscribed = i < unsub.elements.size() && unsub.elements[i].integer == 1;
+    if (!q.email.empty()) {
+      const size_t at = email_at++;
+      c.unsubscribed = c.unsubscribed ||
+                       (at < unsub_email->elements.size() && unsub_email->elements[at].integer == 1);
     }
+    out.emplace_back(std::move(c));
   }
   return out;
 }
 
 std::vector<StatusOr<TouchState>> NurtureStore::LoadTouchStates(
     const std::vector<std::string>& touch_ids) {
+  // HGETALL of each enrolment, then one MGET of every request and sent
+  // marker (request, marker, request, marker...).
+  std::vector<StatusOr<TouchState>> out;
+  if (touch_ids.empty()) return out;
   std::vector<redis::Command> cmds;
-  cmds.reserve(touch_ids.size() * 3);
+  cmds.reserve(touch_ids.size() + 1);
+  redis::Command mget = {"MGET"};
+  mget.reserve(1 + 2 * touch_ids.size());
   std::vector<std::string> enrolments;
+  enrolments.reserve(touch_ids.size());
   for (const auto& id : touch_ids) {
     // The enrolment id is the touch id without its ":<step>" suffix.
     const auto colon = id.rfind(':');
     enrolments.push_back(colon == std::string::npos ? id : id.substr(0, colon));
     cmds.push_back({"HGETALL", kP + "enrol:" + enrolments.back()});
-    cmds.push_back({"GET", kP + "req:" + enrolments.back()});
-    cmds.push_back({"EXISTS", kP + "sent:" + id});
+    mget.push_back(kP + "req:" + enrolments.back());
+    mget.push_back(kP + "sent:" + id);
   }
-  std::vector<StatusOr<TouchState>> out;
-  if (touch_ids.empty()) return out;
+  cmds.push_back(std::move(mget));
   auto r = redis_.Pipeline(cmds);
   if (!r.ok()) return AllFailed<TouchState>(touch_ids.size(), r.status());
+  const redis::Reply& values = r->back();
+  if (values.is_error() || values.elements.size() != 2 * touch_ids.size()) {
+    return AllFailed<TouchState>(touch_ids.size(), Bad(values, "touch state"));
+  }
   for (size_t i = 0; i < touch_ids.size(); ++i) {
-    const redis::Reply& hash = (*r)[3 * i];
-    const redis::Reply& req = (*r)[3 * i + 1];
-    const redis::Reply& sent = (*r)[3 * i + 2];
-    if (hash.is_error() || req.is_error() || sent.is_error()) {
-      out.push_back(Bad(hash.is_error() ? hash : req.is_error() ? req : sent, "touch state"));
+    const redis::Reply& hash = (*r)[i];
+    const redis::Reply& req = values.elements[2 * i];
+    const redis::Reply& sent = values.elements[2 * i + 1];
+    if (hash.is_error()) {
+      out.push_back(Bad(hash, "touch state"));
       continue;
     }
     TouchState t;
@@ -413,7 +441,7 @@ std::vector<StatusOr<TouchState>> NurtureStore::LoadTouchStates(
       }
       t.request = std::move(parsed);
     }
-    t.already_sent = sent.integer == 1;
+    t.already_sent = !sent.is_nil();
     out.push_back(std::move(t));
   }
   return out;
@@ -421,38 +449,34 @@ std::vector<StatusOr<TouchState>> NurtureStore::LoadTouchStates(
 
 std::vector<StatusOr<ContactChecks>> NurtureStore::LoadContactChecks(
     const std::vector<ContactCheckQuery>& queries) {
-  // Per query: SISMEMBER unsub, SISMEMBER suppressed per account, ZRANGEBYSCORE sends.
-  std::vector<redis::Command> cmds;
-  for (const auto& q : queries) {
-    cmds.push_back({"SISMEMBER", kP + "unsub", q.contact_id});
-    for (const auto& a : q.accounts) cmds.push_back({"SISMEMBER", kP + "suppressed:" + a, q.topic});
-    cmds.push_back({"ZRANGEBYSCORE", kP + "sends:" + q.contact_id,
-                    "(" + std::to_string(q.now_ms - 7LL * 24 * 3600 * 1000), "+inf", "WITHSCORES"});
-  }
   std::vector<StatusOr<ContactChecks>> out;
   if (queries.empty()) return out;
-  auto r = redis_.Pipeline(cmds);
-  if (!r.ok()) return AllFailed<ContactChecks>(queries.size(), r.status());
-  size_t at = 0;
+  std::vector<std::string> keys = {kP + "unsub"};
+  std::vector<std::string> args;
+  args.reserve(4 * queries.size());
   for (const auto& q : queries) {
+    keys.push_back(kP + "sends:" + q.contact_id);
+    for (const auto& a : q.accounts) keys.push_back(kP + "suppressed:" + a);
+    args.insert(args.end(),
+                {q.contact_id, q.topic, "(" + std::to_string(q.now_ms - 7LL * 24 * 3600 * 1000),
+                 std::to_string(q.accounts.size())});
+  }
+  auto r = redis_.Eval(scripts::ContactChecks(), keys, args);
+  if (!r.ok()) return AllFailed<ContactChecks>(queries.size(), r.status());
+  if (r->is_error() || r->elements.size() != queries.size()) {
+    return AllFailed<ContactChecks>(queries.size(), Bad(*r, "contact checks"));
+  }
+  for (const auto& reply : r->elements) {
     ContactChecks c;
-    Status bad;
-    auto next = [&]() -> const redis::Reply& {
-      const redis::Reply& reply = (*r)[at++];
-      if (reply.is_error() && bad.ok()) bad = Bad(reply, "contact checks");
-      return reply;
-    };
-    c.unsubscribed = next().integer == 1;
-    for (size_t a = 0; a < q.accounts.size(); ++a) c.suppressed = next().integer == 1 || c.suppressed;
-    const redis::Reply& sends = next();
-    for (size_t i = 0; i + 1 < sends.elements.size(); i += 2) {
-      c.recent_sends.push_back(ToInt(sends.elements[i + 1].str));
+    if (reply.elements.size() != 3) {
+      out.emplace_back(Bad(reply, "contact checks"));
+      continue;
     }
-    if (bad.ok()) {
-      out.emplace_back(std::move(c));
-    } else {
-      out.emplace_back(bad);
-    }
+    c.unsubscribed = reply.elements[0].integer == 1;
+    c.suppressed = reply.elements[1].integer == 1;
+    const auto& sends = reply.elements[2].elements;
+    for (size_t i = 0; i + 1 < sends.size(); i += 2) c.recent_sends.push_back(ToInt(sends[i + 1].str));
+    out.emplace_back(std::move(c));
   }
   return out;
 }

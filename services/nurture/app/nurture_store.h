@@ -122,9 +122,11 @@ class NurtureStore {
   StatusOr<std::vector<std::string>> EnrolmentsOfAccount(const std::string& account_key);
   StatusOr<std::optional<std::string>> ContactByEmail(const std::string& email);
 
-  // Touch ids due at or before `now_ms` (at most `limit`).
-  StatusOr<std::vector<std::string>> DueTouches(int64_t now_ms, int limit);
-  // Moves a due touch from the due set to the in-flight hash, atomically;
+  // Claims the touches due at or before `now_ms` (at most `limit`, earliest
+  // first): moves them from the due set to the in-flight hash, atomically, in
+  // one script run; returns their ids.
+  StatusOr<std::vector<std::string>> ClaimDue(int64_t now_ms, int limit);
+  // Moves one due touch from the due set to the in-flight hash, atomically;
   // false if another poller took it or it is no longer due.
   StatusOr<bool> ClaimTouch(const std::string& touch_id, int64_t now_ms);
   // In flight -> due again at `due_ms` (deferral or transient failure).
@@ -169,15 +171,14 @@ class NurtureStore {
   StatusOr<bool> IsSuppressed(const std::string& account_key, const std::string& topic);
   Status AddSuppression(const std::string& account_key, const std::string& topic);
 
-  // Batches: the same reads and writes for many at once, each in one
-  // pipelined round trip, one result per input in order (a connection
-  // failure fails every one).
+  // Batches: the same reads and writes for many at once, each in one round
+  // trip (a pipeline or one script run), one result per input in order (a
+  // connection failure fails every one). They read and write with variadic
+  // commands where they can (SMISMEMBER, MGET, one HDEL/ZADD per batch) so a
+  // batch costs few Redis commands, not a few per input.
   std::vector<StatusOr<EnrolChecks>> EnrolChecksMany(const std::vector<EnrolCheckQuery>& queries);
   // Enrol() of each.
   std::vector<StatusOr<bool>> EnrolMany(const std::vector<EnrolWrite>& writes);
-  // ClaimTouch() of each.
-  std::vector<StatusOr<bool>> ClaimTouches(const std::vector<std::string>& touch_ids,
-                                           int64_t now_ms);
   // Per touch id: its enrolment (Get() without the sent list), its request
   // and its sent marker.
   std::vector<StatusOr<TouchState>> LoadTouchStates(const std::vector<std::string>& touch_ids);
@@ -187,7 +188,8 @@ class NurtureStore {
       const std::vector<ContactCheckQuery>& queries);
   // Defer() of each: the releases in one round trip, the enrolments in another.
   Status DeferMany(const std::vector<DeferArgs>& deferrals);
-  // Finish() of each.
+  // Finish() of each, all in one script run (atomic together; a script error
+  // fails every one).
   std::vector<StatusOr<bool>> FinishMany(const std::vector<FinishArgs>& finishes);
 
  private:

@@ -1,8 +1,8 @@
 // NurtureEngine's touch scheduler (see nurture_engine.h): PollOnce claims the
-// due touches and reads everything their checks need in a few pipelined round
-// trips for the whole poll (claims, enrolment state, registry view, contact
+// due touches (one script run) and reads everything their checks need in a
+// few round trips for the whole poll (enrolment state, registry view, contact
 // checks), decides each touch in order exactly as before, produces the sends,
-// flushes, and finishes them in one EvalMany.
+// flushes, and finishes them in one script run.
 #include <set>
 #include <thread>
 
@@ -316,17 +316,12 @@ StatusOr<int> NurtureEngine::Recover() {
 
 StatusOr<int> NurtureEngine::PollOnce(int limit) {
   const int64_t now_ms = clock_.NowMillis();
-  auto due = store_.DueTouches(now_ms, limit);
+  // Claim the due touches in one script run; a failed claim stops the poll
+  // (what was claimed stays in flight for Recover()).
+  auto due = store_.ClaimDue(now_ms, limit);
   if (!due.ok()) return due.status();
   if (due->empty()) return 0;
-  // Claim them all in one round trip; a failed claim stops the poll (what was
-  // claimed stays in flight for Recover()).
-  const auto claims = store_.ClaimTouches(*due, now_ms);
-  std::vector<std::string> claimed;
-  for (size_t i = 0; i < due->size(); ++i) {
-    if (!claims[i].ok()) return claims[i].status();
-    if (*claims[i]) claimed.push_back((*due)[i]);  // else another replica took it
-  }
+  const std::vector<std::string>& claimed = *due;
   const std::vector<TouchInputs> inputs = LoadTouchInputs(claimed, now_ms);
   int handled = 0;
   Batch batch;
