@@ -214,5 +214,42 @@ TEST_F(RoutingBatchTest, ClaimManyAppliesClaimsInOrderEachReCheckingTheCaps) {
   EXPECT_EQ(Get("lf:{routing}:open:ka-a"), "100");
 }
 
+// The batch is one script call; a claim that fails in Redis (here its
+// decision key holds a hash) fails alone, and the claims around it are made.
+TEST_F(RoutingBatchTest, AClaimThatFailsInRedisFailsAloneInItsBatch) {
+  server_->Command({"HSET", "lf:{routing}:decision:D1", "f", "v"});
+  std::vector<std::string> raws(3);
+  std::vector<ClaimRequest> claims(3);
+  for (int i = 0; i < 3; ++i) {
+    const std::string id = "D" + std::to_string(i);
+    rv1::LeadAssigned record;
+    record.mutable_scored()->mutable_lead()->mutable_meta()->set_lead_id(id);
+    record.mutable_decision()->set_outcome(rv1::NURTURE);
+    raws[i] = record.SerializeAsString();
+    claims[i].raw = &raws[i];
+    claims[i].lead_id = id;
+    claims[i].effect = ClaimEffect::kNone;
+  }
+  auto got = store_->ClaimMany(claims);
+  ASSERT_TRUE(got.ok()) << got.status().message();
+  ASSERT_EQ(got->size(), 3u);
+  ASSERT_TRUE((*got)[0].ok());
+  EXPECT_EQ((*got)[0]->kind, ClaimResult::Kind::kClaimed);
+  ASSERT_FALSE((*got)[1].ok());
+  EXPECT_EQ((*got)[1].status().code(), StatusCode::kUnavailable);
+  EXPECT_NE((*got)[1].status().message().find("WRONGTYPE"), std::string::npos)
+      << (*got)[1].status().message();
+  ASSERT_TRUE((*got)[2].ok());
+  EXPECT_EQ((*got)[2]->kind, ClaimResult::Kind::kClaimed);
+  EXPECT_EQ(Get("lf:{routing}:decision:D0"), raws[0]);
+  EXPECT_EQ(Get("lf:{routing}:decision:D2"), raws[2]);
+  // Redelivered: both recorded decisions are found, nothing is claimed twice.
+  auto again = store_->ClaimMany({claims[0], claims[2]});
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ((*again)[0]->kind, ClaimResult::Kind::kExists);
+  EXPECT_EQ((*again)[0]->existing.raw, raws[0]);
+  EXPECT_EQ((*again)[1]->kind, ClaimResult::Kind::kExists);
+}
+
 }  // namespace
 }  // namespace leadflow::routing

@@ -12,45 +12,69 @@ const std::string kSlaKey = kPrefix + "sla";
 const std::string kOutboxKey = kPrefix + "outbox";
 constexpr int kDailyTtlSeconds = 3 * 86400;
 
+// Keys and arguments per claim in ClaimScript (a batch passes them
+// back to back).
+constexpr size_t kClaimKeys = 7;
+constexpr size_t kClaimArgs = 11;
+
 redis::Script& ClaimScript() {
+  // Per claim, back to back (kClaimKeys keys, kClaimArgs arguments each):
   // KEYS: decision, open, daily, open-set, queue, sla, outbox
   // ARGV: record, mode (none|rep|queue), lead_id, daily ttl, replace (0|1),
   //       expected, max_open (0 = unlimited), daily_cap, sla_due_ms, dequeue
   //       (0|1), outbox_ms
+  // Returns per claim {1, n, depth} (claimed), {0, current record, 0}
+  // (exists) or {2, '', 0} (no capacity), in order; a claim that fails in
+  // Redis gets an error reply and the others still run.
   static redis::Script script(R"lua(
-local cur = redis.call('GET', KEYS[1])
-local ok
-if ARGV[5] == '1' then ok = (cur and cur == ARGV[6]) else ok = (not cur) end
-if not ok then return {0, cur or '', 0} end
-if ARGV[2] == 'rep' then
-  local max = tonumber(ARGV[7])
-  if max > 0 and redis.call('SISMEMBER', KEYS[4], ARGV[3]) == 0 then
-    local open = tonumber(redis.call('GET', KEYS[2]) or '0')
-    local daily = tonumber(redis.call('GET', KEYS[3]) or '0')
-    if open >= max or daily >= tonumber(ARGV[8]) then return {2, '', 0} end
+local function claim(k, a)
+  local cur = redis.call('GET', k[1])
+  local ok
+  if a[5] == '1' then ok = (cur and cur == a[6]) else ok = (not cur) end
+  if not ok then return {0, cur or '', 0} end
+  if a[2] == 'rep' then
+    local max = tonumber(a[7])
+    if max > 0 and redis.call('SISMEMBER', k[4], a[3]) == 0 then
+      local open = tonumber(redis.call('GET', k[2]) or '0')
+      local daily = tonumber(redis.call('GET', k[3]) or '0')
+      if open >= max or daily >= tonumber(a[8]) then return {2, '', 0} end
+    end
   end
+  redis.call('SET', k[1], a[1])
+  local n = 0
+  if a[2] == 'rep' then
+    if redis.call('SADD', k[4], a[3]) == 1 then
+      n = redis.call('INCR', k[2])
+      redis.call('INCR', k[3])
+      redis.call('EXPIRE', k[3], a[4])
+    else
+      n = tonumber(redis.call('GET', k[2]) or '0')
+    end
+  elseif a[2] == 'queue' then
+    n = redis.call('RPUSH', k[5], a[3])
+  end
+  local depth = 0
+  if a[10] == '1' then
+    redis.call('LREM', k[5], 0, a[3])
+    depth = redis.call('LLEN', k[5])
+  end
+  if tonumber(a[9]) > 0 then redis.call('ZADD', k[6], a[9], a[3]) end
+  if tonumber(a[11]) > 0 then redis.call('ZADD', k[7], a[11], a[3]) end
+  return {1, n, depth}
 end
-redis.call('SET', KEYS[1], ARGV[1])
-local n = 0
-if ARGV[2] == 'rep' then
-  if redis.call('SADD', KEYS[4], ARGV[3]) == 1 then
-    n = redis.call('INCR', KEYS[2])
-    redis.call('INCR', KEYS[3])
-    redis.call('EXPIRE', KEYS[3], ARGV[4])
+local out = {}
+for i = 0, #KEYS / 7 - 1 do
+  local ok, r = pcall(claim, {unpack(KEYS, 7 * i + 1, 7 * i + 7)},
+                      {unpack(ARGV, 11 * i + 1, 11 * i + 11)})
+  if ok then
+    out[i + 1] = r
+  elseif type(r) == 'table' and r.err then
+    out[i + 1] = r
   else
-    n = tonumber(redis.call('GET', KEYS[2]) or '0')
+    out[i + 1] = {err = tostring(r)}
   end
-elseif ARGV[2] == 'queue' then
-  n = redis.call('RPUSH', KEYS[5], ARGV[3])
 end
-local depth = 0
-if ARGV[10] == '1' then
-  redis.call('LREM', KEYS[5], 0, ARGV[3])
-  depth = redis.call('LLEN', KEYS[5])
-end
-if tonumber(ARGV[9]) > 0 then redis.call('ZADD', KEYS[6], ARGV[9], ARGV[3]) end
-if tonumber(ARGV[11]) > 0 then redis.call('ZADD', KEYS[7], ARGV[11], ARGV[3]) end
-return {1, n, depth}
+return out
 )lua");
   return script;
 }
@@ -296,15 +320,25 @@ StatusOr<ClaimResult> RoutingStore::Claim(const ClaimRequest& q) {
 
 StatusOr<std::vector<StatusOr<ClaimResult>>> RoutingStore::ClaimMany(
     const std::vector<ClaimRequest>& requests) {
-  std::vector<redis::ScriptCall> calls;
-  calls.reserve(requests.size());
-  for (const auto& q : requests) calls.push_back(ClaimCall(q));
-  auto replies = redis_.EvalMany(ClaimScript(), calls);
-  if (!replies.ok()) return replies.status();
   std::vector<StatusOr<ClaimResult>> out;
+  if (requests.empty()) return out;
+  // One script call for the batch: every key is under {routing} (one slot).
+  std::vector<std::string> keys, args;
+  keys.reserve(kClaimKeys * requests.size());
+  args.reserve(kClaimArgs * requests.size());
+  for (const auto& q : requests) {
+    redis::ScriptCall call = ClaimCall(q);
+    for (auto& k : call.keys) keys.push_back(std::move(k));
+    for (auto& a : call.args) args.push_back(std::move(a));
+  }
+  auto reply = redis_.Eval(ClaimScript(), keys, args);
+  if (!reply.ok()) return reply.status();
+  if (reply->is_error() || reply->elements.size() != requests.size()) {
+    return ReplyError(*reply, "claim script");
+  }
   out.reserve(requests.size());
   for (size_t i = 0; i < requests.size(); ++i) {
-    out.push_back(ParseClaimReply((*replies)[i], ClaimLeadId(requests[i]), "claim script"));
+    out.push_back(ParseClaimReply(reply->elements[i], ClaimLeadId(requests[i]), "claim script"));
   }
   return out;
 }

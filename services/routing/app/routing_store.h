@@ -100,10 +100,12 @@ class RoutingStore {
   // atomically (one Lua script). A redelivered message therefore never claims
   // twice, and a kRep claim never exceeds max_open / daily_cap.
   StatusOr<ClaimResult> Claim(const ClaimRequest& request);
-  // Claim for each request, all in one round trip; Redis runs them in order,
-  // each atomically, so a later request sees an earlier one's effect (two
-  // requests for one rep's last slot: the second gets kNoCapacity). One
-  // result per request; the outer status fails only when Redis is unreachable.
+  // Claim for each request, all in one script call (one round trip, one
+  // EVALSHA); Redis runs them in order, so a later request sees an earlier
+  // one's effect (two requests for one rep's last slot: the second gets
+  // kNoCapacity). One result per request (a request that fails in Redis fails
+  // alone); the outer status fails only when Redis is unreachable or the
+  // script as a whole is refused.
   StatusOr<std::vector<StatusOr<ClaimResult>>> ClaimMany(const std::vector<ClaimRequest>& requests);
 
   // SLA re-assignment, atomically: only while the lead's SLA timer still runs
