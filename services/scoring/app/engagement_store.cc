@@ -12,11 +12,18 @@ redis::Script& RecordScript() {
   static redis::Script script(R"lua(
 local added = redis.call('ZADD', KEYS[1], 'NX', ARGV[1], ARGV[2])
 local max = tonumber(ARGV[3])
-local n = redis.call('ZCARD', KEYS[1])
-if n > max then redis.call('ZREMRANGEBYRANK', KEYS[1], 0, n - max - 1) end
+local all = redis.call('ZRANGE', KEYS[1], 0, -1, 'WITHSCORES')
+local n = #all / 2
+if n > max then
+  -- Keep the newest max: drop the oldest from the set and from the reply.
+  redis.call('ZREMRANGEBYRANK', KEYS[1], 0, n - max - 1)
+  local kept = {}
+  for i = 2 * (n - max) + 1, #all do kept[#kept + 1] = all[i] end
+  all = kept
+end
 redis.call('EXPIRE', KEYS[1], ARGV[4])
 local lead = redis.call('GET', KEYS[2])
-return {added, lead or '', redis.call('ZRANGE', KEYS[1], 0, -1, 'WITHSCORES')}
+return {added, lead or '', all}
 )lua");
   return script;
 }
@@ -25,8 +32,9 @@ redis::Script& LinkScript() {
   // KEYS: events zset, lead key. ARGV: lead id, ttl seconds. Returns ZRANGE WITHSCORES.
   static redis::Script script(R"lua(
 redis.call('SET', KEYS[2], ARGV[1], 'EX', ARGV[2])
-redis.call('EXPIRE', KEYS[1], ARGV[2])  -- a no-op when the contact has no events
-return redis.call('ZRANGE', KEYS[1], 0, -1, 'WITHSCORES')
+local events = redis.call('ZRANGE', KEYS[1], 0, -1, 'WITHSCORES')
+if #events > 0 then redis.call('EXPIRE', KEYS[1], ARGV[2]) end
+return events
 )lua");
   return script;
 }

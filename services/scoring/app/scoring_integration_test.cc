@@ -133,8 +133,22 @@ TEST_F(ScoringRedisTest, EngagementIsStoredAsPairsDedupedAndTrimmed) {
   ASSERT_TRUE(linked_record.ok());
   EXPECT_EQ(linked_record->lead_id, "L-9");
   EXPECT_EQ(linked_record->linked_at_ms, 1'795'000'000'100);
+  // The reply of a trimming write is the kept events, oldest first.
+  ASSERT_EQ(linked_record->events.size(), 3u);
+  EXPECT_EQ(linked_record->events[0].event_id, "e3");
+  EXPECT_EQ(linked_record->events[2].event_id, "e5");
+  EXPECT_EQ(linked_record->events[2].type, 1);
   EXPECT_EQ((*small.Events("c-1")).size(), 3u);
   EXPECT_TRUE((*small.Events("c-unknown")).empty());
+  // Linking refreshes the TTL of stored events and creates none.
+  server_->Command({"EXPIRE", RedisEngagementStore::EventsKey("c-1"), "5"});
+  ASSERT_TRUE(small.LinkLead("c-1", "L-9", 1'795'000'000'200).ok());
+  EXPECT_GT(std::stoi(server_->Command({"TTL", RedisEngagementStore::EventsKey("c-1")})
+                          .value_or("-9")),
+            5);
+  ASSERT_TRUE(small.LinkLead("c-2", "L-10", 1'795'000'000'200).ok());
+  EXPECT_EQ(server_->Command({"EXISTS", RedisEngagementStore::EventsKey("c-2")}).value_or(""),
+            "0");
 }
 
 TEST_F(ScoringRedisTest, RedisDownIsUnavailable) {
