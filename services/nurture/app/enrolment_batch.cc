@@ -1,7 +1,7 @@
 // NurtureEngine's enrolment path, a consumer batch at a time (leads.nurture
 // and accounts.inbound; see nurture_engine.h). Per batch: the registry view
 // of every contact (two pipelined round trips), the lead indexes and
-// unsubscribe sets (one), the enrolment scripts (one EvalMany); the decisions
+// unsubscribe sets (one), the enrolment script (one run for all); the decisions
 // in between are taken in batch order, exactly as one message at a time.
 #include "common/kafka/dead_letter.h"
 #include "common/kafka/topics.h"
@@ -181,7 +181,7 @@ std::vector<Status> NurtureEngine::EnrolAll(const std::vector<EnrolRequest>& req
     enrolment_of.push_back(k);
     if (r.once) enrolling.insert(meta.lead_id());
   }
-  // 3. The enrolments, one script run each, in one round trip.
+  // 3. The enrolments, in one script run.
   std::vector<EnrolWrite> writes;
   writes.reserve(enrolments.size());
   for (size_t w = 0; w < enrolments.size(); ++w) {

@@ -4,8 +4,8 @@
 //  - leads.nurture and accounts.inbound together (HandleEnrolments, a batch
 //    handler: the batch's registry lookups, lead indexes and unsubscribe sets
 //    are read in pipelined round trips and its enrolments written in one
-//    EvalMany, with the same decisions as one message at a time; a lead twice
-//    in a batch enrols once).
+//    script run, with the same decisions as one message at a time; a lead
+//    twice in a batch enrols once).
 //  - leads.nurture (HandleNurtureRequest): prospects from routing, including
 //    leads sales rejected with a protected reason (NurtureRequested.reason),
 //    which re-enter the right track under a fresh enrolment. The contact's
@@ -24,8 +24,9 @@
 // Enrolment is idempotent (enrolment id = lead_id:track_id[~reason]).
 //
 // PollOnce(): claims due touches and reads what their checks need, for the
-// whole poll in a few pipelined round trips (claims, enrolments and requests,
-// registry view, unsubscribe / suppression / recent sends); then, for each,
+// whole poll in a few round trips (the claim script, enrolments and requests,
+// registry view, the contact-checks script: unsubscribe / suppression /
+// recent sends); then, for each,
 // in order: re-checks the contact's current relationship (a changed one moves
 // the enrolment to the right track, this touch is not sent); the wall (track,
 // enrolment and content audience must equal the current relationship, else a
@@ -33,7 +34,7 @@
 // poll's earlier sends included) and quiet hours (deferral); then emits
 // accounts.notifications (customers) and the Touch on nurture.touches,
 // exactly once per touch id: a claimed touch sits in an in-flight set until
-// finished (the poll's sends in one EvalMany after the flush), and Recover()
+// finished (the poll's sends in one script run after the flush), and Recover()
 // resolves in-flight touches left by a crash against the touch log itself.
 //
 // Replicas: the consumers scale out like every service's. The scheduler runs

@@ -3,21 +3,40 @@
 namespace leadflow::nurture::scripts {
 
 redis::Script& Enrol() {
-  // KEYS: enrol, req, contact idx, lead idx, account idx, email idx, due
-  // ARGV: req bytes, contact, lead, track, audience, account, trace, enrolled_ms,
-  //       first touch id, first due ms, enrolment id, email
+  // Enrols several. KEYS: due, then per enrolment: enrol, req, contact idx,
+  // lead idx, account idx, email idx. ARGV per enrolment: req bytes, contact,
+  // lead, track, audience, account, trace, enrolled_ms, first touch id, first
+  // due ms, enrolment id, email. Returns per enrolment 1 (created), 0 (it
+  // existed) or an error of its own. One ZADD of the due set for all.
   static redis::Script s(R"lua(
-if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
-redis.call('HSET', KEYS[1], 'contact_id', ARGV[2], 'lead_id', ARGV[3], 'track_id', ARGV[4],
-  'audience', ARGV[5], 'account_key', ARGV[6], 'trace_id', ARGV[7], 'enrolled_ms', ARGV[8],
-  'next_step', '0', 'next_due_ms', ARGV[10], 'state', 'ACTIVE_ENROLMENT', 'exit_reason', '')
-redis.call('SET', KEYS[2], ARGV[1])
-redis.call('SADD', KEYS[3], ARGV[11])
-redis.call('SADD', KEYS[4], ARGV[11])
-redis.call('SADD', KEYS[5], ARGV[11])
-if ARGV[12] ~= '' then redis.call('SET', KEYS[6], ARGV[2]) end
-redis.call('ZADD', KEYS[7], ARGV[10], ARGV[9])
-return 1
+local created, due = {}, {}
+for i = 0, (#KEYS - 1) / 6 - 1 do
+  local k, a = 1 + 6 * i, 12 * i
+  local ok, res = pcall(function()
+    if redis.call('EXISTS', KEYS[k + 1]) == 1 then return 0 end
+    redis.call('HSET', KEYS[k + 1], 'contact_id', ARGV[a + 2], 'lead_id', ARGV[a + 3],
+      'track_id', ARGV[a + 4], 'audience', ARGV[a + 5], 'account_key', ARGV[a + 6],
+      'trace_id', ARGV[a + 7], 'enrolled_ms', ARGV[a + 8], 'next_step', '0',
+      'next_due_ms', ARGV[a + 10], 'state', 'ACTIVE_ENROLMENT', 'exit_reason', '')
+    redis.call('SET', KEYS[k + 2], ARGV[a + 1])
+    redis.call('SADD', KEYS[k + 3], ARGV[a + 11])
+    redis.call('SADD', KEYS[k + 4], ARGV[a + 11])
+    redis.call('SADD', KEYS[k + 5], ARGV[a + 11])
+    if ARGV[a + 12] ~= '' then redis.call('SET', KEYS[k + 6], ARGV[a + 2]) end
+    return 1
+  end)
+  if not ok then
+    created[i + 1] = {err = tostring(res.err or res)}
+  else
+    created[i + 1] = res
+    if res == 1 then
+      due[#due + 1] = ARGV[a + 10]
+      due[#due + 1] = ARGV[a + 9]
+    end
+  end
+end
+if #due > 0 then redis.call('ZADD', KEYS[1], unpack(due)) end
+return created
 )lua");
   return s;
 }
@@ -53,8 +72,9 @@ redis::Script& Finish() {
   // Finishes several touches. KEYS: due, inflight, then per touch: enrol,
   // sent-list, sent marker, contact sends. ARGV: week ms, then per touch:
   // expected step, touch id, sent (0/1), sent ms, next touch, next due ms.
-  // Returns per touch 1 when its enrolment advanced. One HDEL of the in-flight
-  // hash and one ZADD of the due set for all of them.
+  // Returns per touch 1 when its enrolment advanced, else 0, or an error of
+  // its own (that touch stays in flight). One HDEL of the in-flight hash and
+  // one ZADD of the due set for all of them.
   static redis::Script s(R"lua(
 local advanced, touches, due = {}, {}, {}
 for i = 0, (#KEYS - 2) / 4 - 1 do
@@ -62,17 +82,15 @@ for i = 0, (#KEYS - 2) / 4 - 1 do
   local a = 2 + 6 * i
   local step, touch, sent, sent_ms, next_touch, next_due =
     ARGV[a], ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 4], ARGV[a + 5]
-  if sent == '1' then
-    redis.call('SET', marker, '1', 'EX', 31536000)
-    redis.call('ZADD', sends, sent_ms, touch)
-    redis.call('ZREMRANGEBYSCORE', sends, '-inf', tonumber(sent_ms) - tonumber(ARGV[1]))
-    redis.call('EXPIRE', sends, 1209600)
-  end
-  touches[#touches + 1] = touch
-  local cur = redis.call('HMGET', enrol, 'state', 'next_step')
-  if cur[1] ~= 'ACTIVE_ENROLMENT' or cur[2] ~= step then
-    advanced[i + 1] = 0
-  else
+  local ok, res = pcall(function()
+    if sent == '1' then
+      redis.call('SET', marker, '1', 'EX', 31536000)
+      redis.call('ZADD', sends, sent_ms, touch)
+      redis.call('ZREMRANGEBYSCORE', sends, '-inf', tonumber(sent_ms) - tonumber(ARGV[1]))
+      redis.call('EXPIRE', sends, 1209600)
+    end
+    local cur = redis.call('HMGET', enrol, 'state', 'next_step')
+    if cur[1] ~= 'ACTIVE_ENROLMENT' or cur[2] ~= step then return 0 end
     if sent == '1' then redis.call('RPUSH', list, touch) end
     local next_step = tonumber(step) + 1
     if next_touch == '' then
@@ -82,7 +100,13 @@ for i = 0, (#KEYS - 2) / 4 - 1 do
       due[#due + 1] = next_due
       due[#due + 1] = next_touch
     end
-    advanced[i + 1] = 1
+    return 1
+  end)
+  if ok then
+    advanced[i + 1] = res
+    touches[#touches + 1] = touch
+  else
+    advanced[i + 1] = {err = tostring(res.err or res)}  -- stays in flight: Recover()
   end
 end
 if #touches > 0 then redis.call('HDEL', KEYS[2], unpack(touches)) end
@@ -95,7 +119,8 @@ return advanced
 redis::Script& ContactChecks() {
   // KEYS: unsub, then per contact: its sends, then its n suppression sets.
   // ARGV per contact: contact id, topic, sends score min (exclusive "(ms"), n.
-  // Returns per contact {unsubscribed 0/1, suppressed 0/1, sends WITHSCORES}.
+  // Returns per contact {unsubscribed 0/1, suppressed 0/1, sends WITHSCORES},
+  // or an error of its own.
   // One SMISMEMBER for every contact; the suppression sets are only read
   // when one of them exists.
   static redis::Script s(R"lua(
@@ -118,13 +143,16 @@ local unsub = redis.call('SMISMEMBER', KEYS[1], unpack(contacts))
 local any_suppressed = #supp > 0 and redis.call('EXISTS', unpack(supp)) > 0
 local out = {}
 for i, q in ipairs(queries) do
-  local suppressed = 0
-  if any_suppressed then
-    for _, set in ipairs(q.sets) do
-      if redis.call('SISMEMBER', set, q.topic) == 1 then suppressed = 1 end
+  local ok, res = pcall(function()
+    local suppressed = 0
+    if any_suppressed then
+      for _, set in ipairs(q.sets) do
+        if redis.call('SISMEMBER', set, q.topic) == 1 then suppressed = 1 end
+      end
     end
-  end
-  out[i] = {unsub[i], suppressed, redis.call('ZRANGEBYSCORE', q.sends, q.min, '+inf', 'WITHSCORES')}
+    return {unsub[i], suppressed, redis.call('ZRANGEBYSCORE', q.sends, q.min, '+inf', 'WITHSCORES')}
+  end)
+  out[i] = ok and res or {err = tostring(res.err or res)}
 end
 return out
 )lua");

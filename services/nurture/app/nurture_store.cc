@@ -76,18 +76,16 @@ std::optional<EnrolmentRecord> ParseEnrolment(const std::string& enrolment_id,
   return rec;
 }
 
-// One boolean (integer 1) per reply of a batch.
-std::vector<StatusOr<bool>> IntReplies(const StatusOr<std::vector<redis::Reply>>& replies,
-                                       size_t n, const std::string& what) {
+// One boolean (integer 1) per element of a script's array reply; an error
+// element fails its own input only.
+std::vector<StatusOr<bool>> ElementReplies(const redis::Reply& reply, const std::string& what) {
   std::vector<StatusOr<bool>> out;
-  out.reserve(n);
-  for (size_t i = 0; i < n; ++i) {
-    if (!replies.ok()) {
-      out.push_back(replies.status());
-    } else if ((*replies)[i].is_error()) {
-      out.push_back(Bad((*replies)[i], what));
+  out.reserve(reply.elements.size());
+  for (const auto& e : reply.elements) {
+    if (e.is_error()) {
+      out.push_back(Bad(e, what));
     } else {
-      out.push_back((*replies)[i].integer == 1);
+      out.push_back(e.integer == 1);
     }
   }
   return out;
@@ -111,22 +109,30 @@ StatusOr<bool> NurtureStore::Enrol(const NewEnrolment& e,
 
 std::vector<StatusOr<bool>> NurtureStore::EnrolMany(const std::vector<EnrolWrite>& writes) {
   if (writes.empty()) return {};
-  std::vector<redis::ScriptCall> calls;
-  calls.reserve(writes.size());
+  std::vector<std::string> keys = {kP + "due"};
+  std::vector<std::string> args;
+  keys.reserve(1 + 6 * writes.size());
+  args.reserve(12 * writes.size());
   for (const auto& w : writes) {
     const NewEnrolment& e = *w.enrolment;
     std::string raw;
     w.request->SerializeToString(&raw);
-    calls.push_back(
-        {{kP + "enrol:" + e.enrolment_id, kP + "req:" + e.enrolment_id,
-          kP + "contact:" + e.contact_id, kP + "lead:" + e.lead_id, kP + "account:" + e.account_key,
-          kP + "contact-email:" + e.email, kP + "due"},
-         {std::move(raw), e.contact_id, e.lead_id, e.track_id,
-          leadflow::common::v1::Relationship_Name(e.audience), e.account_key, e.trace_id,
-          std::to_string(e.enrolled_ms), e.first_touch_id, std::to_string(e.first_due_ms),
-          e.enrolment_id, e.email}});
+    keys.insert(keys.end(),
+                {kP + "enrol:" + e.enrolment_id, kP + "req:" + e.enrolment_id,
+                 kP + "contact:" + e.contact_id, kP + "lead:" + e.lead_id,
+                 kP + "account:" + e.account_key, kP + "contact-email:" + e.email});
+    args.insert(args.end(),
+                {std::move(raw), e.contact_id, e.lead_id, e.track_id,
+                 leadflow::common::v1::Relationship_Name(e.audience), e.account_key, e.trace_id,
+                 std::to_string(e.enrolled_ms), e.first_touch_id, std::to_string(e.first_due_ms),
+                 e.enrolment_id, e.email});
   }
-  return IntReplies(redis_.EvalMany(scripts::Enrol(), calls), writes.size(), "enrol");
+  auto r = redis_.Eval(scripts::Enrol(), keys, args);
+  if (!r.ok()) return AllFailed<bool>(writes.size(), r.status());
+  if (r->is_error() || r->elements.size() != writes.size()) {
+    return AllFailed<bool>(writes.size(), Bad(*r, "enrol"));
+  }
+  return ElementReplies(*r, "enrol");
 }
 
 StatusOr<std::optional<EnrolmentRecord>> NurtureStore::Get(const std::string& enrolment_id) {
@@ -290,14 +296,10 @@ std::vector<StatusOr<bool>> NurtureStore::FinishMany(const std::vector<FinishArg
   }
   auto r = redis_.Eval(scripts::Finish(), keys, args);
   if (!r.ok()) return AllFailed<bool>(finishes.size(), r.status());
-  if (r->is_error()) return AllFailed<bool>(finishes.size(), Bad(*r, "finish"));
-  if (r->elements.size() != finishes.size()) {
-    return AllFailed<bool>(finishes.size(), Status::Unavailable("redis finish: short reply"));
+  if (r->is_error() || r->elements.size() != finishes.size()) {
+    return AllFailed<bool>(finishes.size(), Bad(*r, "finish"));
   }
-  std::vector<StatusOr<bool>> out;
-  out.reserve(finishes.size());
-  for (const auto& e : r->elements) out.push_back(e.integer == 1);
-  return out;
+  return ElementReplies(*r, "finish");
 }
 
 StatusOr<bool> NurtureStore::Exit(const std::string& enrolment_id, const std::string& reason) {
@@ -468,7 +470,7 @@ std::vector<StatusOr<ContactChecks>> NurtureStore::LoadContactChecks(
   }
   for (const auto& reply : r->elements) {
     ContactChecks c;
-    if (reply.elements.size() != 3) {
+    if (reply.is_error() || reply.elements.size() != 3) {
       out.emplace_back(Bad(reply, "contact checks"));
       continue;
     }

@@ -1,0 +1,98 @@
+// How many Redis commands nurture's batch paths cost (INFO commandstats of a
+// real redis-server, Lua-internal calls included), and that one input's error
+// inside a batch script stays that input's own.
+#include <cstdlib>
+
+#include "nurture/app/nurture_app_fixture.h"
+
+namespace leadflow::nurture {
+namespace {
+
+class NurtureRedisBudgetTest : public NurtureAppTest {
+ protected:
+  // Commands run since the last call (CONFIG RESETSTAT and INFO excluded).
+  int64_t CommandsSinceReset() {
+    const std::string info = server_->Command({"INFO", "commandstats"}).value_or("");
+    server_->Command({"CONFIG", "RESETSTAT"});
+    int64_t total = 0;
+    for (size_t at = info.find("cmdstat_"); at != std::string::npos;
+         at = info.find("cmdstat_", at + 1)) {
+      const std::string name = info.substr(at + 8, info.find(':', at) - at - 8);
+      const size_t calls = info.find("calls=", at);
+      if (name == "info" || name.rfind("config", 0) == 0 || calls == std::string::npos) continue;
+      total += std::strtoll(info.c_str() + calls + 6, nullptr, 10);
+    }
+    return total;
+  }
+  std::vector<kafka::ConsumedMessage> Leads(const std::string& prefix, int n) {
+    std::vector<kafka::ConsumedMessage> batch;
+    for (int i = 0; i < n; ++i) batch.push_back(Msg(Request(prefix + std::to_string(i))));
+    return batch;
+  }
+};
+
+// Before the batch scripts an enrolment cost about 12 commands (plus the
+// registry view) and a sent touch about 21: per-touch claim and finish
+// scripts, one SISMEMBER per set. The bounds leave room for the registry
+// lookups (a few GETs per contact) and a handful per batch.
+TEST_F(NurtureRedisBudgetTest, AnEnrolmentBatchAndAPollCostAFewCommandsPerLead) {
+  constexpr int kLeads = 20;
+  CommandsSinceReset();
+  for (const auto& r : engine_->HandleEnrolments(Leads("N", kLeads))) {
+    ASSERT_TRUE(r.status.ok()) << r.status.message();
+  }
+  const int64_t enrol = CommandsSinceReset();
+  EXPECT_EQ(Poll(), kLeads);
+  const int64_t poll = CommandsSinceReset();
+  ASSERT_EQ(Touches().size(), static_cast<size_t>(kLeads));
+  std::printf("redis commands: enrolment batch %.2f per lead, poll %.2f per touch\n",
+              static_cast<double>(enrol) / kLeads, static_cast<double>(poll) / kLeads);
+  EXPECT_LE(enrol, 12 * kLeads);  // measured 10.25 per lead, 14.5 before
+  EXPECT_LE(poll, 16 * kLeads);   // measured 11.7 per touch, 23.5 before
+  // The next poll finds nothing due (the second touches are a day away).
+  EXPECT_EQ(Poll(), 0);
+  EXPECT_LE(CommandsSinceReset(), 5);
+}
+
+TEST_F(NurtureRedisBudgetTest, OneEnrolmentsErrorInTheBatchScriptIsItsOwn) {
+  // Only the enrolment script writes the contact's index.
+  server_->Command({"SET", "lf:{nurture}:contact:contact-E0", "not a set"});
+  const auto results = engine_->HandleEnrolments(Leads("E", 2));
+  ASSERT_EQ(results.size(), 2u);
+  EXPECT_EQ(results[0].status.code(), StatusCode::kUnavailable);
+  EXPECT_TRUE(results[1].status.ok()) << results[1].status.message();
+  EXPECT_EQ(Enrolments("contact-E1").size(), 1u);
+  EXPECT_EQ(server_->Command({"ZCARD", "lf:{nurture}:due"}).value_or(""), "1");
+}
+
+TEST_F(NurtureRedisBudgetTest, OneContactsErrorInTheChecksScriptIsItsOwn) {
+  for (const auto& r : engine_->HandleEnrolments(Leads("C", 2))) ASSERT_TRUE(r.status.ok());
+  server_->Command({"SET", "lf:{nurture}:sends:contact-C0", "not a sorted set"});
+  EXPECT_FALSE(engine_->PollOnce().ok());  // C0's checks failed: unavailable, the poll stops
+  auto inflight = store_->InFlight();
+  ASSERT_TRUE(inflight.ok());
+  EXPECT_EQ(inflight->size(), 2u) << "nothing decided past the failure stays lost";
+  server_->Command({"DEL", "lf:{nurture}:sends:contact-C0"});
+  auto recovered = engine_->Recover();
+  ASSERT_TRUE(recovered.ok());
+  EXPECT_EQ(*recovered, 2);
+  EXPECT_EQ(Poll(), 2);
+  EXPECT_EQ(Touches().size(), 2u);
+}
+
+TEST_F(NurtureRedisBudgetTest, OneTouchsErrorInTheFinishScriptLeavesItInFlight) {
+  for (const auto& r : engine_->HandleEnrolments(Leads("F", 2))) ASSERT_TRUE(r.status.ok());
+  // Only Finish touches the sent list.
+  server_->Command({"SET", "lf:{nurture}:sent-list:F0:p-general", "not a list"});
+  EXPECT_FALSE(engine_->PollOnce().ok());  // F0's finish failed: the poll reports it
+  // F1 finished and moved on; F0 stays in flight for Recover().
+  EXPECT_EQ(EnrolmentOf("F1").next_step(), 1);
+  EXPECT_EQ(EnrolmentOf("F0").next_step(), 0);
+  auto inflight = store_->InFlight();
+  ASSERT_TRUE(inflight.ok());
+  ASSERT_EQ(inflight->size(), 1u);
+  EXPECT_EQ(inflight->front().first, "F0:p-general:0");
+}
+
+}  // namespace
+}  // namespace leadflow::nurture
