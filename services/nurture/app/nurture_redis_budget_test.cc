@@ -96,3 +96,50 @@ TEST_F(NurtureRedisBudgetTest, OneTouchsErrorInTheFinishScriptLeavesItInFlight) 
 
 }  // namespace
 }  // namespace leadflow::nurture
+
+namespace leadflow::nurture {
+namespace {
+
+// Batches larger than Lua's unpack() limit go to the variadic commands in chunks.
+TEST_F(NurtureRedisBudgetTest, BatchesOfThousandsGoThroughTheScriptsWhole) {
+  constexpr int kN = 5000;  // ZADD and HSET get 10,000 values: more than unpack() takes
+  std::vector<NewEnrolment> enrolments(kN);
+  std::vector<EnrolWrite> writes;
+  const rv1::NurtureRequested req = Request("big");
+  for (int i = 0; i < kN; ++i) {
+    NewEnrolment& e = enrolments[i];
+    e.enrolment_id = "big" + std::to_string(i) + ":t";
+    e.contact_id = "c" + std::to_string(i);
+    e.lead_id = "big" + std::to_string(i);
+    e.track_id = "t";
+    e.account_key = "acme.ru";
+    e.first_touch_id = e.enrolment_id + ":0";
+    e.first_due_ms = 1000 + i;
+    writes.push_back({&e, &req});
+  }
+  for (const auto& r : store_->EnrolMany(writes)) ASSERT_TRUE(r.ok() && *r);
+  auto claimed = store_->ClaimDue(9000, kN);
+  ASSERT_TRUE(claimed.ok()) << claimed.status().message();
+  ASSERT_EQ(claimed->size(), static_cast<size_t>(kN));
+  EXPECT_EQ(claimed->front(), "big0:t:0");  // earliest first
+  std::vector<ContactCheckQuery> queries;
+  std::vector<FinishArgs> finishes;
+  for (const auto& e : enrolments) {
+    queries.push_back({e.contact_id, {e.account_key, "other.ru"}, "topic", 5000});
+    finishes.push_back({e.enrolment_id, e.contact_id, e.first_touch_id, 0, true, 5000,
+                        e.enrolment_id + ":1", 9000});
+  }
+  ASSERT_TRUE(store_->AddUnsubscribed("c4999").ok());
+  const auto checks = store_->LoadContactChecks(queries);
+  ASSERT_TRUE(checks.back().ok());
+  EXPECT_TRUE(checks.back()->unsubscribed);
+  EXPECT_FALSE(checks.front()->unsubscribed);
+  for (const auto& f : store_->FinishMany(finishes)) ASSERT_TRUE(f.ok() && *f);
+  auto inflight = store_->InFlight();
+  ASSERT_TRUE(inflight.ok());
+  EXPECT_TRUE(inflight->empty());
+  EXPECT_EQ(server_->Command({"ZCOUNT", "lf:{nurture}:due", "9000", "9000"}).value_or(""), "5000");
+}
+
+}  // namespace
+}  // namespace leadflow::nurture

@@ -1,6 +1,18 @@
 #include "nurture/app/nurture_scripts.h"
 
 namespace leadflow::nurture::scripts {
+namespace {
+
+// Prepended to the scripts that pass a whole batch to one variadic command:
+// Lua's unpack() is limited to a few thousand values, so the lists go in
+// chunks (of an even size: ZADD and HSET take pairs).
+const std::string kChunks = R"lua(
+local function each_chunk(list, fn)
+  for i = 1, #list, 1000 do fn(unpack(list, i, math.min(i + 999, #list))) end
+end
+)lua";
+
+}  // namespace
 
 redis::Script& Enrol() {
   // Enrols several. KEYS: due, then per enrolment: enrol, req, contact idx,
@@ -8,7 +20,7 @@ redis::Script& Enrol() {
   // lead, track, audience, account, trace, enrolled_ms, first touch id, first
   // due ms, enrolment id, email. Returns per enrolment 1 (created), 0 (it
   // existed) or an error of its own. One ZADD of the due set for all.
-  static redis::Script s(R"lua(
+  static redis::Script s(kChunks + R"lua(
 local created, due = {}, {}
 for i = 0, (#KEYS - 1) / 6 - 1 do
   local k, a = 1 + 6 * i, 12 * i
@@ -35,7 +47,7 @@ for i = 0, (#KEYS - 1) / 6 - 1 do
     end
   end
 end
-if #due > 0 then redis.call('ZADD', KEYS[1], unpack(due)) end
+each_chunk(due, function(...) redis.call('ZADD', KEYS[1], ...) end)
 return created
 )lua");
   return s;
@@ -56,13 +68,13 @@ return 1
 redis::Script& ClaimDue() {
   // KEYS: due, inflight; ARGV: now ms, limit. Returns the claimed touch ids.
   // One ZREM and one HSET for all of them.
-  static redis::Script s(R"lua(
+  static redis::Script s(kChunks + R"lua(
 local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'WITHSCORES', 'LIMIT', 0, ARGV[2])
 if #due == 0 then return {} end
 local ids = {}
 for i = 1, #due, 2 do ids[#ids + 1] = due[i] end
-redis.call('ZREM', KEYS[1], unpack(ids))
-redis.call('HSET', KEYS[2], unpack(due))
+each_chunk(ids, function(...) redis.call('ZREM', KEYS[1], ...) end)
+each_chunk(due, function(...) redis.call('HSET', KEYS[2], ...) end)
 return ids
 )lua");
   return s;
@@ -75,7 +87,7 @@ redis::Script& Finish() {
   // Returns per touch 1 when its enrolment advanced, else 0, or an error of
   // its own (that touch stays in flight). One HDEL of the in-flight hash and
   // one ZADD of the due set for all of them.
-  static redis::Script s(R"lua(
+  static redis::Script s(kChunks + R"lua(
 local advanced, touches, due = {}, {}, {}
 for i = 0, (#KEYS - 2) / 4 - 1 do
   local enrol, list, marker, sends = KEYS[3 + 4 * i], KEYS[4 + 4 * i], KEYS[5 + 4 * i], KEYS[6 + 4 * i]
@@ -109,8 +121,8 @@ for i = 0, (#KEYS - 2) / 4 - 1 do
     advanced[i + 1] = {err = tostring(res.err or res)}  -- stays in flight: Recover()
   end
 end
-if #touches > 0 then redis.call('HDEL', KEYS[2], unpack(touches)) end
-if #due > 0 then redis.call('ZADD', KEYS[1], unpack(due)) end
+each_chunk(touches, function(...) redis.call('HDEL', KEYS[2], ...) end)
+each_chunk(due, function(...) redis.call('ZADD', KEYS[1], ...) end)
 return advanced
 )lua");
   return s;
@@ -123,7 +135,7 @@ redis::Script& ContactChecks() {
   // or an error of its own.
   // One SMISMEMBER for every contact; the suppression sets are only read
   // when one of them exists.
-  static redis::Script s(R"lua(
+  static redis::Script s(kChunks + R"lua(
 local queries, contacts, supp = {}, {}, {}
 local k, a = 2, 1
 while a <= #ARGV do
@@ -139,8 +151,12 @@ while a <= #ARGV do
   a = a + 4
 end
 if #queries == 0 then return {} end
-local unsub = redis.call('SMISMEMBER', KEYS[1], unpack(contacts))
-local any_suppressed = #supp > 0 and redis.call('EXISTS', unpack(supp)) > 0
+local unsub, existing = {}, 0
+each_chunk(contacts, function(...)
+  for _, v in ipairs(redis.call('SMISMEMBER', KEYS[1], ...)) do unsub[#unsub + 1] = v end
+end)
+each_chunk(supp, function(...) existing = existing + redis.call('EXISTS', ...) end)
+local any_suppressed = existing > 0
 local out = {}
 for i, q in ipairs(queries) do
   local ok, res = pcall(function()
