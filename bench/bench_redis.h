@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdlib>
+#include <cstring>
 #include <iostream>
 #include <memory>
 #include <string>
@@ -29,6 +30,18 @@ inline double RedisCommandsSoFar(leadflow::testing::RedisServer& server) {
     if (info.compare(at, 13, "cmdstat_info:") == 0) continue;
     const size_t calls = info.find("calls=", at);
     if (calls != std::string::npos) total += std::strtod(info.c_str() + calls + 6, nullptr);
+  }
+  return total;
+}
+
+// CPU seconds the server has used so far (INFO cpu: used_cpu_sys +
+// used_cpu_user), for a redis_cpu_us_per_lead counter.
+inline double RedisCpuSecondsSoFar(leadflow::testing::RedisServer& server) {
+  const std::string info = server.Command({"INFO", "cpu"}).value_or("");
+  double total = 0;
+  for (const char* field : {"used_cpu_sys:", "used_cpu_user:"}) {
+    const size_t at = info.find(field);
+    if (at != std::string::npos) total += std::strtod(info.c_str() + at + strlen(field), nullptr);
   }
   return total;
 }

@@ -193,6 +193,7 @@ void RouteLeads(benchmark::State& state, bool gated) {
   std::vector<leadflow::kafka::OutgoingMessage> out;
   double wall = 0;
   const double commands_before = leadflow::bench::RedisCommandsSoFar(*rig.server);
+  const double redis_cpu_before = leadflow::bench::RedisCpuSecondsSoFar(*rig.server);
   for (auto _ : state) {
     state.PauseTiming();
     for (auto& m : batch) {
@@ -221,6 +222,8 @@ void RouteLeads(benchmark::State& state, bool gated) {
   state.counters["wall_us_per_lead"] = wall * 1e6 / leads;
   state.counters["redis_cmds_per_lead"] =
       (leadflow::bench::RedisCommandsSoFar(*rig.server) - commands_before) / leads;
+  state.counters["redis_cpu_us_per_lead"] =
+      (leadflow::bench::RedisCpuSecondsSoFar(*rig.server) - redis_cpu_before) * 1e6 / leads;
 }
 void BM_RouteLeads(benchmark::State& state) { RouteLeads(state, false); }
 BENCHMARK(BM_RouteLeads)->Arg(1)->Arg(100);

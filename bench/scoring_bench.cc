@@ -221,6 +221,7 @@ void BM_HandleAccepted(benchmark::State& state) {
   auto lead = TypicalLead();
   double wall = 0;
   const double commands_before = leadflow::bench::RedisCommandsSoFar(*rig.server);
+  const double redis_cpu_before = leadflow::bench::RedisCpuSecondsSoFar(*rig.server);
   for (auto _ : state) {
     state.PauseTiming();
     for (auto& m : batch) {
@@ -243,6 +244,8 @@ void BM_HandleAccepted(benchmark::State& state) {
   state.counters["wall_us_per_lead"] = wall * 1e6 / leads;
   state.counters["redis_cmds_per_lead"] =
       (leadflow::bench::RedisCommandsSoFar(*rig.server) - commands_before) / leads;
+  state.counters["redis_cpu_us_per_lead"] =
+      (leadflow::bench::RedisCpuSecondsSoFar(*rig.server) - redis_cpu_before) * 1e6 / leads;
 }
 BENCHMARK(BM_HandleAccepted)->Arg(1)->Arg(100);
 
