@@ -176,12 +176,30 @@ return out
 }
 
 redis::Script& Defer() {
-  // KEYS: enrol; ARGV: step, due ms
-  static redis::Script s(R"lua(
-if redis.call('HGET', KEYS[1], 'state') ~= 'ACTIVE_ENROLMENT' then return 0 end
-if redis.call('HGET', KEYS[1], 'next_step') ~= ARGV[1] then return 0 end
-redis.call('HSET', KEYS[1], 'next_due_ms', ARGV[2])
-return 1
+  // Defers several in-flight touches. KEYS: due, inflight, then per touch its
+  // enrol. ARGV per touch: step, touch id, due ms. Each touch goes back to the
+  // due set at its due ms (one ZADD and one HDEL for all); its enrolment's
+  // next_due_ms follows when it is still active at that step. Returns per
+  // touch 1 when the enrolment followed, else 0, or an error of its own.
+  static redis::Script s(kChunks + R"lua(
+local followed, touches, due = {}, {}, {}
+for i = 0, #KEYS - 3 do
+  local enrol, a = KEYS[3 + i], 3 * i
+  local step, touch, due_ms = ARGV[a + 1], ARGV[a + 2], ARGV[a + 3]
+  touches[#touches + 1] = touch
+  due[#due + 1] = due_ms
+  due[#due + 1] = touch
+  local ok, res = pcall(function()
+    local cur = redis.call('HMGET', enrol, 'state', 'next_step')
+    if cur[1] ~= 'ACTIVE_ENROLMENT' or cur[2] ~= step then return 0 end
+    redis.call('HSET', enrol, 'next_due_ms', due_ms)
+    return 1
+  end)
+  followed[i + 1] = ok and res or {err = tostring(res.err or res)}
+end
+each_chunk(due, function(...) redis.call('ZADD', KEYS[1], ...) end)
+each_chunk(touches, function(...) redis.call('HDEL', KEYS[2], ...) end)
+return followed
 )lua");
   return s;
 }

@@ -219,23 +219,19 @@ Status NurtureStore::Defer(const std::string& enrolment_id, int step,
 
 Status NurtureStore::DeferMany(const std::vector<DeferArgs>& deferrals) {
   if (deferrals.empty()) return Status::Ok();
-  std::vector<redis::Command> releases;
-  std::vector<redis::ScriptCall> calls;
+  std::vector<std::string> keys = {kP + "due", kP + "inflight"};
+  std::vector<std::string> args;
+  keys.reserve(2 + deferrals.size());
+  args.reserve(3 * deferrals.size());
   for (const auto& d : deferrals) {
-    releases.push_back({"ZADD", kP + "due", std::to_string(d.due_ms), d.touch_id});
-    releases.push_back({"HDEL", kP + "inflight", d.touch_id});
-    calls.push_back({{kP + "enrol:" + d.enrolment_id},
-                     {std::to_string(d.step), std::to_string(d.due_ms)}});
+    keys.push_back(kP + "enrol:" + d.enrolment_id);
+    args.insert(args.end(), {std::to_string(d.step), d.touch_id, std::to_string(d.due_ms)});
   }
-  auto released = redis_.Pipeline(releases);
-  if (!released.ok()) return released.status();
-  for (const auto& rep : *released) {
-    if (rep.is_error()) return Bad(rep, "release");
-  }
-  auto deferred = redis_.EvalMany(scripts::Defer(), calls);
-  if (!deferred.ok()) return deferred.status();
-  for (const auto& rep : *deferred) {
-    if (rep.is_error()) return Bad(rep, "defer");
+  auto r = redis_.Eval(scripts::Defer(), keys, args);
+  if (!r.ok()) return r.status();
+  if (r->is_error()) return Bad(*r, "defer");
+  for (const auto& e : r->elements) {
+    if (e.is_error()) return Bad(e, "defer");
   }
   return Status::Ok();
 }

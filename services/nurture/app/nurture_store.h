@@ -186,7 +186,7 @@ class NurtureStore {
   // the recent sends.
   std::vector<StatusOr<ContactChecks>> LoadContactChecks(
       const std::vector<ContactCheckQuery>& queries);
-  // Defer() of each: the releases in one round trip, the enrolments in another.
+  // Defer() of each, all in one script run.
   Status DeferMany(const std::vector<DeferArgs>& deferrals);
   // Finish() of each, all in one script run (atomic together; a script error
   // fails every one).
