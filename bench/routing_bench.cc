@@ -181,7 +181,7 @@ std::vector<leadflow::scoring::v1::LeadScored> TrafficMix() {
 }
 
 // `gated`: through the privacy consent gate in front of the engine, as
-// leadflow-routing runs it (routing_privacy.h: one more EvalMany per batch).
+// leadflow-routing runs it (routing_privacy.h: one more script call per batch).
 void RouteLeads(benchmark::State& state, bool gated) {
   auto& rig = Rig();
   static RoutingPrivacy privacy(*rig.client, rig.clock);
