@@ -173,14 +173,16 @@ TEST_F(NurtureRedisBudgetTest, DeferringAPollsTouchesIsOneScriptRunAndOnlyTheCur
   auto inflight = store_->InFlight();
   ASSERT_TRUE(inflight.ok());
   EXPECT_TRUE(inflight->empty());
-  EXPECT_EQ(server_->Command({"ZCOUNT", "lf:{nurture}:due", std::to_string(later),
-                              std::to_string(later)})
-                .value_or(""),
-            "2");
-  EXPECT_EQ(server_->Command({"HGET", "lf:{nurture}:enrol:D0:p-general", "next_due_ms"}).value_or(""),
-            std::to_string(later));
-  EXPECT_NE(server_->Command({"HGET", "lf:{nurture}:enrol:D1:p-general", "next_due_ms"}).value_or(""),
-            std::to_string(later));
+  EXPECT_EQ(
+      server_->Command({"ZCOUNT", "lf:{nurture}:due", std::to_string(later), std::to_string(later)})
+          .value_or(""),
+      "2");
+  EXPECT_EQ(
+      server_->Command({"HGET", "lf:{nurture}:enrol:D0:p-general", "next_due_ms"}).value_or(""),
+      std::to_string(later));
+  EXPECT_NE(
+      server_->Command({"HGET", "lf:{nurture}:enrol:D1:p-general", "next_due_ms"}).value_or(""),
+      std::to_string(later));
 }
 
 }  // namespace

@@ -117,15 +117,13 @@ std::vector<StatusOr<bool>> NurtureStore::EnrolMany(const std::vector<EnrolWrite
     const NewEnrolment& e = *w.enrolment;
     std::string raw;
     w.request->SerializeToString(&raw);
-    keys.insert(keys.end(),
-                {kP + "enrol:" + e.enrolment_id, kP + "req:" + e.enrolment_id,
-                 kP + "contact:" + e.contact_id, kP + "lead:" + e.lead_id,
-                 kP + "account:" + e.account_key, kP + "contact-email:" + e.email});
-    args.insert(args.end(),
-                {std::move(raw), e.contact_id, e.lead_id, e.track_id,
-                 leadflow::common::v1::Relationship_Name(e.audience), e.account_key, e.trace_id,
-                 std::to_string(e.enrolled_ms), e.first_touch_id, std::to_string(e.first_due_ms),
-                 e.enrolment_id, e.email});
+    keys.insert(keys.end(), {kP + "enrol:" + e.enrolment_id, kP + "req:" + e.enrolment_id,
+                             kP + "contact:" + e.contact_id, kP + "lead:" + e.lead_id,
+                             kP + "account:" + e.account_key, kP + "contact-email:" + e.email});
+    args.insert(args.end(), {std::move(raw), e.contact_id, e.lead_id, e.track_id,
+                             leadflow::common::v1::Relationship_Name(e.audience), e.account_key,
+                             e.trace_id, std::to_string(e.enrolled_ms), e.first_touch_id,
+                             std::to_string(e.first_due_ms), e.enrolment_id, e.email});
   }
   auto r = redis_.Eval(scripts::Enrol(), keys, args);
   if (!r.ok()) return AllFailed<bool>(writes.size(), r.status());
@@ -212,8 +210,8 @@ Status NurtureStore::Release(const std::string& touch_id, int64_t due_ms) {
   return Status::Ok();
 }
 
-Status NurtureStore::Defer(const std::string& enrolment_id, int step,
-                           const std::string& touch_id, int64_t due_ms) {
+Status NurtureStore::Defer(const std::string& enrolment_id, int step, const std::string& touch_id,
+                           int64_t due_ms) {
   return DeferMany({DeferArgs{enrolment_id, step, touch_id, due_ms}});
 }
 
@@ -257,8 +255,9 @@ StatusOr<bool> NurtureStore::IsSent(const std::string& touch_id) {
 
 StatusOr<std::vector<int64_t>> NurtureStore::RecentSends(const std::string& contact_id,
                                                          int64_t now_ms) {
-  auto r = redis_.Run({"ZRANGEBYSCORE", kP + "sends:" + contact_id,
-                       "(" + std::to_string(now_ms - 7LL * 24 * 3600 * 1000), "+inf", "WITHSCORES"});
+  auto r =
+      redis_.Run({"ZRANGEBYSCORE", kP + "sends:" + contact_id,
+                  "(" + std::to_string(now_ms - 7LL * 24 * 3600 * 1000), "+inf", "WITHSCORES"});
   if (!r.ok()) return r.status();
   if (r->is_error()) return Bad(*r, "ZRANGEBYSCORE sends");
   std::vector<int64_t> out;
@@ -286,9 +285,9 @@ std::vector<StatusOr<bool>> NurtureStore::FinishMany(const std::vector<FinishArg
   for (const auto& f : finishes) {
     keys.insert(keys.end(), {kP + "enrol:" + f.enrolment_id, kP + "sent-list:" + f.enrolment_id,
                              kP + "sent:" + f.touch_id, kP + "sends:" + f.contact_id});
-    args.insert(args.end(), {std::to_string(f.expected_step), f.touch_id, f.sent ? "1" : "0",
-                             std::to_string(f.sent_ms), f.next_touch_id,
-                             std::to_string(f.next_due_ms)});
+    args.insert(args.end(),
+                {std::to_string(f.expected_step), f.touch_id, f.sent ? "1" : "0",
+                 std::to_string(f.sent_ms), f.next_touch_id, std::to_string(f.next_due_ms)});
   }
   auto r = redis_.Eval(scripts::Finish(), keys, args);
   if (!r.ok()) return AllFailed<bool>(finishes.size(), r.status());
@@ -299,9 +298,9 @@ std::vector<StatusOr<bool>> NurtureStore::FinishMany(const std::vector<FinishArg
 }
 
 StatusOr<bool> NurtureStore::Exit(const std::string& enrolment_id, const std::string& reason) {
-  return IntReply(
-      redis_.Eval(scripts::Exit(), {kP + "enrol:" + enrolment_id, kP + "due"}, {reason, enrolment_id}),
-      "exit");
+  return IntReply(redis_.Eval(scripts::Exit(), {kP + "enrol:" + enrolment_id, kP + "due"},
+                              {reason, enrolment_id}),
+                  "exit");
 }
 
 StatusOr<int> NurtureStore::Unsubscribe(const std::string& contact_id, const std::string& reason) {
@@ -318,8 +317,9 @@ StatusOr<int> NurtureStore::Unsubscribe(const std::string& contact_id, const std
 }
 
 StatusOr<bool> NurtureStore::HoldSchedulerLease(const std::string& owner, int64_t ttl_ms) {
-  return IntReply(redis_.Eval(scripts::Lease(), {kP + "scheduler-lease"}, {owner, std::to_string(ttl_ms)}),
-                  "scheduler lease");
+  return IntReply(
+      redis_.Eval(scripts::Lease(), {kP + "scheduler-lease"}, {owner, std::to_string(ttl_ms)}),
+      "scheduler lease");
 }
 
 StatusOr<bool> NurtureStore::IsUnsubscribed(const std::string& contact_id) {
@@ -367,7 +367,8 @@ std::vector<StatusOr<EnrolChecks>> NurtureStore::EnrolChecksMany(
   const redis::Reply* unsub_email = any_email ? &(*r)[contacts_at + 1] : nullptr;
   for (const redis::Reply* set : {&unsub, unsub_email}) {
     if (set == nullptr) continue;
-    if (set->is_error()) return AllFailed<EnrolChecks>(queries.size(), Bad(*set, "enrolment checks"));
+    if (set->is_error())
+      return AllFailed<EnrolChecks>(queries.size(), Bad(*set, "enrolment checks"));
   }
   size_t lead_at = 0;
   size_t email_at = 0;
@@ -386,8 +387,8 @@ std::vector<StatusOr<EnrolChecks>> NurtureStore::EnrolChecksMany(
     c.unsubscribed = i < unsub.elements.size() && unsub.elements[i].integer == 1;
     if (!q.email.empty()) {
       const size_t at = email_at++;
-      c.unsubscribed = c.unsubscribed ||
-                       (at < unsub_email->elements.size() && unsub_email->elements[at].integer == 1);
+      c.unsubscribed = c.unsubscribed || (at < unsub_email->elements.size() &&
+                                          unsub_email->elements[at].integer == 1);
     }
     out.emplace_back(std::move(c));
   }
@@ -473,7 +474,8 @@ std::vector<StatusOr<ContactChecks>> NurtureStore::LoadContactChecks(
     c.unsubscribed = reply.elements[0].integer == 1;
     c.suppressed = reply.elements[1].integer == 1;
     const auto& sends = reply.elements[2].elements;
-    for (size_t i = 0; i + 1 < sends.size(); i += 2) c.recent_sends.push_back(ToInt(sends[i + 1].str));
+    for (size_t i = 0; i + 1 < sends.size(); i += 2)
+      c.recent_sends.push_back(ToInt(sends[i + 1].str));
     out.emplace_back(std::move(c));
   }
   return out;

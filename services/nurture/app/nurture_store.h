@@ -86,7 +86,7 @@ struct ContactCheckQuery {
 };
 struct ContactChecks {
   bool unsubscribed = false;
-  bool suppressed = false;          // the topic for any of the accounts
+  bool suppressed = false;            // the topic for any of the accounts
   std::vector<int64_t> recent_sends;  // as RecentSends
 };
 struct DeferArgs {
@@ -150,8 +150,8 @@ class NurtureStore {
   // empty); and drops the touch from the in-flight hash. Returns whether the
   // enrolment advanced.
   StatusOr<bool> Finish(const std::string& enrolment_id, const std::string& contact_id,
-                        const std::string& touch_id, int expected_step, bool sent,
-                        int64_t sent_ms, const std::string& next_touch_id, int64_t next_due_ms);
+                        const std::string& touch_id, int expected_step, bool sent, int64_t sent_ms,
+                        const std::string& next_touch_id, int64_t next_due_ms);
   // Marks an active enrolment EXITED and unschedules its pending touch.
   StatusOr<bool> Exit(const std::string& enrolment_id, const std::string& reason);
 
