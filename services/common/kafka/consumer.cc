@@ -39,6 +39,18 @@ int StatsCallback(rd_kafka_t*, char* json, size_t len, void* opaque) {
   return 0;  // librdkafka frees json
 }
 
+// Commits are asynchronous (see Commit()); their failures surface here, on
+// the thread that polls the consumer.
+void OffsetCommitCallback(rd_kafka_t*, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t*,
+                          void* opaque) {
+  if (err == RD_KAFKA_RESP_ERR_NO_ERROR || err == RD_KAFKA_RESP_ERR__NO_OFFSET) return;
+  auto* state = static_cast<ConsumerState*>(opaque);
+  if (state->metrics) state->metrics->Error("kafka_commit");
+  // Outputs were flushed before the commit: a lost commit only means the
+  // batch is delivered again, which the idempotent handlers absorb.
+  log::Warn("kafka commit failed; the batch may be redelivered", {{"error", rd_kafka_err2str(err)}});
+}
+
 void ErrorCallback(rd_kafka_t*, int err, const char* reason, void*) {
   log::Warn("kafka client error", {{"error", rd_kafka_err2name(static_cast<rd_kafka_resp_err_t>(err))},
                                    {"reason", reason}});
@@ -105,7 +117,7 @@ class KafkaConsumer final : public Consumer {
     for (const auto& o : offsets) {
       rd_kafka_topic_partition_list_add(list, o.topic.c_str(), o.partition)->offset = o.offset;
     }
-    rd_kafka_resp_err_t err = rd_kafka_commit(rk_, list, /*async=*/0);
+    rd_kafka_resp_err_t err = rd_kafka_commit(rk_, list, /*async=*/1);
     rd_kafka_topic_partition_list_destroy(list);
     if (err) return Status::Unavailable(std::string("kafka commit: ") + rd_kafka_err2str(err));
     return Status::Ok();
@@ -169,6 +181,7 @@ StatusOr<std::unique_ptr<Consumer>> MakeKafkaConsumer(const ConsumerOptions& opt
   rd_kafka_conf_set_rebalance_cb(conf, Rebalance);
   rd_kafka_conf_set_stats_cb(conf, StatsCallback);
   rd_kafka_conf_set_error_cb(conf, ErrorCallback);
+  rd_kafka_conf_set_offset_commit_cb(conf, OffsetCommitCallback);
   char err[512];
   rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof err);
   if (!rk) {

@@ -35,7 +35,11 @@ class Consumer {
   // collecting whatever else is immediately available.
   virtual std::vector<ConsumedMessage> PollBatch(size_t max_messages,
                                                  std::chrono::milliseconds timeout) = 0;
-  // Synchronously commits the given offsets.
+  // Commits the given offsets asynchronously: returns once the request is
+  // queued, without waiting a round trip to the group coordinator. Callers
+  // commit only what is already processed and flushed, so a commit that fails
+  // later (it is logged and counted then) only means redelivery. Close()
+  // waits for commits still in flight.
   virtual Status Commit(const std::vector<TopicPartitionOffset>& offsets) = 0;
   // Rewinds a partition so that `offset` is delivered again (used after a
   // transient failure, so nothing is skipped).
