@@ -218,13 +218,20 @@ TEST(RedisStatsTest, CommandStatsAndCallsPerLead) {
       "cmdstat_get:calls=5,usec=5\r\n";
   auto b = ParseCommandStats(before);
   EXPECT_EQ(b.size(), 2u);
-  EXPECT_EQ(b["set"], 10);
-  EXPECT_EQ(b["evalsha"], 4);
-  auto per = CallsPerLead(b, ParseCommandStats(after), 10);
+  EXPECT_EQ(b["set"].calls, 10);
+  EXPECT_EQ(b["set"].usec, 30);
+  EXPECT_EQ(b["evalsha"].calls, 4);
+  EXPECT_EQ(b["evalsha"].usec, 40);
+  const auto a = ParseCommandStats(after);
+  auto per = CallsPerLead(b, a, 10);
   EXPECT_EQ(per.size(), 2u);  // evalsha unchanged: left out
   EXPECT_DOUBLE_EQ(per["set"], 2.0);
   EXPECT_DOUBLE_EQ(per["get"], 0.5);
   EXPECT_TRUE(CallsPerLead(b, b, 0).empty());
+  auto us = UsecPerLead(b, a, 10);
+  EXPECT_EQ(us.size(), 2u);
+  EXPECT_DOUBLE_EQ(us["set"], 6.0);
+  EXPECT_DOUBLE_EQ(us["get"], 0.5);
 }
 
 kafka::ConsumedMessage Record(const std::string& topic, const std::string& payload,
@@ -288,6 +295,7 @@ PhaseResult Phase(const std::string& name, double throughput, double p99, double
   p.processes.push_back({"intake", 1, 0.5, rss, rss});
   p.processes.push_back({"loadgen", 1, 0.5, 500, 500});  // not a service: no memory target
   p.redis_calls_per_lead = {{"set", 1.5}, {"get", 0.5}};
+  p.redis_usec_per_lead = {{"set", 3}, {"evalsha", 12.5}};
   return p;
 }
 
@@ -325,6 +333,8 @@ TEST(ReportTest, JudgesAgainstTheTargets) {
   EXPECT_NE(text.find("correctness: FAILED"), std::string::npos) << text;
   EXPECT_NE(text.find("redis commands per lead: 2.00 (get 0.50 set 1.50)"), std::string::npos)
       << text;
+  EXPECT_NE(text.find("calls): evalsha 12.5 set 3.0"), std::string::npos) << text;
+  EXPECT_EQ(j["phases"][3]["redis_usec_per_lead"]["set"], 3);
 }
 
 TEST(ReportTest, MedianRunKeepsThePhaseName) {

@@ -272,10 +272,10 @@ class Bench {
     kafka::Producer* producer = producer_.get();
 
     const auto& pids = baseline ? passthrough_pids : pipeline_pids;
-    auto redis_stats = [&]() -> std::map<std::string, int64_t> {
+    auto redis_stats = [&]() -> CommandStats {
       if (baseline || !redis_) return {};
       auto info = redis_->Command({"INFO", "commandstats"});
-      return info ? ParseCommandStats(*info) : std::map<std::string, int64_t>{};
+      return info ? ParseCommandStats(*info) : CommandStats{};
     };
     const auto redis_before = redis_stats();
     std::map<std::string, ProcSample> start_samples, last_samples;
@@ -380,6 +380,7 @@ class Bench {
     r.drained = drained;
     r.ledger = ledger.Summarize();
     r.redis_calls_per_lead = CallsPerLead(redis_before, redis_after, r.ledger.sent);
+    r.redis_usec_per_lead = UsecPerLead(redis_before, redis_after, r.ledger.sent);
     const double tck = static_cast<double>(ClockTicksPerSecond());
     for (const auto& [n, pid] : pids) {
       if (!start_samples.count(n) || !last_samples.count(n)) continue;

@@ -1,5 +1,5 @@
-// Redis command counts from `INFO commandstats`, to show how many Redis round
-// trips each lead costs. Pure parsing.
+// Redis command counts and times from `INFO commandstats`, to show how many
+// Redis commands each lead costs and where redis-server's time goes. Pure parsing.
 #pragma once
 
 #include <cstdint>
@@ -8,13 +8,21 @@
 
 namespace leadflow::bench {
 
-// command name -> calls, from lines like
+struct CommandStat {
+  int64_t calls = 0;
+  int64_t usec = 0;  // time spent executing the command; a script's includes its inner calls
+};
+using CommandStats = std::map<std::string, CommandStat>;
+
+// command name -> calls and usec, from lines like
 // "cmdstat_set:calls=12,usec=34,usec_per_call=2.83,rejected_calls=0,failed_calls=0".
-std::map<std::string, int64_t> ParseCommandStats(const std::string& info_text);
+CommandStats ParseCommandStats(const std::string& info_text);
 
 // after - before, per lead, for commands that were called in between.
-std::map<std::string, double> CallsPerLead(const std::map<std::string, int64_t>& before,
-                                           const std::map<std::string, int64_t>& after,
+std::map<std::string, double> CallsPerLead(const CommandStats& before, const CommandStats& after,
                                            size_t leads);
+// after - before of the execution time in microseconds, per lead, likewise.
+std::map<std::string, double> UsecPerLead(const CommandStats& before, const CommandStats& after,
+                                          size_t leads);
 
 }  // namespace leadflow::bench

@@ -131,7 +131,8 @@ nlohmann::ordered_json ToJson(const RunReport& report) {
                         {"unmatched_outputs", l.unmatched_outputs},
                         {"outcomes", outcomes}}},
                       {"processes", procs},
-                      {"redis_calls_per_lead", p.redis_calls_per_lead}});
+                      {"redis_calls_per_lead", p.redis_calls_per_lead},
+                      {"redis_usec_per_lead", p.redis_usec_per_lead}});
   }
   const Verdict v = Judge(report);
   j["verdict"] = {{"pipeline_throughput_per_s", v.pipeline_throughput},
@@ -191,6 +192,13 @@ std::string ToText(const RunReport& report) {
         each += " " + cmd + " " + Fmt("%.2f", n);
       }
       line("  redis commands per lead: " + Fmt("%.2f", total) + " (" + each.substr(1) + ")");
+    }
+    if (!p.redis_usec_per_lead.empty()) {
+      // Scripts' inner commands are counted twice (in evalsha and under their own names), so the
+      // execution total is evalsha plus the commands no script calls; printed as given.
+      std::string each;
+      for (const auto& [cmd, us] : p.redis_usec_per_lead) each += " " + cmd + " " + Fmt("%.1f", us);
+      line("  redis execution us per lead (evalsha includes its scripts' calls):" + each);
     }
     for (const auto& u : p.processes) {
       char buf[160];

@@ -30,6 +30,10 @@ struct PhaseResult {
   std::vector<ProcessUsage> processes;
   // Redis commands per sent lead during the phase (pipeline, local stack).
   std::map<std::string, double> redis_calls_per_lead;
+  // redis-server's execution time per sent lead, by command (INFO commandstats
+  // usec). A script's time (evalsha) includes the commands it calls, which are
+  // also counted under their own names.
+  std::map<std::string, double> redis_usec_per_lead;
 };
 
 struct Targets {
