@@ -68,40 +68,61 @@ StatusOr<std::optional<AccountState>> AccountRegistry::Lookup(const std::string&
   return std::move(LookupMany({ContactKeys{email, domain, inn}}).front());
 }
 
+namespace {
+
+// One MGET (all registry keys share the namespace's hash tag, so this is
+// one slot on a Redis Cluster too); one reply per key, nil where missing.
+StatusOr<std::vector<redis::Reply>> MultiGet(redis::Client& redis, std::vector<std::string> keys) {
+  const size_t n = keys.size();
+  redis::Command cmd;
+  cmd.reserve(n + 1);
+  cmd.push_back("MGET");
+  for (auto& k : keys) cmd.push_back(std::move(k));
+  auto reply = redis.Run(cmd);
+  if (!reply.ok()) return reply.status();
+  if (reply->is_error()) return Status::Unavailable("registry MGET: " + reply->str);
+  if (reply->type != redis::Reply::Type::kArray || reply->elements.size() != n) {
+    return Status::Internal("registry MGET: unexpected reply");
+  }
+  return std::move(reply->elements);
+}
+
+}  // namespace
+
 std::vector<StatusOr<std::optional<AccountState>>> AccountRegistry::LookupMany(
     const std::vector<ContactKeys>& contacts) {
   using Found = StatusOr<std::optional<AccountState>>;
   std::vector<Found> out(contacts.size(), Found(std::optional<AccountState>()));
   // 1. The index keys of every contact, by email, then domain, then INN.
-  std::vector<redis::Command> cmds;
-  std::vector<size_t> first(contacts.size() + 1, 0);  // contact i: cmds [first[i], first[i+1])
+  std::vector<std::string> index_keys;
+  std::vector<size_t> first(contacts.size() + 1, 0);  // contact i: keys [first[i], first[i+1])
   for (size_t i = 0; i < contacts.size(); ++i) {
-    first[i] = cmds.size();
+    first[i] = index_keys.size();
     const ContactKeys& c = contacts[i];
-    if (!c.email.empty()) cmds.push_back({"GET", Key("acct-email", c.email)});
-    if (!c.domain.empty()) cmds.push_back({"GET", Key("acct-domain", c.domain)});
-    if (!c.inn.empty()) cmds.push_back({"GET", Key("acct-inn", c.inn)});
+    if (!c.email.empty()) index_keys.push_back(Key("acct-email", c.email));
+    if (!c.domain.empty()) index_keys.push_back(Key("acct-domain", c.domain));
+    if (!c.inn.empty()) index_keys.push_back(Key("acct-inn", c.inn));
   }
-  first[contacts.size()] = cmds.size();
-  if (cmds.empty()) return out;
-  auto replies = redis_.Pipeline(cmds);
-  if (!replies.ok()) return std::vector<Found>(contacts.size(), Found(replies.status()));
+  first[contacts.size()] = index_keys.size();
+  if (index_keys.empty()) return out;
+  auto hits = MultiGet(redis_, std::move(index_keys));
+  if (!hits.ok()) return std::vector<Found>(contacts.size(), Found(hits.status()));
   // 2. The account of each contact's first hit.
-  std::vector<redis::Command> gets;
-  std::vector<size_t> get_of;  // contact index of each GET
+  std::vector<std::string> account_keys;
+  std::vector<size_t> account_of;  // contact index of each account key
   for (size_t i = 0; i < contacts.size(); ++i) {
     for (size_t k = first[i]; k < first[i + 1]; ++k) {
-      const redis::Reply& r = (*replies)[k];
+      const redis::Reply& r = (*hits)[k];
       if (r.type != redis::Reply::Type::kString) continue;
-      gets.push_back({"GET", Key("acct", r.str)});
-      get_of.push_back(i);
+      account_keys.push_back(Key("acct", r.str));
+      account_of.push_back(i);
       break;
     }
   }
-  if (gets.empty()) return out;
-  auto accounts = redis_.Pipeline(gets);
-  for (size_t g = 0; g < gets.size(); ++g) {
-    Found& f = out[get_of[g]];
+  if (account_keys.empty()) return out;
+  auto accounts = MultiGet(redis_, std::move(account_keys));
+  for (size_t g = 0; g < account_of.size(); ++g) {
+    Found& f = out[account_of[g]];
     if (!accounts.ok()) {
       f = accounts.status();
       continue;

@@ -40,9 +40,9 @@ class AccountRegistry {
                                                                        const std::string& inn);
   StatusOr<std::optional<leadflow::accounts::v1::AccountState>> Get(const std::string& account_key);
 
-  // Lookup() of many contacts at once (a consumer batch): two pipelined round
-  // trips for the whole list (the index keys, then the accounts found)
-  // instead of up to two each. One result per contact, in order.
+  // Lookup() of many contacts at once (a consumer batch): two MGETs for the
+  // whole list (the index keys, then the accounts found) instead of up to
+  // two round trips each. One result per contact, in order.
   struct ContactKeys {
     std::string email;
     std::string domain;

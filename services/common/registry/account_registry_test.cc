@@ -104,5 +104,37 @@ TEST_F(AccountRegistryTest, LookupManyAnswersEachContactLikeLookup) {
             StatusCode::kUnavailable);
 }
 
+TEST_F(AccountRegistryTest, LookupManyOfABatchIsTwoMgetsAndARefusedOneIsAnError) {
+  ASSERT_TRUE(registry_->Apply("acme.ru", Customer("acme.ru")).ok());
+  ASSERT_TRUE(registry_->Apply("beta.ru", Customer("beta.ru")).ok());
+  std::vector<AccountRegistry::ContactKeys> contacts;
+  for (int i = 0; i < 50; ++i) {
+    contacts.push_back({"c" + std::to_string(i) + "@x.ru", i % 2 ? "acme.ru" : "beta.ru",
+                        i % 3 ? "" : "7700000000"});
+  }
+  contacts.push_back({"nobody@x.ru", "unknown.ru", ""});
+  server_->Command({"CONFIG", "RESETSTAT"});
+  const auto many = registry_->LookupMany(contacts);
+  ASSERT_EQ(many.size(), contacts.size());
+  for (size_t i = 0; i < 50; ++i) {
+    ASSERT_TRUE(many[i].ok() && many[i]->has_value()) << i;
+    EXPECT_EQ((*many[i])->account_key(), i % 2 ? "acme.ru" : "beta.ru") << i;
+  }
+  ASSERT_TRUE(many[50].ok());
+  EXPECT_FALSE(many[50]->has_value());
+  const std::string stats = server_->Command({"INFO", "commandstats"}).value_or("");
+  EXPECT_NE(stats.find("cmdstat_mget:calls=2,"), std::string::npos) << stats;
+  EXPECT_EQ(stats.find("cmdstat_get:"), std::string::npos) << stats;
+
+  // A refused read (here an ACL without MGET) must not make a customer look
+  // like a prospect: it is an error the caller retries, not "not found".
+  server_->Command({"ACL", "SETUSER", "default", "-mget"});
+  const auto refused = registry_->LookupMany({{"", "acme.ru", ""}});
+  ASSERT_EQ(refused.size(), 1u);
+  EXPECT_EQ(refused.front().status().code(), StatusCode::kUnavailable);
+  EXPECT_NE(refused.front().status().message().find("NOPERM"), std::string::npos)
+      << refused.front().status().message();
+}
+
 }  // namespace
 }  // namespace leadflow::registry
