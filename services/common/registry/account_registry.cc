@@ -56,6 +56,7 @@ Status AccountRegistry::Apply(const std::string& account_key, const std::string&
 StatusOr<std::optional<AccountState>> AccountRegistry::Get(const std::string& account_key) {
   auto r = redis_.Run({"GET", Key("acct", account_key)});
   if (!r.ok()) return r.status();
+  if (r->is_error()) return Status::Unavailable("registry GET: " + r->str);
   if (r->is_nil()) return std::optional<AccountState>();
   AccountState state;
   if (!state.ParseFromString(r->str)) return Status::Internal("registry: corrupt account record");

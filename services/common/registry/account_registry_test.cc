@@ -134,6 +134,8 @@ TEST_F(AccountRegistryTest, LookupManyOfABatchIsTwoMgetsAndARefusedOneIsAnError)
   EXPECT_EQ(refused.front().status().code(), StatusCode::kUnavailable);
   EXPECT_NE(refused.front().status().message().find("NOPERM"), std::string::npos)
       << refused.front().status().message();
+  server_->Command({"ACL", "SETUSER", "default", "-get"});
+  EXPECT_EQ(registry_->Get("acme.ru").status().code(), StatusCode::kUnavailable);
 }
 
 }  // namespace
