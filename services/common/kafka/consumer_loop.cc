@@ -179,7 +179,7 @@ bool ConsumerLoop::ProcessBatch(const std::vector<ConsumedMessage>& batch) {
   Status flushed = producer_.Flush(options_.flush_timeout);
   if (!flushed.ok()) {
     log::Error("flush failed; rewinding batch", {{"loop", options_.name}, {"error", flushed.message()}});
-    for (const auto& [key, offset] : first_offset) consumer_->Seek({key.first, key.second, offset});
+    for (const auto& [key, offset] : first_offset) Rewind(key.first, key.second, offset);
     return false;
   }
   std::vector<TopicPartitionOffset> commits;
@@ -189,8 +189,16 @@ bool ConsumerLoop::ProcessBatch(const std::vector<ConsumedMessage>& batch) {
     // idempotent handlers absorb.
     log::Warn("commit failed", {{"loop", options_.name}, {"error", c.message()}});
   }
-  for (const auto& [key, offset] : retry_from) consumer_->Seek({key.first, key.second, offset});
+  for (const auto& [key, offset] : retry_from) Rewind(key.first, key.second, offset);
   return retry_from.empty();
+}
+
+void ConsumerLoop::Rewind(const std::string& topic, int32_t partition, int64_t offset) {
+  if (Status s = consumer_->Seek({topic, partition, offset}); !s.ok()) {
+    log::Error("rewind failed", {{"loop", options_.name}, {"topic", topic},
+                                 {"partition", std::to_string(partition)},
+                                 {"offset", std::to_string(offset)}, {"error", s.message()}});
+  }
 }
 
 }  // namespace leadflow::kafka

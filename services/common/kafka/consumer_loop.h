@@ -86,6 +86,8 @@ class ConsumerLoop {
  private:
   // Returns true when the whole batch was handled and committed.
   bool ProcessBatch(const std::vector<ConsumedMessage>& batch);
+  // Seeks back so `offset` is delivered again; a failure is logged.
+  void Rewind(const std::string& topic, int32_t partition, int64_t offset);
   // The batch handler's results, falling back to one message at a time.
   std::vector<HandledMessage> HandleAsBatch(const std::vector<ConsumedMessage>& batch);
   HandledMessage HandleOne(const ConsumedMessage& message);
