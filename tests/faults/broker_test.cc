@@ -4,10 +4,13 @@
 // cannot finish, recover without a restart, and lose nothing.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <map>
+#include <vector>
 #include <thread>
 
+#include "common/kafka/topics.h"
 #include "tests/faults/fault_harness.h"
 
 namespace leadflow::faults {
@@ -24,6 +27,14 @@ TEST(FaultBroker, BrokerDownTenSecondsWithRequestErrorsLosesNothing) {
   std::string error;
   e2e::StackOptions opts;
   opts.kafka_brokers = 3;
+  // The injected Produce errors would otherwise lose records inside devkafka:
+  // it does not check idempotent sequence numbers, so a request pipelined
+  // behind a failed one is accepted and librdkafka counts the failed one as
+  // delivered. A real broker refuses the out-of-order request. One request in
+  // flight keeps the test about the services (docs/reliability.md, Known limits).
+  for (const auto& s : e2e::Stack::ServiceNames()) {
+    opts.env[s]["LEADFLOW_KAFKA_PROPERTIES"] = "max.in.flight.requests.per.connection=1";
+  }
   auto stack = e2e::Stack::Start(opts, &error);
   ASSERT_TRUE(stack) << error;
   testing::KafkaTestClient kafka(stack->bootstrap());
@@ -31,11 +42,40 @@ TEST(FaultBroker, BrokerDownTenSecondsWithRequestErrorsLosesNothing) {
   std::map<std::string, pid_t> pids;
   for (const auto& s : e2e::Stack::ServiceNames()) pids[s] = stack->pid(s);
 
+  // devkafka picks every partition's leader at random. The broker taken down
+  // is the one leading the most partitions of the services' first outputs
+  // (leads.accepted, leads.scored), so those get stuck on it; leads are
+  // submitted only to the partitions of leads.submitted it does not lead, so
+  // they keep arriving during the outage. (Keyed submissions would soon block
+  // every producer thread on the downed broker, and the services might then
+  // have nothing in flight to get stuck on.)
+  const auto submitted_leaders = kafka.PartitionLeaders(topics::kLeadsSubmitted, seconds(10));
+  ASSERT_FALSE(submitted_leaders.empty()) << "no metadata for leads.submitted";
+  std::map<int, int> output_partitions_led;
+  for (const char* topic : {topics::kLeadsAccepted, topics::kLeadsScored}) {
+    for (int leader : kafka.PartitionLeaders(topic, seconds(10))) ++output_partitions_led[leader];
+  }
+  int down_broker = 0;
+  for (int b = 1; b <= opts.kafka_brokers; ++b) {
+    const auto led = std::count(submitted_leaders.begin(), submitted_leaders.end(), b);
+    if (led == static_cast<std::ptrdiff_t>(submitted_leaders.size())) continue;  // nothing left to submit to
+    if (down_broker == 0 || output_partitions_led[b] > output_partitions_led[down_broker]) down_broker = b;
+  }
+  ASSERT_GT(output_partitions_led[down_broker], 0) << "no broker leads an output partition";
+  std::vector<int32_t> live_partitions;
+  for (size_t p = 0; p < submitted_leaders.size(); ++p) {
+    if (submitted_leaders[p] != down_broker) live_partitions.push_back(static_cast<int32_t>(p));
+  }
+  std::printf("[broker] broker %d goes down: it leads %d partitions of leads.accepted and "
+              "leads.scored; leads go to %zu of the %zu partitions of leads.submitted\n",
+              down_broker, output_partitions_led[down_broker], live_partitions.size(),
+              submitted_leaders.size());
+
   const auto plan = MakeLeads(400, "broker");
   std::map<std::string, int> unready_polls;
   int outage_polls = 0;
   {
-    LeadProducer producer(stack->bootstrap(), plan, 60, 4);
+    LeadProducer producer(stack->bootstrap(), plan, 60, 4, live_partitions);
     std::this_thread::sleep_for(milliseconds(1500));
     ASSERT_TRUE(stack->kafka().PushRequestErrors(
         0, {kRequestTimedOut, kNotEnoughReplicas, kRequestTimedOut, kNotEnoughReplicas}, &error))
@@ -44,7 +84,7 @@ TEST(FaultBroker, BrokerDownTenSecondsWithRequestErrorsLosesNothing) {
                                                  &error))
         << error;
     std::this_thread::sleep_for(milliseconds(1000));
-    ASSERT_TRUE(stack->kafka().BrokerDown(2, &error)) << error;
+    ASSERT_TRUE(stack->kafka().BrokerDown(down_broker, &error)) << error;
     const auto up_at = std::chrono::steady_clock::now() + seconds(10);
     while (std::chrono::steady_clock::now() < up_at) {
       ++outage_polls;
@@ -55,7 +95,7 @@ TEST(FaultBroker, BrokerDownTenSecondsWithRequestErrorsLosesNothing) {
       }
       std::this_thread::sleep_for(milliseconds(250));
     }
-    ASSERT_TRUE(stack->kafka().BrokerUp(2, &error)) << error;
+    ASSERT_TRUE(stack->kafka().BrokerUp(down_broker, &error)) << error;
     // Ready again without a restart.
     const auto t0 = std::chrono::steady_clock::now();
     EXPECT_TRUE(WaitUntil(
@@ -73,7 +113,7 @@ TEST(FaultBroker, BrokerDownTenSecondsWithRequestErrorsLosesNothing) {
     ASSERT_TRUE(producer.Wait(seconds(120)));
   }
   const Tally t = WaitForAll(kafka, plan, seconds(120));
-  std::printf("%s\n", t.Summary("broker").c_str());
+  std::printf("%s\n%s", t.Summary("broker").c_str(), WarningCounts(*stack, "broker").c_str());
   for (const auto& s : e2e::Stack::ServiceNames()) {
     std::printf("[broker] %s unready in %d of %d polls during the outage\n", s.c_str(),
                 unready_polls[s], outage_polls);
@@ -82,7 +122,7 @@ TEST(FaultBroker, BrokerDownTenSecondsWithRequestErrorsLosesNothing) {
   int total_unready = 0;
   for (const auto& [s, n] : unready_polls) total_unready += n;
   EXPECT_GT(total_unready, 0) << "no service reported unready while it could not make progress";
-  EXPECT_EQ(t.lost, 0) << t.examples;
+  EXPECT_EQ(t.lost, 0) << t.examples << TraceLost(kafka, t) << ServiceWarnings(*stack);
   EXPECT_EQ(t.duplicates, 0) << t.examples;
   EXPECT_EQ(t.misrouted, 0) << t.examples;
   EXPECT_EQ(CheckRepClaims(*stack, t), "");

@@ -55,11 +55,13 @@ bool PublishRegistry(e2e::Stack& stack, testing::KafkaTestClient& kafka);
 // Produces leads on leads.submitted from a background thread, `per_second`
 // at most (0 = as fast as possible), from `threads` threads. Every lead is
 // retried until its delivery is confirmed, so a broker outage slows the
-// producer down but loses nothing.
+// producer down but loses nothing. Leads go to the partition of their key,
+// or, when `partitions` is not empty, to those partitions in turn (e.g. to
+// keep leads flowing past a broker that is down).
 class LeadProducer {
  public:
   LeadProducer(std::string bootstrap, const std::vector<PlannedLead>& leads, int per_second,
-               int threads = 1);
+               int threads = 1, std::vector<int32_t> partitions = {});
   ~LeadProducer();
   int produced() const { return produced_.load(); }
   bool done() const { return produced_.load() == static_cast<int>(leads_.size()); }
@@ -86,6 +88,7 @@ struct Tally {
   std::map<std::string, std::set<std::string>> rep_leads;  // rep -> distinct lead ids
   std::set<std::string> lead_ids;                          // every lead id seen
   std::string examples;                                    // a few offending leads
+  std::vector<std::string> lost_emails;                    // every lost lead
   std::string Summary(const std::string& name) const;
 };
 
@@ -97,6 +100,19 @@ Tally Collect(testing::KafkaTestClient& kafka, const std::vector<PlannedLead>& l
 Tally WaitForAll(testing::KafkaTestClient& kafka, const std::vector<PlannedLead>& leads,
                  std::chrono::seconds timeout,
                  std::chrono::milliseconds settle = std::chrono::milliseconds(2000));
+
+// For a failure message: where each of the first few lost leads was last
+// seen on the way (leads.submitted, leads.accepted, leads.scored), with
+// partition and offset, so a loss points at the hop that dropped it.
+std::string TraceLost(testing::KafkaTestClient& kafka, const Tally& tally);
+
+// The last `per_service` warning and error log lines of each service, for a
+// failure message.
+std::string ServiceWarnings(const e2e::Stack& stack, size_t per_service = 12);
+
+// One line per service counting its warnings and errors by message, e.g.
+// "[broker] routing: 14x flush failed; rewinding batch, 2x commit failed".
+std::string WarningCounts(const e2e::Stack& stack, const std::string& name);
 
 // Routing capacity invariants against Redis: for every rep, the open and
 // today's claim counters equal the number of distinct leads assigned to that

@@ -92,7 +92,7 @@ TEST(FaultOverload, BacklogGrowsThenDrainsWithBoundedMemory) {
   EXPECT_GT(max_lag, 300) << "the load did not exceed the pipeline's capacity";
   EXPECT_EQ(final_lag, 0);
   EXPECT_GT(drained_s, 0) << "the backlog did not drain";
-  EXPECT_EQ(t.lost, 0) << t.examples;
+  EXPECT_EQ(t.lost, 0) << t.examples << TraceLost(kafka, t) << ServiceWarnings(*stack);
   EXPECT_EQ(t.duplicates, 0) << t.examples;
   EXPECT_EQ(t.misrouted, 0) << t.examples;
   EXPECT_EQ(CheckRepClaims(*stack, t), "");

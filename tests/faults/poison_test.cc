@@ -231,7 +231,7 @@ TEST(FaultPoison, EveryInputTopicDeadLettersPoisonAndKeepsMoving) {
   }
   const Tally t = WaitForAll(kafka, plan, seconds(90));
   std::printf("%s\n", t.Summary("poison").c_str());
-  EXPECT_EQ(t.lost, 0) << t.examples;
+  EXPECT_EQ(t.lost, 0) << t.examples << TraceLost(kafka, t) << ServiceWarnings(*stack);
   EXPECT_EQ(t.duplicates, 0) << t.examples;
   EXPECT_EQ(t.misrouted, 0) << t.examples;
 

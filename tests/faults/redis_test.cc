@@ -39,7 +39,7 @@ TEST(FaultRedis, RestartUnderLoadKeepsCapacityAndDedupeInvariants) {
               t.Summary("redis").c_str());
   EXPECT_GT(produced_at_restart, 0);
   EXPECT_LT(produced_at_restart, 300) << "the restart must land mid-stream";
-  EXPECT_EQ(t.lost, 0) << t.examples;
+  EXPECT_EQ(t.lost, 0) << t.examples << TraceLost(kafka, t) << ServiceWarnings(*stack);
   EXPECT_EQ(t.duplicates, 0) << t.examples;
   EXPECT_EQ(t.misrouted, 0) << t.examples;
   EXPECT_EQ(CheckRepClaims(*stack, t), "");
@@ -64,7 +64,7 @@ TEST(FaultRedis, RestartUnderLoadKeepsCapacityAndDedupeInvariants) {
   EXPECT_EQ(kafka.CountMessages("leads.accepted"), accepted_before) << "a re-submission became a new lead";
   EXPECT_GT(kafka.CountMessages("engagement.events"), engagement_before);
   EXPECT_EQ(after.duplicates, 0) << after.examples;
-  EXPECT_EQ(after.lost, 0) << after.examples;
+  EXPECT_EQ(after.lost, 0) << after.examples << TraceLost(kafka, after) << ServiceWarnings(*stack);
   EXPECT_EQ(after.lead_ids.size(), t.lead_ids.size());
   EXPECT_EQ(CheckRepClaims(*stack, after), "");
   for (const auto& s : e2e::Stack::ServiceNames()) {
