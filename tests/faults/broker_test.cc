@@ -7,8 +7,8 @@
 #include <algorithm>
 #include <cstdio>
 #include <map>
-#include <vector>
 #include <thread>
+#include <vector>
 
 #include "common/kafka/topics.h"
 #include "tests/faults/fault_harness.h"
@@ -29,9 +29,10 @@ TEST(FaultBroker, BrokerDownTenSecondsWithRequestErrorsLosesNothing) {
   opts.kafka_brokers = 3;
   // The injected Produce errors would otherwise lose records inside devkafka:
   // it does not check idempotent sequence numbers, so a request pipelined
-  // behind a failed one is accepted and librdkafka counts the failed one as
-  // delivered. A real broker refuses the out-of-order request. One request in
-  // flight keeps the test about the services (docs/reliability.md, Known limits).
+  // behind a failed one is accepted and librdkafka then reports the failed
+  // one as delivered too; a real broker refuses the out-of-order request. One
+  // request in flight keeps the test about the services (docs/reliability.md,
+  // Known limits).
   for (const auto& s : e2e::Stack::ServiceNames()) {
     opts.env[s]["LEADFLOW_KAFKA_PROPERTIES"] = "max.in.flight.requests.per.connection=1";
   }
