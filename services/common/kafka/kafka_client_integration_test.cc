@@ -1,8 +1,9 @@
 // KafkaProducer and KafkaConsumer against a real devkafka over TCP: Flush()
 // returns only once every enqueued message is acknowledged (from any thread),
 // reports a broker outage as a timeout naming what is still in flight, and
-// recovers after it; an asynchronous Commit() followed at once by Close() is
-// not lost.
+// recovers after it; a message that fails for good fails the flush of the
+// thread that produced it; an asynchronous Commit() followed at once by
+// Close() is not lost.
 #include <gtest/gtest.h>
 
 #include <map>
@@ -86,6 +87,35 @@ TEST_F(KafkaClientIntegrationTest, BrokerOutageIsATimeoutNamingWhatIsInFlightAnd
   // retries them), and the next flush sees them all acknowledged.
   EXPECT_TRUE(producer_->Flush(seconds(60)).ok());
   EXPECT_EQ(client_->CountMessages(kTopic), 4);
+}
+
+// The consumer loops of a service share one producer, each flushing its own
+// batches. A message that fails for good must fail the flush of the thread
+// that produced it even when another thread's flush saw the failure first;
+// otherwise that thread would commit a batch whose output is lost.
+TEST_F(KafkaClientIntegrationTest, AFailureFailsTheProducingThreadsFlushEvenAfterAnotherFlushSawIt) {
+  ProducerOptions p;
+  p.brokers = kafka_->bootstrap();
+  p.extra_properties = {{"message.timeout.ms", "500"}};
+  auto made = MakeKafkaProducer(p, nullptr);
+  ASSERT_TRUE(made.ok()) << made.status().message();
+  Producer& producer = *made.value();
+  ASSERT_TRUE(producer.Produce(Message(0)).ok());
+  ASSERT_TRUE(producer.Flush(seconds(30)).ok());  // connected, metadata known
+  std::string error;
+  ASSERT_TRUE(kafka_->BrokerDown(1, &error)) << error;
+  ASSERT_TRUE(producer.Produce(Message(1)).ok());  // times out after 500 ms
+
+  Status other;
+  std::thread([&] { other = producer.Flush(seconds(10)); }).join();
+  EXPECT_EQ(other.code(), StatusCode::kUnavailable) << other.message();
+
+  Status own = producer.Flush(seconds(10));
+  EXPECT_EQ(own.code(), StatusCode::kUnavailable);
+  EXPECT_NE(own.message().find("1 messages failed delivery"), std::string::npos) << own.message();
+  // Reported once per thread: the next flush has nothing new to report.
+  EXPECT_TRUE(producer.Flush(seconds(10)).ok());
+  ASSERT_TRUE(kafka_->BrokerUp(1, &error)) << error;
 }
 
 TEST_F(KafkaClientIntegrationTest, AnAsynchronousCommitRightBeforeCloseIsKept) {

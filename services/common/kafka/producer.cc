@@ -3,6 +3,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <future>
+#include <map>
 #include <mutex>
 #include <thread>
 
@@ -16,27 +17,34 @@ namespace {
 
 // Shared with librdkafka's callbacks through the conf opaque.
 struct ProducerState {
-  std::atomic<int> failed{0};
   metrics::ServiceMetrics* metrics = nullptr;
+  std::mutex mu;
   // Messages enqueued and not yet reported delivered (or failed); Flush()
   // waits on `drained` for it to reach zero.
-  std::mutex mu;
   std::condition_variable drained;
   int64_t in_flight = 0;
+  // Messages without their own waiter (Produce(), not ProduceAndWait()) that
+  // failed for good, ever. Never reset: every thread's Flush() compares it
+  // with the value it saw at its previous Flush() (or first Produce()), so a
+  // failure is reported to every thread that may own the message instead of
+  // to whichever thread happened to flush first.
+  uint64_t failures = 0;
+  std::map<std::thread::id, uint64_t> failures_seen;
 };
 
 void DeliveryReport(rd_kafka_t*, const rd_kafka_message_t* msg, void* opaque) {
   auto* state = static_cast<ProducerState*>(opaque);
   if (msg->err) {
-    state->failed.fetch_add(1);
     if (state->metrics) state->metrics->Error("kafka_delivery");
     log::Error("kafka delivery failed",
                {{"topic", rd_kafka_topic_name(msg->rkt)}, {"error", rd_kafka_err2str(msg->err)}});
   }
+  // A ProduceAndWait() message reports its failure to its own waiter only.
   if (msg->_private) {
     static_cast<std::promise<rd_kafka_resp_err_t>*>(msg->_private)->set_value(msg->err);
   }
   std::lock_guard lock(state->mu);
+  if (msg->err && msg->_private == nullptr) ++state->failures;
   if (--state->in_flight == 0) state->drained.notify_all();
 }
 
@@ -84,15 +92,21 @@ class KafkaProducer final : public Producer {
     // A zero-timeout rd_kafka_flush() only wakes the broker threads to send
     // what is queued now instead of waiting out linger.ms.
     rd_kafka_flush(rk_, 0);
-    {
-      std::unique_lock lock(state_->mu);
-      if (!state_->drained.wait_for(lock, timeout, [&] { return state_->in_flight == 0; })) {
-        return Status::Unavailable("kafka flush timed out with " +
-                                   std::to_string(state_->in_flight) + " messages in flight");
-      }
+    std::unique_lock lock(state_->mu);
+    // A thread that never produced (e.g. the shutdown drain, after the loops
+    // have flushed their own batches) sees the failures during this wait.
+    uint64_t& seen =
+        state_->failures_seen.try_emplace(std::this_thread::get_id(), state_->failures).first->second;
+    if (!state_->drained.wait_for(lock, timeout, [&] { return state_->in_flight == 0; })) {
+      return Status::Unavailable("kafka flush timed out with " +
+                                 std::to_string(state_->in_flight) + " messages in flight");
     }
-    int failed = state_->failed.exchange(0);
-    if (failed > 0) return Status::Unavailable(std::to_string(failed) + " messages failed delivery");
+    const uint64_t failed = state_->failures - seen;
+    seen = state_->failures;
+    if (failed > 0) {
+      return Status::Unavailable(std::to_string(failed) +
+                                 " messages failed delivery since this thread's previous flush");
+    }
     return Status::Ok();
   }
 
@@ -110,6 +124,9 @@ class KafkaProducer final : public Producer {
     {
       std::lock_guard lock(state_->mu);
       ++state_->in_flight;
+      // From its first message on, a thread's Flush() reports failures that
+      // happen after this point.
+      state_->failures_seen.try_emplace(std::this_thread::get_id(), state_->failures);
     }
     // Back-pressure: while the local queue is full, wait for deliveries to drain it.
     for (int attempt = 0;; ++attempt) {

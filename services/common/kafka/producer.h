@@ -4,7 +4,9 @@
 // retries internally without duplicating or reordering. Produce() only
 // enqueues; Flush() waits for every enqueued message and reports whether any
 // was lost, which is what the consumer loop checks before committing offsets.
-// Thread-safe: many threads may Produce() at once.
+// Thread-safe: many threads may Produce() and Flush() at once; a failure is
+// reported to the Flush() of every thread that produced before it, not only
+// to the first thread that flushes.
 #pragma once
 
 #include <chrono>
@@ -28,7 +30,11 @@ class Producer {
   // than the producer's enqueue timeout, or the topic is unknown.
   virtual Status Produce(const OutgoingMessage& message) = 0;
   // Waits until every enqueued message is acknowledged by the brokers. Returns
-  // an error if any message since the previous Flush() failed for good.
+  // an error if any message failed for good since the calling thread's
+  // previous Flush() (or, before its first one, since its first Produce(); a
+  // thread that never produced sees the failures during this call). It may
+  // report another thread's failure too: the consumer loop then only rewinds
+  // a batch that was in fact delivered.
   virtual Status Flush(std::chrono::milliseconds timeout) = 0;
   // Enqueues one message and waits for its own acknowledgement: for
   // synchronous APIs that must not answer before the event is durable.
