@@ -53,23 +53,17 @@ Status AccountRegistry::Apply(const std::string& account_key, const std::string&
   return r.ok() ? Status::Ok() : r.status();
 }
 
-StatusOr<std::optional<AccountState>> AccountRegistry::Get(const std::string& account_key) {
-  auto r = redis_.Run({"GET", Key("acct", account_key)});
-  if (!r.ok()) return r.status();
-  if (r->is_error()) return Status::Unavailable("registry GET: " + r->str);
-  if (r->is_nil()) return std::optional<AccountState>();
+namespace {
+
+// An account record read by GET or MGET: nil is "no such account"; an error
+// reply (LOADING, an ACL refusal) is Unavailable, never "no account".
+StatusOr<std::optional<AccountState>> AccountFromReply(const redis::Reply& r) {
+  if (r.is_error()) return Status::Unavailable("registry read: " + r.str);
+  if (r.is_nil()) return std::optional<AccountState>();
   AccountState state;
-  if (!state.ParseFromString(r->str)) return Status::Internal("registry: corrupt account record");
+  if (!state.ParseFromString(r.str)) return Status::Internal("registry: corrupt account record");
   return std::optional<AccountState>(std::move(state));
 }
-
-StatusOr<std::optional<AccountState>> AccountRegistry::Lookup(const std::string& email,
-                                                              const std::string& domain,
-                                                              const std::string& inn) {
-  return std::move(LookupMany({ContactKeys{email, domain, inn}}).front());
-}
-
-namespace {
 
 // One MGET (all registry keys share the namespace's hash tag, so this is
 // one slot on a Redis Cluster too); one reply per key, nil where missing.
@@ -89,6 +83,18 @@ StatusOr<std::vector<redis::Reply>> MultiGet(redis::Client& redis, std::vector<s
 }
 
 }  // namespace
+
+StatusOr<std::optional<AccountState>> AccountRegistry::Get(const std::string& account_key) {
+  auto r = redis_.Run({"GET", Key("acct", account_key)});
+  if (!r.ok()) return r.status();
+  return AccountFromReply(*r);
+}
+
+StatusOr<std::optional<AccountState>> AccountRegistry::Lookup(const std::string& email,
+                                                              const std::string& domain,
+                                                              const std::string& inn) {
+  return std::move(LookupMany({ContactKeys{email, domain, inn}}).front());
+}
 
 std::vector<StatusOr<std::optional<AccountState>>> AccountRegistry::LookupMany(
     const std::vector<ContactKeys>& contacts) {
@@ -128,14 +134,7 @@ std::vector<StatusOr<std::optional<AccountState>>> AccountRegistry::LookupMany(
       f = accounts.status();
       continue;
     }
-    const redis::Reply& r = (*accounts)[g];
-    if (r.is_nil()) continue;
-    AccountState state;
-    if (!state.ParseFromString(r.str)) {
-      f = Status::Internal("registry: corrupt account record");
-      continue;
-    }
-    f = std::optional<AccountState>(std::move(state));
+    f = AccountFromReply((*accounts)[g]);
   }
   return out;
 }
