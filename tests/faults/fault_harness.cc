@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <fstream>
 #include <functional>
+#include <optional>
 #include <regex>
 #include <sstream>
 
@@ -75,6 +76,15 @@ struct Output {
   std::string detail;  // outcome/rep
   std::string Signature() const { return topic + "|" + lead_id + "|" + detail; }
 };
+
+// Every record of `topic`: counted up to the end of each partition, then
+// read back. nullopt when the count could not reach the end in time.
+std::optional<std::vector<testing::KafkaMessage>> ReadTopic(testing::KafkaTestClient& kafka,
+                                                           const char* topic) {
+  const int64_t n = kafka.CountMessages(topic, seconds(20));
+  if (n < 0) return std::nullopt;
+  return kafka.ConsumeAll(topic, static_cast<size_t>(n), seconds(20));
+}
 
 // The warn and error lines of a service's JSON log.
 std::vector<std::string> WarningLines(const e2e::Stack& stack, const std::string& service) {
@@ -214,8 +224,7 @@ bool LeadProducer::Wait(seconds timeout) {
 Tally Collect(testing::KafkaTestClient& kafka, const std::vector<PlannedLead>& leads) {
   std::map<std::string, std::vector<Output>> by_email;
   auto read = [&](const char* topic) {
-    const int64_t n = kafka.CountMessages(topic, seconds(20));
-    return kafka.ConsumeAll(topic, static_cast<size_t>(std::max<int64_t>(n, 0)), seconds(20));
+    return ReadTopic(kafka, topic).value_or(std::vector<testing::KafkaMessage>{});
   };
   Tally t;
   for (const auto& m : read(topics::kLeadsAssigned)) {
@@ -315,15 +324,14 @@ std::string TraceLost(testing::KafkaTestClient& kafka, const Tally& tally) {
   const size_t shown = std::min<size_t>(tally.lost_emails.size(), 5);
   std::vector<std::string> seen(shown);
   for (const char* topic : {topics::kLeadsSubmitted, topics::kLeadsAccepted, topics::kLeadsScored}) {
-    const int64_t n = kafka.CountMessages(topic, seconds(20));
-    if (n < 0) {
+    const auto messages = ReadTopic(kafka, topic);
+    if (!messages) {
       for (auto& s : seen) s += std::string(" ") + topic + " unreadable;";
       continue;
     }
-    const auto messages = kafka.ConsumeAll(topic, static_cast<size_t>(n), seconds(20));
     for (size_t k = 0; k < shown; ++k) {
       std::string where;
-      for (const auto& m : messages) {
+      for (const auto& m : *messages) {
         // The email is a plain string in the JSON submission and in every
         // protobuf record downstream, so a byte search finds it in both.
         if (m.value.find(tally.lost_emails[k]) == std::string::npos) continue;
@@ -405,10 +413,8 @@ std::string CheckRepClaims(e2e::Stack& stack, const Tally& tally) {
 }
 
 int64_t DuplicateTouchIds(testing::KafkaTestClient& kafka, int64_t* total) {
-  const int64_t n = kafka.CountMessages(topics::kNurtureTouches, seconds(20));
   const auto msgs =
-      kafka.ConsumeAll(topics::kNurtureTouches, static_cast<size_t>(std::max<int64_t>(n, 0)),
-                       seconds(20));
+      ReadTopic(kafka, topics::kNurtureTouches).value_or(std::vector<testing::KafkaMessage>{});
   std::set<std::string> ids;
   int64_t dups = 0;
   for (const auto& m : msgs) {
