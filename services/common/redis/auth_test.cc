@@ -67,5 +67,35 @@ TEST_F(RedisAuthTest, WrongOrMissingCredentialsAreRefusedAtConnect) {
   }
 }
 
+// A refused AUTH on a reconnect (a rotated password, a replica promoted
+// before its ACLs were set) is transient: kUnavailable, so the consumer loop
+// retries the message instead of dead-lettering a valid lead; and once the
+// credentials work again the same client recovers.
+TEST_F(RedisAuthTest, RefusedAuthOnReconnectIsUnavailableAndRecovers) {
+  auto admin = Client::Connect({.url = Url(":default-secret")});
+  ASSERT_TRUE(admin.ok()) << admin.status().message();
+  auto acl = [&](const Command& command) {
+    auto r = (*admin)->Run(command);
+    return r.ok() && !r->is_error();
+  };
+  auto c = Client::Connect({.url = Url("leadflow-routing:r0uting-secret")});
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  ASSERT_TRUE((*c)->Run({"SET", "lf:{routing}:k", "1"}).ok());
+  ASSERT_TRUE(acl({"ACL", "SETUSER", "leadflow-routing", "resetpass", ">rotated"}));
+  ASSERT_TRUE(acl({"CLIENT", "KILL", "USER", "leadflow-routing"}));
+  for (int attempt = 0; attempt < 2; ++attempt) {  // the reconnect, then a fresh connect
+    auto r = (*c)->Run({"GET", "lf:{routing}:k"});
+    ASSERT_FALSE(r.ok()) << "attempt " << attempt << ": " << r->str;
+    EXPECT_EQ(r.status().code(), StatusCode::kUnavailable)
+        << StatusCodeName(r.status().code()) << ": " << r.status().message();
+    EXPECT_NE(r.status().message().find("AUTH"), std::string::npos) << r.status().message();
+    EXPECT_EQ(r.status().message().find("r0uting-secret"), std::string::npos);
+  }
+  ASSERT_TRUE(acl({"ACL", "SETUSER", "leadflow-routing", "resetpass", ">r0uting-secret"}));
+  auto back = (*c)->Run({"GET", "lf:{routing}:k"});
+  ASSERT_TRUE(back.ok()) << back.status().message();
+  EXPECT_EQ(back->str, "1");
+}
+
 }  // namespace
 }  // namespace leadflow::redis

@@ -119,18 +119,38 @@ struct Client::Impl {
       return Status::Unavailable("redis " + where + ": " + err);
     }
     redisSetTimeout(ctx, tv);
+    // A refused AUTH or SELECT leaves no connection behind (an unauthenticated
+    // one would answer every command with NOAUTH), and is kUnavailable: on a
+    // reconnect it is usually a credential being rotated or a replica not yet
+    // configured, so the message is retried, never dead-lettered. The reply
+    // text (WRONGPASS, NOPERM, ...) never contains the password.
     if (!url.password.empty()) {
       Command auth = url.user.empty() ? Command{"AUTH", url.password}
                                       : Command{"AUTH", url.user, url.password};
       auto r = RawLocked(auth);
-      if (!r.ok()) return r.status();
-      if (r->is_error()) return Status::FailedPrecondition("redis " + where + " AUTH: " + r->str);
+      if (!r.ok() || r->is_error()) {
+        return DropLocked(r.ok() ? "redis " + where + " AUTH refused: " + r->str
+                                 : r.status().message());
+      }
     }
     if (url.db != 0) {
       auto r = RawLocked({"SELECT", std::to_string(url.db)});
-      if (!r.ok()) return r.status();
+      if (!r.ok() || r->is_error()) {
+        return DropLocked(r.ok() ? "redis " + where + " SELECT " + std::to_string(url.db) +
+                                       " refused: " + r->str
+                                 : r.status().message());
+      }
     }
     return Status::Ok();
+  }
+
+  // Closes the connection and returns kUnavailable with `why`.
+  Status DropLocked(const std::string& why) {
+    if (ctx) {
+      redisFree(ctx);
+      ctx = nullptr;
+    }
+    return Status::Unavailable(why);
   }
 
   StatusOr<Reply> RawLocked(const Command& c) {

@@ -5,7 +5,8 @@
 // thread and calls are serialised. Retries: a call that fails on the
 // connection (not a Redis error reply) reconnects once and is retried once; if
 // that fails too it returns kUnavailable, which the consumer loop treats as
-// transient. Lua scripts are loaded on first use and re-loaded after NOSCRIPT
+// transient. A refused AUTH or SELECT (at connect or on a reconnect) is
+// kUnavailable too, and leaves no half-open connection behind. Lua scripts are loaded on first use and re-loaded after NOSCRIPT
 // (e.g. after a Redis restart), so callers never see that error.
 #pragma once
 
