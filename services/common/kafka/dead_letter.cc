@@ -2,6 +2,9 @@
 
 #include <google/protobuf/util/time_util.h>
 
+#include <algorithm>
+
+#include "common/auth/sha256.h"
 #include "common/kafka/topics.h"
 
 namespace leadflow::kafka {
@@ -14,7 +17,11 @@ leadflow::intake::v1::LeadRejected MakeRejection(const ConsumedMessage& source,
   r.set_stage(stage);
   r.set_reason(reason);
   r.set_detail(detail);
-  r.set_original(source.payload);
+  const size_t kept = std::min(source.payload.size(), kMaxDeadLetterOriginalBytes);
+  r.set_original(source.payload.data(), kept);
+  r.set_original_size(source.payload.size());
+  r.set_original_sha256(auth::Sha256Hex(source.payload));
+  r.set_original_truncated(kept < source.payload.size());
   r.set_source_topic(source.topic);
   r.set_source_partition(source.partition);
   r.set_source_offset(source.offset);
