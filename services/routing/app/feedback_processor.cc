@@ -2,6 +2,7 @@
 
 #include "common/kafka/topics.h"
 #include "common/log/log.h"
+#include "routing/app/decision_record.h"
 #include "routing/app/routing_outputs.h"
 #include "routing/domain/feedback.h"
 
@@ -9,6 +10,38 @@ namespace leadflow::routing {
 
 namespace cv1 = leadflow::common::v1;
 namespace rv1 = leadflow::routing::v1;
+
+namespace {
+
+constexpr int kRecordAttempts = 5;
+
+// The record a lead keeps once its rep closed or rejected it
+// (decision_record.h): slim for a sales cycle; after a protected rejection
+// (`nurture` set: its decision) the NURTURE record with the lead for the
+// redelivery window, so a redelivered rejection re-emits its NurtureRequested.
+FeedbackRecord TerminalRecord(const rv1::LeadAssigned& rec, const rv1::Decision* nurture) {
+  FeedbackRecord w;
+  if (nurture != nullptr) {
+    rv1::LeadAssigned updated = rec;
+    *updated.mutable_decision() = *nurture;
+    updated.clear_sla_due_at();
+    updated.SerializeToString(&w.new_record);
+    w.new_record_ttl_seconds = w.feedback_ttl_seconds = kRedeliveryWindow.count();
+  } else {
+    Slim(rec).SerializeToString(&w.new_record);
+    w.new_record_ttl_seconds = w.feedback_ttl_seconds = kOwnedRecordTtl.count();
+  }
+  return w;
+}
+
+// Whether `rec` already is what this feedback leaves behind (or is no longer
+// the rep's to change: re-routed meanwhile).
+bool Settled(const rv1::LeadAssigned& rec, const rv1::SalesFeedback& fb, bool to_nurture) {
+  if (rec.decision().rep_id() != fb.rep_id()) return true;
+  return to_nurture ? rec.decision().outcome() == rv1::NURTURE : IsSlim(rec);
+}
+
+}  // namespace
 
 FeedbackProcessor::FeedbackProcessor(std::shared_ptr<const RoutingPolicy> policy,
                                      RoutingStore& store, RoutingMetrics& metrics,
@@ -30,7 +63,7 @@ StatusOr<FeedbackResult> FeedbackProcessor::Apply(const rv1::SalesFeedback& fb) 
 
   FeedbackResult result;
   std::string detail;
-  std::string new_record;
+  FeedbackRecord write;
   rv1::NurtureRequested nurture;
   switch (fb.kind()) {
     case rv1::ACCEPT:
@@ -39,6 +72,7 @@ StatusOr<FeedbackResult> FeedbackProcessor::Apply(const rv1::SalesFeedback& fb) 
     case rv1::CLOSE:
       detail = rv1::DealOutcome_Name(fb.outcome());
       result.status = "closed: " + detail;
+      write = TerminalRecord(rec, nullptr);
       break;
     default: {
       detail = cv1::ReasonCode_Name(fb.reject_reason());
@@ -60,19 +94,24 @@ StatusOr<FeedbackResult> FeedbackProcessor::Apply(const rv1::SalesFeedback& fb) 
         step->set_detail(detail + " on a " + cv1::Segment_Name(rec.scored().segment()) +
                          " lead rejected by " + fb.rep_id() + ": back to nurture");
         nurture.set_reason(fb.reject_reason());
-        rv1::LeadAssigned updated = rec;
-        *updated.mutable_decision() = *nd;
-        updated.clear_sla_due_at();
-        updated.SerializeToString(&new_record);
       }
+      write = TerminalRecord(rec, result.to_nurture ? &nurture.decision() : nullptr);
       break;
     }
   }
 
   int64_t open_after = 0;
+  bool replaced = false;
   auto applied = store_.ApplyFeedback(fb.lead_id(), fb.rep_id(), kind, detail, (*stored)->raw,
-                                      new_record, &open_after);
+                                      write, &open_after, &replaced);
   if (!applied.ok()) return applied.status();
+  if (fb.kind() != rv1::ACCEPT && *applied != FeedbackApply::kNotOpen && !replaced &&
+      !((*applied == FeedbackApply::kAlready) && Settled(rec, fb, result.to_nurture))) {
+    // The record changed between our read and the script (an erasure's
+    // scrub), or a first attempt stopped in between: it still has to lose
+    // the lead's body.
+    if (Status s = SettleRecord(fb, result.to_nurture); !s.ok()) return s;
+  }
   if (*applied == FeedbackApply::kNotOpen) {
     if (d.rep_id() != fb.rep_id()) {
       return Status::FailedPrecondition("lead " + fb.lead_id() + " is not held by rep " +
@@ -103,6 +142,27 @@ StatusOr<FeedbackResult> FeedbackProcessor::Apply(const rv1::SalesFeedback& fb) 
                                          {"status", result.status}});
   }
   return result;
+}
+
+Status FeedbackProcessor::SettleRecord(const rv1::SalesFeedback& fb, bool to_nurture) {
+  for (int attempt = 0; attempt < kRecordAttempts; ++attempt) {
+    auto cur = store_.GetDecision(fb.lead_id());
+    if (!cur.ok()) return cur.status();
+    if (!cur->has_value() || Settled((*cur)->record, fb, to_nurture)) return Status::Ok();
+    const rv1::LeadAssigned& rec = (*cur)->record;
+    rv1::Decision nd;
+    if (to_nurture) {
+      nd = rec.decision();
+      nd.set_outcome(rv1::NURTURE);
+      SetMillis(nd.mutable_decided_at(), clock_.NowMillis());
+    }
+    const FeedbackRecord w = TerminalRecord(rec, to_nurture ? &nd : nullptr);
+    auto done =
+        store_.ReplaceDecision(fb.lead_id(), (*cur)->raw, w.new_record, w.new_record_ttl_seconds);
+    if (!done.ok()) return done.status();
+    if (*done) return Status::Ok();
+  }
+  return Status::Unavailable("decision of lead " + fb.lead_id() + " kept changing; retrying");
 }
 
 Status FeedbackProcessor::Handle(const kafka::ConsumedMessage& message,

@@ -7,7 +7,10 @@
 //             reason; the record becomes NURTURE so a later rescore re-routes);
 //   close  -> records the deal outcome and releases the rep's slot.
 // Effects are applied atomically and idempotently in Redis, keyed by lead id:
-// a redelivered event re-emits the same outputs and changes nothing.
+// a redelivered event re-emits the same outputs and changes nothing. A
+// reject or close also ends what routing keeps of the lead: its record turns
+// slim (ids and the decision), or, after a protected rejection, keeps the lead
+// for the redelivery window only (decision_record.h).
 //
 // Feedback published by routing's own gRPC API carries the header
 // kFeedbackOriginHeader=routing; the topic handler skips it (already applied).
@@ -57,6 +60,10 @@ class FeedbackProcessor {
   void set_on_capacity_freed(std::function<void()> fn) { on_capacity_freed_ = std::move(fn); }
 
  private:
+  // Turns the lead's current record into what a reject or close leaves (when
+  // the feedback script could not: the record had changed).
+  Status SettleRecord(const leadflow::routing::v1::SalesFeedback& fb, bool to_nurture);
+
   std::shared_ptr<const RoutingPolicy> policy_;
   RoutingStore& store_;
   RoutingMetrics& metrics_;

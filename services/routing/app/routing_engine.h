@@ -87,6 +87,11 @@ class RoutingEngine {
               ClaimRequest& claim);
   // Applies the lead's claim result: outputs, or another attempt.
   void Settle(Lead& lead, size_t index, StatusOr<ClaimResult>& claim, BatchWaves& waves);
+  // The outputs of a recorded decision for `lead`'s message: the stored
+  // record's; for a slim record (decision_record.h), its decision with the
+  // lead the message carries, scrubbed when the contact was erased.
+  Status Reemit(const StoredDecision& existing, const Lead& lead,
+                std::vector<kafka::OutgoingMessage>& out);
   // Observes the decision's metrics after a successful claim.
   void Observe(const leadflow::scoring::v1::LeadScored& scored,
                const leadflow::routing::v1::Decision& d, const ClaimResult& claim);

@@ -1,6 +1,8 @@
 // RoutingEngine's leads.scored path: a consumer batch routed in waves (see
 // routing_engine.h and domain/batch_waves.h).
 #include "common/log/log.h"
+#include "common/privacy/erasure.h"
+#include "routing/app/decision_record.h"
 #include "routing/app/routing_engine.h"
 #include "routing/app/routing_outputs.h"
 #include "routing/domain/rep_needs.h"
@@ -28,7 +30,8 @@ struct RoutingEngine::Lead {
   std::optional<std::string> replace;      // rescore after nurture: the record it replaces
   std::optional<StoredDecision> existing;  // redelivery: the recorded decision
   rv1::LeadAssigned rest;                  // the decision record, without the lead
-  std::string raw;                         // the whole record's bytes
+  std::string raw;     // the whole record's bytes (a decision that keeps the lead)
+  std::string stored;  // the slim record's bytes (one that does not)
 
   const std::string& id() const { return scored.lead().meta().lead_id(); }
   RecordParts parts() const { return {scored, message->payload, rest}; }
@@ -137,23 +140,27 @@ bool RoutingEngine::RouteWave(std::vector<Lead>& leads, const std::vector<size_t
       feedback_ids.push_back(lead.id());
       continue;
     }
-    lead.result->status =
-        BuildOutputs(lead.existing->record, *lead.message, clock_.NowMillis(), lead.result->out);
+    lead.result->status = Reemit(*lead.existing, lead, lead.result->out);
     waves.Finish(i);
   }
   if (!need_feedback.empty()) {
     auto last = store_.LastFeedbacks(feedback_ids);
     if (!last.ok()) return fail(last.status());
+    std::vector<std::string> owned;  // slim records of closed or rejected leads
     for (size_t j = 0; j < need_feedback.size(); ++j) {
       Lead& lead = leads[need_feedback[j]];
-      waves.Finish(need_feedback[j]);
       // Sales already closed or rejected this assignment: re-announcing it
-      // would hand a finished lead back to the rep. Acknowledge only.
+      // would hand a finished lead back to the rep. Acknowledge only, and
+      // keep the record (no second owner) for another sales cycle.
       const std::string& rep = lead.existing->record.decision().rep_id();
-      if ((*last)[j] == "close|" + rep || (*last)[j] == "reject|" + rep) continue;
-      lead.result->status =
-          BuildOutputs(lead.existing->record, *lead.message, clock_.NowMillis(), lead.result->out);
+      if ((*last)[j] == "close|" + rep || (*last)[j] == "reject|" + rep) {
+        if (IsSlim(lead.existing->record)) owned.push_back(lead.id());
+        continue;
+      }
+      lead.result->status = Reemit(*lead.existing, lead, lead.result->out);
     }
+    if (Status s = store_.RenewOwned(owned, kOwnedRecordTtl.count()); !s.ok()) return fail(s);
+    for (size_t i : need_feedback) waves.Finish(i);
   }
   if (to_decide.empty()) return true;
 
@@ -191,10 +198,21 @@ void RoutingEngine::Decide(Lead& lead, RepStateView& reps,
   lead.rest.Clear();
   *lead.rest.mutable_decision() = std::move(result.decision);
   if (result.sla_due_ms > 0) SetMillis(lead.rest.mutable_sla_due_at(), result.sla_due_ms);
-  lead.raw = EncodeRecord(lead.parts());
 
   const auto& d = lead.rest.decision();
-  req.raw = &lead.raw;
+  if (KeepsLead(d.outcome())) {
+    // Routing acts on the lead again (queue drain, SLA, feedback): the whole
+    // record, until sales feedback ends it (decision_record.h).
+    lead.raw = EncodeRecord(lead.parts());
+    lead.stored.clear();
+    req.raw = &lead.raw;
+  } else {
+    // Handed on for good: ids and the decision, for the redelivery window.
+    lead.raw.clear();
+    lead.stored = SlimRecordBytes(lead.id(), lead.scored.revision(), lead.rest);
+    req.raw = &lead.stored;
+    req.ttl_seconds = kRedeliveryWindow.count();
+  }
   req.lead_id = lead.id();
   req.rep_id = d.rep_id();
   req.team = d.team();
@@ -235,8 +253,7 @@ void RoutingEngine::Settle(Lead& lead, size_t index, StatusOr<ClaimResult>& clai
       result.status = Status::Unavailable("decision for lead changed concurrently; retrying");
       return;
     }
-    result.status =
-        BuildOutputs(claim->existing.record, *lead.message, clock_.NowMillis(), result.out);
+    result.status = Reemit(claim->existing, lead, result.out);
     return;
   }
 
@@ -255,6 +272,27 @@ void RoutingEngine::Settle(Lead& lead, size_t index, StatusOr<ClaimResult>& clai
     *record.mutable_scored() = std::move(lead.scored);
     broadcaster_.Publish(record);
   }
+}
+
+Status RoutingEngine::Reemit(const StoredDecision& existing, const Lead& lead,
+                             std::vector<kafka::OutgoingMessage>& out) {
+  const int64_t now_ms = clock_.NowMillis();
+  if (!IsSlim(existing.record)) return BuildOutputs(existing.record, *lead.message, now_ms, out);
+  // A slim record: its decision, with the lead this message carries (for a
+  // redelivery, the very bytes the first emission embedded).
+  rv1::LeadAssigned rest = existing.record;
+  rest.clear_scored();
+  auto build = [&](const leadflow::scoring::v1::LeadScored& scored, std::string_view bytes) {
+    const RecordParts parts{scored, bytes, rest};
+    const std::string raw = KeepsLead(rest.decision().outcome()) ? EncodeRecord(parts) : "";
+    return BuildOutputs(parts, raw, *lead.message, now_ms, out);
+  };
+  if (!IsErased(existing.record)) return build(lead.scored, lead.message->payload);
+  // The contact was erased after the decision: what routing re-emits names
+  // nobody, as the scrubbed full record would not have.
+  leadflow::scoring::v1::LeadScored scrubbed = lead.scored;
+  privacy::ScrubLead(scrubbed.mutable_lead());
+  return build(scrubbed, scrubbed.SerializeAsString());
 }
 
 }  // namespace leadflow::routing

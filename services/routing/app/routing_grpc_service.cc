@@ -4,6 +4,7 @@
 
 #include "common/kafka/topics.h"
 #include "common/log/log.h"
+#include "routing/app/decision_record.h"
 #include "routing/app/routing_outputs.h"
 #include "routing/domain/feedback.h"
 
@@ -185,7 +186,10 @@ grpc::Status RoutingGrpcService::WatchAssignments(grpc::ServerContext* ctx,
       for (const auto& lead_id : *open) {
         auto rec = store_.GetDecision(lead_id);
         if (!rec.ok()) return rec.status();
-        if (!rec->has_value() || (*rec)->record.decision().rep_id() != rep) continue;
+        if (!rec->has_value() || (*rec)->record.decision().rep_id() != rep ||
+            IsSlim((*rec)->record)) {
+          continue;  // not (or no longer) open with this rep
+        }
         if (!sent.insert(tag((*rec)->record)).second) continue;
         if (!w->Write((*rec)->record)) return false;
       }

@@ -11,6 +11,7 @@
 #include "leadflow/engagement/v1/engagement.pb.h"
 #include "leadflow/routing/v1/routing.pb.h"
 #include "leadflow/scoring/v1/scoring.pb.h"
+#include "routing/app/decision_record.h"
 #include "routing/app/routing_keys.h"
 #include "routing/domain/consent.h"
 
@@ -112,6 +113,9 @@ Status RoutingPrivacy::ScrubDecision(const std::string& lead_id) {
       return del.ok() ? Status::Ok() : Status::Unavailable("routing erasure: DEL");
     }
     privacy::ScrubLead(record.mutable_scored()->mutable_lead());
+    // A slim record holds no personal data; the mark makes a re-emission of
+    // its decision scrub the lead it takes from the message (decision_record.h).
+    if (IsSlim(record)) MarkErased(&record);
     const std::string scrubbed = Deterministic(record);
     if (scrubbed == raw->str) return Status::Ok();
     auto r = redis_.Eval(ReplaceScript(), {key}, {raw->str, scrubbed});

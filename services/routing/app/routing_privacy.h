@@ -20,7 +20,8 @@
 //  - privacy.erasure (malformed: dead-lettered): for every lead of the contact
 //    (its index and the erasure's lead_ids) the recorded decision is replaced,
 //    compare-and-swap, by its scrubbed copy (privacy::ScrubLead: no contact,
-//    no answers) with the same TTL. Capacity keys (open counts, open sets,
+//    no answers) with the same TTL; a slim record (no personal data) is marked
+//    erased instead (decision_record.h). Capacity keys (open counts, open sets,
 //    daily counts, queues, SLA timers, outbox, feedback) hold no personal
 //    data and are left as they are, so a rep's slot accounting stays exact;
 //    the lead stays open with its rep until sales feedback closes it. Then

@@ -4,6 +4,7 @@
 
 #include "common/kafka/topics.h"
 #include "common/log/log.h"
+#include "routing/app/decision_record.h"
 #include "routing/app/routing_outputs.h"
 #include "routing/domain/business_time.h"
 
@@ -114,7 +115,9 @@ Status RoutingScheduler::ResendOutbox(int64_t now_ms) {
   for (const auto& lead_id : *due) {
     auto rec = store_.GetDecision(lead_id);
     if (!rec.ok()) return rec.status();
-    if (!rec->has_value() || !HeldByRep((*rec)->record.decision().outcome())) {
+    // A slim record's lead was closed or rejected meanwhile: nothing to announce.
+    if (!rec->has_value() || !HeldByRep((*rec)->record.decision().outcome()) ||
+        IsSlim((*rec)->record)) {
       first = FirstError(first, store_.Emitted(lead_id));
       continue;
     }
@@ -138,6 +141,10 @@ Status RoutingScheduler::ExpireSlaTimers(std::chrono::system_clock::time_point n
     }
     const rv1::LeadAssigned& rec = (*stored)->record;
     const auto& d = rec.decision();
+    if (IsSlim(rec)) {  // closed or rejected meanwhile: no timer runs any more
+      first = FirstError(first, store_.CompareAndSetSlaTimer(lead_id, due_ms, 0));
+      continue;
+    }
     const bool first_expiry = due_ms == ToMillis(rec.sla_due_at());
     if (d.outcome() == rv1::QUEUED) {
       // Still waiting for capacity: the breach is counted; the lead keeps its
@@ -218,7 +225,7 @@ Status RoutingScheduler::DrainQueues(std::chrono::system_clock::time_point now) 
       auto stored = store_.GetDecision(lead_id);
       if (!stored.ok()) return stored.status();
       if (!stored->has_value() || (*stored)->record.decision().outcome() != rv1::QUEUED ||
-          (*stored)->record.decision().team() != team.team_id()) {
+          (*stored)->record.decision().team() != team.team_id() || IsSlim((*stored)->record)) {
         first = FirstError(first, store_.RemoveFromQueue(team.team_id(), lead_id));
         continue;
       }

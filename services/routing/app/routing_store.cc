@@ -15,14 +15,14 @@ constexpr int kDailyTtlSeconds = 3 * 86400;
 // Keys and arguments per claim in ClaimScript (a batch passes them
 // back to back).
 constexpr size_t kClaimKeys = 7;
-constexpr size_t kClaimArgs = 11;
+constexpr size_t kClaimArgs = 12;
 
 redis::Script& ClaimScript() {
   // Per claim, back to back (kClaimKeys keys, kClaimArgs arguments each):
   // KEYS: decision, open, daily, open-set, queue, sla, outbox
   // ARGV: record, mode (none|rep|queue), lead_id, daily ttl, replace (0|1),
   //       expected, max_open (0 = unlimited), daily_cap, sla_due_ms, dequeue
-  //       (0|1), outbox_ms
+  //       (0|1), outbox_ms, record ttl seconds (0 = none)
   // Returns per claim {1, n, depth} (claimed), {0, current record, 0}
   // (exists) or {2, '', 0} (no capacity), in order; a claim that fails in
   // Redis gets an error reply and the others still run.
@@ -40,7 +40,8 @@ local function claim(k, a)
       if open >= max or daily >= tonumber(a[8]) then return {2, '', 0} end
     end
   end
-  redis.call('SET', k[1], a[1])
+  if tonumber(a[12]) > 0 then redis.call('SET', k[1], a[1], 'EX', a[12])
+  else redis.call('SET', k[1], a[1]) end
   local n = 0
   if a[2] == 'rep' then
     if redis.call('SADD', k[4], a[3]) == 1 then
@@ -65,7 +66,7 @@ end
 local out = {}
 for i = 0, #KEYS / 7 - 1 do
   local ok, r = pcall(claim, {unpack(KEYS, 7 * i + 1, 7 * i + 7)},
-                      {unpack(ARGV, 11 * i + 1, 11 * i + 11)})
+                      {unpack(ARGV, 12 * i + 1, 12 * i + 12)})
   if ok then
     out[i + 1] = r
   elseif type(r) == 'table' and r.err then
@@ -110,30 +111,48 @@ return {1, n, 0}
 
 redis::Script& FeedbackScript() {
   // KEYS: open-set, open, sla, fb, decision
-  // ARGV: lead_id, kind (accept|reject|close), rep, detail, expected, new record
+  // ARGV: lead_id, kind (accept|reject|close), rep, detail, expected, new record,
+  //       new record ttl (0 = none), fb ttl (0 = none)
+  // Returns {1 applied | 2 already | 0 not open, open leads, 1 if replaced}.
   static redis::Script script(R"lua(
 local tag = ARGV[2] .. '|' .. ARGV[3]
 local last = redis.call('HGET', KEYS[4], 'last')
 local function open() return tonumber(redis.call('GET', KEYS[2]) or '0') end
 if redis.call('SISMEMBER', KEYS[1], ARGV[1]) == 0 then
-  if last == tag then return {2, open()} end
-  return {0, open()}
+  if last == tag then return {2, open(), 0} end
+  return {0, open(), 0}
 end
 if ARGV[2] == 'accept' then
   redis.call('ZREM', KEYS[3], ARGV[1])
-  if last == tag then return {2, open()} end
+  if last == tag then return {2, open(), 0} end
   redis.call('HSET', KEYS[4], 'last', tag, 'accepted_by', ARGV[3])
-  return {1, open()}
+  return {1, open(), 0}
 end
 redis.call('SREM', KEYS[1], ARGV[1])
 local v = redis.call('DECR', KEYS[2])
 if v < 0 then redis.call('SET', KEYS[2], 0); v = 0 end
 redis.call('ZREM', KEYS[3], ARGV[1])
 redis.call('HSET', KEYS[4], 'last', tag, ARGV[2], ARGV[4])
+if tonumber(ARGV[8]) > 0 then redis.call('EXPIRE', KEYS[4], ARGV[8]) end
+local replaced = 0
 if ARGV[6] ~= '' and redis.call('GET', KEYS[5]) == ARGV[5] then
-  redis.call('SET', KEYS[5], ARGV[6])
+  if tonumber(ARGV[7]) > 0 then redis.call('SET', KEYS[5], ARGV[6], 'EX', ARGV[7])
+  else redis.call('SET', KEYS[5], ARGV[6]) end
+  replaced = 1
 end
-return {1, v}
+return {1, v, replaced}
+)lua");
+  return script;
+}
+
+redis::Script& ReplaceScript() {
+  // KEYS: decision; ARGV: expected, new record, ttl seconds (0 = none).
+  // Returns 1 when replaced, 0 when the record changed meanwhile.
+  static redis::Script script(R"lua(
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+if tonumber(ARGV[3]) > 0 then redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3])
+else redis.call('SET', KEYS[1], ARGV[2]) end
+return 1
 )lua");
   return script;
 }
@@ -227,7 +246,8 @@ redis::ScriptCall ClaimCall(const ClaimRequest& q) {
                std::to_string(q.daily_cap),
                std::to_string(q.sla_due_ms),
                q.dequeue ? "1" : "0",
-               std::to_string(q.outbox_ms)};
+               std::to_string(q.outbox_ms),
+               std::to_string(q.ttl_seconds)};
   return call;
 }
 
@@ -362,15 +382,18 @@ StatusOr<ClaimResult> RoutingStore::Reassign(const ReassignRequest& q) {
 
 StatusOr<FeedbackApply> RoutingStore::ApplyFeedback(
     const std::string& lead_id, const std::string& rep_id, const std::string& kind,
-    const std::string& detail, const std::string& expected_raw, const std::string& new_record,
-    int64_t* open_after) {
-  auto r = redis_.Eval(FeedbackScript(),
-                       {Key("open-set", rep_id), Key("open", rep_id), kSlaKey, Key("fb", lead_id),
-                        Key("decision", lead_id)},
-                       {lead_id, kind, rep_id, detail, expected_raw, new_record});
+    const std::string& detail, const std::string& expected_raw, const FeedbackRecord& write,
+    int64_t* open_after, bool* replaced) {
+  auto r = redis_.Eval(
+      FeedbackScript(),
+      {Key("open-set", rep_id), Key("open", rep_id), kSlaKey, Key("fb", lead_id),
+       Key("decision", lead_id)},
+      {lead_id, kind, rep_id, detail, expected_raw, write.new_record,
+       std::to_string(write.new_record_ttl_seconds), std::to_string(write.feedback_ttl_seconds)});
   if (!r.ok()) return r.status();
-  if (r->is_error() || r->elements.size() != 2) return ReplyError(*r, "feedback script");
+  if (r->is_error() || r->elements.size() != 3) return ReplyError(*r, "feedback script");
   if (open_after != nullptr) *open_after = r->elements[1].integer;
+  if (replaced != nullptr) *replaced = r->elements[2].integer == 1;
   switch (r->elements[0].integer) {
     case 1:
       return FeedbackApply::kApplied;
@@ -379,6 +402,32 @@ StatusOr<FeedbackApply> RoutingStore::ApplyFeedback(
     default:
       return FeedbackApply::kNotOpen;
   }
+}
+
+StatusOr<bool> RoutingStore::ReplaceDecision(const std::string& lead_id,
+                                             const std::string& expected_raw,
+                                             const std::string& new_raw, int64_t ttl_seconds) {
+  auto r = redis_.Eval(ReplaceScript(), {Key("decision", lead_id)},
+                       {expected_raw, new_raw, std::to_string(ttl_seconds)});
+  if (Status s = Check(r, "replace script"); !s.ok()) return s;
+  return r->integer == 1;
+}
+
+Status RoutingStore::RenewOwned(const std::vector<std::string>& lead_ids, int64_t ttl_seconds) {
+  if (lead_ids.empty()) return Status::Ok();
+  std::vector<redis::Command> cmds;
+  cmds.reserve(2 * lead_ids.size());
+  const std::string ttl = std::to_string(ttl_seconds);
+  for (const auto& id : lead_ids) {
+    cmds.push_back({"EXPIRE", Key("decision", id), ttl});
+    cmds.push_back({"EXPIRE", Key("fb", id), ttl});
+  }
+  auto r = redis_.Pipeline(cmds);
+  if (!r.ok()) return r.status();
+  for (const auto& reply : *r) {
+    if (reply.is_error()) return ReplyError(reply, "EXPIRE owned");
+  }
+  return Status::Ok();
 }
 
 StatusOr<std::string> RoutingStore::LastFeedback(const std::string& lead_id) {

@@ -2,7 +2,9 @@
 // so the Lua scripts below may touch several of them atomically.
 //
 //   lf:{routing}:decision:<lead_id>      serialized LeadAssigned: the recorded
-//                                        decision (scored lead + Decision)
+//                                        decision; the whole scored lead only
+//                                        while routing needs it, else slim
+//                                        with a TTL (decision_record.h)
 //   lf:{routing}:open:<rep>              open leads of a rep
 //   lf:{routing}:open-set:<rep>          lead ids open with a rep
 //   lf:{routing}:daily:<yyyy-mm-dd>:<rep>  leads given on the rep's local day (3-day TTL)
@@ -12,7 +14,11 @@
 //                                        running SLA timers (survive restarts)
 //   lf:{routing}:outbox                  zset lead_id -> ms: scheduler decisions
 //                                        recorded but not yet acknowledged by Kafka
-//   lf:{routing}:fb:<lead_id>            hash: last applied feedback, outcome
+//   lf:{routing}:fb:<lead_id>            hash: last applied feedback, outcome;
+//                                        the TTL of an owned record once closed
+//                                        or rejected
+//
+// Lifecycles and sizes of every key: docs/state.md.
 //
 // Capacity: every claim for a team assignment re-checks the rep's open leads
 // and daily count inside the script, so concurrent replicas deciding on stale
@@ -66,6 +72,10 @@ struct ClaimRequest {
   int64_t sla_due_ms = 0;  // > 0: start (or restart) the lead's SLA timer
   bool dequeue = false;    // remove the lead from its team queue
   int64_t outbox_ms = 0;   // > 0: keep in the outbox until Emitted()
+  // > 0: the record expires after this many seconds (a slim record,
+  // decision_record.h); 0: it never does (the lead's body, kept while routing
+  // still acts on the lead).
+  int64_t ttl_seconds = 0;
 };
 
 struct ClaimResult {
@@ -89,6 +99,16 @@ struct ReassignRequest {
 };
 
 enum class FeedbackApply { kApplied, kAlready, kNotOpen };
+
+// What ApplyFeedback writes besides the feedback itself.
+struct FeedbackRecord {
+  // The record the lead's decision becomes (when the stored one is still
+  // `expected_raw`); "" leaves it as it is.
+  std::string new_record;
+  int64_t new_record_ttl_seconds = 0;  // > 0: it expires after that long
+  // > 0: the feedback hash expires after that long (the lead is no longer open).
+  int64_t feedback_ttl_seconds = 0;
+};
 
 class RoutingStore {
  public:
@@ -116,13 +136,23 @@ class RoutingStore {
 
   // Applies sales feedback for a lead held by `rep_id`: "accept" stops the SLA
   // timer; "reject"/"close" also release the open-lead slot and, when
-  // `new_record` is set and the stored record is still `expected_raw`, replace
-  // the record. kAlready: this exact (kind, rep) was applied before
-  // (redelivery); kNotOpen: the lead is not open with that rep.
+  // `write.new_record` is set and the stored record is still `expected_raw`,
+  // replace the record (`*replaced` says whether it did). kAlready: this exact
+  // (kind, rep) was applied before (redelivery); kNotOpen: the lead is not
+  // open with that rep.
   StatusOr<FeedbackApply> ApplyFeedback(const std::string& lead_id, const std::string& rep_id,
                                         const std::string& kind, const std::string& detail,
                                         const std::string& expected_raw,
-                                        const std::string& new_record, int64_t* open_after);
+                                        const FeedbackRecord& write, int64_t* open_after,
+                                        bool* replaced = nullptr);
+  // Replaces the lead's record only while it is still `expected_raw`
+  // (compare-and-swap), expiring after `ttl_seconds` (> 0) or never (0).
+  // False when it changed meanwhile.
+  StatusOr<bool> ReplaceDecision(const std::string& lead_id, const std::string& expected_raw,
+                                 const std::string& new_raw, int64_t ttl_seconds);
+  // Renews the TTL of the records and feedback of leads a rep held (closed or
+  // rejected): a rescore that meets one keeps it for another sales cycle.
+  Status RenewOwned(const std::vector<std::string>& lead_ids, int64_t ttl_seconds);
 
   // The last feedback applied to a lead, as "<kind>|<rep>" ("" when none).
   StatusOr<std::string> LastFeedback(const std::string& lead_id);
