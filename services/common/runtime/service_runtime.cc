@@ -32,6 +32,9 @@ ServiceRuntime::~ServiceRuntime() {
   for (auto& l : loops_) {
     if (l->thread.joinable()) l->thread.join();
   }
+  for (auto& t : view_threads_) {
+    if (t.joinable()) t.join();
+  }
 }
 
 Status ServiceRuntime::Init() {
@@ -135,6 +138,26 @@ Status ServiceRuntime::AddConsumerLoop(const std::string& group_suffix,
   return Status::Ok();
 }
 
+Status ServiceRuntime::AddView(view::ViewStore& store, const std::string& topic,
+                               view::ApplyFn apply, view::SizeFn size,
+                               leadflow::intake::v1::Stage stage) {
+  kafka::PartitionReaderOptions ropts;
+  ropts.brokers = infra_.kafka_brokers;
+  ropts.extra_properties = infra_.kafka_properties;
+  ropts.topic = topic;
+  ropts.client_id = "leadflow-" + info_.name;
+  auto reader = kafka::MakePartitionReader(ropts);
+  if (!reader.ok()) return reader.status();
+  view::TopicViewOptions vopts;
+  vopts.stage = stage;
+  auto v = std::make_unique<view::TopicView>(std::move(*reader), store, *producer_, std::move(apply),
+                                             std::move(size), &metrics_, clock(), vopts);
+  view::TopicView* raw = v.get();
+  readiness_.Add("view:" + raw->name(), [raw] { return raw->ready(); });
+  views_.push_back(std::move(v));
+  return Status::Ok();
+}
+
 void ServiceRuntime::AddGrpcService(grpc::Service* service) { grpc_services_.push_back(service); }
 
 void ServiceRuntime::OnShutdown(std::function<void()> fn) { on_shutdown_.push_back(std::move(fn)); }
@@ -182,6 +205,10 @@ int ServiceRuntime::Run() {
   health->SetServingStatus(true);
 
   const std::atomic<bool>& stop = lifecycle::Shutdown::Requested();
+  for (auto& v : views_) {
+    view::TopicView* raw = v.get();
+    view_threads_.emplace_back([raw, &stop] { raw->Run(stop); });
+  }
   for (auto& l : loops_) {
     kafka::ConsumerLoop* raw = l->loop.get();
     l->thread = std::thread([raw, &stop] { raw->Run(stop); });
@@ -213,6 +240,7 @@ int ServiceRuntime::Run() {
     if (l->thread.joinable()) l->thread.join();
   }
   for (auto& t : task_threads) t.join();
+  for (auto& t : view_threads_) t.join();
   Status flushed = producer_->Flush(std::chrono::seconds(10));
   http_.Stop();
   if (!flushed.ok()) {
