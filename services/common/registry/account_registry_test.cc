@@ -1,10 +1,13 @@
-// AccountRegistry against a real redis-server: upsert, lookup, removal, and
-// refusal of records that are not registry entries.
+// AccountRegistry against a real redis-server: upsert, lookup, removal,
+// refusal of records that are not registry entries, and the view rules: a
+// view not known complete refuses lookups (never "no account"), applies move
+// the position with the data, and a refused write is an error, not a loss.
 #include "common/registry/account_registry.h"
 
 #include <gtest/gtest.h>
 
 #include "services/common/testing/redis_server.h"
+#include "services/common/testing/registry_seeder.h"
 
 namespace leadflow::registry {
 namespace {
@@ -22,6 +25,18 @@ class AccountRegistryTest : public ::testing::Test {
     ASSERT_TRUE(c.ok()) << c.status().message();
     client_ = std::move(*c);
     registry_ = std::make_unique<AccountRegistry>(*client_, "test");
+    seeder_ = std::make_unique<testing::RegistrySeeder>(*client_, "test");
+  }
+  // Applies a record at `offset` of partition 0 in the view's current build.
+  Status ApplyAt(int64_t offset, const std::string& key, const std::string& payload) {
+    auto opened = registry_->view_store().Open("e1");
+    if (!opened.ok()) return opened.status();
+    kafka::ConsumedMessage m;
+    m.topic = "accounts.changes";
+    m.offset = offset;
+    m.key = key;
+    m.payload = payload;
+    return registry_->Apply(opened->epoch, m);
   }
   static std::string Customer(const std::string& domain) {
     AccountState a;
@@ -33,29 +48,30 @@ class AccountRegistryTest : public ::testing::Test {
   std::unique_ptr<testing::RedisServer> server_;
   std::unique_ptr<redis::Client> client_;
   std::unique_ptr<AccountRegistry> registry_;
+  std::unique_ptr<testing::RegistrySeeder> seeder_;
 };
 
 TEST_F(AccountRegistryTest, UpsertFindRemove) {
-  ASSERT_TRUE(registry_->Apply("acme.ru", Customer("acme.ru")).ok());
+  ASSERT_TRUE(seeder_->Apply("acme.ru", Customer("acme.ru")).ok());
   auto got = registry_->Get("acme.ru");
   ASSERT_TRUE(got.ok());
   ASSERT_TRUE(got->has_value());
   EXPECT_EQ((*got)->relationship(), cv1::CUSTOMER);
-  ASSERT_TRUE(registry_->Apply("acme.ru", "").ok());  // tombstone
+  ASSERT_TRUE(seeder_->Apply("acme.ru", "").ok());  // tombstone
   got = registry_->Get("acme.ru");
   ASSERT_TRUE(got.ok());
   EXPECT_FALSE(got->has_value());
 }
 
 TEST_F(AccountRegistryTest, RefusesMalformedAndSchemaLessRecordsWithoutChangingState) {
-  ASSERT_TRUE(registry_->Apply("acme.ru", Customer("acme.ru")).ok());
-  Status s = registry_->Apply("acme.ru", std::string("\x0a\xff\xff\xff\xff\x0f", 6));
+  ASSERT_TRUE(seeder_->Apply("acme.ru", Customer("acme.ru")).ok());
+  Status s = seeder_->Apply("acme.ru", std::string("\x0a\xff\xff\xff\xff\x0f", 6));
   EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
   // Only a field this schema does not know (a future version): no relationship.
-  s = registry_->Apply("acme.ru", std::string("\xba\x3e\x02v2", 5));
+  s = seeder_->Apply("acme.ru", std::string("\xba\x3e\x02v2", 5));
   EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
   EXPECT_NE(s.message().find("relationship"), std::string::npos) << s.message();
-  s = registry_->Apply("other.ru", std::string("\xba\x3e\x02v2", 5));
+  s = seeder_->Apply("other.ru", std::string("\xba\x3e\x02v2", 5));
   EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
   auto got = registry_->Get("acme.ru");
   ASSERT_TRUE(got.ok());
@@ -73,8 +89,8 @@ TEST_F(AccountRegistryTest, LookupManyAnswersEachContactLikeLookup) {
   a.add_domains("acme.ru");
   a.add_contact_emails("boss@gmail.com");
   a.set_inn("7701234567");
-  ASSERT_TRUE(registry_->Apply("acme.ru", a.SerializeAsString()).ok());
-  ASSERT_TRUE(registry_->Apply("beta.ru", Customer("beta.ru")).ok());
+  ASSERT_TRUE(seeder_->Apply("acme.ru", a.SerializeAsString()).ok());
+  ASSERT_TRUE(seeder_->Apply("beta.ru", Customer("beta.ru")).ok());
   // An index entry whose account is gone: no account, and no fallback to the
   // contact's next key (as Lookup).
   server_->Command({"SET", "lf:{test}:acct-email:stale@x.ru", "gone.ru"});
@@ -105,8 +121,8 @@ TEST_F(AccountRegistryTest, LookupManyAnswersEachContactLikeLookup) {
 }
 
 TEST_F(AccountRegistryTest, LookupManyOfABatchIsTwoMgetsAndARefusedOneIsAnError) {
-  ASSERT_TRUE(registry_->Apply("acme.ru", Customer("acme.ru")).ok());
-  ASSERT_TRUE(registry_->Apply("beta.ru", Customer("beta.ru")).ok());
+  ASSERT_TRUE(seeder_->Apply("acme.ru", Customer("acme.ru")).ok());
+  ASSERT_TRUE(seeder_->Apply("beta.ru", Customer("beta.ru")).ok());
   std::vector<AccountRegistry::ContactKeys> contacts;
   for (int i = 0; i < 50; ++i) {
     contacts.push_back({"c" + std::to_string(i) + "@x.ru", i % 2 ? "acme.ru" : "beta.ru",
@@ -136,6 +152,103 @@ TEST_F(AccountRegistryTest, LookupManyOfABatchIsTwoMgetsAndARefusedOneIsAnError)
       << refused.front().status().message();
   server_->Command({"ACL", "SETUSER", "default", "-get"});
   EXPECT_EQ(registry_->Get("acme.ru").status().code(), StatusCode::kUnavailable);
+}
+
+}  // namespace
+}  // namespace leadflow::registry
+
+namespace leadflow::registry {
+namespace {
+
+TEST_F(AccountRegistryTest, AViewNeverBuiltRefusesLookupsInsteadOfAnsweringNoAccount) {
+  // An empty Redis: the view has no ready marker, so even a contact that is
+  // in no account is not "no account" (PROSPECT) yet.
+  for (const auto& r : registry_->LookupMany({{"a.smirnov@vtb.ru", "vtb.ru", ""}, {"", "", ""}})) {
+    EXPECT_EQ(r.status().code(), StatusCode::kUnavailable);
+  }
+  EXPECT_EQ(registry_->Get("vtb.ru").status().code(), StatusCode::kUnavailable);
+  // Applied but not yet caught up: still refused.
+  ASSERT_TRUE(ApplyAt(0, "vtb.ru", Customer("vtb.ru")).ok());
+  EXPECT_EQ(registry_->Lookup("", "vtb.ru", "").status().code(), StatusCode::kUnavailable);
+  // Caught up: answers.
+  auto marked = registry_->view_store().MarkReady("e1");
+  ASSERT_TRUE(marked.ok() && *marked);
+  auto found = registry_->Lookup("", "vtb.ru", "");
+  ASSERT_TRUE(found.ok() && found->has_value());
+  EXPECT_EQ((*found)->relationship(), cv1::CUSTOMER);
+  // The same lookups as applied (for the view's own change hooks) answer
+  // before the view is ready.
+  server_->Command({"DEL", "lf:{test}:view:accounts:ready"});
+  EXPECT_TRUE(registry_->LookupManyAsApplied({{"", "vtb.ru", ""}}).front().ok());
+  EXPECT_FALSE(registry_->LookupMany({{"", "vtb.ru", ""}}).front().ok());
+}
+
+TEST_F(AccountRegistryTest, AFlushedRedisRefusesLookupsAndOldBuildsCannotWriteIntoIt) {
+  ASSERT_TRUE(seeder_->Apply("vtb.ru", Customer("vtb.ru")).ok());
+  ASSERT_TRUE(registry_->Lookup("", "vtb.ru", "").ok());
+  server_->Command({"FLUSHALL"});
+  EXPECT_EQ(registry_->Lookup("", "vtb.ru", "").status().code(), StatusCode::kUnavailable);
+  // A build of the lost epoch learns that Redis was reset, and writes nothing.
+  kafka::ConsumedMessage m;
+  m.offset = 7;
+  m.key = "vtb.ru";
+  m.payload = Customer("vtb.ru");
+  EXPECT_EQ(registry_->Apply("test-epoch", m).code(), StatusCode::kAborted);
+  EXPECT_EQ(server_->Command({"DBSIZE"}).value_or(""), "0");
+}
+
+TEST_F(AccountRegistryTest, PositionsNeverMoveBackSoAReplayOrASecondReplicaChangesNothing) {
+  AccountState prospect;
+  prospect.set_account_key("vtb.ru");
+  prospect.set_relationship(cv1::PROSPECT);
+  prospect.add_domains("vtb.ru");
+  ASSERT_TRUE(ApplyAt(3, "vtb.ru", prospect.SerializeAsString()).ok());
+  ASSERT_TRUE(ApplyAt(5, "vtb.ru", Customer("vtb.ru")).ok());
+  // The older record again (a replay, or a replica behind): a no-op.
+  ASSERT_TRUE(ApplyAt(3, "vtb.ru", prospect.SerializeAsString()).ok());
+  ASSERT_TRUE(registry_->view_store().MarkReady("e1").ok());
+  auto found = registry_->Lookup("", "vtb.ru", "");
+  ASSERT_TRUE(found.ok() && found->has_value());
+  EXPECT_EQ((*found)->relationship(), cv1::CUSTOMER);
+  auto snap = registry_->view_store().Read();
+  ASSERT_TRUE(snap.ok());
+  EXPECT_EQ(snap->next.at(0), 6);
+}
+
+TEST_F(AccountRegistryTest, AnIndexKeyNowOwnedByAnotherAccountSurvivesTheOldOnesUpdate) {
+  AccountState a;
+  a.set_account_key("a.ru");
+  a.set_relationship(cv1::CUSTOMER);
+  a.add_contact_emails("moved@gmail.com");
+  ASSERT_TRUE(seeder_->Apply("a.ru", a.SerializeAsString()).ok());
+  AccountState b;
+  b.set_account_key("b.ru");
+  b.set_relationship(cv1::CUSTOMER);
+  b.add_contact_emails("moved@gmail.com");
+  ASSERT_TRUE(seeder_->Apply("b.ru", b.SerializeAsString()).ok());
+  a.clear_contact_emails();
+  ASSERT_TRUE(seeder_->Apply("a.ru", a.SerializeAsString()).ok());
+  auto found = registry_->Lookup("moved@gmail.com", "", "");
+  ASSERT_TRUE(found.ok() && found->has_value());
+  EXPECT_EQ((*found)->account_key(), "b.ru");
+}
+
+TEST_F(AccountRegistryTest, ARefusedWriteIsAnErrorAndTheRecordIsNotCountedApplied) {
+  // Redis full with noeviction (READONLY after a failover and NOPERM fail the
+  // same way): the change is not lost silently; it is retried.
+  ASSERT_TRUE(registry_->view_store().Open("e1").ok());
+  server_->Command({"CONFIG", "SET", "maxmemory-policy", "noeviction"});
+  server_->Command({"CONFIG", "SET", "maxmemory", "1"});
+  Status s = ApplyAt(0, "vtb.ru", Customer("vtb.ru"));
+  EXPECT_EQ(s.code(), StatusCode::kUnavailable) << s.message();
+  server_->Command({"CONFIG", "SET", "maxmemory", "0"});
+  auto snap = registry_->view_store().Read();
+  ASSERT_TRUE(snap.ok());
+  EXPECT_EQ(snap->next.count(0), 0u);
+  ASSERT_TRUE(ApplyAt(0, "vtb.ru", Customer("vtb.ru")).ok());
+  ASSERT_TRUE(registry_->view_store().MarkReady("e1").ok());
+  auto found = registry_->Lookup("", "vtb.ru", "");
+  ASSERT_TRUE(found.ok() && found->has_value());
 }
 
 }  // namespace

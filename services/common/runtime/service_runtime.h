@@ -31,6 +31,7 @@
 #include "common/metrics/service_metrics.h"
 #include "common/redis/client.h"
 #include "common/util/clock.h"
+#include "common/view/topic_view.h"
 
 namespace grpc {
 class Service;
@@ -71,6 +72,12 @@ class ServiceRuntime {
   // The same with a handler called once per consumer batch (kafka::BatchHandler).
   Status AddConsumer(const std::string& group_suffix, std::vector<std::string> topics,
                      kafka::BatchHandler handler, leadflow::intake::v1::Stage stage);
+  // A materialised view of `topic` in Redis (view::TopicView), kept on its
+  // own thread. /readyz reports "view:<name>" failing until the view has
+  // caught up with the topic's end offsets as of start-up, and again while it
+  // rebuilds after Redis lost it. The store must outlive Run().
+  Status AddView(view::ViewStore& store, const std::string& topic, view::ApplyFn apply,
+                 view::SizeFn size, leadflow::intake::v1::Stage stage);
   // Registered on the gRPC server; the service object must outlive Run().
   void AddGrpcService(grpc::Service* service);
   // Called when shutdown begins, before consumers stop (e.g. to end streams).
@@ -98,6 +105,8 @@ class ServiceRuntime {
   // PEM contents read by Init() from LEADFLOW_TLS_* (empty: plaintext gRPC).
   std::string tls_cert_, tls_key_, tls_client_ca_;
   std::vector<std::unique_ptr<Loop>> loops_;
+  std::vector<std::unique_ptr<view::TopicView>> views_;
+  std::vector<std::thread> view_threads_;
   std::vector<grpc::Service*> grpc_services_;
   std::vector<std::function<void()>> on_shutdown_;
   std::vector<std::pair<std::string, std::function<void(const std::atomic<bool>&)>>> tasks_;

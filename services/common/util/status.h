@@ -17,6 +17,7 @@ enum class StatusCode {
   kUnavailable,  // transient (Redis or Kafka down): retry the message later
   kFailedPrecondition,
   kInternal,
+  kAborted,  // state changed underneath (e.g. a view's Redis was reset): start over
 };
 
 class Status {
@@ -32,6 +33,7 @@ class Status {
   static Status NotFound(std::string m) { return {StatusCode::kNotFound, std::move(m)}; }
   static Status Unavailable(std::string m) { return {StatusCode::kUnavailable, std::move(m)}; }
   static Status Internal(std::string m) { return {StatusCode::kInternal, std::move(m)}; }
+  static Status Aborted(std::string m) { return {StatusCode::kAborted, std::move(m)}; }
   static Status FailedPrecondition(std::string m) {
     return {StatusCode::kFailedPrecondition, std::move(m)};
   }
