@@ -30,6 +30,7 @@
 #include "common/metrics/registry.h"
 #include "common/metrics/service_metrics.h"
 #include "common/registry/account_registry.h"
+#include "services/common/testing/registry_seeder.h"
 #include "intake/app/account_directory.h"
 #include "intake/app/contact_index.h"
 #include "intake/app/id_generator.h"
@@ -184,7 +185,8 @@ IntakeRig& Rig() {
     vtb.add_domains("vtb.ru");
     vtb.set_inn("7702070139");
     vtb.set_owner_rep_id("rep-1");
-    if (!r->accounts->Apply(vtb.account_key(), vtb.SerializeAsString()).ok()) std::abort();
+    leadflow::testing::RegistrySeeder seeder(*r->client, "intake");
+    if (!seeder.Apply(vtb.account_key(), vtb.SerializeAsString()).ok()) std::abort();
     r->directory = std::make_unique<RegistryAccountDirectory>(*r->accounts);
     r->contact_index = std::make_unique<RedisContactIndex>(*r->client);
     r->processor = std::make_unique<IntakeProcessor>(ShippedPolicy(), *r->store, *r->directory,

@@ -85,9 +85,9 @@ int main(int argc, char** argv) {
         !s.ok()) {
       return s;
     }
-    if (Status s = rt.AddConsumer("registry", {topics::kAccountsChanges},
-                                  RegistryFeedHandler(*registry, *metrics, rt.clock()),
-                                  intake::v1::INTAKE);
+    if (Status s = rt.AddView(registry->view_store(), topics::kAccountsChanges,
+                              RegistryFeed(*registry, *metrics, rt.clock()),
+                              [r = registry.get()] { return r->Size(); }, intake::v1::INTAKE);
         !s.ok()) {
       return s;
     }

@@ -64,8 +64,9 @@ int main(int argc, char** argv) {
         });
     grpc_service = std::make_unique<NurtureGrpcService>(*policy, *store, *metrics);
     rt.AddGrpcService(grpc_service.get());
-    if (Status s = rt.AddConsumer("registry", {topics::kAccountsChanges},
-                                  engine->AccountChangesHandler(), intake::v1::NURTURE);
+    if (Status s = rt.AddView(accounts->view_store(), topics::kAccountsChanges,
+                              engine->AccountChangesApplier(),
+                              [a = accounts.get()] { return a->Size(); }, intake::v1::NURTURE);
         !s.ok()) {
       return s;
     }

@@ -40,3 +40,9 @@ leadflow_e2e_test(scoring_service_e2e_test TIMEOUT 180
 # Personal data: erasure over gRPC through every service, and consent withdrawal
 # in scoring and routing (docs/privacy.md).
 leadflow_e2e_test(privacy_e2e_test TIMEOUT 180 SOURCES ${CMAKE_CURRENT_LIST_DIR}/privacy_test.cc)
+
+# The wall when Redis fails: intake's and nurture's registry views are rebuilt
+# from accounts.changes on a fresh start, after FLUSHALL and after a Redis
+# restart without persistence; a listed customer is never taken for a prospect.
+leadflow_e2e_test(registry_view_e2e_test TIMEOUT 300
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/registry_view_test.cc)

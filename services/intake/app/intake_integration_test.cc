@@ -15,6 +15,7 @@
 #include "intake/app/registry_feed.h"
 #include "intake/app/submitted_handler.h"
 #include "services/common/testing/redis_server.h"
+#include "services/common/testing/registry_seeder.h"
 
 namespace leadflow::intake {
 namespace {
@@ -42,6 +43,8 @@ class IntakeRedisTest : public ::testing::Test {
     client_ = std::move(*c);
     store_ = std::make_unique<RedisIdempotencyStore>(*client_);
     registry_ = std::make_unique<registry::AccountRegistry>(*client_, "intake");
+    seeder_ = std::make_unique<testing::RegistrySeeder>(*client_, "intake");
+    ASSERT_TRUE(seeder_->MarkReady().ok());  // caught up with an empty accounts.changes
     directory_ = std::make_unique<RegistryAccountDirectory>(*registry_);
     fixture_ = std::make_unique<testutil::ProcessorFixture>(store_.get(), directory_.get());
   }
@@ -51,6 +54,7 @@ class IntakeRedisTest : public ::testing::Test {
   std::unique_ptr<redis::Client> client_;
   std::unique_ptr<RedisIdempotencyStore> store_;
   std::unique_ptr<registry::AccountRegistry> registry_;
+  std::unique_ptr<testing::RegistrySeeder> seeder_;
   std::unique_ptr<RegistryAccountDirectory> directory_;
   std::unique_ptr<testutil::ProcessorFixture> fixture_;
 };
@@ -72,7 +76,7 @@ TEST_F(IntakeRedisTest, AcceptedLeadClaimsTheKeyWithTheWindowTtl) {
 
 TEST_F(IntakeRedisTest, CustomerFromTheRegistryView) {
   const auto account = testutil::CustomerAccount();
-  ASSERT_TRUE(registry_->Apply(account.account_key(), account.SerializeAsString()).ok());
+  ASSERT_TRUE(seeder_->Apply(account.account_key(), account.SerializeAsString()).ok());
   auto s = GoodSubmission();
   s.clear_inn();
   auto r = processor().Process(s, {});
@@ -82,24 +86,34 @@ TEST_F(IntakeRedisTest, CustomerFromTheRegistryView) {
   EXPECT_EQ(lead.account_owner(), "rep-ivanova");
   EXPECT_EQ(r->messages[0].key, "example.ru");
   // The account leaves the CRM: the next lead of that domain is a prospect.
-  ASSERT_TRUE(registry_->Apply(account.account_key(), "").ok());
+  ASSERT_TRUE(seeder_->Apply(account.account_key(), "").ok());
   s.set_email("other.person@example.ru");
   auto r2 = processor().Process(s, {});
   ASSERT_TRUE(r2.ok());
   EXPECT_EQ(r2->relationship, leadflow::common::v1::PROSPECT);
 }
 
+// The wall fails closed: with the registry view not known complete (an empty
+// or reset Redis, before the view has caught up), a lead is refused as
+// unavailable, never accepted as a PROSPECT.
+TEST_F(IntakeRedisTest, ALeadIsRefusedNotTakenForAProspectWhileTheViewIsUnknown) {
+  ASSERT_TRUE(server_->Command({"FLUSHALL"}).has_value());
+  auto r = processor().Process(GoodSubmission(), {});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kUnavailable) << r.status().message();
+}
+
 TEST_F(IntakeRedisTest, RegistryFeedAppliesChangesAndReportsSizeAndLag) {
-  auto feed = RegistryFeedHandler(*registry_, fixture_->metrics, fixture_->clock);
+  auto feed = RegistryFeed(*registry_, fixture_->metrics, fixture_->clock);
+  auto opened = registry_->view_store().Open("e1");
+  ASSERT_TRUE(opened.ok());
   const auto account = testutil::CustomerAccount();
   kafka::ConsumedMessage m;
   m.topic = topics::kAccountsChanges;
   m.key = account.account_key();
   m.payload = account.SerializeAsString();
   m.timestamp_ms = fixture_->clock.NowMillis() - 1500;
-  std::vector<kafka::OutgoingMessage> out;
-  ASSERT_TRUE(feed(m, out).ok());
-  EXPECT_TRUE(out.empty());
+  ASSERT_TRUE(feed(opened->epoch, m).ok());
   auto& reg = *fixture_->registry;
   EXPECT_EQ(reg.GetGauge("leadflow_intake_registry_accounts", "").Value(), 1);
   EXPECT_DOUBLE_EQ(reg.GetGauge("leadflow_intake_registry_lag_seconds", "").Value(), 1.5);
@@ -129,7 +143,8 @@ TEST_F(IntakeRedisTest, TopicRejectionCarriesFieldErrorsAndOriginalBytes) {
   ASSERT_EQ(r.errors_size(), 1);
   EXPECT_EQ(r.errors(0).field_path(), "consent");
   EXPECT_EQ(r.errors(0).reason(), leadflow::common::v1::CONSENT_MISSING);
-  EXPECT_EQ(server_->Command({"DBSIZE"}).value_or(""), "0");  // nothing claimed
+  // Nothing claimed: the only keys are the registry view's position and marker.
+  EXPECT_EQ(server_->Command({"DBSIZE"}).value_or(""), "2");
 }
 
 TEST_F(IntakeRedisTest, DuplicateAnswersOriginalAndRecordsEngagement) {
@@ -190,7 +205,7 @@ TEST_F(IntakeRedisTest, FiftyConcurrentIdenticalSubmissionsYieldExactlyOneLead) 
 // customer is found; every accepted lead's claim and contact index are set.
 TEST_F(IntakeRedisTest, TopicBatchClaimsInOrderAndLooksUpTheRegistry) {
   const auto account = testutil::CustomerAccount();
-  ASSERT_TRUE(registry_->Apply(account.account_key(), account.SerializeAsString()).ok());
+  ASSERT_TRUE(seeder_->Apply(account.account_key(), account.SerializeAsString()).ok());
   RedisContactIndex index(*client_);
   processor().set_contact_index(&index);
   SubmittedHandler handler(processor(), fixture_->clock);
@@ -301,6 +316,12 @@ TEST_F(IntakeRedisTest, RedisDownIsUnavailableThenRecovers) {
   EXPECT_EQ(r.status().code(), StatusCode::kUnavailable);
   std::string error;
   ASSERT_TRUE(server_->Restart(&error)) << error;
+  // Restarted without persistence: the registry view is gone, so leads are
+  // still refused (never taken for prospects) until it is rebuilt.
+  auto refused = processor().Process(GoodSubmission(), {});
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), StatusCode::kUnavailable);
+  ASSERT_TRUE(seeder_->MarkReady().ok());  // the view caught up again
   auto again = processor().Process(GoodSubmission(), {});
   ASSERT_TRUE(again.ok()) << again.status().message();
   EXPECT_EQ(again->outcome, IntakeOutcome::kAccepted);

@@ -18,6 +18,7 @@
 #include "nurture/app/nurture_grpc_service.h"
 #include "nurture/domain/nurture_test_util.h"
 #include "services/common/testing/redis_server.h"
+#include "services/common/testing/registry_seeder.h"
 
 namespace leadflow::nurture {
 
@@ -39,6 +40,10 @@ class NurtureAppTest : public ::testing::Test {
     policy_ = testutil::MustPolicy(testutil::SampleConfig());
     store_ = std::make_unique<NurtureStore>(*redis_);
     accounts_ = std::make_unique<registry::AccountRegistry>(*redis_, "nurture");
+    // The registry view as the running service has it once caught up with an
+    // empty accounts.changes; tests add accounts with seeder_.
+    seeder_ = std::make_unique<testing::RegistrySeeder>(*redis_, "nurture");
+    ASSERT_TRUE(seeder_->MarkReady().ok());
     metrics_ = std::make_unique<NurtureMetrics>(service_metrics_);
     engine_ =
         std::make_unique<NurtureEngine>(policy_, *store_, *accounts_, producer_, *metrics_, clock_);
@@ -129,6 +134,7 @@ class NurtureAppTest : public ::testing::Test {
   std::shared_ptr<const NurturePolicy> policy_;
   std::unique_ptr<NurtureStore> store_;
   std::unique_ptr<registry::AccountRegistry> accounts_;
+  std::unique_ptr<testing::RegistrySeeder> seeder_;
   std::unique_ptr<NurtureMetrics> metrics_;
   std::unique_ptr<NurtureEngine> engine_;
   std::unique_ptr<NurtureGrpcService> grpc_;

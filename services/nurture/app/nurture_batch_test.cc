@@ -96,7 +96,7 @@ TEST_F(NurtureBatchTest, OnePollOfTouchesWithDifferentFates) {
   }
   ASSERT_TRUE(store_->AddUnsubscribed("contact-P2").ok());
   ASSERT_TRUE(store_->AddSuppression("beta.ru", "analytics").ok());
-  ASSERT_TRUE(accounts_->Apply("gamma.ru", CustomerAccount("gamma.ru")).ok());
+  ASSERT_TRUE(seeder_->Apply("gamma.ru", CustomerAccount("gamma.ru")).ok());
   server_->Command({"SET", "lf:{nurture}:sent:P5:p-general:0", "1"});
 
   EXPECT_EQ(Poll(), 5);

@@ -47,9 +47,9 @@ kafka::MessageHandler NurtureEngine::Handler() {
   };
 }
 
-kafka::MessageHandler NurtureEngine::AccountChangesHandler() {
-  return [this](const kafka::ConsumedMessage& m, std::vector<kafka::OutgoingMessage>& out) {
-    return HandleAccountChange(m, out);
+view::ApplyFn NurtureEngine::AccountChangesApplier() {
+  return [this](const std::string& epoch, const kafka::ConsumedMessage& m) {
+    return HandleAccountChange(epoch, m);
   };
 }
 
@@ -59,13 +59,11 @@ kafka::MessageHandler NurtureEngine::ExitsHandler() {
   };
 }
 
-StatusOr<cv1::Relationship> NurtureEngine::CurrentRelationship(
-    const rv1::NurtureRequested& req, std::optional<leadflow::accounts::v1::AccountState>* account) {
+StatusOr<cv1::Relationship> NurtureEngine::AppliedRelationship(const rv1::NurtureRequested& req) {
   const auto& lead = req.scored().lead();
-  auto acct =
-      registry_.Lookup(lead.contact().email(), lead.company().domain(), lead.company().inn());
+  auto acct = std::move(registry_.LookupManyAsApplied(
+      {{lead.contact().email(), lead.company().domain(), lead.company().inn()}}).front());
   if (!acct.ok()) return acct.status();
-  if (account != nullptr) *account = *acct;
   if (acct->has_value() && (*acct)->relationship() == cv1::CUSTOMER) return cv1::CUSTOMER;
   return cv1::PROSPECT;
 }
@@ -118,10 +116,9 @@ Status NurtureEngine::Migrate(const std::string& enrolment_id, cv1::Relationship
   return s;
 }
 
-Status NurtureEngine::HandleAccountChange(const kafka::ConsumedMessage& message,
-                                          std::vector<kafka::OutgoingMessage>& out) {
-  (void)out;
-  if (Status s = registry_.Apply(message.key, message.payload); !s.ok()) return s;
+Status NurtureEngine::HandleAccountChange(const std::string& epoch,
+                                          const kafka::ConsumedMessage& message) {
+  if (Status s = registry_.Apply(epoch, message); !s.ok()) return s;
   leadflow::accounts::v1::AccountState acct;
   if (message.payload.empty() || !acct.ParseFromString(message.payload) || acct.deleted()) {
     return Status::Ok();  // a removal: the send-time check handles what it changes
@@ -145,7 +142,7 @@ Status NurtureEngine::HandleAccountChange(const kafka::ConsumedMessage& message,
       auto req = store_.GetRequest(id);
       if (!req.ok()) return req.status();
       if (!req->has_value()) continue;
-      auto current = CurrentRelationship(**req);
+      auto current = AppliedRelationship(**req);
       if (!current.ok()) return current.status();
       if (*current == e.audience()) continue;
       if (Status s = Migrate(id, *current); !s.ok()) return s;

@@ -15,9 +15,12 @@
 //    leadflow_audience_violations_total and dead-lettered (AUDIENCE_MISMATCH).
 //  - accounts.inbound (HandleCustomerInbound): customer leads enter a
 //    customer track (personalised updates, satisfaction audit, upsell).
-//  - accounts.changes (HandleAccountChange): applied to the registry view,
-//    then every active enrolment of that account whose audience no longer
-//    matches leaves its track and enters one of the new audience at once.
+//  - accounts.changes (HandleAccountChange, through the registry's
+//    view::TopicView, which calls it in topic order): applied to the registry
+//    view, then every active enrolment of that account whose audience no
+//    longer matches leaves its track and enters one of the new audience at
+//    once. While the view rebuilds, the send-time and enrolment lookups
+//    refuse (kUnavailable), so nothing is sent on a guess.
 //  - leads.assigned, engagement.events, sales.feedback (HandleExitEvent):
 //    exits - MQL assigned, reply, meeting booked, unsubscribe, consent
 //    withdrawn, sales accepted.
@@ -60,6 +63,7 @@
 #include "common/kafka/consumer_loop.h"
 #include "common/kafka/producer.h"
 #include "common/registry/account_registry.h"
+#include "common/view/topic_view.h"
 #include "common/util/clock.h"
 #include "nurture/app/nurture_metrics.h"
 #include "nurture/app/nurture_store.h"
@@ -81,8 +85,9 @@ class NurtureEngine {
                               std::vector<kafka::OutgoingMessage>& out);
   Status HandleCustomerInbound(const kafka::ConsumedMessage& message,
                                std::vector<kafka::OutgoingMessage>& out);
-  Status HandleAccountChange(const kafka::ConsumedMessage& message,
-                             std::vector<kafka::OutgoingMessage>& out);
+  // One accounts.changes record of the registry view's build `epoch` (see
+  // AccountRegistry::Apply for the statuses).
+  Status HandleAccountChange(const std::string& epoch, const kafka::ConsumedMessage& message);
   Status HandleExitEvent(const kafka::ConsumedMessage& message,
                          std::vector<kafka::OutgoingMessage>& out);
   // Back-compat name for HandleNurtureRequest.
@@ -94,7 +99,7 @@ class NurtureEngine {
   std::vector<kafka::HandledMessage> HandleEnrolments(
       const std::vector<kafka::ConsumedMessage>& batch);
   kafka::BatchHandler EnrolmentsHandler();
-  kafka::MessageHandler AccountChangesHandler();
+  view::ApplyFn AccountChangesApplier();  // accounts.changes, for the registry view
   kafka::MessageHandler ExitsHandler();  // leads.assigned, engagement.events, sales.feedback
 
   // Unsubscribes a contact: recorded first (so a touch in progress sees it),
@@ -122,9 +127,10 @@ class NurtureEngine {
   const NurturePolicy& policy() const { return *policy_; }
 
  private:
-  StatusOr<leadflow::common::v1::Relationship> CurrentRelationship(
-      const leadflow::routing::v1::NurtureRequested& req,
-      std::optional<leadflow::accounts::v1::AccountState>* account = nullptr);
+  // The contact's relationship in the registry view as applied so far: only
+  // for HandleAccountChange, which runs inside the view's own updates.
+  StatusOr<leadflow::common::v1::Relationship> AppliedRelationship(
+      const leadflow::routing::v1::NurtureRequested& req);
   // An enrolment to make: the request, and the audience when it is known
   // (a migration) rather than looked up in the registry view.
   struct EnrolRequest {

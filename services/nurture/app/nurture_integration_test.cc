@@ -64,7 +64,7 @@ TEST_F(NurtureAppTest, ProspectWhoBecameACustomerMovesToACustomerTrackBeforeTheN
   EXPECT_EQ(Poll(), 1);
   // The registry view changes under the enrolment (applied directly: the
   // send-time check must catch it even before the change handler runs).
-  ASSERT_TRUE(accounts_->Apply("acme.ru", CustomerAccount("acme.ru")).ok());
+  ASSERT_TRUE(seeder_->Apply("acme.ru", CustomerAccount("acme.ru")).ok());
 
   clock_.Advance(std::chrono::hours(24));
   EXPECT_EQ(Poll(), 1);  // the prospect touch is not sent; the enrolment moves
@@ -94,7 +94,7 @@ TEST_F(NurtureAppTest, ProspectWhoBecameACustomerMovesToACustomerTrackBeforeTheN
 }
 
 TEST_F(NurtureAppTest, CustomerWhoseAccountLeftTheCrmGetsNothingMore) {
-  ASSERT_TRUE(accounts_->Apply("acme.ru", CustomerAccount("acme.ru")).ok());
+  ASSERT_TRUE(seeder_->Apply("acme.ru", CustomerAccount("acme.ru")).ok());
   rv1::CustomerInbound in;
   *in.mutable_scored() = Request("D1").scored();
   in.mutable_scored()->mutable_lead()->mutable_meta()->set_relationship(cv1::CUSTOMER);
@@ -104,7 +104,7 @@ TEST_F(NurtureAppTest, CustomerWhoseAccountLeftTheCrmGetsNothingMore) {
   in.SerializeToString(&m.payload);
   std::vector<kafka::OutgoingMessage> out;
   ASSERT_TRUE(engine_->Handler()(m, out).ok());
-  ASSERT_TRUE(accounts_->Apply("acme.ru", "").ok());  // tombstone
+  ASSERT_TRUE(seeder_->Apply("acme.ru", "").ok());  // tombstone
   EXPECT_EQ(Poll(), 1);
   EXPECT_TRUE(Touches().empty());
   EXPECT_EQ(EnrolmentOf("D1").exit_reason(), "account_removed");
@@ -134,12 +134,12 @@ TEST_F(NurtureAppTest, OnlyTheSchedulerLeaseHolderSends) {
 TEST_F(NurtureAppTest, AccountChangeMovesEnrolmentsAtOnce) {
   Enrol(Request("W1"));
   EXPECT_EQ(Poll(), 1);
-  std::vector<kafka::OutgoingMessage> out;
   kafka::ConsumedMessage m;
   m.topic = topics::kAccountsChanges;
+  m.offset = 100;
   m.key = "acme.ru";
   m.payload = CustomerAccount("acme.ru");
-  ASSERT_TRUE(engine_->HandleAccountChange(m, out).ok());
+  ASSERT_TRUE(engine_->HandleAccountChange("test-epoch", m).ok());
   auto ids = Enrolments("contact-W1");
   EXPECT_EQ(ids["W1:p-general"].exit_reason(), "became_customer");
   EXPECT_EQ(ids["W1:c-general"].state(), nv1::ACTIVE_ENROLMENT);
@@ -267,7 +267,7 @@ TEST_F(NurtureAppTest, AStaleAssignmentDoesNotEndAReEntry) {
 }
 
 TEST_F(NurtureAppTest, CustomerInboundEntersACustomerTrackAndNotifiesTheOwner) {
-  ASSERT_TRUE(accounts_->Apply("acme.ru", CustomerAccount("acme.ru")).ok());
+  ASSERT_TRUE(seeder_->Apply("acme.ru", CustomerAccount("acme.ru")).ok());
   rv1::CustomerInbound in;
   *in.mutable_scored() = Request("K1").scored();
   in.mutable_scored()->mutable_lead()->mutable_meta()->set_relationship(cv1::CUSTOMER);

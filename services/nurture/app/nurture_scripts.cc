@@ -12,6 +12,30 @@ local function each_chunk(list, fn)
 end
 )lua";
 
+// Prepended to the scripts that end an enrolment (completed or exited): what
+// it keeps afterwards and for how long (nurture_store.h, docs/state.md). The
+// lead's body goes; the enrolment (ids and its outcome) and its sent list
+// expire after `ended_ttl`; the lead and contact indexes after `index_ttl`
+// (renewed by each enrolment that ends); the enrolment leaves the account
+// index and the email lookup, which is deleted with its last active
+// enrolment. k: enrol, req, list, lead, contact, account, email (keys);
+// email is nil when the enrolment's email is unknown (enrolled before the
+// email field existed). An email lookup of the older string form is left.
+const std::string kEndEnrolment = R"lua(
+local function end_enrolment(k, eid, ended_ttl, index_ttl)
+  redis.call('DEL', k.req)
+  redis.call('HDEL', k.enrol, 'account_key', 'email')
+  redis.call('EXPIRE', k.enrol, ended_ttl)
+  redis.call('EXPIRE', k.list, ended_ttl)
+  redis.call('EXPIRE', k.lead, index_ttl)
+  redis.call('EXPIRE', k.contact, index_ttl)
+  redis.call('SREM', k.account, eid)
+  if k.email and pcall(redis.call, 'HDEL', k.email, eid) then
+    if redis.call('HLEN', k.email) <= 1 then redis.call('DEL', k.email) end
+  end
+end
+)lua";
+
 }  // namespace
 
 redis::Script& Enrol() {
@@ -19,22 +43,32 @@ redis::Script& Enrol() {
   // lead idx, account idx, email idx. ARGV per enrolment: req bytes, contact,
   // lead, track, audience, account, trace, enrolled_ms, first touch id, first
   // due ms, enrolment id, email. Returns per enrolment 1 (created), 0 (it
-  // existed) or an error of its own. One ZADD of the due set for all.
+  // existed: its id is in the lead's index, which outlives the enrolment) or
+  // an error of its own. One ZADD of the due set for all. The email idx is a
+  // hash: "contact" -> contact id, and one field per active enrolment (an
+  // older string value is replaced).
   static redis::Script s(kChunks + R"lua(
 local created, due = {}, {}
 for i = 0, (#KEYS - 1) / 6 - 1 do
   local k, a = 1 + 6 * i, 12 * i
   local ok, res = pcall(function()
-    if redis.call('EXISTS', KEYS[k + 1]) == 1 then return 0 end
+    if redis.call('SISMEMBER', KEYS[k + 4], ARGV[a + 11]) == 1 then return 0 end
     redis.call('HSET', KEYS[k + 1], 'contact_id', ARGV[a + 2], 'lead_id', ARGV[a + 3],
       'track_id', ARGV[a + 4], 'audience', ARGV[a + 5], 'account_key', ARGV[a + 6],
       'trace_id', ARGV[a + 7], 'enrolled_ms', ARGV[a + 8], 'next_step', '0',
-      'next_due_ms', ARGV[a + 10], 'state', 'ACTIVE_ENROLMENT', 'exit_reason', '')
+      'next_due_ms', ARGV[a + 10], 'state', 'ACTIVE_ENROLMENT', 'exit_reason', '',
+      'email', ARGV[a + 12])
     redis.call('SET', KEYS[k + 2], ARGV[a + 1])
     redis.call('SADD', KEYS[k + 3], ARGV[a + 11])
     redis.call('SADD', KEYS[k + 4], ARGV[a + 11])
     redis.call('SADD', KEYS[k + 5], ARGV[a + 11])
-    if ARGV[a + 12] ~= '' then redis.call('SET', KEYS[k + 6], ARGV[a + 2]) end
+    if ARGV[a + 12] ~= '' then
+      local email = {KEYS[k + 6], 'contact', ARGV[a + 2], ARGV[a + 11], '1'}
+      if not pcall(redis.call, 'HSET', unpack(email)) then
+        redis.call('DEL', KEYS[k + 6])
+        redis.call('HSET', unpack(email))
+      end
+    end
     return 1
   end)
   if not ok then
@@ -82,21 +116,26 @@ return ids
 
 redis::Script& Finish() {
   // Finishes several touches. KEYS: due, inflight, then per touch: enrol,
-  // sent-list, sent marker, contact sends. ARGV: week ms, then per touch:
-  // expected step, touch id, sent (0/1), sent ms, next touch, next due ms.
-  // Returns per touch 1 when its enrolment advanced, else 0, or an error of
-  // its own (that touch stays in flight). One HDEL of the in-flight hash and
-  // one ZADD of the due set for all of them.
-  static redis::Script s(kChunks + R"lua(
+  // sent-list, sent marker, contact sends, req, lead idx, contact idx,
+  // account idx, email idx. ARGV: week ms, sent marker ttl, ended ttl, index
+  // ttl, then per touch: expected step, touch id, sent (0/1), sent ms, next
+  // touch, next due ms, enrolment id, email known (0/1). Returns per touch 1
+  // when its enrolment advanced, else 0, or an error of its own (that touch
+  // stays in flight). A touch without a next one completes its enrolment,
+  // which ends (end_enrolment). One HDEL of the in-flight hash and one ZADD of
+  // the due set for all of them.
+  static redis::Script s(kChunks + kEndEnrolment + R"lua(
 local advanced, touches, due = {}, {}, {}
-for i = 0, (#KEYS - 2) / 4 - 1 do
-  local enrol, list, marker, sends = KEYS[3 + 4 * i], KEYS[4 + 4 * i], KEYS[5 + 4 * i], KEYS[6 + 4 * i]
-  local a = 2 + 6 * i
-  local step, touch, sent, sent_ms, next_touch, next_due =
-    ARGV[a], ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 4], ARGV[a + 5]
+for i = 0, (#KEYS - 2) / 9 - 1 do
+  local b = 3 + 9 * i
+  local enrol, list, marker, sends = KEYS[b], KEYS[b + 1], KEYS[b + 2], KEYS[b + 3]
+  local a = 5 + 8 * i
+  local step, touch, sent, sent_ms, next_touch, next_due, eid, has_email =
+    ARGV[a], ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 4], ARGV[a + 5], ARGV[a + 6],
+    ARGV[a + 7]
   local ok, res = pcall(function()
     if sent == '1' then
-      redis.call('SET', marker, '1', 'EX', 31536000)
+      redis.call('SET', marker, '1', 'EX', ARGV[2])
       redis.call('ZADD', sends, sent_ms, touch)
       redis.call('ZREMRANGEBYSCORE', sends, '-inf', tonumber(sent_ms) - tonumber(ARGV[1]))
       redis.call('EXPIRE', sends, 1209600)
@@ -107,6 +146,9 @@ for i = 0, (#KEYS - 2) / 4 - 1 do
     local next_step = tonumber(step) + 1
     if next_touch == '' then
       redis.call('HSET', enrol, 'next_step', next_step, 'state', 'COMPLETED', 'next_due_ms', '0')
+      end_enrolment({enrol = enrol, list = list, req = KEYS[b + 4], lead = KEYS[b + 5],
+                     contact = KEYS[b + 6], account = KEYS[b + 7],
+                     email = has_email == '1' and KEYS[b + 8] or nil}, eid, ARGV[3], ARGV[4])
     else
       redis.call('HSET', enrol, 'next_step', next_step, 'next_due_ms', next_due)
       due[#due + 1] = next_due
@@ -216,12 +258,18 @@ return 0
 }
 
 redis::Script& Exit() {
-  // KEYS: enrol, due; ARGV: reason, enrolment id
-  static redis::Script s(R"lua(
-if redis.call('HGET', KEYS[1], 'state') ~= 'ACTIVE_ENROLMENT' then return 0 end
+  // KEYS: enrol, due, req, sent-list, lead idx, contact idx, account idx,
+  // email idx; ARGV: reason, enrolment id, email known (0/1), ended ttl,
+  // index ttl. Exits an active enrolment (its next touch leaves the schedule)
+  // and ends it (end_enrolment); 1 when it did, 0 when it was not active.
+  static redis::Script s(kEndEnrolment + R"lua(
+local cur = redis.call('HMGET', KEYS[1], 'state', 'next_step')
+if cur[1] ~= 'ACTIVE_ENROLMENT' then return 0 end
 redis.call('HSET', KEYS[1], 'state', 'EXITED', 'exit_reason', ARGV[1])
-local step = redis.call('HGET', KEYS[1], 'next_step')
-redis.call('ZREM', KEYS[2], ARGV[2] .. ':' .. step)
+redis.call('ZREM', KEYS[2], ARGV[2] .. ':' .. cur[2])
+end_enrolment({enrol = KEYS[1], req = KEYS[3], list = KEYS[4], lead = KEYS[5], contact = KEYS[6],
+               account = KEYS[7], email = ARGV[3] == '1' and KEYS[8] or nil},
+              ARGV[2], ARGV[4], ARGV[5])
 return 1
 )lua");
   return s;

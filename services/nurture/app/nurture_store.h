@@ -2,29 +2,45 @@
 // scripts can touch several atomically.
 //
 //   lf:{nurture}:enrol:<enrolment_id>   hash: contact_id, lead_id, track_id, audience,
-//                                       account_key, trace_id, enrolled_ms, next_step,
-//                                       next_due_ms, state, exit_reason
+//                                       account_key, email, trace_id, enrolled_ms,
+//                                       next_step, next_due_ms, state, exit_reason
 //   lf:{nurture}:req:<enrolment_id>     the NurtureRequested that enrolled it (lookup data
 //                                       for the registry re-check before each touch)
 //   lf:{nurture}:sent-list:<enrolment_id>  touch ids sent, in order
-//   lf:{nurture}:contact:<contact_id>   set of enrolment ids (also :lead:<id>, :account:<key>)
-//   lf:{nurture}:contact-email:<email>  -> contact id (Unsubscribe by email)
+//   lf:{nurture}:contact:<contact_id>   set of enrolment ids (also :lead:<id>)
+//   lf:{nurture}:account:<key>          set of the ACTIVE enrolment ids of an account
+//   lf:{nurture}:contact-email:<email>  hash: "contact" -> contact id (Unsubscribe by
+//                                       email), and a field per active enrolment id
 //   lf:{nurture}:due                    sorted set: score = due ms, member = touch id
 //   lf:{nurture}:inflight               hash touch id -> due ms: claimed by the scheduler and
 //                                       possibly produced; resolved by Finish/Release/Drop, or
 //                                       after a crash by the recovery scan of nurture.touches
 //   lf:{nurture}:sent:<touch_id>        "1" once the touch is known to be on nurture.touches
+//                                       (TTL kSentMarkerTtl)
 //   lf:{nurture}:sends:<contact_id>     sorted set of the contact's sends (score = ms), for caps
+//                                       (TTL 14 days)
 //   lf:{nurture}:scheduler-lease        instance id of the one replica running the scheduler
 //   lf:{nurture}:unsub                  set of unsubscribed contact ids
 //   lf:{nurture}:unsub-email            set of unsubscribed emails (never enrolled when asked)
 //   lf:{nurture}:suppressed:<account>   set of suppressed topics
 //
 // Only the NEXT touch of an enrolment is in the due set; sending it schedules
-// the one after (see Advance). Thread-safe as far as redis::Client is; Redis
-// failures come back as kUnavailable.
+// the one after (see Advance).
+//
+// Lifecycle (docs/state.md): while an enrolment is active everything above
+// lives without a TTL. When it ends (its last touch finished: COMPLETED; or
+// EXITED), in the same script: its request (the lead's body) is deleted; its
+// hash loses account_key and email and, with its sent list, expires after
+// kEndedEnrolmentTtl (GetEnrolment still answers for it meanwhile); it leaves
+// the account index and the email lookup (deleted with the email's last
+// active enrolment); the lead and contact indexes expire kIndexTtl later (a
+// lead enrols once during a sales cycle: the lead index is what says so).
+//
+// Thread-safe as far as redis::Client is; Redis failures come back as
+// kUnavailable.
 #pragma once
 
+#include <chrono>
 #include <optional>
 #include <string>
 #include <utility>
@@ -35,6 +51,15 @@
 #include "leadflow/routing/v1/routing.pb.h"
 
 namespace leadflow::nurture {
+
+// How long an ended enrolment (its hash and sent list) stays readable.
+inline constexpr std::chrono::seconds kEndedEnrolmentTtl = std::chrono::hours(24 * 30);
+// How long the lead and contact indexes outlive an enrolment's end: a sales
+// cycle, the scoring state's TTL (a rescore may send the lead back to nurture).
+inline constexpr std::chrono::seconds kIndexTtl = std::chrono::hours(24 * 548);
+// How long a sent marker outlives its touch: it only guards a touch that a
+// failed finish left in flight until the next Recover().
+inline constexpr std::chrono::seconds kSentMarkerTtl = std::chrono::hours(24 * 14);
 
 struct NewEnrolment {
   std::string enrolment_id;
@@ -52,7 +77,8 @@ struct NewEnrolment {
 
 struct EnrolmentRecord {
   leadflow::nurture::v1::Enrolment enrolment;  // state, next step, sent touches...
-  std::string account_key;
+  std::string account_key;                     // "" once ended
+  std::string email;                           // "" once ended (or enrolled before it was kept)
   std::string trace_id;
   int64_t next_due_ms = 0;
   int64_t enrolled_ms = 0;
@@ -98,6 +124,11 @@ struct DeferArgs {
 struct FinishArgs {
   std::string enrolment_id;
   std::string contact_id;
+  // The enrolment's lead, account and email (EnrolmentRecord): the keys its
+  // end touches when this touch completes it.
+  std::string lead_id;
+  std::string account_key;
+  std::string email;
   std::string touch_id;
   int expected_step = 0;
   bool sent = false;
@@ -152,7 +183,9 @@ class NurtureStore {
   StatusOr<bool> Finish(const std::string& enrolment_id, const std::string& contact_id,
                         const std::string& touch_id, int expected_step, bool sent, int64_t sent_ms,
                         const std::string& next_touch_id, int64_t next_due_ms);
-  // Marks an active enrolment EXITED and unschedules its pending touch.
+  // Marks an active enrolment EXITED, unschedules its pending touch and ends
+  // it (see Lifecycle above). Two round trips: the enrolment's fields, then
+  // the script.
   StatusOr<bool> Exit(const std::string& enrolment_id, const std::string& reason);
 
   // Records the contact as unsubscribed (first, so a touch in progress sees
