@@ -117,8 +117,7 @@ StatusOr<std::unique_ptr<PartitionReader>> MakePartitionReader(const PartitionRe
   std::map<std::string, std::string> props = {
       {"bootstrap.servers", options.brokers},
       {"client.id", options.client_id},
-      // Required by the consumer API; never joined (assign() only) or committed.
-      {"group.id", "leadflow-view-reader"},
+      {"group.id", options.group_id},
       {"enable.auto.commit", "false"},
       {"enable.auto.offset.store", "false"},
       {"enable.partition.eof", "true"},

@@ -25,6 +25,10 @@ struct PartitionReaderOptions {
   std::map<std::string, std::string> extra_properties;  // security pass-through and tuning
   std::string topic;
   std::string client_id = "leadflow";
+  // The consumer API needs a group id; it is never joined (assign() only) nor
+  // committed to. Name it under the service's ACL prefix, e.g.
+  // "leadflow-intake-view".
+  std::string group_id = "leadflow-view";
   std::chrono::milliseconds timeout{10000};  // metadata and watermark queries
 };
 

@@ -146,6 +146,7 @@ Status ServiceRuntime::AddView(view::ViewStore& store, const std::string& topic,
   ropts.extra_properties = infra_.kafka_properties;
   ropts.topic = topic;
   ropts.client_id = "leadflow-" + info_.name;
+  ropts.group_id = "leadflow-" + info_.name + "-view";
   auto reader = kafka::MakePartitionReader(ropts);
   if (!reader.ok()) return reader.status();
   view::TopicViewOptions vopts;
