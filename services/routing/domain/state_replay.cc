@@ -1,0 +1,93 @@
+#include "routing/domain/state_replay.h"
+
+#include <algorithm>
+
+#include "routing/domain/feedback.h"
+
+namespace leadflow::routing {
+
+namespace rv1 = leadflow::routing::v1;
+
+namespace {
+
+int64_t Millis(const google::protobuf::Timestamp& t) {
+  return t.seconds() * 1000 + t.nanos() / 1000000;
+}
+
+bool HoldsARep(rv1::RoutingOutcome o) {
+  return o == rv1::ASSIGNED || o == rv1::NAMED_OWNER || o == rv1::REASSIGNED;
+}
+
+}  // namespace
+
+void RoutingStateReplay::OnDecision(const rv1::LeadAssigned& record) {
+  const std::string& lead_id = record.scored().lead().meta().lead_id();
+  if (lead_id.empty()) return;
+  const rv1::Decision& d = record.decision();
+  const int64_t decided_ms = Millis(d.decided_at());
+  if (HoldsARep(d.outcome()) && !d.rep_id().empty() &&
+      counted_[lead_id].insert(d.rep_id()).second) {
+    ++given_[{day_of_(d.rep_id(), decided_ms), d.rep_id()}];
+  }
+  Fed& fed = latest_[lead_id];
+  if (fed.order != 0 && decided_ms < fed.decided_ms) return;  // an older decision
+  fed.record = record;
+  fed.decided_ms = decided_ms;
+  fed.order = ++order_;
+}
+
+void RoutingStateReplay::OnFeedback(const rv1::SalesFeedback& feedback) {
+  if (feedback.lead_id().empty()) return;
+  feedback_[feedback.lead_id()].push_back(feedback);
+}
+
+void RoutingStateReplay::OnAvailability(const std::string& rep_id, rv1::RepAvailability a) {
+  availability_[rep_id] = a;
+}
+
+RoutingStateReplay::State RoutingStateReplay::Build(const std::set<std::string>& days) const {
+  State state;
+  state.availability = availability_;
+  for (const auto& [key, count] : given_) {
+    if (days.count(key.first)) state.daily[key] = count;
+  }
+  std::map<std::string, std::vector<std::pair<int64_t, std::string>>> queued;  // team -> (ms, lead)
+  for (const auto& [lead_id, fed] : latest_) {
+    Lead lead;
+    lead.record = fed.record;
+    const rv1::Decision& d = fed.record.decision();
+    const std::string& rep = d.rep_id();
+    if (HoldsARep(d.outcome()) && !rep.empty()) {
+      lead.open = true;
+      if (auto it = feedback_.find(lead_id); it != feedback_.end()) {
+        for (const auto& f : it->second) {
+          // Feedback counts only from the holder, and not from before this
+          // decision (a rep may have held the lead in an earlier life of it).
+          if (f.rep_id() != rep) continue;
+          if (f.has_at() && Millis(f.at()) < fed.decided_ms) continue;
+          lead.last_feedback = std::string(FeedbackKindLabel(f.kind())) + "|" + rep;
+          if (f.kind() == rv1::ACCEPT) lead.accepted = true;
+          if (f.kind() == rv1::REJECT || f.kind() == rv1::CLOSE) lead.open = false;
+        }
+      }
+      if (lead.open) {
+        state.open[rep].insert(lead_id);
+        if (!lead.accepted && fed.record.has_sla_due_at()) {
+          lead.sla_due_ms = Millis(fed.record.sla_due_at());
+        }
+      }
+    } else if (d.outcome() == rv1::QUEUED && !d.team().empty()) {
+      lead.queued = true;
+      queued[d.team()].emplace_back(fed.decided_ms, lead_id);
+    }
+    state.leads.emplace(lead_id, std::move(lead));
+  }
+  for (auto& [team, entries] : queued) {
+    std::stable_sort(entries.begin(), entries.end());
+    auto& ids = state.queues[team];
+    for (const auto& e : entries) ids.push_back(e.second);
+  }
+  return state;
+}
+
+}  // namespace leadflow::routing

@@ -1,0 +1,74 @@
+// Routing's Redis state recomputed from the topics that record its outcomes,
+// for the rebuild after Redis lost its data (see docs/architecture.md,
+// "State"). Pure: the app scans the topics and feeds the records in; this
+// folds them into what Redis must hold.
+//
+// Decisions (leads.assigned, leads.nurture, accounts.inbound, routing's
+// disqualifications on leads.rejected) and sales feedback (sales.feedback)
+// live on different topics and partitions, so their relative order is taken
+// from the times they carry: a lead's decision is its latest by decided_at
+// (ties: the one fed later). A lead is open with the rep of that decision
+// until that rep rejects or closes it; accepted once that rep accepts it.
+// Rep availability (reps.availability) is the latest record per rep.
+//
+// Not thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "leadflow/routing/v1/routing.pb.h"
+
+namespace leadflow::routing {
+
+class RoutingStateReplay {
+ public:
+  // The rep's local day ("yyyy-mm-dd") of an instant, for the daily caps.
+  using DayOf = std::function<std::string(const std::string& rep_id, int64_t unix_ms)>;
+  explicit RoutingStateReplay(DayOf day_of) : day_of_(std::move(day_of)) {}
+
+  // A decision as routing records it (LeadAssigned: scored lead + decision).
+  void OnDecision(const leadflow::routing::v1::LeadAssigned& record);
+  void OnFeedback(const leadflow::routing::v1::SalesFeedback& feedback);
+  void OnAvailability(const std::string& rep_id, leadflow::routing::v1::RepAvailability a);
+
+  struct Lead {
+    leadflow::routing::v1::LeadAssigned record;  // the latest decision
+    bool open = false;                          // with record.decision().rep_id()
+    bool accepted = false;
+    bool queued = false;                        // waits in record.decision().team()'s queue
+    int64_t sla_due_ms = 0;                     // > 0: the SLA timer runs
+    std::string last_feedback;  // "<kind>|<rep>" (FeedbackKindLabel) of the last feedback applied
+  };
+  struct State {
+    std::map<std::string, Lead> leads;                            // by lead id
+    std::map<std::string, std::set<std::string>> open;            // rep -> lead ids
+    std::map<std::string, std::vector<std::string>> queues;       // team -> lead ids, oldest first
+    std::map<std::pair<std::string, std::string>, int64_t> daily;  // (day, rep) -> leads given
+    std::map<std::string, leadflow::routing::v1::RepAvailability> availability;
+  };
+  // The state at the end of the records fed so far. Daily counts are kept
+  // for the days in `days` only (e.g. the reps' last three local days).
+  State Build(const std::set<std::string>& days) const;
+
+ private:
+  struct Fed {
+    leadflow::routing::v1::LeadAssigned record;
+    int64_t decided_ms = 0;
+    int64_t order = 0;
+  };
+  DayOf day_of_;
+  int64_t order_ = 0;
+  std::map<std::string, Fed> latest_;                            // lead -> latest decision
+  std::map<std::pair<std::string, std::string>, int64_t> given_;  // (day, rep) -> count
+  std::map<std::string, std::set<std::string>> counted_;         // lead -> reps counted
+  std::map<std::string, std::vector<leadflow::routing::v1::SalesFeedback>> feedback_;
+  std::map<std::string, leadflow::routing::v1::RepAvailability> availability_;
+};
+
+}  // namespace leadflow::routing

@@ -1,0 +1,112 @@
+// RoutingStateReplay: routing's state recomputed from its topics.
+#include "routing/domain/state_replay.h"
+
+#include <gtest/gtest.h>
+
+namespace leadflow::routing {
+namespace {
+
+namespace rv1 = leadflow::routing::v1;
+
+rv1::LeadAssigned Decision(const std::string& lead, rv1::RoutingOutcome o, const std::string& rep,
+                           int64_t ms, int64_t sla_ms = 0, const std::string& team = "mid") {
+  rv1::LeadAssigned r;
+  r.mutable_scored()->mutable_lead()->mutable_meta()->set_lead_id(lead);
+  r.mutable_decision()->set_outcome(o);
+  r.mutable_decision()->set_rep_id(rep);
+  r.mutable_decision()->set_team(team);
+  r.mutable_decision()->mutable_decided_at()->set_seconds(ms / 1000);
+  if (sla_ms > 0) r.mutable_sla_due_at()->set_seconds(sla_ms / 1000);
+  return r;
+}
+
+rv1::SalesFeedback Feedback(const std::string& lead, const std::string& rep, rv1::FeedbackKind k,
+                            int64_t ms) {
+  rv1::SalesFeedback f;
+  f.set_lead_id(lead);
+  f.set_rep_id(rep);
+  f.set_kind(k);
+  f.mutable_at()->set_seconds(ms / 1000);
+  return f;
+}
+
+RoutingStateReplay Replay() {
+  return RoutingStateReplay([](const std::string&, int64_t ms) {
+    return ms < 86'400'000 ? std::string("d1") : std::string("d2");
+  });
+}
+
+TEST(RoutingStateReplay, OpenLeadsSlaTimersAndQueuesComeBack) {
+  auto r = Replay();
+  r.OnDecision(Decision("L1", rv1::ASSIGNED, "rep-a", 1000, 3'600'000));
+  r.OnDecision(Decision("L2", rv1::ASSIGNED, "rep-a", 2000, 3'600'000));
+  r.OnDecision(Decision("L3", rv1::QUEUED, "", 5000));
+  r.OnDecision(Decision("L4", rv1::QUEUED, "", 3000));
+  r.OnDecision(Decision("L5", rv1::NURTURE, "", 3000));
+  r.OnFeedback(Feedback("L2", "rep-a", rv1::ACCEPT, 4000));
+  const auto s = r.Build({"d1"});
+  EXPECT_EQ(s.open.at("rep-a"), (std::set<std::string>{"L1", "L2"}));
+  EXPECT_EQ(s.leads.at("L1").sla_due_ms, 3'600'000);
+  EXPECT_EQ(s.leads.at("L2").sla_due_ms, 0);  // accepted: the timer stopped
+  EXPECT_EQ(s.leads.at("L2").last_feedback, "accept|rep-a");
+  EXPECT_EQ(s.queues.at("mid"), (std::vector<std::string>{"L4", "L3"}));  // oldest first
+  EXPECT_FALSE(s.leads.at("L5").open);
+  EXPECT_EQ(s.daily.at({"d1", "rep-a"}), 2);
+}
+
+TEST(RoutingStateReplay, RejectCloseAndReassignmentReleaseTheRep) {
+  auto r = Replay();
+  r.OnDecision(Decision("L1", rv1::ASSIGNED, "rep-a", 1000, 9000));
+  r.OnDecision(Decision("L2", rv1::ASSIGNED, "rep-a", 1000, 9000));
+  r.OnDecision(Decision("L3", rv1::ASSIGNED, "rep-a", 1000, 9000));
+  r.OnFeedback(Feedback("L1", "rep-a", rv1::REJECT, 2000));
+  r.OnFeedback(Feedback("L2", "rep-a", rv1::CLOSE, 2000));
+  r.OnDecision(Decision("L3", rv1::REASSIGNED, "rep-b", 10'000, 20'000));
+  const auto s = r.Build({"d1"});
+  EXPECT_EQ(s.open.count("rep-a"), 0u);
+  EXPECT_EQ(s.open.at("rep-b"), (std::set<std::string>{"L3"}));
+  EXPECT_EQ(s.leads.at("L3").sla_due_ms, 20'000);
+  // Given today: rep-a got three leads, rep-b one; releases don't give back.
+  EXPECT_EQ(s.daily.at({"d1", "rep-a"}), 3);
+  EXPECT_EQ(s.daily.at({"d1", "rep-b"}), 1);
+}
+
+TEST(RoutingStateReplay, RedeliveriesCountOnceAndOlderDecisionsDoNotWin) {
+  auto r = Replay();
+  const auto first = Decision("L1", rv1::ASSIGNED, "rep-a", 1000, 9000);
+  r.OnDecision(first);
+  r.OnDecision(first);  // an identical redelivery
+  r.OnDecision(Decision("L1", rv1::REASSIGNED, "rep-b", 5000, 9000));
+  r.OnDecision(first);  // fed late (another partition): older than rep-b's
+  const auto s = r.Build({"d1"});
+  EXPECT_EQ(s.leads.at("L1").record.decision().rep_id(), "rep-b");
+  EXPECT_EQ(s.open.count("rep-a"), 0u);
+  EXPECT_EQ(s.daily.at({"d1", "rep-a"}), 1);
+}
+
+TEST(RoutingStateReplay, FeedbackFromOthersOrFromBeforeTheDecisionIsIgnored) {
+  auto r = Replay();
+  r.OnFeedback(Feedback("L1", "rep-a", rv1::CLOSE, 500));  // an earlier life of the lead
+  r.OnDecision(Decision("L1", rv1::ASSIGNED, "rep-a", 1000, 9000));
+  r.OnFeedback(Feedback("L1", "rep-b", rv1::REJECT, 2000));  // not the holder
+  const auto s = r.Build({"d1"});
+  EXPECT_TRUE(s.leads.at("L1").open);
+  EXPECT_EQ(s.open.at("rep-a").size(), 1u);
+}
+
+TEST(RoutingStateReplay, DailyCountsKeepOnlyTheAskedDaysAndAvailabilityIsTheLatest) {
+  auto r = Replay();
+  r.OnDecision(Decision("L1", rv1::ASSIGNED, "rep-a", 1000));
+  r.OnDecision(Decision("L2", rv1::ASSIGNED, "rep-a", 90'000'000));
+  r.OnAvailability("rep-a", rv1::VACATION);
+  r.OnAvailability("rep-a", rv1::ACTIVE);
+  r.OnAvailability("rep-b", rv1::PAUSED);
+  const auto s = r.Build({"d2"});
+  EXPECT_EQ(s.daily.count({"d1", "rep-a"}), 0u);
+  EXPECT_EQ(s.daily.at({"d2", "rep-a"}), 1);
+  EXPECT_EQ(s.availability.at("rep-a"), rv1::ACTIVE);
+  EXPECT_EQ(s.availability.at("rep-b"), rv1::PAUSED);
+}
+
+}  // namespace
+}  // namespace leadflow::routing
