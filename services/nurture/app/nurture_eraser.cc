@@ -8,8 +8,9 @@ namespace leadflow::nurture {
 namespace {
 
 Status Unavailable(const Status& s) {
-  return s.code() == StatusCode::kUnavailable ? s
-                                              : Status::Unavailable("nurture erasure: " + s.message());
+  return s.code() == StatusCode::kUnavailable
+             ? s
+             : Status::Unavailable("nurture erasure: " + s.message());
 }
 
 }  // namespace
@@ -17,16 +18,18 @@ Status Unavailable(const Status& s) {
 Status NurtureEraser::Erase(const leadflow::privacy::v1::ContactErasure& erasure) {
   const std::string p = kNurtureKeyPrefix;
   const std::string& contact = erasure.contact_id();
-  auto exited = store_.Unsubscribe(contact, "erased");
-  if (!exited.ok()) return Unavailable(exited.status());
+  // The tombstone first: from here on nothing enrols or touches the contact.
+  if (Status s = store_.AddUnsubscribed(contact); !s.ok()) return Unavailable(s);
   auto ids = store_.EnrolmentsOfContact(contact);
   if (!ids.ok()) return Unavailable(ids.status());
-  std::vector<redis::Command> cmds;
+  // The emails the contact's enrolments hold, read before the exits below
+  // end them (an ended enrolment keeps no email).
   std::set<std::string> emails;
   for (const auto& id : *ids) {
     auto rec = store_.Get(id);
     if (!rec.ok()) return Unavailable(rec.status());
-    auto req = store_.GetRequest(id);
+    if (rec->has_value() && !(*rec)->email.empty()) emails.insert((*rec)->email);
+    auto req = store_.GetRequest(id);  // enrolments from before the email field
     if (!req.ok() && req.status().code() != StatusCode::kInternal) {
       return Unavailable(req.status());
     }
@@ -34,6 +37,13 @@ Status NurtureEraser::Erase(const leadflow::privacy::v1::ContactErasure& erasure
       const std::string& email = (*req)->scored().lead().contact().email();
       if (!email.empty()) emails.insert(email);
     }
+  }
+  auto exited = store_.Unsubscribe(contact, "erased");
+  if (!exited.ok()) return Unavailable(exited.status());
+  std::vector<redis::Command> cmds;
+  for (const auto& id : *ids) {
+    auto rec = store_.Get(id);
+    if (!rec.ok()) return Unavailable(rec.status());
     if (rec->has_value()) {
       cmds.push_back({"SREM", p + "lead:" + (*rec)->enrolment.lead_id(), id});
       cmds.push_back({"SREM", p + "account:" + (*rec)->account_key, id});

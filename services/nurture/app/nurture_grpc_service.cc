@@ -44,11 +44,18 @@ grpc::Status NurtureGrpcService::Unsubscribe(grpc::ServerContext*,
     if (req->email().empty()) {
       return {grpc::StatusCode::INVALID_ARGUMENT, "contact_id or email is required"};
     }
-    // Remembered by email too, so a contact not enrolled yet never will be.
-    if (Status s = store_.AddUnsubscribedEmail(req->email()); !s.ok()) return ToGrpc(s);
+    // A contact with an active enrolment is found by its email and
+    // unsubscribed by its id, which every later lead of that email carries
+    // too (intake derives it from the email): the email itself is not kept.
+    // Any other email is remembered as such, so it is never enrolled.
     auto found = store_.ContactByEmail(req->email());
     if (!found.ok()) return ToGrpc(found.status());
-    if (!found->has_value()) return grpc::Status::OK;  // never enrolled: nothing to stop
+    if (!found->has_value()) {
+      if (Status s = store_.AddUnsubscribedEmail(req->email()); !s.ok()) return ToGrpc(s);
+      found = store_.ContactByEmail(req->email());  // enrolled meanwhile?
+      if (!found.ok()) return ToGrpc(found.status());
+      if (!found->has_value()) return grpc::Status::OK;  // not enrolled: nothing to stop
+    }
     contact = **found;
   }
   auto n = store_.Unsubscribe(contact, "unsubscribed");

@@ -1,7 +1,9 @@
 // leadflow.nurture.v1.NurtureService.
-//  - GetEnrolment: by contact_id or lead_id.
-//  - Unsubscribe: the contact (by id, or by email seen at enrolment) leaves
-//    every track; pending touches are never sent.
+//  - GetEnrolment: by contact_id or lead_id; ended enrolments for
+//    kEndedEnrolmentTtl after they end.
+//  - Unsubscribe: the contact (by id, or by the email of an active
+//    enrolment) leaves every track; pending touches are never sent. Any other
+//    email goes to the unsubscribed-email set, so it is never enrolled.
 //  - SuppressTopic: one request stops every pending and future touch on that
 //    topic for that account (DOMAIN.md §1: the target is 1 request).
 // Thread-safe; must outlive the gRPC server.

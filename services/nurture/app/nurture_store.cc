@@ -55,6 +55,8 @@ std::optional<EnrolmentRecord> ParseEnrolment(const std::string& enrolment_id,
       if (leadflow::common::v1::Relationship_Parse(v, &a)) e.set_audience(a);
     } else if (k == "account_key")
       rec.account_key = v;
+    else if (k == "email")
+      rec.email = v;
     else if (k == "trace_id")
       rec.trace_id = v;
     else if (k == "next_step")
@@ -176,9 +178,12 @@ StatusOr<std::vector<std::string>> NurtureStore::EnrolmentsOfAccount(const std::
 }
 
 StatusOr<std::optional<std::string>> NurtureStore::ContactByEmail(const std::string& email) {
-  auto r = redis_.Run({"GET", kP + "contact-email:" + email});
+  auto r = redis_.Run({"HGET", kP + "contact-email:" + email, "contact"});
+  if (r.ok() && r->is_error() && r->str.rfind("WRONGTYPE", 0) == 0) {
+    r = redis_.Run({"GET", kP + "contact-email:" + email});  // written before the hash form
+  }
   if (!r.ok()) return r.status();
-  if (r->is_error()) return Bad(*r, "GET contact-email");
+  if (r->is_error()) return Bad(*r, "contact-email");
   if (r->is_nil()) return std::optional<std::string>();
   return std::optional<std::string>(r->str);
 }
@@ -271,23 +276,50 @@ StatusOr<bool> NurtureStore::Finish(const std::string& enrolment_id, const std::
                                     const std::string& touch_id, int expected_step, bool sent,
                                     int64_t sent_ms, const std::string& next_touch_id,
                                     int64_t next_due_ms) {
-  return std::move(FinishMany({FinishArgs{enrolment_id, contact_id, touch_id, expected_step, sent,
-                                          sent_ms, next_touch_id, next_due_ms}})
-                       .front());
+  FinishArgs f{enrolment_id, contact_id, touch_id,      expected_step,
+               sent,         sent_ms,    next_touch_id, next_due_ms};
+  if (next_touch_id.empty()) {  // it may complete the enrolment: its end's keys
+    auto fields = EnrolmentFields(enrolment_id);
+    if (!fields.ok()) return fields.status();
+    f.lead_id = fields->lead_id;
+    f.account_key = fields->account_key;
+    f.email = fields->email;
+  }
+  return std::move(FinishMany({f}).front());
+}
+
+StatusOr<NurtureStore::Fields> NurtureStore::EnrolmentFields(const std::string& enrolment_id) {
+  auto f = redis_.Run(
+      {"HMGET", kP + "enrol:" + enrolment_id, "contact_id", "lead_id", "account_key", "email"});
+  if (!f.ok()) return f.status();
+  if (f->is_error() || f->elements.size() != 4) return Bad(*f, "HMGET enrol");
+  Fields out;
+  out.exists = !f->elements[0].is_nil();
+  out.contact_id = f->elements[0].str;
+  out.lead_id = f->elements[1].str;
+  out.account_key = f->elements[2].str;
+  out.email = f->elements[3].str;
+  return out;
 }
 
 std::vector<StatusOr<bool>> NurtureStore::FinishMany(const std::vector<FinishArgs>& finishes) {
   if (finishes.empty()) return {};
   std::vector<std::string> keys = {kP + "due", kP + "inflight"};
-  std::vector<std::string> args = {std::to_string(7LL * 24 * 3600 * 1000)};
-  keys.reserve(2 + 4 * finishes.size());
-  args.reserve(1 + 6 * finishes.size());
+  std::vector<std::string> args = {
+      std::to_string(7LL * 24 * 3600 * 1000), std::to_string(kSentMarkerTtl.count()),
+      std::to_string(kEndedEnrolmentTtl.count()), std::to_string(kIndexTtl.count())};
+  keys.reserve(2 + 9 * finishes.size());
+  args.reserve(4 + 8 * finishes.size());
   for (const auto& f : finishes) {
     keys.insert(keys.end(), {kP + "enrol:" + f.enrolment_id, kP + "sent-list:" + f.enrolment_id,
-                             kP + "sent:" + f.touch_id, kP + "sends:" + f.contact_id});
+                             kP + "sent:" + f.touch_id, kP + "sends:" + f.contact_id,
+                             kP + "req:" + f.enrolment_id, kP + "lead:" + f.lead_id,
+                             kP + "contact:" + f.contact_id, kP + "account:" + f.account_key,
+                             kP + "contact-email:" + f.email});
     args.insert(args.end(),
                 {std::to_string(f.expected_step), f.touch_id, f.sent ? "1" : "0",
-                 std::to_string(f.sent_ms), f.next_touch_id, std::to_string(f.next_due_ms)});
+                 std::to_string(f.sent_ms), f.next_touch_id, std::to_string(f.next_due_ms),
+                 f.enrolment_id, f.email.empty() ? "0" : "1"});
   }
   auto r = redis_.Eval(scripts::Finish(), keys, args);
   if (!r.ok()) return AllFailed<bool>(finishes.size(), r.status());
@@ -298,9 +330,20 @@ std::vector<StatusOr<bool>> NurtureStore::FinishMany(const std::vector<FinishArg
 }
 
 StatusOr<bool> NurtureStore::Exit(const std::string& enrolment_id, const std::string& reason) {
-  return IntReply(redis_.Eval(scripts::Exit(), {kP + "enrol:" + enrolment_id, kP + "due"},
-                              {reason, enrolment_id}),
-                  "exit");
+  // The keys its end touches are named by its fields (they never change
+  // while it is active; the script re-checks that it is).
+  auto f = EnrolmentFields(enrolment_id);
+  if (!f.ok()) return f.status();
+  if (!f->exists) return false;  // no such enrolment (or ended and expired)
+  return IntReply(
+      redis_.Eval(scripts::Exit(),
+                  {kP + "enrol:" + enrolment_id, kP + "due", kP + "req:" + enrolment_id,
+                   kP + "sent-list:" + enrolment_id, kP + "lead:" + f->lead_id,
+                   kP + "contact:" + f->contact_id, kP + "account:" + f->account_key,
+                   kP + "contact-email:" + f->email},
+                  {reason, enrolment_id, f->email.empty() ? "0" : "1",
+                   std::to_string(kEndedEnrolmentTtl.count()), std::to_string(kIndexTtl.count())}),
+      "exit");
 }
 
 StatusOr<int> NurtureStore::Unsubscribe(const std::string& contact_id, const std::string& reason) {

@@ -124,17 +124,17 @@ struct DeferArgs {
 struct FinishArgs {
   std::string enrolment_id;
   std::string contact_id;
-  // The enrolment's lead, account and email (EnrolmentRecord): the keys its
-  // end touches when this touch completes it.
-  std::string lead_id;
-  std::string account_key;
-  std::string email;
   std::string touch_id;
   int expected_step = 0;
   bool sent = false;
   int64_t sent_ms = 0;
   std::string next_touch_id;
   int64_t next_due_ms = 0;
+  // The enrolment's lead, account and email (EnrolmentRecord): the keys its
+  // end touches when this touch completes it.
+  std::string lead_id = {};
+  std::string account_key = {};
+  std::string email = {};
 };
 
 class NurtureStore {
@@ -177,9 +177,9 @@ class NurtureStore {
   // Atomically: when `sent`, records the touch as sent (sent marker, the
   // contact's send log at `sent_ms`, the enrolment's sent list); then, if the
   // enrolment is active at `expected_step`, moves it to the next step
-  // (scheduling `next_touch_id` at `next_due_ms`, or completing it when that is
-  // empty); and drops the touch from the in-flight hash. Returns whether the
-  // enrolment advanced.
+  // (scheduling `next_touch_id` at `next_due_ms`, or completing and ending it
+  // when that is empty: one more round trip first, for its fields); and drops
+  // the touch from the in-flight hash. Returns whether the enrolment advanced.
   StatusOr<bool> Finish(const std::string& enrolment_id, const std::string& contact_id,
                         const std::string& touch_id, int expected_step, bool sent, int64_t sent_ms,
                         const std::string& next_touch_id, int64_t next_due_ms);
@@ -226,6 +226,12 @@ class NurtureStore {
   std::vector<StatusOr<bool>> FinishMany(const std::vector<FinishArgs>& finishes);
 
  private:
+  // An enrolment's ids as its hash holds them (exists: the hash does).
+  struct Fields {
+    bool exists = false;
+    std::string contact_id, lead_id, account_key, email;
+  };
+  StatusOr<Fields> EnrolmentFields(const std::string& enrolment_id);
   StatusOr<std::vector<std::string>> Members(const std::string& key);
   redis::Client& redis_;
 };

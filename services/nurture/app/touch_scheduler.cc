@@ -38,9 +38,14 @@ FinishArgs NurtureEngine::FinishFor(const std::string& touch_id, const ParsedTou
   f.expected_step = parsed.step;
   f.sent = sent;
   f.sent_ms = now_ms;
+  if (rec.has_value()) {  // the keys the enrolment's end touches (nurture_store.h)
+    f.contact_id = rec->enrolment.contact_id();
+    f.lead_id = rec->enrolment.lead_id();
+    f.account_key = rec->account_key;
+    f.email = rec->email;
+  }
   const auto* track = rec.has_value() ? policy_->FindTrack(rec->enrolment.track_id()) : nullptr;
   if (track != nullptr) {
-    f.contact_id = rec->enrolment.contact_id();
     const NextTouch next =
         NextAfter(*policy_, *track, parsed.enrolment_id, rec->enrolled_ms, parsed.step, now_ms);
     f.next_touch_id = next.touch_id;
