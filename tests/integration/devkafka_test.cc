@@ -539,6 +539,57 @@ TEST(DevKafkaTest, TransactionalProducerCommitsAndAbortsButMockDoesNotHideAborte
   EXPECT_EQ(kafka->Stop(), 0);
 }
 
+// --- A broker's limits ---------------------------------------------------------
+
+// A real broker refuses a record batch over its message.max.bytes (default
+// 1,048,588) with MESSAGE_TOO_LARGE, even from a client that raised its own
+// limit; librdkafka's mock cluster alone accepted a 10 MB record.
+TEST(DevKafkaTest, ARecordOverTheBrokerMessageMaxBytesIsRefusedLikeAKafkaBroker) {
+  auto kafka = StartDevKafka(1);
+  ASSERT_NE(kafka, nullptr);
+  KafkaTestClient client(kafka->bootstrap(), {{"message.max.bytes", "20000000"}});
+  const std::string topic = "sales.feedback";
+  DeliveryResult huge = client.ProduceSync(topic, "k", std::string(10 * 1000 * 1000, 'x'), {}, 0, 30s);
+  EXPECT_FALSE(huge.ok);
+  EXPECT_EQ(huge.error_code, kMessageSizeTooLarge) << huge.error;
+  // Just under the limit (with the batch's own ~80 bytes), and small: kept.
+  DeliveryResult large = client.ProduceSync(topic, "k", std::string(1000 * 1000, 'y'), {}, 0, 30s);
+  EXPECT_TRUE(large.ok) << large.error;
+  DeliveryResult small = client.ProduceSync(topic, "k", "after", {}, 0, 30s);
+  EXPECT_TRUE(small.ok) << small.error;
+  std::vector<KafkaMessage> messages = client.ConsumeAll(topic, 2);
+  ASSERT_EQ(messages.size(), 2u);
+  EXPECT_EQ(messages[0].value.size(), 1000u * 1000u);
+  EXPECT_EQ(messages[1].value, "after");
+  EXPECT_EQ(client.CountMessages(topic), 2);
+  EXPECT_THAT(kafka->process().ReadStderr(), HasSubstr("(MESSAGE_TOO_LARGE)"));
+}
+
+// librdkafka's mock cluster kept at most 5 MiB (or 100,000 batches) per
+// partition and dropped the oldest batches silently; devkafka keeps them all.
+TEST(DevKafkaTest, MoreThanFiveMebibytesInOnePartitionIsAllStillReadable) {
+  auto kafka = StartDevKafka(1);
+  ASSERT_NE(kafka, nullptr);
+  KafkaTestClient client(kafka->bootstrap(), {}, {{"max.partition.fetch.bytes", "4194304"}});
+  const std::string topic = "leads.assigned";
+  constexpr int kRecords = 80;  // 80 x 100 KB = 8 MB in partition 0
+  for (int i = 0; i < kRecords; ++i) {
+    std::string value(100 * 1000, static_cast<char>('a' + i % 26));
+    value.replace(0, std::to_string(i).size(), std::to_string(i));
+    DeliveryResult r = client.ProduceSync(topic, "k", value, {}, 0, 30s);
+    ASSERT_TRUE(r.ok) << i << ": " << r.error;
+    ASSERT_EQ(r.offset, i);
+  }
+  std::vector<KafkaMessage> messages = client.ConsumeAll(topic, kRecords, 60s);
+  ASSERT_EQ(messages.size(), static_cast<size_t>(kRecords));
+  for (int i = 0; i < kRecords; ++i) {
+    EXPECT_EQ(messages[static_cast<size_t>(i)].offset, i);
+    EXPECT_EQ(messages[static_cast<size_t>(i)].value.substr(0, std::to_string(i).size()),
+              std::to_string(i));
+  }
+  EXPECT_EQ(client.CountMessages(topic), kRecords);
+}
+
 // --- Control interface, topics file, shutdown ---------------------------------
 
 TEST(DevKafkaTest, ControlInterfaceValidatesRequestsAndCreatesTopics) {

@@ -15,6 +15,8 @@
 #include "tools/devkafka/control_server.h"
 #include "tools/devkafka/info_file.h"
 #include "tools/devkafka/mock_cluster.h"
+#include "tools/devkafka/mock_retention.h"
+#include "tools/devkafka/produce_limit_filter.h"
 #include "tools/devkafka/topic_list.h"
 
 namespace leadflow::devkafka {
@@ -98,6 +100,9 @@ int Run(int argc, char** argv) {
               << ", control http://" << control_address << ", replication factor "
               << cluster->replication_factor() << ", " << topics.size()
               << " topics: " << DescribeTopics(topics) << std::endl;
+    std::cerr << "devkafka: retention off in " << retention::PatchedPartitions()
+              << " partitions (every record kept until exit); record batches over "
+              << kBrokerMessageMaxBytes << " bytes refused with MESSAGE_TOO_LARGE" << std::endl;
   }
   if (!options.info_file.empty() &&
       !WriteFileAtomically(options.info_file,

@@ -5,8 +5,12 @@
 #include <librdkafka/rdkafka_mock.h>
 
 #include <algorithm>
+#include <cinttypes>
 #include <cstdlib>
 #include <cstdio>
+
+#include "tools/devkafka/broker_socket_interposer.h"
+#include "tools/devkafka/mock_retention.h"
 
 namespace leadflow::devkafka {
 namespace {
@@ -67,6 +71,16 @@ std::unique_ptr<MockCluster> MockCluster::Create(int brokers, bool quiet, std::s
   for (const std::string& address : mock->addresses_) {
     ports.push_back(std::atoi(address.substr(address.rfind(':') + 1).c_str()));
   }
+  // Broker limits (docs/reliability.md): batches over message.max.bytes are
+  // refused, and topics the mock auto-creates lose their retention too.
+  FilterBrokerConnections(ports, [quiet](const RefusedBatch& b) {
+    if (quiet) return;
+    std::fprintf(stderr,
+                 "devkafka: refused a %" PRId64 "-byte record batch for %s [%d]: larger than "
+                 "message.max.bytes %" PRId64 " (MESSAGE_TOO_LARGE)\n",
+                 b.bytes, b.topic.c_str(), static_cast<int>(b.partition), kBrokerMessageMaxBytes);
+  });
+  SetBeforeRequestHook(&retention::PatchPending);
   mock->waker_ = std::make_unique<MockThreadWaker>(std::move(ports));
   mock->up_.assign(static_cast<std::size_t>(brokers), true);
   return mock;
@@ -94,15 +108,25 @@ bool MockCluster::CreateTopic(const TopicSpec& topic, std::string* error) {
       return false;
     }
   }
+  retention::BeginTopicCreate(topic.partitions);
   rd_kafka_resp_err_t err = waker_->Run([&] {
     return rd_kafka_mock_topic_create(cluster_, topic.name.c_str(), topic.partitions,
                                       replication_factor());
   });
+  const bool unlimited = retention::EndTopicCreate(topic.partitions);
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
     *error = "cannot create topic \"" + topic.name + "\": " + rd_kafka_err2str(err);
     return false;
   }
   topics_.push_back(topic);
+  if (!unlimited) {
+    // Never drop unread records silently (docs/reliability.md): a topic
+    // whose retention could not be turned off is an error.
+    *error = "topic \"" + topic.name + "\" was created, but its retention (5 MiB or 100,000 "
+             "batches per partition in librdkafka's mock cluster) could not be turned off with "
+             "this librdkafka (" + rd_kafka_version_str() + "); refusing to drop records silently";
+    return false;
+  }
   return true;
 }
 

@@ -60,8 +60,9 @@ class MockCluster {
   /// Replication factor used for created topics: min(3, broker_count()).
   int replication_factor() const;
 
-  /// Creates a topic. Fails if it already exists (as far as the mock knows,
-  /// which includes auto-created topics).
+  /// Creates a topic with retention off (mock_retention.h). Fails if it
+  /// already exists (as far as the mock knows, which includes auto-created
+  /// topics), or if its retention could not be turned off.
   bool CreateTopic(const TopicSpec& topic, std::string* error);
 
   /// Takes broker `id` down (disconnects clients, refuses new connections;

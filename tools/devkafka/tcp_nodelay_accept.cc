@@ -18,12 +18,17 @@
 #include <netinet/tcp.h>
 #include <sys/socket.h>
 
+// Defined by broker_socket_interposer.cc in leadflow-devkafka (which filters
+// the brokers' connections); absent in this file's own unit test.
+extern "C" __attribute__((weak)) void leadflow_devkafka_on_accept(int fd);
+
 extern "C" int accept(int fd, struct sockaddr* addr, socklen_t* addrlen) {
   const int client = accept4(fd, addr, addrlen, 0);
   if (client >= 0) {
     const int one = 1;
     // Fails harmlessly (ENOTSUP/EOPNOTSUPP) on a non-TCP socket.
     (void)setsockopt(client, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    if (leadflow_devkafka_on_accept != nullptr) leadflow_devkafka_on_accept(client);
   }
   return client;
 }
