@@ -13,14 +13,14 @@ target_compile_definitions(leadflow_fault_harness PUBLIC
   LEADFLOW_BIN_DIR_DEFAULT="${CMAKE_BINARY_DIR}/bin"
   LEADFLOW_SOURCE_DIR_DEFAULT="${CMAKE_SOURCE_DIR}")
 
-set(LEADFLOW_FAULT_FAST_TESTS kill redis broker overload poison pii)
+set(LEADFLOW_FAULT_FAST_TESTS kill redis broker overload poison pii fatal_kafka)
 set(LEADFLOW_FAULT_SOURCES)
 foreach(t ${LEADFLOW_FAULT_FAST_TESTS})
   list(APPEND LEADFLOW_FAULT_SOURCES ${CMAKE_CURRENT_LIST_DIR}/${t}_test.cc)
 endforeach()
 leadflow_test(fault_e2e_test e2e TIMEOUT 300
   SOURCES ${LEADFLOW_FAULT_SOURCES}
-  LIBS leadflow_fault_harness)
+  LIBS leadflow_fault_harness leadflow_auth)
 leadflow_test(fault_long_test long TIMEOUT 3600
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/long_test.cc
   LIBS leadflow_fault_harness)

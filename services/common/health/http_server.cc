@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "common/health/readiness.h"
+#include "common/lifecycle/shutdown.h"
 #include "common/metrics/registry.h"
 
 namespace leadflow::health {
@@ -166,7 +167,15 @@ HttpServer::HttpServer(metrics::Registry& metrics, Readiness& readiness)
                              res.set_content(impl_->metrics.Serialize(),
                                              "text/plain; version=0.0.4");
                            }});
+  // Liveness: fails once the process has hit an unrecoverable error
+  // (lifecycle::Shutdown::Fatal, e.g. a fatal Kafka client error), so an
+  // orchestrator restarts it even if the exit that follows is slow.
   impl_->routes.push_back({"GET", "/healthz", [](const httplib::Request&, httplib::Response& res) {
+                             if (lifecycle::Shutdown::Failed()) {
+                               res.status = 503;
+                               res.set_content("{\"status\":\"failed\"}", "application/json");
+                               return;
+                             }
                              res.set_content("{\"status\":\"alive\"}", "application/json");
                            }});
   impl_->routes.push_back({"GET", "/readyz", [this](const httplib::Request&, httplib::Response& res) {

@@ -1,5 +1,6 @@
 // The HTTP side of every service: GET /metrics (Prometheus text), /healthz
-// (alive), /readyz (every readiness check passes), plus routes a service adds
+// (alive: 200, or 503 once lifecycle::Shutdown::Failed()), /readyz (every
+// readiness check passes), plus routes a service adds
 // (e.g. intake's POST /v1/leads). Handlers run on the server's worker threads
 // and must be thread-safe. Start() binds (port 0 picks a free port) and serves
 // on background threads; Stop() is idempotent and called by the destructor.

@@ -51,9 +51,8 @@ void OffsetCommitCallback(rd_kafka_t*, rd_kafka_resp_err_t err, rd_kafka_topic_p
   log::Warn("kafka commit failed; the batch may be redelivered", {{"error", rd_kafka_err2str(err)}});
 }
 
-void ErrorCallback(rd_kafka_t*, int err, const char* reason, void*) {
-  log::Warn("kafka client error", {{"error", rd_kafka_err2name(static_cast<rd_kafka_resp_err_t>(err))},
-                                   {"reason", reason}});
+void ErrorCallback(rd_kafka_t* rk, int err, const char* reason, void* opaque) {
+  internal::OnClientError(rk, err, reason, static_cast<ConsumerState*>(opaque)->metrics);
 }
 
 ConsumedMessage Convert(const rd_kafka_message_t* m) {

@@ -30,27 +30,44 @@ struct ProducerState {
   // to whichever thread happened to flush first.
   uint64_t failures = 0;
   std::map<std::thread::id, uint64_t> failures_seen;
+  // The same for failures that retrying cannot fix (ClassifyProduceError:
+  // kPermanent), so Flush() can tell the consumer loop to find the culprit.
+  uint64_t permanent_failures = 0;
+  std::map<std::thread::id, uint64_t> permanent_seen;
+  std::string last_permanent;  // "<error name> on <topic>", for the Flush() message
 };
 
 void DeliveryReport(rd_kafka_t*, const rd_kafka_message_t* msg, void* opaque) {
   auto* state = static_cast<ProducerState*>(opaque);
+  const bool permanent =
+      msg->err && internal::ClassifyProduceError(msg->err) == internal::ProduceErrorClass::kPermanent;
   if (msg->err) {
-    if (state->metrics) state->metrics->Error("kafka_delivery");
+    if (state->metrics) state->metrics->Error(permanent ? "kafka_delivery_permanent" : "kafka_delivery");
     log::Error("kafka delivery failed",
-               {{"topic", rd_kafka_topic_name(msg->rkt)}, {"error", rd_kafka_err2str(msg->err)}});
+               {{"topic", rd_kafka_topic_name(msg->rkt)},
+                {"error", rd_kafka_err2name(msg->err)},
+                {"class", permanent ? "permanent" : "transient"},
+                {"bytes", std::to_string(msg->len)},
+                {"detail", rd_kafka_err2str(msg->err)}});
   }
   // A ProduceAndWait() message reports its failure to its own waiter only.
   if (msg->_private) {
     static_cast<std::promise<rd_kafka_resp_err_t>*>(msg->_private)->set_value(msg->err);
   }
   std::lock_guard lock(state->mu);
-  if (msg->err && msg->_private == nullptr) ++state->failures;
+  if (msg->err && msg->_private == nullptr) {
+    ++state->failures;
+    if (permanent) {
+      ++state->permanent_failures;
+      state->last_permanent =
+          std::string(rd_kafka_err2name(msg->err)) + " on " + rd_kafka_topic_name(msg->rkt);
+    }
+  }
   if (--state->in_flight == 0) state->drained.notify_all();
 }
 
-void ErrorCallback(rd_kafka_t*, int err, const char* reason, void*) {
-  log::Warn("kafka client error", {{"error", rd_kafka_err2name(static_cast<rd_kafka_resp_err_t>(err))},
-                                   {"reason", reason}});
+void ErrorCallback(rd_kafka_t* rk, int err, const char* reason, void* opaque) {
+  internal::OnClientError(rk, err, reason, static_cast<ProducerState*>(opaque)->metrics);
 }
 
 class KafkaProducer final : public Producer {
@@ -80,7 +97,7 @@ class KafkaProducer final : public Producer {
                                  std::to_string(timeout.count()) + " ms");
     }
     rd_kafka_resp_err_t err = fut.get();
-    if (err) return Status::Unavailable("kafka delivery to " + m.topic + ": " + rd_kafka_err2str(err));
+    if (err) return internal::ProduceErrorStatus(err, "kafka delivery to " + m.topic);
     return Status::Ok();
   }
 
@@ -95,14 +112,24 @@ class KafkaProducer final : public Producer {
     std::unique_lock lock(state_->mu);
     // A thread that never produced (e.g. the shutdown drain, after the loops
     // have flushed their own batches) sees the failures during this wait.
-    uint64_t& seen =
-        state_->failures_seen.try_emplace(std::this_thread::get_id(), state_->failures).first->second;
+    const auto self = std::this_thread::get_id();
+    uint64_t& seen = state_->failures_seen.try_emplace(self, state_->failures).first->second;
+    uint64_t& permanent_seen =
+        state_->permanent_seen.try_emplace(self, state_->permanent_failures).first->second;
     if (!state_->drained.wait_for(lock, timeout, [&] { return state_->in_flight == 0; })) {
       return Status::Unavailable("kafka flush timed out with " +
                                  std::to_string(state_->in_flight) + " messages in flight");
     }
     const uint64_t failed = state_->failures - seen;
+    const uint64_t permanent = state_->permanent_failures - permanent_seen;
     seen = state_->failures;
+    permanent_seen = state_->permanent_failures;
+    if (permanent > 0) {
+      return Status::InvalidArgument(
+          "permanent: " + std::to_string(permanent) + " of " + std::to_string(failed) +
+          " failed messages since this thread's previous flush can never be delivered (last: " +
+          state_->last_permanent + ")");
+    }
     if (failed > 0) {
       return Status::Unavailable(std::to_string(failed) +
                                  " messages failed delivery since this thread's previous flush");
@@ -127,6 +154,7 @@ class KafkaProducer final : public Producer {
       // From its first message on, a thread's Flush() reports failures that
       // happen after this point.
       state_->failures_seen.try_emplace(std::this_thread::get_id(), state_->failures);
+      state_->permanent_seen.try_emplace(std::this_thread::get_id(), state_->permanent_failures);
     }
     // Back-pressure: while the local queue is full, wait for deliveries to drain it.
     for (int attempt = 0;; ++attempt) {
@@ -160,7 +188,8 @@ class KafkaProducer final : public Producer {
         std::lock_guard lock(state_->mu);
         if (--state_->in_flight == 0) state_->drained.notify_all();
       }
-      return Status::Unavailable("produce to " + m.topic + ": " + rd_kafka_err2str(err));
+      return internal::ProduceErrorStatus(err, "produce to " + m.topic + " (" +
+                                                   std::to_string(m.payload.size()) + " bytes)");
     }
   }
 

@@ -1,5 +1,9 @@
 #include "common/kafka/rdkafka_config.h"
 
+#include "common/lifecycle/shutdown.h"
+#include "common/log/log.h"
+#include "common/metrics/service_metrics.h"
+
 namespace leadflow::kafka::internal {
 
 Status ApplyProperties(rd_kafka_conf_t* conf, const std::map<std::string, std::string>& props) {
@@ -16,6 +20,60 @@ Status ApplyProperties(rd_kafka_conf_t* conf, const std::map<std::string, std::s
     }
   }
   return Status::Ok();
+}
+
+ProduceErrorClass ClassifyProduceError(rd_kafka_resp_err_t err) {
+  switch (err) {
+    case RD_KAFKA_RESP_ERR__FATAL:
+      return ProduceErrorClass::kFatal;
+    // The message itself: the broker or the client refuses it as it is.
+    case RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE:
+    case RD_KAFKA_RESP_ERR_INVALID_MSG_SIZE:
+    case RD_KAFKA_RESP_ERR_INVALID_MSG:
+    case RD_KAFKA_RESP_ERR_RECORD_LIST_TOO_LARGE:
+    case RD_KAFKA_RESP_ERR_INVALID_RECORD:
+    case RD_KAFKA_RESP_ERR_UNSUPPORTED_FOR_MESSAGE_FORMAT:
+    case RD_KAFKA_RESP_ERR_POLICY_VIOLATION:
+    case RD_KAFKA_RESP_ERR__INVALID_ARG:
+    case RD_KAFKA_RESP_ERR__BAD_MSG:
+    // Its destination: the topic does not exist once metadata is known (the
+    // client reports it only then), or this client may not write to it.
+    case RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC:
+    case RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION:
+    case RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART:
+    case RD_KAFKA_RESP_ERR_TOPIC_EXCEPTION:
+    case RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED:
+    case RD_KAFKA_RESP_ERR_CLUSTER_AUTHORIZATION_FAILED:
+    case RD_KAFKA_RESP_ERR_TRANSACTIONAL_ID_AUTHORIZATION_FAILED:
+      return ProduceErrorClass::kPermanent;
+    default:
+      return ProduceErrorClass::kTransient;
+  }
+}
+
+Status ProduceErrorStatus(rd_kafka_resp_err_t err, const std::string& what) {
+  std::string message = what + ": " + rd_kafka_err2name(err) + " (" + rd_kafka_err2str(err) + ")";
+  if (ClassifyProduceError(err) == ProduceErrorClass::kPermanent) {
+    return Status::InvalidArgument("permanent: " + message);
+  }
+  return Status::Unavailable(std::move(message));
+}
+
+void OnClientError(rd_kafka_t* rk, int err, const char* reason, metrics::ServiceMetrics* metrics) {
+  const auto code = static_cast<rd_kafka_resp_err_t>(err);
+  if (code != RD_KAFKA_RESP_ERR__FATAL) {
+    log::Warn("kafka client error", {{"error", rd_kafka_err2name(code)}, {"reason", reason}});
+    return;
+  }
+  char detail[512] = "";
+  const rd_kafka_resp_err_t underlying = rd_kafka_fatal_error(rk, detail, sizeof detail);
+  if (metrics) metrics->Error("kafka_fatal");
+  log::Error("kafka client fatal error: the process must restart",
+             {{"client", rd_kafka_name(rk)},
+              {"error", rd_kafka_err2name(underlying)},
+              {"reason", detail[0] ? detail : reason}});
+  lifecycle::Shutdown::Fatal(std::string("kafka fatal error ") + rd_kafka_err2name(underlying) +
+                             ": " + (detail[0] ? detail : reason));
 }
 
 }  // namespace leadflow::kafka::internal

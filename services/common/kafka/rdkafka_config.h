@@ -10,9 +10,33 @@
 #include "common/kafka/stats.h"
 #include "common/util/status.h"
 
+namespace leadflow::metrics {
+class ServiceMetrics;
+}
+
 namespace leadflow::kafka::internal {
 
 // Applies properties; on failure destroys `conf` and names the property.
 Status ApplyProperties(rd_kafka_conf_t* conf, const std::map<std::string, std::string>& props);
+
+// How a failed produce of one message is retried.
+enum class ProduceErrorClass {
+  kTransient,  // broker down, timeouts, leadership moves: the same message can succeed later
+  kPermanent,  // too large, unknown topic, not authorized, invalid record: it never will
+  kFatal,      // the client itself is unusable (RD_KAFKA_RESP_ERR__FATAL): restart the process
+};
+ProduceErrorClass ClassifyProduceError(rd_kafka_resp_err_t err);
+
+// The Status for a failed produce: kInvalidArgument for a permanent error,
+// kUnavailable otherwise (a fatal error is handled by OnClientError; the
+// messages it fails are retried until the process stops).
+Status ProduceErrorStatus(rd_kafka_resp_err_t err, const std::string& what);
+
+// The error callback of every client (rd_kafka_conf_set_error_cb). Logs the
+// error; on RD_KAFKA_RESP_ERR__FATAL it logs rd_kafka_fatal_error()'s
+// underlying error and reason, counts it (errors_total{reason="kafka_fatal"})
+// and calls lifecycle::Shutdown::Fatal(), which fails /healthz and makes the
+// process exit non-zero (docs/reliability.md). `opaque` is unused.
+void OnClientError(rd_kafka_t* rk, int err, const char* reason, metrics::ServiceMetrics* metrics);
 
 }  // namespace leadflow::kafka::internal

@@ -7,6 +7,7 @@
 #include <condition_variable>
 #include <cstdlib>
 #include <mutex>
+#include <string>
 #include <thread>
 
 #include "common/log/log.h"
@@ -15,8 +16,10 @@ namespace leadflow::lifecycle {
 namespace {
 
 std::atomic<bool> g_requested{false};
+std::atomic<bool> g_failed{false};
 std::mutex g_mu;
 std::condition_variable g_cv;
+std::string g_fatal_reason;  // guarded by g_mu
 
 void Notify() {
   {
@@ -56,5 +59,29 @@ void Shutdown::Wait() {
 }
 
 void Shutdown::RequestStop() { Notify(); }
+
+void Shutdown::Fatal(const std::string& reason) {
+  {
+    std::lock_guard lock(g_mu);
+    if (g_failed.exchange(true)) return;  // the first reason wins; one watchdog
+    g_fatal_reason = reason;
+  }
+  log::Error("fatal error: stopping; the process will exit non-zero",
+             {{"reason", reason}, {"exit_code", std::to_string(kFatalExitCode)}});
+  std::thread([] {
+    std::this_thread::sleep_for(kFatalExitDeadline);
+    log::Error("fatal error: graceful stop did not finish in time; exiting now",
+               {{"exit_code", std::to_string(kFatalExitCode)}});
+    std::_Exit(kFatalExitCode);
+  }).detach();
+  Notify();
+}
+
+bool Shutdown::Failed() { return g_failed.load(); }
+
+std::string Shutdown::FatalReason() {
+  std::lock_guard lock(g_mu);
+  return g_fatal_reason;
+}
 
 }  // namespace leadflow::lifecycle

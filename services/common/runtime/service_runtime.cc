@@ -244,6 +244,14 @@ int ServiceRuntime::Run() {
   for (auto& t : view_threads_) t.join();
   Status flushed = producer_->Flush(std::chrono::seconds(10));
   http_.Stop();
+  if (lifecycle::Shutdown::Failed()) {
+    // A fatal error (e.g. RD_KAFKA_RESP_ERR__FATAL): exit non-zero so the
+    // orchestrator restarts the process instead of keeping a zombie.
+    log::Error("stopped after a fatal error",
+               {{"reason", lifecycle::Shutdown::FatalReason()},
+                {"exit_code", std::to_string(lifecycle::kFatalExitCode)}});
+    return lifecycle::kFatalExitCode;
+  }
   if (!flushed.ok()) {
     log::Error("shutdown: producer flush failed", {{"error", flushed.message()}});
     return 1;
@@ -261,7 +269,9 @@ int ServiceMain(const ServiceInfo& info, int argc, char** argv, const WireFn& wi
       std::printf(
           "\nEndpoints: gRPC (with grpc.health.v1) on LEADFLOW_GRPC_PORT; HTTP GET /metrics, "
           "/healthz, /readyz on LEADFLOW_HTTP_PORT.\nSIGTERM or Ctrl-C: stop consuming, flush, "
-          "commit, exit 0.\n");
+          "commit, exit 0.\nA fatal error (e.g. a fatal Kafka client error): /healthz answers "
+          "503, the same stop, exit %d (within %d s).\n",
+          lifecycle::kFatalExitCode, static_cast<int>(lifecycle::kFatalExitDeadline.count()));
       return 0;
     }
     if (!std::strcmp(argv[i], "--version")) {
