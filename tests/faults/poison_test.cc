@@ -1,17 +1,16 @@
 // Fault 4: a poison message on every input topic of every service -
 // malformed bytes, a record of an unknown schema version (only fields this
-// version does not know) and a huge record (~900 KB). Each consuming service
-// must dead-letter it to leads.rejected (stage, source topic and offset, the
-// original bytes), keep its partition moving (valid leads produced after the
-// poison still reach their final output) and stay up (same process, /readyz).
+// version does not know) and a huge record (999,900 bytes: legal for default
+// Kafka clients and brokers). Each consuming service must dead-letter it to
+// leads.rejected (stage, source topic and offset, the original bytes, cut to
+// kafka::kMaxDeadLetterOriginalBytes with the whole record's size and
+// SHA-256), keep its partition moving (valid leads produced right behind the
+// huge records, through the same partitions, reach their final output within
+// seconds) and stay up (same process, /readyz).
 //
-// devkafka (librdkafka's mock cluster) keeps at most 5 MiB per partition and
-// drops the oldest record batches beyond that, like a size-based retention.
-// The 14 dead letters of the huge records are ~900 KB each and leads.rejected
-// has 3 partitions, so reading them back only at the end would find some
-// already gone. The huge records are therefore sent one input topic at a
-// time, and their dead letters are seen before the next topic's are made; a
-// dead letter counts once it has been read, even if devkafka drops it later.
+// Before dead letters were bounded, the dead letter of a 999,900-byte record
+// was too large to produce, and the consumer loop retried it forever without
+// a log line: the partition was wedged (issue 15).
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -24,6 +23,8 @@
 #include <thread>
 #include <tuple>
 
+#include "common/auth/sha256.h"
+#include "common/kafka/dead_letter.h"
 #include "common/kafka/topics.h"
 #include "leadflow/intake/v1/intake.pb.h"
 #include "tests/faults/fault_harness.h"
@@ -61,9 +62,18 @@ struct Poison {
   testing::KafkaHeaders headers;
 };
 
+// The size of every huge poison record.
+constexpr size_t kHugeBytes = 999900;
+
+std::string HugeJson() {
+  const std::string head = "{\"source_id\":\"web-form-main\",\"comment\":\"";
+  const std::string tail = "\"}";
+  return head + std::string(kHugeBytes - head.size() - tail.size(), 'a') + tail;
+}
+
 std::vector<Poison> PoisonsFor(const InputTopic& t) {
   std::mt19937 rng(42);
-  std::string huge(900 * 1000, '\0');
+  std::string huge(kHugeBytes, '\0');
   for (auto& c : huge) c = static_cast<char>(rng() & 0xff);
   huge[0] = '\x0a';  // field 1, length-delimited, with a length beyond the record
   huge[1] = '\xff';
@@ -76,8 +86,7 @@ std::vector<Poison> PoisonsFor(const InputTopic& t) {
     return {{"malformed", R"({"source_id":"web-form-main","email": )", {}},
             {"unknown-schema", future_schema, {{topics::kContentTypeHeader, "application/x-protobuf"}}},
             {"unknown-content-type", "\x00\x01\x02", {{topics::kContentTypeHeader, "application/avro"}}},
-            {"huge", "{\"source_id\":\"web-form-main\",\"comment\":\"" + std::string(900 * 1000, 'a') + "\"}",
-             {}}};
+            {"huge", HugeJson(), {}}};
   }
   return {{"malformed", std::string("\x0a\xff\xff\xff\xff\x0fgarbage", 12), {}},
           {"unknown-schema", future_schema, {}},
@@ -91,14 +100,20 @@ const std::set<std::string>& KnownGaps() {
   return gaps;
 }
 
+// What a dead letter says about the whole original record.
+struct OriginalSummary {
+  uint64_t size = 0;
+  std::string sha256;
+  bool truncated = false;
+  size_t kept = 0;
+};
+
 // Reads leads.rejected and remembers every (source topic, partition, offset,
-// stage) dead letter it has ever seen, so a record devkafka's 5 MiB partition
-// cap drops after it was read still counts.
+// stage) dead letter it has ever seen, with what it says of the original.
 class DeadLetterLog {
  public:
   explicit DeadLetterLog(const std::string& bootstrap)
       : reader_(bootstrap, {},
-                // Several dead letters are ~900 KB: read with large fetch limits.
                 {{"fetch.max.bytes", "52428800"},
                  {"max.partition.fetch.bytes", "10485760"},
                  {"receive.message.max.bytes", "104857600"}}) {}
@@ -116,13 +131,20 @@ class DeadLetterLog {
       log_start_.emplace(m.partition, m.offset);  // sorted by (partition, offset)
       iv1::LeadRejected r;
       if (!r.ParseFromString(m.value)) continue;
-      seen_.insert({r.source_topic(), r.source_partition(), r.source_offset(), r.stage()});
+      seen_[{r.source_topic(), r.source_partition(), r.source_offset(), r.stage()}] = {
+          r.original_size(), r.original_sha256(), r.original_truncated(), r.original().size()};
     }
     return true;
   }
 
   bool Seen(const std::string& topic, int partition, int64_t offset, iv1::Stage stage) const {
     return seen_.count({topic, partition, offset, stage}) > 0;
+  }
+  // What the dead letter of that record says about its original.
+  OriginalSummary Original(const std::string& topic, int partition, int64_t offset,
+                           iv1::Stage stage) const {
+    auto it = seen_.find({topic, partition, offset, stage});
+    return it == seen_.end() ? OriginalSummary{} : it->second;
   }
 
   // "p0 from 0, p1 from 4, ...": the first offset of each partition in the
@@ -137,7 +159,7 @@ class DeadLetterLog {
 
  private:
   testing::KafkaTestClient reader_;
-  std::set<std::tuple<std::string, int, int64_t, int>> seen_;
+  std::map<std::tuple<std::string, int, int64_t, int>, OriginalSummary> seen_;
   std::map<int32_t, int64_t> log_start_;
 };
 
@@ -147,6 +169,8 @@ struct SentPoison {
   int64_t offset = 0;
   std::string kind;
   std::vector<iv1::Stage> consumers;
+  size_t size = 0;
+  std::string sha256;
 };
 
 // (stage|topic|kind) of every sent poison whose consumer's dead letter has
@@ -184,7 +208,8 @@ TEST(FaultPoison, EveryInputTopicDeadLettersPoisonAndKeepsMoving) {
   auto send = [&](const InputTopic& t, const Poison& p, std::vector<SentPoison>* sent) {
     auto r = kafka.ProduceSync(t.topic, std::string("poison-") + p.kind, p.value, p.headers, 0);
     if (!r.ok) return ::testing::AssertionFailure() << t.topic << " " << p.kind << ": " << r.error;
-    sent->push_back({t.topic, r.partition, r.offset, p.kind, t.consumers});
+    sent->push_back({t.topic, r.partition, r.offset, p.kind, t.consumers, p.value.size(),
+                     auth::Sha256Hex(p.value)});
     return ::testing::AssertionSuccess();
   };
   std::vector<SentPoison> all;
@@ -204,36 +229,56 @@ TEST(FaultPoison, EveryInputTopicDeadLettersPoisonAndKeepsMoving) {
     missing.insert(missing.end(), m.begin(), m.end());
     all.insert(all.end(), round.begin(), round.end());
   }
-  // Round 2: the huge records, one topic at a time (at most 3 dead letters,
-  // ~2.7 MB, unread at any moment: within devkafka's 5 MiB per partition).
-  for (const auto& t : InputTopics()) {
-    std::vector<SentPoison> round;
-    for (const auto& p : PoisonsFor(t)) {
-      if (p.kind == "huge") {
-        ASSERT_TRUE(send(t, p, &round));
-      }
-    }
-    auto m = WaitForDeadLetters(dead_letters, round, seconds(30));
-    missing.insert(missing.end(), m.begin(), m.end());
-    all.insert(all.end(), round.begin(), round.end());
-  }
-
-  std::printf("[poison] dead letters of %zu poison records seen in %.1f s\n", all.size(),
+  std::printf("[poison] dead letters of %zu small poison records seen in %.1f s\n", all.size(),
               std::chrono::duration<double>(std::chrono::steady_clock::now() - poison_started)
                   .count());
 
-  // Valid traffic after the poison, through every partition including the
-  // poisoned ones: it must still get through.
+  // Round 2: a 999,900-byte record on partition 0 of every input topic at
+  // once, and right behind them valid leads through every partition of
+  // leads.submitted (so through partition 0 of each topic they pass).
   const auto plan = MakeLeads(120, "poison");
+  std::vector<SentPoison> huge;
+  for (const auto& t : InputTopics()) {
+    for (const auto& p : PoisonsFor(t)) {
+      if (p.kind == "huge") {
+        ASSERT_TRUE(send(t, p, &huge));
+      }
+    }
+  }
+  const auto huge_sent = std::chrono::steady_clock::now();
   {
     LeadProducer producer(stack->bootstrap(), plan, 0, 2);
     ASSERT_TRUE(producer.Wait(seconds(60)));
   }
-  const Tally t = WaitForAll(kafka, plan, seconds(90));
+  // The leads behind the huge records flow within seconds (WaitForAll's
+  // bound; it then waits 2 s more for late duplicates).
+  const Tally t = WaitForAll(kafka, plan, seconds(20));
+  const double leads_after =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - huge_sent).count() - 2.0;
   std::printf("%s\n", t.Summary("poison").c_str());
+  std::printf("[poison] %zu huge records (%zu bytes each); the %zu leads behind them all out "
+              "%.1f s after\n",
+              huge.size(), kHugeBytes, plan.size(), leads_after);
   EXPECT_EQ(t.lost, 0) << t.examples << TraceLost(kafka, t) << ServiceWarnings(*stack);
   EXPECT_EQ(t.duplicates, 0) << t.examples;
   EXPECT_EQ(t.misrouted, 0) << t.examples;
+  {
+    auto m = WaitForDeadLetters(dead_letters, huge, seconds(30));
+    missing.insert(missing.end(), m.begin(), m.end());
+    all.insert(all.end(), huge.begin(), huge.end());
+  }
+  // Each huge record's dead letters are bounded and still identify it.
+  for (const auto& p : huge) {
+    for (auto stage : p.consumers) {
+      if (!dead_letters.Seen(p.topic, p.partition, p.offset, stage)) continue;  // reported below
+      const OriginalSummary o = dead_letters.Original(p.topic, p.partition, p.offset, stage);
+      const std::string what = iv1::Stage_Name(stage) + "|" + p.topic;
+      EXPECT_EQ(o.size, p.size) << what;
+      EXPECT_EQ(o.sha256, p.sha256) << what;
+      EXPECT_TRUE(o.truncated) << what;
+      EXPECT_EQ(o.kept, kafka::kMaxDeadLetterOriginalBytes) << what;
+    }
+  }
 
   size_t total = 0;
   for (const auto& p : all) total += p.consumers.size();

@@ -22,6 +22,12 @@ leadflow::common::v1::ReasonCode ReasonOf(const Status& s) {
                                                   : leadflow::common::v1::INTERNAL_ERROR;
 }
 
+// Retried from the same message: Unavailable (e.g. Redis down) and Aborted
+// (state changed underneath, e.g. a view's Redis was reset: start over).
+bool IsRetryable(const Status& s) {
+  return s.code() == StatusCode::kUnavailable || s.code() == StatusCode::kAborted;
+}
+
 }  // namespace
 
 ConsumerLoop::ConsumerLoop(std::unique_ptr<Consumer> consumer, Producer& producer,
@@ -118,6 +124,9 @@ bool ConsumerLoop::ProcessBatch(const std::vector<ConsumedMessage>& batch) {
   std::map<PartitionKey, int64_t> first_offset;  // where to rewind if the flush fails
   std::map<PartitionKey, int64_t> next_offset;   // what to commit
   std::map<PartitionKey, int64_t> retry_from;    // transient failures
+  // What each message to be committed produced, in batch order, kept in case
+  // the flush reports a permanent failure and the culprit must be found.
+  std::vector<std::pair<size_t, Planned>> produced;
   std::vector<HandledMessage> batch_results;
   double batch_seconds_each = 0;
   if (batch_handler_) {
@@ -135,8 +144,7 @@ bool ConsumerLoop::ProcessBatch(const std::vector<ConsumedMessage>& batch) {
     const auto started = std::chrono::steady_clock::now();
     HandledMessage result = batch_handler_ ? std::move(batch_results[i]) : HandleOne(msg);
     const Status s = result.status;
-    std::vector<OutgoingMessage>& out = result.out;
-    if (s.code() == StatusCode::kUnavailable) {
+    if (IsRetryable(s)) {
       retry_from[key] = msg.offset;
       if (metrics_) metrics_->Error("transient");
       log::Warn("transient failure; will retry",
@@ -144,29 +152,18 @@ bool ConsumerLoop::ProcessBatch(const std::vector<ConsumedMessage>& batch) {
                  {"offset", std::to_string(msg.offset)}, {"error", s.message()}});
       continue;
     }
-    if (!s.ok()) {
-      auto reason = ReasonOf(s);
-      out.clear();
-      out.push_back(ToDeadLetterMessage(
-          MakeRejection(msg, options_.stage, reason, s.message(), clock_.NowMillis())));
-      // The producer counts the dead letter (dead_lettered_total) on send.
-      if (metrics_) metrics_->Error(StatusCodeName(s.code()));
-      log::Warn("message dead-lettered",
-                {{"loop", options_.name}, {"topic", msg.topic},
-                 {"partition", std::to_string(msg.partition)},
-                 {"offset", std::to_string(msg.offset)}, {"error", s.message()}});
+    Planned plan;
+    if (s.ok()) {
+      plan.out = std::move(result.out);
+    } else {
+      plan.out.push_back(DeadLetterFor(msg, s));
+      plan.dead_letter = true;
     }
-    bool produced = true;
-    for (const auto& o : out) {
-      if (!producer_.Produce(o).ok()) {
-        produced = false;
-        break;
-      }
-    }
-    if (!produced) {
+    if (!ProduceAll(msg, plan).ok()) {
       retry_from[key] = msg.offset;
       continue;
     }
+    produced.emplace_back(i, std::move(plan));
     next_offset[key] = msg.offset + 1;
     if (metrics_) {
       metrics_->ProcessingSeconds(
@@ -177,7 +174,26 @@ bool ConsumerLoop::ProcessBatch(const std::vector<ConsumedMessage>& batch) {
   }
 
   Status flushed = producer_.Flush(options_.flush_timeout);
-  if (!flushed.ok()) {
+  if (IsPermanentProduceFailure(flushed)) {
+    // Some output can never be delivered (it may be another loop's: the
+    // producer is shared). Find which: produce this batch's outputs again one
+    // message at a time, each waiting for its own delivery report. Outputs
+    // already delivered are delivered again (an identical redelivery).
+    log::Error("flush reported a permanent delivery failure; producing the batch again one "
+               "message at a time to find it",
+               {{"loop", options_.name}, {"error", flushed.message()}});
+    next_offset.clear();
+    for (const auto& [i, plan] : produced) {
+      const auto& msg = batch[i];
+      PartitionKey key{msg.topic, msg.partition};
+      if (retry_from.count(key)) continue;
+      if (!ProduceEachAndWait(msg, plan).ok()) {
+        retry_from[key] = msg.offset;
+        continue;
+      }
+      next_offset[key] = msg.offset + 1;
+    }
+  } else if (!flushed.ok()) {
     log::Error("flush failed; rewinding batch", {{"loop", options_.name}, {"error", flushed.message()}});
     for (const auto& [key, offset] : first_offset) Rewind(key.first, key.second, offset);
     return false;
@@ -191,6 +207,101 @@ bool ConsumerLoop::ProcessBatch(const std::vector<ConsumedMessage>& batch) {
   }
   for (const auto& [key, offset] : retry_from) Rewind(key.first, key.second, offset);
   return retry_from.empty();
+}
+
+OutgoingMessage ConsumerLoop::DeadLetterFor(const ConsumedMessage& msg, const Status& why) {
+  // The producer counts the dead letter (dead_lettered_total) on send.
+  if (metrics_) metrics_->Error(StatusCodeName(why.code()));
+  log::Warn("message dead-lettered",
+            {{"loop", options_.name}, {"topic", msg.topic},
+             {"partition", std::to_string(msg.partition)},
+             {"offset", std::to_string(msg.offset)}, {"error", why.message()}});
+  return ToDeadLetterMessage(
+      MakeRejection(msg, options_.stage, ReasonOf(why), why.message(), clock_.NowMillis()));
+}
+
+OutgoingMessage ConsumerLoop::DeadLetterForUnproducible(const ConsumedMessage& msg,
+                                                        const OutgoingMessage& output,
+                                                        const Status& why) {
+  NotePermanentFailure();
+  if (metrics_) metrics_->Error("kafka_produce_permanent");
+  log::Error("an output can never be produced; dead-lettering its input instead",
+             {{"loop", options_.name}, {"topic", msg.topic},
+              {"partition", std::to_string(msg.partition)},
+              {"offset", std::to_string(msg.offset)}, {"output_topic", output.topic},
+              {"output_bytes", std::to_string(output.payload.size())}, {"error", why.message()}});
+  return DeadLetterFor(msg, Status::Internal("its output to " + output.topic + " (" +
+                                             std::to_string(output.payload.size()) +
+                                             " bytes) cannot be produced: " + why.message()));
+}
+
+Status ConsumerLoop::ProduceAll(const ConsumedMessage& msg, Planned& plan) {
+  for (size_t j = 0; j < plan.out.size(); ++j) {
+    Status s = producer_.Produce(plan.out[j]);
+    if (s.ok()) continue;
+    if (IsPermanentProduceFailure(s) && !plan.dead_letter) {
+      // The outputs before it are on their way; the input's dead letter
+      // replaces the rest, and the partition moves on.
+      OutgoingMessage replacement = DeadLetterForUnproducible(msg, plan.out[j], s);
+      plan.out.resize(j);
+      plan.out.push_back(std::move(replacement));
+      plan.dead_letter = true;
+      s = producer_.Produce(plan.out.back());
+      if (s.ok()) return s;
+    }
+    return ProduceFailed(msg, plan.dead_letter, s);
+  }
+  return Status::Ok();
+}
+
+Status ConsumerLoop::ProduceEachAndWait(const ConsumedMessage& msg, const Planned& plan) {
+  for (const auto& o : plan.out) {
+    Status s = producer_.ProduceAndWait(o, options_.flush_timeout);
+    if (s.ok()) continue;
+    if (IsPermanentProduceFailure(s) && !plan.dead_letter) {
+      s = producer_.ProduceAndWait(DeadLetterForUnproducible(msg, o, s), options_.flush_timeout);
+      if (s.ok()) return s;  // the input's dead letter replaces its other outputs
+      return ProduceFailed(msg, true, s);
+    }
+    return ProduceFailed(msg, plan.dead_letter, s);
+  }
+  return Status::Ok();
+}
+
+Status ConsumerLoop::ProduceFailed(const ConsumedMessage& msg, bool dead_letter, const Status& s) {
+  if (dead_letter) {
+    // Nothing else can carry this input: retry it with backoff, unready, and
+    // say so every time.
+    if (IsPermanentProduceFailure(s)) NotePermanentFailure();
+    if (metrics_) metrics_->Error("dead_letter_failed");
+    log::Error("dead letter cannot be produced; retrying the message",
+               {{"loop", options_.name}, {"topic", msg.topic},
+                {"partition", std::to_string(msg.partition)},
+                {"offset", std::to_string(msg.offset)}, {"error", s.message()}});
+  } else {
+    if (metrics_) metrics_->Error("kafka_produce");
+    log::Warn("produce failed; will retry the message",
+              {{"loop", options_.name}, {"topic", msg.topic},
+               {"partition", std::to_string(msg.partition)},
+               {"offset", std::to_string(msg.offset)}, {"error", s.message()}});
+  }
+  return s;
+}
+
+void ConsumerLoop::NotePermanentFailure() {
+  const int64_t now = clock_.NowMillis();
+  const int64_t window = options_.permanent_failure_window.count();
+  recent_permanent_.push_back(now);
+  while (!recent_permanent_.empty() && recent_permanent_.front() <= now - window) {
+    recent_permanent_.pop_front();
+  }
+  if (recent_permanent_.size() >= options_.permanent_failures_for_unready) {
+    unready_until_ms_ = now + window;
+  }
+}
+
+bool ConsumerLoop::healthy() const {
+  return healthy_.load() && clock_.NowMillis() >= unready_until_ms_.load();
 }
 
 void ConsumerLoop::Rewind(const std::string& topic, int32_t partition, int64_t offset) {

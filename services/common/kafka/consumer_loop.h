@@ -5,11 +5,25 @@
 //    acknowledged by Kafka (Producer::Flush succeeded);
 //  - a bad message never blocks a partition: a handler's kInvalidArgument, any
 //    other non-transient error, or an escaping exception becomes a
-//    leads.rejected record with the original bytes, and the offset moves on;
-//  - a transient failure (kUnavailable, e.g. Redis down) rewinds that
-//    partition to the failed message and retries with exponential backoff
-//    (100 ms .. 5 s), reporting unhealthy meanwhile; later messages of the
-//    same partition wait, so per-key order is kept;
+//    leads.rejected record with the original bytes (cut to a bound, with the
+//    size and SHA-256 of the whole: dead_letter.h), and the offset moves on;
+//  - a transient failure (kUnavailable, e.g. Redis down, or kAborted, state
+//    reset underneath) rewinds that partition to the failed message and
+//    retries with exponential backoff (100 ms .. 5 s), reporting unhealthy
+//    meanwhile; later messages of the same partition wait, so per-key order
+//    is kept;
+//  - an output that can never be produced (Producer's permanent failures:
+//    too large, unknown topic, not authorized), found by Produce() at once or
+//    by the Flush() after it, dead-letters its input instead; the partition
+//    moves on, an error is logged and counted
+//    (errors_total{reason="kafka_produce_permanent"}), and healthy() is false
+//    for `permanent_failure_window` once `permanent_failures_for_unready` such
+//    failures fall in that window. To find the culprit of a Flush() failure
+//    the batch's outputs are produced again one message at a time, each
+//    waiting for its own delivery report;
+//  - if an input's dead letter cannot be produced either, the input is
+//    retried with backoff like a transient failure: unhealthy, an error logged
+//    and counted (errors_total{reason="dead_letter_failed"}) on every attempt;
 //  - a batch that has not finished within `stall_after` (e.g. its flush
 //    waits on a broker that is down) makes stalled() true until it finishes,
 //    so /readyz reports the service unready while it cannot make progress.
@@ -19,6 +33,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <string>
@@ -64,6 +79,11 @@ struct ConsumerLoopOptions {
   leadflow::intake::v1::Stage stage = leadflow::intake::v1::STAGE_UNSPECIFIED;
   std::string name;  // for logs, e.g. "scoring:leads.accepted"
   std::chrono::milliseconds stall_after{3000};
+  // healthy() is false for `permanent_failure_window` after this many
+  // permanent produce failures fell within that window (one poison output
+  // does not flap readiness; a topic that refuses every write does).
+  size_t permanent_failures_for_unready = 3;
+  std::chrono::milliseconds permanent_failure_window{60000};
 };
 
 class ConsumerLoop {
@@ -75,8 +95,9 @@ class ConsumerLoop {
 
   void Run(const std::atomic<bool>& stop);
 
-  // False while the loop is backing off after a transient failure.
-  bool healthy() const { return healthy_.load(); }
+  // False while the loop is backing off after a transient failure, and while
+  // permanent produce failures recur (see above). Thread-safe.
+  bool healthy() const;
   // True while one batch has been in progress for longer than
   // options.stall_after (by the loop's clock). Thread-safe.
   bool stalled() const;
@@ -92,6 +113,23 @@ class ConsumerLoop {
   std::vector<HandledMessage> HandleAsBatch(const std::vector<ConsumedMessage>& batch);
   HandledMessage HandleOne(const ConsumedMessage& message);
 
+  // One message's outputs, or its dead letter.
+  struct Planned {
+    std::vector<OutgoingMessage> out;
+    bool dead_letter = false;  // `out` ends with the input's own dead letter
+  };
+  // Enqueues the outputs. A permanent failure of one replaces it and the rest
+  // with the input's dead letter. Non-ok: retry the message.
+  Status ProduceAll(const ConsumedMessage& message, Planned& plan);
+  // The same, waiting for each output's own delivery report.
+  Status ProduceEachAndWait(const ConsumedMessage& message, const Planned& plan);
+  OutgoingMessage DeadLetterFor(const ConsumedMessage& message, const Status& why);
+  OutgoingMessage DeadLetterForUnproducible(const ConsumedMessage& message,
+                                            const OutgoingMessage& output, const Status& why);
+  // Logs and counts a failure that makes the message be retried; returns `s`.
+  Status ProduceFailed(const ConsumedMessage& message, bool dead_letter, const Status& s);
+  void NotePermanentFailure();
+
   std::unique_ptr<Consumer> consumer_;
   Producer& producer_;
   MessageHandler handler_;             // exactly one of handler_ and batch_handler_ is set
@@ -101,6 +139,8 @@ class ConsumerLoop {
   ConsumerLoopOptions options_;
   std::atomic<bool> healthy_{true};
   std::atomic<int64_t> batch_started_ms_{0};  // 0: no batch in progress
+  std::deque<int64_t> recent_permanent_;      // loop thread only
+  std::atomic<int64_t> unready_until_ms_{0};
 };
 
 }  // namespace leadflow::kafka
