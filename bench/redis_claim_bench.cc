@@ -16,6 +16,7 @@
 
 #include "bench_redis.h"
 #include "common/redis/client.h"
+#include "routing/app/routing_keys.h"
 #include "routing/app/routing_store.h"
 #include "services/common/testing/redis_server.h"
 
@@ -57,6 +58,7 @@ BENCHMARK(BM_Ping)->UseRealTime();
 
 void Claim(benchmark::State& state, ClaimEffect effect) {
   auto& r = Redis();
+  if (!r.client->Run({"SET", RoutingStateKey(), "bench"}).ok()) std::abort();
   RoutingStore store(*r.client);
   auto record = Record();
   static int64_t next = 0;

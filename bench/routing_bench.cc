@@ -25,6 +25,7 @@
 #include "common/kafka/topics.h"
 #include "common/metrics/registry.h"
 #include "common/metrics/service_metrics.h"
+#include "routing/app/routing_keys.h"
 #include "routing/app/routing_engine.h"
 #include "routing/app/routing_privacy.h"
 #include "routing/app/zoneinfo_loader.h"
@@ -153,6 +154,7 @@ EngineRig& Rig() {
     auto redis = leadflow::bench::StartBenchRedisOrAbort();
     r->server = std::move(redis.server);
     r->client = std::move(redis.client);
+    if (!r->client->Run({"SET", leadflow::routing::RoutingStateKey(), "bench"}).ok()) std::abort();
     r->store = std::make_unique<RoutingStore>(*r->client);
     r->metrics = std::make_unique<RoutingMetrics>(r->service_metrics);
     r->engine = std::make_unique<RoutingEngine>(ShippedPolicy(), *r->store, r->broadcaster,

@@ -1,5 +1,6 @@
 // leadflow-routing: composition root.
 #include "common/config/proto_loader.h"
+#include "common/kafka/topic_scan.h"
 #include "common/kafka/topics.h"
 #include "common/runtime/service_runtime.h"
 #include "routing/app/assignment_broadcaster.h"
@@ -9,6 +10,7 @@
 #include "routing/app/routing_metrics.h"
 #include "routing/app/routing_privacy.h"
 #include "routing/app/routing_scheduler.h"
+#include "routing/app/routing_state_rebuild.h"
 #include "routing/app/routing_store.h"
 #include "routing/app/zoneinfo_loader.h"
 
@@ -40,6 +42,7 @@ int main(int argc, char** argv) {
   std::unique_ptr<FeedbackProcessor> feedback;
   std::unique_ptr<RoutingGrpcService> grpc_service;
   std::unique_ptr<RoutingPrivacy> routing_privacy;
+  std::unique_ptr<RoutingStateRebuild> state_rebuild;
   return runtime::ServiceMain(kInfo, argc, argv, [&](runtime::ServiceRuntime& rt) -> Status {
     auto policy = config::LoadRules<config::v1::RoutingRules>(
         rt.ConfigPath("routing_rules.json"),
@@ -70,6 +73,24 @@ int main(int argc, char** argv) {
     rt.OnShutdown([svc = grpc_service.get()] { svc->Shutdown(); });
     rt.AddBackgroundTask("scheduler",
                          [s = scheduler.get()](const std::atomic<bool>& stop) { s->Run(stop); });
+    // Routing's Redis state is complete only with its marker; after a Redis
+    // loss one replica rebuilds it from the topics while all refuse to route.
+    state_rebuild = std::make_unique<RoutingStateRebuild>(
+        rt.redis(), *policy,
+        [infra = rt.infra()](const std::string& topic,
+                             const std::function<void(const kafka::ConsumedMessage&)>& visit) {
+          kafka::TopicScanOptions scan;
+          scan.brokers = infra.kafka_brokers;
+          scan.extra_properties = infra.kafka_properties;
+          scan.topic = topic;
+          scan.timeout = std::chrono::minutes(10);
+          return kafka::ScanTopic(scan, visit);
+        },
+        rt.infra().instance_id, rt.clock(), &rt.metrics());
+    rt.readiness().Add("state:routing", [r = state_rebuild.get()] { return r->ready(); });
+    rt.AddBackgroundTask("state-rebuild", [r = state_rebuild.get()](const std::atomic<bool>& stop) {
+      r->Run(stop);
+    });
     if (Status s = rt.AddConsumer(
             "feedback", {topics::kSalesFeedback},
             [f = feedback.get()](const kafka::ConsumedMessage& m,

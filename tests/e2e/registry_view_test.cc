@@ -63,9 +63,9 @@ leadflow::accounts::v1::AccountState Account(const std::string& key, const std::
 
 double Metric(int port, const std::string& series) {
   const std::string text = HttpGet(port, "/metrics");
-  const auto at = text.find(series + " ");
+  const auto at = text.find("\n" + series + " ");  // a sample line, not # HELP
   if (at == std::string::npos) return -1;
-  return std::stod(text.substr(at + series.size() + 1));
+  return std::stod(text.substr(at + series.size() + 2));
 }
 
 class RegistryViewE2E : public ::testing::Test {

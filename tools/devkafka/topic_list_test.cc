@@ -13,9 +13,9 @@ using ::testing::HasSubstr;
 
 TEST(DefaultTopicsTest, ContainsProjectTopicsWithPartitionCounts) {
   const std::vector<TopicSpec>& topics = DefaultTopics();
-  ASSERT_EQ(topics.size(), 13u);
+  ASSERT_EQ(topics.size(), 14u);
   EXPECT_EQ(topics.front(), (TopicSpec{"leads.submitted", 6}));
-  EXPECT_EQ(topics.back(), (TopicSpec{"privacy.erasure", 3}));
+  EXPECT_EQ(topics.back(), (TopicSpec{"reps.availability", 3}));
   std::set<std::string> names;
   for (const TopicSpec& topic : topics) {
     EXPECT_EQ(ValidateTopicName(topic.name), "") << topic.name;

@@ -17,6 +17,9 @@ inline constexpr char kNurtureTouches[] = "nurture.touches";
 inline constexpr char kAccountsNotifications[] = "accounts.notifications";
 // Personal-data erasure requests (privacy.v1.ContactErasure, keyed by contact id).
 inline constexpr char kPrivacyErasure[] = "privacy.erasure";
+// Rep availability changes (routing -> routing's state rebuild), keyed by rep id;
+// compacted.
+inline constexpr char kRepsAvailability[] = "reps.availability";
 
 // Header naming the payload encoding of leads.submitted: "json" (default) or "protobuf".
 inline constexpr char kContentTypeHeader[] = "content-type";

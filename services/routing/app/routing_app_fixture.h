@@ -8,6 +8,7 @@
 #include "common/metrics/registry.h"
 #include "common/metrics/service_metrics.h"
 #include "common/testing/fake_kafka.h"
+#include "routing/app/routing_keys.h"
 #include "routing/app/routing_engine.h"
 #include "routing/app/routing_grpc_service.h"
 #include "routing/app/routing_scheduler.h"
@@ -29,6 +30,8 @@ class RoutingAppTest : public ::testing::Test {
     ASSERT_TRUE(client.ok()) << client.status().message();
     redis_ = std::move(*client);
     policy_ = testutil::MustPolicy(testutil::SampleRules());
+    // Routing's state is complete, as the rebuild from empty topics leaves it.
+    ASSERT_TRUE(redis_->Run({"SET", RoutingStateKey(), "test"}).ok());
     store_ = std::make_unique<RoutingStore>(*redis_);
     metrics_ = std::make_unique<RoutingMetrics>(service_metrics_);
     engine_ = std::make_unique<RoutingEngine>(policy_, *store_, broadcaster_, *metrics_, clock_);

@@ -8,6 +8,7 @@
 #include "common/kafka/topics.h"
 #include "common/metrics/registry.h"
 #include "common/metrics/service_metrics.h"
+#include "routing/app/routing_keys.h"
 #include "routing/app/routing_engine.h"
 #include "routing/domain/routing_test_util.h"
 #include "services/common/testing/redis_server.h"
@@ -28,6 +29,8 @@ class RoutingBatchTest : public ::testing::Test {
     ASSERT_TRUE(client.ok()) << client.status().message();
     redis_ = std::move(*client);
     policy_ = testutil::MustPolicy(testutil::SampleRules());
+    // Routing's state is complete, as the rebuild from empty topics leaves it.
+    ASSERT_TRUE(redis_->Run({"SET", RoutingStateKey(), "test"}).ok());
     store_ = std::make_unique<RoutingStore>(*redis_);
     metrics_ = std::make_unique<RoutingMetrics>(service_metrics_);
     engine_ = std::make_unique<RoutingEngine>(policy_, *store_, broadcaster_, *metrics_, clock_);

@@ -16,6 +16,7 @@
 #include "common/kafka/topics.h"
 #include "common/metrics/registry.h"
 #include "common/metrics/service_metrics.h"
+#include "routing/app/routing_keys.h"
 #include "routing/app/feedback_processor.h"
 #include "routing/app/routing_engine.h"
 #include "routing/app/routing_scheduler.h"
@@ -62,6 +63,8 @@ struct Instance {
     auto client = redis::Client::Connect({redis_url});
     if (!client.ok()) return client.status().message();
     redis = std::move(*client);
+    // Routing's state is complete, as the rebuild from empty topics leaves it.
+    if (auto m = redis->Run({"SET", RoutingStateKey(), "test"}); !m.ok()) return m.status().message();
     store = std::make_unique<RoutingStore>(*redis);
     metrics = std::make_unique<RoutingMetrics>(service_metrics);
     kafka::ProducerOptions popts;

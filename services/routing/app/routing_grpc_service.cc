@@ -137,6 +137,18 @@ grpc::Status RoutingGrpcService::SetRepAvailability(grpc::ServerContext* ctx,
       !rv1::RepAvailability_IsValid(req->availability())) {
     return {grpc::StatusCode::INVALID_ARGUMENT, "availability: must be ACTIVE, VACATION or PAUSED"};
   }
+  // On the topic first: it is what routing's state is rebuilt from after a
+  // Redis loss (routing_state_rebuild.h), so Redis never holds a change the
+  // topic lacks.
+  rv1::RepAvailabilityChanged change;
+  change.set_rep_id(req->rep_id());
+  change.set_availability(req->availability());
+  SetMillis(change.mutable_at(), clock_.NowMillis());
+  kafka::OutgoingMessage m;
+  m.topic = topics::kRepsAvailability;
+  m.key = req->rep_id();
+  m.payload = change.SerializeAsString();
+  if (Status s = producer_.ProduceAndWait(m, kPublishTimeout); !s.ok()) return ToGrpc(s);
   if (Status s = store_.SetAvailability(req->rep_id(), req->availability()); !s.ok()) {
     return ToGrpc(s);
   }

@@ -5,6 +5,7 @@
 #include <map>
 #include <thread>
 
+#include "routing/app/routing_keys.h"
 #include "routing/app/routing_app_fixture.h"
 
 namespace leadflow::routing {
@@ -247,6 +248,8 @@ class RoutingFlowTest : public RoutingAppTest {
     ASSERT_TRUE(client.ok()) << client.status().message();
     redis_ = std::move(*client);
     policy_ = testutil::MustPolicy(std::move(rules));
+    // Routing's state is complete, as the rebuild from empty topics leaves it.
+    ASSERT_TRUE(redis_->Run({"SET", RoutingStateKey(), "test"}).ok());
     store_ = std::make_unique<RoutingStore>(*redis_);
     engine_ = std::make_unique<RoutingEngine>(policy_, *store_, broadcaster_, *metrics_, clock_);
     feedback_ = std::make_unique<FeedbackProcessor>(policy_, *store_, *metrics_, clock_);

@@ -9,6 +9,12 @@ namespace leadflow::routing {
 
 inline constexpr char kRoutingKeyPrefix[] = "lf:{routing}:";
 
+// Present only while routing's state in Redis is complete: set by the
+// rebuild (routing_state_rebuild.h) once it has restored the state from the
+// topics, and lost with everything else when Redis loses its data. Every
+// script that changes routing's state refuses without it.
+inline std::string RoutingStateKey() { return std::string(kRoutingKeyPrefix) + "state"; }
+
 // The recorded decision of a lead: a serialized LeadAssigned.
 inline std::string DecisionKey(const std::string& lead_id) {
   return std::string(kRoutingKeyPrefix) + "decision:" + lead_id;

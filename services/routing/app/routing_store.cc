@@ -10,24 +10,31 @@ namespace {
 const std::string kPrefix = kRoutingKeyPrefix;  // routing_keys.h
 const std::string kSlaKey = kPrefix + "sla";
 const std::string kOutboxKey = kPrefix + "outbox";
+const std::string kStateKey = RoutingStateKey();  // routing_keys.h
+constexpr char kRebuilding[] = "routing state is being rebuilt from the topics; retry later";
 constexpr int kDailyTtlSeconds = 3 * 86400;
 
 // Keys and arguments per claim in ClaimScript (a batch passes them
 // back to back).
-constexpr size_t kClaimKeys = 7;
+constexpr size_t kClaimKeys = 8;
 constexpr size_t kClaimArgs = 12;
 
 redis::Script& ClaimScript() {
   // Per claim, back to back (kClaimKeys keys, kClaimArgs arguments each):
-  // KEYS: decision, open, daily, open-set, queue, sla, outbox
+  // KEYS: decision, open, daily, open-set, queue, sla, outbox, state marker
   // ARGV: record, mode (none|rep|queue), lead_id, daily ttl, replace (0|1),
   //       expected, max_open (0 = unlimited), daily_cap, sla_due_ms, dequeue
   //       (0|1), outbox_ms, record ttl seconds (0 = none)
   // Returns per claim {1, n, depth} (claimed), {0, current record, 0}
   // (exists) or {2, '', 0} (no capacity), in order; a claim that fails in
-  // Redis gets an error reply and the others still run.
+  // Redis gets an error reply and the others still run. Without the state
+  // marker (Redis lost routing's state; it is being rebuilt) every claim is
+  // refused with a REBUILDING error: nothing is decided on an empty Redis.
   static redis::Script script(R"lua(
 local function claim(k, a)
+  if redis.call('EXISTS', k[8]) == 0 then
+    return redis.error_reply('REBUILDING routing state is being rebuilt')
+  end
   local cur = redis.call('GET', k[1])
   local ok
   if a[5] == '1' then ok = (cur and cur == a[6]) else ok = (not cur) end
@@ -64,8 +71,8 @@ local function claim(k, a)
   return {1, n, depth}
 end
 local out = {}
-for i = 0, #KEYS / 7 - 1 do
-  local ok, r = pcall(claim, {unpack(KEYS, 7 * i + 1, 7 * i + 7)},
+for i = 0, #KEYS / 8 - 1 do
+  local ok, r = pcall(claim, {unpack(KEYS, 8 * i + 1, 8 * i + 8)},
                       {unpack(ARGV, 12 * i + 1, 12 * i + 12)})
   if ok then
     out[i + 1] = r
@@ -81,9 +88,13 @@ return out
 }
 
 redis::Script& ReassignScript() {
-  // KEYS: decision, old open, old open-set, new open, new daily, new open-set, sla, outbox
+  // KEYS: decision, old open, old open-set, new open, new daily, new open-set, sla, outbox,
+  //       state marker
   // ARGV: record, expected, lead_id, max_open, daily_cap, daily ttl, sla_due_ms, outbox_ms
   static redis::Script script(R"lua(
+if redis.call('EXISTS', KEYS[9]) == 0 then
+  return redis.error_reply('REBUILDING routing state is being rebuilt')
+end
 local cur = redis.call('GET', KEYS[1])
 if (not cur) or cur ~= ARGV[2] or (not redis.call('ZSCORE', KEYS[7], ARGV[3])) then
   return {0, cur or '', 0}
@@ -110,11 +121,14 @@ return {1, n, 0}
 }
 
 redis::Script& FeedbackScript() {
-  // KEYS: open-set, open, sla, fb, decision
+  // KEYS: open-set, open, sla, fb, decision, state marker
   // ARGV: lead_id, kind (accept|reject|close), rep, detail, expected, new record,
   //       new record ttl (0 = none), fb ttl (0 = none)
   // Returns {1 applied | 2 already | 0 not open, open leads, 1 if replaced}.
   static redis::Script script(R"lua(
+if redis.call('EXISTS', KEYS[6]) == 0 then
+  return redis.error_reply('REBUILDING routing state is being rebuilt')
+end
 local tag = ARGV[2] .. '|' .. ARGV[3]
 local last = redis.call('HGET', KEYS[4], 'last')
 local function open() return tonumber(redis.call('GET', KEYS[2]) or '0') end
@@ -146,9 +160,12 @@ return {1, v, replaced}
 }
 
 redis::Script& ReplaceScript() {
-  // KEYS: decision; ARGV: expected, new record, ttl seconds (0 = none).
+  // KEYS: decision, state marker; ARGV: expected, new record, ttl seconds (0 = none).
   // Returns 1 when replaced, 0 when the record changed meanwhile.
   static redis::Script script(R"lua(
+if redis.call('EXISTS', KEYS[2]) == 0 then
+  return redis.error_reply('REBUILDING routing state is being rebuilt')
+end
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
 if tonumber(ARGV[3]) > 0 then redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3])
 else redis.call('SET', KEYS[1], ARGV[2]) end
@@ -158,8 +175,11 @@ return 1
 }
 
 redis::Script& SlaCasScript() {
-  // KEYS: sla; ARGV: lead_id, expected due, new due (0 = remove)
+  // KEYS: sla, state marker; ARGV: lead_id, expected due, new due (0 = remove)
   static redis::Script script(R"lua(
+if redis.call('EXISTS', KEYS[2]) == 0 then
+  return redis.error_reply('REBUILDING routing state is being rebuilt')
+end
 local cur = redis.call('ZSCORE', KEYS[1], ARGV[1])
 if (not cur) or tonumber(cur) ~= tonumber(ARGV[2]) then return 0 end
 if tonumber(ARGV[3]) > 0 then redis.call('ZADD', KEYS[1], ARGV[3], ARGV[1])
@@ -235,7 +255,8 @@ redis::ScriptCall ClaimCall(const ClaimRequest& q) {
                Key("open-set", *rep),
                Key("queue", *team),
                kSlaKey,
-               kOutboxKey};
+               kOutboxKey,
+               kStateKey};
   call.args = {std::move(raw),
                mode,
                *lead_id,
@@ -324,10 +345,14 @@ StatusOr<StoredDecision> RoutingStore::ParseDecision(const std::string& lead_id,
 }
 
 StatusOr<std::optional<StoredDecision>> RoutingStore::GetDecision(const std::string& lead_id) {
-  auto r = redis_.Run({"GET", Key("decision", lead_id)});
+  // With the state marker in the same MGET: a missing record in a state that
+  // is being rebuilt is "retry later", never "no such lead".
+  auto r = redis_.Run({"MGET", Key("decision", lead_id), kStateKey});
   if (Status s = Check(r, "GET decision"); !s.ok()) return s;
-  if (r->is_nil()) return std::optional<StoredDecision>();
-  auto d = ParseDecision(lead_id, std::move(r->str));
+  if (r->elements.size() != 2) return ReplyError(*r, "GET decision");
+  if (r->elements[1].is_nil()) return Status::Unavailable(kRebuilding);
+  if (r->elements[0].is_nil()) return std::optional<StoredDecision>();
+  auto d = ParseDecision(lead_id, std::move(r->elements[0].str));
   if (!d.ok()) return d.status();
   return std::optional<StoredDecision>(std::move(*d));
 }
@@ -373,7 +398,7 @@ StatusOr<ClaimResult> RoutingStore::Reassign(const ReassignRequest& q) {
       redis_.Eval(ReassignScript(),
                   {Key("decision", lead_id), Key("open", q.old_rep), Key("open-set", q.old_rep),
                    Key("open", rep), kPrefix + "daily:" + q.day + ":" + rep, Key("open-set", rep),
-                   kSlaKey, kOutboxKey},
+                   kSlaKey, kOutboxKey, kStateKey},
                   {raw, q.expected_raw, lead_id, std::to_string(q.max_open),
                    std::to_string(q.daily_cap), std::to_string(kDailyTtlSeconds),
                    std::to_string(q.sla_due_ms), std::to_string(q.outbox_ms)});
@@ -387,7 +412,7 @@ StatusOr<FeedbackApply> RoutingStore::ApplyFeedback(
   auto r = redis_.Eval(
       FeedbackScript(),
       {Key("open-set", rep_id), Key("open", rep_id), kSlaKey, Key("fb", lead_id),
-       Key("decision", lead_id)},
+       Key("decision", lead_id), kStateKey},
       {lead_id, kind, rep_id, detail, expected_raw, write.new_record,
        std::to_string(write.new_record_ttl_seconds), std::to_string(write.feedback_ttl_seconds)});
   if (!r.ok()) return r.status();
@@ -407,7 +432,7 @@ StatusOr<FeedbackApply> RoutingStore::ApplyFeedback(
 StatusOr<bool> RoutingStore::ReplaceDecision(const std::string& lead_id,
                                              const std::string& expected_raw,
                                              const std::string& new_raw, int64_t ttl_seconds) {
-  auto r = redis_.Eval(ReplaceScript(), {Key("decision", lead_id)},
+  auto r = redis_.Eval(ReplaceScript(), {Key("decision", lead_id), kStateKey},
                        {expected_raw, new_raw, std::to_string(ttl_seconds)});
   if (Status s = Check(r, "replace script"); !s.ok()) return s;
   return r->integer == 1;
@@ -464,6 +489,7 @@ StatusOr<RoutingStore::RoutingSnapshot> RoutingStore::ReadForRouting(
     const DayOf& day_of) {
   RoutingSnapshot out;
   std::vector<redis::Command> cmds;
+  cmds.push_back({"EXISTS", kStateKey});  // a snapshot of a state being rebuilt is no snapshot
   if (!lead_ids.empty()) {
     redis::Command get{"MGET"};
     get.reserve(lead_ids.size() + 1);
@@ -471,10 +497,11 @@ StatusOr<RoutingStore::RoutingSnapshot> RoutingStore::ReadForRouting(
     cmds.push_back(std::move(get));
   }
   if (!rep_ids.empty()) AppendRepStateCommands(rep_ids, day_of, cmds);
-  if (cmds.empty()) return out;
   auto r = redis_.Pipeline(cmds);
   if (!r.ok()) return r.status();
-  size_t next = 0;
+  if ((*r)[0].is_error()) return ReplyError((*r)[0], "EXISTS state");
+  if ((*r)[0].integer != 1) return Status::Unavailable(kRebuilding);
+  size_t next = 1;
   if (!lead_ids.empty()) {
     redis::Reply& got = (*r)[next++];
     if (got.is_error() || got.elements.size() != lead_ids.size()) {
@@ -495,9 +522,17 @@ StatusOr<RoutingStore::RoutingSnapshot> RoutingStore::ReadForRouting(
 
 Status RoutingStore::SetAvailability(const std::string& rep_id,
                                      leadflow::routing::v1::RepAvailability a) {
-  return Check(
-      redis_.Run({"HSET", kPrefix + "availability", rep_id, std::to_string(static_cast<int>(a))}),
-      "HSET availability");
+  // KEYS: availability, state marker; ARGV: rep, availability number.
+  static redis::Script script(R"lua(
+if redis.call('EXISTS', KEYS[2]) == 0 then
+  return redis.error_reply('REBUILDING routing state is being rebuilt')
+end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+return 1
+)lua");
+  return Check(redis_.Eval(script, {kPrefix + "availability", kStateKey},
+                           {rep_id, std::to_string(static_cast<int>(a))}),
+               "availability script");
 }
 
 StatusOr<std::vector<std::string>> RoutingStore::OpenLeads(const std::string& rep_id) {
@@ -549,7 +584,7 @@ Status RoutingStore::StopSlaTimer(const std::string& lead_id) {
 
 Status RoutingStore::CompareAndSetSlaTimer(const std::string& lead_id, int64_t expected_due_ms,
                                            int64_t new_due_ms) {
-  return Check(redis_.Eval(SlaCasScript(), {kSlaKey},
+  return Check(redis_.Eval(SlaCasScript(), {kSlaKey, kStateKey},
                            {lead_id, std::to_string(expected_due_ms), std::to_string(new_due_ms)}),
                "SLA timer script");
 }

@@ -1,0 +1,324 @@
+#include "routing/app/routing_state_rebuild.h"
+
+#include <chrono>
+#include <ctime>
+#include <set>
+#include <thread>
+
+#include "common/kafka/topics.h"
+#include "common/log/log.h"
+#include "common/metrics/service_metrics.h"
+#include "leadflow/intake/v1/intake.pb.h"
+#include "routing/app/decision_record.h"
+#include "routing/app/routing_keys.h"
+#include "routing/domain/business_time.h"
+#include "routing/domain/state_replay.h"
+
+namespace leadflow::routing {
+namespace {
+
+namespace rv1 = leadflow::routing::v1;
+
+const std::string kPrefix = kRoutingKeyPrefix;
+constexpr int64_t kDailyTtlSeconds = 3 * 86400;
+constexpr int64_t kLeaseMs = 5 * 60 * 1000;
+constexpr size_t kChunk = 1000;
+
+int64_t Millis(const google::protobuf::Timestamp& t) {
+  return t.seconds() * 1000 + t.nanos() / 1000000;
+}
+
+bool HoldsARep(rv1::RoutingOutcome o) {
+  return o == rv1::ASSIGNED || o == rv1::NAMED_OWNER || o == rv1::REASSIGNED;
+}
+
+// UTC days around now: every rep's last local days are among them.
+std::set<std::string> RecentDays(int64_t now_ms) {
+  std::set<std::string> days;
+  for (int k = -3; k <= 1; ++k) {
+    const std::time_t t = static_cast<std::time_t>(now_ms / 1000 + k * 86400);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
+    days.insert(buf);
+  }
+  return days;
+}
+
+// Sends commands in chunks of one pipelined round trip each; any error reply
+// fails the rebuild (it is retried from the start, and the marker is set last).
+class Writer {
+ public:
+  explicit Writer(redis::Client& redis) : redis_(redis) {}
+  Status Add(redis::Command c) {
+    cmds_.push_back(std::move(c));
+    return cmds_.size() >= kChunk ? Flush() : Status::Ok();
+  }
+  Status Flush() {
+    if (cmds_.empty()) return Status::Ok();
+    auto r = redis_.Pipeline(cmds_);
+    cmds_.clear();
+    if (!r.ok()) return r.status();
+    for (const auto& reply : *r) {
+      if (reply.is_error()) return Status::Unavailable("routing state rebuild: " + reply.str);
+    }
+    return Status::Ok();
+  }
+
+ private:
+  redis::Client& redis_;
+  std::vector<redis::Command> cmds_;
+};
+
+// Deletes every key matching `pattern` (a family the rebuild owns outright).
+Status DeleteMatching(redis::Client& redis, Writer& w, const std::string& pattern) {
+  std::string cursor = "0";
+  do {
+    auto r = redis.Run({"SCAN", cursor, "MATCH", pattern, "COUNT", "1000"});
+    if (!r.ok()) return r.status();
+    if (r->is_error() || r->elements.size() != 2) {
+      return Status::Unavailable("routing state rebuild: SCAN " + r->str);
+    }
+    cursor = r->elements[0].str;
+    for (const auto& k : r->elements[1].elements) {
+      if (Status s = w.Add({"DEL", k.str}); !s.ok()) return s;
+    }
+  } while (cursor != "0");
+  return w.Flush();
+}
+
+}  // namespace
+
+RoutingStateRebuild::RoutingStateRebuild(redis::Client& redis,
+                                         std::shared_ptr<const RoutingPolicy> policy,
+                                         TopicScan scan, std::string instance_id,
+                                         const Clock& clock, metrics::ServiceMetrics* metrics)
+    : redis_(redis),
+      policy_(std::move(policy)),
+      scan_(std::move(scan)),
+      instance_id_(std::move(instance_id)),
+      clock_(clock),
+      metrics_(metrics) {
+  SetReady(false);
+}
+
+void RoutingStateRebuild::Run(const std::atomic<bool>& stop, std::chrono::milliseconds interval) {
+  while (!stop.load()) {
+    if (Status s = Check(); !s.ok()) {
+      log::Warn("routing state check failed; will retry", {{"error", s.message()}});
+    }
+    for (auto waited = std::chrono::milliseconds(0); waited < interval && !stop.load();
+         waited += std::chrono::milliseconds(50)) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  }
+}
+
+Status RoutingStateRebuild::Check() {
+  auto marker = redis_.Run({"EXISTS", RoutingStateKey()});
+  if (!marker.ok()) {
+    SetReady(false);
+    return marker.status();
+  }
+  if (marker->is_error()) {
+    SetReady(false);
+    return Status::Unavailable("routing state check: " + marker->str);
+  }
+  if (marker->integer == 1) {
+    SetReady(true);
+    return Status::Ok();
+  }
+  if (ready_.load()) log::Warn("routing state lost in Redis; refusing to route until rebuilt");
+  SetReady(false);
+  const std::string lease = kPrefix + "rebuild-lease";
+  auto took = redis_.Run({"SET", lease, instance_id_, "NX", "PX", std::to_string(kLeaseMs)});
+  if (!took.ok()) return took.status();
+  if (took->is_error()) return Status::Unavailable("routing state rebuild lease: " + took->str);
+  if (took->is_nil()) return Status::Ok();  // another replica rebuilds; wait for the marker
+  const auto started = std::chrono::steady_clock::now();
+  Status s = Rebuild();
+  (void)redis_.Run({"DEL", lease});
+  if (!s.ok()) return s;
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  if (metrics_) {
+    metrics_->registry()
+        .GetCounter(metrics_->Name("state_rebuilds_total"),
+                    "Rebuilds of routing's Redis state from the topics (after Redis lost it, or "
+                    "on a fresh deployment).")
+        .Inc();
+    metrics_->registry()
+        .GetGauge(metrics_->Name("state_rebuild_seconds"), "How long the last rebuild took.")
+        .Set(seconds);
+  }
+  SetReady(true);
+  return Status::Ok();
+}
+
+Status RoutingStateRebuild::Rebuild() {
+  log::Warn("rebuilding routing state from the topics");
+  RoutingStateReplay replay([this](const std::string& rep, int64_t ms) {
+    return RepLocalDay(*policy_, rep,
+                       std::chrono::system_clock::time_point(std::chrono::milliseconds(ms)));
+  });
+  auto decisions = [&](const std::string& topic,
+                       const std::function<bool(const std::string&, rv1::LeadAssigned*)>& read) {
+    return scan_(topic, [&](const kafka::ConsumedMessage& m) {
+      rv1::LeadAssigned r;
+      if (read(m.payload, &r)) replay.OnDecision(r);
+    });
+  };
+  Status s = decisions(topics::kLeadsAssigned, [](const std::string& p, rv1::LeadAssigned* r) {
+    return r->ParseFromString(p);
+  });
+  if (s.ok()) {
+    s = decisions(topics::kLeadsNurture, [](const std::string& p, rv1::LeadAssigned* r) {
+      rv1::NurtureRequested n;
+      if (!n.ParseFromString(p)) return false;
+      *r->mutable_scored() = n.scored();
+      *r->mutable_decision() = n.decision();
+      return true;
+    });
+  }
+  if (s.ok()) {
+    s = decisions(topics::kAccountsInbound, [](const std::string& p, rv1::LeadAssigned* r) {
+      rv1::CustomerInbound c;
+      if (!c.ParseFromString(p)) return false;
+      *r->mutable_scored() = c.scored();
+      *r->mutable_decision() = c.decision();
+      return true;
+    });
+  }
+  if (s.ok()) {
+    s = decisions(topics::kLeadsRejected, [](const std::string& p, rv1::LeadAssigned* r) {
+      leadflow::intake::v1::LeadRejected x;
+      if (!x.ParseFromString(p) || !x.disqualified() ||
+          x.stage() != leadflow::intake::v1::ROUTING || x.meta().lead_id().empty()) {
+        return false;
+      }
+      *r->mutable_scored()->mutable_lead()->mutable_meta() = x.meta();
+      r->mutable_decision()->set_outcome(rv1::DISQUALIFIED);
+      *r->mutable_decision()->mutable_decided_at() = x.rejected_at();
+      return true;
+    });
+  }
+  if (s.ok()) {
+    s = scan_(topics::kSalesFeedback, [&](const kafka::ConsumedMessage& m) {
+      rv1::SalesFeedback f;
+      if (f.ParseFromString(m.payload)) replay.OnFeedback(f);
+    });
+  }
+  if (s.ok()) {
+    s = scan_(topics::kRepsAvailability, [&](const kafka::ConsumedMessage& m) {
+      rv1::RepAvailabilityChanged a;
+      if (a.ParseFromString(m.payload) && !a.rep_id().empty()) {
+        replay.OnAvailability(a.rep_id(), a.availability());
+      }
+    });
+  }
+  if (!s.ok()) return s;
+
+  const int64_t now = clock_.NowMillis();
+  const auto state = replay.Build(RecentDays(now));
+  Writer w(redis_);
+  // The families the rebuild owns outright start empty (a partial earlier
+  // rebuild, or state older than the topics' retention, must not linger).
+  for (const char* family : {"open:*", "open-set:*", "daily:*", "queue:*"}) {
+    if (Status d = DeleteMatching(redis_, w, kPrefix + family); !d.ok()) return d;
+  }
+  for (const char* key : {"sla", "outbox", "availability"}) {
+    if (Status a = w.Add({"DEL", kPrefix + key}); !a.ok()) return a;
+  }
+  size_t open = 0, queued = 0, timers = 0;
+  for (const auto& [lead_id, lead] : state.leads) {
+    const rv1::Decision& d = lead.record.decision();
+    const std::string decision_key = kPrefix + "decision:" + lead_id;
+    const std::string fb_key = kPrefix + "fb:" + lead_id;
+    int64_t ttl_s = 0;  // 0: no TTL
+    if (lead.open || lead.queued) {
+      if (Status a = w.Add({"SET", decision_key, lead.record.SerializeAsString()}); !a.ok()) return a;
+    } else {
+      const auto window = HoldsARep(d.outcome()) ? kOwnedRecordTtl : kRedeliveryWindow;
+      ttl_s = (Millis(d.decided_at()) + window.count() * 1000 - now) / 1000;
+      if (ttl_s <= 0) continue;  // would have expired by now
+      if (Status a = w.Add({"SET", decision_key, Slim(lead.record).SerializeAsString(), "EX",
+                            std::to_string(ttl_s)});
+          !a.ok()) {
+        return a;
+      }
+    }
+    if (!lead.last_feedback.empty()) {
+      redis::Command hset{"HSET", fb_key, "last", lead.last_feedback};
+      if (lead.accepted) {
+        hset.push_back("accepted_by");
+        hset.push_back(d.rep_id());
+      }
+      if (Status a = w.Add(std::move(hset)); !a.ok()) return a;
+      if (ttl_s > 0) {
+        if (Status a = w.Add({"EXPIRE", fb_key, std::to_string(ttl_s)}); !a.ok()) return a;
+      }
+    }
+    if (lead.sla_due_ms > 0) {
+      ++timers;
+      if (Status a = w.Add({"ZADD", kPrefix + "sla", std::to_string(lead.sla_due_ms), lead_id});
+          !a.ok()) {
+        return a;
+      }
+    }
+  }
+  for (const auto& [rep, ids] : state.open) {
+    redis::Command sadd{"SADD", kPrefix + "open-set:" + rep};
+    sadd.insert(sadd.end(), ids.begin(), ids.end());
+    open += ids.size();
+    if (Status a = w.Add(std::move(sadd)); !a.ok()) return a;
+    if (Status a = w.Add({"SET", kPrefix + "open:" + rep, std::to_string(ids.size())}); !a.ok()) {
+      return a;
+    }
+  }
+  for (const auto& [key, count] : state.daily) {
+    if (Status a = w.Add({"SET", kPrefix + "daily:" + key.first + ":" + key.second,
+                          std::to_string(count), "EX", std::to_string(kDailyTtlSeconds)});
+        !a.ok()) {
+      return a;
+    }
+  }
+  for (const auto& [team, ids] : state.queues) {
+    redis::Command rpush{"RPUSH", kPrefix + "queue:" + team};
+    rpush.insert(rpush.end(), ids.begin(), ids.end());
+    queued += ids.size();
+    if (Status a = w.Add(std::move(rpush)); !a.ok()) return a;
+  }
+  for (const auto& [rep, a] : state.availability) {
+    if (Status x = w.Add({"HSET", kPrefix + "availability", rep,
+                          std::to_string(static_cast<int>(a))});
+        !x.ok()) {
+      return x;
+    }
+  }
+  // Last: the marker that lets routing act again.
+  if (Status a = w.Add({"SET", RoutingStateKey(), instance_id_ + "@" + std::to_string(now)});
+      !a.ok()) {
+    return a;
+  }
+  if (Status f = w.Flush(); !f.ok()) return f;
+  log::Info("routing state rebuilt from the topics",
+            {{"leads", std::to_string(state.leads.size())},
+             {"open", std::to_string(open)},
+             {"queued", std::to_string(queued)},
+             {"sla_timers", std::to_string(timers)}});
+  return Status::Ok();
+}
+
+void RoutingStateRebuild::SetReady(bool ready) {
+  ready_ = ready;
+  if (metrics_) {
+    metrics_->registry()
+        .GetGauge(metrics_->Name("state_ready"),
+                  "1 when routing's Redis state is complete; 0 while it is rebuilt from the topics "
+                  "(routing refuses to decide meanwhile).")
+        .Set(ready ? 1 : 0);
+  }
+}
+
+}  // namespace leadflow::routing
