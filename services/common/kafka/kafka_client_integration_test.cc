@@ -2,8 +2,8 @@
 // returns only once every enqueued message is acknowledged (from any thread),
 // reports a broker outage as a timeout naming what is still in flight, and
 // recovers after it; a message that fails for good fails the flush of the
-// thread that produced it; an asynchronous Commit() followed at once by
-// Close() is not lost.
+// thread that produced it, and one that never can succeed is reported as
+// permanent; an asynchronous Commit() followed at once by Close() is not lost.
 #include <gtest/gtest.h>
 
 #include <map>
@@ -159,6 +159,38 @@ TEST_F(KafkaClientIntegrationTest, AnAsynchronousCommitRightBeforeCloseIsKept) {
     again += static_cast<int>(second.value()->PollBatch(100, milliseconds(200)).size());
   }
   EXPECT_EQ(again, 0);
+}
+
+// Permanent failures are told apart from transient ones, so the consumer
+// loop dead-letters instead of retrying forever: a message over the client's
+// message.max.bytes fails at Produce(); one the broker refuses
+// (MESSAGE_TOO_LARGE over devkafka's 1,048,588 bytes) fails the Flush() and
+// its own ProduceAndWait(). (An unknown topic cannot be shown here: devkafka,
+// like librdkafka's mock, creates a topic when a client asks for it.)
+TEST_F(KafkaClientIntegrationTest, PermanentFailuresAreReportedAsPermanent) {
+  OutgoingMessage big = Message(1);
+  big.payload = std::string(2 * 1000 * 1000, 'x');
+  const Status at_produce = producer_->Produce(big);
+  EXPECT_TRUE(IsPermanentProduceFailure(at_produce)) << at_produce.message();
+  EXPECT_NE(at_produce.message().find("MSG_SIZE_TOO_LARGE"), std::string::npos)
+      << at_produce.message();
+  EXPECT_TRUE(producer_->Flush(seconds(10)).ok());
+
+  ProducerOptions raised;
+  raised.brokers = kafka_->bootstrap();
+  raised.extra_properties = {{"message.max.bytes", "4000000"}};
+  auto made = MakeKafkaProducer(raised, nullptr);
+  ASSERT_TRUE(made.ok()) << made.status().message();
+  std::unique_ptr<Producer> producer = std::move(made.value());
+  ASSERT_TRUE(producer->Produce(big).ok());
+  ASSERT_TRUE(producer->Produce(Message(2)).ok());
+  const Status flushed = producer->Flush(seconds(30));
+  EXPECT_TRUE(IsPermanentProduceFailure(flushed)) << flushed.message();
+  EXPECT_NE(flushed.message().find("MSG_SIZE_TOO_LARGE"), std::string::npos) << flushed.message();
+  const Status waited = producer->ProduceAndWait(big, seconds(30));
+  EXPECT_TRUE(IsPermanentProduceFailure(waited)) << waited.message();
+  EXPECT_TRUE(producer->ProduceAndWait(Message(3), seconds(30)).ok());
+  EXPECT_TRUE(producer->Flush(seconds(10)).ok()) << "a failure is reported once";
 }
 
 }  // namespace
