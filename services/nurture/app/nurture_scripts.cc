@@ -15,12 +15,14 @@ end
 // Prepended to the scripts that end an enrolment (completed or exited): what
 // it keeps afterwards and for how long (nurture_store.h, docs/state.md). The
 // lead's body goes; the enrolment (ids and its outcome) and its sent list
-// expire after `ended_ttl`; the lead and contact indexes after `index_ttl`
-// (renewed by each enrolment that ends); the enrolment leaves the account
-// index and the email lookup, which is deleted with its last active
-// enrolment. k: enrol, req, list, lead, contact, account, email (keys);
-// email is nil when the enrolment's email is unknown (enrolled before the
-// email field existed). An email lookup of the older string form is left.
+// expire after `ended_ttl`; the lead index after `index_ttl`; the enrolment
+// leaves the account index and the email lookup, which is deleted with the
+// email's last active enrolment; the contact index then expires after
+// `ended_ttl` too (after `index_ttl` while another enrolment of the contact
+// may still be active, or when that cannot be told). k: enrol, req, list,
+// lead, contact, account, email (keys); email is nil when the enrolment's
+// email is unknown (none, or enrolled before the email field existed). An
+// email lookup of the older string form is left as it is.
 const std::string kEndEnrolment = R"lua(
 local function end_enrolment(k, eid, ended_ttl, index_ttl)
   redis.call('DEL', k.req)
@@ -28,11 +30,15 @@ local function end_enrolment(k, eid, ended_ttl, index_ttl)
   redis.call('EXPIRE', k.enrol, ended_ttl)
   redis.call('EXPIRE', k.list, ended_ttl)
   redis.call('EXPIRE', k.lead, index_ttl)
-  redis.call('EXPIRE', k.contact, index_ttl)
   redis.call('SREM', k.account, eid)
+  local contact_ttl = index_ttl
   if k.email and pcall(redis.call, 'HDEL', k.email, eid) then
-    if redis.call('HLEN', k.email) <= 1 then redis.call('DEL', k.email) end
+    if redis.call('HLEN', k.email) <= 1 then
+      redis.call('DEL', k.email)
+      contact_ttl = ended_ttl
+    end
   end
+  redis.call('EXPIRE', k.contact, contact_ttl)
 end
 )lua";
 
@@ -60,6 +66,7 @@ for i = 0, (#KEYS - 1) / 6 - 1 do
       'email', ARGV[a + 12])
     redis.call('SET', KEYS[k + 2], ARGV[a + 1])
     redis.call('SADD', KEYS[k + 3], ARGV[a + 11])
+    redis.call('PERSIST', KEYS[k + 3])  -- no TTL while the contact has an active enrolment
     redis.call('SADD', KEYS[k + 4], ARGV[a + 11])
     redis.call('SADD', KEYS[k + 5], ARGV[a + 11])
     if ARGV[a + 12] ~= '' then
@@ -119,7 +126,8 @@ redis::Script& Finish() {
   // sent-list, sent marker, contact sends, req, lead idx, contact idx,
   // account idx, email idx. ARGV: week ms, sent marker ttl, ended ttl, index
   // ttl, then per touch: expected step, touch id, sent (0/1), sent ms, next
-  // touch, next due ms, enrolment id, email known (0/1). Returns per touch 1
+  // touch, next due ms, enrolment id, email known (0/1), the touch's member in
+  // the contact's sends. Returns per touch 1
   // when its enrolment advanced, else 0, or an error of its own (that touch
   // stays in flight). A touch without a next one completes its enrolment,
   // which ends (end_enrolment). One HDEL of the in-flight hash and one ZADD of
@@ -129,14 +137,14 @@ local advanced, touches, due = {}, {}, {}
 for i = 0, (#KEYS - 2) / 9 - 1 do
   local b = 3 + 9 * i
   local enrol, list, marker, sends = KEYS[b], KEYS[b + 1], KEYS[b + 2], KEYS[b + 3]
-  local a = 5 + 8 * i
-  local step, touch, sent, sent_ms, next_touch, next_due, eid, has_email =
+  local a = 5 + 9 * i
+  local step, touch, sent, sent_ms, next_touch, next_due, eid, has_email, member =
     ARGV[a], ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 4], ARGV[a + 5], ARGV[a + 6],
-    ARGV[a + 7]
+    ARGV[a + 7], ARGV[a + 8]
   local ok, res = pcall(function()
     if sent == '1' then
       redis.call('SET', marker, '1', 'EX', ARGV[2])
-      redis.call('ZADD', sends, sent_ms, touch)
+      redis.call('ZADD', sends, sent_ms, member)
       redis.call('ZREMRANGEBYSCORE', sends, '-inf', tonumber(sent_ms) - tonumber(ARGV[1]))
       redis.call('EXPIRE', sends, 1209600)
     end

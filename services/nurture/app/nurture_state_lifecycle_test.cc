@@ -67,9 +67,9 @@ TEST_F(NurtureStateLifecycleTest, ACompletedEnrolmentKeepsIdsAndItsOutcomeOnlyWi
     EXPECT_GT(Ttl(kP + key), kEnded - 60) << key;
     EXPECT_LE(Ttl(kP + key), kEnded) << key;
   }
-  for (const char* key : {"lead:L1", "contact:contact-L1"}) {
-    EXPECT_GT(Ttl(std::string(kP) + key), kIndex - 60) << key;
-  }
+  EXPECT_GT(Ttl(std::string(kP) + "lead:L1"), kIndex - 60);
+  EXPECT_GT(Ttl(std::string(kP) + "contact:contact-L1"), kEnded - 60) << "its last enrolment";
+  EXPECT_LE(Ttl(std::string(kP) + "contact:contact-L1"), kEnded);
   for (int step = 0; step < 3; ++step) {
     const std::string marker = std::string(kP) + "sent:" + id + ":" + std::to_string(step);
     EXPECT_GT(Ttl(marker), 0) << marker;
@@ -95,6 +95,7 @@ TEST_F(NurtureStateLifecycleTest, AnExitEndsTheEnrolmentAndTheEmailLookupGoesWit
   const std::string email_key = std::string(kP) + "contact-email:X1@acme.ru";
   ASSERT_TRUE(store_->Exit("X1:p-general", "replied").ok());
   EXPECT_EQ(EnrolmentOf("X1").exit_reason(), "replied");
+  EXPECT_GT(Ttl(std::string(kP) + "contact:contact-X1"), kEnded) << "X2 is still active";
   EXPECT_FALSE(Exists(std::string(kP) + "req:X1:p-general"));
   EXPECT_TRUE(Exists(std::string(kP) + "req:X2:p-general"));
   auto found = store_->ContactByEmail("X1@acme.ru");
@@ -111,8 +112,15 @@ TEST_F(NurtureStateLifecycleTest, AnExitEndsTheEnrolmentAndTheEmailLookupGoesWit
   ASSERT_TRUE(store_->Exit("X2:p-general", "meeting_booked").ok());
   EXPECT_FALSE(Exists(email_key));
   EXPECT_FALSE(Exists(std::string(kP) + "account:acme.ru"));
+  EXPECT_LE(Ttl(std::string(kP) + "contact:contact-X1"), kEnded);
   EXPECT_TRUE(KeysHolding("X1@acme.ru").empty());
-  EXPECT_EQ(Enrolments("contact-X1").size(), 2u) << "both still answer, until they expire";
+  // A new lead of the person: the contact's index never expires under an
+  // active enrolment.
+  auto third = Request("X3");
+  *third.mutable_scored()->mutable_lead()->mutable_contact() = first.scored().lead().contact();
+  Enrol(third);
+  EXPECT_EQ(Ttl(std::string(kP) + "contact:contact-X1"), -1);
+  EXPECT_EQ(Enrolments("contact-X1").size(), 3u) << "the ended ones answer until they expire";
 }
 
 TEST_F(NurtureStateLifecycleTest, UnsubscribingAKnownContactByEmailKeepsNoEmail) {

@@ -1,5 +1,7 @@
 #include "nurture/app/nurture_store.h"
 
+#include "common/auth/sha256.h"
+
 #include "nurture/app/nurture_keys.h"
 #include "nurture/app/nurture_scripts.h"
 
@@ -23,6 +25,14 @@ Status OkReply(StatusOr<redis::Reply> r, const std::string& what) {
   if (!r.ok()) return r.status();
   if (r->is_error()) return Bad(*r, what);
   return Status::Ok();
+}
+
+// A touch's member in its contact's send log: 16 hex digits of the touch id's
+// SHA-256. Unique per touch (a redelivered finish adds nothing), and short,
+// so the log stays a compact listpack (a touch id can be longer than the 64
+// bytes a listpack member may have).
+std::string SendsMember(const std::string& touch_id) {
+  return auth::Sha256Hex(touch_id).substr(0, 16);
 }
 
 int64_t ToInt(const std::string& s) {
@@ -309,7 +319,7 @@ std::vector<StatusOr<bool>> NurtureStore::FinishMany(const std::vector<FinishArg
       std::to_string(7LL * 24 * 3600 * 1000), std::to_string(kSentMarkerTtl.count()),
       std::to_string(kEndedEnrolmentTtl.count()), std::to_string(kIndexTtl.count())};
   keys.reserve(2 + 9 * finishes.size());
-  args.reserve(4 + 8 * finishes.size());
+  args.reserve(4 + 9 * finishes.size());
   for (const auto& f : finishes) {
     keys.insert(keys.end(), {kP + "enrol:" + f.enrolment_id, kP + "sent-list:" + f.enrolment_id,
                              kP + "sent:" + f.touch_id, kP + "sends:" + f.contact_id,
@@ -319,7 +329,7 @@ std::vector<StatusOr<bool>> NurtureStore::FinishMany(const std::vector<FinishArg
     args.insert(args.end(),
                 {std::to_string(f.expected_step), f.touch_id, f.sent ? "1" : "0",
                  std::to_string(f.sent_ms), f.next_touch_id, std::to_string(f.next_due_ms),
-                 f.enrolment_id, f.email.empty() ? "0" : "1"});
+                 f.enrolment_id, f.email.empty() ? "0" : "1", SendsMember(f.touch_id)});
   }
   auto r = redis_.Eval(scripts::Finish(), keys, args);
   if (!r.ok()) return AllFailed<bool>(finishes.size(), r.status());

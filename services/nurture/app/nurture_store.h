@@ -17,7 +17,8 @@
 //                                       after a crash by the recovery scan of nurture.touches
 //   lf:{nurture}:sent:<touch_id>        "1" once the touch is known to be on nurture.touches
 //                                       (TTL kSentMarkerTtl)
-//   lf:{nurture}:sends:<contact_id>     sorted set of the contact's sends (score = ms), for caps
+//   lf:{nurture}:sends:<contact_id>     sorted set of the contact's sends (score = ms, member =
+//                                       16 hex digits of the touch id's SHA-256), for caps
 //                                       (TTL 14 days)
 //   lf:{nurture}:scheduler-lease        instance id of the one replica running the scheduler
 //   lf:{nurture}:unsub                  set of unsubscribed contact ids
@@ -33,8 +34,10 @@
 // hash loses account_key and email and, with its sent list, expires after
 // kEndedEnrolmentTtl (GetEnrolment still answers for it meanwhile); it leaves
 // the account index and the email lookup (deleted with the email's last
-// active enrolment); the lead and contact indexes expire kIndexTtl later (a
-// lead enrols once during a sales cycle: the lead index is what says so).
+// active enrolment); the lead index expires kIndexTtl later (a lead enrols
+// once during a sales cycle: the lead index is what says so), the contact
+// index kEndedEnrolmentTtl after the contact's last enrolment ended
+// (kIndexTtl when the enrolment had no email to tell that by).
 //
 // Thread-safe as far as redis::Client is; Redis failures come back as
 // kUnavailable.
@@ -54,8 +57,8 @@ namespace leadflow::nurture {
 
 // How long an ended enrolment (its hash and sent list) stays readable.
 inline constexpr std::chrono::seconds kEndedEnrolmentTtl = std::chrono::hours(24 * 30);
-// How long the lead and contact indexes outlive an enrolment's end: a sales
-// cycle, the scoring state's TTL (a rescore may send the lead back to nurture).
+// How long the lead index outlives an enrolment's end: a sales cycle, the
+// scoring state's TTL (a rescore may send the lead back to nurture).
 inline constexpr std::chrono::seconds kIndexTtl = std::chrono::hours(24 * 548);
 // How long a sent marker outlives its touch: it only guards a touch that a
 // failed finish left in flight until the next Recover().
