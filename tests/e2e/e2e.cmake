@@ -46,3 +46,13 @@ leadflow_e2e_test(privacy_e2e_test TIMEOUT 180 SOURCES ${CMAKE_CURRENT_LIST_DIR}
 # restart without persistence; a listed customer is never taken for a prospect.
 leadflow_e2e_test(registry_view_e2e_test TIMEOUT 300
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/registry_view_test.cc)
+
+# Nothing grows forever: a few thousand leads driven to terminal states over the
+# real binaries, then the retained Redis bytes per lead against the bounds of
+# docs/state.md (built on the fault tests' lead mix and accounting).
+leadflow_test(state_bytes_e2e_test e2e TIMEOUT 300
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/state_bytes_test.cc
+  LIBS leadflow_fault_harness)
+foreach(dep leadflow-intake leadflow-scoring leadflow-routing leadflow-nurture leadflow-devkafka)
+  add_dependencies(state_bytes_e2e_test ${dep})
+endforeach()
