@@ -2,7 +2,8 @@
 // every service has its Deployment, Service, ServiceAccount, PodDisruptionBudget
 // and ScaledObject; containers run non-root on a read-only root filesystem with
 // gRPC health probes and resource requests and limits; Kafka topics keep the
-// replication the overlay promises; accounts.changes is compacted.
+// replication the overlay promises; accounts.changes is compacted; Redis has a
+// maxmemory below its limit with noeviction, persistence and its exporter.
 //   kubectl kustomize deploy/k8s/overlays/prod | node policy.mjs prod 3 2
 import { parseAllDocuments } from "yaml";
 
@@ -61,6 +62,38 @@ check(by("ConfigMap").filter((c) => c.metadata.labels?.grafana_dashboard === "1"
   "the five Grafana dashboard ConfigMaps are missing");
 check(by("Secret").some((s) => s.metadata.name.startsWith("leadflow-credentials")), "credentials Secret missing");
 check(find("StatefulSet", "leadflow-redis") || process.env.LEADFLOW_EXTERNAL_REDIS, "Redis missing");
+
+// Redis: a memory ceiling below the container's limit that refuses writes
+// instead of evicting keys (docs/state.md), the append-only file, and the
+// exporter the Redis memory alerts read.
+const bytes = (v, units) => {
+  const m = /^([0-9.]+)\s*([A-Za-z]*)$/.exec(String(v ?? ""));
+  return m && m[2].toLowerCase() in units ? Number(m[1]) * units[m[2].toLowerCase()] : NaN;
+};
+const redisUnits = { "": 1, k: 1e3, kb: 1024, m: 1e6, mb: 1024 ** 2, g: 1e9, gb: 1024 ** 3 };
+const k8sUnits = { "": 1, k: 1e3, ki: 1024, m: 1e6, mi: 1024 ** 2, g: 1e9, gi: 1024 ** 3 };
+const redis = find("StatefulSet", "leadflow-redis");
+if (redis) {
+  const pod = redis.spec.template.spec;
+  const server = pod.containers.find((c) => c.name === "redis");
+  const args = (server?.args ?? []).map(String);
+  const arg = (flag) => (args.indexOf(flag) >= 0 ? args[args.indexOf(flag) + 1] : undefined);
+  const maxmemory = bytes(arg("--maxmemory"), redisUnits);
+  const limit = bytes(server?.resources?.limits?.memory, k8sUnits);
+  check(maxmemory > 0, "leadflow-redis: no --maxmemory");
+  check(maxmemory <= 0.75 * limit,
+    `leadflow-redis: --maxmemory ${arg("--maxmemory")} leaves under 25% of the ${server?.resources?.limits?.memory} limit as headroom`);
+  check(arg("--maxmemory-policy") === "noeviction", "leadflow-redis: maxmemory-policy is not noeviction");
+  check(arg("--appendonly") === "yes", "leadflow-redis: append-only file off");
+  check(pod.containers.some((c) => String(c.image).includes("redis_exporter")),
+    "leadflow-redis: no redis_exporter (the Redis memory alerts read it)");
+  for (const c of pod.containers) {
+    check(c.securityContext?.readOnlyRootFilesystem === true, `leadflow-redis/${c.name}: root filesystem writable`);
+    check(c.securityContext?.allowPrivilegeEscalation === false, `leadflow-redis/${c.name}: privilege escalation`);
+    check(c.resources?.limits?.cpu && c.resources?.limits?.memory, `leadflow-redis/${c.name}: limits`);
+    check(!String(c.image).endsWith(":latest"), `leadflow-redis/${c.name}: image tag latest`);
+  }
+}
 
 if (bad.length) {
   console.error(`${label}: ${bad.length} policy failures:\n  ` + bad.join("\n  "));
