@@ -25,10 +25,14 @@
 // Why those TTLs:
 //  - kRedeliveryWindow: a record whose lead routing hands on and never acts on
 //    again only has to make a redelivered leads.scored (or sales.feedback)
-//    message re-emit the same decision. Both topics keep 7 days
-//    (deploy/k8s/base/kafka-topics.yaml); the window is twice that. A rescore
-//    is a new revision: a NURTURE record is re-routed by it anyway, and a
-//    CUSTOMER_INBOUND or DISQUALIFIED lead decided again gets the same outcome.
+//    message re-emit the same decision. A redelivery comes after a crash or
+//    an outage (offsets not yet committed); leads.scored keeps 7 days
+//    (deploy/k8s/base/kafka-topics.yaml) and the window is twice that. A
+//    rescore is a new revision: a NURTURE record is re-routed by it anyway,
+//    and a CUSTOMER_INBOUND or DISQUALIFIED lead decided again gets the same
+//    outcome. A protected rejection replayed later than the window (a reset
+//    consumer group: sales.feedback keeps 548 days) finds no record and is
+//    dead-lettered as NotFound instead of re-emitting its NurtureRequested.
 //  - kOwnedRecordTtl: a lead a rep has held must never get a second owner
 //    from a rescore during the sales cycle (1 to 1.5 years), so its record
 //    lives 548 days, the scoring state's TTL, and every rescore that finds it
