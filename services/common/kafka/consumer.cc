@@ -55,29 +55,6 @@ void ErrorCallback(rd_kafka_t* rk, int err, const char* reason, void* opaque) {
   internal::OnClientError(rk, err, reason, static_cast<ConsumerState*>(opaque)->metrics);
 }
 
-ConsumedMessage Convert(const rd_kafka_message_t* m) {
-  ConsumedMessage out;
-  out.topic = rd_kafka_topic_name(m->rkt);
-  out.partition = m->partition;
-  out.offset = m->offset;
-  if (m->key) out.key.assign(static_cast<const char*>(m->key), m->key_len);
-  if (m->payload) out.payload.assign(static_cast<const char*>(m->payload), m->len);
-  rd_kafka_timestamp_type_t tstype;
-  out.timestamp_ms = rd_kafka_message_timestamp(m, &tstype);
-  rd_kafka_headers_t* hdrs = nullptr;
-  if (rd_kafka_message_headers(m, &hdrs) == RD_KAFKA_RESP_ERR_NO_ERROR && hdrs) {
-    const char* name;
-    const void* value;
-    size_t size;
-    for (size_t i = 0; rd_kafka_header_get_all(hdrs, i, &name, &value, &size) ==
-                       RD_KAFKA_RESP_ERR_NO_ERROR;
-         ++i) {
-      out.headers.push_back({name, value ? std::string(static_cast<const char*>(value), size) : ""});
-    }
-  }
-  return out;
-}
-
 class KafkaConsumer final : public Consumer {
  public:
   KafkaConsumer(rd_kafka_t* rk, std::unique_ptr<ConsumerState> state)
@@ -103,7 +80,7 @@ class KafkaConsumer final : public Consumer {
         if (batch.empty()) break;
         continue;
       }
-      batch.push_back(Convert(m));
+      batch.push_back(internal::ToConsumedMessage(m));
       if (state_->metrics) state_->metrics->Consumed(batch.back().topic);
       rd_kafka_message_destroy(m);
     }

@@ -6,18 +6,6 @@
 namespace leadflow::kafka {
 namespace {
 
-ConsumedMessage Convert(const rd_kafka_message_t* m) {
-  ConsumedMessage out;
-  out.topic = rd_kafka_topic_name(m->rkt);
-  out.partition = m->partition;
-  out.offset = m->offset;
-  if (m->key) out.key.assign(static_cast<const char*>(m->key), m->key_len);
-  if (m->payload) out.payload.assign(static_cast<const char*>(m->payload), m->len);
-  rd_kafka_timestamp_type_t tstype;
-  out.timestamp_ms = rd_kafka_message_timestamp(m, &tstype);
-  return out;
-}
-
 class KafkaPartitionReader final : public PartitionReader {
  public:
   KafkaPartitionReader(rd_kafka_t* rk, PartitionReaderOptions options)
@@ -85,7 +73,7 @@ class KafkaPartitionReader final : public PartitionReader {
           rd_kafka_consumer_poll(rk_, batch.empty() ? static_cast<int>(timeout.count()) : 0);
       if (m == nullptr) break;
       if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
-        batch.push_back(Convert(m));
+        batch.push_back(internal::ToConsumedMessage(m));
         Reach(m->partition, m->offset + 1);
       } else if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
         Reach(m->partition, m->offset);  // the end offset when the end was reached

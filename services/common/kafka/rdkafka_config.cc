@@ -6,6 +6,29 @@
 
 namespace leadflow::kafka::internal {
 
+ConsumedMessage ToConsumedMessage(const rd_kafka_message_t* m) {
+  ConsumedMessage out;
+  out.topic = rd_kafka_topic_name(m->rkt);
+  out.partition = m->partition;
+  out.offset = m->offset;
+  if (m->key) out.key.assign(static_cast<const char*>(m->key), m->key_len);
+  if (m->payload) out.payload.assign(static_cast<const char*>(m->payload), m->len);
+  rd_kafka_timestamp_type_t tstype;
+  out.timestamp_ms = rd_kafka_message_timestamp(m, &tstype);
+  rd_kafka_headers_t* hdrs = nullptr;
+  if (rd_kafka_message_headers(m, &hdrs) == RD_KAFKA_RESP_ERR_NO_ERROR && hdrs) {
+    const char* name;
+    const void* value;
+    size_t size;
+    for (size_t i = 0; rd_kafka_header_get_all(hdrs, i, &name, &value, &size) ==
+                       RD_KAFKA_RESP_ERR_NO_ERROR;
+         ++i) {
+      out.headers.push_back({name, value ? std::string(static_cast<const char*>(value), size) : ""});
+    }
+  }
+  return out;
+}
+
 Status ApplyProperties(rd_kafka_conf_t* conf, const std::map<std::string, std::string>& props) {
   char err[512];
   for (const auto& [k, v] : props) {

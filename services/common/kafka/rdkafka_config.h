@@ -7,6 +7,7 @@
 
 #include <librdkafka/rdkafka.h>
 
+#include "common/kafka/message.h"
 #include "common/kafka/stats.h"
 #include "common/util/status.h"
 
@@ -15,6 +16,10 @@ class ServiceMetrics;
 }
 
 namespace leadflow::kafka::internal {
+
+// A consumed librdkafka message as a plain value (topic, partition, offset,
+// key, payload, headers, timestamp).
+ConsumedMessage ToConsumedMessage(const rd_kafka_message_t* m);
 
 // Applies properties; on failure destroys `conf` and names the property.
 Status ApplyProperties(rd_kafka_conf_t* conf, const std::map<std::string, std::string>& props);

@@ -12,6 +12,15 @@ const std::string kSlaKey = kPrefix + "sla";
 const std::string kOutboxKey = kPrefix + "outbox";
 const std::string kStateKey = RoutingStateKey();  // routing_keys.h
 constexpr char kRebuilding[] = "routing state is being rebuilt from the topics; retry later";
+
+// A script body that first refuses (a REBUILDING error reply) when the state
+// marker, KEYS[marker_key], is missing: Redis lost routing's state and it is
+// being rebuilt (routing_state_rebuild.h), so nothing may change it.
+std::string StateGated(int marker_key, const char* body) {
+  return "if redis.call('EXISTS', KEYS[" + std::to_string(marker_key) +
+         "]) == 0 then\n  return redis.error_reply('REBUILDING routing state is being rebuilt')\nend\n" +
+         body;
+}
 constexpr int kDailyTtlSeconds = 3 * 86400;
 
 // Keys and arguments per claim in ClaimScript (a batch passes them
@@ -91,10 +100,7 @@ redis::Script& ReassignScript() {
   // KEYS: decision, old open, old open-set, new open, new daily, new open-set, sla, outbox,
   //       state marker
   // ARGV: record, expected, lead_id, max_open, daily_cap, daily ttl, sla_due_ms, outbox_ms
-  static redis::Script script(R"lua(
-if redis.call('EXISTS', KEYS[9]) == 0 then
-  return redis.error_reply('REBUILDING routing state is being rebuilt')
-end
+  static redis::Script script(StateGated(9, R"lua(
 local cur = redis.call('GET', KEYS[1])
 if (not cur) or cur ~= ARGV[2] or (not redis.call('ZSCORE', KEYS[7], ARGV[3])) then
   return {0, cur or '', 0}
@@ -116,7 +122,7 @@ end
 redis.call('ZADD', KEYS[7], ARGV[7], ARGV[3])
 if tonumber(ARGV[8]) > 0 then redis.call('ZADD', KEYS[8], ARGV[8], ARGV[3]) end
 return {1, n, 0}
-)lua");
+)lua"));
   return script;
 }
 
@@ -125,10 +131,7 @@ redis::Script& FeedbackScript() {
   // ARGV: lead_id, kind (accept|reject|close), rep, detail, expected, new record,
   //       new record ttl (0 = none), fb ttl (0 = none)
   // Returns {1 applied | 2 already | 0 not open, open leads, 1 if replaced}.
-  static redis::Script script(R"lua(
-if redis.call('EXISTS', KEYS[6]) == 0 then
-  return redis.error_reply('REBUILDING routing state is being rebuilt')
-end
+  static redis::Script script(StateGated(6, R"lua(
 local tag = ARGV[2] .. '|' .. ARGV[3]
 local last = redis.call('HGET', KEYS[4], 'last')
 local function open() return tonumber(redis.call('GET', KEYS[2]) or '0') end
@@ -155,37 +158,31 @@ if ARGV[6] ~= '' and redis.call('GET', KEYS[5]) == ARGV[5] then
   replaced = 1
 end
 return {1, v, replaced}
-)lua");
+)lua"));
   return script;
 }
 
 redis::Script& ReplaceScript() {
   // KEYS: decision, state marker; ARGV: expected, new record, ttl seconds (0 = none).
   // Returns 1 when replaced, 0 when the record changed meanwhile.
-  static redis::Script script(R"lua(
-if redis.call('EXISTS', KEYS[2]) == 0 then
-  return redis.error_reply('REBUILDING routing state is being rebuilt')
-end
+  static redis::Script script(StateGated(2, R"lua(
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
 if tonumber(ARGV[3]) > 0 then redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3])
 else redis.call('SET', KEYS[1], ARGV[2]) end
 return 1
-)lua");
+)lua"));
   return script;
 }
 
 redis::Script& SlaCasScript() {
   // KEYS: sla, state marker; ARGV: lead_id, expected due, new due (0 = remove)
-  static redis::Script script(R"lua(
-if redis.call('EXISTS', KEYS[2]) == 0 then
-  return redis.error_reply('REBUILDING routing state is being rebuilt')
-end
+  static redis::Script script(StateGated(2, R"lua(
 local cur = redis.call('ZSCORE', KEYS[1], ARGV[1])
 if (not cur) or tonumber(cur) ~= tonumber(ARGV[2]) then return 0 end
 if tonumber(ARGV[3]) > 0 then redis.call('ZADD', KEYS[1], ARGV[3], ARGV[1])
 else redis.call('ZREM', KEYS[1], ARGV[1]) end
 return 1
-)lua");
+)lua"));
   return script;
 }
 
@@ -523,13 +520,10 @@ StatusOr<RoutingStore::RoutingSnapshot> RoutingStore::ReadForRouting(
 Status RoutingStore::SetAvailability(const std::string& rep_id,
                                      leadflow::routing::v1::RepAvailability a) {
   // KEYS: availability, state marker; ARGV: rep, availability number.
-  static redis::Script script(R"lua(
-if redis.call('EXISTS', KEYS[2]) == 0 then
-  return redis.error_reply('REBUILDING routing state is being rebuilt')
-end
+  static redis::Script script(StateGated(2, R"lua(
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
 return 1
-)lua");
+)lua"));
   return Check(redis_.Eval(script, {kPrefix + "availability", kStateKey},
                            {rep_id, std::to_string(static_cast<int>(a))}),
                "availability script");
