@@ -392,7 +392,7 @@ TEST(AudienceWallE2E, RandomisedTrafficNeverCrossesTheWall) {
   EXPECT_EQ(after_suppression, 0) << "touches on a suppressed topic";
   EXPECT_EQ(duplicates, 0) << "duplicate touch ids";
   EXPECT_EQ(missing_notes, 0) << "customer touches without an owner notification";
-  const std::string metrics = HttpGet(stack->ports("nurture").http, "/metrics");
+  const std::string metrics = HttpGet(stack->ports("nurture").admin, "/metrics");
   EXPECT_NE(metrics.find("leadflow_audience_violations_total 0"), std::string::npos) << metrics;
 
   // The run was meaningful: most contacts were routed and touched, both

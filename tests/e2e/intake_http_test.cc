@@ -1,13 +1,18 @@
 // e2e: the real `curl` binary against the running leadflow-intake binary
 // (with redis-server and devkafka): POST /v1/leads status codes and error
-// bodies, API keys, the per-source rate limit, and no PII in /metrics.
+// bodies, API keys, the per-source rate limit, and no PII in /metrics; probes
+// and metrics on the admin port only, and fast under a slowloris on the
+// public port.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <fstream>
+#include <iostream>
 #include <nlohmann/json.hpp>
 
 #include "intake/testing/intake_process.h"
 #include "services/common/testing/child_process.h"
+#include "services/common/testing/slowloris.h"
 #include "services/common/testing/temp_dir.h"
 
 namespace leadflow::e2e {
@@ -246,6 +251,41 @@ TEST_F(IntakeHttpE2eTest, MetricsCountOutcomesWithoutPii) {
   }
   EXPECT_EQ(metrics.find("curl-corp"), std::string::npos) << "no email or domain in metrics";
   EXPECT_EQ(metrics.find(kWebKey), std::string::npos);
+}
+
+// issue 16: 100 connections trickling a header line every 2 s to intake's
+// public port leave /readyz on the admin port answering in < 200 ms, and
+// intake ends every slow connection (10 s request deadline) and then serves
+// leads again. Before the admin port, the same attack made /readyz time out
+// (HttpServerConcurrencyTest.SlowlorisOnThePublicPortLeavesReadyzOnTheAdminPortFast).
+TEST_F(IntakeHttpE2eTest, SlowlorisOnThePublicPortLeavesReadyzOnTheAdminPortFast) {
+  ASSERT_NE(intake_->admin_port(), intake_->http_port());
+  const leadflow::testing::SlowlorisResult r = leadflow::testing::RunSlowloris(
+      intake_->http_port(), intake_->admin_port(), 100, std::chrono::seconds(14));
+  ASSERT_GE(r.probe_ms.size(), 10u) << r.Summary();
+  EXPECT_EQ(r.probe_failures, 0) << r.Summary();
+  EXPECT_LT(r.max_probe_ms(), 200.0) << r.Summary();
+  EXPECT_EQ(r.slow_connections, 100) << r.Summary();
+  EXPECT_EQ(r.slow_ended_by_server, r.slow_connections) << r.Summary();
+  std::cout << r.Summary() << "\n";
+  // The public port answers leads again, and only leads: no probes there.
+  const std::string base = "http://127.0.0.1:" + std::to_string(intake_->http_port());
+  const std::string admin = "http://127.0.0.1:" + std::to_string(intake_->admin_port());
+  auto code = [&](const std::string& url) {
+    return Run("curl", {"-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "10", url});
+  };
+  EXPECT_EQ(code(base + "/readyz"), "404");
+  EXPECT_EQ(code(base + "/metrics"), "404");
+  EXPECT_EQ(code(admin + "/readyz"), "200");
+  EXPECT_EQ(Run("curl", {"-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "10", "-X",
+                         "POST", "-H", "Content-Type: application/json", "-d", "{}",
+                         admin + "/v1/leads"}),
+            "404");
+  EXPECT_EQ(Run("curl", {"-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "10", "-X",
+                         "POST", "-H", "Content-Type: application/json", "-d", "{}",
+                         base + "/v1/leads"}),
+            "401")
+      << "no API key: intake itself answers on the public port";
 }
 
 }  // namespace

@@ -133,7 +133,7 @@ TEST(NurtureRestartE2E, SigkillMidRunStillSendsEveryDueTouchExactlyOnce) {
   EXPECT_EQ(missing, 0) << "due touches never sent";
   EXPECT_LT(at_kill, total) << "the kill must land mid-run";
   EXPECT_GE(requests.size(), static_cast<size_t>(kLeads * 9 / 10));
-  const std::string metrics = HttpGet(stack->ports("nurture").http, "/metrics");
+  const std::string metrics = HttpGet(stack->ports("nurture").admin, "/metrics");
   EXPECT_NE(metrics.find("leadflow_audience_violations_total 0"), std::string::npos);
   std::printf("restart: %zu enrolments, %lld touches, %lld before the kill (%lld just after), "
               "%s in flight at the kill\n",

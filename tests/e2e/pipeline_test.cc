@@ -225,7 +225,7 @@ TEST(PipelineE2E, LeadsFlowThroughAllFourServicesAndTheWallHolds) {
   EXPECT_EQ(std::stoi(assigned_count), 1);
 
   // The wall held: nurture counted no violation.
-  std::string metrics = HttpGet(stack->ports("nurture").http, "/metrics");
+  std::string metrics = HttpGet(stack->ports("nurture").admin, "/metrics");
   EXPECT_NE(metrics.find("leadflow_audience_violations_total 0"), std::string::npos) << metrics;
 
   // Every service exits 0 on SIGTERM.
@@ -240,16 +240,16 @@ TEST(PipelineE2E, EveryServiceIsHealthyAndExposesMetrics) {
   ASSERT_TRUE(stack) << error;
   for (const auto& name : Stack::ServiceNames()) {
     int status = 0;
-    HttpGet(stack->ports(name).http, "/healthz", &status);
+    HttpGet(stack->ports(name).admin, "/healthz", &status);
     EXPECT_EQ(status, 200) << name;
     std::string ready;
     for (int i = 0; i < 50; ++i) {
-      ready = HttpGet(stack->ports(name).http, "/readyz", &status);
+      ready = HttpGet(stack->ports(name).admin, "/readyz", &status);
       if (status == 200) break;
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
     EXPECT_EQ(status, 200) << name << ": " << ready;
-    std::string metrics = HttpGet(stack->ports(name).http, "/metrics");
+    std::string metrics = HttpGet(stack->ports(name).admin, "/metrics");
     EXPECT_NE(metrics.find("leadflow_" + name + "_build_info"), std::string::npos) << name;
 
     // The standard grpc.health.v1 service answers SERVING.

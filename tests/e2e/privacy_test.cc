@@ -264,7 +264,7 @@ TEST(PrivacyE2E, EraseContactOverGrpcErasesEveryServicesStateAndStopsNurture) {
   const RedisView end = ReadRedis(**client);
   EXPECT_FALSE(KeysHolding(end, kBoris).empty());
   EXPECT_GE(KeysNaming(end, boris).size(), 4u) << Join(KeysNaming(end, boris));
-  const std::string metrics = HttpGet(stack->ports("nurture").http, "/metrics");
+  const std::string metrics = HttpGet(stack->ports("nurture").admin, "/metrics");
   EXPECT_NE(metrics.find("leadflow_audience_violations_total 0"), std::string::npos);
   for (const auto& name : Stack::ServiceNames()) {
     EXPECT_EQ(stack->FullLogs(name).find(kAnna), std::string::npos) << name << " logged her email";

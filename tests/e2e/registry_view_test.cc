@@ -102,11 +102,11 @@ class RegistryViewE2E : public ::testing::Test {
 
   bool Ready(const std::string& service) {
     int status = 0;
-    HttpGet(stack_->ports(service).http, "/readyz", &status);
+    HttpGet(stack_->ports(service).admin, "/readyz", &status);
     return status == 200;
   }
   std::string ReadyBody(const std::string& service) {
-    return service + ": " + HttpGet(stack_->ports(service).http, "/readyz");
+    return service + ": " + HttpGet(stack_->ports(service).admin, "/readyz");
   }
 
   // Submits a listed customer contact's lead over gRPC at once, retrying while
@@ -219,10 +219,10 @@ class RegistryViewE2E : public ::testing::Test {
 
   void ExpectRebuilt(const std::string& service) {
     ASSERT_TRUE(WaitFor([&] { return Ready(service); }, seconds(60))) << ReadyBody(service);
-    EXPECT_EQ(Metric(stack_->ports(service).http,
+    EXPECT_EQ(Metric(stack_->ports(service).admin,
                      "leadflow_" + service + "_view_ready{view=\"accounts\"}"),
               1);
-    EXPECT_GE(Metric(stack_->ports(service).http,
+    EXPECT_GE(Metric(stack_->ports(service).admin,
                      "leadflow_" + service + "_view_records{view=\"accounts\"}"),
               kFillerAccounts + 1);
   }
@@ -258,7 +258,7 @@ TEST_F(RegistryViewE2E, ListedCustomersStayCustomersThroughEveryLossOfTheView) {
   ExpectCustomerTouch("view-flushed");
   ExpectRebuilt("intake");
   ExpectRebuilt("nurture");
-  EXPECT_GE(Metric(stack_->ports("intake").http,
+  EXPECT_GE(Metric(stack_->ports("intake").admin,
                    "leadflow_intake_view_rebuilds_total{cause=\"reset\",view=\"accounts\"}"),
             1);
   std::printf("[flushall] leads refused as UNAVAILABLE while the view was rebuilt: %d\n", refused);

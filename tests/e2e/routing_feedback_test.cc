@@ -106,7 +106,7 @@ class RoutingE2E : public ::testing::Test {
     ASSERT_TRUE(a.process) << error_;
     routing_ = std::move(a.process);
     grpc_port_ = a.grpc_port;
-    http_port_ = a.http_port;
+    admin_port_ = a.admin_port;
     stub_ = rv1::RoutingService::NewStub(grpc::CreateChannel(
         "127.0.0.1:" + std::to_string(grpc_port_), grpc::InsecureChannelCredentials()));
     client_ = std::make_unique<testing::KafkaTestClient>(kafka_->bootstrap());
@@ -115,7 +115,7 @@ class RoutingE2E : public ::testing::Test {
   struct Started {
     std::unique_ptr<testing::ChildProcess> process;
     int grpc_port = 0;
-    int http_port = 0;
+    int admin_port = 0;
   };
   // Starts leadflow-routing on the shipped config against `bootstrap` and the
   // test's Redis; on failure returns no process and sets error_.
@@ -134,7 +134,7 @@ class RoutingE2E : public ::testing::Test {
     testing::ServicePorts ports;
     if (!testing::WaitForServiceReady(co, proc.get(), &ports, &error_)) return out;
     out.grpc_port = ports.grpc_port;
-    out.http_port = ports.http_port;
+    out.admin_port = ports.admin_port;
     out.process = std::move(proc);
     return out;
   }
@@ -174,7 +174,7 @@ class RoutingE2E : public ::testing::Test {
   std::unique_ptr<rv1::RoutingService::Stub> stub_;
   std::unique_ptr<testing::KafkaTestClient> client_;
   int grpc_port_ = 0;
-  int http_port_ = 0;
+  int admin_port_ = 0;
   std::string error_;
 };
 
@@ -276,7 +276,7 @@ TEST_F(RoutingE2E, WatchStreamsAssignmentsAndFeedbackWorksOverGrpc) {
   EXPECT_EQ(streamed[3].scored().lead().meta().lead_id(), "e2e-4");
 
   // Metrics: decisions, capacity and feedback are visible.
-  const std::string metrics = HttpGet(http_port_, "/metrics");
+  const std::string metrics = HttpGet(admin_port_, "/metrics");
   EXPECT_NE(metrics.find("leadflow_routing_decisions_total{"), std::string::npos);
   EXPECT_NE(metrics.find("leadflow_routing_rep_capacity_leads{"), std::string::npos);
   EXPECT_NE(metrics.find("leadflow_routing_rep_open_leads{"), std::string::npos);

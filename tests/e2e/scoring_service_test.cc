@@ -95,7 +95,7 @@ class ScoringServiceE2eTest : public ::testing::Test {
     testing::ServicePorts ports;
     scoring_ = testing::StartService(o, &ports, &error);
     ASSERT_NE(scoring_, nullptr) << error;
-    http_port_ = ports.http_port;
+    admin_port_ = ports.admin_port;
     grpc_port_ = ports.grpc_port;
     stub_ = leadflow::scoring::v1::ScoringService::NewStub(grpc::CreateChannel(
         "127.0.0.1:" + std::to_string(grpc_port_), grpc::InsecureChannelCredentials()));
@@ -158,7 +158,7 @@ class ScoringServiceE2eTest : public ::testing::Test {
   // Polls /metrics until `needle` appears.
   bool MetricsEventually(const std::string& needle) {
     for (int i = 0; i < 100; ++i) {
-      if (HttpGet(http_port_, "/metrics").find(needle) != std::string::npos) return true;
+      if (HttpGet(admin_port_, "/metrics").find(needle) != std::string::npos) return true;
       std::this_thread::sleep_for(milliseconds(100));
     }
     return false;
@@ -169,7 +169,7 @@ class ScoringServiceE2eTest : public ::testing::Test {
   std::unique_ptr<testing::RedisServer> redis_;
   std::unique_ptr<testing::DevKafka> kafka_;
   std::unique_ptr<testing::ChildProcess> scoring_;
-  int http_port_ = 0;
+  int admin_port_ = 0;
   int grpc_port_ = 0;
   std::unique_ptr<leadflow::scoring::v1::ScoringService::Stub> stub_;
   std::unique_ptr<testing::KafkaTestClient> client_;
@@ -214,7 +214,7 @@ TEST_F(ScoringServiceE2eTest, ModelHotReloadRefusesABadFileAndPicksUpAGoodOne) {
   const std::string log = scoring_->ReadStderr();
   EXPECT_NE(log.find("scoring model refused"), std::string::npos) << log;
   EXPECT_NE(log.find("outside 1..5"), std::string::npos) << log;
-  EXPECT_NE(HttpGet(http_port_, "/metrics")
+  EXPECT_NE(HttpGet(admin_port_, "/metrics")
                 .find("leadflow_scoring_model_info{version=\"2026.11-default\"} 1"),
             std::string::npos);
   const auto a = NurturedLead("2");

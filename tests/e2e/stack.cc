@@ -60,7 +60,7 @@ std::unique_ptr<Stack> Stack::Start(const StackOptions& options, std::string* er
     if (!testing::WaitForServiceReady(s->options_[name], s->services_[name].get(), &ports, error)) {
       return nullptr;
     }
-    s->ports_[name] = {ports.grpc_port, ports.http_port};
+    s->ports_[name] = {ports.grpc_port, ports.http_port, ports.admin_port};
   }
   return s;
 }
@@ -80,7 +80,7 @@ bool Stack::Restart(const std::string& service, std::string* error) {
   if (!proc) return false;
   testing::ServicePorts ports;
   if (!testing::WaitForServiceReady(o, proc.get(), &ports, error)) return false;
-  ports_[service] = {ports.grpc_port, ports.http_port};
+  ports_[service] = {ports.grpc_port, ports.http_port, ports.admin_port};
   services_[service] = std::move(proc);
   return true;
 }

@@ -18,7 +18,8 @@ namespace leadflow::e2e {
 
 struct ServicePorts {
   int grpc = 0;
-  int http = 0;
+  int http = 0;   // public HTTP: intake's POST /v1/leads (0 for the other services)
+  int admin = 0;  // /metrics, /healthz, /readyz
 };
 
 // What a test may change about a stack (defaults: the shipped config/).
@@ -83,7 +84,8 @@ class Stack {
   int restarts_ = 0;
 };
 
-// A tiny HTTP GET on 127.0.0.1 for /metrics and /readyz; returns the body.
+// A tiny HTTP GET on 127.0.0.1 for /metrics and /readyz (on the admin port);
+// returns the body.
 std::string HttpGet(int port, const std::string& path, int* status = nullptr);
 
 }  // namespace leadflow::e2e

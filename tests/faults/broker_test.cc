@@ -91,7 +91,7 @@ TEST(FaultBroker, BrokerDownTenSecondsWithRequestErrorsLosesNothing) {
       ++outage_polls;
       for (const auto& s : e2e::Stack::ServiceNames()) {
         int status = 0;
-        e2e::HttpGet(stack->ports(s).http, "/readyz", &status);
+        e2e::HttpGet(stack->ports(s).admin, "/readyz", &status);
         if (status != 200) ++unready_polls[s];
       }
       std::this_thread::sleep_for(milliseconds(250));
@@ -103,7 +103,7 @@ TEST(FaultBroker, BrokerDownTenSecondsWithRequestErrorsLosesNothing) {
         [&] {
           for (const auto& s : e2e::Stack::ServiceNames()) {
             int status = 0;
-            e2e::HttpGet(stack->ports(s).http, "/readyz", &status);
+            e2e::HttpGet(stack->ports(s).admin, "/readyz", &status);
             if (status != 200) return false;
           }
           return true;

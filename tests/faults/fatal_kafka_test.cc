@@ -75,7 +75,7 @@ TEST(FaultFatalKafka, AFatalProducerErrorFailsLivenessAndExitsNonZero) {
   grpc::StatusCode warmup = grpc::StatusCode::UNKNOWN;
   for (auto until = Clock::now() + seconds(30); Clock::now() < until; ) {
     int ready = 0;
-    e2e::HttpGet(ports.http_port, "/readyz", &ready);
+    e2e::HttpGet(ports.admin_port, "/readyz", &ready);
     if (ready == 200 && (warmup = Submit(*stub, n++)) == grpc::StatusCode::OK) break;
     std::this_thread::sleep_for(milliseconds(200));
   }
@@ -94,7 +94,7 @@ TEST(FaultFatalKafka, AFatalProducerErrorFailsLivenessAndExitsNonZero) {
     }
     const grpc::StatusCode answer = Submit(*stub, n++);
     int healthz = 0;
-    e2e::HttpGet(ports.http_port, "/healthz", &healthz);
+    e2e::HttpGet(ports.admin_port, "/healthz", &healthz);
     if (healthz == 503) ++healthz_failed;
     if (answer == grpc::StatusCode::UNAVAILABLE) {
       if (!first_unavailable) first_unavailable = Clock::now();

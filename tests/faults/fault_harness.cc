@@ -436,7 +436,7 @@ int64_t RssKb(pid_t pid) {
 }
 
 int64_t ConsumerLag(e2e::Stack& stack, const std::string& service, const std::string& topic) {
-  const std::string body = e2e::HttpGet(stack.ports(service).http, "/metrics");
+  const std::string body = e2e::HttpGet(stack.ports(service).admin, "/metrics");
   const std::regex re("leadflow_" + service + R"(_consumer_lag_messages\{[^}]*topic=")" + topic +
                       R"("[^}]*\} (-?[0-9.e+]+))");
   int64_t sum = 0;

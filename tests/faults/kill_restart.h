@@ -55,7 +55,7 @@ inline void RunKillRestart(const std::string& name, int leads, int per_second,
   EXPECT_GT(t.assigned, 0) << "the mix must exercise rep claims";
   EXPECT_EQ(claims, "");
   for (const auto& s : e2e::Stack::ServiceNames()) {
-    const std::string m = e2e::HttpGet(stack->ports(s).http, "/metrics");
+    const std::string m = e2e::HttpGet(stack->ports(s).admin, "/metrics");
     EXPECT_EQ(m.find("leadflow_audience_violations_total 1"), std::string::npos) << s;
   }
 }

@@ -86,7 +86,7 @@ TEST(FaultOverload, BacklogGrowsThenDrainsWithBoundedMemory) {
     EXPECT_LT(rss_max[s], kRssLimitKb) << s;
     EXPECT_EQ(stack->pid(s), pids[s]) << s << " restarted";
     int status = 0;
-    e2e::HttpGet(stack->ports(s).http, "/readyz", &status);
+    e2e::HttpGet(stack->ports(s).admin, "/readyz", &status);
     EXPECT_EQ(status, 200) << s;
   }
   EXPECT_GT(max_lag, 300) << "the load did not exceed the pipeline's capacity";

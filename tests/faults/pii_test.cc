@@ -65,7 +65,7 @@ TEST(FaultPii, NoEmailOrPhoneInLogsOrMetricsOfADemoRun) {
   size_t scanned = 0;
   for (const auto& s : e2e::Stack::ServiceNames()) {
     const std::string logs = stack->FullLogs(s);
-    const std::string metrics = e2e::HttpGet(stack->ports(s).http, "/metrics");
+    const std::string metrics = e2e::HttpGet(stack->ports(s).admin, "/metrics");
     ASSERT_FALSE(metrics.empty()) << s;
     for (const auto& [what, text] : {std::pair{"log", logs}, std::pair{"metrics", metrics}}) {
       scanned += text.size();

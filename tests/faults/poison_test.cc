@@ -308,7 +308,7 @@ TEST(FaultPoison, EveryInputTopicDeadLettersPoisonAndKeepsMoving) {
   // Still the same processes, all ready.
   for (const auto& s : e2e::Stack::ServiceNames()) {
     int status = 0;
-    e2e::HttpGet(stack->ports(s).http, "/readyz", &status);
+    e2e::HttpGet(stack->ports(s).admin, "/readyz", &status);
     EXPECT_EQ(status, 200) << s << " not ready after the poison\n" << stack->Logs(s);
   }
 }

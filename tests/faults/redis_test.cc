@@ -72,7 +72,7 @@ TEST(FaultRedis, RestartUnderLoadKeepsCapacityAndDedupeInvariants) {
   EXPECT_EQ(CheckRepClaims(*stack, after), "");
   for (const auto& s : e2e::Stack::ServiceNames()) {
     int status = 0;
-    e2e::HttpGet(stack->ports(s).http, "/readyz", &status);
+    e2e::HttpGet(stack->ports(s).admin, "/readyz", &status);
     EXPECT_EQ(status, 200) << s << " did not recover\n" << stack->Logs(s);
   }
 }
@@ -102,7 +102,7 @@ std::string CheckRepCaps(const Tally& t) {
 }
 
 double Metric(e2e::Stack& stack, const std::string& service, const std::string& series) {
-  const std::string text = e2e::HttpGet(stack.ports(service).http, "/metrics");
+  const std::string text = e2e::HttpGet(stack.ports(service).admin, "/metrics");
   const auto at = text.find("\n" + series + " ");  // a sample line, not # HELP
   return at == std::string::npos ? -1 : std::stod(text.substr(at + series.size() + 2));
 }
@@ -145,7 +145,7 @@ TEST(FaultRedis, FlushAllUnderLoadLosesNothingAndOverfillsNoRep) {
             1);
   for (const auto& s : e2e::Stack::ServiceNames()) {
     int status = 0;
-    e2e::HttpGet(stack->ports(s).http, "/readyz", &status);
+    e2e::HttpGet(stack->ports(s).admin, "/readyz", &status);
     EXPECT_EQ(status, 200) << s << " did not recover\n" << stack->Logs(s);
   }
 }

@@ -86,6 +86,14 @@ StatusOr<InfraConfig> LoadInfraConfigFromEnv() {
   auto http = GetPort("LEADFLOW_HTTP_PORT", 8080);
   if (!http.ok()) return http.status();
   c.http_port = *http;
+  auto admin = GetPort("LEADFLOW_ADMIN_PORT", 8081);
+  if (!admin.ok()) return admin.status();
+  c.admin_port = *admin;
+  if (c.admin_port != 0 && c.admin_port == c.http_port) {
+    return Status::InvalidArgument("LEADFLOW_ADMIN_PORT=\"" + std::to_string(c.admin_port) +
+                                   "\" is also LEADFLOW_HTTP_PORT; probes and metrics need a port "
+                                   "of their own (docs/operating.md, \"Ports\")");
+  }
   auto grpc = GetPort("LEADFLOW_GRPC_PORT", 50051);
   if (!grpc.ok()) return grpc.status();
   c.grpc_port = *grpc;
@@ -114,11 +122,15 @@ std::string EnvHelp() {
   LEADFLOW_KAFKA_BROKERS     bootstrap servers (required), e.g. 127.0.0.1:9092
   LEADFLOW_KAFKA_PROPERTIES  extra librdkafka properties "k=v;k=v" (SASL/SSL pass-through)
   LEADFLOW_REDIS_URL         redis://[user:password@]host:port[/db]  (default redis://127.0.0.1:6379)
-  LEADFLOW_HTTP_PORT         /metrics, /healthz, /readyz port (default 8080; 0 = any free port)
+  LEADFLOW_HTTP_PORT         public HTTP port: intake's POST /v1/leads only (default 8080; 0 = any
+                             free port); services without public routes open none
+  LEADFLOW_ADMIN_PORT        GET /metrics, /healthz, /readyz only, for probes and Prometheus
+                             (default 8081; 0 = any free port; must differ from LEADFLOW_HTTP_PORT)
   LEADFLOW_GRPC_PORT         gRPC port (default 50051; 0 = any free port)
   LEADFLOW_BIND_ADDRESS      listen address (default 0.0.0.0)
   LEADFLOW_CONFIG_DIR        directory of business-rule files (default ./config)
-  LEADFLOW_READY_FILE        if set, JSON {"grpc_port":..,"http_port":..} is written here once ready
+  LEADFLOW_READY_FILE        if set, JSON {"grpc_port":..,"http_port":..,"admin_port":..} is
+                             written here once ready (http_port 0: no public port)
   LEADFLOW_LOG_LEVEL         debug | info | warn | error (default info)
   LEADFLOW_INSTANCE_ID       instance name for logs (default hostname-pid)
   LEADFLOW_TLS_CERT_FILE     gRPC server TLS: PEM certificate chain (with LEADFLOW_TLS_KEY_FILE)
@@ -127,7 +139,8 @@ std::string EnvHelp() {
   LEADFLOW_TLS_CLIENT_AUTH   require (default with a client CA) | optional
   LEADFLOW_HTTP_TLS_CERT_FILE, LEADFLOW_HTTP_TLS_KEY_FILE, LEADFLOW_HTTP_TLS_CLIENT_CA_FILE,
   LEADFLOW_HTTP_TLS_CLIENT_AUTH
-                             the same for the HTTP port (HTTPS only when set; independent of gRPC)
+                             the same for the HTTP and admin ports (HTTPS only when set;
+                             independent of gRPC)
 )";
 }
 

@@ -16,7 +16,12 @@ struct InfraConfig {
   // security.protocol=SASL_SSL;sasl.mechanism=SCRAM-SHA-512 (passed through).
   std::map<std::string, std::string> kafka_properties;
   std::string redis_url;        // LEADFLOW_REDIS_URL, default redis://127.0.0.1:6379
-  int http_port = 8080;         // LEADFLOW_HTTP_PORT: /metrics, /healthz, /readyz (0 = any)
+  // LEADFLOW_HTTP_PORT: the public port, intake's POST /v1/leads and nothing
+  // else; a service without public routes opens none (0 = any).
+  int http_port = 8080;
+  // LEADFLOW_ADMIN_PORT: GET /metrics, /healthz, /readyz only, for the kubelet
+  // and Prometheus (0 = any). Must differ from http_port unless both are 0.
+  int admin_port = 8081;
   int grpc_port = 50051;        // LEADFLOW_GRPC_PORT (0 = any)
   std::string bind_address;     // LEADFLOW_BIND_ADDRESS, default 0.0.0.0
   std::string config_dir;       // LEADFLOW_CONFIG_DIR, default ./config
@@ -32,8 +37,8 @@ struct InfraConfig {
   // connection without a valid client certificate) or "optional" (a client
   // certificate, if presented, must be valid; callers may use API keys instead).
   std::string tls_client_auth;
-  // TLS for the HTTP server (/metrics, /healthz, /readyz, intake's POST
-  // /v1/leads), set apart from gRPC's (docs/security.md): the same rules, own
+  // TLS for the HTTP servers (both the public and the admin port), set apart
+  // from gRPC's (docs/security.md): the same rules, own
   // variables LEADFLOW_HTTP_TLS_CERT_FILE, _KEY_FILE, _CLIENT_CA_FILE and
   // _CLIENT_AUTH. Unset: plain HTTP.
   std::string http_tls_cert_file;

@@ -11,7 +11,7 @@ class EnvTest : public ::testing::Test {
  protected:
   void SetUp() override {
     for (const char* v : {"LEADFLOW_KAFKA_BROKERS", "LEADFLOW_REDIS_URL", "LEADFLOW_HTTP_PORT",
-                          "LEADFLOW_GRPC_PORT", "LEADFLOW_KAFKA_PROPERTIES", "LEADFLOW_TLS_CERT_FILE",
+                          "LEADFLOW_ADMIN_PORT", "LEADFLOW_GRPC_PORT", "LEADFLOW_KAFKA_PROPERTIES", "LEADFLOW_TLS_CERT_FILE",
                           "LEADFLOW_TLS_KEY_FILE", "LEADFLOW_TLS_CLIENT_CA_FILE",
                           "LEADFLOW_TLS_CLIENT_AUTH", "LEADFLOW_HTTP_TLS_CERT_FILE",
                           "LEADFLOW_HTTP_TLS_KEY_FILE", "LEADFLOW_HTTP_TLS_CLIENT_CA_FILE",
@@ -33,7 +33,29 @@ TEST_F(EnvTest, DefaultsApply) {
   ASSERT_TRUE(c.ok()) << c.status().message();
   EXPECT_EQ(c->redis_url, "redis://127.0.0.1:6379");
   EXPECT_EQ(c->http_port, 8080);
+  EXPECT_EQ(c->admin_port, 8081);
   EXPECT_EQ(c->grpc_port, 50051);
+}
+
+TEST_F(EnvTest, AdminPortIsValidatedAndMustDifferFromTheHttpPort) {
+  setenv("LEADFLOW_KAFKA_BROKERS", "x:1", 1);
+  setenv("LEADFLOW_ADMIN_PORT", "9o90", 1);
+  auto bad = LoadInfraConfigFromEnv();
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("LEADFLOW_ADMIN_PORT=\"9o90\""), std::string::npos);
+
+  setenv("LEADFLOW_ADMIN_PORT", "8080", 1);
+  auto same = LoadInfraConfigFromEnv();
+  ASSERT_FALSE(same.ok());
+  EXPECT_NE(same.status().message().find("LEADFLOW_ADMIN_PORT=\"8080\" is also LEADFLOW_HTTP_PORT"),
+            std::string::npos)
+      << same.status().message();
+
+  setenv("LEADFLOW_HTTP_PORT", "0", 1);
+  setenv("LEADFLOW_ADMIN_PORT", "0", 1);
+  auto any = LoadInfraConfigFromEnv();
+  ASSERT_TRUE(any.ok()) << any.status().message();
+  EXPECT_EQ(any->admin_port, 0);
 }
 
 TEST_F(EnvTest, BadPortIsRejectedWithItsValue) {

@@ -6,6 +6,12 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
 #include <cstdlib>
 #include <memory>
 #include <string>
@@ -17,6 +23,8 @@
 
 namespace leadflow::health {
 namespace {
+
+using namespace std::chrono_literals;
 
 // A CA, a server certificate for 127.0.0.1/localhost, a client certificate
 // "trusted-client" from that CA, and "stranger" from another CA.
@@ -70,6 +78,7 @@ class HttpsServerTest : public ::testing::Test {
       return HttpResponse{200, "text/plain", "cn=" + req.client_cert_cn};
     });
     server_.EnableTls(tls);
+    server_.SetLimits(limits_);
     auto port = server_.Start("127.0.0.1", 0);
     ASSERT_TRUE(port.ok()) << port.status().message();
     port_ = *port;
@@ -94,8 +103,42 @@ class HttpsServerTest : public ::testing::Test {
   metrics::Registry metrics_;
   Readiness readiness_;
   HttpServer server_{metrics_, readiness_};
+  HttpLimits limits_ = HttpLimits::Admin();
   int port_ = 0;
 };
+
+// A TLS client too slow to finish its handshake (here: silent, or one byte a
+// second) is closed at the request deadline; others are still served.
+TEST_F(HttpsServerTest, ASlowHandshakeIsClosedAtTheRequestDeadline) {
+  limits_.request_deadline = 1500ms;
+  Start("");
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port_));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  for (bool trickle : {false, true}) {
+    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+    const auto t0 = std::chrono::steady_clock::now();
+    bool closed = false;
+    while (!closed && std::chrono::steady_clock::now() - t0 < 5s) {
+      if (trickle) (void)::send(fd, "\x16", 1, MSG_NOSIGNAL);  // a ClientHello, slowly
+      pollfd p{fd, POLLIN, 0};
+      if (::poll(&p, 1, 1000) > 0) {
+        char buf[256];
+        closed = ::recv(fd, buf, sizeof buf, 0) <= 0;
+      }
+    }
+    const auto took = std::chrono::steady_clock::now() - t0;
+    ::close(fd);
+    EXPECT_TRUE(closed) << (trickle ? "trickling" : "silent") << " client still open after 5 s";
+    EXPECT_GE(took, 1200ms);
+    EXPECT_LT(took, 3500ms);
+  }
+  auto res = GetTls("/healthz");
+  ASSERT_TRUE(res) << httplib::to_string(res.error());
+  EXPECT_EQ(res->status, 200);
+}
 
 TEST_F(HttpsServerTest, AnswersHttpsAndRefusesPlaintext) {
   Start("");

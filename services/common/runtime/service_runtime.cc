@@ -26,7 +26,7 @@ ServiceRuntime::ServiceRuntime(ServiceInfo info, config::InfraConfig infra)
     : info_(std::move(info)),
       infra_(std::move(infra)),
       metrics_(registry_, info_.name),
-      http_(registry_, readiness_) {}
+      admin_(registry_, readiness_) {}
 
 ServiceRuntime::~ServiceRuntime() {
   for (auto& l : loops_) {
@@ -53,8 +53,8 @@ Status ServiceRuntime::Init() {
       !s.ok()) {
     return s;
   }
-  // HTTPS on the HTTP port: the server loads the files itself when it starts;
-  // here an unreadable one is named by its variable.
+  // HTTPS on the public and admin ports: the servers load the files
+  // themselves when they start; here an unreadable one is named by its variable.
   for (const auto& [var, path] :
        {std::pair<const char*, const std::string&>{"LEADFLOW_HTTP_TLS_CERT_FILE",
                                                    infra_.http_tls_cert_file},
@@ -69,7 +69,8 @@ Status ServiceRuntime::Init() {
     tls.key_file = infra_.http_tls_key_file;
     tls.client_ca_file = infra_.http_tls_client_ca_file;
     tls.require_client_cert = infra_.http_tls_client_auth != "optional";
-    http_.EnableTls(std::move(tls));
+    http_.EnableTls(tls);
+    admin_.EnableTls(std::move(tls));
   }
   kafka::ProducerOptions popts;
   popts.brokers = infra_.kafka_brokers;
@@ -172,14 +173,36 @@ int ServiceRuntime::Run() {
   std::atomic<bool> shutting_down{false};
   readiness_.Add("not-shutting-down", [&shutting_down] { return !shutting_down.load(); });
 
-  auto http_port = http_.Start(infra_.bind_address, infra_.http_port);
+  // Probes and metrics on their own port and workers, so clients of the
+  // public port cannot starve them (docs/operating.md, "Ports").
+  auto admin_port = admin_.Start(infra_.bind_address, infra_.admin_port);
+  if (!admin_port.ok()) {
+    log::Error("start-up failed",
+               {{"error", "LEADFLOW_ADMIN_PORT: " + admin_port.status().message()}});
+    return 2;
+  }
+  // The public port only for a service that serves something there (intake).
+  StatusOr<int> http_port = 0;
+  if (http_.HasRoutes()) http_port = http_.Start(infra_.bind_address, infra_.http_port);
   if (!http_port.ok()) {
-    log::Error("start-up failed", {{"error", http_port.status().message()}});
+    log::Error("start-up failed",
+               {{"error", "LEADFLOW_HTTP_PORT: " + http_port.status().message()}});
     return 2;
   }
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::ServerBuilder builder;
+  // Bounded gRPC: a synchronous server runs each call (and each open stream)
+  // on a thread of its own, so the threads are capped by a resource quota
+  // (a call over the cap fails RESOURCE_EXHAUSTED instead of spawning a
+  // thread), and one connection may open at most kMaxStreamsPerConnection
+  // concurrent streams (HTTP/2 SETTINGS_MAX_CONCURRENT_STREAMS).
+  constexpr int kMaxGrpcThreads = 128;
+  constexpr int kMaxStreamsPerConnection = 64;
+  grpc::ResourceQuota quota("leadflow-" + info_.name + "-grpc");
+  quota.SetMaxThreads(kMaxGrpcThreads);
+  builder.SetResourceQuota(quota);
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS, kMaxStreamsPerConnection);
   int grpc_port = 0;
   std::shared_ptr<grpc::ServerCredentials> creds = grpc::InsecureServerCredentials();
   if (!tls_cert_.empty()) {
@@ -220,7 +243,7 @@ int ServiceRuntime::Run() {
   }
 
   if (!infra_.ready_file.empty()) {
-    if (Status s = WriteReadyFile(infra_.ready_file, grpc_port, *http_port); !s.ok()) {
+    if (Status s = WriteReadyFile(infra_.ready_file, grpc_port, *http_port, *admin_port); !s.ok()) {
       log::Error("start-up failed", {{"error", s.message()}});
       lifecycle::Shutdown::RequestStop();
     }
@@ -228,6 +251,7 @@ int ServiceRuntime::Run() {
   log::Info("service started", {{"version", LEADFLOW_VERSION},
                                 {"grpc_port", std::to_string(grpc_port)},
                                 {"http_port", std::to_string(*http_port)},
+                                {"admin_port", std::to_string(*admin_port)},
                                 {"instance", infra_.instance_id}});
 
   lifecycle::Shutdown::Wait();
@@ -244,6 +268,7 @@ int ServiceRuntime::Run() {
   for (auto& t : view_threads_) t.join();
   Status flushed = producer_->Flush(std::chrono::seconds(10));
   http_.Stop();
+  admin_.Stop();
   if (lifecycle::Shutdown::Failed()) {
     // A fatal error (e.g. RD_KAFKA_RESP_ERR__FATAL): exit non-zero so the
     // orchestrator restarts the process instead of keeping a zombie.
@@ -268,7 +293,8 @@ int ServiceMain(const ServiceInfo& info, int argc, char** argv, const WireFn& wi
                   config::EnvHelp().c_str(), info.config_files.c_str());
       std::printf(
           "\nEndpoints: gRPC (with grpc.health.v1) on LEADFLOW_GRPC_PORT; HTTP GET /metrics, "
-          "/healthz, /readyz on LEADFLOW_HTTP_PORT.\nSIGTERM or Ctrl-C: stop consuming, flush, "
+          "/healthz, /readyz on LEADFLOW_ADMIN_PORT; the service's public HTTP routes, if any, "
+          "on LEADFLOW_HTTP_PORT.\nSIGTERM or Ctrl-C: stop consuming, flush, "
           "commit, exit 0.\nA fatal error (e.g. a fatal Kafka client error): /healthz answers "
           "503, the same stop, exit %d (within %d s).\n",
           lifecycle::kFatalExitCode, static_cast<int>(lifecycle::kFatalExitDeadline.count()));

@@ -1,6 +1,7 @@
 // The composition every service main() shares (userver-style components):
-// --help/--version, environment, logging, metrics, the HTTP health/metrics
-// server, the Kafka producer, Redis, consumer loops, the gRPC server with the
+// --help/--version, environment, logging, metrics, the admin HTTP server
+// (/metrics, /healthz, /readyz), the public HTTP server for routes a service
+// adds (intake's POST /v1/leads), the Kafka producer, Redis, consumer loops, the gRPC server with the
 // standard grpc.health.v1 service, the ready file, and graceful shutdown.
 //
 //   int main(int argc, char** argv) {
@@ -61,7 +62,11 @@ class ServiceRuntime {
   metrics::Registry& registry() { return registry_; }
   metrics::ServiceMetrics& metrics() { return metrics_; }
   health::Readiness& readiness() { return readiness_; }
+  // The public HTTP server (LEADFLOW_HTTP_PORT): add routes here before Run();
+  // it listens only if a route was added. Probes and metrics are on admin().
   health::HttpServer& http() { return http_; }
+  // The admin HTTP server (LEADFLOW_ADMIN_PORT): /metrics, /healthz, /readyz.
+  health::HttpServer& admin() { return admin_; }
 
   // <LEADFLOW_CONFIG_DIR>/<file>
   std::string ConfigPath(const std::string& file) const;
@@ -99,7 +104,8 @@ class ServiceRuntime {
   metrics::Registry registry_;
   metrics::ServiceMetrics metrics_;
   health::Readiness readiness_;
-  health::HttpServer http_;
+  health::HttpServer http_;   // public
+  health::HttpServer admin_;  // probes and metrics
   std::unique_ptr<kafka::Producer> producer_;
   std::unique_ptr<redis::Client> redis_;
   // PEM contents read by Init() from LEADFLOW_TLS_* (empty: plaintext gRPC).

@@ -1,7 +1,10 @@
 #include "services/common/testing/service_process.h"
 
+#include <httplib.h>
+
 #include <cstdio>
 #include <regex>
+#include <thread>
 
 #include "services/common/testing/paths.h"
 
@@ -24,6 +27,7 @@ ChildProcessOptions MakeServiceProcessOptions(const ServiceProcessOptions& optio
   o.env = {{"LEADFLOW_KAFKA_BROKERS", options.kafka_bootstrap},
            {"LEADFLOW_REDIS_URL", options.redis_url},
            {"LEADFLOW_HTTP_PORT", "0"},
+           {"LEADFLOW_ADMIN_PORT", "0"},
            {"LEADFLOW_GRPC_PORT", "0"},
            {"LEADFLOW_BIND_ADDRESS", "127.0.0.1"},
            {"LEADFLOW_CONFIG_DIR",
@@ -44,11 +48,28 @@ bool WaitForServiceReady(const ChildProcessOptions& options, ChildProcess* proce
   }
   ports->grpc_port = JsonInt(*ready, "grpc_port");
   ports->http_port = JsonInt(*ready, "http_port");
-  if (ports->grpc_port == 0 || ports->http_port == 0) {
+  ports->admin_port = JsonInt(*ready, "admin_port");
+  if (ports->grpc_port == 0 || ports->admin_port == 0) {
     if (error) *error = options.binary + ": unreadable ready file: " + *ready;
     return false;
   }
   return true;
+}
+
+bool WaitForServiceReadyz(int admin_port, std::string* error, std::chrono::seconds timeout) {
+  const auto end = std::chrono::steady_clock::now() + timeout;
+  std::string last = "no answer";
+  while (std::chrono::steady_clock::now() < end) {
+    httplib::Client client("127.0.0.1", admin_port);
+    client.set_connection_timeout(1);
+    client.set_read_timeout(2);
+    auto res = client.Get("/readyz");
+    if (res && res->status == 200) return true;
+    if (res) last = std::to_string(res->status) + " " + res->body;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  if (error) *error = "/readyz on port " + std::to_string(admin_port) + ": " + last;
+  return false;
 }
 
 std::unique_ptr<ChildProcess> StartService(const ServiceProcessOptions& options,

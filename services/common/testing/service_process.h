@@ -1,5 +1,5 @@
 // Runs one leadflow service binary (leadflow-<service>) the way the tests and
-// the demo do: on loopback with free HTTP and gRPC ports, against the given
+// the demo do: on loopback with free gRPC, HTTP and admin ports, against the given
 // Kafka bootstrap and Redis URL, writing its ready file and logs into a
 // working directory. Single-threaded use; the returned ChildProcess owns the
 // process (SIGKILLed on destruction if still running).
@@ -23,10 +23,11 @@ struct ServiceProcessOptions {
   std::map<std::string, std::string> env;  // extra variables, applied last
 };
 
-/// The gRPC and HTTP ports a started service reported in its ready file.
+/// The ports a started service reported in its ready file.
 struct ServicePorts {
   int grpc_port = 0;
-  int http_port = 0;
+  int http_port = 0;   // public HTTP (intake's POST /v1/leads); 0: the service has none
+  int admin_port = 0;  // GET /metrics, /healthz, /readyz
 };
 
 /// The ChildProcessOptions for `options` (binary from BinPath(), environment,
@@ -40,6 +41,12 @@ ChildProcessOptions MakeServiceProcessOptions(const ServiceProcessOptions& optio
 bool WaitForServiceReady(const ChildProcessOptions& options, ChildProcess* process,
                          ServicePorts* ports, std::string* error,
                          std::chrono::seconds timeout = std::chrono::seconds(30));
+
+/// Polls GET /readyz on 127.0.0.1:`admin_port` until it answers 200 (every
+/// readiness check passes, e.g. a registry view caught up), up to `timeout`.
+/// On failure returns false and sets `*error` to the last answer.
+bool WaitForServiceReadyz(int admin_port, std::string* error,
+                          std::chrono::seconds timeout = std::chrono::seconds(30));
 
 /// MakeServiceProcessOptions + start + WaitForServiceReady. nullptr on failure.
 std::unique_ptr<ChildProcess> StartService(const ServiceProcessOptions& options,

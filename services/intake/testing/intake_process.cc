@@ -46,6 +46,10 @@ std::unique_ptr<IntakeProcess> IntakeProcess::Start(const IntakeProcessOptions& 
   if (!p->intake_) return nullptr;
   p->grpc_port_ = ports.grpc_port;
   p->http_port_ = ports.http_port;
+  p->admin_port_ = ports.admin_port;
+  // The ready file comes before the registry view has caught up; leads
+  // submitted meanwhile get 503, so wait for /readyz.
+  if (!leadflow::testing::WaitForServiceReadyz(p->admin_port_, error)) return nullptr;
   return p;
 }
 
@@ -56,7 +60,7 @@ std::string IntakeProcess::Logs() const {
 }
 
 std::string IntakeProcess::Metrics() const {
-  httplib::Client client("127.0.0.1", http_port_);
+  httplib::Client client("127.0.0.1", admin_port_);
   client.set_connection_timeout(2);
   auto res = client.Get("/metrics");
   return res ? res->body : "";

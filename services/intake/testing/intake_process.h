@@ -35,11 +35,13 @@ class IntakeProcess {
   const std::string& bootstrap() const { return kafka_->bootstrap(); }
   leadflow::testing::RedisServer& redis() { return *redis_; }
   int grpc_port() const { return grpc_port_; }
+  // Public HTTP (POST /v1/leads) and admin (/metrics, /healthz, /readyz).
   int http_port() const { return http_port_; }
+  int admin_port() const { return admin_port_; }
   std::string grpc_address() const { return "127.0.0.1:" + std::to_string(grpc_port_); }
   // intake's stderr so far (for failure messages).
   std::string Logs() const;
-  // GET http://127.0.0.1:<http_port>/metrics
+  // GET http://127.0.0.1:<admin_port>/metrics
   std::string Metrics() const;
   // The value of one metric sample line, e.g.
   // `leadflow_intake_registry_accounts`; -1 when absent.
@@ -53,6 +55,7 @@ class IntakeProcess {
   std::unique_ptr<leadflow::testing::ChildProcess> intake_;
   int grpc_port_ = 0;
   int http_port_ = 0;
+  int admin_port_ = 0;
 };
 
 }  // namespace leadflow::intake::testing
