@@ -151,8 +151,10 @@ class OpsStack:
         for svc in SERVICES:
             env = {
                 "LEADFLOW_KAFKA_BROKERS": self.brokers, "LEADFLOW_REDIS_URL": self.redis_url,
-                # A fixed HTTP port, so a restarted service is the same scrape target.
-                "LEADFLOW_HTTP_PORT": str(free_port()), "LEADFLOW_GRPC_PORT": "0",
+                # A fixed admin port (/metrics), so a restarted service is the
+                # same scrape target; the public HTTP port (intake only) is any.
+                "LEADFLOW_ADMIN_PORT": str(free_port()), "LEADFLOW_HTTP_PORT": "0",
+                "LEADFLOW_GRPC_PORT": "0",
                 "LEADFLOW_BIND_ADDRESS": "127.0.0.1", "LEADFLOW_CONFIG_DIR": cfg,
                 "LEADFLOW_READY_FILE": os.path.join(self.dir, svc + ".ready"),
                 "LEADFLOW_INSTANCE_ID": svc + "-0",
@@ -177,7 +179,7 @@ class OpsStack:
 
     def restart(self, svc):
         """SIGTERM one service, then start it again with the same environment
-        (same HTTP port); returns the exit code of the stopped process."""
+        (same admin port); returns the exit code of the stopped process."""
         p = self.procs[svc]
         p.send_signal(signal.SIGTERM)
         code = p.wait(timeout=30)
@@ -190,7 +192,7 @@ class OpsStack:
         return code
 
     def metrics_url(self, svc):
-        return f"http://127.0.0.1:{self.ports[svc]['http_port']}/metrics"
+        return f"http://127.0.0.1:{self.ports[svc]['admin_port']}/metrics"
 
     def _start_prometheus(self):
         port = free_port()
@@ -204,7 +206,7 @@ class OpsStack:
         for svc in SERVICES:
             # The same job and labels the ServiceMonitor gives in Kubernetes.
             lines += [f"  - job_name: leadflow-{svc}", "    static_configs:",
-                      f"      - targets: ['127.0.0.1:{self.ports[svc]['http_port']}']",
+                      f"      - targets: ['127.0.0.1:{self.ports[svc]['admin_port']}']",
                       "        labels:", f"          service: leadflow-{svc}",
                       f"          pod: leadflow-{svc}-0", "          namespace: leadflow"]
         conf = os.path.join(self.dir, "prometheus.yml")

@@ -1,7 +1,9 @@
 // leadflow's own rules for the rendered manifests (stdin), beyond the schemas:
 // every service has its Deployment, Service, ServiceAccount, PodDisruptionBudget
 // and ScaledObject; containers run non-root on a read-only root filesystem with
-// gRPC health probes and resource requests and limits; Kafka topics keep the
+// gRPC health probes and resource requests and limits; readiness and metrics
+// on the admin port only (LEADFLOW_ADMIN_PORT, apart from intake's public
+// POST /v1/leads port; docs/operating.md "Ports"); Kafka topics keep the
 // replication the overlay promises; accounts.changes is compacted; Redis has a
 // maxmemory below its limit with noeviction, persistence and its exporter.
 //   kubectl kustomize deploy/k8s/overlays/prod | node policy.mjs prod 3 2
@@ -31,11 +33,27 @@ for (const svc of ["intake", "scoring", "routing", "nurture"]) {
     check(c.livenessProbe?.grpc?.port === 50051, `${name}/${c.name}: liveness is not a gRPC health probe`);
     check(c.startupProbe?.grpc?.port === 50051, `${name}/${c.name}: startup is not a gRPC health probe`);
     check(c.readinessProbe, `${name}/${c.name}: no readiness probe`);
+    const ports = Object.fromEntries((c.ports || []).map((p) => [p.name, p.containerPort]));
+    const env = Object.fromEntries((c.env || []).filter((e) => "value" in e).map((e) => [e.name, e.value]));
+    check(ports.admin && String(ports.admin) === env.LEADFLOW_ADMIN_PORT,
+      `${name}/${c.name}: no container port "admin" equal to LEADFLOW_ADMIN_PORT`);
+    check(c.readinessProbe?.httpGet?.path === "/readyz" && c.readinessProbe?.httpGet?.port === "admin",
+      `${name}/${c.name}: readiness is not GET /readyz on the admin port`);
+    // Only intake serves public HTTP (POST /v1/leads); the others open no such port.
+    check((svc === "intake") === (ports.http !== undefined),
+      `${name}/${c.name}: ${svc === "intake" ? "no" : "a"} public http port`);
+    check(ports.http === undefined || (String(ports.http) === env.LEADFLOW_HTTP_PORT && ports.http !== ports.admin),
+      `${name}/${c.name}: http port does not match LEADFLOW_HTTP_PORT or is the admin port`);
+    check(dep.spec.template.metadata.annotations?.["prometheus.io/port"] === String(ports.admin),
+      `${name}: prometheus.io/port is not the admin port`);
     check(c.resources?.requests?.cpu && c.resources?.requests?.memory, `${name}/${c.name}: requests`);
     check(c.resources?.limits?.cpu && c.resources?.limits?.memory, `${name}/${c.name}: limits`);
     check(!c.image.endsWith(":latest"), `${name}/${c.name}: image tag latest`);
   }
-  check(find("Service", name), `${name}: Service missing`);
+  const service = find("Service", name);
+  check(service, `${name}: Service missing`);
+  check(service && service.spec.ports.some((p) => p.name === "admin" && p.targetPort === "admin"),
+    `${name}: Service has no admin port (the ServiceMonitor scrapes it)`);
   check(find("ServiceAccount", name), `${name}: ServiceAccount missing`);
   check(by("PodDisruptionBudget").some((p) => p.spec.selector.matchLabels["app.kubernetes.io/name"] === name),
     `${name}: PodDisruptionBudget missing`);
@@ -58,6 +76,19 @@ check(changes && changes.spec.config["cleanup.policy"] === "compact", "accounts.
 check(by("Kafka").length === 1 && by("KafkaNodePool").length >= 1, "Strimzi Kafka cluster missing");
 check(by("NetworkPolicy").length >= 1, "no NetworkPolicy");
 check(by("ServiceMonitor").length === 1 && by("PrometheusRule").length === 1, "monitoring missing");
+for (const sm of by("ServiceMonitor")) {
+  check(sm.spec.endpoints.every((e) => e.port === "admin" && e.path === "/metrics"),
+    `ServiceMonitor ${sm.metadata.name}: scrapes something other than /metrics on the admin port`);
+}
+// The admin port (probes, metrics) is opened to the monitoring namespaces only.
+for (const np of by("NetworkPolicy")) {
+  for (const rule of np.spec.ingress || []) {
+    if (!(rule.ports || []).some((p) => p.port === 8081 || p.port === "admin")) continue;
+    check((rule.from || []).length > 0 &&
+      rule.from.every((f) => f.namespaceSelector?.matchLabels?.["leadflow.io/monitoring"] === "true"),
+      `NetworkPolicy ${np.metadata.name}: opens the admin port 8081 beyond the monitoring namespaces`);
+  }
+}
 check(by("ConfigMap").filter((c) => c.metadata.labels?.grafana_dashboard === "1").length === 5,
   "the five Grafana dashboard ConfigMaps are missing");
 check(by("Secret").some((s) => s.metadata.name.startsWith("leadflow-credentials")), "credentials Secret missing");
