@@ -30,8 +30,12 @@ for (const svc of ["intake", "scoring", "routing", "nurture"]) {
   for (const c of pod.containers) {
     check(c.securityContext?.readOnlyRootFilesystem === true, `${name}/${c.name}: root filesystem writable`);
     check(c.securityContext?.allowPrivilegeEscalation === false, `${name}/${c.name}: privilege escalation`);
-    check(c.livenessProbe?.grpc?.port === 50051, `${name}/${c.name}: liveness is not a gRPC health probe`);
-    check(c.startupProbe?.grpc?.port === 50051, `${name}/${c.name}: startup is not a gRPC health probe`);
+    // On the admin port: a saturated gRPC server (its thread and stream caps)
+    // must not fail liveness and restart a busy pod.
+    check(c.livenessProbe?.httpGet?.path === "/healthz" && c.livenessProbe?.httpGet?.port === "admin",
+          `${name}/${c.name}: liveness is not /healthz on the admin port`);
+    check(c.startupProbe?.httpGet?.path === "/healthz" && c.startupProbe?.httpGet?.port === "admin",
+          `${name}/${c.name}: startup is not /healthz on the admin port`);
     check(c.readinessProbe, `${name}/${c.name}: no readiness probe`);
     const ports = Object.fromEntries((c.ports || []).map((p) => [p.name, p.containerPort]));
     const env = Object.fromEntries((c.env || []).filter((e) => "value" in e).map((e) => [e.name, e.value]));
