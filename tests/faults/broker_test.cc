@@ -56,12 +56,21 @@ TEST(FaultBroker, BrokerDownTenSecondsWithRequestErrorsLosesNothing) {
   for (const char* topic : {topics::kLeadsAccepted, topics::kLeadsScored}) {
     for (int leader : kafka.PartitionLeaders(topic, seconds(10))) ++output_partitions_led[leader];
   }
+  // Intake is the first hop and always has leads to handle, so the broker
+  // must lead at least one partition of its output, leads.accepted: else
+  // intake never gets stuck, nothing reaches scoring's stuck partitions, and
+  // no service has anything in flight to report unready for.
+  std::map<int, int> accepted_led;
+  for (int leader : kafka.PartitionLeaders(topics::kLeadsAccepted, seconds(10))) ++accepted_led[leader];
   int down_broker = 0;
   for (int b = 1; b <= opts.kafka_brokers; ++b) {
     const auto led = std::count(submitted_leaders.begin(), submitted_leaders.end(), b);
     if (led == static_cast<std::ptrdiff_t>(submitted_leaders.size())) continue;  // nothing left to submit to
+    if (accepted_led[b] == 0) continue;
     if (down_broker == 0 || output_partitions_led[b] > output_partitions_led[down_broker]) down_broker = b;
   }
+  ASSERT_GT(down_broker, 0) << "no broker leads a partition of leads.accepted and leaves one of "
+                               "leads.submitted to submit to";
   ASSERT_GT(output_partitions_led[down_broker], 0) << "no broker leads an output partition";
   std::vector<int32_t> live_partitions;
   for (size_t p = 0; p < submitted_leaders.size(); ++p) {
