@@ -88,6 +88,56 @@ Status DeleteMatching(redis::Client& redis, Writer& w, const std::string& patter
   return w.Flush();
 }
 
+// Routing's disqualification of a lead, from its leads.rejected record.
+bool DisqualifiedDecision(const std::string& payload, rv1::LeadAssigned* r) {
+  leadflow::intake::v1::LeadRejected x;
+  if (!x.ParseFromString(payload) || !x.disqualified() ||
+      x.stage() != leadflow::intake::v1::ROUTING || x.meta().lead_id().empty()) {
+    return false;
+  }
+  *r->mutable_scored()->mutable_lead()->mutable_meta() = x.meta();
+  r->mutable_decision()->set_outcome(rv1::DISQUALIFIED);
+  *r->mutable_decision()->mutable_decided_at() = x.rejected_at();
+  return true;
+}
+
+// One lead's decision record, feedback tag and SLA timer, in the forms and
+// with the lifetimes routing gives them (decision_record.h).
+Status WriteLead(Writer& w, const std::string& lead_id, const RoutingStateReplay::Lead& lead,
+                 int64_t now) {
+  const rv1::Decision& d = lead.record.decision();
+  const std::string decision_key = kPrefix + "decision:" + lead_id;
+  const std::string fb_key = kPrefix + "fb:" + lead_id;
+  int64_t ttl_s = 0;  // 0: no TTL
+  if (lead.open || lead.queued) {
+    if (Status a = w.Add({"SET", decision_key, lead.record.SerializeAsString()}); !a.ok()) return a;
+  } else {
+    const auto window = HoldsARep(d.outcome()) ? kOwnedRecordTtl : kRedeliveryWindow;
+    ttl_s = (Millis(d.decided_at()) + window.count() * 1000 - now) / 1000;
+    if (ttl_s <= 0) return Status::Ok();  // would have expired by now
+    if (Status a = w.Add({"SET", decision_key, Slim(lead.record).SerializeAsString(), "EX",
+                          std::to_string(ttl_s)});
+        !a.ok()) {
+      return a;
+    }
+  }
+  if (!lead.last_feedback.empty()) {
+    redis::Command hset{"HSET", fb_key, "last", lead.last_feedback};
+    if (lead.accepted) {
+      hset.push_back("accepted_by");
+      hset.push_back(d.rep_id());
+    }
+    if (Status a = w.Add(std::move(hset)); !a.ok()) return a;
+    if (ttl_s > 0) {
+      if (Status a = w.Add({"EXPIRE", fb_key, std::to_string(ttl_s)}); !a.ok()) return a;
+    }
+  }
+  if (lead.sla_due_ms > 0) {
+    return w.Add({"ZADD", kPrefix + "sla", std::to_string(lead.sla_due_ms), lead_id});
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 RoutingStateRebuild::RoutingStateRebuild(redis::Client& redis,
@@ -162,47 +212,40 @@ Status RoutingStateRebuild::Rebuild() {
     return RepLocalDay(*policy_, rep,
                        std::chrono::system_clock::time_point(std::chrono::milliseconds(ms)));
   });
-  auto decisions = [&](const std::string& topic,
-                       const std::function<bool(const std::string&, rv1::LeadAssigned*)>& read) {
+  if (Status s = ScanTopics(replay); !s.ok()) return s;
+  const int64_t now = clock_.NowMillis();
+  return WriteState(replay.Build(RecentDays(now)), now);
+}
+
+Status RoutingStateRebuild::ScanTopics(RoutingStateReplay& replay) {
+  auto decisions = [&](const char* topic, auto read) {
     return scan_(topic, [&](const kafka::ConsumedMessage& m) {
       rv1::LeadAssigned r;
       if (read(m.payload, &r)) replay.OnDecision(r);
     });
   };
+  // A decision with the scored lead it was made for, from any output topic.
+  auto with_decision = [](const auto& event, rv1::LeadAssigned* r) {
+    *r->mutable_scored() = event.scored();
+    *r->mutable_decision() = event.decision();
+    return true;
+  };
   Status s = decisions(topics::kLeadsAssigned, [](const std::string& p, rv1::LeadAssigned* r) {
     return r->ParseFromString(p);
   });
   if (s.ok()) {
-    s = decisions(topics::kLeadsNurture, [](const std::string& p, rv1::LeadAssigned* r) {
+    s = decisions(topics::kLeadsNurture, [&](const std::string& p, rv1::LeadAssigned* r) {
       rv1::NurtureRequested n;
-      if (!n.ParseFromString(p)) return false;
-      *r->mutable_scored() = n.scored();
-      *r->mutable_decision() = n.decision();
-      return true;
+      return n.ParseFromString(p) && with_decision(n, r);
     });
   }
   if (s.ok()) {
-    s = decisions(topics::kAccountsInbound, [](const std::string& p, rv1::LeadAssigned* r) {
+    s = decisions(topics::kAccountsInbound, [&](const std::string& p, rv1::LeadAssigned* r) {
       rv1::CustomerInbound c;
-      if (!c.ParseFromString(p)) return false;
-      *r->mutable_scored() = c.scored();
-      *r->mutable_decision() = c.decision();
-      return true;
+      return c.ParseFromString(p) && with_decision(c, r);
     });
   }
-  if (s.ok()) {
-    s = decisions(topics::kLeadsRejected, [](const std::string& p, rv1::LeadAssigned* r) {
-      leadflow::intake::v1::LeadRejected x;
-      if (!x.ParseFromString(p) || !x.disqualified() ||
-          x.stage() != leadflow::intake::v1::ROUTING || x.meta().lead_id().empty()) {
-        return false;
-      }
-      *r->mutable_scored()->mutable_lead()->mutable_meta() = x.meta();
-      r->mutable_decision()->set_outcome(rv1::DISQUALIFIED);
-      *r->mutable_decision()->mutable_decided_at() = x.rejected_at();
-      return true;
-    });
-  }
+  if (s.ok()) s = decisions(topics::kLeadsRejected, &DisqualifiedDecision);
   if (s.ok()) {
     s = scan_(topics::kSalesFeedback, [&](const kafka::ConsumedMessage& m) {
       rv1::SalesFeedback f;
@@ -217,10 +260,10 @@ Status RoutingStateRebuild::Rebuild() {
       }
     });
   }
-  if (!s.ok()) return s;
+  return s;
+}
 
-  const int64_t now = clock_.NowMillis();
-  const auto state = replay.Build(RecentDays(now));
+Status RoutingStateRebuild::WriteState(const RoutingStateReplay::State& state, int64_t now) {
   Writer w(redis_);
   // The families the rebuild owns outright start empty (a partial earlier
   // rebuild, or state older than the topics' retention, must not linger).
@@ -230,43 +273,12 @@ Status RoutingStateRebuild::Rebuild() {
   for (const char* key : {"sla", "outbox", "availability"}) {
     if (Status a = w.Add({"DEL", kPrefix + key}); !a.ok()) return a;
   }
-  size_t open = 0, queued = 0, timers = 0;
+  size_t timers = 0;
   for (const auto& [lead_id, lead] : state.leads) {
-    const rv1::Decision& d = lead.record.decision();
-    const std::string decision_key = kPrefix + "decision:" + lead_id;
-    const std::string fb_key = kPrefix + "fb:" + lead_id;
-    int64_t ttl_s = 0;  // 0: no TTL
-    if (lead.open || lead.queued) {
-      if (Status a = w.Add({"SET", decision_key, lead.record.SerializeAsString()}); !a.ok()) return a;
-    } else {
-      const auto window = HoldsARep(d.outcome()) ? kOwnedRecordTtl : kRedeliveryWindow;
-      ttl_s = (Millis(d.decided_at()) + window.count() * 1000 - now) / 1000;
-      if (ttl_s <= 0) continue;  // would have expired by now
-      if (Status a = w.Add({"SET", decision_key, Slim(lead.record).SerializeAsString(), "EX",
-                            std::to_string(ttl_s)});
-          !a.ok()) {
-        return a;
-      }
-    }
-    if (!lead.last_feedback.empty()) {
-      redis::Command hset{"HSET", fb_key, "last", lead.last_feedback};
-      if (lead.accepted) {
-        hset.push_back("accepted_by");
-        hset.push_back(d.rep_id());
-      }
-      if (Status a = w.Add(std::move(hset)); !a.ok()) return a;
-      if (ttl_s > 0) {
-        if (Status a = w.Add({"EXPIRE", fb_key, std::to_string(ttl_s)}); !a.ok()) return a;
-      }
-    }
-    if (lead.sla_due_ms > 0) {
-      ++timers;
-      if (Status a = w.Add({"ZADD", kPrefix + "sla", std::to_string(lead.sla_due_ms), lead_id});
-          !a.ok()) {
-        return a;
-      }
-    }
+    if (Status a = WriteLead(w, lead_id, lead, now); !a.ok()) return a;
+    if (lead.sla_due_ms > 0) ++timers;
   }
+  size_t open = 0, queued = 0;
   for (const auto& [rep, ids] : state.open) {
     redis::Command sadd{"SADD", kPrefix + "open-set:" + rep};
     sadd.insert(sadd.end(), ids.begin(), ids.end());
@@ -290,8 +302,7 @@ Status RoutingStateRebuild::Rebuild() {
     if (Status a = w.Add(std::move(rpush)); !a.ok()) return a;
   }
   for (const auto& [rep, a] : state.availability) {
-    if (Status x = w.Add({"HSET", kPrefix + "availability", rep,
-                          std::to_string(static_cast<int>(a))});
+    if (Status x = w.Add({"HSET", kPrefix + "availability", rep, std::to_string(static_cast<int>(a))});
         !x.ok()) {
       return x;
     }
@@ -303,10 +314,8 @@ Status RoutingStateRebuild::Rebuild() {
   }
   if (Status f = w.Flush(); !f.ok()) return f;
   log::Info("routing state rebuilt from the topics",
-            {{"leads", std::to_string(state.leads.size())},
-             {"open", std::to_string(open)},
-             {"queued", std::to_string(queued)},
-             {"sla_timers", std::to_string(timers)}});
+            {{"leads", std::to_string(state.leads.size())}, {"open", std::to_string(open)},
+             {"queued", std::to_string(queued)}, {"sla_timers", std::to_string(timers)}});
   return Status::Ok();
 }
 

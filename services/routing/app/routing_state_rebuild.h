@@ -35,6 +35,7 @@
 #include "common/redis/client.h"
 #include "common/util/clock.h"
 #include "routing/domain/routing_policy.h"
+#include "routing/domain/state_replay.h"
 
 namespace leadflow::metrics {
 class ServiceMetrics;
@@ -62,6 +63,10 @@ class RoutingStateRebuild {
 
  private:
   Status Rebuild();
+  // Feeds every record of the topics that record routing's outcomes.
+  Status ScanTopics(RoutingStateReplay& replay);
+  // Rewrites routing's keys from `state`, the state marker last.
+  Status WriteState(const RoutingStateReplay::State& state, int64_t now);
   void SetReady(bool ready);
 
   redis::Client& redis_;
