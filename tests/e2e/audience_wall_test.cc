@@ -64,15 +64,6 @@ leadflow::accounts::v1::AccountState Account(const std::string& domain, cv1::Rel
   return a;
 }
 
-bool WaitFor(const std::function<bool()>& cond, milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (cond()) return true;
-    std::this_thread::sleep_for(milliseconds(20));
-  }
-  return cond();
-}
-
 class Wall {
  public:
   explicit Wall(Stack& stack)

@@ -40,15 +40,6 @@ using std::chrono::seconds;
 // arrive while the view is incomplete.
 constexpr int kFillerAccounts = 1500;
 
-bool WaitFor(const std::function<bool()>& cond, milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (cond()) return true;
-    std::this_thread::sleep_for(milliseconds(25));
-  }
-  return cond();
-}
-
 leadflow::accounts::v1::AccountState Account(const std::string& key, const std::string& domain,
                                              cv1::Relationship r) {
   leadflow::accounts::v1::AccountState a;
@@ -59,13 +50,6 @@ leadflow::accounts::v1::AccountState Account(const std::string& key, const std::
   a.set_owner_rep_id("ka-vorontsov");
   a.set_owner_team("key-accounts");
   return a;
-}
-
-double Metric(int port, const std::string& series) {
-  const std::string text = HttpGet(port, "/metrics");
-  const auto at = text.find("\n" + series + " ");  // a sample line, not # HELP
-  if (at == std::string::npos) return -1;
-  return std::stod(text.substr(at + series.size() + 2));
 }
 
 class RegistryViewE2E : public ::testing::Test {
@@ -219,10 +203,10 @@ class RegistryViewE2E : public ::testing::Test {
 
   void ExpectRebuilt(const std::string& service) {
     ASSERT_TRUE(WaitFor([&] { return Ready(service); }, seconds(60))) << ReadyBody(service);
-    EXPECT_EQ(Metric(stack_->ports(service).admin,
+    EXPECT_EQ(MetricValue(stack_->ports(service).admin,
                      "leadflow_" + service + "_view_ready{view=\"accounts\"}"),
               1);
-    EXPECT_GE(Metric(stack_->ports(service).admin,
+    EXPECT_GE(MetricValue(stack_->ports(service).admin,
                      "leadflow_" + service + "_view_records{view=\"accounts\"}"),
               kFillerAccounts + 1);
   }
@@ -258,7 +242,7 @@ TEST_F(RegistryViewE2E, ListedCustomersStayCustomersThroughEveryLossOfTheView) {
   ExpectCustomerTouch("view-flushed");
   ExpectRebuilt("intake");
   ExpectRebuilt("nurture");
-  EXPECT_GE(Metric(stack_->ports("intake").admin,
+  EXPECT_GE(MetricValue(stack_->ports("intake").admin,
                    "leadflow_intake_view_rebuilds_total{cause=\"reset\",view=\"accounts\"}"),
             1);
   std::printf("[flushall] leads refused as UNAVAILABLE while the view was rebuilt: %d\n", refused);

@@ -3,6 +3,7 @@
 #include <httplib.h>
 
 #include <cstdio>
+#include <thread>
 
 #include "services/common/testing/service_process.h"
 
@@ -103,6 +104,22 @@ std::string HttpGet(int port, const std::string& path, int* status) {
   auto res = client.Get(path.c_str());
   if (status) *status = res ? res->status : -1;
   return res ? res->body : "";
+}
+
+double MetricValue(int port, const std::string& series) {
+  const std::string text = HttpGet(port, "/metrics");
+  const auto at = text.find("\n" + series + " ");  // a sample line, not # HELP
+  if (at == std::string::npos) return -1;
+  return std::stod(text.substr(at + series.size() + 2));
+}
+
+bool WaitFor(const std::function<bool()>& cond, std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (cond()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return cond();
 }
 
 }  // namespace leadflow::e2e

@@ -4,6 +4,8 @@
 // written its ready file. Not thread-safe; one stack per test.
 #pragma once
 
+#include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -87,5 +89,13 @@ class Stack {
 // A tiny HTTP GET on 127.0.0.1 for /metrics and /readyz (on the admin port);
 // returns the body.
 std::string HttpGet(int port, const std::string& path, int* status = nullptr);
+
+// The value of one sample of a /metrics page, e.g.
+// MetricValue(port, "leadflow_routing_state_ready") or a series with its
+// labels in the page's order; -1 when the page has no such sample.
+double MetricValue(int port, const std::string& series);
+
+// Polls `cond` every 20 ms until it holds or `timeout` passes; its last answer.
+bool WaitFor(const std::function<bool()>& cond, std::chrono::milliseconds timeout);
 
 }  // namespace leadflow::e2e

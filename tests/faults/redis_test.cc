@@ -101,12 +101,6 @@ std::string CheckRepCaps(const Tally& t) {
   return problems;
 }
 
-double Metric(e2e::Stack& stack, const std::string& service, const std::string& series) {
-  const std::string text = e2e::HttpGet(stack.ports(service).admin, "/metrics");
-  const auto at = text.find("\n" + series + " ");  // a sample line, not # HELP
-  return at == std::string::npos ? -1 : std::stod(text.substr(at + series.size() + 2));
-}
-
 // Fault 3b: Redis loses all its data (FLUSHALL, no persistence to come back
 // from) while leads flow. The services detect it, refuse and retry while the
 // registry views rebuild from accounts.changes and routing rebuilds its state
@@ -138,9 +132,9 @@ TEST(FaultRedis, FlushAllUnderLoadLosesNothingAndOverfillsNoRep) {
   EXPECT_EQ(t.misrouted, 0) << t.examples;   // includes a customer taken for a prospect
   EXPECT_EQ(CheckRepCaps(t), "");
   EXPECT_EQ(CheckRepClaims(*stack, t), "");  // the rebuilt open counters and sets
-  EXPECT_GE(Metric(*stack, "routing", "leadflow_routing_state_rebuilds_total"), 2)
+  EXPECT_GE(e2e::MetricValue(stack->ports("routing").admin, "leadflow_routing_state_rebuilds_total"), 2)
       << "start and after the flush";
-  EXPECT_GE(Metric(*stack, "intake",
+  EXPECT_GE(e2e::MetricValue(stack->ports("intake").admin,
                    "leadflow_intake_view_rebuilds_total{cause=\"reset\",view=\"accounts\"}"),
             1);
   for (const auto& s : e2e::Stack::ServiceNames()) {
