@@ -3,7 +3,9 @@
 # renders with kustomize, the output validates against the Kubernetes and CRD
 # schemas (kubernetes-models npm packages, installed project-locally into
 # tests/ops/schema/node_modules from the committed package-lock.json), and
-# follows leadflow's policy (policy.mjs). The generated files are current.
+# follows leadflow's policy (policy.mjs); prod is closed by default
+# (closed.mjs, proven able to fail by closed_selftest.mjs). The generated
+# files are current.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 SCHEMA="$ROOT/tests/ops/schema"
@@ -26,6 +28,12 @@ for spec in "deploy/k8s/base:3:2" "deploy/k8s/overlays/prod:3:2" "deploy/k8s/ove
   if ! render "$dir" >"$out"; then echo "manifests: $dir does not render" >&2; fail=1; continue; fi
   (cd "$SCHEMA" && node validate.mjs "$dir" <"$out") || fail=1
   (cd "$SCHEMA" && node policy.mjs "$dir" "$replicas" "$isr" <"$out") || fail=1
+  # Production is closed by default (docs/security.md, "What ships for
+  # production"), and each way of opening it again fails the check.
+  if [ "$dir" = deploy/k8s/overlays/prod ]; then
+    (cd "$SCHEMA" && node closed.mjs "$dir" "$ROOT" <"$out") || fail=1
+    (cd "$SCHEMA" && node closed_selftest.mjs "$ROOT" <"$out") || fail=1
+  fi
   rm -f "$out"
 done
 for dir in deploy/grafana config; do

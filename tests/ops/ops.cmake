@@ -24,3 +24,9 @@ set_tests_properties(ops_dashboards_prometheus PROPERTIES LABELS "e2e;ops" TIMEO
 add_test(NAME ops_manifests
   COMMAND ${CMAKE_SOURCE_DIR}/tests/ops/manifests_test.sh)
 set_tests_properties(ops_manifests PROPERTIES LABELS "unit;ops" TIMEOUT 300)
+
+# Redis's production ACL file (deploy/k8s/overlays/prod/redis) on a real
+# redis-server over a unix socket: each service user confined to its keys.
+add_test(NAME ops_redis_acl
+  COMMAND ${CMAKE_SOURCE_DIR}/tests/ops/redis_acl_test.sh)
+set_tests_properties(ops_redis_acl PROPERTIES LABELS "integration;ops" TIMEOUT 60)

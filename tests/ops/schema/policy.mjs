@@ -95,7 +95,10 @@ for (const np of by("NetworkPolicy")) {
 }
 check(by("ConfigMap").filter((c) => c.metadata.labels?.grafana_dashboard === "1").length === 5,
   "the five Grafana dashboard ConfigMaps are missing");
-check(by("Secret").some((s) => s.metadata.name.startsWith("leadflow-credentials")), "credentials Secret missing");
+// The base's credentials Secret, wherever a Deployment still reads it (prod
+// reads its own; closed.mjs checks every Secret prod references).
+check(!by("Deployment").some((d) => JSON.stringify(d).includes('"leadflow-credentials')) ||
+  by("Secret").some((s) => s.metadata.name.startsWith("leadflow-credentials")), "credentials Secret missing");
 check(find("StatefulSet", "leadflow-redis") || process.env.LEADFLOW_EXTERNAL_REDIS, "Redis missing");
 
 // Redis: a memory ceiling below the container's limit that refuses writes

@@ -1,8 +1,8 @@
 // Validates Kubernetes manifests (multi-document YAML on stdin, e.g. the output
 // of `kubectl kustomize`) against the OpenAPI schemas shipped in the
 // kubernetes-models packages: core/apps/policy/networking, plus the CRDs of
-// KEDA, the Prometheus Operator and Strimzi. A kind without a schema is an
-// error, so nothing passes unvalidated. Exit 1 on any failure.
+// KEDA, the Prometheus Operator, Strimzi and cert-manager. A kind without a
+// schema is an error, so nothing passes unvalidated. Exit 1 on any failure.
 //   kubectl kustomize deploy/k8s/overlays/prod | node validate.mjs [label]
 import { parseAllDocuments } from "yaml";
 
@@ -14,6 +14,7 @@ const GROUPS = {
   "keda.sh/v1alpha1": "@kubernetes-models/keda/keda.sh/v1alpha1",
   "monitoring.coreos.com/v1": "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1",
   "kafka.strimzi.io/v1beta2": "@kubernetes-models/strimzi-kafka-operator/kafka.strimzi.io/v1beta2",
+  "cert-manager.io/v1": "@kubernetes-models/cert-manager/cert-manager.io/v1",
 };
 
 const label = process.argv[2] || "stdin";
