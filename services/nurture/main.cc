@@ -41,6 +41,7 @@ int main(int argc, char** argv) {
   std::unique_ptr<NurtureMetrics> metrics;
   std::unique_ptr<ScaledClock> clock;
   std::unique_ptr<NurtureEngine> engine;
+  std::unique_ptr<auth::RegistryCallerIdentifier> callers;
   std::unique_ptr<NurtureGrpcService> grpc_service;
   std::unique_ptr<NurtureEraser> eraser;
   return runtime::ServiceMain(kInfo, argc, argv, [&](runtime::ServiceRuntime& rt) -> Status {
@@ -62,7 +63,11 @@ int main(int argc, char** argv) {
         [scan](const std::function<void(const kafka::ConsumedMessage&)>& visit) {
           return kafka::ScanTopic(scan, visit);
         });
-    grpc_service = std::make_unique<NurtureGrpcService>(*policy, *store, *metrics);
+    auto loaded_callers = rt.LoadCallers();  // every gRPC method needs a caller with a scope
+    if (!loaded_callers.ok()) return loaded_callers.status();
+    callers = std::move(*loaded_callers);
+    grpc_service =
+        std::make_unique<NurtureGrpcService>(*callers, *policy, *store, *accounts, *metrics);
     rt.AddGrpcService(grpc_service.get());
     if (Status s = rt.AddView(accounts->view_store(), topics::kAccountsChanges,
                               engine->AccountChangesApplier(),

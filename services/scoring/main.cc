@@ -57,6 +57,7 @@ int main(int argc, char** argv) {
   std::unique_ptr<RedisScoreStore> store;
   std::unique_ptr<RedisEngagementStore> engagement;
   std::unique_ptr<ScoringHandler> handler;
+  std::unique_ptr<auth::RegistryCallerIdentifier> callers;
   std::unique_ptr<ExplainService> explain;
   std::unique_ptr<ScoringPrivacy> scoring_privacy;
   return runtime::ServiceMain(kInfo, argc, argv, [&](runtime::ServiceRuntime& rt) -> Status {
@@ -78,7 +79,10 @@ int main(int argc, char** argv) {
     store = std::make_unique<RedisScoreStore>(rt.redis());
     engagement = std::make_unique<RedisEngagementStore>(rt.redis());
     handler = std::make_unique<ScoringHandler>(*model, *store, *engagement, *metrics, rt.clock());
-    explain = std::make_unique<ExplainService>(*store, *engagement, *metrics, rt.clock());
+    auto loaded_callers = rt.LoadCallers();  // Explain answers only callers with a scope
+    if (!loaded_callers.ok()) return loaded_callers.status();
+    callers = std::move(*loaded_callers);
+    explain = std::make_unique<ExplainService>(*callers, *store, *engagement, *metrics, rt.clock());
     rt.AddGrpcService(explain.get());
     // Consent and erasure (docs/privacy.md): the gates index leads by contact
     // and stop a withdrawn contact's engagement; privacy.erasure deletes.

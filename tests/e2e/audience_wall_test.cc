@@ -64,6 +64,9 @@ leadflow::accounts::v1::AccountState Account(const std::string& domain, cv1::Rel
   return a;
 }
 
+// config/callers.json: enrolments:read, contacts:unsubscribe, topics:suppress.
+constexpr char kMarketingOpsKey[] = "demo-key-marketing-ops";
+
 class Wall {
  public:
   explicit Wall(Stack& stack)
@@ -74,6 +77,7 @@ class Wall {
   std::vector<nv1::Enrolment> Enrolments(const std::string& contact_id) {
     grpc::ClientContext ctx;
     ctx.set_deadline(std::chrono::system_clock::now() + seconds(5));
+    ctx.AddMetadata("x-api-key", kMarketingOpsKey);
     nv1::GetEnrolmentRequest req;
     req.set_contact_id(contact_id);
     nv1::GetEnrolmentResponse resp;
@@ -89,6 +93,7 @@ class Wall {
   grpc::Status Unsubscribe(const std::string& email) {
     grpc::ClientContext ctx;
     ctx.set_deadline(std::chrono::system_clock::now() + seconds(5));
+    ctx.AddMetadata("x-api-key", kMarketingOpsKey);
     nv1::UnsubscribeRequest req;
     req.set_email(email);
     nv1::UnsubscribeResponse resp;
@@ -97,6 +102,7 @@ class Wall {
   grpc::Status Suppress(const std::string& account, const std::string& topic) {
     grpc::ClientContext ctx;
     ctx.set_deadline(std::chrono::system_clock::now() + seconds(5));
+    ctx.AddMetadata("x-api-key", kMarketingOpsKey);
     nv1::SuppressTopicRequest req;
     req.set_account_key(account);
     req.set_topic(topic);

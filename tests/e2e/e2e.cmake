@@ -56,3 +56,8 @@ leadflow_test(state_bytes_e2e_test e2e TIMEOUT 300
 foreach(dep leadflow-intake leadflow-scoring leadflow-routing leadflow-nurture leadflow-devkafka)
   add_dependencies(state_bytes_e2e_test ${dep})
 endforeach()
+
+# Closed by default: scoring's and nurture's gRPC methods refuse callers
+# without a key or without the method's scope (config/callers.json).
+leadflow_e2e_test(caller_scope_e2e_test TIMEOUT 120
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/caller_scope_test.cc DEPS leadflow-scoring leadflow-nurture)

@@ -191,6 +191,7 @@ TEST_F(ScoringServiceE2eTest, EngagementPromotesToMqlAndExplainAnswersOverGrpc) 
   EXPECT_EQ(scored[1].lifecycle_stage(), leadflow::common::v1::MQL);
 
   grpc::ClientContext ctx;
+  ctx.AddMetadata("x-api-key", "demo-key-sales-analyst");  // leads:explain (config/callers.json)
   leadflow::scoring::v1::ExplainRequest req;
   req.set_lead_id(lead.meta().lead_id());
   leadflow::scoring::v1::ExplainResponse resp;

@@ -99,6 +99,7 @@ StatusOr<InfraConfig> LoadInfraConfigFromEnv() {
   c.grpc_port = *grpc;
   c.bind_address = Get("LEADFLOW_BIND_ADDRESS", "0.0.0.0");
   c.config_dir = Get("LEADFLOW_CONFIG_DIR", "config");
+  c.callers_file = Get("LEADFLOW_CALLERS_FILE", c.config_dir + "/callers.json");
   c.ready_file = Get("LEADFLOW_READY_FILE", "");
   c.log_level = Get("LEADFLOW_LOG_LEVEL", "info");
   char host[256] = {0};
@@ -129,6 +130,8 @@ std::string EnvHelp() {
   LEADFLOW_GRPC_PORT         gRPC port (default 50051; 0 = any free port)
   LEADFLOW_BIND_ADDRESS      listen address (default 0.0.0.0)
   LEADFLOW_CONFIG_DIR        directory of business-rule files (default ./config)
+  LEADFLOW_CALLERS_FILE      scoring and nurture: who may call the gRPC API, with which scopes
+                             (default <LEADFLOW_CONFIG_DIR>/callers.json; see docs/security.md)
   LEADFLOW_READY_FILE        if set, JSON {"grpc_port":..,"http_port":..,"admin_port":..} is
                              written here once ready (http_port 0: no public port)
   LEADFLOW_LOG_LEVEL         debug | info | warn | error (default info)

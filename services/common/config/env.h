@@ -25,6 +25,9 @@ struct InfraConfig {
   int grpc_port = 50051;        // LEADFLOW_GRPC_PORT (0 = any)
   std::string bind_address;     // LEADFLOW_BIND_ADDRESS, default 0.0.0.0
   std::string config_dir;       // LEADFLOW_CONFIG_DIR, default ./config
+  // LEADFLOW_CALLERS_FILE: who may call the service's gRPC API and with which
+  // scopes (leadflow.config.v1.Callers); default <config_dir>/callers.json.
+  std::string callers_file;
   std::string ready_file;       // LEADFLOW_READY_FILE: JSON with bound ports, written when ready
   std::string log_level;        // LEADFLOW_LOG_LEVEL: debug|info|warn|error
   std::string instance_id;      // LEADFLOW_INSTANCE_ID, default hostname-pid

@@ -95,6 +95,15 @@ std::string ServiceRuntime::ConfigPath(const std::string& file) const {
   return infra_.config_dir + "/" + file;
 }
 
+StatusOr<std::unique_ptr<auth::RegistryCallerIdentifier>> ServiceRuntime::LoadCallers() const {
+  auto callers = auth::RegistryCallerIdentifier::Load(infra_.callers_file);
+  if (callers.ok()) {
+    log::Info("gRPC callers loaded", {{"file", infra_.callers_file},
+                                      {"callers", std::to_string((*callers)->size())}});
+  }
+  return callers;
+}
+
 Status ServiceRuntime::AddConsumer(const std::string& group_suffix, std::vector<std::string> topics,
                                    kafka::MessageHandler handler,
                                    leadflow::intake::v1::Stage stage) {

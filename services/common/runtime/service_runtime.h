@@ -23,6 +23,7 @@
 #include <thread>
 #include <vector>
 
+#include "common/auth/registry_caller_identifier.h"
 #include "common/config/env.h"
 #include "common/health/http_server.h"
 #include "common/health/readiness.h"
@@ -70,6 +71,10 @@ class ServiceRuntime {
 
   // <LEADFLOW_CONFIG_DIR>/<file>
   std::string ConfigPath(const std::string& file) const;
+  // Who may call this service's gRPC API (LEADFLOW_CALLERS_FILE, default
+  // <LEADFLOW_CONFIG_DIR>/callers.json), loaded and validated; an error names
+  // the file and the field.
+  StatusOr<std::unique_ptr<auth::RegistryCallerIdentifier>> LoadCallers() const;
 
   // A consumer loop in group "leadflow-<service>-<group_suffix>", run on its own thread.
   Status AddConsumer(const std::string& group_suffix, std::vector<std::string> topics,

@@ -32,7 +32,10 @@ ChildProcessOptions MakeServiceProcessOptions(const ServiceProcessOptions& optio
            {"LEADFLOW_BIND_ADDRESS", "127.0.0.1"},
            {"LEADFLOW_CONFIG_DIR",
             options.config_dir.empty() ? SourcePath("config") : options.config_dir},
-           {"LEADFLOW_READY_FILE", options.work_dir + "/" + options.service + ".ready"}};
+           {"LEADFLOW_READY_FILE", options.work_dir + "/" + options.service + ".ready"},
+           // The repository's demo callers (scoring and nurture), whatever
+           // config_dir a test writes; a test may point it elsewhere.
+           {"LEADFLOW_CALLERS_FILE", SourcePath("config/callers.json")}};
   for (const auto& [k, v] : options.env) o.env[k] = v;
   o.log_dir = options.work_dir;
   o.log_name = options.service;

@@ -2,6 +2,7 @@
 // fixture shared by the nurture integration tests.
 #pragma once
 
+#include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -18,7 +19,9 @@
 #include "nurture/app/nurture_grpc_service.h"
 #include "nurture/domain/nurture_test_util.h"
 #include "services/common/testing/redis_server.h"
+#include "services/common/testing/fixed_caller.h"
 #include "services/common/testing/registry_seeder.h"
+#include "common/auth/scopes.h"
 
 namespace leadflow::nurture {
 
@@ -47,7 +50,7 @@ class NurtureAppTest : public ::testing::Test {
     metrics_ = std::make_unique<NurtureMetrics>(service_metrics_);
     engine_ =
         std::make_unique<NurtureEngine>(policy_, *store_, *accounts_, producer_, *metrics_, clock_);
-    grpc_ = std::make_unique<NurtureGrpcService>(policy_, *store_, *metrics_);
+    grpc_ = std::make_unique<NurtureGrpcService>(caller_, policy_, *store_, *accounts_, *metrics_);
   }
 
   // A prospect that selects "p-general" (steps at 0 h, 24 h, 48 h).
@@ -110,7 +113,7 @@ class NurtureAppTest : public ::testing::Test {
     nv1::GetEnrolmentRequest req;
     req.set_contact_id(contact_id);
     nv1::GetEnrolmentResponse resp;
-    EXPECT_TRUE(grpc_->GetEnrolment(nullptr, &req, &resp).ok());
+    EXPECT_TRUE(grpc_->GetEnrolment(&ctx_, &req, &resp).ok());
     std::map<std::string, nv1::Enrolment> out;
     for (const auto& e : resp.enrolments()) out[e.enrolment_id()] = e;
     return out;
@@ -120,7 +123,7 @@ class NurtureAppTest : public ::testing::Test {
     nv1::GetEnrolmentRequest req;
     req.set_lead_id(lead_id);
     nv1::GetEnrolmentResponse resp;
-    EXPECT_TRUE(grpc_->GetEnrolment(nullptr, &req, &resp).ok());
+    EXPECT_TRUE(grpc_->GetEnrolment(&ctx_, &req, &resp).ok());
     EXPECT_EQ(resp.enrolments_size(), 1);
     return resp.enrolments_size() ? resp.enrolments(0) : nv1::Enrolment();
   }
@@ -137,7 +140,12 @@ class NurtureAppTest : public ::testing::Test {
   std::unique_ptr<testing::RegistrySeeder> seeder_;
   std::unique_ptr<NurtureMetrics> metrics_;
   std::unique_ptr<NurtureEngine> engine_;
+  // Logic tests call the service directly as a caller with every scope; the
+  // refusals are tested over gRPC (tests/e2e/audience_wall_test.cc).
+  testing::FixedCaller caller_ = testing::FixedCaller::With(
+      {auth::scopes::kReadEnrolments, auth::scopes::kUnsubscribe, auth::scopes::kSuppressAnyTopic});
   std::unique_ptr<NurtureGrpcService> grpc_;
+  grpc::ServerContext ctx_;  // carries no credentials: caller_ answers for it
 };
 
 }  // namespace leadflow::nurture

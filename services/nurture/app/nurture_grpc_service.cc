@@ -1,5 +1,6 @@
 #include "nurture/app/nurture_grpc_service.h"
 
+#include "common/auth/scopes.h"
 #include "common/log/log.h"
 
 namespace leadflow::nurture {
@@ -19,9 +20,12 @@ grpc::Status ToGrpc(const Status& s) {
 
 }  // namespace
 
-grpc::Status NurtureGrpcService::GetEnrolment(grpc::ServerContext*,
+grpc::Status NurtureGrpcService::GetEnrolment(grpc::ServerContext* ctx,
                                               const nv1::GetEnrolmentRequest* req,
                                               nv1::GetEnrolmentResponse* resp) {
+  if (auto s = auth::RequireScope(callers_, *ctx, {auth::scopes::kReadEnrolments}); !s.ok()) {
+    return s;
+  }
   if (req->contact_id().empty() == req->lead_id().empty()) {
     return {grpc::StatusCode::INVALID_ARGUMENT, "exactly one of contact_id or lead_id is required"};
   }
@@ -36,9 +40,12 @@ grpc::Status NurtureGrpcService::GetEnrolment(grpc::ServerContext*,
   return grpc::Status::OK;
 }
 
-grpc::Status NurtureGrpcService::Unsubscribe(grpc::ServerContext*,
+grpc::Status NurtureGrpcService::Unsubscribe(grpc::ServerContext* ctx,
                                              const nv1::UnsubscribeRequest* req,
                                              nv1::UnsubscribeResponse* resp) {
+  if (auto s = auth::RequireScope(callers_, *ctx, {auth::scopes::kUnsubscribe}); !s.ok()) {
+    return s;
+  }
   std::string contact = req->contact_id();
   if (contact.empty()) {
     if (req->email().empty()) {
@@ -67,13 +74,38 @@ grpc::Status NurtureGrpcService::Unsubscribe(grpc::ServerContext*,
   return grpc::Status::OK;
 }
 
-grpc::Status NurtureGrpcService::SuppressTopic(grpc::ServerContext*,
+grpc::Status NurtureGrpcService::MaySuppressFor(const auth::ServiceCaller& caller,
+                                                const std::string& account_key) {
+  if (caller.Has(auth::scopes::kSuppressAnyTopic)) return grpc::Status::OK;
+  // An account manager: only the accounts the registry view says they own.
+  auto account = accounts_.Get(account_key);
+  if (!account.ok()) {
+    return {grpc::StatusCode::UNAVAILABLE,
+            "the account registry view is not ready; retry (" + account.status().message() + ")"};
+  }
+  if (!account->has_value() || (*account)->owner_rep_id() != caller.rep_id) {
+    // The same answer for an unknown account and another rep's account.
+    return {grpc::StatusCode::PERMISSION_DENIED,
+            "caller " + caller.id + " may suppress topics only for the accounts it owns"};
+  }
+  return grpc::Status::OK;
+}
+
+grpc::Status NurtureGrpcService::SuppressTopic(grpc::ServerContext* ctx,
                                                const nv1::SuppressTopicRequest* req,
                                                nv1::SuppressTopicResponse* resp) {
+  auth::ServiceCaller caller;
+  if (auto s = auth::RequireScope(
+          callers_, *ctx,
+          {auth::scopes::kSuppressAnyTopic, auth::scopes::kSuppressOwnAccountsTopic}, &caller);
+      !s.ok()) {
+    return s;
+  }
   if (req->account_key().empty()) {
     return {grpc::StatusCode::INVALID_ARGUMENT, "account_key is required"};
   }
   if (req->topic().empty()) return {grpc::StatusCode::INVALID_ARGUMENT, "topic is required"};
+  if (auto s = MaySuppressFor(caller, req->account_key()); !s.ok()) return s;
   if (Status s = store_.AddSuppression(req->account_key(), req->topic()); !s.ok()) {
     return ToGrpc(s);
   }
@@ -93,8 +125,9 @@ grpc::Status NurtureGrpcService::SuppressTopic(grpc::ServerContext*,
     }
   }
   resp->set_pending_touches_cancelled(cancelled);
-  log::Info("topic suppressed",
-            {{"topic", req->topic()}, {"cancelled", std::to_string(cancelled)}});
+  log::Info("topic suppressed", {{"topic", req->topic()},
+                                 {"caller", caller.id},
+                                 {"cancelled", std::to_string(cancelled)}});
   return grpc::Status::OK;
 }
 

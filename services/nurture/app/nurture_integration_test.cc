@@ -49,7 +49,7 @@ TEST_F(NurtureAppTest, UnsubscribeStopsPendingTouches) {
   nv1::UnsubscribeRequest req;
   req.set_email("U1@acme.ru");
   nv1::UnsubscribeResponse resp;
-  ASSERT_TRUE(grpc_->Unsubscribe(nullptr, &req, &resp).ok());
+  ASSERT_TRUE(grpc_->Unsubscribe(&ctx_, &req, &resp).ok());
   EXPECT_EQ(resp.enrolments_exited(), 1);
   clock_.Advance(std::chrono::hours(100));
   EXPECT_EQ(Poll(), 0);
@@ -344,7 +344,7 @@ TEST_F(NurtureAppTest, OneSuppressionRequestStopsTheTopicForTheAccount) {
   req.set_topic("company_results");  // step 1
   req.set_requested_by("owner-1");
   nv1::SuppressTopicResponse resp;
-  ASSERT_TRUE(grpc_->SuppressTopic(nullptr, &req, &resp).ok());
+  ASSERT_TRUE(grpc_->SuppressTopic(&ctx_, &req, &resp).ok());
   EXPECT_EQ(resp.pending_touches_cancelled(), 1);
   clock_.Advance(std::chrono::hours(24));
   EXPECT_EQ(Poll(), 1);  // suppressed, track moves on
@@ -354,6 +354,32 @@ TEST_F(NurtureAppTest, OneSuppressionRequestStopsTheTopicForTheAccount) {
   ASSERT_EQ(touches.size(), 2u);
   EXPECT_EQ(touches[1].touch_id(), "S1:p-general:2");
   for (const auto& t : touches) EXPECT_NE(t.topic(), "company_results");
+}
+
+// An account manager (scope topics:suppress-own) suppresses topics only for
+// the accounts the registry view says they own; an unknown account reads the
+// same as another rep's, and an unready view is UNAVAILABLE, never a guess.
+TEST_F(NurtureAppTest, AnAccountManagerSuppressesTopicsOnlyForTheirOwnAccounts) {
+  ASSERT_TRUE(seeder_->Apply("acme.ru", CustomerAccount("acme.ru")).ok());  // owner-1
+  auto suppress = [&](const testing::FixedCaller& caller, const std::string& account) {
+    NurtureGrpcService service(caller, policy_, *store_, *accounts_, *metrics_);
+    nv1::SuppressTopicRequest req;
+    req.set_account_key(account);
+    req.set_topic("company_results");
+    nv1::SuppressTopicResponse resp;
+    return service.SuppressTopic(&ctx_, &req, &resp).error_code();
+  };
+  const auto owner = testing::FixedCaller::With({auth::scopes::kSuppressOwnAccountsTopic}, "owner-1");
+  const auto other = testing::FixedCaller::With({auth::scopes::kSuppressOwnAccountsTopic}, "owner-2");
+  const auto reader = testing::FixedCaller::With({auth::scopes::kReadEnrolments});
+  EXPECT_EQ(suppress(owner, "acme.ru"), grpc::StatusCode::OK);
+  EXPECT_EQ(suppress(other, "acme.ru"), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(suppress(owner, "unknown.ru"), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(suppress(reader, "acme.ru"), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(suppress(testing::FixedCaller(), "acme.ru"), grpc::StatusCode::UNAUTHENTICATED);
+  ASSERT_TRUE(redis_->Run({"FLUSHALL"}).ok());  // the view is gone: no guess either way
+  EXPECT_EQ(suppress(owner, "acme.ru"), grpc::StatusCode::UNAVAILABLE);
+  EXPECT_EQ(suppress(other, "acme.ru"), grpc::StatusCode::UNAVAILABLE);
 }
 
 TEST_F(NurtureAppTest, BadRequestsAreRejectedNotDropped) {

@@ -128,14 +128,14 @@ TEST_F(NurtureStateLifecycleTest, UnsubscribingAKnownContactByEmailKeepsNoEmail)
   nv1::UnsubscribeRequest req;
   req.set_email("U1@acme.ru");
   nv1::UnsubscribeResponse resp;
-  ASSERT_TRUE(grpc_->Unsubscribe(nullptr, &req, &resp).ok());
+  ASSERT_TRUE(grpc_->Unsubscribe(&ctx_, &req, &resp).ok());
   EXPECT_EQ(resp.enrolments_exited(), 1);
   EXPECT_EQ(*store_->IsUnsubscribed("contact-U1"), true);
   EXPECT_TRUE(KeysHolding("U1@acme.ru").empty());
   // An email nurture does not know is remembered as such.
   req.set_email("never@acme.ru");
   nv1::UnsubscribeResponse unknown;
-  ASSERT_TRUE(grpc_->Unsubscribe(nullptr, &req, &unknown).ok());
+  ASSERT_TRUE(grpc_->Unsubscribe(&ctx_, &req, &unknown).ok());
   EXPECT_EQ(unknown.enrolments_exited(), 0);
   EXPECT_EQ(*store_->IsUnsubscribedEmail("never@acme.ru"), true);
 }

@@ -1,6 +1,6 @@
 #include "routing/app/caller_auth.h"
 
-#include <grpcpp/grpcpp.h>
+#include "common/auth/registry_caller_identifier.h"
 
 namespace leadflow::routing {
 namespace {
@@ -58,20 +58,8 @@ std::optional<Caller> CallerAuth::Authenticate(const std::optional<std::string>&
 }
 
 std::optional<Caller> CallerAuth::Authenticate(const grpc::ServerContext& ctx) const {
-  const auto& md = ctx.client_metadata();
-  auto key = auth::ExtractApiKey([&md](const std::string& name) -> std::optional<std::string> {
-    auto it = md.find(name);
-    if (it == md.end()) return std::nullopt;
-    return std::string(it->second.data(), it->second.size());
-  });
-  std::string cn;
-  if (auto ac = ctx.auth_context(); ac && ac->IsPeerAuthenticated()) {
-    for (const auto& v : ac->FindPropertyValues("x509_common_name")) {
-      cn.assign(v.data(), v.size());
-      break;
-    }
-  }
-  return Authenticate(key, cn);
+  auth::PresentedCredentials presented = auth::CredentialsOf(ctx);
+  return Authenticate(presented.api_key, presented.cert_cn);
 }
 
 bool CallerAuth::MayActOnTeam(const Caller& caller, const std::string& team) const {

@@ -3,15 +3,21 @@
 #include <google/protobuf/util/time_util.h>
 #include <grpcpp/grpcpp.h>
 
+#include "common/auth/scopes.h"
 #include "scoring/domain/scorer.h"
 
 namespace leadflow::scoring {
 
-grpc::Status ExplainService::Explain(grpc::ServerContext* /*context*/,
+grpc::Status ExplainService::Explain(grpc::ServerContext* context,
                                      const leadflow::scoring::v1::ExplainRequest* request,
                                      leadflow::scoring::v1::ExplainResponse* response) {
   const bool what_if = request->has_candidate_model();
   const std::string kind = what_if ? "what_if" : "stored";
+  if (grpc::Status s = auth::RequireScope(callers_, *context, {auth::scopes::kExplainLeads});
+      !s.ok()) {
+    metrics_.Explain(kind, "refused");
+    return s;
+  }
   if (request->lead_id().empty()) {
     metrics_.Explain(kind, "invalid");
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "lead_id is required");

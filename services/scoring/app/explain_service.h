@@ -8,9 +8,13 @@
 //    hypothetical score; nothing is stored or published;
 //  - NOT_FOUND for an unknown lead, INVALID_ARGUMENT for an empty lead_id,
 //    UNAVAILABLE when the store is down.
+// The answer holds the lead's contact details, so only a caller with scope
+// leads:explain gets one (UNAUTHENTICATED / PERMISSION_DENIED first, before
+// the request is looked at; docs/security.md).
 // Thread-safe; must outlive the gRPC server.
 #pragma once
 
+#include "common/auth/caller_identifier.h"
 #include "common/util/clock.h"
 #include "leadflow/scoring/v1/scoring.grpc.pb.h"
 #include "scoring/app/engagement_store.h"
@@ -21,15 +25,17 @@ namespace leadflow::scoring {
 
 class ExplainService final : public leadflow::scoring::v1::ScoringService::Service {
  public:
-  ExplainService(ScoreStore& store, EngagementStore& engagement, ScoringMetrics& metrics,
-                 const Clock& clock)
-      : store_(store), engagement_(engagement), metrics_(metrics), clock_(clock) {}
+  // `callers` must outlive the service.
+  ExplainService(const auth::CallerIdentifier& callers, ScoreStore& store,
+                 EngagementStore& engagement, ScoringMetrics& metrics, const Clock& clock)
+      : callers_(callers), store_(store), engagement_(engagement), metrics_(metrics), clock_(clock) {}
 
   grpc::Status Explain(grpc::ServerContext* context,
                        const leadflow::scoring::v1::ExplainRequest* request,
                        leadflow::scoring::v1::ExplainResponse* response) override;
 
  private:
+  const auth::CallerIdentifier& callers_;
   ScoreStore& store_;
   EngagementStore& engagement_;
   ScoringMetrics& metrics_;

@@ -6,6 +6,8 @@
 #include "common/metrics/registry.h"
 #include "common/metrics/service_metrics.h"
 #include "scoring/app/explain_service.h"
+#include "common/auth/scopes.h"
+#include "services/common/testing/fixed_caller.h"
 #include "scoring/app/scoring_handler.h"
 #include "leadflow/engagement/v1/engagement.pb.h"
 #include "scoring/domain/scoring_test_util.h"
@@ -70,7 +72,8 @@ class ScoringAppTest : public ::testing::Test {
   InMemoryScoreStore store_;
   InMemoryEngagementStore engagement_;
   ScoringHandler handler_{model_, store_, engagement_, metrics_, clock_};
-  ExplainService explain_{store_, engagement_, metrics_, clock_};
+  testing::FixedCaller caller_ = testing::FixedCaller::With({auth::scopes::kExplainLeads});
+  ExplainService explain_{caller_, store_, engagement_, metrics_, clock_};
 };
 
 TEST_F(ScoringAppTest, ScoresStoresAndPublishes) {

@@ -7,6 +7,8 @@
 #include "common/metrics/service_metrics.h"
 #include "leadflow/engagement/v1/engagement.pb.h"
 #include "scoring/app/explain_service.h"
+#include "common/auth/scopes.h"
+#include "services/common/testing/fixed_caller.h"
 #include "scoring/app/scoring_handler.h"
 #include "scoring/domain/scoring_test_util.h"
 #include "services/common/testing/redis_server.h"
@@ -28,7 +30,7 @@ class ScoringRedisTest : public ::testing::Test {
     store_ = std::make_unique<RedisScoreStore>(*client_);
     engagement_ = std::make_unique<RedisEngagementStore>(*client_);
     handler_ = std::make_unique<ScoringHandler>(model_, *store_, *engagement_, metrics_, clock_);
-    explain_ = std::make_unique<ExplainService>(*store_, *engagement_, metrics_, clock_);
+    explain_ = std::make_unique<ExplainService>(caller_, *store_, *engagement_, metrics_, clock_);
   }
   kafka::ConsumedMessage Record(const leadflow::intake::v1::LeadAccepted& lead) {
     kafka::ConsumedMessage m;
@@ -48,6 +50,7 @@ class ScoringRedisTest : public ::testing::Test {
   std::unique_ptr<RedisScoreStore> store_;
   std::unique_ptr<RedisEngagementStore> engagement_;
   std::unique_ptr<ScoringHandler> handler_;
+  testing::FixedCaller caller_ = testing::FixedCaller::With({auth::scopes::kExplainLeads});
   std::unique_ptr<ExplainService> explain_;
 };
 

@@ -24,6 +24,8 @@
 #include "leadflow/engagement/v1/engagement.pb.h"
 #include "leadflow/scoring/v1/scoring.grpc.pb.h"
 #include "scoring/app/explain_service.h"
+#include "common/auth/scopes.h"
+#include "services/common/testing/fixed_caller.h"
 #include "scoring/app/model_reloader.h"
 #include "scoring/app/scoring_handler.h"
 #include "services/common/testing/dev_kafka.h"
@@ -90,7 +92,7 @@ class ScoringPipelineTest : public ::testing::Test {
     engagement_ = std::make_unique<RedisEngagementStore>(*redis_client_);
     handler_ = std::make_unique<ScoringHandler>(*model_, *store_, *engagement_, metrics_,
                                                 SystemClock::Instance());
-    explain_ = std::make_unique<ExplainService>(*store_, *engagement_, metrics_,
+    explain_ = std::make_unique<ExplainService>(caller_, *store_, *engagement_, metrics_,
                                                 SystemClock::Instance());
 
     kafka::ProducerOptions po;
@@ -175,6 +177,7 @@ class ScoringPipelineTest : public ::testing::Test {
   std::unique_ptr<RedisScoreStore> store_;
   std::unique_ptr<RedisEngagementStore> engagement_;
   std::unique_ptr<ScoringHandler> handler_;
+  testing::FixedCaller caller_ = testing::FixedCaller::With({auth::scopes::kExplainLeads});
   std::unique_ptr<ExplainService> explain_;
   std::unique_ptr<kafka::Producer> producer_;
   std::vector<std::unique_ptr<kafka::ConsumerLoop>> loops_;
