@@ -6,6 +6,7 @@
 #include "common/registry/account_registry.h"
 #include "common/runtime/service_runtime.h"
 #include "common/privacy/erasure_handler.h"
+#include "common/ratelimit/redis_rate_limiter.h"
 #include "intake/app/account_directory.h"
 #include "intake/app/contact_index.h"
 #include "intake/app/grpc_service.h"
@@ -65,7 +66,9 @@ int main(int argc, char** argv) {
         std::make_unique<IntakeProcessor>(*policy, *store, *directory, *metrics, rt.clock(), *ids);
     contact_index = std::make_unique<RedisContactIndex>(rt.redis());
     processor->set_contact_index(contact_index.get());
-    auto source_access = SourceAccess::Create(**policy, rt.clock());
+    // Per-source buckets in Redis, shared by every replica (docs/security.md).
+    auto source_access = SourceAccess::Create(
+        **policy, std::make_unique<ratelimit::RedisRateLimiter>(rt.redis(), "intake"));
     if (!source_access.ok()) return source_access.status();
     access = std::move(*source_access);
     submitted = std::make_unique<SubmittedHandler>(*processor, rt.clock());

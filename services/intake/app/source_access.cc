@@ -1,9 +1,16 @@
 #include "intake/app/source_access.h"
 
+#include "common/auth/rate_limiter.h"
+
 namespace leadflow::intake {
 
 StatusOr<std::unique_ptr<SourceAccess>> SourceAccess::Create(const IntakePolicy& policy,
                                                              const Clock& clock) {
+  return Create(policy, std::make_unique<auth::RateLimiter>(clock));
+}
+
+StatusOr<std::unique_ptr<SourceAccess>> SourceAccess::Create(
+    const IntakePolicy& policy, std::unique_ptr<auth::KeyRateLimiter> limiter) {
   std::vector<auth::ApiKeyRegistry::Entry> entries;
   for (const auto& s : policy.config().sources()) {
     entries.push_back({s.source_id(), s.api_key_sha256()});
@@ -16,9 +23,9 @@ StatusOr<std::unique_ptr<SourceAccess>> SourceAccess::Create(const IntakePolicy&
     }
     return Status::InvalidArgument(msg);
   }
-  std::unique_ptr<SourceAccess> access(new SourceAccess(std::move(*keys), clock));
+  std::unique_ptr<SourceAccess> access(new SourceAccess(std::move(*keys), std::move(limiter)));
   for (const auto& s : policy.config().sources()) {
-    access->limiter_.SetLimit(s.source_id(), s.rate_per_second());
+    access->limiter_->SetLimit(s.source_id(), s.rate_per_second(), 0);
   }
   return access;
 }
@@ -29,8 +36,18 @@ AccessDecision SourceAccess::Check(const std::optional<std::string>& api_key) {
   std::optional<std::string> source = keys_.Authenticate(*api_key);
   if (!source) return d;
   d.source_id = std::move(*source);
-  d.outcome =
-      limiter_.TryAcquire(d.source_id) ? AccessOutcome::kAllowed : AccessOutcome::kRateLimited;
+  switch (limiter_->Acquire(d.source_id)) {
+    case auth::RateDecision::kAllowed:
+      d.outcome = AccessOutcome::kAllowed;
+      break;
+    case auth::RateDecision::kLimited:
+      d.outcome = AccessOutcome::kRateLimited;
+      break;
+    case auth::RateDecision::kUnavailable:
+      d.outcome = AccessOutcome::kRateLimited;
+      d.limit_unavailable = true;
+      break;
+  }
   return d;
 }
 
