@@ -181,7 +181,9 @@ export function checkClosed(objs, ctx) {
       for (const v of Object.values(o.data || {})) texts.push(Buffer.from(String(v), "base64").toString("utf8"));
     }
     const text = texts.join("\n").toLowerCase();
-    for (const d of ctx.digests) check(!text.includes(d), `${o.kind}/${o.metadata.name}: carries the demo key digest ${d.slice(0, 12)}…`);
+    for (const d of ctx.digests) {
+      check(!text.includes(d), `${o.kind}/${o.metadata.name}: carries the demo key digest ${d.slice(0, 12)}…`);
+    }
     check(!text.includes("demo-key-"), `${o.kind}/${o.metadata.name}: carries a demo API key`);
   }
   for (const cm of by("ConfigMap")) {
@@ -210,7 +212,8 @@ export function checkClosed(objs, ctx) {
     const u = users.find((x) => x.metadata.name === principal);
     check(u, `KafkaUser ${principal}: missing`);
     if (!u) continue;
-    check(authTypes.has(u.spec?.authentication?.type), `KafkaUser ${principal}: authentication ${u.spec?.authentication?.type} matches no listener`);
+    check(authTypes.has(u.spec?.authentication?.type),
+      `KafkaUser ${principal}: authentication ${u.spec?.authentication?.type} matches no listener`);
     check(u.spec?.authorization?.type === "simple", `KafkaUser ${principal}: no simple authorization`);
     const want = expectedAcls(principal), got = actualAcls(u);
     const missing = [...want].filter((a) => !got.has(a)), extra = [...got].filter((a) => !want.has(a));
@@ -223,10 +226,13 @@ export function checkClosed(objs, ctx) {
     check(t, `docs/security.md ACL table: ${principal} has no KafkaUser here`);
     if (!t) continue;
     for (const col of ["read", "write", "describe", "describeGroups"]) {
-      check(same(row[col], t[col]), `docs/security.md ACL table: ${principal} ${col} [${row[col]}] differs from the test's [${sorted(t[col])}]`);
+      check(same(row[col], t[col]),
+        `docs/security.md ACL table: ${principal} ${col} [${row[col]}] differs from the test's [${sorted(t[col])}]`);
     }
   }
-  for (const principal of Object.keys(KAFKA_ACLS)) check(ctx.docsTable[principal], `docs/security.md ACL table: no row for ${principal}`);
+  for (const principal of Object.keys(KAFKA_ACLS)) {
+    check(ctx.docsTable[principal], `docs/security.md ACL table: no row for ${principal}`);
+  }
 
   // The referenced Secrets; checked for an origin at the end.
   const referenced = [];
@@ -249,7 +255,9 @@ export function checkClosed(objs, ctx) {
       return undefined;
     };
     const secretVar = (n) => envs[n]?.valueFrom?.secretKeyRef;
-    for (const e of c.env || []) if (e.valueFrom?.secretKeyRef) referenced.push([e.valueFrom.secretKeyRef.name, `${name} env ${e.name}`]);
+    for (const e of c.env || []) {
+      if (e.valueFrom?.secretKeyRef) referenced.push([e.valueFrom.secretKeyRef.name, `${name} env ${e.name}`]);
+    }
     for (const v of pod.volumes || []) {
       if (v.secret) referenced.push([v.secret.secretName, `${name} volume ${v.name}`]);
       for (const s of v.projected?.sources || []) if (s.secret) referenced.push([s.secret.name, `${name} volume ${v.name}`]);
@@ -327,7 +335,9 @@ export function checkClosed(objs, ctx) {
         `ScaledObject ${so.metadata.name}: does not log in as leadflow-keda with Strimzi's CA`);
     }
   }
-  for (const a of by("TriggerAuthentication")) for (const r of a.spec.secretTargetRef || []) referenced.push([r.name, `TriggerAuthentication ${a.metadata.name}`]);
+  for (const a of by("TriggerAuthentication")) {
+    for (const r of a.spec.secretTargetRef || []) referenced.push([r.name, `TriggerAuthentication ${a.metadata.name}`]);
+  }
 
   // Prometheus scrapes over HTTPS.
   for (const sm of by("ServiceMonitor")) {
@@ -344,11 +354,13 @@ export function checkClosed(objs, ctx) {
     const rpod = redis.spec.template.spec;
     const server = rpod.containers.find((x) => x.name === "redis");
     const args = (server?.args || []).map(String);
-    check(args.includes("--aclfile") || args.includes("--requirepass"), "leadflow-redis: no --aclfile or --requirepass: anyone may connect");
+    check(args.includes("--aclfile") || args.includes("--requirepass"),
+      "leadflow-redis: no --aclfile or --requirepass: anyone may connect");
     const acl = by("ConfigMap").find((m) => "users.acl" in (m.data || {}) &&
       (rpod.volumes || []).some((v) => strip(v.configMap?.name || "") === strip(m.metadata.name)));
     check(args.includes("--requirepass") || acl, "leadflow-redis: no ConfigMap with users.acl mounted in the Redis pod");
-    const lines = String(acl?.data?.["users.acl"] || "").split("\n").map((l) => l.trim().split(/\s+/)).filter((w) => w[0] === "user");
+    const lines = String(acl?.data?.["users.acl"] || "").split("\n")
+      .map((l) => l.trim().split(/\s+/)).filter((w) => w[0] === "user");
     const user = (n) => lines.find((w) => w[1] === n);
     if (acl) {
       const def = user("default");
@@ -357,7 +369,8 @@ export function checkClosed(objs, ctx) {
         const w = user(u);
         check(w, `leadflow-redis: no ACL user ${u}`);
         if (!w) continue;
-        check(w.includes("on") && w.some((x) => /^[#>]/.test(x)) && !w.includes("nopass"), `leadflow-redis: ${u} has no password`);
+        check(w.includes("on") && w.some((x) => /^[#>]/.test(x)) && !w.includes("nopass"),
+          `leadflow-redis: ${u} has no password`);
         check(same(w.filter((x) => x.startsWith("~")).map((x) => x.slice(1)), keys),
           `leadflow-redis: ${u} keys ${w.filter((x) => x.startsWith("~"))} differ from ${keys}`);
         check(w.includes("-@dangerous") && w.includes("-@admin") && !w.some((x) => x === "allkeys" || x === "~*"),
@@ -369,7 +382,9 @@ export function checkClosed(objs, ctx) {
       }
     }
     for (const ctr of [...(rpod.initContainers || []), ...rpod.containers]) {
-      for (const e of ctr.env || []) if (e.valueFrom?.secretKeyRef) referenced.push([e.valueFrom.secretKeyRef.name, `leadflow-redis env ${e.name}`]);
+      for (const e of ctr.env || []) {
+        if (e.valueFrom?.secretKeyRef) referenced.push([e.valueFrom.secretKeyRef.name, `leadflow-redis env ${e.name}`]);
+      }
     }
     for (const v of rpod.volumes || []) if (v.secret) referenced.push([v.secret.secretName, `leadflow-redis volume ${v.name}`]);
   }
