@@ -220,6 +220,21 @@ TEST_F(RedisRateLimiterTest, RedisRefusingIsUnavailableNeverAllowed) {
   for (int i = 0; i < 3; ++i) EXPECT_EQ(limiter.Acquire("web"), RateDecision::kUnavailable);
 }
 
+// The prod overlay's intake user (deploy/k8s/overlays/prod/redis/users.acl:
+// its own keys, no admin or dangerous commands) may run the bucket, TIME
+// included.
+TEST_F(RedisRateLimiterTest, ServiceAclUserMayRunTheBucket) {
+  ASSERT_EQ(
+      server_->Command({"ACL", "SETUSER", "leadflow-intake", "on", ">pw", "resetkeys",
+                        "~lf:{intake}:*", "resetchannels", "+@all", "-@admin", "-@dangerous"}),
+      "OK");
+  auto client = Connect("redis://leadflow-intake:pw@127.0.0.1:" + std::to_string(server_->port()));
+  ASSERT_TRUE(client);
+  RedisRateLimiter limiter(*client, "intake");
+  limiter.SetLimit("web", 0.01, 2);
+  EXPECT_EQ(AllowedOf(limiter, "web", 4), 2);
+}
+
 // A lowered burst (a config reload) takes effect on the stored bucket at once.
 TEST_F(RedisRateLimiterTest, LoweredBurstAppliesAtOnce) {
   auto client = Connect();
