@@ -17,7 +17,8 @@
 //     certificate), a probe or a scrape over plain HTTP;
 //   - references a Secret nobody makes: not rendered, not a Certificate's,
 //     not Strimzi's, and not created by a `kubectl create secret` command in
-//     docs/operating.md.
+//     docs/operating.md; or renders one of the operator's, or takes
+//     intake's contact-id key from anything but a Secret.
 //   kubectl kustomize deploy/k8s/overlays/prod | node closed.mjs prod <repo root>
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
@@ -66,6 +67,8 @@ export const REDIS_KEYS = {
 // Rule files that hold caller credentials (API-key digests, caller lists).
 const CREDENTIAL_FILES = { intake: ["intake.json"], routing: ["routing_rules.json"] };
 const CALLERS_FILE_SERVICES = ["scoring", "nurture"];
+// Secret values a service takes straight from env.
+const SECRET_ENV = { intake: ["LEADFLOW_CONTACT_ID_KEY"] };
 const STRIMZI_CA = "leadflow-cluster-ca-cert";
 
 // The set of ACL entries "type:name:pattern:operation" a principal must have.
@@ -272,6 +275,7 @@ export function checkClosed(objs, ctx) {
     const dir = value("LEADFLOW_CONFIG_DIR") || "config";
     for (const f of CREDENTIAL_FILES[svc] || []) fromSecret(`${dir}/${f}`, f);
     if (CALLERS_FILE_SERVICES.includes(svc)) fromSecret(value("LEADFLOW_CALLERS_FILE"), "LEADFLOW_CALLERS_FILE");
+    for (const n of SECRET_ENV[svc] || []) check(secretVar(n), `${name}: ${n} is not from a Secret`);
 
     // Kafka: SASL_SSL as its own user, the password from the KafkaUser's Secret.
     const props = Object.fromEntries(String(value("LEADFLOW_KAFKA_PROPERTIES") || "").split(";").filter(Boolean)
@@ -389,7 +393,12 @@ export function checkClosed(objs, ctx) {
     for (const v of rpod.volumes || []) if (v.secret) referenced.push([v.secret.secretName, `leadflow-redis volume ${v.name}`]);
   }
 
-  // 5. Every referenced Secret has a maker.
+  // 5. Every referenced Secret has a maker, and those the operator makes are
+  // not rendered from the repository as well.
+  for (const s of by("Secret")) {
+    check(!ctx.documented.has(strip(s.metadata.name)),
+      `Secret/${s.metadata.name}: rendered from the repository, but docs/operating.md has the operator create it`);
+  }
   const rendered = new Set(by("Secret").map((s) => strip(s.metadata.name)));
   const certs = new Set(by("Certificate").map((c) => c.spec.secretName));
   for (const [secret, where] of referenced) {

@@ -81,6 +81,11 @@ const MUTATIONS = [
     "leadflow-routing: routing_rules.json (/etc/leadflow/routing_rules.json) is not read from a Secret"],
   ["callers.json from the repository", (o) => { env(o, "scoring", "LEADFLOW_CALLERS_FILE").value = "/etc/other/callers.json"; },
     "leadflow-scoring: LEADFLOW_CALLERS_FILE (/etc/other/callers.json) is not read from a Secret"],
+  ["the contact-id key in the manifest", (o) => { const e = env(o, "intake", "LEADFLOW_CONTACT_ID_KEY");
+    delete e.valueFrom; e.value = "x".repeat(40); }, "leadflow-intake: LEADFLOW_CONTACT_ID_KEY is not from a Secret"],
+  ["an operator's Secret rendered from the repository", (o) => o.push({ kind: "Secret",
+    metadata: { name: "leadflow-contact-id-key" }, data: { LEADFLOW_CONTACT_ID_KEY: "eA==" } }),
+    "Secret/leadflow-contact-id-key: rendered from the repository"],
   ["a Secret nobody makes", (o) => { container(o, "routing").env.push({ name: "X",
     valueFrom: { secretKeyRef: { name: "leadflow-mystery", key: "k" } } }); }, "Secret leadflow-mystery is neither"],
 ];
