@@ -164,7 +164,9 @@ struct IntakeRig {
   std::unique_ptr<leadflow::registry::AccountRegistry> accounts;
   std::unique_ptr<RegistryAccountDirectory> directory;
   std::unique_ptr<RedisContactIndex> contact_index;
-  IdGenerator ids{8};
+  IdGenerator ids;  // the CSPRNG, as in production
+  leadflow::intake::ContactIdKey contact_ids =
+      *leadflow::intake::ContactIdKey::Create("bench-contact-id-key-not-a-secret!");
   leadflow::SystemClock clock;
   std::unique_ptr<IntakeProcessor> processor;
   std::unique_ptr<SubmittedHandler> handler;
@@ -190,7 +192,8 @@ IntakeRig& Rig() {
     r->directory = std::make_unique<RegistryAccountDirectory>(*r->accounts);
     r->contact_index = std::make_unique<RedisContactIndex>(*r->client);
     r->processor = std::make_unique<IntakeProcessor>(ShippedPolicy(), *r->store, *r->directory,
-                                                     *r->metrics, r->clock, r->ids);
+                                                     *r->metrics, r->clock, r->ids,
+                                                     r->contact_ids);
     r->processor->set_contact_index(r->contact_index.get());
     r->handler = std::make_unique<SubmittedHandler>(*r->processor, r->clock);
     return r;

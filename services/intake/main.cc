@@ -1,4 +1,5 @@
 // leadflow-intake: composition root.
+#include <cstdlib>
 #include <memory>
 
 #include "common/config/proto_loader.h"
@@ -32,7 +33,9 @@ const leadflow::runtime::ServiceInfo kInfo{
     "consumer erases a contact's dedupe claims.",
     "Config: intake.json (leadflow.config.v1.IntakeConfig: free-mail domains, title and intent "
     "rules, limits, dedupe window, sources with hashed API keys and rate limits).\n"
-    "API keys: gRPC metadata or HTTP header \"x-api-key\" (or \"authorization: Bearer\").\n"};
+    "API keys: gRPC metadata or HTTP header \"x-api-key\" (or \"authorization: Bearer\").\n"
+    "  LEADFLOW_CONTACT_ID_KEY   required: secret of at least 32 bytes that keys contact ids\n"
+    "                            (HMAC-SHA-256; e.g. openssl rand -hex 32; from a Secret)\n"};
 
 }  // namespace
 
@@ -45,6 +48,7 @@ int main(int argc, char** argv) {
   std::unique_ptr<RegistryAccountDirectory> directory;
   std::unique_ptr<RedisIdempotencyStore> store;
   std::unique_ptr<IdGenerator> ids;
+  std::unique_ptr<ContactIdKey> contact_ids;
   std::unique_ptr<IntakeProcessor> processor;
   std::unique_ptr<SourceAccess> access;
   std::unique_ptr<SubmittedHandler> submitted;
@@ -62,8 +66,13 @@ int main(int argc, char** argv) {
     directory = std::make_unique<RegistryAccountDirectory>(*registry);
     store = std::make_unique<RedisIdempotencyStore>(rt.redis());
     ids = std::make_unique<IdGenerator>();
-    processor =
-        std::make_unique<IntakeProcessor>(*policy, *store, *directory, *metrics, rt.clock(), *ids);
+    // Contact ids are keyed with a secret (docs/security.md, "No oracles").
+    const char* contact_id_secret = std::getenv("LEADFLOW_CONTACT_ID_KEY");
+    auto key = ContactIdKey::Create(contact_id_secret ? contact_id_secret : "");
+    if (!key.ok()) return key.status();
+    contact_ids = std::make_unique<ContactIdKey>(std::move(*key));
+    processor = std::make_unique<IntakeProcessor>(*policy, *store, *directory, *metrics,
+                                                  rt.clock(), *ids, *contact_ids);
     contact_index = std::make_unique<RedisContactIndex>(rt.redis());
     processor->set_contact_index(contact_index.get());
     // Per-source buckets in Redis, shared by every replica (docs/security.md).
@@ -81,7 +90,7 @@ int main(int argc, char** argv) {
     rt.http().Handle("POST", "/v1/leads", http->Handler());
     rt.AddGrpcService(grpc_service.get());
     privacy_service = std::make_unique<PrivacyGrpcService>(**policy, *access, rt.producer(), *ids,
-                                                           rt.clock());
+                                                           *contact_ids, rt.clock());
     rt.AddGrpcService(privacy_service.get());
     if (Status s = rt.AddConsumer("privacy", {topics::kPrivacyErasure},
                                   privacy::ErasureHandler(*contact_index), intake::v1::INTAKE);

@@ -150,10 +150,11 @@ TEST(PipelineE2E, LeadsFlowThroughAllFourServicesAndTheWallHolds) {
   auto prospect = SubmitGrpc(stack->grpc_address("intake"), EnterpriseProspect(), &st);
   ASSERT_TRUE(st.ok()) << st.error_message();
   ASSERT_FALSE(prospect.lead_id().empty());
-  EXPECT_EQ(prospect.relationship(), cv1::PROSPECT);
+  // The answers never say CUSTOMER or PROSPECT (docs/security.md, "No
+  // oracles"); the outputs below show which each one was.
   auto customer = SubmitGrpc(stack->grpc_address("intake"), CustomerLead(), &st);
   ASSERT_TRUE(st.ok()) << st.error_message();
-  EXPECT_EQ(customer.relationship(), cv1::CUSTOMER);
+  ASSERT_FALSE(customer.lead_id().empty());
 
   // Three events through the topic, one of them not even JSON.
   for (const char* json : {kSmallProspectJson, kCustomerJson, kInvalidJson}) {

@@ -156,6 +156,7 @@ class OpsStack:
                 "LEADFLOW_ADMIN_PORT": str(free_port()), "LEADFLOW_HTTP_PORT": "0",
                 "LEADFLOW_GRPC_PORT": "0",
                 "LEADFLOW_BIND_ADDRESS": "127.0.0.1", "LEADFLOW_CONFIG_DIR": cfg,
+                "LEADFLOW_CONTACT_ID_KEY": "leadflow-ops-test-contact-id-key-not-a-secret",
                 "LEADFLOW_READY_FILE": os.path.join(self.dir, svc + ".ready"),
                 "LEADFLOW_INSTANCE_ID": svc + "-0",
             }

@@ -118,12 +118,9 @@ int SubmitGrpc(const std::string& intake_address, const std::string& json,
     }
     return 1;
   }
-  if (!resp.duplicate_of().empty()) {
-    std::printf("gRPC SubmitLead: duplicate of %s\n", resp.duplicate_of().c_str());
-  } else {
-    std::printf("gRPC SubmitLead: accepted as %s (%s)\n", resp.lead_id().c_str(),
-                leadflow::common::v1::Relationship_Name(resp.relationship()).c_str());
-  }
+  // Where it went (and whether it was a customer) shows on the output topics
+  // (`watch`); the answer itself never says (docs/security.md, "No oracles").
+  std::printf("gRPC SubmitLead: accepted as %s\n", resp.lead_id().c_str());
   return 0;
 }
 

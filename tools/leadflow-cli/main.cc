@@ -23,7 +23,7 @@ Usage:
       JSON form event; invalid lines are meant to end up in leads.rejected.
   leadflow-cli submit-grpc --intake HOST:PORT [--api-key KEY] JSON
       Submit one LeadSubmission (JSON) through IntakeService.SubmitLead and
-      print the answer (lead_id, duplicate_of or field errors). The source's
+      print the answer (lead_id or field errors). The source's
       API key goes in metadata x-api-key (default: $LEADFLOW_INTAKE_API_KEY).
   leadflow-cli watch --brokers B [--expect N] [--timeout SECONDS]
       Read leads.assigned, leads.nurture, accounts.inbound, leads.rejected and

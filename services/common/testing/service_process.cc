@@ -35,7 +35,9 @@ ChildProcessOptions MakeServiceProcessOptions(const ServiceProcessOptions& optio
            {"LEADFLOW_READY_FILE", options.work_dir + "/" + options.service + ".ready"},
            // The repository's demo callers (scoring and nurture), whatever
            // config_dir a test writes; a test may point it elsewhere.
-           {"LEADFLOW_CALLERS_FILE", SourcePath("config/callers.json")}};
+           {"LEADFLOW_CALLERS_FILE", SourcePath("config/callers.json")},
+           // intake's contact-id key (the unit tests' TestContactIdKey()).
+           {"LEADFLOW_CONTACT_ID_KEY", "leadflow-test-contact-id-key-not-a-secret"}};
   for (const auto& [k, v] : options.env) o.env[k] = v;
   o.log_dir = options.work_dir;
   o.log_name = options.service;

@@ -55,7 +55,8 @@ struct ProcessorFixture {
         memory_store(clock),
         ids(42),
         processor(SmallPolicy(), store_override ? *store_override : memory_store,
-                  accounts_override ? *accounts_override : accounts, metrics, clock, ids) {}
+                  accounts_override ? *accounts_override : accounts, metrics, clock, ids,
+                  testutil::TestContactIdKey()) {}
 
   FakeClock clock;
   std::unique_ptr<metrics::Registry> registry;

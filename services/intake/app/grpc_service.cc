@@ -79,6 +79,10 @@ grpc::Status IntakeGrpcService::SubmitLead(grpc::ServerContext* context,
       processor_.CountDenied("", "UNAUTHENTICATED");
       return grpc::Status(grpc::StatusCode::UNAUTHENTICATED, "missing or unknown API key");
     }
+    if (d.outcome == AccessOutcome::kRateLimited && d.limit_unavailable) {
+      processor_.CountDenied(d.source_id, "RATE_LIMIT_UNAVAILABLE");
+      return grpc::Status(grpc::StatusCode::UNAVAILABLE, "temporarily unavailable, retry later");
+    }
     if (d.outcome == AccessOutcome::kRateLimited) {
       processor_.CountDenied(d.source_id, "RATE_LIMITED");
       return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
@@ -108,11 +112,8 @@ grpc::Status IntakeGrpcService::SubmitLead(grpc::ServerContext* context,
   }
   switch (result->outcome) {
     case IntakeOutcome::kAccepted:
+    case IntakeOutcome::kDuplicate:  // answered alike (docs/security.md, "No oracles")
       response->set_lead_id(result->lead_id);
-      response->set_relationship(result->relationship);
-      return grpc::Status::OK;
-    case IntakeOutcome::kDuplicate:
-      response->set_duplicate_of(result->duplicate_of);
       return grpc::Status::OK;
     case IntakeOutcome::kRejected:
       break;

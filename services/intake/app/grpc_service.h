@@ -1,8 +1,10 @@
 // leadflow.intake.v1.IntakeService.
 //
 // SubmitLead answers only after leads.accepted is durable (ProduceAndWait):
-//  - OK with lead_id (and relationship) for a new lead;
-//  - OK with duplicate_of for a repeat;
+//  - OK with lead_id, for a new lead and for a repeat alike: a repeat of the
+//    client's own idempotency key gets the original's id back, any other
+//    repeat an id of its own; the answer never says CUSTOMER or PROSPECT nor
+//    names another submission's lead (docs/security.md, "No oracles");
 //  - INVALID_ARGUMENT for field problems: the status message names the
 //    fields, and the status details carry the standard google.rpc.Status whose
 //    details[0] is an Any packing a SubmitLeadResponse with `errors` (grpc C++

@@ -163,16 +163,32 @@ class HttpHandlerTest : public ::testing::Test {
   HttpLeadHandler handler_{f_.processor, producer_, nullptr};
 };
 
-TEST_F(HttpHandlerTest, AcceptedThenDuplicate) {
+// No oracle: a repeat of someone's submission is answered exactly like a new
+// lead (202, an id of its own), never with the original's id; only the
+// client's own idempotency key gets its id back.
+TEST_F(HttpHandlerTest, ARepeatIsAnsweredLikeANewLeadWithoutTheOriginalsId) {
   auto r = Post(ToJson(GoodSubmission()));
   EXPECT_EQ(r.status, 202);
   auto body = nlohmann::json::parse(r.body);
   ASSERT_TRUE(body.contains("lead_id"));
-  EXPECT_FALSE(body.contains("relationship"));
+  EXPECT_EQ(body.size(), 1u) << r.body;
   EXPECT_EQ(producer_.SentTo(topics::kLeadsAccepted).size(), 1u);
   auto dup = Post(ToJson(GoodSubmission()));
-  EXPECT_EQ(dup.status, 200);
-  EXPECT_EQ(nlohmann::json::parse(dup.body)["duplicate_of"], body["lead_id"]);
+  EXPECT_EQ(dup.status, 202);
+  auto dup_body = nlohmann::json::parse(dup.body);
+  EXPECT_EQ(dup_body.size(), 1u) << dup.body;
+  ASSERT_TRUE(dup_body.contains("lead_id"));
+  EXPECT_NE(dup_body["lead_id"], body["lead_id"]);
+  EXPECT_EQ(producer_.SentTo(topics::kLeadsAccepted).size(), 1u);  // still a repeat
+  EXPECT_EQ(producer_.SentTo(topics::kEngagementEvents).size(), 1u);  // FORM_RESUBMITTED
+
+  auto keyed = GoodSubmission();
+  keyed.set_email("keyed@example.ru");
+  keyed.set_idempotency_key("client-key-1");
+  auto first = nlohmann::json::parse(Post(ToJson(keyed)).body);
+  auto retry = Post(ToJson(keyed));
+  EXPECT_EQ(retry.status, 202);
+  EXPECT_EQ(nlohmann::json::parse(retry.body)["lead_id"], first["lead_id"]);
 }
 
 TEST_F(HttpHandlerTest, FieldErrors400) {
@@ -343,13 +359,14 @@ TEST_F(GrpcServiceTest, AcceptedDuplicateAndInvalid) {
   leadflow::intake::v1::SubmitLeadResponse resp;
   ASSERT_TRUE(service_.SubmitLead(&ctx, &req, &resp).ok());
   EXPECT_EQ(resp.lead_id().substr(0, 2), "L-");
-  EXPECT_EQ(resp.relationship(), leadflow::common::v1::PROSPECT);
   EXPECT_EQ(producer_.SentTo(topics::kLeadsAccepted).size(), 1u);
 
+  // A repeat: answered like a new lead, with an id of its own.
   leadflow::intake::v1::SubmitLeadResponse dup;
   ASSERT_TRUE(service_.SubmitLead(&ctx, &req, &dup).ok());
-  EXPECT_EQ(dup.duplicate_of(), resp.lead_id());
-  EXPECT_TRUE(dup.lead_id().empty());
+  EXPECT_EQ(dup.lead_id().substr(0, 2), "L-");
+  EXPECT_NE(dup.lead_id(), resp.lead_id());
+  EXPECT_EQ(producer_.SentTo(topics::kLeadsAccepted).size(), 1u);
 
   req.mutable_lead()->clear_source_id();
   req.mutable_lead()->set_email("bad@");
@@ -434,11 +451,71 @@ TEST_F(GrpcAuthTest, UnauthenticatedPermissionDeniedResourceExhausted) {
   EXPECT_FALSE(resp.lead_id().empty());
   leadflow::intake::v1::SubmitLeadResponse again;
   EXPECT_TRUE(Submit("key-web", GoodSubmission(), &again).ok());  // the duplicate
-  EXPECT_EQ(again.duplicate_of(), resp.lead_id());
+  EXPECT_FALSE(again.lead_id().empty());
   EXPECT_EQ(Submit("key-web", GoodSubmission(), &again).error_code(),
             grpc::StatusCode::RESOURCE_EXHAUSTED);
   f_.clock.Advance(std::chrono::seconds(1));
   EXPECT_TRUE(Submit("key-web", GoodSubmission(), &again).ok());
+}
+
+// Keys as KeyedAccess, over a limiter that cannot be checked (Redis down or
+// refusing): the request is refused as retryable, never let through.
+class UncheckableLimiter final : public auth::KeyRateLimiter {
+ public:
+  void SetLimit(const std::string&, double, double) override {}
+  auth::RateDecision Acquire(const std::string&) override {
+    return auth::RateDecision::kUnavailable;
+  }
+};
+
+std::unique_ptr<SourceAccess> UncheckableAccess() {
+  auto c = testutil::SmallConfig();
+  c.mutable_sources(0)->set_api_key_sha256(auth::Sha256Hex("key-web"));
+  c.mutable_sources(0)->set_rate_per_second(2);
+  auto policy = IntakePolicy::Create(c);
+  EXPECT_TRUE(policy.ok()) << policy.status().message();
+  auto access = SourceAccess::Create(**policy, std::make_unique<UncheckableLimiter>());
+  EXPECT_TRUE(access.ok()) << access.status().message();
+  return std::move(*access);
+}
+
+TEST(RateLimitUnavailableTest, HttpIs503AndNothingIsPublished) {
+  testutil::ProcessorFixture f;
+  testutil::LockedProducer producer;
+  auto access = UncheckableAccess();
+  HttpLeadHandler handler{f.processor, producer, access.get()};
+  health::HttpRequest req;
+  req.method = "POST";
+  req.path = "/v1/leads";
+  req.body = ToJson(GoodSubmission());
+  req.headers = {{"x-api-key", "key-web"}, {"content-type", "application/json"}};
+  EXPECT_EQ(handler.Handle(req).status, 503);
+  EXPECT_TRUE(producer.SentTo(topics::kLeadsAccepted).empty());
+  EXPECT_EQ(f.metrics.RejectedCount("web-form", "RATE_LIMIT_UNAVAILABLE"), 1);
+}
+
+TEST(RateLimitUnavailableTest, GrpcIsUnavailable) {
+  testutil::ProcessorFixture f;
+  testutil::LockedProducer producer;
+  auto access = UncheckableAccess();
+  IntakeGrpcService service{f.processor, producer, access.get()};
+  int port = 0;
+  grpc::ServerBuilder b;
+  b.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
+  b.RegisterService(&service);
+  auto server = b.BuildAndStart();
+  ASSERT_NE(server, nullptr);
+  auto stub = leadflow::intake::v1::IntakeService::NewStub(grpc::CreateChannel(
+      "127.0.0.1:" + std::to_string(port), grpc::InsecureChannelCredentials()));
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  ctx.AddMetadata("x-api-key", "key-web");
+  leadflow::intake::v1::SubmitLeadRequest req;
+  *req.mutable_lead() = GoodSubmission();
+  leadflow::intake::v1::SubmitLeadResponse resp;
+  EXPECT_EQ(stub->SubmitLead(&ctx, req, &resp).error_code(), grpc::StatusCode::UNAVAILABLE);
+  EXPECT_TRUE(producer.SentTo(topics::kLeadsAccepted).empty());
+  server->Shutdown();
 }
 
 TEST(ErrorDetailsTest, RoundTripAndGarbage) {

@@ -55,6 +55,10 @@ health::HttpResponse HttpLeadHandler::Handle(const health::HttpRequest& request)
       processor_.CountDenied("", "UNAUTHENTICATED");
       return ErrorJson(401, "x-api-key", "UNAUTHENTICATED", "missing or unknown API key");
     }
+    if (d.outcome == AccessOutcome::kRateLimited && d.limit_unavailable) {
+      processor_.CountDenied(d.source_id, "RATE_LIMIT_UNAVAILABLE");
+      return Json(503, {{"error", "temporarily unavailable, retry later"}});
+    }
     if (d.outcome == AccessOutcome::kRateLimited) {
       processor_.CountDenied(d.source_id, "RATE_LIMITED");
       return ErrorJson(429, "", "RATE_LIMITED", "rate limit of this source exceeded, retry later");
@@ -99,9 +103,8 @@ health::HttpResponse HttpLeadHandler::Handle(const health::HttpRequest& request)
   }
   switch (result->outcome) {
     case IntakeOutcome::kAccepted:
+    case IntakeOutcome::kDuplicate:  // answered alike (docs/security.md, "No oracles")
       return Json(202, {{"lead_id", result->lead_id}});
-    case IntakeOutcome::kDuplicate:
-      return Json(200, {{"duplicate_of", result->duplicate_of}});
     case IntakeOutcome::kRejected:
       break;
   }

@@ -1,8 +1,9 @@
 // POST /v1/leads: a JSON (or application/x-protobuf) LeadSubmission in the
 // body, run through the IntakeProcessor and published before answering.
 //
-//   202 {"lead_id": "L-..."}                 accepted
-//   200 {"duplicate_of": "L-..."}            a repeat of an earlier submission
+//   202 {"lead_id": "L-..."}                 accepted, or a repeat: answered
+//       alike (the client's own idempotency key gets the original id back,
+//       any other repeat an id of its own; docs/security.md, "No oracles")
 //   400 {"errors": [{"field", "reason", "message"}]}   malformed or invalid
 //   401 {"errors": [...UNAUTHENTICATED]}     missing or unknown API key
 //       (header "x-api-key", or "authorization: Bearer <key>")

@@ -61,13 +61,15 @@ std::string SerializeDeterministic(const google::protobuf::Message& message) {
 
 IntakeProcessor::IntakeProcessor(std::shared_ptr<const IntakePolicy> policy,
                                  IdempotencyStore& store, AccountDirectory& accounts,
-                                 IntakeMetrics& metrics, const Clock& clock, IdGenerator& ids)
+                                 IntakeMetrics& metrics, const Clock& clock, IdGenerator& ids,
+                                 const ContactIdKey& contact_ids)
     : policy_(std::move(policy)),
       store_(store),
       accounts_(accounts),
       metrics_(metrics),
       clock_(clock),
-      ids_(ids) {}
+      ids_(ids),
+      contact_ids_(contact_ids) {}
 
 void IntakeProcessor::CountUnparseable(leadflow::common::v1::ReasonCode reason) {
   metrics_.Received("other", OutcomeLabel(IntakeOutcome::kRejected));
@@ -129,7 +131,7 @@ std::vector<StatusOr<IntakeResult>> IntakeProcessor::ProcessMany(const std::vect
     p.input = i;
     p.source_label = source_label;
     p.result.source_id = sub.source_id();
-    p.normalized = NormalizeSubmission(sub, policy);
+    p.normalized = NormalizeSubmission(sub, policy, contact_ids_);
     metrics_.ValidationSeconds(
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
     p.submitted_ms = sub.has_submitted_at()
@@ -237,6 +239,10 @@ IntakeResult IntakeProcessor::Duplicate(Pending& p, const std::string& original_
   IntakeResult& result = p.result;
   result.outcome = IntakeOutcome::kDuplicate;
   result.duplicate_of = original_lead_id;
+  // Only the client's own idempotency key ("k-", scoped by source) may learn
+  // the original's id back; a repeat found by contact and window gets an id
+  // of its own, so a form key cannot ask "who submitted this email".
+  result.lead_id = p.key.rfind("k-", 0) == 0 ? original_lead_id : p.lead_id;
   const std::string event_id =
       origin.redelivery_token.empty()
           ? "e-" + ids_.Hex32()

@@ -37,6 +37,7 @@
 #include "intake/app/id_generator.h"
 #include "intake/app/idempotency_store.h"
 #include "intake/app/intake_metrics.h"
+#include "intake/domain/contact_id_key.h"
 #include "intake/domain/intake_policy.h"
 #include "leadflow/intake/v1/intake.pb.h"
 
@@ -60,8 +61,12 @@ const char* OutcomeLabel(IntakeOutcome outcome);
 
 struct IntakeResult {
   IntakeOutcome outcome = IntakeOutcome::kRejected;
-  std::string lead_id;                                   // kAccepted
-  std::string duplicate_of;                              // kDuplicate
+  // kAccepted: the new lead. kDuplicate: what the caller is told, the same
+  // as for a new lead (docs/security.md, "No oracles"): the original's id for
+  // a repeat of the client's own idempotency key, else this submission's own
+  // fresh id, so nobody learns another submission's lead id.
+  std::string lead_id;
+  std::string duplicate_of;  // kDuplicate: the original lead (internal; never answered)
   std::vector<leadflow::intake::v1::FieldError> errors;  // kRejected
   leadflow::common::v1::Relationship relationship = leadflow::common::v1::RELATIONSHIP_UNSPECIFIED;
   bool redelivered = false;  // kAccepted re-built for a redelivered record
@@ -78,7 +83,7 @@ class IntakeProcessor {
  public:
   IntakeProcessor(std::shared_ptr<const IntakePolicy> policy, IdempotencyStore& store,
                   AccountDirectory& accounts, IntakeMetrics& metrics, const Clock& clock,
-                  IdGenerator& ids);
+                  IdGenerator& ids, const ContactIdKey& contact_ids);
 
   // Runs the pipeline; publishing is the caller's (see SubmitAndWait and the
   // topic handler). Records leads_received_total (not for redeliveries).
@@ -132,6 +137,7 @@ class IntakeProcessor {
   IntakeMetrics& metrics_;
   const Clock& clock_;
   IdGenerator& ids_;
+  const ContactIdKey& contact_ids_;
   ContactIndex* contact_index_ = nullptr;
 };
 

@@ -117,7 +117,7 @@ TEST_F(IntakeProcessorTest, DuplicateGetsOriginalIdAndEngagementEvent) {
   ASSERT_EQ(second->messages.size(), 1u);
   const auto& m = second->messages[0];
   EXPECT_EQ(m.topic, topics::kEngagementEvents);
-  EXPECT_EQ(m.key, ContactIdFor("ivan.petrov@example.ru"));
+  EXPECT_EQ(m.key, testutil::TestContactIdKey().ContactIdFor("ivan.petrov@example.ru"));
   leadflow::engagement::v1::EngagementEvent e;
   ASSERT_TRUE(e.ParseFromString(m.payload));
   EXPECT_EQ(e.type(), leadflow::engagement::v1::FORM_RESUBMITTED);

@@ -13,11 +13,12 @@ namespace pv1 = leadflow::privacy::v1;
 
 PrivacyGrpcService::PrivacyGrpcService(const IntakePolicy& policy, SourceAccess& access,
                                        kafka::Producer& producer, IdGenerator& ids,
-                                       const Clock& clock,
+                                       const ContactIdKey& contact_ids, const Clock& clock,
                                        std::chrono::milliseconds publish_timeout)
     : access_(access),
       producer_(producer),
       ids_(ids),
+      contact_ids_(contact_ids),
       clock_(clock),
       publish_timeout_(publish_timeout) {
   for (const auto& source : policy.config().sources()) {
@@ -39,6 +40,9 @@ grpc::Status PrivacyGrpcService::EraseContact(grpc::ServerContext* context,
   if (d.outcome == AccessOutcome::kUnauthenticated) {
     return grpc::Status(grpc::StatusCode::UNAUTHENTICATED, "missing or unknown API key");
   }
+  if (d.outcome == AccessOutcome::kRateLimited && d.limit_unavailable) {
+    return grpc::Status(grpc::StatusCode::UNAVAILABLE, "temporarily unavailable, retry later");
+  }
   if (d.outcome == AccessOutcome::kRateLimited) {
     return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
                         "rate limit of this source exceeded, retry later");
@@ -48,7 +52,7 @@ grpc::Status PrivacyGrpcService::EraseContact(grpc::ServerContext* context,
     return grpc::Status(grpc::StatusCode::PERMISSION_DENIED,
                         "this API key's source may not erase contacts (may_erase_contacts)");
   }
-  auto contact_id = ErasureContactId(*request);
+  auto contact_id = ErasureContactId(*request, contact_ids_);
   if (!contact_id.ok()) {
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, contact_id.status().message());
   }

@@ -23,6 +23,7 @@
 #include "common/kafka/producer.h"
 #include "intake/app/id_generator.h"
 #include "intake/app/source_access.h"
+#include "intake/domain/contact_id_key.h"
 #include "intake/domain/intake_policy.h"
 #include "leadflow/privacy/v1/privacy.grpc.pb.h"
 
@@ -32,7 +33,7 @@ class PrivacyGrpcService final : public leadflow::privacy::v1::PrivacyService::S
  public:
   // `access` must not be null and must outlive the service.
   PrivacyGrpcService(const IntakePolicy& policy, SourceAccess& access, kafka::Producer& producer,
-                     IdGenerator& ids, const Clock& clock,
+                     IdGenerator& ids, const ContactIdKey& contact_ids, const Clock& clock,
                      std::chrono::milliseconds publish_timeout = std::chrono::seconds(10));
 
   grpc::Status EraseContact(grpc::ServerContext* context,
@@ -44,6 +45,7 @@ class PrivacyGrpcService final : public leadflow::privacy::v1::PrivacyService::S
   SourceAccess& access_;
   kafka::Producer& producer_;
   IdGenerator& ids_;
+  const ContactIdKey& contact_ids_;
   const Clock& clock_;
   std::chrono::milliseconds publish_timeout_;
 };

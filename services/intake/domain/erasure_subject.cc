@@ -9,7 +9,8 @@ namespace leadflow::intake {
 
 namespace pv1 = leadflow::privacy::v1;
 
-StatusOr<std::string> ErasureContactId(const pv1::EraseContactRequest& request) {
+StatusOr<std::string> ErasureContactId(const pv1::EraseContactRequest& request,
+                                       const ContactIdKey& contact_ids) {
   for (const auto& id : request.lead_ids()) {
     if (!privacy::IsLeadIdShaped(id)) {
       return Status::InvalidArgument("lead_ids: a lead id must be 1-64 of [A-Za-z0-9._-]");
@@ -30,12 +31,12 @@ StatusOr<std::string> ErasureContactId(const pv1::EraseContactRequest& request) 
     case pv1::EraseContactRequest::kEmail: {
       const std::string email = NormalizeEmail(request.email());
       if (!IsValidEmail(email)) return Status::InvalidArgument("email: not a valid email address");
-      return ContactIdFor(email);
+      return contact_ids.ContactIdFor(email);
     }
     case pv1::EraseContactRequest::kPhone: {
       auto phone = NormalizePhone(request.phone());
       if (!phone) return Status::InvalidArgument("phone: not a valid phone number");
-      return ContactIdFor(*phone);
+      return contact_ids.ContactIdFor(*phone);
     }
     default:
       return Status::InvalidArgument("one of contact_id, email or phone is required");

@@ -31,10 +31,6 @@ std::string Hex16(uint64_t v) {
   return out;
 }
 
-std::string ContactIdFor(std::string_view contact_key) {
-  return "c-" + Hex16(Fnv1a64(contact_key));
-}
-
 std::string ClientIdempotencyKey(std::string_view source_id, std::string_view client_key) {
   std::string data(source_id);
   data.push_back('\0');

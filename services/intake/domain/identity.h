@@ -16,10 +16,6 @@ uint64_t Fnv1a64(std::string_view data, uint64_t basis = kFnvOffsetBasis);
 // 16 lower-case hex digits.
 std::string Hex16(uint64_t v);
 
-// "c-" + Hex16(Fnv1a64(contact_key)), where contact_key is the normalised
-// email, or the E.164 phone when there is no email.
-std::string ContactIdFor(std::string_view contact_key);
-
 // The dedupe key when the client supplied one: "k-" + 32 hex digits hashed
 // from (source_id, client_key). Scoped by source so that two forms cannot
 // collide by choosing the same key.

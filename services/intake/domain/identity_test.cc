@@ -11,15 +11,6 @@ TEST(IdentityTest, Fnv1aKnownVectors) {
   EXPECT_EQ(Fnv1a64("foobar"), 0x85944171f73967e8ULL);
 }
 
-TEST(IdentityTest, ContactIdIsStableAndShaped) {
-  const std::string id = ContactIdFor("ivan@example.ru");
-  EXPECT_EQ(id, ContactIdFor("ivan@example.ru"));
-  EXPECT_NE(id, ContactIdFor("petr@example.ru"));
-  ASSERT_EQ(id.size(), 18u);
-  EXPECT_EQ(id.substr(0, 2), "c-");
-  EXPECT_EQ(id, "c-" + Hex16(Fnv1a64("ivan@example.ru")));
-}
-
 TEST(IdentityTest, Hex16) {
   EXPECT_EQ(Hex16(0), "0000000000000000");
   EXPECT_EQ(Hex16(0xdeadbeefULL), "00000000deadbeef");

@@ -6,10 +6,18 @@
 
 #include <memory>
 
+#include "intake/domain/contact_id_key.h"
 #include "intake/domain/intake_policy.h"
 #include "leadflow/intake/v1/intake.pb.h"
 
 namespace leadflow::intake::testutil {
+
+// The contact-id key of tests (the services under test get the same one from
+// services/common/testing/service_process.cc).
+inline const ContactIdKey& TestContactIdKey() {
+  static const ContactIdKey key = *ContactIdKey::Create("leadflow-test-contact-id-key-not-a-secret");
+  return key;
+}
 
 inline leadflow::config::v1::IntakeConfig SmallConfig() {
   leadflow::config::v1::IntakeConfig c;

@@ -10,7 +10,8 @@ namespace leadflow::intake {
 using leadflow::intake::v1::LeadAccepted;
 using leadflow::intake::v1::LeadSubmission;
 
-NormalizedLead NormalizeSubmission(const LeadSubmission& sub, const IntakePolicy& policy) {
+NormalizedLead NormalizeSubmission(const LeadSubmission& sub, const IntakePolicy& policy,
+                                   const ContactIdKey& contact_ids) {
   NormalizedLead out;
   LeadAccepted& lead = out.lead;
   auto* contact = lead.mutable_contact();
@@ -25,7 +26,7 @@ NormalizedLead NormalizeSubmission(const LeadSubmission& sub, const IntakePolicy
   const std::string inn(TrimAscii(sub.inn()));
 
   out.contact_key = !email.empty() ? email : phone;
-  contact->set_contact_id(ContactIdFor(out.contact_key));
+  contact->set_contact_id(contact_ids.ContactIdFor(out.contact_key));
   contact->set_email(email);
   contact->set_phone(phone);
   contact->set_full_name(std::string(TrimAscii(sub.full_name())));

@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 
+#include "intake/domain/contact_id_key.h"
 #include "intake/domain/intake_policy.h"
 #include "leadflow/accounts/v1/accounts.pb.h"
 #include "leadflow/intake/v1/intake.pb.h"
@@ -26,14 +27,15 @@ struct NormalizedLead {
 //    domain (then empty);
 //  - account key = INN if given, else the corporate domain, else the
 //    normalised email, else the E.164 phone;
-//  - contact_id = ContactIdFor(contact_key);
+//  - contact_id = contact_ids.ContactIdFor(contact_key) (keyed, see
+//    contact_id_key.h);
 //  - buyer_class / decision_role: an explicit form value wins
 //    (*_inferred=false), else the first matching title rule (*_inferred=true);
 //  - buyer stage from intent_rules, else default_buyer_stage;
 //  - sales_channel PARTNER iff channel is "partner" (case-insensitive), else DIRECT.
 // Pure; thread-safe.
 NormalizedLead NormalizeSubmission(const leadflow::intake::v1::LeadSubmission& sub,
-                                   const IntakePolicy& policy);
+                                   const IntakePolicy& policy, const ContactIdKey& contact_ids);
 
 // Sets meta.relationship from the registry: CUSTOMER (with account_owner and
 // owner_team from the account) when the account's relationship is CUSTOMER,

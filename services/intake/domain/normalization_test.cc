@@ -17,7 +17,7 @@ class NormalizationTest : public ::testing::Test {
  protected:
   NormalizedLead Norm(const LeadSubmission& s) {
     EXPECT_TRUE(ValidateSubmission(s, *policy_).empty());
-    return NormalizeSubmission(s, *policy_);
+    return NormalizeSubmission(s, *policy_, testutil::TestContactIdKey());
   }
   std::shared_ptr<const IntakePolicy> policy_ = testutil::SmallPolicy();
 };
@@ -28,7 +28,7 @@ TEST_F(NormalizationTest, CorporateLeadWithInn) {
   EXPECT_EQ(lead.contact().email(), "ivan.petrov@example.ru");
   EXPECT_EQ(lead.contact().phone(), "+74951234567");
   EXPECT_EQ(n.contact_key, "ivan.petrov@example.ru");
-  EXPECT_EQ(lead.contact().contact_id(), ContactIdFor("ivan.petrov@example.ru"));
+  EXPECT_EQ(lead.contact().contact_id(), testutil::TestContactIdKey().ContactIdFor("ivan.petrov@example.ru"));
   EXPECT_EQ(lead.company().domain(), "example.ru");
   EXPECT_EQ(lead.company().inn(), "7707083893");
   EXPECT_EQ(lead.company().industry(), "banking");
@@ -58,7 +58,7 @@ TEST_F(NormalizationTest, AccountKeyFallbacks) {
   auto phone_only = Norm(s);
   EXPECT_EQ(phone_only.lead.meta().account_key(), "+74951234567");
   EXPECT_EQ(phone_only.contact_key, "+74951234567");
-  EXPECT_EQ(phone_only.lead.contact().contact_id(), ContactIdFor("+74951234567"));
+  EXPECT_EQ(phone_only.lead.contact().contact_id(), testutil::TestContactIdKey().ContactIdFor("+74951234567"));
 }
 
 TEST_F(NormalizationTest, FreeMailNeverBecomesAccountKeyEvenWithInnAbsent) {

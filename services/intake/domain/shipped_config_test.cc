@@ -103,14 +103,14 @@ TEST(ShippedConfigTest, FreeMailNeverBecomesTheAccountKey) {
   auto s = testutil::GoodSubmission();
   s.set_email("Ivan.Petrov@Yandex.RU");
   s.clear_inn();
-  const auto n = NormalizeSubmission(s, *policy);
+  const auto n = NormalizeSubmission(s, *policy, testutil::TestContactIdKey());
   EXPECT_EQ(n.lead.contact().email(), "ivan.petrov@yandex.ru");
   EXPECT_TRUE(n.lead.company().domain().empty());
   EXPECT_EQ(n.lead.meta().account_key(), "ivan.petrov@yandex.ru");
   s.set_email("  Ivan.Petrov@Sberbank.RU ");
-  EXPECT_EQ(NormalizeSubmission(s, *policy).lead.meta().account_key(), "sberbank.ru");
+  EXPECT_EQ(NormalizeSubmission(s, *policy, testutil::TestContactIdKey()).lead.meta().account_key(), "sberbank.ru");
   s.set_inn("7707083893");
-  EXPECT_EQ(NormalizeSubmission(s, *policy).lead.meta().account_key(), "7707083893");
+  EXPECT_EQ(NormalizeSubmission(s, *policy, testutil::TestContactIdKey()).lead.meta().account_key(), "7707083893");
 }
 
 TEST(ShippedConfigTest, ExplicitFormFieldsOverrideTheTitle) {
@@ -119,7 +119,7 @@ TEST(ShippedConfigTest, ExplicitFormFieldsOverrideTheTitle) {
   auto s = testutil::GoodSubmission();
   s.set_job_title("Генеральный директор");
   s.set_buyer_class(leadflow::common::v1::TECHNICAL);
-  const auto n = NormalizeSubmission(s, *policy);
+  const auto n = NormalizeSubmission(s, *policy, testutil::TestContactIdKey());
   EXPECT_EQ(n.lead.contact().buyer_class(), leadflow::common::v1::TECHNICAL);
   EXPECT_EQ(n.lead.contact().decision_role(), leadflow::common::v1::DECISION_MAKER);  // inferred
 }

@@ -79,7 +79,9 @@ size_t ValidateAndNormalize(const leadflow::intake::v1::LeadSubmission& sub) {
     Check(leadflow::intake::IsValidUtf8(e.message()), "error message is not UTF-8");
   }
   if (errors.empty()) {
-    const auto n = leadflow::intake::NormalizeSubmission(sub, Policy());
+    static const auto contact_ids =
+        *leadflow::intake::ContactIdKey::Create("fuzzing-contact-id-key-not-a-secret!");
+    const auto n = leadflow::intake::NormalizeSubmission(sub, Policy(), contact_ids);
     Check(!n.contact_key.empty(), "valid lead without a contact key");
     Check(!n.lead.meta().account_key().empty(), "valid lead without an account key");
     Check(!n.lead.contact().contact_id().empty(), "valid lead without a contact id");

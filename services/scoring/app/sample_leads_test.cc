@@ -18,6 +18,7 @@
 #include "intake/app/idempotency_store.h"
 #include "intake/app/intake_processor.h"
 #include "intake/domain/submission_parser.h"
+#include "intake/domain/intake_test_util.h"
 #include "scoring/domain/scorer.h"
 #include "services/common/testing/paths.h"
 
@@ -71,7 +72,8 @@ class SampleLeadsTest : public ::testing::Test {
       accounts_.Add(acct);
     }
     processor_ =
-        std::make_unique<intake::IntakeProcessor>(*ip, store_, accounts_, metrics_, clock_, ids_);
+        std::make_unique<intake::IntakeProcessor>(*ip, store_, accounts_, metrics_, clock_, ids_,
+                                                  intake::testutil::TestContactIdKey());
     for (size_t i = 0; i < leads_.size(); ++i) {
       if (leads_[i].empty()) continue;
       outcomes_[static_cast<int>(i + 1)] = Run(leads_[i], static_cast<int64_t>(i));
