@@ -91,8 +91,14 @@ int main(int argc, char** argv) {
     rt.AddBackgroundTask("state-rebuild", [r = state_rebuild.get()](const std::atomic<bool>& stop) {
       r->Run(stop);
     });
+    // sales.feedback (routing's own, skipped; anything else refused) and one
+    // sales.feedback.<team> per configured team (docs/security.md).
+    std::vector<std::string> feedback_topics = {topics::kSalesFeedback};
+    for (const auto& team : (*policy)->rules().teams()) {
+      feedback_topics.push_back(topics::kSalesFeedbackTeamPrefix + team.team_id());
+    }
     if (Status s = rt.AddConsumer(
-            "feedback", {topics::kSalesFeedback},
+            "feedback", feedback_topics,
             [f = feedback.get()](const kafka::ConsumedMessage& m,
                                  std::vector<kafka::OutgoingMessage>& out) {
               return f->Handle(m, out);

@@ -190,25 +190,29 @@ Totals PrintTable(const char* title, const Measure& before, const Measure& after
   return t;
 }
 
-// Closes every assignment on leads.assigned (the latest per lead) with
-// sales.feedback, as a sales tool would. Returns how many it closed.
+// Closes every assignment on leads.assigned (the latest per lead) on its
+// team's sales.feedback.<team>, as that team's sales tool would. Returns how
+// many it closed.
 int CloseAssignments(testing::KafkaTestClient& kafka) {
   const int64_t n = kafka.CountMessages(topics::kLeadsAssigned, seconds(20));
   EXPECT_GE(n, 0);
-  std::map<std::string, std::string> rep_of;
+  std::map<std::string, std::pair<std::string, std::string>> rep_of;  // lead -> rep, team
   for (const auto& m : kafka.ConsumeAll(topics::kLeadsAssigned, static_cast<size_t>(n))) {
     rv1::LeadAssigned a;
     if (a.ParseFromString(m.value) && !a.decision().rep_id().empty()) {
-      rep_of[a.scored().lead().meta().lead_id()] = a.decision().rep_id();
+      rep_of[a.scored().lead().meta().lead_id()] = {a.decision().rep_id(), a.decision().team()};
     }
   }
-  for (const auto& [lead, rep] : rep_of) {
+  for (const auto& [lead, holder] : rep_of) {
     rv1::SalesFeedback fb;
     fb.set_lead_id(lead);
-    fb.set_rep_id(rep);
+    fb.set_rep_id(holder.first);
     fb.set_kind(rv1::CLOSE);
     fb.set_outcome(rv1::WON);
-    EXPECT_TRUE(kafka.ProduceSync(topics::kSalesFeedback, lead, fb.SerializeAsString()).ok);
+    EXPECT_TRUE(kafka
+                    .ProduceSync(topics::kSalesFeedbackTeamPrefix + holder.second, lead,
+                                 fb.SerializeAsString())
+                    .ok);
   }
   return static_cast<int>(rep_of.size());
 }

@@ -49,6 +49,7 @@ const std::vector<InputTopic>& InputTopics() {
       {topics::kEngagementEvents, {iv1::SCORING, iv1::NURTURE}},
       {topics::kLeadsScored, {iv1::ROUTING}},
       {topics::kSalesFeedback, {iv1::ROUTING, iv1::NURTURE}},
+      {"sales.feedback.key-accounts", {iv1::ROUTING}},  // a team's own feedback topic
       {topics::kLeadsNurture, {iv1::NURTURE}},
       {topics::kAccountsInbound, {iv1::NURTURE}},
       {topics::kLeadsAssigned, {iv1::NURTURE}},

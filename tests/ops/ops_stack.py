@@ -328,23 +328,26 @@ class OpsStack:
         self._pending = {}
 
     def assignments(self):
-        """(lead_id, rep_id, account_key) of every leads.assigned record so far."""
+        """(lead_id, rep_id, account_key, team) of every leads.assigned record so far."""
         out = []
         for m in self.consume("leads.assigned"):
             text = self._protoc("decode", "leadflow.routing.v1.LeadAssigned", m).decode()
             lead = re.search(r'lead_id: "([^"]+)"', text)
             rep = re.search(r'rep_id: "([^"]+)"', text)
             acct = re.search(r'account_key: "([^"]+)"', text)
+            team = re.search(r'\bteam: "([^"]+)"', text)
             if lead and rep:
-                out.append((lead.group(1), rep.group(1), acct.group(1) if acct else ""))
+                out.append((lead.group(1), rep.group(1), acct.group(1) if acct else "",
+                            team.group(1) if team else ""))
         return out
 
-    def feedback(self, lead_id, rep_id, kind, extra=""):
+    def feedback(self, lead_id, rep_id, team, kind, extra=""):
+        """As the team's sales tool: on the team's own sales.feedback.<team>."""
         now = int(time.time())
         text = (f'lead_id: "{lead_id}" rep_id: "{rep_id}" kind: {kind} {extra} '
                 f'at {{ seconds: {now} }}')
         payload = self._protoc("encode", "leadflow.routing.v1.SalesFeedback", text.encode())
-        self.produce("sales.feedback", lead_id, payload)
+        self.produce("sales.feedback." + team, lead_id, payload)
 
     def engagement(self, lead_id, account_key, event_type, n):
         now = int(time.time())
@@ -367,17 +370,17 @@ class OpsStack:
         """Answers every assignment not answered yet, cycling through `pattern`,
         with an EMAIL_OPENED engagement event for each answered lead."""
         seen = {}
-        for lead, rep, acct in self.assignments():
-            seen[lead] = (rep, acct)
+        for lead, rep, acct, team in self.assignments():
+            seen[lead] = (rep, acct, team)
         fresh = sorted((k, v) for k, v in seen.items() if k not in self._answered)
-        for lead, (rep, acct) in fresh:
+        for lead, (rep, acct, team) in fresh:
             self._answered.add(lead)
             answer = pattern[self._answer_count % len(pattern)]
             self._answer_count += 1
             if answer == "N":
                 continue
             kind, extra = self.FEEDBACK[answer]
-            self.feedback(lead, rep, kind, extra)
+            self.feedback(lead, rep, team, kind, extra)
             self.engagement(lead, acct, "EMAIL_OPENED", 1)
         self.flush()
         return len(fresh)

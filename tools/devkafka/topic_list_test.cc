@@ -13,9 +13,9 @@ using ::testing::HasSubstr;
 
 TEST(DefaultTopicsTest, ContainsProjectTopicsWithPartitionCounts) {
   const std::vector<TopicSpec>& topics = DefaultTopics();
-  ASSERT_EQ(topics.size(), 14u);
+  ASSERT_EQ(topics.size(), 20u);
   EXPECT_EQ(topics.front(), (TopicSpec{"leads.submitted", 6}));
-  EXPECT_EQ(topics.back(), (TopicSpec{"reps.availability", 3}));
+  EXPECT_EQ(topics.back(), (TopicSpec{"sales.feedback.customer-success", 3}));
   std::set<std::string> names;
   for (const TopicSpec& topic : topics) {
     EXPECT_EQ(ValidateTopicName(topic.name), "") << topic.name;
@@ -26,7 +26,11 @@ TEST(DefaultTopicsTest, ContainsProjectTopicsWithPartitionCounts) {
   for (const char* name : {"leads.accepted", "leads.rejected", "leads.scored", "leads.assigned",
                            "leads.nurture", "accounts.inbound", "accounts.changes",
                            "engagement.events", "sales.feedback", "nurture.touches",
-                           "accounts.notifications"}) {
+                           "accounts.notifications", "reps.availability",
+                           // one feedback topic per shipped team
+                           "sales.feedback.key-accounts", "sales.feedback.enterprise",
+                           "sales.feedback.mid-market", "sales.feedback.small-deals",
+                           "sales.feedback.partners", "sales.feedback.customer-success"}) {
     EXPECT_TRUE(names.count(name)) << name;
   }
 }

@@ -13,6 +13,11 @@ inline constexpr char kAccountsInbound[] = "accounts.inbound";
 inline constexpr char kAccountsChanges[] = "accounts.changes";
 inline constexpr char kEngagementEvents[] = "engagement.events";
 inline constexpr char kSalesFeedback[] = "sales.feedback";
+// A sales tool's feedback: one topic per team, "sales.feedback.<team id>",
+// each writable by that team's tools only (broker ACLs), so the topic a
+// record arrives on names the team that wrote it. Routing applies it and
+// republishes it on sales.feedback, which only routing writes.
+inline constexpr char kSalesFeedbackTeamPrefix[] = "sales.feedback.";
 inline constexpr char kNurtureTouches[] = "nurture.touches";
 inline constexpr char kAccountsNotifications[] = "accounts.notifications";
 // Personal-data erasure requests (privacy.v1.ContactErasure, keyed by contact id).

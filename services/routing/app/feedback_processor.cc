@@ -1,5 +1,7 @@
 #include "routing/app/feedback_processor.h"
 
+#include <algorithm>
+
 #include "common/kafka/topics.h"
 #include "common/log/log.h"
 #include "routing/app/decision_record.h"
@@ -34,6 +36,16 @@ FeedbackRecord TerminalRecord(const rv1::LeadAssigned& rec, const rv1::Decision*
   return w;
 }
 
+// One answer for an unknown lead, another rep's lead and a closed one, so the
+// text tells a caller nothing about leads outside its reps.
+Status NotOpen(const rv1::SalesFeedback& fb) {
+  return Status::FailedPrecondition("lead " + fb.lead_id() + " is not open with rep " + fb.rep_id());
+}
+
+Status NotPermitted(std::string what) {
+  return Status::InvalidArgument(std::move(what), cv1::NOT_PERMITTED);
+}
+
 // Whether `rec` already is what this feedback leaves behind (or is no longer
 // the rep's to change: re-routed meanwhile).
 bool Settled(const rv1::LeadAssigned& rec, const rv1::SalesFeedback& fb, bool to_nurture) {
@@ -56,7 +68,7 @@ StatusOr<FeedbackResult> FeedbackProcessor::Apply(const rv1::SalesFeedback& fb) 
   if (Status s = ValidateFeedback(fb); !s.ok()) return s;
   auto stored = store_.GetDecision(fb.lead_id());
   if (!stored.ok()) return stored.status();
-  if (!stored->has_value()) return Status::NotFound("no routing decision for lead " + fb.lead_id());
+  if (!stored->has_value()) return NotOpen(fb);
   const rv1::LeadAssigned& rec = (*stored)->record;
   const auto& d = rec.decision();
   const std::string kind = FeedbackKindLabel(fb.kind());
@@ -112,15 +124,7 @@ StatusOr<FeedbackResult> FeedbackProcessor::Apply(const rv1::SalesFeedback& fb) 
     // the lead's body.
     if (Status s = SettleRecord(fb, result.to_nurture); !s.ok()) return s;
   }
-  if (*applied == FeedbackApply::kNotOpen) {
-    if (d.rep_id() != fb.rep_id()) {
-      return Status::FailedPrecondition("lead " + fb.lead_id() + " is not held by rep " +
-                                        fb.rep_id() + " (" + rv1::RoutingOutcome_Name(d.outcome()) +
-                                        ")");
-    }
-    return Status::FailedPrecondition("lead " + fb.lead_id() + " is no longer open with rep " +
-                                      fb.rep_id());
-  }
+  if (*applied == FeedbackApply::kNotOpen) return NotOpen(fb);
   result.redelivered = *applied == FeedbackApply::kAlready;
   if (result.to_nurture) {
     const auto& meta = rec.scored().lead().meta();
@@ -165,19 +169,50 @@ Status FeedbackProcessor::SettleRecord(const rv1::SalesFeedback& fb, bool to_nur
   return Status::Unavailable("decision of lead " + fb.lead_id() + " kept changing; retrying");
 }
 
+StatusOr<FeedbackResult> FeedbackProcessor::ApplyForTeam(const rv1::SalesFeedback& fb,
+                                                         const std::string& team) {
+  const auto* configured = policy_->FindTeam(team);
+  if (configured == nullptr) return NotPermitted("no team " + team + " in the routing rules");
+  const bool rep_in_team =
+      std::any_of(configured->reps().begin(), configured->reps().end(),
+                  [&](const auto& rep) { return rep.rep_id() == fb.rep_id(); });
+  if (!rep_in_team) return NotPermitted("rep " + fb.rep_id() + " is not in team " + team);
+  auto stored = store_.GetDecision(fb.lead_id());
+  if (!stored.ok()) return stored.status();
+  if (!stored->has_value() || (*stored)->record.decision().team() != team) {
+    return NotPermitted("lead " + fb.lead_id() + " is not routed to team " + team);
+  }
+  return Apply(fb);
+}
+
 Status FeedbackProcessor::Handle(const kafka::ConsumedMessage& message,
                                  std::vector<kafka::OutgoingMessage>& out) {
-  if (auto origin = message.FindHeader(kFeedbackOriginHeader); origin && *origin == "routing") {
-    return Status::Ok();  // published by our gRPC API after applying it
+  const auto origin = message.FindHeader(kFeedbackOriginHeader);
+  const bool from_routing = origin && *origin == "routing";
+  if (message.topic == topics::kSalesFeedback) {
+    if (from_routing) return Status::Ok();  // published by routing after applying it
+    return NotPermitted("sales.feedback is written by routing only; a sales tool writes " +
+                        std::string(topics::kSalesFeedbackTeamPrefix) + "<team>");
   }
   rv1::SalesFeedback fb;
   if (!fb.ParseFromString(message.payload)) {
-    return Status::InvalidArgument("sales.feedback payload is not a SalesFeedback",
+    return Status::InvalidArgument(message.topic + " payload is not a SalesFeedback",
                                    cv1::MALFORMED_PAYLOAD);
   }
-  auto r = Apply(fb);
+  const std::string prefix = topics::kSalesFeedbackTeamPrefix;
+  if (message.topic.rfind(prefix, 0) != 0) {
+    return NotPermitted("feedback is read from " + prefix + "<team> only, not " + message.topic);
+  }
+  auto r = ApplyForTeam(fb, message.topic.substr(prefix.size()));
   if (!r.ok()) return r.status();
   for (auto& m : r->outputs) out.push_back(std::move(m));
+  // On sales.feedback for nurture, the state rebuild and other tools.
+  kafka::OutgoingMessage applied;
+  applied.topic = topics::kSalesFeedback;
+  applied.key = fb.lead_id();
+  applied.payload = message.payload;
+  applied.headers.push_back({kFeedbackOriginHeader, "routing"});
+  out.push_back(std::move(applied));
   return Status::Ok();
 }
 

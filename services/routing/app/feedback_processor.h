@@ -12,8 +12,17 @@
 // slim (ids and the decision), or, after a protected rejection, keeps the lead
 // for the redelivery window only (decision_record.h).
 //
-// Feedback published by routing's own gRPC API carries the header
-// kFeedbackOriginHeader=routing; the topic handler skips it (already applied).
+// Team scope (docs/security.md, "Feedback by topic"): a sales tool writes its
+// team's topic sales.feedback.<team>, which only that team may write (broker
+// ACLs). A record there is applied only when its rep is in that team and the
+// lead is routed to that team; otherwise it is dead-lettered NOT_PERMITTED.
+// Applied feedback is republished on sales.feedback with the header
+// kFeedbackOriginHeader=routing, as the gRPC API does; sales.feedback is
+// written by routing only, so a record there without that header is
+// dead-lettered NOT_PERMITTED and one with it is skipped (already applied).
+//
+// Errors never tell whether a lead exists: an unknown lead, another rep's
+// lead and a lead no longer open all read "lead L is not open with rep R".
 //
 // Threading: thread-safe (state lives in Redis).
 #pragma once
@@ -50,11 +59,11 @@ class FeedbackProcessor {
                     std::function<void()> on_capacity_freed = {});
 
   // Validates and applies one feedback event. Errors: kInvalidArgument (bad
-  // event), kNotFound (no decision for the lead), kFailedPrecondition (the lead
-  // is not held by that rep), kUnavailable (Redis).
+  // event), kFailedPrecondition (no open lead of that rep by that id, whether
+  // unknown, another rep's or closed: one text for all), kUnavailable (Redis).
   StatusOr<FeedbackResult> Apply(const leadflow::routing::v1::SalesFeedback& feedback);
 
-  // The sales.feedback consumer handler.
+  // The handler of sales.feedback and of every sales.feedback.<team> topic.
   Status Handle(const kafka::ConsumedMessage& message, std::vector<kafka::OutgoingMessage>& out);
 
   void set_on_capacity_freed(std::function<void()> fn) { on_capacity_freed_ = std::move(fn); }
@@ -63,6 +72,10 @@ class FeedbackProcessor {
   // Turns the lead's current record into what a reject or close leaves (when
   // the feedback script could not: the record had changed).
   Status SettleRecord(const leadflow::routing::v1::SalesFeedback& fb, bool to_nurture);
+  // Apply() for a record of sales.feedback.<team>: refused (NOT_PERMITTED)
+  // unless `team` is configured, the rep is in it and the lead is routed to it.
+  StatusOr<FeedbackResult> ApplyForTeam(const leadflow::routing::v1::SalesFeedback& fb,
+                                        const std::string& team);
 
   std::shared_ptr<const RoutingPolicy> policy_;
   RoutingStore& store_;

@@ -97,6 +97,69 @@ TEST_F(RoutingAppTest, NoCapacityQueuesVisiblyAndKeepsTheLeadInTheTeamQueue) {
   EXPECT_EQ(server_->Command({"LLEN", "lf:{routing}:queue:key-accounts"}).value_or(""), "1");
 }
 
+// Feedback by topic respects team scope (docs/security.md): a record on
+// sales.feedback.<team> is applied only for a rep of that team on a lead
+// routed to it, then republished on sales.feedback; sales.feedback itself is
+// routing's own, so a record there without routing's header is refused.
+TEST_F(RoutingAppTest, FeedbackByTopicIsAppliedOnlyWithinTheTopicsTeam) {
+  auto out = Handle(Lead("T1", cv1::ENTERPRISE, cv1::DEAL_BAND_LARGE));
+  rv1::LeadAssigned a;
+  ASSERT_TRUE(a.ParseFromString(out[0].payload));
+  const std::string rep = a.decision().rep_id();
+  const std::string team = a.decision().team();
+  std::string other_team;
+  for (const auto& t : policy_->rules().teams()) {
+    if (t.team_id() != team && t.reps_size() > 0) other_team = t.team_id();
+  }
+  ASSERT_FALSE(other_team.empty());
+  rv1::SalesFeedback close;
+  close.set_lead_id("T1");
+  close.set_rep_id(rep);
+  close.set_kind(rv1::CLOSE);
+  close.set_outcome(rv1::WON);
+  auto on = [&](const std::string& topic, const rv1::SalesFeedback& fb,
+                std::vector<std::pair<std::string, std::string>> headers = {}) {
+    kafka::ConsumedMessage m;
+    m.topic = topic;
+    m.key = fb.lead_id();
+    m.payload = fb.SerializeAsString();
+    for (auto& [k, v] : headers) m.headers.push_back({k, v});
+    std::vector<kafka::OutgoingMessage> emitted;
+    Status s = feedback_->Handle(m, emitted);
+    return std::make_pair(s, emitted);
+  };
+  const std::string open_key = "lf:{routing}:open:" + rep;
+  const std::string open_before = Get(open_key);
+
+  // Another team's tool, naming the holder: refused, nothing changes.
+  auto [other, other_out] = on(topics::kSalesFeedbackTeamPrefix + other_team, close);
+  EXPECT_EQ(other.code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(other.reason(), cv1::NOT_PERMITTED) << other.message();
+  EXPECT_TRUE(other_out.empty());
+  // A rep of the other team on its own topic, for this lead: refused too.
+  rv1::SalesFeedback by_outsider = close;
+  by_outsider.set_rep_id(policy_->FindTeam(other_team)->reps(0).rep_id());
+  EXPECT_EQ(on(topics::kSalesFeedbackTeamPrefix + other_team, by_outsider).first.reason(),
+            cv1::NOT_PERMITTED);
+  // Straight onto sales.feedback without routing's header: refused.
+  auto [direct, direct_out] = on(topics::kSalesFeedback, close);
+  EXPECT_EQ(direct.reason(), cv1::NOT_PERMITTED) << direct.message();
+  EXPECT_TRUE(direct_out.empty());
+  EXPECT_EQ(Get(open_key), open_before);
+
+  // The lead's own team: applied, and republished for nurture and the rebuild.
+  auto [own, own_out] = on(topics::kSalesFeedbackTeamPrefix + team, close);
+  ASSERT_TRUE(own.ok()) << own.message();
+  EXPECT_EQ(Get(open_key), "0");
+  ASSERT_EQ(own_out.size(), 1u);
+  EXPECT_EQ(own_out[0].topic, topics::kSalesFeedback);
+  EXPECT_EQ(own_out[0].payload, close.SerializeAsString());
+  ASSERT_EQ(own_out[0].headers.size(), 1u);
+  EXPECT_EQ(own_out[0].headers[0].value, "routing");
+  // Which routing itself skips when it reads it back.
+  EXPECT_TRUE(on(topics::kSalesFeedback, close, {{kFeedbackOriginHeader, "routing"}}).first.ok());
+}
+
 TEST_F(RoutingAppTest, FeedbackValidatesPublishesAndReleases) {
   auto out = Handle(Lead("F1", cv1::ENTERPRISE, cv1::DEAL_BAND_LARGE));
   rv1::LeadAssigned a;
@@ -114,15 +177,20 @@ TEST_F(RoutingAppTest, FeedbackValidatesPublishesAndReleases) {
   no_outcome.set_rep_id(rep);
   EXPECT_EQ(grpc_->CloseLead(nullptr, &no_outcome, &ack).error_code(),
             grpc::StatusCode::INVALID_ARGUMENT);
+  // Another rep's lead and an unknown lead get the same answer: the text
+  // tells nobody whether a lead exists or how it was routed.
   rv1::AcceptLeadRequest wrong_rep;
   wrong_rep.set_lead_id("F1");
   wrong_rep.set_rep_id("someone-else");
-  EXPECT_EQ(grpc_->AcceptLead(nullptr, &wrong_rep, &ack).error_code(),
-            grpc::StatusCode::FAILED_PRECONDITION);
+  const grpc::Status held_elsewhere = grpc_->AcceptLead(nullptr, &wrong_rep, &ack);
+  EXPECT_EQ(held_elsewhere.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(held_elsewhere.error_message(), "lead F1 is not open with rep someone-else");
   rv1::AcceptLeadRequest unknown;
-  unknown.set_lead_id("nope");
-  unknown.set_rep_id(rep);
-  EXPECT_EQ(grpc_->AcceptLead(nullptr, &unknown, &ack).error_code(), grpc::StatusCode::NOT_FOUND);
+  unknown.set_lead_id("F1-unknown");
+  unknown.set_rep_id("someone-else");
+  const grpc::Status not_there = grpc_->AcceptLead(nullptr, &unknown, &ack);
+  EXPECT_EQ(not_there.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(not_there.error_message(), "lead F1-unknown is not open with rep someone-else");
 
   rv1::AcceptLeadRequest accept;
   accept.set_lead_id("F1");
@@ -507,14 +575,15 @@ TEST_F(RoutingFlowTest, FeedbackFromTheTopicIsAppliedOnceAndProtectedRejectsGoTo
   fb.set_kind(rv1::REJECT);
   fb.set_reject_reason(cv1::RIGID_SPEC);
   kafka::ConsumedMessage m;
-  m.topic = topics::kSalesFeedback;
+  m.topic = topics::kSalesFeedbackTeamPrefix + a.decision().team();  // the team's own topic
   m.key = "K1";
   fb.SerializeToString(&m.payload);
   for (int delivery = 0; delivery < 2; ++delivery) {
     std::vector<kafka::OutgoingMessage> out;
     ASSERT_TRUE(feedback_->Handle(m, out).ok());
-    ASSERT_EQ(out.size(), 1u) << delivery;
+    ASSERT_EQ(out.size(), 2u) << delivery;  // back to nurture, then republished
     EXPECT_EQ(out[0].topic, topics::kLeadsNurture);
+    EXPECT_EQ(out[1].topic, topics::kSalesFeedback);
     rv1::NurtureRequested n;
     ASSERT_TRUE(n.ParseFromString(out[0].payload));
     EXPECT_EQ(n.reason(), cv1::RIGID_SPEC);
@@ -533,6 +602,7 @@ TEST_F(RoutingFlowTest, FeedbackFromTheTopicIsAppliedOnceAndProtectedRejectsGoTo
   EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
   EXPECT_NE(s.message().find("reject_reason"), std::string::npos);
   // Our own gRPC-published feedback is not applied twice.
+  m.topic = topics::kSalesFeedback;
   m.headers.push_back({kFeedbackOriginHeader, "routing"});
   EXPECT_TRUE(feedback_->Handle(m, out).ok());
   EXPECT_TRUE(out.empty());

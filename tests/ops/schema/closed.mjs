@@ -42,6 +42,8 @@ export const KAFKA_ACLS = {
   "leadflow-routing": {
     read: ["leads.scored", "sales.feedback", "engagement.events", "privacy.erasure", "leads.assigned",
       "leads.nurture", "accounts.inbound", "leads.rejected", "reps.availability"],
+    // every team's own feedback topic, sales.feedback.<team>
+    readPrefix: ["sales.feedback."],
     write: ["leads.assigned", "leads.nurture", "accounts.inbound", "sales.feedback", "leads.rejected",
       "reps.availability"],
   },
@@ -76,6 +78,7 @@ export function expectedAcls(principal) {
   const t = KAFKA_ACLS[principal];
   const out = new Set();
   for (const topic of t.read || []) out.add(`topic:${topic}:literal:Read`);
+  for (const prefix of t.readPrefix || []) out.add(`topic:${prefix}:prefix:Read`);
   for (const topic of t.write || []) out.add(`topic:${topic}:literal:Write`);
   for (const topic of t.describe || []) out.add(`topic:${topic}:literal:Describe`);
   for (const group of t.describeGroups || []) out.add(`group:${group}:literal:Describe`);
@@ -229,8 +232,10 @@ export function checkClosed(objs, ctx) {
     check(t, `docs/security.md ACL table: ${principal} has no KafkaUser here`);
     if (!t) continue;
     for (const col of ["read", "write", "describe", "describeGroups"]) {
-      check(same(row[col], t[col]),
-        `docs/security.md ACL table: ${principal} ${col} [${row[col]}] differs from the test's [${sorted(t[col])}]`);
+      // The docs name a prefix ACL by its prefix, e.g. `sales.feedback.`.
+      const want = col === "read" ? [...(t.read || []), ...(t.readPrefix || [])] : t[col];
+      check(same(row[col], want),
+        `docs/security.md ACL table: ${principal} ${col} [${row[col]}] differs from the test's [${sorted(want)}]`);
     }
   }
   for (const principal of Object.keys(KAFKA_ACLS)) {
