@@ -6,7 +6,8 @@
 //   SalesFeedback, LeadAssigned, NurtureRequested, CustomerInbound, Touch,
 //   ContactErasure (privacy.erasure; last, so older seeds keep their schema);
 //   configuration (protobuf JSON through common/config's loader, unknown
-//   fields rejected): IntakeConfig, ScoringModel, RoutingRules, NurtureConfig.
+//   fields rejected): IntakeConfig, ScoringModel, RoutingRules, NurtureConfig,
+//   and Callers (callers.json; last, as ContactErasure).
 // Invariants (abort = finding): a record that parses re-serialises and parses
 // back to an equal message; a configuration that loads prints as JSON and that
 // JSON loads back to an equal message.
@@ -22,6 +23,7 @@
 
 #include "common/config/proto_loader.h"
 #include "leadflow/accounts/v1/accounts.pb.h"
+#include "leadflow/config/v1/callers.pb.h"
 #include "leadflow/config/v1/intake_config.pb.h"
 #include "leadflow/config/v1/nurture_config.pb.h"
 #include "leadflow/config/v1/routing_rules.pb.h"
@@ -69,6 +71,7 @@ const std::vector<Schema>& Schemas() {
       Json<leadflow::config::v1::RoutingRules>(),
       Json<leadflow::config::v1::NurtureConfig>(),
       Binary<leadflow::privacy::v1::ContactErasure>(),
+      Json<leadflow::config::v1::Callers>(),
   };
   return s;
 }
