@@ -30,3 +30,9 @@ set_tests_properties(ops_manifests PROPERTIES LABELS "unit;ops" TIMEOUT 300)
 add_test(NAME ops_redis_acl
   COMMAND ${CMAKE_SOURCE_DIR}/tests/ops/redis_acl_test.sh)
 set_tests_properties(ops_redis_acl PROPERTIES LABELS "integration;ops" TIMEOUT 60)
+
+# The hardening flags reach every compile, and the built binaries show them
+# (full RELRO, stack protector, fortified libc calls); docs/security.md.
+add_test(NAME ops_hardening
+  COMMAND ${LEADFLOW_PYTHON3} ${CMAKE_CURRENT_LIST_DIR}/hardening_test.py ${CMAKE_BINARY_DIR})
+set_tests_properties(ops_hardening PROPERTIES LABELS "unit;ops" TIMEOUT 60)
