@@ -65,9 +65,25 @@ FeedbackProcessor::FeedbackProcessor(std::shared_ptr<const RoutingPolicy> policy
       on_capacity_freed_(std::move(on_capacity_freed)) {}
 
 StatusOr<FeedbackResult> FeedbackProcessor::Apply(const rv1::SalesFeedback& fb) {
+  return ApplyFrom(fb, /*team=*/"");
+}
+
+StatusOr<FeedbackResult> FeedbackProcessor::ApplyFrom(const rv1::SalesFeedback& fb,
+                                                      const std::string& team) {
   if (Status s = ValidateFeedback(fb); !s.ok()) return s;
+  if (!team.empty()) {
+    const auto* configured = policy_->FindTeam(team);
+    if (configured == nullptr) return NotPermitted("no team " + team + " in the routing rules");
+    const bool rep_in_team =
+        std::any_of(configured->reps().begin(), configured->reps().end(),
+                    [&](const auto& rep) { return rep.rep_id() == fb.rep_id(); });
+    if (!rep_in_team) return NotPermitted("rep " + fb.rep_id() + " is not in team " + team);
+  }
   auto stored = store_.GetDecision(fb.lead_id());
   if (!stored.ok()) return stored.status();
+  if (!team.empty() && (!stored->has_value() || (*stored)->record.decision().team() != team)) {
+    return NotPermitted("lead " + fb.lead_id() + " is not routed to team " + team);
+  }
   if (!stored->has_value()) return NotOpen(fb);
   const rv1::LeadAssigned& rec = (*stored)->record;
   const auto& d = rec.decision();
@@ -169,22 +185,6 @@ Status FeedbackProcessor::SettleRecord(const rv1::SalesFeedback& fb, bool to_nur
   return Status::Unavailable("decision of lead " + fb.lead_id() + " kept changing; retrying");
 }
 
-StatusOr<FeedbackResult> FeedbackProcessor::ApplyForTeam(const rv1::SalesFeedback& fb,
-                                                         const std::string& team) {
-  const auto* configured = policy_->FindTeam(team);
-  if (configured == nullptr) return NotPermitted("no team " + team + " in the routing rules");
-  const bool rep_in_team =
-      std::any_of(configured->reps().begin(), configured->reps().end(),
-                  [&](const auto& rep) { return rep.rep_id() == fb.rep_id(); });
-  if (!rep_in_team) return NotPermitted("rep " + fb.rep_id() + " is not in team " + team);
-  auto stored = store_.GetDecision(fb.lead_id());
-  if (!stored.ok()) return stored.status();
-  if (!stored->has_value() || (*stored)->record.decision().team() != team) {
-    return NotPermitted("lead " + fb.lead_id() + " is not routed to team " + team);
-  }
-  return Apply(fb);
-}
-
 Status FeedbackProcessor::Handle(const kafka::ConsumedMessage& message,
                                  std::vector<kafka::OutgoingMessage>& out) {
   const auto origin = message.FindHeader(kFeedbackOriginHeader);
@@ -203,7 +203,7 @@ Status FeedbackProcessor::Handle(const kafka::ConsumedMessage& message,
   if (message.topic.rfind(prefix, 0) != 0) {
     return NotPermitted("feedback is read from " + prefix + "<team> only, not " + message.topic);
   }
-  auto r = ApplyForTeam(fb, message.topic.substr(prefix.size()));
+  auto r = ApplyFrom(fb, message.topic.substr(prefix.size()));
   if (!r.ok()) return r.status();
   for (auto& m : r->outputs) out.push_back(std::move(m));
   // On sales.feedback for nurture, the state rebuild and other tools.

@@ -72,10 +72,11 @@ class FeedbackProcessor {
   // Turns the lead's current record into what a reject or close leaves (when
   // the feedback script could not: the record had changed).
   Status SettleRecord(const leadflow::routing::v1::SalesFeedback& fb, bool to_nurture);
-  // Apply() for a record of sales.feedback.<team>: refused (NOT_PERMITTED)
-  // unless `team` is configured, the rep is in it and the lead is routed to it.
-  StatusOr<FeedbackResult> ApplyForTeam(const leadflow::routing::v1::SalesFeedback& fb,
-                                        const std::string& team);
+  // Apply(), and for a record of sales.feedback.<team> (`team` not empty)
+  // refused with NOT_PERMITTED unless `team` is configured, the rep is in it
+  // and the lead is routed to it.
+  StatusOr<FeedbackResult> ApplyFrom(const leadflow::routing::v1::SalesFeedback& fb,
+                                     const std::string& team);
 
   std::shared_ptr<const RoutingPolicy> policy_;
   RoutingStore& store_;
