@@ -1,5 +1,5 @@
-// Closed by default, over the real leadflow-scoring and leadflow-nurture
-// binaries and real gRPC: every method that reads or changes personal data or
+// Closed by default, over the real service binaries (the e2e Stack) and real
+// gRPC: every method that reads or changes personal data or
 // state (ScoringService.Explain, NurtureService.GetEnrolment, Unsubscribe,
 // SuppressTopic) refuses a call without a known caller (UNAUTHENTICATED) and a
 // caller without the method's scope (PERMISSION_DENIED), with texts that say
@@ -17,17 +17,13 @@
 #include "leadflow/accounts/v1/accounts.pb.h"
 #include "leadflow/nurture/v1/nurture.grpc.pb.h"
 #include "leadflow/scoring/v1/scoring.grpc.pb.h"
-#include "services/common/testing/child_process.h"
-#include "services/common/testing/dev_kafka.h"
 #include "services/common/testing/kafka_test_client.h"
-#include "services/common/testing/redis_server.h"
-#include "services/common/testing/service_process.h"
-#include "services/common/testing/temp_dir.h"
 #include "stack.h"
 
 namespace leadflow {
 namespace {
 
+using e2e::Stack;
 using e2e::WaitFor;
 using std::chrono::seconds;
 namespace nv1 = leadflow::nurture::v1;
@@ -44,17 +40,11 @@ class CallerScopeE2eTest : public ::testing::Test {
  protected:
   void SetUp() override {
     std::string error;
-    dir_ = testing::TempDir::Create("caller-scope-e2e", &error);
-    ASSERT_NE(dir_, nullptr) << error;
-    redis_ = testing::RedisServer::Start({}, &error);
-    ASSERT_NE(redis_, nullptr) << error;
-    testing::DevKafkaOptions ko;
-    ko.quiet = true;
-    kafka_ = testing::DevKafka::Start(ko, &error);
-    ASSERT_NE(kafka_, nullptr) << error;
+    stack_ = Stack::Start(&error);
+    ASSERT_NE(stack_, nullptr) << error;
     // Two CRM accounts for nurture's registry view: one owned by the demo
     // account manager's rep, one by another rep.
-    testing::KafkaTestClient client(kafka_->bootstrap());
+    testing::KafkaTestClient client(stack_->bootstrap());
     for (const auto& [key, owner] : {std::pair{kOwnAccount, "ka-vorontsov"},
                                      std::pair{kOtherAccount, "ent-morozov"}}) {
       leadflow::accounts::v1::AccountState a;
@@ -64,34 +54,10 @@ class CallerScopeE2eTest : public ::testing::Test {
       a.set_owner_rep_id(owner);
       ASSERT_TRUE(client.ProduceSync(topics::kAccountsChanges, key, a.SerializeAsString()).ok);
     }
-    for (const char* service : {"scoring", "nurture"}) {
-      testing::ServiceProcessOptions o;
-      o.service = service;
-      o.kafka_bootstrap = kafka_->bootstrap();
-      o.redis_url = redis_->url();
-      o.work_dir = dir_->path();
-      testing::ServicePorts ports;
-      auto process = testing::StartService(o, &ports, &error);
-      ASSERT_NE(process, nullptr) << error;
-      const std::string address = "127.0.0.1:" + std::to_string(ports.grpc_port);
-      if (std::string(service) == "scoring") {
-        scoring_ = std::move(process);
-        scoring_stub_ = sv1::ScoringService::NewStub(
-            grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
-      } else {
-        nurture_ = std::move(process);
-        nurture_stub_ = nv1::NurtureService::NewStub(
-            grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
-      }
-    }
-  }
-
-  void TearDown() override {
-    for (auto* p : {&scoring_, &nurture_}) {
-      if (*p) {
-        EXPECT_EQ((*p)->Terminate(seconds(20)), 0) << (*p)->Describe();
-      }
-    }
+    scoring_stub_ = sv1::ScoringService::NewStub(
+        grpc::CreateChannel(stack_->grpc_address("scoring"), grpc::InsecureChannelCredentials()));
+    nurture_stub_ = nv1::NurtureService::NewStub(
+        grpc::CreateChannel(stack_->grpc_address("nurture"), grpc::InsecureChannelCredentials()));
   }
 
   // A client context with `key` (none when empty) and a deadline.
@@ -128,11 +94,7 @@ class CallerScopeE2eTest : public ::testing::Test {
     return nurture_stub_->SuppressTopic(Context(key).get(), req, &resp);
   }
 
-  std::unique_ptr<testing::TempDir> dir_;
-  std::unique_ptr<testing::RedisServer> redis_;
-  std::unique_ptr<testing::DevKafka> kafka_;
-  std::unique_ptr<testing::ChildProcess> scoring_;
-  std::unique_ptr<testing::ChildProcess> nurture_;
+  std::unique_ptr<Stack> stack_;
   std::unique_ptr<sv1::ScoringService::Stub> scoring_stub_;
   std::unique_ptr<nv1::NurtureService::Stub> nurture_stub_;
 };
@@ -158,8 +120,8 @@ TEST_F(CallerScopeE2eTest, EnrolmentsUnsubscribeAndSuppressionNeedTheirScopes) {
   EXPECT_EQ(Unsubscribe(kAnalyst).error_code(), grpc::StatusCode::PERMISSION_DENIED);
   EXPECT_EQ(Suppress(kAnalyst, "7702070139").error_code(), grpc::StatusCode::PERMISSION_DENIED);
   // Nothing was changed by the refused calls.
-  EXPECT_EQ(redis_->Command({"EXISTS", "lf:{nurture}:unsub"}).value_or(""), "0");
-  EXPECT_EQ(redis_->Command({"EXISTS", "lf:{nurture}:suppressed:7702070139"}).value_or(""), "0");
+  EXPECT_EQ(stack_->redis().Command({"EXISTS", "lf:{nurture}:unsub"}).value_or(""), "0");
+  EXPECT_EQ(stack_->redis().Command({"EXISTS", "lf:{nurture}:suppressed:7702070139"}).value_or(""), "0");
 
   EXPECT_TRUE(GetEnrolment(kAnalyst).ok());
   EXPECT_TRUE(Unsubscribe(kMarketingOps).ok());
