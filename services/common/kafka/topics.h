@@ -18,6 +18,10 @@ inline constexpr char kSalesFeedback[] = "sales.feedback";
 // record arrives on names the team that wrote it. Routing applies it and
 // republishes it on sales.feedback, which only routing writes.
 inline constexpr char kSalesFeedbackTeamPrefix[] = "sales.feedback.";
+// Leads their rep rejected for a reason that does not send them back to
+// nurture (routing.v1.LeadDiscarded, keyed by lead id): where such a lead
+// goes, visibly, instead of vanishing (docs/architecture.md).
+inline constexpr char kLeadsDiscarded[] = "leads.discarded";
 inline constexpr char kNurtureTouches[] = "nurture.touches";
 inline constexpr char kAccountsNotifications[] = "accounts.notifications";
 // Personal-data erasure requests (privacy.v1.ContactErasure, keyed by contact id).

@@ -44,7 +44,13 @@ void AssignmentBroadcaster::Unsubscribe(const std::shared_ptr<Subscription>& sub
 void AssignmentBroadcaster::Publish(const leadflow::routing::v1::LeadAssigned& event) {
   std::lock_guard lock(mu_);
   for (auto& sub : subs_) {
-    if (!sub->rep_id_.empty() && sub->rep_id_ != event.decision().rep_id()) continue;
+    // A re-assignment also goes to the reps it was taken from.
+    if (!sub->rep_id_.empty() && sub->rep_id_ != event.decision().rep_id() &&
+        !(event.decision().outcome() == leadflow::routing::v1::REASSIGNED &&
+          std::find(event.previous_reps().begin(), event.previous_reps().end(), sub->rep_id_) !=
+              event.previous_reps().end())) {
+      continue;
+    }
     if (!sub->team_.empty() && sub->team_ != event.decision().team()) continue;
     {
       std::lock_guard sl(sub->mu_);

@@ -1,5 +1,6 @@
-// Fans new LeadAssigned decisions made by this instance out to
-// WatchAssignments streams.
+// Fans what this instance changes about leads out to WatchAssignments
+// streams: new LeadAssigned decisions, and records of accepted, rejected or
+// closed leads with their LeadChange set.
 //
 // Each subscriber has a bounded queue: when a slow reader falls `queue_limit`
 // events behind, the oldest are dropped (counted in dropped()) rather than
@@ -41,7 +42,8 @@ class AssignmentBroadcaster {
 
   explicit AssignmentBroadcaster(size_t queue_limit = 256) : limit_(queue_limit) {}
 
-  // Events whose decision matches rep_id (if set) and team (if set).
+  // Events whose decision matches rep_id (if set) and team (if set); a
+  // re-assignment (REASSIGNED) also matches the rep_id of its previous_reps.
   std::shared_ptr<Subscription> Subscribe(const std::string& rep_id, const std::string& team);
   void Unsubscribe(const std::shared_ptr<Subscription>& sub);
   void Publish(const leadflow::routing::v1::LeadAssigned& event);

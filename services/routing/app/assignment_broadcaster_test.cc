@@ -30,6 +30,22 @@ TEST(AssignmentBroadcaster, FiltersByRepAndTeam) {
   EXPECT_EQ(got.decision().team(), "t2");
 }
 
+// The rep a lead was taken from hears of it (issue 17: the stream never said
+// a lead was re-assigned).
+TEST(AssignmentBroadcaster, AReassignmentReachesThePreviousRep) {
+  AssignmentBroadcaster b;
+  auto old_rep = b.Subscribe("r1", "");
+  auto bystander = b.Subscribe("r3", "");
+  auto e = Event("r2", "t1");
+  e.mutable_decision()->set_outcome(leadflow::routing::v1::REASSIGNED);
+  e.add_previous_reps("r1");
+  b.Publish(e);
+  leadflow::routing::v1::LeadAssigned got;
+  ASSERT_EQ(old_rep->Pop(std::chrono::milliseconds(10), &got), Next::kItem);
+  EXPECT_EQ(got.decision().rep_id(), "r2");
+  EXPECT_EQ(bystander->Pop(std::chrono::milliseconds(10), &got), Next::kTimeout);
+}
+
 TEST(AssignmentBroadcaster, BoundedQueueDropsOldest) {
   AssignmentBroadcaster b(2);
   auto s = b.Subscribe("", "t");

@@ -7,6 +7,7 @@
 #include "routing/app/decision_record.h"
 #include "routing/app/routing_outputs.h"
 #include "routing/domain/feedback.h"
+#include "routing/domain/sales_state.h"
 
 namespace leadflow::routing {
 
@@ -79,35 +80,78 @@ StatusOr<FeedbackResult> FeedbackProcessor::ApplyFrom(const rv1::SalesFeedback& 
                     [&](const auto& rep) { return rep.rep_id() == fb.rep_id(); });
     if (!rep_in_team) return NotPermitted("rep " + fb.rep_id() + " is not in team " + team);
   }
-  auto stored = store_.GetDecision(fb.lead_id());
-  if (!stored.ok()) return stored.status();
-  if (!team.empty() && (!stored->has_value() || (*stored)->record.decision().team() != team)) {
-    return NotPermitted("lead " + fb.lead_id() + " is not routed to team " + team);
+  // Read the lead's record and feedback tags, decide the transition, apply it
+  // only if the tags are still those (the script compares): a concurrent
+  // feedback in between makes us read and decide again.
+  for (int attempt = 0; attempt < kRecordAttempts; ++attempt) {
+    auto stored = store_.GetDecision(fb.lead_id());
+    if (!stored.ok()) return stored.status();
+    if (!team.empty() && (!stored->has_value() || (*stored)->record.decision().team() != team)) {
+      return NotPermitted("lead " + fb.lead_id() + " is not routed to team " + team);
+    }
+    if (!stored->has_value()) return NotOpen(fb);
+    auto tags = store_.GetFeedbackTags(fb.lead_id());
+    if (!tags.ok()) return tags.status();
+    auto r = ApplyOnce(fb, **stored, *tags);
+    if (!r.ok() || r->has_value()) {
+      if (!r.ok()) return r.status();
+      return std::move(**r);
+    }
   }
-  if (!stored->has_value()) return NotOpen(fb);
-  const rv1::LeadAssigned& rec = (*stored)->record;
+  return Status::Unavailable("feedback on lead " + fb.lead_id() + " kept changing; retrying");
+}
+
+StatusOr<std::optional<FeedbackResult>> FeedbackProcessor::ApplyOnce(
+    const rv1::SalesFeedback& fb, const StoredDecision& stored, const FeedbackTags& tags) {
+  const rv1::LeadAssigned& rec = stored.record;
   const auto& d = rec.decision();
+  const SalesStatus current = SalesStateOf(d, tags, fb.rep_id());
+  const FeedbackStep step = NextSalesState(current, tags.accepted_by, fb);
+  switch (step.kind) {
+    case FeedbackStep::Kind::kNotOpen:
+      return NotOpen(fb);
+    case FeedbackStep::Kind::kRefused:
+      return step.error;
+    default:
+      break;
+  }
+  const bool retry = step.kind == FeedbackStep::Kind::kRetry;
   const std::string kind = FeedbackKindLabel(fb.kind());
 
   FeedbackResult result;
+  result.redelivered = retry;
+  result.state = step.to;
+  if (retry) {
+    result.version = fb.kind() == rv1::ACCEPT && tags.accepted_version > 0 ? tags.accepted_version
+                                                                          : tags.version;
+  } else {
+    result.version = NextVersion(clock_.NowMillis(), tags.version, ToMillis(d.decided_at()));
+  }
   std::string detail;
   FeedbackRecord write;
   rv1::NurtureRequested nurture;
   switch (fb.kind()) {
     case rv1::ACCEPT:
       result.status = "accepted";
+      result.outcome = rv1::FEEDBACK_ACCEPTED;
       break;
     case rv1::CLOSE:
       detail = rv1::DealOutcome_Name(fb.outcome());
       result.status = "closed: " + detail;
+      result.outcome = rv1::FEEDBACK_CLOSED;
       write = TerminalRecord(rec, nullptr);
       break;
     default: {
       detail = cv1::ReasonCode_Name(fb.reject_reason());
+      // A retry finds the record the first attempt left: NURTURE after a
+      // return to nurture (with the lead, for the redelivery window).
       result.to_nurture =
-          RejectionReturnsToNurture(*policy_, rec.scored().segment(), fb.reject_reason()) &&
-          rec.scored().lead().meta().relationship() == cv1::PROSPECT;
+          retry ? d.outcome() == rv1::NURTURE
+                : RejectionReturnsToNurture(*policy_, rec.scored().segment(), fb.reject_reason()) &&
+                      rec.scored().lead().meta().relationship() == cv1::PROSPECT;
       result.status = (result.to_nurture ? "returned to nurture: " : "rejected: ") + detail;
+      result.outcome =
+          result.to_nurture ? rv1::FEEDBACK_RETURNED_TO_NURTURE : rv1::FEEDBACK_DISCARDED;
       if (result.to_nurture) {
         // Never discarded: back to nurture with the coded reason, and the
         // record says so, so that a later rescore routes the lead again.
@@ -115,12 +159,14 @@ StatusOr<FeedbackResult> FeedbackProcessor::ApplyFrom(const rv1::SalesFeedback& 
         *nurture.mutable_decision() = d;
         auto* nd = nurture.mutable_decision();
         nd->set_outcome(rv1::NURTURE);
-        SetMillis(nd->mutable_decided_at(), clock_.NowMillis());
-        auto* step = nd->add_path();
-        step->set_rule_id("feedback.protected_reject");
-        step->set_matched(true);
-        step->set_detail(detail + " on a " + cv1::Segment_Name(rec.scored().segment()) +
-                         " lead rejected by " + fb.rep_id() + ": back to nurture");
+        if (!retry) {
+          SetMillis(nd->mutable_decided_at(), clock_.NowMillis());
+          auto* step_path = nd->add_path();
+          step_path->set_rule_id("feedback.protected_reject");
+          step_path->set_matched(true);
+          step_path->set_detail(detail + " on a " + cv1::Segment_Name(rec.scored().segment()) +
+                                " lead rejected by " + fb.rep_id() + ": back to nurture");
+        }
         nurture.set_reason(fb.reject_reason());
       }
       write = TerminalRecord(rec, result.to_nurture ? &nurture.decision() : nullptr);
@@ -129,24 +175,55 @@ StatusOr<FeedbackResult> FeedbackProcessor::ApplyFrom(const rv1::SalesFeedback& 
   }
 
   int64_t open_after = 0;
-  bool replaced = false;
-  auto applied = store_.ApplyFeedback(fb.lead_id(), fb.rep_id(), kind, detail, (*stored)->raw,
-                                      write, &open_after, &replaced);
-  if (!applied.ok()) return applied.status();
-  if (fb.kind() != rv1::ACCEPT && *applied != FeedbackApply::kNotOpen && !replaced &&
-      !((*applied == FeedbackApply::kAlready) && Settled(rec, fb, result.to_nurture))) {
-    // The record changed between our read and the script (an erasure's
-    // scrub), or a first attempt stopped in between: it still has to lose
-    // the lead's body.
+  if (!retry) {
+    bool replaced = false;
+    auto applied = store_.ApplyFeedback(fb.lead_id(), fb.rep_id(), kind, detail, stored.raw, tags,
+                                        result.version, write, &open_after, &replaced);
+    if (!applied.ok()) return applied.status();
+    if (*applied == FeedbackApply::kChanged) return std::optional<FeedbackResult>();
+    if (*applied == FeedbackApply::kNotOpen) return NotOpen(fb);
+    if (fb.kind() != rv1::ACCEPT && !replaced) {
+      // The record changed between our read and the script (an erasure's
+      // scrub): it still has to lose the lead's body.
+      if (Status s = SettleRecord(fb, result.to_nurture); !s.ok()) return s;
+    }
+  } else if (fb.kind() != rv1::ACCEPT && !Settled(rec, fb, result.to_nurture)) {
+    // A first attempt stopped between the feedback and the record.
     if (Status s = SettleRecord(fb, result.to_nurture); !s.ok()) return s;
   }
-  if (*applied == FeedbackApply::kNotOpen) return NotOpen(fb);
-  result.redelivered = *applied == FeedbackApply::kAlready;
+  const auto& meta = rec.scored().lead().meta();
   if (result.to_nurture) {
-    const auto& meta = rec.scored().lead().meta();
     result.outputs.push_back(MakeEvent(topics::kLeadsNurture, meta, meta.lead_id(), nurture));
+  } else if (fb.kind() == rv1::REJECT) {
+    // Not back to nurture: discarded, visibly (docs/architecture.md).
+    rv1::LeadDiscarded gone;
+    gone.set_lead_id(fb.lead_id());
+    gone.set_rep_id(fb.rep_id());
+    gone.set_team(d.team());
+    gone.set_reason(fb.reject_reason());
+    *gone.mutable_decision() = d;
+    SetMillis(gone.mutable_discarded_at(), result.version);
+    gone.set_version(result.version);
+    kafka::OutgoingMessage m;
+    m.topic = topics::kLeadsDiscarded;
+    m.key = fb.lead_id();
+    m.payload = gone.SerializeAsString();
+    if (!meta.trace_id().empty()) m.headers.push_back({topics::kTraceHeader, meta.trace_id()});
+    result.outputs.push_back(std::move(m));
   }
-  if (!result.redelivered) {
+  // What a WatchAssignments stream reports: the record as it is left (ids
+  // and the decision once rejected or closed) with the change.
+  result.event = fb.kind() == rv1::ACCEPT ? rec : Slim(rec);
+  auto* c = result.event.mutable_change();
+  c->set_lead_id(fb.lead_id());
+  c->set_state(result.state);
+  c->set_version(result.version);
+  c->set_rep_id(fb.rep_id());
+  c->set_team(d.team());
+  c->set_feedback(result.outcome);
+  if (fb.kind() == rv1::REJECT) c->set_reject_reason(fb.reject_reason());
+  if (fb.kind() == rv1::CLOSE) c->set_deal_outcome(fb.outcome());
+  if (!retry) {
     metrics_.Feedback(kind, fb.kind() == rv1::ACCEPT ? "none" : detail);
     if (fb.kind() == rv1::CLOSE) {
       metrics_.DealClosed(detail, cv1::Segment_Name(rec.scored().segment()),
@@ -156,12 +233,12 @@ StatusOr<FeedbackResult> FeedbackProcessor::ApplyFrom(const rv1::SalesFeedback& 
       metrics_.RepOpenLeads(d.team(), fb.rep_id(), static_cast<double>(open_after));
       if (on_capacity_freed_) on_capacity_freed_();
     }
-    log::Info("sales feedback applied", {{"trace_id", rec.scored().lead().meta().trace_id()},
+    log::Info("sales feedback applied", {{"trace_id", meta.trace_id()},
                                          {"kind", kind},
                                          {"rep", fb.rep_id()},
                                          {"status", result.status}});
   }
-  return result;
+  return std::optional<FeedbackResult>(std::move(result));
 }
 
 Status FeedbackProcessor::SettleRecord(const rv1::SalesFeedback& fb, bool to_nurture) {

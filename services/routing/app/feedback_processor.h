@@ -1,13 +1,18 @@
 // Sales feedback (DOMAIN.md §5 "one explicit handoff"), from the gRPC API and
 // from the sales.feedback topic:
 //   accept -> stops the lead's SLA timer;
-//   reject -> needs a reason code; releases the rep's slot; a large-client
+//   reject -> needs a sales-rejection reason; releases the rep's slot; a large-client
 //             (ENTERPRISE/GOVERNMENT/INFRASTRUCTURE) lead rejected for a
 //             protected reason goes back to nurture (NurtureRequested with the
 //             reason; the record becomes NURTURE so a later rescore re-routes);
+//             any other rejection is discarded, visibly: LeadDiscarded on
+//             leads.discarded;
 //   close  -> records the deal outcome and releases the rep's slot.
-// Effects are applied atomically and idempotently in Redis, keyed by lead id:
-// a redelivered event re-emits the same outputs and changes nothing. A
+// Each is a transition of the lead's sales state (domain/sales_state.h): a
+// second, different answer to a step already taken is refused. Effects are
+// applied atomically in Redis, keyed by lead id, and only on the state the
+// transition was decided on; an identical retry (a redelivered event, a
+// retried RPC) re-emits the same outputs and changes nothing. A
 // reject or close also ends what routing keeps of the lead: its record turns
 // slim (ids and the decision), or, after a protected rejection, keeps the lead
 // for the redelivery window only (decision_record.h).
@@ -29,6 +34,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -44,10 +50,16 @@ namespace leadflow::routing {
 inline constexpr char kFeedbackOriginHeader[] = "leadflow-origin";
 
 struct FeedbackResult {
-  bool redelivered = false;  // already applied before: nothing changed
+  bool redelivered = false;  // an identical retry: nothing changed, the same answer
   bool to_nurture = false;   // protected rejection: back to nurture
   std::string status;        // e.g. "accepted", "returned to nurture: BUDGET_TOO_SMALL"
-  std::vector<kafka::OutgoingMessage> outputs;  // leads.nurture on a protected rejection
+  leadflow::routing::v1::FeedbackOutcome outcome = leadflow::routing::v1::FEEDBACK_OUTCOME_UNSPECIFIED;
+  leadflow::routing::v1::SalesState state = leadflow::routing::v1::SALES_STATE_UNSPECIFIED;
+  int64_t version = 0;  // LeadChange.version of the change (the first one's on a retry)
+  // leads.nurture on a protected rejection, leads.discarded on any other.
+  std::vector<kafka::OutgoingMessage> outputs;
+  // The WatchAssignments event of the change (record with `change` set).
+  leadflow::routing::v1::LeadAssigned event;
 };
 
 class FeedbackProcessor {
@@ -58,9 +70,12 @@ class FeedbackProcessor {
                     RoutingMetrics& metrics, const Clock& clock,
                     std::function<void()> on_capacity_freed = {});
 
-  // Validates and applies one feedback event. Errors: kInvalidArgument (bad
-  // event), kFailedPrecondition (no open lead of that rep by that id, whether
-  // unknown, another rep's or closed: one text for all), kUnavailable (Redis).
+  // Validates and applies one feedback event, as a transition of the lead's
+  // sales state (routing/domain/sales_state.h). Errors: kInvalidArgument (bad
+  // event, or a reason not allowed for its kind; names the field),
+  // kFailedPrecondition (no lead of that rep by that id, whether unknown or
+  // another rep's: one text for all; or a second, different answer to a step
+  // the rep already took: names the lead's state), kUnavailable (Redis).
   StatusOr<FeedbackResult> Apply(const leadflow::routing::v1::SalesFeedback& feedback);
 
   // The handler of sales.feedback and of every sales.feedback.<team> topic.
@@ -77,6 +92,11 @@ class FeedbackProcessor {
   // and the lead is routed to it.
   StatusOr<FeedbackResult> ApplyFrom(const leadflow::routing::v1::SalesFeedback& fb,
                                      const std::string& team);
+  // One read-decide-apply round on `stored` and `tags`; nullopt when the tags
+  // changed before the script ran (read again).
+  StatusOr<std::optional<FeedbackResult>> ApplyOnce(const leadflow::routing::v1::SalesFeedback& fb,
+                                                    const StoredDecision& stored,
+                                                    const FeedbackTags& tags);
 
   std::shared_ptr<const RoutingPolicy> policy_;
   RoutingStore& store_;

@@ -1,5 +1,8 @@
 #include "routing/app/routing_grpc_service.h"
 
+#include <algorithm>
+#include <deque>
+#include <map>
 #include <set>
 
 #include "common/kafka/topics.h"
@@ -7,6 +10,7 @@
 #include "routing/app/decision_record.h"
 #include "routing/app/routing_outputs.h"
 #include "routing/domain/feedback.h"
+#include "routing/domain/sales_state.h"
 
 namespace leadflow::routing {
 
@@ -16,6 +20,10 @@ namespace rv1 = leadflow::routing::v1;
 namespace {
 
 constexpr auto kPublishTimeout = std::chrono::seconds(5);
+// ListOpenLeads answers at most this many leads.
+constexpr size_t kMaxListed = 500;
+// A stream remembers this many finished leads (against late duplicates).
+constexpr size_t kFinishedRemembered = 4096;
 
 grpc::Status ToGrpc(const Status& s) {
   switch (s.code()) {
@@ -70,18 +78,30 @@ grpc::Status RoutingGrpcService::ApplyAndPublish(rv1::SalesFeedback fb, rv1::Fee
   if (Status s = producer_.ProduceAndWait(m, kPublishTimeout); !s.ok()) return ToGrpc(s);
   resp->set_lead_id(fb.lead_id());
   resp->set_status(r->status);
+  resp->set_outcome(r->outcome);
+  resp->set_state(r->state);
+  resp->set_already_applied(r->redelivered);
+  resp->set_version(r->version);
+  if (!r->redelivered) broadcaster_.Publish(r->event);
+  return grpc::Status::OK;
+}
+
+grpc::Status RoutingGrpcService::Authenticate(const grpc::ServerContext* ctx,
+                                              std::optional<Caller>* caller) const {
+  if (!auth_) return grpc::Status::OK;
+  *caller = auth_->Authenticate(*ctx);
+  if (!*caller) {
+    return {grpc::StatusCode::UNAUTHENTICATED,
+            "an API key (x-api-key) or client certificate of a configured caller is required"};
+  }
   return grpc::Status::OK;
 }
 
 grpc::Status RoutingGrpcService::Authorize(const grpc::ServerContext* ctx,
                                            const std::string& rep_id,
                                            const std::string& team) const {
-  if (!auth_) return grpc::Status::OK;
-  auto caller = auth_->Authenticate(*ctx);
-  if (!caller) {
-    return {grpc::StatusCode::UNAUTHENTICATED,
-            "an API key (x-api-key) or client certificate of a configured caller is required"};
-  }
+  std::optional<Caller> caller;
+  if (auto a = Authenticate(ctx, &caller); !a.ok() || !caller) return a;
   const bool allowed = rep_id.empty() ? auth_->MayActOnTeam(*caller, team)
                                       : auth_->MayActOnRep(*caller, rep_id);
   if (!allowed) {
@@ -161,6 +181,97 @@ grpc::Status RoutingGrpcService::SetRepAvailability(grpc::ServerContext* ctx,
   return grpc::Status::OK;
 }
 
+rv1::LeadView RoutingGrpcService::ViewOf(const rv1::LeadAssigned& record, const FeedbackTags& tags) {
+  const rv1::LeadChange c = LeadChangeOf(record, tags, "");
+  rv1::LeadView v;
+  v.set_lead_id(record.scored().lead().meta().lead_id());
+  v.set_state(c.state());
+  v.set_version(c.version());
+  v.set_rep_id(c.rep_id());
+  v.set_team(c.team());
+  v.set_reject_reason(c.reject_reason());
+  v.set_deal_outcome(c.deal_outcome());
+  *v.mutable_record() = record;
+  return v;
+}
+
+grpc::Status RoutingGrpcService::GetLead(grpc::ServerContext* ctx, const rv1::GetLeadRequest* req,
+                                         rv1::LeadView* resp) {
+  std::optional<Caller> caller;
+  if (auto a = Authenticate(ctx, &caller); !a.ok()) return a;
+  if (req->lead_id().empty()) return {grpc::StatusCode::INVALID_ARGUMENT, "lead_id: required"};
+  // One answer for an unknown lead and one of another team (docs/security.md,
+  // "No oracles").
+  const grpc::Status not_found{grpc::StatusCode::NOT_FOUND,
+                               "lead " + req->lead_id() + " is not one of the caller's teams' leads"};
+  auto stored = store_.GetDecision(req->lead_id());
+  if (!stored.ok()) return ToGrpc(stored.status());
+  if (!stored->has_value()) return not_found;
+  const rv1::LeadAssigned& rec = (*stored)->record;
+  const std::string& team = rec.decision().team();
+  if (team.empty() || (caller && !auth_->MayActOnTeam(*caller, team))) return not_found;
+  auto tags = store_.GetFeedbackTags(req->lead_id());
+  if (!tags.ok()) return ToGrpc(tags.status());
+  *resp = ViewOf(rec, *tags);
+  if (resp->state() == rv1::SALES_STATE_UNSPECIFIED) return not_found;  // e.g. nurture
+  return grpc::Status::OK;
+}
+
+grpc::Status RoutingGrpcService::ListOpenLeads(grpc::ServerContext* ctx,
+                                               const rv1::ListOpenLeadsRequest* req,
+                                               rv1::ListOpenLeadsResponse* resp) {
+  if (req->rep_id().empty() == req->team().empty()) {
+    return {grpc::StatusCode::INVALID_ARGUMENT, "exactly one of rep_id or team is required"};
+  }
+  if (req->limit() < 0) return {grpc::StatusCode::INVALID_ARGUMENT, "limit: must not be negative"};
+  if (auto a = Authorize(ctx, req->rep_id(), req->team()); !a.ok()) return a;
+  const size_t limit = req->limit() == 0 ? kMaxListed
+                                         : std::min<size_t>(req->limit(), kMaxListed);
+  auto reps = RepsOf(*req);
+  if (!reps.ok()) return ToGrpc(reps.status());
+  std::vector<std::string> ids;
+  for (const auto& rep : *reps) {
+    auto open = store_.OpenLeads(rep);
+    if (!open.ok()) return ToGrpc(open.status());
+    ids.insert(ids.end(), open->begin(), open->end());
+  }
+  if (!req->team().empty()) {
+    auto queued = store_.QueuedLeads(req->team(), static_cast<int>(limit) + 1);
+    if (!queued.ok()) return ToGrpc(queued.status());
+    ids.insert(ids.end(), queued->begin(), queued->end());
+  }
+  auto tags = store_.GetFeedbackTagsMany(ids);
+  if (!tags.ok()) return ToGrpc(tags.status());
+  for (size_t i = 0; i < ids.size(); ++i) {
+    auto rec = store_.GetDecision(ids[i]);
+    if (!rec.ok()) return ToGrpc(rec.status());
+    if (!rec->has_value() || IsSlim((*rec)->record)) continue;  // no longer open
+    const auto& d = (*rec)->record.decision();
+    if (!req->team().empty() ? d.team() != req->team() : d.rep_id() != req->rep_id()) continue;
+    rv1::LeadView v = ViewOf((*rec)->record, (*tags)[i]);
+    if (v.state() != rv1::SALES_QUEUED && v.state() != rv1::SALES_ASSIGNED &&
+        v.state() != rv1::SALES_ACCEPTED) {
+      continue;
+    }
+    if (static_cast<size_t>(resp->leads_size()) >= limit) {
+      resp->set_truncated(true);
+      break;
+    }
+    *resp->add_leads() = std::move(v);
+  }
+  return grpc::Status::OK;
+}
+
+StatusOr<std::vector<std::string>> RoutingGrpcService::RepsOf(
+    const rv1::ListOpenLeadsRequest& req) const {
+  if (!req.rep_id().empty()) return std::vector<std::string>{req.rep_id()};
+  const auto* team = policy_->FindTeam(req.team());
+  if (team == nullptr) return Status::NotFound("unknown team " + req.team());
+  std::vector<std::string> reps;
+  for (const auto& r : team->reps()) reps.push_back(r.rep_id());
+  return reps;
+}
+
 grpc::Status RoutingGrpcService::WatchAssignments(grpc::ServerContext* ctx,
                                                   const rv1::WatchAssignmentsRequest* req,
                                                   grpc::ServerWriter<rv1::LeadAssigned>* w) {
@@ -168,14 +279,11 @@ grpc::Status RoutingGrpcService::WatchAssignments(grpc::ServerContext* ctx,
     return {grpc::StatusCode::INVALID_ARGUMENT, "exactly one of rep_id or team is required"};
   }
   if (auto a = Authorize(ctx, req->rep_id(), req->team()); !a.ok()) return a;
-  std::vector<std::string> reps;
-  if (!req->rep_id().empty()) {
-    reps.push_back(req->rep_id());
-  } else {
-    const auto* team = policy_->FindTeam(req->team());
-    if (team == nullptr) return {grpc::StatusCode::NOT_FOUND, "unknown team " + req->team()};
-    for (const auto& r : team->reps()) reps.push_back(r.rep_id());
-  }
+  rv1::ListOpenLeadsRequest scope;
+  scope.set_rep_id(req->rep_id());
+  scope.set_team(req->team());
+  auto reps = RepsOf(scope);
+  if (!reps.ok()) return ToGrpc(reps.status());
   // Subscribe before reading the current state, so nothing decided in between is missed.
   auto sub = broadcaster_.Subscribe(req->rep_id(), req->team());
   struct Unsub {
@@ -184,27 +292,99 @@ grpc::Status RoutingGrpcService::WatchAssignments(grpc::ServerContext* ctx,
     ~Unsub() { b.Unsubscribe(s); }
   } unsub{broadcaster_, sub};
 
-  // Sent (lead, rep, decided_at) triples: each assignment is streamed once.
-  std::set<std::string> sent;
-  auto tag = [](const rv1::LeadAssigned& a) {
-    return a.scored().lead().meta().lead_id() + "|" + a.decision().rep_id() + "|" +
-           std::to_string(ToMillis(a.decision().decided_at()));
+  // The last change sent per lead still followed; and recently finished
+  // leads (rejected, closed, taken away), so a late copy is not sent again.
+  struct Sent {
+    rv1::SalesState state;
+    int64_t version;
+    std::string rep;
   };
-  // Streams open assignments not sent yet; false when the client is gone.
+  std::map<std::string, Sent> followed;
+  std::set<std::string> finished;
+  std::deque<std::string> finished_order;
+  auto done_key = [](const rv1::LeadChange& c) {
+    return c.lead_id() + "|" + c.rep_id() + "|" + std::to_string(c.version());
+  };
+  // Writes `event` (its change set) unless it was sent already or is older
+  // than what was; false when the client is gone.
+  auto send = [&](const rv1::LeadAssigned& event) -> bool {
+    const rv1::LeadChange& c = event.change();
+    if (c.state() == rv1::SALES_STATE_UNSPECIFIED) return true;
+    if (finished.count(done_key(c))) return true;
+    auto it = followed.find(c.lead_id());
+    if (it != followed.end() &&
+        (c.version() < it->second.version ||
+         (c.version() == it->second.version && c.state() == it->second.state &&
+          c.rep_id() == it->second.rep))) {
+      return true;
+    }
+    const bool last = c.state() == rv1::SALES_REJECTED || c.state() == rv1::SALES_CLOSED ||
+                      c.state() == rv1::SALES_REASSIGNED_AWAY;
+    if (last) {
+      followed.erase(c.lead_id());
+      finished.insert(done_key(c));
+      finished_order.push_back(done_key(c));
+      if (finished_order.size() > kFinishedRemembered) {
+        finished.erase(finished_order.front());
+        finished_order.pop_front();
+      }
+    } else {
+      followed[c.lead_id()] = {c.state(), c.version(), c.rep_id()};
+    }
+    return w->Write(event);
+  };
+  // The event for a record: its change as this stream sees it.
+  auto with_change = [&](rv1::LeadAssigned record, const FeedbackTags& tags) {
+    *record.mutable_change() = LeadChangeOf(record, tags, req->rep_id());
+    if (IsSlim(record) || record.change().state() == rv1::SALES_REASSIGNED_AWAY) {
+      rv1::LeadChange c = record.change();
+      record = Slim(record);  // the lead is no longer this stream's to work on
+      *record.mutable_change() = c;
+    }
+    return record;
+  };
+  // Streams what changed in Redis since the last scan: open leads not sent
+  // yet (or accepted since), and what became of followed leads that left the
+  // open sets (made by other replicas, the scheduler or sales.feedback).
+  // False when the client is gone.
   auto scan = [&]() -> StatusOr<bool> {
-    for (const auto& rep : reps) {
+    std::set<std::string> seen;
+    for (const auto& rep : *reps) {
       auto open = store_.OpenLeads(rep);
       if (!open.ok()) return open.status();
-      for (const auto& lead_id : *open) {
+      auto tags = store_.GetFeedbackTagsMany(*open);
+      if (!tags.ok()) return tags.status();
+      for (size_t i = 0; i < open->size(); ++i) {
+        const std::string& lead_id = (*open)[i];
         auto rec = store_.GetDecision(lead_id);
         if (!rec.ok()) return rec.status();
         if (!rec->has_value() || (*rec)->record.decision().rep_id() != rep ||
             IsSlim((*rec)->record)) {
           continue;  // not (or no longer) open with this rep
         }
-        if (!sent.insert(tag((*rec)->record)).second) continue;
-        if (!w->Write((*rec)->record)) return false;
+        seen.insert(lead_id);
+        if (!send(with_change((*rec)->record, (*tags)[i]))) return false;
       }
+    }
+    std::vector<std::string> gone;
+    for (const auto& [lead_id, sent] : followed) {
+      if (!seen.count(lead_id) && sent.state != rv1::SALES_QUEUED) gone.push_back(lead_id);
+    }
+    for (const auto& lead_id : gone) {
+      auto rec = store_.GetDecision(lead_id);
+      if (!rec.ok()) return rec.status();
+      auto tags = store_.GetFeedbackTags(lead_id);
+      if (!tags.ok()) return tags.status();
+      if (!rec->has_value()) {
+        followed.erase(lead_id);  // expired or erased: nothing more to say
+        continue;
+      }
+      rv1::LeadAssigned event = with_change((*rec)->record, *tags);
+      if (event.change().state() == rv1::SALES_STATE_UNSPECIFIED) {
+        followed.erase(lead_id);
+        continue;
+      }
+      if (!send(event)) return false;
     }
     return true;
   };
@@ -215,11 +395,12 @@ grpc::Status RoutingGrpcService::WatchAssignments(grpc::ServerContext* ctx,
   while (!ctx->IsCancelled() && !shutting_down_) {
     switch (sub->Pop(watch_poll_, &event)) {
       case AssignmentBroadcaster::Subscription::Next::kItem:
-        if (!sent.insert(tag(event)).second) break;
-        if (!w->Write(event)) return grpc::Status::OK;
+        // A decision from this instance, or a change with its LeadChange set.
+        if (!event.has_change()) event = with_change(std::move(event), FeedbackTags{});
+        if (!send(event)) return grpc::Status::OK;
         break;
       case AssignmentBroadcaster::Subscription::Next::kTimeout: {
-        auto more = scan();  // assignments made by other replicas or the scheduler
+        auto more = scan();  // changes made by other replicas, the scheduler or the topics
         if (more.ok() && !*more) return grpc::Status::OK;
         break;
       }

@@ -9,23 +9,35 @@
 // carries kFeedbackOriginHeader=routing so routing's own topic consumer does
 // not apply it twice; nurture and other readers see it like any feedback.
 //
-// WatchAssignments first sends the rep's (or team's) currently open
-// assignments, then every new assignment: pushed at once when decided by this
-// instance, and found within `watch_poll` by re-reading the open sets in Redis
-// when another replica (or the scheduler) made it. Runs until the client
-// cancels or Shutdown() is called. Thread-safe; the object must outlive the
-// gRPC server.
+// WatchAssignments first sends the rep's (or team's) currently open leads,
+// then every change to the leads it holds: new assignments (and, on a team
+// stream, queued leads), accepts, rejections, closes and re-assignments
+// (to the rep a lead was taken from: SALES_REASSIGNED_AWAY). Each event
+// carries LeadAssigned.change: the lead id, its sales state and a version
+// that orders the events of one lead. Changes made by this instance are
+// pushed at once; those made by another replica, the scheduler or
+// sales.feedback.<team> are found within `watch_poll` by re-reading the open
+// sets and the followed leads in Redis. Runs until the client cancels or
+// Shutdown() is called. Thread-safe; the object must outlive the gRPC server.
+//
+// GetLead answers one lead of the caller's teams (NOT_FOUND, one text, for an
+// unknown lead and another team's: docs/security.md "No oracles");
+// ListOpenLeads the leads open with a rep, or a team's reps and its queue.
 //
 // Access: once set_caller_auth() was called (main always does), every RPC
 // needs a configured caller (API key or client certificate), else
-// UNAUTHENTICATED; the rep or team it names must be one of the caller's
-// teams, else PERMISSION_DENIED. Nothing is applied or published then.
+// UNAUTHENTICATED; the rep or team it names (or, for GetLead, the lead's
+// team) must be one of the caller's teams, else PERMISSION_DENIED (GetLead:
+// NOT_FOUND). Nothing is applied or published then.
 #pragma once
 
 #include <atomic>
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
+#include <string>
+#include <vector>
 
 #include "common/kafka/producer.h"
 #include "common/util/clock.h"
@@ -61,6 +73,11 @@ class RoutingGrpcService final : public leadflow::routing::v1::RoutingService::S
   grpc::Status SetRepAvailability(grpc::ServerContext* ctx,
                                   const leadflow::routing::v1::SetRepAvailabilityRequest* req,
                                   leadflow::routing::v1::SetRepAvailabilityResponse* resp) override;
+  grpc::Status GetLead(grpc::ServerContext* ctx, const leadflow::routing::v1::GetLeadRequest* req,
+                       leadflow::routing::v1::LeadView* resp) override;
+  grpc::Status ListOpenLeads(grpc::ServerContext* ctx,
+                             const leadflow::routing::v1::ListOpenLeadsRequest* req,
+                             leadflow::routing::v1::ListOpenLeadsResponse* resp) override;
 
   // Ends every open WatchAssignments stream (call from rt.OnShutdown).
   void Shutdown();
@@ -70,12 +87,21 @@ class RoutingGrpcService final : public leadflow::routing::v1::RoutingService::S
   void set_caller_auth(std::shared_ptr<const CallerAuth> auth) { auth_ = std::move(auth); }
 
  private:
-  // Applies `fb`, publishes its outputs and the feedback, fills `resp`.
+  // OK with `*caller` set when a configured caller made the call; OK with
+  // it unset when authentication is off; else UNAUTHENTICATED.
+  grpc::Status Authenticate(const grpc::ServerContext* ctx, std::optional<Caller>* caller) const;
   // OK when the caller may act on `rep_id` (or, if `rep_id` is empty, `team`).
   grpc::Status Authorize(const grpc::ServerContext* ctx, const std::string& rep_id,
                          const std::string& team = "") const;
+  // Applies `fb`, publishes its outputs and the feedback, fills `resp`.
   grpc::Status ApplyAndPublish(leadflow::routing::v1::SalesFeedback fb,
                                leadflow::routing::v1::FeedbackAck* resp);
+
+  // The reps of a request's rep_id or team (kNotFound: unknown team).
+  StatusOr<std::vector<std::string>> RepsOf(
+      const leadflow::routing::v1::ListOpenLeadsRequest& req) const;
+  static leadflow::routing::v1::LeadView ViewOf(const leadflow::routing::v1::LeadAssigned& record,
+                                                const FeedbackTags& tags);
 
   std::shared_ptr<const RoutingPolicy> policy_;
   RoutingStore& store_;

@@ -1,6 +1,7 @@
 #include "routing/app/routing_store.h"
 
 #include <cstdio>
+#include <cstdlib>
 
 #include "routing/app/routing_keys.h"
 
@@ -129,27 +130,30 @@ return {1, n, 0}
 redis::Script& FeedbackScript() {
   // KEYS: open-set, open, sla, fb, decision, state marker
   // ARGV: lead_id, kind (accept|reject|close), rep, detail, expected, new record,
-  //       new record ttl (0 = none), fb ttl (0 = none)
-  // Returns {1 applied | 2 already | 0 not open, open leads, 1 if replaced}.
+  //       new record ttl (0 = none), fb ttl (0 = none), expected last tag,
+  //       expected accepted_by, version
+  // Applies only while the fb hash's `last` and `accepted_by` are still what
+  // the caller read (the state its transition was decided on).
+  // Returns {1 applied | 3 state changed meanwhile | 0 not open, open leads,
+  // 1 if replaced}.
   static redis::Script script(StateGated(6, R"lua(
 local tag = ARGV[2] .. '|' .. ARGV[3]
-local last = redis.call('HGET', KEYS[4], 'last')
 local function open() return tonumber(redis.call('GET', KEYS[2]) or '0') end
-if redis.call('SISMEMBER', KEYS[1], ARGV[1]) == 0 then
-  if last == tag then return {2, open(), 0} end
-  return {0, open(), 0}
-end
+local last = redis.call('HGET', KEYS[4], 'last') or ''
+local by = redis.call('HGET', KEYS[4], 'accepted_by') or ''
+if last ~= ARGV[9] or by ~= ARGV[10] then return {3, open(), 0} end
+if redis.call('SISMEMBER', KEYS[1], ARGV[1]) == 0 then return {0, open(), 0} end
 if ARGV[2] == 'accept' then
   redis.call('ZREM', KEYS[3], ARGV[1])
-  if last == tag then return {2, open(), 0} end
-  redis.call('HSET', KEYS[4], 'last', tag, 'accepted_by', ARGV[3])
+  redis.call('HSET', KEYS[4], 'last', tag, 'accepted_by', ARGV[3], 'ver', ARGV[11],
+             'accepted_ver', ARGV[11])
   return {1, open(), 0}
 end
 redis.call('SREM', KEYS[1], ARGV[1])
 local v = redis.call('DECR', KEYS[2])
 if v < 0 then redis.call('SET', KEYS[2], 0); v = 0 end
 redis.call('ZREM', KEYS[3], ARGV[1])
-redis.call('HSET', KEYS[4], 'last', tag, ARGV[2], ARGV[4])
+redis.call('HSET', KEYS[4], 'last', tag, ARGV[2], ARGV[4], 'ver', ARGV[11])
 if tonumber(ARGV[8]) > 0 then redis.call('EXPIRE', KEYS[4], ARGV[8]) end
 local replaced = 0
 if ARGV[6] ~= '' and redis.call('GET', KEYS[5]) == ARGV[5] then
@@ -404,14 +408,15 @@ StatusOr<ClaimResult> RoutingStore::Reassign(const ReassignRequest& q) {
 
 StatusOr<FeedbackApply> RoutingStore::ApplyFeedback(
     const std::string& lead_id, const std::string& rep_id, const std::string& kind,
-    const std::string& detail, const std::string& expected_raw, const FeedbackRecord& write,
-    int64_t* open_after, bool* replaced) {
+    const std::string& detail, const std::string& expected_raw, const FeedbackTags& expected_tags,
+    int64_t version, const FeedbackRecord& write, int64_t* open_after, bool* replaced) {
   auto r = redis_.Eval(
       FeedbackScript(),
       {Key("open-set", rep_id), Key("open", rep_id), kSlaKey, Key("fb", lead_id),
        Key("decision", lead_id), kStateKey},
       {lead_id, kind, rep_id, detail, expected_raw, write.new_record,
-       std::to_string(write.new_record_ttl_seconds), std::to_string(write.feedback_ttl_seconds)});
+       std::to_string(write.new_record_ttl_seconds), std::to_string(write.feedback_ttl_seconds),
+       expected_tags.last, expected_tags.accepted_by, std::to_string(version)});
   if (!r.ok()) return r.status();
   if (r->is_error() || r->elements.size() != 3) return ReplyError(*r, "feedback script");
   if (open_after != nullptr) *open_after = r->elements[1].integer;
@@ -419,8 +424,8 @@ StatusOr<FeedbackApply> RoutingStore::ApplyFeedback(
   switch (r->elements[0].integer) {
     case 1:
       return FeedbackApply::kApplied;
-    case 2:
-      return FeedbackApply::kAlready;
+    case 3:
+      return FeedbackApply::kChanged;
     default:
       return FeedbackApply::kNotOpen;
   }
@@ -470,6 +475,55 @@ StatusOr<std::vector<std::string>> RoutingStore::LastFeedbacks(
   for (auto& reply : *r) {
     if (reply.is_error()) return ReplyError(reply, "HGET fb");
     out.push_back(reply.is_nil() ? std::string() : std::move(reply.str));
+  }
+  return out;
+}
+
+namespace {
+
+redis::Command FeedbackTagsCommand(const std::string& key) {
+  return {"HMGET", key, "last", "accepted_by", "reject", "close", "ver", "accepted_ver"};
+}
+
+StatusOr<FeedbackTags> ParseFeedbackTags(const redis::Reply& r) {
+  if (r.is_error() || r.elements.size() != 6) return ReplyError(r, "HMGET fb");
+  auto str = [&](size_t i) { return r.elements[i].is_nil() ? std::string() : r.elements[i].str; };
+  auto num = [&](size_t i) -> int64_t {
+    const std::string v = str(i);
+    return v.empty() ? 0 : std::strtoll(v.c_str(), nullptr, 10);
+  };
+  FeedbackTags t;
+  t.last = str(0);
+  t.accepted_by = str(1);
+  t.reject = str(2);
+  t.close = str(3);
+  t.version = num(4);
+  t.accepted_version = num(5);
+  return t;
+}
+
+}  // namespace
+
+StatusOr<FeedbackTags> RoutingStore::GetFeedbackTags(const std::string& lead_id) {
+  auto r = redis_.Run(FeedbackTagsCommand(Key("fb", lead_id)));
+  if (!r.ok()) return r.status();
+  return ParseFeedbackTags(*r);
+}
+
+StatusOr<std::vector<FeedbackTags>> RoutingStore::GetFeedbackTagsMany(
+    const std::vector<std::string>& lead_ids) {
+  std::vector<redis::Command> cmds;
+  cmds.reserve(lead_ids.size());
+  for (const auto& id : lead_ids) cmds.push_back(FeedbackTagsCommand(Key("fb", id)));
+  if (cmds.empty()) return std::vector<FeedbackTags>{};
+  auto r = redis_.Pipeline(cmds);
+  if (!r.ok()) return r.status();
+  std::vector<FeedbackTags> out;
+  out.reserve(lead_ids.size());
+  for (const auto& reply : *r) {
+    auto t = ParseFeedbackTags(reply);
+    if (!t.ok()) return t.status();
+    out.push_back(std::move(*t));
   }
   return out;
 }

@@ -14,9 +14,11 @@
 //                                        running SLA timers (survive restarts)
 //   lf:{routing}:outbox                  zset lead_id -> ms: scheduler decisions
 //                                        recorded but not yet acknowledged by Kafka
-//   lf:{routing}:fb:<lead_id>            hash: last applied feedback, outcome;
-//                                        the TTL of an owned record once closed
-//                                        or rejected
+//   lf:{routing}:fb:<lead_id>            hash: the lead's sales feedback
+//                                        (FeedbackTags: last "<kind>|<rep>",
+//                                        accepted_by, reject reason, close
+//                                        outcome, versions); the TTL of an owned
+//                                        record once closed or rejected
 //
 // Lifecycles and sizes of every key: docs/state.md.
 //
@@ -40,6 +42,7 @@
 #include "common/redis/client.h"
 #include "leadflow/routing/v1/routing.pb.h"
 #include "routing/domain/rep_state.h"
+#include "routing/domain/sales_state.h"
 
 namespace leadflow::routing {
 
@@ -98,7 +101,11 @@ struct ReassignRequest {
   int64_t outbox_ms = 0;
 };
 
-enum class FeedbackApply { kApplied, kAlready, kNotOpen };
+enum class FeedbackApply {
+  kApplied,
+  kChanged,  // the feedback tags were no longer the expected ones: read again
+  kNotOpen,
+};
 
 // What ApplyFeedback writes besides the feedback itself.
 struct FeedbackRecord {
@@ -134,15 +141,18 @@ class RoutingStore {
   // or re-assigned meanwhile).
   StatusOr<ClaimResult> Reassign(const ReassignRequest& request);
 
-  // Applies sales feedback for a lead held by `rep_id`: "accept" stops the SLA
-  // timer; "reject"/"close" also release the open-lead slot and, when
+  // Applies sales feedback for a lead held by `rep_id` (a transition the
+  // caller decided with NextSalesState on `expected_tags`): "accept" stops the
+  // SLA timer; "reject"/"close" also release the open-lead slot and, when
   // `write.new_record` is set and the stored record is still `expected_raw`,
-  // replace the record (`*replaced` says whether it did). kAlready: this exact
-  // (kind, rep) was applied before (redelivery); kNotOpen: the lead is not
-  // open with that rep.
+  // replace the record (`*replaced` says whether it did). The tags record the
+  // kind, `detail` (reason or outcome name) and `version`. kChanged: the
+  // lead's tags changed since they were read (nothing written); kNotOpen: the
+  // lead is not open with that rep.
   StatusOr<FeedbackApply> ApplyFeedback(const std::string& lead_id, const std::string& rep_id,
                                         const std::string& kind, const std::string& detail,
                                         const std::string& expected_raw,
+                                        const FeedbackTags& expected_tags, int64_t version,
                                         const FeedbackRecord& write, int64_t* open_after,
                                         bool* replaced = nullptr);
   // Replaces the lead's record only while it is still `expected_raw`
@@ -158,6 +168,10 @@ class RoutingStore {
   StatusOr<std::string> LastFeedback(const std::string& lead_id);
   // The same for several leads in one round trip.
   StatusOr<std::vector<std::string>> LastFeedbacks(const std::vector<std::string>& lead_ids);
+  // The lead's feedback tags (all empty when none), and the same for several
+  // leads in one round trip.
+  StatusOr<FeedbackTags> GetFeedbackTags(const std::string& lead_id);
+  StatusOr<std::vector<FeedbackTags>> GetFeedbackTagsMany(const std::vector<std::string>& lead_ids);
 
   using DayOf = std::function<std::string(const std::string& rep_id)>;
   StatusOr<RepStateView> LoadRepStates(const std::vector<std::string>& rep_ids,

@@ -4,6 +4,66 @@
 
 namespace leadflow::routing {
 
+namespace {
+
+namespace cv1 = leadflow::common::v1;
+
+std::string ReasonText(cv1::ReasonCode r) {
+  const std::string& name = cv1::ReasonCode_Name(r);
+  return name.empty() ? std::to_string(static_cast<int>(r)) : name;
+}
+
+// `field` must name a sales-rejection reason.
+Status CheckRejectReason(const char* field, cv1::ReasonCode r) {
+  if (r == cv1::REASON_UNSPECIFIED) {
+    return Status::InvalidArgument(std::string(field) + ": a rejection needs a reason code",
+                                   cv1::MISSING_FIELD);
+  }
+  if (!IsSalesRejectionReason(r)) {
+    return Status::InvalidArgument(std::string(field) + ": " + ReasonText(r) +
+                                       " is not a sales-rejection reason (" +
+                                       SalesRejectionReasonNames() + ")",
+                                   cv1::INVALID_FIELD);
+  }
+  return Status::Ok();
+}
+
+Status CheckOutcome(leadflow::routing::v1::DealOutcome o) {
+  namespace rv1 = leadflow::routing::v1;
+  if (o == rv1::DEAL_OUTCOME_UNSPECIFIED) {
+    return Status::InvalidArgument("outcome: closing a lead needs a deal outcome",
+                                   cv1::MISSING_FIELD);
+  }
+  if (o != rv1::WON && o != rv1::LOST && o != rv1::OUTCOME_DISQUALIFIED) {
+    return Status::InvalidArgument(
+        "outcome: " + std::to_string(static_cast<int>(o)) +
+            " is not a deal outcome (WON, LOST, OUTCOME_DISQUALIFIED)",
+        cv1::INVALID_FIELD);
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+bool IsSalesRejectionReason(cv1::ReasonCode r) {
+  switch (r) {
+    case cv1::BUDGET_TOO_SMALL:
+    case cv1::RIGID_SPEC:
+    case cv1::TAILORED_FOR_COMPETITOR:
+    case cv1::NOT_A_FIT:
+    case cv1::DUPLICATE_LEAD:
+    case cv1::NO_RESPONSE:
+      return true;
+    default:
+      return false;
+  }
+}
+
+std::string SalesRejectionReasonNames() {
+  return "BUDGET_TOO_SMALL, RIGID_SPEC, TAILORED_FOR_COMPETITOR, NOT_A_FIT, DUPLICATE_LEAD, "
+         "NO_RESPONSE";
+}
+
 Status ValidateAccept(const leadflow::routing::v1::AcceptLeadRequest& r) {
   if (r.lead_id().empty()) return Status::InvalidArgument("lead_id: required");
   if (r.rep_id().empty()) return Status::InvalidArgument("rep_id: required");
@@ -13,19 +73,13 @@ Status ValidateAccept(const leadflow::routing::v1::AcceptLeadRequest& r) {
 Status ValidateReject(const leadflow::routing::v1::RejectLeadRequest& r) {
   if (r.lead_id().empty()) return Status::InvalidArgument("lead_id: required");
   if (r.rep_id().empty()) return Status::InvalidArgument("rep_id: required");
-  if (r.reason() == leadflow::common::v1::REASON_UNSPECIFIED) {
-    return Status::InvalidArgument("reason: a rejection needs a reason code");
-  }
-  return Status::Ok();
+  return CheckRejectReason("reason", r.reason());
 }
 
 Status ValidateClose(const leadflow::routing::v1::CloseLeadRequest& r) {
   if (r.lead_id().empty()) return Status::InvalidArgument("lead_id: required");
   if (r.rep_id().empty()) return Status::InvalidArgument("rep_id: required");
-  if (r.outcome() == leadflow::routing::v1::DEAL_OUTCOME_UNSPECIFIED) {
-    return Status::InvalidArgument("outcome: closing a lead needs a deal outcome");
-  }
-  return Status::Ok();
+  return CheckOutcome(r.outcome());
 }
 
 Status ValidateFeedback(const leadflow::routing::v1::SalesFeedback& f) {
@@ -36,19 +90,25 @@ Status ValidateFeedback(const leadflow::routing::v1::SalesFeedback& f) {
     return Status::InvalidArgument("rep_id: required", leadflow::common::v1::MISSING_FIELD);
   switch (f.kind()) {
     case rv1::ACCEPT:
+      if (f.reject_reason() != cv1::REASON_UNSPECIFIED) {
+        return Status::InvalidArgument("reject_reason: only a REJECT carries one",
+                                       cv1::INVALID_FIELD);
+      }
+      if (f.outcome() != rv1::DEAL_OUTCOME_UNSPECIFIED) {
+        return Status::InvalidArgument("outcome: only a CLOSE carries one", cv1::INVALID_FIELD);
+      }
       return Status::Ok();
     case rv1::REJECT:
-      if (f.reject_reason() == leadflow::common::v1::REASON_UNSPECIFIED) {
-        return Status::InvalidArgument("reject_reason: a rejection needs a reason code",
-                                       leadflow::common::v1::MISSING_FIELD);
+      if (f.outcome() != rv1::DEAL_OUTCOME_UNSPECIFIED) {
+        return Status::InvalidArgument("outcome: only a CLOSE carries one", cv1::INVALID_FIELD);
       }
-      return Status::Ok();
+      return CheckRejectReason("reject_reason", f.reject_reason());
     case rv1::CLOSE:
-      if (f.outcome() == rv1::DEAL_OUTCOME_UNSPECIFIED) {
-        return Status::InvalidArgument("outcome: closing a lead needs a deal outcome",
-                                       leadflow::common::v1::MISSING_FIELD);
+      if (f.reject_reason() != cv1::REASON_UNSPECIFIED) {
+        return Status::InvalidArgument("reject_reason: only a REJECT carries one",
+                                       cv1::INVALID_FIELD);
       }
-      return Status::Ok();
+      return CheckOutcome(f.outcome());
     default:
       return Status::InvalidArgument("kind: must be ACCEPT, REJECT or CLOSE",
                                      leadflow::common::v1::INVALID_FIELD);

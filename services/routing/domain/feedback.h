@@ -3,6 +3,8 @@
 // Pure and thread-safe.
 #pragma once
 
+#include <string>
+
 #include "common/util/status.h"
 #include "leadflow/routing/v1/routing.pb.h"
 #include "routing/domain/routing_policy.h"
@@ -10,14 +12,24 @@
 namespace leadflow::routing {
 
 Status ValidateAccept(const leadflow::routing::v1::AcceptLeadRequest& request);
-// A rejection needs a reason code.
+// A rejection needs a sales-rejection reason (IsSalesRejectionReason); a
+// close a known deal outcome. Errors name the field.
 Status ValidateReject(const leadflow::routing::v1::RejectLeadRequest& request);
 // A close needs a deal outcome.
 Status ValidateClose(const leadflow::routing::v1::CloseLeadRequest& request);
 
 // A sales.feedback event: lead_id, rep_id and kind are required; REJECT needs
-// reject_reason, CLOSE needs outcome. Errors name the field.
+// a sales-rejection reject_reason and no outcome, CLOSE a known outcome and no
+// reject_reason, ACCEPT neither. Errors name the field.
 Status ValidateFeedback(const leadflow::routing::v1::SalesFeedback& feedback);
+
+// The reasons a rep may reject a lead for: BUDGET_TOO_SMALL, RIGID_SPEC,
+// TAILORED_FOR_COMPETITOR, NOT_A_FIT, DUPLICATE_LEAD, NO_RESPONSE (the
+// "Sales rejections" of common/v1 ReasonCode). Screening, input and nurture
+// codes are not.
+bool IsSalesRejectionReason(leadflow::common::v1::ReasonCode reason);
+// Their names, comma-separated (for error texts).
+std::string SalesRejectionReasonNames();
 
 // "accept", "reject" or "close" (Redis tags and metric labels).
 const char* FeedbackKindLabel(leadflow::routing::v1::FeedbackKind kind);

@@ -60,12 +60,55 @@ TEST(Feedback, TopicFeedbackNamesTheMissingField) {
   f.set_reject_reason(cv1::RIGID_SPEC);
   EXPECT_TRUE(ValidateFeedback(f).ok());
   f.set_kind(rv1::CLOSE);
+  // A close carries no rejection reason (it did not used to be checked).
+  EXPECT_EQ(ValidateFeedback(f).message().rfind("reject_reason:", 0), 0u);
+  f.clear_reject_reason();
   EXPECT_NE(ValidateFeedback(f).message().find("outcome"), std::string::npos);
   f.set_outcome(rv1::OUTCOME_DISQUALIFIED);
   EXPECT_TRUE(ValidateFeedback(f).ok());
   EXPECT_STREQ(FeedbackKindLabel(rv1::CLOSE), "close");
   EXPECT_STREQ(FeedbackKindLabel(rv1::ACCEPT), "accept");
   EXPECT_STREQ(FeedbackKindLabel(rv1::REJECT), "reject");
+}
+
+// Seen (issue 17): RejectLead took any ReasonCode, e.g. QUIET_HOURS or 999.
+TEST(Feedback, ReasonsAreCheckedAgainstTheKind) {
+  rv1::RejectLeadRequest r;
+  r.set_lead_id("l");
+  r.set_rep_id("rep");
+  for (int reason : {static_cast<int>(cv1::QUIET_HOURS), static_cast<int>(cv1::SCREENED_REGION),
+                     static_cast<int>(cv1::MALFORMED_PAYLOAD), 999}) {
+    r.set_reason(static_cast<cv1::ReasonCode>(reason));
+    Status s = ValidateReject(r);
+    EXPECT_EQ(s.code(), StatusCode::kInvalidArgument) << reason;
+    EXPECT_EQ(s.reason(), cv1::INVALID_FIELD);
+    EXPECT_EQ(s.message().rfind("reason: ", 0), 0u) << s.message();
+  }
+  r.set_reason(static_cast<cv1::ReasonCode>(999));
+  EXPECT_NE(ValidateReject(r).message().find("999 is not a sales-rejection reason"),
+            std::string::npos);
+  for (auto ok : {cv1::BUDGET_TOO_SMALL, cv1::RIGID_SPEC, cv1::TAILORED_FOR_COMPETITOR,
+                  cv1::NOT_A_FIT, cv1::DUPLICATE_LEAD, cv1::NO_RESPONSE}) {
+    r.set_reason(ok);
+    EXPECT_TRUE(ValidateReject(r).ok()) << ok;
+  }
+  rv1::CloseLeadRequest c;
+  c.set_lead_id("l");
+  c.set_rep_id("rep");
+  c.set_outcome(static_cast<rv1::DealOutcome>(9));
+  EXPECT_EQ(ValidateClose(c).message().rfind("outcome: ", 0), 0u);
+  rv1::SalesFeedback f;
+  f.set_lead_id("l");
+  f.set_rep_id("rep");
+  f.set_kind(rv1::ACCEPT);
+  f.set_outcome(rv1::WON);
+  EXPECT_EQ(ValidateFeedback(f).message().rfind("outcome:", 0), 0u);
+  f.set_kind(rv1::REJECT);
+  f.set_reject_reason(cv1::NOT_A_FIT);
+  EXPECT_EQ(ValidateFeedback(f).message().rfind("outcome:", 0), 0u);
+  f.clear_outcome();
+  f.set_reject_reason(cv1::QUIET_HOURS);
+  EXPECT_EQ(ValidateFeedback(f).message().rfind("reject_reason: QUIET_HOURS", 0), 0u);
 }
 
 TEST(Feedback, ProtectedReasonsReturnLargeClientsToNurture) {

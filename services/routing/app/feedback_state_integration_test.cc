@@ -1,0 +1,138 @@
+// Sales feedback as a state machine (docs/architecture.md, "A lead's sales
+// state"), against a real redis-server: a second, different answer to the
+// same step is refused naming the current state, an identical retry stays
+// idempotent, and reason codes are checked against the kind.
+#include <gtest/gtest.h>
+
+#include "routing/app/routing_app_fixture.h"
+
+namespace leadflow::routing {
+namespace {
+
+class FeedbackStateTest : public RoutingAppTest {
+ protected:
+  std::string Assign(const std::string& id) {
+    auto out = Handle(Lead(id, cv1::ENTERPRISE, cv1::DEAL_BAND_LARGE));
+    rv1::LeadAssigned a;
+    EXPECT_EQ(out.size(), 1u);
+    if (out.empty() || !a.ParseFromString(out[0].payload)) return "";
+    EXPECT_EQ(a.decision().outcome(), rv1::ASSIGNED);
+    return a.decision().rep_id();
+  }
+  grpc::Status Reject(const std::string& id, const std::string& rep, int reason,
+                      rv1::FeedbackAck* ack) {
+    rv1::RejectLeadRequest r;
+    r.set_lead_id(id);
+    r.set_rep_id(rep);
+    r.set_reason(static_cast<cv1::ReasonCode>(reason));
+    return grpc_->RejectLead(nullptr, &r, ack);
+  }
+  grpc::Status Close(const std::string& id, const std::string& rep, rv1::DealOutcome o,
+                     rv1::FeedbackAck* ack) {
+    rv1::CloseLeadRequest r;
+    r.set_lead_id(id);
+    r.set_rep_id(rep);
+    r.set_outcome(o);
+    return grpc_->CloseLead(nullptr, &r, ack);
+  }
+  grpc::Status Accept(const std::string& id, const std::string& rep, rv1::FeedbackAck* ack) {
+    rv1::AcceptLeadRequest r;
+    r.set_lead_id(id);
+    r.set_rep_id(rep);
+    return grpc_->AcceptLead(nullptr, &r, ack);
+  }
+  // The SalesFeedback records routing published for `lead_id`.
+  std::vector<rv1::SalesFeedback> Published(const std::string& lead_id) {
+    std::vector<rv1::SalesFeedback> out;
+    for (const auto& m : producer_.SentTo(topics::kSalesFeedback)) {
+      rv1::SalesFeedback f;
+      EXPECT_TRUE(f.ParseFromString(m.payload));
+      if (f.lead_id() == lead_id) out.push_back(f);
+    }
+    return out;
+  }
+};
+
+// Seen: rejecting NOT_A_FIT and then BUDGET_TOO_SMALL answered OK and sent a
+// discarded lead back to nurture; sales.feedback got both records.
+TEST_F(FeedbackStateTest, ASecondDifferentRejectionIsRefusedNamingTheState) {
+  const std::string rep = Assign("S1");
+  rv1::FeedbackAck ack;
+  ASSERT_TRUE(Reject("S1", rep, cv1::NOT_A_FIT, &ack).ok());
+  const grpc::Status again = Reject("S1", rep, cv1::BUDGET_TOO_SMALL, &ack);
+  EXPECT_EQ(again.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_NE(again.error_message().find("REJECTED (NOT_A_FIT)"), std::string::npos)
+      << again.error_message();
+  EXPECT_TRUE(producer_.SentTo(topics::kLeadsNurture).empty()) << "a discarded lead came back";
+  ASSERT_EQ(Published("S1").size(), 1u);
+  EXPECT_EQ(Published("S1")[0].reject_reason(), cv1::NOT_A_FIT);
+}
+
+// Seen: closing WON and then LOST answered OK "closed: LOST".
+TEST_F(FeedbackStateTest, ClosingWonThenLostIsRefusedAndAnIdenticalRetryIsNot) {
+  const std::string rep = Assign("S2");
+  rv1::FeedbackAck first, retry, ack;
+  ASSERT_TRUE(Accept("S2", rep, &ack).ok());
+  ASSERT_TRUE(Close("S2", rep, rv1::WON, &first).ok());
+  const grpc::Status lost = Close("S2", rep, rv1::LOST, &ack);
+  EXPECT_EQ(lost.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_NE(lost.error_message().find("CLOSED (WON)"), std::string::npos) << lost.error_message();
+  // Nor can a closed lead be rejected.
+  EXPECT_EQ(Reject("S2", rep, cv1::NOT_A_FIT, &ack).error_code(),
+            grpc::StatusCode::FAILED_PRECONDITION);
+  // The same close again: the same answer.
+  ASSERT_TRUE(Close("S2", rep, rv1::WON, &retry).ok());
+  EXPECT_EQ(retry.status(), first.status());
+  for (const auto& f : Published("S2")) EXPECT_NE(f.outcome(), rv1::LOST);
+  for (const auto& f : Published("S2")) EXPECT_NE(f.kind(), rv1::REJECT);
+}
+
+// Once accepted, the handoff's answer is given: a rejection is refused (the
+// rep closes the lead instead).
+TEST_F(FeedbackStateTest, AnAcceptedLeadCannotBeRejected) {
+  const std::string rep = Assign("S3");
+  rv1::FeedbackAck ack;
+  ASSERT_TRUE(Accept("S3", rep, &ack).ok());
+  const grpc::Status r = Reject("S3", rep, cv1::NOT_A_FIT, &ack);
+  EXPECT_EQ(r.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_NE(r.error_message().find("ACCEPTED"), std::string::npos) << r.error_message();
+  ASSERT_TRUE(Accept("S3", rep, &ack).ok());  // a retried accept stays OK
+  EXPECT_EQ(ack.status(), "accepted");
+}
+
+// Seen: RejectLead took any ReasonCode: QUIET_HOURS answered
+// "rejected: QUIET_HOURS" and 999 answered "rejected: ".
+TEST_F(FeedbackStateTest, ARejectionTakesOnlySalesRejectionReasons) {
+  const std::string rep = Assign("S4");
+  rv1::FeedbackAck ack;
+  for (int reason : {static_cast<int>(cv1::QUIET_HOURS), 999, static_cast<int>(cv1::NOT_PERMITTED)}) {
+    const grpc::Status s = Reject("S4", rep, reason, &ack);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << reason;
+    EXPECT_EQ(s.error_message().rfind("reason:", 0), 0u) << s.error_message();
+  }
+  EXPECT_TRUE(Published("S4").empty());
+  // A close takes a known outcome only.
+  EXPECT_EQ(Close("S4", rep, static_cast<rv1::DealOutcome>(77), &ack).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+  // The topic path checks the same: a CLOSE carrying a reject reason.
+  rv1::SalesFeedback fb;
+  fb.set_lead_id("S4");
+  fb.set_rep_id(rep);
+  fb.set_kind(rv1::CLOSE);
+  fb.set_outcome(rv1::WON);
+  fb.set_reject_reason(cv1::NOT_A_FIT);
+  auto r = feedback_->Apply(fb);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(r.status().message().rfind("reject_reason:", 0), 0u) << r.status().message();
+  fb.clear_reject_reason();
+  fb.set_kind(rv1::REJECT);
+  fb.clear_outcome();
+  fb.set_reject_reason(cv1::QUIET_HOURS);
+  r = feedback_->Apply(fb);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().message().rfind("reject_reason:", 0), 0u) << r.status().message();
+}
+
+}  // namespace
+}  // namespace leadflow::routing

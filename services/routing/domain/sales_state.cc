@@ -1,0 +1,167 @@
+#include "routing/domain/sales_state.h"
+
+#include <algorithm>
+
+#include "routing/domain/feedback.h"
+
+namespace leadflow::routing {
+
+namespace rv1 = leadflow::routing::v1;
+
+namespace {
+
+bool HoldsARep(rv1::RoutingOutcome o) {
+  return o == rv1::ASSIGNED || o == rv1::NAMED_OWNER || o == rv1::REASSIGNED;
+}
+
+// The detail a feedback records: its reason or outcome name.
+std::string DetailOf(const rv1::SalesFeedback& f) {
+  switch (f.kind()) {
+    case rv1::REJECT:
+      return leadflow::common::v1::ReasonCode_Name(f.reject_reason());
+    case rv1::CLOSE:
+      return rv1::DealOutcome_Name(f.outcome());
+    default:
+      return "";
+  }
+}
+
+}  // namespace
+
+SalesStatus SalesStateOf(const rv1::Decision& d, const FeedbackTags& tags, const std::string& rep) {
+  SalesStatus s;
+  if (rep.empty()) return s;
+  // A rejection or close by `rep` ends its hold, whatever the record became
+  // (slim, or NURTURE after a protected rejection), as long as the record is
+  // still that rep's.
+  if (d.rep_id() == rep) {
+    if (tags.last == "close|" + rep) return {rv1::SALES_CLOSED, tags.close};
+    if (tags.last == "reject|" + rep) return {rv1::SALES_REJECTED, tags.reject};
+  }
+  if (d.rep_id() != rep || !HoldsARep(d.outcome())) return s;
+  s.state = tags.accepted_by == rep ? rv1::SALES_ACCEPTED : rv1::SALES_ASSIGNED;
+  return s;
+}
+
+std::string Describe(const SalesStatus& s) {
+  std::string name = rv1::SalesState_Name(s.state);
+  if (name.rfind("SALES_", 0) == 0) name = name.substr(6);
+  if (!s.detail.empty()) name += " (" + s.detail + ")";
+  return name;
+}
+
+rv1::SalesState StateAfter(rv1::FeedbackKind kind) {
+  switch (kind) {
+    case rv1::ACCEPT:
+      return rv1::SALES_ACCEPTED;
+    case rv1::REJECT:
+      return rv1::SALES_REJECTED;
+    case rv1::CLOSE:
+      return rv1::SALES_CLOSED;
+    default:
+      return rv1::SALES_STATE_UNSPECIFIED;
+  }
+}
+
+FeedbackStep NextSalesState(const SalesStatus& cur, const std::string& accepted_by,
+                            const rv1::SalesFeedback& f) {
+  FeedbackStep step;
+  step.to = StateAfter(f.kind());
+  auto refuse = [&](const std::string& why) {
+    step.kind = FeedbackStep::Kind::kRefused;
+    step.error = Status::FailedPrecondition("lead " + f.lead_id() + " is " + Describe(cur) +
+                                            " with rep " + f.rep_id() + ": " + why);
+    return step;
+  };
+  switch (cur.state) {
+    case rv1::SALES_ASSIGNED:
+      step.kind = FeedbackStep::Kind::kApply;  // accept, reject or close
+      return step;
+    case rv1::SALES_ACCEPTED:
+      if (f.kind() == rv1::ACCEPT) {
+        step.kind = FeedbackStep::Kind::kRetry;
+        return step;
+      }
+      if (f.kind() == rv1::CLOSE) {
+        step.kind = FeedbackStep::Kind::kApply;
+        return step;
+      }
+      return refuse("an accepted lead is closed (LOST or OUTCOME_DISQUALIFIED), not rejected");
+    case rv1::SALES_REJECTED:
+    case rv1::SALES_CLOSED: {
+      const bool same_kind = step.to == cur.state;
+      if (same_kind && !cur.detail.empty() && cur.detail == DetailOf(f)) {
+        step.kind = FeedbackStep::Kind::kRetry;
+        return step;
+      }
+      if (f.kind() == rv1::ACCEPT && cur.state == rv1::SALES_CLOSED && accepted_by == f.rep_id()) {
+        step.kind = FeedbackStep::Kind::kRetry;  // the accept before the close, redelivered
+        return step;
+      }
+      if (same_kind && cur.detail.empty()) {
+        return refuse("its " + std::string(FeedbackKindLabel(f.kind())) +
+                      " detail is not known (state rebuilt from the topics); nothing changed");
+      }
+      return refuse("a second, different answer is refused");
+    }
+    default:
+      step.kind = FeedbackStep::Kind::kNotOpen;
+      return step;
+  }
+}
+
+rv1::LeadChange LeadChangeOf(const rv1::LeadAssigned& record, const FeedbackTags& tags,
+                             const std::string& rep) {
+  const rv1::Decision& d = record.decision();
+  const int64_t decided_ms = d.decided_at().seconds() * 1000 + d.decided_at().nanos() / 1000000;
+  rv1::LeadChange c;
+  c.set_lead_id(record.scored().lead().meta().lead_id());
+  c.set_team(d.team());
+  const std::string& who = rep.empty() ? d.rep_id() : rep;
+  c.set_rep_id(who);
+  c.set_version(decided_ms);
+  if (d.outcome() == rv1::QUEUED && rep.empty()) {
+    c.set_state(rv1::SALES_QUEUED);
+    return c;
+  }
+  const SalesStatus s = SalesStateOf(d, tags, who);
+  c.set_state(s.state);
+  const int64_t fed = tags.version > 0 ? tags.version : decided_ms + 1;
+  switch (s.state) {
+    case rv1::SALES_ACCEPTED:
+      c.set_version(tags.accepted_version > 0 ? tags.accepted_version : fed);
+      c.set_feedback(rv1::FEEDBACK_ACCEPTED);
+      break;
+    case rv1::SALES_REJECTED: {
+      c.set_version(fed);
+      leadflow::common::v1::ReasonCode r{};
+      if (leadflow::common::v1::ReasonCode_Parse(s.detail, &r)) c.set_reject_reason(r);
+      c.set_feedback(d.outcome() == rv1::NURTURE ? rv1::FEEDBACK_RETURNED_TO_NURTURE
+                                                 : rv1::FEEDBACK_DISCARDED);
+      break;
+    }
+    case rv1::SALES_CLOSED: {
+      c.set_version(fed);
+      rv1::DealOutcome o{};
+      if (rv1::DealOutcome_Parse(s.detail, &o)) c.set_deal_outcome(o);
+      c.set_feedback(rv1::FEEDBACK_CLOSED);
+      break;
+    }
+    case rv1::SALES_STATE_UNSPECIFIED:
+      if (!rep.empty() && d.rep_id() != rep &&
+          std::find(record.previous_reps().begin(), record.previous_reps().end(), rep) !=
+              record.previous_reps().end()) {
+        c.set_state(rv1::SALES_REASSIGNED_AWAY);
+      }
+      break;
+    default:
+      break;
+  }
+  return c;
+}
+
+int64_t NextVersion(int64_t now_ms, int64_t last_version, int64_t decided_ms) {
+  return std::max({now_ms, last_version + 1, decided_ms + 1});
+}
+
+}  // namespace leadflow::routing
