@@ -93,8 +93,12 @@ void ApplyRelationship(const std::optional<leadflow::accounts::v1::AccountState>
     return;
   }
   lead->mutable_meta()->set_relationship(leadflow::common::v1::PROSPECT);
-  lead->clear_account_owner();
   lead->clear_owner_team();
+  if (account && account->named_account() && !account->named_owner_rep_id().empty()) {
+    lead->set_account_owner(account->named_owner_rep_id());
+  } else {
+    lead->clear_account_owner();
+  }
 }
 
 }  // namespace leadflow::intake

@@ -39,7 +39,12 @@ NormalizedLead NormalizeSubmission(const leadflow::intake::v1::LeadSubmission& s
 
 // Sets meta.relationship from the registry: CUSTOMER (with account_owner and
 // owner_team from the account) when the account's relationship is CUSTOMER,
-// otherwise PROSPECT (owner fields cleared).
+// otherwise PROSPECT. A prospect's account_owner is the registry's
+// named_owner_rep_id when the account is a named (ABM) account with one, so
+// that routing can give the lead to its named owner (docs/domain-rules.md §3);
+// otherwise it is cleared, and owner_team is always cleared. The caller looks
+// the account up in a registry view that is ready (never a guess: an unready
+// view is kUnavailable before this is reached).
 void ApplyRelationship(const std::optional<leadflow::accounts::v1::AccountState>& account,
                        leadflow::intake::v1::LeadAccepted* lead);
 

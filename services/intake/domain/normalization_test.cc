@@ -134,6 +134,41 @@ TEST(ClassificationTest, CustomerGetsOwnerProspectOtherwise) {
   ApplyRelationship(acct, &lead);
   EXPECT_EQ(lead.meta().relationship(), leadflow::common::v1::PROSPECT);
   EXPECT_EQ(lead.account_owner(), "");
+  EXPECT_EQ(lead.owner_team(), "");
+}
+
+// Named (ABM) prospects carry their named owner to routing; before, intake
+// cleared it and routing said "named account without a known owner".
+TEST(ClassificationTest, NamedProspectCarriesItsNamedOwner) {
+  leadflow::accounts::v1::AccountState sber;
+  sber.set_account_key("7707083893");
+  sber.set_relationship(leadflow::common::v1::PROSPECT);
+  sber.set_named_account(true);
+  sber.set_named_owner_rep_id("ka-vorontsov");
+  leadflow::intake::v1::LeadAccepted lead;
+  ApplyRelationship(sber, &lead);
+  EXPECT_EQ(lead.meta().relationship(), leadflow::common::v1::PROSPECT);
+  EXPECT_EQ(lead.account_owner(), "ka-vorontsov");
+  EXPECT_EQ(lead.owner_team(), "");
+
+  // Not named (a stale named owner left on the record), or named without an
+  // owner: no owner.
+  sber.set_named_account(false);
+  ApplyRelationship(sber, &lead);
+  EXPECT_EQ(lead.account_owner(), "");
+  sber.set_named_account(true);
+  sber.clear_named_owner_rep_id();
+  sber.set_owner_rep_id("someone");  // the customer owner field means nothing for a prospect
+  ApplyRelationship(sber, &lead);
+  EXPECT_EQ(lead.account_owner(), "");
+
+  // A customer that is also named goes to its account owner, not the named one.
+  sber.set_relationship(leadflow::common::v1::CUSTOMER);
+  sber.set_owner_rep_id("ka-belova");
+  sber.set_named_owner_rep_id("ka-vorontsov");
+  ApplyRelationship(sber, &lead);
+  EXPECT_EQ(lead.meta().relationship(), leadflow::common::v1::CUSTOMER);
+  EXPECT_EQ(lead.account_owner(), "ka-belova");
 }
 
 TEST(LeadEventsTest, IdempotencyKeyPrefersClientKey) {
