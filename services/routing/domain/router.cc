@@ -146,11 +146,17 @@ RoutingResult Router::Decide(const leadflow::scoring::v1::LeadScored& scored,
     result.sla_due_ms = SlaDueMillis(*policy_, team_id, rep_id, now);
   };
 
-  // 2. Named accounts go to the named owner.
+  // 2. Named accounts go to the named owner (intake puts the registry's
+  // named_owner_rep_id in account_owner). An owner routing has no rep for
+  // would get a lead no team can see, so such a lead routes on as a prospect.
   if (scored.named_account()) {
     const std::string& owner = lead.account_owner();
+    const RepPolicy* rp = owner.empty() ? nullptr : policy_->FindRep(owner);
     if (owner.empty()) {
       Step(d, "order.named_account", false, "named account without a known owner");
+    } else if (rp == nullptr) {
+      Step(d, "order.named_account", false,
+           "named owner " + owner + " is not a rep in the routing rules");
     } else if (const RepState s = reps.Get(owner); !RepStateView::IsAvailable(s)) {
       Step(d, "order.named_account", false,
            "named owner " + owner + " " + AvailabilityName(s.availability));
@@ -158,10 +164,8 @@ RoutingResult Router::Decide(const leadflow::scoring::v1::LeadScored& scored,
       Step(d, "order.named_account", true, "named owner " + owner);
       d.set_outcome(rv1::NAMED_OWNER);
       d.set_rep_id(owner);
-      const RepPolicy* rp = policy_->FindRep(owner);
-      d.set_team(rp != nullptr ? rp->team_id : lead.owner_team());
-      if (rp != nullptr &&
-          (s.open_leads >= rp->rep->max_open_leads() || s.today_count >= rp->rep->daily_cap())) {
+      d.set_team(rp->team_id);
+      if (s.open_leads >= rp->rep->max_open_leads() || s.today_count >= rp->rep->daily_cap()) {
         Step(d, "capacity.owner_precedence", true,
              "named owner at capacity (open " + std::to_string(s.open_leads) + "/" +
                  std::to_string(rp->rep->max_open_leads()) + ", today " +

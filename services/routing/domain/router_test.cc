@@ -357,6 +357,32 @@ TEST_F(RouterTest, SlaOfAnAssignmentCountsInTheRepsBusinessHours) {
   EXPECT_EQ(r.sla_due_ms, (1763964000LL + 1800) * 1000);
 }
 
+TEST_F(RouterTest, NamedOwnerWhoIsNoConfiguredRepFallsThroughInsteadOfWedging) {
+  // A LeadAssigned to a rep no team has could never be watched or accepted.
+  auto s = Mql(cv1::MID_MARKET, cv1::DEAL_BAND_STANDARD);
+  s.set_named_account(true);
+  s.mutable_lead()->set_account_owner("crm-only-rep");
+  auto r = Decide(s);
+  EXPECT_EQ(r.decision.outcome(), rv1::ASSIGNED);
+  EXPECT_EQ(r.decision.team(), "mid-market");
+  EXPECT_TRUE(PathHas(r.decision, "order.named_account", false, "crm-only-rep is not a rep"));
+}
+
+TEST_F(RouterTest, NamedOwnerOfADisqualifiedOrWeakLeadStillGetsIt) {
+  // Named before disqualification and before the MQL threshold: the owner
+  // decides what to do with the account's leads.
+  for (bool disq : {false, true}) {
+    auto s = Mql(cv1::SMB, cv1::DEAL_BAND_SMALL);
+    s.set_named_account(true);
+    s.set_lifecycle_stage(disq ? cv1::DISQUALIFIED : cv1::SUBSCRIBER);
+    s.set_disqualified(disq);
+    s.mutable_lead()->set_account_owner("ka-c");
+    auto r = Decide(s);
+    EXPECT_EQ(r.decision.outcome(), rv1::NAMED_OWNER) << PathString(r.decision);
+    EXPECT_EQ(r.decision.rep_id(), "ka-c");
+  }
+}
+
 TEST(RouterShares, WeightedRoundRobinSharesMatchWeightsWithin2Percent) {
   Router router(testutil::MustPolicy(testutil::SampleRules()));
   RepStateView reps;
