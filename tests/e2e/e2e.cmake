@@ -61,3 +61,9 @@ endforeach()
 # without a key or without the method's scope (config/callers.json).
 leadflow_e2e_test(caller_scope_e2e_test TIMEOUT 120
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/caller_scope_test.cc)
+
+# Routing order over the real binaries and the demo CRM registry: named
+# accounts reach their named owner; a deal of 50 mln or more reaches a
+# key-account manager whatever its score (docs/domain-rules.md §3, §5).
+leadflow_e2e_test(named_accounts_and_large_deals_e2e_test TIMEOUT 240
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/named_accounts_and_large_deals_test.cc)

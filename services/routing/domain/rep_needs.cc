@@ -33,7 +33,12 @@ std::vector<std::string> RepsConsulted(const RoutingPolicy& policy,
     return ids;
   }
   if (scored.named_account()) Add(ids, lead.account_owner());
-  if (scored.disqualified() || !IsQualified(scored.lifecycle_stage())) return ids;
+  if (scored.disqualified()) return ids;
+  if (auto large = MatchLargeDeal(policy, scored, nullptr)) {
+    AddTeam(ids, policy, *large);
+    return ids;
+  }
+  if (!IsQualified(scored.lifecycle_stage())) return ids;
   AddTeam(ids, policy, MatchTeam(policy, scored, nullptr));
   return ids;
 }

@@ -5,8 +5,9 @@
 //                   to (owner_team, else customer_fallback_team) when that
 //                   team is configured;
 //   named account:  the named owner; then as a prospect;
-//   prospect:       nothing when disqualified or below MQL, else the reps of
-//                   the team MatchTeam picks.
+//   prospect:       nothing when disqualified; the reps of the team
+//                   MatchLargeDeal picks for a large deal; nothing below MQL;
+//                   else the reps of the team MatchTeam picks.
 // Deciding on a view that holds only these reps gives the same decision as on
 // a view of every rep (rep_needs_test checks it). Pure and thread-safe.
 #pragma once

@@ -19,6 +19,7 @@ class RepNeedsTest : public ::testing::Test {
  protected:
   std::shared_ptr<const RoutingPolicy> policy_ = testutil::MustPolicy(testutil::SampleRules());
   Ids Needs(const leadflow::scoring::v1::LeadScored& s) { return RepsConsulted(*policy_, s); }
+  void ExpectSameDecisionsOnNeededReps(uint32_t seed);
 };
 
 leadflow::scoring::v1::LeadScored Customer(const std::string& owner, const std::string& team) {
@@ -58,10 +59,40 @@ TEST_F(RepNeedsTest, CustomersNeedTheOwnerAndTheTeamTheyFallBackTo) {
   EXPECT_EQ(Needs(Customer("owner-1", "not-configured")), (Ids{"owner-1"}));
 }
 
+TEST_F(RepNeedsTest, ALargeDealNeedsTheRepsOfItsTeamWhateverItsScore) {
+  auto rules = testutil::SampleRules();
+  rules.mutable_large_deal()->set_min_expected_deal_rub(50'000'000);
+  rules.mutable_large_deal()->set_team_id("key-accounts");
+  rules.mutable_large_deal()->add_yield_to_team_rules("team.partner");
+  policy_ = testutil::MustPolicy(rules);
+  auto weak = Mql(cv1::SMB, cv1::DEAL_BAND_LARGE);
+  weak.set_lifecycle_stage(cv1::LEAD);
+  weak.mutable_lead()->set_expected_deal_rub(80'000'000);
+  EXPECT_EQ(Needs(weak), (Ids{"ka-a", "ka-b", "ka-c"}));
+  weak.mutable_lead()->set_sales_channel(cv1::PARTNER);
+  EXPECT_EQ(Needs(weak), (Ids{"pt-a"}));
+  weak.mutable_lead()->set_expected_deal_rub(49'000'000);
+  EXPECT_EQ(Needs(weak), Ids{});
+}
+
 // The property the app relies on: a decision on a view of only these reps is
 // the decision on a view of every rep, whatever their load and availability.
+// Once with the sample rules, once with a large-deal rule on top.
 TEST_F(RepNeedsTest, DecidingOnTheNeededRepsGivesTheSameDecisions) {
-  std::mt19937 rng(20261123);
+  ExpectSameDecisionsOnNeededReps(20261123);
+}
+
+TEST_F(RepNeedsTest, DecidingOnTheNeededRepsGivesTheSameDecisionsWithTheLargeDealRule) {
+  auto rules = testutil::SampleRules();
+  rules.mutable_large_deal()->set_min_expected_deal_rub(50'000'000);
+  rules.mutable_large_deal()->set_team_id("key-accounts");
+  rules.mutable_large_deal()->add_yield_to_team_rules("team.partner");
+  policy_ = testutil::MustPolicy(rules);
+  ExpectSameDecisionsOnNeededReps(20261206);
+}
+
+void RepNeedsTest::ExpectSameDecisionsOnNeededReps(uint32_t seed) {
+  std::mt19937 rng(seed);
   auto pick = [&](int n) { return static_cast<int>(rng() % static_cast<unsigned>(n)); };
   const Ids owners = {"", "ka-a", "mm-a", "acc-nsk", "owner-x"};
   const Ids owner_teams = {"", "key-accounts", "accounts", "elsewhere"};
@@ -88,6 +119,8 @@ TEST_F(RepNeedsTest, DecidingOnTheNeededRepsGivesTheSameDecisions) {
     s.set_lifecycle_stage(stages[pick(3)]);
     s.set_named_account(pick(3) == 0);
     s.set_disqualified(pick(8) == 0);
+    const int64_t deals[] = {0, 10'000'000, 50'000'000, 90'000'000};
+    s.mutable_lead()->set_expected_deal_rub(deals[pick(4)]);
     RepStateView all;
     for (const auto& id : everyone) all.Set(id, {avail[pick(4)], pick(120), pick(50)});
     RepStateView needed;

@@ -189,16 +189,24 @@ RoutingResult Router::Decide(const leadflow::scoring::v1::LeadScored& scored,
   }
   Step(d, "order.disqualified", false, "");
 
-  // 4. Not yet qualified: marketing nurture.
-  if (!IsQualified(scored.lifecycle_stage())) {
-    Step(d, "order.mql", false, "lifecycle " + cv1::LifecycleStage_Name(scored.lifecycle_stage()));
-    d.set_outcome(rv1::NURTURE);
-    return result;
+  // 4. A large deal goes to its key-account team whatever its score.
+  std::string team_id;
+  if (auto large = MatchLargeDeal(*policy_, scored, &d)) {
+    team_id = *large;
+  } else {
+    // 5. Not yet qualified: marketing nurture.
+    if (!IsQualified(scored.lifecycle_stage())) {
+      Step(d, "order.mql", false,
+           "lifecycle " + cv1::LifecycleStage_Name(scored.lifecycle_stage()));
+      d.set_outcome(rv1::NURTURE);
+      return result;
+    }
+    Step(d, "order.mql", true, "lifecycle " + cv1::LifecycleStage_Name(scored.lifecycle_stage()));
+    // 6. Qualified prospect: the first matching team rule.
+    team_id = MatchTeam(*policy_, scored, &d);
   }
-  Step(d, "order.mql", true, "lifecycle " + cv1::LifecycleStage_Name(scored.lifecycle_stage()));
 
-  // 5. Qualified prospect: team, then rep.
-  const std::string team_id = MatchTeam(*policy_, scored, &d);
+  // Then a rep of the team.
   d.set_team(team_id);
   const auto* team = policy_->FindTeam(team_id);  // validated to exist
   const std::string rep = PickRep(*team, reps, now, d);

@@ -1,16 +1,22 @@
-// The routing decision (DOMAIN.md §5), pure: a LeadScored, the validated
+// The routing decision (docs/domain-rules.md §5), pure: a LeadScored, the validated
 // policy and a snapshot of rep state in; a Decision with its full path out.
 //
 // Order:
 //   1. relationship CUSTOMER -> CUSTOMER_INBOUND to the account owner; owner
 //      unknown/unavailable -> the owner's team, else customer_fallback_team.
 //      A customer never yields NURTURE or a prospect-team assignment.
-//   2. named account with a known, available owner -> NAMED_OWNER.
+//   2. named account (scoring's ABM list) whose named owner (the registry's
+//      named_owner_rep_id, carried by intake in lead.account_owner) is a
+//      configured rep and available -> NAMED_OWNER.
 //   3. disqualified -> DISQUALIFIED (acknowledged, recorded, not sent to sales).
-//   4. not qualified (lifecycle below MQL) -> NURTURE.
-//   5. MQL prospect -> team by team_rules (first match; default_team), then a
-//      rep by smooth weighted round robin among eligible reps; none eligible ->
-//      QUEUED (overflow QUEUE) or NURTURE (overflow TO_NURTURE).
+//   4. large deal (expected deal >= large_deal.min_expected_deal_rub) ->
+//      the large-deal team (or a team rule it yields to) whatever the score.
+//   5. not qualified (lifecycle below MQL) -> NURTURE.
+//   6. MQL prospect -> team by team_rules (first match; default_team).
+//   4 and 6 then pick a rep by smooth weighted round robin among eligible
+//   reps; none eligible -> QUEUED (overflow QUEUE) or NURTURE (overflow
+//   TO_NURTURE; never for a large deal, whose teams must queue).
+// config/README.md argues this order (docs/domain-rules.md §5).
 //
 // A named owner and an account owner take precedence over capacity: their
 // leads are theirs whatever the load (the path notes an owner over capacity).
@@ -47,7 +53,7 @@ struct RoutingResult {
   int64_t sla_due_ms = 0;
 };
 
-// True for the large-client segments that DOMAIN.md groups as ENTERPRISE
+// True for the large-client segments that docs/domain-rules.md groups as ENTERPRISE
 // (commercial enterprise, GOVERNMENT, INFRASTRUCTURE).
 bool IsLargeClientSegment(leadflow::common::v1::Segment segment);
 

@@ -383,6 +383,116 @@ TEST_F(RouterTest, NamedOwnerOfADisqualifiedOrWeakLeadStillGetsIt) {
   }
 }
 
+// The large-deal rule as shipped: 50 mln to key-accounts, the partner rule first.
+leadflow::config::v1::RoutingRules LargeDealRules(int64_t min_rub = 50'000'000) {
+  auto rules = testutil::SampleRules();
+  auto* large = rules.mutable_large_deal();
+  large->set_min_expected_deal_rub(min_rub);
+  large->set_team_id("key-accounts");
+  large->add_yield_to_team_rules("team.partner");
+  return rules;
+}
+
+leadflow::scoring::v1::LeadScored WeakLead(int64_t deal_rub) {
+  auto s = Mql(cv1::MID_MARKET, cv1::DEAL_BAND_LARGE);
+  s.set_lifecycle_stage(cv1::LEAD);  // below the MQL threshold
+  s.mutable_lead()->set_expected_deal_rub(deal_rub);
+  return s;
+}
+
+TEST_F(RouterTest, LargeDealBelowMqlGoesToKeyAccountsWithItsOwnStep) {
+  Router router(testutil::MustPolicy(LargeDealRules()));
+  auto r = router.Decide(WeakLead(80'000'000), reps_, FridayNoonMoscow());
+  EXPECT_EQ(r.decision.outcome(), rv1::ASSIGNED) << PathString(r.decision);
+  EXPECT_EQ(r.decision.team(), "key-accounts");
+  EXPECT_EQ(r.decision.rep_id(), "ka-a");
+  EXPECT_EQ(r.sla_due_ms, 1763715600000 + 60 * 60000);
+  EXPECT_TRUE(PathHas(r.decision, "order.large_deal", true, "80000000 RUB >= 50000000 RUB"));
+  // The score is not asked, and no team rule is tried.
+  for (const auto& step : r.decision.path()) {
+    EXPECT_NE(step.rule_id(), "order.mql");
+    EXPECT_NE(step.rule_id().rfind("team.", 0), 0u) << step.rule_id();
+  }
+}
+
+TEST_F(RouterTest, LargeDealThresholdIsInclusiveAndSmallerDealsKeepTheMqlGate) {
+  Router router(testutil::MustPolicy(LargeDealRules()));
+  auto at = router.Decide(WeakLead(50'000'000), reps_, FridayNoonMoscow());
+  EXPECT_EQ(at.decision.team(), "key-accounts") << PathString(at.decision);
+  auto below = router.Decide(WeakLead(49'999'999), reps_, FridayNoonMoscow());
+  EXPECT_EQ(below.decision.outcome(), rv1::NURTURE) << PathString(below.decision);
+  EXPECT_TRUE(PathHas(below.decision, "order.large_deal", false, "49999999 RUB < 50000000 RUB"));
+  EXPECT_TRUE(PathHas(below.decision, "order.mql", false));
+  auto unknown = router.Decide(WeakLead(0), reps_, FridayNoonMoscow());  // not given
+  EXPECT_EQ(unknown.decision.outcome(), rv1::NURTURE);
+}
+
+TEST_F(RouterTest, LargeDealRuleOffLeavesTodaysOrder) {
+  // The sample rules have no large_deal: a weak 80 mln lead is nurtured and
+  // the path has no large-deal step.
+  auto r = Decide(WeakLead(80'000'000));
+  EXPECT_EQ(r.decision.outcome(), rv1::NURTURE);
+  for (const auto& step : r.decision.path()) EXPECT_NE(step.rule_id(), "order.large_deal");
+}
+
+TEST_F(RouterTest, LargeDealQueuesWhenEveryKeyAccountManagerIsFull) {
+  Router router(testutil::MustPolicy(LargeDealRules()));
+  for (const char* id : {"ka-a", "ka-b", "ka-c"}) reps_.Set(id, {rv1::ACTIVE, 100, 0});
+  auto r = router.Decide(WeakLead(120'000'000), reps_, FridayNoonMoscow());
+  EXPECT_EQ(r.decision.outcome(), rv1::QUEUED) << PathString(r.decision);
+  EXPECT_EQ(r.decision.team(), "key-accounts");
+  EXPECT_GT(r.sla_due_ms, 0);
+}
+
+TEST_F(RouterTest, PartnerRuleTakesPrecedenceOverTheLargeDealRuleWhateverTheScore) {
+  Router router(testutil::MustPolicy(LargeDealRules()));
+  for (auto stage : {cv1::LEAD, cv1::MQL}) {
+    auto s = WeakLead(80'000'000);
+    s.set_lifecycle_stage(stage);
+    s.mutable_lead()->set_sales_channel(cv1::PARTNER);
+    auto r = router.Decide(s, reps_, FridayNoonMoscow());
+    EXPECT_EQ(r.decision.outcome(), rv1::ASSIGNED) << PathString(r.decision);
+    EXPECT_EQ(r.decision.team(), "partners");
+    EXPECT_TRUE(PathHas(r.decision, "order.large_deal", true, "team.partner takes precedence"));
+    EXPECT_TRUE(PathHas(r.decision, "team.partner", true, "team partners"));
+  }
+  // Without the yield, the key-account team takes a partner's large deal too.
+  auto rules = LargeDealRules();
+  rules.mutable_large_deal()->clear_yield_to_team_rules();
+  Router no_yield(testutil::MustPolicy(rules));
+  auto s = WeakLead(80'000'000);
+  s.mutable_lead()->set_sales_channel(cv1::PARTNER);
+  EXPECT_EQ(no_yield.Decide(s, reps_, FridayNoonMoscow()).decision.team(), "key-accounts");
+}
+
+TEST_F(RouterTest, CustomerNamedAndDisqualifiedComeBeforeTheLargeDealRule) {
+  Router router(testutil::MustPolicy(LargeDealRules()));
+  auto customer = WeakLead(80'000'000);
+  customer.mutable_lead()->mutable_meta()->set_relationship(cv1::CUSTOMER);
+  customer.mutable_lead()->set_account_owner("owner-1");
+  EXPECT_EQ(router.Decide(customer, reps_, FridayNoonMoscow()).decision.outcome(),
+            rv1::CUSTOMER_INBOUND);
+
+  auto named = WeakLead(80'000'000);
+  named.set_named_account(true);
+  named.mutable_lead()->set_account_owner("ka-c");
+  auto r = router.Decide(named, reps_, FridayNoonMoscow());
+  EXPECT_EQ(r.decision.outcome(), rv1::NAMED_OWNER);
+  EXPECT_EQ(r.decision.rep_id(), "ka-c");  // the named owner, not round robin
+  // The named owner away: the large-deal rule still keeps it out of nurture.
+  reps_.Set("ka-c", {rv1::VACATION, 0, 0});
+  r = router.Decide(named, reps_, FridayNoonMoscow());
+  EXPECT_EQ(r.decision.outcome(), rv1::ASSIGNED) << PathString(r.decision);
+  EXPECT_EQ(r.decision.team(), "key-accounts");
+  EXPECT_TRUE(PathHas(r.decision, "order.named_account", false, "vacation"));
+  EXPECT_TRUE(PathHas(r.decision, "order.large_deal", true));
+
+  auto disq = WeakLead(80'000'000);
+  disq.set_disqualified(true);
+  disq.add_disqualification_reasons(cv1::SCREENED_INDUSTRY);
+  EXPECT_EQ(router.Decide(disq, reps_, FridayNoonMoscow()).decision.outcome(), rv1::DISQUALIFIED);
+}
+
 TEST(RouterShares, WeightedRoundRobinSharesMatchWeightsWithin2Percent) {
   Router router(testutil::MustPolicy(testutil::SampleRules()));
   RepStateView reps;

@@ -12,6 +12,41 @@ Status Err(const std::string& field, const std::string& what) {
   return Status::InvalidArgument("routing rules: " + field + ": " + what);
 }
 
+// The large-deal rule: off at 0; on, its team and every team it yields to
+// must exist and queue on overflow (a large deal never falls back to nurture
+// because every key-account manager is busy).
+Status ValidateLargeDeal(const RoutingRules& r, const std::map<std::string, int>& team_index) {
+  const auto& rule = r.large_deal();
+  if (rule.min_expected_deal_rub() < 0) {
+    return Err("large_deal.min_expected_deal_rub", "must be >= 0 (0 = rule off)");
+  }
+  if (rule.min_expected_deal_rub() == 0) return Status::Ok();
+  auto queues = [&](const std::string& team_id, const std::string& field) -> Status {
+    auto it = team_index.find(team_id);
+    if (it == team_index.end()) return Err(field, "unknown team \"" + team_id + "\"");
+    if (r.teams(it->second).overflow() != leadflow::config::v1::QUEUE) {
+      return Err(field, "team \"" + team_id +
+                            "\" must have overflow QUEUE: a large deal waits for its team, "
+                            "never falls back to nurture");
+    }
+    return Status::Ok();
+  };
+  if (rule.team_id().empty()) return Err("large_deal.team_id", "must be set when the rule is on");
+  if (Status s = queues(rule.team_id(), "large_deal.team_id"); !s.ok()) return s;
+  std::set<std::string> seen;
+  for (int i = 0; i < rule.yield_to_team_rules_size(); ++i) {
+    const std::string& id = rule.yield_to_team_rules(i);
+    const std::string f = "large_deal.yield_to_team_rules[" + std::to_string(i) + "]";
+    if (!seen.insert(id).second) return Err(f, "duplicate rule \"" + id + "\"");
+    const auto& rules = r.team_rules();
+    auto it = std::find_if(rules.begin(), rules.end(),
+                           [&](const auto& tr) { return tr.rule_id() == id; });
+    if (it == rules.end()) return Err(f, "unknown team rule \"" + id + "\"");
+    if (Status s = queues(it->team_id(), f); !s.ok()) return s;
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 StatusOr<std::shared_ptr<const RoutingPolicy>> RoutingPolicy::Create(
@@ -136,6 +171,7 @@ StatusOr<std::shared_ptr<const RoutingPolicy>> RoutingPolicy::Create(
       return Err("protected_reject_reasons[" + std::to_string(i) + "]", "REASON_UNSPECIFIED");
     }
   }
+  if (Status s = ValidateLargeDeal(r, policy->team_index_); !s.ok()) return s;
   const auto& sch = r.scheduler();
   if (sch.tick_ms() < 0) return Err("scheduler.tick_ms", "must be >= 0");
   if (sch.sla_retry_seconds() < 0) return Err("scheduler.sla_retry_seconds", "must be >= 0");

@@ -1,6 +1,6 @@
 // RoutingRules validated once at load into an immutable RoutingPolicy
 // (Envoy style): every later decision can trust ids, weights, caps and time
-// zones. Errors name the offending field, e.g. "teams[1].reps[0].weight: must
+// zones, and that the large-deal rule (when on) names teams that queue. Errors name the offending field, e.g. "teams[1].reps[0].weight: must
 // be > 0 (rep \"ka-belova\")".
 //
 // Threading: a RoutingPolicy is immutable after Create(); share it freely

@@ -145,7 +145,49 @@ INSTANTIATE_TEST_SUITE_P(
                 "scheduler.tick_ms"},
         BadCase{"NegativeSlaRetry",
                 [](RoutingRules& r) { r.mutable_scheduler()->set_sla_retry_seconds(-1); },
-                "scheduler.sla_retry_seconds"}),
+                "scheduler.sla_retry_seconds"},
+        BadCase{"NegativeLargeDeal",
+                [](RoutingRules& r) { r.mutable_large_deal()->set_min_expected_deal_rub(-1); },
+                "large_deal.min_expected_deal_rub: must be >= 0"},
+        BadCase{"LargeDealWithoutTeam",
+                [](RoutingRules& r) { r.mutable_large_deal()->set_min_expected_deal_rub(1); },
+                "large_deal.team_id: must be set"},
+        BadCase{"LargeDealUnknownTeam",
+                [](RoutingRules& r) {
+                  r.mutable_large_deal()->set_min_expected_deal_rub(1);
+                  r.mutable_large_deal()->set_team_id("ghosts");
+                },
+                "large_deal.team_id: unknown team \"ghosts\""},
+        BadCase{"LargeDealTeamBackToNurture",
+                [](RoutingRules& r) {
+                  r.mutable_large_deal()->set_min_expected_deal_rub(1);
+                  r.mutable_large_deal()->set_team_id("mid-market");  // TO_NURTURE
+                },
+                "large_deal.team_id: team \"mid-market\" must have overflow QUEUE"},
+        BadCase{"LargeDealYieldsToUnknownRule",
+                [](RoutingRules& r) {
+                  r.mutable_large_deal()->set_min_expected_deal_rub(1);
+                  r.mutable_large_deal()->set_team_id("key-accounts");
+                  r.mutable_large_deal()->add_yield_to_team_rules("team.partner");
+                  r.mutable_large_deal()->add_yield_to_team_rules("team.nope");
+                },
+                "large_deal.yield_to_team_rules[1]: unknown team rule \"team.nope\""},
+        BadCase{"LargeDealYieldsToANurturingTeam",
+                [](RoutingRules& r) {
+                  r.mutable_large_deal()->set_min_expected_deal_rub(1);
+                  r.mutable_large_deal()->set_team_id("key-accounts");
+                  r.mutable_large_deal()->add_yield_to_team_rules("team.mid");
+                },
+                "large_deal.yield_to_team_rules[0]: team \"mid-market\" must have overflow "
+                "QUEUE"},
+        BadCase{"LargeDealYieldsTwice",
+                [](RoutingRules& r) {
+                  r.mutable_large_deal()->set_min_expected_deal_rub(1);
+                  r.mutable_large_deal()->set_team_id("key-accounts");
+                  r.mutable_large_deal()->add_yield_to_team_rules("team.partner");
+                  r.mutable_large_deal()->add_yield_to_team_rules("team.partner");
+                },
+                "large_deal.yield_to_team_rules[1]: duplicate"}),
     [](const ::testing::TestParamInfo<BadCase>& info) { return info.param.name; });
 
 TEST(RoutingPolicy, ShippedDefaultRulesLoadAndValidate) {
@@ -160,7 +202,7 @@ TEST(RoutingPolicy, ShippedDefaultRulesLoadAndValidate) {
   auto p = RoutingPolicy::Create(rules, any);
   ASSERT_TRUE(p.ok()) << p.status().message();
 
-  // The shipped defaults embody DOMAIN.md §3/§5.
+  // The shipped defaults embody docs/domain-rules.md §3/§5.
   namespace cv1 = leadflow::common::v1;
   Router router(*p);
   const RepStateView reps;
@@ -176,6 +218,22 @@ TEST(RoutingPolicy, ShippedDefaultRulesLoadAndValidate) {
   EXPECT_EQ(team_of(cv1::GOVERNMENT, cv1::DEAL_BAND_STANDARD, cv1::DIRECT), "enterprise");
   EXPECT_EQ(team_of(cv1::MID_MARKET, cv1::DEAL_BAND_STANDARD, cv1::DIRECT), "mid-market");
   EXPECT_EQ(team_of(cv1::ENTERPRISE, cv1::DEAL_BAND_LARGE, cv1::PARTNER), "partners");
+  // The large-deal rule: 50 mln and up to key-accounts whatever the score,
+  // the partner channel first; below 50 mln the MQL threshold still holds.
+  const auto& large = (*p)->rules().large_deal();
+  EXPECT_EQ(large.min_expected_deal_rub(), 50'000'000);
+  EXPECT_EQ(large.team_id(), "key-accounts");
+  auto weak = [&](int64_t deal_rub, cv1::SalesChannel channel) {
+    auto lead = testutil::Mql(cv1::MID_MARKET, cv1::DEAL_BAND_LARGE);
+    lead.set_lifecycle_stage(cv1::LEAD);
+    lead.mutable_lead()->set_expected_deal_rub(deal_rub);
+    lead.mutable_lead()->set_sales_channel(channel);
+    return router.Decide(lead, reps, testutil::FridayNoonMoscow()).decision;
+  };
+  EXPECT_EQ(weak(80'000'000, cv1::DIRECT).team(), "key-accounts");
+  EXPECT_EQ(weak(80'000'000, cv1::PARTNER).team(), "partners");
+  EXPECT_EQ(weak(50'000'000, cv1::DIRECT).team(), "key-accounts");
+  EXPECT_EQ(weak(49'999'999, cv1::DIRECT).outcome(), leadflow::routing::v1::NURTURE);
   EXPECT_EQ((*p)->rules().customer_fallback_team(), "customer-success");
   EXPECT_TRUE((*p)->IsProtectedRejectReason(cv1::BUDGET_TOO_SMALL));
   EXPECT_TRUE((*p)->IsProtectedRejectReason(cv1::RIGID_SPEC));

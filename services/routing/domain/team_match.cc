@@ -63,4 +63,31 @@ std::string MatchTeam(const RoutingPolicy& policy, const leadflow::scoring::v1::
   return policy.rules().default_team();
 }
 
+std::optional<std::string> MatchLargeDeal(const RoutingPolicy& policy,
+                                          const leadflow::scoring::v1::LeadScored& scored,
+                                          leadflow::routing::v1::Decision* path) {
+  const auto& rule = policy.rules().large_deal();
+  if (rule.min_expected_deal_rub() <= 0) return std::nullopt;
+  const int64_t deal = scored.lead().expected_deal_rub();
+  const std::string amounts = "expected deal " + std::to_string(deal) + " RUB";
+  const std::string threshold = std::to_string(rule.min_expected_deal_rub()) + " RUB";
+  if (deal < rule.min_expected_deal_rub()) {
+    Record(path, "order.large_deal", false, amounts + " < " + threshold);
+    return std::nullopt;
+  }
+  const auto& yields = rule.yield_to_team_rules();
+  for (const auto& team_rule : policy.rules().team_rules()) {
+    if (std::find(yields.begin(), yields.end(), team_rule.rule_id()) == yields.end()) continue;
+    if (!Mismatch(team_rule, scored, false).empty()) continue;
+    Record(path, "order.large_deal", true,
+           amounts + " >= " + threshold + ", whatever the score; " + team_rule.rule_id() +
+               " takes precedence");
+    Record(path, team_rule.rule_id(), true, "team " + team_rule.team_id());
+    return team_rule.team_id();
+  }
+  Record(path, "order.large_deal", true,
+         amounts + " >= " + threshold + ", whatever the score: team " + rule.team_id());
+  return rule.team_id();
+}
+
 }  // namespace leadflow::routing
