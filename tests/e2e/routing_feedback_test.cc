@@ -10,6 +10,7 @@
 #include <deque>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <thread>
 
@@ -80,6 +81,31 @@ class Watcher {
     std::unique_lock lock(mu_);
     cv_.wait_for(lock, timeout, [&] { return got_.size() >= n; });
     return {got_.begin(), got_.end()};
+  }
+  // Waits until an event satisfies `pred`; returns it (nullopt on timeout).
+  template <typename Pred>
+  std::optional<rv1::LeadAssigned> WaitUntil(Pred pred, milliseconds timeout) {
+    std::unique_lock lock(mu_);
+    std::optional<rv1::LeadAssigned> found;
+    cv_.wait_for(lock, timeout, [&] {
+      for (const auto& a : got_) {
+        if (pred(a)) {
+          found = a;
+          return true;
+        }
+      }
+      return false;
+    });
+    return found;
+  }
+  // The event reporting `state` of `lead_id`.
+  std::optional<rv1::LeadAssigned> WaitForChange(const std::string& lead_id, rv1::SalesState state,
+                                                 milliseconds timeout) {
+    return WaitUntil(
+        [&](const rv1::LeadAssigned& a) {
+          return a.change().lead_id() == lead_id && a.change().state() == state;
+        },
+        timeout);
   }
 
  private:
@@ -269,11 +295,14 @@ TEST_F(RoutingE2E, WatchStreamsAssignmentsAndFeedbackWorksOverGrpc) {
   for (const auto& f : feedback) kinds.insert(f.kind());
   EXPECT_EQ(kinds, (std::multiset<int>{rv1::ACCEPT, rv1::REJECT, rv1::CLOSE}));
 
-  // New assignments keep streaming after feedback.
+  // New assignments keep streaming after feedback (which the stream now
+  // reports too: accept, close and rejection, each as a change of its lead).
   Publish(EnterpriseMql("e2e-4"));
-  streamed = watcher.WaitFor(4, seconds(20));
-  ASSERT_EQ(streamed.size(), 4u);
-  EXPECT_EQ(streamed[3].scored().lead().meta().lead_id(), "e2e-4");
+  auto fourth = watcher.WaitForChange("e2e-4", rv1::SALES_ASSIGNED, seconds(20));
+  ASSERT_TRUE(fourth.has_value());
+  EXPECT_EQ(fourth->scored().lead().meta().lead_id(), "e2e-4");
+  EXPECT_TRUE(watcher.WaitForChange("e2e-1", rv1::SALES_CLOSED, seconds(5)).has_value());
+  EXPECT_TRUE(watcher.WaitForChange("e2e-2", rv1::SALES_REJECTED, seconds(5)).has_value());
 
   // Metrics: decisions, capacity and feedback are visible.
   const std::string metrics = HttpGet(admin_port_, "/metrics");
@@ -283,6 +312,133 @@ TEST_F(RoutingE2E, WatchStreamsAssignmentsAndFeedbackWorksOverGrpc) {
   EXPECT_NE(metrics.find("leadflow_routing_speed_to_lead_seconds_bucket"), std::string::npos);
   EXPECT_NE(metrics.find("leadflow_routing_feedback_total{"), std::string::npos);
 
+  EXPECT_EQ(routing_->Terminate(seconds(20)), 0) << routing_->ReadStderr();
+}
+
+// Issue 17, "A client can't tell what happened to a lead": the stream reports
+// every change of the caller's leads, tied by lead id and ordered by version;
+// acks are typed; a second, different answer is refused; GetLead and
+// ListOpenLeads answer only the caller's teams; a discarded lead is on
+// leads.discarded.
+TEST_F(RoutingE2E, TheStreamReportsEveryChangeAndLeadsCanBeAskedFor) {
+  rv1::WatchAssignmentsRequest team_watch;
+  team_watch.set_team("key-accounts");
+  Watcher watcher(*stub_, team_watch);
+  std::this_thread::sleep_for(milliseconds(300));
+  for (const char* id : {"sm-1", "sm-2", "sm-3"}) Publish(EnterpriseMql(id));
+  std::map<std::string, rv1::LeadAssigned> assigned;
+  for (const char* id : {"sm-1", "sm-2", "sm-3"}) {
+    auto a = watcher.WaitForChange(id, rv1::SALES_ASSIGNED, seconds(30));
+    ASSERT_TRUE(a.has_value()) << id << routing_->ReadStderr();
+    EXPECT_GT(a->change().version(), 0);
+    EXPECT_EQ(a->change().rep_id(), a->decision().rep_id());
+    assigned[id] = *a;
+  }
+  auto rep = [&](const std::string& id) { return assigned[id].decision().rep_id(); };
+  rv1::WatchAssignmentsRequest rep_watch;
+  rep_watch.set_rep_id(rep("sm-1"));
+  Watcher rep_watcher(*stub_, rep_watch);
+  ASSERT_TRUE(rep_watcher.WaitForChange("sm-1", rv1::SALES_ASSIGNED, seconds(10)).has_value());
+
+  rv1::FeedbackAck ack;
+  rv1::AcceptLeadRequest accept;
+  accept.set_lead_id("sm-1");
+  accept.set_rep_id(rep("sm-1"));
+  ASSERT_TRUE(Call(&rv1::RoutingService::Stub::AcceptLead, accept, &ack).ok());
+  EXPECT_EQ(ack.outcome(), rv1::FEEDBACK_ACCEPTED);
+  EXPECT_EQ(ack.state(), rv1::SALES_ACCEPTED);
+  auto accepted = watcher.WaitForChange("sm-1", rv1::SALES_ACCEPTED, seconds(10));
+  ASSERT_TRUE(accepted.has_value());
+  EXPECT_EQ(accepted->change().version(), ack.version());
+  EXPECT_GT(accepted->change().version(), assigned["sm-1"].change().version());
+  EXPECT_TRUE(rep_watcher.WaitForChange("sm-1", rv1::SALES_ACCEPTED, seconds(10)).has_value());
+
+  rv1::CloseLeadRequest close;
+  close.set_lead_id("sm-1");
+  close.set_rep_id(rep("sm-1"));
+  close.set_outcome(rv1::WON);
+  ASSERT_TRUE(Call(&rv1::RoutingService::Stub::CloseLead, close, &ack).ok());
+  EXPECT_EQ(ack.outcome(), rv1::FEEDBACK_CLOSED);
+  close.set_outcome(rv1::LOST);
+  auto st = Call(&rv1::RoutingService::Stub::CloseLead, close, &ack);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_NE(st.error_message().find("CLOSED (WON)"), std::string::npos) << st.error_message();
+  auto closed = rep_watcher.WaitForChange("sm-1", rv1::SALES_CLOSED, seconds(10));
+  ASSERT_TRUE(closed.has_value());
+  EXPECT_EQ(closed->change().deal_outcome(), rv1::WON);
+  EXPECT_FALSE(closed->scored().lead().has_contact()) << "a closed lead's event carries ids only";
+
+  // Rejected for a reason that does not return it to nurture: discarded, visibly.
+  rv1::RejectLeadRequest reject;
+  reject.set_lead_id("sm-2");
+  reject.set_rep_id(rep("sm-2"));
+  reject.set_reason(cv1::QUIET_HOURS);
+  EXPECT_EQ(Call(&rv1::RoutingService::Stub::RejectLead, reject, &ack).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+  reject.set_reason(cv1::NOT_A_FIT);
+  ASSERT_TRUE(Call(&rv1::RoutingService::Stub::RejectLead, reject, &ack).ok());
+  EXPECT_EQ(ack.outcome(), rv1::FEEDBACK_DISCARDED);
+  reject.set_reason(cv1::BUDGET_TOO_SMALL);
+  EXPECT_EQ(Call(&rv1::RoutingService::Stub::RejectLead, reject, &ack).error_code(),
+            grpc::StatusCode::FAILED_PRECONDITION);
+  auto rejected = watcher.WaitForChange("sm-2", rv1::SALES_REJECTED, seconds(10));
+  ASSERT_TRUE(rejected.has_value());
+  EXPECT_EQ(rejected->change().reject_reason(), cv1::NOT_A_FIT);
+  EXPECT_EQ(rejected->change().feedback(), rv1::FEEDBACK_DISCARDED);
+  auto discarded = Read<rv1::LeadDiscarded>(topics::kLeadsDiscarded, 1);
+  ASSERT_EQ(discarded.size(), 1u);
+  EXPECT_EQ(discarded[0].lead_id(), "sm-2");
+  EXPECT_EQ(discarded[0].reason(), cv1::NOT_A_FIT);
+  EXPECT_EQ(client_->CountMessages(topics::kLeadsNurture, seconds(3)), 0)
+      << "the second rejection must not send the lead to nurture";
+
+  // Accepted through the team's feedback topic: the stream finds it in Redis.
+  rv1::SalesFeedback by_topic;
+  by_topic.set_lead_id("sm-3");
+  by_topic.set_rep_id(rep("sm-3"));
+  by_topic.set_kind(rv1::ACCEPT);
+  auto produced = client_->ProduceSync(std::string(topics::kSalesFeedbackTeamPrefix) + "key-accounts",
+                                       "sm-3", by_topic.SerializeAsString());
+  ASSERT_TRUE(produced.ok) << produced.error;
+  ASSERT_TRUE(watcher.WaitForChange("sm-3", rv1::SALES_ACCEPTED, seconds(20)).has_value());
+
+  // GetLead and ListOpenLeads: the caller's team only, and no oracle.
+  auto get = [&](const std::string& id, const std::string& key, rv1::LeadView* view) {
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + seconds(10));
+    if (!key.empty()) ctx.AddMetadata("x-api-key", key);
+    rv1::GetLeadRequest r;
+    r.set_lead_id(id);
+    return stub_->GetLead(&ctx, r, view);
+  };
+  rv1::LeadView view;
+  ASSERT_TRUE(get("sm-1", kKeyAccountsKey, &view).ok());
+  EXPECT_EQ(view.state(), rv1::SALES_CLOSED);
+  EXPECT_EQ(view.deal_outcome(), rv1::WON);
+  ASSERT_TRUE(get("sm-3", kKeyAccountsKey, &view).ok());
+  EXPECT_EQ(view.state(), rv1::SALES_ACCEPTED);
+  EXPECT_EQ(get("sm-1", "", &view).error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  const grpc::Status other_team = get("sm-1", "demo-key-mid-market", &view);
+  const grpc::Status unknown = get("sm-nope", "demo-key-mid-market", &view);
+  EXPECT_EQ(other_team.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(unknown.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(other_team.error_message(), "lead sm-1 is not one of the caller's teams' leads");
+  EXPECT_EQ(unknown.error_message(), "lead sm-nope is not one of the caller's teams' leads");
+
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + seconds(10));
+  ctx.AddMetadata("x-api-key", kKeyAccountsKey);
+  rv1::ListOpenLeadsRequest list;
+  list.set_team("key-accounts");
+  rv1::ListOpenLeadsResponse open;
+  ASSERT_TRUE(stub_->ListOpenLeads(&ctx, list, &open).ok());
+  std::map<std::string, rv1::SalesState> open_states;
+  for (const auto& l : open.leads()) open_states[l.lead_id()] = l.state();
+  EXPECT_EQ(open_states, (std::map<std::string, rv1::SalesState>{{"sm-3", rv1::SALES_ACCEPTED}}));
+  grpc::ClientContext other_ctx;
+  other_ctx.AddMetadata("x-api-key", "demo-key-mid-market");
+  EXPECT_EQ(stub_->ListOpenLeads(&other_ctx, list, &open).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
   EXPECT_EQ(routing_->Terminate(seconds(20)), 0) << routing_->ReadStderr();
 }
 

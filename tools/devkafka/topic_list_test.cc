@@ -13,7 +13,7 @@ using ::testing::HasSubstr;
 
 TEST(DefaultTopicsTest, ContainsProjectTopicsWithPartitionCounts) {
   const std::vector<TopicSpec>& topics = DefaultTopics();
-  ASSERT_EQ(topics.size(), 20u);
+  ASSERT_EQ(topics.size(), 21u);
   EXPECT_EQ(topics.front(), (TopicSpec{"leads.submitted", 6}));
   EXPECT_EQ(topics.back(), (TopicSpec{"sales.feedback.customer-success", 3}));
   std::set<std::string> names;
@@ -26,7 +26,7 @@ TEST(DefaultTopicsTest, ContainsProjectTopicsWithPartitionCounts) {
   for (const char* name : {"leads.accepted", "leads.rejected", "leads.scored", "leads.assigned",
                            "leads.nurture", "accounts.inbound", "accounts.changes",
                            "engagement.events", "sales.feedback", "nurture.touches",
-                           "accounts.notifications", "reps.availability",
+                           "accounts.notifications", "reps.availability", "leads.discarded",
                            // one feedback topic per shipped team
                            "sales.feedback.key-accounts", "sales.feedback.enterprise",
                            "sales.feedback.mid-market", "sales.feedback.small-deals",

@@ -134,5 +134,112 @@ TEST_F(FeedbackStateTest, ARejectionTakesOnlySalesRejectionReasons) {
   EXPECT_EQ(r.status().message().rfind("reject_reason:", 0), 0u) << r.status().message();
 }
 
+// Seen: FeedbackAck.status was free text to parse, and a rejection without a
+// protected reason left the lead on no output but sales.feedback.
+TEST_F(FeedbackStateTest, AcksAreTypedAndADiscardedLeadLandsOnLeadsDiscarded) {
+  const std::string rep = Assign("T1");
+  rv1::FeedbackAck first, retry;
+  ASSERT_TRUE(Reject("T1", rep, cv1::NOT_A_FIT, &first).ok());
+  EXPECT_EQ(first.outcome(), rv1::FEEDBACK_DISCARDED);
+  EXPECT_EQ(first.state(), rv1::SALES_REJECTED);
+  EXPECT_FALSE(first.already_applied());
+  EXPECT_GT(first.version(), 0);
+  auto discarded = producer_.SentTo(topics::kLeadsDiscarded);
+  ASSERT_EQ(discarded.size(), 1u);
+  EXPECT_EQ(discarded[0].key, "T1");
+  rv1::LeadDiscarded d;
+  ASSERT_TRUE(d.ParseFromString(discarded[0].payload));
+  EXPECT_EQ(d.lead_id(), "T1");
+  EXPECT_EQ(d.rep_id(), rep);
+  EXPECT_EQ(d.reason(), cv1::NOT_A_FIT);
+  EXPECT_EQ(d.team(), "key-accounts");
+  EXPECT_EQ(d.decision().outcome(), rv1::ASSIGNED);
+  EXPECT_EQ(d.version(), first.version());
+  // A retried RPC: the same ack, and the same event again (at least once).
+  ASSERT_TRUE(Reject("T1", rep, cv1::NOT_A_FIT, &retry).ok());
+  EXPECT_TRUE(retry.already_applied());
+  EXPECT_EQ(retry.outcome(), first.outcome());
+  EXPECT_EQ(retry.status(), first.status());
+  EXPECT_EQ(retry.version(), first.version());
+  discarded = producer_.SentTo(topics::kLeadsDiscarded);
+  ASSERT_EQ(discarded.size(), 2u);
+  EXPECT_EQ(discarded[1].payload, discarded[0].payload);
+
+  // A protected reason on a large client: back to nurture, typed as such.
+  const std::string rep2 = Assign("T2");
+  rv1::FeedbackAck ack;
+  ASSERT_TRUE(Reject("T2", rep2, cv1::RIGID_SPEC, &ack).ok());
+  EXPECT_EQ(ack.outcome(), rv1::FEEDBACK_RETURNED_TO_NURTURE);
+  ASSERT_TRUE(Reject("T2", rep2, cv1::RIGID_SPEC, &retry).ok());
+  EXPECT_EQ(retry.outcome(), rv1::FEEDBACK_RETURNED_TO_NURTURE);
+  EXPECT_EQ(producer_.SentTo(topics::kLeadsDiscarded).size(), 2u);
+  const auto nurture = producer_.SentTo(topics::kLeadsNurture);
+  ASSERT_EQ(nurture.size(), 2u);
+  EXPECT_EQ(nurture[1].payload, nurture[0].payload);
+
+  const std::string rep3 = Assign("T3");
+  ASSERT_TRUE(Accept("T3", rep3, &ack).ok());
+  EXPECT_EQ(ack.outcome(), rv1::FEEDBACK_ACCEPTED);
+  EXPECT_EQ(ack.state(), rv1::SALES_ACCEPTED);
+  const int64_t accepted_version = ack.version();
+  ASSERT_TRUE(Close("T3", rep3, rv1::LOST, &ack).ok());
+  EXPECT_EQ(ack.outcome(), rv1::FEEDBACK_CLOSED);
+  EXPECT_EQ(ack.state(), rv1::SALES_CLOSED);
+  EXPECT_GT(ack.version(), accepted_version);
+  // The accept, redelivered after the close: its own answer again.
+  ASSERT_TRUE(Accept("T3", rep3, &retry).ok());
+  EXPECT_TRUE(retry.already_applied());
+  EXPECT_EQ(retry.state(), rv1::SALES_ACCEPTED);
+  EXPECT_EQ(retry.version(), accepted_version);
+}
+
+// Seen: no call to get one lead or to list the open ones.
+TEST_F(FeedbackStateTest, GetLeadAndListOpenLeadsFollowTheState) {
+  const std::string rep = Assign("G1");
+  rv1::GetLeadRequest get;
+  get.set_lead_id("G1");
+  rv1::LeadView view;
+  ASSERT_TRUE(grpc_->GetLead(nullptr, &get, &view).ok());
+  EXPECT_EQ(view.state(), rv1::SALES_ASSIGNED);
+  EXPECT_EQ(view.rep_id(), rep);
+  EXPECT_EQ(view.team(), "key-accounts");
+  EXPECT_EQ(view.record().scored().lead().meta().lead_id(), "G1");
+
+  rv1::ListOpenLeadsRequest list;
+  list.set_rep_id(rep);
+  rv1::ListOpenLeadsResponse open;
+  ASSERT_TRUE(grpc_->ListOpenLeads(nullptr, &list, &open).ok());
+  ASSERT_EQ(open.leads_size(), 1);
+  EXPECT_EQ(open.leads(0).lead_id(), "G1");
+
+  rv1::FeedbackAck ack;
+  ASSERT_TRUE(Accept("G1", rep, &ack).ok());
+  ASSERT_TRUE(grpc_->GetLead(nullptr, &get, &view).ok());
+  EXPECT_EQ(view.state(), rv1::SALES_ACCEPTED);
+  EXPECT_EQ(view.version(), ack.version());
+  open.Clear();
+  ASSERT_TRUE(grpc_->ListOpenLeads(nullptr, &list, &open).ok());
+  ASSERT_EQ(open.leads_size(), 1);
+  EXPECT_EQ(open.leads(0).state(), rv1::SALES_ACCEPTED);
+
+  ASSERT_TRUE(Close("G1", rep, rv1::WON, &ack).ok());
+  ASSERT_TRUE(grpc_->GetLead(nullptr, &get, &view).ok());
+  EXPECT_EQ(view.state(), rv1::SALES_CLOSED);
+  EXPECT_EQ(view.deal_outcome(), rv1::WON);
+  EXPECT_FALSE(view.record().scored().lead().has_contact());
+  open.Clear();
+  ASSERT_TRUE(grpc_->ListOpenLeads(nullptr, &list, &open).ok());
+  EXPECT_EQ(open.leads_size(), 0);
+
+  // An unknown lead: NOT_FOUND (the text is the one other teams' leads get).
+  get.set_lead_id("G-unknown");
+  const grpc::Status unknown = grpc_->GetLead(nullptr, &get, &view);
+  EXPECT_EQ(unknown.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(unknown.error_message(), "lead G-unknown is not one of the caller's teams' leads");
+  list.clear_rep_id();
+  EXPECT_EQ(grpc_->ListOpenLeads(nullptr, &list, &open).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+}
+
 }  // namespace
 }  // namespace leadflow::routing

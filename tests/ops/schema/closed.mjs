@@ -45,7 +45,7 @@ export const KAFKA_ACLS = {
     // every team's own feedback topic, sales.feedback.<team>
     readPrefix: ["sales.feedback."],
     write: ["leads.assigned", "leads.nurture", "accounts.inbound", "sales.feedback", "leads.rejected",
-      "reps.availability"],
+      "reps.availability", "leads.discarded"],
   },
   "leadflow-nurture": {
     read: ["accounts.changes", "leads.nurture", "accounts.inbound", "leads.assigned", "engagement.events",
