@@ -121,6 +121,7 @@ StatusOr<std::optional<FeedbackResult>> FeedbackProcessor::ApplyOnce(
   FeedbackResult result;
   result.redelivered = retry;
   result.state = step.to;
+  result.republish = !retry || current.state == step.to;
   if (retry) {
     result.version = fb.kind() == rv1::ACCEPT && tags.accepted_version > 0 ? tags.accepted_version
                                                                           : tags.version;
@@ -283,6 +284,7 @@ Status FeedbackProcessor::Handle(const kafka::ConsumedMessage& message,
   auto r = ApplyFrom(fb, message.topic.substr(prefix.size()));
   if (!r.ok()) return r.status();
   for (auto& m : r->outputs) out.push_back(std::move(m));
+  if (!r->republish) return Status::Ok();
   // On sales.feedback for nurture, the state rebuild and other tools.
   kafka::OutgoingMessage applied;
   applied.topic = topics::kSalesFeedback;

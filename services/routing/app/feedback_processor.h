@@ -52,6 +52,10 @@ inline constexpr char kFeedbackOriginHeader[] = "leadflow-origin";
 struct FeedbackResult {
   bool redelivered = false;  // an identical retry: nothing changed, the same answer
   bool to_nurture = false;   // protected rejection: back to nurture
+  // False for a retry of a step the lead has since moved past (an accept
+  // redelivered after the close): answered alike, but not put on
+  // sales.feedback again, where it would follow the close.
+  bool republish = true;
   std::string status;        // e.g. "accepted", "returned to nurture: BUDGET_TOO_SMALL"
   leadflow::routing::v1::FeedbackOutcome outcome = leadflow::routing::v1::FEEDBACK_OUTCOME_UNSPECIFIED;
   leadflow::routing::v1::SalesState state = leadflow::routing::v1::SALES_STATE_UNSPECIFIED;

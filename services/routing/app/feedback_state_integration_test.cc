@@ -87,6 +87,35 @@ TEST_F(FeedbackStateTest, ClosingWonThenLostIsRefusedAndAnIdenticalRetryIsNot) {
   for (const auto& f : Published("S2")) EXPECT_NE(f.kind(), rv1::REJECT);
 }
 
+// The same on a team's feedback topic: the contradicting record is refused
+// (dead-lettered by the consumer loop) and nothing is republished.
+TEST_F(FeedbackStateTest, ATopicRecordContradictingTheStateIsRefused) {
+  const std::string rep = Assign("K1");
+  rv1::SalesFeedback fb;
+  fb.set_lead_id("K1");
+  fb.set_rep_id(rep);
+  fb.set_kind(rv1::CLOSE);
+  fb.set_outcome(rv1::WON);
+  auto on_topic = [&](const rv1::SalesFeedback& f, std::vector<kafka::OutgoingMessage>* out) {
+    kafka::ConsumedMessage m;
+    m.topic = std::string(topics::kSalesFeedbackTeamPrefix) + "key-accounts";
+    m.key = f.lead_id();
+    m.payload = f.SerializeAsString();
+    return feedback_->Handle(m, *out);
+  };
+  std::vector<kafka::OutgoingMessage> out;
+  ASSERT_TRUE(on_topic(fb, &out).ok());
+  ASSERT_EQ(out.size(), 1u);  // republished on sales.feedback
+  out.clear();
+  ASSERT_TRUE(on_topic(fb, &out).ok()) << "a redelivery is a retry";
+  out.clear();
+  fb.set_outcome(rv1::LOST);
+  Status s = on_topic(fb, &out);
+  EXPECT_EQ(s.code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(s.message().find("CLOSED (WON)"), std::string::npos) << s.message();
+  EXPECT_TRUE(out.empty());
+}
+
 // Once accepted, the handoff's answer is given: a rejection is refused (the
 // rep closes the lead instead).
 TEST_F(FeedbackStateTest, AnAcceptedLeadCannotBeRejected) {
@@ -105,7 +134,8 @@ TEST_F(FeedbackStateTest, AnAcceptedLeadCannotBeRejected) {
 TEST_F(FeedbackStateTest, ARejectionTakesOnlySalesRejectionReasons) {
   const std::string rep = Assign("S4");
   rv1::FeedbackAck ack;
-  for (int reason : {static_cast<int>(cv1::QUIET_HOURS), 999, static_cast<int>(cv1::NOT_PERMITTED)}) {
+  for (int reason :
+       {static_cast<int>(cv1::QUIET_HOURS), 999, static_cast<int>(cv1::NOT_PERMITTED)}) {
     const grpc::Status s = Reject("S4", rep, reason, &ack);
     EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << reason;
     EXPECT_EQ(s.error_message().rfind("reason:", 0), 0u) << s.error_message();
@@ -186,11 +216,15 @@ TEST_F(FeedbackStateTest, AcksAreTypedAndADiscardedLeadLandsOnLeadsDiscarded) {
   EXPECT_EQ(ack.outcome(), rv1::FEEDBACK_CLOSED);
   EXPECT_EQ(ack.state(), rv1::SALES_CLOSED);
   EXPECT_GT(ack.version(), accepted_version);
-  // The accept, redelivered after the close: its own answer again.
+  // The accept, redelivered after the close: its own answer again, and not
+  // put on sales.feedback after the close (a rebuild would read it as open).
+  const size_t published = Published("T3").size();
   ASSERT_TRUE(Accept("T3", rep3, &retry).ok());
   EXPECT_TRUE(retry.already_applied());
   EXPECT_EQ(retry.state(), rv1::SALES_ACCEPTED);
   EXPECT_EQ(retry.version(), accepted_version);
+  EXPECT_EQ(Published("T3").size(), published);
+  EXPECT_EQ(Published("T3").back().kind(), rv1::CLOSE);
 }
 
 // Seen: no call to get one lead or to list the open ones.

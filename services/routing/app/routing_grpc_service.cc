@@ -70,12 +70,14 @@ grpc::Status RoutingGrpcService::ApplyAndPublish(rv1::SalesFeedback fb, rv1::Fee
   for (const auto& m : r->outputs) {
     if (Status s = producer_.ProduceAndWait(m, kPublishTimeout); !s.ok()) return ToGrpc(s);
   }
-  kafka::OutgoingMessage m;
-  m.topic = topics::kSalesFeedback;
-  m.key = fb.lead_id();
-  fb.SerializeToString(&m.payload);
-  m.headers.push_back({kFeedbackOriginHeader, "routing"});
-  if (Status s = producer_.ProduceAndWait(m, kPublishTimeout); !s.ok()) return ToGrpc(s);
+  if (r->republish) {
+    kafka::OutgoingMessage m;
+    m.topic = topics::kSalesFeedback;
+    m.key = fb.lead_id();
+    fb.SerializeToString(&m.payload);
+    m.headers.push_back({kFeedbackOriginHeader, "routing"});
+    if (Status s = producer_.ProduceAndWait(m, kPublishTimeout); !s.ok()) return ToGrpc(s);
+  }
   resp->set_lead_id(fb.lead_id());
   resp->set_status(r->status);
   resp->set_outcome(r->outcome);

@@ -28,10 +28,10 @@ namespace leadflow::routing {
 // What routing records of a lead's sales feedback (the lf:{routing}:fb:<lead>
 // hash, docs/state.md).
 struct FeedbackTags {
-  std::string last;         // "<kind>|<rep>" of the last feedback applied ("" none)
-  std::string accepted_by;  // the rep that accepted the lead ("" none)
-  std::string reject;       // reason name of the rejection ("" none or unknown)
-  std::string close;        // deal outcome name of the close ("" none or unknown)
+  std::string last;              // "<kind>|<rep>" of the last feedback applied ("" none)
+  std::string accepted_by;       // the rep that accepted the lead ("" none)
+  std::string reject;            // reason name of the rejection ("" none or unknown)
+  std::string close;             // deal outcome name of the close ("" none or unknown)
   int64_t version = 0;           // version of the last change (0 unknown)
   int64_t accepted_version = 0;  // version of the accept (0 none or unknown)
 };
@@ -52,10 +52,10 @@ std::string Describe(const SalesStatus& status);
 
 struct FeedbackStep {
   enum class Kind {
-    kApply,     // a transition along an allowed edge
-    kRetry,     // this exact feedback was applied before: same answer, no change
-    kNotOpen,   // the rep does not hold the lead
-    kRefused,   // a different answer to a step already taken (error says which state)
+    kApply,    // a transition along an allowed edge
+    kRetry,    // this exact feedback was applied before: same answer, no change
+    kNotOpen,  // the rep does not hold the lead
+    kRefused,  // a different answer to a step already taken (error says which state)
   };
   Kind kind = Kind::kNotOpen;
   leadflow::routing::v1::SalesState to = leadflow::routing::v1::SALES_STATE_UNSPECIFIED;
