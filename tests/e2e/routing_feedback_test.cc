@@ -397,8 +397,9 @@ TEST_F(RoutingE2E, TheStreamReportsEveryChangeAndLeadsCanBeAskedFor) {
   by_topic.set_lead_id("sm-3");
   by_topic.set_rep_id(rep("sm-3"));
   by_topic.set_kind(rv1::ACCEPT);
-  auto produced = client_->ProduceSync(std::string(topics::kSalesFeedbackTeamPrefix) + "key-accounts",
-                                       "sm-3", by_topic.SerializeAsString());
+  auto produced =
+      client_->ProduceSync(std::string(topics::kSalesFeedbackTeamPrefix) + "key-accounts", "sm-3",
+                           by_topic.SerializeAsString());
   ASSERT_TRUE(produced.ok) << produced.error;
   ASSERT_TRUE(watcher.WaitForChange("sm-3", rv1::SALES_ACCEPTED, seconds(20)).has_value());
 

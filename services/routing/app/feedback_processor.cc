@@ -101,8 +101,9 @@ StatusOr<FeedbackResult> FeedbackProcessor::ApplyFrom(const rv1::SalesFeedback& 
   return Status::Unavailable("feedback on lead " + fb.lead_id() + " kept changing; retrying");
 }
 
-StatusOr<std::optional<FeedbackResult>> FeedbackProcessor::ApplyOnce(
-    const rv1::SalesFeedback& fb, const StoredDecision& stored, const FeedbackTags& tags) {
+StatusOr<std::optional<FeedbackResult>> FeedbackProcessor::ApplyOnce(const rv1::SalesFeedback& fb,
+                                                                     const StoredDecision& stored,
+                                                                     const FeedbackTags& tags) {
   const rv1::LeadAssigned& rec = stored.record;
   const auto& d = rec.decision();
   const SalesStatus current = SalesStateOf(d, tags, fb.rep_id());
@@ -124,7 +125,7 @@ StatusOr<std::optional<FeedbackResult>> FeedbackProcessor::ApplyOnce(
   result.republish = !retry || current.state == step.to;
   if (retry) {
     result.version = fb.kind() == rv1::ACCEPT && tags.accepted_version > 0 ? tags.accepted_version
-                                                                          : tags.version;
+                                                                           : tags.version;
   } else {
     result.version = NextVersion(clock_.NowMillis(), tags.version, ToMillis(d.decided_at()));
   }

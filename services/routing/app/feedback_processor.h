@@ -57,7 +57,8 @@ struct FeedbackResult {
   // sales.feedback again, where it would follow the close.
   bool republish = true;
   std::string status;        // e.g. "accepted", "returned to nurture: BUDGET_TOO_SMALL"
-  leadflow::routing::v1::FeedbackOutcome outcome = leadflow::routing::v1::FEEDBACK_OUTCOME_UNSPECIFIED;
+  leadflow::routing::v1::FeedbackOutcome outcome =
+      leadflow::routing::v1::FEEDBACK_OUTCOME_UNSPECIFIED;
   leadflow::routing::v1::SalesState state = leadflow::routing::v1::SALES_STATE_UNSPECIFIED;
   int64_t version = 0;  // LeadChange.version of the change (the first one's on a retry)
   // leads.nurture on a protected rejection, leads.discarded on any other.

@@ -183,7 +183,8 @@ grpc::Status RoutingGrpcService::SetRepAvailability(grpc::ServerContext* ctx,
   return grpc::Status::OK;
 }
 
-rv1::LeadView RoutingGrpcService::ViewOf(const rv1::LeadAssigned& record, const FeedbackTags& tags) {
+rv1::LeadView RoutingGrpcService::ViewOf(const rv1::LeadAssigned& record,
+                                         const FeedbackTags& tags) {
   const rv1::LeadChange c = LeadChangeOf(record, tags, "");
   rv1::LeadView v;
   v.set_lead_id(record.scored().lead().meta().lead_id());
@@ -204,8 +205,9 @@ grpc::Status RoutingGrpcService::GetLead(grpc::ServerContext* ctx, const rv1::Ge
   if (req->lead_id().empty()) return {grpc::StatusCode::INVALID_ARGUMENT, "lead_id: required"};
   // One answer for an unknown lead and one of another team (docs/security.md,
   // "No oracles").
-  const grpc::Status not_found{grpc::StatusCode::NOT_FOUND,
-                               "lead " + req->lead_id() + " is not one of the caller's teams' leads"};
+  const grpc::Status not_found{
+      grpc::StatusCode::NOT_FOUND,
+      "lead " + req->lead_id() + " is not one of the caller's teams' leads"};
   auto stored = store_.GetDecision(req->lead_id());
   if (!stored.ok()) return ToGrpc(stored.status());
   if (!stored->has_value()) return not_found;
@@ -227,8 +229,7 @@ grpc::Status RoutingGrpcService::ListOpenLeads(grpc::ServerContext* ctx,
   }
   if (req->limit() < 0) return {grpc::StatusCode::INVALID_ARGUMENT, "limit: must not be negative"};
   if (auto a = Authorize(ctx, req->rep_id(), req->team()); !a.ok()) return a;
-  const size_t limit = req->limit() == 0 ? kMaxListed
-                                         : std::min<size_t>(req->limit(), kMaxListed);
+  const size_t limit = req->limit() == 0 ? kMaxListed : std::min<size_t>(req->limit(), kMaxListed);
   auto reps = RepsOf(*req);
   if (!reps.ok()) return ToGrpc(reps.status());
   std::vector<std::string> ids;
@@ -314,10 +315,9 @@ grpc::Status RoutingGrpcService::WatchAssignments(grpc::ServerContext* ctx,
     if (c.state() == rv1::SALES_STATE_UNSPECIFIED) return true;
     if (finished.count(done_key(c))) return true;
     auto it = followed.find(c.lead_id());
-    if (it != followed.end() &&
-        (c.version() < it->second.version ||
-         (c.version() == it->second.version && c.state() == it->second.state &&
-          c.rep_id() == it->second.rep))) {
+    if (it != followed.end() && (c.version() < it->second.version ||
+                                 (c.version() == it->second.version &&
+                                  c.state() == it->second.state && c.rep_id() == it->second.rep))) {
       return true;
     }
     const bool last = c.state() == rv1::SALES_REJECTED || c.state() == rv1::SALES_CLOSED ||

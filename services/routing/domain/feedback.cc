@@ -35,10 +35,9 @@ Status CheckOutcome(leadflow::routing::v1::DealOutcome o) {
                                    cv1::MISSING_FIELD);
   }
   if (o != rv1::WON && o != rv1::LOST && o != rv1::OUTCOME_DISQUALIFIED) {
-    return Status::InvalidArgument(
-        "outcome: " + std::to_string(static_cast<int>(o)) +
-            " is not a deal outcome (WON, LOST, OUTCOME_DISQUALIFIED)",
-        cv1::INVALID_FIELD);
+    return Status::InvalidArgument("outcome: " + std::to_string(static_cast<int>(o)) +
+                                       " is not a deal outcome (WON, LOST, OUTCOME_DISQUALIFIED)",
+                                   cv1::INVALID_FIELD);
   }
   return Status::Ok();
 }
