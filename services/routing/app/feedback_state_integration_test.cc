@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "routing/app/routing_app_fixture.h"
+#include "routing/domain/sales_state.h"
 
 namespace leadflow::routing {
 namespace {
@@ -273,6 +274,26 @@ TEST_F(FeedbackStateTest, GetLeadAndListOpenLeadsFollowTheState) {
   list.clear_rep_id();
   EXPECT_EQ(grpc_->ListOpenLeads(nullptr, &list, &open).error_code(),
             grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+// Seen: the stream never said a lead was re-assigned. The rep it was taken
+// from now hears of it: the scheduler's re-assignment reaches its
+// subscription, and reads as SALES_REASSIGNED_AWAY for it.
+TEST_F(FeedbackStateTest, AnSlaReassignmentReachesTheRepItWasTakenFrom) {
+  const std::string rep1 = Assign("R1");
+  auto sub = broadcaster_.Subscribe(rep1, "");
+  clock_.Advance(std::chrono::minutes(61));  // past the SLA (60 business minutes)
+  ASSERT_TRUE(scheduler_->Tick().ok());
+  rv1::LeadAssigned event;
+  ASSERT_EQ(sub->Pop(std::chrono::milliseconds(100), &event),
+            AssignmentBroadcaster::Subscription::Next::kItem);
+  EXPECT_EQ(event.decision().outcome(), rv1::REASSIGNED);
+  EXPECT_NE(event.decision().rep_id(), rep1);
+  const rv1::LeadChange c = LeadChangeOf(event, {}, rep1);
+  EXPECT_EQ(c.state(), rv1::SALES_REASSIGNED_AWAY);
+  EXPECT_EQ(c.lead_id(), "R1");
+  EXPECT_EQ(c.rep_id(), rep1);
+  broadcaster_.Unsubscribe(sub);
 }
 
 }  // namespace
