@@ -154,6 +154,7 @@ std::vector<Status> NurtureEngine::EnrolAll(const std::vector<EnrolRequest>& req
     q.segment = r.req.scored().segment();
     q.buyer_class = lead.contact().buyer_class();
     q.decision_role = lead.contact().decision_role();
+    q.intent = lead.intent();  // opens an opt-in track the contact asked for
     q.buyer_stage = r.req.scored().buyer_stage() != cv1::BUYER_STAGE_UNSPECIFIED
                         ? r.req.scored().buyer_stage()
                         : lead.buyer_stage();

@@ -105,6 +105,15 @@ StatusOr<std::shared_ptr<const NurturePolicy>> NurturePolicy::Create(NurtureConf
     }
   }
 
+  std::set<std::string> opt_in_topics;
+  for (int i = 0; i < c.customer_opt_in_topics_size(); ++i) {
+    const std::string& topic = c.customer_opt_in_topics(i);
+    const std::string f = "customer_opt_in_topics[" + std::to_string(i) + "]";
+    if (topic.empty()) return Err(f, "must not be empty");
+    if (!opt_in_topics.insert(topic).second)
+      return Err(f, "topic " + Quote(topic) + " listed twice");
+  }
+
   if (c.max_event_share() <= 0 || c.max_event_share() > 1) {
     return Err("max_event_share", "must be in (0, 1]");
   }
@@ -138,9 +147,17 @@ StatusOr<std::shared_ptr<const NurturePolicy>> NurturePolicy::Create(NurtureConf
         return Err(tf, "selector.buyer_stages has BUYER_STAGE_UNSPECIFIED");
       }
     }
-    const bool reaches_status_quo = sel.buyer_stages().empty() ||
-                                    std::find(sel.buyer_stages().begin(), sel.buyer_stages().end(),
-                                              cv1::STATUS_QUO) != sel.buyer_stages().end();
+    for (int i = 0; i < track.opt_in_intents_size(); ++i) {
+      if (track.opt_in_intents(i).empty()) {
+        return Err(tf, "opt_in_intents[" + std::to_string(i) + "] must not be empty");
+      }
+    }
+    const bool opt_in = track.opt_in_intents_size() > 0;
+    // A contact who asked for the track is not at status quo about it.
+    const bool reaches_status_quo =
+        !opt_in && (sel.buyer_stages().empty() ||
+                    std::find(sel.buyer_stages().begin(), sel.buyer_stages().end(),
+                              cv1::STATUS_QUO) != sel.buyer_stages().end());
     if (track.steps_size() == 0) return Err(tf, "has no steps");
     int events = 0;
     for (int s = 0; s < track.steps_size(); ++s) {
@@ -156,6 +173,11 @@ StatusOr<std::shared_ptr<const NurturePolicy>> NurturePolicy::Create(NurtureConf
       if (IsWebsiteOnly(item->news_type())) {
         return Err(sf, "is website-only news (" + cv1::NewsType_Name(item->news_type()) +
                            "), never pushed in a track");
+      }
+      if (track.audience() == cv1::CUSTOMER && !opt_in && opt_in_topics.count(item->topic()) > 0) {
+        return Err(sf, "has topic " + Quote(item->topic()) +
+                           ", which is in customer_opt_in_topics: a customer track carrying it "
+                           "must be opt-in (set opt_in_intents)");
       }
       if (item->weak() && item->client_benefit().empty()) {
         return Err(sf, "is a weak item without a client_benefit");
@@ -186,6 +208,46 @@ StatusOr<std::shared_ptr<const NurturePolicy>> NurturePolicy::Create(NurtureConf
                                " track: both bases need their own tracks");
     }
   }
+  for (int i = 0; i < c.programmes_size(); ++i) {
+    const auto& prog = c.programmes(i);
+    const std::string f = "programmes[" + std::to_string(i) + "] " + Quote(prog.programme_id());
+    if (prog.programme_id().empty()) return Err(f, "programme_id must not be empty");
+    if (prog.programme_id().find_first_of(":~") != std::string::npos) {
+      return Err(f, "programme_id must not contain ':' or '~' (they separate touch ids)");
+    }
+    if (!p->programme_index_.emplace(prog.programme_id(), i).second) {
+      return Err(f, "duplicate programme_id");
+    }
+    if (prog.period_days() <= 0) return Err(f, "period_days must be > 0");
+    if (prog.enrol_window_days() <= 0 || prog.enrol_window_days() > prog.period_days()) {
+      return Err(f, "enrol_window_days must be in 1..period_days");
+    }
+    if (prog.track_id().empty()) return Err(f, "track_id must be set");
+    if (!prog.small_base_track_id().empty() && prog.large_base_min_accounts() <= 0) {
+      return Err(f, "large_base_min_accounts must be > 0 when small_base_track_id is set");
+    }
+    if (prog.large_base_min_accounts() < 0) return Err(f, "large_base_min_accounts must be >= 0");
+    for (const auto& [field, id] :
+         {std::pair<std::string, std::string>{"track_id", prog.track_id()},
+          {"small_base_track_id", prog.small_base_track_id()}}) {
+      if (id.empty()) continue;
+      const auto* track = p->FindTrack(id);
+      if (track == nullptr) return Err(f, field + " " + Quote(id) + " is not a track");
+      if (track->audience() != cv1::CUSTOMER) {
+        return Err(f, field + " " + Quote(id) + " has audience " +
+                          cv1::Relationship_Name(track->audience()) +
+                          ": programmes are for customers only");
+      }
+      if (track->opt_in_intents_size() > 0) {
+        return Err(f, field + " " + Quote(id) +
+                          " is opt-in: a programme would push it to customers who did not ask");
+      }
+    }
+  }
+  if (!c.programmes().empty() && c.programme_scan_seconds() < 0) {
+    return Err("programme_scan_seconds", "must be >= 0 (0: the default, 3600)");
+  }
+
   if (!c.has_caps()) return Err("caps", "must be set");
   if (c.caps().per_day() <= 0) return Err("caps.per_day", "must be > 0");
   if (c.caps().per_week() <= 0) return Err("caps.per_week", "must be > 0");
@@ -216,10 +278,21 @@ const leadflow::config::v1::Track* NurturePolicy::FindTrack(const std::string& t
   return it == track_index_.end() ? nullptr : &config_.tracks(it->second);
 }
 
+const leadflow::config::v1::Programme* NurturePolicy::FindProgramme(
+    const std::string& programme_id) const {
+  auto it = programme_index_.find(programme_id);
+  return it == programme_index_.end() ? nullptr : &config_.programmes(it->second);
+}
+
 const leadflow::config::v1::Track* NurturePolicy::SelectTrack(const TrackQuery& q) const {
   const leadflow::config::v1::Track* best = nullptr;
   for (const auto& track : config_.tracks()) {
     if (track.audience() != q.audience) continue;
+    if (track.opt_in_intents_size() > 0 &&
+        (q.intent.empty() || std::find(track.opt_in_intents().begin(), track.opt_in_intents().end(),
+                                       q.intent) == track.opt_in_intents().end())) {
+      continue;  // opt-in: only for a contact who asked
+    }
     const auto& sel = track.selector();
     if (!ContainsOrEmpty(sel.segments(), q.segment) ||
         !ContainsOrEmpty(sel.buyer_classes(), q.buyer_class) ||

@@ -16,7 +16,15 @@
 //    track whose selector includes STATUS_QUO or selects any stage;
 //  - event items make up at most max_event_share of a track's steps;
 //  - caps > 0 with per_week >= per_day, quiet hours in 0..23, a known
-//    default time zone.
+//    default time zone;
+//  - a CUSTOMER track that uses an item of a customer_opt_in_topics topic is
+//    opt-in (opt_in_intents set): customers get such topics only when they
+//    asked (docs/domain-rules.md §1). An opt-in track may carry a product
+//    pitch whatever its stages: the contact asked for it;
+//  - programmes name existing CUSTOMER, non-opt-in tracks (the wall:
+//    proactive programmes are customer-only), periods > 0, an enrolment
+//    window in 1..period_days, and a threshold when a small-base track is
+//    set.
 // Messages name the track, step and content, e.g.
 //   tracks[2] "prospect-x": steps[1] content "c-upsell" has audience CUSTOMER, the track PROSPECT
 //
@@ -40,6 +48,7 @@ struct TrackQuery {
   leadflow::common::v1::DecisionRole decision_role =
       leadflow::common::v1::DECISION_ROLE_UNSPECIFIED;
   leadflow::common::v1::BuyerStage buyer_stage = leadflow::common::v1::BUYER_STAGE_UNSPECIFIED;
+  std::string intent;  // the lead's own form intent: opens opt-in tracks that list it
 };
 
 // True for news types that are website-only unless upgraded with a client benefit.
@@ -56,8 +65,11 @@ class NurturePolicy {
   const leadflow::config::v1::ContentItem* FindContent(const std::string& content_id) const;
   const leadflow::config::v1::Track* FindTrack(const std::string& track_id) const;
 
+  const leadflow::config::v1::Programme* FindProgramme(const std::string& programme_id) const;
+
   // The highest-priority track of query.audience whose selector matches
-  // (empty selector lists match anything); ties go to the earlier track.
+  // (empty selector lists match anything) and, for an opt-in track, whose
+  // opt_in_intents list query.intent; ties go to the earlier track.
   // nullptr when none matches.
   const leadflow::config::v1::Track* SelectTrack(const TrackQuery& query) const;
 
@@ -66,6 +78,7 @@ class NurturePolicy {
   leadflow::config::v1::NurtureConfig config_;
   std::map<std::string, int> content_index_;
   std::map<std::string, int> track_index_;
+  std::map<std::string, int> programme_index_;
 };
 
 }  // namespace leadflow::nurture

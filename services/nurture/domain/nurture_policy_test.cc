@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <functional>
 
@@ -167,7 +168,71 @@ INSTANTIATE_TEST_SUITE_P(
                 "max_event_share"},
         BadCase{"NoVersion", [](NurtureConfig& c) { c.clear_version(); }, "version"},
         BadCase{"NoTopic", [](NurtureConfig& c) { c.mutable_catalogue(2)->clear_topic(); },
-                "catalogue[2] \"p-results\": topic must be set"}),
+                "catalogue[2] \"p-results\": topic must be set"},
+        BadCase{"OptInTopicPushedToCustomers",
+                [](NurtureConfig& c) {
+                  c.add_customer_opt_in_topics("product_updates");
+                },
+                "tracks[3] \"c-general\": steps[0] content \"c-update\": has topic "
+                "\"product_updates\", which is in customer_opt_in_topics: a customer track "
+                "carrying it must be opt-in (set opt_in_intents)"},
+        BadCase{"OptInTopicListedTwice",
+                [](NurtureConfig& c) {
+                  c.add_customer_opt_in_topics("content_outsourcing");
+                  c.add_customer_opt_in_topics("content_outsourcing");
+                },
+                "customer_opt_in_topics[1]: topic \"content_outsourcing\" listed twice"},
+        BadCase{"EmptyOptInIntent",
+                [](NurtureConfig& c) { c.mutable_tracks(3)->add_opt_in_intents(""); },
+                "tracks[3] \"c-general\": opt_in_intents[0] must not be empty"},
+        BadCase{"ProgrammeWithAProspectTrack",
+                [](NurtureConfig& c) {
+                  testutil::AddProgramme(c, "audit", "p-general");
+                },
+                "programmes[0] \"audit\": track_id \"p-general\" has audience PROSPECT: "
+                "programmes are for customers only"},
+        BadCase{"ProgrammeSmallBaseProspectTrack",
+                [](NurtureConfig& c) {
+                  auto* p = testutil::AddProgramme(c, "audit", "c-general");
+                  p->set_small_base_track_id("p-status-quo");
+                  p->set_large_base_min_accounts(100);
+                },
+                "programmes[0] \"audit\": small_base_track_id \"p-status-quo\" has audience "
+                "PROSPECT"},
+        BadCase{"ProgrammeUnknownTrack",
+                [](NurtureConfig& c) { testutil::AddProgramme(c, "audit", "ghost"); },
+                "programmes[0] \"audit\": track_id \"ghost\" is not a track"},
+        BadCase{"ProgrammeWithAnOptInTrack",
+                [](NurtureConfig& c) {
+                  c.mutable_tracks(3)->add_opt_in_intents("updates");
+                  testutil::AddProgramme(c, "audit", "c-general");
+                },
+                "track_id \"c-general\" is opt-in"},
+        BadCase{"ProgrammeWithoutPeriod",
+                [](NurtureConfig& c) {
+                  testutil::AddProgramme(c, "audit", "c-general")->set_period_days(0);
+                },
+                "programmes[0] \"audit\": period_days must be > 0"},
+        BadCase{"ProgrammeWindowLongerThanPeriod",
+                [](NurtureConfig& c) {
+                  testutil::AddProgramme(c, "audit", "c-general")->set_enrol_window_days(400);
+                },
+                "programmes[0] \"audit\": enrol_window_days must be in 1..period_days"},
+        BadCase{"ProgrammeSmallBaseWithoutThreshold",
+                [](NurtureConfig& c) {
+                  testutil::AddProgramme(c, "audit", "c-general")
+                      ->set_small_base_track_id("c-general");
+                },
+                "large_base_min_accounts must be > 0 when small_base_track_id is set"},
+        BadCase{"ProgrammeIdWithSeparator",
+                [](NurtureConfig& c) { testutil::AddProgramme(c, "a~b", "c-general"); },
+                "programme_id must not contain"},
+        BadCase{"DuplicateProgramme",
+                [](NurtureConfig& c) {
+                  testutil::AddProgramme(c, "audit", "c-general");
+                  testutil::AddProgramme(c, "audit", "c-general");
+                },
+                "programmes[1] \"audit\": duplicate programme_id"}),
     [](const ::testing::TestParamInfo<BadCase>& info) { return info.param.name; });
 
 TEST(NurturePolicy, WeakItemWithClientBenefitIsSendable) {
@@ -252,6 +317,88 @@ TEST(TrackSelection, TiesGoToTheEarlierTrack) {
   dup->set_track_id("p-general-2");
   auto p = testutil::MustPolicy(c);
   EXPECT_EQ(p->SelectTrack(TrackQuery{})->track_id(), "p-general");
+}
+
+TEST(NurturePolicy, OptInTrackCarriesAnOptInTopicAndOnlyOpensForTheIntent) {
+  NurtureConfig c = testutil::SampleConfig();
+  c.add_customer_opt_in_topics("content_outsourcing");
+  testutil::AddContent(c, "c-outsourcing", cv1::CUSTOMER, "content_outsourcing",
+                       cv1::SPECIAL_PROJECT, /*pitch=*/true);
+  auto* t = c.add_tracks();
+  t->set_track_id("c-outsourcing-on-request");
+  t->set_audience(cv1::CUSTOMER);
+  t->set_priority(90);
+  testutil::AddStep(t, "c-outsourcing", 0, cv1::SPECIAL_OFFER_WITH_CALL);
+  // Without opt_in_intents the pitch of an opt-in topic is refused ...
+  EXPECT_FALSE(NurturePolicy::Create(c).ok());
+  // ... with them it loads (a contact who asked is not at status quo about it).
+  t->add_opt_in_intents("content_outsourcing");
+  auto p = testutil::MustPolicy(c);
+  TrackQuery q;
+  q.audience = cv1::CUSTOMER;
+  EXPECT_EQ(p->SelectTrack(q)->track_id(), "c-general");  // not asked: never the opt-in track
+  q.intent = "request_demo";
+  EXPECT_EQ(p->SelectTrack(q)->track_id(), "c-general");
+  q.intent = "content_outsourcing";
+  EXPECT_EQ(p->SelectTrack(q)->track_id(), "c-outsourcing-on-request");
+  q.audience = cv1::PROSPECT;  // the intent never crosses the wall
+  EXPECT_EQ(p->SelectTrack(q)->track_id(), "p-general");
+}
+
+TEST(NurturePolicy, ProgrammeOfCustomerTracksLoads) {
+  NurtureConfig c = testutil::SampleConfig();
+  auto* prog = testutil::AddProgramme(c, "audit", "c-general");
+  prog->set_small_base_track_id("c-general");
+  prog->set_large_base_min_accounts(100);
+  auto p = testutil::MustPolicy(c);
+  ASSERT_NE(p->FindProgramme("audit"), nullptr);
+  EXPECT_EQ(p->FindProgramme("nope"), nullptr);
+}
+
+// Issue 18, point 6: the sources' customer asked four times to stop
+// content-outsourcing offers. The shipped catalogue must never push that
+// topic to a customer who did not ask for it. Failed on the shipped
+// config/nurture.json before this change (customer-upsell carried
+// c-content-outsourcing as its third step).
+TEST(NurturePolicy, ShippedConfigPushesNoOptInTopicToCustomersUnasked) {
+  NurtureConfig c;
+  ASSERT_TRUE(config::LoadProtoFile(SourceDir() + "/config/nurture.json", &c).ok());
+  auto p = testutil::MustPolicy(c);
+  const auto& opt_in = c.customer_opt_in_topics();
+  EXPECT_NE(std::find(opt_in.begin(), opt_in.end(), "content_outsourcing"), opt_in.end())
+      << "content_outsourcing must be a customer opt-in topic";
+  for (const auto& t : c.tracks()) {
+    if (t.audience() != cv1::CUSTOMER || t.opt_in_intents_size() > 0) continue;
+    for (const auto& st : t.steps()) {
+      EXPECT_NE(p->FindContent(st.content_id())->topic(), "content_outsourcing")
+          << t.track_id() << " pushes " << st.content_id() << " to customers who did not ask";
+    }
+  }
+  // The item stays available for customers who ask.
+  TrackQuery q;
+  q.audience = cv1::CUSTOMER;
+  q.intent = "content_outsourcing";
+  const auto* asked = p->SelectTrack(q);
+  ASSERT_NE(asked, nullptr);
+  EXPECT_EQ(p->FindContent(asked->steps(0).content_id())->topic(), "content_outsourcing");
+}
+
+TEST(NurturePolicy, ShippedProgrammesAreTheYearlyAuditAndPersonalUpdates) {
+  NurtureConfig c;
+  ASSERT_TRUE(config::LoadProtoFile(SourceDir() + "/config/nurture.json", &c).ok());
+  auto p = testutil::MustPolicy(c);
+  const auto* audit = p->FindProgramme("satisfaction-audit");
+  ASSERT_NE(audit, nullptr);
+  EXPECT_EQ(audit->period_days(), 365);
+  EXPECT_EQ(p->FindTrack(audit->track_id())->steps(0).channel(), cv1::QUESTIONNAIRE);
+  const auto* small = p->FindTrack(audit->small_base_track_id());
+  ASSERT_NE(small, nullptr);
+  EXPECT_EQ(small->steps(0).channel(), cv1::PERSONAL_MEETING);
+  EXPECT_EQ(audit->large_base_min_accounts(), 100);
+  const auto* updates = p->FindProgramme("personal-updates");
+  ASSERT_NE(updates, nullptr);
+  EXPECT_EQ(updates->period_days(), audit->period_days());  // the same schedule
+  EXPECT_EQ(updates->track_id(), "customer-personal-updates");
 }
 
 TEST(NurturePolicy, ShippedDefaultConfigLoadsAndValidates) {

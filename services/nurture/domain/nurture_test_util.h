@@ -34,6 +34,18 @@ inline void AddStep(leadflow::config::v1::Track* t, const std::string& content, 
   s->set_channel(channel);
 }
 
+// A yearly programme of `track` (window 14 days), appended to c.programmes.
+inline leadflow::config::v1::Programme* AddProgramme(leadflow::config::v1::NurtureConfig& c,
+                                                     const std::string& id,
+                                                     const std::string& track) {
+  auto* p = c.add_programmes();
+  p->set_programme_id(id);
+  p->set_period_days(365);
+  p->set_enrol_window_days(14);
+  p->set_track_id(track);
+  return p;
+}
+
 // Tracks (index: id):
 //  0 "p-status-quo"  PROSPECT prio 100, stages [STATUS_QUO]: analytics x2
 //  1 "p-economic"    PROSPECT prio 50, ECONOMIC at PROBLEM_AWARE/READY_TO_BUY: roi, webinar, pitch
