@@ -127,7 +127,10 @@ StatusOr<std::optional<FeedbackResult>> FeedbackProcessor::ApplyOnce(const rv1::
     result.version = fb.kind() == rv1::ACCEPT && tags.accepted_version > 0 ? tags.accepted_version
                                                                            : tags.version;
   } else {
-    result.version = NextVersion(clock_.NowMillis(), tags.version, ToMillis(d.decided_at()));
+    // The feedback's own time when it has one (the gRPC API sets it): the
+    // state rebuild reads the same time back from sales.feedback.
+    const int64_t at = fb.has_at() ? ToMillis(fb.at()) : clock_.NowMillis();
+    result.version = NextVersion(at, tags.version, ToMillis(d.decided_at()));
   }
   std::string detail;
   FeedbackRecord write;
