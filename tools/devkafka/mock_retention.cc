@@ -5,7 +5,23 @@
 #include <cstdint>
 #include <mutex>
 
+// The allocator this file's interposers hand on to. Under ASan or TSan the
+// sanitizer's allocator owns the heap, so calls go to its interceptors, not
+// to glibc's functions.
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+extern "C" void* __interceptor_calloc(std::size_t count, std::size_t size);
+extern "C" void* __interceptor_realloc(void* p, std::size_t size);
+extern "C" void __interceptor_free(void* p);
+#define LEADFLOW_NEXT(fn) __interceptor_##fn
+#else
 extern "C" void* __libc_calloc(std::size_t count, std::size_t size);
+extern "C" void* __libc_realloc(void* p, std::size_t size);
+extern "C" void __libc_free(void* p);
+#define LEADFLOW_NEXT(fn) __libc_##fn
+#endif
+// The interposers run before the sanitizers are initialised (their own start-up
+// frees memory), so they are not instrumented.
+#define LEADFLOW_UNINSTRUMENTED __attribute__((no_sanitize("address", "thread", "undefined")))
 
 namespace leadflow::devkafka::retention {
 namespace {
@@ -28,9 +44,12 @@ struct Candidate {
 std::atomic_flag g_spin = ATOMIC_FLAG_INIT;
 std::array<Candidate, 256> g_ring{};
 std::size_t g_ring_used = 0;  // guarded by g_spin
-std::atomic<std::size_t> g_pending{0};
-std::atomic<int> g_capture_count{0};        // partitions of the topic being created
-std::atomic<std::size_t> g_element_size{0};  // learned from the first topic
+// Read by the allocator interposers, which may run before the sanitizers'
+// shadow memory exists: plain integers, accessed only through the __atomic
+// builtins (an std::atomic's member functions are instrumented calls at -O0).
+std::size_t g_pending = 0;
+int g_capture_count = 0;        // partitions of the topic being created
+std::size_t g_element_size = 0;  // learned from the first topic
 std::atomic<std::size_t> g_limits_offset{0};
 
 std::mutex g_patch_mu;  // PatchTaken() and the counters below
@@ -44,7 +63,23 @@ void Remember(void* p, std::size_t count, std::size_t size) {
   }
   if (g_ring_used < g_ring.size()) {
     g_ring[g_ring_used++] = {static_cast<unsigned char*>(p), count, size};
-    g_pending.store(g_ring_used, std::memory_order_release);
+    __atomic_store_n(&g_pending, g_ring_used, __ATOMIC_RELEASE);
+  }
+  g_spin.clear(std::memory_order_release);
+}
+
+// Drops a remembered array that is being freed or moved: the mock frees
+// some of the arrays it callocs while it creates a topic, before
+// EndTopicCreate() looks at them (ASan found the read after free).
+void Forget(const void* p) {
+  while (g_spin.test_and_set(std::memory_order_acquire)) {
+  }
+  for (std::size_t i = 0; i < g_ring_used; ++i) {
+    if (g_ring[i].data == p) {
+      g_ring[i] = g_ring[--g_ring_used];
+      __atomic_store_n(&g_pending, g_ring_used, __ATOMIC_RELEASE);
+      break;
+    }
   }
   g_spin.clear(std::memory_order_release);
 }
@@ -80,7 +115,7 @@ void PatchTakenLocked() {
   }
   for (std::size_t i = 0; i < g_ring_used; ++i) taken[n++] = g_ring[i];
   g_ring_used = 0;
-  g_pending.store(0);
+  __atomic_store_n(&g_pending, 0, __ATOMIC_RELEASE);
   g_spin.clear(std::memory_order_release);
   for (std::size_t i = 0; i < n; ++i) {
     const Candidate& c = taken[i];
@@ -94,7 +129,7 @@ void PatchTakenLocked() {
       __atomic_store_n(reinterpret_cast<std::size_t*>(limits + sizeof(std::size_t)), kUnlimited,
                        __ATOMIC_RELEASE);
     }
-    g_element_size.store(c.size);
+    __atomic_store_n(&g_element_size, c.size, __ATOMIC_RELEASE);
     g_limits_offset.store(off);
     ++g_topics;
     g_partitions += static_cast<int>(c.count);
@@ -110,11 +145,11 @@ void BeginTopicCreate(int partitions) {
     g_window_partitions = partitions;
     g_window_hits = 0;
   }
-  g_capture_count.store(partitions);
+  __atomic_store_n(&g_capture_count, partitions, __ATOMIC_RELEASE);
 }
 
 bool EndTopicCreate(int partitions) {
-  g_capture_count.store(0);
+  __atomic_store_n(&g_capture_count, 0, __ATOMIC_RELEASE);
   std::lock_guard<std::mutex> lock(g_patch_mu);
   PatchTakenLocked();
   const bool found = g_window_partitions == partitions && g_window_hits > 0;
@@ -124,7 +159,7 @@ bool EndTopicCreate(int partitions) {
 }
 
 void PatchPending() {
-  if (g_pending.load(std::memory_order_acquire) == 0) return;
+  if (__atomic_load_n(&g_pending, __ATOMIC_ACQUIRE) == 0) return;
   std::lock_guard<std::mutex> lock(g_patch_mu);
   PatchTakenLocked();
 }
@@ -143,15 +178,27 @@ int PatchedPartitions() {
 
 namespace rt = leadflow::devkafka::retention;
 
-extern "C" void* calloc(std::size_t count, std::size_t size) {
-  void* p = __libc_calloc(count, size);
+extern "C" LEADFLOW_UNINSTRUMENTED void* calloc(std::size_t count, std::size_t size) {
+  void* p = LEADFLOW_NEXT(calloc)(count, size);
   if (p == nullptr || count == 0) return p;
-  const std::size_t learned = rt::g_element_size.load(std::memory_order_relaxed);
-  const int capturing = rt::g_capture_count.load(std::memory_order_relaxed);
+  const std::size_t learned = __atomic_load_n(&rt::g_element_size, __ATOMIC_RELAXED);
+  const int capturing = __atomic_load_n(&rt::g_capture_count, __ATOMIC_RELAXED);
   if ((learned != 0 && size == learned) ||
       (capturing > 0 && count == static_cast<std::size_t>(capturing) && size >= rt::kMinElement &&
        size <= rt::kMaxElement)) {
     rt::Remember(p, count, size);
   }
   return p;
+}
+
+// free() and realloc() forget a remembered array before it goes back to the
+// allocator; one atomic load when nothing is remembered.
+extern "C" LEADFLOW_UNINSTRUMENTED void free(void* p) {
+  if (p != nullptr && __atomic_load_n(&rt::g_pending, __ATOMIC_ACQUIRE) != 0) rt::Forget(p);
+  LEADFLOW_NEXT(free)(p);
+}
+
+extern "C" LEADFLOW_UNINSTRUMENTED void* realloc(void* p, std::size_t size) {
+  if (p != nullptr && __atomic_load_n(&rt::g_pending, __ATOMIC_ACQUIRE) != 0) rt::Forget(p);
+  return LEADFLOW_NEXT(realloc)(p, size);
 }

@@ -15,6 +15,9 @@
 // arrays of that size allocated later (topics the mock auto-creates) are
 // found the same way, on the mock thread, before it serves the next request.
 //
+// free() and realloc() are interposed as well, so an array the mock frees
+// before the topic is complete is forgotten, never read.
+//
 // If the pair cannot be found (another librdkafka build), CreateTopic fails
 // and devkafka refuses to start rather than drop records silently.
 #ifndef LEADFLOW_TOOLS_DEVKAFKA_MOCK_RETENTION_H_
