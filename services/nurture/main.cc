@@ -10,6 +10,7 @@
 #include "nurture/app/nurture_grpc_service.h"
 #include "nurture/app/nurture_metrics.h"
 #include "nurture/app/nurture_store.h"
+#include "nurture/app/programme_store.h"
 #include "nurture/app/scaled_clock.h"
 
 namespace {
@@ -22,9 +23,11 @@ const leadflow::runtime::ServiceInfo kInfo{
     "track, and customers never get prospect touches. Touches go to nurture.touches (exactly once "
     "per touch id); customer touches also notify the account owner on accounts.notifications. "
     "Exits on leads.assigned, engagement.events (reply, meeting, unsubscribe, consent withdrawn) "
-    "and sales.feedback (accept).",
+    "and sales.feedback (accept); a customer's reply, meeting or questionnaire answer is told to "
+    "the owner on accounts.notifications. Proactive programmes enrol the registry's CUSTOMER "
+    "accounts on a yearly schedule (the satisfaction audit, personal updates).",
     "Config: nurture.json (leadflow.config.v1.NurtureConfig: catalogue, campaigns, tracks, caps,\n"
-    "  quiet hours, max event share).\n"
+    "  quiet hours, max event share, customer opt-in topics, programmes).\n"
     "  LEADFLOW_NURTURE_TIME_SCALE      schedule time per real time (default 1; demos and tests)\n"
     "  LEADFLOW_NURTURE_TIME_ORIGIN_MS  real epoch ms from which schedule time is scaled\n"
     "  LEADFLOW_NURTURE_TIME_START_MS   schedule epoch ms at that origin (default: the origin)\n"
@@ -37,6 +40,7 @@ int main(int argc, char** argv) {
   using namespace leadflow;
   using namespace leadflow::nurture;
   std::unique_ptr<NurtureStore> store;
+  std::unique_ptr<ProgrammeStore> programmes;
   std::unique_ptr<registry::AccountRegistry> accounts;
   std::unique_ptr<NurtureMetrics> metrics;
   std::unique_ptr<ScaledClock> clock;
@@ -63,6 +67,8 @@ int main(int argc, char** argv) {
         [scan](const std::function<void(const kafka::ConsumedMessage&)>& visit) {
           return kafka::ScanTopic(scan, visit);
         });
+    programmes = std::make_unique<ProgrammeStore>(rt.redis());
+    engine->SetProgrammeStore(programmes.get());
     auto loaded_callers = rt.LoadCallers();  // every gRPC method needs a caller with a scope
     if (!loaded_callers.ok()) return loaded_callers.status();
     callers = std::move(*loaded_callers);

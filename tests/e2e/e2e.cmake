@@ -67,3 +67,10 @@ leadflow_e2e_test(caller_scope_e2e_test TIMEOUT 120
 # key-account manager whatever its score (docs/domain-rules.md §3, §5).
 leadflow_e2e_test(named_accounts_and_large_deals_e2e_test TIMEOUT 240
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/named_accounts_and_large_deals_test.cc)
+
+# Proactive customer programmes: the registry's customers enrolled in the
+# yearly satisfaction audit on its schedule (scaled clock), never a prospect;
+# answers reach the account owner; no cycle re-sent after a SIGKILL or a
+# FLUSHALL (docs/domain-rules.md §7).
+leadflow_e2e_test(customer_programmes_e2e_test TIMEOUT 180
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/customer_programmes_test.cc)

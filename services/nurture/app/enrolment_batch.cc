@@ -158,7 +158,12 @@ std::vector<Status> NurtureEngine::EnrolAll(const std::vector<EnrolRequest>& req
     q.buyer_stage = r.req.scored().buyer_stage() != cv1::BUYER_STAGE_UNSPECIFIED
                         ? r.req.scored().buyer_stage()
                         : lead.buyer_stage();
-    const auto* track = policy_->SelectTrack(q);
+    const auto* track = r.track != nullptr ? r.track : policy_->SelectTrack(q);
+    if (track != nullptr && track->audience() != audience) {
+      statuses[k] = Status::Internal("a " + cv1::Relationship_Name(track->audience()) +
+                                     " track for a " + cv1::Relationship_Name(audience));
+      continue;  // never across the wall (programme tracks are validated CUSTOMER)
+    }
     if (track == nullptr) {
       statuses[k] = Status::InvalidArgument(
           "no " + cv1::Relationship_Name(audience) + " nurture track matches this lead",

@@ -7,6 +7,7 @@
 #include "common/log/log.h"
 #include "leadflow/engagement/v1/engagement.pb.h"
 #include "nurture/domain/audience_guard.h"
+#include "nurture/domain/programme_schedule.h"
 #include "nurture/domain/send_window.h"
 #include "nurture/domain/touch_plan.h"
 
@@ -94,6 +95,11 @@ Status NurtureEngine::Migrate(const std::string& enrolment_id, cv1::Relationship
   auto rec = store_.Get(enrolment_id);
   if (!rec.ok()) return rec.status();
   if (!rec->has_value()) return Status::Ok();
+  if (ParseProgrammeLeadId((*rec)->enrolment.lead_id())) {
+    // A programme is for customers only: its enrolment ends, it never moves
+    // to a prospect track.
+    return ExitEnrolment(enrolment_id, "no_longer_customer");
+  }
   auto req = store_.GetRequest(enrolment_id);
   if (!req.ok()) return req.status();
   auto exited = store_.Exit(enrolment_id, MigrationReason(now_is));
@@ -121,10 +127,21 @@ Status NurtureEngine::HandleAccountChange(const std::string& epoch,
   if (Status s = registry_.Apply(epoch, message); !s.ok()) return s;
   leadflow::accounts::v1::AccountState acct;
   if (message.payload.empty() || !acct.ParseFromString(message.payload) || acct.deleted()) {
-    return Status::Ok();  // a removal: the send-time check handles what it changes
+    // A removal leaves the programme base; the send-time check handles the rest.
+    if (programmes_ != nullptr) {
+      if (Status s = programmes_->SetCustomerAccount(message.key, false); !s.ok()) return s;
+      if (Status s = programmes_->SetCustomerAccount(acct.account_key(), false); !s.ok()) return s;
+    }
+    return Status::Ok();
   }
   const cv1::Relationship now_is =
       acct.relationship() == cv1::CUSTOMER ? cv1::CUSTOMER : cv1::PROSPECT;
+  if (programmes_ != nullptr) {  // the programme base: the registry's customers
+    const std::string& key = acct.account_key().empty() ? message.key : acct.account_key();
+    if (Status s = programmes_->SetCustomerAccount(key, now_is == cv1::CUSTOMER); !s.ok()) {
+      return s;
+    }
+  }
   std::set<std::string> keys = {acct.account_key(), message.key};
   if (!acct.inn().empty()) keys.insert(acct.inn());
   for (const auto& d : acct.domains()) keys.insert(d);
@@ -174,7 +191,6 @@ StatusOr<int> NurtureEngine::Unsubscribe(const std::string& contact_id, const st
 
 Status NurtureEngine::HandleExitEvent(const kafka::ConsumedMessage& message,
                                       std::vector<kafka::OutgoingMessage>& out) {
-  (void)out;
   if (message.topic == topics::kLeadsAssigned) {
     rv1::LeadAssigned a;
     if (!a.ParseFromString(message.payload)) {
@@ -242,10 +258,11 @@ Status NurtureEngine::HandleExitEvent(const kafka::ConsumedMessage& message,
     std::string reason;
     switch (ev.type()) {
       case ev1::REPLIED:
-        reason = "replied";
-        break;
       case ev1::MEETING_BOOKED:
-        reason = "meeting_booked";
+        // A customer's answer reaches the owner (before the exits, while the
+        // contact's enrolments still name the account).
+        if (Status st = NotifyResponse(ev, contact, out); !st.ok()) return st;
+        reason = ev.type() == ev1::REPLIED ? "replied" : "meeting_booked";
         break;
       case ev1::UNSUBSCRIBED:
       case ev1::CONSENT_WITHDRAWN: {

@@ -23,7 +23,18 @@
 //    refuse (kUnavailable), so nothing is sent on a guess.
 //  - leads.assigned, engagement.events, sales.feedback (HandleExitEvent):
 //    exits - MQL assigned, reply, meeting booked, unsubscribe, consent
-//    withdrawn, sales accepted.
+//    withdrawn, sales accepted. A reply or booked meeting (a questionnaire
+//    answer is a reply to questionnaire content) of a CUSTOMER account is
+//    also told to its owner on accounts.notifications (CUSTOMER_RESPONDED),
+//    after the registry view confirms the account is a customer (kUnavailable
+//    while the view is not ready: the event is retried, never guessed).
+//  - proactive programmes (EnrolProgrammes, from RunScheduler every
+//    programme_scan_seconds of schedule time; docs/domain-rules.md §7): every
+//    CUSTOMER account of the registry whose cycle is due enrols in the
+//    programme's track, chosen by the size of the customer base. Its touches
+//    address the account ("a-" + account key), go through the same checks as
+//    every touch and notify the owner; a programme enrolment whose account
+//    stops being a customer exits, it never moves to a prospect track.
 // Enrolment is idempotent (enrolment id = lead_id:track_id[~reason]).
 //
 // PollOnce(): claims due touches and reads what their checks need, for the
@@ -65,8 +76,10 @@
 #include "common/registry/account_registry.h"
 #include "common/view/topic_view.h"
 #include "common/util/clock.h"
+#include "leadflow/engagement/v1/engagement.pb.h"
 #include "nurture/app/nurture_metrics.h"
 #include "nurture/app/nurture_store.h"
+#include "nurture/app/programme_store.h"
 #include "nurture/domain/nurture_policy.h"
 #include "nurture/domain/touch_plan.h"
 
@@ -126,6 +139,17 @@ class NurtureEngine {
 
   const NurturePolicy& policy() const { return *policy_; }
 
+  // Proactive customer programmes (the policy's programmes) run only with a
+  // programme store; call before the consumers and the scheduler start.
+  void SetProgrammeStore(ProgrammeStore* programmes) { programmes_ = programmes; }
+  // Enrols each CUSTOMER account of the programme base in every programme
+  // whose current cycle for it is enrollable and not enrolled yet (a cycle
+  // enrols once: its lead id is the cycle's). First restores the record of
+  // enrolled cycles from nurture.touches when Redis lost it. Fails closed:
+  // kUnavailable (nothing enrolled) while the registry view is not ready.
+  // Returns how many due cycles it found (each enrolled now or before).
+  StatusOr<int> EnrolProgrammes();
+
  private:
   // The contact's relationship in the registry view as applied so far: only
   // for HandleAccountChange, which runs inside the view's own updates.
@@ -139,7 +163,16 @@ class NurtureEngine {
     std::string account_key;
     std::string suffix;  // makes a re-entry a fresh enrolment
     bool once = false;   // not if the lead has an enrolment already
+    // The track, when it is chosen already (a programme's); else by selector.
+    const leadflow::config::v1::Track* track = nullptr;
   };
+  // Restores the programmes' enrolled cycles from nurture.touches when the
+  // prog-state marker is missing (a Redis loss, or the first start).
+  Status RestoreProgrammeCycles();
+  // A CUSTOMER_RESPONDED notification for an engagement event of a customer
+  // account (none for a prospect or an unknown account).
+  Status NotifyResponse(const leadflow::engagement::v1::EngagementEvent& ev,
+                        const std::string& contact, std::vector<kafka::OutgoingMessage>& out);
   // Parses a leads.nurture / accounts.inbound record and applies the wall at
   // the door; false when `result` is final (bad record, blocked violation).
   bool DecodeEnrolment(const kafka::ConsumedMessage& message, kafka::HandledMessage& result,
@@ -194,6 +227,7 @@ class NurtureEngine {
   NurtureMetrics& metrics_;
   const Clock& clock_;
   TouchLogScan scan_;
+  ProgrammeStore* programmes_ = nullptr;
   std::string lease_owner_;
   std::chrono::milliseconds lease_ttl_{15000};
 };

@@ -29,4 +29,12 @@ void NurtureMetrics::Exited(const std::string& reason) {
 
 void NurtureMetrics::AudienceViolation() { violations_.Inc(); }
 
+void NurtureMetrics::ResponseNotified(const std::string& kind) {
+  m_.registry()
+      .GetCounter(m_.Name("customer_responses_total"),
+                  "Customer replies, meetings and questionnaire answers told to the account owner",
+                  {{"kind", kind}})
+      .Inc();
+}
+
 }  // namespace leadflow::nurture

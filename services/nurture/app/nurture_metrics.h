@@ -19,6 +19,9 @@ class NurtureMetrics {
   void Touch(const std::string& outcome, const std::string& reason);  // sent / suppressed
   void Exited(const std::string& reason);
   void AudienceViolation();
+  // A customer's reply, meeting or questionnaire answer told to the owner
+  // (kind: REPLY, MEETING, QUESTIONNAIRE_ANSWER).
+  void ResponseNotified(const std::string& kind);
   double violations() const { return violations_.Value(); }
 
  private:

@@ -10,6 +10,7 @@
 #include "common/log/log.h"
 #include "nurture/app/nurture_engine.h"
 #include "nurture/domain/audience_guard.h"
+#include "nurture/domain/programme_schedule.h"
 #include "nurture/domain/send_window.h"
 #include "nurture/domain/touch_plan.h"
 
@@ -26,6 +27,9 @@ void SetTs(google::protobuf::Timestamp* ts, int64_t ms) {
 }
 
 std::string Reason(cv1::ReasonCode r) { return cv1::ReasonCode_Name(r); }
+
+// How often the programmes look for due accounts when the config does not say.
+constexpr int64_t kDefaultProgrammeScanSeconds = 3600;
 
 }  // namespace
 
@@ -83,6 +87,11 @@ std::vector<NurtureEngine::TouchInputs> NurtureEngine::LoadTouchInputs(
     inputs[i].state = std::move(states[i]);
     if (!inputs[i].state.ok() || !inputs[i].state->request.has_value()) continue;
     const auto& lead = inputs[i].state->request->scored().lead();
+    if (ParseProgrammeLeadId(lead.meta().lead_id())) {
+      // A programme's touch addresses the account itself: looked up by its key.
+      inputs[i].account = registry_.Get(lead.meta().account_key());
+      continue;
+    }
     lookups.push_back({lead.contact().email(), lead.company().domain(), lead.company().inn()});
     lookup_of.push_back(i);
   }
@@ -239,6 +248,8 @@ Status NurtureEngine::ProcessTouch(const std::string& touch_id, const TouchInput
   SetTs(t.mutable_due_at(), planned.due_ms);
   SetTs(t.mutable_sent_at(), now_ms);
   t.set_trace_id(rec.trace_id);
+  if (auto programme = ParseProgrammeLeadId(e.lead_id()))
+    t.set_programme_id(programme->programme_id);
   if (e.audience() == cv1::CUSTOMER) {
     batch.out.push_back(Notification(t, account));
   }
@@ -256,6 +267,8 @@ Status NurtureEngine::ProcessTouch(const std::string& touch_id, const TouchInput
 kafka::OutgoingMessage NurtureEngine::Notification(
     const nv1::Touch& t, const std::optional<leadflow::accounts::v1::AccountState>& account) {
   nv1::AccountNotification n;
+  n.set_kind(nv1::TOUCH_SENT);
+  n.set_programme_id(t.programme_id());
   n.set_account_key(account.has_value() ? account->account_key() : t.account_key());
   n.set_owner_rep_id(account.has_value() ? account->owner_rep_id() : "");
   n.set_contact_id(t.contact_id());
@@ -363,6 +376,7 @@ void NurtureEngine::RunScheduler(const std::atomic<bool>& stop,
                                  std::chrono::milliseconds interval) {
   bool recovered = false;
   bool leader = lease_owner_.empty();
+  int64_t next_programme_scan_ms = 0;  // at once when a term starts
   while (!stop.load()) {
     if (!lease_owner_.empty()) {
       auto held = store_.HoldSchedulerLease(lease_owner_, lease_ttl_.count());
@@ -374,6 +388,7 @@ void NurtureEngine::RunScheduler(const std::atomic<bool>& stop,
       leader = now_leader;
       if (!leader) {
         recovered = false;  // a new term starts with recovery
+        next_programme_scan_ms = 0;
         std::this_thread::sleep_for(interval);
         continue;
       }
@@ -389,6 +404,20 @@ void NurtureEngine::RunScheduler(const std::atomic<bool>& stop,
         log::Warn("nurture scheduler poll failed", {{"error", n.status().message()}});
         recovered = false;  // in-flight touches are resolved before polling again
       }
+    }
+    if (programmes_ != nullptr && !policy_->config().programmes().empty() &&
+        clock_.NowMillis() >= next_programme_scan_ms) {
+      const int64_t scan_s = policy_->config().programme_scan_seconds() > 0
+                                 ? policy_->config().programme_scan_seconds()
+                                 : kDefaultProgrammeScanSeconds;
+      auto due = EnrolProgrammes();
+      if (!due.ok()) {
+        log::Warn("programme enrolment failed; retried", {{"error", due.status().message()}});
+      } else if (*due > 0) {
+        log::Info("programme cycles due", {{"cycles", std::to_string(*due)}});
+      }
+      // A failure (e.g. the registry view rebuilding) is retried sooner.
+      next_programme_scan_ms = clock_.NowMillis() + (due.ok() ? scan_s * 1000 : scan_s * 100);
     }
     std::this_thread::sleep_for(interval);
   }
