@@ -126,6 +126,20 @@ Status WriteLead(Writer& w, const std::string& lead_id, const RoutingStateReplay
     if (lead.accepted) {
       hset.push_back("accepted_by");
       hset.push_back(d.rep_id());
+      if (lead.accepted_at_ms > 0) {
+        hset.push_back("accepted_ver");
+        hset.push_back(std::to_string(lead.accepted_at_ms));
+      }
+    }
+    // The sales state's detail and version (sales_state.h FeedbackTags), as
+    // the feedback script writes them.
+    if (!lead.last_detail.empty()) {
+      hset.push_back(lead.last_feedback.substr(0, lead.last_feedback.find('|')));
+      hset.push_back(lead.last_detail);
+    }
+    if (lead.last_at_ms > 0) {
+      hset.push_back("ver");
+      hset.push_back(std::to_string(lead.last_at_ms));
     }
     if (Status a = w.Add(std::move(hset)); !a.ok()) return a;
     if (ttl_s > 0) {

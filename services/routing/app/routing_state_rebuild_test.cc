@@ -147,6 +147,19 @@ TEST_F(RoutingStateRebuildTest, RestoresTheStateFromTheTopicsAndSetsTheMarkerLas
   EXPECT_EQ(Get({"HGET", "lf:{routing}:availability", "ka-c"}),
             std::to_string(static_cast<int>(rv1::VACATION)));
   EXPECT_EQ(Get({"HGET", "lf:{routing}:fb:L3", "last"}), "close|ka-b");
+  // The sales state comes back with its detail and versions, so a retried
+  // close is recognised as the same answer (sales_state.h).
+  {
+    RoutingStore tags_store(*redis_);
+    auto closed = tags_store.GetFeedbackTags("L3");
+    ASSERT_TRUE(closed.ok()) << closed.status().message();
+    EXPECT_EQ(closed->close, "WON");
+    EXPECT_EQ(closed->version, kNow / 1000 * 1000);
+    auto accepted = tags_store.GetFeedbackTags("L2");
+    ASSERT_TRUE(accepted.ok()) << accepted.status().message();
+    EXPECT_EQ(accepted->accepted_by, "ka-a");
+    EXPECT_EQ(accepted->accepted_version, kNow / 1000 * 1000);
+  }
   // Open: the whole record; closed or handed on: slim, with a TTL.
   rv1::LeadAssigned stored;
   ASSERT_TRUE(stored.ParseFromString(Get({"GET", "lf:{routing}:decision:L1"})));

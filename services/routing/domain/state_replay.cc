@@ -66,7 +66,14 @@ RoutingStateReplay::State RoutingStateReplay::Build(const std::set<std::string>&
           if (f.rep_id() != rep) continue;
           if (f.has_at() && Millis(f.at()) < fed.decided_ms) continue;
           lead.last_feedback = std::string(FeedbackKindLabel(f.kind())) + "|" + rep;
-          if (f.kind() == rv1::ACCEPT) lead.accepted = true;
+          lead.last_detail = f.kind() == rv1::REJECT ? leadflow::common::v1::ReasonCode_Name(f.reject_reason())
+                             : f.kind() == rv1::CLOSE ? rv1::DealOutcome_Name(f.outcome())
+                                                      : "";
+          lead.last_at_ms = f.has_at() ? Millis(f.at()) : 0;
+          if (f.kind() == rv1::ACCEPT) {
+            lead.accepted = true;
+            lead.accepted_at_ms = lead.last_at_ms;
+          }
           if (f.kind() == rv1::REJECT || f.kind() == rv1::CLOSE) lead.open = false;
         }
       }

@@ -44,6 +44,9 @@ class RoutingStateReplay {
     bool queued = false;                        // waits in record.decision().team()'s queue
     int64_t sla_due_ms = 0;                     // > 0: the SLA timer runs
     std::string last_feedback;  // "<kind>|<rep>" (FeedbackKindLabel) of the last feedback applied
+    std::string last_detail;    // its reason or outcome name (REJECT, CLOSE)
+    int64_t last_at_ms = 0;     // its time (the change's version, sales_state.h)
+    int64_t accepted_at_ms = 0; // the accept's time
   };
   struct State {
     std::map<std::string, Lead> leads;                            // by lead id

@@ -71,6 +71,29 @@ TEST(RoutingStateReplay, RejectCloseAndReassignmentReleaseTheRep) {
   EXPECT_EQ(s.daily.at({"d1", "rep-b"}), 1);
 }
 
+// The sales state's detail and version come back too (sales_state.h), so a
+// retried rejection or close after a rebuild is recognised as the same answer.
+TEST(RoutingStateReplay, TheReasonOutcomeAndVersionsOfTheLastFeedbackComeBack) {
+  auto r = Replay();
+  r.OnDecision(Decision("L1", rv1::ASSIGNED, "rep-a", 1000, 9000));
+  r.OnDecision(Decision("L2", rv1::ASSIGNED, "rep-a", 1000, 9000));
+  rv1::SalesFeedback reject = Feedback("L1", "rep-a", rv1::REJECT, 2000);
+  reject.set_reject_reason(leadflow::common::v1::NOT_A_FIT);
+  r.OnFeedback(reject);
+  r.OnFeedback(Feedback("L2", "rep-a", rv1::ACCEPT, 3000));
+  rv1::SalesFeedback close = Feedback("L2", "rep-a", rv1::CLOSE, 5000);
+  close.set_outcome(rv1::WON);
+  r.OnFeedback(close);
+  const auto s = r.Build({"d1"});
+  EXPECT_EQ(s.leads.at("L1").last_feedback, "reject|rep-a");
+  EXPECT_EQ(s.leads.at("L1").last_detail, "NOT_A_FIT");
+  EXPECT_EQ(s.leads.at("L1").last_at_ms, 2000);
+  EXPECT_EQ(s.leads.at("L2").last_feedback, "close|rep-a");
+  EXPECT_EQ(s.leads.at("L2").last_detail, "WON");
+  EXPECT_EQ(s.leads.at("L2").last_at_ms, 5000);
+  EXPECT_EQ(s.leads.at("L2").accepted_at_ms, 3000);
+}
+
 TEST(RoutingStateReplay, RedeliveriesCountOnceAndOlderDecisionsDoNotWin) {
   auto r = Replay();
   const auto first = Decision("L1", rv1::ASSIGNED, "rep-a", 1000, 9000);
