@@ -65,6 +65,10 @@ StatusOr<int> NurtureEngine::EnrolProgrammes() {
     auto acct = registry_.Get(key);
     if (!acct.ok()) return acct.status();
     if (!acct->has_value() || (*acct)->relationship() != cv1::CUSTOMER) continue;
+    // An account keyed by a person's email (a free-mail customer) is not
+    // enrolled: the cycle's lead index and the recipient's contact index would
+    // name the person for a sales cycle (docs/state.md).
+    if ((*acct)->account_key().find('@') != std::string::npos) continue;
     customers.push_back(std::move(**acct));
   }
   const int64_t now_ms = clock_.NowMillis();

@@ -65,11 +65,13 @@ TEST_F(ProgrammeTest, EnrolsNothingWhileTheRegistryViewIsNotReady) {
 TEST_F(ProgrammeTest, CustomersEnrolOncePerCycleAProspectNever) {
   AddAccount("cust.ru", cv1::CUSTOMER);
   AddAccount("pros.ru", cv1::PROSPECT);
+  AddAccount("ivanov@mail.ru", cv1::CUSTOMER);  // keyed by a person: no year-long keys
   auto n = engine_->EnrolProgrammes();
   ASSERT_TRUE(n.ok()) << n.status().message();
   EXPECT_EQ(*n, 1);
   ASSERT_EQ(Enrolments("a-cust.ru").size(), 1u);
   EXPECT_TRUE(Enrolments("a-pros.ru").empty());
+  EXPECT_TRUE(Enrolments("a-ivanov@mail.ru").empty());
   ASSERT_TRUE(engine_->EnrolProgrammes().ok());  // the same cycle: no second enrolment
   EXPECT_EQ(Enrolments("a-cust.ru").size(), 1u);
   EXPECT_EQ(Poll(), 1);
