@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <functional>
+#include <mutex>
 #include <thread>
 
 #include "common/kafka/consumer_loop.h"
@@ -21,19 +22,22 @@ namespace iv1 = leadflow::intake::v1;
 
 // Refuses the messages `refuse` picks, permanently: at Produce() when
 // `at_produce`, else only when delivered (Flush() reports a permanent
-// failure; ProduceAndWait() reports the message's own).
+// failure; ProduceAndWait() reports the message's own). Thread-safe methods;
+// the fields may be read directly once the loop's thread was joined.
 class RefusingProducer : public Producer {
  public:
   std::function<bool(const OutgoingMessage&)> refuse = [](const OutgoingMessage&) { return false; };
   bool at_produce = true;
 
   Status Produce(const OutgoingMessage& m) override {
+    std::lock_guard<std::mutex> lock(mu_);
     ++produce_calls;
     if (at_produce && refuse(m)) return Refused(m);
     pending.push_back(m);
     return Status::Ok();
   }
   Status Flush(std::chrono::milliseconds) override {
+    std::lock_guard<std::mutex> lock(mu_);
     ++flushes;
     int failed = 0;
     for (auto& m : pending) {
@@ -48,12 +52,14 @@ class RefusingProducer : public Producer {
     return Status::Ok();
   }
   Status ProduceAndWait(const OutgoingMessage& m, std::chrono::milliseconds) override {
+    std::lock_guard<std::mutex> lock(mu_);
     ++waited;
     if (refuse(m)) return Refused(m);
     sent.push_back(m);
     return Status::Ok();
   }
   std::vector<OutgoingMessage> SentTo(const std::string& topic) const {
+    std::lock_guard<std::mutex> lock(mu_);
     std::vector<OutgoingMessage> out;
     for (const auto& m : sent) {
       if (m.topic == topic) out.push_back(m);
@@ -64,11 +70,19 @@ class RefusingProducer : public Producer {
     return Status::InvalidArgument("permanent: produce to " + m.topic + ": MSG_SIZE_TOO_LARGE");
   }
 
+  int ProduceCalls() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return produce_calls;
+  }
+
   std::vector<OutgoingMessage> pending;
   std::vector<OutgoingMessage> sent;
   int produce_calls = 0;
   int flushes = 0;
   int waited = 0;
+
+ private:
+  mutable std::mutex mu_;
 };
 
 ConsumedMessage Msg(std::string payload, int32_t partition = 0) {
@@ -138,7 +152,7 @@ TEST_F(ConsumerLoopProduceFailureTest, AnOutputRefusedAtProduceDeadLettersItsInp
   consumer_->Add(Msg("a"));
   consumer_->Add(Msg("big"));
   consumer_->Add(Msg("c"));
-  RunUntil(*loop, [&] { return consumer_->committed[{"in", 0}] == 3; });
+  RunUntil(*loop, [&] { return consumer_->Committed("in", 0) == 3; });
   EXPECT_EQ((consumer_->committed[{"in", 0}]), 3);
   EXPECT_EQ(Sent("out"), (std::vector<std::string>{"a!", "c!"}));
   const auto r = OnlyDeadLetter();
@@ -159,7 +173,7 @@ TEST_F(ConsumerLoopProduceFailureTest, ADeliveryRefusedAtFlushIsFoundOneMessageA
   consumer_->Add(Msg("a"));
   consumer_->Add(Msg("big"));
   consumer_->Add(Msg("c", 1));
-  RunUntil(*loop, [&] { return consumer_->committed[{"in", 0}] == 2; });
+  RunUntil(*loop, [&] { return consumer_->Committed("in", 0) == 2; });
   EXPECT_EQ((consumer_->committed[{"in", 0}]), 2);
   EXPECT_EQ((consumer_->committed[{"in", 1}]), 1);
   // a! and c! went out with the batch, and again when it was produced one
@@ -179,10 +193,10 @@ TEST_F(ConsumerLoopProduceFailureTest, ADeadLetterThatCannotBeProducedIsRetriedL
   consumer_->Add(Msg("b"));
   std::atomic<bool> stop{false};
   std::thread t([&] { loop->Run(stop); });
-  for (int i = 0; i < 200 && producer_.produce_calls < 3; ++i) {
+  for (int i = 0; i < 200 && producer_.ProduceCalls() < 3; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
-  EXPECT_GE(producer_.produce_calls, 2) << "retried";
+  EXPECT_GE(producer_.ProduceCalls(), 2) << "retried";
   EXPECT_FALSE(loop->healthy());
   EXPECT_TRUE(producer_.SentTo("out").empty()) << "nothing behind it in its partition";
   EXPECT_TRUE(MetricsMention("reason=\"dead_letter_failed\"")) << registry_.Serialize();
@@ -191,7 +205,7 @@ TEST_F(ConsumerLoopProduceFailureTest, ADeadLetterThatCannotBeProducedIsRetriedL
   EXPECT_EQ((consumer_->committed[{"in", 0}]), 0);
 
   refuse_dead_letters = false;  // e.g. the ACL on leads.rejected was fixed
-  RunUntil(*loop, [&] { return consumer_->committed[{"in", 0}] == 2; });
+  RunUntil(*loop, [&] { return consumer_->Committed("in", 0) == 2; });
   EXPECT_EQ((consumer_->committed[{"in", 0}]), 2);
   EXPECT_EQ(OnlyDeadLetter().original(), "poison");
   EXPECT_EQ(Sent("out"), (std::vector<std::string>{"b!"}));
@@ -201,7 +215,7 @@ TEST_F(ConsumerLoopProduceFailureTest, RecurringPermanentFailuresMakeTheLoopUnre
   producer_.refuse = [](const OutgoingMessage& m) { return m.topic == "out"; };  // e.g. no ACL
   auto loop = MakeLoop();
   for (const char* p : {"a", "b", "c"}) consumer_->Add(Msg(p));
-  RunUntil(*loop, [&] { return consumer_->committed[{"in", 0}] == 3; });
+  RunUntil(*loop, [&] { return consumer_->Committed("in", 0) == 3; });
   EXPECT_EQ((consumer_->committed[{"in", 0}]), 3);
   EXPECT_EQ(producer_.SentTo(topics::kLeadsRejected).size(), 3u);
   EXPECT_FALSE(loop->healthy()) << "3 permanent failures within a minute";
@@ -221,7 +235,7 @@ TEST_F(ConsumerLoopProduceFailureTest, AbortedIsRetriedNotDeadLettered) {
                     }),
                     &metrics_, clock_, ConsumerLoopOptions{});
   consumer_->Add(Msg("a"));
-  RunUntil(loop, [&] { return consumer_->committed[{"in", 0}] == 1; });
+  RunUntil(loop, [&] { return consumer_->Committed("in", 0) == 1; });
   EXPECT_EQ(Sent("out"), (std::vector<std::string>{"a!"}));
   EXPECT_TRUE(producer_.SentTo(topics::kLeadsRejected).empty());
 }

@@ -26,7 +26,7 @@ ConsumedMessage Msg(std::string payload, int32_t partition = 0) {
 void RunUntilDrained(ConsumerLoop& loop, FakeConsumer* consumer) {
   std::atomic<bool> stop{false};
   std::thread t([&] { loop.Run(stop); });
-  for (int i = 0; i < 400 && !consumer->queue.empty(); ++i) {
+  for (int i = 0; i < 400 && !consumer->Drained(); ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   stop = true;
