@@ -10,6 +10,7 @@
 #include "common/metrics/service_metrics.h"
 #include "routing/app/routing_keys.h"
 #include "routing/app/routing_engine.h"
+#include "routing/domain/queue_order.h"
 #include "routing/domain/routing_test_util.h"
 #include "services/common/testing/redis_server.h"
 
@@ -107,10 +108,10 @@ TEST_F(RoutingBatchTest, TwoLeadsOfOneBatchCompeteForTheLastSlot) {
   EXPECT_TRUE(saw_full) << second.decision().ShortDebugString();
   EXPECT_EQ(Get("lf:{routing}:open:ka-a"), "100");
   EXPECT_EQ(Daily("ka-a"), "1");
-  auto queue = redis_->Run({"LRANGE", "lf:{routing}:queue:key-accounts", "0", "-1"});
+  auto queue = redis_->Run({"ZRANGE", "lf:{routing}:queue:key-accounts", "0", "-1"});
   ASSERT_TRUE(queue.ok());
   ASSERT_EQ(queue->elements.size(), 1u);
-  EXPECT_EQ(queue->elements[0].str, "B2");
+  EXPECT_EQ(LeadIdOfQueueEntry(queue->elements[0].str), "B2");
   EXPECT_EQ(Conflicts(), 0);
 }
 

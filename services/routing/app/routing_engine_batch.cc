@@ -5,6 +5,7 @@
 #include "routing/app/decision_record.h"
 #include "routing/app/routing_engine.h"
 #include "routing/app/routing_outputs.h"
+#include "routing/domain/queue_order.h"
 #include "routing/domain/rep_needs.h"
 
 namespace leadflow::routing {
@@ -227,6 +228,10 @@ void RoutingEngine::Decide(Lead& lead, RepStateView& reps,
   } else if (d.outcome() == rv1::QUEUED) {
     req.effect = ClaimEffect::kQueue;
     req.sla_due_ms = result.sla_due_ms;
+    // Ranked in the team queue by the configured order (queue_order.h).
+    const auto& at = d.decided_at();
+    req.queue_entry = QueueEntry(policy_->queue_order(), lead.scored,
+                                 at.seconds() * 1000 + at.nanos() / 1000000, lead.id());
   }
 }
 

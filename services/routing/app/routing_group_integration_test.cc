@@ -272,7 +272,7 @@ TEST(RoutingConsumerGroup, TwoInstancesNeverExceedCapacityAndClaimEachLeadOnce) 
   }
   EXPECT_EQ(claims, assigned);
   EXPECT_EQ(assigned, 3 * kMaxOpen + kCloses);
-  auto llen = (*probe)->Run({"LLEN", "lf:{routing}:queue:key-accounts"});
+  auto llen = (*probe)->Run({"ZCARD", "lf:{routing}:queue:key-accounts"});
   ASSERT_TRUE(llen.ok());
   EXPECT_EQ(llen->integer, queued);
 

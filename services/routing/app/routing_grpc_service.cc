@@ -241,7 +241,7 @@ grpc::Status RoutingGrpcService::ListOpenLeads(grpc::ServerContext* ctx,
   if (!req->team().empty()) {
     auto queued = store_.QueuedLeads(req->team(), static_cast<int>(limit) + 1);
     if (!queued.ok()) return ToGrpc(queued.status());
-    ids.insert(ids.end(), queued->begin(), queued->end());
+    for (const auto& q : *queued) ids.push_back(q.lead_id);  // in drain order
   }
   auto tags = store_.GetFeedbackTagsMany(ids);
   if (!tags.ok()) return ToGrpc(tags.status());

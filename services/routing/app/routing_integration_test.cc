@@ -7,6 +7,7 @@
 
 #include "routing/app/routing_keys.h"
 #include "routing/app/routing_app_fixture.h"
+#include "routing/domain/queue_order.h"
 
 namespace leadflow::routing {
 namespace {
@@ -94,7 +95,7 @@ TEST_F(RoutingAppTest, NoCapacityQueuesVisiblyAndKeepsTheLeadInTheTeamQueue) {
   ASSERT_TRUE(a.ParseFromString(out[0].payload));
   EXPECT_EQ(a.decision().outcome(), rv1::QUEUED);
   EXPECT_EQ(a.decision().rep_id(), "");
-  EXPECT_EQ(server_->Command({"LLEN", "lf:{routing}:queue:key-accounts"}).value_or(""), "1");
+  EXPECT_EQ(server_->Command({"ZCARD", "lf:{routing}:queue:key-accounts"}).value_or(""), "1");
 }
 
 // Feedback by topic respects team scope (docs/security.md): a record on
@@ -339,7 +340,10 @@ class RoutingFlowTest : public RoutingAppTest {
 
   // Handles an MQL and publishes its outputs, as the consumer loop would.
   rv1::LeadAssigned Route(const std::string& id) {
-    auto out = Handle(Lead(id, cv1::ENTERPRISE, cv1::DEAL_BAND_LARGE));
+    return Route(Lead(id, cv1::ENTERPRISE, cv1::DEAL_BAND_LARGE));
+  }
+  rv1::LeadAssigned Route(const leadflow::scoring::v1::LeadScored& scored) {
+    auto out = Handle(scored);
     for (const auto& m : out) EXPECT_TRUE(producer_.Produce(m).ok());
     EXPECT_TRUE(producer_.Flush(std::chrono::seconds(1)).ok());
     rv1::LeadAssigned a;
@@ -453,7 +457,9 @@ TEST_F(RoutingFlowTest, AcceptStopsTheSlaTimer) {
   EXPECT_EQ(Get("lf:{routing}:open:" + a.decision().rep_id()), "1");
 }
 
-TEST_F(RoutingFlowTest, FreedCapacityDrainsTheQueueOldestFirst) {
+// Equal BANT products and total scores (every lead here is the same MQL):
+// ties go to the oldest lead.
+TEST_F(RoutingFlowTest, FreedCapacityDrainsTheQueueOldestFirstOnEqualScores) {
   Restart(LimitedRules(1));
   std::map<std::string, std::string> holder;
   for (int i = 0; i < 5; ++i) {
@@ -470,7 +476,7 @@ TEST_F(RoutingFlowTest, FreedCapacityDrainsTheQueueOldestFirst) {
       EXPECT_TRUE(cap_explained);
     }
   }
-  EXPECT_EQ(server_->Command({"LLEN", "lf:{routing}:queue:key-accounts"}).value_or(""), "2");
+  EXPECT_EQ(server_->Command({"ZCARD", "lf:{routing}:queue:key-accounts"}).value_or(""), "2");
   ASSERT_TRUE(scheduler_->Tick().ok());  // nobody free: nothing moves
   EXPECT_EQ(Assigned().size(), 5u);
 
@@ -489,7 +495,7 @@ TEST_F(RoutingFlowTest, FreedCapacityDrainsTheQueueOldestFirst) {
   EXPECT_EQ(events[5].decision().outcome(), rv1::ASSIGNED);
   EXPECT_EQ(events[5].decision().rep_id(), "ka-b");
   EXPECT_EQ(Get("lf:{routing}:open:ka-b"), "1");
-  EXPECT_EQ(server_->Command({"LLEN", "lf:{routing}:queue:key-accounts"}).value_or(""), "1");
+  EXPECT_EQ(server_->Command({"ZCARD", "lf:{routing}:queue:key-accounts"}).value_or(""), "1");
   EXPECT_GT(events[5].sla_due_at().seconds(), 0);
 
   // A rep on vacation frees nothing; a returning rep with room does.
@@ -510,7 +516,7 @@ TEST_F(RoutingFlowTest, FreedCapacityDrainsTheQueueOldestFirst) {
   ASSERT_EQ(events.size(), 7u);
   EXPECT_EQ(events[6].scored().lead().meta().lead_id(), "Q4");
   EXPECT_EQ(events[6].decision().rep_id(), "ka-c");
-  EXPECT_EQ(server_->Command({"LLEN", "lf:{routing}:queue:key-accounts"}).value_or(""), "0");
+  EXPECT_EQ(server_->Command({"ZCARD", "lf:{routing}:queue:key-accounts"}).value_or(""), "0");
   // Load, capacity and queue gauges reflect Redis after the tick.
   auto gauge = [&](const std::string& name, const metrics::Labels& labels) {
     return registry_.GetGauge(name, "", labels).Value();
@@ -527,6 +533,71 @@ TEST_F(RoutingFlowTest, FreedCapacityDrainsTheQueueOldestFirst) {
   ASSERT_TRUE(r.ParseFromString(again[0].payload));
   EXPECT_EQ(r.decision().rep_id(), "ka-b");
   EXPECT_EQ(Get("lf:{routing}:open:ka-b"), "1");
+}
+
+// docs/domain-rules.md, team queues ranked by score: leads queued in mixed
+// order are assigned, one freed slot at a time, by the highest BANT product,
+// then the highest total score, ties to the oldest; across a restart too.
+TEST_F(RoutingFlowTest, FreedCapacityDrainsTheQueueByBantProductThenTotalScoreThenAge) {
+  Restart(LimitedRules(1));
+  std::map<std::string, std::string> holder_of;  // rep -> lead it holds
+  for (int i = 0; i < 3; ++i) {
+    const auto a = Route("F" + std::to_string(i));
+    ASSERT_EQ(a.decision().outcome(), rv1::ASSIGNED) << i;
+    holder_of[a.decision().rep_id()] = a.scored().lead().meta().lead_id();
+  }
+  struct Queued {
+    const char* id;
+    int product;
+    double total;
+  };
+  // In arrival order, one second apart.
+  const std::vector<Queued> arrivals = {{"Q-low", 20, 95.0},     {"Q-mid-old", 120, 60.0},
+                                        {"Q-top", 400, 30.0},    {"Q-mid-new", 120, 60.0},
+                                        {"Q-mid-hi", 120, 75.5}, {"Q-second", 300, 10.0}};
+  for (const auto& q : arrivals) {
+    clock_.Advance(std::chrono::seconds(1));
+    auto s = Lead(q.id, cv1::ENTERPRISE, cv1::DEAL_BAND_LARGE);
+    s.mutable_bant()->set_product(q.product);
+    s.set_total_score(q.total);
+    ASSERT_EQ(Route(s).decision().outcome(), rv1::QUEUED) << q.id;
+  }
+  const std::vector<std::string> expected = {"Q-top",     "Q-second",  "Q-mid-hi",
+                                             "Q-mid-old", "Q-mid-new", "Q-low"};
+  // The sorted set holds them in drain order already.
+  auto zrange = redis_->Run({"ZRANGE", "lf:{routing}:queue:key-accounts", "0", "-1"});
+  ASSERT_TRUE(zrange.ok());
+  std::vector<std::string> in_redis;
+  for (const auto& e : zrange->elements) in_redis.emplace_back(LeadIdOfQueueEntry(e.str));
+  EXPECT_EQ(in_redis, expected);
+
+  // Free one slot at a time (close the lead its rep holds); each tick assigns
+  // the best queued lead to that rep.
+  std::vector<std::string> drained;
+  for (size_t i = 0; i < expected.size(); ++i) {
+    if (i == 2) Restart(LimitedRules(1));  // a restarted routing keeps the order
+    const std::string rep = i % 3 == 0 ? "ka-a" : i % 3 == 1 ? "ka-b" : "ka-c";
+    rv1::CloseLeadRequest close;
+    close.set_lead_id(holder_of[rep]);
+    close.set_rep_id(rep);
+    close.set_outcome(rv1::LOST);
+    rv1::FeedbackAck ack;
+    ASSERT_TRUE(grpc_->CloseLead(nullptr, &close, &ack).ok());
+    ASSERT_EQ(ack.status(), "closed: LOST") << holder_of[rep];
+    clock_.Advance(std::chrono::seconds(1));
+    ASSERT_TRUE(scheduler_->Tick().ok());
+    const auto events = Assigned();
+    ASSERT_EQ(events.size(), 3 + arrivals.size() + i + 1);
+    const auto& got = events.back();
+    EXPECT_EQ(got.decision().outcome(), rv1::ASSIGNED);
+    EXPECT_EQ(got.decision().rep_id(), rep);
+    drained.push_back(got.scored().lead().meta().lead_id());
+    holder_of[rep] = drained.back();
+  }
+  EXPECT_EQ(drained, expected);
+  EXPECT_EQ(server_->Command({"ZCARD", "lf:{routing}:queue:key-accounts"}).value_or(""), "0");
+  EXPECT_EQ(Metric("leadflow_routing_dequeued_total", {{"team", "key-accounts"}}),
+            static_cast<double>(expected.size()));
 }
 
 TEST_F(RoutingFlowTest, TwoEnginesSharingRedisNeverExceedCapacity) {
@@ -562,7 +633,7 @@ TEST_F(RoutingFlowTest, TwoEnginesSharingRedisNeverExceedCapacity) {
     open_total += open;
   }
   EXPECT_EQ(open_total, 75);
-  EXPECT_EQ(server_->Command({"LLEN", "lf:{routing}:queue:key-accounts"}).value_or(""),
+  EXPECT_EQ(server_->Command({"ZCARD", "lf:{routing}:queue:key-accounts"}).value_or(""),
             std::to_string(kLeads - 75));
 }
 

@@ -221,12 +221,13 @@ Status RoutingScheduler::DrainQueues(std::chrono::system_clock::time_point now) 
     if (queued->empty()) continue;
     auto reps = engine_.LoadReps(now);
     if (!reps.ok()) return reps.status();
-    for (const auto& lead_id : *queued) {
+    for (const auto& queued_lead : *queued) {
+      const std::string& lead_id = queued_lead.lead_id;
       auto stored = store_.GetDecision(lead_id);
       if (!stored.ok()) return stored.status();
       if (!stored->has_value() || (*stored)->record.decision().outcome() != rv1::QUEUED ||
           (*stored)->record.decision().team() != team.team_id() || IsSlim((*stored)->record)) {
-        first = FirstError(first, store_.RemoveFromQueue(team.team_id(), lead_id));
+        first = FirstError(first, store_.RemoveFromQueue(team.team_id(), queued_lead.entry));
         continue;
       }
       const rv1::LeadAssigned& rec = (*stored)->record;
@@ -250,6 +251,7 @@ Status RoutingScheduler::DrainQueues(std::chrono::system_clock::time_point now) 
       engine_.FillLimits(rep, now, &req.day, &req.max_open, &req.daily_cap);
       req.sla_due_ms = sla;
       req.dequeue = true;
+      req.queue_entry = queued_lead.entry;
       req.outbox_ms = now_ms;
       auto claim = store_.Claim(req);
       if (!claim.ok()) return claim.status();

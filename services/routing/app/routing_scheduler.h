@@ -11,7 +11,9 @@
 //     leads.assigned as REASSIGNED with previous_reps; with nobody eligible
 //     the timer is retried after sla_retry_seconds. A queued lead's expiry is
 //     counted as a queue SLA breach (it stays first in line).
-//  3. Queue drain: queued leads are assigned, oldest first, as soon as a rep
+//  3. Queue drain: queued leads are assigned in the configured queue order
+//     (shipped: highest BANT product, then total score, ties to the oldest;
+//     domain/queue_order.h, docs/domain-rules.md) as soon as a rep
 //     of their team is eligible again (released slot, return from vacation,
 //     working hours, daily reset), with the same atomic capacity claim.
 //  4. Gauges: every rep's open and today counts and every team queue's depth

@@ -228,7 +228,7 @@ Status RoutingStateRebuild::Rebuild() {
   });
   if (Status s = ScanTopics(replay); !s.ok()) return s;
   const int64_t now = clock_.NowMillis();
-  return WriteState(replay.Build(RecentDays(now)), now);
+  return WriteState(replay.Build(RecentDays(now), policy_->queue_order()), now);
 }
 
 Status RoutingStateRebuild::ScanTopics(RoutingStateReplay& replay) {
@@ -309,11 +309,17 @@ Status RoutingStateRebuild::WriteState(const RoutingStateReplay::State& state, i
       return a;
     }
   }
-  for (const auto& [team, ids] : state.queues) {
-    redis::Command rpush{"RPUSH", kPrefix + "queue:" + team};
-    rpush.insert(rpush.end(), ids.begin(), ids.end());
-    queued += ids.size();
-    if (Status a = w.Add(std::move(rpush)); !a.ok()) return a;
+  for (const auto& [team, entries] : state.queues) {
+    // The entries carry their rank (queue_order.h): the rebuilt queue drains
+    // in the order the live one did.
+    redis::Command zadd{"ZADD", kPrefix + "queue:" + team};
+    zadd.reserve(2 + 2 * entries.size());
+    for (const auto& e : entries) {
+      zadd.push_back("0");
+      zadd.push_back(e);
+    }
+    queued += entries.size();
+    if (Status a = w.Add(std::move(zadd)); !a.ok()) return a;
   }
   for (const auto& [rep, a] : state.availability) {
     if (Status x = w.Add({"HSET", kPrefix + "availability", rep, std::to_string(static_cast<int>(a))});

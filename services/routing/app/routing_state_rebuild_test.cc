@@ -13,6 +13,7 @@
 #include "routing/app/decision_record.h"
 #include "routing/app/routing_keys.h"
 #include "routing/app/routing_store.h"
+#include "routing/domain/queue_order.h"
 #include "routing/domain/routing_test_util.h"
 #include "services/common/testing/redis_server.h"
 
@@ -103,6 +104,59 @@ TEST_F(RoutingStateRebuildTest, WithoutTheMarkerNothingIsClaimedOrRead) {
   EXPECT_EQ(Get({"DBSIZE"}), "0");  // nothing was written into the empty Redis
 }
 
+// Team queues ranked by score (docs/domain-rules.md) survive a Redis loss:
+// leads queued live (the claim the engine makes), their records replayed from
+// leads.assigned in another order, come back in the same drain order.
+TEST_F(RoutingStateRebuildTest, TheRebuiltQueueDrainsInTheLiveOrder) {
+  ASSERT_TRUE(redis_->Run({"SET", RoutingStateKey(), "live"}).ok());
+  RoutingStore store(*redis_);
+  struct Q {
+    const char* id;
+    int product;
+    double total;
+    int64_t age_s;
+  };
+  const std::vector<Q> queued = {{"Q-low", 20, 95, 50},     {"Q-mid-old", 120, 60, 40},
+                                 {"Q-top", 400, 30, 30},    {"Q-mid-new", 120, 60, 20},
+                                 {"Q-mid-hi", 120, 75.5, 10}};
+  std::vector<rv1::LeadAssigned> records;
+  for (const auto& q : queued) {
+    auto r = Assigned(q.id, rv1::QUEUED, "", "key-accounts", kNow - q.age_s * 1000, 0);
+    r.mutable_scored()->mutable_bant()->set_product(q.product);
+    r.mutable_scored()->set_total_score(q.total);
+    ClaimRequest c;
+    c.record = &r;
+    c.effect = ClaimEffect::kQueue;
+    c.queue_entry =
+        QueueEntry(policy_->queue_order(), r.scored(), kNow - q.age_s * 1000, q.id);
+    auto claimed = store.Claim(c);
+    ASSERT_TRUE(claimed.ok()) << claimed.status().message();
+    ASSERT_TRUE(claimed->claimed());
+    records.push_back(r);
+  }
+  auto live = store.QueuedLeads("key-accounts", 100);
+  ASSERT_TRUE(live.ok());
+  std::vector<std::string> live_ids, live_entries;
+  for (const auto& q : *live) {
+    live_ids.push_back(q.lead_id);
+    live_entries.push_back(q.entry);
+  }
+  EXPECT_EQ(live_ids, (std::vector<std::string>{"Q-top", "Q-mid-hi", "Q-mid-old", "Q-mid-new",
+                                                "Q-low"}));
+
+  // Redis loses everything; the topics hold the records (newest first here).
+  ASSERT_TRUE(redis_->Run({"FLUSHALL"}).ok());
+  for (auto it = records.rbegin(); it != records.rend(); ++it) Put(topics::kLeadsAssigned, *it);
+  auto rebuild = Rebuild();
+  ASSERT_TRUE(rebuild.Check().ok());
+  ASSERT_TRUE(rebuild.ready());
+  auto rebuilt = store.QueuedLeads("key-accounts", 100);
+  ASSERT_TRUE(rebuilt.ok());
+  std::vector<std::string> rebuilt_entries;
+  for (const auto& q : *rebuilt) rebuilt_entries.push_back(q.entry);
+  EXPECT_EQ(rebuilt_entries, live_entries);
+}
+
 TEST_F(RoutingStateRebuildTest, RestoresTheStateFromTheTopicsAndSetsTheMarkerLast) {
   const int64_t hour = 3600000;
   Put(topics::kLeadsAssigned, Assigned("L1", rv1::ASSIGNED, "ka-a", "key-accounts", kNow - hour, kNow + hour));
@@ -142,8 +196,11 @@ TEST_F(RoutingStateRebuildTest, RestoresTheStateFromTheTopicsAndSetsTheMarkerLas
   EXPECT_EQ(Get({"GET", "lf:{routing}:daily:2026-01-14:ka-b"}), "1");
   EXPECT_EQ(Get({"ZSCORE", "lf:{routing}:sla", "L1"}), std::to_string(kNow / 1000 * 1000 + hour));
   EXPECT_EQ(Get({"ZSCORE", "lf:{routing}:sla", "L2"}), "(nil)");  // accepted: no timer
-  EXPECT_EQ(Get({"LLEN", "lf:{routing}:queue:key-accounts"}), "1");
-  EXPECT_EQ(Get({"LINDEX", "lf:{routing}:queue:key-accounts", "0"}), "Q1");
+  EXPECT_EQ(Get({"ZCARD", "lf:{routing}:queue:key-accounts"}), "1");
+  auto head = redis_->Run({"ZRANGE", "lf:{routing}:queue:key-accounts", "0", "0"});
+  ASSERT_TRUE(head.ok());
+  ASSERT_EQ(head->elements.size(), 1u);
+  EXPECT_EQ(LeadIdOfQueueEntry(head->elements[0].str), "Q1");
   EXPECT_EQ(Get({"HGET", "lf:{routing}:availability", "ka-c"}),
             std::to_string(static_cast<int>(rv1::VACATION)));
   EXPECT_EQ(Get({"HGET", "lf:{routing}:fb:L3", "last"}), "close|ka-b");

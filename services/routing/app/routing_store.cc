@@ -4,6 +4,7 @@
 #include <cstdlib>
 
 #include "routing/app/routing_keys.h"
+#include "routing/domain/queue_order.h"
 
 namespace leadflow::routing {
 namespace {
@@ -27,14 +28,16 @@ constexpr int kDailyTtlSeconds = 3 * 86400;
 // Keys and arguments per claim in ClaimScript (a batch passes them
 // back to back).
 constexpr size_t kClaimKeys = 8;
-constexpr size_t kClaimArgs = 12;
+constexpr size_t kClaimArgs = 13;
 
 redis::Script& ClaimScript() {
   // Per claim, back to back (kClaimKeys keys, kClaimArgs arguments each):
   // KEYS: decision, open, daily, open-set, queue, sla, outbox, state marker
   // ARGV: record, mode (none|rep|queue), lead_id, daily ttl, replace (0|1),
   //       expected, max_open (0 = unlimited), daily_cap, sla_due_ms, dequeue
-  //       (0|1), outbox_ms, record ttl seconds (0 = none)
+  //       (0|1), outbox_ms, record ttl seconds (0 = none), queue entry (the
+  //       lead's rank in the team queue's sorted set, queue_order.h: added
+  //       for mode queue, removed for dequeue)
   // Returns per claim {1, n, depth} (claimed), {0, current record, 0}
   // (exists) or {2, '', 0} (no capacity), in order; a claim that fails in
   // Redis gets an error reply and the others still run. Without the state
@@ -69,12 +72,14 @@ local function claim(k, a)
       n = tonumber(redis.call('GET', k[2]) or '0')
     end
   elseif a[2] == 'queue' then
-    n = redis.call('RPUSH', k[5], a[3])
+    -- Score 0 for all: the entry's bytes are its rank (queue_order.h).
+    redis.call('ZADD', k[5], 0, a[13])
+    n = redis.call('ZCARD', k[5])
   end
   local depth = 0
   if a[10] == '1' then
-    redis.call('LREM', k[5], 0, a[3])
-    depth = redis.call('LLEN', k[5])
+    redis.call('ZREM', k[5], a[13])
+    depth = redis.call('ZCARD', k[5])
   end
   if tonumber(a[9]) > 0 then redis.call('ZADD', k[6], a[9], a[3]) end
   if tonumber(a[11]) > 0 then redis.call('ZADD', k[7], a[11], a[3]) end
@@ -83,7 +88,7 @@ end
 local out = {}
 for i = 0, #KEYS / 8 - 1 do
   local ok, r = pcall(claim, {unpack(KEYS, 8 * i + 1, 8 * i + 8)},
-                      {unpack(ARGV, 12 * i + 1, 12 * i + 12)})
+                      {unpack(ARGV, 13 * i + 1, 13 * i + 13)})
   if ok then
     out[i + 1] = r
   elseif type(r) == 'table' and r.err then
@@ -269,7 +274,8 @@ redis::ScriptCall ClaimCall(const ClaimRequest& q) {
                std::to_string(q.sla_due_ms),
                q.dequeue ? "1" : "0",
                std::to_string(q.outbox_ms),
-               std::to_string(q.ttl_seconds)};
+               std::to_string(q.ttl_seconds),
+               q.queue_entry};
   return call;
 }
 
@@ -591,22 +597,30 @@ StatusOr<std::vector<std::string>> RoutingStore::OpenLeads(const std::string& re
   return ids;
 }
 
-StatusOr<std::vector<std::string>> RoutingStore::QueuedLeads(const std::string& team, int limit) {
-  auto r = redis_.Run({"LRANGE", Key("queue", team), "0", std::to_string(limit - 1)});
-  if (Status s = Check(r, "LRANGE queue"); !s.ok()) return s;
-  std::vector<std::string> ids;
-  for (const auto& e : r->elements) ids.push_back(e.str);
-  return ids;
+StatusOr<std::vector<QueuedLead>> RoutingStore::QueuedLeads(const std::string& team, int limit) {
+  // Every score is 0, so ZRANGE returns the entries in byte order: the drain
+  // order (queue_order.h).
+  auto r = redis_.Run({"ZRANGE", Key("queue", team), "0", std::to_string(limit - 1)});
+  if (Status s = Check(r, "ZRANGE queue"); !s.ok()) return s;
+  std::vector<QueuedLead> out;
+  out.reserve(r->elements.size());
+  for (auto& e : r->elements) {
+    QueuedLead q;
+    q.lead_id = std::string(LeadIdOfQueueEntry(e.str));
+    q.entry = std::move(e.str);
+    out.push_back(std::move(q));
+  }
+  return out;
 }
 
 StatusOr<int64_t> RoutingStore::QueueDepth(const std::string& team) {
-  auto r = redis_.Run({"LLEN", Key("queue", team)});
-  if (Status s = Check(r, "LLEN queue"); !s.ok()) return s;
+  auto r = redis_.Run({"ZCARD", Key("queue", team)});
+  if (Status s = Check(r, "ZCARD queue"); !s.ok()) return s;
   return r->integer;
 }
 
-Status RoutingStore::RemoveFromQueue(const std::string& team, const std::string& lead_id) {
-  return Check(redis_.Run({"LREM", Key("queue", team), "0", lead_id}), "LREM queue");
+Status RoutingStore::RemoveFromQueue(const std::string& team, const std::string& entry) {
+  return Check(redis_.Run({"ZREM", Key("queue", team), entry}), "ZREM queue");
 }
 
 StatusOr<std::vector<std::pair<std::string, int64_t>>> RoutingStore::DueSlaTimers(int64_t now_ms,

@@ -9,7 +9,9 @@
 //   lf:{routing}:open-set:<rep>          lead ids open with a rep
 //   lf:{routing}:daily:<yyyy-mm-dd>:<rep>  leads given on the rep's local day (3-day TTL)
 //   lf:{routing}:availability            hash rep -> RepAvailability number
-//   lf:{routing}:queue:<team>            list of queued lead ids, FIFO
+//   lf:{routing}:queue:<team>            zset of queue entries, every score 0:
+//                                        byte order is drain order (rank, then
+//                                        oldest; domain/queue_order.h)
 //   lf:{routing}:sla                     zset lead_id -> SLA due (unix ms): the
 //                                        running SLA timers (survive restarts)
 //   lf:{routing}:outbox                  zset lead_id -> ms: scheduler decisions
@@ -55,7 +57,7 @@ struct StoredDecision {
 enum class ClaimEffect {
   kNone,   // nurture, customer inbound, disqualified
   kRep,    // +1 open lead and +1 today for decision.rep_id
-  kQueue,  // appended to the team queue
+  kQueue,  // added to the team queue at queue_entry's rank
 };
 
 struct ClaimRequest {
@@ -73,12 +75,21 @@ struct ClaimRequest {
   int max_open = 0;  // kRep: capacity to enforce; 0 = none (owner precedence)
   int daily_cap = 0;
   int64_t sla_due_ms = 0;  // > 0: start (or restart) the lead's SLA timer
-  bool dequeue = false;    // remove the lead from its team queue
+  bool dequeue = false;    // remove queue_entry from the team queue
+  // kQueue / dequeue: the lead's entry in the team queue (QueueEntry,
+  // domain/queue_order.h); for a dequeue, the entry as QueuedLeads read it.
+  std::string queue_entry;
   int64_t outbox_ms = 0;   // > 0: keep in the outbox until Emitted()
   // > 0: the record expires after this many seconds (a slim record,
   // decision_record.h); 0: it never does (the lead's body, kept while routing
   // still acts on the lead).
   int64_t ttl_seconds = 0;
+};
+
+// One entry of a team queue.
+struct QueuedLead {
+  std::string lead_id;
+  std::string entry;  // the sorted-set member (domain/queue_order.h)
 };
 
 struct ClaimResult {
@@ -193,10 +204,12 @@ class RoutingStore {
   // Lead ids currently open with a rep.
   StatusOr<std::vector<std::string>> OpenLeads(const std::string& rep_id);
 
-  // Team queue (oldest first), up to `limit` ids; and its length.
-  StatusOr<std::vector<std::string>> QueuedLeads(const std::string& team, int limit);
+  // Team queue in drain order (highest rank first, then oldest; see
+  // domain/queue_order.h), up to `limit` entries; and its length.
+  StatusOr<std::vector<QueuedLead>> QueuedLeads(const std::string& team, int limit);
   StatusOr<int64_t> QueueDepth(const std::string& team);
-  Status RemoveFromQueue(const std::string& team, const std::string& lead_id);
+  // Removes one entry (as QueuedLeads read it) from a team queue.
+  Status RemoveFromQueue(const std::string& team, const std::string& entry);
 
   // Running SLA timers due at or before `now_ms`: (lead_id, due_ms).
   StatusOr<std::vector<std::pair<std::string, int64_t>>> DueSlaTimers(int64_t now_ms, int limit);

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <set>
 
+#include "routing/domain/queue_order.h"
+
 namespace leadflow::routing {
 namespace {
 
@@ -43,6 +45,25 @@ Status ValidateLargeDeal(const RoutingRules& r, const std::map<std::string, int>
                            [&](const auto& tr) { return tr.rule_id() == id; });
     if (it == rules.end()) return Err(f, "unknown team rule \"" + id + "\"");
     if (Status s = queues(it->team_id(), f); !s.ok()) return s;
+  }
+  return Status::Ok();
+}
+
+// Every key of the queue order is a known rank key, each at most once.
+Status ValidateQueueOrder(const RoutingRules& r) {
+  std::set<int> seen;
+  for (int i = 0; i < r.queue_order().by_size(); ++i) {
+    const int key = r.queue_order().by(i);
+    const std::string f = "queue_order.by[" + std::to_string(i) + "]";
+    if (key == leadflow::config::v1::QUEUE_RANK_KEY_UNSPECIFIED ||
+        !leadflow::config::v1::QueueRankKey_IsValid(key)) {
+      return Err(f, "must be a rank key (QUEUE_RANK_BANT_PRODUCT, QUEUE_RANK_TOTAL_SCORE, "
+                    "QUEUE_RANK_FIT_SCORE or QUEUE_RANK_ENGAGEMENT_SCORE)");
+    }
+    if (!seen.insert(key).second) {
+      return Err(f, "duplicate key " + leadflow::config::v1::QueueRankKey_Name(
+                                           static_cast<leadflow::config::v1::QueueRankKey>(key)));
+    }
   }
   return Status::Ok();
 }
@@ -172,6 +193,7 @@ StatusOr<std::shared_ptr<const RoutingPolicy>> RoutingPolicy::Create(
     }
   }
   if (Status s = ValidateLargeDeal(r, policy->team_index_); !s.ok()) return s;
+  if (Status s = ValidateQueueOrder(r); !s.ok()) return s;
   const auto& sch = r.scheduler();
   if (sch.tick_ms() < 0) return Err("scheduler.tick_ms", "must be >= 0");
   if (sch.sla_retry_seconds() < 0) return Err("scheduler.sla_retry_seconds", "must be >= 0");
@@ -190,6 +212,10 @@ int RoutingPolicy::scheduler_tick_ms() const {
 
 int RoutingPolicy::sla_retry_seconds() const {
   return rules_.scheduler().sla_retry_seconds() > 0 ? rules_.scheduler().sla_retry_seconds() : 60;
+}
+
+const leadflow::config::v1::QueueOrder& RoutingPolicy::queue_order() const {
+  return rules_.has_queue_order() ? rules_.queue_order() : DefaultQueueOrder();
 }
 
 int RoutingPolicy::outbox_resend_ms() const {

@@ -47,6 +47,9 @@ class RoutingPolicy {
   int scheduler_tick_ms() const;
   int sla_retry_seconds() const;
   int outbox_resend_ms() const;
+  // The team queue order: queue_order when set (an empty `by` is first in,
+  // first out), else DefaultQueueOrder() (queue_order.h).
+  const leadflow::config::v1::QueueOrder& queue_order() const;
 
  private:
   RoutingPolicy() = default;

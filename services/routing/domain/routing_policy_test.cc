@@ -6,6 +6,7 @@
 #include <functional>
 
 #include "common/config/proto_loader.h"
+#include "routing/domain/queue_order.h"
 #include "routing/domain/router.h"
 #include "routing/domain/routing_test_util.h"
 #include "services/common/testing/paths.h"
@@ -146,6 +147,19 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"NegativeSlaRetry",
                 [](RoutingRules& r) { r.mutable_scheduler()->set_sla_retry_seconds(-1); },
                 "scheduler.sla_retry_seconds"},
+        BadCase{"QueueOrderUnsetKey",
+                [](RoutingRules& r) {
+                  r.mutable_queue_order()->add_by(leadflow::config::v1::QUEUE_RANK_BANT_PRODUCT);
+                  r.mutable_queue_order()->add_by(leadflow::config::v1::QUEUE_RANK_KEY_UNSPECIFIED);
+                },
+                "queue_order.by[1]: must be a rank key"},
+        BadCase{"QueueOrderDuplicateKey",
+                [](RoutingRules& r) {
+                  r.mutable_queue_order()->add_by(leadflow::config::v1::QUEUE_RANK_TOTAL_SCORE);
+                  r.mutable_queue_order()->add_by(leadflow::config::v1::QUEUE_RANK_BANT_PRODUCT);
+                  r.mutable_queue_order()->add_by(leadflow::config::v1::QUEUE_RANK_TOTAL_SCORE);
+                },
+                "queue_order.by[2]: duplicate key QUEUE_RANK_TOTAL_SCORE"},
         BadCase{"NegativeLargeDeal",
                 [](RoutingRules& r) { r.mutable_large_deal()->set_min_expected_deal_rub(-1); },
                 "large_deal.min_expected_deal_rub: must be >= 0"},
@@ -190,6 +204,17 @@ INSTANTIATE_TEST_SUITE_P(
                 "large_deal.yield_to_team_rules[1]: duplicate"}),
     [](const ::testing::TestParamInfo<BadCase>& info) { return info.param.name; });
 
+TEST(RoutingPolicy, QueueOrderDefaultsWhenUnsetAndIsFifoWhenEmpty) {
+  auto unset = RoutingPolicy::Create(testutil::SampleRules(), testutil::FixedZones());
+  ASSERT_TRUE(unset.ok()) << unset.status().message();
+  EXPECT_EQ((*unset)->queue_order().SerializeAsString(), DefaultQueueOrder().SerializeAsString());
+  RoutingRules r = testutil::SampleRules();
+  r.mutable_queue_order();  // set, no keys
+  auto fifo = RoutingPolicy::Create(r, testutil::FixedZones());
+  ASSERT_TRUE(fifo.ok()) << fifo.status().message();
+  EXPECT_EQ((*fifo)->queue_order().by_size(), 0);
+}
+
 TEST(RoutingPolicy, ShippedDefaultRulesLoadAndValidate) {
   // The checkout is compiled in, so the shipped file is always checked.
   RoutingRules rules;
@@ -218,6 +243,9 @@ TEST(RoutingPolicy, ShippedDefaultRulesLoadAndValidate) {
   EXPECT_EQ(team_of(cv1::GOVERNMENT, cv1::DEAL_BAND_STANDARD, cv1::DIRECT), "enterprise");
   EXPECT_EQ(team_of(cv1::MID_MARKET, cv1::DEAL_BAND_STANDARD, cv1::DIRECT), "mid-market");
   EXPECT_EQ(team_of(cv1::ENTERPRISE, cv1::DEAL_BAND_LARGE, cv1::PARTNER), "partners");
+  // Team queues: BANT product, then total score (ties to the oldest).
+  EXPECT_EQ((*p)->queue_order().SerializeAsString(), DefaultQueueOrder().SerializeAsString());
+  EXPECT_EQ((*p)->queue_order().by_size(), 2);
   // The large-deal rule: 50 mln and up to key-accounts whatever the score,
   // the partner channel first; below 50 mln the MQL threshold still holds.
   const auto& large = (*p)->rules().large_deal();

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "routing/domain/feedback.h"
+#include "routing/domain/queue_order.h"
 
 namespace leadflow::routing {
 
@@ -45,13 +46,13 @@ void RoutingStateReplay::OnAvailability(const std::string& rep_id, rv1::RepAvail
   availability_[rep_id] = a;
 }
 
-RoutingStateReplay::State RoutingStateReplay::Build(const std::set<std::string>& days) const {
+RoutingStateReplay::State RoutingStateReplay::Build(const std::set<std::string>& days,
+                                                    const leadflow::config::v1::QueueOrder& order) const {
   State state;
   state.availability = availability_;
   for (const auto& [key, count] : given_) {
     if (days.count(key.first)) state.daily[key] = count;
   }
-  std::map<std::string, std::vector<std::pair<int64_t, std::string>>> queued;  // team -> (ms, lead)
   for (const auto& [lead_id, fed] : latest_) {
     Lead lead;
     lead.record = fed.record;
@@ -85,14 +86,12 @@ RoutingStateReplay::State RoutingStateReplay::Build(const std::set<std::string>&
       }
     } else if (d.outcome() == rv1::QUEUED && !d.team().empty()) {
       lead.queued = true;
-      queued[d.team()].emplace_back(fed.decided_ms, lead_id);
+      state.queues[d.team()].push_back(QueueEntry(order, fed.record.scored(), fed.decided_ms, lead_id));
     }
     state.leads.emplace(lead_id, std::move(lead));
   }
-  for (auto& [team, entries] : queued) {
-    std::stable_sort(entries.begin(), entries.end());
-    auto& ids = state.queues[team];
-    for (const auto& e : entries) ids.push_back(e.second);
+  for (auto& [team, entries] : state.queues) {
+    std::sort(entries.begin(), entries.end(), DrainsBefore);
   }
   return state;
 }

@@ -22,7 +22,9 @@
 #include <string>
 #include <vector>
 
+#include "leadflow/config/v1/routing_rules.pb.h"
 #include "leadflow/routing/v1/routing.pb.h"
+#include "routing/domain/queue_order.h"
 
 namespace leadflow::routing {
 
@@ -51,13 +53,17 @@ class RoutingStateReplay {
   struct State {
     std::map<std::string, Lead> leads;                            // by lead id
     std::map<std::string, std::set<std::string>> open;            // rep -> lead ids
-    std::map<std::string, std::vector<std::string>> queues;       // team -> lead ids, oldest first
+    // team -> queue entries (queue_order.h) in drain order, best first
+    std::map<std::string, std::vector<std::string>> queues;
     std::map<std::pair<std::string, std::string>, int64_t> daily;  // (day, rep) -> leads given
     std::map<std::string, leadflow::routing::v1::RepAvailability> availability;
   };
   // The state at the end of the records fed so far. Daily counts are kept
   // for the days in `days` only (e.g. the reps' last three local days).
-  State Build(const std::set<std::string>& days) const;
+  // Queues are ranked by `order` (the policy's; queue_order.h), from each
+  // queued lead's record, exactly as the engine ranked it when it queued it.
+  State Build(const std::set<std::string>& days,
+              const leadflow::config::v1::QueueOrder& order = DefaultQueueOrder()) const;
 
  private:
   struct Fed {

@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 namespace leadflow::routing {
 namespace {
 
@@ -30,6 +32,13 @@ rv1::SalesFeedback Feedback(const std::string& lead, const std::string& rep, rv1
   return f;
 }
 
+// The lead ids of a rebuilt queue, in drain order.
+std::vector<std::string> Ids(const std::vector<std::string>& entries) {
+  std::vector<std::string> out;
+  for (const auto& e : entries) out.emplace_back(LeadIdOfQueueEntry(e));
+  return out;
+}
+
 RoutingStateReplay Replay() {
   return RoutingStateReplay([](const std::string&, int64_t ms) {
     return ms < 86'400'000 ? std::string("d1") : std::string("d2");
@@ -49,9 +58,41 @@ TEST(RoutingStateReplay, OpenLeadsSlaTimersAndQueuesComeBack) {
   EXPECT_EQ(s.leads.at("L1").sla_due_ms, 3'600'000);
   EXPECT_EQ(s.leads.at("L2").sla_due_ms, 0);  // accepted: the timer stopped
   EXPECT_EQ(s.leads.at("L2").last_feedback, "accept|rep-a");
-  EXPECT_EQ(s.queues.at("mid"), (std::vector<std::string>{"L4", "L3"}));  // oldest first
+  // Equal scores: oldest first.
+  EXPECT_EQ(Ids(s.queues.at("mid")), (std::vector<std::string>{"L4", "L3"}));
   EXPECT_FALSE(s.leads.at("L5").open);
   EXPECT_EQ(s.daily.at({"d1", "rep-a"}), 2);
+}
+
+TEST(RoutingStateReplay, RebuiltQueueIsRankedLikeTheLiveOne) {
+  auto r = Replay();
+  auto queued = [](const std::string& id, int product, double total, int64_t ms) {
+    rv1::LeadAssigned a = Decision(id, rv1::QUEUED, "", ms);
+    a.mutable_scored()->mutable_bant()->set_product(product);
+    a.mutable_scored()->set_total_score(total);
+    return a;
+  };
+  // Fed in mixed order (topics and partitions interleave).
+  const std::vector<rv1::LeadAssigned> fed = {
+      queued("low", 16, 90, 1000),  queued("top", 500, 40, 9000), queued("mid-new", 120, 70, 8000),
+      queued("mid-old", 120, 70, 2000), queued("mid-hi", 120, 75, 7000)};
+  for (const auto& a : fed) r.OnDecision(a);
+  const auto s = r.Build({"d1"});
+  EXPECT_EQ(Ids(s.queues.at("mid")),
+            (std::vector<std::string>{"top", "mid-hi", "mid-old", "mid-new", "low"}));
+  // Each entry is the one the engine wrote when it queued the lead.
+  for (const auto& a : fed) {
+    const auto& q = s.queues.at("mid");
+    EXPECT_NE(std::find(q.begin(), q.end(),
+                        QueueEntry(DefaultQueueOrder(), a.scored(),
+                                   a.decision().decided_at().seconds() * 1000,
+                                   a.scored().lead().meta().lead_id())),
+              q.end());
+  }
+  // First in, first out when the order is configured empty.
+  leadflow::config::v1::QueueOrder fifo;
+  EXPECT_EQ(Ids(r.Build({"d1"}, fifo).queues.at("mid")),
+            (std::vector<std::string>{"low", "mid-old", "mid-hi", "mid-new", "top"}));
 }
 
 TEST(RoutingStateReplay, RejectCloseAndReassignmentReleaseTheRep) {
