@@ -74,3 +74,9 @@ leadflow_e2e_test(named_accounts_and_large_deals_e2e_test TIMEOUT 240
 # FLUSHALL (docs/domain-rules.md §7).
 leadflow_e2e_test(customer_programmes_e2e_test TIMEOUT 180
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/customer_programmes_test.cc)
+
+# Team queues ranked by score: freed slots go to the highest BANT product, then
+# total score, ties to the oldest, across a routing kill and a loss of its Redis
+# state (docs/domain-rules.md, config/README.md queue_order).
+leadflow_e2e_test(ranked_queue_e2e_test TIMEOUT 240
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/ranked_queue_test.cc)
