@@ -189,6 +189,30 @@ Status RoutingStateRebuild::Check() {
     SetReady(false);
     return Status::Unavailable("routing state check: " + marker->str);
   }
+  if (marker->integer == 1 && !layout_checked_) {
+    // A team queue in the FIFO list layout (a routing from before ranked
+    // queues wrote it) cannot be ranked in place: its entries lack the
+    // scores. The state is rebuilt from the topics, which writes ranked
+    // sorted sets (docs/state.md, queue:<team>); until then nothing routes.
+    for (const auto& team : policy_->rules().teams()) {
+      auto type = redis_.Run({"TYPE", kPrefix + "queue:" + team.team_id()});
+      if (!type.ok()) {
+        SetReady(false);
+        return type.status();
+      }
+      if (type->str != "list") continue;
+      log::Warn("team queue in the FIFO list layout; rebuilding routing state as ranked queues",
+                {{"team", team.team_id()}});
+      auto del = redis_.Run({"DEL", RoutingStateKey()});
+      if (!del.ok()) {
+        SetReady(false);
+        return del.status();
+      }
+      marker->integer = 0;
+      break;
+    }
+    layout_checked_ = true;
+  }
   if (marker->integer == 1) {
     SetReady(true);
     return Status::Ok();

@@ -76,6 +76,10 @@ class RoutingStateRebuild {
   const Clock& clock_;
   metrics::ServiceMetrics* metrics_;
   std::atomic<bool> ready_{false};
+  // Once per process: a team queue still in the FIFO list layout (written by
+  // a routing before ranked queues) sends the state to a rebuild. Only Run's
+  // thread (or the caller of Check) touches it.
+  bool layout_checked_ = false;
 };
 
 }  // namespace leadflow::routing

@@ -157,6 +157,33 @@ TEST_F(RoutingStateRebuildTest, TheRebuiltQueueDrainsInTheLiveOrder) {
   EXPECT_EQ(rebuilt_entries, live_entries);
 }
 
+// A Redis written by a routing from before ranked queues holds a team queue
+// as a FIFO list: the first check rebuilds the state, ranked.
+TEST_F(RoutingStateRebuildTest, AQueueInTheOldListLayoutIsRebuiltRanked) {
+  ASSERT_TRUE(redis_->Run({"SET", RoutingStateKey(), "old"}).ok());
+  ASSERT_TRUE(redis_->Run({"RPUSH", "lf:{routing}:queue:key-accounts", "Q-weak", "Q-strong"}).ok());
+  auto weak = Assigned("Q-weak", rv1::QUEUED, "", "key-accounts", kNow - 2000, 0);
+  weak.mutable_scored()->mutable_bant()->set_product(16);
+  auto strong = Assigned("Q-strong", rv1::QUEUED, "", "key-accounts", kNow - 1000, 0);
+  strong.mutable_scored()->mutable_bant()->set_product(400);
+  Put(topics::kLeadsAssigned, weak);
+  Put(topics::kLeadsAssigned, strong);
+  auto rebuild = Rebuild();
+  ASSERT_TRUE(rebuild.Check().ok());
+  EXPECT_TRUE(rebuild.ready());
+  EXPECT_EQ(Get({"TYPE", "lf:{routing}:queue:key-accounts"}), "zset");
+  RoutingStore store(*redis_);
+  auto q = store.QueuedLeads("key-accounts", 10);
+  ASSERT_TRUE(q.ok()) << q.status().message();
+  ASSERT_EQ(q->size(), 2u);
+  EXPECT_EQ((*q)[0].lead_id, "Q-strong");
+  EXPECT_EQ((*q)[1].lead_id, "Q-weak");
+  // Checked once: a later check with the marker present does not rebuild again.
+  const int scans = scans_;
+  ASSERT_TRUE(rebuild.Check().ok());
+  EXPECT_EQ(scans_, scans);
+}
+
 TEST_F(RoutingStateRebuildTest, RestoresTheStateFromTheTopicsAndSetsTheMarkerLast) {
   const int64_t hour = 3600000;
   Put(topics::kLeadsAssigned, Assigned("L1", rv1::ASSIGNED, "ka-a", "key-accounts", kNow - hour, kNow + hour));
