@@ -13,6 +13,7 @@
 #include "routing/app/routing_keys.h"
 #include "routing/domain/business_time.h"
 #include "routing/domain/state_replay.h"
+#include "routing/domain/queue_order.h"
 
 namespace leadflow::routing {
 namespace {
@@ -190,26 +191,26 @@ Status RoutingStateRebuild::Check() {
     return Status::Unavailable("routing state check: " + marker->str);
   }
   if (marker->integer == 1 && !layout_checked_) {
-    // A team queue in the FIFO list layout (a routing from before ranked
-    // queues wrote it) cannot be ranked in place: its entries lack the
-    // scores. The state is rebuilt from the topics, which writes ranked
-    // sorted sets (docs/state.md, queue:<team>); until then nothing routes.
-    for (const auto& team : policy_->rules().teams()) {
-      auto type = redis_.Run({"TYPE", kPrefix + "queue:" + team.team_id()});
-      if (!type.ok()) {
-        SetReady(false);
-        return type.status();
-      }
-      if (type->str != "list") continue;
-      log::Warn("team queue in the FIFO list layout; rebuilding routing state as ranked queues",
-                {{"team", team.team_id()}});
+    // The queues must be ranked by this process's order (queue_order.h). A
+    // changed order, or queues from before ranked queues (FIFO lists, no
+    // order recorded), cannot be re-ranked in place: the state is rebuilt
+    // from the topics, which ranks every queued lead by the current order
+    // (docs/state.md, queue:<team>); until then nothing routes.
+    auto recorded = redis_.Run({"GET", kPrefix + "queue-order"});
+    if (!recorded.ok()) {
+      SetReady(false);
+      return recorded.status();
+    }
+    const std::string want = QueueOrderName(policy_->queue_order());
+    if (recorded->is_nil() || recorded->str != want) {
+      log::Warn("team queues ranked by another order; rebuilding routing state",
+                {{"recorded", recorded->is_nil() ? "none" : recorded->str}, {"order", want}});
       auto del = redis_.Run({"DEL", RoutingStateKey()});
       if (!del.ok()) {
         SetReady(false);
         return del.status();
       }
       marker->integer = 0;
-      break;
     }
     layout_checked_ = true;
   }
@@ -350,6 +351,11 @@ Status RoutingStateRebuild::WriteState(const RoutingStateReplay::State& state, i
         !x.ok()) {
       return x;
     }
+  }
+  // The order the queues are ranked by (Check compares it with the policy's).
+  if (Status a = w.Add({"SET", kPrefix + "queue-order", QueueOrderName(policy_->queue_order())});
+      !a.ok()) {
+    return a;
   }
   // Last: the marker that lets routing act again.
   if (Status a = w.Add({"SET", RoutingStateKey(), instance_id_ + "@" + std::to_string(now)});

@@ -76,9 +76,9 @@ class RoutingStateRebuild {
   const Clock& clock_;
   metrics::ServiceMetrics* metrics_;
   std::atomic<bool> ready_{false};
-  // Once per process: a team queue still in the FIFO list layout (written by
-  // a routing before ranked queues) sends the state to a rebuild. Only Run's
-  // thread (or the caller of Check) touches it.
+  // Once per process: queues ranked by another order than the policy's (or
+  // from before ranked queues) send the state to a rebuild. Only Run's thread
+  // (or the caller of Check) touches it.
   bool layout_checked_ = false;
 };
 

@@ -184,6 +184,40 @@ TEST_F(RoutingStateRebuildTest, AQueueInTheOldListLayoutIsRebuiltRanked) {
   EXPECT_EQ(scans_, scans);
 }
 
+// A changed queue_order re-ranks the queues already there: the first check of
+// a routing with the new order rebuilds them from the topics.
+TEST_F(RoutingStateRebuildTest, AChangedQueueOrderReRanksTheQueuesAlreadyThere) {
+  auto weak_old = Assigned("Q-weak-old", rv1::QUEUED, "", "key-accounts", kNow - 2000, 0);
+  weak_old.mutable_scored()->mutable_bant()->set_product(16);
+  auto strong_new = Assigned("Q-strong-new", rv1::QUEUED, "", "key-accounts", kNow - 1000, 0);
+  strong_new.mutable_scored()->mutable_bant()->set_product(400);
+  Put(topics::kLeadsAssigned, weak_old);
+  Put(topics::kLeadsAssigned, strong_new);
+  auto ranked = Rebuild();
+  ASSERT_TRUE(ranked.Check().ok());
+  EXPECT_EQ(Get({"GET", "lf:{routing}:queue-order"}),
+            "QUEUE_RANK_BANT_PRODUCT,QUEUE_RANK_TOTAL_SCORE");
+  RoutingStore store(*redis_);
+  auto q = store.QueuedLeads("key-accounts", 10);
+  ASSERT_TRUE(q.ok());
+  ASSERT_EQ(q->size(), 2u);
+  EXPECT_EQ((*q)[0].lead_id, "Q-strong-new");
+
+  auto rules = testutil::SampleRules();
+  rules.mutable_queue_order();  // first in, first out
+  policy_ = testutil::MustPolicy(rules);
+  const int scans = scans_;
+  auto fifo = Rebuild("replica-b");
+  ASSERT_TRUE(fifo.Check().ok());
+  EXPECT_TRUE(fifo.ready());
+  EXPECT_GT(scans_, scans);
+  EXPECT_EQ(Get({"GET", "lf:{routing}:queue-order"}), "fifo");
+  q = store.QueuedLeads("key-accounts", 10);
+  ASSERT_TRUE(q.ok());
+  ASSERT_EQ(q->size(), 2u);
+  EXPECT_EQ((*q)[0].lead_id, "Q-weak-old");
+}
+
 TEST_F(RoutingStateRebuildTest, RestoresTheStateFromTheTopicsAndSetsTheMarkerLast) {
   const int64_t hour = 3600000;
   Put(topics::kLeadsAssigned, Assigned("L1", rv1::ASSIGNED, "ka-a", "key-accounts", kNow - hour, kNow + hour));

@@ -75,6 +75,16 @@ std::string QueueEntry(const cfg::QueueOrder& order,
   return out;
 }
 
+std::string QueueOrderName(const cfg::QueueOrder& order) {
+  std::string out;
+  for (int key : order.by()) {
+    if (!out.empty()) out += ',';
+    out += cfg::QueueRankKey_IsValid(key) ? cfg::QueueRankKey_Name(static_cast<cfg::QueueRankKey>(key))
+                                          : std::to_string(key);
+  }
+  return out.empty() ? "fifo" : out;
+}
+
 std::string_view LeadIdOfQueueEntry(std::string_view entry) {
   const size_t bar = entry.find('|');
   return bar == std::string_view::npos ? entry : entry.substr(bar + 1);

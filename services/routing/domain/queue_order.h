@@ -37,6 +37,10 @@ std::string QueueEntry(const leadflow::config::v1::QueueOrder& order,
 // without one (a bare id) is taken whole.
 std::string_view LeadIdOfQueueEntry(std::string_view entry);
 
+// A name for an order ("QUEUE_RANK_BANT_PRODUCT,QUEUE_RANK_TOTAL_SCORE";
+// "fifo" for none), kept beside the queues so that a changed order is noticed.
+std::string QueueOrderName(const leadflow::config::v1::QueueOrder& order);
+
 // True when `a` is drained before `b` (byte order of the entries).
 inline bool DrainsBefore(std::string_view a, std::string_view b) { return a < b; }
 

@@ -80,5 +80,10 @@ TEST(QueueOrder, EntryCarriesTheLeadIdWhateverItHolds) {
   EXPECT_EQ(entry.size(), 3u + 16u + 15u + 1u + std::string("lead|with:odd id").size());
 }
 
+TEST(QueueOrder, NamesTheOrder) {
+  EXPECT_EQ(QueueOrderName(DefaultQueueOrder()), "QUEUE_RANK_BANT_PRODUCT,QUEUE_RANK_TOTAL_SCORE");
+  EXPECT_EQ(QueueOrderName(cfg::QueueOrder()), "fifo");
+}
+
 }  // namespace
 }  // namespace leadflow::routing
