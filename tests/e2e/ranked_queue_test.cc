@@ -44,9 +44,8 @@ using std::chrono::seconds;
 constexpr char kKeyAccountsKey[] = "demo-key-key-accounts";
 
 // A leads.submitted JSON form event for an 80 mln deal.
-std::string LeadJson(const std::string& email, const std::string& company,
-                     const std::string& need, const std::string& timeline,
-                     int64_t revenue_rub) {
+std::string LeadJson(const std::string& email, const std::string& company, const std::string& need,
+                     const std::string& timeline, int64_t revenue_rub) {
   return R"({"source_id":"web-form-main","email":")" + email + R"(","company_name":")" + company +
          R"(","job_title":"менеджер","industry":"manufacturing","headcount":500,)" +
          R"("region":"RU-MOW","annual_revenue_rub":")" + std::to_string(revenue_rub) +
@@ -210,8 +209,8 @@ TEST_F(RankedQueueE2E, FreedSlotsGoToTheHighestBantProductThenTotalScoreThenTheO
       {"strongest", "urgent", "now", kMidMarket},             // 5*a*5*5
   };
   std::map<std::string, rv1::LeadAssigned> queued;  // lead id -> its QUEUED record
-  std::map<std::string, std::string> name_of;        // lead id -> name
-  std::vector<std::string> fifo;                     // names in queue order
+  std::map<std::string, std::string> name_of;       // lead id -> name
+  std::vector<std::string> fifo;                    // names in queue order
   for (const auto& q : submitted) {
     const std::string email = q.name + "@" + q.name + "-corp.ru";
     Submit(email, LeadJson(email, "Corp " + q.name, q.need, q.timeline, q.revenue));
@@ -231,7 +230,8 @@ TEST_F(RankedQueueE2E, FreedSlotsGoToTheHighestBantProductThenTotalScoreThenTheO
     return std::make_tuple(-a.scored().bant().product(), -a.scored().total_score(), t.seconds(),
                            t.nanos());
   };
-  std::sort(ranked.begin(), ranked.end(), [&](const auto& x, const auto& y) { return key(x) < key(y); });
+  std::sort(ranked.begin(), ranked.end(),
+            [&](const auto& x, const auto& y) { return key(x) < key(y); });
   std::vector<std::string> expected;
   for (const auto& a : ranked) expected.push_back(name_of[a.scored().lead().meta().lead_id()]);
   // The scoring model gives what the comments say: the expected order is the
@@ -256,9 +256,11 @@ TEST_F(RankedQueueE2E, FreedSlotsGoToTheHighestBantProductThenTotalScoreThenTheO
       std::string error;
       ASSERT_TRUE(stack_->Restart("routing", &error)) << error;
       Connect();
-      ASSERT_TRUE(WaitFor([&] { return MetricValue(stack_->ports("routing").admin,
-                                                   "leadflow_routing_state_ready") == 1; },
-                          seconds(60)))
+      ASSERT_TRUE(WaitFor(
+          [&] {
+            return MetricValue(stack_->ports("routing").admin, "leadflow_routing_state_ready") == 1;
+          },
+          seconds(60)))
           << stack_->Logs("routing");
     }
     ASSERT_FALSE(to_free.empty());

@@ -5,8 +5,8 @@
 #include <map>
 #include <thread>
 
-#include "routing/app/routing_keys.h"
 #include "routing/app/routing_app_fixture.h"
+#include "routing/app/routing_keys.h"
 #include "routing/domain/queue_order.h"
 
 namespace leadflow::routing {

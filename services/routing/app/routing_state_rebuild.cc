@@ -12,8 +12,8 @@
 #include "routing/app/decision_record.h"
 #include "routing/app/routing_keys.h"
 #include "routing/domain/business_time.h"
-#include "routing/domain/state_replay.h"
 #include "routing/domain/queue_order.h"
+#include "routing/domain/state_replay.h"
 
 namespace leadflow::routing {
 namespace {

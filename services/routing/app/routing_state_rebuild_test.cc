@@ -116,8 +116,10 @@ TEST_F(RoutingStateRebuildTest, TheRebuiltQueueDrainsInTheLiveOrder) {
     double total;
     int64_t age_s;
   };
-  const std::vector<Q> queued = {{"Q-low", 20, 95, 50},     {"Q-mid-old", 120, 60, 40},
-                                 {"Q-top", 400, 30, 30},    {"Q-mid-new", 120, 60, 20},
+  const std::vector<Q> queued = {{"Q-low", 20, 95, 50},
+                                 {"Q-mid-old", 120, 60, 40},
+                                 {"Q-top", 400, 30, 30},
+                                 {"Q-mid-new", 120, 60, 20},
                                  {"Q-mid-hi", 120, 75.5, 10}};
   std::vector<rv1::LeadAssigned> records;
   for (const auto& q : queued) {
@@ -127,8 +129,7 @@ TEST_F(RoutingStateRebuildTest, TheRebuiltQueueDrainsInTheLiveOrder) {
     ClaimRequest c;
     c.record = &r;
     c.effect = ClaimEffect::kQueue;
-    c.queue_entry =
-        QueueEntry(policy_->queue_order(), r.scored(), kNow - q.age_s * 1000, q.id);
+    c.queue_entry = QueueEntry(policy_->queue_order(), r.scored(), kNow - q.age_s * 1000, q.id);
     auto claimed = store.Claim(c);
     ASSERT_TRUE(claimed.ok()) << claimed.status().message();
     ASSERT_TRUE(claimed->claimed());
@@ -141,8 +142,8 @@ TEST_F(RoutingStateRebuildTest, TheRebuiltQueueDrainsInTheLiveOrder) {
     live_ids.push_back(q.lead_id);
     live_entries.push_back(q.entry);
   }
-  EXPECT_EQ(live_ids, (std::vector<std::string>{"Q-top", "Q-mid-hi", "Q-mid-old", "Q-mid-new",
-                                                "Q-low"}));
+  EXPECT_EQ(live_ids,
+            (std::vector<std::string>{"Q-top", "Q-mid-hi", "Q-mid-old", "Q-mid-new", "Q-low"}));
 
   // Redis loses everything; the topics hold the records (newest first here).
   ASSERT_TRUE(redis_->Run({"FLUSHALL"}).ok());

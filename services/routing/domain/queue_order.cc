@@ -79,8 +79,9 @@ std::string QueueOrderName(const cfg::QueueOrder& order) {
   std::string out;
   for (int key : order.by()) {
     if (!out.empty()) out += ',';
-    out += cfg::QueueRankKey_IsValid(key) ? cfg::QueueRankKey_Name(static_cast<cfg::QueueRankKey>(key))
-                                          : std::to_string(key);
+    out += cfg::QueueRankKey_IsValid(key)
+               ? cfg::QueueRankKey_Name(static_cast<cfg::QueueRankKey>(key))
+               : std::to_string(key);
   }
   return out.empty() ? "fifo" : out;
 }

@@ -60,9 +60,8 @@ TEST(QueueOrder, ConfiguredKeysAndFifo) {
   cfg::QueueOrder by_fit;
   by_fit.add_by(cfg::QUEUE_RANK_FIT_SCORE);
   by_fit.add_by(cfg::QUEUE_RANK_BANT_PRODUCT);
-  const std::vector<Queued> leads = {{"a", 500, 90, 3000, 10},
-                                     {"b", 20, 10, 1000, 40},
-                                     {"c", 100, 50, 2000, 40}};
+  const std::vector<Queued> leads = {
+      {"a", 500, 90, 3000, 10}, {"b", 20, 10, 1000, 40}, {"c", 100, 50, 2000, 40}};
   EXPECT_EQ(Drain(by_fit, leads), (std::vector<std::string>{"c", "b", "a"}));
   cfg::QueueOrder fifo;  // set but empty: first in, first out
   EXPECT_EQ(Drain(fifo, leads), (std::vector<std::string>{"b", "c", "a"}));

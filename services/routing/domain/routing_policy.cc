@@ -57,8 +57,9 @@ Status ValidateQueueOrder(const RoutingRules& r) {
     const std::string f = "queue_order.by[" + std::to_string(i) + "]";
     if (key == leadflow::config::v1::QUEUE_RANK_KEY_UNSPECIFIED ||
         !leadflow::config::v1::QueueRankKey_IsValid(key)) {
-      return Err(f, "must be a rank key (QUEUE_RANK_BANT_PRODUCT, QUEUE_RANK_TOTAL_SCORE, "
-                    "QUEUE_RANK_FIT_SCORE or QUEUE_RANK_ENGAGEMENT_SCORE)");
+      return Err(f,
+                 "must be a rank key (QUEUE_RANK_BANT_PRODUCT, QUEUE_RANK_TOTAL_SCORE, "
+                 "QUEUE_RANK_FIT_SCORE or QUEUE_RANK_ENGAGEMENT_SCORE)");
     }
     if (!seen.insert(key).second) {
       return Err(f, "duplicate key " + leadflow::config::v1::QueueRankKey_Name(

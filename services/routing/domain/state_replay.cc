@@ -46,8 +46,8 @@ void RoutingStateReplay::OnAvailability(const std::string& rep_id, rv1::RepAvail
   availability_[rep_id] = a;
 }
 
-RoutingStateReplay::State RoutingStateReplay::Build(const std::set<std::string>& days,
-                                                    const leadflow::config::v1::QueueOrder& order) const {
+RoutingStateReplay::State RoutingStateReplay::Build(
+    const std::set<std::string>& days, const leadflow::config::v1::QueueOrder& order) const {
   State state;
   state.availability = availability_;
   for (const auto& [key, count] : given_) {
@@ -86,7 +86,8 @@ RoutingStateReplay::State RoutingStateReplay::Build(const std::set<std::string>&
       }
     } else if (d.outcome() == rv1::QUEUED && !d.team().empty()) {
       lead.queued = true;
-      state.queues[d.team()].push_back(QueueEntry(order, fed.record.scored(), fed.decided_ms, lead_id));
+      state.queues[d.team()].push_back(
+          QueueEntry(order, fed.record.scored(), fed.decided_ms, lead_id));
     }
     state.leads.emplace(lead_id, std::move(lead));
   }

@@ -74,7 +74,7 @@ TEST(RoutingStateReplay, RebuiltQueueIsRankedLikeTheLiveOne) {
   };
   // Fed in mixed order (topics and partitions interleave).
   const std::vector<rv1::LeadAssigned> fed = {
-      queued("low", 16, 90, 1000),  queued("top", 500, 40, 9000), queued("mid-new", 120, 70, 8000),
+      queued("low", 16, 90, 1000), queued("top", 500, 40, 9000), queued("mid-new", 120, 70, 8000),
       queued("mid-old", 120, 70, 2000), queued("mid-hi", 120, 75, 7000)};
   for (const auto& a : fed) r.OnDecision(a);
   const auto s = r.Build({"d1"});
