@@ -4,12 +4,14 @@
 
 #include "common/config/proto_loader.h"
 #include "common/kafka/topics.h"
-#include "common/registry/account_registry.h"
-#include "common/runtime/service_runtime.h"
 #include "common/privacy/erasure_handler.h"
 #include "common/ratelimit/redis_rate_limiter.h"
+#include "common/registry/account_registry.h"
+#include "common/runtime/service_runtime.h"
+#include "intake/app/account_contact_store.h"
 #include "intake/app/account_directory.h"
 #include "intake/app/contact_index.h"
+#include "intake/app/coverage_gauge.h"
 #include "intake/app/grpc_service.h"
 #include "intake/app/http_handler.h"
 #include "intake/app/id_generator.h"
@@ -56,6 +58,7 @@ int main(int argc, char** argv) {
   std::unique_ptr<IntakeGrpcService> grpc_service;
   std::unique_ptr<RedisContactIndex> contact_index;
   std::unique_ptr<PrivacyGrpcService> privacy_service;
+  std::unique_ptr<RedisAccountContactStore> contact_store;
   return runtime::ServiceMain(kInfo, argc, argv, [&](runtime::ServiceRuntime& rt) -> Status {
     auto policy = config::LoadRules<config::v1::IntakeConfig>(rt.ConfigPath("intake.json"),
                                                               IntakePolicy::Create);
@@ -75,6 +78,9 @@ int main(int argc, char** argv) {
                                                   rt.clock(), *ids, *contact_ids);
     contact_index = std::make_unique<RedisContactIndex>(rt.redis());
     processor->set_contact_index(contact_index.get());
+    // Buying-committee coverage: a view of leads.accepted (docs/domain-rules.md §2).
+    contact_store = std::make_unique<RedisAccountContactStore>(rt.redis());
+    processor->set_contact_store(contact_store.get());
     // Per-source buckets in Redis, shared by every replica (docs/security.md).
     auto source_access = SourceAccess::Create(
         **policy, std::make_unique<ratelimit::RedisRateLimiter>(rt.redis(), "intake"));
@@ -103,6 +109,17 @@ int main(int argc, char** argv) {
         !s.ok()) {
       return s;
     }
+    if (Status s = rt.AddView(
+            contact_store->view_store(), topics::kLeadsAccepted,
+            [c = contact_store.get(), &clock = rt.clock()](const std::string& epoch,
+                                                           const kafka::ConsumedMessage& m) {
+              return c->Apply(epoch, m, clock.NowMillis());
+            },
+            nullptr, intake::v1::INTAKE);
+        !s.ok()) {
+      return s;
+    }
+    rt.AddBackgroundTask("coverage-gauge", CoverageGaugeTask(*contact_store, *metrics, rt.clock()));
     return rt.AddConsumer("main", {topics::kLeadsSubmitted}, submitted->BatchHandler(),
                           intake::v1::INTAKE);
   });

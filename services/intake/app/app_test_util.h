@@ -4,12 +4,14 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
 #include <memory>
 #include <mutex>
 
 #include "common/metrics/registry.h"
 #include "common/metrics/service_metrics.h"
 #include "common/testing/fake_kafka.h"
+#include "intake/app/account_contact_store.h"
 #include "intake/app/account_directory.h"
 #include "intake/app/id_generator.h"
 #include "intake/app/idempotency_store.h"
@@ -43,6 +45,47 @@ class LockedProducer : public kafka::Producer {
 
  private:
   std::mutex mu_;
+};
+
+// The contacts seen on each account's leads, in memory; "down" answers
+// kUnavailable, as the Redis store does while its view is not ready.
+class InMemoryAccountContactStore final : public AccountContactStore {
+ public:
+  std::vector<StatusOr<std::vector<KnownContact>>> RecordMany(
+      const std::vector<Sighting>& sightings) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    std::vector<StatusOr<std::vector<KnownContact>>> out;
+    for (const auto& s : sightings) {
+      if (down_) {
+        out.push_back(Status::Unavailable("coverage view not ready"));
+        continue;
+      }
+      auto& known = by_account_[s.account_key];
+      bool replaced = false;
+      for (auto& k : known) {
+        if (k.contact_id == s.contact.contact_id) {
+          k = s.contact;
+          replaced = true;
+        }
+      }
+      if (!replaced) known.push_back(s.contact);
+      out.push_back(known);
+    }
+    return out;
+  }
+  void SetDown(bool down) {
+    std::lock_guard<std::mutex> lock(mu_);
+    down_ = down;
+  }
+  size_t Accounts() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return by_account_.size();
+  }
+
+ private:
+  std::mutex mu_;
+  std::map<std::string, std::vector<KnownContact>> by_account_;
+  bool down_ = false;
 };
 
 struct ProcessorFixture {

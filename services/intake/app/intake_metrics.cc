@@ -50,4 +50,25 @@ void IntakeMetrics::RegistryLagSeconds(double seconds) {
       .Set(seconds);
 }
 
+namespace {
+constexpr char kPartialHelp[] =
+    "Accounts whose newest lead in the coverage window showed a partial buying committee (not "
+    "all of economic, technical and end-user buyers, or no decision maker), by relationship. "
+    "The same on every replica: aggregate with max.";
+}  // namespace
+
+void IntakeMetrics::PartialCoverageAccounts(const std::string& relationship, double accounts) {
+  m_.registry()
+      .GetGauge(m_.Name("accounts_partial_coverage"), kPartialHelp,
+                {{"relationship", relationship}})
+      .Set(accounts);
+}
+
+double IntakeMetrics::PartialCoverageAccountsValue(const std::string& relationship) {
+  return m_.registry()
+      .GetGauge(m_.Name("accounts_partial_coverage"), kPartialHelp,
+                {{"relationship", relationship}})
+      .Value();
+}
+
 }  // namespace leadflow::intake

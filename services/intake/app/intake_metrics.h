@@ -29,6 +29,11 @@ class IntakeMetrics {
   // accounts.changes record when it was applied.
   void RegistryLagSeconds(double seconds);
 
+  // leadflow_intake_accounts_partial_coverage{relationship}: accounts whose
+  // newest lead showed a partial buying committee (coverage_gauge.h).
+  void PartialCoverageAccounts(const std::string& relationship, double accounts);
+  double PartialCoverageAccountsValue(const std::string& relationship);
+
   // leadflow_intake_errors_total{reason="publish"} (common error counter).
   void PublishFailed(const std::string& topic) { m_.Error("publish"); }
 

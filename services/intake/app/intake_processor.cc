@@ -212,16 +212,61 @@ std::vector<StatusOr<IntakeResult>> IntakeProcessor::ProcessMany(const std::vect
     contacts.push_back({lead.contact().email(), lead.company().domain(), lead.company().inn()});
   }
   auto accounts = accounts_.LookupMany(contacts);
+  std::vector<Pending*> found;
+  std::vector<const std::optional<leadflow::accounts::v1::AccountState>*> account_of;
   for (size_t k = 0; k < lookups.size(); ++k) {
     Pending& p = *lookups[k];
     if (!accounts[k].ok()) {
       fail(p, "registry lookup: " + accounts[k].status().message());
       continue;
     }
-    results[p.input] = Accept(p, *accounts[k], inputs[p.input].origin);
+    found.push_back(&p);
+    account_of.push_back(&*accounts[k]);
   }
 
-  // 5. A duplicate of a lead whose claim was just given up waits for it.
+  // 5. The account's buying-committee coverage, with this lead's contact
+  // recorded in it (one request for the batch, in input order, so a later
+  // lead of the same account sees an earlier one).
+  std::vector<std::optional<std::string>> coverage_keys(found.size());
+  std::vector<AccountContactStore::Sighting> sightings;
+  std::vector<size_t> sighting_of;  // found index of each sighting
+  for (size_t k = 0; k < found.size(); ++k) {
+    if (contact_store_ == nullptr) break;
+    const auto& lead = found[k]->normalized.lead;
+    coverage_keys[k] = CoverageAccountKey(lead, *account_of[k]);
+    if (!coverage_keys[k]) continue;
+    sightings.push_back({*coverage_keys[k], ContactOfLead(lead)});
+    sighting_of.push_back(k);
+  }
+  std::vector<StatusOr<std::vector<KnownContact>>> seen(
+      found.size(), StatusOr<std::vector<KnownContact>>(std::vector<KnownContact>()));
+  if (!sightings.empty()) {
+    auto recorded = contact_store_->RecordMany(sightings);
+    for (size_t j = 0; j < sighting_of.size(); ++j) {
+      seen[sighting_of[j]] =
+          j < recorded.size()
+              ? std::move(recorded[j])
+              : StatusOr<std::vector<KnownContact>>(Status::Internal("coverage: missing result"));
+    }
+  }
+  for (size_t k = 0; k < found.size(); ++k) {
+    Pending& p = *found[k];
+    if (contact_store_ != nullptr) {
+      if (!seen[k].ok()) {
+        fail(p, "coverage: " + seen[k].status().message());
+        continue;
+      }
+      auto& lead = p.normalized.lead;
+      std::vector<KnownContact> from_leads = std::move(*seen[k]);
+      if (!coverage_keys[k]) from_leads = {ContactOfLead(lead)};  // not kept: itself alone
+      auto coverage = CoverageOf(from_leads, CrmContacts(*account_of[k]));
+      if (coverage_keys[k]) coverage.set_account_key(*coverage_keys[k]);
+      *lead.mutable_company()->mutable_coverage() = std::move(coverage);
+    }
+    results[p.input] = Accept(p, *account_of[k], inputs[p.input].origin);
+  }
+
+  // 6. A duplicate of a lead whose claim was just given up waits for it.
   for (const std::string& value : released) {
     const std::string lead_id = ParseHolder(value).lead_id;
     for (const Pending& p : pending) {

@@ -2,7 +2,8 @@
 // /v1/leads, the leads.submitted topic):
 //
 //   validate -> normalise -> dedupe claim in Redis -> registry lookup
-//   (CUSTOMER / PROSPECT) -> LeadAccepted on leads.accepted
+//   (CUSTOMER / PROSPECT) -> the account's buying-committee coverage ->
+//   LeadAccepted on leads.accepted
 //
 // Dedupe: the idempotency key (client-supplied, else derived from the contact,
 // source and time-window bucket) is claimed with SET NX EX <window>; the claim
@@ -33,6 +34,7 @@
 #include "common/kafka/message.h"
 #include "common/kafka/producer.h"
 #include "common/util/clock.h"
+#include "intake/app/account_contact_store.h"
 #include "intake/app/account_directory.h"
 #include "intake/app/id_generator.h"
 #include "intake/app/idempotency_store.h"
@@ -122,6 +124,12 @@ class IntakeProcessor {
   // Optional (set before use): every accepted lead's claim is remembered
   // under its contact id, so an erasure finds it (see contact_index.h).
   void set_contact_index(ContactIndex* index) { contact_index_ = index; }
+  // Optional (set before use; production always sets it): every accepted
+  // lead's contact is recorded in its account's coverage, and the lead
+  // carries the account's coverage (Company.coverage, intake/domain/
+  // account_coverage.h). While the store's view is not ready the lead waits
+  // (kUnavailable, its claim released), like a registry lookup.
+  void set_contact_store(AccountContactStore* store) { contact_store_ = store; }
 
  private:
   struct Pending;
@@ -139,6 +147,7 @@ class IntakeProcessor {
   IdGenerator& ids_;
   const ContactIdKey& contact_ids_;
   ContactIndex* contact_index_ = nullptr;
+  AccountContactStore* contact_store_ = nullptr;
 };
 
 // Protobuf bytes with deterministic map ordering, so that re-publishing the

@@ -1,0 +1,97 @@
+// Where intake keeps the contacts seen on each account's leads, for the
+// account's buying-committee coverage (docs/domain-rules.md §2, "Buying
+// committees"; intake/domain/account_coverage.h computes the coverage). The
+// CRM's contacts of an account are not kept here: they come with the
+// registry account (AccountState.contacts).
+//
+// Keys (docs/state.md, "Intake"; all share the {intake} hash tag):
+//   lf:{intake}:cov:<account>     hash: contact id -> buyer class digit and
+//                                 decision role digit ("21"); "_t" -> the
+//                                 time of the newest lead applied (unix s).
+//                                 TTL: the coverage window (548 days,
+//                                 kCoverageWindowSeconds) from the account's
+//                                 newest lead, refreshed by every lead.
+//   lf:{intake}:cov-partial:<REL> sorted set of the account keys whose
+//                                 newest lead had a partial coverage, per
+//                                 relationship (CUSTOMER, PROSPECT), scored
+//                                 by when that lead's window ends; trimmed
+//                                 by PartialCounts().
+//   lf:{intake}:view:coverage:pos|ready   the view's position and marker.
+//
+// It is a view of leads.accepted (common/view/topic_view.h): every lead
+// intake accepts carries its coverage's account key (Company.coverage), so
+// Apply() rebuilds the contacts and the partial index from intake's own output
+// after a Redis loss, and keeps the index as leads are published. Record()
+// writes a lead's contact at once, so the account's next lead sees it even
+// before the view has applied the first; it reads the view's ready marker in
+// the same script and refuses (kUnavailable) while the view is not known
+// complete. The rebuild restores what leads.accepted still holds: its
+// retention must cover the window (deploy/k8s/base/kafka-topics.yaml).
+//
+// Thread-safe as far as redis::Client is. No retries here: a Redis failure is
+// kUnavailable.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "common/kafka/message.h"
+#include "common/redis/client.h"
+#include "common/util/status.h"
+#include "common/view/view_store.h"
+#include "intake/domain/account_coverage.h"
+
+namespace leadflow::intake {
+
+class AccountContactStore {
+ public:
+  virtual ~AccountContactStore() = default;
+  struct Sighting {
+    std::string account_key;
+    KnownContact contact;
+  };
+  // Records each sighting (in order) and returns its account's contacts seen
+  // on leads after it, one result per sighting. kUnavailable while the
+  // store's view is not ready or when Redis fails.
+  virtual std::vector<StatusOr<std::vector<KnownContact>>> RecordMany(
+      const std::vector<Sighting>& sightings) = 0;
+};
+
+class RedisAccountContactStore final : public AccountContactStore {
+ public:
+  explicit RedisAccountContactStore(redis::Client& redis);
+
+  // The view's bookkeeping (epoch, positions, ready marker), for TopicView.
+  view::ViewStore& view_store() { return view_; }
+
+  // One EVAL per sighting, all in one round trip (record_lead_contact.lua).
+  std::vector<StatusOr<std::vector<KnownContact>>> RecordMany(
+      const std::vector<Sighting>& sightings) override;
+
+  // Applies one leads.accepted record of the view's build `epoch`
+  // (apply_lead_contact.lua) at `now_ms`. A lead without a kept coverage,
+  // or older than the window, only moves the position. kInvalidArgument for
+  // a record that is not a LeadAccepted; kAborted when the view is no longer
+  // at `epoch`; kUnavailable when Redis fails.
+  Status Apply(const std::string& epoch, const kafka::ConsumedMessage& record, int64_t now_ms);
+
+  // The accounts with a partial coverage per relationship name ("CUSTOMER",
+  // "PROSPECT"), after trimming the entries whose window ended by `now_ms`.
+  StatusOr<std::map<std::string, int64_t>> PartialCounts(int64_t now_ms);
+
+  static std::string Key(const std::string& account_key) {
+    return "lf:{intake}:cov:" + account_key;
+  }
+  static std::string PartialKey(const std::string& relationship) {
+    return "lf:{intake}:cov-partial:" + relationship;
+  }
+
+ private:
+  redis::Client& redis_;
+  view::ViewStore view_;
+  redis::Script record_;
+  redis::Script apply_;
+};
+
+}  // namespace leadflow::intake

@@ -1,0 +1,110 @@
+#include "intake/domain/account_coverage.h"
+
+#include <algorithm>
+
+namespace leadflow::intake {
+
+using leadflow::common::v1::AccountCoverage;
+using leadflow::common::v1::BuyerClass;
+using leadflow::common::v1::DecisionRole;
+
+namespace {
+
+constexpr BuyerClass kClasses[] = {leadflow::common::v1::ECONOMIC, leadflow::common::v1::TECHNICAL,
+                                   leadflow::common::v1::END_USER};
+
+}  // namespace
+
+std::string EncodeContactValue(const KnownContact& contact) {
+  std::string out;
+  out.push_back(static_cast<char>('0' + (BuyerClass_IsValid(contact.buyer_class)
+                                             ? static_cast<int>(contact.buyer_class) % 10
+                                             : 0)));
+  out.push_back(static_cast<char>('0' + (DecisionRole_IsValid(contact.decision_role)
+                                             ? static_cast<int>(contact.decision_role) % 10
+                                             : 0)));
+  return out;
+}
+
+bool DecodeContactValue(const std::string& value, KnownContact* contact) {
+  if (value.size() != 2 || value[0] < '0' || value[0] > '9' || value[1] < '0' || value[1] > '9') {
+    return false;
+  }
+  const int cls = value[0] - '0';
+  const int role = value[1] - '0';
+  if (!leadflow::common::v1::BuyerClass_IsValid(cls) ||
+      !leadflow::common::v1::DecisionRole_IsValid(role)) {
+    return false;
+  }
+  contact->buyer_class = static_cast<BuyerClass>(cls);
+  contact->decision_role = static_cast<DecisionRole>(role);
+  return true;
+}
+
+std::optional<std::string> CoverageAccountKey(
+    const leadflow::intake::v1::LeadAccepted& lead,
+    const std::optional<leadflow::accounts::v1::AccountState>& account) {
+  if (account && !account->account_key().empty()) return account->account_key();
+  if (lead.company().inn().empty() && lead.company().domain().empty()) return std::nullopt;
+  if (lead.meta().account_key().empty()) return std::nullopt;
+  return lead.meta().account_key();
+}
+
+KnownContact ContactOfLead(const leadflow::intake::v1::LeadAccepted& lead) {
+  return KnownContact{lead.contact().contact_id(), lead.contact().buyer_class(),
+                      lead.contact().decision_role()};
+}
+
+void MergeContact(const KnownContact& contact, std::vector<KnownContact>* contacts) {
+  if (contact.contact_id.empty()) return;
+  for (KnownContact& known : *contacts) {
+    if (known.contact_id != contact.contact_id) continue;
+    if (contact.buyer_class != leadflow::common::v1::BUYER_CLASS_UNSPECIFIED) {
+      known.buyer_class = contact.buyer_class;
+    }
+    if (contact.decision_role != leadflow::common::v1::DECISION_ROLE_UNSPECIFIED) {
+      known.decision_role = contact.decision_role;
+    }
+    return;
+  }
+  contacts->push_back(contact);
+}
+
+AccountCoverage CoverageOf(const std::vector<KnownContact>& from_leads,
+                           const std::vector<KnownContact>& from_crm) {
+  std::vector<KnownContact> contacts;
+  for (const KnownContact& c : from_leads) MergeContact(c, &contacts);
+  for (const KnownContact& c : from_crm) MergeContact(c, &contacts);
+  AccountCoverage out;
+  out.set_known(true);
+  out.set_known_contacts(static_cast<int32_t>(contacts.size()));
+  bool engaged[4] = {false, false, false, false};
+  for (const KnownContact& c : contacts) {
+    const int cls = static_cast<int>(c.buyer_class);
+    if (cls >= 1 && cls <= 3) engaged[cls] = true;
+    if (c.decision_role == leadflow::common::v1::DECISION_MAKER) {
+      out.set_decision_maker_known(true);
+    }
+  }
+  for (BuyerClass cls : kClasses) {
+    if (engaged[static_cast<int>(cls)]) {
+      out.add_engaged_classes(cls);
+    } else {
+      out.add_missing_classes(cls);
+    }
+  }
+  out.set_complete(out.missing_classes_size() == 0 && out.decision_maker_known());
+  return out;
+}
+
+std::vector<KnownContact> CrmContacts(
+    const std::optional<leadflow::accounts::v1::AccountState>& account) {
+  std::vector<KnownContact> out;
+  if (!account) return out;
+  for (const auto& c : account->contacts()) {
+    out.push_back(KnownContact{c.contact_id(), c.buyer_class(), c.decision_role()});
+  }
+  return out;
+}
+
+}  // namespace leadflow::intake

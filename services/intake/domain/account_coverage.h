@@ -1,0 +1,66 @@
+// An account's buying-committee coverage (docs/domain-rules.md §2, "Buying
+// committees"): which buyer classes are engaged and whether a decision maker
+// is known, from the contacts seen on the account's leads (kept by intake,
+// intake/app/account_contact_store.h) and the CRM's contacts of the account
+// (AccountState.contacts on accounts.changes). Pure; thread-safe.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "leadflow/accounts/v1/accounts.pb.h"
+#include "leadflow/common/v1/domain.pb.h"
+#include "leadflow/intake/v1/intake.pb.h"
+
+namespace leadflow::intake {
+
+// How long an account's contacts seen on leads are kept after its last lead:
+// 548 days, a sales cycle (§6: 1–1.5 years), as routing and scoring keep a
+// lead's ids. A contact seen once in a cycle still counts while the account
+// is in one; an account silent for a whole cycle starts afresh.
+inline constexpr int64_t kCoverageWindowSeconds = 548LL * 24 * 3600;
+
+// One contact of an account: its keyed contact id, class and role.
+struct KnownContact {
+  std::string contact_id;
+  leadflow::common::v1::BuyerClass buyer_class = leadflow::common::v1::BUYER_CLASS_UNSPECIFIED;
+  leadflow::common::v1::DecisionRole decision_role =
+      leadflow::common::v1::DECISION_ROLE_UNSPECIFIED;
+};
+
+// The compact value stored per contact in Redis: two decimal digits, the
+// buyer class then the decision role ("21" = TECHNICAL, DECISION_MAKER).
+std::string EncodeContactValue(const KnownContact& contact);
+// Parses EncodeContactValue's output into `contact` (its id is the caller's).
+// False for anything else (then `contact` is unchanged).
+bool DecodeContactValue(const std::string& value, KnownContact* contact);
+
+// The key the lead's account coverage is kept under: the registry account's
+// key when the lead matched one, else the lead's account key when the lead
+// has a company (an INN or a corporate domain). nullopt for a lead with
+// neither (free-mail or phone only): there is no account to keep, and its
+// key would be an email or a phone.
+std::optional<std::string> CoverageAccountKey(
+    const leadflow::intake::v1::LeadAccepted& lead,
+    const std::optional<leadflow::accounts::v1::AccountState>& account);
+
+// The lead's own contact as a KnownContact.
+KnownContact ContactOfLead(const leadflow::intake::v1::LeadAccepted& lead);
+
+// Merges `contact` into `contacts` (by contact id): a new id is appended; for
+// a known id, each of class and role is replaced when `contact` states one.
+void MergeContact(const KnownContact& contact, std::vector<KnownContact>* contacts);
+
+// The coverage of an account whose contacts seen on leads are `from_leads`
+// and whose CRM contacts are `from_crm` (merged over them: the CRM's class
+// and role win for the same contact). `known` is set; `account_key` is the
+// caller's to set.
+leadflow::common::v1::AccountCoverage CoverageOf(const std::vector<KnownContact>& from_leads,
+                                                 const std::vector<KnownContact>& from_crm);
+
+// The CRM contacts of a registry account (none for nullopt).
+std::vector<KnownContact> CrmContacts(
+    const std::optional<leadflow::accounts::v1::AccountState>& account);
+
+}  // namespace leadflow::intake

@@ -1,0 +1,127 @@
+#include "intake/domain/account_coverage.h"
+
+#include <gtest/gtest.h>
+
+namespace leadflow::intake {
+namespace {
+
+using leadflow::common::v1::DECISION_MAKER;
+using leadflow::common::v1::ECONOMIC;
+using leadflow::common::v1::END_USER;
+using leadflow::common::v1::INFLUENCER;
+using leadflow::common::v1::TECHNICAL;
+
+std::vector<int> Classes(const google::protobuf::RepeatedField<int>& classes) {
+  return {classes.begin(), classes.end()};
+}
+
+TEST(AccountCoverage, NoContactsIsKnownButEmpty) {
+  auto c = CoverageOf({}, {});
+  EXPECT_TRUE(c.known());
+  EXPECT_EQ(c.known_contacts(), 0);
+  EXPECT_TRUE(c.engaged_classes().empty());
+  EXPECT_EQ(Classes(c.missing_classes()), (std::vector<int>{ECONOMIC, TECHNICAL, END_USER}));
+  EXPECT_FALSE(c.decision_maker_known());
+  EXPECT_FALSE(c.complete());
+}
+
+TEST(AccountCoverage, EngineerThenCfoEngagesTwoClassesAndADecisionMaker) {
+  std::vector<KnownContact> leads = {{"c-eng", TECHNICAL, INFLUENCER}};
+  auto first = CoverageOf(leads, {});
+  EXPECT_EQ(Classes(first.engaged_classes()), (std::vector<int>{TECHNICAL}));
+  EXPECT_FALSE(first.decision_maker_known());
+  EXPECT_EQ(first.known_contacts(), 1);
+
+  leads.push_back({"c-cfo", ECONOMIC, DECISION_MAKER});
+  auto second = CoverageOf(leads, {});
+  EXPECT_EQ(Classes(second.engaged_classes()), (std::vector<int>{ECONOMIC, TECHNICAL}));
+  EXPECT_EQ(Classes(second.missing_classes()), (std::vector<int>{END_USER}));
+  EXPECT_TRUE(second.decision_maker_known());
+  EXPECT_EQ(second.known_contacts(), 2);
+  EXPECT_FALSE(second.complete());
+}
+
+TEST(AccountCoverage, CompleteNeedsAllThreeClassesAndADecisionMaker) {
+  std::vector<KnownContact> three = {
+      {"c-1", ECONOMIC, INFLUENCER}, {"c-2", TECHNICAL, INFLUENCER}, {"c-3", END_USER, INFLUENCER}};
+  auto without_dm = CoverageOf(three, {});
+  EXPECT_TRUE(without_dm.missing_classes().empty());
+  EXPECT_FALSE(without_dm.complete()) << "three classes but no decision maker";
+  three[0].decision_role = DECISION_MAKER;
+  EXPECT_TRUE(CoverageOf(three, {}).complete());
+}
+
+TEST(AccountCoverage, TheCrmOverridesALeadsInferredClassForTheSameContact) {
+  // The title said engineer (TECHNICAL); the CRM knows the person as the CFO.
+  auto c = CoverageOf({{"c-1", TECHNICAL, INFLUENCER}}, {{"c-1", ECONOMIC, DECISION_MAKER}});
+  EXPECT_EQ(c.known_contacts(), 1) << "one person, counted once";
+  EXPECT_EQ(Classes(c.engaged_classes()), (std::vector<int>{ECONOMIC}));
+  EXPECT_TRUE(c.decision_maker_known());
+}
+
+TEST(AccountCoverage, AnUnstatedClassOrRoleDoesNotEraseAKnownOne) {
+  std::vector<KnownContact> contacts = {{"c-1", TECHNICAL, DECISION_MAKER}};
+  MergeContact({"c-1", leadflow::common::v1::BUYER_CLASS_UNSPECIFIED,
+                leadflow::common::v1::DECISION_ROLE_UNSPECIFIED},
+               &contacts);
+  ASSERT_EQ(contacts.size(), 1u);
+  EXPECT_EQ(contacts[0].buyer_class, TECHNICAL);
+  EXPECT_EQ(contacts[0].decision_role, DECISION_MAKER);
+  MergeContact({"", ECONOMIC, DECISION_MAKER}, &contacts);
+  EXPECT_EQ(contacts.size(), 1u) << "a contact without an id is not counted";
+}
+
+TEST(AccountCoverage, ContactsWithoutAClassCountButEngageNothing) {
+  auto c = CoverageOf({{"c-1", leadflow::common::v1::BUYER_CLASS_UNSPECIFIED,
+                        leadflow::common::v1::DECISION_ROLE_UNSPECIFIED}},
+                      {});
+  EXPECT_EQ(c.known_contacts(), 1);
+  EXPECT_TRUE(c.engaged_classes().empty());
+}
+
+TEST(AccountCoverage, StoredValueRoundTripsAndRefusesGarbage) {
+  KnownContact in{"c-1", TECHNICAL, DECISION_MAKER};
+  EXPECT_EQ(EncodeContactValue(in), "21");
+  KnownContact out;
+  ASSERT_TRUE(DecodeContactValue("21", &out));
+  EXPECT_EQ(out.buyer_class, TECHNICAL);
+  EXPECT_EQ(out.decision_role, DECISION_MAKER);
+  for (const char* bad : {"", "2", "211", "x1", "91", "29"}) {
+    KnownContact untouched{"c-1", END_USER, INFLUENCER};
+    EXPECT_FALSE(DecodeContactValue(bad, &untouched)) << bad;
+    EXPECT_EQ(untouched.buyer_class, END_USER) << bad;
+  }
+}
+
+TEST(AccountCoverage, KeptUnderTheRegistryAccountElseTheLeadsCompany) {
+  leadflow::intake::v1::LeadAccepted lead;
+  lead.mutable_meta()->set_account_key("example.ru");
+  lead.mutable_company()->set_domain("example.ru");
+  EXPECT_EQ(CoverageAccountKey(lead, std::nullopt), "example.ru");
+  leadflow::accounts::v1::AccountState account;
+  account.set_account_key("7707083893");
+  EXPECT_EQ(CoverageAccountKey(lead, account), "7707083893");
+
+  leadflow::intake::v1::LeadAccepted free_mail;
+  free_mail.mutable_meta()->set_account_key("ivan@gmail.com");
+  EXPECT_EQ(CoverageAccountKey(free_mail, std::nullopt), std::nullopt)
+      << "no company: nothing kept under an email";
+  EXPECT_EQ(CoverageAccountKey(free_mail, account), "7707083893")
+      << "a free-mail contact the CRM lists belongs to its account";
+}
+
+TEST(AccountCoverage, CrmContactsOfTheRegistryAccount) {
+  EXPECT_TRUE(CrmContacts(std::nullopt).empty());
+  leadflow::accounts::v1::AccountState account;
+  auto* c = account.add_contacts();
+  c->set_contact_id("c-9");
+  c->set_buyer_class(END_USER);
+  c->set_decision_role(INFLUENCER);
+  auto crm = CrmContacts(account);
+  ASSERT_EQ(crm.size(), 1u);
+  EXPECT_EQ(crm[0].contact_id, "c-9");
+  EXPECT_EQ(crm[0].buyer_class, END_USER);
+}
+
+}  // namespace
+}  // namespace leadflow::intake
