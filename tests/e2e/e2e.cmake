@@ -80,3 +80,9 @@ leadflow_e2e_test(customer_programmes_e2e_test TIMEOUT 180
 # state (docs/domain-rules.md, config/README.md queue_order).
 leadflow_e2e_test(ranked_queue_e2e_test TIMEOUT 240
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/ranked_queue_test.cc)
+
+# Buying committees: every assignment shows the account's coverage (buyer
+# classes engaged, decision maker known), over leads.assigned and routing's
+# GetLead, and it survives an intake restart (docs/domain-rules.md §2).
+leadflow_e2e_test(buying_committee_e2e_test TIMEOUT 120
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/buying_committee_test.cc)
