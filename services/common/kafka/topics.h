@@ -22,6 +22,12 @@ inline constexpr char kSalesFeedbackTeamPrefix[] = "sales.feedback.";
 // nurture (routing.v1.LeadDiscarded, keyed by lead id): where such a lead
 // goes, visibly, instead of vanishing (docs/architecture.md).
 inline constexpr char kLeadsDiscarded[] = "leads.discarded";
+// Deal stage moves after acceptance (routing.v1.DealStageChanged, keyed by lead
+// id; ids only), for sales tools and analytics (docs/domain-rules.md §6).
+inline constexpr char kDealsStages[] = "deals.stages";
+// Deals that stayed in a stage longer than its maximum (routing.v1.DealStalled,
+// keyed by lead id; ids only), for the owner and the team lead.
+inline constexpr char kDealsStalls[] = "deals.stalls";
 inline constexpr char kNurtureTouches[] = "nurture.touches";
 inline constexpr char kAccountsNotifications[] = "accounts.notifications";
 // Personal-data erasure requests (privacy.v1.ContactErasure, keyed by contact id).

@@ -6,6 +6,7 @@
 #include "common/log/log.h"
 #include "routing/app/decision_record.h"
 #include "routing/app/routing_outputs.h"
+#include "routing/domain/deal_stages.h"
 #include "routing/domain/feedback.h"
 #include "routing/domain/sales_state.h"
 
@@ -54,6 +55,73 @@ bool Settled(const rv1::LeadAssigned& rec, const rv1::SalesFeedback& fb, bool to
   return to_nurture ? rec.decision().outcome() == rv1::NURTURE : IsSlim(rec);
 }
 
+// What a stage move writes to the lead's tags (FeedbackRecord's stage part).
+FeedbackRecord StageWrite(const rv1::SalesFeedback& fb, const FeedbackTags& tags,
+                          const FeedbackStep& step, const DealStageInfo& to, int64_t version) {
+  FeedbackRecord w;
+  w.stage = fb.stage();
+  w.value_rub = fb.deal_value_rub() > 0 ? fb.deal_value_rub() : tags.value_rub;
+  if (step.value_update) {  // same stage: its entry, history and timer stay
+    w.win_probability_pct = tags.win_probability_pct;
+    w.previous_stage = tags.previous_stage;
+    w.ms_in_previous_stage = tags.ms_in_previous_stage;
+    w.stage_version = tags.stage_version;
+    return w;
+  }
+  w.win_probability_pct = to.win_probability_pct;
+  w.previous_stage = tags.stage;
+  const int64_t entered = tags.stage.empty() ? tags.accepted_version : tags.stage_version;
+  w.ms_in_previous_stage = entered > 0 ? std::max<int64_t>(0, version - entered) : 0;
+  w.stage_version = version;
+  w.stall_due_ms = version + to.max_ms;
+  return w;
+}
+
+// The stage part of the tags, as StageWrite wrote it.
+FeedbackRecord StageWriteOf(const FeedbackTags& tags) {
+  FeedbackRecord w;
+  w.stage = tags.stage;
+  w.value_rub = tags.value_rub;
+  w.win_probability_pct = tags.win_probability_pct;
+  w.previous_stage = tags.previous_stage;
+  w.ms_in_previous_stage = tags.ms_in_previous_stage;
+  w.stage_version = tags.stage_version;
+  return w;
+}
+
+// The deals.stages event of a stage move (keyed by lead id; ids only). A
+// value update in the same stage (`before` holds the stage's tags) reports the
+// stage as its own previous one, with the time in it so far.
+kafka::OutgoingMessage StageEvent(const rv1::SalesFeedback& fb, const std::string& team,
+                                  cv1::Segment segment, const FeedbackRecord& w,
+                                  const FeedbackTags& before, bool backward, int64_t version,
+                                  const std::string& trace_id) {
+  rv1::DealStageChanged e;
+  e.set_lead_id(fb.lead_id());
+  e.set_rep_id(fb.rep_id());
+  e.set_team(team);
+  e.set_stage(w.stage);
+  e.set_win_probability_pct(w.win_probability_pct);
+  e.set_deal_value_rub(w.value_rub);
+  if (!before.stage.empty()) {
+    e.set_previous_stage(before.stage);
+    e.set_ms_in_previous_stage(std::max<int64_t>(0, version - before.stage_version));
+  } else {
+    e.set_previous_stage(w.previous_stage);
+    e.set_ms_in_previous_stage(w.ms_in_previous_stage);
+  }
+  e.set_backward(backward);
+  SetMillis(e.mutable_changed_at(), version);
+  e.set_version(version);
+  e.set_segment(segment);
+  kafka::OutgoingMessage m;
+  m.topic = topics::kDealsStages;
+  m.key = fb.lead_id();
+  m.payload = e.SerializeAsString();
+  if (!trace_id.empty()) m.headers.push_back({topics::kTraceHeader, trace_id});
+  return m;
+}
+
 }  // namespace
 
 FeedbackProcessor::FeedbackProcessor(std::shared_ptr<const RoutingPolicy> policy,
@@ -72,6 +140,13 @@ StatusOr<FeedbackResult> FeedbackProcessor::Apply(const rv1::SalesFeedback& fb) 
 StatusOr<FeedbackResult> FeedbackProcessor::ApplyFrom(const rv1::SalesFeedback& fb,
                                                       const std::string& team) {
   if (Status s = ValidateFeedback(fb); !s.ok()) return s;
+  if (fb.kind() == rv1::STAGE && policy_->deal_stages().Find(fb.stage()) == nullptr) {
+    const std::string names = policy_->deal_stages().Names();
+    return Status::InvalidArgument(
+        "stage: unknown stage \"" + fb.stage() + "\" (" + (names.empty() ? "none configured" : names) +
+            ")",
+        cv1::INVALID_FIELD);
+  }
   if (!team.empty()) {
     const auto* configured = policy_->FindTeam(team);
     if (configured == nullptr) return NotPermitted("no team " + team + " in the routing rules");
@@ -107,7 +182,17 @@ StatusOr<std::optional<FeedbackResult>> FeedbackProcessor::ApplyOnce(const rv1::
   const rv1::LeadAssigned& rec = stored.record;
   const auto& d = rec.decision();
   const SalesStatus current = SalesStateOf(d, tags, fb.rep_id());
-  const FeedbackStep step = NextSalesState(current, tags.accepted_by, fb);
+  const DealStageInfo* to_stage = nullptr;
+  FeedbackStep step;
+  if (fb.kind() == rv1::STAGE) {
+    to_stage = policy_->deal_stages().Find(fb.stage());
+    const DealStageInfo* from_stage =
+        tags.stage.empty() ? nullptr : policy_->deal_stages().Find(tags.stage);
+    // A stage no longer configured counts as the start: every move from it is forward.
+    step = NextStageStep(current, tags, from_stage ? from_stage->index : -1, to_stage->index, fb);
+  } else {
+    step = NextSalesState(current, tags.accepted_by, fb);
+  }
   switch (step.kind) {
     case FeedbackStep::Kind::kNotOpen:
       return NotOpen(fb);
@@ -126,6 +211,11 @@ StatusOr<std::optional<FeedbackResult>> FeedbackProcessor::ApplyOnce(const rv1::
   if (retry) {
     result.version = fb.kind() == rv1::ACCEPT && tags.accepted_version > 0 ? tags.accepted_version
                                                                            : tags.version;
+  } else if (fb.kind() == rv1::STAGE) {
+    // After a stall too (its version is not the tags' `ver`).
+    const int64_t at = fb.has_at() ? ToMillis(fb.at()) : clock_.NowMillis();
+    result.version = NextVersion(at, std::max(tags.version, tags.stalled_version),
+                                 ToMillis(d.decided_at()));
   } else {
     // The feedback's own time when it has one (the gRPC API sets it): the
     // state rebuild reads the same time back from sales.feedback.
@@ -139,6 +229,12 @@ StatusOr<std::optional<FeedbackResult>> FeedbackProcessor::ApplyOnce(const rv1::
     case rv1::ACCEPT:
       result.status = "accepted";
       result.outcome = rv1::FEEDBACK_ACCEPTED;
+      break;
+    case rv1::STAGE:
+      detail = fb.stage();
+      result.outcome = rv1::FEEDBACK_STAGE_CHANGED;
+      write = StageWrite(fb, tags, step, *to_stage, result.version);
+      result.status = "stage: " + detail + " (" + std::to_string(write.win_probability_pct) + " %)";
       break;
     case rv1::CLOSE:
       detail = rv1::DealOutcome_Name(fb.outcome());
@@ -187,17 +283,26 @@ StatusOr<std::optional<FeedbackResult>> FeedbackProcessor::ApplyOnce(const rv1::
     if (!applied.ok()) return applied.status();
     if (*applied == FeedbackApply::kChanged) return std::optional<FeedbackResult>();
     if (*applied == FeedbackApply::kNotOpen) return NotOpen(fb);
-    if (fb.kind() != rv1::ACCEPT && !replaced) {
+    if ((fb.kind() == rv1::REJECT || fb.kind() == rv1::CLOSE) && !replaced) {
       // The record changed between our read and the script (an erasure's
       // scrub): it still has to lose the lead's body.
       if (Status s = SettleRecord(fb, result.to_nurture); !s.ok()) return s;
     }
-  } else if (fb.kind() != rv1::ACCEPT && !Settled(rec, fb, result.to_nurture)) {
+  } else if ((fb.kind() == rv1::REJECT || fb.kind() == rv1::CLOSE) &&
+             !Settled(rec, fb, result.to_nurture)) {
     // A first attempt stopped between the feedback and the record.
     if (Status s = SettleRecord(fb, result.to_nurture); !s.ok()) return s;
   }
   const auto& meta = rec.scored().lead().meta();
-  if (result.to_nurture) {
+  if (fb.kind() == rv1::STAGE) {
+    // On deals.stages, re-emitted alike by a retry (from what the tags kept).
+    const FeedbackRecord& kept = retry ? StageWriteOf(tags) : write;
+    const DealStageInfo* prev = policy_->deal_stages().Find(kept.previous_stage);
+    const bool backward = retry ? (prev != nullptr && prev->index > to_stage->index) : step.backward;
+    result.outputs.push_back(StageEvent(fb, d.team(), rec.scored().segment(), kept,
+                                        step.value_update ? tags : FeedbackTags{}, backward,
+                                        retry ? tags.version : result.version, meta.trace_id()));
+  } else if (result.to_nurture) {
     result.outputs.push_back(MakeEvent(topics::kLeadsNurture, meta, meta.lead_id(), nurture));
   } else if (fb.kind() == rv1::REJECT) {
     // Not back to nurture: discarded, visibly (docs/architecture.md).
@@ -218,7 +323,7 @@ StatusOr<std::optional<FeedbackResult>> FeedbackProcessor::ApplyOnce(const rv1::
   }
   // What a WatchAssignments stream reports: the record as it is left (ids
   // and the decision once rejected or closed) with the change.
-  result.event = fb.kind() == rv1::ACCEPT ? rec : Slim(rec);
+  result.event = fb.kind() == rv1::ACCEPT || fb.kind() == rv1::STAGE ? rec : Slim(rec);
   auto* c = result.event.mutable_change();
   c->set_lead_id(fb.lead_id());
   c->set_state(result.state);
@@ -226,15 +331,24 @@ StatusOr<std::optional<FeedbackResult>> FeedbackProcessor::ApplyOnce(const rv1::
   c->set_rep_id(fb.rep_id());
   c->set_team(d.team());
   c->set_feedback(result.outcome);
+  if (fb.kind() == rv1::STAGE) {
+    const FeedbackRecord& kept = retry ? StageWriteOf(tags) : write;
+    c->set_stage(kept.stage);
+    c->set_win_probability_pct(kept.win_probability_pct);
+    c->set_deal_value_rub(kept.value_rub);
+    result.stage = kept.stage;
+    result.win_probability_pct = kept.win_probability_pct;
+  }
   if (fb.kind() == rv1::REJECT) c->set_reject_reason(fb.reject_reason());
   if (fb.kind() == rv1::CLOSE) c->set_deal_outcome(fb.outcome());
   if (!retry) {
     metrics_.Feedback(kind, fb.kind() == rv1::ACCEPT ? "none" : detail);
+    if (fb.kind() == rv1::STAGE && !step.value_update) metrics_.DealStageChanged(detail, d.team());
     if (fb.kind() == rv1::CLOSE) {
       metrics_.DealClosed(detail, cv1::Segment_Name(rec.scored().segment()),
                           cv1::DealBand_Name(rec.scored().deal_band()));
     }
-    if (fb.kind() != rv1::ACCEPT) {
+    if (fb.kind() == rv1::REJECT || fb.kind() == rv1::CLOSE) {
       metrics_.RepOpenLeads(d.team(), fb.rep_id(), static_cast<double>(open_after));
       if (on_capacity_freed_) on_capacity_freed_();
     }
@@ -294,6 +408,11 @@ Status FeedbackProcessor::Handle(const kafka::ConsumedMessage& message,
   applied.topic = topics::kSalesFeedback;
   applied.key = fb.lead_id();
   applied.payload = message.payload;
+  if (fb.kind() == rv1::STAGE && !fb.has_at()) {
+    // The state rebuild reads a stage's entry time from the record.
+    SetMillis(fb.mutable_at(), r->version);
+    applied.payload = fb.SerializeAsString();
+  }
   applied.headers.push_back({kFeedbackOriginHeader, "routing"});
   out.push_back(std::move(applied));
   return Status::Ok();

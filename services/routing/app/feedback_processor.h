@@ -8,6 +8,10 @@
 //             any other rejection is discarded, visibly: LeadDiscarded on
 //             leads.discarded;
 //   close  -> records the deal outcome and releases the rep's slot.
+//   stage  -> moves an accepted lead to a deal stage (routing_rules
+//             deal_stages; forward freely, back with a reason): records the
+//             stage, value and entry time, arms the stage's stall timer and
+//             emits DealStageChanged on deals.stages.
 // Each is a transition of the lead's sales state (domain/sales_state.h): a
 // second, different answer to a step already taken is refused. Effects are
 // applied atomically in Redis, keyed by lead id, and only on the state the
@@ -61,7 +65,10 @@ struct FeedbackResult {
       leadflow::routing::v1::FEEDBACK_OUTCOME_UNSPECIFIED;
   leadflow::routing::v1::SalesState state = leadflow::routing::v1::SALES_STATE_UNSPECIFIED;
   int64_t version = 0;  // LeadChange.version of the change (the first one's on a retry)
-  // leads.nurture on a protected rejection, leads.discarded on any other.
+  std::string stage;    // STAGE: the stage and its win probability
+  int win_probability_pct = 0;
+  // leads.nurture on a protected rejection, leads.discarded on any other,
+  // deals.stages on a stage move.
   std::vector<kafka::OutgoingMessage> outputs;
   // The WatchAssignments event of the change (record with `change` set).
   leadflow::routing::v1::LeadAssigned event;

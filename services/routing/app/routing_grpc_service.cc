@@ -74,6 +74,8 @@ grpc::Status RoutingGrpcService::ApplyAndPublish(rv1::SalesFeedback fb, rv1::Fee
     kafka::OutgoingMessage m;
     m.topic = topics::kSalesFeedback;
     m.key = fb.lead_id();
+    // A stage's entry time for the state rebuild: the move's version.
+    if (fb.kind() == rv1::STAGE) SetMillis(fb.mutable_at(), r->version);
     fb.SerializeToString(&m.payload);
     m.headers.push_back({kFeedbackOriginHeader, "routing"});
     if (Status s = producer_.ProduceAndWait(m, kPublishTimeout); !s.ok()) return ToGrpc(s);
@@ -84,6 +86,8 @@ grpc::Status RoutingGrpcService::ApplyAndPublish(rv1::SalesFeedback fb, rv1::Fee
   resp->set_state(r->state);
   resp->set_already_applied(r->redelivered);
   resp->set_version(r->version);
+  resp->set_stage(r->stage);
+  resp->set_win_probability_pct(r->win_probability_pct);
   if (!r->redelivered) broadcaster_.Publish(r->event);
   return grpc::Status::OK;
 }
@@ -150,6 +154,23 @@ grpc::Status RoutingGrpcService::CloseLead(grpc::ServerContext* ctx, const rv1::
   return ApplyAndPublish(std::move(fb), resp);
 }
 
+grpc::Status RoutingGrpcService::AdvanceStage(grpc::ServerContext* ctx,
+                                              const rv1::AdvanceStageRequest* req,
+                                              rv1::FeedbackAck* resp) {
+  if (Status s = ValidateAdvanceStage(*req); !s.ok()) return ToGrpc(s);
+  if (auto a = Authorize(ctx, req->rep_id()); !a.ok()) return a;
+  rv1::SalesFeedback fb;
+  fb.set_lead_id(req->lead_id());
+  fb.set_rep_id(req->rep_id());
+  fb.set_kind(rv1::STAGE);
+  fb.set_stage(req->stage());
+  fb.set_deal_value_rub(req->deal_value_rub());
+  fb.set_back_reason(req->back_reason());
+  fb.set_comment(req->comment());
+  fb.set_expected_version(req->expected_version());
+  return ApplyAndPublish(std::move(fb), resp);
+}
+
 grpc::Status RoutingGrpcService::SetRepAvailability(grpc::ServerContext* ctx,
                                                     const rv1::SetRepAvailabilityRequest* req,
                                                     rv1::SetRepAvailabilityResponse* resp) {
@@ -194,6 +215,10 @@ rv1::LeadView RoutingGrpcService::ViewOf(const rv1::LeadAssigned& record,
   v.set_team(c.team());
   v.set_reject_reason(c.reject_reason());
   v.set_deal_outcome(c.deal_outcome());
+  v.set_stage(tags.stage);
+  v.set_win_probability_pct(tags.win_probability_pct);
+  v.set_deal_value_rub(tags.value_rub);
+  v.set_stalled(c.stalled());
   *v.mutable_record() = record;
   return v;
 }
@@ -253,7 +278,7 @@ grpc::Status RoutingGrpcService::ListOpenLeads(grpc::ServerContext* ctx,
     if (!req->team().empty() ? d.team() != req->team() : d.rep_id() != req->rep_id()) continue;
     rv1::LeadView v = ViewOf((*rec)->record, (*tags)[i]);
     if (v.state() != rv1::SALES_QUEUED && v.state() != rv1::SALES_ASSIGNED &&
-        v.state() != rv1::SALES_ACCEPTED) {
+        v.state() != rv1::SALES_ACCEPTED && v.state() != rv1::SALES_IN_STAGE) {
       continue;
     }
     if (static_cast<size_t>(resp->leads_size()) >= limit) {

@@ -1,9 +1,10 @@
 // leadflow.routing.v1.RoutingService: sales feedback, rep availability and
 // the WatchAssignments stream.
 //
-// Accept / Reject / Close are applied through the FeedbackProcessor (Redis,
+// Accept / Reject / Close / AdvanceStage are applied through the FeedbackProcessor (Redis,
 // idempotent), then any resulting event (NurtureRequested for a protected
-// rejection) and the SalesFeedback itself are published and waited for
+// rejection, DealStageChanged for a stage move) and the SalesFeedback itself
+// are published and waited for
 // (ProduceAndWait) before the RPC answers; a retried RPC re-publishes the same
 // events. The published SalesFeedback (sales.feedback, keyed by lead id)
 // carries kFeedbackOriginHeader=routing so routing's own topic consumer does
@@ -70,6 +71,9 @@ class RoutingGrpcService final : public leadflow::routing::v1::RoutingService::S
   grpc::Status CloseLead(grpc::ServerContext* ctx,
                          const leadflow::routing::v1::CloseLeadRequest* req,
                          leadflow::routing::v1::FeedbackAck* resp) override;
+  grpc::Status AdvanceStage(grpc::ServerContext* ctx,
+                            const leadflow::routing::v1::AdvanceStageRequest* req,
+                            leadflow::routing::v1::FeedbackAck* resp) override;
   grpc::Status SetRepAvailability(grpc::ServerContext* ctx,
                                   const leadflow::routing::v1::SetRepAvailabilityRequest* req,
                                   leadflow::routing::v1::SetRepAvailabilityResponse* resp) override;

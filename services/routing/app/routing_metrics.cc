@@ -58,6 +58,23 @@ void RoutingMetrics::Feedback(const std::string& kind, const std::string& reason
       .Inc();
 }
 
+void RoutingMetrics::DealStageChanged(const std::string& stage, const std::string& team) {
+  m_.registry()
+      .GetCounter(m_.Name("deal_stage_changes_total"),
+                  "Deals moved to a stage after acceptance, by stage and team",
+                  {{"stage", stage}, {"team", team}})
+      .Inc();
+}
+
+void RoutingMetrics::DealStalled(const std::string& stage, const std::string& team) {
+  m_.registry()
+      .GetCounter(m_.Name("deal_stalls_total"),
+                  "Deals that stayed in a stage longer than its max_time_in_stage, by stage and "
+                  "team",
+                  {{"stage", stage}, {"team", team}})
+      .Inc();
+}
+
 void RoutingMetrics::DealClosed(const std::string& outcome, const std::string& segment,
                                 const std::string& band) {
   m_.registry()

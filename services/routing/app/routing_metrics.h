@@ -25,6 +25,10 @@ class RoutingMetrics {
   // segment and deal band: won deals per MQL is conversion by segment.
   void DealClosed(const std::string& outcome, const std::string& segment,
                   const std::string& band);
+  // A deal moved to `stage` (bounded: configured stage ids) in `team`.
+  void DealStageChanged(const std::string& stage, const std::string& team);
+  // A deal stayed in `stage` longer than the stage's maximum.
+  void DealStalled(const std::string& stage, const std::string& team);
   // A claim lost its rep's last slot to another replica and was decided again.
   void ClaimConflict();
   // Capacity gauges (set once from config): rep load is read against these.

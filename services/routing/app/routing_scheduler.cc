@@ -7,6 +7,8 @@
 #include "routing/app/decision_record.h"
 #include "routing/app/routing_outputs.h"
 #include "routing/domain/business_time.h"
+#include "routing/domain/deal_stages.h"
+#include "routing/domain/sales_state.h"
 
 namespace leadflow::routing {
 
@@ -74,6 +76,7 @@ Status RoutingScheduler::Tick() {
   Status s = ResendOutbox(clock_.NowMillis());
   s = FirstError(s, ExpireSlaTimers(now));
   s = FirstError(s, DrainQueues(now));
+  s = FirstError(s, FireStalls(clock_.NowMillis()));
   s = FirstError(s, RefreshGauges(now));
   return s;
 }
@@ -207,6 +210,68 @@ Status RoutingScheduler::ExpireSlaTimers(std::chrono::system_clock::time_point n
                {"from", d.rep_id()},
                {"to", rep}});
     first = FirstError(first, Emit(next));
+  }
+  return first;
+}
+
+Status RoutingScheduler::FireStalls(int64_t now_ms) {
+  auto due = store_.DueStallTimers(now_ms, kBatch);
+  if (!due.ok()) return due.status();
+  Status first;
+  for (const auto& [lead_id, due_ms] : *due) {
+    auto stored = store_.GetDecision(lead_id);
+    if (!stored.ok()) return stored.status();
+    if (!stored->has_value() || IsSlim((*stored)->record)) {  // closed, rejected or expired
+      first = FirstError(first, store_.StopStallTimer(lead_id, due_ms));
+      continue;
+    }
+    const rv1::LeadAssigned& rec = (*stored)->record;
+    const auto& d = rec.decision();
+    auto tags = store_.GetFeedbackTags(lead_id);
+    if (!tags.ok()) return tags.status();
+    if (tags->stage.empty() || tags->accepted_by != d.rep_id()) {
+      first = FirstError(first, store_.StopStallTimer(lead_id, due_ms));
+      continue;
+    }
+    const DealStageInfo* stage = policy_->deal_stages().Find(tags->stage);
+    const int64_t version = NextVersion(now_ms, std::max(tags->version, tags->stalled_version),
+                                        ToMillis(d.decided_at()));
+    rv1::DealStalled stall;
+    stall.set_lead_id(lead_id);
+    stall.set_rep_id(d.rep_id());
+    stall.set_team(d.team());
+    stall.set_stage(tags->stage);
+    if (stage != nullptr) {
+      stall.set_owner(StageOwnerName(stage->owner));
+      stall.set_max_ms_in_stage(stage->max_ms);
+    }
+    stall.set_ms_in_stage(std::max<int64_t>(0, now_ms - tags->stage_version));
+    SetMillis(stall.mutable_stalled_at(), version);
+    stall.set_stage_version(tags->stage_version);
+    stall.set_version(version);
+    stall.set_deal_value_rub(tags->value_rub);
+    kafka::OutgoingMessage m;
+    m.topic = topics::kDealsStalls;
+    m.key = lead_id;
+    m.payload = stall.SerializeAsString();
+    const auto& meta = rec.scored().lead().meta();
+    if (!meta.trace_id().empty()) m.headers.push_back({topics::kTraceHeader, meta.trace_id()});
+    // The event first: a crash before the timer stops sends it again (same
+    // stage_version), never loses it.
+    if (Status s = producer_.ProduceAndWait(m, kPublishTimeout); !s.ok()) return s;
+    auto marked = store_.MarkStalled(lead_id, due_ms, tags->stage_version, version);
+    if (!marked.ok()) return marked.status();
+    if (!*marked) continue;  // another replica fired it, or the deal moved meanwhile
+    metrics_.DealStalled(tags->stage, d.team());
+    FeedbackTags now_tags = *tags;
+    now_tags.stalled_version = version;
+    rv1::LeadAssigned event = rec;
+    *event.mutable_change() = LeadChangeOf(rec, now_tags, d.rep_id());
+    broadcaster_.Publish(event);
+    log::Info("deal stalled in stage", {{"trace_id", meta.trace_id()},
+                                        {"team", d.team()},
+                                        {"rep", d.rep_id()},
+                                        {"stage", tags->stage}});
   }
   return first;
 }

@@ -16,7 +16,14 @@
 //     domain/queue_order.h, docs/domain-rules.md) as soon as a rep
 //     of their team is eligible again (released slot, return from vacation,
 //     working hours, daily reset), with the same atomic capacity claim.
-//  4. Gauges: every rep's open and today counts and every team queue's depth
+//  4. Deal stalls: a deal longer in its stage than the stage's
+//     max_time_in_stage (lf:{routing}:stalls, armed by each stage move) gets
+//     a DealStalled on deals.stalls (to the stage's owner and the team lead),
+//     leadflow_routing_deal_stalls_total{stage,team}, and a LeadChange with
+//     `stalled` on the rep's and the team's WatchAssignments streams. At
+//     least once: a crash between the event and the timer's stop sends it
+//     again; readers dedupe by (lead_id, stage_version). Counted once.
+//  5. Gauges: every rep's open and today counts and every team queue's depth
 //     are refreshed from Redis, so each replica reports the shared truth.
 // Every change is a compare-and-swap on the lead's record, so two replicas
 // never act twice on one lead.
@@ -58,6 +65,7 @@ class RoutingScheduler {
   Status ResendOutbox(int64_t now_ms);
   Status ExpireSlaTimers(std::chrono::system_clock::time_point now);
   Status DrainQueues(std::chrono::system_clock::time_point now);
+  Status FireStalls(int64_t now_ms);
   // Publishes an assignment the scheduler recorded, then clears its outbox entry.
   Status Emit(const leadflow::routing::v1::LeadAssigned& record);
 

@@ -105,7 +105,7 @@ bool DisqualifiedDecision(const std::string& payload, rv1::LeadAssigned* r) {
 // One lead's decision record, feedback tag and SLA timer, in the forms and
 // with the lifetimes routing gives them (decision_record.h).
 Status WriteLead(Writer& w, const std::string& lead_id, const RoutingStateReplay::Lead& lead,
-                 int64_t now) {
+                 const DealStages& stages, int64_t now) {
   const rv1::Decision& d = lead.record.decision();
   const std::string decision_key = kPrefix + "decision:" + lead_id;
   const std::string fb_key = kPrefix + "fb:" + lead_id;
@@ -142,7 +142,34 @@ Status WriteLead(Writer& w, const std::string& lead_id, const RoutingStateReplay
       hset.push_back("ver");
       hset.push_back(std::to_string(lead.last_at_ms));
     }
+    // The deal stage, as the feedback script writes it (its probability as
+    // configured now).
+    const DealStageInfo* stage = lead.stage.empty() ? nullptr : stages.Find(lead.stage);
+    if (!lead.stage.empty()) {
+      for (const auto& [field, value] : std::initializer_list<std::pair<const char*, std::string>>{
+               {"stage", lead.stage},
+               {"stage_ver", std::to_string(lead.stage_at_ms)},
+               {"value", std::to_string(lead.value_rub)},
+               {"p", std::to_string(stage ? stage->win_probability_pct : 0)},
+               {"from", lead.previous_stage},
+               {"from_ms", std::to_string(lead.ms_in_previous_stage)}}) {
+        hset.push_back(field);
+        hset.push_back(value);
+      }
+      if (lead.stalled_version > 0) {
+        hset.push_back("stalled");
+        hset.push_back(std::to_string(lead.stalled_version));
+      }
+    }
     if (Status a = w.Add(std::move(hset)); !a.ok()) return a;
+    // The stall timer of a stay that has not stalled yet (due now or later).
+    if (lead.open && stage != nullptr && lead.stalled_version == 0 && lead.stage_at_ms > 0) {
+      if (Status a = w.Add({"ZADD", kPrefix + "stalls",
+                            std::to_string(lead.stage_at_ms + stage->max_ms), lead_id});
+          !a.ok()) {
+        return a;
+      }
+    }
     if (ttl_s > 0) {
       if (Status a = w.Add({"EXPIRE", fb_key, std::to_string(ttl_s)}); !a.ok()) return a;
     }
@@ -292,6 +319,12 @@ Status RoutingStateRebuild::ScanTopics(RoutingStateReplay& replay) {
     });
   }
   if (s.ok()) {
+    s = scan_(topics::kDealsStalls, [&](const kafka::ConsumedMessage& m) {
+      rv1::DealStalled x;
+      if (x.ParseFromString(m.payload)) replay.OnStall(x);
+    });
+  }
+  if (s.ok()) {
     s = scan_(topics::kRepsAvailability, [&](const kafka::ConsumedMessage& m) {
       rv1::RepAvailabilityChanged a;
       if (a.ParseFromString(m.payload) && !a.rep_id().empty()) {
@@ -309,12 +342,12 @@ Status RoutingStateRebuild::WriteState(const RoutingStateReplay::State& state, i
   for (const char* family : {"open:*", "open-set:*", "daily:*", "queue:*"}) {
     if (Status d = DeleteMatching(redis_, w, kPrefix + family); !d.ok()) return d;
   }
-  for (const char* key : {"sla", "outbox", "availability"}) {
+  for (const char* key : {"sla", "outbox", "availability", "stalls"}) {
     if (Status a = w.Add({"DEL", kPrefix + key}); !a.ok()) return a;
   }
   size_t timers = 0;
   for (const auto& [lead_id, lead] : state.leads) {
-    if (Status a = WriteLead(w, lead_id, lead, now); !a.ok()) return a;
+    if (Status a = WriteLead(w, lead_id, lead, policy_->deal_stages(), now); !a.ok()) return a;
     if (lead.sla_due_ms > 0) ++timers;
   }
   size_t open = 0, queued = 0;

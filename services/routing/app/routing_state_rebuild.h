@@ -12,9 +12,10 @@
 // marker is missing, the replica that takes the rebuild lease scans the
 // topics that record routing's outcomes (leads.assigned, leads.nurture,
 // accounts.inbound, routing's disqualifications on leads.rejected,
-// sales.feedback and reps.availability) from their beginning, folds them
-// with RoutingStateReplay, writes open sets and counters, daily counts, SLA
-// timers, queues, availability, feedback tags and decision records, and
+// sales.feedback, deals.stalls and reps.availability) from their beginning,
+// folds them with RoutingStateReplay, writes open sets and counters, daily
+// counts, SLA and stall timers, queues, availability, feedback tags (with
+// deal stages) and decision records, and
 // sets the marker last. The others wait for the marker. A fresh deployment
 // (empty topics) takes the same path and is ready at once.
 //

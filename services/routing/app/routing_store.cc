@@ -12,6 +12,7 @@ namespace {
 const std::string kPrefix = kRoutingKeyPrefix;  // routing_keys.h
 const std::string kSlaKey = kPrefix + "sla";
 const std::string kOutboxKey = kPrefix + "outbox";
+const std::string kStallsKey = kPrefix + "stalls";
 const std::string kStateKey = RoutingStateKey();  // routing_keys.h
 constexpr char kRebuilding[] = "routing state is being rebuilt from the topics; retry later";
 
@@ -133,12 +134,14 @@ return {1, n, 0}
 }
 
 redis::Script& FeedbackScript() {
-  // KEYS: open-set, open, sla, fb, decision, state marker
-  // ARGV: lead_id, kind (accept|reject|close), rep, detail, expected, new record,
+  // KEYS: open-set, open, sla, fb, decision, state marker, stalls
+  // ARGV: lead_id, kind (accept|reject|close|stage), rep, detail, expected, new record,
   //       new record ttl (0 = none), fb ttl (0 = none), expected last tag,
-  //       expected accepted_by, version
-  // Applies only while the fb hash's `last` and `accepted_by` are still what
-  // the caller read (the state its transition was decided on).
+  //       expected accepted_by, version, expected version (0 = none),
+  //       stage: stage id, value, probability, previous stage, ms in previous
+  //       stage, stage version, stall due ms (0 = keep timer and stall)
+  // Applies only while the fb hash's `last`, `accepted_by` and `ver` are
+  // still what the caller read (the state its transition was decided on).
   // Returns {1 applied | 3 state changed meanwhile | 0 not open, open leads,
   // 1 if replaced}.
   static redis::Script script(StateGated(6, R"lua(
@@ -146,7 +149,10 @@ local tag = ARGV[2] .. '|' .. ARGV[3]
 local function open() return tonumber(redis.call('GET', KEYS[2]) or '0') end
 local last = redis.call('HGET', KEYS[4], 'last') or ''
 local by = redis.call('HGET', KEYS[4], 'accepted_by') or ''
-if last ~= ARGV[9] or by ~= ARGV[10] then return {3, open(), 0} end
+local ver = tonumber(redis.call('HGET', KEYS[4], 'ver') or '0')
+if last ~= ARGV[9] or by ~= ARGV[10] or ver ~= tonumber(ARGV[12]) then
+  return {3, open(), 0}
+end
 if redis.call('SISMEMBER', KEYS[1], ARGV[1]) == 0 then return {0, open(), 0} end
 if ARGV[2] == 'accept' then
   redis.call('ZREM', KEYS[3], ARGV[1])
@@ -154,10 +160,22 @@ if ARGV[2] == 'accept' then
              'accepted_ver', ARGV[11])
   return {1, open(), 0}
 end
+if ARGV[2] == 'stage' then
+  if by ~= ARGV[3] then return {0, open(), 0} end
+  redis.call('HSET', KEYS[4], 'last', tag, 'ver', ARGV[11], 'stage', ARGV[13], 'value',
+             ARGV[14], 'p', ARGV[15], 'from', ARGV[16], 'from_ms', ARGV[17], 'stage_ver',
+             ARGV[18])
+  if tonumber(ARGV[19]) > 0 then
+    redis.call('HDEL', KEYS[4], 'stalled')
+    redis.call('ZADD', KEYS[7], ARGV[19], ARGV[1])
+  end
+  return {1, open(), 0}
+end
 redis.call('SREM', KEYS[1], ARGV[1])
 local v = redis.call('DECR', KEYS[2])
 if v < 0 then redis.call('SET', KEYS[2], 0); v = 0 end
 redis.call('ZREM', KEYS[3], ARGV[1])
+redis.call('ZREM', KEYS[7], ARGV[1])
 redis.call('HSET', KEYS[4], 'last', tag, ARGV[2], ARGV[4], 'ver', ARGV[11])
 if tonumber(ARGV[8]) > 0 then redis.call('EXPIRE', KEYS[4], ARGV[8]) end
 local replaced = 0
@@ -419,10 +437,14 @@ StatusOr<FeedbackApply> RoutingStore::ApplyFeedback(
   auto r = redis_.Eval(
       FeedbackScript(),
       {Key("open-set", rep_id), Key("open", rep_id), kSlaKey, Key("fb", lead_id),
-       Key("decision", lead_id), kStateKey},
+       Key("decision", lead_id), kStateKey, kStallsKey},
       {lead_id, kind, rep_id, detail, expected_raw, write.new_record,
        std::to_string(write.new_record_ttl_seconds), std::to_string(write.feedback_ttl_seconds),
-       expected_tags.last, expected_tags.accepted_by, std::to_string(version)});
+       expected_tags.last, expected_tags.accepted_by, std::to_string(version),
+       std::to_string(expected_tags.version), write.stage, std::to_string(write.value_rub),
+       std::to_string(write.win_probability_pct), write.previous_stage,
+       std::to_string(write.ms_in_previous_stage), std::to_string(write.stage_version),
+       std::to_string(write.stall_due_ms)});
   if (!r.ok()) return r.status();
   if (r->is_error() || r->elements.size() != 3) return ReplyError(*r, "feedback script");
   if (open_after != nullptr) *open_after = r->elements[1].integer;
@@ -488,11 +510,13 @@ StatusOr<std::vector<std::string>> RoutingStore::LastFeedbacks(
 namespace {
 
 redis::Command FeedbackTagsCommand(const std::string& key) {
-  return {"HMGET", key, "last", "accepted_by", "reject", "close", "ver", "accepted_ver"};
+  return {"HMGET", key,       "last",  "accepted_by", "reject",   "close",  "ver",
+          "accepted_ver",     "stage", "stage_ver",   "value",    "p",      "from",
+          "from_ms",          "stalled"};
 }
 
 StatusOr<FeedbackTags> ParseFeedbackTags(const redis::Reply& r) {
-  if (r.is_error() || r.elements.size() != 6) return ReplyError(r, "HMGET fb");
+  if (r.is_error() || r.elements.size() != 13) return ReplyError(r, "HMGET fb");
   auto str = [&](size_t i) { return r.elements[i].is_nil() ? std::string() : r.elements[i].str; };
   auto num = [&](size_t i) -> int64_t {
     const std::string v = str(i);
@@ -505,6 +529,13 @@ StatusOr<FeedbackTags> ParseFeedbackTags(const redis::Reply& r) {
   t.close = str(3);
   t.version = num(4);
   t.accepted_version = num(5);
+  t.stage = str(6);
+  t.stage_version = num(7);
+  t.value_rub = num(8);
+  t.win_probability_pct = static_cast<int>(num(9));
+  t.previous_stage = str(10);
+  t.ms_in_previous_stage = num(11);
+  t.stalled_version = num(12);
   return t;
 }
 
@@ -625,9 +656,47 @@ Status RoutingStore::RemoveFromQueue(const std::string& team, const std::string&
 
 StatusOr<std::vector<std::pair<std::string, int64_t>>> RoutingStore::DueSlaTimers(int64_t now_ms,
                                                                                   int limit) {
-  auto r = redis_.Run({"ZRANGEBYSCORE", kSlaKey, "-inf", std::to_string(now_ms), "WITHSCORES",
+  return DueTimers(kSlaKey, now_ms, limit);
+}
+
+StatusOr<std::vector<std::pair<std::string, int64_t>>> RoutingStore::DueStallTimers(
+    int64_t now_ms, int limit) {
+  return DueTimers(kStallsKey, now_ms, limit);
+}
+
+Status RoutingStore::StopStallTimer(const std::string& lead_id, int64_t due_ms) {
+  if (due_ms == 0) return Check(redis_.Run({"ZREM", kStallsKey, lead_id}), "ZREM stalls");
+  return Check(redis_.Eval(SlaCasScript(), {kStallsKey, kStateKey},
+                           {lead_id, std::to_string(due_ms), "0"}),
+               "stall timer script");
+}
+
+StatusOr<bool> RoutingStore::MarkStalled(const std::string& lead_id, int64_t due_ms,
+                                         int64_t stage_version, int64_t stall_version) {
+  // KEYS: stalls, fb, state marker; ARGV: lead_id, due ms, stage version, stall version.
+  // Returns 1 when the stall was recorded, 0 when the timer or stage changed.
+  static redis::Script script(StateGated(3, R"lua(
+local cur = redis.call('ZSCORE', KEYS[1], ARGV[1])
+if (not cur) or tonumber(cur) ~= tonumber(ARGV[2]) then return 0 end
+redis.call('ZREM', KEYS[1], ARGV[1])
+if tonumber(redis.call('HGET', KEYS[2], 'stage_ver') or '0') ~= tonumber(ARGV[3]) then
+  return 0
+end
+redis.call('HSET', KEYS[2], 'stalled', ARGV[4])
+return 1
+)lua"));
+  auto r = redis_.Eval(script, {kStallsKey, Key("fb", lead_id), kStateKey},
+                       {lead_id, std::to_string(due_ms), std::to_string(stage_version),
+                        std::to_string(stall_version)});
+  if (Status s = Check(r, "stall script"); !s.ok()) return s;
+  return r->integer == 1;
+}
+
+StatusOr<std::vector<std::pair<std::string, int64_t>>> RoutingStore::DueTimers(
+    const std::string& key, int64_t now_ms, int limit) {
+  auto r = redis_.Run({"ZRANGEBYSCORE", key, "-inf", std::to_string(now_ms), "WITHSCORES",
                        "LIMIT", "0", std::to_string(limit)});
-  if (Status s = Check(r, "ZRANGEBYSCORE sla"); !s.ok()) return s;
+  if (Status s = Check(r, "ZRANGEBYSCORE " + key); !s.ok()) return s;
   std::vector<std::pair<std::string, int64_t>> out;
   for (size_t i = 0; i + 1 < r->elements.size(); i += 2) {
     int64_t due = 0;

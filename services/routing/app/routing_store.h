@@ -19,8 +19,13 @@
 //   lf:{routing}:fb:<lead_id>            hash: the lead's sales feedback
 //                                        (FeedbackTags: last "<kind>|<rep>",
 //                                        accepted_by, reject reason, close
-//                                        outcome, versions); the TTL of an owned
-//                                        record once closed or rejected
+//                                        outcome, versions; the deal stage, its
+//                                        entry version, value, probability, the
+//                                        previous stage and time there, stall
+//                                        version); the TTL of an owned record
+//                                        once closed or rejected
+//   lf:{routing}:stalls                  zset lead_id -> when the deal's stage
+//                                        stalls (unix ms): running stall timers
 //
 // Lifecycles and sizes of every key: docs/state.md.
 //
@@ -126,6 +131,17 @@ struct FeedbackRecord {
   int64_t new_record_ttl_seconds = 0;  // > 0: it expires after that long
   // > 0: the feedback hash expires after that long (the lead is no longer open).
   int64_t feedback_ttl_seconds = 0;
+  // A "stage" feedback: what the fb hash records of the deal stage
+  // (FeedbackTags), and when the stage stalls (> 0: the stall timer is
+  // (re)armed and an earlier stall forgotten; 0: a value update in the same
+  // stage, timer and stall kept).
+  std::string stage;
+  int64_t value_rub = 0;
+  int win_probability_pct = 0;
+  std::string previous_stage;
+  int64_t ms_in_previous_stage = 0;
+  int64_t stage_version = 0;
+  int64_t stall_due_ms = 0;
 };
 
 class RoutingStore {
@@ -154,12 +170,14 @@ class RoutingStore {
 
   // Applies sales feedback for a lead held by `rep_id` (a transition the
   // caller decided with NextSalesState on `expected_tags`): "accept" stops the
-  // SLA timer; "reject"/"close" also release the open-lead slot and, when
+  // SLA timer; "stage" (only once the rep accepted) records the deal stage
+  // from `write` and arms its stall timer; "reject"/"close" also release the
+  // open-lead slot, stop the stall timer and, when
   // `write.new_record` is set and the stored record is still `expected_raw`,
   // replace the record (`*replaced` says whether it did). The tags record the
   // kind, `detail` (reason or outcome name) and `version`. kChanged: the
-  // lead's tags changed since they were read (nothing written); kNotOpen: the
-  // lead is not open with that rep.
+  // lead's tags (last, accepted_by, version) changed since they were read
+  // (nothing written); kNotOpen: the lead is not open with that rep.
   StatusOr<FeedbackApply> ApplyFeedback(const std::string& lead_id, const std::string& rep_id,
                                         const std::string& kind, const std::string& detail,
                                         const std::string& expected_raw,
@@ -219,6 +237,19 @@ class RoutingStore {
   Status CompareAndSetSlaTimer(const std::string& lead_id, int64_t expected_due_ms,
                                int64_t new_due_ms);
 
+  // Running stall timers due at or before `now_ms`: (lead_id, due_ms).
+  StatusOr<std::vector<std::pair<std::string, int64_t>>> DueStallTimers(int64_t now_ms, int limit);
+  // Stops a stall timer only while it is still due at `due_ms` (0: whatever
+  // its time).
+  Status StopStallTimer(const std::string& lead_id, int64_t due_ms = 0);
+  // Records the stall of the lead's stage, atomically: only while its stall
+  // timer is still due at `due_ms` and the stage is still the one entered at
+  // `stage_version`; stops the timer and sets the tags' stalled version.
+  // False when either changed meanwhile (another replica fired it, or the
+  // deal moved or closed).
+  StatusOr<bool> MarkStalled(const std::string& lead_id, int64_t due_ms, int64_t stage_version,
+                             int64_t stall_version);
+
   // Outbox entries recorded at or before `before_ms`.
   StatusOr<std::vector<std::string>> OutboxDue(int64_t before_ms, int limit);
   Status Emitted(const std::string& lead_id);
@@ -228,6 +259,10 @@ class RoutingStore {
   static std::string DayKey(std::chrono::system_clock::time_point now);
 
  private:
+  // Timers of a zset lead_id -> due ms (SLA, stalls) due at or before `now_ms`.
+  StatusOr<std::vector<std::pair<std::string, int64_t>>> DueTimers(const std::string& key,
+                                                                   int64_t now_ms, int limit);
+
   redis::Client& redis_;
 };
 

@@ -108,10 +108,42 @@ Status ValidateFeedback(const leadflow::routing::v1::SalesFeedback& f) {
                                        cv1::INVALID_FIELD);
       }
       return CheckOutcome(f.outcome());
+    case rv1::STAGE:
+      if (f.reject_reason() != cv1::REASON_UNSPECIFIED) {
+        return Status::InvalidArgument("reject_reason: only a REJECT carries one",
+                                       cv1::INVALID_FIELD);
+      }
+      if (f.outcome() != rv1::DEAL_OUTCOME_UNSPECIFIED) {
+        return Status::InvalidArgument("outcome: only a CLOSE carries one", cv1::INVALID_FIELD);
+      }
+      return ValidateStageFields(f.stage(), f.deal_value_rub(), f.back_reason());
     default:
-      return Status::InvalidArgument("kind: must be ACCEPT, REJECT or CLOSE",
+      return Status::InvalidArgument("kind: must be ACCEPT, REJECT, CLOSE or STAGE",
                                      leadflow::common::v1::INVALID_FIELD);
   }
+}
+
+Status ValidateStageFields(const std::string& stage, int64_t deal_value_rub,
+                           const std::string& back_reason) {
+  if (stage.empty()) {
+    return Status::InvalidArgument("stage: a stage move needs a stage id", cv1::MISSING_FIELD);
+  }
+  if (deal_value_rub < 0) {
+    return Status::InvalidArgument("deal_value_rub: must be >= 0 (0 keeps the last value)",
+                                   cv1::INVALID_FIELD);
+  }
+  if (back_reason.size() > kMaxBackReasonBytes) {
+    return Status::InvalidArgument(
+        "back_reason: at most " + std::to_string(kMaxBackReasonBytes) + " bytes",
+        cv1::INVALID_FIELD);
+  }
+  return Status::Ok();
+}
+
+Status ValidateAdvanceStage(const leadflow::routing::v1::AdvanceStageRequest& r) {
+  if (r.lead_id().empty()) return Status::InvalidArgument("lead_id: required");
+  if (r.rep_id().empty()) return Status::InvalidArgument("rep_id: required");
+  return ValidateStageFields(r.stage(), r.deal_value_rub(), r.back_reason());
 }
 
 const char* FeedbackKindLabel(leadflow::routing::v1::FeedbackKind kind) {
@@ -122,6 +154,8 @@ const char* FeedbackKindLabel(leadflow::routing::v1::FeedbackKind kind) {
       return "reject";
     case leadflow::routing::v1::CLOSE:
       return "close";
+    case leadflow::routing::v1::STAGE:
+      return "stage";
     default:
       return "unknown";
   }

@@ -195,6 +195,9 @@ StatusOr<std::shared_ptr<const RoutingPolicy>> RoutingPolicy::Create(
   }
   if (Status s = ValidateLargeDeal(r, policy->team_index_); !s.ok()) return s;
   if (Status s = ValidateQueueOrder(r); !s.ok()) return s;
+  auto stages = DealStages::Create(r.deal_stages());
+  if (!stages.ok()) return stages.status();
+  policy->deal_stages_ = std::move(*stages);
   const auto& sch = r.scheduler();
   if (sch.tick_ms() < 0) return Err("scheduler.tick_ms", "must be >= 0");
   if (sch.sla_retry_seconds() < 0) return Err("scheduler.sla_retry_seconds", "must be >= 0");

@@ -14,6 +14,7 @@
 
 #include "common/util/status.h"
 #include "leadflow/config/v1/routing_rules.pb.h"
+#include "routing/domain/deal_stages.h"
 #include "routing/domain/time_zone.h"
 
 namespace leadflow::routing {
@@ -50,6 +51,8 @@ class RoutingPolicy {
   // The team queue order: queue_order when set (an empty `by` is first in,
   // first out), else DefaultQueueOrder() (queue_order.h).
   const leadflow::config::v1::QueueOrder& queue_order() const;
+  // The deal stages (deal_stages.h), validated.
+  const DealStages& deal_stages() const { return deal_stages_; }
 
  private:
   RoutingPolicy() = default;
@@ -57,6 +60,7 @@ class RoutingPolicy {
   std::map<std::string, int> team_index_;
   std::map<std::string, RepPolicy> reps_;
   std::map<std::string, std::shared_ptr<const TimeZone>> team_zones_;
+  DealStages deal_stages_;
 };
 
 }  // namespace leadflow::routing

@@ -39,7 +39,13 @@ SalesStatus SalesStateOf(const rv1::Decision& d, const FeedbackTags& tags, const
     if (tags.last == "reject|" + rep) return {rv1::SALES_REJECTED, tags.reject};
   }
   if (d.rep_id() != rep || !HoldsARep(d.outcome())) return s;
-  s.state = tags.accepted_by == rep ? rv1::SALES_ACCEPTED : rv1::SALES_ASSIGNED;
+  if (tags.accepted_by != rep) {
+    s.state = rv1::SALES_ASSIGNED;
+  } else if (!tags.stage.empty()) {
+    s = {rv1::SALES_IN_STAGE, tags.stage};
+  } else {
+    s.state = rv1::SALES_ACCEPTED;
+  }
   return s;
 }
 
@@ -58,6 +64,8 @@ rv1::SalesState StateAfter(rv1::FeedbackKind kind) {
       return rv1::SALES_REJECTED;
     case rv1::CLOSE:
       return rv1::SALES_CLOSED;
+    case rv1::STAGE:
+      return rv1::SALES_IN_STAGE;
     default:
       return rv1::SALES_STATE_UNSPECIFIED;
   }
@@ -78,8 +86,9 @@ FeedbackStep NextSalesState(const SalesStatus& cur, const std::string& accepted_
       step.kind = FeedbackStep::Kind::kApply;  // accept, reject or close
       return step;
     case rv1::SALES_ACCEPTED:
+    case rv1::SALES_IN_STAGE:
       if (f.kind() == rv1::ACCEPT) {
-        step.kind = FeedbackStep::Kind::kRetry;
+        step.kind = FeedbackStep::Kind::kRetry;  // the accept, redelivered
         return step;
       }
       if (f.kind() == rv1::CLOSE) {
@@ -110,6 +119,55 @@ FeedbackStep NextSalesState(const SalesStatus& cur, const std::string& accepted_
   }
 }
 
+FeedbackStep NextStageStep(const SalesStatus& cur, const FeedbackTags& tags, int from_index,
+                           int to_index, const rv1::SalesFeedback& f) {
+  FeedbackStep step;
+  step.to = rv1::SALES_IN_STAGE;
+  auto refuse = [&](const std::string& why) {
+    step.kind = FeedbackStep::Kind::kRefused;
+    step.error = Status::FailedPrecondition("lead " + f.lead_id() + " is " + Describe(cur) +
+                                            " with rep " + f.rep_id() + ": " + why);
+    return step;
+  };
+  switch (cur.state) {
+    case rv1::SALES_ASSIGNED:
+      return refuse("a lead is accepted before it moves to a deal stage");
+    case rv1::SALES_REJECTED:
+    case rv1::SALES_CLOSED:
+      return refuse("a " + std::string(cur.state == rv1::SALES_CLOSED ? "closed" : "rejected") +
+                    " lead moves no more");
+    case rv1::SALES_ACCEPTED:
+    case rv1::SALES_IN_STAGE:
+      break;
+    default:
+      step.kind = FeedbackStep::Kind::kNotOpen;
+      return step;
+  }
+  const bool same_stage = cur.state == rv1::SALES_IN_STAGE && tags.stage == f.stage();
+  const bool same_value = f.deal_value_rub() == 0 || f.deal_value_rub() == tags.value_rub;
+  if (same_stage && same_value) {
+    step.kind = FeedbackStep::Kind::kRetry;  // this move (or value) was applied: same answer
+    return step;
+  }
+  const int64_t at_version = std::max(tags.version, tags.stalled_version);
+  if (f.expected_version() != 0 && f.expected_version() != at_version) {
+    return refuse("the move was made from version " + std::to_string(f.expected_version()) +
+                  ", the lead is at version " + std::to_string(at_version) +
+                  "; a second, different answer is refused");
+  }
+  if (same_stage) {
+    step.kind = FeedbackStep::Kind::kApply;
+    step.value_update = true;
+    return step;
+  }
+  step.backward = to_index < from_index;
+  if (step.backward && f.back_reason().empty()) {
+    return refuse("going back to stage " + f.stage() + " needs back_reason");
+  }
+  step.kind = FeedbackStep::Kind::kApply;
+  return step;
+}
+
 rv1::LeadChange LeadChangeOf(const rv1::LeadAssigned& record, const FeedbackTags& tags,
                              const std::string& rep) {
   const rv1::Decision& d = record.decision();
@@ -131,6 +189,14 @@ rv1::LeadChange LeadChangeOf(const rv1::LeadAssigned& record, const FeedbackTags
     case rv1::SALES_ACCEPTED:
       c.set_version(tags.accepted_version > 0 ? tags.accepted_version : fed);
       c.set_feedback(rv1::FEEDBACK_ACCEPTED);
+      break;
+    case rv1::SALES_IN_STAGE:
+      c.set_version(std::max(fed, tags.stalled_version));
+      c.set_feedback(rv1::FEEDBACK_STAGE_CHANGED);
+      c.set_stage(tags.stage);
+      c.set_win_probability_pct(tags.win_probability_pct);
+      c.set_deal_value_rub(tags.value_rub);
+      c.set_stalled(tags.stalled_version > 0);
       break;
     case rv1::SALES_REJECTED: {
       c.set_version(fed);

@@ -3,7 +3,10 @@
 //
 //   QUEUED ──(queue drain)──> ASSIGNED ──accept──> ACCEPTED ──close──> CLOSED
 //                                │  └─────────────close───────────────────^
-//                                └──reject──> REJECTED
+//                                └──reject──> REJECTED      │ stage       ^ close
+//                                                           v             │
+//                                                        IN_STAGE(s) ─────┘
+//                                                        └─ stage ─> IN_STAGE(s')
 //   ASSIGNED ──(SLA expired)──> REASSIGNED_AWAY for the rep, ASSIGNED for the next
 //
 // Decisions (queue, assign, re-assign) are routing's own; feedback moves a
@@ -11,8 +14,8 @@
 // feedback again is a retry (same ack, nothing changes); a different answer
 // to a step already taken (reject after accept, LOST after WON, another
 // rejection reason) is refused with kFailedPrecondition naming the current
-// state. Deal stages (after ACCEPTED, before CLOSED) come later and take
-// SalesState values from 20 on.
+// state. Deal stages (deal_stages.h) sit between ACCEPTED and CLOSED: a
+// stage move goes forward freely, back with a reason only (NextStageStep).
 //
 // Pure and thread-safe.
 #pragma once
@@ -34,6 +37,17 @@ struct FeedbackTags {
   std::string close;             // deal outcome name of the close ("" none or unknown)
   int64_t version = 0;           // version of the last change (0 unknown)
   int64_t accepted_version = 0;  // version of the accept (0 none or unknown)
+  // Deal stage (STAGE feedback): the current stage ("" none), the version of
+  // the move into it, the deal value (RUB), the stage's win probability when
+  // entered, the stage before it ("" ACCEPTED) and how long the deal was
+  // there (ms), and the version of its stall (0 none).
+  std::string stage{};
+  int64_t stage_version = 0;
+  int64_t value_rub = 0;
+  int win_probability_pct = 0;
+  std::string previous_stage{};
+  int64_t ms_in_previous_stage = 0;
+  int64_t stalled_version = 0;
 };
 
 struct SalesStatus {
@@ -60,6 +74,8 @@ struct FeedbackStep {
   Kind kind = Kind::kNotOpen;
   leadflow::routing::v1::SalesState to = leadflow::routing::v1::SALES_STATE_UNSPECIFIED;
   Status error;  // kRefused: kFailedPrecondition naming the lead's current state
+  bool backward = false;      // STAGE: to an earlier stage
+  bool value_update = false;  // STAGE: the same stage, another value (entry time kept)
 };
 
 // Where `feedback` (already valid: ValidateFeedback) takes a lead whose state
@@ -67,6 +83,17 @@ struct FeedbackStep {
 // the lead, if any (an accept retried after a close is still a retry).
 FeedbackStep NextSalesState(const SalesStatus& current, const std::string& accepted_by,
                             const leadflow::routing::v1::SalesFeedback& feedback);
+
+// Where a STAGE feedback (already valid, its stage configured) takes a lead
+// whose state with feedback.rep_id() is `current` and whose tags are `tags`.
+// `from_index` / `to_index` are the positions of the current stage (-1:
+// ACCEPTED) and of feedback.stage() in the configured order. Allowed from
+// ACCEPTED or a stage only; forward is free, back needs back_reason (else
+// kRefused, kFailedPrecondition); the same stage and value again is a retry;
+// with expected_version set, a move from another version is refused unless
+// it is that same move (a retry).
+FeedbackStep NextStageStep(const SalesStatus& current, const FeedbackTags& tags, int from_index,
+                           int to_index, const leadflow::routing::v1::SalesFeedback& feedback);
 
 // The change a stream reports for `rep` (or, when `rep` is empty, the
 // record's own rep: a team stream) from a lead's record and feedback tags:

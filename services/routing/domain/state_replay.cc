@@ -42,6 +42,12 @@ void RoutingStateReplay::OnFeedback(const rv1::SalesFeedback& feedback) {
   feedback_[feedback.lead_id()].push_back(feedback);
 }
 
+void RoutingStateReplay::OnStall(const rv1::DealStalled& stall) {
+  if (stall.lead_id().empty()) return;
+  int64_t& v = stalls_[stall.lead_id()][stall.stage_version()];
+  v = std::max(v, stall.version());
+}
+
 void RoutingStateReplay::OnAvailability(const std::string& rep_id, rv1::RepAvailability a) {
   availability_[rep_id] = a;
 }
@@ -75,7 +81,26 @@ RoutingStateReplay::State RoutingStateReplay::Build(
             lead.accepted = true;
             lead.accepted_at_ms = lead.last_at_ms;
           }
+          if (f.kind() == rv1::STAGE && lead.accepted) {
+            if (f.stage() != lead.stage) {
+              const int64_t entered = lead.stage.empty() ? lead.accepted_at_ms : lead.stage_at_ms;
+              lead.previous_stage = lead.stage;
+              lead.ms_in_previous_stage =
+                  entered > 0 && lead.last_at_ms > 0 ? std::max<int64_t>(0, lead.last_at_ms - entered)
+                                                     : 0;
+              lead.stage = f.stage();
+              lead.stage_at_ms = lead.last_at_ms;
+            }
+            if (f.deal_value_rub() > 0) lead.value_rub = f.deal_value_rub();
+          }
           if (f.kind() == rv1::REJECT || f.kind() == rv1::CLOSE) lead.open = false;
+        }
+      }
+      if (!lead.stage.empty()) {
+        if (auto st = stalls_.find(lead_id); st != stalls_.end()) {
+          if (auto v = st->second.find(lead.stage_at_ms); v != st->second.end()) {
+            lead.stalled_version = v->second;
+          }
         }
       }
       if (lead.open) {

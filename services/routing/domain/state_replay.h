@@ -9,7 +9,10 @@
 // from the times they carry: a lead's decision is its latest by decided_at
 // (ties: the one fed later). A lead is open with the rep of that decision
 // until that rep rejects or closes it; accepted once that rep accepts it.
-// Rep availability (reps.availability) is the latest record per rep.
+// Rep availability (reps.availability) is the latest record per rep. Deal
+// stages follow the holder's STAGE feedback after its accept (a move to the
+// current stage only updates the value); a stall (deals.stalls) counts for
+// the stay in a stage it names by stage_version.
 //
 // Not thread-safe.
 #pragma once
@@ -38,6 +41,7 @@ class RoutingStateReplay {
   void OnDecision(const leadflow::routing::v1::LeadAssigned& record);
   void OnFeedback(const leadflow::routing::v1::SalesFeedback& feedback);
   void OnAvailability(const std::string& rep_id, leadflow::routing::v1::RepAvailability a);
+  void OnStall(const leadflow::routing::v1::DealStalled& stall);
 
   struct Lead {
     leadflow::routing::v1::LeadAssigned record;  // the latest decision
@@ -49,6 +53,13 @@ class RoutingStateReplay {
     std::string last_detail;    // its reason or outcome name (REJECT, CLOSE)
     int64_t last_at_ms = 0;     // its time (the change's version, sales_state.h)
     int64_t accepted_at_ms = 0; // the accept's time
+    // The deal stage (FeedbackTags): "" none; entered at stage_at_ms.
+    std::string stage;
+    int64_t stage_at_ms = 0;
+    int64_t value_rub = 0;
+    std::string previous_stage;
+    int64_t ms_in_previous_stage = 0;
+    int64_t stalled_version = 0;  // the stall of this stay in `stage` (0 none)
   };
   struct State {
     std::map<std::string, Lead> leads;                            // by lead id
@@ -78,6 +89,7 @@ class RoutingStateReplay {
   std::map<std::string, std::set<std::string>> counted_;         // lead -> reps counted
   std::map<std::string, std::vector<leadflow::routing::v1::SalesFeedback>> feedback_;
   std::map<std::string, leadflow::routing::v1::RepAvailability> availability_;
+  std::map<std::string, std::map<int64_t, int64_t>> stalls_;  // lead -> stage_version -> version
 };
 
 }  // namespace leadflow::routing

@@ -41,11 +41,11 @@ export const KAFKA_ACLS = {
   },
   "leadflow-routing": {
     read: ["leads.scored", "sales.feedback", "engagement.events", "privacy.erasure", "leads.assigned",
-      "leads.nurture", "accounts.inbound", "leads.rejected", "reps.availability"],
+      "leads.nurture", "accounts.inbound", "leads.rejected", "reps.availability", "deals.stalls"],
     // every team's own feedback topic, sales.feedback.<team>
     readPrefix: ["sales.feedback."],
     write: ["leads.assigned", "leads.nurture", "accounts.inbound", "sales.feedback", "leads.rejected",
-      "reps.availability", "leads.discarded"],
+      "reps.availability", "leads.discarded", "deals.stages", "deals.stalls"],
   },
   "leadflow-nurture": {
     read: ["accounts.changes", "leads.nurture", "accounts.inbound", "leads.assigned", "engagement.events",
