@@ -81,6 +81,12 @@ leadflow_e2e_test(customer_programmes_e2e_test TIMEOUT 180
 leadflow_e2e_test(ranked_queue_e2e_test TIMEOUT 240
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/ranked_queue_test.cc)
 
+# Deal stages over the real binaries: a lead accepted, moved through stages by
+# gRPC (AdvanceStage) and by sales.feedback.<team>, and a stall of a stage
+# with a 3 s maximum on deals.stalls and in the metric.
+leadflow_e2e_test(deal_stages_e2e_test TIMEOUT 120
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/deal_stages_test.cc)
+
 # Buying committees: every assignment shows the account's coverage (buyer
 # classes engaged, decision maker known), over leads.assigned and routing's
 # GetLead, and it survives an intake restart (docs/domain-rules.md §2).
