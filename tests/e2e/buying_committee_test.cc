@@ -5,8 +5,8 @@
 //      head of procurement, then the general director. Each lead's
 //      LeadAssigned shows the account's coverage as of its intake: {TECHNICAL}
 //      with no decision maker, then {ECONOMIC, TECHNICAL} still without one,
-//      then a decision maker known. Routing's GetLead shows the same coverage
-//      over gRPC. The partial account is counted in
+//      then a decision maker known. Routing's GetLead and WatchAssignments show the
+//      same coverage over gRPC. The partial account is counted in
 //      leadflow_intake_accounts_partial_coverage.
 //   2. The coverage survives an intake SIGKILL and restart: an end user's lead
 //      after it sees the three earlier contacts and completes the committee.
@@ -15,7 +15,9 @@
 #include <gtest/gtest.h>
 
 #include <memory>
+#include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "common/kafka/topics.h"
@@ -137,14 +139,48 @@ TEST_F(BuyingCommitteeE2E, EveryAssignmentShowsTheAccountsCoverageAndItSurvivesA
   EXPECT_TRUE(WaitFor([&] { return MetricValue(admin, series) == 1; }, seconds(20)))
       << MetricValue(admin, series);
 
-  // 3. The general director: a decision maker.
+  // 3. The general director: a decision maker. The team's WatchAssignments
+  // stream shows the coverage too.
+  grpc::ClientContext watch_ctx;
+  watch_ctx.AddMetadata("x-api-key", kKeyAccountsKey);
+  rv1::WatchAssignmentsRequest watch;
+  watch.set_team("key-accounts");
+  std::mutex mu;
+  std::vector<rv1::LeadAssigned> streamed;
+  std::thread reader([&] {
+    auto stream = stub_->WatchAssignments(&watch_ctx, watch);
+    rv1::LeadAssigned a;
+    while (stream->Read(&a)) {
+      std::lock_guard<std::mutex> lock(mu);
+      streamed.push_back(a);
+    }
+    stream->Finish();
+  });
   Submit("gd@ural-turbines.ru", "генеральный директор");
   const auto third = WaitForAssigned("gd@ural-turbines.ru");
+  rv1::LeadAssigned watched;
+  const bool seen = WaitFor(
+      [&] {
+        std::lock_guard<std::mutex> lock(mu);
+        for (const auto& a : streamed) {
+          if (a.scored().lead().contact().email() == "gd@ural-turbines.ru") {
+            watched = a;
+            return true;
+          }
+        }
+        return false;
+      },
+      seconds(20));
+  watch_ctx.TryCancel();
+  reader.join();
   ASSERT_TRUE(third.has_scored()) << stack_->Logs("intake");
   const auto& c3 = third.scored().lead().company().coverage();
   EXPECT_TRUE(c3.decision_maker_known());
   EXPECT_EQ(c3.known_contacts(), 3);
   EXPECT_FALSE(c3.complete()) << "no end user yet";
+  ASSERT_TRUE(seen) << "the lead never came on the key-accounts stream";
+  EXPECT_EQ(watched.scored().lead().company().coverage().SerializeAsString(),
+            c3.SerializeAsString());
 
   // 4. Intake is killed and restarted; the account's contacts are still known.
   EXPECT_EQ(stack_->Kill("intake"), 137);
