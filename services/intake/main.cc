@@ -29,8 +29,8 @@ const leadflow::runtime::ServiceInfo kInfo{
     "intake",
     "Accepts lead submissions over gRPC (IntakeService.SubmitLead), HTTP (POST /v1/leads) and "
     "the leads.submitted topic; validates, normalises and dedupes them, classifies each as "
-    "CUSTOMER or PROSPECT against the accounts registry, and publishes LeadAccepted on "
-    "leads.accepted. Invalid input goes to leads.rejected; repeats become FORM_RESUBMITTED "
+    "CUSTOMER or PROSPECT against the accounts registry, attaches the account's buying-committee "
+    "coverage, and publishes LeadAccepted on leads.accepted. Invalid input goes to leads.rejected; repeats become FORM_RESUBMITTED "
     "engagement events. PrivacyService.EraseContact publishes privacy.erasure; the privacy "
     "consumer erases a contact's dedupe claims.",
     "Config: intake.json (leadflow.config.v1.IntakeConfig: free-mail domains, title and intent "
