@@ -13,6 +13,11 @@
 //      the same weak lead at 10 mln goes to nurture, and a partner's 80 mln
 //      lead goes to the partner team (the partner rule takes precedence, see
 //      config/README.md). Before the fix the 80 mln lead went to nurture.
+//   3. A protected rejection develops the account (§4, "Protected
+//      rejections"): the named owner rejects an RZhD lead as RIGID_SPEC; nurture
+//      enrols it in the next-tender track and tells the account's owner on
+//      accounts.notifications. Before the fix the lead went to a generic
+//      prospect track and nobody was told.
 #include <google/protobuf/util/json_util.h>
 #include <gtest/gtest.h>
 
@@ -24,6 +29,7 @@
 
 #include "common/kafka/topics.h"
 #include "leadflow/accounts/v1/accounts.pb.h"
+#include "leadflow/nurture/v1/nurture.pb.h"
 #include "leadflow/routing/v1/routing.pb.h"
 #include "services/common/testing/kafka_test_client.h"
 #include "services/common/testing/paths.h"
@@ -74,6 +80,7 @@ struct LeadJson {
   std::string intent = "download_whitepaper";
   int64_t revenue_rub = 5'000'000'000;  // MID_MARKET
   int64_t deal_rub = 0;
+  int64_t it_budget_rub = 0;  // with the revenue, makes an ENTERPRISE
   std::string channel = "direct";
   // Weak answers: BANT 5 x 3 x 1 x 1 = 15, far below the MQL threshold.
   std::string budget = "over_50m";
@@ -89,6 +96,9 @@ struct LeadJson {
                     R"(","consent":true,)";
     if (!inn.empty()) j += R"("inn":")" + inn + R"(",)";
     if (deal_rub > 0) j += R"("expected_deal_rub":")" + std::to_string(deal_rub) + R"(",)";
+    if (it_budget_rub > 0) {
+      j += R"("it_budget_rub":")" + std::to_string(it_budget_rub) + R"(",)";
+    }
     j += R"("answers":{"budget":")" + budget + R"(","need":")" + need + R"(","timeline":")" +
          timeline + R"("}})";
     return j;
@@ -295,6 +305,80 @@ TEST_F(NamedAccountsAndLargeDealsE2E, LargeDealWithWeakAnswersGoesToAKeyAccountM
   EXPECT_TRUE(
       PathHas(p.decision, "order.large_deal", true, "team.partner_channel takes precedence"))
       << PathString(p.decision);
+}
+
+
+TEST_F(NamedAccountsAndLargeDealsE2E, AProtectedRejectionDevelopsTheAccountAndTellsItsOwner) {
+  LeadJson l;
+  l.email = "cio@rzd.ru";
+  l.company = "ОАО «РЖД»";
+  l.inn = "7708503727";
+  l.title = "ИТ-директор";
+  l.intent = "request_proposal";
+  l.need = "urgent";
+  l.timeline = "1_3m";
+  l.revenue_rub = 2'800'000'000'000;  // ENTERPRISE: its rejections are protected
+  l.it_budget_rub = 60'000'000'000;
+  l.deal_rub = 30'000'000;
+  Submit(l);
+  const auto routed = WaitForRouted({l.email}, seconds(60));
+  ASSERT_EQ(routed.count(l.email), 1u) << stack_->Logs("routing");
+  const Routed& r = routed.at(l.email);
+  ASSERT_EQ(r.topic, topics::kLeadsAssigned) << PathString(r.decision);
+  ASSERT_EQ(r.decision.rep_id(), "ka-kuznetsov") << PathString(r.decision);
+  std::string lead_id;
+  for (const auto& m : kafka_->ConsumeAll(topics::kLeadsAssigned,
+                                          static_cast<size_t>(kafka_->CountMessages(
+                                              topics::kLeadsAssigned, seconds(5))),
+                                          seconds(5))) {
+    rv1::LeadAssigned a;
+    if (a.ParseFromString(m.value) && a.scored().lead().contact().email() == l.email) {
+      lead_id = a.scored().lead().meta().lead_id();
+    }
+  }
+  ASSERT_FALSE(lead_id.empty());
+
+  // The owner's sales tool rejects it: the tender's specification was
+  // written around another product.
+  rv1::SalesFeedback fb;
+  fb.set_lead_id(lead_id);
+  fb.set_rep_id("ka-kuznetsov");
+  fb.set_kind(rv1::REJECT);
+  fb.set_reject_reason(cv1::RIGID_SPEC);
+  ASSERT_TRUE(kafka_
+                  ->ProduceSync(std::string(topics::kSalesFeedbackTeamPrefix) + "key-accounts",
+                                lead_id, fb.SerializeAsString())
+                  .ok);
+
+  leadflow::nurture::v1::AccountNotification notice;
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        const int64_t n = kafka_->CountMessages(topics::kAccountsNotifications, seconds(5));
+        if (n <= 0) return false;
+        for (const auto& m : kafka_->ConsumeAll(topics::kAccountsNotifications,
+                                                static_cast<size_t>(n), seconds(5))) {
+          leadflow::nurture::v1::AccountNotification a;
+          if (a.ParseFromString(m.value) && a.lead_id() == lead_id &&
+              a.kind() == leadflow::nurture::v1::ACCOUNT_DEVELOPMENT) {
+            notice = a;
+            return true;
+          }
+        }
+        return false;
+      },
+      seconds(60)))
+      << "no ACCOUNT_DEVELOPMENT notification for " << lead_id << "; records on leads.nurture "
+      << kafka_->CountMessages(topics::kLeadsNurture, seconds(5)) << ", sales.feedback "
+      << kafka_->CountMessages(topics::kSalesFeedback, seconds(5)) << ", leads.rejected "
+      << kafka_->CountMessages(topics::kLeadsRejected, seconds(5)) << "\n"
+      << stack_->Logs("routing") << stack_->Logs("nurture");
+  EXPECT_EQ(notice.account_key(), "7708503727");
+  EXPECT_EQ(notice.owner_rep_id(), "ka-kuznetsov");  // the named owner: RZhD has no CRM owner
+  EXPECT_EQ(notice.rejected_by_rep_id(), "ka-kuznetsov");
+  EXPECT_EQ(notice.rejection_reason(), cv1::RIGID_SPEC);
+  EXPECT_EQ(notice.track_id(), "account-dev-next-tender-spec");
+  EXPECT_FALSE(notice.enrolment_id().empty());
+  EXPECT_EQ(notice.SerializeAsString().find(l.email), std::string::npos) << "ids only";
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include "common/kafka/topics.h"
 #include "common/log/log.h"
 #include "nurture/app/nurture_engine.h"
+#include "nurture/domain/account_development.h"
 #include "nurture/domain/audience_guard.h"
 #include "nurture/domain/touch_plan.h"
 
@@ -92,12 +93,18 @@ std::vector<kafka::HandledMessage> NurtureEngine::HandleEnrolments(
     requests.push_back(std::move(r));
     index.push_back(i);
   }
-  const std::vector<Status> statuses = EnrolAll(requests);
-  for (size_t k = 0; k < requests.size(); ++k) results[index[k]].status = statuses[k];
+  std::vector<std::vector<kafka::OutgoingMessage>> notices(requests.size());
+  const std::vector<Status> statuses = EnrolAll(requests, &notices);
+  for (size_t k = 0; k < requests.size(); ++k) {
+    results[index[k]].status = statuses[k];
+    if (statuses[k].ok()) results[index[k]].out = std::move(notices[k]);
+  }
   return results;
 }
 
-std::vector<Status> NurtureEngine::EnrolAll(const std::vector<EnrolRequest>& requests) {
+std::vector<Status> NurtureEngine::EnrolAll(
+    const std::vector<EnrolRequest>& requests,
+    std::vector<std::vector<kafka::OutgoingMessage>>* notices) {
   std::vector<Status> statuses(requests.size());
   if (requests.empty()) return statuses;
   // 1. Reads for the whole batch. Nurture's own, current registry view decides
@@ -120,6 +127,8 @@ std::vector<Status> NurtureEngine::EnrolAll(const std::vector<EnrolRequest>& req
   // 2. Decisions, in batch order.
   std::vector<NewEnrolment> enrolments;
   std::vector<size_t> enrolment_of;  // request index of each enrolment
+  std::vector<const leadflow::config::v1::Track*> track_of;                  // per enrolment
+  std::vector<const leadflow::accounts::v1::AccountState*> account_of;       // per enrolment
   enrolments.reserve(requests.size());
   std::set<std::string> enrolling;  // leads enrolled earlier in this batch
   const int64_t now_ms = clock_.NowMillis();
@@ -128,6 +137,7 @@ std::vector<Status> NurtureEngine::EnrolAll(const std::vector<EnrolRequest>& req
     const auto& lead = r.req.scored().lead();
     const auto& meta = lead.meta();
     cv1::Relationship audience = cv1::PROSPECT;
+    const leadflow::accounts::v1::AccountState* account = nullptr;
     if (r.audience.has_value()) {
       audience = *r.audience;
     } else {
@@ -136,7 +146,8 @@ std::vector<Status> NurtureEngine::EnrolAll(const std::vector<EnrolRequest>& req
         statuses[k] = acct.status();
         continue;
       }
-      if (acct->has_value() && (*acct)->relationship() == cv1::CUSTOMER) audience = cv1::CUSTOMER;
+      if (acct->has_value()) account = &**acct;
+      if (account != nullptr && account->relationship() == cv1::CUSTOMER) audience = cv1::CUSTOMER;
     }
     if (!checked[k].ok()) {
       statuses[k] = checked[k].status();
@@ -155,6 +166,7 @@ std::vector<Status> NurtureEngine::EnrolAll(const std::vector<EnrolRequest>& req
     q.buyer_class = lead.contact().buyer_class();
     q.decision_role = lead.contact().decision_role();
     q.intent = lead.intent();  // opens an opt-in track the contact asked for
+    q.rejection_reason = r.req.reason();  // a protected rejection: account development
     q.buyer_stage = r.req.scored().buyer_stage() != cv1::BUYER_STAGE_UNSPECIFIED
                         ? r.req.scored().buyer_stage()
                         : lead.buyer_stage();
@@ -185,6 +197,8 @@ std::vector<Status> NurtureEngine::EnrolAll(const std::vector<EnrolRequest>& req
     e.first_due_ms = plan.front().due_ms;
     enrolments.push_back(std::move(e));
     enrolment_of.push_back(k);
+    track_of.push_back(track);
+    account_of.push_back(account);
     if (r.once) enrolling.insert(meta.lead_id());
   }
   // 3. The enrolments, in one script run.
@@ -203,6 +217,20 @@ std::vector<Status> NurtureEngine::EnrolAll(const std::vector<EnrolRequest>& req
       metrics_.Enrolled(enrolments[w].track_id);
       log::Info("enrolled",
                 {{"lead_id", enrolments[w].lead_id}, {"track", enrolments[w].track_id}});
+    }
+    // Account development: the owner is told, on every delivery (a redelivery
+    // repeats the notice under the same enrolment_id, never loses it).
+    const auto& req = requests[enrolment_of[w]].req;
+    auto notice = AccountDevelopmentNotice(*track_of[w], req, account_of[w],
+                                           enrolments[w].account_key, enrolments[w].enrolment_id,
+                                           now_ms);
+    if (notice.has_value() && notices != nullptr) {
+      kafka::OutgoingMessage m;
+      m.topic = topics::kAccountsNotifications;
+      m.key = notice->account_key();
+      notice->SerializeToString(&m.payload);
+      (*notices)[enrolment_of[w]].push_back(std::move(m));
+      if (*created[w]) metrics_.AccountDevelopment(cv1::ReasonCode_Name(req.reason()));
     }
   }
   return statuses;

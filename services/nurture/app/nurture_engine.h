@@ -181,7 +181,12 @@ class NurtureEngine {
   // one status each: kInvalidArgument when no track matches (dead-lettered by
   // the consumer loop); Ok without enrolling when the contact unsubscribed or
   // (`once`) the lead is enrolled already.
-  std::vector<Status> EnrolAll(const std::vector<EnrolRequest>& requests);
+  // `notices` (when given, one list per request) receives the
+  // ACCOUNT_DEVELOPMENT notification of a lead enrolled for a protected
+  // rejection, to be produced with the request's outcome.
+  std::vector<Status> EnrolAll(
+      const std::vector<EnrolRequest>& requests,
+      std::vector<std::vector<kafka::OutgoingMessage>>* notices = nullptr);
   // EnrolAll of one request with a known audience.
   Status EnrolIn(const leadflow::routing::v1::NurtureRequested& req,
                  leadflow::common::v1::Relationship audience, const std::string& account_key,

@@ -238,6 +238,53 @@ TEST_F(NurtureAppTest, ProtectedRejectionReEntersTheTrack) {
   EXPECT_EQ(Touches()[0].touch_id(), "R1:p-general~BUDGET_TOO_SMALL:0");
 }
 
+// Issue 18.3: a protected rejection is developed by its reason's track, and
+// the account's owner is told, again on a redelivery (same enrolment id).
+TEST_F(NurtureAppTest, AProtectedRejectionEntersAccountDevelopmentAndTellsTheOwner) {
+  auto config = testutil::SampleConfig();
+  auto* ad = config.add_tracks();
+  ad->set_track_id("p-next-tender");
+  ad->set_audience(cv1::PROSPECT);
+  ad->mutable_selector()->add_rejection_reasons(cv1::RIGID_SPEC);
+  testutil::AddStep(ad, "p-analytics", 0);
+  policy_ = testutil::MustPolicy(config);
+  engine_ =
+      std::make_unique<NurtureEngine>(policy_, *store_, *accounts_, producer_, *metrics_, clock_);
+  leadflow::accounts::v1::AccountState acct;
+  acct.set_account_key("acme.ru");
+  acct.set_relationship(cv1::PROSPECT);
+  acct.add_domains("acme.ru");
+  acct.set_owner_rep_id("owner-7");
+  ASSERT_TRUE(seeder_->Apply("acme.ru", acct.SerializeAsString()).ok());
+
+  auto back = Request("AD1");
+  back.set_reason(cv1::RIGID_SPEC);
+  back.mutable_decision()->set_rep_id("rep-kam");
+  for (int delivery = 0; delivery < 2; ++delivery) {
+    std::vector<kafka::OutgoingMessage> out;
+    Status s = engine_->Handle(Msg(back), out);
+    ASSERT_TRUE(s.ok()) << s.message();
+    ASSERT_EQ(out.size(), 1u) << "delivery " << delivery;
+    EXPECT_EQ(out[0].topic, topics::kAccountsNotifications);
+    EXPECT_EQ(out[0].key, "acme.ru");
+    nv1::AccountNotification n;
+    ASSERT_TRUE(n.ParseFromString(out[0].payload));
+    EXPECT_EQ(n.kind(), nv1::ACCOUNT_DEVELOPMENT);
+    EXPECT_EQ(n.owner_rep_id(), "owner-7");
+    EXPECT_EQ(n.rejected_by_rep_id(), "rep-kam");
+    EXPECT_EQ(n.rejection_reason(), cv1::RIGID_SPEC);
+    EXPECT_EQ(n.enrolment_id(), "AD1:p-next-tender~RIGID_SPEC");
+  }
+  EXPECT_EQ(Enrolments("contact-AD1")["AD1:p-next-tender~RIGID_SPEC"].state(),
+            nv1::ACTIVE_ENROLMENT);
+  // Another protected reason without a track of its own: generic nurture, nobody told.
+  auto other = Request("AD2");
+  other.set_reason(cv1::BUDGET_TOO_SMALL);
+  Enrol(other);
+  EXPECT_EQ(Enrolments("contact-AD2")["AD2:p-general~BUDGET_TOO_SMALL"].state(),
+            nv1::ACTIVE_ENROLMENT);
+}
+
 TEST_F(NurtureAppTest, AStaleAssignmentDoesNotEndAReEntry) {
   // Routing: nurture at t=1, assigned at t=2, rejected (protected) back to nurture at t=3;
   // nurture's exits consumer sees the t=2 assignment only after the re-entry.

@@ -37,4 +37,12 @@ void NurtureMetrics::ResponseNotified(const std::string& kind) {
       .Inc();
 }
 
+void NurtureMetrics::AccountDevelopment(const std::string& reason) {
+  m_.registry()
+      .GetCounter(m_.Name("account_development_total"),
+                  "Rejected leads enrolled in account development, owner told, by reason",
+                  {{"reason", reason}})
+      .Inc();
+}
+
 }  // namespace leadflow::nurture

@@ -22,6 +22,9 @@ class NurtureMetrics {
   // A customer's reply, meeting or questionnaire answer told to the owner
   // (kind: REPLY, MEETING, QUESTIONNAIRE_ANSWER).
   void ResponseNotified(const std::string& kind);
+  // A lead sent back for a protected reason enrolled in account development
+  // and its owner told (reason: BUDGET_TOO_SMALL, RIGID_SPEC, ...).
+  void AccountDevelopment(const std::string& reason);
   double violations() const { return violations_.Value(); }
 
  private:

@@ -147,6 +147,15 @@ StatusOr<std::shared_ptr<const NurturePolicy>> NurturePolicy::Create(NurtureConf
         return Err(tf, "selector.buyer_stages has BUYER_STAGE_UNSPECIFIED");
       }
     }
+    for (int i = 0; i < sel.rejection_reasons_size(); ++i) {
+      if (sel.rejection_reasons(i) == cv1::REASON_UNSPECIFIED) {
+        return Err(tf, "selector.rejection_reasons has REASON_UNSPECIFIED");
+      }
+    }
+    if (sel.rejection_reasons_size() > 0 && track.audience() != cv1::PROSPECT) {
+      return Err(tf, "selector.rejection_reasons is for PROSPECT tracks only (sales sends back "
+                     "prospects only)");
+    }
     for (int i = 0; i < track.opt_in_intents_size(); ++i) {
       if (track.opt_in_intents(i).empty()) {
         return Err(tf, "opt_in_intents[" + std::to_string(i) + "] must not be empty");
@@ -285,6 +294,16 @@ const leadflow::config::v1::Programme* NurturePolicy::FindProgramme(
 }
 
 const leadflow::config::v1::Track* NurturePolicy::SelectTrack(const TrackQuery& q) const {
+  // A lead sent back for a reason some track lists goes there first
+  // (account development); otherwise it is nurtured like any other.
+  if (q.rejection_reason != cv1::REASON_UNSPECIFIED) {
+    if (const auto* track = BestTrack(q, /*for_reason=*/true)) return track;
+  }
+  return BestTrack(q, /*for_reason=*/false);
+}
+
+const leadflow::config::v1::Track* NurturePolicy::BestTrack(const TrackQuery& q,
+                                                            bool for_reason) const {
   const leadflow::config::v1::Track* best = nullptr;
   for (const auto& track : config_.tracks()) {
     if (track.audience() != q.audience) continue;
@@ -294,6 +313,12 @@ const leadflow::config::v1::Track* NurturePolicy::SelectTrack(const TrackQuery& 
       continue;  // opt-in: only for a contact who asked
     }
     const auto& sel = track.selector();
+    const auto& reasons = sel.rejection_reasons();
+    if (for_reason != !reasons.empty()) continue;
+    if (for_reason &&
+        std::find(reasons.begin(), reasons.end(), q.rejection_reason) == reasons.end()) {
+      continue;  // account development for another reason
+    }
     if (!ContainsOrEmpty(sel.segments(), q.segment) ||
         !ContainsOrEmpty(sel.buyer_classes(), q.buyer_class) ||
         !ContainsOrEmpty(sel.decision_roles(), q.decision_role) ||

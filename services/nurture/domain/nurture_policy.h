@@ -21,6 +21,8 @@
 //    opt-in (opt_in_intents set): customers get such topics only when they
 //    asked (docs/domain-rules.md §1). An opt-in track may carry a product
 //    pitch whatever its stages: the contact asked for it;
+//  - selector.rejection_reasons (account development after a protected
+//    rejection) only on PROSPECT tracks, without REASON_UNSPECIFIED;
 //  - programmes name existing CUSTOMER, non-opt-in tracks (the wall:
 //    proactive programmes are customer-only), periods > 0, an enrolment
 //    window in 1..period_days, and a threshold when a small-base track is
@@ -49,6 +51,9 @@ struct TrackQuery {
       leadflow::common::v1::DECISION_ROLE_UNSPECIFIED;
   leadflow::common::v1::BuyerStage buyer_stage = leadflow::common::v1::BUYER_STAGE_UNSPECIFIED;
   std::string intent;  // the lead's own form intent: opens opt-in tracks that list it
+  // Why sales sent the lead back (NurtureRequested.reason), else unspecified:
+  // opens the account-development tracks that list it.
+  leadflow::common::v1::ReasonCode rejection_reason = leadflow::common::v1::REASON_UNSPECIFIED;
 };
 
 // True for news types that are website-only unless upgraded with a client benefit.
@@ -70,11 +75,16 @@ class NurturePolicy {
   // The highest-priority track of query.audience whose selector matches
   // (empty selector lists match anything) and, for an opt-in track, whose
   // opt_in_intents list query.intent; ties go to the earlier track.
+  // A query with a rejection_reason picks among the tracks whose
+  // selector.rejection_reasons list it first, and among the others only when
+  // none matches; a query without one never gets such a track.
   // nullptr when none matches.
   const leadflow::config::v1::Track* SelectTrack(const TrackQuery& query) const;
 
  private:
   NurturePolicy() = default;
+  // SelectTrack among the tracks with (for_reason) or without rejection_reasons.
+  const leadflow::config::v1::Track* BestTrack(const TrackQuery& query, bool for_reason) const;
   leadflow::config::v1::NurtureConfig config_;
   std::map<std::string, int> content_index_;
   std::map<std::string, int> track_index_;

@@ -444,5 +444,84 @@ TEST(NurturePolicy, ShippedTracksFollowTheDomain) {
   }
 }
 
+
+// Account development (issue 18.3): a lead sales sent back for a protected
+// reason gets the track its reason selects, before any other; nobody else
+// ever gets that track.
+NurtureConfig WithAccountDevelopment() {
+  NurtureConfig c = testutil::SampleConfig();
+  auto* ad = c.add_tracks();
+  ad->set_track_id("p-next-tender");
+  ad->set_audience(cv1::PROSPECT);
+  ad->set_priority(-10);  // lower than p-general: the reason, not the priority, chooses it
+  ad->mutable_selector()->add_rejection_reasons(cv1::RIGID_SPEC);
+  ad->mutable_selector()->add_rejection_reasons(cv1::TAILORED_FOR_COMPETITOR);
+  testutil::AddStep(ad, "p-analytics", 0);
+  return c;
+}
+
+TEST(TrackSelection, AProtectedRejectionGetsTheTrackItsReasonSelects) {
+  auto p = testutil::MustPolicy(WithAccountDevelopment());
+  TrackQuery q;
+  q.audience = cv1::PROSPECT;
+  q.buyer_stage = cv1::STATUS_QUO;  // would be p-status-quo (priority 100) without a reason
+  q.rejection_reason = cv1::RIGID_SPEC;
+  EXPECT_EQ(p->SelectTrack(q)->track_id(), "p-next-tender");
+  q.rejection_reason = cv1::TAILORED_FOR_COMPETITOR;
+  EXPECT_EQ(p->SelectTrack(q)->track_id(), "p-next-tender");
+  // A reason no track lists: nurtured like any other lead.
+  q.rejection_reason = cv1::BUDGET_TOO_SMALL;
+  EXPECT_EQ(p->SelectTrack(q)->track_id(), "p-status-quo");
+  // Without a reason, never the account-development track.
+  q.rejection_reason = cv1::REASON_UNSPECIFIED;
+  q.buyer_stage = cv1::BUYER_STAGE_UNSPECIFIED;
+  EXPECT_EQ(p->SelectTrack(q)->track_id(), "p-general");
+}
+
+TEST(NurturePolicy, RejectionReasonsAreForProspectTracksAndNamed) {
+  NurtureConfig c = WithAccountDevelopment();
+  c.mutable_tracks(4)->mutable_selector()->add_rejection_reasons(cv1::REASON_UNSPECIFIED);
+  auto p = NurturePolicy::Create(c);
+  ASSERT_FALSE(p.ok());
+  EXPECT_NE(p.status().message().find(
+                "tracks[4] \"p-next-tender\": selector.rejection_reasons has REASON_UNSPECIFIED"),
+            std::string::npos)
+      << p.status().message();
+  c = testutil::SampleConfig();
+  c.mutable_tracks(3)->mutable_selector()->add_rejection_reasons(cv1::RIGID_SPEC);  // c-general
+  p = NurturePolicy::Create(c);
+  ASSERT_FALSE(p.ok());
+  EXPECT_NE(p.status().message().find("tracks[3] \"c-general\": selector.rejection_reasons is "
+                                      "for PROSPECT tracks only"),
+            std::string::npos)
+      << p.status().message();
+}
+
+// Failed on the shipped config/nurture.json before issue 18.3: every
+// protected reason fell into the generic prospect tracks.
+TEST(NurturePolicy, ShippedConfigDevelopsTheAccountForEachProtectedReason) {
+  NurtureConfig c;
+  ASSERT_TRUE(config::LoadProtoFile(SourceDir() + "/config/nurture.json", &c).ok());
+  auto p = testutil::MustPolicy(c);
+  const std::pair<cv1::ReasonCode, const char*> expected[] = {
+      {cv1::BUDGET_TOO_SMALL, "account-dev-budget"},
+      {cv1::RIGID_SPEC, "account-dev-next-tender-spec"},
+      {cv1::TAILORED_FOR_COMPETITOR, "account-dev-next-tender-spec"},
+  };
+  for (const auto& [reason, track] : expected) {
+    for (auto stage : {cv1::STATUS_QUO, cv1::VENDOR_EVALUATION}) {
+      TrackQuery q;
+      q.audience = cv1::PROSPECT;
+      q.segment = cv1::ENTERPRISE;
+      q.buyer_class = cv1::TECHNICAL;
+      q.buyer_stage = stage;
+      q.rejection_reason = reason;
+      const auto* t = p->SelectTrack(q);
+      ASSERT_NE(t, nullptr) << cv1::ReasonCode_Name(reason);
+      EXPECT_EQ(t->track_id(), track) << cv1::ReasonCode_Name(reason);
+    }
+  }
+}
+
 }  // namespace
 }  // namespace leadflow::nurture
