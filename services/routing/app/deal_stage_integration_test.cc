@@ -97,7 +97,8 @@ TEST_F(DealStageTest, MovesForwardFreelyBackWithAReasonAndRetriesAnswerAlike) {
   auto moves = Events<rv1::DealStageChanged>(topics::kDealsStages, "D1");
   ASSERT_EQ(moves.size(), 2u);
   EXPECT_EQ(moves[0].previous_stage(), "");
-  EXPECT_NEAR(moves[0].ms_in_previous_stage(), 3600 * 1000, 2);  // since the accept (versions may add 1 ms)
+  // Since the accept (a version may be 1 ms past its time).
+  EXPECT_NEAR(moves[0].ms_in_previous_stage(), 3600 * 1000, 2);
   EXPECT_EQ(moves[1].stage(), "presale");
   EXPECT_EQ(moves[1].previous_stage(), "qualification");
   EXPECT_NEAR(moves[1].ms_in_previous_stage(), 2 * 3600 * 1000, 2);

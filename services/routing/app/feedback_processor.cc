@@ -142,10 +142,9 @@ StatusOr<FeedbackResult> FeedbackProcessor::ApplyFrom(const rv1::SalesFeedback& 
   if (Status s = ValidateFeedback(fb); !s.ok()) return s;
   if (fb.kind() == rv1::STAGE && policy_->deal_stages().Find(fb.stage()) == nullptr) {
     const std::string names = policy_->deal_stages().Names();
-    return Status::InvalidArgument(
-        "stage: unknown stage \"" + fb.stage() + "\" (" + (names.empty() ? "none configured" : names) +
-            ")",
-        cv1::INVALID_FIELD);
+    return Status::InvalidArgument("stage: unknown stage \"" + fb.stage() + "\" (" +
+                                       (names.empty() ? "none configured" : names) + ")",
+                                   cv1::INVALID_FIELD);
   }
   if (!team.empty()) {
     const auto* configured = policy_->FindTeam(team);
@@ -214,8 +213,8 @@ StatusOr<std::optional<FeedbackResult>> FeedbackProcessor::ApplyOnce(const rv1::
   } else if (fb.kind() == rv1::STAGE) {
     // After a stall too (its version is not the tags' `ver`).
     const int64_t at = fb.has_at() ? ToMillis(fb.at()) : clock_.NowMillis();
-    result.version = NextVersion(at, std::max(tags.version, tags.stalled_version),
-                                 ToMillis(d.decided_at()));
+    result.version =
+        NextVersion(at, std::max(tags.version, tags.stalled_version), ToMillis(d.decided_at()));
   } else {
     // The feedback's own time when it has one (the gRPC API sets it): the
     // state rebuild reads the same time back from sales.feedback.
@@ -298,7 +297,8 @@ StatusOr<std::optional<FeedbackResult>> FeedbackProcessor::ApplyOnce(const rv1::
     // On deals.stages, re-emitted alike by a retry (from what the tags kept).
     const FeedbackRecord& kept = retry ? StageWriteOf(tags) : write;
     const DealStageInfo* prev = policy_->deal_stages().Find(kept.previous_stage);
-    const bool backward = retry ? (prev != nullptr && prev->index > to_stage->index) : step.backward;
+    const bool backward =
+        retry ? (prev != nullptr && prev->index > to_stage->index) : step.backward;
     result.outputs.push_back(StageEvent(fb, d.team(), rec.scored().segment(), kept,
                                         step.value_update ? tags : FeedbackTags{}, backward,
                                         retry ? tags.version : result.version, meta.trace_id()));

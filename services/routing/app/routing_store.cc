@@ -510,9 +510,9 @@ StatusOr<std::vector<std::string>> RoutingStore::LastFeedbacks(
 namespace {
 
 redis::Command FeedbackTagsCommand(const std::string& key) {
-  return {"HMGET", key,       "last",  "accepted_by", "reject",   "close",  "ver",
-          "accepted_ver",     "stage", "stage_ver",   "value",    "p",      "from",
-          "from_ms",          "stalled"};
+  return {"HMGET", key,   "last",         "accepted_by", "reject",
+          "close", "ver", "accepted_ver", "stage",       "stage_ver",
+          "value", "p",   "from",         "from_ms",     "stalled"};
 }
 
 StatusOr<FeedbackTags> ParseFeedbackTags(const redis::Reply& r) {
@@ -659,16 +659,16 @@ StatusOr<std::vector<std::pair<std::string, int64_t>>> RoutingStore::DueSlaTimer
   return DueTimers(kSlaKey, now_ms, limit);
 }
 
-StatusOr<std::vector<std::pair<std::string, int64_t>>> RoutingStore::DueStallTimers(
-    int64_t now_ms, int limit) {
+StatusOr<std::vector<std::pair<std::string, int64_t>>> RoutingStore::DueStallTimers(int64_t now_ms,
+                                                                                    int limit) {
   return DueTimers(kStallsKey, now_ms, limit);
 }
 
 Status RoutingStore::StopStallTimer(const std::string& lead_id, int64_t due_ms) {
   if (due_ms == 0) return Check(redis_.Run({"ZREM", kStallsKey, lead_id}), "ZREM stalls");
-  return Check(redis_.Eval(SlaCasScript(), {kStallsKey, kStateKey},
-                           {lead_id, std::to_string(due_ms), "0"}),
-               "stall timer script");
+  return Check(
+      redis_.Eval(SlaCasScript(), {kStallsKey, kStateKey}, {lead_id, std::to_string(due_ms), "0"}),
+      "stall timer script");
 }
 
 StatusOr<bool> RoutingStore::MarkStalled(const std::string& lead_id, int64_t due_ms,
@@ -694,8 +694,8 @@ return 1
 
 StatusOr<std::vector<std::pair<std::string, int64_t>>> RoutingStore::DueTimers(
     const std::string& key, int64_t now_ms, int limit) {
-  auto r = redis_.Run({"ZRANGEBYSCORE", key, "-inf", std::to_string(now_ms), "WITHSCORES",
-                       "LIMIT", "0", std::to_string(limit)});
+  auto r = redis_.Run({"ZRANGEBYSCORE", key, "-inf", std::to_string(now_ms), "WITHSCORES", "LIMIT",
+                       "0", std::to_string(limit)});
   if (Status s = Check(r, "ZRANGEBYSCORE " + key); !s.ok()) return s;
   std::vector<std::pair<std::string, int64_t>> out;
   for (size_t i = 0; i + 1 < r->elements.size(); i += 2) {

@@ -60,9 +60,7 @@ StatusOr<int64_t> ParseStageDuration(const std::string& text) {
   return n * unit_ms;
 }
 
-std::string StageOwnerName(cfg::DealStageOwner owner) {
-  return cfg::DealStageOwner_Name(owner);
-}
+std::string StageOwnerName(cfg::DealStageOwner owner) { return cfg::DealStageOwner_Name(owner); }
 
 StatusOr<DealStages> DealStages::Create(
     const google::protobuf::RepeatedPtrField<cfg::DealStage>& stages) {
@@ -82,9 +80,9 @@ StatusOr<DealStages> DealStages::Create(
       return Err(f + ".win_probability_pct", "must be in 0..100" + who);
     }
     if (s.win_probability_pct() < last_pct) {
-      return Err(f + ".win_probability_pct",
-                 "must not be below the previous stage's (" + std::to_string(last_pct) +
-                     "): stages are listed in order of progress" + who);
+      return Err(f + ".win_probability_pct", "must not be below the previous stage's (" +
+                                                 std::to_string(last_pct) +
+                                                 "): stages are listed in order of progress" + who);
     }
     last_pct = s.win_probability_pct();
     auto max_ms = ParseStageDuration(s.max_time_in_stage());

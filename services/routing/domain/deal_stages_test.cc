@@ -85,9 +85,11 @@ TEST(DealStages, InvalidStagesAreRefusedNamingTheField) {
        "deal_stages[1].max_time_in_stage"},
       {"bad max", [](auto& r) { r.mutable_deal_stages(1)->set_max_time_in_stage("2 weeks"); },
        "deal_stages[1].max_time_in_stage"},
-      {"no owner", [](auto& r) { r.mutable_deal_stages(0)->set_owner(cfg::DEAL_STAGE_OWNER_UNSPECIFIED); },
+      {"no owner",
+       [](auto& r) { r.mutable_deal_stages(0)->set_owner(cfg::DEAL_STAGE_OWNER_UNSPECIFIED); },
        "deal_stages[0].owner"},
-      {"bad owner", [](auto& r) { r.mutable_deal_stages(0)->set_owner(static_cast<cfg::DealStageOwner>(9)); },
+      {"bad owner",
+       [](auto& r) { r.mutable_deal_stages(0)->set_owner(static_cast<cfg::DealStageOwner>(9)); },
        "deal_stages[0].owner"},
   };
   for (const auto& c : cases) {
@@ -103,7 +105,8 @@ TEST(DealStages, InvalidStagesAreRefusedNamingTheField) {
 
 TEST(DealStages, ShippedDefaultsFollowTheDomainRules) {
   cfg::RoutingRules rules;
-  Status s = config::LoadProtoFile(leadflow::testing::SourcePath("config/routing_rules.json"), &rules);
+  Status s =
+      config::LoadProtoFile(leadflow::testing::SourcePath("config/routing_rules.json"), &rules);
   ASSERT_TRUE(s.ok()) << s.message();
   auto st = DealStages::Create(rules.deal_stages());
   ASSERT_TRUE(st.ok()) << st.status().message();

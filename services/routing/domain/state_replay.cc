@@ -85,9 +85,9 @@ RoutingStateReplay::State RoutingStateReplay::Build(
             if (f.stage() != lead.stage) {
               const int64_t entered = lead.stage.empty() ? lead.accepted_at_ms : lead.stage_at_ms;
               lead.previous_stage = lead.stage;
-              lead.ms_in_previous_stage =
-                  entered > 0 && lead.last_at_ms > 0 ? std::max<int64_t>(0, lead.last_at_ms - entered)
-                                                     : 0;
+              lead.ms_in_previous_stage = entered > 0 && lead.last_at_ms > 0
+                                              ? std::max<int64_t>(0, lead.last_at_ms - entered)
+                                              : 0;
               lead.stage = f.stage();
               lead.stage_at_ms = lead.last_at_ms;
             }
