@@ -8,15 +8,19 @@
 //      sales.feedback.key-accounts; going back without a reason is refused.
 //   3. It moves to contract_approval and stays: after 3 s a DealStalled is on
 //      deals.stalls, leadflow_routing_deal_stalls_total counts it and GetLead
-//      shows it stalled. deals.stages holds every move, ids only.
+//      shows it stalled. deals.stages holds every move, ids only. The team
+//      lead's WatchAssignments stream (team key-accounts) saw every stage,
+//      the one moved on the topic included, and the stall.
 #include <google/protobuf/util/json_util.h>
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "common/kafka/topics.h"
@@ -155,6 +159,41 @@ TEST_F(DealStagesE2E, ADealMovesThroughStagesByGrpcAndTopicAndStallsInContractAp
     ASSERT_TRUE(st.ok()) << st.error_message();
   }
 
+  // The team lead's stream, from here on.
+  grpc::ClientContext watch_ctx;
+  watch_ctx.AddMetadata("x-api-key", kKeyAccountsKey);
+  std::mutex mu;
+  std::vector<rv1::LeadChange> changes;
+  std::thread watcher([&] {
+    rv1::WatchAssignmentsRequest req;
+    req.set_team("key-accounts");
+    auto reader = stub_->WatchAssignments(&watch_ctx, req);
+    rv1::LeadAssigned e;
+    while (reader->Read(&e)) {
+      std::lock_guard lock(mu);
+      changes.push_back(e.change());
+    }
+    reader->Finish();
+  });
+  struct StopWatch {
+    grpc::ClientContext& ctx;
+    std::thread& t;
+    ~StopWatch() {
+      ctx.TryCancel();
+      t.join();
+    }
+  } stop_watch{watch_ctx, watcher};
+  auto streamed = [&](const std::string& stage, bool stalled) {
+    std::lock_guard lock(mu);
+    for (const auto& c : changes) {
+      if (c.lead_id() == lead_id && c.state() == rv1::SALES_IN_STAGE && c.stage() == stage &&
+          c.stalled() == stalled) {
+        return true;
+      }
+    }
+    return false;
+  };
+
   // 2. Two stages over gRPC, one on the team's topic.
   rv1::FeedbackAck q, p;
   auto st = Advance(a, "qualification", 80000000, &q);
@@ -187,6 +226,10 @@ TEST_F(DealStagesE2E, ADealMovesThroughStagesByGrpcAndTopicAndStallsInContractAp
                   ->ProduceSync(std::string(topics::kSalesFeedbackTeamPrefix) + "key-accounts",
                                 lead_id, fb.SerializeAsString())
                   .ok);
+  // The team lead's stream reports the topic's move (found by its poll of
+  // Redis within watch_poll; a state superseded before a poll is not
+  // reported, so the tool waits for it here before moving on).
+  EXPECT_TRUE(WaitFor([&] { return streamed("proposal", false); }, seconds(20)));
   rv1::LeadView view;
   ASSERT_TRUE(WaitFor(
       [&] {
@@ -242,6 +285,12 @@ TEST_F(DealStagesE2E, ADealMovesThroughStagesByGrpcAndTopicAndStallsInContractAp
     EXPECT_EQ(moves[i].lead_id(), lead_id);
   }
   EXPECT_EQ(moves[3].deal_value_rub(), 75000000);
+  // The team lead's stream reported each stage (the topic's found by its
+  // poll) and the stall, with the stage's probability.
+  EXPECT_TRUE(WaitFor([&] { return streamed("contract_approval", true); }, seconds(10)));
+  for (const char* stage : {"qualification", "presale", "contract_approval"}) {
+    EXPECT_TRUE(WaitFor([&] { return streamed(stage, false); }, seconds(5))) << "stage " << stage;
+  }
   for (const auto& m : kafka_->ConsumeAll(topics::kDealsStages, 4, seconds(2))) {
     EXPECT_EQ(m.value.find(kEmail), std::string::npos) << "personal data on deals.stages";
   }
