@@ -5,7 +5,8 @@
 //   1. An 80 mln deal is assigned to key-accounts and accepted over gRPC.
 //   2. The sales tool moves it to qualification and presale over gRPC
 //      (AdvanceStage), then to proposal on its team's topic
-//      sales.feedback.key-accounts; going back without a reason is refused.
+//      sales.feedback.key-accounts; going back without a reason, another
+//      team's key and no key are refused.
 //   3. It moves to contract_approval and stays: after 3 s a DealStalled is on
 //      deals.stalls, leadflow_routing_deal_stalls_total counts it and GetLead
 //      shows it stalled. deals.stages holds every move, ids only. The team
@@ -215,6 +216,15 @@ TEST_F(DealStagesE2E, ADealMovesThroughStagesByGrpcAndTopicAndStallsInContractAp
     ctx.AddMetadata("x-api-key", "demo-key-enterprise");
     EXPECT_EQ(stub_->AdvanceStage(&ctx, req, &ack).error_code(),
               grpc::StatusCode::PERMISSION_DENIED);
+  }
+  {
+    rv1::AdvanceStageRequest req;
+    req.set_lead_id(lead_id);
+    req.set_rep_id(a.decision().rep_id());
+    req.set_stage("proposal");
+    grpc::ClientContext ctx;  // no credentials
+    EXPECT_EQ(stub_->AdvanceStage(&ctx, req, &ack).error_code(),
+              grpc::StatusCode::UNAUTHENTICATED);
   }
   rv1::SalesFeedback fb;
   fb.set_lead_id(lead_id);
