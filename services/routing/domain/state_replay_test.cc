@@ -174,3 +174,58 @@ TEST(RoutingStateReplay, DailyCountsKeepOnlyTheAskedDaysAndAvailabilityIsTheLate
 
 }  // namespace
 }  // namespace leadflow::routing
+
+namespace leadflow::routing {
+namespace {
+
+rv1::SalesFeedback StageMove(const std::string& lead, const std::string& rep,
+                             const std::string& stage, int64_t ms, int64_t value = 0) {
+  rv1::SalesFeedback f = Feedback(lead, rep, rv1::STAGE, ms);
+  f.set_stage(stage);
+  f.set_deal_value_rub(value);
+  return f;
+}
+
+TEST(RoutingStateReplay, DealStagesTheirEntryTimesValuesAndStallsComeBack) {
+  auto r = Replay();
+  r.OnDecision(Decision("L1", rv1::ASSIGNED, "rep-a", 1000));
+  r.OnFeedback(Feedback("L1", "rep-a", rv1::ACCEPT, 2000));
+  r.OnFeedback(StageMove("L1", "rep-a", "qualification", 5000, 7000000));
+  r.OnFeedback(StageMove("L1", "rep-a", "presale", 9000));
+  r.OnFeedback(StageMove("L1", "rep-a", "presale", 12000, 9000000));  // a value update
+  rv1::DealStalled old_stay, this_stay;
+  old_stay.set_lead_id("L1");
+  old_stay.set_stage_version(5000);  // the qualification stay's
+  old_stay.set_version(6000);
+  this_stay.set_lead_id("L1");
+  this_stay.set_stage_version(9000);
+  this_stay.set_version(20000);
+  r.OnStall(old_stay);
+  r.OnStall(this_stay);
+  // Another rep's move, and one before the accept of a lead, count for nothing.
+  r.OnFeedback(StageMove("L1", "rep-b", "testing", 13000));
+  r.OnDecision(Decision("L2", rv1::ASSIGNED, "rep-a", 1000));
+  r.OnFeedback(StageMove("L2", "rep-a", "presale", 3000));
+  const auto s = r.Build({"d1"});
+  const auto& l1 = s.leads.at("L1");
+  EXPECT_EQ(l1.stage, "presale");
+  EXPECT_EQ(l1.stage_at_ms, 9000);  // the value update kept the entry time
+  EXPECT_EQ(l1.value_rub, 9000000);
+  EXPECT_EQ(l1.previous_stage, "qualification");
+  EXPECT_EQ(l1.ms_in_previous_stage, 4000);
+  EXPECT_EQ(l1.stalled_version, 20000);
+  EXPECT_TRUE(l1.open);
+  EXPECT_EQ(s.leads.at("L2").stage, "");
+  // A close from a stage ends the hold; the stage stays for its history.
+  r.OnFeedback([] {
+    auto f = Feedback("L1", "rep-a", rv1::CLOSE, 30000);
+    f.set_outcome(rv1::WON);
+    return f;
+  }());
+  const auto closed = r.Build({"d1"});
+  EXPECT_FALSE(closed.leads.at("L1").open);
+  EXPECT_EQ(closed.leads.at("L1").stage, "presale");
+}
+
+}  // namespace
+}  // namespace leadflow::routing
