@@ -408,8 +408,9 @@ Status FeedbackProcessor::Handle(const kafka::ConsumedMessage& message,
   applied.topic = topics::kSalesFeedback;
   applied.key = fb.lead_id();
   applied.payload = message.payload;
-  if (fb.kind() == rv1::STAGE && !fb.has_at()) {
-    // The state rebuild reads a stage's entry time from the record.
+  if (fb.kind() == rv1::STAGE && (!fb.has_at() || ToMillis(fb.at()) != r->version)) {
+    // The state rebuild reads a stage's entry time from the record: the
+    // move's version, as the live state and deals.stalls know it.
     SetMillis(fb.mutable_at(), r->version);
     applied.payload = fb.SerializeAsString();
   }
