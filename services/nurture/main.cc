@@ -12,6 +12,7 @@
 #include "nurture/app/nurture_store.h"
 #include "nurture/app/programme_store.h"
 #include "nurture/app/scaled_clock.h"
+#include "nurture/app/single_contact_flags.h"
 
 namespace {
 
@@ -24,7 +25,8 @@ const leadflow::runtime::ServiceInfo kInfo{
     "per touch id); customer touches also notify the account owner on accounts.notifications. "
     "Exits on leads.assigned, engagement.events (reply, meeting, unsubscribe, consent withdrawn) "
     "and sales.feedback (accept); a customer's reply, meeting or questionnaire answer is told to "
-    "the owner on accounts.notifications. Proactive programmes enrol the registry's CUSTOMER "
+    "the owner on accounts.notifications, and so is a customer account known as a single contact "
+    "(at most once in 90 days). Proactive programmes enrol the registry's CUSTOMER "
     "accounts on a yearly schedule (the satisfaction audit, personal updates).",
     "Config: nurture.json (leadflow.config.v1.NurtureConfig: catalogue, campaigns, tracks, caps,\n"
     "  quiet hours, max event share, customer opt-in topics, programmes).\n"
@@ -48,6 +50,7 @@ int main(int argc, char** argv) {
   std::unique_ptr<auth::RegistryCallerIdentifier> callers;
   std::unique_ptr<NurtureGrpcService> grpc_service;
   std::unique_ptr<NurtureEraser> eraser;
+  std::unique_ptr<SingleContactFlags> single_contact;
   return runtime::ServiceMain(kInfo, argc, argv, [&](runtime::ServiceRuntime& rt) -> Status {
     auto policy = config::LoadRules<config::v1::NurtureConfig>(rt.ConfigPath("nurture.json"),
                                                                NurturePolicy::Create);
@@ -69,6 +72,9 @@ int main(int argc, char** argv) {
         });
     programmes = std::make_unique<ProgrammeStore>(rt.redis());
     engine->SetProgrammeStore(programmes.get());
+    // Never one lonely channel: single-contact customer accounts to their owner.
+    single_contact = std::make_unique<SingleContactFlags>(rt.redis());
+    engine->SetSingleContactFlags(single_contact.get());
     auto loaded_callers = rt.LoadCallers();  // every gRPC method needs a caller with a scope
     if (!loaded_callers.ok()) return loaded_callers.status();
     callers = std::move(*loaded_callers);

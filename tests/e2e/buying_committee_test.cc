@@ -10,6 +10,11 @@
 //      leadflow_intake_accounts_partial_coverage.
 //   2. The coverage survives an intake SIGKILL and restart: an end user's lead
 //      after it sees the three earlier contacts and completes the committee.
+//   3. Nurture aims a contact at the class its account lacks: an engineer of
+//      an account without an economic buyer gets the economic-gap track. A
+//      customer account known as one contact is flagged to its owner
+//      (SINGLE_CONTACT on accounts.notifications) once, not again when a
+//      second contact arrives.
 // Before this, leads carried no coverage (Company.coverage unset).
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
@@ -21,6 +26,8 @@
 #include <vector>
 
 #include "common/kafka/topics.h"
+#include "leadflow/accounts/v1/accounts.pb.h"
+#include "leadflow/nurture/v1/nurture.pb.h"
 #include "leadflow/routing/v1/routing.grpc.pb.h"
 #include "leadflow/routing/v1/routing.pb.h"
 #include "services/common/testing/kafka_test_client.h"
@@ -30,6 +37,7 @@ namespace leadflow::e2e {
 namespace {
 
 namespace cv1 = leadflow::common::v1;
+namespace nv1 = leadflow::nurture::v1;
 namespace rv1 = leadflow::routing::v1;
 using std::chrono::seconds;
 
@@ -54,32 +62,45 @@ std::vector<int> Classes(const google::protobuf::RepeatedField<int>& classes) {
 
 class BuyingCommitteeE2E : public ::testing::Test {
  protected:
-  void SetUp() override {
+  static void SetUpTestSuite() {
     std::string error;
-    stack_ = Stack::Start(&error);
-    ASSERT_TRUE(stack_) << error;
-    kafka_ = std::make_unique<testing::KafkaTestClient>(stack_->bootstrap());
-    stub_ = rv1::RoutingService::NewStub(
-        grpc::CreateChannel(stack_->grpc_address("routing"), grpc::InsecureChannelCredentials()));
+    stack_ = Stack::Start(&error).release();
+    ASSERT_NE(stack_, nullptr) << error;
+    kafka_ = new testing::KafkaTestClient(stack_->bootstrap());
+    stub_ = rv1::RoutingService::NewStub(grpc::CreateChannel(stack_->grpc_address("routing"),
+                                                             grpc::InsecureChannelCredentials()))
+                .release();
   }
+  static void TearDownTestSuite() {
+    delete stub_;
+    stub_ = nullptr;
+    delete kafka_;
+    kafka_ = nullptr;
+    delete stack_;
+    stack_ = nullptr;
+  }
+  void SetUp() override { ASSERT_NE(stack_, nullptr) << "the stack did not start (see above)"; }
 
-  void Submit(const std::string& email, const std::string& title) {
+  static void Submit(const std::string& email, const std::string& title,
+                     const std::string& json = "") {
     ASSERT_TRUE(kafka_
-                    ->ProduceSync(topics::kLeadsSubmitted, email, LeadJson(email, title),
+                    ->ProduceSync(topics::kLeadsSubmitted, email,
+                                  json.empty() ? LeadJson(email, title) : json,
                                   {{topics::kContentTypeHeader, "application/json"}})
                     .ok);
   }
 
-  // The LeadAssigned of `email` (an empty record on timeout).
-  rv1::LeadAssigned WaitForAssigned(const std::string& email) {
-    rv1::LeadAssigned found;
+  // The first record of `email` on `topic` (a LeadAssigned, NurtureRequested
+  // or CustomerInbound: each starts with the scored lead), empty on timeout.
+  template <typename Record>
+  static Record WaitForLead(const char* topic, const std::string& email) {
+    Record found;
     WaitFor(
         [&] {
-          const int64_t n = kafka_->CountMessages(topics::kLeadsAssigned, seconds(5));
+          const int64_t n = kafka_->CountMessages(topic, seconds(5));
           if (n <= 0) return false;
-          for (const auto& m :
-               kafka_->ConsumeAll(topics::kLeadsAssigned, static_cast<size_t>(n), seconds(5))) {
-            rv1::LeadAssigned a;
+          for (const auto& m : kafka_->ConsumeAll(topic, static_cast<size_t>(n), seconds(5))) {
+            Record a;
             if (a.ParseFromString(m.value) && a.scored().lead().contact().email() == email) {
               found = a;
               return true;
@@ -90,11 +111,29 @@ class BuyingCommitteeE2E : public ::testing::Test {
         seconds(30));
     return found;
   }
+  static rv1::LeadAssigned WaitForAssigned(const std::string& email) {
+    return WaitForLead<rv1::LeadAssigned>(topics::kLeadsAssigned, email);
+  }
+  static std::vector<nv1::AccountNotification> Notifications(nv1::NotificationKind kind) {
+    std::vector<nv1::AccountNotification> out;
+    const int64_t n = kafka_->CountMessages(topics::kAccountsNotifications, seconds(5));
+    if (n <= 0) return out;
+    for (const auto& m :
+         kafka_->ConsumeAll(topics::kAccountsNotifications, static_cast<size_t>(n), seconds(5))) {
+      nv1::AccountNotification a;
+      if (a.ParseFromString(m.value) && a.kind() == kind) out.push_back(a);
+    }
+    return out;
+  }
 
-  std::unique_ptr<Stack> stack_;
-  std::unique_ptr<testing::KafkaTestClient> kafka_;
-  std::unique_ptr<rv1::RoutingService::Stub> stub_;
+  static Stack* stack_;
+  static testing::KafkaTestClient* kafka_;
+  static rv1::RoutingService::Stub* stub_;
 };
+
+Stack* BuyingCommitteeE2E::stack_ = nullptr;
+testing::KafkaTestClient* BuyingCommitteeE2E::kafka_ = nullptr;
+rv1::RoutingService::Stub* BuyingCommitteeE2E::stub_ = nullptr;
 
 TEST_F(BuyingCommitteeE2E, EveryAssignmentShowsTheAccountsCoverageAndItSurvivesAnIntakeRestart) {
   // 1. An engineer: the technical buyer, an influencer.
@@ -194,6 +233,97 @@ TEST_F(BuyingCommitteeE2E, EveryAssignmentShowsTheAccountsCoverageAndItSurvivesA
   EXPECT_EQ(Classes(c4.engaged_classes()),
             (std::vector<int>{cv1::ECONOMIC, cv1::TECHNICAL, cv1::END_USER}));
   EXPECT_TRUE(c4.complete());
+}
+
+TEST_F(BuyingCommitteeE2E, NurtureAimsAtTheMissingClassAndFlagsALonelyCustomerChannel) {
+  // A prospect account's first contact, an engineer evaluating vendors
+  // (a demo request) with weak answers, below the MQL threshold: nurture. The account has no
+  // economic buyer yet, so the engineer gets content to forward to the CFO.
+  const std::string engineer = "engineer@sever-metall.ru";
+  Submit(engineer, "",
+         R"({"source_id":"web-form-main","email":")" + engineer +
+             R"(","company_name":"АО «Северный металл»","job_title":"инженер",)"
+             R"("industry":"manufacturing","headcount":300,"region":"RU-MOW",)"
+             R"("annual_revenue_rub":"3000000000","intent":"request_demo",)"
+             R"("channel":"direct","consent":true,"answers":{"budget":"5_20m"}})");
+  const auto requested = WaitForLead<rv1::NurtureRequested>(topics::kLeadsNurture, engineer);
+  ASSERT_TRUE(requested.has_scored()) << stack_->Logs("routing");
+  const auto& coverage = requested.scored().lead().company().coverage();
+  EXPECT_TRUE(coverage.known());
+  EXPECT_EQ(Classes(coverage.missing_classes()), (std::vector<int>{cv1::ECONOMIC, cv1::END_USER}));
+  const std::string lead_id = requested.scored().lead().meta().lead_id();
+  std::string track;
+  EXPECT_TRUE(WaitFor(
+      [&] {
+        const int64_t n = kafka_->CountMessages(topics::kNurtureTouches, seconds(5));
+        if (n <= 0) return false;
+        for (const auto& m :
+             kafka_->ConsumeAll(topics::kNurtureTouches, static_cast<size_t>(n), seconds(5))) {
+          nv1::Touch t;
+          if (t.ParseFromString(m.value) && t.lead_id() == lead_id) {
+            track = t.track_id();
+            return true;
+          }
+        }
+        return false;
+      },
+      seconds(30)))
+      << stack_->Logs("nurture");
+  EXPECT_EQ(track, "prospect-gap-economic-buyer");
+
+  // A customer account the CRM lists with its owner but no contacts: its
+  // first lead is its only known contact, and the owner is told once.
+  leadflow::accounts::v1::AccountState customer;
+  customer.set_account_key("7701234567");
+  customer.set_relationship(cv1::CUSTOMER);
+  customer.set_name("АО «Волга Энерго»");
+  customer.add_domains("volga-energo.ru");
+  customer.set_inn("7701234567");
+  customer.set_owner_rep_id("ka-belova");
+  customer.set_owner_team("key-accounts");
+  ASSERT_TRUE(kafka_
+                  ->ProduceSync(topics::kAccountsChanges, customer.account_key(),
+                                customer.SerializeAsString())
+                  .ok);
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        return stack_->redis().Command({"EXISTS", "lf:{intake}:acct:7701234567"}).value_or("") ==
+                   "1" &&
+               stack_->redis().Command({"EXISTS", "lf:{nurture}:acct:7701234567"}).value_or("") ==
+                   "1";
+      },
+      seconds(20)));
+  Submit("it@volga-energo.ru", "ИТ-директор");
+  std::vector<nv1::AccountNotification> flagged;
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        flagged = Notifications(nv1::SINGLE_CONTACT);
+        return !flagged.empty();
+      },
+      seconds(30)))
+      << "no SINGLE_CONTACT notification\n"
+      << stack_->Logs("nurture");
+  EXPECT_EQ(flagged[0].account_key(), "7701234567");
+  EXPECT_EQ(flagged[0].owner_rep_id(), "ka-belova");
+  EXPECT_EQ(flagged[0].coverage().known_contacts(), 1);
+  EXPECT_EQ(flagged[0].SerializeAsString().find("it@volga-energo.ru"), std::string::npos);
+
+  // A second contact of that account: two channels, nobody is told again.
+  Submit("cfo@volga-energo.ru", "финансовый директор");
+  const auto second =
+      WaitForLead<rv1::CustomerInbound>(topics::kAccountsInbound, "cfo@volga-energo.ru");
+  ASSERT_TRUE(second.has_scored());
+  EXPECT_EQ(second.scored().lead().company().coverage().known_contacts(), 2);
+  // Nurture has handled it once its lead index exists.
+  EXPECT_TRUE(WaitFor(
+      [&] {
+        return stack_->redis()
+                   .Command(
+                       {"EXISTS", "lf:{nurture}:lead:" + second.scored().lead().meta().lead_id()})
+                   .value_or("") == "1";
+      },
+      seconds(30)));
+  EXPECT_EQ(Notifications(nv1::SINGLE_CONTACT).size(), 1u);
 }
 
 }  // namespace

@@ -7,8 +7,10 @@
 #include "common/kafka/topics.h"
 #include "common/log/log.h"
 #include "nurture/app/nurture_engine.h"
+#include "nurture/app/single_contact_flags.h"
 #include "nurture/domain/account_development.h"
 #include "nurture/domain/audience_guard.h"
+#include "nurture/domain/single_contact.h"
 #include "nurture/domain/touch_plan.h"
 
 namespace leadflow::nurture {
@@ -94,7 +96,8 @@ std::vector<kafka::HandledMessage> NurtureEngine::HandleEnrolments(
     index.push_back(i);
   }
   std::vector<std::vector<kafka::OutgoingMessage>> notices(requests.size());
-  const std::vector<Status> statuses = EnrolAll(requests, &notices);
+  std::vector<Status> statuses = EnrolAll(requests, &notices);
+  FlagSingleContacts(batch, index, requests, statuses, notices);
   for (size_t k = 0; k < requests.size(); ++k) {
     results[index[k]].status = statuses[k];
     if (statuses[k].ok()) results[index[k]].out = std::move(notices[k]);
@@ -170,6 +173,13 @@ std::vector<Status> NurtureEngine::EnrolAll(
     q.buyer_stage = r.req.scored().buyer_stage() != cv1::BUYER_STAGE_UNSPECIFIED
                         ? r.req.scored().buyer_stage()
                         : lead.buyer_stage();
+    // The account's buying committee as of the lead's intake: a track may aim
+    // this contact at a class not yet engaged (docs/domain-rules.md §2).
+    const auto& coverage = lead.company().coverage();
+    q.coverage_known = coverage.known();
+    for (const int cls : coverage.missing_classes()) {
+      q.missing_buyer_classes.push_back(static_cast<cv1::BuyerClass>(cls));
+    }
     const auto* track = r.track != nullptr ? r.track : policy_->SelectTrack(q);
     if (track != nullptr && track->audience() != audience) {
       statuses[k] = Status::Internal("a " + cv1::Relationship_Name(track->audience()) +
@@ -234,6 +244,41 @@ std::vector<Status> NurtureEngine::EnrolAll(
     }
   }
   return statuses;
+}
+
+void NurtureEngine::FlagSingleContacts(const std::vector<kafka::ConsumedMessage>& batch,
+                                       const std::vector<size_t>& index,
+                                       const std::vector<EnrolRequest>& requests,
+                                       std::vector<Status>& statuses,
+                                       std::vector<std::vector<kafka::OutgoingMessage>>& notices) {
+  if (single_contact_ == nullptr) return;
+  std::vector<SingleContactFlags::Claim> claims;
+  std::vector<size_t> claim_of;  // request index of each claim
+  for (size_t k = 0; k < requests.size(); ++k) {
+    if (!statuses[k].ok() || batch[index[k]].topic != topics::kAccountsInbound) continue;
+    const auto& lead = requests[k].req.scored().lead();
+    if (!IsSingleContactCustomer(lead)) continue;
+    claims.push_back({SingleContactAccount(lead, requests[k].account_key), lead.meta().lead_id()});
+    claim_of.push_back(k);
+  }
+  const auto claimed = single_contact_->ClaimMany(claims);
+  for (size_t c = 0; c < claim_of.size() && c < claimed.size(); ++c) {
+    const size_t k = claim_of[c];
+    if (!claimed[c].status.ok()) {
+      statuses[k] = claimed[c].status;  // retried: the enrolment is idempotent
+      continue;
+    }
+    if (!claimed[c].tell) continue;  // told within the period already
+    const auto notice = SingleContactNotice(requests[k].req.scored().lead(), claims[c].account_key,
+                                            clock_.NowMillis());
+    kafka::OutgoingMessage m;
+    m.topic = topics::kAccountsNotifications;
+    m.key = notice.account_key();
+    notice.SerializeToString(&m.payload);
+    notices[k].push_back(std::move(m));
+    log::Info("single-contact customer account flagged to its owner",
+              {{"lead_id", notice.lead_id()}, {"owner", notice.owner_rep_id()}});
+  }
 }
 
 kafka::BatchHandler NurtureEngine::EnrolmentsHandler() {

@@ -88,6 +88,8 @@ namespace leadflow::nurture {
 // Reads every record of nurture.touches present now (crash recovery).
 using TouchLogScan = std::function<Status(const std::function<void(const kafka::ConsumedMessage&)>&)>;
 
+class SingleContactFlags;
+
 class NurtureEngine {
  public:
   NurtureEngine(std::shared_ptr<const NurturePolicy> policy, NurtureStore& store,
@@ -142,6 +144,12 @@ class NurtureEngine {
   // Proactive customer programmes (the policy's programmes) run only with a
   // programme store; call before the consumers and the scheduler start.
   void SetProgrammeStore(ProgrammeStore* programmes) { programmes_ = programmes; }
+  // Never one lonely channel (nurture/domain/single_contact.h): with flags, a
+  // customer lead on accounts.inbound whose account coverage counts one
+  // contact tells the account's owner (SINGLE_CONTACT on
+  // accounts.notifications), at most once per account per 90 days. Call
+  // before the consumers start.
+  void SetSingleContactFlags(SingleContactFlags* flags) { single_contact_ = flags; }
   // Enrols each CUSTOMER account of the programme base in every programme
   // whose current cycle for it is enrollable and not enrolled yet (a cycle
   // enrols once: its lead id is the cycle's). First restores the record of
@@ -173,6 +181,13 @@ class NurtureEngine {
   // account (none for a prospect or an unknown account).
   Status NotifyResponse(const leadflow::engagement::v1::EngagementEvent& ev,
                         const std::string& contact, std::vector<kafka::OutgoingMessage>& out);
+  // SINGLE_CONTACT notices for the batch's customer leads whose account is
+  // known as one contact (claims in one round trip); a failed claim fails its
+  // record (kUnavailable, retried).
+  void FlagSingleContacts(const std::vector<kafka::ConsumedMessage>& batch,
+                          const std::vector<size_t>& index,
+                          const std::vector<EnrolRequest>& requests, std::vector<Status>& statuses,
+                          std::vector<std::vector<kafka::OutgoingMessage>>& notices);
   // Parses a leads.nurture / accounts.inbound record and applies the wall at
   // the door; false when `result` is final (bad record, blocked violation).
   bool DecodeEnrolment(const kafka::ConsumedMessage& message, kafka::HandledMessage& result,
@@ -233,6 +248,7 @@ class NurtureEngine {
   const Clock& clock_;
   TouchLogScan scan_;
   ProgrammeStore* programmes_ = nullptr;
+  SingleContactFlags* single_contact_ = nullptr;
   std::string lease_owner_;
   std::chrono::milliseconds lease_ttl_{15000};
 };

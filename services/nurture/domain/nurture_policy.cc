@@ -24,6 +24,19 @@ bool ContainsOrEmpty(const Repeated& list, const T& v) {
 
 bool IsAudience(cv1::Relationship r) { return r == cv1::PROSPECT || r == cv1::CUSTOMER; }
 
+// The query's coverage is known and misses at least one of `classes`.
+template <typename Repeated>
+bool MissesOneOf(const TrackQuery& q, const Repeated& classes) {
+  if (!q.coverage_known) return false;
+  for (const auto cls : classes) {
+    if (std::find(q.missing_buyer_classes.begin(), q.missing_buyer_classes.end(), cls) !=
+        q.missing_buyer_classes.end()) {
+      return true;
+    }
+  }
+  return false;
+}
+
 }  // namespace
 
 bool IsWebsiteOnly(cv1::NewsType type) {
@@ -150,6 +163,11 @@ StatusOr<std::shared_ptr<const NurturePolicy>> NurturePolicy::Create(NurtureConf
     for (int i = 0; i < sel.rejection_reasons_size(); ++i) {
       if (sel.rejection_reasons(i) == cv1::REASON_UNSPECIFIED) {
         return Err(tf, "selector.rejection_reasons has REASON_UNSPECIFIED");
+      }
+    }
+    for (int i = 0; i < sel.missing_buyer_classes_size(); ++i) {
+      if (sel.missing_buyer_classes(i) == cv1::BUYER_CLASS_UNSPECIFIED) {
+        return Err(tf, "selector.missing_buyer_classes has BUYER_CLASS_UNSPECIFIED");
       }
     }
     if (sel.rejection_reasons_size() > 0 && track.audience() != cv1::PROSPECT) {
@@ -318,6 +336,9 @@ const leadflow::config::v1::Track* NurturePolicy::BestTrack(const TrackQuery& q,
     if (for_reason &&
         std::find(reasons.begin(), reasons.end(), q.rejection_reason) == reasons.end()) {
       continue;  // account development for another reason
+    }
+    if (!sel.missing_buyer_classes().empty() && !MissesOneOf(q, sel.missing_buyer_classes())) {
+      continue;  // aimed at a buyer class the account has (or may have: unknown)
     }
     if (!ContainsOrEmpty(sel.segments(), q.segment) ||
         !ContainsOrEmpty(sel.buyer_classes(), q.buyer_class) ||

@@ -23,6 +23,8 @@
 //    pitch whatever its stages: the contact asked for it;
 //  - selector.rejection_reasons (account development after a protected
 //    rejection) only on PROSPECT tracks, without REASON_UNSPECIFIED;
+//  - selector.missing_buyer_classes (content aimed at a buyer class the
+//    account's committee lacks) without BUYER_CLASS_UNSPECIFIED;
 //  - programmes name existing CUSTOMER, non-opt-in tracks (the wall:
 //    proactive programmes are customer-only), periods > 0, an enrolment
 //    window in 1..period_days, and a threshold when a small-base track is
@@ -36,6 +38,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "common/util/status.h"
 #include "leadflow/config/v1/nurture_config.pb.h"
@@ -54,6 +57,11 @@ struct TrackQuery {
   // Why sales sent the lead back (NurtureRequested.reason), else unspecified:
   // opens the account-development tracks that list it.
   leadflow::common::v1::ReasonCode rejection_reason = leadflow::common::v1::REASON_UNSPECIFIED;
+  // The account's buying-committee coverage (Company.coverage): whether it is
+  // known, and the buyer classes it misses. Opens the tracks whose
+  // selector.missing_buyer_classes name a missing class; unknown opens none.
+  bool coverage_known = false;
+  std::vector<leadflow::common::v1::BuyerClass> missing_buyer_classes;
 };
 
 // True for news types that are website-only unless upgraded with a client benefit.
@@ -75,6 +83,8 @@ class NurturePolicy {
   // The highest-priority track of query.audience whose selector matches
   // (empty selector lists match anything) and, for an opt-in track, whose
   // opt_in_intents list query.intent; ties go to the earlier track.
+  // A track with selector.missing_buyer_classes matches only a query whose
+  // coverage is known and misses one of them.
   // A query with a rejection_reason picks among the tracks whose
   // selector.rejection_reasons list it first, and among the others only when
   // none matches; a query without one never gets such a track.

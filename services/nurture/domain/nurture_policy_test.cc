@@ -523,5 +523,98 @@ TEST(NurturePolicy, ShippedConfigDevelopsTheAccountForEachProtectedReason) {
   }
 }
 
+// Buying committees (issue 18.4): a contact of an account whose coverage lacks
+// a buyer class gets content aimed at that class (to forward to a colleague);
+// an unknown coverage never opens such a track.
+NurtureConfig WithCommitteeGap() {
+  NurtureConfig c = testutil::SampleConfig();
+  auto* gap = c.add_tracks();
+  gap->set_track_id("p-gap-economic");
+  gap->set_audience(cv1::PROSPECT);
+  gap->set_priority(70);
+  gap->mutable_selector()->add_missing_buyer_classes(cv1::ECONOMIC);
+  gap->mutable_selector()->add_buyer_classes(cv1::TECHNICAL);
+  gap->mutable_selector()->add_buyer_classes(cv1::END_USER);
+  testutil::AddStep(gap, "p-analytics", 0);
+  return c;
+}
+
+TEST(TrackSelection, AContactOfAnAccountMissingAClassIsAimedAtIt) {
+  auto p = testutil::MustPolicy(WithCommitteeGap());
+  TrackQuery q;
+  q.audience = cv1::PROSPECT;
+  q.buyer_class = cv1::TECHNICAL;
+  q.buyer_stage = cv1::READY_TO_BUY;
+  q.coverage_known = true;
+  q.missing_buyer_classes = {cv1::ECONOMIC, cv1::END_USER};
+  EXPECT_EQ(p->SelectTrack(q)->track_id(), "p-gap-economic");
+  q.missing_buyer_classes = {cv1::END_USER};  // the economic buyer is engaged
+  EXPECT_EQ(p->SelectTrack(q)->track_id(), "p-general");
+  q.missing_buyer_classes = {};
+  EXPECT_EQ(p->SelectTrack(q)->track_id(), "p-general");
+  // Unknown is never taken for "missing".
+  q.coverage_known = false;
+  q.missing_buyer_classes = {cv1::ECONOMIC};
+  EXPECT_EQ(p->SelectTrack(q)->track_id(), "p-general");
+  // Only for the classes the selector lists as the contact's.
+  q.coverage_known = true;
+  q.buyer_class = cv1::ECONOMIC;
+  EXPECT_EQ(p->SelectTrack(q)->track_id(), "p-economic");
+}
+
+TEST(NurturePolicy, MissingBuyerClassesAreNamed) {
+  NurtureConfig c = WithCommitteeGap();
+  c.mutable_tracks(4)->mutable_selector()->add_missing_buyer_classes(cv1::BUYER_CLASS_UNSPECIFIED);
+  auto p = NurturePolicy::Create(c);
+  ASSERT_FALSE(p.ok());
+  EXPECT_NE(p.status().message().find("tracks[4] \"p-gap-economic\": "
+                                      "selector.missing_buyer_classes has BUYER_CLASS_UNSPECIFIED"),
+            std::string::npos)
+      << p.status().message();
+}
+
+// Failed on the shipped config/nurture.json before issue 18.4: no track was
+// aimed at a missing buyer class.
+TEST(NurturePolicy, ShippedConfigAimsContactsAtTheClassesNotYetEngaged) {
+  NurtureConfig c;
+  ASSERT_TRUE(config::LoadProtoFile(SourceDir() + "/config/nurture.json", &c).ok());
+  auto p = testutil::MustPolicy(c);
+  TrackQuery q;
+  q.audience = cv1::PROSPECT;
+  q.buyer_stage = cv1::VENDOR_EVALUATION;
+  q.coverage_known = true;
+  q.buyer_class = cv1::TECHNICAL;
+  q.missing_buyer_classes = {cv1::ECONOMIC, cv1::END_USER};
+  EXPECT_EQ(p->SelectTrack(q)->track_id(), "prospect-gap-economic-buyer");
+  q.buyer_class = cv1::END_USER;
+  q.missing_buyer_classes = {cv1::ECONOMIC, cv1::TECHNICAL};
+  EXPECT_EQ(p->SelectTrack(q)->track_id(), "prospect-gap-economic-buyer")
+      << "an end user lacking both: the economic buyer first (the deal needs its money)";
+  q.buyer_class = cv1::ECONOMIC;
+  q.missing_buyer_classes = {cv1::TECHNICAL};
+  EXPECT_EQ(p->SelectTrack(q)->track_id(), "prospect-gap-technical-buyer");
+  // A complete committee, or an unknown one: the class tracks as before.
+  q.missing_buyer_classes = {};
+  EXPECT_EQ(p->SelectTrack(q)->track_id(), "prospect-economic-roi");
+  q.coverage_known = false;
+  q.missing_buyer_classes = {cv1::TECHNICAL};
+  EXPECT_EQ(p->SelectTrack(q)->track_id(), "prospect-economic-roi");
+  // Before the account evaluates vendors the contact gets its own class's
+  // content; at status quo, analytics only.
+  q.coverage_known = true;
+  q.buyer_stage = cv1::SOLUTION_EXPLORATION;
+  EXPECT_EQ(p->SelectTrack(q)->track_id(), "prospect-economic-roi");
+  q.buyer_stage = cv1::STATUS_QUO;
+  EXPECT_EQ(p->SelectTrack(q)->track_id(), "prospect-status-quo-analytics");
+  for (const char* id : {"prospect-gap-economic-buyer", "prospect-gap-technical-buyer"}) {
+    const auto* t = p->FindTrack(id);
+    ASSERT_NE(t, nullptr) << id;
+    EXPECT_EQ(t->audience(), cv1::PROSPECT) << id;
+    for (const auto& st : t->steps()) {
+      EXPECT_FALSE(p->FindContent(st.content_id())->product_pitch()) << id;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace leadflow::nurture
