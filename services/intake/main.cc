@@ -80,7 +80,7 @@ int main(int argc, char** argv) {
     processor->set_contact_index(contact_index.get());
     // Buying-committee coverage: a view of leads.accepted (docs/domain-rules.md §2).
     contact_store = std::make_unique<RedisAccountContactStore>(rt.redis());
-    processor->set_contact_store(contact_store.get());
+    processor->set_contact_store(contact_store.get(), std::chrono::seconds(1));
     // Per-source buckets in Redis, shared by every replica (docs/security.md).
     auto source_access = SourceAccess::Create(
         **policy, std::make_unique<ratelimit::RedisRateLimiter>(rt.redis(), "intake"));

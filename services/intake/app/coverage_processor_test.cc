@@ -2,6 +2,9 @@
 // accepted lead (docs/domain-rules.md §2, "Buying committees").
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <thread>
+
 #include "intake/app/app_test_util.h"
 
 namespace leadflow::intake {
@@ -106,6 +109,27 @@ TEST_F(CoverageProcessorTest, AnUnknownCoverageMakesTheLeadWaitNotGuess) {
   ASSERT_TRUE(retry.ok()) << retry.status().message();
   EXPECT_EQ(retry->outcome, IntakeOutcome::kAccepted);
   EXPECT_TRUE(testutil::DecodeAccepted(retry->messages[0]).company().coverage().known());
+}
+
+TEST_F(CoverageProcessorTest, AViewStillBuildingIsWaitedForAMoment) {
+  f_.processor.set_contact_store(&contacts_, std::chrono::milliseconds(300));
+  contacts_.SetDown(true);
+  std::thread up([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(120));
+    contacts_.SetDown(false);
+  });
+  auto r = f_.processor.Process(GoodSubmission(), {});
+  up.join();
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_TRUE(testutil::DecodeAccepted(r->messages[0]).company().coverage().known());
+  // A view that stays unknown is still refused after the wait.
+  contacts_.SetDown(true);
+  auto s = GoodSubmission();
+  s.set_email("other@example.ru");
+  const auto started = std::chrono::steady_clock::now();
+  auto refused = f_.processor.Process(s, {});
+  EXPECT_EQ(refused.status().code(), StatusCode::kUnavailable);
+  EXPECT_GE(std::chrono::steady_clock::now() - started, std::chrono::milliseconds(300));
 }
 
 }  // namespace

@@ -4,6 +4,8 @@
 #include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 #include <google/protobuf/util/time_util.h>
 
+#include <thread>
+
 #include "common/kafka/topics.h"
 #include "common/log/log.h"
 #include "intake/app/contact_index.h"
@@ -242,6 +244,18 @@ std::vector<StatusOr<IntakeResult>> IntakeProcessor::ProcessMany(const std::vect
       found.size(), StatusOr<std::vector<KnownContact>>(std::vector<KnownContact>()));
   if (!sightings.empty()) {
     auto recorded = contact_store_->RecordMany(sightings);
+    // A view still building (e.g. at the first start on an empty Redis) is
+    // waited for a moment before the leads are refused.
+    for (auto waited = std::chrono::milliseconds(0); waited < contact_store_wait_;
+         waited += std::chrono::milliseconds(100)) {
+      bool all_unavailable = true;
+      for (const auto& r : recorded) {
+        all_unavailable = all_unavailable && r.status().code() == StatusCode::kUnavailable;
+      }
+      if (!all_unavailable) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      recorded = contact_store_->RecordMany(sightings);
+    }
     for (size_t j = 0; j < sighting_of.size(); ++j) {
       seen[sighting_of[j]] =
           j < recorded.size()

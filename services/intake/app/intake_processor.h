@@ -128,8 +128,14 @@ class IntakeProcessor {
   // lead's contact is recorded in its account's coverage, and the lead
   // carries the account's coverage (Company.coverage, intake/domain/
   // account_coverage.h). While the store's view is not ready the lead waits
-  // (kUnavailable, its claim released), like a registry lookup.
-  void set_contact_store(AccountContactStore* store) { contact_store_ = store; }
+  // (kUnavailable, its claim released), like a registry lookup; with
+  // `max_wait`, a batch the store refuses whole is tried again every 100 ms
+  // for up to that long first (a view still building at start-up).
+  void set_contact_store(AccountContactStore* store,
+                         std::chrono::milliseconds max_wait = std::chrono::milliseconds(0)) {
+    contact_store_ = store;
+    contact_store_wait_ = max_wait;
+  }
 
  private:
   struct Pending;
@@ -148,6 +154,7 @@ class IntakeProcessor {
   const ContactIdKey& contact_ids_;
   ContactIndex* contact_index_ = nullptr;
   AccountContactStore* contact_store_ = nullptr;
+  std::chrono::milliseconds contact_store_wait_{0};
 };
 
 // Protobuf bytes with deterministic map ordering, so that re-publishing the
