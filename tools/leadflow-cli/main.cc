@@ -3,12 +3,21 @@
 //   submit            publish form events (one raw line each) to leads.submitted
 //   submit-grpc       submit one lead (JSON) through IntakeService.SubmitLead
 //   watch             print where each lead went and why, from the output topics
+//   assignments       list leads.assigned (who got which lead, queued or assigned)
+//   open-leads        a team's open leads and queue, or a rep's, from routing (gRPC)
+//   feedback          answer for a lead as a team's sales tool would
+//   availability      mark a rep ACTIVE, on VACATION or PAUSED
+//   engage            publish one engagement event (a reply, a booked meeting)
+//   notifications     print what account owners were told
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 #include <vector>
 
 #include "commands.h"
+#include "common/log/log.h"
+#include "sales_commands.h"
 
 namespace {
 
@@ -30,6 +39,30 @@ Usage:
       nurture.touches from the beginning and print one line per outcome, until
       N final outcomes were seen or the timeout passes (default 30 s). Exits 1
       if fewer than N were seen.
+  leadflow-cli assignments --brokers B [--team T] [--rep R]
+      Every record on leads.assigned so far, by decision time: the lead's full
+      id, QUEUED or ASSIGNED (or NAMED_OWNER, ...), team/rep, company, BANT
+      product and total score. A queued lead shows again when a slot frees for it.
+  leadflow-cli open-leads --routing HOST:PORT --api-key KEY (--team T | --rep R)
+      RoutingService.ListOpenLeads, as the team's sales tool (its API key, e.g.
+      demo-key-small-deals) asks: the open leads, and for a team its queue in
+      the order it drains (highest BANT product first, config queue_order).
+  leadflow-cli feedback --brokers B --team T --rep R --lead ID --kind accept
+  leadflow-cli feedback ... --kind reject --reason RIGID_SPEC
+  leadflow-cli feedback ... --kind close --outcome WON|LOST
+      Publish one SalesFeedback to sales.feedback.<team>, as that team's
+      sales tool does. Routing's answer shows on leads.nurture (a protected
+      rejection), leads.discarded, sales.feedback and the WatchAssignments stream.
+  leadflow-cli availability --routing HOST:PORT --api-key KEY --rep R --state ACTIVE|VACATION|PAUSED
+      RoutingService.SetRepAvailability, as the rep's team's sales tool (its
+      API key) sets it; routing records it on reps.availability.
+  leadflow-cli engage --brokers B --type REPLIED|MEETING_BOOKED|... --account KEY
+                      [--contact ID] [--lead ID] [--content CONTENT_ID]
+      Publish one EngagementEvent to engagement.events.
+  leadflow-cli notifications --brokers B [--kind KIND] [--expect N] [--timeout SECONDS]
+      Print accounts.notifications from the beginning (TOUCH_SENT,
+      CUSTOMER_RESPONDED, ACCOUNT_DEVELOPMENT), until N rows were printed or the
+      timeout passes (default 30 s). Exits 1 if fewer than N were seen.
 
 Options:
   --brokers B   Kafka bootstrap servers (default: $LEADFLOW_KAFKA_BROKERS)
@@ -40,8 +73,10 @@ struct Args {
   std::string command;
   std::string brokers;
   std::string intake;
+  std::string routing;
   std::string api_key;
   std::vector<std::string> positional;
+  leadflow::cli::Options options;  // --team, --rep, ... of the sales commands
   int expect = 0;
   int timeout_s = 30;
 };
@@ -62,6 +97,10 @@ bool Parse(int argc, char** argv, Args& a, std::string& error) {
       const char* v = value("--brokers");
       if (!v) return false;
       a.brokers = v;
+    } else if (arg == "--routing") {
+      const char* v = value("--routing");
+      if (!v) return false;
+      a.routing = v;
     } else if (arg == "--intake") {
       const char* v = value("--intake");
       if (!v) return false;
@@ -80,6 +119,15 @@ bool Parse(int argc, char** argv, Args& a, std::string& error) {
         return false;
       }
       (arg == "--expect" ? a.expect : a.timeout_s) = static_cast<int>(n);
+    } else if (arg == "--team" || arg == "--rep" || arg == "--lead" || arg == "--kind" ||
+               arg == "--reason" || arg == "--outcome" || arg == "--state" || arg == "--type" ||
+               arg == "--account" || arg == "--contact" || arg == "--content") {
+      const char* v = value(arg.c_str());
+      if (!v) return false;
+      a.options[arg.substr(2)] = v;
+    } else if (arg.rfind("--", 0) == 0) {
+      error = "unknown option " + arg;
+      return false;
     } else if (a.command.empty()) {
       a.command = arg;
     } else {
@@ -92,6 +140,11 @@ bool Parse(int argc, char** argv, Args& a, std::string& error) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // The CLI prints its own results; the Kafka clients' info lines (partitions
+  // assigned, ...) only at LEADFLOW_LOG_LEVEL=info or debug.
+  const char* level = std::getenv("LEADFLOW_LOG_LEVEL");
+  leadflow::log::Init("leadflow-cli",
+                      level ? leadflow::log::ParseLevel(level) : leadflow::log::Level::kWarn);
   for (int i = 1; i < argc; ++i) {
     if (!std::strcmp(argv[i], "--help") || !std::strcmp(argv[i], "-h")) {
       std::fputs(kUsage, stdout);
@@ -139,6 +192,36 @@ int main(int argc, char** argv) {
   if (a.command == "watch") {
     if (!need_brokers()) return 2;
     return Watch(a.brokers, a.expect, a.timeout_s);
+  }
+  if (a.command == "assignments") {
+    if (!need_brokers()) return 2;
+    return Assignments(a.brokers, a.options);
+  }
+  if (a.command == "open-leads") {
+    if (a.routing.empty()) {
+      std::fprintf(stderr, "leadflow-cli open-leads: --routing HOST:PORT is required\n");
+      return 2;
+    }
+    return OpenLeads(a.routing, a.api_key, a.options);
+  }
+  if (a.command == "feedback") {
+    if (!need_brokers()) return 2;
+    return Feedback(a.brokers, a.options);
+  }
+  if (a.command == "availability") {
+    if (a.routing.empty()) {
+      std::fprintf(stderr, "leadflow-cli availability: --routing HOST:PORT is required\n");
+      return 2;
+    }
+    return Availability(a.routing, a.api_key, a.options);
+  }
+  if (a.command == "engage") {
+    if (!need_brokers()) return 2;
+    return Engage(a.brokers, a.options);
+  }
+  if (a.command == "notifications") {
+    if (!need_brokers()) return 2;
+    return Notifications(a.brokers, a.options, a.expect, a.timeout_s);
   }
   std::fprintf(stderr, "leadflow-cli: unknown command \"%s\" (try --help)\n", a.command.c_str());
   return 2;

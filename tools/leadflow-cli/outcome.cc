@@ -92,6 +92,34 @@ std::optional<OutcomeRow> DescribeOutput(const kafka::ConsumedMessage& m) {
   return std::nullopt;
 }
 
+std::optional<NotificationRow> DescribeNotification(const std::string& payload) {
+  namespace nv1 = leadflow::nurture::v1;
+  nv1::AccountNotification n;
+  if (!n.ParseFromString(payload)) return std::nullopt;
+  NotificationRow row;
+  const nv1::NotificationKind kind =
+      n.kind() == nv1::NOTIFICATION_KIND_UNSPECIFIED ? nv1::TOUCH_SENT : n.kind();
+  row.kind = nv1::NotificationKind_Name(kind);
+  row.account_key = n.account_key();
+  row.owner = n.owner_rep_id().empty() ? "(no owner)" : n.owner_rep_id();
+  switch (kind) {
+    case nv1::CUSTOMER_RESPONDED:
+      row.what = nv1::ResponseKind_Name(n.response().kind()) +
+                 (n.response().content_id().empty() ? "" : " to " + n.response().content_id());
+      break;
+    case nv1::ACCOUNT_DEVELOPMENT:
+      row.what = "lead " + n.lead_id() + " rejected by " + n.rejected_by_rep_id() + " as " +
+                 cv1::ReasonCode_Name(n.rejection_reason()) + ": track " + n.track_id();
+      break;
+    default:
+      row.what = "sent " + n.content_id() + " via " + cv1::Channel_Name(n.channel()) +
+                 " (track " + n.track_id() + ")";
+      break;
+  }
+  if (!n.programme_id().empty()) row.what += ", programme " + n.programme_id();
+  return row;
+}
+
 std::string FitColumn(const std::string& text, size_t width) {
   std::string out;
   size_t chars = 0;

@@ -27,6 +27,17 @@ struct OutcomeRow {
 // give nullopt.
 std::optional<OutcomeRow> DescribeOutput(const kafka::ConsumedMessage& message);
 
+// One accounts.notifications record, for a person to read.
+struct NotificationRow {
+  std::string kind;         // TOUCH_SENT, CUSTOMER_RESPONDED, ACCOUNT_DEVELOPMENT
+  std::string account_key;
+  std::string owner;        // the rep told
+  std::string what;         // what was sent, what came back, or why the account is developed
+};
+
+// Decodes an AccountNotification payload; nullopt when it is not one.
+std::optional<NotificationRow> DescribeNotification(const std::string& payload);
+
 // `text` cut or space-padded to exactly `width` characters (UTF-8 code points,
 // so a Cyrillic company name is never cut mid-character and columns line up).
 std::string FitColumn(const std::string& text, size_t width);

@@ -4,6 +4,7 @@
 
 #include "common/kafka/topics.h"
 #include "leadflow/intake/v1/intake.pb.h"
+#include "leadflow/nurture/v1/nurture.pb.h"
 #include "leadflow/routing/v1/routing.pb.h"
 
 namespace leadflow::cli {
@@ -61,6 +62,47 @@ TEST(OutcomeTest, GarbageAndUnknownTopicsAreSkipped) {
   EXPECT_FALSE(DescribeOutput(m));
   m.topic = "other";
   EXPECT_FALSE(DescribeOutput(m));
+}
+
+TEST(OutcomeTest, NotificationsSayWhatWasSentWhatCameBackAndWhyAnAccountIsDeveloped) {
+  namespace nv1 = leadflow::nurture::v1;
+  nv1::AccountNotification n;
+  n.set_account_key("7702070139");
+  n.set_owner_rep_id("ka-vorontsov");
+  n.set_kind(nv1::CUSTOMER_RESPONDED);
+  n.set_programme_id("satisfaction-audit");
+  n.mutable_response()->set_kind(nv1::MEETING);
+  n.mutable_response()->set_content_id("c-satisfaction-meeting");
+  auto row = DescribeNotification(n.SerializeAsString());
+  ASSERT_TRUE(row);
+  EXPECT_EQ(row->kind, "CUSTOMER_RESPONDED");
+  EXPECT_EQ(row->owner, "ka-vorontsov");
+  EXPECT_EQ(row->what, "MEETING to c-satisfaction-meeting, programme satisfaction-audit");
+
+  nv1::AccountNotification d;
+  d.set_kind(nv1::ACCOUNT_DEVELOPMENT);
+  d.set_account_key("7708503727");
+  d.set_owner_rep_id("ka-kuznetsov");
+  d.set_lead_id("L-9");
+  d.set_rejected_by_rep_id("ka-kuznetsov");
+  d.set_rejection_reason(leadflow::common::v1::RIGID_SPEC);
+  d.set_track_id("account-dev-next-tender-spec");
+  row = DescribeNotification(d.SerializeAsString());
+  ASSERT_TRUE(row);
+  EXPECT_EQ(row->kind, "ACCOUNT_DEVELOPMENT");
+  EXPECT_EQ(row->what,
+            "lead L-9 rejected by ka-kuznetsov as RIGID_SPEC: track account-dev-next-tender-spec");
+
+  nv1::AccountNotification old;  // written before kinds existed: a touch
+  old.set_content_id("c-year-results-2025");
+  old.set_channel(leadflow::common::v1::EMAIL);
+  old.set_track_id("customer-upsell");
+  row = DescribeNotification(old.SerializeAsString());
+  ASSERT_TRUE(row);
+  EXPECT_EQ(row->kind, "TOUCH_SENT");
+  EXPECT_EQ(row->owner, "(no owner)");
+  EXPECT_EQ(row->what, "sent c-year-results-2025 via EMAIL (track customer-upsell)");
+  EXPECT_FALSE(DescribeNotification("\xff\xff\xff"));
 }
 
 }  // namespace

@@ -138,7 +138,7 @@ TEST_F(SampleLeadsTest, InvalidLinesAreRejectedWithTheDocumentedReason) {
     EXPECT_EQ(o.reject_reason, it->second.first) << "line " << line;
     EXPECT_EQ(o.reject_field, it->second.second) << "line " << line;
   }
-  EXPECT_EQ(outcomes_.size(), 52u);
+  EXPECT_EQ(outcomes_.size(), 53u);
 }
 
 TEST_F(SampleLeadsTest, CustomersAreClassifiedAsCustomers) {
@@ -224,6 +224,40 @@ TEST_F(SampleLeadsTest, ScreenedOut) {
     EXPECT_EQ(o.score.disqualification_reasons(0), reason) << "line " << line;
   }
   EXPECT_NEAR(outcomes_[40].score.total_score(), 125, 1e-9);
+}
+
+
+// Line 53: the demo's large deal with weak answers (issue 18.1): far below
+// the MQL threshold, but 80 mln RUB, so routing's order.large_deal sends it
+// to key-accounts instead of nurture.
+TEST_F(SampleLeadsTest, LargeDealWithWeakAnswers) {
+  const auto& o = outcomes_[53];
+  ASSERT_TRUE(o.accepted);
+  EXPECT_EQ(o.score.segment(), leadflow::common::v1::MID_MARKET);
+  EXPECT_EQ(o.score.deal_band(), leadflow::common::v1::DEAL_BAND_LARGE);
+  EXPECT_EQ(o.score.bant().product(), 15);
+  EXPECT_NEAR(o.score.total_score(), 31, 1e-9);  // as samples/README.md documents
+  EXPECT_FALSE(o.score.disqualified());
+}
+
+// samples/queue.jsonl, the demo's ranked queue (issue 18.2): five qualified
+// small deals, each with its own BANT product, submitted out of rank order.
+TEST_F(SampleLeadsTest, QueueSamplesAreQualifiedSmallDealsOfDistinctRank) {
+  const auto lines = Lines(Root() + "/samples/queue.jsonl");
+  const int expected_products[] = {300, 500, 375, 625, 400};
+  int i = 0;
+  for (const auto& line : lines) {
+    if (line.empty()) continue;
+    ASSERT_LT(i, 5);
+    const Outcome o = Run(line, 1000 + i);
+    ASSERT_TRUE(o.accepted) << line;
+    EXPECT_EQ(o.score.deal_band(), leadflow::common::v1::DEAL_BAND_SMALL) << line;
+    EXPECT_EQ(o.score.segment(), leadflow::common::v1::MID_MARKET) << line;
+    EXPECT_GE(o.score.total_score(), 100) << line;
+    EXPECT_EQ(o.score.bant().product(), expected_products[i]) << line;
+    ++i;
+  }
+  EXPECT_EQ(i, 5);
 }
 
 }  // namespace
