@@ -16,6 +16,7 @@
 #include "intake/app/http_handler.h"
 #include "intake/app/id_generator.h"
 #include "intake/app/idempotency_store.h"
+#include "intake/app/intake_eraser.h"
 #include "intake/app/intake_metrics.h"
 #include "intake/app/intake_processor.h"
 #include "intake/app/privacy_grpc_service.h"
@@ -59,6 +60,7 @@ int main(int argc, char** argv) {
   std::unique_ptr<RedisContactIndex> contact_index;
   std::unique_ptr<PrivacyGrpcService> privacy_service;
   std::unique_ptr<RedisAccountContactStore> contact_store;
+  std::unique_ptr<IntakeEraser> eraser;
   return runtime::ServiceMain(kInfo, argc, argv, [&](runtime::ServiceRuntime& rt) -> Status {
     auto policy = config::LoadRules<config::v1::IntakeConfig>(rt.ConfigPath("intake.json"),
                                                               IntakePolicy::Create);
@@ -81,6 +83,7 @@ int main(int argc, char** argv) {
     // Buying-committee coverage: a view of leads.accepted (docs/domain-rules.md §2).
     contact_store = std::make_unique<RedisAccountContactStore>(rt.redis());
     processor->set_contact_store(contact_store.get(), std::chrono::seconds(1));
+    eraser = std::make_unique<IntakeEraser>(*contact_index, *contact_store);
     // Per-source buckets in Redis, shared by every replica (docs/security.md).
     auto source_access = SourceAccess::Create(
         **policy, std::make_unique<ratelimit::RedisRateLimiter>(rt.redis(), "intake"));
@@ -99,7 +102,7 @@ int main(int argc, char** argv) {
                                                            *contact_ids, rt.clock());
     rt.AddGrpcService(privacy_service.get());
     if (Status s = rt.AddConsumer("privacy", {topics::kPrivacyErasure},
-                                  privacy::ErasureHandler(*contact_index), intake::v1::INTAKE);
+                                  privacy::ErasureHandler(*eraser), intake::v1::INTAKE);
         !s.ok()) {
       return s;
     }

@@ -98,6 +98,28 @@ Status RedisAccountContactStore::Apply(const std::string& epoch,
   return Status::Ok();
 }
 
+Status RedisAccountContactStore::EraseContact(const std::string& contact_id) {
+  std::string cursor = "0";
+  do {
+    auto r = redis_.Run({"SCAN", cursor, "MATCH", Key("*"), "COUNT", "1000"});
+    if (!r.ok()) return r.status();
+    if (r->is_error()) return Status::Unavailable("coverage erase: " + r->str);
+    if (r->type != redis::Reply::Type::kArray || r->elements.size() != 2) {
+      return Status::Unavailable("coverage erase: unexpected SCAN reply");
+    }
+    cursor = r->elements[0].str;
+    std::vector<redis::Command> hdel;
+    for (const auto& key : r->elements[1].elements) hdel.push_back({"HDEL", key.str, contact_id});
+    if (hdel.empty()) continue;
+    auto done = redis_.Pipeline(hdel);
+    if (!done.ok()) return done.status();
+    for (const auto& d : *done) {
+      if (d.is_error()) return Status::Unavailable("coverage erase: " + d.str);
+    }
+  } while (cursor != "0");
+  return Status::Ok();
+}
+
 StatusOr<std::map<std::string, int64_t>> RedisAccountContactStore::PartialCounts(int64_t now_ms) {
   std::vector<redis::Command> commands;
   const std::string now_s = std::to_string(now_ms / 1000);

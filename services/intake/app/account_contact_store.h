@@ -76,6 +76,11 @@ class RedisAccountContactStore final : public AccountContactStore {
   // at `epoch`; kUnavailable when Redis fails.
   Status Apply(const std::string& epoch, const kafka::ConsumedMessage& record, int64_t now_ms);
 
+  // Removes the contact from every account's contacts (privacy erasure;
+  // idempotent). A SCAN of the cov: keys, then one pipelined HDEL per batch of
+  // keys: O(accounts) per erasure, which are rare. kUnavailable when Redis fails.
+  Status EraseContact(const std::string& contact_id);
+
   // The accounts with a partial coverage per relationship name ("CUSTOMER",
   // "PROSPECT"), after trimming the entries whose window ended by `now_ms`.
   StatusOr<std::map<std::string, int64_t>> PartialCounts(int64_t now_ms);

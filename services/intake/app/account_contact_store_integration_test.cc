@@ -237,5 +237,24 @@ TEST_F(AccountContactStoreTest, BytesPerAccountAndContact) {
   EXPECT_LT(index, 200);
 }
 
+TEST_F(AccountContactStoreTest, AnErasureRemovesTheContactFromEveryAccount) {
+  OpenReady();
+  auto engineer = Submit("engineer@example.ru", "Product owner");
+  auto ceo = Submit("ceo@example.ru", "CEO");
+  ASSERT_TRUE(engineer.ok() && ceo.ok());
+  const auto eng = testutil::DecodeAccepted(engineer->messages[0]);
+  const auto boss = testutil::DecodeAccepted(ceo->messages[0]);
+  // The same person also seen at another account.
+  ASSERT_TRUE(client_
+                  ->Run({"HSET", RedisAccountContactStore::Key("other.ru"),
+                         eng.contact().contact_id(), "22"})
+                  .ok());
+  ASSERT_TRUE(store_->EraseContact(eng.contact().contact_id()).ok());
+  EXPECT_EQ(Hget("7707083893", eng.contact().contact_id()), "(nil)");
+  EXPECT_EQ(Hget("other.ru", eng.contact().contact_id()), "(nil)");
+  EXPECT_EQ(Hget("7707083893", boss.contact().contact_id()), "11") << "only that contact";
+  ASSERT_TRUE(store_->EraseContact(eng.contact().contact_id()).ok()) << "idempotent";
+}
+
 }  // namespace
 }  // namespace leadflow::intake
