@@ -32,7 +32,7 @@ export const SERVICES = ["intake", "scoring", "routing", "nurture"];
 // autoscaler only describes the services' input topics and main groups.
 export const KAFKA_ACLS = {
   "leadflow-intake": {
-    read: ["leads.submitted", "accounts.changes", "privacy.erasure"],
+    read: ["leads.submitted", "accounts.changes", "leads.accepted", "privacy.erasure"],
     write: ["leads.accepted", "leads.rejected", "engagement.events", "privacy.erasure"],
   },
   "leadflow-scoring": {
