@@ -16,6 +16,7 @@
 #include "common/kafka/topics.h"
 #include "leadflow/engagement/v1/engagement.pb.h"
 #include "leadflow/routing/v1/routing.grpc.pb.h"
+#include "cli_producer.h"
 #include "outcome.h"
 
 namespace leadflow::cli {
@@ -51,24 +52,13 @@ void SetNow(google::protobuf::Timestamp* t) {
 
 int ProduceOne(const std::string& brokers, const std::string& topic, const std::string& key,
                const std::string& payload, const std::string& what) {
-  kafka::ProducerOptions o;
-  o.brokers = brokers;
-  o.client_id = "leadflow-cli";
-  auto p = kafka::MakeKafkaProducer(o, nullptr);
-  if (!p.ok()) {
-    std::fprintf(stderr, "leadflow-cli: %s\n", p.status().message().c_str());
-    return 1;
-  }
-  if (auto s = (*p)->Produce({topic, key, payload, {}}); !s.ok()) {
+  auto p = MakeProducer(brokers);
+  if (!p) return 1;
+  if (auto s = p->Produce({topic, key, payload, {}}); !s.ok()) {
     std::fprintf(stderr, "leadflow-cli: %s\n", s.message().c_str());
     return 1;
   }
-  if (auto s = (*p)->Flush(std::chrono::seconds(30)); !s.ok()) {
-    std::fprintf(stderr, "leadflow-cli: %s\n", s.message().c_str());
-    return 1;
-  }
-  std::printf("published %s to %s\n", what.c_str(), topic.c_str());
-  return 0;
+  return FlushOrFail(*p, 1, (what + " to " + topic).c_str());
 }
 
 std::unique_ptr<kafka::Consumer> FromBeginning(const std::string& brokers, const char* topic) {
