@@ -146,6 +146,14 @@ def funnel():
         panel("bargauge", "Sales handoffs: accepted, rejected (with reason), closed",
               [("sum by (kind, reason) (increase(leadflow_routing_feedback_total[$__range]))",
                 "{{kind}} {{reason}}")], 12, 16),
+        panel("bargauge", "Deals lost by reason",
+              [("sum by (reason) (increase(leadflow_routing_deals_lost_total[$__range]))",
+                "{{reason}}")], 0, 24,
+              description="Deals closed LOST in the range by loss reason code (price, competitor, "
+                          "tender lost, no budget, timing, no decision, and the protected "
+                          "BUDGET_TOO_SMALL, RIGID_SPEC, TAILORED_FOR_COMPETITOR); UNSPECIFIED "
+                          "while require_loss_reason is off. Competitor names and tender reasons "
+                          "stay on sales.feedback (docs/domain-rules.md)."),
     ])
 
 

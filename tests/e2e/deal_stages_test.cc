@@ -12,6 +12,10 @@
 //      shows it stalled. deals.stages holds every move, ids only. The team
 //      lead's WatchAssignments stream (team key-accounts) saw every stage,
 //      the one moved on the topic included, and the stall.
+//   4. The deal is lost to a competitor (CloseLead LOST, issue 17.3; the copy
+//      sets require_loss_reason): a LOST without a loss reason is refused;
+//      with LOST_TO_COMPETITOR and the competitor's name it closes, and
+//      leadflow_routing_deals_lost_total counts the code, never the name.
 #include <google/protobuf/util/json_util.h>
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
@@ -67,6 +71,7 @@ bool WriteConfig(const testing::TempDir& dir, std::string* error) {
     *error = "no contract_approval stage in the shipped routing_rules.json";
     return false;
   }
+  rules.set_require_loss_reason(true);
   std::string json;
   (void)google::protobuf::util::MessageToJsonString(rules, &json);
   std::ofstream(path, std::ios::trunc) << json;
@@ -304,6 +309,30 @@ TEST_F(DealStagesE2E, ADealMovesThroughStagesByGrpcAndTopicAndStallsInContractAp
   for (const auto& m : kafka_->ConsumeAll(topics::kDealsStages, 4, seconds(2))) {
     EXPECT_EQ(m.value.find(kEmail), std::string::npos) << "personal data on deals.stages";
   }
+
+  // 4. Lost to a competitor: the code shows in the reason metric.
+  rv1::CloseLeadRequest close;
+  close.set_lead_id(lead_id);
+  close.set_rep_id(a.decision().rep_id());
+  close.set_outcome(rv1::LOST);
+  rv1::FeedbackAck lost;
+  st = stub_->CloseLead(Ctx().get(), close, &lost);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(st.error_message().rfind("loss_reason:", 0), 0u) << st.error_message();
+  close.set_loss_reason(leadflow::common::v1::LOST_TO_COMPETITOR);
+  close.set_loss_detail("Acme Integration");
+  st = stub_->CloseLead(Ctx().get(), close, &lost);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  EXPECT_EQ(lost.status(), "closed: LOST (LOST_TO_COMPETITOR)");
+  const std::string lost_series =
+      R"(leadflow_routing_deals_lost_total{reason="LOST_TO_COMPETITOR",team="key-accounts"})";
+  EXPECT_TRUE(WaitFor([&] { return MetricValue(admin, lost_series) == 1; }, seconds(10)))
+      << MetricValue(admin, lost_series);
+  EXPECT_EQ(HttpGet(admin, "/metrics").find("Acme"), std::string::npos)
+      << "the competitor's name in the metrics";
+  ASSERT_TRUE(stub_->GetLead(Ctx().get(), req, &view).ok());
+  EXPECT_EQ(view.state(), rv1::SALES_CLOSED);
+  EXPECT_EQ(view.loss_reason(), leadflow::common::v1::LOST_TO_COMPETITOR);
 }
 
 }  // namespace

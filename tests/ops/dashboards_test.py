@@ -11,6 +11,7 @@ files loaded, sends sample traffic through the public interfaces, and then:
   - every target of every panel in deploy/grafana/dashboards/*.json, run through
     the HTTP API (/api/v1/query), returns at least one series; the test fails
     naming each panel that stays empty;
+  - the Funnel's loss-reason panel shows the code the sample losses carry;
   - after one SIGTERM restart of leadflow-scoring, the Platform restart panel
     shows 1 for it and 0 for the others;
   - every rule of deploy/prometheus/*.rules.yml is loaded and evaluates without
@@ -90,6 +91,9 @@ def main():
         deadline = time.time() + 30
         while time.time() < deadline and not s.assignments():
             time.sleep(1)
+        # Losses carry a coded reason (issue 17.3); the name stays on sales.feedback.
+        s.FEEDBACK = dict(s.FEEDBACK, L=("CLOSE", 'outcome: LOST loss_reason: LOST_TO_COMPETITOR '
+                                                  'loss_detail: "Acme Integration"'))
         fed = s.sales_feedback_round()
         for lead, contact, acct in s.nurture_contacts()[:2]:
             s.unsubscribe(lead, contact, acct)  # nurture exits: unsubscribed
@@ -123,6 +127,11 @@ def main():
             time.sleep(2)
         for dash, title, expr in empty:
             failures.append(f"{dash} / {title}: no data for {expr}")
+        # The loss-reason panel shows the code the sales tool sent.
+        lost_expr = next(q[2] for q in queries if q[1] == "Deals lost by reason")
+        lost = {x["metric"].get("reason") for x in s.query(lost_expr)}
+        if "LOST_TO_COMPETITOR" not in lost:
+            failures.append(f"Funnel / Deals lost by reason: no LOST_TO_COMPETITOR in {lost}")
         print(f"ops: {len(queries) - len(empty)}/{len(queries)} panel queries returned data "
               f"({time.time() - started:.0f} s)", flush=True)
 

@@ -140,6 +140,9 @@ StatusOr<FeedbackResult> FeedbackProcessor::Apply(const rv1::SalesFeedback& fb) 
 StatusOr<FeedbackResult> FeedbackProcessor::ApplyFrom(const rv1::SalesFeedback& fb,
                                                       const std::string& team) {
   if (Status s = ValidateFeedback(fb); !s.ok()) return s;
+  if (fb.kind() == rv1::CLOSE && policy_->rules().require_loss_reason()) {
+    if (Status s = RequireLossReason(fb.outcome(), fb.loss_reason()); !s.ok()) return s;
+  }
   if (fb.kind() == rv1::STAGE && policy_->deal_stages().Find(fb.stage()) == nullptr) {
     const std::string names = policy_->deal_stages().Names();
     return Status::InvalidArgument("stage: unknown stage \"" + fb.stage() + "\" (" +
@@ -236,8 +239,11 @@ StatusOr<std::optional<FeedbackResult>> FeedbackProcessor::ApplyOnce(const rv1::
       result.status = "stage: " + detail + " (" + std::to_string(write.win_probability_pct) + " %)";
       break;
     case rv1::CLOSE:
-      detail = rv1::DealOutcome_Name(fb.outcome());
-      result.status = "closed: " + detail;
+      detail = CloseDetail(fb.outcome(), fb.loss_reason());
+      result.status = "closed: " + rv1::DealOutcome_Name(fb.outcome());
+      if (fb.loss_reason() != cv1::REASON_UNSPECIFIED) {
+        result.status += " (" + cv1::ReasonCode_Name(fb.loss_reason()) + ")";
+      }
       result.outcome = rv1::FEEDBACK_CLOSED;
       write = TerminalRecord(rec, nullptr);
       break;
@@ -340,13 +346,26 @@ StatusOr<std::optional<FeedbackResult>> FeedbackProcessor::ApplyOnce(const rv1::
     result.win_probability_pct = kept.win_probability_pct;
   }
   if (fb.kind() == rv1::REJECT) c->set_reject_reason(fb.reject_reason());
-  if (fb.kind() == rv1::CLOSE) c->set_deal_outcome(fb.outcome());
+  if (fb.kind() == rv1::CLOSE) {
+    c->set_deal_outcome(fb.outcome());
+    c->set_loss_reason(fb.loss_reason());
+  }
   if (!retry) {
-    metrics_.Feedback(kind, fb.kind() == rv1::ACCEPT ? "none" : detail);
+    // Labels: the outcome and loss reason codes only, never loss_detail.
+    const std::string label = fb.kind() == rv1::ACCEPT  ? "none"
+                              : fb.kind() == rv1::CLOSE ? rv1::DealOutcome_Name(fb.outcome())
+                                                        : detail;
+    metrics_.Feedback(kind, label);
     if (fb.kind() == rv1::STAGE && !step.value_update) metrics_.DealStageChanged(detail, d.team());
     if (fb.kind() == rv1::CLOSE) {
-      metrics_.DealClosed(detail, cv1::Segment_Name(rec.scored().segment()),
+      metrics_.DealClosed(label, cv1::Segment_Name(rec.scored().segment()),
                           cv1::DealBand_Name(rec.scored().deal_band()));
+      if (fb.outcome() == rv1::LOST) {
+        metrics_.DealLost(fb.loss_reason() == cv1::REASON_UNSPECIFIED
+                              ? "UNSPECIFIED"
+                              : cv1::ReasonCode_Name(fb.loss_reason()),
+                          d.team());
+      }
     }
     if (fb.kind() == rv1::REJECT || fb.kind() == rv1::CLOSE) {
       metrics_.RepOpenLeads(d.team(), fb.rep_id(), static_cast<double>(open_after));

@@ -150,6 +150,8 @@ grpc::Status RoutingGrpcService::CloseLead(grpc::ServerContext* ctx, const rv1::
   fb.set_rep_id(req->rep_id());
   fb.set_kind(rv1::CLOSE);
   fb.set_outcome(req->outcome());
+  fb.set_loss_reason(req->loss_reason());
+  fb.set_loss_detail(req->loss_detail());
   fb.set_comment(req->comment());
   return ApplyAndPublish(std::move(fb), resp);
 }
@@ -215,6 +217,7 @@ rv1::LeadView RoutingGrpcService::ViewOf(const rv1::LeadAssigned& record,
   v.set_team(c.team());
   v.set_reject_reason(c.reject_reason());
   v.set_deal_outcome(c.deal_outcome());
+  v.set_loss_reason(c.loss_reason());
   v.set_stage(tags.stage);
   v.set_win_probability_pct(tags.win_probability_pct);
   v.set_deal_value_rub(tags.value_rub);

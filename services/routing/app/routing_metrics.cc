@@ -66,6 +66,13 @@ void RoutingMetrics::DealStageChanged(const std::string& stage, const std::strin
       .Inc();
 }
 
+void RoutingMetrics::DealLost(const std::string& reason, const std::string& team) {
+  m_.registry()
+      .GetCounter(m_.Name("deals_lost_total"), "Deals closed LOST, by loss reason code and team",
+                  {{"reason", reason}, {"team", team}})
+      .Inc();
+}
+
 void RoutingMetrics::DealStalled(const std::string& stage, const std::string& team) {
   m_.registry()
       .GetCounter(m_.Name("deal_stalls_total"),

@@ -25,6 +25,9 @@ class RoutingMetrics {
   // segment and deal band: won deals per MQL is conversion by segment.
   void DealClosed(const std::string& outcome, const std::string& segment,
                   const std::string& band);
+  // A deal closed LOST, by loss reason code ("UNSPECIFIED" when none was
+  // given; never the free-text loss_detail) and team.
+  void DealLost(const std::string& reason, const std::string& team);
   // A deal moved to `stage` (bounded: configured stage ids) in `team`.
   void DealStageChanged(const std::string& stage, const std::string& team);
   // A deal stayed in `stage` longer than the stage's maximum.

@@ -42,7 +42,113 @@ Status CheckOutcome(leadflow::routing::v1::DealOutcome o) {
   return Status::Ok();
 }
 
+// Only a CLOSE carries a loss reason or its detail.
+Status NoLoss(const leadflow::routing::v1::SalesFeedback& f) {
+  if (f.loss_reason() != cv1::REASON_UNSPECIFIED) {
+    return Status::InvalidArgument("loss_reason: only a CLOSE with outcome LOST carries one",
+                                   cv1::INVALID_FIELD);
+  }
+  if (!f.loss_detail().empty()) {
+    return Status::InvalidArgument("loss_detail: only a CLOSE with outcome LOST carries one",
+                                   cv1::INVALID_FIELD);
+  }
+  return Status::Ok();
+}
+
 }  // namespace
+
+bool IsLossReason(cv1::ReasonCode r) {
+  switch (r) {
+    case cv1::LOST_PRICE:
+    case cv1::LOST_TO_COMPETITOR:
+    case cv1::LOST_TENDER:
+    case cv1::LOST_NO_BUDGET:
+    case cv1::LOST_TIMING:
+    case cv1::LOST_NO_DECISION:
+    case cv1::BUDGET_TOO_SMALL:
+    case cv1::RIGID_SPEC:
+    case cv1::TAILORED_FOR_COMPETITOR:
+      return true;
+    default:
+      return false;
+  }
+}
+
+std::string LossReasonNames() {
+  return "LOST_PRICE, LOST_TO_COMPETITOR, LOST_TENDER, LOST_NO_BUDGET, LOST_TIMING, "
+         "LOST_NO_DECISION, BUDGET_TOO_SMALL, RIGID_SPEC, TAILORED_FOR_COMPETITOR";
+}
+
+Status CheckLossReason(leadflow::routing::v1::DealOutcome outcome, cv1::ReasonCode r,
+                       const std::string& detail) {
+  namespace rv1 = leadflow::routing::v1;
+  if (outcome != rv1::LOST) {
+    if (r != cv1::REASON_UNSPECIFIED) {
+      return Status::InvalidArgument(
+          "loss_reason: only a LOST carries one, not " + rv1::DealOutcome_Name(outcome),
+          cv1::INVALID_FIELD);
+    }
+    if (!detail.empty()) {
+      return Status::InvalidArgument(
+          "loss_detail: only a LOST carries one, not " + rv1::DealOutcome_Name(outcome),
+          cv1::INVALID_FIELD);
+    }
+    return Status::Ok();
+  }
+  if (r == cv1::REASON_UNSPECIFIED) {
+    if (!detail.empty()) {
+      return Status::InvalidArgument("loss_detail: given without a loss_reason",
+                                     cv1::INVALID_FIELD);
+    }
+    return Status::Ok();
+  }
+  if (!IsLossReason(r)) {
+    return Status::InvalidArgument(
+        "loss_reason: " + ReasonText(r) + " is not a loss reason (" + LossReasonNames() + ")",
+        cv1::INVALID_FIELD);
+  }
+  if (detail.size() > kMaxLossDetailBytes) {
+    return Status::InvalidArgument(
+        "loss_detail: at most " + std::to_string(kMaxLossDetailBytes) + " bytes",
+        cv1::INVALID_FIELD);
+  }
+  if (r == cv1::LOST_TO_COMPETITOR && detail.empty()) {
+    return Status::InvalidArgument("loss_detail: LOST_TO_COMPETITOR needs the competitor's name",
+                                   cv1::MISSING_FIELD);
+  }
+  if (r == cv1::LOST_TENDER && detail.empty()) {
+    return Status::InvalidArgument("loss_detail: LOST_TENDER needs the reason the tender was lost",
+                                   cv1::MISSING_FIELD);
+  }
+  return Status::Ok();
+}
+
+Status RequireLossReason(leadflow::routing::v1::DealOutcome outcome, cv1::ReasonCode r) {
+  if (outcome == leadflow::routing::v1::LOST && r == cv1::REASON_UNSPECIFIED) {
+    return Status::InvalidArgument(
+        "loss_reason: a LOST close needs a loss reason (" + LossReasonNames() + ")",
+        cv1::MISSING_FIELD);
+  }
+  return Status::Ok();
+}
+
+std::string CloseDetail(leadflow::routing::v1::DealOutcome outcome, cv1::ReasonCode loss_reason) {
+  std::string d = leadflow::routing::v1::DealOutcome_Name(outcome);
+  if (loss_reason != cv1::REASON_UNSPECIFIED) d += ":" + ReasonText(loss_reason);
+  return d;
+}
+
+bool ParseCloseDetail(const std::string& detail, leadflow::routing::v1::DealOutcome* outcome,
+                      cv1::ReasonCode* loss_reason) {
+  const size_t colon = detail.find(':');
+  if (!leadflow::routing::v1::DealOutcome_Parse(detail.substr(0, colon), outcome)) return false;
+  *loss_reason = cv1::REASON_UNSPECIFIED;
+  if (colon != std::string::npos) {
+    cv1::ReasonCode r{};
+    if (cv1::ReasonCode_Parse(detail.substr(colon + 1), &r)) *loss_reason = r;
+  }
+  return true;
+}
 
 bool IsSalesRejectionReason(cv1::ReasonCode r) {
   switch (r) {
@@ -78,7 +184,8 @@ Status ValidateReject(const leadflow::routing::v1::RejectLeadRequest& r) {
 Status ValidateClose(const leadflow::routing::v1::CloseLeadRequest& r) {
   if (r.lead_id().empty()) return Status::InvalidArgument("lead_id: required");
   if (r.rep_id().empty()) return Status::InvalidArgument("rep_id: required");
-  return CheckOutcome(r.outcome());
+  if (Status s = CheckOutcome(r.outcome()); !s.ok()) return s;
+  return CheckLossReason(r.outcome(), r.loss_reason(), r.loss_detail());
 }
 
 Status ValidateFeedback(const leadflow::routing::v1::SalesFeedback& f) {
@@ -87,6 +194,9 @@ Status ValidateFeedback(const leadflow::routing::v1::SalesFeedback& f) {
     return Status::InvalidArgument("lead_id: required", leadflow::common::v1::MISSING_FIELD);
   if (f.rep_id().empty())
     return Status::InvalidArgument("rep_id: required", leadflow::common::v1::MISSING_FIELD);
+  if (f.kind() != rv1::CLOSE) {
+    if (Status s = NoLoss(f); !s.ok()) return s;
+  }
   switch (f.kind()) {
     case rv1::ACCEPT:
       if (f.reject_reason() != cv1::REASON_UNSPECIFIED) {
@@ -107,7 +217,8 @@ Status ValidateFeedback(const leadflow::routing::v1::SalesFeedback& f) {
         return Status::InvalidArgument("reject_reason: only a REJECT carries one",
                                        cv1::INVALID_FIELD);
       }
-      return CheckOutcome(f.outcome());
+      if (Status s = CheckOutcome(f.outcome()); !s.ok()) return s;
+      return CheckLossReason(f.outcome(), f.loss_reason(), f.loss_detail());
     case rv1::STAGE:
       if (f.reject_reason() != cv1::REASON_UNSPECIFIED) {
         return Status::InvalidArgument("reject_reason: only a REJECT carries one",

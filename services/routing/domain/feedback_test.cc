@@ -34,6 +34,118 @@ TEST(Feedback, CloseNeedsAnOutcome) {
   EXPECT_NE(ValidateClose(r).message().find("rep_id"), std::string::npos);
 }
 
+// Issue 17.3: a LOST carries a coded loss reason; WON never does; the
+// competitor and the tender need their free text. Errors name the field.
+TEST(Feedback, LossReasonsAreCodedAndOnlyOnALost) {
+  rv1::CloseLeadRequest r;
+  r.set_lead_id("l");
+  r.set_rep_id("rep");
+  r.set_outcome(rv1::LOST);
+  EXPECT_TRUE(ValidateClose(r).ok());  // required or not: RequireLossReason
+  r.set_loss_reason(cv1::LOST_PRICE);
+  EXPECT_TRUE(ValidateClose(r).ok());
+  r.set_loss_reason(cv1::TAILORED_FOR_COMPETITOR);  // protected codes are loss reasons
+  EXPECT_TRUE(ValidateClose(r).ok());
+  r.set_loss_reason(cv1::QUIET_HOURS);
+  Status s = ValidateClose(r);
+  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(s.reason(), cv1::INVALID_FIELD);
+  EXPECT_EQ(s.message().rfind("loss_reason: QUIET_HOURS is not a loss reason", 0), 0u)
+      << s.message();
+  r.set_loss_reason(static_cast<cv1::ReasonCode>(999));
+  EXPECT_EQ(ValidateClose(r).message().rfind("loss_reason: 999", 0), 0u);
+  r.set_loss_reason(cv1::NOT_A_FIT);  // a rejection reason, not a loss reason
+  EXPECT_FALSE(ValidateClose(r).ok());
+
+  r.set_loss_reason(cv1::LOST_TO_COMPETITOR);
+  s = ValidateClose(r);
+  EXPECT_EQ(s.reason(), cv1::MISSING_FIELD);
+  EXPECT_EQ(s.message().rfind("loss_detail: LOST_TO_COMPETITOR needs the competitor", 0), 0u)
+      << s.message();
+  r.set_loss_detail("Acme Integration");
+  EXPECT_TRUE(ValidateClose(r).ok());
+  r.set_loss_reason(cv1::LOST_TENDER);
+  r.clear_loss_detail();
+  EXPECT_EQ(ValidateClose(r).message().rfind("loss_detail: LOST_TENDER", 0), 0u);
+  r.set_loss_detail(std::string(kMaxLossDetailBytes + 1, 'x'));
+  EXPECT_EQ(ValidateClose(r).message().rfind("loss_detail: at most 200 bytes", 0), 0u);
+  r.set_loss_detail("lowest bid won");
+  EXPECT_TRUE(ValidateClose(r).ok());
+
+  // WON (and DISQUALIFIED) never carry one.
+  r.set_outcome(rv1::WON);
+  s = ValidateClose(r);
+  EXPECT_EQ(s.reason(), cv1::INVALID_FIELD);
+  EXPECT_EQ(s.message(), "loss_reason: only a LOST carries one, not WON");
+  r.clear_loss_reason();
+  EXPECT_EQ(ValidateClose(r).message().rfind("loss_detail: only a LOST", 0), 0u);
+  r.clear_loss_detail();
+  EXPECT_TRUE(ValidateClose(r).ok());
+  r.set_outcome(rv1::OUTCOME_DISQUALIFIED);
+  r.set_loss_reason(cv1::LOST_PRICE);
+  EXPECT_FALSE(ValidateClose(r).ok());
+
+  // A detail without a code says nothing countable.
+  r.set_outcome(rv1::LOST);
+  r.clear_loss_reason();
+  r.set_loss_detail("Acme");
+  EXPECT_EQ(ValidateClose(r).message(), "loss_detail: given without a loss_reason");
+}
+
+TEST(Feedback, ALostWithoutACodeIsRefusedWhenRequired) {
+  Status s = RequireLossReason(rv1::LOST, cv1::REASON_UNSPECIFIED);
+  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(s.reason(), cv1::MISSING_FIELD);
+  EXPECT_EQ(s.message().rfind("loss_reason: a LOST close needs a loss reason", 0), 0u);
+  EXPECT_TRUE(RequireLossReason(rv1::LOST, cv1::LOST_TIMING).ok());
+  EXPECT_TRUE(RequireLossReason(rv1::WON, cv1::REASON_UNSPECIFIED).ok());
+}
+
+TEST(Feedback, TopicFeedbackCarriesALossReasonOnACloseOnly) {
+  rv1::SalesFeedback f;
+  f.set_lead_id("l");
+  f.set_rep_id("rep");
+  f.set_kind(rv1::CLOSE);
+  f.set_outcome(rv1::LOST);
+  f.set_loss_reason(cv1::LOST_TO_COMPETITOR);
+  Status s = ValidateFeedback(f);
+  EXPECT_EQ(s.reason(), cv1::MISSING_FIELD);
+  EXPECT_EQ(s.message().rfind("loss_detail:", 0), 0u) << s.message();
+  f.set_loss_detail("Acme");
+  EXPECT_TRUE(ValidateFeedback(f).ok());
+  f.set_outcome(rv1::WON);
+  EXPECT_EQ(ValidateFeedback(f).message().rfind("loss_reason:", 0), 0u);
+  for (auto kind : {rv1::ACCEPT, rv1::REJECT, rv1::STAGE}) {
+    rv1::SalesFeedback g = f;
+    g.set_kind(kind);
+    g.clear_outcome();
+    g.set_reject_reason(kind == rv1::REJECT ? cv1::NOT_A_FIT : cv1::REASON_UNSPECIFIED);
+    g.set_stage(kind == rv1::STAGE ? "presale" : "");
+    s = ValidateFeedback(g);
+    EXPECT_EQ(s.reason(), cv1::INVALID_FIELD) << FeedbackKindLabel(kind);
+    EXPECT_EQ(s.message(), "loss_reason: only a CLOSE with outcome LOST carries one");
+    g.clear_loss_reason();
+    EXPECT_EQ(ValidateFeedback(g).message().rfind("loss_detail:", 0), 0u);
+    g.clear_loss_detail();
+    EXPECT_TRUE(ValidateFeedback(g).ok()) << ValidateFeedback(g).message();
+  }
+}
+
+TEST(Feedback, CloseDetailKeepsTheCodeNotTheText) {
+  EXPECT_EQ(CloseDetail(rv1::WON, cv1::REASON_UNSPECIFIED), "WON");
+  EXPECT_EQ(CloseDetail(rv1::LOST, cv1::LOST_TO_COMPETITOR), "LOST:LOST_TO_COMPETITOR");
+  rv1::DealOutcome o{};
+  cv1::ReasonCode r = cv1::NOT_A_FIT;
+  ASSERT_TRUE(ParseCloseDetail("LOST:LOST_PRICE", &o, &r));
+  EXPECT_EQ(o, rv1::LOST);
+  EXPECT_EQ(r, cv1::LOST_PRICE);
+  ASSERT_TRUE(ParseCloseDetail("WON", &o, &r));
+  EXPECT_EQ(o, rv1::WON);
+  EXPECT_EQ(r, cv1::REASON_UNSPECIFIED);
+  EXPECT_FALSE(ParseCloseDetail("", &o, &r));
+  EXPECT_FALSE(ParseCloseDetail("MAYBE:LOST_PRICE", &o, &r));
+}
+
 TEST(Feedback, AcceptNeedsLeadAndRep) {
   rv1::AcceptLeadRequest r;
   EXPECT_FALSE(ValidateAccept(r).ok());

@@ -20,7 +20,7 @@ std::string DetailOf(const rv1::SalesFeedback& f) {
     case rv1::REJECT:
       return leadflow::common::v1::ReasonCode_Name(f.reject_reason());
     case rv1::CLOSE:
-      return rv1::DealOutcome_Name(f.outcome());
+      return CloseDetail(f.outcome(), f.loss_reason());
     default:
       return "";
   }
@@ -209,7 +209,11 @@ rv1::LeadChange LeadChangeOf(const rv1::LeadAssigned& record, const FeedbackTags
     case rv1::SALES_CLOSED: {
       c.set_version(fed);
       rv1::DealOutcome o{};
-      if (rv1::DealOutcome_Parse(s.detail, &o)) c.set_deal_outcome(o);
+      leadflow::common::v1::ReasonCode loss{};
+      if (ParseCloseDetail(s.detail, &o, &loss)) {
+        c.set_deal_outcome(o);
+        c.set_loss_reason(loss);
+      }
       c.set_feedback(rv1::FEEDBACK_CLOSED);
       break;
     }

@@ -13,7 +13,7 @@
 // lead only along the edges above. Each step has one answer: the same
 // feedback again is a retry (same ack, nothing changes); a different answer
 // to a step already taken (reject after accept, LOST after WON, another
-// rejection reason) is refused with kFailedPrecondition naming the current
+// rejection reason, another loss reason) is refused with kFailedPrecondition naming the current
 // state. Deal stages (deal_stages.h) sit between ACCEPTED and CLOSED: a
 // stage move goes forward freely, back with a reason only (NextStageStep).
 //
@@ -34,7 +34,7 @@ struct FeedbackTags {
   std::string last;              // "<kind>|<rep>" of the last feedback applied ("" none)
   std::string accepted_by;       // the rep that accepted the lead ("" none)
   std::string reject;            // reason name of the rejection ("" none or unknown)
-  std::string close;             // deal outcome name of the close ("" none or unknown)
+  std::string close;             // CloseDetail ("WON", "LOST:LOST_PRICE"; "" none or unknown)
   int64_t version = 0;           // version of the last change (0 unknown)
   int64_t accepted_version = 0;  // version of the accept (0 none or unknown)
   // Deal stage (STAGE feedback): the current stage ("" none), the version of
@@ -52,7 +52,9 @@ struct FeedbackTags {
 
 struct SalesStatus {
   leadflow::routing::v1::SalesState state = leadflow::routing::v1::SALES_STATE_UNSPECIFIED;
-  std::string detail;  // REJECTED: the reason name; CLOSED: the outcome name ("" unknown)
+  // REJECTED: the reason name; CLOSED: CloseDetail, the outcome name and its
+  // loss reason ("LOST:LOST_PRICE"); "" unknown.
+  std::string detail;
 };
 
 // The lead's state with `rep`, from its recorded decision and feedback tags.
@@ -61,7 +63,8 @@ struct SalesStatus {
 SalesStatus SalesStateOf(const leadflow::routing::v1::Decision& decision, const FeedbackTags& tags,
                          const std::string& rep);
 
-// "ACCEPTED", "REJECTED (NOT_A_FIT)", "CLOSED (WON)", "CLOSED" (outcome unknown).
+// "ACCEPTED", "REJECTED (NOT_A_FIT)", "CLOSED (WON)", "CLOSED (LOST:LOST_PRICE)",
+// "CLOSED" (outcome unknown).
 std::string Describe(const SalesStatus& status);
 
 struct FeedbackStep {

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "routing/domain/feedback.h"
+
 namespace leadflow::routing {
 namespace {
 
@@ -87,6 +89,28 @@ TEST(SalesState, ASecondDifferentAnswerIsRefusedAndTheSameOneIsARetry) {
   EXPECT_EQ(NextSalesState(won, "", Fb(rv1::ACCEPT)).kind, Kind::kRefused);
 }
 
+// Issue 17.3: a retry with another loss reason is a different answer.
+TEST(SalesState, AnotherLossReasonIsADifferentAnswer) {
+  auto lost = Fb(rv1::CLOSE);
+  lost.set_outcome(rv1::LOST);
+  lost.set_loss_reason(cv1::LOST_TO_COMPETITOR);
+  lost.set_loss_detail("Acme");
+  const SalesStatus closed{rv1::SALES_CLOSED, CloseDetail(rv1::LOST, cv1::LOST_TO_COMPETITOR)};
+  EXPECT_EQ(NextSalesState(closed, "r1", lost).kind, Kind::kRetry);
+  // The free text is not the answer: a retry with it spelled otherwise is the same close.
+  lost.set_loss_detail("ACME Ltd");
+  EXPECT_EQ(NextSalesState(closed, "r1", lost).kind, Kind::kRetry);
+  lost.set_loss_reason(cv1::LOST_PRICE);
+  auto s = NextSalesState(closed, "r1", lost);
+  EXPECT_EQ(s.kind, Kind::kRefused);
+  EXPECT_EQ(s.error.code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(s.error.message(),
+            "lead L1 is CLOSED (LOST:LOST_TO_COMPETITOR) with rep r1: a second, different "
+            "answer is refused");
+  lost.clear_loss_reason();  // a LOST without a code after one with: different too
+  EXPECT_EQ(NextSalesState(closed, "r1", lost).kind, Kind::kRefused);
+}
+
 // State rebuilt from the topics may lack the detail: never guessed equal.
 TEST(SalesState, AnUnknownDetailIsNeverTakenForTheSameAnswer) {
   const SalesStatus closed{rv1::SALES_CLOSED, ""};
@@ -116,6 +140,10 @@ TEST(SalesState, ChangesCarryTheLeadAndAVersionThatTiesThemTogether) {
   EXPECT_EQ(closed.deal_outcome(), rv1::LOST);
   EXPECT_EQ(closed.feedback(), rv1::FEEDBACK_CLOSED);
   EXPECT_EQ(closed.version(), 2000500);
+  EXPECT_EQ(closed.loss_reason(), cv1::REASON_UNSPECIFIED);
+  auto lost = LeadChangeOf(rec, {"close|r1", "", "", "LOST:LOST_TENDER", 2000500, 0}, "r1");
+  EXPECT_EQ(lost.deal_outcome(), rv1::LOST);
+  EXPECT_EQ(lost.loss_reason(), cv1::LOST_TENDER);
   // Taken from r1 by an SLA re-assignment to r2.
   d->set_rep_id("r2");
   d->set_outcome(rv1::REASSIGNED);

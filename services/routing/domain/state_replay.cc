@@ -73,8 +73,9 @@ RoutingStateReplay::State RoutingStateReplay::Build(
           if (f.rep_id() != rep) continue;
           if (f.has_at() && Millis(f.at()) < fed.decided_ms) continue;
           lead.last_feedback = std::string(FeedbackKindLabel(f.kind())) + "|" + rep;
-          lead.last_detail = f.kind() == rv1::REJECT ? leadflow::common::v1::ReasonCode_Name(f.reject_reason())
-                             : f.kind() == rv1::CLOSE ? rv1::DealOutcome_Name(f.outcome())
+          lead.last_detail = f.kind() == rv1::REJECT
+                                 ? leadflow::common::v1::ReasonCode_Name(f.reject_reason())
+                             : f.kind() == rv1::CLOSE ? CloseDetail(f.outcome(), f.loss_reason())
                                                       : "";
           lead.last_at_ms = f.has_at() ? Millis(f.at()) : 0;
           if (f.kind() == rv1::ACCEPT) {

@@ -135,6 +135,20 @@ TEST(RoutingStateReplay, TheReasonOutcomeAndVersionsOfTheLastFeedbackComeBack) {
   EXPECT_EQ(s.leads.at("L2").accepted_at_ms, 3000);
 }
 
+// A coded LOST comes back with its code (a retry with another code after a
+// rebuild is still a different answer), never with its free text.
+TEST(RoutingStateReplay, ALostCloseComesBackWithItsLossReason) {
+  auto r = Replay();
+  r.OnDecision(Decision("L3", rv1::ASSIGNED, "rep-a", 1000, 9000));
+  rv1::SalesFeedback close = Feedback("L3", "rep-a", rv1::CLOSE, 5000);
+  close.set_outcome(rv1::LOST);
+  close.set_loss_reason(leadflow::common::v1::LOST_TENDER);
+  close.set_loss_detail("lowest bid");
+  r.OnFeedback(close);
+  const auto s = r.Build({"d1"});
+  EXPECT_EQ(s.leads.at("L3").last_detail, "LOST:LOST_TENDER");
+}
+
 TEST(RoutingStateReplay, RedeliveriesCountOnceAndOlderDecisionsDoNotWin) {
   auto r = Replay();
   const auto first = Decision("L1", rv1::ASSIGNED, "rep-a", 1000, 9000);
