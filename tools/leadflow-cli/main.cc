@@ -8,6 +8,7 @@
 //   feedback          answer for a lead as a team's sales tool would
 //   availability      mark a rep ACTIVE, on VACATION or PAUSED
 //   engage            publish one engagement event (a reply, a booked meeting)
+//   deals             print deal stage moves and stalls
 //   notifications     print what account owners were told
 #include <cstdio>
 #include <cstdlib>
@@ -50,6 +51,7 @@ Usage:
   leadflow-cli feedback --brokers B --team T --rep R --lead ID --kind accept
   leadflow-cli feedback ... --kind reject --reason RIGID_SPEC
   leadflow-cli feedback ... --kind close --outcome WON|LOST
+  leadflow-cli feedback ... --kind stage --stage STAGE_ID [--value RUB] [--back-reason TEXT]
       Publish one SalesFeedback to sales.feedback.<team>, as that team's
       sales tool does. Routing's answer shows on leads.nurture (a protected
       rejection), leads.discarded, sales.feedback and the WatchAssignments stream.
@@ -59,6 +61,9 @@ Usage:
   leadflow-cli engage --brokers B --type REPLIED|MEETING_BOOKED|... --account KEY
                       [--contact ID] [--lead ID] [--content CONTENT_ID]
       Publish one EngagementEvent to engagement.events.
+  leadflow-cli deals --brokers B
+      Every deal stage move (deals.stages) and stall (deals.stalls) so far, in
+      time order: stage, win probability, value, time in the previous stage.
   leadflow-cli notifications --brokers B [--kind KIND] [--expect N] [--timeout SECONDS]
       Print accounts.notifications from the beginning (TOUCH_SENT,
       CUSTOMER_RESPONDED, ACCOUNT_DEVELOPMENT), until N rows were printed or the
@@ -121,7 +126,8 @@ bool Parse(int argc, char** argv, Args& a, std::string& error) {
       (arg == "--expect" ? a.expect : a.timeout_s) = static_cast<int>(n);
     } else if (arg == "--team" || arg == "--rep" || arg == "--lead" || arg == "--kind" ||
                arg == "--reason" || arg == "--outcome" || arg == "--state" || arg == "--type" ||
-               arg == "--account" || arg == "--contact" || arg == "--content") {
+               arg == "--account" || arg == "--contact" || arg == "--content" ||
+               arg == "--stage" || arg == "--value" || arg == "--back-reason") {
       const char* v = value(arg.c_str());
       if (!v) return false;
       a.options[arg.substr(2)] = v;
@@ -218,6 +224,10 @@ int main(int argc, char** argv) {
   if (a.command == "engage") {
     if (!need_brokers()) return 2;
     return Engage(a.brokers, a.options);
+  }
+  if (a.command == "deals") {
+    if (!need_brokers()) return 2;
+    return Deals(a.brokers);
   }
   if (a.command == "notifications") {
     if (!need_brokers()) return 2;

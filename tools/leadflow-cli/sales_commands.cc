@@ -1,6 +1,7 @@
 #include "sales_commands.h"
 
 #include <chrono>
+#include <cstdlib>
 #include <cstdio>
 #include <optional>
 #include <unistd.h>
@@ -182,8 +183,25 @@ int Feedback(const std::string& brokers, const Options& options) {
     fb.set_kind(rv1::CLOSE);
     fb.set_outcome(outcome);
     what += " " + Get(options, "outcome");
+  } else if (kind == "stage") {
+    if (!Require(options, "feedback --kind stage", {"stage"})) return 2;
+    fb.set_kind(rv1::STAGE);
+    fb.set_stage(Get(options, "stage"));
+    if (const std::string v = Get(options, "value"); !v.empty()) {
+      char* end = nullptr;
+      const long long rub = std::strtoll(v.c_str(), &end, 10);
+      if (*end != '\0' || rub < 0) {
+        std::fprintf(stderr, "leadflow-cli feedback: --value takes RUB as a whole number, got "
+                             "\"%s\"\n",
+                     v.c_str());
+        return 2;
+      }
+      fb.set_deal_value_rub(rub);
+    }
+    fb.set_back_reason(Get(options, "back-reason"));
+    what += " " + fb.stage();
   } else {
-    std::fprintf(stderr, "leadflow-cli feedback: --kind must be accept, reject or close, got "
+    std::fprintf(stderr, "leadflow-cli feedback: --kind must be accept, reject, close or stage, got "
                          "\"%s\"\n",
                  kind.c_str());
     return 2;
@@ -247,6 +265,55 @@ int Engage(const std::string& brokers, const Options& options) {
   const std::string key = ev.contact_id().empty() ? ev.account_key() : ev.contact_id();
   return ProduceOne(brokers, topics::kEngagementEvents, key, ev.SerializeAsString(),
                     Get(options, "type") + " of account " + ev.account_key());
+}
+
+int Deals(const std::string& brokers) {
+  // Both topics outside any group, then one list in time order.
+  struct Row {
+    int64_t ms = 0;
+    std::string text;
+  };
+  std::vector<Row> rows;
+  auto ms_of = [](const google::protobuf::Timestamp& t) {
+    return t.seconds() * 1000 + t.nanos() / 1000000;
+  };
+  kafka::TopicScanOptions scan;
+  scan.brokers = brokers;
+  scan.topic = topics::kDealsStages;
+  Status s = kafka::ScanTopic(scan, [&](const kafka::ConsumedMessage& m) {
+    rv1::DealStageChanged c;
+    if (!c.ParseFromString(m.payload)) return;
+    char line[512];
+    std::snprintf(line, sizeof line, "%-8s %-36s %-14s %-18s %3d %%  %13lld RUB  (from %s after %lld s)",
+                  c.backward() ? "BACK" : "STAGE", c.lead_id().c_str(), c.rep_id().c_str(),
+                  c.stage().c_str(), c.win_probability_pct(),
+                  static_cast<long long>(c.deal_value_rub()),
+                  c.previous_stage().empty() ? "accepted" : c.previous_stage().c_str(),
+                  static_cast<long long>(c.ms_in_previous_stage() / 1000));
+    rows.push_back({ms_of(c.changed_at()), line});
+  });
+  if (s.ok()) {
+    scan.topic = topics::kDealsStalls;
+    s = kafka::ScanTopic(scan, [&](const kafka::ConsumedMessage& m) {
+      rv1::DealStalled d;
+      if (!d.ParseFromString(m.payload)) return;
+      char line[512];
+      std::snprintf(line, sizeof line,
+                    "%-8s %-36s %-14s %-18s %lld s in stage, its maximum %lld s: stage owner %s "
+                    "and the team lead told",
+                    "STALLED", d.lead_id().c_str(), d.rep_id().c_str(), d.stage().c_str(),
+                    static_cast<long long>(d.ms_in_stage() / 1000),
+                    static_cast<long long>(d.max_ms_in_stage() / 1000), d.owner().c_str());
+      rows.push_back({ms_of(d.stalled_at()), line});
+    });
+  }
+  if (!s.ok()) {
+    std::fprintf(stderr, "leadflow-cli deals: %s\n", s.message().c_str());
+    return 1;
+  }
+  std::stable_sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) { return a.ms < b.ms; });
+  for (const auto& r : rows) std::printf("%s\n", r.text.c_str());
+  return 0;
 }
 
 int Notifications(const std::string& brokers, const Options& options, int expect, int timeout_s) {

@@ -19,7 +19,8 @@ int Assignments(const std::string& brokers, const Options& options);
 int OpenLeads(const std::string& routing_address, const std::string& api_key,
               const Options& options);
 // One SalesFeedback on sales.feedback.<team> (options: team, rep, lead, kind
-// accept|reject|close, reason for reject, outcome for close).
+// accept|reject|close|stage, reason for reject, outcome for close; stage,
+// value (RUB) and back-reason for stage).
 int Feedback(const std::string& brokers, const Options& options);
 // SetRepAvailability over gRPC, as the rep's team's sales tool (options: rep,
 // state ACTIVE|VACATION|PAUSED).
@@ -28,6 +29,8 @@ int Availability(const std::string& routing_address, const std::string& api_key,
 // One EngagementEvent on engagement.events (options: type, account, contact,
 // lead, content).
 int Engage(const std::string& brokers, const Options& options);
+// deals.stages and deals.stalls so far, in time order, one row each.
+int Deals(const std::string& brokers);
 // accounts.notifications from the beginning, one row each, until `expect`
 // rows matched (options: kind to filter) or the timeout passes.
 int Notifications(const std::string& brokers, const Options& options, int expect, int timeout_s);
