@@ -31,7 +31,8 @@ const leadflow::runtime::ServiceInfo kInfo{
     "Accepts lead submissions over gRPC (IntakeService.SubmitLead), HTTP (POST /v1/leads) and "
     "the leads.submitted topic; validates, normalises and dedupes them, classifies each as "
     "CUSTOMER or PROSPECT against the accounts registry, attaches the account's buying-committee "
-    "coverage, and publishes LeadAccepted on leads.accepted. Invalid input goes to leads.rejected; repeats become FORM_RESUBMITTED "
+    "coverage, and publishes LeadAccepted on leads.accepted (and the lead's contact at its account "
+    "on accounts.contacts, read back as the coverage's view). Invalid input goes to leads.rejected; repeats become FORM_RESUBMITTED "
     "engagement events. PrivacyService.EraseContact publishes privacy.erasure; the privacy "
     "consumer erases a contact's dedupe claims.",
     "Config: intake.json (leadflow.config.v1.IntakeConfig: free-mail domains, title and intent "
@@ -80,10 +81,11 @@ int main(int argc, char** argv) {
                                                   rt.clock(), *ids, *contact_ids);
     contact_index = std::make_unique<RedisContactIndex>(rt.redis());
     processor->set_contact_index(contact_index.get());
-    // Buying-committee coverage: a view of leads.accepted (docs/domain-rules.md §2).
+    // Buying-committee coverage: a view of accounts.contacts (docs/domain-rules.md §2,
+    // docs/state.md).
     contact_store = std::make_unique<RedisAccountContactStore>(rt.redis());
     processor->set_contact_store(contact_store.get(), std::chrono::seconds(1));
-    eraser = std::make_unique<IntakeEraser>(*contact_index, *contact_store);
+    eraser = std::make_unique<IntakeEraser>(*contact_index, *contact_store, rt.producer());
     // Per-source buckets in Redis, shared by every replica (docs/security.md).
     auto source_access = SourceAccess::Create(
         **policy, std::make_unique<ratelimit::RedisRateLimiter>(rt.redis(), "intake"));
@@ -113,7 +115,7 @@ int main(int argc, char** argv) {
       return s;
     }
     if (Status s = rt.AddView(
-            contact_store->view_store(), topics::kLeadsAccepted,
+            contact_store->view_store(), topics::kAccountsContacts,
             [c = contact_store.get(), &clock = rt.clock()](const std::string& epoch,
                                                            const kafka::ConsumedMessage& m) {
               return c->Apply(epoch, m, clock.NowMillis());

@@ -8,8 +8,10 @@
 //      then a decision maker known. Routing's GetLead and WatchAssignments show the
 //      same coverage over gRPC. The partial account is counted in
 //      leadflow_intake_accounts_partial_coverage.
-//   2. The coverage survives an intake SIGKILL and restart: an end user's lead
-//      after it sees the three earlier contacts and completes the committee.
+//   2. The coverage survives an intake SIGKILL and the loss of its Redis keys
+//      (rebuilt from accounts.contacts, where each lead's contact is): an end
+//      user's lead after it sees the three earlier contacts and completes the
+//      committee.
 //   3. Nurture aims a contact at the class its account lacks: an engineer of
 //      an account without an economic buyer gets the economic-gap track. A
 //      customer account known as one contact is flagged to its owner
@@ -27,6 +29,7 @@
 
 #include "common/kafka/topics.h"
 #include "leadflow/accounts/v1/accounts.pb.h"
+#include "leadflow/intake/v1/intake.pb.h"
 #include "leadflow/nurture/v1/nurture.pb.h"
 #include "leadflow/routing/v1/routing.grpc.pb.h"
 #include "leadflow/routing/v1/routing.pb.h"
@@ -37,6 +40,7 @@ namespace leadflow::e2e {
 namespace {
 
 namespace cv1 = leadflow::common::v1;
+namespace iv1 = leadflow::intake::v1;
 namespace nv1 = leadflow::nurture::v1;
 namespace rv1 = leadflow::routing::v1;
 using std::chrono::seconds;
@@ -221,8 +225,25 @@ TEST_F(BuyingCommitteeE2E, EveryAssignmentShowsTheAccountsCoverageAndItSurvivesA
   EXPECT_EQ(watched.scored().lead().company().coverage().SerializeAsString(),
             c3.SerializeAsString());
 
-  // 4. Intake is killed and restarted; the account's contacts are still known.
+  // Each lead's contact is on accounts.contacts, keyed by account and contact.
+  int on_topic = 0;
+  for (const auto& m : kafka_->ConsumeAll(topics::kAccountsContacts, 3, seconds(10))) {
+    iv1::AccountContactSeen seen;
+    if (m.key.rfind(std::string(kAccount) + "|c-", 0) == 0 && seen.ParseFromString(m.value) &&
+        seen.account_key() == kAccount) {
+      ++on_topic;
+    }
+  }
+  EXPECT_EQ(on_topic, 3);
+
+  // 4. Intake is killed, its coverage lost from Redis (the contacts and the
+  // view's bookkeeping) and restarted: the view rebuilds from accounts.contacts
+  // and the account's contacts are still known.
   EXPECT_EQ(stack_->Kill("intake"), 137);
+  ASSERT_TRUE(stack_->redis()
+                  .Command({"DEL", std::string("lf:{intake}:cov:") + kAccount,
+                            "lf:{intake}:view:coverage:pos", "lf:{intake}:view:coverage:ready"})
+                  .has_value());
   std::string error;
   ASSERT_TRUE(stack_->Restart("intake", &error)) << error;
   Submit("manager@ural-turbines.ru", "менеджер");

@@ -35,6 +35,11 @@ inline constexpr char kPrivacyErasure[] = "privacy.erasure";
 // Rep availability changes (routing -> routing's state rebuild), keyed by rep id;
 // compacted.
 inline constexpr char kRepsAvailability[] = "reps.availability";
+// The contacts seen on each account's leads (intake.v1.AccountContactSeen,
+// keyed "<account_key>|<contact_id>"; ids only), written and read back by
+// intake's buying-committee coverage view; compact,delete over the 548-day
+// coverage window (docs/state.md, `cov:<account>`).
+inline constexpr char kAccountsContacts[] = "accounts.contacts";
 
 // Header naming the payload encoding of leads.submitted: "json" (default) or "protobuf".
 inline constexpr char kContentTypeHeader[] = "content-type";

@@ -1,6 +1,8 @@
 #include "intake/app/account_contact_store.h"
 
-#include "apply_lead_contact.lua.h"
+#include <google/protobuf/util/time_util.h>
+
+#include "apply_contact_seen.lua.h"
 #include "common/view/view_keys.h"
 #include "leadflow/intake/v1/intake.pb.h"
 #include "record_lead_contact.lua.h"
@@ -8,7 +10,8 @@
 namespace leadflow::intake {
 namespace {
 
-constexpr char kNotReady[] = "coverage view not ready: rebuilding from leads.accepted, retry later";
+constexpr char kNotReady[] =
+    "coverage view not ready: rebuilding from accounts.contacts, retry later";
 constexpr const char* kRelationships[] = {"CUSTOMER", "PROSPECT"};
 
 StatusOr<std::vector<KnownContact>> ContactsFromReply(const redis::Reply& r) {
@@ -34,7 +37,7 @@ RedisAccountContactStore::RedisAccountContactStore(redis::Client& redis)
     : redis_(redis),
       view_(redis, view::ViewKeys::For("intake", "coverage")),
       record_(std::string(lua::kRecordLeadContact)),
-      apply_(std::string(lua::kApplyLeadContact)) {}
+      apply_(std::string(lua::kApplyContactSeen)) {}
 
 std::vector<StatusOr<std::vector<KnownContact>>> RedisAccountContactStore::RecordMany(
     const std::vector<Sighting>& sightings) {
@@ -65,29 +68,48 @@ std::vector<StatusOr<std::vector<KnownContact>>> RedisAccountContactStore::Recor
 
 Status RedisAccountContactStore::Apply(const std::string& epoch,
                                        const kafka::ConsumedMessage& record, int64_t now_ms) {
-  leadflow::intake::v1::LeadAccepted lead;
-  if (!lead.ParseFromString(record.payload)) {
-    return Status::InvalidArgument("leads.accepted: payload is not a LeadAccepted",
-                                   leadflow::common::v1::MALFORMED_PAYLOAD);
-  }
   std::vector<std::string> keys = {view_.keys().pos};
   std::vector<std::string> args = {epoch, view::ViewKeys::PartitionField(record.partition),
                                    std::to_string(record.offset)};
-  const auto& coverage = lead.company().coverage();
-  const int64_t at_s = (record.timestamp_ms > 0 ? record.timestamp_ms : now_ms) / 1000;
+  std::string account_key;
+  std::string contact_id;
+  if (record.payload.empty()) {
+    // A tombstone: the contact was erased at this account (docs/privacy.md).
+    if (SplitContactSeenKey(record.key, &account_key, &contact_id)) {
+      keys.push_back(Key(account_key));
+      args.push_back(contact_id);
+    }
+    return RunApply(keys, args);
+  }
+  leadflow::intake::v1::AccountContactSeen seen;
+  if (!seen.ParseFromString(record.payload)) {
+    return Status::InvalidArgument("accounts.contacts: payload is not an AccountContactSeen",
+                                   leadflow::common::v1::MALFORMED_PAYLOAD);
+  }
+  const int64_t seen_ms =
+      seen.has_seen_at() ? google::protobuf::util::TimeUtil::TimestampToMilliseconds(seen.seen_at())
+                         : (record.timestamp_ms > 0 ? record.timestamp_ms : now_ms);
+  const int64_t at_s = seen_ms / 1000;
   const int64_t ends_s = at_s + kCoverageWindowSeconds;
   const int64_t ttl_s = ends_s - now_ms / 1000;
-  const KnownContact contact = ContactOfLead(lead);
-  if (coverage.known() && !coverage.account_key().empty() && !contact.contact_id.empty() &&
-      ttl_s > 0) {
-    const bool customer = lead.meta().relationship() == leadflow::common::v1::CUSTOMER;
-    keys.push_back(Key(coverage.account_key()));
+  KnownContact contact;
+  contact.contact_id = seen.contact_id();
+  contact.buyer_class = seen.buyer_class();
+  contact.decision_role = seen.decision_role();
+  if (!seen.account_key().empty() && !contact.contact_id.empty() && ttl_s > 0) {
+    const bool customer = seen.relationship() == leadflow::common::v1::CUSTOMER;
+    keys.push_back(Key(seen.account_key()));
     keys.push_back(PartialKey(customer ? "CUSTOMER" : "PROSPECT"));
     keys.push_back(PartialKey(customer ? "PROSPECT" : "CUSTOMER"));
     args.insert(args.end(), {contact.contact_id, EncodeContactValue(contact), std::to_string(at_s),
                              std::to_string(ttl_s), std::to_string(ends_s),
-                             coverage.complete() ? "0" : "1", coverage.account_key()});
+                             seen.coverage_complete() ? "0" : "1", seen.account_key()});
   }
+  return RunApply(keys, args);
+}
+
+Status RedisAccountContactStore::RunApply(const std::vector<std::string>& keys,
+                                          const std::vector<std::string>& args) {
   auto r = redis_.Eval(apply_, keys, args);
   if (!r.ok()) return r.status();
   if (r->is_error()) return Status::Unavailable("coverage apply refused: " + r->str);
@@ -96,6 +118,40 @@ Status RedisAccountContactStore::Apply(const std::string& epoch,
   }
   if (r->integer == -1) return Status::Aborted("coverage view: Redis was reset");
   return Status::Ok();
+}
+
+StatusOr<std::vector<std::string>> RedisAccountContactStore::AccountsOfContact(
+    const std::string& contact_id) {
+  // Only a complete view knows every account: else the erasure is retried.
+  auto ready = redis_.Run({"GET", view_.keys().ready});
+  if (!ready.ok()) return ready.status();
+  if (ready->is_error()) return Status::Unavailable("coverage erase: " + ready->str);
+  if (ready->type != redis::Reply::Type::kString) return Status::Unavailable(kNotReady);
+  const std::string prefix = Key("");
+  std::vector<std::string> accounts;
+  std::string cursor = "0";
+  do {
+    auto r = redis_.Run({"SCAN", cursor, "MATCH", Key("*"), "COUNT", "1000"});
+    if (!r.ok()) return r.status();
+    if (r->is_error()) return Status::Unavailable("coverage erase: " + r->str);
+    if (r->type != redis::Reply::Type::kArray || r->elements.size() != 2) {
+      return Status::Unavailable("coverage erase: unexpected SCAN reply");
+    }
+    cursor = r->elements[0].str;
+    std::vector<redis::Command> hexists;
+    for (const auto& key : r->elements[1].elements) {
+      hexists.push_back({"HEXISTS", key.str, contact_id});
+    }
+    if (hexists.empty()) continue;
+    auto found = redis_.Pipeline(hexists);
+    if (!found.ok()) return found.status();
+    for (size_t i = 0; i < found->size(); ++i) {
+      const redis::Reply& f = (*found)[i];
+      if (f.is_error()) return Status::Unavailable("coverage erase: " + f.str);
+      if (f.integer == 1) accounts.push_back(r->elements[1].elements[i].str.substr(prefix.size()));
+    }
+  } while (cursor != "0");
+  return accounts;
 }
 
 Status RedisAccountContactStore::EraseContact(const std::string& contact_id) {

@@ -18,15 +18,15 @@
 //                                 by PartialCounts().
 //   lf:{intake}:view:coverage:pos|ready   the view's position and marker.
 //
-// It is a view of leads.accepted (common/view/topic_view.h): every lead
-// intake accepts carries its coverage's account key (Company.coverage), so
-// Apply() rebuilds the contacts and the partial index from intake's own output
-// after a Redis loss, and keeps the index as leads are published. Record()
-// writes a lead's contact at once, so the account's next lead sees it even
-// before the view has applied the first; it reads the view's ready marker in
-// the same script and refuses (kUnavailable) while the view is not known
-// complete. The rebuild restores what leads.accepted still holds: its
-// retention must cover the window (deploy/k8s/base/kafka-topics.yaml).
+// It is a view of accounts.contacts (common/view/topic_view.h), intake's own
+// record of each accepted lead's contact at its coverage's account (keyed
+// "<account>|<contact>", compact,delete over the coverage window; no personal
+// data): Apply() rebuilds the contacts and the partial index from it after a
+// Redis loss, over the whole window (leads.accepted keeps only 7 days), and
+// keeps the index as records are published. Record() writes a lead's contact
+// at once, so the account's next lead sees it even before the view has
+// applied the first; it reads the view's ready marker in the same script and
+// refuses (kUnavailable) while the view is not known complete.
 //
 // Thread-safe as far as redis::Client is. No retries here: a Redis failure is
 // kUnavailable.
@@ -69,12 +69,20 @@ class RedisAccountContactStore final : public AccountContactStore {
   std::vector<StatusOr<std::vector<KnownContact>>> RecordMany(
       const std::vector<Sighting>& sightings) override;
 
-  // Applies one leads.accepted record of the view's build `epoch`
-  // (apply_lead_contact.lua) at `now_ms`. A lead without a kept coverage,
-  // or older than the window, only moves the position. kInvalidArgument for
-  // a record that is not a LeadAccepted; kAborted when the view is no longer
-  // at `epoch`; kUnavailable when Redis fails.
+  // Applies one accounts.contacts record of the view's build `epoch`
+  // (apply_contact_seen.lua) at `now_ms`: an AccountContactSeen adds its
+  // contact; an empty (null) value, a tombstone, removes the contact named by
+  // the key from its account. A record older than the window, or whose key
+  // names no account, only moves the position. kInvalidArgument for a value
+  // that is not an AccountContactSeen; kAborted when the view is no longer at
+  // `epoch`; kUnavailable when Redis fails.
   Status Apply(const std::string& epoch, const kafka::ConsumedMessage& record, int64_t now_ms);
+
+  // The accounts whose contacts hold `contact_id` (for its erasure's
+  // tombstones): a SCAN of the cov: keys with one pipelined HEXISTS per batch.
+  // kUnavailable while the view is not known complete (it could miss an
+  // account) or when Redis fails.
+  StatusOr<std::vector<std::string>> AccountsOfContact(const std::string& contact_id);
 
   // Removes the contact from every account's contacts (privacy erasure;
   // idempotent). A SCAN of the cov: keys, then one pipelined HDEL per batch of
@@ -93,6 +101,8 @@ class RedisAccountContactStore final : public AccountContactStore {
   }
 
  private:
+  Status RunApply(const std::vector<std::string>& keys, const std::vector<std::string>& args);
+
   redis::Client& redis_;
   view::ViewStore view_;
   redis::Script record_;

@@ -1,14 +1,20 @@
 // The coverage store (account_contact_store.h) and the processor over a real
 // redis-server: recording refuses while the view is not known complete, a
 // lead sees its account's earlier contacts, the view rebuilds the contacts
-// and the partial-coverage index from leads.accepted after a Redis loss, and
-// the bytes per account and contact (docs/state.md).
+// and the partial-coverage index from accounts.contacts after a Redis loss
+// (also from records older than leads.accepted keeps), an erasure's
+// tombstone, and the bytes per account and contact (docs/state.md).
+#include <google/protobuf/util/time_util.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdio>
 
+#include "common/kafka/topics.h"
 #include "common/registry/account_registry.h"
 #include "intake/app/app_test_util.h"
+#include "intake/app/contact_index.h"
+#include "intake/app/intake_eraser.h"
 #include "services/common/testing/redis_server.h"
 #include "services/common/testing/registry_seeder.h"
 
@@ -65,15 +71,23 @@ class AccountContactStoreTest : public ::testing::Test {
     s.set_job_title(title);
     return fixture_->processor.Process(s, {});
   }
+  // The accepted lead's accounts.contacts record (its second message) at
+  // `offset`, seen at `seen_ms` (its payload's seen_at and its timestamp).
   static kafka::ConsumedMessage Record(const IntakeResult& r, int64_t offset,
-                                       int64_t timestamp_ms = kNowMs) {
+                                       int64_t seen_ms = kNowMs) {
+    EXPECT_EQ(r.messages.size(), 2u);
+    const kafka::OutgoingMessage& out = r.messages.back();
+    EXPECT_EQ(out.topic, topics::kAccountsContacts);
+    leadflow::intake::v1::AccountContactSeen seen;
+    EXPECT_TRUE(seen.ParseFromString(out.payload));
+    *seen.mutable_seen_at() = google::protobuf::util::TimeUtil::MillisecondsToTimestamp(seen_ms);
     kafka::ConsumedMessage m;
-    m.topic = "leads.accepted";
+    m.topic = topics::kAccountsContacts;
     m.partition = 0;
     m.offset = offset;
-    m.key = r.messages[0].key;
-    m.payload = r.messages[0].payload;
-    m.timestamp_ms = timestamp_ms;
+    m.key = out.key;
+    m.payload = seen.SerializeAsString();
+    m.timestamp_ms = seen_ms;
     return m;
   }
   std::string Hget(const std::string& account, const std::string& field) {
@@ -129,7 +143,7 @@ TEST_F(AccountContactStoreTest, ALeadSeesItsAccountsEarlierContactsWithTheWindow
   EXPECT_LE(ttl, kCoverageWindowSeconds);
 }
 
-TEST_F(AccountContactStoreTest, TheViewRebuildsContactsAndThePartialIndexFromLeadsAccepted) {
+TEST_F(AccountContactStoreTest, TheViewRebuildsContactsAndThePartialIndexFromAccountsContacts) {
   OpenReady();
   auto engineer = Submit("engineer@example.ru", "Product owner");
   auto ceo = Submit("ceo@example.ru", "CEO");
@@ -254,6 +268,104 @@ TEST_F(AccountContactStoreTest, AnErasureRemovesTheContactFromEveryAccount) {
   EXPECT_EQ(Hget("other.ru", eng.contact().contact_id()), "(nil)");
   EXPECT_EQ(Hget("7707083893", boss.contact().contact_id()), "11") << "only that contact";
   ASSERT_TRUE(store_->EraseContact(eng.contact().contact_id()).ok()) << "idempotent";
+}
+
+TEST_F(AccountContactStoreTest, AcceptedLeadsWriteTheirContactWithoutPersonalData) {
+  OpenReady();
+  auto engineer = Submit("engineer@example.ru", "Product owner");
+  ASSERT_TRUE(engineer.ok()) << engineer.status().message();
+  ASSERT_EQ(engineer->messages.size(), 2u);
+  EXPECT_EQ(engineer->messages[0].topic, topics::kLeadsAccepted);
+  const auto lead = testutil::DecodeAccepted(engineer->messages[0]);
+  const kafka::OutgoingMessage& out = engineer->messages[1];
+  EXPECT_EQ(out.topic, topics::kAccountsContacts);
+  EXPECT_EQ(out.key, "7707083893|" + lead.contact().contact_id());
+  leadflow::intake::v1::AccountContactSeen seen;
+  ASSERT_TRUE(seen.ParseFromString(out.payload));
+  EXPECT_EQ(seen.account_key(), "7707083893");
+  EXPECT_EQ(seen.contact_id(), lead.contact().contact_id());
+  EXPECT_EQ(seen.buyer_class(), TECHNICAL);
+  EXPECT_EQ(google::protobuf::util::TimeUtil::TimestampToMilliseconds(seen.seen_at()), kNowMs);
+  EXPECT_FALSE(seen.coverage_complete());
+  EXPECT_EQ(out.payload.find("engineer"), std::string::npos) << "no email in the record";
+}
+
+TEST_F(AccountContactStoreTest, ARecordOlderThanLeadsAcceptedKeepsStillRebuilds) {
+  OpenReady();
+  auto engineer = Submit("engineer@example.ru", "Product owner");
+  ASSERT_TRUE(engineer.ok());
+  ASSERT_TRUE(server_->Command({"FLUSHALL"}).has_value());
+  auto opened = store_->view_store().Open("epoch-old");
+  ASSERT_TRUE(opened.ok());
+  // Seen 400 days ago: long gone from leads.accepted (7 days), still in the
+  // coverage window (548 days), so the rebuild keeps it for what is left.
+  const int64_t days_ago = 400;
+  const int64_t old_ms = kNowMs - days_ago * 24 * 3600 * 1000;
+  ASSERT_TRUE(store_->Apply(opened->epoch, Record(*engineer, 0, old_ms), kNowMs).ok());
+  const auto eng = testutil::DecodeAccepted(engineer->messages[0]);
+  EXPECT_EQ(Hget("7707083893", eng.contact().contact_id()), "22");
+  const int64_t ttl = std::stoll(
+      server_->Command({"TTL", RedisAccountContactStore::Key("7707083893")}).value_or("-9"));
+  EXPECT_GT(ttl, kCoverageWindowSeconds - days_ago * 24 * 3600 - 60);
+  EXPECT_LE(ttl, kCoverageWindowSeconds - days_ago * 24 * 3600);
+}
+
+TEST_F(AccountContactStoreTest, ATombstoneRemovesTheContactFromItsAccount) {
+  const std::string epoch = OpenReady();
+  auto engineer = Submit("engineer@example.ru", "Product owner");
+  auto ceo = Submit("ceo@example.ru", "CEO");
+  ASSERT_TRUE(engineer.ok() && ceo.ok());
+  ASSERT_TRUE(store_->Apply(epoch, Record(*engineer, 0), kNowMs).ok());
+  ASSERT_TRUE(store_->Apply(epoch, Record(*ceo, 1), kNowMs).ok());
+  kafka::ConsumedMessage tombstone = Record(*engineer, 2);
+  tombstone.payload.clear();
+  ASSERT_TRUE(store_->Apply(epoch, tombstone, kNowMs).ok());
+  const auto eng = testutil::DecodeAccepted(engineer->messages[0]);
+  const auto boss = testutil::DecodeAccepted(ceo->messages[0]);
+  EXPECT_EQ(Hget("7707083893", eng.contact().contact_id()), "(nil)");
+  EXPECT_EQ(Hget("7707083893", boss.contact().contact_id()), "11") << "only that contact";
+  EXPECT_EQ(server_->Command({"HGET", "lf:{intake}:view:coverage:pos", "p0"}), "3");
+  // A tombstone whose key names no account only moves the position.
+  tombstone.key = "no-bar";
+  tombstone.offset = 3;
+  EXPECT_TRUE(store_->Apply(epoch, tombstone, kNowMs).ok());
+  EXPECT_EQ(server_->Command({"HGET", "lf:{intake}:view:coverage:pos", "p0"}), "4");
+}
+
+TEST_F(AccountContactStoreTest, AnErasureTombstonesTheContactAtEachAccountBeforeRemovingIt) {
+  OpenReady();
+  auto engineer = Submit("engineer@example.ru", "Product owner");
+  auto ceo = Submit("ceo@example.ru", "CEO");
+  ASSERT_TRUE(engineer.ok() && ceo.ok());
+  const auto eng = testutil::DecodeAccepted(engineer->messages[0]);
+  ASSERT_TRUE(client_
+                  ->Run({"HSET", RedisAccountContactStore::Key("other.ru"),
+                         eng.contact().contact_id(), "22"})
+                  .ok());
+  RedisContactIndex claims(*client_);
+  testing::FakeProducer producer;
+  IntakeEraser eraser(claims, *store_, producer);
+  leadflow::privacy::v1::ContactErasure erasure;
+  erasure.set_contact_id(eng.contact().contact_id());
+  // A failed tombstone leaves the coverage as it was: the erasure is retried.
+  producer.fail_produce = true;
+  EXPECT_EQ(eraser.Erase(erasure).code(), StatusCode::kUnavailable);
+  EXPECT_EQ(Hget("other.ru", eng.contact().contact_id()), "22");
+  producer.fail_produce = false;
+  ASSERT_TRUE(eraser.Erase(erasure).ok());
+  std::vector<std::string> keys;
+  for (const auto& m : producer.SentTo(topics::kAccountsContacts)) {
+    EXPECT_TRUE(m.payload.empty()) << "a tombstone";
+    keys.push_back(m.key);
+  }
+  std::sort(keys.begin(), keys.end());
+  EXPECT_EQ(keys, (std::vector<std::string>{"7707083893|" + eng.contact().contact_id(),
+                                            "other.ru|" + eng.contact().contact_id()}));
+  EXPECT_EQ(Hget("7707083893", eng.contact().contact_id()), "(nil)");
+  EXPECT_EQ(Hget("other.ru", eng.contact().contact_id()), "(nil)");
+  // The view not known complete: the erasure waits (it could miss accounts).
+  ASSERT_TRUE(server_->Command({"DEL", "lf:{intake}:view:coverage:ready"}).has_value());
+  EXPECT_EQ(eraser.Erase(erasure).code(), StatusCode::kUnavailable);
 }
 
 }  // namespace

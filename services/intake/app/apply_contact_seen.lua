@@ -1,22 +1,25 @@
--- Applies one leads.accepted record to intake's coverage view (the contacts
--- seen on each account's leads, account_contact_store.h; docs/state.md) and
--- moves the view's position past it, in one atomic step (see
--- common/view/topic_view.h). This rebuilds `cov:<account>` and the
--- partial-coverage index after a Redis loss, and keeps the index live.
+-- Applies one accounts.contacts record (intake.v1.AccountContactSeen, keyed
+-- "<account>|<contact>") to intake's coverage view (the contacts seen on each
+-- account's leads, account_contact_store.h; docs/state.md) and moves the
+-- view's position past it, in one atomic step (see common/view/topic_view.h).
+-- This rebuilds `cov:<account>` and the partial-coverage index after a Redis
+-- loss over the whole coverage window, and keeps the index live.
 --
 -- KEYS[1]  the view's position hash        lf:{intake}:view:coverage:pos
 -- KEYS[2]  the account's contacts          lf:{intake}:cov:<account>
 -- KEYS[3]  the partial-coverage index of the lead's relationship
 --                                          lf:{intake}:cov-partial:<CUSTOMER|PROSPECT>
 -- KEYS[4]  the other relationship's index  (an account may change sides)
---          KEYS[2..4] absent: the record only moves the position (a lead
---          without a kept coverage, or one older than the window)
+--          KEYS[2..4] absent: the record only moves the position (a record
+--          older than the window, or one that names no account)
+--          KEYS[2] alone: a tombstone (privacy erasure): the contact is
+--          removed from the account (ARGV[4])
 -- ARGV[1]  the epoch of the caller's build
 -- ARGV[2]  the partition's field, "p<N>"
 -- ARGV[3]  the record's offset
 -- ARGV[4]  the contact id
 -- ARGV[5]  its value (buyer class digit, decision role digit)
--- ARGV[6]  the lead's time, unix seconds (the record's timestamp)
+-- ARGV[6]  the lead's time, unix seconds (the record's seen_at)
 -- ARGV[7]  the key's TTL in seconds: what is left of the window from now
 -- ARGV[8]  when the lead's window ends, unix seconds (ARGV[6] + the window):
 --          the account's score in the index, so that a count trims it then
@@ -24,8 +27,8 @@
 -- ARGV[10] the account key (the index member)
 --
 -- The hash's field "_t" holds the time of the newest lead applied: an older
--- lead (another partition of leads.accepted, applied later) adds its contact
--- if absent but changes neither a known contact's class nor the index.
+-- lead (another partition, applied later) adds its contact if absent but
+-- changes neither a known contact's class nor the index.
 --
 -- Returns  1 applied
 --          0 already applied (the view's position is past this offset)
@@ -40,6 +43,10 @@ end
 -- The position first: a write Redis refuses when out of memory leaves
 -- everything as it was, and the caller retries the record.
 redis.call('HSET', KEYS[1], ARGV[2], offset + 1)
+if #KEYS == 2 then
+  redis.call('HDEL', KEYS[2], ARGV[4])
+  return 1
+end
 if #KEYS < 4 then
   return 1
 end

@@ -1,7 +1,10 @@
 // The leadflow-intake binary against a real redis-server and devkafka:
 // concurrent dedupe across gRPC and HTTP, registry updates from
-// accounts.changes taking effect without a restart, and no topic event lost.
+// accounts.changes taking effect without a restart, no topic event lost, and
+// the buying-committee coverage rebuilt from accounts.contacts after a Redis
+// loss, including a contact seen longer ago than leads.accepted keeps.
 #include <google/protobuf/util/json_util.h>
+#include <google/protobuf/util/time_util.h>
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 #include <httplib.h>
@@ -208,6 +211,58 @@ TEST_F(IntakeKafkaTest, RegistryUpdateFlipsTheNextLeadToCustomerWithoutRestart) 
   EXPECT_TRUE(by_id[before.lead_id()].account_owner().empty());
   EXPECT_EQ(by_id[after.lead_id()].meta().relationship(), leadflow::common::v1::CUSTOMER);
   EXPECT_EQ(by_id[after.lead_id()].account_owner(), "rep-flip");
+}
+
+TEST_F(IntakeKafkaTest, CoverageRebuildsFromAccountsContactsOverTheWholeWindow) {
+  iv1::SubmitLeadResponse first;
+  ASSERT_TRUE(SubmitGrpc(Lead("first@cov-corp.ru"), &first).ok()) << intake_->Logs();
+  const auto contacts = kafka_->ConsumeAll(topics::kAccountsContacts, 1, seconds(20));
+  ASSERT_EQ(contacts.size(), 1u) << "one accounts.contacts record per accepted lead";
+  iv1::AccountContactSeen seen;
+  ASSERT_TRUE(seen.ParseFromString(contacts[0].value));
+  EXPECT_EQ(seen.account_key(), "cov-corp.ru");
+  EXPECT_EQ(contacts[0].key, "cov-corp.ru|" + seen.contact_id());
+  // A contact seen 30 days ago: only accounts.contacts still has it
+  // (leads.accepted keeps 7 days, and never had it here).
+  iv1::AccountContactSeen old;
+  old.set_account_key("cov-corp.ru");
+  old.set_contact_id("c-00000000000000aa");
+  old.set_buyer_class(leadflow::common::v1::ECONOMIC);
+  old.set_decision_role(leadflow::common::v1::DECISION_MAKER);
+  old.set_relationship(leadflow::common::v1::PROSPECT);
+  const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                             std::chrono::system_clock::now().time_since_epoch())
+                             .count();
+  *old.mutable_seen_at() =
+      google::protobuf::util::TimeUtil::MillisecondsToTimestamp(now_ms - 30LL * 86400 * 1000);
+  ASSERT_TRUE(kafka_
+                  ->ProduceSync(topics::kAccountsContacts, "cov-corp.ru|c-00000000000000aa",
+                                old.SerializeAsString())
+                  .ok);
+  // Redis loses everything; the view rebuilds (leads wait meanwhile).
+  ASSERT_TRUE(intake_->redis().Command({"FLUSHALL"}).has_value());
+  iv1::SubmitLeadResponse second;
+  grpc::Status s;
+  const auto deadline = std::chrono::steady_clock::now() + seconds(30);
+  do {
+    second.Clear();
+    s = SubmitGrpc(Lead("second@cov-corp.ru"), &second);
+    if (s.ok()) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  } while (std::chrono::steady_clock::now() < deadline);
+  ASSERT_TRUE(s.ok()) << s.error_message() << intake_->Logs();
+  iv1::LeadAccepted lead;
+  for (const auto& m : kafka_->ConsumeAll(topics::kLeadsAccepted, 2, seconds(20))) {
+    iv1::LeadAccepted a;
+    ASSERT_TRUE(a.ParseFromString(m.value));
+    if (a.meta().lead_id() == second.lead_id()) lead = a;
+  }
+  ASSERT_EQ(lead.meta().lead_id(), second.lead_id());
+  const auto& c = lead.company().coverage();
+  EXPECT_TRUE(c.known());
+  EXPECT_EQ(c.account_key(), "cov-corp.ru");
+  EXPECT_EQ(c.known_contacts(), 3) << "the first lead's, the 30-day-old one and its own";
+  EXPECT_TRUE(c.decision_maker_known());
 }
 
 TEST_F(IntakeKafkaTest, ThousandMixedTopicEventsGiveExactlyThousandOutputs) {

@@ -334,6 +334,16 @@ IntakeResult IntakeProcessor::Accept(
   msg.payload = SerializeDeterministic(lead);
   msg.headers.push_back({topics::kTraceHeader, trace_id});
   result.messages.push_back(std::move(msg));
+  // The coverage view's own record (docs/state.md, `cov:<account>`), in the
+  // same output as the lead: at least once with it, idempotent by key.
+  if (auto seen = ContactSeenOf(lead, p.submitted_ms)) {
+    kafka::OutgoingMessage contact;
+    contact.topic = topics::kAccountsContacts;
+    contact.key = ContactSeenKey(seen->account_key(), seen->contact_id());
+    contact.payload = SerializeDeterministic(*seen);
+    contact.headers.push_back({topics::kTraceHeader, trace_id});
+    result.messages.push_back(std::move(contact));
+  }
   result.outcome = IntakeOutcome::kAccepted;
   result.lead_id = p.lead_id;
   result.relationship = lead.meta().relationship();
@@ -347,7 +357,13 @@ StatusOr<IntakeResult> IntakeProcessor::SubmitAndWait(const LeadSubmission& sub,
                                                       std::chrono::milliseconds timeout) {
   auto result = Process(sub, origin);
   if (!result.ok()) return result;
-  for (const auto& msg : result->messages) {
+  // Last to first, so the lead (messages[0]) goes out last: when its
+  // accounts.contacts record fails, the lead is not published and the
+  // released claim lets the client's retry publish it once; the other way a
+  // retry would publish the lead twice. The contact record is
+  // idempotent by key.
+  for (auto it = result->messages.rbegin(); it != result->messages.rend(); ++it) {
+    const kafka::OutgoingMessage& msg = *it;
     Status s = producer.ProduceAndWait(msg, timeout);
     if (s.ok()) continue;
     if (result->outcome == IntakeOutcome::kAccepted) {

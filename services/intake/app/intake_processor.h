@@ -73,8 +73,9 @@ struct IntakeResult {
   leadflow::common::v1::Relationship relationship = leadflow::common::v1::RELATIONSHIP_UNSPECIFIED;
   bool redelivered = false;  // kAccepted re-built for a redelivered record
   std::string source_id;
-  // What to publish: one leads.accepted (kAccepted) or engagement.events
-  // (kDuplicate) message, keyed and with the trace-id header.
+  // What to publish, keyed and with the trace-id header: one leads.accepted
+  // (kAccepted; first) and, for a lead with a kept coverage, its
+  // accounts.contacts record; or one engagement.events (kDuplicate).
   std::vector<kafka::OutgoingMessage> messages;
   // The claim to release if publishing fails (kAccepted, not redelivered).
   std::string claim_key;

@@ -4,7 +4,7 @@
 -- included, in one atomic step, so that two replicas accepting leads of one
 -- account each see the other's contact.
 --
--- The coverage is a view of leads.accepted (account_contact_store.h): it is
+-- The coverage is a view of accounts.contacts (account_contact_store.h): it is
 -- only read while that view is known complete (its ready marker is set).
 -- Without the marker nothing is written and the caller retries the lead
 -- later: a coverage is never reported from a view that may be missing

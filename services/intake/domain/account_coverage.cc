@@ -1,5 +1,7 @@
 #include "intake/domain/account_coverage.h"
 
+#include <google/protobuf/util/time_util.h>
+
 #include <algorithm>
 
 namespace leadflow::intake {
@@ -105,6 +107,37 @@ std::vector<KnownContact> CrmContacts(
     out.push_back(KnownContact{c.contact_id(), c.buyer_class(), c.decision_role()});
   }
   return out;
+}
+
+std::optional<leadflow::intake::v1::AccountContactSeen> ContactSeenOf(
+    const leadflow::intake::v1::LeadAccepted& lead, int64_t seen_at_ms) {
+  const auto& coverage = lead.company().coverage();
+  const KnownContact contact = ContactOfLead(lead);
+  if (!coverage.known() || coverage.account_key().empty() || contact.contact_id.empty()) {
+    return std::nullopt;
+  }
+  leadflow::intake::v1::AccountContactSeen seen;
+  seen.set_account_key(coverage.account_key());
+  seen.set_contact_id(contact.contact_id);
+  seen.set_buyer_class(contact.buyer_class);
+  seen.set_decision_role(contact.decision_role);
+  *seen.mutable_seen_at() = google::protobuf::util::TimeUtil::MillisecondsToTimestamp(seen_at_ms);
+  seen.set_relationship(lead.meta().relationship());
+  seen.set_coverage_complete(coverage.complete());
+  return seen;
+}
+
+std::string ContactSeenKey(const std::string& account_key, const std::string& contact_id) {
+  return account_key + "|" + contact_id;
+}
+
+bool SplitContactSeenKey(const std::string& key, std::string* account_key,
+                         std::string* contact_id) {
+  const size_t bar = key.rfind('|');
+  if (bar == std::string::npos || bar == 0 || bar + 1 == key.size()) return false;
+  *account_key = key.substr(0, bar);
+  *contact_id = key.substr(bar + 1);
+  return true;
 }
 
 }  // namespace leadflow::intake

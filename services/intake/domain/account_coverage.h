@@ -59,6 +59,20 @@ void MergeContact(const KnownContact& contact, std::vector<KnownContact>* contac
 leadflow::common::v1::AccountCoverage CoverageOf(const std::vector<KnownContact>& from_leads,
                                                  const std::vector<KnownContact>& from_crm);
 
+// The accounts.contacts record of an accepted lead (docs/state.md,
+// `cov:<account>`): its kept coverage's account key, its contact's id, class
+// and role, the lead's relationship and whether the coverage it carries is
+// complete, seen at `seen_at_ms`. nullopt for a lead without a kept coverage
+// (Company.coverage.account_key) or without a contact id.
+std::optional<leadflow::intake::v1::AccountContactSeen> ContactSeenOf(
+    const leadflow::intake::v1::LeadAccepted& lead, int64_t seen_at_ms);
+
+// The accounts.contacts key of a contact at an account: "<account>|<contact>".
+std::string ContactSeenKey(const std::string& account_key, const std::string& contact_id);
+// Splits a ContactSeenKey at its last '|' (contact ids have none). False for a
+// key without one or with an empty part.
+bool SplitContactSeenKey(const std::string& key, std::string* account_key, std::string* contact_id);
+
 // The CRM contacts of a registry account (none for nullopt).
 std::vector<KnownContact> CrmContacts(
     const std::optional<leadflow::accounts::v1::AccountState>& account);

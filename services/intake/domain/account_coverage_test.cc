@@ -123,5 +123,45 @@ TEST(AccountCoverage, CrmContactsOfTheRegistryAccount) {
   EXPECT_EQ(crm[0].buyer_class, END_USER);
 }
 
+TEST(AccountCoverage, ContactSeenRecordOfALeadWithAKeptCoverage) {
+  leadflow::intake::v1::LeadAccepted lead;
+  lead.mutable_contact()->set_contact_id("c-0123456789abcdef");
+  lead.mutable_contact()->set_email("anna@example.ru");
+  lead.mutable_contact()->set_buyer_class(TECHNICAL);
+  lead.mutable_contact()->set_decision_role(DECISION_MAKER);
+  lead.mutable_meta()->set_relationship(leadflow::common::v1::CUSTOMER);
+  auto* coverage = lead.mutable_company()->mutable_coverage();
+  coverage->set_known(true);
+  coverage->set_account_key("7707083893");
+  coverage->set_complete(true);
+  auto seen = ContactSeenOf(lead, 1'795'000'000'123);
+  ASSERT_TRUE(seen.has_value());
+  EXPECT_EQ(seen->account_key(), "7707083893");
+  EXPECT_EQ(seen->contact_id(), "c-0123456789abcdef");
+  EXPECT_EQ(seen->buyer_class(), TECHNICAL);
+  EXPECT_EQ(seen->decision_role(), DECISION_MAKER);
+  EXPECT_EQ(seen->relationship(), leadflow::common::v1::CUSTOMER);
+  EXPECT_TRUE(seen->coverage_complete());
+  EXPECT_EQ(seen->seen_at().seconds(), 1'795'000'000);
+  EXPECT_EQ(seen->SerializeAsString().find("anna"), std::string::npos) << "no personal data";
+  // Not kept (no account key), or no contact id: no record.
+  coverage->clear_account_key();
+  EXPECT_FALSE(ContactSeenOf(lead, 1).has_value());
+  coverage->set_account_key("7707083893");
+  lead.mutable_contact()->clear_contact_id();
+  EXPECT_FALSE(ContactSeenOf(lead, 1).has_value());
+}
+
+TEST(AccountCoverage, ContactSeenKeySplitsAtItsLastBar) {
+  EXPECT_EQ(ContactSeenKey("acme.ru", "c-1"), "acme.ru|c-1");
+  std::string account, contact;
+  ASSERT_TRUE(SplitContactSeenKey("a|b.ru|c-1", &account, &contact));
+  EXPECT_EQ(account, "a|b.ru");
+  EXPECT_EQ(contact, "c-1");
+  EXPECT_FALSE(SplitContactSeenKey("acme.ru", &account, &contact));
+  EXPECT_FALSE(SplitContactSeenKey("|c-1", &account, &contact));
+  EXPECT_FALSE(SplitContactSeenKey("acme.ru|", &account, &contact));
+}
+
 }  // namespace
 }  // namespace leadflow::intake

@@ -32,8 +32,8 @@ export const SERVICES = ["intake", "scoring", "routing", "nurture"];
 // autoscaler only describes the services' input topics and main groups.
 export const KAFKA_ACLS = {
   "leadflow-intake": {
-    read: ["leads.submitted", "accounts.changes", "leads.accepted", "privacy.erasure"],
-    write: ["leads.accepted", "leads.rejected", "engagement.events", "privacy.erasure"],
+    read: ["leads.submitted", "accounts.changes", "accounts.contacts", "privacy.erasure"],
+    write: ["leads.accepted", "accounts.contacts", "leads.rejected", "engagement.events", "privacy.erasure"],
   },
   "leadflow-scoring": {
     read: ["leads.accepted", "engagement.events", "privacy.erasure"],
