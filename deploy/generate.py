@@ -154,6 +154,15 @@ def funnel():
                           "BUDGET_TOO_SMALL, RIGID_SPEC, TAILORED_FOR_COMPETITOR); UNSPECIFIED "
                           "while require_loss_reason is off. Competitor names and tender reasons "
                           "stay on sales.feedback (docs/domain-rules.md)."),
+        panel("bargauge", "Open pipeline value by team and segment (and weighted by stage probability)",
+              [("max by (team, segment) (leadflow_routing_pipeline_value_rub)",
+                "{{team}} {{segment}} open"),
+               ("max by (team, segment) (leadflow_routing_pipeline_value_weighted_rub)",
+                "{{team}} {{segment}} weighted")], 12, 24, unit="currencyRUB",
+              description="Deal value of the open deals in a stage, and that value times each "
+                          "stage's win probability (routing_rules deal_stages). Summed from "
+                          "routing's Redis state every 5 s; every replica reports the same "
+                          "totals, hence max, not sum."),
     ])
 
 

@@ -11,7 +11,8 @@ files loaded, sends sample traffic through the public interfaces, and then:
   - every target of every panel in deploy/grafana/dashboards/*.json, run through
     the HTTP API (/api/v1/query), returns at least one series; the test fails
     naming each panel that stays empty;
-  - the Funnel's loss-reason panel shows the code the sample losses carry;
+  - the Funnel's loss-reason panel shows the code the sample losses carry, and
+    its pipeline panel the accepted deals' value, weighted at their stage's 30 %;
   - after one SIGTERM restart of leadflow-scoring, the Platform restart panel
     shows 1 for it and 0 for the others;
   - every rule of deploy/prometheus/*.rules.yml is loaded and evaluates without
@@ -94,6 +95,15 @@ def main():
         # Losses carry a coded reason (issue 17.3); the name stays on sales.feedback.
         s.FEEDBACK = dict(s.FEEDBACK, L=("CLOSE", 'outcome: LOST loss_reason: LOST_TO_COMPETITOR '
                                                   'loss_detail: "Acme Integration"'))
+        # Each accepted deal moves on to the proposal stage (30 %) with a value,
+        # for the pipeline value panel (issue 17.5).
+        accept = s.feedback
+
+        def feedback_then_stage(lead, rep, team, kind, extra=""):
+            accept(lead, rep, team, kind, extra)
+            if kind == "ACCEPT":
+                accept(lead, rep, team, "STAGE", 'stage: "proposal" deal_value_rub: 60000000')
+        s.feedback = feedback_then_stage
         fed = s.sales_feedback_round()
         for lead, contact, acct in s.nurture_contacts()[:2]:
             s.unsubscribe(lead, contact, acct)  # nurture exits: unsubscribed
@@ -132,6 +142,15 @@ def main():
         lost = {x["metric"].get("reason") for x in s.query(lost_expr)}
         if "LOST_TO_COMPETITOR" not in lost:
             failures.append(f"Funnel / Deals lost by reason: no LOST_TO_COMPETITOR in {lost}")
+        # The pipeline panel: 60 mln per deal in proposal, weighted at 30 %.
+        pipe = [q[2] for q in queries if q[1].startswith("Open pipeline value")]
+        value = {(x["metric"]["team"], x["metric"]["segment"]): float(x["value"][1])
+                 for x in s.query(pipe[0])}
+        weighted = {(x["metric"]["team"], x["metric"]["segment"]): float(x["value"][1])
+                    for x in s.query(pipe[1])}
+        if not value or any(v <= 0 or v % 60e6 or abs(weighted.get(k, -1) - 0.3 * v) > 1
+                            for k, v in value.items()):
+            failures.append(f"Funnel / Open pipeline value: {value} weighted {weighted}")
         print(f"ops: {len(queries) - len(empty)}/{len(queries)} panel queries returned data "
               f"({time.time() - started:.0f} s)", flush=True)
 

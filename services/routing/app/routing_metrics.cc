@@ -73,6 +73,20 @@ void RoutingMetrics::DealLost(const std::string& reason, const std::string& team
       .Inc();
 }
 
+void RoutingMetrics::PipelineValue(const std::string& team, const std::string& segment,
+                                   double value_rub, double weighted_rub) {
+  m_.registry()
+      .GetGauge(m_.Name("pipeline_value_rub"),
+                "Open deal value in a stage (RUB) by team and segment, from Redis",
+                {{"team", team}, {"segment", segment}})
+      .Set(value_rub);
+  m_.registry()
+      .GetGauge(m_.Name("pipeline_value_weighted_rub"),
+                "Open deal value weighted by stage win probability (RUB) by team and segment",
+                {{"team", team}, {"segment", segment}})
+      .Set(weighted_rub);
+}
+
 void RoutingMetrics::DealStalled(const std::string& stage, const std::string& team) {
   m_.registry()
       .GetCounter(m_.Name("deal_stalls_total"),

@@ -32,6 +32,11 @@ class RoutingMetrics {
   void DealStageChanged(const std::string& stage, const std::string& team);
   // A deal stayed in `stage` longer than the stage's maximum.
   void DealStalled(const std::string& stage, const std::string& team);
+  // Open pipeline value of `team` and `segment` (RUB), and the same weighted
+  // by each deal's stage win probability: gauges set by the scheduler from
+  // Redis (the same in every replica: read them with max, not sum).
+  void PipelineValue(const std::string& team, const std::string& segment, double value_rub,
+                     double weighted_rub);
   // A claim lost its rep's last slot to another replica and was decided again.
   void ClaimConflict();
   // Capacity gauges (set once from config): rep load is read against these.

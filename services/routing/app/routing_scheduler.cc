@@ -1,5 +1,6 @@
 #include "routing/app/routing_scheduler.h"
 
+#include <algorithm>
 #include <set>
 
 #include "common/kafka/topics.h"
@@ -78,7 +79,58 @@ Status RoutingScheduler::Tick() {
   s = FirstError(s, DrainQueues(now));
   s = FirstError(s, FireStalls(clock_.NowMillis()));
   s = FirstError(s, RefreshGauges(now));
+  s = FirstError(s, RefreshPipeline(clock_.NowMillis()));
   return s;
+}
+
+Status RoutingScheduler::RefreshPipeline(int64_t now_ms) {
+  if (pipeline_at_ms_ != 0 && now_ms - pipeline_at_ms_ < kPipelineRefreshMs) return Status::Ok();
+  // A state being rebuilt (or lost) has no totals: keep the last ones.
+  if (auto ready = store_.ReadForRouting({}, {}, nullptr); !ready.ok()) return ready.status();
+  std::set<std::string> reps;
+  for (const auto& team : policy_->rules().teams()) {
+    for (const auto& rep : team.reps()) reps.insert(rep.rep_id());
+  }
+  std::vector<std::string> leads;
+  std::set<std::string> seen;
+  for (const auto& rep : reps) {
+    auto open = store_.OpenLeads(rep);
+    if (!open.ok()) return open.status();
+    for (auto& id : *open) {
+      if (seen.insert(id).second) leads.push_back(std::move(id));
+    }
+  }
+  std::vector<OpenDeal> deals;
+  const size_t batch = static_cast<size_t>(kBatch);
+  for (size_t at = 0; at < leads.size(); at += batch) {
+    const std::vector<std::string> chunk(
+        leads.begin() + static_cast<std::ptrdiff_t>(at),
+        leads.begin() + static_cast<std::ptrdiff_t>(std::min(leads.size(), at + batch)));
+    auto tags = store_.GetFeedbackTagsMany(chunk);
+    if (!tags.ok()) return tags.status();
+    std::vector<std::string> staged;
+    std::vector<FeedbackTags> staged_tags;
+    for (size_t i = 0; i < chunk.size(); ++i) {
+      if ((*tags)[i].stage.empty()) continue;
+      staged.push_back(chunk[i]);
+      staged_tags.push_back(std::move((*tags)[i]));
+    }
+    if (staged.empty()) continue;
+    auto snap = store_.ReadForRouting(staged, {}, nullptr);
+    if (!snap.ok()) return snap.status();
+    for (size_t i = 0; i < staged.size(); ++i) {
+      if (!snap->decisions[i].has_value()) continue;
+      auto stored = RoutingStore::ParseDecision(staged[i], std::move(*snap->decisions[i]));
+      if (!stored.ok()) return stored.status();
+      if (auto deal = OpenDealOf(stored->record, staged_tags[i])) deals.push_back(*deal);
+    }
+  }
+  for (const auto& [key, totals] : SumPipeline(deals, pipeline_reported_)) {
+    metrics_.PipelineValue(key.first, key.second, totals.value_rub, totals.weighted_rub);
+    pipeline_reported_.insert(key);
+  }
+  pipeline_at_ms_ = now_ms;
+  return Status::Ok();
 }
 
 Status RoutingScheduler::RefreshGauges(std::chrono::system_clock::time_point now) {

@@ -25,6 +25,10 @@
 //     again; readers dedupe by (lead_id, stage_version). Counted once.
 //  5. Gauges: every rep's open and today counts and every team queue's depth
 //     are refreshed from Redis, so each replica reports the shared truth.
+//     Every kPipelineRefreshMs, the open pipeline value per team and segment
+//     too (domain/pipeline_value.h): each open lead's record and fb:<lead>
+//     tags, read in batches; while the state is being rebuilt the gauges keep
+//     their last values (never a partial total).
 // Every change is a compare-and-swap on the lead's record, so two replicas
 // never act twice on one lead.
 //
@@ -37,6 +41,7 @@
 #include <condition_variable>
 #include <memory>
 #include <mutex>
+#include <set>
 
 #include "common/kafka/producer.h"
 #include "common/util/clock.h"
@@ -44,6 +49,7 @@
 #include "routing/app/routing_engine.h"
 #include "routing/app/routing_metrics.h"
 #include "routing/app/routing_store.h"
+#include "routing/domain/pipeline_value.h"
 
 namespace leadflow::routing {
 
@@ -60,12 +66,17 @@ class RoutingScheduler {
   void Run(const std::atomic<bool>& stop);
   void Wake();
 
+  // How often Tick() sums the open pipeline (step 5).
+  static constexpr int64_t kPipelineRefreshMs = 5000;
+
  private:
   Status RefreshGauges(std::chrono::system_clock::time_point now);
   Status ResendOutbox(int64_t now_ms);
   Status ExpireSlaTimers(std::chrono::system_clock::time_point now);
   Status DrainQueues(std::chrono::system_clock::time_point now);
   Status FireStalls(int64_t now_ms);
+  // The pipeline value gauges, at most every kPipelineRefreshMs.
+  Status RefreshPipeline(int64_t now_ms);
   // Publishes an assignment the scheduler recorded, then clears its outbox entry.
   Status Emit(const leadflow::routing::v1::LeadAssigned& record);
 
@@ -79,6 +90,10 @@ class RoutingScheduler {
   std::mutex mu_;
   std::condition_variable cv_;
   bool woken_ = false;
+  // Tick()'s own (one thread at a time): when the pipeline was last summed and
+  // the (team, segment) gauges set so far (set to 0 once their deals are gone).
+  int64_t pipeline_at_ms_ = 0;
+  std::set<PipelineKey> pipeline_reported_;
 };
 
 }  // namespace leadflow::routing
