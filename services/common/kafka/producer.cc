@@ -160,7 +160,10 @@ class KafkaProducer final : public Producer {
     for (int attempt = 0;; ++attempt) {
       rd_kafka_resp_err_t err = rd_kafka_producev(
           rk_, RD_KAFKA_V_TOPIC(m.topic.c_str()),
-          RD_KAFKA_V_VALUE(const_cast<char*>(m.payload.data()), m.payload.size()),
+          // An empty payload is a tombstone: a null value, which compaction
+          // removes after delete.retention.ms (an empty one would stay).
+          RD_KAFKA_V_VALUE(m.payload.empty() ? nullptr : const_cast<char*>(m.payload.data()),
+                           m.payload.size()),
           RD_KAFKA_V_KEY(m.key.empty() ? nullptr : m.key.data(), m.key.size()),
           RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_HEADERS(headers),
           RD_KAFKA_V_OPAQUE(waiter), RD_KAFKA_V_END);
