@@ -51,6 +51,7 @@ Usage:
   leadflow-cli feedback --brokers B --team T --rep R --lead ID --kind accept
   leadflow-cli feedback ... --kind reject --reason RIGID_SPEC
   leadflow-cli feedback ... --kind close --outcome WON|LOST
+                            [--loss-reason LOST_PRICE|LOST_TO_COMPETITOR|... --loss-detail TEXT]
   leadflow-cli feedback ... --kind stage --stage STAGE_ID [--value RUB] [--back-reason TEXT]
       Publish one SalesFeedback to sales.feedback.<team>, as that team's
       sales tool does. Routing's answer shows on leads.nurture (a protected
@@ -127,7 +128,8 @@ bool Parse(int argc, char** argv, Args& a, std::string& error) {
     } else if (arg == "--team" || arg == "--rep" || arg == "--lead" || arg == "--kind" ||
                arg == "--reason" || arg == "--outcome" || arg == "--state" || arg == "--type" ||
                arg == "--account" || arg == "--contact" || arg == "--content" ||
-               arg == "--stage" || arg == "--value" || arg == "--back-reason") {
+               arg == "--stage" || arg == "--value" || arg == "--back-reason" ||
+               arg == "--loss-reason" || arg == "--loss-detail") {
       const char* v = value(arg.c_str());
       if (!v) return false;
       a.options[arg.substr(2)] = v;

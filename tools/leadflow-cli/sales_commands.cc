@@ -183,6 +183,18 @@ int Feedback(const std::string& brokers, const Options& options) {
     fb.set_kind(rv1::CLOSE);
     fb.set_outcome(outcome);
     what += " " + Get(options, "outcome");
+    if (const std::string code = Get(options, "loss-reason"); !code.empty()) {
+      cv1::ReasonCode loss;
+      if (!cv1::ReasonCode_Parse(code, &loss)) {
+        std::fprintf(stderr, "leadflow-cli feedback: --loss-reason must be a ReasonCode name (e.g. "
+                             "LOST_PRICE, LOST_TO_COMPETITOR), got \"%s\"\n",
+                     code.c_str());
+        return 2;
+      }
+      fb.set_loss_reason(loss);
+      fb.set_loss_detail(Get(options, "loss-detail"));
+      what += " (" + code + ")";
+    }
   } else if (kind == "stage") {
     if (!Require(options, "feedback --kind stage", {"stage"})) return 2;
     fb.set_kind(rv1::STAGE);
