@@ -9,6 +9,8 @@
 // day, so every account is due at once) and nurture's clock at 3600x; the
 // base of three accounts is below the shipped 100, so the audit is the
 // small-base track of personal meetings.
+// Also (issue 18, point 6): content outsourcing reaches a customer only when
+// the customer's own form asked for it.
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -205,6 +207,60 @@ TEST_F(CustomerProgrammesE2e, CustomersGetTheAuditAProspectNeverAndAnswersReachT
   for (const auto& n : Notifications()) EXPECT_NE(n.account_key(), kProspect);
   EXPECT_EQ(e2e::MetricValue(stack_->ports("nurture").admin, "leadflow_audience_violations_total"),
             0);
+}
+
+// Issue 18.6: content outsourcing is opt-in for customers (the sources'
+// customer who asked four times to stop). A customer CFO's proposal request
+// gets the upsell track, which no longer pushes it (on the old
+// config/nurture.json its third step was c-content-outsourcing); a customer
+// who asks for it (form intent content_outsourcing) gets the offer.
+TEST_F(CustomerProgrammesE2e, ContentOutsourcingReachesOnlyTheCustomerWhoAskedForIt) {
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        return stack_->redis().Command({"SCARD", "lf:{intake}:accts"}).value_or("") ==
+               std::to_string(kCustomers.size() + 1);
+      },
+      seconds(30)))
+      << "intake's registry view never held the accounts";
+  auto submit = [&](const std::string& email, const std::string& inn, const std::string& title,
+                    const std::string& intent) {
+    const std::string j = R"({"source_id":"web-form-main","email":")" + email +
+                          R"(","company_name":"Клиент )" + inn + R"(","inn":")" + inn +
+                          R"(","job_title":")" + title +
+                          R"(","industry":"banking","headcount":5000,"region":"RU-MOW",)" +
+                          R"("annual_revenue_rub":"90000000000","intent":")" + intent +
+                          R"(","consent":true,"answers":{"budget":"over_50m","need":"urgent",)" +
+                          R"("timeline":"1_3m"}})";
+    ASSERT_TRUE(kafka_
+                    ->ProduceSync(topics::kLeadsSubmitted, email, j,
+                                  {{topics::kContentTypeHeader, "application/json"}})
+                    .ok);
+  };
+  const std::string unasked = "7702070139", asked = "7728168971";
+  submit("cfo@" + unasked + ".example", unasked, "Финансовый директор", "request_proposal");
+  submit("pr@" + asked + ".example", asked, "менеджер", "content_outsourcing");
+  // The touches of each form lead (programme touches aside), by account.
+  std::map<std::string, std::vector<nv1::Touch>> by_account;
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        by_account.clear();
+        for (const auto& t : Touches()) {
+          if (t.programme_id().empty()) by_account[t.account_key()].push_back(t);
+        }
+        return by_account[unasked].size() >= 3 && !by_account[asked].empty();
+      },
+      seconds(90)))
+      << stack_->Logs("nurture");
+  for (const auto& t : by_account[unasked]) {
+    EXPECT_EQ(t.track_id(), "customer-upsell") << t.touch_id();
+    EXPECT_EQ(t.audience(), cv1::CUSTOMER);
+    EXPECT_NE(t.topic(), "content_outsourcing") << t.touch_id() << " pushed " << t.content_id();
+  }
+  const nv1::Touch& offer = by_account[asked].front();
+  EXPECT_EQ(offer.track_id(), "customer-content-outsourcing-on-request");
+  EXPECT_EQ(offer.content_id(), "c-content-outsourcing");
+  EXPECT_EQ(offer.topic(), "content_outsourcing");
+  EXPECT_EQ(offer.audience(), cv1::CUSTOMER);
 }
 
 }  // namespace

@@ -72,7 +72,7 @@ leadflow_e2e_test(named_accounts_and_large_deals_e2e_test TIMEOUT 240
 # yearly satisfaction audit on its schedule (scaled clock), never a prospect;
 # answers reach the account owner; no cycle re-sent after a SIGKILL or a
 # FLUSHALL (docs/domain-rules.md §7).
-leadflow_e2e_test(customer_programmes_e2e_test TIMEOUT 180
+leadflow_e2e_test(customer_programmes_e2e_test TIMEOUT 300
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/customer_programmes_test.cc)
 
 # Team queues ranked by score: freed slots go to the highest BANT product, then
