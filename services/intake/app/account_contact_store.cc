@@ -129,32 +129,37 @@ StatusOr<std::vector<std::string>> RedisAccountContactStore::AccountsOfContact(
   if (ready->type != redis::Reply::Type::kString) return Status::Unavailable(kNotReady);
   const std::string prefix = Key("");
   std::vector<std::string> accounts;
-  std::string cursor = "0";
-  do {
-    auto r = redis_.Run({"SCAN", cursor, "MATCH", Key("*"), "COUNT", "1000"});
-    if (!r.ok()) return r.status();
-    if (r->is_error()) return Status::Unavailable("coverage erase: " + r->str);
-    if (r->type != redis::Reply::Type::kArray || r->elements.size() != 2) {
-      return Status::Unavailable("coverage erase: unexpected SCAN reply");
-    }
-    cursor = r->elements[0].str;
+  Status s = ForEachCoveragePage([&](const std::vector<std::string>& keys) {
     std::vector<redis::Command> hexists;
-    for (const auto& key : r->elements[1].elements) {
-      hexists.push_back({"HEXISTS", key.str, contact_id});
-    }
-    if (hexists.empty()) continue;
+    for (const auto& key : keys) hexists.push_back({"HEXISTS", key, contact_id});
     auto found = redis_.Pipeline(hexists);
     if (!found.ok()) return found.status();
     for (size_t i = 0; i < found->size(); ++i) {
       const redis::Reply& f = (*found)[i];
       if (f.is_error()) return Status::Unavailable("coverage erase: " + f.str);
-      if (f.integer == 1) accounts.push_back(r->elements[1].elements[i].str.substr(prefix.size()));
+      if (f.integer == 1) accounts.push_back(keys[i].substr(prefix.size()));
     }
-  } while (cursor != "0");
+    return Status::Ok();
+  });
+  if (!s.ok()) return s;
   return accounts;
 }
 
 Status RedisAccountContactStore::EraseContact(const std::string& contact_id) {
+  return ForEachCoveragePage([&](const std::vector<std::string>& keys) {
+    std::vector<redis::Command> hdel;
+    for (const auto& key : keys) hdel.push_back({"HDEL", key, contact_id});
+    auto done = redis_.Pipeline(hdel);
+    if (!done.ok()) return done.status();
+    for (const auto& d : *done) {
+      if (d.is_error()) return Status::Unavailable("coverage erase: " + d.str);
+    }
+    return Status::Ok();
+  });
+}
+
+Status RedisAccountContactStore::ForEachCoveragePage(
+    const std::function<Status(const std::vector<std::string>& keys)>& page) {
   std::string cursor = "0";
   do {
     auto r = redis_.Run({"SCAN", cursor, "MATCH", Key("*"), "COUNT", "1000"});
@@ -164,14 +169,10 @@ Status RedisAccountContactStore::EraseContact(const std::string& contact_id) {
       return Status::Unavailable("coverage erase: unexpected SCAN reply");
     }
     cursor = r->elements[0].str;
-    std::vector<redis::Command> hdel;
-    for (const auto& key : r->elements[1].elements) hdel.push_back({"HDEL", key.str, contact_id});
-    if (hdel.empty()) continue;
-    auto done = redis_.Pipeline(hdel);
-    if (!done.ok()) return done.status();
-    for (const auto& d : *done) {
-      if (d.is_error()) return Status::Unavailable("coverage erase: " + d.str);
-    }
+    std::vector<std::string> keys;
+    for (const auto& key : r->elements[1].elements) keys.push_back(key.str);
+    if (keys.empty()) continue;
+    if (Status s = page(keys); !s.ok()) return s;
   } while (cursor != "0");
   return Status::Ok();
 }

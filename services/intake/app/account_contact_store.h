@@ -32,6 +32,7 @@
 // kUnavailable.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -102,6 +103,11 @@ class RedisAccountContactStore final : public AccountContactStore {
 
  private:
   Status RunApply(const std::vector<std::string>& keys, const std::vector<std::string>& args);
+  // SCANs the cov: keys and calls `page` with the keys of each non-empty
+  // batch, stopping at the first error (its own, or a SCAN failure as
+  // kUnavailable).
+  Status ForEachCoveragePage(
+      const std::function<Status(const std::vector<std::string>& keys)>& page);
 
   redis::Client& redis_;
   view::ViewStore view_;
