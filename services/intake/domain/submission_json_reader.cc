@@ -103,6 +103,7 @@ std::vector<Field> FieldList() {
       Field{"revenue_growth_pct", Kind::kDouble, nullptr, nullptr,
             [](LeadSubmission& m, double v) { m.set_revenue_growth_pct(v); }},
       LF_BOOL(has_revenue_growth),
+      LF_TEXT(campaign_id),
   };
 }
 
