@@ -40,6 +40,10 @@ inline constexpr char kRepsAvailability[] = "reps.availability";
 // intake's buying-committee coverage view; compact,delete over the 548-day
 // coverage window (docs/state.md, `cov:<account>`).
 inline constexpr char kAccountsContacts[] = "accounts.contacts";
+// Webhooks leadflow-notifier could not deliver within their retry policy
+// (notifier.v1.NotificationDeadLetter, keyed by event id; ids only, with the
+// body as sent): never dropped (docs/notifier.md).
+inline constexpr char kNotificationsDead[] = "notifications.dead";
 
 // Header naming the payload encoding of leads.submitted: "json" (default) or "protobuf".
 inline constexpr char kContentTypeHeader[] = "content-type";

@@ -1,0 +1,54 @@
+// The notifier's consumer batch handler: for each event of the table
+// (event_table.h), the notification, its endpoints, and one delivery per
+// endpoint, run in parallel across the batch (at most
+// NotifierPolicy::max_parallel_deliveries at once). The loop commits the
+// batch's offsets only after this returns and the dead letters it produced
+// are acknowledged, so every event is delivered, dead-lettered on
+// notifications.dead, or consumed again after a crash (docs/notifier.md).
+//
+// Per message:
+//   - bytes that are not the topic's message: kInvalidArgument (the loop puts
+//     them on leads.rejected, as for every service);
+//   - a delivery that failed for good: a NotificationDeadLetter output;
+//   - a delivery cut short by shutdown: kUnavailable, so the loop rewinds and
+//     the event is delivered again, with the same event id, after restart.
+// Thread-safe for one loop: Handler() is called on the loop's thread and
+// starts its own short-lived delivery threads.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <vector>
+
+#include "common/kafka/consumer_loop.h"
+#include "common/util/clock.h"
+#include "notifier/app/notifier_metrics.h"
+#include "notifier/app/webhook_delivery.h"
+#include "notifier/domain/event_table.h"
+#include "notifier/domain/notifier_policy.h"
+
+namespace leadflow::notifier {
+
+class NotifierHandler {
+ public:
+  // Everything must outlive the handler. `stop` is the process's shutdown flag.
+  NotifierHandler(const EventTable& table, std::shared_ptr<const NotifierPolicy> policy,
+                  const WebhookDelivery& delivery, NotifierMetrics& metrics, const Clock& clock,
+                  const std::atomic<bool>& stop);
+
+  std::vector<kafka::HandledMessage> HandleBatch(const std::vector<kafka::ConsumedMessage>& batch);
+
+  kafka::BatchHandler Handler() {
+    return [this](const std::vector<kafka::ConsumedMessage>& b) { return HandleBatch(b); };
+  }
+
+ private:
+  const EventTable& table_;
+  std::shared_ptr<const NotifierPolicy> policy_;
+  const WebhookDelivery& delivery_;
+  NotifierMetrics& metrics_;
+  const Clock& clock_;
+  const std::atomic<bool>& stop_;
+};
+
+}  // namespace leadflow::notifier

@@ -1,0 +1,41 @@
+// The notifier's own metrics (leadflow_notifier_*; docs/metrics.md). Labels
+// are bounded: template is SLACK | TELEGRAM | GENERIC_JSON, outcome, result
+// and reason come from fixed lists below, topic from the event table. Never
+// an endpoint URL, a lead or a rep id. Thread-safe.
+#pragma once
+
+#include <string>
+
+#include "common/metrics/service_metrics.h"
+
+namespace leadflow::notifier {
+
+class NotifierMetrics {
+ public:
+  explicit NotifierMetrics(metrics::ServiceMetrics& m) : m_(m) {}
+
+  // leadflow_notifier_deliveries_total{template, outcome}: one per event and
+  // endpoint; outcome delivered | dead_lettered | interrupted (shutdown: the
+  // event is redelivered, not committed).
+  void Delivery(const std::string& template_name, const std::string& outcome);
+  // leadflow_notifier_delivery_seconds{template}: first attempt to the end,
+  // backoff waits included.
+  void DeliverySeconds(const std::string& template_name, double seconds);
+  // leadflow_notifier_dead_letters_total{reason}: attempts_exhausted |
+  // deadline | rejected (a permanent HTTP answer, e.g. 404).
+  void DeadLetter(const std::string& reason);
+  // leadflow_notifier_attempts_total{template, result}: every HTTP attempt;
+  // result ok | retryable | rejected.
+  void Attempt(const std::string& template_name, const std::string& result);
+  // leadflow_notifier_events_total{topic, result}: notified | no_endpoint |
+  // ignored (nobody is told about this event, e.g. TOUCH_SENT).
+  void Event(const std::string& topic, const std::string& result);
+
+  double DeliveryCount(const std::string& template_name, const std::string& outcome);
+  double DeadLetterCount(const std::string& reason);
+
+ private:
+  metrics::ServiceMetrics& m_;
+};
+
+}  // namespace leadflow::notifier

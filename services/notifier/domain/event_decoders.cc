@@ -1,0 +1,158 @@
+#include "notifier/domain/event_decoders.h"
+
+
+#include "leadflow/nurture/v1/nurture.pb.h"
+#include "leadflow/routing/v1/routing.pb.h"
+
+namespace leadflow::notifier {
+namespace {
+
+using google::protobuf::Timestamp;
+
+int64_t Millis(const Timestamp& t) { return t.seconds() * 1000 + t.nanos() / 1000000; }
+
+void AddIfSet(Notification& n, const char* name, const std::string& value) {
+  if (!value.empty()) n.fields.emplace_back(name, value);
+}
+
+void AddTime(Notification& n, const char* name, const Timestamp& t, bool present) {
+  if (present && (t.seconds() != 0 || t.nanos() != 0)) {
+    n.fields.emplace_back(name, FormatRfc3339Millis(Millis(t)));
+  }
+}
+
+// The rules that decided, in order: the matched steps' rule ids (e.g.
+// "order.customer > team.enterprise > rep.en-orlov"). Step details are left
+// out: they are free text.
+std::string DecisionReason(const routing::v1::Decision& d) {
+  std::string reason;
+  for (const auto& step : d.path()) {
+    if (!step.matched() || step.rule_id().empty()) continue;
+    if (!reason.empty()) reason += " > ";
+    reason += step.rule_id();
+  }
+  return reason;
+}
+
+}  // namespace
+
+DecodeResult DecodeLeadAssigned(const std::string& payload) {
+  routing::v1::LeadAssigned a;
+  if (!a.ParseFromString(payload)) {
+    return Status::InvalidArgument("not a routing.v1.LeadAssigned");
+  }
+  const auto& d = a.decision();
+  const std::string& lead_id = a.scored().lead().meta().lead_id();
+  if (lead_id.empty()) return Status::InvalidArgument("LeadAssigned without lead_id");
+  Notification n;
+  switch (d.outcome()) {
+    case routing::v1::ASSIGNED:
+    case routing::v1::NAMED_OWNER:
+      n.kind = std::string(kKindLeadAssigned);
+      n.title = "New lead assigned";
+      break;
+    case routing::v1::REASSIGNED:
+      n.kind = std::string(kKindLeadReassigned);
+      n.title = "Lead re-assigned (SLA expired)";
+      break;
+    case routing::v1::QUEUED:
+      n.kind = std::string(kKindLeadQueued);
+      n.title = "Lead waiting in the team queue";
+      break;
+    default:
+      return std::optional<Notification>();
+  }
+  if (!d.rep_id().empty() && n.kind != kKindLeadQueued) n.rep_ids.push_back(d.rep_id());
+  if (!d.team().empty()) n.teams.push_back(d.team());
+  if (n.rep_ids.empty() && n.teams.empty()) return std::optional<Notification>();
+  AddIfSet(n, "lead_id", lead_id);
+  AddIfSet(n, "team", d.team());
+  AddIfSet(n, "rep_id", d.rep_id());
+  AddIfSet(n, "outcome", routing::v1::RoutingOutcome_Name(d.outcome()));
+  AddIfSet(n, "reason", DecisionReason(d));
+  AddTime(n, "sla_due_at", a.sla_due_at(), a.has_sla_due_at());
+  AddIfSet(n, "grade", a.scored().grade());
+  if (a.scored().has_lead()) {
+    AddIfSet(n, "buyer_stage", common::v1::BuyerStage_Name(a.scored().lead().buyer_stage()));
+  }
+  if (!a.previous_reps().empty()) {
+    std::string prev;
+    for (const auto& r : a.previous_reps()) prev += (prev.empty() ? "" : ",") + r;
+    AddIfSet(n, "previous_reps", prev);
+  }
+  if (d.has_decided_at()) n.occurred_at_ms = Millis(d.decided_at());
+  return std::optional<Notification>(std::move(n));
+}
+
+DecodeResult DecodeDealStalled(const std::string& payload) {
+  routing::v1::DealStalled s;
+  if (!s.ParseFromString(payload)) return Status::InvalidArgument("not a routing.v1.DealStalled");
+  if (s.lead_id().empty()) return Status::InvalidArgument("DealStalled without lead_id");
+  Notification n;
+  n.kind = std::string(kKindDealStalled);
+  n.title = "Deal stalled in stage " + s.stage();
+  n.natural_id = "deal_stalled|" + s.lead_id() + "|" + std::to_string(s.version());
+  if (!s.rep_id().empty()) n.rep_ids.push_back(s.rep_id());
+  if (!s.team().empty()) n.teams.push_back(s.team());
+  if (n.rep_ids.empty() && n.teams.empty()) return std::optional<Notification>();
+  AddIfSet(n, "lead_id", s.lead_id());
+  AddIfSet(n, "team", s.team());
+  AddIfSet(n, "rep_id", s.rep_id());
+  AddIfSet(n, "stage", s.stage());
+  AddIfSet(n, "stage_owner", s.owner());
+  n.fields.emplace_back("days_in_stage", std::to_string(s.ms_in_stage() / 86400000));
+  n.fields.emplace_back("max_days_in_stage", std::to_string(s.max_ms_in_stage() / 86400000));
+  if (s.deal_value_rub() > 0) n.fields.emplace_back("deal_value_rub", std::to_string(s.deal_value_rub()));
+  AddTime(n, "stalled_at", s.stalled_at(), s.has_stalled_at());
+  if (s.has_stalled_at()) n.occurred_at_ms = Millis(s.stalled_at());
+  return std::optional<Notification>(std::move(n));
+}
+
+DecodeResult DecodeAccountNotification(const std::string& payload) {
+  nurture::v1::AccountNotification a;
+  if (!a.ParseFromString(payload)) {
+    return Status::InvalidArgument("not a nurture.v1.AccountNotification");
+  }
+  Notification n;
+  std::string lead_id = a.lead_id();
+  switch (a.kind()) {
+    case nurture::v1::CUSTOMER_RESPONDED:
+      n.kind = std::string(kKindCustomerResponded);
+      n.title = "Customer responded";
+      if (lead_id.empty()) lead_id = a.response().lead_id();
+      if (!a.response().event_id().empty()) {
+        n.natural_id = "customer_responded|" + a.response().event_id();
+      }
+      break;
+    case nurture::v1::ACCOUNT_DEVELOPMENT:
+      n.kind = std::string(kKindAccountDevelopment);
+      n.title = "Rejected lead moved to account development";
+      if (!a.enrolment_id().empty()) n.natural_id = "account_development|" + a.enrolment_id();
+      break;
+    case nurture::v1::SINGLE_CONTACT:
+      n.kind = std::string(kKindSingleContact);
+      n.title = "Customer account known through one contact only";
+      break;
+    default:  // TOUCH_SENT (and the unset kind written before kinds existed)
+      return std::optional<Notification>();
+  }
+  if (a.owner_rep_id().empty()) return std::optional<Notification>();
+  n.rep_ids.push_back(a.owner_rep_id());
+  AddIfSet(n, "lead_id", lead_id);
+  AddIfSet(n, "rep_id", a.owner_rep_id());
+  if (a.kind() == nurture::v1::CUSTOMER_RESPONDED) {
+    AddIfSet(n, "response", nurture::v1::ResponseKind_Name(a.response().kind()));
+    AddIfSet(n, "content_id", a.response().content_id());
+  }
+  AddIfSet(n, "track_id", a.track_id());
+  AddIfSet(n, "programme_id", a.programme_id());
+  if (a.kind() == nurture::v1::ACCOUNT_DEVELOPMENT) {
+    AddIfSet(n, "rejection_reason", common::v1::ReasonCode_Name(a.rejection_reason()));
+    AddIfSet(n, "rejected_by_rep_id", a.rejected_by_rep_id());
+  }
+  AddTime(n, "at", a.at(), a.has_at());
+  if (a.has_at()) n.occurred_at_ms = Millis(a.at());
+  return std::optional<Notification>(std::move(n));
+}
+
+}  // namespace leadflow::notifier
