@@ -12,8 +12,8 @@
 //      shows it stalled. deals.stages holds every move, ids only. The team
 //      lead's WatchAssignments stream (team key-accounts) saw every stage,
 //      the one moved on the topic included, and the stall.
-//   4. The deal is lost to a competitor (CloseLead LOST, issue 17.3; the copy
-//      sets require_loss_reason): a LOST without a loss reason is refused;
+//   4. The deal is lost to a competitor (CloseLead LOST, issue 17.3; the
+//      shipped require_loss_reason): a LOST without a loss reason is refused;
 //      with LOST_TO_COMPETITOR and the competitor's name it closes, and
 //      leadflow_routing_deals_lost_total counts the code, never the name.
 #include <google/protobuf/util/json_util.h>
@@ -71,7 +71,6 @@ bool WriteConfig(const testing::TempDir& dir, std::string* error) {
     *error = "no contract_approval stage in the shipped routing_rules.json";
     return false;
   }
-  rules.set_require_loss_reason(true);
   std::string json;
   (void)google::protobuf::util::MessageToJsonString(rules, &json);
   std::ofstream(path, std::ios::trunc) << json;

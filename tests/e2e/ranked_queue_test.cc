@@ -150,7 +150,8 @@ class RankedQueueE2E : public ::testing::Test {
     return out;
   }
 
-  // Accept and close (LOST) a lead over gRPC as its rep: its slot frees.
+  // Accept and close (LOST, with a coded loss reason: the shipped config
+  // requires one, config/README.md) a lead over gRPC as its rep: its slot frees.
   void AcceptAndClose(const rv1::LeadAssigned& a) {
     rv1::FeedbackAck ack;
     {
@@ -170,9 +171,10 @@ class RankedQueueE2E : public ::testing::Test {
     req.set_lead_id(a.scored().lead().meta().lead_id());
     req.set_rep_id(a.decision().rep_id());
     req.set_outcome(rv1::LOST);
+    req.set_loss_reason(leadflow::common::v1::LOST_TIMING);
     auto st = stub_->CloseLead(&ctx, req, &ack);
     ASSERT_TRUE(st.ok()) << st.error_message();
-    ASSERT_EQ(ack.status(), "closed: LOST") << a.scored().lead().meta().lead_id();
+    ASSERT_EQ(ack.status(), "closed: LOST (LOST_TIMING)") << a.scored().lead().meta().lead_id();
   }
 
   std::unique_ptr<testing::TempDir> dir_;

@@ -315,6 +315,70 @@ TEST_F(RoutingE2E, WatchStreamsAssignmentsAndFeedbackWorksOverGrpc) {
   EXPECT_EQ(routing_->Terminate(seconds(20)), 0) << routing_->ReadStderr();
 }
 
+// Issue 17.3, coded loss reasons, with the shipped config (require_loss_reason
+// true, config/README.md): a LOST close without a loss reason is refused over
+// gRPC (INVALID_ARGUMENT) and on the team's sales.feedback topic (leads.rejected,
+// MISSING_FIELD, with the record's bytes); the lead stays accepted and nothing
+// is counted UNSPECIFIED. With a code it closes and the code is counted.
+TEST_F(RoutingE2E, TheShippedConfigRefusesALostCloseWithoutALossReason) {
+  rv1::WatchAssignmentsRequest team_watch;
+  team_watch.set_team("key-accounts");
+  Watcher watcher(*stub_, team_watch);
+  std::this_thread::sleep_for(milliseconds(300));
+  Publish(EnterpriseMql("lr-1"));
+  auto assigned = watcher.WaitForChange("lr-1", rv1::SALES_ASSIGNED, seconds(30));
+  ASSERT_TRUE(assigned.has_value()) << routing_->ReadStderr();
+  const std::string rep = assigned->decision().rep_id();
+  rv1::FeedbackAck ack;
+  rv1::AcceptLeadRequest accept;
+  accept.set_lead_id("lr-1");
+  accept.set_rep_id(rep);
+  ASSERT_TRUE(Call(&rv1::RoutingService::Stub::AcceptLead, accept, &ack).ok());
+
+  rv1::CloseLeadRequest close;
+  close.set_lead_id("lr-1");
+  close.set_rep_id(rep);
+  close.set_outcome(rv1::LOST);
+  auto st = Call(&rv1::RoutingService::Stub::CloseLead, close, &ack);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << ack.status();
+  EXPECT_EQ(st.error_message().rfind("loss_reason:", 0), 0u) << st.error_message();
+
+  // The same close from the team's sales tool on its feedback topic.
+  rv1::SalesFeedback by_topic;
+  by_topic.set_lead_id("lr-1");
+  by_topic.set_rep_id(rep);
+  by_topic.set_kind(rv1::CLOSE);
+  by_topic.set_outcome(rv1::LOST);
+  const std::string bytes = by_topic.SerializeAsString();
+  const std::string team_topic = std::string(topics::kSalesFeedbackTeamPrefix) + "key-accounts";
+  auto produced = client_->ProduceSync(team_topic, "lr-1", bytes);
+  ASSERT_TRUE(produced.ok) << produced.error;
+  auto rejected = Read<leadflow::intake::v1::LeadRejected>(topics::kLeadsRejected, 1);
+  ASSERT_EQ(rejected.size(), 1u) << routing_->ReadStderr();
+  EXPECT_EQ(rejected[0].reason(), cv1::MISSING_FIELD);
+  EXPECT_EQ(rejected[0].source_topic(), team_topic);
+  EXPECT_EQ(rejected[0].original(), bytes);
+  EXPECT_EQ(rejected[0].detail().find("loss_reason"), 0u) << rejected[0].detail();
+
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + seconds(10));
+  ctx.AddMetadata("x-api-key", kKeyAccountsKey);
+  rv1::GetLeadRequest get;
+  get.set_lead_id("lr-1");
+  rv1::LeadView view;
+  ASSERT_TRUE(stub_->GetLead(&ctx, get, &view).ok());
+  EXPECT_EQ(view.state(), rv1::SALES_ACCEPTED) << "a LOST without a code must not close the lead";
+  EXPECT_EQ(HttpGet(admin_port_, "/metrics").find("reason=\"UNSPECIFIED\""), std::string::npos);
+
+  close.set_loss_reason(cv1::LOST_NO_BUDGET);
+  st = Call(&rv1::RoutingService::Stub::CloseLead, close, &ack);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  EXPECT_EQ(ack.status(), "closed: LOST (LOST_NO_BUDGET)");
+  const std::string lost_series =
+      R"(leadflow_routing_deals_lost_total{reason="LOST_NO_BUDGET",team="key-accounts"} 1)";
+  EXPECT_NE(HttpGet(admin_port_, "/metrics").find(lost_series), std::string::npos);
+}
+
 // Issue 17, "A client can't tell what happened to a lead": the stream reports
 // every change of the caller's leads, tied by lead id and ordered by version;
 // acks are typed; a second, different answer is refused; GetLead and
@@ -360,6 +424,7 @@ TEST_F(RoutingE2E, TheStreamReportsEveryChangeAndLeadsCanBeAskedFor) {
   ASSERT_TRUE(Call(&rv1::RoutingService::Stub::CloseLead, close, &ack).ok());
   EXPECT_EQ(ack.outcome(), rv1::FEEDBACK_CLOSED);
   close.set_outcome(rv1::LOST);
+  close.set_loss_reason(cv1::LOST_PRICE);  // a complete LOST: refused as a contradiction
   auto st = Call(&rv1::RoutingService::Stub::CloseLead, close, &ack);
   EXPECT_EQ(st.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
   EXPECT_NE(st.error_message().find("CLOSED (WON)"), std::string::npos) << st.error_message();

@@ -92,9 +92,8 @@ def main():
         deadline = time.time() + 30
         while time.time() < deadline and not s.assignments():
             time.sleep(1)
-        # Losses carry a coded reason (issue 17.3); the name stays on sales.feedback.
-        s.FEEDBACK = dict(s.FEEDBACK, L=("CLOSE", 'outcome: LOST loss_reason: LOST_TO_COMPETITOR '
-                                                  'loss_detail: "Acme Integration"'))
+        # Losses carry a coded reason (issue 17.3; OpsStack.FEEDBACK "L" sends
+        # LOST_TO_COMPETITOR, the competitor's name stays on sales.feedback).
         # Each accepted deal moves on to the proposal stage (30 %) with a value,
         # for the pipeline value panel (issue 17.5).
         accept = s.feedback

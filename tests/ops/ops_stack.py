@@ -358,12 +358,15 @@ class OpsStack:
         self.produce("engagement.events", f"c-{lead_id}", payload)
 
     # Sales answers per assigned lead, cycled: Accept, reJect (BUDGET_TOO_SMALL),
-    # Won, Lost, or No answer (the SLA expires and routing re-assigns).
+    # Won, Lost (to a competitor, named), or No answer (the SLA expires and
+    # routing re-assigns). The shipped config requires a coded loss reason
+    # (config/README.md, require_loss_reason): a LOST without one is refused.
     FEEDBACK = {
         "A": ("ACCEPT", ""),
         "J": ("REJECT", "reject_reason: BUDGET_TOO_SMALL"),
         "W": ("CLOSE", "outcome: WON"),
-        "L": ("CLOSE", "outcome: LOST"),
+        "L": ("CLOSE", 'outcome: LOST loss_reason: LOST_TO_COMPETITOR '
+                       'loss_detail: "Acme Integration"'),
     }
 
     def sales_feedback_round(self, pattern="AJWLN"):

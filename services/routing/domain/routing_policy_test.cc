@@ -266,6 +266,9 @@ TEST(RoutingPolicy, ShippedDefaultRulesLoadAndValidate) {
   EXPECT_TRUE((*p)->IsProtectedRejectReason(cv1::BUDGET_TOO_SMALL));
   EXPECT_TRUE((*p)->IsProtectedRejectReason(cv1::RIGID_SPEC));
   EXPECT_TRUE((*p)->IsProtectedRejectReason(cv1::TAILORED_FOR_COMPETITOR));
+  // A LOST close carries a coded loss reason (docs/domain-rules.md §6, "Why
+  // deals are lost"): without one it is refused, never counted UNSPECIFIED.
+  EXPECT_TRUE((*p)->rules().require_loss_reason());
 }
 
 }  // namespace
