@@ -126,12 +126,18 @@ def funnel():
         panel("timeseries", "MQL rate (share of scored leads)",
               [(f'sum(rate({scored}{{outcome="mql"}}[{RI}])) / sum(rate({scored}[{RI}]))', "MQL share")],
               0, 0, unit="percentunit",
-              description="Scored leads that are MQLs. Volume up while this falls raises LeadflowVolumeUpMqlRateDown."),
-        panel("bargauge", "Conversion to deal by segment (3% weak, 4% average, 5% excellent)",
-              [(f'sum by (segment) (increase(leadflow_routing_deals_closed_total{{outcome="WON"}}[$__range])) '
-                f'/ sum by (segment) (increase({scored}{{outcome="mql"}}[$__range]))', "{{segment}}")],
-              12, 0, unit="percentunit", thresholds=bands,
-              description="Deals won per MQL in the range. DOMAIN.md: 4% average, 3% weak, 5% excellent."),
+              description="Scored leads that are MQLs. A quality signal only: the volume-up, "
+                          "conversion-down alert reads deal conversion by cohort (next panel)."),
+        panel("bargauge", "Lead-to-deal conversion by submission cohort, against the configured bands",
+              [("max by (cohort, segment) (leadflow_routing_cohort_conversion_ratio)",
+                "{{cohort}} {{segment}}"),
+               ("max by (band) (leadflow_routing_conversion_band_ratio)", "band: {{band}}")],
+              12, 0, unit="percentunit",
+              description="Deals won from the prospect leads first submitted in a month (UTC) / "
+                          "those leads, per segment, for the last 18 months: with year-long "
+                          "cycles a young cohort is still converting. The band rows are "
+                          "routing_rules.json funnel (shipped 3 % weak, 4 % average, 5 % "
+                          "excellent), read from routing's gauges, not coloured here."),
         panel("bargauge", "Disqualification reasons",
               [("sum by (reason) (increase(leadflow_scoring_disqualifications_total[$__range]))",
                 "{{reason}}")], 0, 8),
@@ -163,6 +169,29 @@ def funnel():
                           "stage's win probability (routing_rules deal_stages). Summed from "
                           "routing's Redis state every 5 s; every replica reports the same "
                           "totals, hence max, not sum."),
+        panel("bargauge", "Volume against conversion: the compared cohorts, by segment",
+              [("max by (segment, cohort) (leadflow_routing_cohort_compared_conversion_ratio)",
+                "{{segment}} {{cohort}}")], 0, 32, unit="percentunit",
+              description="The newest cohort at least funnel.compare_at_age_months old (latest) "
+                          "and the month before it (previous), each by the deals won by that "
+                          "age. LeadflowVolumeUpConversionDown fires when latest has "
+                          "funnel.volume_rise_pct more leads and converts less."),
+        panel("bargauge", "Marketing's share of won deals and revenue (12 months), against its yardstick",
+              [("max by (measure) (leadflow_routing_marketing_won_share_ratio)", "{{measure}}"),
+               ("max by (measure) (leadflow_routing_marketing_yardstick_ratio)",
+                "yardstick: {{measure}}")], 12, 32, unit="percentunit",
+              description="Won deals (new clients) and their revenue from marketing-sourced "
+                          "leads (intake's sources[].marketing) / all won, over the last 12 "
+                          "months. The yardstick rows are routing_rules.json funnel (shipped: "
+                          "up to 20 % of new clients, no more than 2 % of revenue)."),
+        panel("bargauge", "Won revenue by source and campaign (12 months)",
+              [("max by (marketing_sourced, source, campaign) (leadflow_routing_won_revenue_rub)",
+                "{{source}} / {{campaign}} (marketing: {{marketing_sourced}})")], 0, 40, w=24,
+              unit="currencyRUB",
+              description="Revenue of the deals won in the last 12 months by the lead's source "
+                          "and campaign (intake's campaigns; unknown ones as other). The value "
+                          "is the deal's value in its last stage, else the lead's expected "
+                          "deal."),
     ])
 
 

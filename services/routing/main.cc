@@ -5,6 +5,7 @@
 #include "common/runtime/service_runtime.h"
 #include "routing/app/assignment_broadcaster.h"
 #include "routing/app/feedback_processor.h"
+#include "routing/app/funnel_reporter.h"
 #include "routing/app/routing_engine.h"
 #include "routing/app/routing_grpc_service.h"
 #include "routing/app/routing_metrics.h"
@@ -43,6 +44,8 @@ int main(int argc, char** argv) {
   std::unique_ptr<RoutingGrpcService> grpc_service;
   std::unique_ptr<RoutingPrivacy> routing_privacy;
   std::unique_ptr<RoutingStateRebuild> state_rebuild;
+  std::unique_ptr<CohortStore> cohorts;
+  std::unique_ptr<FunnelReporter> funnel;
   return runtime::ServiceMain(kInfo, argc, argv, [&](runtime::ServiceRuntime& rt) -> Status {
     auto policy = config::LoadRules<config::v1::RoutingRules>(
         rt.ConfigPath("routing_rules.json"),
@@ -73,6 +76,11 @@ int main(int argc, char** argv) {
     rt.OnShutdown([svc = grpc_service.get()] { svc->Shutdown(); });
     rt.AddBackgroundTask("scheduler",
                          [s = scheduler.get()](const std::atomic<bool>& stop) { s->Run(stop); });
+    // The Funnel dashboard's cohort conversion and won revenue, from Redis.
+    cohorts = std::make_unique<CohortStore>(rt.redis());
+    funnel = std::make_unique<FunnelReporter>(*policy, *cohorts, rt.metrics(), rt.clock());
+    rt.AddBackgroundTask("funnel",
+                         [f = funnel.get()](const std::atomic<bool>& stop) { f->Run(stop); });
     // Routing's Redis state is complete only with its marker; after a Redis
     // loss one replica rebuilds it from the topics while all refuse to route.
     state_rebuild = std::make_unique<RoutingStateRebuild>(

@@ -13,7 +13,7 @@ using ::testing::HasSubstr;
 
 TEST(DefaultTopicsTest, ContainsProjectTopicsWithPartitionCounts) {
   const std::vector<TopicSpec>& topics = DefaultTopics();
-  ASSERT_EQ(topics.size(), 25u);
+  ASSERT_EQ(topics.size(), 26u);
   EXPECT_EQ(topics.front(), (TopicSpec{"leads.submitted", 6}));
   EXPECT_EQ(topics.back(), (TopicSpec{"sales.feedback.customer-success", 3}));
   std::set<std::string> names;
@@ -28,7 +28,7 @@ TEST(DefaultTopicsTest, ContainsProjectTopicsWithPartitionCounts) {
                            "engagement.events", "sales.feedback", "nurture.touches",
                            "accounts.notifications", "reps.availability", "leads.discarded",
                            "deals.stages", "deals.stalls", "accounts.contacts",
-                           "notifications.dead",
+                           "notifications.dead", "leads.cohorts",
                            // one feedback topic per shipped team
                            "sales.feedback.key-accounts", "sales.feedback.enterprise",
                            "sales.feedback.mid-market", "sales.feedback.small-deals",

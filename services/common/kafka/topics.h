@@ -40,6 +40,10 @@ inline constexpr char kRepsAvailability[] = "reps.availability";
 // intake's buying-committee coverage view; compact,delete over the 548-day
 // coverage window (docs/state.md, `cov:<account>`).
 inline constexpr char kAccountsContacts[] = "accounts.contacts";
+// routing's record of each prospect lead joining its submission cohort
+// (routing.v1.LeadCohortJoined, keyed by lead id; ids only): the source the
+// cohort conversion is rebuilt from (docs/state.md, `cohort:`), 579 days.
+inline constexpr char kLeadsCohorts[] = "leads.cohorts";
 // Webhooks leadflow-notifier could not deliver within their retry policy
 // (notifier.v1.NotificationDeadLetter, keyed by event id; ids only, with the
 // body as sent): never dropped (docs/notifier.md).

@@ -50,6 +50,13 @@ Gauge Registry::GetGauge(const std::string& name, const std::string& help, const
   return Gauge(&fam->Add(labels));
 }
 
+void Registry::RemoveGauge(const std::string& name, const Labels& labels) {
+  std::lock_guard lock(impl_->mu);
+  auto it = impl_->gauges.find(name);
+  if (it == impl_->gauges.end() || it->second == nullptr || !it->second->Has(labels)) return;
+  it->second->Remove(&it->second->Add(labels));
+}
+
 Histogram Registry::GetHistogram(const std::string& name, const std::string& help,
                                  const Labels& labels, const std::vector<double>& buckets) {
   std::lock_guard lock(impl_->mu);

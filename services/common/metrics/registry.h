@@ -69,6 +69,10 @@ class Registry {
   Gauge GetGauge(const std::string& name, const std::string& help, const Labels& labels = {});
   Histogram GetHistogram(const std::string& name, const std::string& help, const Labels& labels,
                          const std::vector<double>& buckets);
+  // Drops one series of a gauge family (a label value that no longer applies,
+  // e.g. a cohort month that left its window); a no-op when there is none.
+  // Handles to it must not be used afterwards.
+  void RemoveGauge(const std::string& name, const Labels& labels);
 
   // Prometheus text exposition format of every metric.
   std::string Serialize() const;

@@ -28,5 +28,18 @@ TEST(RegistryTest, SerializesInPrometheusTextFormat) {
   EXPECT_NE(text.find("leadflow_intake_build_info"), std::string::npos);
 }
 
+TEST(RegistryTest, RemovedGaugeSeriesLeavesTheExposition) {
+  Registry r;
+  r.GetGauge("leadflow_test_cohort_leads", "help", {{"cohort", "2025-05"}}).Set(7);
+  r.GetGauge("leadflow_test_cohort_leads", "help", {{"cohort", "2025-06"}}).Set(9);
+  r.RemoveGauge("leadflow_test_cohort_leads", {{"cohort", "2025-05"}});
+  r.RemoveGauge("leadflow_test_cohort_leads", {{"cohort", "1999-01"}});  // none: no-op
+  r.RemoveGauge("leadflow_test_no_such_family", {{"cohort", "2025-05"}});
+  const std::string text = r.Serialize();
+  EXPECT_EQ(text.find("cohort=\"2025-05\""), std::string::npos) << text;
+  EXPECT_NE(text.find("leadflow_test_cohort_leads{cohort=\"2025-06\"} 9"), std::string::npos)
+      << text;
+}
+
 }  // namespace
 }  // namespace leadflow::metrics

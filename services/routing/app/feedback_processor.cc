@@ -6,9 +6,11 @@
 #include "common/log/log.h"
 #include "routing/app/decision_record.h"
 #include "routing/app/routing_outputs.h"
+#include "routing/domain/cohort.h"
 #include "routing/domain/deal_stages.h"
 #include "routing/domain/feedback.h"
 #include "routing/domain/sales_state.h"
+#include "routing/domain/won_deal.h"
 
 namespace leadflow::routing {
 
@@ -36,6 +38,23 @@ FeedbackRecord TerminalRecord(const rv1::LeadAssigned& rec, const rv1::Decision*
     w.new_record_ttl_seconds = w.feedback_ttl_seconds = kOwnedRecordTtl.count();
   }
   return w;
+}
+
+// A close WON: the deal goes in the won ledger of this month and the lead
+// into its cohort's won deals (cohort.h, won_deal.h), with the close itself.
+void AddWonDeal(const rv1::LeadAssigned& rec, const FeedbackTags& tags, int64_t won_at_ms,
+                FeedbackRecord* w) {
+  const auto& scored = rec.scored();
+  const MonthIndex month = MonthIndexOf(won_at_ms);
+  w->won_entry = EncodeWonDeal(
+      WonDealOf(scored, WonValueRub(0, tags.value_rub, scored.lead().expected_deal_rub())));
+  w->won_month = MonthName(month);
+  w->won_expires_at = MonthStartMs(month + kWonWindowMonths) / 1000;
+  if (const auto cohort = CohortOf(scored)) {
+    w->won_cohort = cohort->Name();
+    w->won_at_ms = won_at_ms;
+    w->cohort_expires_at = CohortExpiresAtSeconds(cohort->month);
+  }
 }
 
 // One answer for an unknown lead, another rep's lead and a closed one, so the
@@ -246,6 +265,7 @@ StatusOr<std::optional<FeedbackResult>> FeedbackProcessor::ApplyOnce(const rv1::
       }
       result.outcome = rv1::FEEDBACK_CLOSED;
       write = TerminalRecord(rec, nullptr);
+      if (fb.outcome() == rv1::WON) AddWonDeal(rec, tags, result.version, &write);
       break;
     default: {
       detail = cv1::ReasonCode_Name(fb.reject_reason());

@@ -51,12 +51,19 @@ class RoutingAppTest : public ::testing::Test {
     return m;
   }
 
+  // The engine's outputs for one scored lead, except its leads.cohorts
+  // record (the lead joined its submission cohort, cohort.h), which goes to
+  // cohort_out_: most tests look at the decision's own event.
   std::vector<kafka::OutgoingMessage> Handle(const leadflow::scoring::v1::LeadScored& s) {
-    std::vector<kafka::OutgoingMessage> out;
-    Status st = engine_->Handle(Msg(s), out);
+    std::vector<kafka::OutgoingMessage> all, out;
+    Status st = engine_->Handle(Msg(s), all);
     EXPECT_TRUE(st.ok()) << st.message();
+    for (auto& m : all) {
+      (m.topic == topics::kLeadsCohorts ? cohort_out_ : out).push_back(std::move(m));
+    }
     return out;
   }
+  std::vector<kafka::OutgoingMessage> cohort_out_;
 
   static leadflow::scoring::v1::LeadScored Lead(const std::string& id, cv1::Segment seg,
                                                 cv1::DealBand band) {

@@ -5,6 +5,7 @@
 #include "routing/app/decision_record.h"
 #include "routing/app/routing_engine.h"
 #include "routing/app/routing_outputs.h"
+#include "routing/domain/cohort.h"
 #include "routing/domain/queue_order.h"
 #include "routing/domain/rep_needs.h"
 
@@ -218,6 +219,11 @@ void RoutingEngine::Decide(Lead& lead, RepStateView& reps,
   req.rep_id = d.rep_id();
   req.team = d.team();
   req.replace_raw = lead.replace;
+  // The lead joins its submission cohort with the claim (cohort.h).
+  if (const auto cohort = CohortOf(lead.scored); cohort && d.outcome() != rv1::DISQUALIFIED) {
+    req.cohort = cohort->Name();
+    req.cohort_expires_at = CohortExpiresAtSeconds(cohort->month);
+  }
   if (TakesRep(d)) {
     req.effect = ClaimEffect::kRep;
     FillLimits(d.rep_id(), now, &req.day, &req.max_open, &req.daily_cap);

@@ -20,6 +20,19 @@ inline std::string DecisionKey(const std::string& lead_id) {
   return std::string(kRoutingKeyPrefix) + "decision:" + lead_id;
 }
 
+// Funnel analytics (cohort_store.h): a submission cohort's leads (a
+// HyperLogLog) and won deals (a zset), by Cohort::Name() ("2026-12:SMB"); the
+// ledger of the deals won in a month ("2026-12").
+inline std::string CohortLeadsKey(const std::string& cohort) {
+  return std::string(kRoutingKeyPrefix) + "cohort:" + cohort + ":leads";
+}
+inline std::string CohortWonKey(const std::string& cohort) {
+  return std::string(kRoutingKeyPrefix) + "cohort:" + cohort + ":won";
+}
+inline std::string WonLedgerKey(const std::string& month) {
+  return std::string(kRoutingKeyPrefix) + "won:" + month;
+}
+
 // Privacy (routing_privacy.h): a contact's lead ids, and its consent
 // withdrawal / erasure tombstone.
 inline std::string ContactLeadsKey(const std::string& contact_id) {

@@ -2,6 +2,7 @@
 
 #include "common/kafka/dead_letter.h"
 #include "common/kafka/topics.h"
+#include "routing/domain/cohort.h"
 
 namespace leadflow::routing {
 
@@ -76,6 +77,25 @@ struct ScoredSource {
   }
 };
 
+// leads.cohorts: the lead joined its submission cohort (cohort.h), with every
+// decision on a prospect lead that counts in one.
+void AddCohortJoined(const leadflow::scoring::v1::LeadScored& scored,
+                     std::vector<kafka::OutgoingMessage>& out) {
+  const auto cohort = CohortOf(scored);
+  if (!cohort) return;
+  const auto& meta = scored.lead().meta();
+  rv1::LeadCohortJoined joined;
+  joined.set_lead_id(meta.lead_id());
+  joined.set_cohort_month(MonthName(cohort->month));
+  joined.set_segment(cohort->segment);
+  kafka::OutgoingMessage m;
+  m.topic = topics::kLeadsCohorts;
+  m.key = meta.lead_id();
+  m.payload = joined.SerializeAsString();
+  if (!meta.trace_id().empty()) m.headers.push_back({topics::kTraceHeader, meta.trace_id()});
+  out.push_back(std::move(m));
+}
+
 Status Build(const leadflow::scoring::v1::LeadScored& scored, const rv1::Decision& d,
              const ScoredSource& src, const kafka::ConsumedMessage& source, int64_t now_ms,
              std::vector<kafka::OutgoingMessage>& out) {
@@ -89,12 +109,14 @@ Status Build(const leadflow::scoring::v1::LeadScored& scored, const rv1::Decisio
     case rv1::REASSIGNED:
       if (!prospect) break;
       out.push_back(MakeEvent(topics::kLeadsAssigned, meta, source.key, src.Record()));
+      AddCohortJoined(scored, out);
       return Status::Ok();
     case rv1::NURTURE: {
       if (!prospect) break;
       rv1::NurtureRequested n;
       *n.mutable_decision() = d;
       out.push_back(MakeEvent(topics::kLeadsNurture, meta, source.key, src.With(n)));
+      AddCohortJoined(scored, out);
       return Status::Ok();
     }
     case rv1::CUSTOMER_INBOUND: {

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <ctime>
+#include <map>
 #include <set>
 #include <thread>
 
@@ -12,8 +13,11 @@
 #include "routing/app/decision_record.h"
 #include "routing/app/routing_keys.h"
 #include "routing/domain/business_time.h"
+#include "routing/domain/cohort.h"
+#include "routing/domain/feedback.h"
 #include "routing/domain/queue_order.h"
 #include "routing/domain/state_replay.h"
+#include "routing/domain/won_deal.h"
 
 namespace leadflow::routing {
 namespace {
@@ -71,6 +75,60 @@ class Writer {
   redis::Client& redis_;
   std::vector<redis::Command> cmds_;
 };
+
+// The funnel's keys (cohort_store.h): each cohort's leads from leads.cohorts
+// (`cohorts`: cohort name -> lead ids), and each won deal of the state, in its
+// cohort's won deals and, when won in the last twelve months, in the won
+// ledger of its month, as the feedback script wrote them.
+Status WriteFunnel(Writer& w, const RoutingStateReplay::State& state,
+                   const std::map<std::string, std::pair<MonthIndex, std::set<std::string>>>& cohorts,
+                   int64_t now) {
+  for (const auto& [name, cohort] : cohorts) {
+    const auto& [month, ids] = cohort;
+    if (CohortExpiresAtSeconds(month) * 1000 <= now) continue;
+    redis::Command pfadd{"PFADD", CohortLeadsKey(name)};
+    pfadd.insert(pfadd.end(), ids.begin(), ids.end());
+    if (Status a = w.Add(std::move(pfadd)); !a.ok()) return a;
+    if (Status a = w.Add({"EXPIREAT", CohortLeadsKey(name),
+                          std::to_string(CohortExpiresAtSeconds(month))});
+        !a.ok()) {
+      return a;
+    }
+  }
+  const MonthIndex this_month = MonthIndexOf(now);
+  for (const auto& [lead_id, lead] : state.leads) {
+    rv1::DealOutcome outcome = rv1::DEAL_OUTCOME_UNSPECIFIED;
+    leadflow::common::v1::ReasonCode loss = leadflow::common::v1::REASON_UNSPECIFIED;
+    if (lead.last_feedback.rfind("close|", 0) != 0 ||
+        !ParseCloseDetail(lead.last_detail, &outcome, &loss) || outcome != rv1::WON) {
+      continue;
+    }
+    const auto& scored = lead.record.scored();
+    const MonthIndex won_month = MonthIndexOf(lead.last_at_ms);
+    if (won_month > this_month - kWonWindowMonths) {
+      const std::string key = WonLedgerKey(MonthName(won_month));
+      const WonDeal deal =
+          WonDealOf(scored, WonValueRub(0, lead.value_rub, scored.lead().expected_deal_rub()));
+      if (Status a = w.Add({"HSET", key, lead_id, EncodeWonDeal(deal)}); !a.ok()) return a;
+      if (Status a = w.Add({"EXPIREAT", key,
+                            std::to_string(MonthStartMs(won_month + kWonWindowMonths) / 1000)});
+          !a.ok()) {
+        return a;
+      }
+    }
+    const auto cohort = CohortOf(scored);
+    if (!cohort || CohortExpiresAtSeconds(cohort->month) * 1000 <= now) continue;
+    const std::string key = CohortWonKey(cohort->Name());
+    if (Status a = w.Add({"ZADD", key, std::to_string(lead.last_at_ms), lead_id}); !a.ok()) {
+      return a;
+    }
+    if (Status a = w.Add({"EXPIREAT", key, std::to_string(CohortExpiresAtSeconds(cohort->month))});
+        !a.ok()) {
+      return a;
+    }
+  }
+  return Status::Ok();
+}
 
 // Deletes every key matching `pattern` (a family the rebuild owns outright).
 Status DeleteMatching(redis::Client& redis, Writer& w, const std::string& pattern) {
@@ -279,8 +337,23 @@ Status RoutingStateRebuild::Rebuild() {
                        std::chrono::system_clock::time_point(std::chrono::milliseconds(ms)));
   });
   if (Status s = ScanTopics(replay); !s.ok()) return s;
+  Cohorts cohorts;
+  if (Status s = ScanCohorts(cohorts); !s.ok()) return s;
   const int64_t now = clock_.NowMillis();
-  return WriteState(replay.Build(RecentDays(now), policy_->queue_order()), now);
+  return WriteState(replay.Build(RecentDays(now), policy_->queue_order()), cohorts, now);
+}
+
+Status RoutingStateRebuild::ScanCohorts(Cohorts& cohorts) {
+  return scan_(topics::kLeadsCohorts, [&](const kafka::ConsumedMessage& m) {
+    rv1::LeadCohortJoined j;
+    if (!j.ParseFromString(m.payload) || j.lead_id().empty()) return;
+    const auto month = ParseMonthName(j.cohort_month());
+    if (!month) return;
+    const Cohort c{*month, j.segment()};
+    auto& entry = cohorts[c.Name()];
+    entry.first = *month;
+    entry.second.insert(j.lead_id());
+  });
 }
 
 Status RoutingStateRebuild::ScanTopics(RoutingStateReplay& replay) {
@@ -335,11 +408,12 @@ Status RoutingStateRebuild::ScanTopics(RoutingStateReplay& replay) {
   return s;
 }
 
-Status RoutingStateRebuild::WriteState(const RoutingStateReplay::State& state, int64_t now) {
+Status RoutingStateRebuild::WriteState(const RoutingStateReplay::State& state,
+                                       const Cohorts& cohorts, int64_t now) {
   Writer w(redis_);
   // The families the rebuild owns outright start empty (a partial earlier
   // rebuild, or state older than the topics' retention, must not linger).
-  for (const char* family : {"open:*", "open-set:*", "daily:*", "queue:*"}) {
+  for (const char* family : {"open:*", "open-set:*", "daily:*", "queue:*", "cohort:*", "won:*"}) {
     if (Status d = DeleteMatching(redis_, w, kPrefix + family); !d.ok()) return d;
   }
   for (const char* key : {"sla", "outbox", "availability", "stalls"}) {
@@ -385,6 +459,7 @@ Status RoutingStateRebuild::WriteState(const RoutingStateReplay::State& state, i
       return x;
     }
   }
+  if (Status f = WriteFunnel(w, state, cohorts, now); !f.ok()) return f;
   // The order the queues are ranked by (Check compares it with the policy's).
   if (Status a = w.Add({"SET", kPrefix + "queue-order", QueueOrderName(policy_->queue_order())});
       !a.ok()) {

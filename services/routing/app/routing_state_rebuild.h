@@ -12,10 +12,11 @@
 // marker is missing, the replica that takes the rebuild lease scans the
 // topics that record routing's outcomes (leads.assigned, leads.nurture,
 // accounts.inbound, routing's disqualifications on leads.rejected,
-// sales.feedback, deals.stalls and reps.availability) from their beginning,
+// sales.feedback, deals.stalls, reps.availability and leads.cohorts) from
+// their beginning,
 // folds them with RoutingStateReplay, writes open sets and counters, daily
 // counts, SLA and stall timers, queues, availability, feedback tags (with
-// deal stages) and decision records, and
+// deal stages), decision records and the funnel's cohorts and won deals, and
 // sets the marker last. The others wait for the marker. A fresh deployment
 // (empty topics) takes the same path and is ready at once.
 //
@@ -29,12 +30,15 @@
 
 #include <atomic>
 #include <functional>
+#include <map>
+#include <set>
 #include <memory>
 #include <string>
 
 #include "common/kafka/message.h"
 #include "common/redis/client.h"
 #include "common/util/clock.h"
+#include "routing/domain/cohort.h"
 #include "routing/domain/routing_policy.h"
 #include "routing/domain/state_replay.h"
 
@@ -66,8 +70,11 @@ class RoutingStateRebuild {
   Status Rebuild();
   // Feeds every record of the topics that record routing's outcomes.
   Status ScanTopics(RoutingStateReplay& replay);
-  // Rewrites routing's keys from `state`, the state marker last.
-  Status WriteState(const RoutingStateReplay::State& state, int64_t now);
+  // Each cohort's leads from leads.cohorts: cohort name -> (month, lead ids).
+  using Cohorts = std::map<std::string, std::pair<MonthIndex, std::set<std::string>>>;
+  Status ScanCohorts(Cohorts& cohorts);
+  // Rewrites routing's keys from `state` and `cohorts`, the state marker last.
+  Status WriteState(const RoutingStateReplay::State& state, const Cohorts& cohorts, int64_t now);
   void SetReady(bool ready);
 
   redis::Client& redis_;

@@ -28,17 +28,19 @@ constexpr int kDailyTtlSeconds = 3 * 86400;
 
 // Keys and arguments per claim in ClaimScript (a batch passes them
 // back to back).
-constexpr size_t kClaimKeys = 8;
-constexpr size_t kClaimArgs = 13;
+constexpr size_t kClaimKeys = 9;
+constexpr size_t kClaimArgs = 15;
 
 redis::Script& ClaimScript() {
   // Per claim, back to back (kClaimKeys keys, kClaimArgs arguments each):
-  // KEYS: decision, open, daily, open-set, queue, sla, outbox, state marker
+  // KEYS: decision, open, daily, open-set, queue, sla, outbox, state marker,
+  //       cohort leads (cohort_store.h; the state marker again when none)
   // ARGV: record, mode (none|rep|queue), lead_id, daily ttl, replace (0|1),
   //       expected, max_open (0 = unlimited), daily_cap, sla_due_ms, dequeue
   //       (0|1), outbox_ms, record ttl seconds (0 = none), queue entry (the
   //       lead's rank in the team queue's sorted set, queue_order.h: added
-  //       for mode queue, removed for dequeue)
+  //       for mode queue, removed for dequeue), cohort (1: PFADD the lead to
+  //       the cohort's leads), the cohort's expiry (unix seconds)
   // Returns per claim {1, n, depth} (claimed), {0, current record, 0}
   // (exists) or {2, '', 0} (no capacity), in order; a claim that fails in
   // Redis gets an error reply and the others still run. Without the state
@@ -84,12 +86,16 @@ local function claim(k, a)
   end
   if tonumber(a[9]) > 0 then redis.call('ZADD', k[6], a[9], a[3]) end
   if tonumber(a[11]) > 0 then redis.call('ZADD', k[7], a[11], a[3]) end
+  if a[14] == '1' then
+    redis.call('PFADD', k[9], a[3])
+    redis.call('EXPIREAT', k[9], a[15])
+  end
   return {1, n, depth}
 end
 local out = {}
-for i = 0, #KEYS / 8 - 1 do
-  local ok, r = pcall(claim, {unpack(KEYS, 8 * i + 1, 8 * i + 8)},
-                      {unpack(ARGV, 13 * i + 1, 13 * i + 13)})
+for i = 0, #KEYS / 9 - 1 do
+  local ok, r = pcall(claim, {unpack(KEYS, 9 * i + 1, 9 * i + 9)},
+                      {unpack(ARGV, 15 * i + 1, 15 * i + 15)})
   if ok then
     out[i + 1] = r
   elseif type(r) == 'table' and r.err then
@@ -134,12 +140,17 @@ return {1, n, 0}
 }
 
 redis::Script& FeedbackScript() {
-  // KEYS: open-set, open, sla, fb, decision, state marker, stalls
+  // KEYS: open-set, open, sla, fb, decision, state marker, stalls, the won
+  //       ledger of the month, the cohort's won deals (cohort_store.h; the
+  //       state marker when none)
   // ARGV: lead_id, kind (accept|reject|close|stage), rep, detail, expected, new record,
   //       new record ttl (0 = none), fb ttl (0 = none), expected last tag,
   //       expected accepted_by, version, expected version (0 = none),
   //       stage: stage id, value, probability, previous stage, ms in previous
-  //       stage, stage version, stall due ms (0 = keep timer and stall)
+  //       stage, stage version, stall due ms (0 = keep timer and stall),
+  //       close WON: the won deal ('' none), the ledger's expiry (unix s),
+  //       cohort (1: ZADD the lead to the cohort's won deals), won at (ms),
+  //       the cohort's expiry (unix s)
   // Applies only while the fb hash's `last`, `accepted_by` and `ver` are
   // still what the caller read (the state its transition was decided on).
   // Returns {1 applied | 3 state changed meanwhile | 0 not open, open leads,
@@ -178,6 +189,14 @@ redis.call('ZREM', KEYS[3], ARGV[1])
 redis.call('ZREM', KEYS[7], ARGV[1])
 redis.call('HSET', KEYS[4], 'last', tag, ARGV[2], ARGV[4], 'ver', ARGV[11])
 if tonumber(ARGV[8]) > 0 then redis.call('EXPIRE', KEYS[4], ARGV[8]) end
+if ARGV[20] ~= '' then
+  redis.call('HSET', KEYS[8], ARGV[1], ARGV[20])
+  redis.call('EXPIREAT', KEYS[8], ARGV[21])
+  if ARGV[22] == '1' then
+    redis.call('ZADD', KEYS[9], ARGV[23], ARGV[1])
+    redis.call('EXPIREAT', KEYS[9], ARGV[24])
+  end
+end
 local replaced = 0
 if ARGV[6] ~= '' and redis.call('GET', KEYS[5]) == ARGV[5] then
   if tonumber(ARGV[7]) > 0 then redis.call('SET', KEYS[5], ARGV[6], 'EX', ARGV[7])
@@ -280,7 +299,8 @@ redis::ScriptCall ClaimCall(const ClaimRequest& q) {
                Key("queue", *team),
                kSlaKey,
                kOutboxKey,
-               kStateKey};
+               kStateKey,
+               q.cohort.empty() ? kStateKey : CohortLeadsKey(q.cohort)};
   call.args = {std::move(raw),
                mode,
                *lead_id,
@@ -293,7 +313,9 @@ redis::ScriptCall ClaimCall(const ClaimRequest& q) {
                q.dequeue ? "1" : "0",
                std::to_string(q.outbox_ms),
                std::to_string(q.ttl_seconds),
-               q.queue_entry};
+               q.queue_entry,
+               q.cohort.empty() ? "0" : "1",
+               std::to_string(q.cohort_expires_at)};
   return call;
 }
 
@@ -437,14 +459,18 @@ StatusOr<FeedbackApply> RoutingStore::ApplyFeedback(
   auto r = redis_.Eval(
       FeedbackScript(),
       {Key("open-set", rep_id), Key("open", rep_id), kSlaKey, Key("fb", lead_id),
-       Key("decision", lead_id), kStateKey, kStallsKey},
+       Key("decision", lead_id), kStateKey, kStallsKey,
+       write.won_entry.empty() ? kStateKey : WonLedgerKey(write.won_month),
+       write.won_cohort.empty() ? kStateKey : CohortWonKey(write.won_cohort)},
       {lead_id, kind, rep_id, detail, expected_raw, write.new_record,
        std::to_string(write.new_record_ttl_seconds), std::to_string(write.feedback_ttl_seconds),
        expected_tags.last, expected_tags.accepted_by, std::to_string(version),
        std::to_string(expected_tags.version), write.stage, std::to_string(write.value_rub),
        std::to_string(write.win_probability_pct), write.previous_stage,
        std::to_string(write.ms_in_previous_stage), std::to_string(write.stage_version),
-       std::to_string(write.stall_due_ms)});
+       std::to_string(write.stall_due_ms), write.won_entry, std::to_string(write.won_expires_at),
+       write.won_cohort.empty() ? "0" : "1", std::to_string(write.won_at_ms),
+       std::to_string(write.cohort_expires_at)});
   if (!r.ok()) return r.status();
   if (r->is_error() || r->elements.size() != 3) return ReplyError(*r, "feedback script");
   if (open_after != nullptr) *open_after = r->elements[1].integer;

@@ -26,6 +26,12 @@
 //                                        once closed or rejected
 //   lf:{routing}:stalls                  zset lead_id -> when the deal's stage
 //                                        stalls (unix ms): running stall timers
+//   lf:{routing}:cohort:<yyyy-mm>:<SEGMENT>:leads  HyperLogLog of the lead
+//                                        ids of a submission cohort (claim)
+//   lf:{routing}:cohort:<yyyy-mm>:<SEGMENT>:won    zset lead_id -> when won
+//                                        (close WON); both cohort_store.h
+//   lf:{routing}:won:<yyyy-mm>           hash lead_id -> won deal (won_deal.h)
+//                                        of the deals won that month
 //
 // Lifecycles and sizes of every key: docs/state.md.
 //
@@ -89,6 +95,11 @@ struct ClaimRequest {
   // decision_record.h); 0: it never does (the lead's body, kept while routing
   // still acts on the lead).
   int64_t ttl_seconds = 0;
+  // The lead's submission cohort (Cohort::Name(), domain/cohort.h; "" none):
+  // the claim adds the lead to the cohort's leads, expiring at
+  // cohort_expires_at (unix seconds).
+  std::string cohort;
+  int64_t cohort_expires_at = 0;
 };
 
 // One entry of a team queue.
@@ -142,6 +153,17 @@ struct FeedbackRecord {
   int64_t ms_in_previous_stage = 0;
   int64_t stage_version = 0;
   int64_t stall_due_ms = 0;
+  // A close WON: the won deal (EncodeWonDeal, domain/won_deal.h; "" for any
+  // other feedback) goes in the ledger of the month it was won
+  // (`won_month`, expiring at won_expires_at), and the lead into its
+  // cohort's won deals (`won_cohort`, Cohort::Name(); "" when the lead has
+  // no cohort) at `won_at_ms`, expiring at cohort_expires_at.
+  std::string won_entry;
+  std::string won_month;
+  int64_t won_expires_at = 0;
+  std::string won_cohort;
+  int64_t won_at_ms = 0;
+  int64_t cohort_expires_at = 0;
 };
 
 class RoutingStore {

@@ -198,6 +198,9 @@ StatusOr<std::shared_ptr<const RoutingPolicy>> RoutingPolicy::Create(
   auto stages = DealStages::Create(r.deal_stages());
   if (!stages.ok()) return stages.status();
   policy->deal_stages_ = std::move(*stages);
+  auto funnel = ResolveFunnelBands(r);
+  if (!funnel.ok()) return funnel.status();
+  policy->funnel_ = *funnel;
   const auto& sch = r.scheduler();
   if (sch.tick_ms() < 0) return Err("scheduler.tick_ms", "must be >= 0");
   if (sch.sla_retry_seconds() < 0) return Err("scheduler.sla_retry_seconds", "must be >= 0");

@@ -15,6 +15,7 @@
 #include "common/util/status.h"
 #include "leadflow/config/v1/routing_rules.pb.h"
 #include "routing/domain/deal_stages.h"
+#include "routing/domain/funnel_bands.h"
 #include "routing/domain/time_zone.h"
 
 namespace leadflow::routing {
@@ -53,6 +54,8 @@ class RoutingPolicy {
   const leadflow::config::v1::QueueOrder& queue_order() const;
   // The deal stages (deal_stages.h), validated.
   const DealStages& deal_stages() const { return deal_stages_; }
+  // The funnel's bands and yardstick (funnel_bands.h), defaults applied.
+  const FunnelBands& funnel() const { return funnel_; }
 
  private:
   RoutingPolicy() = default;
@@ -61,6 +64,7 @@ class RoutingPolicy {
   std::map<std::string, RepPolicy> reps_;
   std::map<std::string, std::shared_ptr<const TimeZone>> team_zones_;
   DealStages deal_stages_;
+  FunnelBands funnel_;
 };
 
 }  // namespace leadflow::routing

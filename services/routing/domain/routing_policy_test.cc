@@ -269,6 +269,15 @@ TEST(RoutingPolicy, ShippedDefaultRulesLoadAndValidate) {
   // A LOST close carries a coded loss reason (docs/domain-rules.md §6, "Why
   // deals are lost"): without one it is refused, never counted UNSPECIFIED.
   EXPECT_TRUE((*p)->rules().require_loss_reason());
+  // The funnel's numbers (docs/domain-rules.md §6): conversion bands 3/4/5 %,
+  // marketing's yardstick 20 % of new clients and 2 % of revenue.
+  const FunnelBands& f = (*p)->funnel();
+  EXPECT_EQ(f.weak_pct, 3);
+  EXPECT_EQ(f.average_pct, 4);
+  EXPECT_EQ(f.excellent_pct, 5);
+  EXPECT_EQ(f.marketing_new_clients_pct, 20);
+  EXPECT_EQ(f.marketing_revenue_pct, 2);
+  EXPECT_EQ(f.compare_at_age_months, 6);
 }
 
 }  // namespace

@@ -41,11 +41,12 @@ export const KAFKA_ACLS = {
   },
   "leadflow-routing": {
     read: ["leads.scored", "sales.feedback", "engagement.events", "privacy.erasure", "leads.assigned",
-      "leads.nurture", "accounts.inbound", "leads.rejected", "reps.availability", "deals.stalls"],
+      "leads.nurture", "accounts.inbound", "leads.rejected", "reps.availability", "deals.stalls",
+      "leads.cohorts"],
     // every team's own feedback topic, sales.feedback.<team>
     readPrefix: ["sales.feedback."],
     write: ["leads.assigned", "leads.nurture", "accounts.inbound", "sales.feedback", "leads.rejected",
-      "reps.availability", "leads.discarded", "deals.stages", "deals.stalls"],
+      "reps.availability", "leads.discarded", "deals.stages", "deals.stalls", "leads.cohorts"],
   },
   "leadflow-nurture": {
     read: ["accounts.changes", "leads.nurture", "accounts.inbound", "leads.assigned", "engagement.events",
