@@ -172,8 +172,12 @@ TEST_F(IntakeKafkaTest, FiftyParallelIdenticalSubmissionsOverGrpcAndHttpGiveOneL
 }
 
 TEST_F(IntakeKafkaTest, RegistryUpdateFlipsTheNextLeadToCustomerWithoutRestart) {
+  // The two leads also carry a campaign over gRPC: one of the shipped
+  // config's campaigns, and one it does not list (kept as "other").
+  auto first = Lead("first@flip-corp.ru");
+  first.set_campaign_id("webinar-roi-2026");
   iv1::SubmitLeadResponse before;
-  ASSERT_TRUE(SubmitGrpc(Lead("first@flip-corp.ru"), &before).ok()) << intake_->Logs();
+  ASSERT_TRUE(SubmitGrpc(first, &before).ok()) << intake_->Logs();
 
   leadflow::accounts::v1::AccountState account;
   account.set_account_key("flip-corp.ru");
@@ -195,8 +199,10 @@ TEST_F(IntakeKafkaTest, RegistryUpdateFlipsTheNextLeadToCustomerWithoutRestart) 
   ASSERT_EQ(intake_->MetricValue("leadflow_intake_registry_accounts"), 1) << intake_->Logs();
   EXPECT_GE(intake_->MetricValue("leadflow_intake_registry_lag_seconds"), 0);
 
+  auto second = Lead("second@flip-corp.ru");
+  second.set_campaign_id("utm-landing-not-in-config");
   iv1::SubmitLeadResponse after;
-  ASSERT_TRUE(SubmitGrpc(Lead("second@flip-corp.ru"), &after).ok());
+  ASSERT_TRUE(SubmitGrpc(second, &after).ok());
 
   const auto accepted = kafka_->ConsumeAll(topics::kLeadsAccepted, 2, seconds(20));
   ASSERT_EQ(accepted.size(), 2u);
@@ -211,6 +217,14 @@ TEST_F(IntakeKafkaTest, RegistryUpdateFlipsTheNextLeadToCustomerWithoutRestart) 
   EXPECT_TRUE(by_id[before.lead_id()].account_owner().empty());
   EXPECT_EQ(by_id[after.lead_id()].meta().relationship(), leadflow::common::v1::CUSTOMER);
   EXPECT_EQ(by_id[after.lead_id()].account_owner(), "rep-flip");
+  // web-form-main is a marketing source in config/intake.json.
+  EXPECT_EQ(by_id[before.lead_id()].meta().campaign_id(), "webinar-roi-2026");
+  EXPECT_TRUE(by_id[before.lead_id()].meta().marketing_sourced());
+  EXPECT_EQ(by_id[after.lead_id()].meta().campaign_id(), "other");
+  EXPECT_TRUE(by_id[after.lead_id()].meta().marketing_sourced());
+  EXPECT_EQ(
+      intake_->MetricValue(R"(leadflow_intake_unknown_campaigns_total{source="web-form-main"})"),
+      1);
 }
 
 TEST_F(IntakeKafkaTest, CoverageRebuildsFromAccountsContactsOverTheWholeWindow) {
@@ -300,9 +314,15 @@ TEST_F(IntakeKafkaTest, ThousandMixedTopicEventsGiveExactlyThousandOutputs) {
         payload = R"({"source_id":"web-form-main","email":"a@b.ru","consent":true,"x":1})";
         ok = false;
         break;
-      case 5:
+      case 5:  // protobuf, a known campaign
+        lead.set_campaign_id("webinar-roi-2026");
         payload = lead.SerializeAsString();
         headers = proto_header;
+        break;
+      case 6:  // JSON, an unknown campaign from a source that is not marketing
+        lead.set_source_id("partner-portal");
+        lead.set_campaign_id("partner-day-2026");
+        payload = ToJson(lead);
         break;
       default:
         payload = ToJson(lead);
@@ -331,11 +351,19 @@ TEST_F(IntakeKafkaTest, ThousandMixedTopicEventsGiveExactlyThousandOutputs) {
   EXPECT_EQ(kafka_->CountMessages(topics::kEngagementEvents), 0);
 
   std::set<std::string> seen_emails;
+  std::map<std::string, int> by_campaign;  // "<campaign>/<marketing_sourced>"
   for (const auto& m : accepted) {
     iv1::LeadAccepted a;
     ASSERT_TRUE(a.ParseFromString(m.value));
     seen_emails.insert(a.contact().email());
+    ++by_campaign[a.meta().campaign_id() + "/" + (a.meta().marketing_sourced() ? "1" : "0")];
   }
+  const std::map<std::string, int> want_campaigns = {
+      {"webinar-roi-2026/1", 100}, {"other/0", 100}, {"/1", valid - 200}};
+  EXPECT_EQ(by_campaign, want_campaigns);
+  EXPECT_EQ(
+      intake_->MetricValue(R"(leadflow_intake_unknown_campaigns_total{source="partner-portal"})"),
+      100);
   EXPECT_EQ(seen_emails, valid_emails);
   std::multiset<std::string> originals;
   for (const auto& m : rejected) {

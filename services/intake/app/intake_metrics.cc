@@ -30,6 +30,26 @@ double IntakeMetrics::RejectedCount(const std::string& source_label, const std::
       .Value();
 }
 
+namespace {
+constexpr char kUnknownCampaignHelp[] =
+    "Accepted leads whose campaign_id is not a configured campaign (carried as \"other\"), by "
+    "source";
+}  // namespace
+
+void IntakeMetrics::UnknownCampaign(const std::string& source_label) {
+  m_.registry()
+      .GetCounter(m_.Name("unknown_campaigns_total"), kUnknownCampaignHelp,
+                  {{"source", source_label}})
+      .Inc();
+}
+
+double IntakeMetrics::UnknownCampaignCount(const std::string& source_label) {
+  return m_.registry()
+      .GetCounter(m_.Name("unknown_campaigns_total"), kUnknownCampaignHelp,
+                  {{"source", source_label}})
+      .Value();
+}
+
 void IntakeMetrics::ValidationSeconds(double seconds) {
   m_.registry()
       .GetHistogram(m_.Name("validation_seconds"), "Time to validate and normalise one submission",

@@ -21,6 +21,12 @@ class IntakeMetrics {
   // source and outcome (accepted, rejected:reason, duplicate).
   void Rejected(const std::string& source_label, const std::string& reason);
   double RejectedCount(const std::string& source_label, const std::string& reason);
+  // leadflow_intake_unknown_campaigns_total{source}: accepted leads whose
+  // submission named a campaign not in IntakeConfig.campaigns (their
+  // LeadMeta.campaign_id is "other"). A rise means a form sends a campaign
+  // the config does not list yet (config/README.md, `campaigns`).
+  void UnknownCampaign(const std::string& source_label);
+  double UnknownCampaignCount(const std::string& source_label);
   // leadflow_intake_validation_seconds: validation + normalisation time.
   void ValidationSeconds(double seconds);
   // leadflow_intake_registry_accounts: accounts in the registry view.

@@ -9,6 +9,7 @@
 #include "common/kafka/topics.h"
 #include "common/log/log.h"
 #include "intake/app/contact_index.h"
+#include "intake/domain/campaign_id.h"
 #include "intake/domain/identity.h"
 #include "intake/domain/lead_events.h"
 #include "intake/domain/normalization.h"
@@ -347,7 +348,10 @@ IntakeResult IntakeProcessor::Accept(
   result.outcome = IntakeOutcome::kAccepted;
   result.lead_id = p.lead_id;
   result.relationship = lead.meta().relationship();
-  if (!result.redelivered) metrics_.Received(p.source_label, OutcomeLabel(result.outcome));
+  if (!result.redelivered) {
+    metrics_.Received(p.source_label, OutcomeLabel(result.outcome));
+    if (lead.meta().campaign_id() == kOtherCampaign) metrics_.UnknownCampaign(p.source_label);
+  }
   return std::move(result);
 }
 

@@ -104,6 +104,62 @@ TEST_F(IntakeProcessorTest, UnconfiguredSourceCountedAsOther) {
   EXPECT_EQ(f_.metrics.ReceivedCount("some-random-form-8731", "accepted"), 0);
 }
 
+// The accepted lead carries the bounded campaign and the source's marketing
+// flag; only unknown campaigns of accepted, first-time leads are counted.
+TEST_F(IntakeProcessorTest, CampaignAndMarketingOnTheAcceptedLead) {
+  auto known = GoodSubmission();
+  known.set_campaign_id("spring-webinar-2026");
+  auto r = Run(known);
+  ASSERT_TRUE(r.ok());
+  auto lead = testutil::DecodeAccepted(r->messages[0]);
+  EXPECT_EQ(lead.meta().campaign_id(), "spring-webinar-2026");
+  EXPECT_TRUE(lead.meta().marketing_sourced());
+  EXPECT_EQ(f_.metrics.UnknownCampaignCount("web-form"), 0);
+
+  auto unknown = GoodSubmission();
+  unknown.set_email("olga@example.ru");
+  unknown.set_campaign_id("utm-from-a-new-landing-page");
+  r = Run(unknown);
+  ASSERT_TRUE(r.ok());
+  lead = testutil::DecodeAccepted(r->messages[0]);
+  EXPECT_EQ(lead.meta().campaign_id(), "other");
+  EXPECT_EQ(f_.metrics.UnknownCampaignCount("web-form"), 1);
+  // Its duplicate is not a second unknown campaign.
+  ASSERT_EQ(Run(unknown)->outcome, IntakeOutcome::kDuplicate);
+  EXPECT_EQ(f_.metrics.UnknownCampaignCount("web-form"), 1);
+
+  auto partner = GoodSubmission();
+  partner.set_source_id("partner-portal");
+  partner.set_email("anna@example.ru");
+  partner.set_campaign_id("partner-day");
+  r = Run(partner);
+  ASSERT_TRUE(r.ok());
+  lead = testutil::DecodeAccepted(r->messages[0]);
+  EXPECT_FALSE(lead.meta().marketing_sourced());
+  EXPECT_EQ(lead.meta().campaign_id(), "other");
+  EXPECT_EQ(f_.metrics.UnknownCampaignCount("partner-portal"), 1);
+
+  auto none = GoodSubmission();
+  none.set_email("petr@example.ru");
+  r = Run(none);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(testutil::DecodeAccepted(r->messages[0]).meta().campaign_id(), "");
+  EXPECT_EQ(f_.metrics.UnknownCampaignCount("web-form"), 1);
+}
+
+TEST_F(IntakeProcessorTest, MalformedCampaignIsAFieldErrorNamingIt) {
+  auto s = GoodSubmission();
+  s.set_campaign_id("spring\x07webinar");
+  auto r = Run(s);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->outcome, IntakeOutcome::kRejected);
+  ASSERT_EQ(r->errors.size(), 1u);
+  EXPECT_EQ(r->errors[0].field_path(), "campaign_id");
+  EXPECT_EQ(r->errors[0].reason(), leadflow::common::v1::INVALID_FIELD);
+  EXPECT_TRUE(r->messages.empty());
+  EXPECT_EQ(f_.metrics.UnknownCampaignCount("web-form"), 0);
+}
+
 TEST_F(IntakeProcessorTest, DuplicateGetsOriginalIdAndEngagementEvent) {
   auto first = Run(GoodSubmission());
   ASSERT_TRUE(first.ok());

@@ -1,5 +1,6 @@
 #include "intake/domain/intake_policy.h"
 
+#include "intake/domain/campaign_id.h"
 #include "intake/domain/text.h"
 
 namespace leadflow::intake {
@@ -84,6 +85,17 @@ Status ValidateIntakeConfig(const leadflow::config::v1::IntakeConfig& c) {
     }
     if (!(s.rate_per_second() >= 0)) return Bad(f + ".rate_per_second", "must be >= 0");
   }
+  std::unordered_set<std::string> campaigns;
+  for (int i = 0; i < c.campaigns_size(); ++i) {
+    const std::string& id = c.campaigns(i);
+    const std::string f = At("campaigns", i);
+    if (!IsCampaignSlug(id)) {
+      return Bad(
+          f, "must be 1.." + std::to_string(kMaxCampaignIdLength) + " characters from [a-z0-9-_.]");
+    }
+    if (id == kOtherCampaign) return Bad(f, "\"other\" is reserved for unknown campaigns");
+    if (!campaigns.insert(id).second) return Bad(f, "duplicate campaign");
+  }
   return Status::Ok();
 }
 
@@ -105,7 +117,11 @@ IntakePolicy::IntakePolicy(leadflow::config::v1::IntakeConfig config) : config_(
   for (const auto& r : config_.intent_rules()) {
     intents_[AsciiLower(TrimAscii(r.intent()))] = r.buyer_stage();
   }
-  for (const auto& s : config_.sources()) sources_.insert(s.source_id());
+  for (const auto& s : config_.sources()) {
+    sources_.insert(s.source_id());
+    if (s.marketing()) marketing_sources_.insert(s.source_id());
+  }
+  for (const auto& id : config_.campaigns()) campaigns_.insert(id);
 }
 
 bool IntakePolicy::IsFreeMail(std::string_view domain) const {
@@ -134,6 +150,18 @@ bool IntakePolicy::IsConfiguredSource(std::string_view source_id) const {
 
 std::string IntakePolicy::SourceLabel(std::string_view source_id) const {
   return IsConfiguredSource(source_id) ? std::string(source_id) : "other";
+}
+
+bool IntakePolicy::IsMarketingSource(std::string_view source_id) const {
+  return marketing_sources_.count(std::string(source_id)) > 0;
+}
+
+std::string IntakePolicy::CampaignFor(std::string_view submitted_campaign_id) const {
+  const std::string_view trimmed = TrimAscii(submitted_campaign_id);
+  if (trimmed.empty()) return "";
+  std::string id = AsciiLower(trimmed);
+  if (campaigns_.count(id) > 0) return id;
+  return std::string(kOtherCampaign);
 }
 
 }  // namespace leadflow::intake

@@ -1,7 +1,8 @@
 // The validated, immutable form of IntakeConfig (config/intake.json).
 //
 // IntakePolicy::Create() checks the config once at load and pre-computes the
-// lookups (lower-cased free-mail set, title rules, intent map, source ids);
+// lookups (lower-cased free-mail set, title rules, intent map, source ids,
+// marketing sources, campaign ids);
 // errors name the offending field, e.g. "title_rules[2].contains[0]: must not
 // be empty". The object is immutable afterwards and safe to share between
 // threads (hold it by shared_ptr so a later hot reload can swap it).
@@ -47,6 +48,15 @@ class IntakePolicy {
   bool IsConfiguredSource(std::string_view source_id) const;
   // A bounded metrics label: the source id if configured, else "other".
   std::string SourceLabel(std::string_view source_id) const;
+  // True when `source_id` is a configured source with `marketing` set: its
+  // leads count as marketing-sourced (LeadMeta.marketing_sourced). An
+  // unconfigured source is not a marketing channel.
+  bool IsMarketingSource(std::string_view source_id) const;
+  // The bounded LeadMeta.campaign_id for a submitted campaign id: "" when it
+  // is empty after trimming ASCII whitespace; the configured id when the
+  // trimmed, ASCII-lower-cased value is one of `campaigns`; else
+  // kOtherCampaign ("other", campaign_id.h).
+  std::string CampaignFor(std::string_view submitted_campaign_id) const;
 
  private:
   struct TitleRule {
@@ -60,6 +70,8 @@ class IntakePolicy {
   std::vector<TitleRule> title_rules_;
   std::unordered_map<std::string, leadflow::common::v1::BuyerStage> intents_;
   std::unordered_set<std::string> sources_;
+  std::unordered_set<std::string> marketing_sources_;
+  std::unordered_set<std::string> campaigns_;
 };
 
 // Validates an IntakeConfig; the first problem is returned as

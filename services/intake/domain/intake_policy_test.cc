@@ -91,7 +91,25 @@ INSTANTIATE_TEST_SUITE_P(
                       "sources[0].api_key_sha256"},
         BadConfigCase{"badrate",
                       [](IntakeConfig& c) { c.mutable_sources(1)->set_rate_per_second(-1); },
-                      "sources[1].rate_per_second"}),
+                      "sources[1].rate_per_second"},
+        BadConfigCase{"emptycampaign", [](IntakeConfig& c) { c.add_campaigns(""); },
+                      "campaigns[2]"},
+        BadConfigCase{"uppercampaign", [](IntakeConfig& c) { c.set_campaigns(1, "CIO-Guide"); },
+                      "campaigns[1]"},
+        BadConfigCase{"spacecampaign", [](IntakeConfig& c) { c.set_campaigns(0, "spring 2026"); },
+                      "campaigns[0]"},
+        BadConfigCase{"slashcampaign", [](IntakeConfig& c) { c.add_campaigns("a/b"); },
+                      "campaigns[2]"},
+        BadConfigCase{"cyrilliccampaign", [](IntakeConfig& c) { c.add_campaigns("весна"); },
+                      "campaigns[2]"},
+        BadConfigCase{"longcampaign",
+                      [](IntakeConfig& c) { c.add_campaigns(std::string(65, 'a')); },
+                      "campaigns[2]"},
+        BadConfigCase{"dupcampaign",
+                      [](IntakeConfig& c) { c.add_campaigns("spring-webinar-2026"); },
+                      "campaigns[2]"},
+        BadConfigCase{"reservedcampaign", [](IntakeConfig& c) { c.add_campaigns("other"); },
+                      "campaigns[2]"}),
     [](const auto& info) { return std::string(info.param.name); });
 
 TEST(IntakePolicyTest, SmallConfigIsValid) {
@@ -132,6 +150,45 @@ TEST(IntakePolicyTest, IntentStages) {
   EXPECT_EQ(p->StageForIntent(" Webinar_Registration "), leadflow::common::v1::PROBLEM_AWARE);
   EXPECT_EQ(p->StageForIntent("something_else"), leadflow::common::v1::STATUS_QUO);
   EXPECT_EQ(p->StageForIntent(""), leadflow::common::v1::STATUS_QUO);
+}
+
+TEST(IntakePolicyTest, CampaignIdsAtTheLimitsLoad) {
+  IntakeConfig c = testutil::SmallConfig();
+  c.add_campaigns(std::string(64, 'a'));
+  c.add_campaigns("x");
+  c.add_campaigns("utm_2026.q3-a");
+  EXPECT_TRUE(IntakePolicy::Create(c).ok());
+}
+
+TEST(IntakePolicyTest, MarketingFollowsTheSourceConfig) {
+  IntakeConfig c = testutil::SmallConfig();
+  auto p = *IntakePolicy::Create(c);
+  EXPECT_TRUE(p->IsMarketingSource("web-form"));
+  EXPECT_FALSE(p->IsMarketingSource("partner-portal"));
+  EXPECT_FALSE(p->IsMarketingSource("unconfigured-form"));
+  EXPECT_FALSE(p->IsMarketingSource(""));
+  // Flip both flags: the answer is the config's, not the source's name.
+  c.mutable_sources(0)->set_marketing(false);
+  c.mutable_sources(1)->set_marketing(true);
+  p = *IntakePolicy::Create(c);
+  EXPECT_FALSE(p->IsMarketingSource("web-form"));
+  EXPECT_TRUE(p->IsMarketingSource("partner-portal"));
+}
+
+TEST(IntakePolicyTest, CampaignForIsBounded) {
+  auto p = testutil::SmallPolicy();
+  EXPECT_EQ(p->CampaignFor("spring-webinar-2026"), "spring-webinar-2026");
+  EXPECT_EQ(p->CampaignFor("cio_guide.v2"), "cio_guide.v2");
+  EXPECT_EQ(p->CampaignFor("  Spring-Webinar-2026 "), "spring-webinar-2026");
+  EXPECT_EQ(p->CampaignFor("autumn-webinar-2026"), "other");
+  EXPECT_EQ(p->CampaignFor("attacker-chosen-" + std::string(40, 'z')), "other");
+  EXPECT_EQ(p->CampaignFor("other"), "other");
+  EXPECT_EQ(p->CampaignFor(""), "");
+  EXPECT_EQ(p->CampaignFor(" \t "), "");
+  // No campaigns configured: every named campaign is "other".
+  IntakeConfig none = testutil::SmallConfig();
+  none.clear_campaigns();
+  EXPECT_EQ((*IntakePolicy::Create(none))->CampaignFor("spring-webinar-2026"), "other");
 }
 
 TEST(IntakePolicyTest, SourceLabelIsBounded) {

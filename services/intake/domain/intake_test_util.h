@@ -52,8 +52,12 @@ inline leadflow::config::v1::IntakeConfig SmallConfig() {
   c.set_max_payload_bytes(4096);
   c.set_max_string_length(64);
   c.set_dedupe_window_seconds(3600);
-  c.add_sources()->set_source_id("web-form");
-  c.add_sources()->set_source_id("partner-portal");
+  auto* web = c.add_sources();
+  web->set_source_id("web-form");
+  web->set_marketing(true);
+  c.add_sources()->set_source_id("partner-portal");  // not a marketing channel
+  c.add_campaigns("spring-webinar-2026");
+  c.add_campaigns("cio_guide.v2");
   return c;
 }
 

@@ -73,6 +73,8 @@ NormalizedLead NormalizeSubmission(const LeadSubmission& sub, const IntakePolicy
     meta->set_account_key(out.contact_key);
   }
   meta->set_source_id(std::string(TrimAscii(sub.source_id())));
+  meta->set_marketing_sourced(policy.IsMarketingSource(meta->source_id()));
+  meta->set_campaign_id(policy.CampaignFor(sub.campaign_id()));
 
   lead.set_intent(std::string(TrimAscii(sub.intent())));
   lead.set_buyer_stage(policy.StageForIntent(sub.intent()));

@@ -33,6 +33,10 @@ struct NormalizedLead {
 //    (*_inferred=false), else the first matching title rule (*_inferred=true);
 //  - buyer stage from intent_rules, else default_buyer_stage;
 //  - sales_channel PARTNER iff channel is "partner" (case-insensitive), else DIRECT.
+//  - meta.marketing_sourced = the source's `marketing` flag in the config
+//    (false for an unconfigured source); meta.campaign_id =
+//    policy.CampaignFor(campaign_id): a configured campaign, "other" for an
+//    unknown one, "" for none.
 // Pure; thread-safe.
 NormalizedLead NormalizeSubmission(const leadflow::intake::v1::LeadSubmission& sub,
                                    const IntakePolicy& policy, const ContactIdKey& contact_ids);

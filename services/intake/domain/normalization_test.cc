@@ -41,6 +41,38 @@ TEST_F(NormalizationTest, CorporateLeadWithInn) {
   EXPECT_TRUE(lead.meta().lead_id().empty());
 }
 
+TEST_F(NormalizationTest, CampaignIsKnownOtherOrNone) {
+  auto s = testutil::GoodSubmission();
+  EXPECT_EQ(Norm(s).lead.meta().campaign_id(), "");  // none given
+  s.set_campaign_id("spring-webinar-2026");
+  EXPECT_EQ(Norm(s).lead.meta().campaign_id(), "spring-webinar-2026");
+  s.set_campaign_id(" CIO_Guide.v2 ");
+  EXPECT_EQ(Norm(s).lead.meta().campaign_id(), "cio_guide.v2");
+  s.set_campaign_id("black-friday-2026");  // not in the config
+  EXPECT_EQ(Norm(s).lead.meta().campaign_id(), "other");
+  s.set_campaign_id("Весенняя распродажа!");
+  EXPECT_EQ(Norm(s).lead.meta().campaign_id(), "other");
+  s.set_campaign_id("   ");
+  EXPECT_EQ(Norm(s).lead.meta().campaign_id(), "");
+}
+
+TEST_F(NormalizationTest, MarketingSourcedFollowsTheSourceConfig) {
+  auto s = testutil::GoodSubmission();  // web-form: marketing in SmallConfig
+  EXPECT_TRUE(Norm(s).lead.meta().marketing_sourced());
+  s.set_source_id(" web-form ");
+  EXPECT_TRUE(Norm(s).lead.meta().marketing_sourced());
+  s.set_source_id("partner-portal");
+  EXPECT_FALSE(Norm(s).lead.meta().marketing_sourced());
+  s.set_source_id("unconfigured-form");
+  EXPECT_FALSE(Norm(s).lead.meta().marketing_sourced());
+
+  auto config = testutil::SmallConfig();
+  config.mutable_sources(0)->set_marketing(false);
+  policy_ = *IntakePolicy::Create(config);
+  s.set_source_id("web-form");
+  EXPECT_FALSE(Norm(s).lead.meta().marketing_sourced());
+}
+
 TEST_F(NormalizationTest, AccountKeyFallbacks) {
   auto s = testutil::GoodSubmission();
   s.clear_inn();

@@ -1,7 +1,8 @@
 // The shipped config/intake.json embodies DOMAIN.md: job titles in Russian and
 // English map to the buyer classes and decision roles, form intents to buyer
 // stages, the free-mail list covers the big Russian and global providers, and
-// every source has a hashed API key and a rate limit.
+// every source has a hashed API key and a rate limit; web forms and webinars
+// are marketing channels, and nurture's campaigns are known campaigns.
 #include <google/protobuf/util/json_util.h>
 #include <gtest/gtest.h>
 
@@ -12,6 +13,7 @@
 #include "intake/domain/intake_policy.h"
 #include "intake/domain/intake_test_util.h"
 #include "intake/domain/normalization.h"
+#include "leadflow/config/v1/nurture_config.pb.h"
 #include "services/common/testing/paths.h"
 
 namespace leadflow::intake {
@@ -132,6 +134,33 @@ TEST(ShippedConfigTest, EverySourceHasAHashedKeyAndARateLimit) {
     EXPECT_EQ(s.api_key_sha256().size(), 64u) << s.source_id();
     EXPECT_GT(s.rate_per_second(), 0) << s.source_id();
   }
+}
+
+TEST(ShippedConfigTest, MarketingSourcesAreTheWebFormAndTheWebinars) {
+  auto policy = Shipped();
+  ASSERT_NE(policy, nullptr);
+  EXPECT_TRUE(policy->IsMarketingSource("web-form-main"));
+  EXPECT_TRUE(policy->IsMarketingSource("webinar-platform"));
+  EXPECT_FALSE(policy->IsMarketingSource("partner-portal"));
+  EXPECT_FALSE(policy->IsMarketingSource("privacy-desk"));
+}
+
+// A lead that names one of nurture's campaigns (config/nurture.json) keeps it,
+// so won revenue by campaign lines up with the campaigns marketing runs.
+TEST(ShippedConfigTest, EveryNurtureCampaignIsAKnownCampaign) {
+  auto policy = Shipped();
+  ASSERT_NE(policy, nullptr);
+  std::ifstream in(leadflow::testing::SourcePath("config/nurture.json"));
+  ASSERT_TRUE(in.good());
+  std::stringstream buf;
+  buf << in.rdbuf();
+  leadflow::config::v1::NurtureConfig nurture;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(buf.str(), &nurture).ok());
+  ASSERT_GE(nurture.campaigns_size(), 1);
+  for (const auto& campaign : nurture.campaigns()) {
+    EXPECT_EQ(policy->CampaignFor(campaign.campaign_id()), campaign.campaign_id());
+  }
+  EXPECT_EQ(policy->CampaignFor("not-a-campaign-of-ours"), "other");
 }
 
 }  // namespace

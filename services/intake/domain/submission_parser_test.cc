@@ -34,6 +34,28 @@ TEST(SubmissionParserTest, JsonSnakeAndCamelCaseAndEnumNames) {
   EXPECT_EQ(s->submitted_at().seconds(), 1795168800);
 }
 
+// HTTP bodies and leads.submitted records share this decoder: campaign_id
+// arrives under either JSON spelling and in protobuf records.
+TEST(SubmissionParserTest, CampaignIdInJsonAndProtobuf) {
+  auto snake = ParseSubmission(R"({"source_id":"web-form","campaign_id":"spring-webinar-2026"})",
+                               PayloadFormat::kJson, 4096);
+  ASSERT_TRUE(snake.ok()) << snake.status().message();
+  EXPECT_EQ(snake->campaign_id(), "spring-webinar-2026");
+  auto camel = ParseSubmission(R"({"source_id":"web-form","campaignId":"cio_guide.v2"})",
+                               PayloadFormat::kJson, 4096);
+  ASSERT_TRUE(camel.ok()) << camel.status().message();
+  EXPECT_EQ(camel->campaign_id(), "cio_guide.v2");
+  auto wrong_type =
+      ParseSubmission(R"({"source_id":"web-form","campaign_id":7})", PayloadFormat::kJson, 4096);
+  EXPECT_EQ(ReasonOf(wrong_type.status()), leadflow::common::v1::MALFORMED_PAYLOAD);
+
+  auto good = testutil::GoodSubmission();
+  good.set_campaign_id("spring-webinar-2026");
+  auto proto = ParseSubmission(good.SerializeAsString(), PayloadFormat::kProtobuf, 4096);
+  ASSERT_TRUE(proto.ok()) << proto.status().message();
+  EXPECT_EQ(proto->campaign_id(), "spring-webinar-2026");
+}
+
 struct BadPayload {
   const char* name;
   std::string payload;

@@ -15,6 +15,10 @@ bool IsValidUtf8(std::string_view s);
 // Number of code points in valid UTF-8 `s` (bytes for invalid input).
 size_t CodePointCount(std::string_view s);
 
+// True when valid UTF-8 `s` contains a control character: C0 (U+0000..U+001F,
+// tab and newlines included), DEL (U+007F) or C1 (U+0080..U+009F).
+bool HasControlCharacter(std::string_view s);
+
 // Removes leading and trailing ASCII whitespace.
 std::string_view TrimAscii(std::string_view s);
 

@@ -50,5 +50,18 @@ TEST(TextTest, TrimAndAsciiLower) {
   EXPECT_EQ(AsciiLower("ЖЖ"), "ЖЖ");
 }
 
+TEST(TextTest, ControlCharacters) {
+  EXPECT_FALSE(HasControlCharacter(""));
+  EXPECT_FALSE(HasControlCharacter("spring-webinar_2026.v2 Весна é"));
+  EXPECT_TRUE(HasControlCharacter(std::string("a\0b", 3)));
+  EXPECT_TRUE(HasControlCharacter("a\tb"));
+  EXPECT_TRUE(HasControlCharacter("a\nb"));
+  EXPECT_TRUE(HasControlCharacter("a\x1F"));
+  EXPECT_TRUE(HasControlCharacter("a\x7F"));
+  EXPECT_TRUE(HasControlCharacter("a\xC2\x80"));   // U+0080
+  EXPECT_TRUE(HasControlCharacter("a\xC2\x9F"));   // U+009F
+  EXPECT_FALSE(HasControlCharacter("a\xC2\xA0"));  // U+00A0, no-break space
+}
+
 }  // namespace
 }  // namespace leadflow::intake

@@ -107,6 +107,12 @@ std::vector<FieldError> ValidateSubmission(const LeadSubmission& lead, const Int
         break;
     }
   }
+  // campaign_id becomes LeadMeta.campaign_id (intake_policy.h CampaignFor);
+  // a control character in it is malformed input, not an unknown campaign.
+  if (!unusable.count("campaign_id") && HasControlCharacter(TrimAscii(lead.campaign_id()))) {
+    errors.Add("campaign_id", leadflow::common::v1::INVALID_FIELD,
+               "must not contain control characters");
+  }
   if (!leadflow::common::v1::BuyerClass_IsValid(lead.buyer_class())) {
     errors.Add("buyer_class", leadflow::common::v1::INVALID_FIELD, "unknown buyer class");
   }

@@ -17,7 +17,10 @@ namespace leadflow::intake {
 //    string field and every answers key/value) that is not valid UTF-8 or is
 //    longer than max_string_length code points; buyer_class / decision_role
 //    numbers outside their enums; negative amounts or headcount; a
-//    non-finite revenue_growth_pct; an out-of-range submitted_at.
+//    non-finite revenue_growth_pct; an out-of-range submitted_at; a
+//    campaign_id with a control character inside (after trimming ASCII
+//    whitespace; its length is checked like every string). An unknown
+//    campaign is not an error (it becomes "other", IntakePolicy::CampaignFor).
 // Messages never repeat the submitted values (no PII). Pure; thread-safe.
 std::vector<leadflow::intake::v1::FieldError> ValidateSubmission(
     const leadflow::intake::v1::LeadSubmission& lead, const IntakePolicy& policy);
