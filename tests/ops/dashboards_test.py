@@ -13,6 +13,8 @@ files loaded, sends sample traffic through the public interfaces, and then:
     naming each panel that stays empty;
   - the Funnel's loss-reason panel shows the code the sample losses carry, and
     its pipeline panel the accepted deals' value, weighted at their stage's 30 %;
+    its cohort panel this month's cohorts with the sample wins and the 3/4/5 %
+    bands from routing_rules.json, and its won-revenue panel the web form's wins;
   - after one SIGTERM restart of leadflow-scoring, the Platform restart panel
     shows 1 for it and 0 for the others;
   - every rule of deploy/prometheus/*.rules.yml is loaded and evaluates without
@@ -150,6 +152,23 @@ def main():
         if not value or any(v <= 0 or v % 60e6 or abs(weighted.get(k, -1) - 0.3 * v) > 1
                             for k, v in value.items()):
             failures.append(f"Funnel / Open pipeline value: {value} weighted {weighted}")
+        # The cohort panel (issue 17.4): this month's cohorts (UTC) with the
+        # sample wins in their conversion, and the bands routing_rules.json
+        # ships, read from routing's gauges: 3 / 4 / 5 %.
+        cohort_q = [q[2] for q in queries if q[1].startswith("Lead-to-deal conversion by submission")]
+        month = time.strftime("%Y-%m", time.gmtime())
+        conv = {x["metric"].get("segment"): float(x["value"][1]) for x in s.query(cohort_q[0])
+                if x["metric"].get("cohort") == month}
+        bands = {x["metric"].get("band"): round(float(x["value"][1]), 4) for x in s.query(cohort_q[1])}
+        if not conv or not any(0 < v <= 1 for v in conv.values()):
+            failures.append(f"Funnel / cohort conversion: no {month} cohort with a won deal in {conv}")
+        if bands != {"weak": 0.03, "average": 0.04, "excellent": 0.05}:
+            failures.append(f"Funnel / cohort conversion: bands {bands}, not 3/4/5 %")
+        # Won revenue by source (issue 17.5): the sample wins, from the web form.
+        won_q = next(q[2] for q in queries if q[1].startswith("Won revenue by source"))
+        won = {x["metric"].get("source"): float(x["value"][1]) for x in s.query(won_q)}
+        if won.get("web-form-main", 0) <= 0:
+            failures.append(f"Funnel / Won revenue by source and campaign: {won}")
         print(f"ops: {len(queries) - len(empty)}/{len(queries)} panel queries returned data "
               f"({time.time() - started:.0f} s)", flush=True)
 
