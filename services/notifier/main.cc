@@ -1,5 +1,7 @@
 // leadflow-notifier: composition root. Why a binary of its own and not part
 // of routing: docs/notifier.md, "Why its own binary".
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+
 #include <cstdlib>
 #include <memory>
 
@@ -41,6 +43,10 @@ int main(int argc, char** argv) {
   std::unique_ptr<HttpWebhookSender> sender;
   std::unique_ptr<WebhookDelivery> delivery;
   std::unique_ptr<NotifierHandler> handler;
+  // The notifier serves no gRPC API of its own, but the runtime's gRPC server
+  // (grpc.health.v1 for probes) cannot start without a service: server
+  // reflection is that service (it lists grpc.health.v1 and itself only).
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   return runtime::ServiceMain(kInfo, argc, argv, [&](runtime::ServiceRuntime& rt) -> Status {
     auto policy = config::LoadRules<config::v1::NotifierConfig>(
         rt.ConfigPath("notifier.json"), [](const config::v1::NotifierConfig& c) {

@@ -92,3 +92,11 @@ leadflow_e2e_test(deal_stages_e2e_test TIMEOUT 120
 # GetLead, and it survives an intake restart (docs/domain-rules.md §2).
 leadflow_e2e_test(buying_committee_e2e_test TIMEOUT 120
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/buying_committee_test.cc)
+
+# Notifications (issue 19.4, docs/notifier.md): the real leadflow-notifier
+# against a loopback receiver that fails, stalls past the client timeout and
+# causes duplicates, with a SIGKILL half-way: nothing lost, one event id per
+# event, signatures valid, a dead endpoint dead-lettered on notifications.dead.
+leadflow_e2e_test(notifier_fault_e2e_test TIMEOUT 120
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/notifier_fault_test.cc DEPS leadflow-notifier)
+target_link_libraries(notifier_fault_e2e_test PRIVATE notifier_domain nlohmann_json::nlohmann_json)
