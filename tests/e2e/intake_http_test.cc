@@ -166,6 +166,30 @@ TEST_F(IntakeHttpE2eTest, FieldErrorsAre400WithOneErrorPerProblem) {
   EXPECT_EQ(r.raw.find("olga@@"), std::string::npos) << "values are never echoed";
 }
 
+// issue 17.5: the JSON body's campaign_id. A control character in it is a
+// field error naming it; an unknown campaign is accepted, counted by source,
+// and never becomes a label value of its own.
+TEST_F(IntakeHttpE2eTest, CampaignIdIsCheckedAndBounded) {
+  const auto bad =
+      PostJson(R"({"source_id":"web-form-main","email":"camp.bad@curl-corp.ru","consent":true,)"
+               R"("campaign_id":"spring\u0007webinar"})");  // a JSON \u escape
+  ASSERT_EQ(bad.status, 400) << bad.raw;
+  EXPECT_EQ(FirstField(bad), "campaign_id") << bad.raw;
+  EXPECT_EQ(FirstReason(bad), "INVALID_FIELD") << bad.raw;
+  EXPECT_EQ(PostJson(R"({"source_id":"web-form-main","email":"camp.known@curl-corp.ru",)"
+                     R"("consent":true,"campaign_id":"webinar-roi-2026"})")
+                .status,
+            202);
+  EXPECT_EQ(PostJson(R"({"source_id":"web-form-main","email":"camp.unknown@curl-corp.ru",)"
+                     R"("consent":true,"campaignId":"utm-curl-landing-xyz"})")
+                .status,
+            202);
+  EXPECT_EQ(
+      intake_->MetricValue(R"(leadflow_intake_unknown_campaigns_total{source="web-form-main"})"),
+      1);
+  EXPECT_EQ(intake_->Metrics().find("utm-curl-landing-xyz"), std::string::npos);
+}
+
 TEST_F(IntakeHttpE2eTest, MalformedWrongTypesTooLargeAndUnsupported) {
   const auto malformed = PostJson(R"({"source_id":"web-form-main","email": )");
   EXPECT_EQ(malformed.status, 400);
