@@ -2,7 +2,9 @@
 #include "common/config/proto_loader.h"
 #include "common/kafka/topic_scan.h"
 #include "common/kafka/topics.h"
+#include "common/log/log.h"
 #include "common/runtime/service_runtime.h"
+#include "common/util/time_scale.h"
 #include "routing/app/assignment_broadcaster.h"
 #include "routing/app/feedback_processor.h"
 #include "routing/app/funnel_reporter.h"
@@ -27,7 +29,10 @@ const leadflow::runtime::ServiceInfo kInfo{
     "arrives on sales.feedback and over gRPC.",
     "Config: routing_rules.json (leadflow.config.v1.RoutingRules: teams, reps, team rules,\n"
     "  scheduler settings).\n"
-    "Time zones: TZif files from $TZDIR or /usr/share/zoneinfo.\n"};
+    "Time zones: TZif files from $TZDIR or /usr/share/zoneinfo.\n"
+    "Demos and e2e tests only:\n"
+    "  LEADFLOW_ROUTING_STAGE_TIME_SCALE  deal-stage time per real time (default 1): every\n"
+    "                                     max_time_in_stage is divided by it\n"};
 
 }  // namespace
 
@@ -47,10 +52,15 @@ int main(int argc, char** argv) {
   std::unique_ptr<CohortStore> cohorts;
   std::unique_ptr<FunnelReporter> funnel;
   return runtime::ServiceMain(kInfo, argc, argv, [&](runtime::ServiceRuntime& rt) -> Status {
+    auto stage_time_scale = TimeScaleFromEnv("LEADFLOW_ROUTING_STAGE_TIME_SCALE");
+    if (!stage_time_scale.ok()) return stage_time_scale.status();
+    if (*stage_time_scale != 1) {
+      log::Warn("deal stages run faster than real time (demo or test only)",
+                {{"LEADFLOW_ROUTING_STAGE_TIME_SCALE", std::to_string(*stage_time_scale)}});
+    }
     auto policy = config::LoadRules<config::v1::RoutingRules>(
-        rt.ConfigPath("routing_rules.json"),
-        [](config::v1::RoutingRules rules) {
-          return RoutingPolicy::Create(std::move(rules), SystemZoneResolver());
+        rt.ConfigPath("routing_rules.json"), [&](config::v1::RoutingRules rules) {
+          return RoutingPolicy::Create(std::move(rules), SystemZoneResolver(), *stage_time_scale);
         });
     if (!policy.ok()) return policy.status();
     store = std::make_unique<RoutingStore>(rt.redis());

@@ -1,13 +1,14 @@
 // Deal stages after acceptance and a stall (docs/domain-rules.md §6,
 // config/README.md deal_stages) over the real binaries (intake, scoring,
-// routing, nurture), devkafka and redis-server, with a copy of the shipped
-// config/ whose contract_approval stage may last 3 s instead of 30 days:
+// routing, nurture), devkafka and redis-server, on the shipped config/ with
+// routing's deal-stage clock scaled (LEADFLOW_ROUTING_STAGE_TIME_SCALE:
+// contract_approval's 30 days pass in 10 s):
 //   1. An 80 mln deal is assigned to key-accounts and accepted over gRPC.
 //   2. The sales tool moves it to qualification and presale over gRPC
 //      (AdvanceStage), then to proposal on its team's topic
 //      sales.feedback.key-accounts; going back without a reason, another
 //      team's key and no key are refused.
-//   3. It moves to contract_approval and stays: after 3 s a DealStalled is on
+//   3. It moves to contract_approval and stays: after 10 s a DealStalled is on
 //      deals.stalls, leadflow_routing_deal_stalls_total counts it and GetLead
 //      shows it stalled. deals.stages holds every move, ids only. The team
 //      lead's WatchAssignments stream (team key-accounts) saw every stage,
@@ -16,24 +17,18 @@
 //      shipped require_loss_reason): a LOST without a loss reason is refused;
 //      with LOST_TO_COMPETITOR and the competitor's name it closes, and
 //      leadflow_routing_deals_lost_total counts the code, never the name.
-#include <google/protobuf/util/json_util.h>
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
-#include <filesystem>
-#include <fstream>
 #include <mutex>
-#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "common/kafka/topics.h"
-#include "leadflow/config/v1/routing_rules.pb.h"
 #include "leadflow/routing/v1/routing.grpc.pb.h"
 #include "services/common/testing/kafka_test_client.h"
 #include "services/common/testing/paths.h"
-#include "services/common/testing/temp_dir.h"
 #include "stack.h"
 
 namespace leadflow::e2e {
@@ -46,46 +41,17 @@ using std::chrono::seconds;
 constexpr char kKeyAccountsKey[] = "demo-key-key-accounts";
 constexpr char kEmail[] = "cio@stagecorp.ru";
 
-// A copy of config/ in `dir` whose contract_approval stage stalls after 3 s.
-bool WriteConfig(const testing::TempDir& dir, std::string* error) {
-  namespace fs = std::filesystem;
-  fs::copy(testing::SourcePath("config"), dir.path(),
-           fs::copy_options::recursive | fs::copy_options::overwrite_existing);
-  const std::string path = dir.path() + "/routing_rules.json";
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  leadflow::config::v1::RoutingRules rules;
-  if (!google::protobuf::util::JsonStringToMessage(text.str(), &rules).ok()) {
-    *error = "cannot parse " + path;
-    return false;
-  }
-  bool found = false;
-  for (auto& s : *rules.mutable_deal_stages()) {
-    if (s.stage_id() == "contract_approval") {
-      s.set_max_time_in_stage("3s");
-      found = true;
-    }
-  }
-  if (!found) {
-    *error = "no contract_approval stage in the shipped routing_rules.json";
-    return false;
-  }
-  std::string json;
-  (void)google::protobuf::util::MessageToJsonString(rules, &json);
-  std::ofstream(path, std::ios::trunc) << json;
-  return true;
-}
+// The shipped stages with routing's deal-stage clock scaled (demo and test
+// only): 30 days of contract approval pass in 10 s, and the earlier stages,
+// passed through within seconds, never stall.
+constexpr char kStageTimeScale[] = "259200";
 
 class DealStagesE2E : public ::testing::Test {
  protected:
   void SetUp() override {
     std::string error;
-    dir_ = testing::TempDir::Create("leadflow-deal-stages", &error);
-    ASSERT_TRUE(dir_) << error;
-    ASSERT_TRUE(WriteConfig(*dir_, &error)) << error;
     StackOptions opts;
-    opts.config_dir = dir_->path();
+    opts.env["routing"]["LEADFLOW_ROUTING_STAGE_TIME_SCALE"] = kStageTimeScale;
     stack_ = Stack::Start(opts, &error);
     ASSERT_TRUE(stack_) << error;
     kafka_ = std::make_unique<testing::KafkaTestClient>(stack_->bootstrap());
@@ -121,7 +87,6 @@ class DealStagesE2E : public ::testing::Test {
     return out;
   }
 
-  std::unique_ptr<testing::TempDir> dir_;
   std::unique_ptr<Stack> stack_;
   std::unique_ptr<testing::KafkaTestClient> kafka_;
   std::unique_ptr<rv1::RoutingService::Stub> stub_;
@@ -256,7 +221,7 @@ TEST_F(DealStagesE2E, ADealMovesThroughStagesByGrpcAndTopicAndStallsInContractAp
   EXPECT_EQ(view.win_probability_pct(), 30);
   EXPECT_EQ(view.deal_value_rub(), 75000000);
 
-  // 3. Contract approval, kept past its 3 s.
+  // 3. Contract approval, kept past its 30 days (10 s at the test's scale).
   rv1::FeedbackAck c;
   st = Advance(a, "contract_approval", 0, &c, view.version());
   ASSERT_TRUE(st.ok()) << st.error_message();
@@ -275,7 +240,8 @@ TEST_F(DealStagesE2E, ADealMovesThroughStagesByGrpcAndTopicAndStallsInContractAp
   EXPECT_EQ(stalls[0].owner(), "REP");
   EXPECT_EQ(stalls[0].team(), "key-accounts");
   EXPECT_EQ(stalls[0].stage_version(), c.version());
-  EXPECT_GE(stalls[0].ms_in_stage(), 3000);
+  EXPECT_GE(stalls[0].ms_in_stage(), 10000);
+  EXPECT_EQ(stalls[0].max_ms_in_stage(), 10000);
   const int admin = stack_->ports("routing").admin;
   const std::string series =
       R"(leadflow_routing_deal_stalls_total{stage="contract_approval",team="key-accounts"})";

@@ -2,6 +2,8 @@
 
 #include <cstdlib>
 
+#include "common/util/time_scale.h"
+
 namespace leadflow::nurture {
 
 std::chrono::system_clock::time_point ScaledClock::Now() const {
@@ -11,16 +13,9 @@ std::chrono::system_clock::time_point ScaledClock::Now() const {
 }
 
 StatusOr<ScaledClock> ScaledClock::FromEnv(const Clock& real) {
-  double scale = 1;
+  auto scale = TimeScaleFromEnv("LEADFLOW_NURTURE_TIME_SCALE");
+  if (!scale.ok()) return scale.status();
   int64_t origin = real.NowMillis();
-  if (const char* v = std::getenv("LEADFLOW_NURTURE_TIME_SCALE"); v != nullptr && *v) {
-    char* end = nullptr;
-    scale = std::strtod(v, &end);
-    if (end == v || *end != '\0' || !(scale >= 1) || scale > 1e7) {
-      return Status::InvalidArgument(std::string("LEADFLOW_NURTURE_TIME_SCALE: expected a number "
-                                                 "in 1..10000000, got \"") + v + "\"");
-    }
-  }
   if (const char* v = std::getenv("LEADFLOW_NURTURE_TIME_ORIGIN_MS"); v != nullptr && *v) {
     char* end = nullptr;
     origin = std::strtoll(v, &end, 10);
@@ -40,7 +35,7 @@ StatusOr<ScaledClock> ScaledClock::FromEnv(const Clock& real) {
           "\"");
     }
   }
-  return ScaledClock(real, scale, origin, start);
+  return ScaledClock(real, *scale, origin, start);
 }
 
 }  // namespace leadflow::nurture

@@ -1,6 +1,8 @@
 #include "routing/domain/deal_stages.h"
 
+#include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <limits>
 
 namespace leadflow::routing {
@@ -63,7 +65,7 @@ StatusOr<int64_t> ParseStageDuration(const std::string& text) {
 std::string StageOwnerName(cfg::DealStageOwner owner) { return cfg::DealStageOwner_Name(owner); }
 
 StatusOr<DealStages> DealStages::Create(
-    const google::protobuf::RepeatedPtrField<cfg::DealStage>& stages) {
+    const google::protobuf::RepeatedPtrField<cfg::DealStage>& stages, double time_scale) {
   DealStages out;
   int last_pct = -1;
   for (int i = 0; i < stages.size(); ++i) {
@@ -97,7 +99,8 @@ StatusOr<DealStages> DealStages::Create(
     info.stage_id = s.stage_id();
     info.index = i;
     info.win_probability_pct = s.win_probability_pct();
-    info.max_ms = *max_ms;
+    info.max_ms = time_scale > 1 ? std::max<int64_t>(1, std::llround(*max_ms / time_scale))
+                                 : *max_ms;
     info.owner = s.owner();
     out.stages_.push_back(std::move(info));
   }

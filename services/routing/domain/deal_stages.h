@@ -31,9 +31,13 @@ struct DealStageInfo {
 
 class DealStages {
  public:
-  // Validates `stages` (field names start with "deal_stages[i]").
+  // Validates `stages` (field names start with "deal_stages[i]"). A
+  // `time_scale` above 1 (demos and e2e tests only: routing's
+  // LEADFLOW_ROUTING_STAGE_TIME_SCALE) divides every max_time_in_stage, so
+  // the shipped 30-day stage stalls in seconds (at least 1 ms).
   static StatusOr<DealStages> Create(
-      const google::protobuf::RepeatedPtrField<leadflow::config::v1::DealStage>& stages);
+      const google::protobuf::RepeatedPtrField<leadflow::config::v1::DealStage>& stages,
+      double time_scale = 1);
 
   // nullptr when `stage_id` is not configured.
   const DealStageInfo* Find(const std::string& stage_id) const;

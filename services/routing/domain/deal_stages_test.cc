@@ -103,6 +103,22 @@ TEST(DealStages, InvalidStagesAreRefusedNamingTheField) {
   }
 }
 
+TEST(DealStages, ATimeScaleShortensEveryStageForDemosAndTests) {
+  cfg::RoutingRules rules;
+  Status s =
+      config::LoadProtoFile(leadflow::testing::SourcePath("config/routing_rules.json"), &rules);
+  ASSERT_TRUE(s.ok()) << s.message();
+  auto real = DealStages::Create(rules.deal_stages());
+  auto fast = DealStages::Create(rules.deal_stages(), 259200);  // 30 days in 10 s
+  ASSERT_TRUE(real.ok() && fast.ok());
+  EXPECT_EQ(real->Find("contract_approval")->max_ms, 30LL * 86400 * 1000);
+  EXPECT_EQ(fast->Find("contract_approval")->max_ms, 10000);
+  EXPECT_EQ(fast->Find("qualification")->max_ms, 10000);
+  auto tiny = DealStages::Create(rules.deal_stages(), 1e7);
+  ASSERT_TRUE(tiny.ok());
+  for (const auto& stage : tiny->stages()) EXPECT_GE(stage.max_ms, 1) << stage.stage_id;
+}
+
 TEST(DealStages, ShippedDefaultsFollowTheDomainRules) {
   cfg::RoutingRules rules;
   Status s =

@@ -72,7 +72,7 @@ Status ValidateQueueOrder(const RoutingRules& r) {
 }  // namespace
 
 StatusOr<std::shared_ptr<const RoutingPolicy>> RoutingPolicy::Create(
-    RoutingRules rules, const ZoneResolver& resolve_zone) {
+    RoutingRules rules, const ZoneResolver& resolve_zone, double stage_time_scale) {
   auto policy = std::shared_ptr<RoutingPolicy>(new RoutingPolicy());
   policy->rules_ = std::move(rules);
   const RoutingRules& r = policy->rules_;
@@ -195,7 +195,7 @@ StatusOr<std::shared_ptr<const RoutingPolicy>> RoutingPolicy::Create(
   }
   if (Status s = ValidateLargeDeal(r, policy->team_index_); !s.ok()) return s;
   if (Status s = ValidateQueueOrder(r); !s.ok()) return s;
-  auto stages = DealStages::Create(r.deal_stages());
+  auto stages = DealStages::Create(r.deal_stages(), stage_time_scale);
   if (!stages.ok()) return stages.status();
   policy->deal_stages_ = std::move(*stages);
   auto funnel = ResolveFunnelBands(r);

@@ -30,8 +30,11 @@ class RoutingPolicy {
  public:
   // Validates `rules`; `resolve_zone` turns each rep's hours.time_zone into a
   // TimeZone (unknown names are errors naming the field).
+  // `stage_time_scale` (demos and e2e tests only) speeds up the deal stages'
+  // maximum times (DealStages::Create).
   static StatusOr<std::shared_ptr<const RoutingPolicy>> Create(
-      leadflow::config::v1::RoutingRules rules, const ZoneResolver& resolve_zone);
+      leadflow::config::v1::RoutingRules rules, const ZoneResolver& resolve_zone,
+      double stage_time_scale = 1);
 
   const leadflow::config::v1::RoutingRules& rules() const { return rules_; }
   const std::string& version() const { return rules_.version(); }
