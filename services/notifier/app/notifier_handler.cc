@@ -1,6 +1,7 @@
 #include "notifier/app/notifier_handler.h"
 
 #include <algorithm>
+#include <system_error>
 #include <thread>
 
 #include "common/kafka/topics.h"
@@ -20,6 +21,7 @@ struct Job {
   std::string kind;
   WebhookBody body;
   DeliveryOutcome outcome;
+  bool deferred = false;  // not started within the batch budget
 };
 
 kafka::OutgoingMessage DeadLetter(const kafka::ConsumedMessage& m, const Job& j,
@@ -59,13 +61,15 @@ kafka::OutgoingMessage DeadLetter(const kafka::ConsumedMessage& m, const Job& j,
 NotifierHandler::NotifierHandler(const EventTable& table,
                                  std::shared_ptr<const NotifierPolicy> policy,
                                  const WebhookDelivery& delivery, NotifierMetrics& metrics,
-                                 const Clock& clock, const std::atomic<bool>& stop)
+                                 const Clock& clock, const std::atomic<bool>& stop,
+                                 std::chrono::milliseconds batch_budget)
     : table_(table),
       policy_(std::move(policy)),
       delivery_(delivery),
       metrics_(metrics),
       clock_(clock),
-      stop_(stop) {}
+      stop_(stop),
+      batch_budget_(batch_budget) {}
 
 std::vector<kafka::HandledMessage> NotifierHandler::HandleBatch(
     const std::vector<kafka::ConsumedMessage>& batch) {
@@ -102,24 +106,42 @@ std::vector<kafka::HandledMessage> NotifierHandler::HandleBatch(
     }
   }
 
-  // Deliver in parallel: workers take the next job until none is left.
+  // Deliver in parallel: workers take the next job, in batch order, until
+  // none is left or the batch budget is spent.
+  const auto started = std::chrono::steady_clock::now();
   std::atomic<size_t> next{0};
   auto work = [&] {
     for (size_t k = next++; k < jobs.size(); k = next++) {
       Job& j = jobs[k];
+      if (std::chrono::steady_clock::now() - started >= batch_budget_) {
+        j.deferred = true;
+        continue;
+      }
       j.outcome = delivery_.Deliver(*j.endpoint, j.event_id, j.kind, j.body, stop_);
     }
   };
   const size_t workers =
       std::min(jobs.size(), static_cast<size_t>(policy_->max_parallel_deliveries()));
   std::vector<std::thread> threads;
-  for (size_t w = 1; w < workers; ++w) threads.emplace_back(work);
+  for (size_t w = 1; w < workers; ++w) {
+    try {
+      threads.emplace_back(work);
+    } catch (const std::system_error& e) {  // no thread to be had: fewer workers
+      log::Warn("notifier: cannot start a delivery thread", {{"error", e.what()}});
+      break;
+    }
+  }
   if (!jobs.empty()) work();
   for (auto& t : threads) t.join();
 
   for (const Job& j : jobs) {
     const std::string tmpl = TemplateName(j.endpoint->template_kind);
     auto& r = results[j.message];
+    if (j.deferred) {
+      metrics_.Delivery(tmpl, "deferred");
+      r.status = Status::Unavailable("notifier: batch budget spent; delivered in a later batch");
+      continue;
+    }
     if (j.outcome.interrupted) {
       metrics_.Delivery(tmpl, "interrupted");
       r.status = Status::Unavailable("notifier: shutting down before delivery");

@@ -11,12 +11,19 @@
 //     them on leads.rejected, as for every service);
 //   - a delivery that failed for good: a NotificationDeadLetter output;
 //   - a delivery cut short by shutdown: kUnavailable, so the loop rewinds and
-//     the event is delivered again, with the same event id, after restart.
+//     the event is delivered again, with the same event id, after restart;
+//   - a delivery not started within `batch_budget` of the batch's start (a
+//     dead endpoint makes every delivery last its whole deadline):
+//     kUnavailable too, so the batch ends, the events before it are committed
+//     and the rest come again in the next batch. A batch therefore ends
+//     within the budget plus one delivery (deadline + attempt timeout, at most
+//     90 + 120 + 60 s), inside librdkafka's max.poll.interval.ms (300 s).
 // Thread-safe for one loop: Handler() is called on the loop's thread and
 // starts its own short-lived delivery threads.
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <memory>
 #include <vector>
 
@@ -31,10 +38,13 @@ namespace leadflow::notifier {
 
 class NotifierHandler {
  public:
+  static constexpr std::chrono::milliseconds kDefaultBatchBudget{90000};
+
   // Everything must outlive the handler. `stop` is the process's shutdown flag.
   NotifierHandler(const EventTable& table, std::shared_ptr<const NotifierPolicy> policy,
                   const WebhookDelivery& delivery, NotifierMetrics& metrics, const Clock& clock,
-                  const std::atomic<bool>& stop);
+                  const std::atomic<bool>& stop,
+                  std::chrono::milliseconds batch_budget = kDefaultBatchBudget);
 
   std::vector<kafka::HandledMessage> HandleBatch(const std::vector<kafka::ConsumedMessage>& batch);
 
@@ -49,6 +59,7 @@ class NotifierHandler {
   NotifierMetrics& metrics_;
   const Clock& clock_;
   const std::atomic<bool>& stop_;
+  std::chrono::milliseconds batch_budget_;
 };
 
 }  // namespace leadflow::notifier

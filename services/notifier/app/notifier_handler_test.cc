@@ -171,6 +171,19 @@ TEST_F(NotifierHandlerTest, ShutdownLeavesTheEventUncommittedWithoutDeadLetters)
   EXPECT_EQ(metrics_.DeadLetterCount("attempts_exhausted"), 0);
 }
 
+TEST_F(NotifierHandlerTest, DeliveriesPastTheBatchBudgetAreLeftForALaterBatch) {
+  NotifierHandler spent(DefaultEventTable(), policy_, *delivery_, metrics_, clock_, stop_,
+                        milliseconds(0));
+  const auto results = spent.HandleBatch(
+      {Message(topics::kLeadsAssigned, 1, Assigned("enterprise", "en-orlov")),
+       Message(topics::kLeadsAssigned, 2, Assigned("small-deals", "sd-x"))});
+  EXPECT_EQ(results[0].status.code(), StatusCode::kUnavailable);  // consumed again
+  EXPECT_TRUE(results[0].out.empty());
+  EXPECT_TRUE(results[1].status.ok());  // nothing to deliver
+  EXPECT_TRUE(sender_.sent.empty());
+  EXPECT_EQ(metrics_.DeliveryCount("GENERIC_JSON", "deferred"), 1);
+}
+
 TEST_F(NotifierHandlerTest, ARedeliveryCarriesTheSameEventId) {
   handler_->HandleBatch({Message(topics::kLeadsAssigned, 9, Assigned("enterprise", ""))});
   handler_->HandleBatch({Message(topics::kLeadsAssigned, 9, Assigned("enterprise", ""))});

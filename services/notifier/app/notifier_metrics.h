@@ -15,8 +15,9 @@ class NotifierMetrics {
   explicit NotifierMetrics(metrics::ServiceMetrics& m) : m_(m) {}
 
   // leadflow_notifier_deliveries_total{template, outcome}: one per event and
-  // endpoint; outcome delivered | dead_lettered | interrupted (shutdown: the
-  // event is redelivered, not committed).
+  // endpoint; outcome delivered | dead_lettered | interrupted (shutdown) |
+  // deferred (the batch budget was spent); the last two leave the event
+  // uncommitted, so it is delivered again.
   void Delivery(const std::string& template_name, const std::string& outcome);
   // leadflow_notifier_delivery_seconds{template}: first attempt to the end,
   // backoff waits included.
