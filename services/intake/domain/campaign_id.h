@@ -21,7 +21,16 @@ inline constexpr std::string_view kOtherCampaign = "other";
 inline constexpr size_t kMaxCampaignIdLength = 64;
 
 // True when `id` is a valid configured campaign id: 1..kMaxCampaignIdLength
-// characters from [a-z0-9-_.].
-bool IsCampaignSlug(std::string_view id);
+// characters from [a-z0-9-_.]. (Inline, so that the fuzzer's hand-listed
+// intake sources in tests/fuzz need no new entry.)
+inline bool IsCampaignSlug(std::string_view id) {
+  if (id.empty() || id.size() > kMaxCampaignIdLength) return false;
+  for (char c : id) {
+    const bool ok =
+        (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.';
+    if (!ok) return false;
+  }
+  return true;
+}
 
 }  // namespace leadflow::intake
