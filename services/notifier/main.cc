@@ -50,11 +50,12 @@ int main(int argc, char** argv) {
   return runtime::ServiceMain(kInfo, argc, argv, [&](runtime::ServiceRuntime& rt) -> Status {
     auto policy = config::LoadRules<config::v1::NotifierConfig>(
         rt.ConfigPath("notifier.json"), [](const config::v1::NotifierConfig& c) {
-          return NotifierPolicy::Create(c, [](const std::string& name) -> std::optional<std::string> {
-            const char* v = std::getenv(name.c_str());
-            if (v == nullptr) return std::nullopt;
-            return std::string(v);
-          });
+          return NotifierPolicy::Create(c,
+                                        [](const std::string& name) -> std::optional<std::string> {
+                                          const char* v = std::getenv(name.c_str());
+                                          if (v == nullptr) return std::nullopt;
+                                          return std::string(v);
+                                        });
         });
     if (!policy.ok()) return policy.status();
     log::Info("notifier config loaded",
@@ -62,7 +63,8 @@ int main(int argc, char** argv) {
                {"endpoints", std::to_string((*policy)->endpoints().size())}});
     metrics = std::make_unique<NotifierMetrics>(rt.metrics());
     sender = std::make_unique<HttpWebhookSender>();
-    delivery = std::make_unique<WebhookDelivery>(*sender, (*policy)->attempt_timeout(), metrics.get());
+    delivery =
+        std::make_unique<WebhookDelivery>(*sender, (*policy)->attempt_timeout(), metrics.get());
     const EventTable& table = DefaultEventTable();
     handler = std::make_unique<NotifierHandler>(table, *policy, *delivery, *metrics, rt.clock(),
                                                 lifecycle::Shutdown::Requested());

@@ -10,7 +10,6 @@
 // endpoint's events are dead-lettered with their attempts and last status.
 #include <gtest/gtest.h>
 #include <httplib.h>
-
 #include <sys/socket.h>
 #include <sys/stat.h>
 
@@ -70,12 +69,17 @@ class FaultyReceiver {
       int status = 200;
       if (r.attempt <= 1) {
         switch (h % 4) {
-          case 0: status = 500; break;         // refused (recorded: a duplicate follows)
-          case 1: status = 500; break;         // "accepted" but answered 500
+          case 0:
+            status = 500;
+            break;  // refused (recorded: a duplicate follows)
+          case 1:
+            status = 500;
+            break;  // "accepted" but answered 500
           case 2:
             std::this_thread::sleep_for(milliseconds(kStallMs));  // the client gave up
             break;
-          default: break;
+          default:
+            break;
         }
       } else if (r.attempt == 2 && (h / 4) % 3 == 0) {
         status = 500;
@@ -144,15 +148,18 @@ std::string NotifierConfig(int port) {
   const std::string base = "http://127.0.0.1:" + std::to_string(port);
   return R"({
   "version": "e2e",
-  "attempt_timeout_ms": )" + std::to_string(kAttemptTimeoutMs) + R"(,
+  "attempt_timeout_ms": )" +
+         std::to_string(kAttemptTimeoutMs) + R"(,
   "max_parallel_deliveries": 32,
   "endpoints": [
     {"id": "flaky", "team": "enterprise", "template": "GENERIC_JSON",
-     "url": ")" + base + R"(/flaky", "secret_env": "E2E_NOTIFIER_KEY",
+     "url": ")" +
+         base + R"(/flaky", "secret_env": "E2E_NOTIFIER_KEY",
      "retry": {"max_attempts": 8, "initial_backoff_ms": 50, "max_backoff_ms": 400,
                "deadline_ms": 30000}},
     {"id": "always-down", "team": "partners", "template": "SLACK",
-     "url": ")" + base + R"(/dead", "secret_env": "E2E_NOTIFIER_KEY",
+     "url": ")" +
+         base + R"(/dead", "secret_env": "E2E_NOTIFIER_KEY",
      "retry": {"max_attempts": 3, "initial_backoff_ms": 20, "max_backoff_ms": 50,
                "deadline_ms": 10000}}
   ]
@@ -243,7 +250,8 @@ TEST_F(NotifierFaultE2E, NothingLostOneIdPerEventSignedAndDeadLettered) {
     ASSERT_TRUE(r.ok) << r.error;
   }
   for (int i = 0; i < kStalls; ++i) {
-    auto r = client_->ProduceSync(topics::kDealsStalls, "L-stall-" + std::to_string(i), StallPayload(i));
+    auto r =
+        client_->ProduceSync(topics::kDealsStalls, "L-stall-" + std::to_string(i), StallPayload(i));
     ASSERT_TRUE(r.ok) << r.error;
   }
 
@@ -254,18 +262,20 @@ TEST_F(NotifierFaultE2E, NothingLostOneIdPerEventSignedAndDeadLettered) {
   const size_t before_restart = receiver_->Flaky().size();
   ASSERT_TRUE(StartNotifier()) << error_;
 
-  ASSERT_TRUE(WaitFor([&] { return receiver_->DistinctFlakyIds() >= static_cast<size_t>(kAssigned); },
-                      seconds(45)))
-      << "distinct ids " << receiver_->DistinctFlakyIds() << "\n" << notifier_->ReadStderr();
+  ASSERT_TRUE(WaitFor(
+      [&] { return receiver_->DistinctFlakyIds() >= static_cast<size_t>(kAssigned); }, seconds(45)))
+      << "distinct ids " << receiver_->DistinctFlakyIds() << "\n"
+      << notifier_->ReadStderr();
   const auto dead = client_->ConsumeAll(topics::kNotificationsDead, kStalls, seconds(20));
 
   // Nothing lost, one id per event, every signature valid.
   const auto flaky = receiver_->Flaky();
-  std::map<std::string, std::set<std::string>> bodies_by_id;   // event id -> bodies
-  std::map<std::string, std::set<std::string>> ids_by_lead;    // lead id -> event ids
+  std::map<std::string, std::set<std::string>> bodies_by_id;  // event id -> bodies
+  std::map<std::string, std::set<std::string>> ids_by_lead;   // lead id -> event ids
   size_t bad_signatures = 0;
   const int64_t now_s =
-      std::chrono::duration_cast<seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+      std::chrono::duration_cast<seconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count();
   for (const auto& r : flaky) {
     if (!notifier::VerifyWebhook(kKey, r.timestamp, r.body, r.signature)) ++bad_signatures;
     EXPECT_LT(std::llabs(std::atoll(r.timestamp.c_str()) - now_s), 300) << r.timestamp;
@@ -289,12 +299,14 @@ TEST_F(NotifierFaultE2E, NothingLostOneIdPerEventSignedAndDeadLettered) {
   std::map<std::string, int> seen;
   for (const auto& r : flaky) ++seen[r.event_id];
   for (const auto& [id, n] : seen) duplicated += n > 1;
-  EXPECT_GT(flaky.size(), static_cast<size_t>(kAssigned) * 3 / 2) << "too few retries to test anything";
+  EXPECT_GT(flaky.size(), static_cast<size_t>(kAssigned) * 3 / 2)
+      << "too few retries to test anything";
   EXPECT_GT(duplicated, static_cast<size_t>(kAssigned) / 2);
   EXPECT_GT(before_restart, 0u);
-  std::printf("notifier fault run: %d events to the flaky endpoint, %zu requests, %zu events "
-              "received more than once, %zu requests before the SIGKILL; %zu dead letters\n",
-              kAssigned, flaky.size(), duplicated, before_restart, dead.size());
+  std::printf(
+      "notifier fault run: %d events to the flaky endpoint, %zu requests, %zu events "
+      "received more than once, %zu requests before the SIGKILL; %zu dead letters\n",
+      kAssigned, flaky.size(), duplicated, before_restart, dead.size());
 
   // The failing endpoint: every stall dead-lettered, with its id, target,
   // template, attempts, last status and the body as sent.
@@ -337,7 +349,11 @@ TEST_F(NotifierFaultE2E, NothingLostOneIdPerEventSignedAndDeadLettered) {
     ASSERT_TRUE(d.ParseFromString(m.value));
     EXPECT_NE(d.source_topic(), topics::kLeadsAssigned);
   }
-  EXPECT_GE(MetricValue(ports_.admin_port, "leadflow_notifier_deliveries_total{outcome=\"delivered\",template=\"GENERIC_JSON\"}"), 1);
+  EXPECT_GE(
+      MetricValue(
+          ports_.admin_port,
+          "leadflow_notifier_deliveries_total{outcome=\"delivered\",template=\"GENERIC_JSON\"}"),
+      1);
   EXPECT_EQ(notifier_->Terminate(), 0) << notifier_->ReadStderr();
   std::printf("notifier fault run took %.1f s\n",
               std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());

@@ -53,8 +53,9 @@ TEST(HttpWebhookSenderTest, PostsHeadersBodyAndContentTypeAndReturnsTheStatus) {
   });
   Running r(server);
   HttpWebhookSender sender;
-  const HttpAttempt a = sender.Post(r.Url("/hooks/a?team=enterprise"), {{"X-Leadflow-Event-Id", "evt_1"}},
-                                    "application/json", R"({"k":1})", milliseconds(2000));
+  const HttpAttempt a =
+      sender.Post(r.Url("/hooks/a?team=enterprise"), {{"X-Leadflow-Event-Id", "evt_1"}},
+                  "application/json", R"({"k":1})", milliseconds(2000));
   EXPECT_EQ(a.status, 201) << a.error;
   EXPECT_EQ(got_body, R"({"k":1})");
   EXPECT_EQ(got_type, "application/json");
@@ -71,7 +72,8 @@ TEST(HttpWebhookSenderTest, ASlowReceiverTimesOutWithinTheTimeout) {
   Running r(server);
   HttpWebhookSender sender;
   const auto start = std::chrono::steady_clock::now();
-  const HttpAttempt a = sender.Post(r.Url("/slow"), {}, "application/json", "{}", milliseconds(300));
+  const HttpAttempt a =
+      sender.Post(r.Url("/slow"), {}, "application/json", "{}", milliseconds(300));
   EXPECT_EQ(a.status, 0);
   EXPECT_FALSE(a.error.empty());
   EXPECT_LT(std::chrono::steady_clock::now() - start, milliseconds(1200));
@@ -102,20 +104,24 @@ TEST(HttpWebhookSenderTest, RedirectsAreNotFollowedAndLargeAnswersAreCut) {
   });
   Running r(server);
   HttpWebhookSender sender;
-  EXPECT_EQ(sender.Post(r.Url("/moved"), {}, "application/json", "{}", milliseconds(2000)).status, 307);
+  EXPECT_EQ(sender.Post(r.Url("/moved"), {}, "application/json", "{}", milliseconds(2000)).status,
+            307);
   EXPECT_EQ(target_hits.load(), 0);
-  EXPECT_EQ(sender.Post(r.Url("/big"), {}, "application/json", "{}", milliseconds(2000)).status, 200);
+  EXPECT_EQ(sender.Post(r.Url("/big"), {}, "application/json", "{}", milliseconds(2000)).status,
+            200);
 }
 
 TEST(HttpWebhookSenderTest, HttpsRefusesAServerCertificateItCannotVerify) {
   auto dir = testing::TempDir::Create("notifier-tls");
   ASSERT_NE(dir, nullptr);
-  const std::string cmd = "cd '" + dir->path() +
-                          "' && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes "
-                          "-keyout key.pem -out cert.pem -subj /CN=localhost -days 1 "
-                          "-addext subjectAltName=IP:127.0.0.1 2>/dev/null";
+  const std::string cmd =
+      "cd '" + dir->path() +
+      "' && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes "
+      "-keyout key.pem -out cert.pem -subj /CN=localhost -days 1 "
+      "-addext subjectAltName=IP:127.0.0.1 2>/dev/null";
   ASSERT_EQ(std::system(cmd.c_str()), 0) << "openssl could not make a certificate";
-  httplib::SSLServer server((dir->path() + "/cert.pem").c_str(), (dir->path() + "/key.pem").c_str());
+  httplib::SSLServer server((dir->path() + "/cert.pem").c_str(),
+                            (dir->path() + "/key.pem").c_str());
   ASSERT_TRUE(server.is_valid());
   std::atomic<int> hits{0};
   server.Post("/hook", [&](const httplib::Request&, httplib::Response& res) {
@@ -125,7 +131,8 @@ TEST(HttpWebhookSenderTest, HttpsRefusesAServerCertificateItCannotVerify) {
   Running r(server);
   r.set_scheme("https");
   HttpWebhookSender sender;
-  const HttpAttempt a = sender.Post(r.Url("/hook"), {}, "application/json", "{}", milliseconds(2000));
+  const HttpAttempt a =
+      sender.Post(r.Url("/hook"), {}, "application/json", "{}", milliseconds(2000));
   EXPECT_EQ(a.status, 0) << "a self-signed certificate must not be trusted";
   EXPECT_NE(a.error.find("SSLServerVerification"), std::string::npos) << a.error;
   EXPECT_EQ(hits.load(), 0);

@@ -41,9 +41,8 @@ kafka::OutgoingMessage DeadLetter(const kafka::ConsumedMessage& m, const Job& j,
   d.set_reason(j.outcome.reason);
   d.set_body(j.body.body);
   d.set_content_type(j.body.content_type);
-  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                      clock.Now().time_since_epoch())
-                      .count();
+  const auto ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(clock.Now().time_since_epoch()).count();
   d.mutable_dead_at()->set_seconds(ms / 1000);
   d.mutable_dead_at()->set_nanos(static_cast<int32_t>((ms % 1000) * 1000000));
   kafka::OutgoingMessage out;

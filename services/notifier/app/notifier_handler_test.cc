@@ -20,7 +20,8 @@ using std::chrono::milliseconds;
 // Answers by URL: ".../ok" 200, ".../down" 503, ".../gone" 404.
 class UrlSender final : public WebhookSender {
  public:
-  HttpAttempt Post(const std::string& url, const std::vector<std::pair<std::string, std::string>>& headers,
+  HttpAttempt Post(const std::string& url,
+                   const std::vector<std::pair<std::string, std::string>>& headers,
                    const std::string&, const std::string& body, milliseconds) override {
     std::lock_guard<std::mutex> l(mu_);
     std::string id;
@@ -59,17 +60,18 @@ class NotifierHandlerTest : public ::testing::Test {
         {"id":"partners-gone","team":"partners","template":"GENERIC_JSON","url":"http://h/gone","secret_env":"K"}]})",
                                        "test", &c)
                     .ok());
-    auto p = NotifierPolicy::Create(c, [](const std::string&) -> std::optional<std::string> {
-      return "0123456789abcdef0123";
-    });
+    auto p = NotifierPolicy::Create(
+        c, [](const std::string&) -> std::optional<std::string> { return "0123456789abcdef0123"; });
     ASSERT_TRUE(p.ok()) << p.status().message();
     policy_ = *p;
-    delivery_ = std::make_unique<WebhookDelivery>(sender_, milliseconds(100), &metrics_, InstantHooks());
+    delivery_ =
+        std::make_unique<WebhookDelivery>(sender_, milliseconds(100), &metrics_, InstantHooks());
     handler_ = std::make_unique<NotifierHandler>(DefaultEventTable(), policy_, *delivery_, metrics_,
                                                  clock_, stop_);
   }
 
-  static kafka::ConsumedMessage Message(const std::string& topic, int64_t offset, std::string payload) {
+  static kafka::ConsumedMessage Message(const std::string& topic, int64_t offset,
+                                        std::string payload) {
     kafka::ConsumedMessage m;
     m.topic = topic;
     m.partition = 1;
@@ -100,8 +102,8 @@ class NotifierHandlerTest : public ::testing::Test {
 };
 
 TEST_F(NotifierHandlerTest, DeliversToEveryEndpointUnderOneIdAndDeadLettersTheFailure) {
-  const auto results =
-      handler_->HandleBatch({Message(topics::kLeadsAssigned, 7, Assigned("enterprise", "en-orlov"))});
+  const auto results = handler_->HandleBatch(
+      {Message(topics::kLeadsAssigned, 7, Assigned("enterprise", "en-orlov"))});
   ASSERT_EQ(results.size(), 1u);
   EXPECT_TRUE(results[0].status.ok()) << results[0].status.message();
   // team-ok once, rep-down three times (max_attempts), all with one id.
@@ -174,9 +176,9 @@ TEST_F(NotifierHandlerTest, ShutdownLeavesTheEventUncommittedWithoutDeadLetters)
 TEST_F(NotifierHandlerTest, DeliveriesPastTheBatchBudgetAreLeftForALaterBatch) {
   NotifierHandler spent(DefaultEventTable(), policy_, *delivery_, metrics_, clock_, stop_,
                         milliseconds(0));
-  const auto results = spent.HandleBatch(
-      {Message(topics::kLeadsAssigned, 1, Assigned("enterprise", "en-orlov")),
-       Message(topics::kLeadsAssigned, 2, Assigned("small-deals", "sd-x"))});
+  const auto results =
+      spent.HandleBatch({Message(topics::kLeadsAssigned, 1, Assigned("enterprise", "en-orlov")),
+                         Message(topics::kLeadsAssigned, 2, Assigned("small-deals", "sd-x"))});
   EXPECT_EQ(results[0].status.code(), StatusCode::kUnavailable);  // consumed again
   EXPECT_TRUE(results[0].out.empty());
   EXPECT_TRUE(results[1].status.ok());  // nothing to deliver

@@ -45,7 +45,8 @@ void NotifierMetrics::Event(const std::string& topic, const std::string& result)
       .Inc();
 }
 
-double NotifierMetrics::DeliveryCount(const std::string& template_name, const std::string& outcome) {
+double NotifierMetrics::DeliveryCount(const std::string& template_name,
+                                      const std::string& outcome) {
   return m_.registry()
       .GetCounter(m_.Name("deliveries_total"), "Webhook deliveries by template and outcome",
                   {{"template", template_name}, {"outcome", outcome}})

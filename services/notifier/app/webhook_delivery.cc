@@ -71,7 +71,8 @@ DeliveryOutcome WebhookDelivery::Deliver(const Endpoint& endpoint, const std::st
       out.interrupted = true;
       return finish(out);
     }
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - hooks_.now());
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - hooks_.now());
     const std::string timestamp = std::to_string(hooks_.unix_seconds());
     ++out.attempts;
     const std::vector<std::pair<std::string, std::string>> headers = {
@@ -83,7 +84,8 @@ DeliveryOutcome WebhookDelivery::Deliver(const Endpoint& endpoint, const std::st
         {"User-Agent", std::string("leadflow-notifier/") + LEADFLOW_VERSION},
     };
     const auto timeout = std::clamp(left, std::chrono::milliseconds(1), attempt_timeout_);
-    const HttpAttempt a = sender_.Post(endpoint.url, headers, body.content_type, body.body, timeout);
+    const HttpAttempt a =
+        sender_.Post(endpoint.url, headers, body.content_type, body.body, timeout);
     out.last_status = a.status;
     out.last_error = a.status != 0 ? "HTTP " + std::to_string(a.status) : a.error;
     const AttemptClass c = Classify(a);

@@ -30,9 +30,9 @@ struct DeliveryOutcome {
   bool delivered = false;
   bool interrupted = false;  // stopped by shutdown before an outcome
   int attempts = 0;
-  int last_status = 0;       // 0: the last attempt got no HTTP answer
-  std::string last_error;    // "HTTP 500", "timeout ...", ...
-  std::string reason;        // when not delivered: attempts_exhausted | deadline | rejected
+  int last_status = 0;     // 0: the last attempt got no HTTP answer
+  std::string last_error;  // "HTTP 500", "timeout ...", ...
+  std::string reason;      // when not delivered: attempts_exhausted | deadline | rejected
   double seconds = 0;
 };
 

@@ -16,7 +16,8 @@ using std::chrono::milliseconds;
 class ScriptedSender final : public WebhookSender {
  public:
   explicit ScriptedSender(std::deque<HttpAttempt> script) : script_(std::move(script)) {}
-  HttpAttempt Post(const std::string&, const std::vector<std::pair<std::string, std::string>>& headers,
+  HttpAttempt Post(const std::string&,
+                   const std::vector<std::pair<std::string, std::string>>& headers,
                    const std::string&, const std::string& body, milliseconds timeout) override {
     std::lock_guard<std::mutex> l(mu_);
     requests.push_back({headers, body, timeout});
@@ -58,7 +59,8 @@ struct FakeTime {
       return true;
     };
     h.unix_seconds = [this] {
-      return 1768381200 + std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
+      return 1768381200 +
+             std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
     };
     h.jitter = [] { return 0.0; };
     return h;
@@ -86,19 +88,21 @@ TEST(WebhookDeliveryTest, RetriesServerErrorsAndTimeoutsWithOneEventIdAndValidSi
   FakeTime t;
   WebhookDelivery d(sender, milliseconds(5000), nullptr, t.Hooks());
   std::atomic<bool> stop{false};
-  const DeliveryOutcome o = d.Deliver(MakeEndpoint(10, 60000), "evt_1", "lead_assigned", kBody, stop);
+  const DeliveryOutcome o =
+      d.Deliver(MakeEndpoint(10, 60000), "evt_1", "lead_assigned", kBody, stop);
   EXPECT_TRUE(o.delivered);
   EXPECT_EQ(o.attempts, 4);
   ASSERT_EQ(sender.requests.size(), 4u);
   // Backoff without jitter: half of 100, 200, 400 ms.
-  EXPECT_EQ(t.waits, (std::vector<milliseconds>{milliseconds(50), milliseconds(100), milliseconds(200)}));
+  EXPECT_EQ(t.waits,
+            (std::vector<milliseconds>{milliseconds(50), milliseconds(100), milliseconds(200)}));
   for (size_t i = 0; i < sender.requests.size(); ++i) {
     const auto& r = sender.requests[i];
     EXPECT_EQ(ScriptedSender::Header(r, kEventIdHeader), "evt_1");
     EXPECT_EQ(ScriptedSender::Header(r, kAttemptHeader), std::to_string(i + 1));
     EXPECT_EQ(r.body, kBody.body);
-    EXPECT_TRUE(VerifyWebhook("0123456789abcdef", ScriptedSender::Header(r, kTimestampHeader), r.body,
-                              ScriptedSender::Header(r, kSignatureHeader)));
+    EXPECT_TRUE(VerifyWebhook("0123456789abcdef", ScriptedSender::Header(r, kTimestampHeader),
+                              r.body, ScriptedSender::Header(r, kSignatureHeader)));
   }
 }
 

@@ -1,6 +1,5 @@
 #include "notifier/domain/event_decoders.h"
 
-
 #include "leadflow/nurture/v1/nurture.pb.h"
 #include "leadflow/routing/v1/routing.pb.h"
 
@@ -102,7 +101,8 @@ DecodeResult DecodeDealStalled(const std::string& payload) {
   AddIfSet(n, "stage_owner", s.owner());
   n.fields.emplace_back("days_in_stage", std::to_string(s.ms_in_stage() / 86400000));
   n.fields.emplace_back("max_days_in_stage", std::to_string(s.max_ms_in_stage() / 86400000));
-  if (s.deal_value_rub() > 0) n.fields.emplace_back("deal_value_rub", std::to_string(s.deal_value_rub()));
+  if (s.deal_value_rub() > 0)
+    n.fields.emplace_back("deal_value_rub", std::to_string(s.deal_value_rub()));
   AddTime(n, "stalled_at", s.stalled_at(), s.has_stalled_at());
   if (s.has_stalled_at()) n.occurred_at_ms = Millis(s.stalled_at());
   return std::optional<Notification>(std::move(n));

@@ -8,7 +8,7 @@ namespace leadflow::notifier {
 
 const std::vector<std::string_view>& KnownKinds() {
   static const std::vector<std::string_view> kKinds = {
-      kKindLeadAssigned,      kKindLeadReassigned,      kKindLeadQueued,    kKindDealStalled,
+      kKindLeadAssigned,      kKindLeadReassigned,     kKindLeadQueued,    kKindDealStalled,
       kKindCustomerResponded, kKindAccountDevelopment, kKindSingleContact,
   };
   return kKinds;

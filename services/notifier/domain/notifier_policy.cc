@@ -40,11 +40,13 @@ StatusOr<RetryPolicy> MakeRetry(const config::v1::NotifierRetryPolicy& p, const 
                                 const std::string& field) {
   RetryPolicy r = base;
   if (p.max_attempts() != 0) r.max_attempts = p.max_attempts();
-  if (p.initial_backoff_ms() != 0) r.initial_backoff = std::chrono::milliseconds(p.initial_backoff_ms());
+  if (p.initial_backoff_ms() != 0)
+    r.initial_backoff = std::chrono::milliseconds(p.initial_backoff_ms());
   if (p.max_backoff_ms() != 0) r.max_backoff = std::chrono::milliseconds(p.max_backoff_ms());
   if (p.deadline_ms() != 0) r.deadline = std::chrono::milliseconds(p.deadline_ms());
   if (r.max_attempts < 1 || r.max_attempts > 20) {
-    return FieldError(field + ".max_attempts", "must be 1..20, got " + std::to_string(r.max_attempts));
+    return FieldError(field + ".max_attempts",
+                      "must be 1..20, got " + std::to_string(r.max_attempts));
   }
   if (r.initial_backoff.count() < 1 || r.initial_backoff.count() > 60000) {
     return FieldError(field + ".initial_backoff_ms",
@@ -65,10 +67,14 @@ StatusOr<RetryPolicy> MakeRetry(const config::v1::NotifierRetryPolicy& p, const 
 
 std::string TemplateName(WebhookTemplate t) {
   switch (t) {
-    case config::v1::SLACK: return "SLACK";
-    case config::v1::TELEGRAM: return "TELEGRAM";
-    case config::v1::GENERIC_JSON: return "GENERIC_JSON";
-    default: return "UNSPECIFIED";
+    case config::v1::SLACK:
+      return "SLACK";
+    case config::v1::TELEGRAM:
+      return "TELEGRAM";
+    case config::v1::GENERIC_JSON:
+      return "GENERIC_JSON";
+    default:
+      return "UNSPECIFIED";
   }
 }
 
@@ -80,15 +86,16 @@ StatusOr<std::shared_ptr<const NotifierPolicy>> NotifierPolicy::Create(
   if (config.version().empty()) return FieldError("version", "must be set");
   p->version_ = config.version();
   if (config.attempt_timeout_ms() < 0 || config.attempt_timeout_ms() > 60000) {
-    return FieldError("attempt_timeout_ms",
-                      "must be 1..60000 (0: 5000), got " + std::to_string(config.attempt_timeout_ms()));
+    return FieldError("attempt_timeout_ms", "must be 1..60000 (0: 5000), got " +
+                                                std::to_string(config.attempt_timeout_ms()));
   }
   if (config.attempt_timeout_ms() > 0) {
     p->attempt_timeout_ = std::chrono::milliseconds(config.attempt_timeout_ms());
   }
   if (config.max_parallel_deliveries() < 0 || config.max_parallel_deliveries() > 256) {
-    return FieldError("max_parallel_deliveries", "must be 1..256 (0: 16), got " +
-                                                     std::to_string(config.max_parallel_deliveries()));
+    return FieldError(
+        "max_parallel_deliveries",
+        "must be 1..256 (0: 16), got " + std::to_string(config.max_parallel_deliveries()));
   }
   if (config.max_parallel_deliveries() > 0) p->max_parallel_ = config.max_parallel_deliveries();
   auto defaults = MakeRetry(config.default_retry(), RetryPolicy{}, "default_retry");
@@ -127,16 +134,17 @@ StatusOr<std::shared_ptr<const NotifierPolicy>> NotifierPolicy::Create(
     if (!ValidUrl(url)) {
       // The URL may hold a token (url_env): only the field is named then.
       return FieldError(c.url_env().empty() ? f + ".url" : f + ".url_env",
-                        c.url_env().empty() ? "must be an http:// or https:// URL, got \"" + url + "\""
-                                            : "the value of " + c.url_env() +
-                                                  " is not an http:// or https:// URL");
+                        c.url_env().empty()
+                            ? "must be an http:// or https:// URL, got \"" + url + "\""
+                            : "the value of " + c.url_env() + " is not an http:// or https:// URL");
     }
     e.url = url;
     if (!ValidEnvName(c.secret_env())) {
       return FieldError(f + ".secret_env", "must name the variable holding the HMAC key");
     }
     auto secret = env(c.secret_env());
-    if (!secret || secret->empty()) return FieldError(f + ".secret_env", c.secret_env() + " is not set");
+    if (!secret || secret->empty())
+      return FieldError(f + ".secret_env", c.secret_env() + " is not set");
     if (secret->size() < kMinSecretBytes) {
       return FieldError(f + ".secret_env", c.secret_env() + " holds fewer than " +
                                                std::to_string(kMinSecretBytes) + " bytes");
@@ -169,9 +177,8 @@ std::vector<const Endpoint*> NotifierPolicy::EndpointsFor(const Notification& n)
   for (const auto& e : endpoints_) {
     if (!e.kinds.empty() && !e.kinds.count(n.kind)) continue;
     const bool match =
-        e.team.empty()
-            ? std::find(n.rep_ids.begin(), n.rep_ids.end(), e.rep_id) != n.rep_ids.end()
-            : std::find(n.teams.begin(), n.teams.end(), e.team) != n.teams.end();
+        e.team.empty() ? std::find(n.rep_ids.begin(), n.rep_ids.end(), e.rep_id) != n.rep_ids.end()
+                       : std::find(n.teams.begin(), n.teams.end(), e.team) != n.teams.end();
     if (match) out.push_back(&e);
   }
   return out;

@@ -26,7 +26,7 @@ std::string TemplateName(WebhookTemplate t);
 
 struct Endpoint {
   std::string id;
-  std::string team;    // exactly one of team and rep_id is set
+  std::string team;  // exactly one of team and rep_id is set
   std::string rep_id;
   WebhookTemplate template_kind = config::v1::GENERIC_JSON;
   std::string url;     // resolved (from url or url_env)

@@ -62,10 +62,10 @@ TEST(NotifierPolicyTest, ShippedConfigLoadsWithItsVariablesSet) {
 }
 
 TEST(NotifierPolicyTest, ResolvesUrlAndSecretFromTheEnvironment) {
-  auto p = NotifierPolicy::Create(
-      Parse(WithEndpoint(R"({"id":"a","team":"enterprise","template":"SLACK",
+  auto p =
+      NotifierPolicy::Create(Parse(WithEndpoint(R"({"id":"a","team":"enterprise","template":"SLACK",
                              "url_env":"SLACK_URL","secret_env":"HOOK_KEY"})")),
-      FakeEnv());
+                             FakeEnv());
   ASSERT_TRUE(p.ok()) << p.status().message();
   const Endpoint& e = (*p)->endpoints().at(0);
   EXPECT_EQ(e.url, "https://hooks.slack.com/services/T000/B000/XXXX");
@@ -89,7 +89,8 @@ struct BadCase {
 };
 
 TEST(NotifierPolicyTest, EachErrorNamesItsField) {
-  const std::string ok_rest = R"("template":"GENERIC_JSON","url":"http://h/x","secret_env":"HOOK_KEY")";
+  const std::string ok_rest =
+      R"("template":"GENERIC_JSON","url":"http://h/x","secret_env":"HOOK_KEY")";
   const std::vector<BadCase> cases = {
       {R"({"endpoints":[]})", "version"},
       {WithEndpoint(R"({"id":"A!","team":"t",)" + ok_rest + "}"), "endpoints[0].id"},
@@ -99,34 +100,42 @@ TEST(NotifierPolicyTest, EachErrorNamesItsField) {
        "endpoints[0].template"},
       {WithEndpoint(R"({"id":"a","team":"t","template":"SLACK","secret_env":"HOOK_KEY"})"),
        "endpoints[0].url"},
-      {WithEndpoint(R"({"id":"a","team":"t","template":"SLACK","url":"mailto:x","secret_env":"HOOK_KEY"})"),
+      {WithEndpoint(
+           R"({"id":"a","team":"t","template":"SLACK","url":"mailto:x","secret_env":"HOOK_KEY"})"),
        "endpoints[0].url"},
-      {WithEndpoint(R"({"id":"a","team":"t","template":"SLACK","url_env":"NOPE","secret_env":"HOOK_KEY"})"),
+      {WithEndpoint(
+           R"({"id":"a","team":"t","template":"SLACK","url_env":"NOPE","secret_env":"HOOK_KEY"})"),
        "endpoints[0].url_env"},
-      {WithEndpoint(R"({"id":"a","team":"t","template":"SLACK","url_env":"BAD_URL","secret_env":"HOOK_KEY"})"),
+      {WithEndpoint(
+           R"({"id":"a","team":"t","template":"SLACK","url_env":"BAD_URL","secret_env":"HOOK_KEY"})"),
        "endpoints[0].url_env"},
       {WithEndpoint(R"({"id":"a","team":"t","template":"SLACK","url":"http://h/x"})"),
        "endpoints[0].secret_env"},
-      {WithEndpoint(R"({"id":"a","team":"t","template":"SLACK","url":"http://h/x","secret_env":"UNSET"})"),
+      {WithEndpoint(
+           R"({"id":"a","team":"t","template":"SLACK","url":"http://h/x","secret_env":"UNSET"})"),
        "endpoints[0].secret_env"},
-      {WithEndpoint(R"({"id":"a","team":"t","template":"SLACK","url":"http://h/x","secret_env":"SHORT_KEY"})"),
+      {WithEndpoint(
+           R"({"id":"a","team":"t","template":"SLACK","url":"http://h/x","secret_env":"SHORT_KEY"})"),
        "endpoints[0].secret_env"},
-      {WithEndpoint(R"({"id":"a","team":"t","template":"TELEGRAM","url":"http://h/x","secret_env":"HOOK_KEY"})"),
+      {WithEndpoint(
+           R"({"id":"a","team":"t","template":"TELEGRAM","url":"http://h/x","secret_env":"HOOK_KEY"})"),
        "endpoints[0].telegram_chat_id"},
       {WithEndpoint(R"({"id":"a","team":"t","kinds":["lead_assigned","lunch"],)" + ok_rest + "}"),
        "endpoints[0].kinds[1]"},
       {WithEndpoint(R"({"id":"a","team":"t","retry":{"max_attempts":21},)" + ok_rest + "}"),
        "endpoints[0].retry.max_attempts"},
-      {WithEndpoint(R"({"id":"a","team":"t","retry":{"initial_backoff_ms":900,"max_backoff_ms":800},)" +
-                    ok_rest + "}"),
+      {WithEndpoint(
+           R"({"id":"a","team":"t","retry":{"initial_backoff_ms":900,"max_backoff_ms":800},)" +
+           ok_rest + "}"),
        "endpoints[0].retry.max_backoff_ms"},
       {WithEndpoint(R"({"id":"a","team":"t","retry":{"deadline_ms":120001},)" + ok_rest + "}"),
        "endpoints[0].retry.deadline_ms"},
-      {R"({"version":"t","default_retry":{"initial_backoff_ms":-1}})", "default_retry.initial_backoff_ms"},
+      {R"({"version":"t","default_retry":{"initial_backoff_ms":-1}})",
+       "default_retry.initial_backoff_ms"},
       {R"({"version":"t","attempt_timeout_ms":60001})", "attempt_timeout_ms"},
       {R"({"version":"t","max_parallel_deliveries":1000})", "max_parallel_deliveries"},
-      {R"({"version":"t","endpoints":[{"id":"a","team":"t",)" + ok_rest + R"(},{"id":"a","team":"u",)" +
-           ok_rest + "}]}",
+      {R"({"version":"t","endpoints":[{"id":"a","team":"t",)" + ok_rest +
+           R"(},{"id":"a","team":"u",)" + ok_rest + "}]}",
        "endpoints[1].id"},
   };
   for (const auto& c : cases) {
@@ -137,8 +146,8 @@ TEST(NotifierPolicyTest, EachErrorNamesItsField) {
 }
 
 TEST(NotifierPolicyTest, ErrorsNeverShowASecretOrATokenUrl) {
-  Status s = CreateError(
-      WithEndpoint(R"({"id":"a","team":"t","template":"SLACK","url_env":"BAD_URL","secret_env":"SHORT_KEY"})"));
+  Status s = CreateError(WithEndpoint(
+      R"({"id":"a","team":"t","template":"SLACK","url_env":"BAD_URL","secret_env":"SHORT_KEY"})"));
   ASSERT_FALSE(s.ok());
   EXPECT_THAT(s.message(), Not(HasSubstr("secret-token")));
   s = CreateError(WithEndpoint(
@@ -148,14 +157,13 @@ TEST(NotifierPolicyTest, ErrorsNeverShowASecretOrATokenUrl) {
 }
 
 TEST(NotifierPolicyTest, EndpointsForMatchesRepsTeamsAndKinds) {
-  auto p = NotifierPolicy::Create(
-      Parse(R"({"version":"t","endpoints":[
+  auto p = NotifierPolicy::Create(Parse(R"({"version":"t","endpoints":[
         {"id":"team","team":"enterprise","template":"GENERIC_JSON","url":"http://h/1","secret_env":"HOOK_KEY"},
         {"id":"rep","rep_id":"en-orlov","template":"GENERIC_JSON","url":"http://h/2","secret_env":"HOOK_KEY"},
         {"id":"stalls-only","team":"enterprise","template":"SLACK","url":"http://h/3",
          "secret_env":"HOOK_KEY","kinds":["deal_stalled"]},
         {"id":"other","team":"partners","template":"GENERIC_JSON","url":"http://h/4","secret_env":"HOOK_KEY"}]})"),
-      FakeEnv());
+                                  FakeEnv());
   ASSERT_TRUE(p.ok()) << p.status().message();
   Notification n;
   n.kind = "lead_assigned";

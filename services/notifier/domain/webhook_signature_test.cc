@@ -14,8 +14,7 @@ TEST(WebhookSignatureTest, MatchesRfc4231TestCase7) {
   const std::string key(131, '\xaa');
   const std::string timestamp =
       "This is a test using a larger than block-size key and a larger than block-size data";
-  const std::string body =
-      " The key needs to be hashed before being used by the HMAC algorithm.";
+  const std::string body = " The key needs to be hashed before being used by the HMAC algorithm.";
   EXPECT_EQ(SignWebhook(key, timestamp, body),
             "v1=9b09ffa71b942fcb27635fbcd5b0e944bfdc63644f0713938a7f51535c3a35e2");
 }

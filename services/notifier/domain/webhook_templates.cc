@@ -10,10 +10,17 @@ std::string SlackEscape(const std::string& s) {
   std::string out;
   for (char c : s) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -28,7 +35,8 @@ std::string PlainText(const Notification& n, const std::string& event_id) {
 
 std::string SlackText(const Notification& n, const std::string& event_id) {
   std::string text = "*" + SlackEscape(n.title) + "*";
-  for (const auto& [k, v] : n.fields) text += "\n• " + SlackEscape(k) + ": `" + SlackEscape(v) + "`";
+  for (const auto& [k, v] : n.fields)
+    text += "\n• " + SlackEscape(k) + ": `" + SlackEscape(v) + "`";
   text += "\nevent: `" + event_id + "`";
   return text;
 }
