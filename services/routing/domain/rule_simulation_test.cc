@@ -1,0 +1,182 @@
+#include "routing/domain/rule_simulation.h"
+
+#include <gtest/gtest.h>
+
+#include "routing/domain/routing_test_util.h"
+#include "routing/domain/simulation_history_generator.h"
+
+namespace leadflow::routing {
+namespace {
+
+namespace rv1 = leadflow::routing::v1;
+using config::v1::RoutingRules;
+
+// SampleRules with caps that bite (queues, overflow to nurture, drains when
+// a close frees a slot) and a Moscow team of three; key accounts have room,
+// so their weights decide.
+RoutingRules LiveRules() {
+  RoutingRules r = testutil::SampleRules();
+  for (auto& team : *r.mutable_teams()) {
+    if (team.team_id() == "moscow") {
+      testutil::AddRep(&team, "msk-b", 2);
+      testutil::AddRep(&team, "msk-c", 1);
+    }
+    const bool roomy = team.team_id() == "key-accounts";
+    for (auto& rep : *team.mutable_reps()) {
+      rep.set_max_open_leads(roomy ? 500 : 40);
+      rep.set_daily_cap(roomy ? 2000 : 300);
+    }
+  }
+  return r;
+}
+
+const SimulationHistory& History() {
+  static const SimulationHistory h = [] {
+    HistoryGeneratorOptions o;
+    o.leads = 50000;
+    o.days = 5;
+    o.away_reps = {"ka-b", "msk-b", "mm-a"};
+    return GenerateHistory(testutil::MustPolicy(LiveRules()), o);
+  }();
+  return h;
+}
+
+SimulationReport Simulate(const RoutingRules& rules, SimulationOptions o = {}) {
+  return RuleSimulation(testutil::MustPolicy(rules)).Run(History(), o);
+}
+
+const RepLoad& Row(const SimulationReport& r, const std::string& rep) {
+  for (const auto& row : r.reps) {
+    if (row.rep_id == rep) return row;
+  }
+  static const RepLoad none;
+  return none;
+}
+
+TEST(RuleSimulationTest, GeneratedHistoryExercisesCapacityQueuesAndFeedback) {
+  const auto& h = History();
+  int64_t drains = 0, queued = 0, nurture = 0, assigned = 0, rescored = 0;
+  for (const auto& d : h.decisions) {
+    if (d.source == DecisionSource::kQueueDrain) ++drains;
+    if (d.decision.outcome() == rv1::QUEUED) ++queued;
+    if (d.decision.outcome() == rv1::NURTURE) ++nurture;
+    if (d.decision.outcome() == rv1::ASSIGNED) ++assigned;
+    if (d.revision == 2) ++rescored;
+  }
+  EXPECT_GE(h.leads.size(), 50000u);
+  EXPECT_GT(drains, 100);
+  EXPECT_GT(queued, 100);
+  EXPECT_GT(nurture, 1000);
+  EXPECT_GT(assigned, 5000);
+  EXPECT_GT(rescored, 10);
+  EXPECT_GT(h.feedback.size(), 10000u);
+  EXPECT_EQ(h.availability.size(), 6u);
+}
+
+// The key property: the same rules on the same history decide the same.
+TEST(RuleSimulationTest, UnchangedRulesGiveAnEmptyDiff) {
+  const SimulationReport r = Simulate(LiveRules());
+  for (size_t i = 0; i < r.changes.size() && i < 5; ++i) {
+    const auto& c = r.changes[i];
+    ADD_FAILURE() << c.lead_id << " at " << c.at_ms << ": actual "
+                  << rv1::RoutingOutcome_Name(c.actual.outcome()) << " " << c.actual.team() << "/"
+                  << c.actual.rep_id() << ", simulated "
+                  << rv1::RoutingOutcome_Name(c.simulated.outcome()) << " " << c.simulated.team()
+                  << "/" << c.simulated.rep_id();
+  }
+  EXPECT_TRUE(r.changes.empty()) << r.changes.size() << " changes";
+  EXPECT_EQ(r.unmatched, 0);
+  EXPECT_GE(r.leads_in_window, 50000);
+  EXPECT_EQ(r.actual_outcomes, r.simulated_outcomes);
+  EXPECT_EQ(r.queue_drains, r.actual_queue_drains);
+  for (const auto& row : r.reps) {
+    EXPECT_EQ(row.assigned, row.actual_assigned) << row.rep_id;
+    if (row.team != "key-accounts") {
+      EXPECT_LE(row.peak_open, 40) << row.rep_id;
+    }
+  }
+  EXPECT_FALSE(r.queue_depth.empty());
+}
+
+// The unchanged-rules test can fail: one weight changed is a non-empty diff,
+// and it moves leads toward the heavier rep.
+TEST(RuleSimulationTest, ChangedWeightMovesLeadsTowardThatRep) {
+  RoutingRules rules = LiveRules();
+  for (auto& team : *rules.mutable_teams()) {
+    for (auto& rep : *team.mutable_reps()) {
+      if (rep.rep_id() == "ka-c") rep.set_weight(6);
+    }
+  }
+  const SimulationReport r = Simulate(rules);
+  ASSERT_FALSE(r.changes.empty());
+  EXPECT_GT(r.changes_by_kind.at("rep"), 0);
+  const RepLoad& c = Row(r, "ka-c");
+  EXPECT_GT(c.assigned, 2 * c.actual_assigned);
+  EXPECT_NEAR(c.weight_share, 6.0 / 11.0, 1e-9);
+  EXPECT_NEAR(c.share, c.weight_share, 0.04);
+  EXPECT_NEAR(c.actual_share, 1.0 / 6.0, 0.02);
+  int64_t to_c = 0;
+  for (const auto& ch : r.changes) {
+    if (ch.simulated.rep_id() == "ka-c") ++to_c;
+    EXPECT_EQ(ch.actual.team(), "key-accounts");
+    EXPECT_FALSE(ch.actual.path().empty());
+    EXPECT_FALSE(ch.simulated.path().empty());
+  }
+  EXPECT_GT(to_c, 0);
+}
+
+// Without the Moscow rule, no lead goes to Moscow and every lead history sent
+// there (on the leads.scored path) is a team change.
+TEST(RuleSimulationTest, ChangedTeamRuleMovesTheExpectedLeads) {
+  RoutingRules rules = LiveRules();
+  auto* team_rules = rules.mutable_team_rules();
+  for (int i = 0; i < team_rules->size(); ++i) {
+    if (team_rules->Get(i).rule_id() == "team.moscow") {
+      team_rules->erase(team_rules->begin() + i);
+      break;
+    }
+  }
+  const SimulationReport r = Simulate(rules);
+  int64_t from_moscow = 0, to_moscow = 0;
+  for (const auto& ch : r.changes) {
+    if (ch.actual.team() == "moscow" && ch.simulated.team() != "moscow") ++from_moscow;
+    if (ch.simulated.team() == "moscow") ++to_moscow;
+  }
+  int64_t actual_moscow = 0;
+  for (const auto& d : History().decisions) {
+    if (d.source == DecisionSource::kScored && d.decision.team() == "moscow") ++actual_moscow;
+  }
+  EXPECT_GT(actual_moscow, 1000);
+  EXPECT_EQ(from_moscow, actual_moscow);
+  EXPECT_EQ(to_moscow, 0);
+  EXPECT_EQ(Row(r, "msk-a").assigned, 0);
+}
+
+TEST(RuleSimulationTest, WindowAndOneLeadPreview) {
+  const auto& h = History();
+  SimulationOptions o;
+  o.from_ms = h.leads.front().at_ms + 2LL * 24 * 3600 * 1000;
+  o.to_ms = o.from_ms + 24LL * 3600 * 1000;
+  // A lead decided inside the window that reached a rep.
+  std::string lead;
+  for (const auto& d : h.decisions) {
+    if (d.at_ms > o.from_ms && d.decision.outcome() == rv1::ASSIGNED &&
+        d.source == DecisionSource::kScored) {
+      lead = d.lead_id;
+      break;
+    }
+  }
+  ASSERT_FALSE(lead.empty());
+  o.trace_lead = lead;
+  const SimulationReport r = Simulate(LiveRules(), o);
+  EXPECT_TRUE(r.changes.empty());
+  EXPECT_GT(r.leads_in_window, 5000);
+  EXPECT_LT(r.leads_in_window, 20000);
+  ASSERT_FALSE(r.lead_simulated.empty());
+  ASSERT_FALSE(r.lead_actual.empty());
+  EXPECT_EQ(r.lead_simulated[0].rep_id(), r.lead_actual[0].rep_id());
+  EXPECT_GT(r.lead_simulated[0].path_size(), 3);
+}
+
+}  // namespace
+}  // namespace leadflow::routing
