@@ -224,6 +224,14 @@ def routing():
         panel("timeseries", "Re-assignments after SLA expiry",
               [("sum by (team) (increase(leadflow_routing_reassignments_total[%s]))" % RI, "{{team}}")],
               12, 20),
+        panel("bargauge", "Fairness: each rep's share of its team's assignments (1 d) against its weight share",
+              [("max by (team, rep) (leadflow:rep_assignment_share:1d)", "{{team}}/{{rep}} share"),
+               ("max by (team, rep) (leadflow_routing_rep_weight_share_ratio)", "{{team}}/{{rep}} weight")],
+              0, 28, w=24, h=12, unit="percentunit",
+              description="Round-robin assignments (ASSIGNED, REASSIGNED; named owners' not counted) "
+                          "of each rep over the last day / its team's, next to the rep's weight / "
+                          "the team's weights. LeadflowRepShareOffWeight fires past "
+                          "routing_rules.json fairness.tolerance_pct (shipped 10 points)."),
     ])
 
 

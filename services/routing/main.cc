@@ -66,9 +66,13 @@ int main(int argc, char** argv) {
     store = std::make_unique<RoutingStore>(rt.redis());
     broadcaster = std::make_unique<AssignmentBroadcaster>();
     metrics = std::make_unique<RoutingMetrics>(rt.metrics());
+    const FairnessSettings& fairness = (*policy)->fairness();
     for (const auto& team : (*policy)->rules().teams()) {
+      const auto shares = WeightShares(team);
       for (const auto& rep : team.reps()) {
         metrics->RepCapacity(team.team_id(), rep.rep_id(), rep.max_open_leads(), rep.daily_cap());
+        metrics->Fairness(team.team_id(), rep.rep_id(), shares.at(rep.rep_id()),
+                          fairness.tolerance_pct / 100, fairness.min_team_assignments);
       }
     }
     engine = std::make_unique<RoutingEngine>(*policy, *store, *broadcaster, *metrics, rt.clock());

@@ -12,6 +12,45 @@ void RoutingMetrics::Decision(const rv1::Decision& d, cv1::Segment segment) {
                    {"team", d.team().empty() ? "none" : d.team()},
                    {"segment", cv1::Segment_Name(segment)}})
       .Inc();
+  // Round-robin fairness counts the team's own picks, not named owners.
+  if ((d.outcome() == rv1::ASSIGNED || d.outcome() == rv1::REASSIGNED) && !d.rep_id().empty()) {
+    RepAssignments(d.team(), d.rep_id()).Inc();
+  }
+}
+
+void RoutingMetrics::RepAvailable(const std::string& team, const std::string& rep,
+                                  bool available) {
+  m_.registry()
+      .GetGauge(m_.Name("rep_available"),
+                "1 while a rep takes leads (availability ACTIVE), 0 on vacation or paused",
+                {{"team", team}, {"rep", rep}})
+      .Set(available ? 1 : 0);
+}
+
+metrics::Counter RoutingMetrics::RepAssignments(const std::string& team, const std::string& rep) {
+  return m_.registry().GetCounter(
+      m_.Name("rep_assignments_total"),
+      "Leads a team's round robin gave a rep (ASSIGNED, REASSIGNED; named owners' not counted)",
+      {{"team", team.empty() ? "none" : team}, {"rep", rep}});
+}
+
+void RoutingMetrics::Fairness(const std::string& team, const std::string& rep, double weight_share,
+                              double tolerance, int min_team_assignments) {
+  RepAssignments(team, rep);  // a rep nobody picked shows 0, not nothing
+  m_.registry()
+      .GetGauge(m_.Name("rep_weight_share_ratio"),
+                "A rep's share of its team's round-robin weights (routing_rules.json)",
+                {{"team", team}, {"rep", rep}})
+      .Set(weight_share);
+  m_.registry()
+      .GetGauge(m_.Name("fairness_tolerance_ratio"),
+                "How far a rep's share of assignments may drift from its weight share "
+                "(routing_rules.json fairness.tolerance_pct / 100)")
+      .Set(tolerance);
+  m_.registry()
+      .GetGauge(m_.Name("fairness_min_team_assignments"),
+                "Assignments a team needs in the window before its fairness is judged")
+      .Set(min_team_assignments);
 }
 
 void RoutingMetrics::SpeedToLead(const rv1::Decision& d, double seconds) {

@@ -19,6 +19,8 @@ class RoutingMetrics {
   void Redelivered();
   void RepOpenLeads(const std::string& team, const std::string& rep, double open);
   void RepTodayLeads(const std::string& team, const std::string& rep, double today);
+  // 1 while the rep takes leads (availability ACTIVE), else 0.
+  void RepAvailable(const std::string& team, const std::string& rep, bool available);
   void QueueDepth(const std::string& team, double depth);
   void Feedback(const std::string& kind, const std::string& reason);
   // A closed deal (sales feedback CLOSE) by outcome and the routed lead's
@@ -39,6 +41,11 @@ class RoutingMetrics {
                      double weighted_rub);
   // A claim lost its rep's last slot to another replica and was decided again.
   void ClaimConflict();
+  // Fairness (set once from config, fairness.h): the rep's weight share, the
+  // tolerance (a ratio) and the team volume before it is judged; also makes
+  // the rep's assignment counter exist at 0.
+  void Fairness(const std::string& team, const std::string& rep, double weight_share,
+                double tolerance, int min_team_assignments);
   // Capacity gauges (set once from config): rep load is read against these.
   void RepCapacity(const std::string& team, const std::string& rep, int max_open, int daily_cap);
   // An SLA ran out; kind is "assigned" or "queued".
@@ -48,6 +55,8 @@ class RoutingMetrics {
   void Dequeued(const std::string& team);
 
  private:
+  metrics::Counter RepAssignments(const std::string& team, const std::string& rep);
+
   metrics::ServiceMetrics& m_;
 };
 

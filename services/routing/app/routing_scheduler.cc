@@ -141,6 +141,7 @@ Status RoutingScheduler::RefreshGauges(std::chrono::system_clock::time_point now
       const RepState s = reps->Get(rep.rep_id());
       metrics_.RepOpenLeads(team.team_id(), rep.rep_id(), s.open_leads);
       metrics_.RepTodayLeads(team.team_id(), rep.rep_id(), s.today_count);
+      metrics_.RepAvailable(team.team_id(), rep.rep_id(), RepStateView::IsAvailable(s));
     }
     auto depth = store_.QueueDepth(team.team_id());
     if (!depth.ok()) return depth.status();

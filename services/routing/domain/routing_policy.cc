@@ -201,6 +201,9 @@ StatusOr<std::shared_ptr<const RoutingPolicy>> RoutingPolicy::Create(
   auto funnel = ResolveFunnelBands(r);
   if (!funnel.ok()) return funnel.status();
   policy->funnel_ = *funnel;
+  auto fairness = ResolveFairness(r);
+  if (!fairness.ok()) return fairness.status();
+  policy->fairness_ = *fairness;
   const auto& sch = r.scheduler();
   if (sch.tick_ms() < 0) return Err("scheduler.tick_ms", "must be >= 0");
   if (sch.sla_retry_seconds() < 0) return Err("scheduler.sla_retry_seconds", "must be >= 0");

@@ -15,6 +15,7 @@
 #include "common/util/status.h"
 #include "leadflow/config/v1/routing_rules.pb.h"
 #include "routing/domain/deal_stages.h"
+#include "routing/domain/fairness.h"
 #include "routing/domain/funnel_bands.h"
 #include "routing/domain/time_zone.h"
 
@@ -59,6 +60,8 @@ class RoutingPolicy {
   const DealStages& deal_stages() const { return deal_stages_; }
   // The funnel's bands and yardstick (funnel_bands.h), defaults applied.
   const FunnelBands& funnel() const { return funnel_; }
+  // Round-robin fairness settings (fairness.h), defaults applied.
+  const FairnessSettings& fairness() const { return fairness_; }
 
  private:
   RoutingPolicy() = default;
@@ -68,6 +71,7 @@ class RoutingPolicy {
   std::map<std::string, std::shared_ptr<const TimeZone>> team_zones_;
   DealStages deal_stages_;
   FunnelBands funnel_;
+  FairnessSettings fairness_;
 };
 
 }  // namespace leadflow::routing
