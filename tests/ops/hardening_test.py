@@ -19,7 +19,7 @@ import sys
 
 FLAGS = ["-fstack-protector-strong", "-fstack-clash-protection", "-D_FORTIFY_SOURCE=2"]
 BINARIES = ["leadflow-intake", "leadflow-scoring", "leadflow-routing", "leadflow-nurture",
-            "leadflow-devkafka", "leadflow-cli"]
+            "leadflow-notifier", "leadflow-devkafka", "leadflow-cli"]
 
 
 def readelf(*args):

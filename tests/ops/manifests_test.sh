@@ -42,12 +42,12 @@ done
 # The service Dockerfiles: identical apart from the service name, and each
 # builds the CMake target and copies the binary it names.
 ref=$(sed 's/intake/SERVICE/g' "$ROOT/services/intake/Dockerfile")
-for svc in scoring routing nurture; do
+for svc in scoring routing nurture notifier; do
   if [ "$(sed "s/$svc/SERVICE/g" "$ROOT/services/$svc/Dockerfile")" != "$ref" ]; then
     echo "manifests: services/$svc/Dockerfile drifted from services/intake/Dockerfile" >&2; fail=1
   fi
 done
-for svc in intake scoring routing nurture; do
+for svc in intake scoring routing nurture notifier; do
   grep -q "add_executable(leadflow-$svc" "$ROOT/services/$svc/CMakeLists.txt" \
     || { echo "manifests: no CMake target leadflow-$svc for its Dockerfile" >&2; fail=1; }
   grep -q "image: leadflow/$svc:" "$ROOT/deploy/k8s/base/$svc.yaml" \

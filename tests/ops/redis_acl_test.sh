@@ -8,6 +8,7 @@
 #     (docs/security.md, "Redis: AUTH and ACL users") and gets NOPERM on
 #     another service's keys, FLUSHALL, CONFIG SET, KEYS, CLIENT KILL and ACL;
 #   - leadflow-exporter runs PING, INFO and CONFIG GET and reads no key;
+#   - leadflow-notifier runs PING and nothing else (no key, no script);
 #   - the readiness probe's command (REDISCLI_AUTH) answers PONG;
 #   - render-acl.sh refuses a missing, short or unsafe password and then
 #     leaves no ACL file, so Redis would not start.
@@ -94,6 +95,16 @@ for u in "${!OWN[@]}"; do
   expect "$u CLIENT KILL" NOPERM "$u" CLIENT KILL ID 999999
   expect "$u ACL" NOPERM "$u" ACL LIST
 done
+# The notifier keeps nothing in Redis: the runtime only PINGs it for readiness.
+expect "the notifier pings" PONG leadflow-notifier PING
+for key in 'lf:{intake}:t' 'lf:{routing}:t' 'lf:{notifier}:t' 'x'; do
+  expect "the notifier reads no key ($key)" NOPERM leadflow-notifier GET "$key"
+  expect "the notifier writes no key ($key)" NOPERM leadflow-notifier SET "$key" 1
+done
+expect "the notifier runs no script" NOPERM leadflow-notifier EVAL "return 1" 0
+expect "the notifier reads no INFO" NOPERM leadflow-notifier INFO
+expect "the notifier FLUSHALL" NOPERM leadflow-notifier FLUSHALL
+expect "the notifier KEYS" NOPERM leadflow-notifier KEYS '*'
 expect "the exporter pings" PONG leadflow-exporter PING
 expect "the exporter reads INFO" redis_version leadflow-exporter INFO server
 expect "the exporter reads maxmemory" maxmemory leadflow-exporter CONFIG GET maxmemory

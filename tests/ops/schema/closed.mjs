@@ -24,7 +24,10 @@ import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { parseAllDocuments } from "yaml";
 
-export const SERVICES = ["intake", "scoring", "routing", "nurture"];
+export const SERVICES = ["intake", "scoring", "routing", "nurture", "notifier"];
+// The services KEDA scales on their main group's lag; the notifier runs a
+// fixed replica count (deploy/k8s/base/notifier.yaml).
+export const SCALED_SERVICES = SERVICES.filter((s) => s !== "notifier");
 
 // docs/security.md, "Least-privilege topic ACLs": what each Kafka principal
 // reads and writes. Every service also gets Read on its consumer groups
@@ -53,9 +56,13 @@ export const KAFKA_ACLS = {
       "sales.feedback", "privacy.erasure", "nurture.touches"],
     write: ["nurture.touches", "accounts.notifications", "leads.rejected"],
   },
+  "leadflow-notifier": {
+    read: ["leads.assigned", "deals.stalls", "accounts.notifications"],
+    write: ["notifications.dead", "leads.rejected"],
+  },
   "leadflow-keda": {
     describe: ["leads.submitted", "leads.accepted", "leads.scored", "leads.nurture", "accounts.inbound"],
-    describeGroups: SERVICES.map((s) => `leadflow-${s}-main`),
+    describeGroups: SCALED_SERVICES.map((s) => `leadflow-${s}-main`),
   },
 };
 
@@ -65,6 +72,8 @@ export const REDIS_KEYS = {
   "leadflow-scoring": ["lf:{scoring}:*", "lf:scoring:*"],
   "leadflow-routing": ["lf:{routing}:*"],
   "leadflow-nurture": ["lf:{nurture}:*"],
+  // The runtime only PINGs Redis for readiness; the notifier keeps no key.
+  "leadflow-notifier": [],
 };
 
 // Rule files that hold caller credentials (API-key digests, caller lists).
@@ -267,6 +276,9 @@ export function checkClosed(objs, ctx) {
     for (const e of c.env || []) {
       if (e.valueFrom?.secretKeyRef) referenced.push([e.valueFrom.secretKeyRef.name, `${name} env ${e.name}`]);
     }
+    for (const e of c.envFrom || []) {
+      if (e.secretRef) referenced.push([e.secretRef.name, `${name} envFrom`]);
+    }
     for (const v of pod.volumes || []) {
       if (v.secret) referenced.push([v.secret.secretName, `${name} volume ${v.name}`]);
       for (const s of v.projected?.sources || []) if (s.secret) referenced.push([s.secret.name, `${name} volume ${v.name}`]);
@@ -383,7 +395,11 @@ export function checkClosed(objs, ctx) {
           `leadflow-redis: ${u} has no password`);
         check(same(w.filter((x) => x.startsWith("~")).map((x) => x.slice(1)), keys),
           `leadflow-redis: ${u} keys ${w.filter((x) => x.startsWith("~"))} differ from ${keys}`);
-        check(w.includes("-@dangerous") && w.includes("-@admin") && !w.some((x) => x === "allkeys" || x === "~*"),
+        // Confined: -@admin -@dangerous after +@all, or -@all with single
+        // commands added back (the notifier's +ping); never every key.
+        const onlyCommands = w.includes("-@all") && !w.some((x) => x.startsWith("+@"));
+        check((onlyCommands || w.includes("-@dangerous") && w.includes("-@admin")) &&
+          !w.some((x) => x === "allkeys" || x === "~*"),
           `leadflow-redis: ${u} is not confined (-@admin -@dangerous, no allkeys)`);
       }
       for (const w of lines) {

@@ -88,6 +88,22 @@ const MUTATIONS = [
     "Secret/leadflow-contact-id-key: rendered from the repository"],
   ["a Secret nobody makes", (o) => { container(o, "routing").env.push({ name: "X",
     valueFrom: { secretKeyRef: { name: "leadflow-mystery", key: "k" } } }); }, "Secret leadflow-mystery is neither"],
+  // The notifier (docs/notifier.md): least privilege on Kafka and Redis, and
+  // its webhook Secret (envFrom) made by the operator.
+  ["the notifier writing an event topic", (o) => one(o, "KafkaUser", "leadflow-notifier").spec.authorization.acls.push(
+    { resource: { type: "topic", name: "leads.assigned", patternType: "literal" }, operations: ["Write"] }),
+    "extra topic:leads.assigned:literal:Write"],
+  ["a notifier Redis user with keys", (o) => { const m = redisAcl(o);
+    m.data["users.acl"] = m.data["users.acl"].replace("#{{leadflow-notifier}} resetkeys", "#{{leadflow-notifier}} resetkeys ~lf:{routing}:*"); },
+    "leadflow-notifier keys"],
+  ["a notifier Redis user with every command", (o) => { const m = redisAcl(o);
+    m.data["users.acl"] = m.data["users.acl"].replace(/(user leadflow-notifier .*)-@all \+ping/, "$1+@all"); },
+    "leadflow-notifier is not confined"],
+  ["the notifier's webhook Secret from nowhere", (o) => {
+    container(o, "notifier").envFrom[0].secretRef.name = "leadflow-webhooks-elsewhere"; },
+    "Secret leadflow-webhooks-elsewhere is neither"],
+  ["the notifier on plaintext Kafka", (o) => { const e = env(o, "notifier", "LEADFLOW_KAFKA_PROPERTIES");
+    e.value = e.value.replace("SASL_SSL", "SASL_PLAINTEXT"); }, "leadflow-notifier: LEADFLOW_KAFKA_PROPERTIES is not SASL_SSL"],
 ];
 
 const failures = [];

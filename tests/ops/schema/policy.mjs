@@ -1,6 +1,6 @@
 // leadflow's own rules for the rendered manifests (stdin), beyond the schemas:
 // every service has its Deployment, Service, ServiceAccount, PodDisruptionBudget
-// and ScaledObject; containers run non-root on a read-only root filesystem with
+// and ScaledObject (the notifier: a fixed replica count and no ScaledObject); containers run non-root on a read-only root filesystem with
 // gRPC health probes and resource requests and limits; readiness and metrics
 // on the admin port only (LEADFLOW_ADMIN_PORT, apart from intake's public
 // POST /v1/leads port; docs/operating.md "Ports"); Kafka topics keep the
@@ -18,12 +18,15 @@ const find = (kind, name) => by(kind).find((o) => o.metadata.name === name || o.
 const bad = [];
 const check = (ok, what) => { if (!ok) bad.push(what); };
 
-for (const svc of ["intake", "scoring", "routing", "nurture"]) {
+for (const svc of ["intake", "scoring", "routing", "nurture", "notifier"]) {
   const name = `leadflow-${svc}`;
+  // The notifier is not scaled on lag (deploy/k8s/base/notifier.yaml).
+  const scaled = svc !== "notifier";
   const dep = find("Deployment", name);
   check(dep, `${name}: Deployment missing`);
   if (!dep) continue;
-  check(dep.spec.replicas === undefined, `${name}: Deployment sets replicas (KEDA owns them)`);
+  if (scaled) check(dep.spec.replicas === undefined, `${name}: Deployment sets replicas (KEDA owns them)`);
+  else check(dep.spec.replicas >= 1, `${name}: Deployment sets no replicas (no ScaledObject owns them)`);
   const pod = dep.spec.template.spec;
   check(pod.securityContext?.runAsNonRoot === true, `${name}: pod not runAsNonRoot`);
   check(pod.serviceAccountName === name, `${name}: serviceAccountName`);
@@ -62,6 +65,10 @@ for (const svc of ["intake", "scoring", "routing", "nurture"]) {
   check(by("PodDisruptionBudget").some((p) => p.spec.selector.matchLabels["app.kubernetes.io/name"] === name),
     `${name}: PodDisruptionBudget missing`);
   const so = find("ScaledObject", name);
+  if (!scaled) {
+    check(!so, `${name}: a ScaledObject, but the Deployment's replicas are fixed`);
+    continue;
+  }
   check(so && so.spec.scaleTargetRef.name === name, `${name}: ScaledObject missing`);
   check(so && so.spec.triggers.some((t) => t.type === "kafka" && t.metadata.consumerGroup === `${name}-main`),
     `${name}: ScaledObject does not scale on the lag of ${name}-main`);
