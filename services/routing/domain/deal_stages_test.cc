@@ -103,11 +103,17 @@ TEST(DealStages, InvalidStagesAreRefusedNamingTheField) {
   }
 }
 
-TEST(DealStages, ATimeScaleShortensEveryStageForDemosAndTests) {
+// The shipped config/routing_rules.json.
+cfg::RoutingRules ShippedRules() {
   cfg::RoutingRules rules;
   Status s =
       config::LoadProtoFile(leadflow::testing::SourcePath("config/routing_rules.json"), &rules);
-  ASSERT_TRUE(s.ok()) << s.message();
+  EXPECT_TRUE(s.ok()) << s.message();
+  return rules;
+}
+
+TEST(DealStages, ATimeScaleShortensEveryStageForDemosAndTests) {
+  const cfg::RoutingRules rules = ShippedRules();
   auto real = DealStages::Create(rules.deal_stages());
   auto fast = DealStages::Create(rules.deal_stages(), 259200);  // 30 days in 10 s
   ASSERT_TRUE(real.ok() && fast.ok());
@@ -120,10 +126,7 @@ TEST(DealStages, ATimeScaleShortensEveryStageForDemosAndTests) {
 }
 
 TEST(DealStages, ShippedDefaultsFollowTheDomainRules) {
-  cfg::RoutingRules rules;
-  Status s =
-      config::LoadProtoFile(leadflow::testing::SourcePath("config/routing_rules.json"), &rules);
-  ASSERT_TRUE(s.ok()) << s.message();
+  const cfg::RoutingRules rules = ShippedRules();
   auto st = DealStages::Create(rules.deal_stages());
   ASSERT_TRUE(st.ok()) << st.status().message();
   // docs/domain-rules.md §6: a gap between what sales sold and what presale

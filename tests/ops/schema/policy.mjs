@@ -18,6 +18,16 @@ const find = (kind, name) => by(kind).find((o) => o.metadata.name === name || o.
 const bad = [];
 const check = (ok, what) => { if (!ok) bad.push(what); };
 
+// The business-rule files without credentials are in the rules ConfigMap the
+// services mount (config/kustomization.yaml; prod replaces intake.json and
+// routing_rules.json, which hold API key hashes, by the operator's Secrets):
+// a service without its file exits at start.
+const rules = find("ConfigMap", "leadflow-rules");
+check(rules, "ConfigMap leadflow-rules missing");
+for (const file of ["scoring_model.json", "nurture.json", "notifier.json"]) {
+  check(rules?.data?.[file] !== undefined, `ConfigMap leadflow-rules: no ${file}`);
+}
+
 for (const svc of ["intake", "scoring", "routing", "nurture", "notifier"]) {
   const name = `leadflow-${svc}`;
   // The notifier is not scaled on lag (deploy/k8s/base/notifier.yaml).
