@@ -32,7 +32,10 @@ const leadflow::runtime::ServiceInfo kInfo{
     "Time zones: TZif files from $TZDIR or /usr/share/zoneinfo.\n"
     "Demos and e2e tests only:\n"
     "  LEADFLOW_ROUTING_STAGE_TIME_SCALE  deal-stage time per real time (default 1): every\n"
-    "                                     max_time_in_stage is divided by it\n"};
+    "                                     max_time_in_stage is divided by it\n"
+    "  LEADFLOW_ROUTING_SLA_TIME_SCALE    SLA time per real time (default 1): the SLA\n"
+    "                                     business minutes and the SLA ladder's share and\n"
+    "                                     grace are divided by it\n"};
 
 }  // namespace
 
@@ -45,6 +48,7 @@ int main(int argc, char** argv) {
   std::unique_ptr<RoutingMetrics> metrics;
   std::unique_ptr<RoutingEngine> engine;
   std::unique_ptr<RoutingScheduler> scheduler;
+  std::unique_ptr<SlaLadderStore> sla_ladder;
   std::unique_ptr<FeedbackProcessor> feedback;
   std::unique_ptr<RoutingGrpcService> grpc_service;
   std::unique_ptr<RoutingPrivacy> routing_privacy;
@@ -58,9 +62,16 @@ int main(int argc, char** argv) {
       log::Warn("deal stages run faster than real time (demo or test only)",
                 {{"LEADFLOW_ROUTING_STAGE_TIME_SCALE", std::to_string(*stage_time_scale)}});
     }
+    auto sla_time_scale = TimeScaleFromEnv("LEADFLOW_ROUTING_SLA_TIME_SCALE");
+    if (!sla_time_scale.ok()) return sla_time_scale.status();
+    if (*sla_time_scale != 1) {
+      log::Warn("SLA timers run faster than real time (demo or test only)",
+                {{"LEADFLOW_ROUTING_SLA_TIME_SCALE", std::to_string(*sla_time_scale)}});
+    }
     auto policy = config::LoadRules<config::v1::RoutingRules>(
         rt.ConfigPath("routing_rules.json"), [&](config::v1::RoutingRules rules) {
-          return RoutingPolicy::Create(std::move(rules), SystemZoneResolver(), *stage_time_scale);
+          return RoutingPolicy::Create(std::move(rules), SystemZoneResolver(), *stage_time_scale,
+                                       *sla_time_scale);
         });
     if (!policy.ok()) return policy.status();
     store = std::make_unique<RoutingStore>(rt.redis());
@@ -76,8 +87,10 @@ int main(int argc, char** argv) {
       }
     }
     engine = std::make_unique<RoutingEngine>(*policy, *store, *broadcaster, *metrics, rt.clock());
+    sla_ladder = std::make_unique<SlaLadderStore>(rt.redis());
     scheduler = std::make_unique<RoutingScheduler>(*policy, *engine, *store, rt.producer(),
-                                                   *broadcaster, *metrics, rt.clock());
+                                                   *broadcaster, *metrics, rt.clock(),
+                                                   sla_ladder.get());
     feedback = std::make_unique<FeedbackProcessor>(*policy, *store, *metrics, rt.clock(),
                                                    [s = scheduler.get()] { s->Wake(); });
     grpc_service = std::make_unique<RoutingGrpcService>(*policy, *store, rt.producer(),

@@ -28,6 +28,9 @@ inline constexpr char kDealsStages[] = "deals.stages";
 // Deals that stayed in a stage longer than its maximum (routing.v1.DealStalled,
 // keyed by lead id; ids only), for the owner and the team lead.
 inline constexpr char kDealsStalls[] = "deals.stalls";
+// The SLA escalation ladder's steps (routing.v1.SlaEscalation, keyed by lead
+// id; ids only): reminder, escalation to the team lead, re-assignment.
+inline constexpr char kSlaEscalations[] = "sla.escalations";
 inline constexpr char kNurtureTouches[] = "nurture.touches";
 inline constexpr char kAccountsNotifications[] = "accounts.notifications";
 // Personal-data erasure requests (privacy.v1.ContactErasure, keyed by contact id).

@@ -126,6 +126,15 @@ void RoutingMetrics::PipelineValue(const std::string& team, const std::string& s
       .Set(weighted_rub);
 }
 
+void RoutingMetrics::SlaStep(const std::string& team, const std::string& step) {
+  m_.registry()
+      .GetCounter(m_.Name("sla_steps_total"),
+                  "Steps of the SLA escalation ladder taken (reminder, escalation, reassigned), by "
+                  "team and step",
+                  {{"team", team}, {"step", step}})
+      .Inc();
+}
+
 void RoutingMetrics::DealStalled(const std::string& stage, const std::string& team) {
   m_.registry()
       .GetCounter(m_.Name("deal_stalls_total"),

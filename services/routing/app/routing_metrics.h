@@ -51,6 +51,9 @@ class RoutingMetrics {
   // An SLA ran out; kind is "assigned" or "queued".
   void SlaBreach(const std::string& team, const std::string& kind);
   void Reassigned(const std::string& team);
+  // A step of the SLA escalation ladder ("reminder", "escalation",
+  // "reassigned"; sla_ladder.h), counted once by the replica that took it.
+  void SlaStep(const std::string& team, const std::string& step);
   // Leads taken off a team queue by the scheduler.
   void Dequeued(const std::string& team);
 

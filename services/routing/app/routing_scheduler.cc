@@ -10,6 +10,7 @@
 #include "routing/domain/business_time.h"
 #include "routing/domain/deal_stages.h"
 #include "routing/domain/sales_state.h"
+#include "routing/domain/sla_ladder.h"
 
 namespace leadflow::routing {
 
@@ -39,14 +40,18 @@ Status FirstError(const Status& a, const Status& b) { return a.ok() ? b : a; }
 RoutingScheduler::RoutingScheduler(std::shared_ptr<const RoutingPolicy> policy,
                                    RoutingEngine& engine, RoutingStore& store,
                                    kafka::Producer& producer, AssignmentBroadcaster& broadcaster,
-                                   RoutingMetrics& metrics, const Clock& clock)
+                                   RoutingMetrics& metrics, const Clock& clock,
+                                   SlaLadderStore* ladder)
     : policy_(std::move(policy)),
       engine_(engine),
       store_(store),
       producer_(producer),
       broadcaster_(broadcaster),
       metrics_(metrics),
-      clock_(clock) {}
+      clock_(clock),
+      ladder_(ladder) {
+  for (const auto& team : policy_->rules().teams()) any_ladder_ |= team.has_sla_ladder();
+}
 
 void RoutingScheduler::Wake() {
   {
@@ -75,6 +80,8 @@ void RoutingScheduler::Run(const std::atomic<bool>& stop) {
 Status RoutingScheduler::Tick() {
   const auto now = clock_.Now();
   Status s = ResendOutbox(clock_.NowMillis());
+  // The ladder before the expiry: a reminder due in the same tick goes first.
+  s = FirstError(s, RunSlaLadder(clock_.NowMillis()));
   s = FirstError(s, ExpireSlaTimers(now));
   s = FirstError(s, DrainQueues(now));
   s = FirstError(s, FireStalls(clock_.NowMillis()));
@@ -160,6 +167,12 @@ Status RoutingScheduler::Emit(const rv1::LeadAssigned& record) {
   }
   auto m = MakeEvent(topics::kLeadsAssigned, meta, meta.lead_id(), record);
   if (Status s = producer_.ProduceAndWait(m, kPublishTimeout); !s.ok()) return s;
+  // The ladder's last step rides on the outbox: re-sent with the assignment.
+  if (ladder_ != nullptr && record.decision().outcome() == rv1::REASSIGNED &&
+      SlaLadderOf(*policy_, record.decision().team()) != nullptr) {
+    const int64_t at = ToMillis(record.decision().decided_at());
+    if (Status s = PublishStep(record, rv1::SLA_STEP_REASSIGNED, at, at); !s.ok()) return s;
+  }
   broadcaster_.Publish(record);
   return store_.Emitted(meta.lead_id());
 }
@@ -213,7 +226,15 @@ Status RoutingScheduler::ExpireSlaTimers(std::chrono::system_clock::time_point n
       first = FirstError(first, store_.CompareAndSetSlaTimer(lead_id, due_ms, 0));
       continue;
     }
-    if (first_expiry) metrics_.SlaBreach(d.team(), "assigned");
+    if (first_expiry) {
+      auto escalated = Escalate(rec, due_ms, now_ms);
+      if (!escalated.ok()) {
+        first = FirstError(first, escalated.status());
+        continue;
+      }
+      if (*escalated) continue;  // re-assigned at the grace end
+      metrics_.SlaBreach(d.team(), "assigned");
+    }
     const int64_t retry_ms = now_ms + int64_t{policy_->sla_retry_seconds()} * 1000;
     const auto* team = policy_->FindTeam(d.team());
     if (team == nullptr) {
@@ -255,6 +276,9 @@ Status RoutingScheduler::ExpireSlaTimers(std::chrono::system_clock::time_point n
     if (!claim.ok()) return claim.status();
     if (!claim->claimed()) continue;  // accepted / closed meanwhile, or capacity raced: next tick
     metrics_.Reassigned(d.team());
+    if (ladder_ != nullptr && SlaLadderOf(*policy_, d.team()) != nullptr) {
+      metrics_.SlaStep(d.team(), SlaStepLabel(rv1::SLA_STEP_REASSIGNED));
+    }
     metrics_.Decision(*nd, rec.scored().segment());
     metrics_.RepOpenLeads(d.team(), rep, static_cast<double>(claim->rep_open_leads));
     log::Info("lead re-assigned after SLA expiry",
@@ -263,6 +287,124 @@ Status RoutingScheduler::ExpireSlaTimers(std::chrono::system_clock::time_point n
                {"from", d.rep_id()},
                {"to", rep}});
     first = FirstError(first, Emit(next));
+  }
+  return first;
+}
+
+Status RoutingScheduler::PublishStep(const rv1::LeadAssigned& rec, rv1::SlaStep step,
+                                     int64_t due_ms, int64_t at_ms) {
+  const auto& d = rec.decision();
+  const auto* ladder = SlaLadderOf(*policy_, d.team());
+  rv1::SlaEscalation e;
+  e.set_lead_id(rec.scored().lead().meta().lead_id());
+  e.set_team(d.team());
+  e.set_step(step);
+  if (ladder != nullptr) e.set_escalate_to(ladder->escalate_to());
+  SetMillis(e.mutable_due_at(), due_ms);
+  SetMillis(e.mutable_at(), at_ms);
+  if (step == rv1::SLA_STEP_REASSIGNED) {
+    if (rec.previous_reps_size() > 0) {
+      e.set_rep_id(rec.previous_reps(rec.previous_reps_size() - 1));
+    }
+    e.set_new_rep_id(d.rep_id());
+  } else {
+    e.set_rep_id(d.rep_id());
+    *e.mutable_sla_due_at() = rec.sla_due_at();
+  }
+  kafka::OutgoingMessage m;
+  m.topic = topics::kSlaEscalations;
+  m.key = e.lead_id();
+  m.payload = e.SerializeAsString();
+  const auto& meta = rec.scored().lead().meta();
+  if (!meta.trace_id().empty()) m.headers.push_back({topics::kTraceHeader, meta.trace_id()});
+  if (Status s = producer_.ProduceAndWait(m, kPublishTimeout); !s.ok()) return s;
+  log::Info("SLA ladder step", {{"trace_id", meta.trace_id()},
+                                {"team", d.team()},
+                                {"rep", e.rep_id()},
+                                {"step", SlaStepLabel(step)}});
+  return Status::Ok();
+}
+
+StatusOr<bool> RoutingScheduler::Escalate(const rv1::LeadAssigned& rec, int64_t due_ms,
+                                          int64_t now_ms) {
+  const auto& d = rec.decision();
+  if (ladder_ == nullptr || SlaLadderOf(*policy_, d.team()) == nullptr) return false;
+  // The re-assignment waits for the grace; a timer that stays put would fire
+  // as the deadline again, so the grace end is always later.
+  const int64_t grace_end =
+      std::max(due_ms + 1, SlaGraceEndMillis(*policy_, d.team(), d.rep_id(), due_ms));
+  const int64_t lease = now_ms + policy_->outbox_resend_ms();
+  auto claimed =
+      ladder_->ClaimEscalation(rec.scored().lead().meta().lead_id(), due_ms, grace_end, lease);
+  if (!claimed.ok()) return claimed.status();
+  if (!*claimed) return true;  // another replica escalated it, or it was accepted
+  metrics_.SlaBreach(d.team(), "assigned");
+  // Published after the claim; a failure leaves the lease for a retry.
+  if (Status s = PublishStep(rec, rv1::SLA_STEP_ESCALATION, due_ms, now_ms); !s.ok()) return s;
+  auto won = ladder_->Finish(rec.scored().lead().meta().lead_id(), lease);
+  if (!won.ok()) return won.status();
+  if (*won) metrics_.SlaStep(d.team(), SlaStepLabel(rv1::SLA_STEP_ESCALATION));
+  return true;
+}
+
+Status RoutingScheduler::RunSlaLadder(int64_t now_ms) {
+  if (ladder_ == nullptr || !any_ladder_) return Status::Ok();
+  auto found = ladder_->Sync(kBatch);
+  if (!found.ok()) return found.status();
+  Status first;
+  for (const auto& [lead_id, timer_due] : *found) {
+    auto stored = store_.GetDecision(lead_id);
+    if (!stored.ok()) return stored.status();
+    int64_t score = -timer_due;  // nothing pending for this timer
+    if (stored->has_value() && !IsSlim((*stored)->record)) {
+      const auto& rec = (*stored)->record;
+      const auto& d = rec.decision();
+      if (HeldByRep(d.outcome()) && timer_due == ToMillis(rec.sla_due_at()) && now_ms < timer_due) {
+        const int64_t remind =
+            SlaReminderMillis(*policy_, d.team(), d.rep_id(), ToMillis(d.decided_at()));
+        if (remind > 0) score = remind;
+      }
+    }
+    first = FirstError(first, ladder_->Arm(lead_id, timer_due, score));
+  }
+  auto due = ladder_->Due(now_ms, kBatch);
+  if (!due.ok()) return due.status();
+  for (const auto& [lead_id, score] : *due) {
+    const int64_t lease = now_ms + policy_->outbox_resend_ms();
+    auto claimed = ladder_->Claim(lead_id, score, lease);
+    if (!claimed.ok()) return claimed.status();
+    if (!claimed->has_value()) continue;  // another replica has it
+    const int64_t timer = **claimed;
+    auto stored = store_.GetDecision(lead_id);
+    if (!stored.ok()) return stored.status();
+    rv1::SlaStep step = rv1::SLA_STEP_UNSPECIFIED;
+    int64_t step_due = 0;
+    if (stored->has_value() && !IsSlim((*stored)->record) && timer != 0) {
+      const auto& rec = (*stored)->record;
+      const auto& d = rec.decision();
+      const int64_t deadline = ToMillis(rec.sla_due_at());
+      if (HeldByRep(d.outcome()) && SlaLadderOf(*policy_, d.team()) != nullptr) {
+        if (timer == deadline && now_ms < deadline) {
+          step = rv1::SLA_STEP_REMINDER;
+          step_due = SlaReminderMillis(*policy_, d.team(), d.rep_id(), ToMillis(d.decided_at()));
+        } else if (timer != deadline && now_ms >= deadline) {
+          // An escalation claimed at the deadline whose event a crash lost.
+          step = rv1::SLA_STEP_ESCALATION;
+          step_due = deadline;
+        }
+      }
+      if (step != rv1::SLA_STEP_UNSPECIFIED) {
+        if (Status s = PublishStep(rec, step, step_due, now_ms); !s.ok()) {
+          first = FirstError(first, s);  // the lease runs out and any replica retries
+          continue;
+        }
+      }
+    }
+    auto won = ladder_->Finish(lead_id, lease);
+    if (!won.ok()) return won.status();
+    if (*won && step != rv1::SLA_STEP_UNSPECIFIED) {
+      metrics_.SlaStep((*stored)->record.decision().team(), SlaStepLabel(step));
+    }
   }
   return first;
 }

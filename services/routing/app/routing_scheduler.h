@@ -5,7 +5,14 @@
 // Each Tick():
 //  1. Outbox: re-publishes scheduler decisions recorded in Redis but not yet
 //     acknowledged by Kafka (a crash between claim and publish loses nothing).
-//  2. SLA expiry: an assignment not accepted by its due time (business
+//  2. SLA ladder (teams with Team.sla_ladder, docs/domain-rules.md §5): the
+//     rep is reminded at remind_at_pct of the SLA, the team lead is told at
+//     the deadline (the SLA timer then moves to the grace end), and the lead
+//     is re-assigned at the grace end; each step is a SlaEscalation on
+//     sla.escalations and leadflow_routing_sla_steps_total{team,step}. One
+//     replica claims each step (sla_ladder_store.h); at least once across
+//     crashes. A team without a ladder is re-assigned at the deadline.
+//     SLA expiry: an assignment not accepted by its due time (business
 //     minutes, lf:{routing}:sla) is re-assigned to another eligible rep of the
 //     team, never to a current or previous owner, and emitted on
 //     leads.assigned as REASSIGNED with previous_reps; with nobody eligible
@@ -45,10 +52,12 @@
 
 #include "common/kafka/producer.h"
 #include "common/util/clock.h"
+#include "leadflow/routing/v1/sla_escalation.pb.h"
 #include "routing/app/assignment_broadcaster.h"
 #include "routing/app/routing_engine.h"
 #include "routing/app/routing_metrics.h"
 #include "routing/app/routing_store.h"
+#include "routing/app/sla_ladder_store.h"
 #include "routing/domain/pipeline_value.h"
 
 namespace leadflow::routing {
@@ -57,8 +66,11 @@ class RoutingScheduler {
  public:
   RoutingScheduler(std::shared_ptr<const RoutingPolicy> policy, RoutingEngine& engine,
                    RoutingStore& store, kafka::Producer& producer,
-                   AssignmentBroadcaster& broadcaster, RoutingMetrics& metrics, const Clock& clock);
+                   AssignmentBroadcaster& broadcaster, RoutingMetrics& metrics, const Clock& clock,
+                   SlaLadderStore* ladder = nullptr);
 
+  // `ladder` (outliving the scheduler; nullptr: no ladder steps, every team
+  // re-assigned at its deadline) keeps the SLA ladder's timers.
   // One pass over outbox, SLA timers and team queues. Tries every step and
   // returns the first error (Redis or Kafka unavailable).
   Status Tick();
@@ -73,6 +85,16 @@ class RoutingScheduler {
   Status RefreshGauges(std::chrono::system_clock::time_point now);
   Status ResendOutbox(int64_t now_ms);
   Status ExpireSlaTimers(std::chrono::system_clock::time_point now);
+  // Finds new SLA timers for the ladder and fires due reminders (and
+  // escalations whose publication a crash interrupted).
+  Status RunSlaLadder(int64_t now_ms);
+  // At the deadline of a ladder team's assignment: claims and publishes the
+  // escalation. False when the team has no ladder (expire as before).
+  StatusOr<bool> Escalate(const leadflow::routing::v1::LeadAssigned& rec, int64_t due_ms,
+                          int64_t now_ms);
+  // Publishes one ladder step of `rec` on sla.escalations.
+  Status PublishStep(const leadflow::routing::v1::LeadAssigned& rec,
+                     leadflow::routing::v1::SlaStep step, int64_t due_ms, int64_t at_ms);
   Status DrainQueues(std::chrono::system_clock::time_point now);
   Status FireStalls(int64_t now_ms);
   // The pipeline value gauges, at most every kPipelineRefreshMs.
@@ -87,6 +109,8 @@ class RoutingScheduler {
   AssignmentBroadcaster& broadcaster_;
   RoutingMetrics& metrics_;
   const Clock& clock_;
+  SlaLadderStore* ladder_;
+  bool any_ladder_ = false;  // some team has an sla_ladder
   std::mutex mu_;
   std::condition_variable cv_;
   bool woken_ = false;

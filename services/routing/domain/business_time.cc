@@ -18,10 +18,10 @@ int64_t SecondsToNextLocalHour(const TimeZone& zone, system_clock::time_point t)
 
 }  // namespace
 
-system_clock::time_point AddBusinessMinutes(const leadflow::config::v1::WorkingHours& hours,
+system_clock::time_point AddBusinessSeconds(const leadflow::config::v1::WorkingHours& hours,
                                             const TimeZone& zone, system_clock::time_point start,
-                                            int minutes) {
-  int64_t remaining = int64_t{minutes} * 60;
+                                            int64_t seconds_to_add) {
+  int64_t remaining = seconds_to_add;
   system_clock::time_point t = std::chrono::floor<seconds>(start);
   // Hour-granular walk; a year of hours bounds any valid calendar.
   for (int steps = 0; remaining > 0 && steps < 24 * 400; ++steps) {
@@ -37,34 +37,57 @@ system_clock::time_point AddBusinessMinutes(const leadflow::config::v1::WorkingH
   return t + (start - std::chrono::floor<seconds>(start));
 }
 
-int64_t SlaDueMillis(const RoutingPolicy& policy, const std::string& team_id,
-                     const std::string& rep_id, system_clock::time_point now) {
+system_clock::time_point AddBusinessMinutes(const leadflow::config::v1::WorkingHours& hours,
+                                            const TimeZone& zone, system_clock::time_point start,
+                                            int minutes) {
+  return AddBusinessSeconds(hours, zone, start, int64_t{minutes} * 60);
+}
+
+SlaCalendar SlaCalendarOf(const RoutingPolicy& policy, const std::string& team_id,
+                          const std::string& rep_id) {
+  SlaCalendar c;
   const auto* team = policy.FindTeam(team_id);
-  if (team == nullptr) return 0;
-  const leadflow::config::v1::WorkingHours* hours = nullptr;
-  const TimeZone* zone = nullptr;
+  if (team == nullptr) return c;
   if (const RepPolicy* rp = policy.FindRep(rep_id); rp != nullptr && rp->zone != nullptr) {
-    hours = &rp->rep->hours();
-    zone = rp->zone.get();
+    c.hours = &rp->rep->hours();
+    c.zone = rp->zone.get();
   } else if (const auto* tz = policy.TeamZone(team_id); tz != nullptr) {
-    hours = &team->business_hours();
-    zone = tz;
+    c.hours = &team->business_hours();
+    c.zone = tz;
   } else {
     for (const auto& r : team->reps()) {
       const RepPolicy* p = policy.FindRep(r.rep_id());
       if (p != nullptr && p->zone != nullptr) {
-        hours = &r.hours();
-        zone = p->zone.get();
+        c.hours = &r.hours();
+        c.zone = p->zone.get();
         break;
       }
     }
   }
-  system_clock::time_point due;
-  if (hours != nullptr) {
-    due = AddBusinessMinutes(*hours, *zone, now, team->sla_business_minutes());
-  } else {
-    due = now + std::chrono::minutes(team->sla_business_minutes());
+  return c;
+}
+
+system_clock::time_point AddSlaSeconds(const RoutingPolicy& policy, const SlaCalendar& calendar,
+                                       system_clock::time_point start, int64_t secs) {
+  const double scale = policy.sla_time_scale() > 0 ? policy.sla_time_scale() : 1;
+  if (scale != 1) {
+    // A scaled clock counts in milliseconds so short shares stay exact.
+    const auto ms = std::chrono::milliseconds(static_cast<int64_t>(secs * 1000 / scale));
+    if (calendar.hours == nullptr) return start + ms;
+    const auto whole =
+        AddBusinessSeconds(*calendar.hours, *calendar.zone, start, ms.count() / 1000);
+    return whole + std::chrono::milliseconds(ms.count() % 1000);
   }
+  if (calendar.hours == nullptr) return start + seconds(secs);
+  return AddBusinessSeconds(*calendar.hours, *calendar.zone, start, secs);
+}
+
+int64_t SlaDueMillis(const RoutingPolicy& policy, const std::string& team_id,
+                     const std::string& rep_id, system_clock::time_point now) {
+  const auto* team = policy.FindTeam(team_id);
+  if (team == nullptr) return 0;
+  const auto due = AddSlaSeconds(policy, SlaCalendarOf(policy, team_id, rep_id), now,
+                                 int64_t{team->sla_business_minutes()} * 60);
   return std::chrono::duration_cast<std::chrono::milliseconds>(due.time_since_epoch()).count();
 }
 

@@ -20,11 +20,34 @@ namespace leadflow::routing {
 std::chrono::system_clock::time_point AddBusinessMinutes(
     const leadflow::config::v1::WorkingHours& hours, const TimeZone& zone,
     std::chrono::system_clock::time_point start, int minutes);
+// The same in business seconds (the SLA ladder's shares and a scaled SLA
+// clock, docs/domain-rules.md §5).
+std::chrono::system_clock::time_point AddBusinessSeconds(
+    const leadflow::config::v1::WorkingHours& hours, const TimeZone& zone,
+    std::chrono::system_clock::time_point start, int64_t seconds);
+
+// The calendar an SLA of `team_id` held by `rep_id` (empty for a queued lead)
+// counts in: the rep's hours, else the team's business_hours, else the first
+// rep with hours. Both null when none is known (plain time). Pointers into
+// `policy`.
+struct SlaCalendar {
+  const leadflow::config::v1::WorkingHours* hours = nullptr;
+  const TimeZone* zone = nullptr;
+};
+SlaCalendar SlaCalendarOf(const RoutingPolicy& policy, const std::string& team_id,
+                          const std::string& rep_id);
+// `seconds` business seconds after `start` in `calendar` (plain seconds
+// without one), divided by policy.sla_time_scale() (demos and e2e tests).
+std::chrono::system_clock::time_point AddSlaSeconds(const RoutingPolicy& policy,
+                                                    const SlaCalendar& calendar,
+                                                    std::chrono::system_clock::time_point start,
+                                                    int64_t seconds);
 
 // SLA due time (unix ms) for a lead of `team_id` assigned to `rep_id` (empty
 // for a queued lead) decided at `now`: team.sla_business_minutes counted in
 // the rep's hours, else the team's business_hours, else the first rep with
-// hours; plain minutes when no calendar is known. 0 for an unknown team.
+// hours; plain minutes when no calendar is known; divided by
+// policy.sla_time_scale(). 0 for an unknown team.
 int64_t SlaDueMillis(const RoutingPolicy& policy, const std::string& team_id,
                      const std::string& rep_id, std::chrono::system_clock::time_point now);
 

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "routing/domain/queue_order.h"
+#include "routing/domain/sla_ladder.h"
 
 namespace leadflow::routing {
 namespace {
@@ -72,9 +73,11 @@ Status ValidateQueueOrder(const RoutingRules& r) {
 }  // namespace
 
 StatusOr<std::shared_ptr<const RoutingPolicy>> RoutingPolicy::Create(
-    RoutingRules rules, const ZoneResolver& resolve_zone, double stage_time_scale) {
+    RoutingRules rules, const ZoneResolver& resolve_zone, double stage_time_scale,
+    double sla_time_scale) {
   auto policy = std::shared_ptr<RoutingPolicy>(new RoutingPolicy());
   policy->rules_ = std::move(rules);
+  policy->sla_time_scale_ = sla_time_scale;
   const RoutingRules& r = policy->rules_;
   if (r.version().empty()) return Err("version", "must not be empty");
   if (r.teams_size() == 0) return Err("teams", "at least one team is required");
@@ -195,6 +198,7 @@ StatusOr<std::shared_ptr<const RoutingPolicy>> RoutingPolicy::Create(
   }
   if (Status s = ValidateLargeDeal(r, policy->team_index_); !s.ok()) return s;
   if (Status s = ValidateQueueOrder(r); !s.ok()) return s;
+  if (Status s = ValidateSlaLadders(r); !s.ok()) return s;
   auto stages = DealStages::Create(r.deal_stages(), stage_time_scale);
   if (!stages.ok()) return stages.status();
   policy->deal_stages_ = std::move(*stages);

@@ -32,10 +32,11 @@ class RoutingPolicy {
   // Validates `rules`; `resolve_zone` turns each rep's hours.time_zone into a
   // TimeZone (unknown names are errors naming the field).
   // `stage_time_scale` (demos and e2e tests only) speeds up the deal stages'
-  // maximum times (DealStages::Create).
+  // maximum times (DealStages::Create); `sla_time_scale` (the same) divides
+  // the SLA business minutes and the SLA ladder's times (business_time.h).
   static StatusOr<std::shared_ptr<const RoutingPolicy>> Create(
       leadflow::config::v1::RoutingRules rules, const ZoneResolver& resolve_zone,
-      double stage_time_scale = 1);
+      double stage_time_scale = 1, double sla_time_scale = 1);
 
   const leadflow::config::v1::RoutingRules& rules() const { return rules_; }
   const std::string& version() const { return rules_.version(); }
@@ -62,6 +63,8 @@ class RoutingPolicy {
   const FunnelBands& funnel() const { return funnel_; }
   // Round-robin fairness settings (fairness.h), defaults applied.
   const FairnessSettings& fairness() const { return fairness_; }
+  // SLA time per real time (1 in production; demos and e2e tests only).
+  double sla_time_scale() const { return sla_time_scale_; }
 
  private:
   RoutingPolicy() = default;
@@ -72,6 +75,7 @@ class RoutingPolicy {
   DealStages deal_stages_;
   FunnelBands funnel_;
   FairnessSettings fairness_;
+  double sla_time_scale_ = 1;
 };
 
 }  // namespace leadflow::routing

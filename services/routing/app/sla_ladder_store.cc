@@ -1,0 +1,108 @@
+#include "routing/app/sla_ladder_store.h"
+
+#include "routing/app/routing_keys.h"
+#include "sla_ladder_arm.lua.h"
+#include "sla_ladder_claim.lua.h"
+#include "sla_ladder_escalate.lua.h"
+#include "sla_ladder_finish.lua.h"
+#include "sla_ladder_sync.lua.h"
+
+namespace leadflow::routing {
+namespace {
+
+const std::string kSlaKey = std::string(kRoutingKeyPrefix) + "sla";
+const std::string kLadderKey = std::string(kRoutingKeyPrefix) + "sla-ladder";
+
+redis::Script& SyncScript() {
+  static redis::Script s{std::string(leadflow::lua::kSlaLadderSync)};
+  return s;
+}
+redis::Script& ArmScript() {
+  static redis::Script s{std::string(leadflow::lua::kSlaLadderArm)};
+  return s;
+}
+redis::Script& ClaimScript() {
+  static redis::Script s{std::string(leadflow::lua::kSlaLadderClaim)};
+  return s;
+}
+redis::Script& EscalateScript() {
+  static redis::Script s{std::string(leadflow::lua::kSlaLadderEscalate)};
+  return s;
+}
+redis::Script& FinishScript() {
+  static redis::Script s{std::string(leadflow::lua::kSlaLadderFinish)};
+  return s;
+}
+
+Status Check(const StatusOr<redis::Reply>& r, const std::string& what) {
+  if (!r.ok()) return r.status();
+  if (r->is_error()) return Status::Unavailable("redis " + what + ": " + r->str);
+  return Status::Ok();
+}
+
+int64_t ToInt(const std::string& s) {
+  try {
+    return static_cast<int64_t>(std::stod(s));
+  } catch (...) {
+    return 0;
+  }
+}
+
+std::vector<std::pair<std::string, int64_t>> Pairs(const redis::Reply& r) {
+  std::vector<std::pair<std::string, int64_t>> out;
+  for (size_t i = 0; i + 1 < r.elements.size(); i += 2) {
+    out.emplace_back(r.elements[i].str, ToInt(r.elements[i + 1].str));
+  }
+  return out;
+}
+
+}  // namespace
+
+StatusOr<std::vector<std::pair<std::string, int64_t>>> SlaLadderStore::Sync(int limit) {
+  auto r =
+      redis_.Eval(SyncScript(), {kSlaKey, kLadderKey, RoutingStateKey()}, {std::to_string(limit)});
+  if (Status s = Check(r, "SLA ladder sync"); !s.ok()) return s;
+  return Pairs(*r);
+}
+
+Status SlaLadderStore::Arm(const std::string& lead_id, int64_t timer_due_ms, int64_t score) {
+  return Check(redis_.Eval(ArmScript(), {kLadderKey, kSlaKey, RoutingStateKey()},
+                           {lead_id, std::to_string(timer_due_ms), std::to_string(score)}),
+               "SLA ladder arm");
+}
+
+StatusOr<std::vector<std::pair<std::string, int64_t>>> SlaLadderStore::Due(int64_t now_ms,
+                                                                           int limit) {
+  auto r = redis_.Run({"ZRANGEBYSCORE", kLadderKey, "0", std::to_string(now_ms), "WITHSCORES",
+                       "LIMIT", "0", std::to_string(limit)});
+  if (Status s = Check(r, "ZRANGEBYSCORE sla-ladder"); !s.ok()) return s;
+  return Pairs(*r);
+}
+
+StatusOr<std::optional<int64_t>> SlaLadderStore::Claim(const std::string& lead_id, int64_t score,
+                                                       int64_t lease_ms) {
+  auto r = redis_.Eval(ClaimScript(), {kLadderKey, kSlaKey, RoutingStateKey()},
+                       {lead_id, std::to_string(score), std::to_string(lease_ms)});
+  if (Status s = Check(r, "SLA ladder claim"); !s.ok()) return s;
+  if (r->elements.empty() || r->elements[0].integer != 1) return std::optional<int64_t>();
+  const int64_t due = r->elements.size() > 1 ? ToInt(r->elements[1].str) : 0;
+  return std::optional<int64_t>(due);
+}
+
+StatusOr<bool> SlaLadderStore::ClaimEscalation(const std::string& lead_id, int64_t deadline_ms,
+                                               int64_t grace_end_ms, int64_t lease_ms) {
+  auto r = redis_.Eval(EscalateScript(), {kSlaKey, kLadderKey, RoutingStateKey()},
+                       {lead_id, std::to_string(deadline_ms), std::to_string(grace_end_ms),
+                        std::to_string(lease_ms)});
+  if (Status s = Check(r, "SLA ladder escalation"); !s.ok()) return s;
+  return r->integer == 1;
+}
+
+StatusOr<bool> SlaLadderStore::Finish(const std::string& lead_id, int64_t lease_ms) {
+  auto r = redis_.Eval(FinishScript(), {kLadderKey, kSlaKey, RoutingStateKey()},
+                       {lead_id, std::to_string(lease_ms)});
+  if (Status s = Check(r, "SLA ladder finish"); !s.ok()) return s;
+  return r->integer == 1;
+}
+
+}  // namespace leadflow::routing

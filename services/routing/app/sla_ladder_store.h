@@ -1,0 +1,60 @@
+// The SLA escalation ladder's Redis state (docs/state.md, docs/domain-rules.md
+// §5), beside routing's SLA timers (routing_store.h):
+//
+//   lf:{routing}:sla-ladder   zset lead_id -> when the lead's next ladder step
+//                             is due (unix ms, > 0: a reminder to send, or the
+//                             lease of a step being sent), or -(its SLA timer's
+//                             due) once nothing is pending for that timer
+//
+// An entry lives while the lead's SLA timer (lf:{routing}:sla) runs and is
+// dropped by Sync() once the timer stops or moves past the entry's marker
+// (accepted, closed, re-assigned, drained, retried); the next Sync() then
+// finds the new timer. Every step is claimed by one replica (compare-and-
+// swap to a lease) and finished after its event is published: a crash in
+// between lets any replica publish it again once the lease runs out (at least
+// once; readers dedupe by lead_id, step and due_at).
+//
+// Threading: as thread-safe as redis::Client. Every method returns
+// kUnavailable when Redis is unreachable or routing's state is being rebuilt.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "common/redis/client.h"
+
+namespace leadflow::routing {
+
+class SlaLadderStore {
+ public:
+  explicit SlaLadderStore(redis::Client& redis) : redis_(redis) {}
+
+  // Drops stale entries and returns up to `limit` leads with a running SLA
+  // timer and no entry: (lead_id, timer due ms).
+  StatusOr<std::vector<std::pair<std::string, int64_t>>> Sync(int limit);
+  // Arms a found lead's entry at `score` (a reminder's due, or -timer_due_ms
+  // when nothing is pending) while its SLA timer is still timer_due_ms.
+  Status Arm(const std::string& lead_id, int64_t timer_due_ms, int64_t score);
+  // Entries with a step due at or before `now_ms`: (lead_id, score).
+  StatusOr<std::vector<std::pair<std::string, int64_t>>> Due(int64_t now_ms, int limit);
+  // Claims a due entry still at `score` until `lease_ms`. nullopt: not
+  // claimed (another replica has it); else the lead's SLA timer due (0 when
+  // none runs).
+  StatusOr<std::optional<int64_t>> Claim(const std::string& lead_id, int64_t score,
+                                         int64_t lease_ms);
+  // Claims the escalation at the deadline: moves the SLA timer from
+  // `deadline_ms` to `grace_end_ms` and leases the entry until `lease_ms`.
+  // False when the timer is no longer at the deadline.
+  StatusOr<bool> ClaimEscalation(const std::string& lead_id, int64_t deadline_ms,
+                                 int64_t grace_end_ms, int64_t lease_ms);
+  // Finishes a claimed step (its event published): true when this call did.
+  StatusOr<bool> Finish(const std::string& lead_id, int64_t lease_ms);
+
+ private:
+  redis::Client& redis_;
+};
+
+}  // namespace leadflow::routing
