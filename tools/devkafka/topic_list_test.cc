@@ -28,7 +28,7 @@ TEST(DefaultTopicsTest, ContainsProjectTopicsWithPartitionCounts) {
                            "engagement.events", "sales.feedback", "nurture.touches",
                            "accounts.notifications", "reps.availability", "leads.discarded",
                            "deals.stages", "deals.stalls", "accounts.contacts",
-                           "notifications.dead", "leads.cohorts",
+                           "notifications.dead", "leads.cohorts", "sla.escalations",
                            // one feedback topic per shipped team
                            "sales.feedback.key-accounts", "sales.feedback.enterprise",
                            "sales.feedback.mid-market", "sales.feedback.small-deals",

@@ -416,7 +416,10 @@ Status RoutingStateRebuild::WriteState(const RoutingStateReplay::State& state,
   for (const char* family : {"open:*", "open-set:*", "daily:*", "queue:*", "cohort:*", "won:*"}) {
     if (Status d = DeleteMatching(redis_, w, kPrefix + family); !d.ok()) return d;
   }
-  for (const char* key : {"sla", "outbox", "availability", "stalls"}) {
+  // The SLA ladder (sla_ladder_store.h) is not replayed: the scheduler
+  // recomputes it from the restored SLA timers and each assignment's time (a
+  // step fired before the loss may be sent again, with the same due_at).
+  for (const char* key : {"sla", "outbox", "availability", "stalls", "sla-ladder"}) {
     if (Status a = w.Add({"DEL", kPrefix + key}); !a.ok()) return a;
   }
   size_t timers = 0;

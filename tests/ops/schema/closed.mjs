@@ -49,7 +49,8 @@ export const KAFKA_ACLS = {
     // every team's own feedback topic, sales.feedback.<team>
     readPrefix: ["sales.feedback."],
     write: ["leads.assigned", "leads.nurture", "accounts.inbound", "sales.feedback", "leads.rejected",
-      "reps.availability", "leads.discarded", "deals.stages", "deals.stalls", "leads.cohorts"],
+      "reps.availability", "leads.discarded", "deals.stages", "deals.stalls", "leads.cohorts",
+      "sla.escalations"],
   },
   "leadflow-nurture": {
     read: ["accounts.changes", "leads.nurture", "accounts.inbound", "leads.assigned", "engagement.events",
