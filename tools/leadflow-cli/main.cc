@@ -10,6 +10,7 @@
 //   engage            publish one engagement event (a reply, a booked meeting)
 //   deals             print deal stage moves and stalls
 //   notifications     print what account owners were told
+//   simulate          replay history through candidate routing rules, diff the decisions
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -19,6 +20,7 @@
 #include "commands.h"
 #include "common/log/log.h"
 #include "sales_commands.h"
+#include "simulate_command.h"
 
 namespace {
 
@@ -69,6 +71,18 @@ Usage:
       Print accounts.notifications from the beginning (TOUCH_SENT,
       CUSTOMER_RESPONDED, ACCOUNT_DEVELOPMENT), until N rows were printed or the
       timeout passes (default 30 s). Exits 1 if fewer than N were seen.
+  leadflow-cli simulate --brokers B --rules candidate.json [--from T] [--to T]
+                        [--json out.json] [--lead ID]
+      Replay leads.scored, applied sales feedback and reps.availability
+      through the candidate routing rules with the live router and capacity
+      evolved in memory, and print the diff against what routing decided
+      (leads.assigned, leads.nurture, accounts.inbound, leads.rejected): leads
+      whose outcome, team or rep changes (with both decision paths), each
+      rep's load, peak open leads and share against weight, queue depth, SLA
+      misses. T is RFC 3339 (2026-11-02T09:00:00Z): the reported window;
+      earlier history warms capacity up. --json writes the whole report;
+      --lead prints that lead's decision path under the candidate rules.
+      Reads only: writes nothing to Kafka or Redis. Limits: docs/simulation.md.
 
 Options:
   --brokers B   Kafka bootstrap servers (default: $LEADFLOW_KAFKA_BROKERS)
@@ -127,9 +141,10 @@ bool Parse(int argc, char** argv, Args& a, std::string& error) {
       (arg == "--expect" ? a.expect : a.timeout_s) = static_cast<int>(n);
     } else if (arg == "--team" || arg == "--rep" || arg == "--lead" || arg == "--kind" ||
                arg == "--reason" || arg == "--outcome" || arg == "--state" || arg == "--type" ||
-               arg == "--account" || arg == "--contact" || arg == "--content" ||
-               arg == "--stage" || arg == "--value" || arg == "--back-reason" ||
-               arg == "--loss-reason" || arg == "--loss-detail") {
+               arg == "--account" || arg == "--contact" || arg == "--content" || arg == "--stage" ||
+               arg == "--value" || arg == "--back-reason" || arg == "--loss-reason" ||
+               arg == "--loss-detail" || arg == "--rules" || arg == "--from" || arg == "--to" ||
+               arg == "--json") {
       const char* v = value(arg.c_str());
       if (!v) return false;
       a.options[arg.substr(2)] = v;
@@ -234,6 +249,10 @@ int main(int argc, char** argv) {
   if (a.command == "notifications") {
     if (!need_brokers()) return 2;
     return Notifications(a.brokers, a.options, a.expect, a.timeout_s);
+  }
+  if (a.command == "simulate") {
+    if (!need_brokers()) return 2;
+    return Simulate(a.brokers, a.options);
   }
   std::fprintf(stderr, "leadflow-cli: unknown command \"%s\" (try --help)\n", a.command.c_str());
   return 2;

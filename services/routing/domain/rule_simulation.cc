@@ -46,6 +46,9 @@ bool TakesRep(const rv1::Decision& d) {
 // midnight and working-hours start), besides when a slot frees or a rep returns.
 constexpr int64_t kDrainBoundaryMs = kQueueDrainBoundaryMs;
 
+// The most trial decisions spent on finding one batch's partition order.
+constexpr int64_t kMaxTrialDecisions = 50000;
+
 // Event kinds in the order they apply at one instant.
 enum EventKind { kAvailability = 0, kFeedback = 1, kDrainMark = 2, kLead = 3 };
 
@@ -109,9 +112,18 @@ class Replay {
   void Drain(int64_t now);
   void SampleQueue(const std::string& team, int64_t now);
   void OnLead(const HistoryLead& h, int64_t now);
+  // The leads routing decided at one instant: one consumer batch.
+  void OnBatch(std::vector<size_t> leads, int64_t now);
+  // Whether a scored record would be routed (not a redelivery, nor a rescore
+  // of a lead still held).
+  bool WouldDecide(const sv1::LeadScored& scored) const;
+  // Mismatches against history of deciding `order` on one snapshot.
+  int TrialMismatches(const std::vector<size_t>& order, int64_t now);
   void OnFeedback(const HistoryFeedback& f, int64_t now);
   void Trace(const std::string& lead_id, const rv1::Decision& d);
-  const HistoryDecision* ActualFor(const std::string& lead_id, int32_t revision);
+  // The actual decision of that lead revision; `consume` marks it matched.
+  const HistoryDecision* ActualFor(const std::string& lead_id, int32_t revision,
+                                   bool consume = true);
   void Compare(const std::string& lead_id, int32_t revision, int64_t now,
                const rv1::Decision* actual, const rv1::Decision* simulated);
   void Finish();
@@ -310,22 +322,115 @@ void Replay::Drain(int64_t now) {
   }
 }
 
-const HistoryDecision* Replay::ActualFor(const std::string& lead_id, int32_t revision) {
+const HistoryDecision* Replay::ActualFor(const std::string& lead_id, int32_t revision,
+                                         bool consume) {
   auto it = actual_by_lead_.find(lead_id);
   if (it == actual_by_lead_.end()) return nullptr;
-  for (size_t i : it->second) {
-    if (!actual_used_[i] && h_.decisions[i].revision == revision) {
-      actual_used_[i] = true;
-      return &h_.decisions[i];
-    }
-  }
-  for (size_t i : it->second) {
-    if (!actual_used_[i] && h_.decisions[i].revision == 0) {
-      actual_used_[i] = true;
-      return &h_.decisions[i];
+  for (int32_t want : {revision, 0}) {
+    for (size_t i : it->second) {
+      if (!actual_used_[i] && h_.decisions[i].revision == want) {
+        if (consume) actual_used_[i] = true;
+        return &h_.decisions[i];
+      }
     }
   }
   return nullptr;
+}
+
+bool Replay::WouldDecide(const sv1::LeadScored& scored) const {
+  auto it = leads_.find(scored.lead().meta().lead_id());
+  return it == leads_.end() ||
+         (scored.revision() > it->second.revision && it->second.outcome == rv1::NURTURE);
+}
+
+int Replay::TrialMismatches(const std::vector<size_t>& order, int64_t now) {
+  Router trial = router_;  // the round robin as it stands
+  std::vector<std::string> ids;
+  for (size_t i : order) {
+    for (auto& id : RepsConsulted(*policy_, h_.leads[i].scored)) ids.push_back(std::move(id));
+  }
+  RepStateView view = ViewOf(ids, now);
+  int mismatches = 0;
+  for (size_t i : order) {
+    const auto& scored = h_.leads[i].scored;
+    const RoutingResult r = trial.Decide(scored, view, At(now));
+    if (TakesRep(r.decision)) view.CountClaim(r.decision.rep_id());
+    const HistoryDecision* a =
+        ActualFor(scored.lead().meta().lead_id(), scored.revision(), /*consume=*/false);
+    if (a == nullptr) continue;
+    mismatches += a->decision.outcome() != r.decision.outcome() ||
+                  a->decision.team() != r.decision.team() ||
+                  a->decision.rep_id() != r.decision.rep_id();
+  }
+  return mismatches;
+}
+
+// History records when a batch was decided but not in which order its leads
+// were: the consumer hands over each partition's records in offset order, the
+// partitions in an order of its own. Leads that look at no rep cannot affect
+// each other; for the others, the order of their partitions is the one whose
+// decisions match history best (every order while that costs at most
+// kMaxTrialDecisions trial decisions, else built greedily one partition at a
+// time), ascending partitions first among equals.
+void Replay::OnBatch(std::vector<size_t> leads, int64_t now) {
+  std::vector<size_t> free;
+  std::map<int32_t, std::vector<size_t>> groups;
+  for (size_t i : leads) {
+    const auto& scored = h_.leads[i].scored;
+    if (WouldDecide(scored) && !RepsConsulted(*policy_, scored).empty()) {
+      groups[h_.leads[i].partition].push_back(i);
+    } else {
+      free.push_back(i);
+    }
+  }
+  std::vector<int32_t> parts;
+  size_t consulting_count = 0;
+  for (const auto& [p, g] : groups) {
+    parts.push_back(p);
+    consulting_count += g.size();
+  }
+  auto flatten = [&](const std::vector<int32_t>& ps) {
+    std::vector<size_t> order;
+    for (int32_t p : ps) order.insert(order.end(), groups[p].begin(), groups[p].end());
+    return order;
+  };
+  if (parts.size() > 1) {
+    int best = TrialMismatches(flatten(parts), now);
+    std::vector<int32_t> best_parts = parts;
+    int64_t orders = 1;  // parts.size()! orders, tried only while that stays cheap
+    for (size_t n = 2; n <= parts.size() && orders <= kMaxTrialDecisions; ++n) orders *= n;
+    if (best > 0 && orders * static_cast<int64_t>(consulting_count) <= kMaxTrialDecisions) {
+      std::vector<int32_t> perm = parts;
+      while (best > 0 && std::next_permutation(perm.begin(), perm.end())) {
+        const int m = TrialMismatches(flatten(perm), now);
+        if (m < best) {
+          best = m;
+          best_parts = perm;
+        }
+      }
+    } else if (best > 0) {
+      std::vector<int32_t> chosen, left = parts;
+      while (!left.empty()) {
+        size_t pick = 0;
+        int pick_m = std::numeric_limits<int>::max();
+        for (size_t k = 0; k < left.size(); ++k) {
+          std::vector<int32_t> trial = chosen;
+          trial.push_back(left[k]);
+          const int m = TrialMismatches(flatten(trial), now);
+          if (m < pick_m) {
+            pick_m = m;
+            pick = k;
+          }
+        }
+        chosen.push_back(left[pick]);
+        left.erase(left.begin() + static_cast<std::ptrdiff_t>(pick));
+      }
+      if (TrialMismatches(flatten(chosen), now) < best) best_parts = chosen;
+    }
+    parts = best_parts;
+  }
+  for (size_t i : free) OnLead(h_.leads[i], now);
+  for (size_t i : flatten(parts)) OnLead(h_.leads[i], now);
 }
 
 void Replay::Compare(const std::string& lead_id, int32_t revision, int64_t now,
@@ -546,13 +651,14 @@ SimulationReport Replay::Run() {
   }
   std::sort(events.begin(), events.end());
 
-  size_t done = 0;
+  size_t done = 0, next_report = o_.progress_every;
   if (!events.empty()) {
     const int64_t first = events.front().at;
     next_boundary_ = first - ((first % kDrainBoundaryMs) + kDrainBoundaryMs) % kDrainBoundaryMs +
                      kDrainBoundaryMs;
   }
-  for (const Event& e : events) {
+  for (size_t k = 0; k < events.size(); ++k) {
+    const Event& e = events[k];
     if (e.at >= o_.to_ms) break;
     AdvanceTo(e.at);
     switch (e.kind) {
@@ -568,11 +674,21 @@ SimulationReport Replay::Run() {
       case kDrainMark:
         Drain(e.at);
         break;
-      case kLead:
-        OnLead(h_.leads[e.index], e.at);
+      case kLead: {
+        std::vector<size_t> batch{e.index};
+        while (k + 1 < events.size() && events[k + 1].kind == kLead && events[k + 1].at == e.at) {
+          batch.push_back(events[++k].index);
+        }
+        done += batch.size() - 1;
+        OnBatch(std::move(batch), e.at);
         break;
+      }
     }
-    if (o_.progress && ++done % o_.progress_every == 0) o_.progress(done, events.size());
+    done += 1;
+    if (o_.progress && done >= next_report) {
+      o_.progress(done, events.size());
+      next_report = done + o_.progress_every;
+    }
   }
   if (o_.to_ms != std::numeric_limits<int64_t>::max()) AdvanceTo(o_.to_ms - 1);
   Finish();

@@ -5,8 +5,10 @@
 //
 // Replay, in time order:
 //   - a scored lead is decided at the time routing actually decided it (its
-//     recorded decided_at; else the record's time), leads of equal time in
-//     (partition, offset) order; a rescore is re-routed only when the lead's
+//     recorded decided_at; else the record's time). Leads of equal time were
+//     one consumer batch: each partition's in offset order, the partitions in
+//     the order whose decisions match history best (history does not record
+//     it; see OnBatch in the .cc); a rescore is re-routed only when the lead's
 //     simulated record is NURTURE, as routing_engine_batch.cc does;
 //   - ASSIGNED / NAMED_OWNER take a slot (open leads +1, the rep's local day
 //     +1); QUEUED enters the team queue in the configured queue order;

@@ -272,17 +272,22 @@ void LiveStandIn::Generate() {
     l.offset = offsets[l.partition]++;
   }
   next_boundary_ = (o_.start_ms / kQueueDrainBoundaryMs + 1) * kQueueDrainBoundaryMs;
-  // Batches: the leads of one window, decided together at its end in
-  // (partition, offset) order on one snapshot.
+  // Batches: the leads of one window, decided together at its end on one
+  // snapshot.
   size_t i = 0;
+  int64_t batches = 0;
   while (i < h_.leads.size()) {
     const int64_t window_end = (h_.leads[i].at_ms / o_.batch_window_ms + 1) * o_.batch_window_ms;
     std::vector<size_t> batch;
     while (i < h_.leads.size() && h_.leads[i].at_ms < window_end) batch.push_back(i++);
-    std::sort(batch.begin(), batch.end(), [&](size_t a, size_t b) {
-      return std::tie(h_.leads[a].partition, h_.leads[a].offset) <
-             std::tie(h_.leads[b].partition, h_.leads[b].offset);
-    });
+    // A consumer hands over each partition's records in offset order, the
+    // partitions in an order of its own (here: rotating per batch).
+    const int32_t first = static_cast<int32_t>(batches++ % o_.partitions);
+    auto rank = [&](size_t k) {
+      return std::make_pair((h_.leads[k].partition - first + o_.partitions) % o_.partitions,
+                            h_.leads[k].offset);
+    };
+    std::sort(batch.begin(), batch.end(), [&](size_t a, size_t b) { return rank(a) < rank(b); });
     const int64_t now = window_end;
     RunPending(now);
     Boundaries(now);

@@ -24,7 +24,7 @@ struct HistoryGeneratorOptions {
   uint64_t seed = 42;
   int64_t start_ms = 1793577600000;  // Monday 2026-11-02 00:00 UTC
   int partitions = 3;
-  int64_t batch_window_ms = 5000;  // leads arriving within one window share a batch
+  int64_t batch_window_ms = 20000;  // leads arriving within one window share a batch
   // Rep ids whose availability changes (VACATION for a day from day 1
   // noon, PAUSED for six hours on day 3); unknown ids are ignored.
   std::vector<std::string> away_reps;

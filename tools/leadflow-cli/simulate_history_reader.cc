@@ -1,0 +1,140 @@
+#include "simulate_history_reader.h"
+
+#include "common/kafka/topic_scan.h"
+#include "common/kafka/topics.h"
+#include "leadflow/intake/v1/intake.pb.h"
+
+namespace leadflow::cli {
+namespace {
+
+namespace cv1 = leadflow::common::v1;
+namespace rv1 = leadflow::routing::v1;
+using routing::HistoryDecision;
+
+// routing's header on the feedback it applied (routing/app/feedback_processor.h).
+constexpr char kOriginHeader[] = "leadflow-origin";
+
+int64_t MillisOf(const google::protobuf::Timestamp& t) {
+  return t.seconds() * 1000 + t.nanos() / 1000000;
+}
+
+void AddDecision(const leadflow::scoring::v1::LeadScored& scored, const rv1::Decision& d,
+                 const google::protobuf::RepeatedPtrField<std::string>* previous,
+                 int64_t sla_due_ms, routing::SimulationHistory& h, std::set<std::string>& seen) {
+  HistoryDecision hd;
+  hd.at_ms = MillisOf(d.decided_at());
+  hd.lead_id = scored.lead().meta().lead_id();
+  hd.revision = scored.revision();
+  hd.source = routing::SourceOf(d);
+  hd.decision = d;
+  if (previous != nullptr) hd.previous_reps.assign(previous->begin(), previous->end());
+  hd.sla_due_ms = sla_due_ms;
+  // A redelivered lead re-emits its recorded decision: count it once.
+  const std::string key = hd.lead_id + "|" + std::to_string(hd.at_ms) + "|" +
+                          std::to_string(d.outcome()) + "|" + d.rep_id();
+  if (!seen.insert(key).second) return;
+  h.decisions.push_back(std::move(hd));
+}
+
+}  // namespace
+
+const std::vector<std::string>& SimulationTopics() {
+  static const std::vector<std::string> topics = {
+      topics::kLeadsScored,   topics::kSalesFeedback, topics::kRepsAvailability,
+      topics::kLeadsAssigned, topics::kLeadsNurture,  topics::kAccountsInbound,
+      topics::kLeadsRejected};
+  return topics;
+}
+
+bool AddRecord(const kafka::ConsumedMessage& m, routing::SimulationHistory& h,
+               std::set<std::string>& seen) {
+  const std::string& t = m.topic;
+  if (t == topics::kLeadsScored) {
+    routing::HistoryLead l;
+    if (!l.scored.ParseFromString(m.payload)) return false;
+    const auto& meta = l.scored.lead().meta();
+    if (meta.lead_id().empty() || meta.relationship() == cv1::RELATIONSHIP_UNSPECIFIED) {
+      return true;  // routing refuses these (leads.rejected): nothing to decide
+    }
+    // When it reached the topic; kafka::ScanTopic leaves the record time
+    // unset, so scoring's own time stands in for it.
+    l.at_ms = m.timestamp_ms > 0 ? m.timestamp_ms : MillisOf(l.scored.scored_at());
+    l.partition = m.partition;
+    l.offset = m.offset;
+    h.leads.push_back(std::move(l));
+    return true;
+  }
+  if (t == topics::kSalesFeedback) {
+    routing::HistoryFeedback f;
+    if (!f.feedback.ParseFromString(m.payload)) return false;
+    // Only routing writes sales.feedback (broker ACLs; docs/security.md), and
+    // marks what it applied. kafka::ScanTopic does not carry headers today, so
+    // a record without one is taken as applied; one marked otherwise is not.
+    const auto origin = m.FindHeader(kOriginHeader);
+    if (origin && *origin != "routing") return true;
+    f.at_ms = f.feedback.has_at() ? MillisOf(f.feedback.at()) : m.timestamp_ms;
+    h.feedback.push_back(std::move(f));
+    return true;
+  }
+  if (t == topics::kRepsAvailability) {
+    rv1::RepAvailabilityChanged c;
+    if (!c.ParseFromString(m.payload)) return false;
+    h.availability.push_back(
+        {c.has_at() ? MillisOf(c.at()) : m.timestamp_ms, c.rep_id(), c.availability()});
+    return true;
+  }
+  if (t == topics::kLeadsAssigned) {
+    rv1::LeadAssigned a;
+    if (!a.ParseFromString(m.payload)) return false;
+    AddDecision(a.scored(), a.decision(), &a.previous_reps(),
+                a.has_sla_due_at() ? MillisOf(a.sla_due_at()) : 0, h, seen);
+    return true;
+  }
+  if (t == topics::kLeadsNurture) {
+    rv1::NurtureRequested n;
+    if (!n.ParseFromString(m.payload)) return false;
+    if (n.reason() != cv1::REASON_UNSPECIFIED) return true;  // a protected sales rejection
+    AddDecision(n.scored(), n.decision(), nullptr, 0, h, seen);
+    return true;
+  }
+  if (t == topics::kAccountsInbound) {
+    rv1::CustomerInbound c;
+    if (!c.ParseFromString(m.payload)) return false;
+    AddDecision(c.scored(), c.decision(), nullptr, 0, h, seen);
+    return true;
+  }
+  if (t == topics::kLeadsRejected) {
+    leadflow::intake::v1::LeadRejected r;
+    if (!r.ParseFromString(m.payload)) return false;
+    if (!r.disqualified() || r.stage() != leadflow::intake::v1::ROUTING) return true;
+    leadflow::scoring::v1::LeadScored ids;  // the lead's id; revision unknown (0)
+    *ids.mutable_lead()->mutable_meta() = r.meta();
+    rv1::Decision d;
+    d.set_outcome(rv1::DISQUALIFIED);
+    *d.mutable_decided_at() = r.rejected_at();
+    AddDecision(ids, d, nullptr, 0, h, seen);
+    return true;
+  }
+  return false;
+}
+
+StatusOr<routing::SimulationHistory> ReadSimulationHistory(
+    const std::string& brokers, const std::function<void(const std::string&, size_t)>& progress) {
+  routing::SimulationHistory h;
+  std::set<std::string> seen;
+  for (const auto& topic : SimulationTopics()) {
+    kafka::TopicScanOptions scan;
+    scan.brokers = brokers;
+    scan.topic = topic;
+    size_t n = 0;
+    Status s = kafka::ScanTopic(scan, [&](const kafka::ConsumedMessage& m) {
+      ++n;
+      AddRecord(m, h, seen);
+    });
+    if (!s.ok()) return Status(s.code(), topic + ": " + s.message());
+    if (progress) progress(topic, n);
+  }
+  return h;
+}
+
+}  // namespace leadflow::cli

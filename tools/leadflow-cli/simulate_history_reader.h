@@ -1,0 +1,38 @@
+// Reads the history `leadflow-cli simulate` replays (docs/simulation.md) from
+// the topics, with kafka::ScanTopic: outside any consumer group, no commits,
+// nothing written anywhere. Blocking; one thread.
+#pragma once
+
+#include <functional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "common/kafka/message.h"
+#include "common/util/status.h"
+#include "routing/domain/simulation_history.h"
+
+namespace leadflow::cli {
+
+// The topics read, in the order they are scanned.
+const std::vector<std::string>& SimulationTopics();
+
+// Folds one record of one of SimulationTopics() into `history`:
+//   leads.scored       -> a lead (a record without lead id or relationship is
+//                         skipped, as routing refuses it);
+//   sales.feedback     -> applied feedback (routing is its only writer; a
+//                         record marked with another leadflow-origin is skipped);
+//   reps.availability  -> an availability change;
+//   leads.assigned, leads.nurture, accounts.inbound, and routing's
+//   disqualifications on leads.rejected -> an actual decision (a nurture
+//   request with a reason is a protected sales rejection, not a decision;
+//   a re-emitted duplicate is dropped by the caller via `seen`).
+// Returns false for a record it could not parse (counted by the caller).
+bool AddRecord(const kafka::ConsumedMessage& m, routing::SimulationHistory& history,
+               std::set<std::string>& seen);
+
+// Scans every topic; `progress` gets (topic, records read) after each topic.
+StatusOr<routing::SimulationHistory> ReadSimulationHistory(
+    const std::string& brokers, const std::function<void(const std::string&, size_t)>& progress);
+
+}  // namespace leadflow::cli
