@@ -100,3 +100,16 @@ leadflow_e2e_test(buying_committee_e2e_test TIMEOUT 120
 leadflow_e2e_test(notifier_fault_e2e_test TIMEOUT 120
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/notifier_fault_test.cc DEPS leadflow-notifier)
 target_link_libraries(notifier_fault_e2e_test PRIVATE notifier_domain nlohmann_json::nlohmann_json)
+
+# Rule simulation on real history (issue 19.1, docs/simulation.md): the demo's
+# traffic (sample leads, a vacation queue drained by closes) over the real
+# binaries, then `leadflow-cli simulate`: the rules routing ran give an empty
+# diff; a candidate without the small-deals team rule moves those leads.
+leadflow_e2e_test(simulate_e2e_test TIMEOUT 300 SOURCES ${CMAKE_CURRENT_LIST_DIR}/simulate_test.cc
+  DEPS leadflow-intake leadflow-scoring leadflow-routing leadflow-nurture leadflow-cli)
+
+# The SLA escalation ladder over the real binaries on a scaled SLA clock
+# (LEADFLOW_ROUTING_SLA_TIME_SCALE): remind, escalate, re-assign in order,
+# once each, across a routing kill (docs/domain-rules.md §5).
+leadflow_e2e_test(sla_ladder_e2e_test TIMEOUT 180
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/sla_ladder_test.cc)
