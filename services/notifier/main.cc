@@ -22,7 +22,8 @@ namespace {
 const leadflow::runtime::ServiceInfo kInfo{
     "notifier",
     "Turns events into signed outbound webhooks: leads.assigned (tell the rep and the team), "
-    "deals.stalls (tell the owner and the team lead) and accounts.notifications (a customer "
+    "deals.stalls (tell the owner and the team lead), sla.escalations (an SLA reminder to the "
+    "rep, an escalation to the team lead) and accounts.notifications (a customer "
     "responded: tell the account owner), in Slack, Telegram or generic JSON form, per team or "
     "rep. Each webhook carries a stable X-Leadflow-Event-Id and an HMAC-SHA256 signature over "
     "its timestamp and body, and is retried with exponential backoff and jitter; one that still "

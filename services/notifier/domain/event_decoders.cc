@@ -2,6 +2,7 @@
 
 #include "leadflow/nurture/v1/nurture.pb.h"
 #include "leadflow/routing/v1/routing.pb.h"
+#include "leadflow/routing/v1/sla_escalation.pb.h"
 
 namespace leadflow::notifier {
 namespace {
@@ -105,6 +106,38 @@ DecodeResult DecodeDealStalled(const std::string& payload) {
     n.fields.emplace_back("deal_value_rub", std::to_string(s.deal_value_rub()));
   AddTime(n, "stalled_at", s.stalled_at(), s.has_stalled_at());
   if (s.has_stalled_at()) n.occurred_at_ms = Millis(s.stalled_at());
+  return std::optional<Notification>(std::move(n));
+}
+
+DecodeResult DecodeSlaEscalation(const std::string& payload) {
+  routing::v1::SlaEscalation e;
+  if (!e.ParseFromString(payload)) return Status::InvalidArgument("not a routing.v1.SlaEscalation");
+  if (e.lead_id().empty()) return Status::InvalidArgument("SlaEscalation without lead_id");
+  Notification n;
+  switch (e.step()) {
+    case routing::v1::SLA_STEP_REMINDER:
+      n.kind = std::string(kKindSlaReminder);
+      n.title = "Reminder: accept the lead before its SLA runs out";
+      if (!e.rep_id().empty()) n.rep_ids.push_back(e.rep_id());
+      break;
+    case routing::v1::SLA_STEP_ESCALATION:
+      n.kind = std::string(kKindSlaEscalation);
+      n.title = "SLA missed: the lead is not accepted";
+      if (!e.rep_id().empty()) n.rep_ids.push_back(e.rep_id());
+      if (!e.team().empty()) n.teams.push_back(e.team());
+      break;
+    default:
+      return std::optional<Notification>();
+  }
+  if (n.rep_ids.empty() && n.teams.empty()) return std::optional<Notification>();
+  n.natural_id = n.kind + "|" + e.lead_id() + "|" + std::to_string(Millis(e.due_at()));
+  AddIfSet(n, "lead_id", e.lead_id());
+  AddIfSet(n, "team", e.team());
+  AddIfSet(n, "rep_id", e.rep_id());
+  AddIfSet(n, "escalate_to", e.escalate_to());
+  AddTime(n, "sla_due_at", e.sla_due_at(), e.has_sla_due_at());
+  AddTime(n, "due_at", e.due_at(), e.has_due_at());
+  if (e.has_at()) n.occurred_at_ms = Millis(e.at());
   return std::optional<Notification>(std::move(n));
 }
 

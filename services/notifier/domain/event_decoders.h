@@ -24,6 +24,12 @@ DecodeResult DecodeLeadAssigned(const std::string& payload);
 // (its lead). The stall's lead id and version identify it.
 DecodeResult DecodeDealStalled(const std::string& payload);
 
+// sla.escalations (routing.v1.SlaEscalation, docs/domain-rules.md §5): a
+// REMINDER tells the rep; an ESCALATION tells the team (its lead) and the
+// rep; a REASSIGNED step tells nobody (leads.assigned's REASSIGNED already
+// tells the new rep and the team). The lead id, step and due time identify it.
+DecodeResult DecodeSlaEscalation(const std::string& payload);
+
 // accounts.notifications (nurture.v1.AccountNotification): CUSTOMER_RESPONDED,
 // ACCOUNT_DEVELOPMENT and SINGLE_CONTACT tell the account owner; TOUCH_SENT
 // tells nobody (it would be one message per nurture email).

@@ -6,6 +6,7 @@
 #include "common/kafka/topics.h"
 #include "leadflow/nurture/v1/nurture.pb.h"
 #include "leadflow/routing/v1/routing.pb.h"
+#include "leadflow/routing/v1/sla_escalation.pb.h"
 #include "notifier/domain/event_id.h"
 #include "notifier/domain/event_table.h"
 
@@ -115,10 +116,44 @@ TEST(EventDecodersTest, CustomerRespondedTellsTheOwnerTouchSentNobody) {
   EXPECT_FALSE(r->has_value());
 }
 
-TEST(EventDecodersTest, TableListsTheThreeTopics) {
+TEST(EventDecodersTest, SlaReminderTellsTheRepEscalationTheTeamReassignedNobody) {
+  routing::v1::SlaEscalation e;
+  e.set_lead_id("L-7");
+  e.set_team("key-accounts");
+  e.set_rep_id("ka-belova");
+  e.set_escalate_to("TEAM_LEAD");
+  e.set_step(routing::v1::SLA_STEP_REMINDER);
+  e.mutable_due_at()->set_seconds(1768381200);
+  auto r = DecodeSlaEscalation(e.SerializeAsString());
+  ASSERT_TRUE(r.ok() && r->has_value());
+  EXPECT_EQ((*r)->kind, "sla_reminder");
+  EXPECT_EQ((*r)->rep_ids, (std::vector<std::string>{"ka-belova"}));
+  EXPECT_TRUE((*r)->teams.empty());
+  // A duplicate of the same step (at least once) keeps its event id.
+  EXPECT_EQ(EventId(topics::kSlaEscalations, 0, 5, (*r)->natural_id),
+            EventId(topics::kSlaEscalations, 0, 6, (*r)->natural_id));
+  const std::string reminder_id = (*r)->natural_id;
+
+  e.set_step(routing::v1::SLA_STEP_ESCALATION);
+  e.mutable_due_at()->set_seconds(1768383000);
+  r = DecodeSlaEscalation(e.SerializeAsString());
+  ASSERT_TRUE(r.ok() && r->has_value());
+  EXPECT_EQ((*r)->kind, "sla_escalation");
+  EXPECT_EQ((*r)->teams, (std::vector<std::string>{"key-accounts"}));
+  EXPECT_THAT((*r)->fields, Contains(Pair("escalate_to", "TEAM_LEAD")));
+  EXPECT_NE((*r)->natural_id, reminder_id);
+
+  e.set_step(routing::v1::SLA_STEP_REASSIGNED);
+  r = DecodeSlaEscalation(e.SerializeAsString());
+  ASSERT_TRUE(r.ok());
+  EXPECT_FALSE(r->has_value());
+  EXPECT_FALSE(DecodeSlaEscalation("\xff\xff").ok());
+}
+
+TEST(EventDecodersTest, TableListsTheFourTopics) {
   EXPECT_EQ(DefaultEventTable().Topics(),
             (std::vector<std::string>{topics::kLeadsAssigned, topics::kDealsStalls,
-                                      topics::kAccountsNotifications}));
+                                      topics::kSlaEscalations, topics::kAccountsNotifications}));
   EXPECT_NE(DefaultEventTable().Find(topics::kDealsStalls), nullptr);
   EXPECT_EQ(DefaultEventTable().Find(topics::kLeadsScored), nullptr);
 }

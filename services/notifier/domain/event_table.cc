@@ -21,6 +21,7 @@ const EventTable& DefaultEventTable() {
   static const EventTable kTable({
       {topics::kLeadsAssigned, DecodeLeadAssigned},
       {topics::kDealsStalls, DecodeDealStalled},
+      {topics::kSlaEscalations, DecodeSlaEscalation},
       {topics::kAccountsNotifications, DecodeAccountNotification},
   });
   return kTable;

@@ -8,8 +8,9 @@ namespace leadflow::notifier {
 
 const std::vector<std::string_view>& KnownKinds() {
   static const std::vector<std::string_view> kKinds = {
-      kKindLeadAssigned,      kKindLeadReassigned,     kKindLeadQueued,    kKindDealStalled,
-      kKindCustomerResponded, kKindAccountDevelopment, kKindSingleContact,
+      kKindLeadAssigned,  kKindLeadReassigned,    kKindLeadQueued,
+      kKindDealStalled,   kKindCustomerResponded, kKindAccountDevelopment,
+      kKindSingleContact, kKindSlaReminder,       kKindSlaEscalation,
   };
   return kKinds;
 }

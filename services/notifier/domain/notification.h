@@ -20,6 +20,8 @@ inline constexpr std::string_view kKindDealStalled = "deal_stalled";
 inline constexpr std::string_view kKindCustomerResponded = "customer_responded";
 inline constexpr std::string_view kKindAccountDevelopment = "account_development";
 inline constexpr std::string_view kKindSingleContact = "single_contact";
+inline constexpr std::string_view kKindSlaReminder = "sla_reminder";
+inline constexpr std::string_view kKindSlaEscalation = "sla_escalation";
 
 // Every kind above, for validating NotifierEndpoint.kinds.
 const std::vector<std::string_view>& KnownKinds();

@@ -58,7 +58,7 @@ export const KAFKA_ACLS = {
     write: ["nurture.touches", "accounts.notifications", "leads.rejected"],
   },
   "leadflow-notifier": {
-    read: ["leads.assigned", "deals.stalls", "accounts.notifications"],
+    read: ["leads.assigned", "deals.stalls", "sla.escalations", "accounts.notifications"],
     write: ["notifications.dead", "leads.rejected"],
   },
   "leadflow-keda": {
