@@ -13,7 +13,7 @@ using ::testing::HasSubstr;
 
 TEST(DefaultTopicsTest, ContainsProjectTopicsWithPartitionCounts) {
   const std::vector<TopicSpec>& topics = DefaultTopics();
-  ASSERT_EQ(topics.size(), 26u);
+  ASSERT_EQ(topics.size(), 27u);
   EXPECT_EQ(topics.front(), (TopicSpec{"leads.submitted", 6}));
   EXPECT_EQ(topics.back(), (TopicSpec{"sales.feedback.customer-success", 3}));
   std::set<std::string> names;
