@@ -11,7 +11,8 @@
 // does not match history are searched for a better one (the costlier case).
 // BM_DecideOnly is the same-run floor: Router::Decide once per lead on an
 // empty rep snapshot, no replay around it. items_per_second counts leads of
-// history replayed (x 60 for leads a minute); `changes` is the diff's size.
+// history replayed (x 60 for leads a minute); `changes` is the diff's size;
+// scored, feedback and decisions are the history's record counts.
 #include <benchmark/benchmark.h>
 
 #include <cstdlib>
@@ -70,6 +71,9 @@ void Run(benchmark::State& state, std::shared_ptr<const RoutingPolicy> policy) {
   }
   state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(h.leads.size()));
   state.counters["changes"] = static_cast<double>(changes);
+  state.counters["scored"] = static_cast<double>(h.leads.size());
+  state.counters["feedback"] = static_cast<double>(h.feedback.size());
+  state.counters["decisions"] = static_cast<double>(h.decisions.size());
 }
 
 void BM_SimulateUnchanged(benchmark::State& state) { Run(state, Policy(ShippedRules())); }
