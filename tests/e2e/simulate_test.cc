@@ -12,6 +12,7 @@
 // team), with both paths.
 #include <gtest/gtest.h>
 
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -41,6 +42,15 @@ std::string ReadFile(const std::string& path) {
   std::stringstream s;
   s << in.rdbuf();
   return s.str();
+}
+
+std::string Rfc3339(std::chrono::system_clock::time_point t) {
+  const std::time_t secs = std::chrono::system_clock::to_time_t(t);
+  std::tm utc{};
+  gmtime_r(&secs, &utc);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &utc);
+  return buf;
 }
 
 class SimulateTest : public ::testing::Test {
@@ -186,6 +196,28 @@ TEST_F(SimulateTest, UnchangedRulesGiveAnEmptyDiffOnTheDemosHistory) {
     EXPECT_EQ(rep["assigned"], rep["actual_assigned"]) << rep.dump();
   }
   EXPECT_NE(simulate_stdout_.find("Diff: 0 lead(s)"), std::string::npos) << simulate_stdout_;
+
+  // The one-lead preview of the last lead sd-orlov closed, in a window that
+  // holds all of today's history: its queued decision, then the drain to
+  // sd-orlov, each with its path, and what routing decided.
+  const auto now = std::chrono::system_clock::now();
+  const std::string from = Rfc3339(now - std::chrono::hours(1));
+  const std::string to = Rfc3339(now + std::chrono::hours(1));
+  const CliResult preview =
+      Cli({"simulate", "--rules", rules_path_, "--from", from, "--to", to, "--lead", held});
+  ASSERT_EQ(preview.code, 0) << preview.err;
+  EXPECT_NE(preview.out.find("Diff: 0 lead(s)"), std::string::npos) << preview.out;
+  const auto lead_at = preview.out.find("\nLead " + held);
+  ASSERT_NE(lead_at, std::string::npos) << preview.out;
+  const std::string trace = preview.out.substr(lead_at);
+  EXPECT_NE(trace.find("simulated: QUEUED small-deals"), std::string::npos) << trace;
+  EXPECT_NE(trace.find("simulated: ASSIGNED small-deals/sd-orlov"), std::string::npos) << trace;
+  EXPECT_NE(trace.find("queue.small-deals"), std::string::npos) << trace;
+  EXPECT_NE(trace.find("actual: ASSIGNED small-deals/sd-orlov"), std::string::npos) << trace;
+  // A window after all of it: nothing decided in it.
+  const CliResult later = Cli({"simulate", "--rules", rules_path_, "--from", to});
+  ASSERT_EQ(later.code, 0) << later.err;
+  EXPECT_NE(later.out.find("leads decided in the window: 0"), std::string::npos) << later.out;
 
   // A candidate without the small-deals team rule: small deals go to the
   // segment's team instead. Every change is a lead history sent to
