@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "routing/domain/router.h"
 #include "routing/domain/routing_test_util.h"
 #include "routing/domain/simulation_history_generator.h"
 
@@ -176,6 +177,71 @@ TEST(RuleSimulationTest, WindowAndOneLeadPreview) {
   ASSERT_FALSE(r.lead_actual.empty());
   EXPECT_EQ(r.lead_simulated[0].rep_id(), r.lead_actual[0].rep_id());
   EXPECT_GT(r.lead_simulated[0].path_size(), 3);
+}
+
+// An SLA re-assignment, timed as history recorded it (the scheduler's tick
+// after the due time), moves the lead and the round robin as routing did; the
+// leads after it are decided alike. Without the re-assignment the third lead
+// would go to ka-a instead of ka-c.
+TEST(RuleSimulationTest, SlaReassignmentFollowsHistory) {
+  const auto policy = testutil::MustPolicy(testutil::SampleRules());
+  const auto t0 = testutil::FridayNoonMoscow();
+  auto ms = [](std::chrono::system_clock::time_point t) {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+  };
+  auto lead = [](const std::string& id) {
+    auto s = testutil::Mql(leadflow::common::v1::ENTERPRISE, leadflow::common::v1::DEAL_BAND_LARGE);
+    s.mutable_lead()->mutable_meta()->set_lead_id(id);
+    return s;
+  };
+  // What routing did: one Router, as the live process holds one.
+  Router live(policy);
+  RepStateView reps;
+  SimulationHistory h;
+  auto decide = [&](const std::string& id, std::chrono::system_clock::time_point at) {
+    h.leads.push_back({ms(at), 0, static_cast<int64_t>(h.leads.size()), lead(id)});
+    RoutingResult r = live.Decide(h.leads.back().scored, reps, at);
+    if (!r.decision.rep_id().empty()) reps.CountClaim(r.decision.rep_id());
+    h.decisions.push_back({ms(at), id, 1, DecisionSource::kScored, r.decision, {}, r.sla_due_ms});
+    return r;
+  };
+  const RoutingResult first = decide("L-1", t0);
+  ASSERT_EQ(first.decision.rep_id(), "ka-a");
+  const auto fired = std::chrono::system_clock::time_point(
+      std::chrono::milliseconds(first.sla_due_ms + 1500));  // the scheduler's tick
+  rv1::Decision moved;
+  moved.set_outcome(rv1::REASSIGNED);
+  moved.set_team("key-accounts");
+  const auto* team = policy->FindTeam("key-accounts");
+  moved.set_rep_id(live.PickRep(*team, reps, fired, moved, {"ka-a"}));
+  ASSERT_EQ(moved.rep_id(), "ka-b");
+  h.decisions.push_back({ms(fired), "L-1", 1, DecisionSource::kSlaReassign, moved, {"ka-a"}, 0});
+  decide("L-2", fired + std::chrono::minutes(1));
+  EXPECT_EQ(decide("L-3", fired + std::chrono::minutes(2)).decision.rep_id(), "ka-c");
+
+  const SimulationReport r = RuleSimulation(policy).Run(h, {});
+  EXPECT_TRUE(r.changes.empty()) << r.changes.size() << " changes, first "
+                                 << (r.changes.empty() ? "" : r.changes[0].lead_id);
+  EXPECT_EQ(r.sla_reassigned, 1);
+  EXPECT_EQ(r.actual_sla_reassigned, 1);
+  EXPECT_EQ(r.sla_missed_assigned, 1);
+  EXPECT_EQ(Row(r, "ka-a").open_at_end, 0);
+  EXPECT_EQ(Row(r, "ka-b").assigned, Row(r, "ka-b").actual_assigned);
+
+  // An accept before the due time stops the timer: no re-assignment, and
+  // then L-3 is decided differently from history.
+  SimulationHistory accepted = h;
+  HistoryFeedback fb;
+  fb.at_ms = ms(t0) + 60000;
+  fb.feedback.set_lead_id("L-1");
+  fb.feedback.set_rep_id("ka-a");
+  fb.feedback.set_kind(rv1::ACCEPT);
+  accepted.feedback.push_back(fb);
+  const SimulationReport a = RuleSimulation(policy).Run(accepted, {});
+  EXPECT_EQ(a.sla_reassigned, 0);
+  ASSERT_EQ(a.changes.size(), 1u);
+  EXPECT_EQ(a.changes[0].lead_id, "L-3");
+  EXPECT_EQ(a.changes[0].simulated.rep_id(), "ka-a");
 }
 
 }  // namespace
