@@ -13,6 +13,7 @@
 #include "routing/domain/rep_day_cache.h"
 #include "routing/domain/rep_needs.h"
 #include "routing/domain/router.h"
+#include "routing/domain/sla_ladder.h"
 
 namespace leadflow::routing {
 namespace {
@@ -192,11 +193,17 @@ void Replay::StartTimer(const std::string& lead_id, SimLead& lead, int64_t now) 
   ++lead.timer_gen;
   if (lead.sla_due <= 0) return;
   int64_t fire = lead.sla_due;
-  // The scheduler fires on its tick: when history re-assigned this lead away
-  // from this same rep at or after the due time, that is when it fired.
   if (!lead.rep.empty()) {
+    // A team with an SLA ladder re-assigns after its grace (sla_ladder.h),
+    // as the scheduler does.
+    if (SlaLadderOf(*policy_, lead.team) != nullptr) {
+      fire = std::max(lead.sla_due + 1,
+                      SlaGraceEndMillis(*policy_, lead.team, lead.rep, lead.sla_due));
+    }
+    // The scheduler fires on its tick: when history re-assigned this lead away
+    // from this same rep at or after that time, that is when it fired.
     auto it = reassign_at_.find({lead_id, lead.rep});
-    if (it != reassign_at_.end() && it->second >= lead.sla_due) fire = it->second;
+    if (it != reassign_at_.end() && it->second >= fire) fire = it->second;
   }
   timers_.insert({std::max(fire, now), lead_id, lead.timer_gen, lead.sla_due});
 }
@@ -509,6 +516,9 @@ void Replay::OnFeedback(const HistoryFeedback& f, int64_t now) {
   if (lead.ended || !HeldByRep(lead.outcome)) return;  // nothing held here
   switch (fb.kind()) {
     case rv1::ACCEPT:
+      // Accepted after the due time (in a ladder's grace, or before the
+      // scheduler's tick): a miss all the same.
+      if (lead.sla_due > 0 && now > lead.sla_due && InWindow(now)) ++r_.sla_missed_assigned;
       lead.accepted = true;
       ++lead.timer_gen;  // the SLA timer stops
       return;

@@ -18,10 +18,12 @@
 //   - availability changes apply at their time, then the queues drain;
 //   - the scheduler's work: queues also drain when history shows a drain, and
 //     at every UTC quarter hour (a rep's new day or working hours; see
-//     kQueueDrainBoundaryMs); an SLA timer fires at
-//     its due time, or when history re-assigned that lead away from that same
-//     rep at or after the due time, at that recorded time (the scheduler's
-//     real lag); nobody eligible retries after sla_retry_seconds.
+//     kQueueDrainBoundaryMs); an assignment's SLA re-assignment fires at its
+//     due time (a team with an SLA ladder: at the grace end, sla_ladder.h),
+//     or, when history re-assigned that lead away from that same rep at or
+//     after then, at that recorded time (the scheduler's real lag); nobody
+//     eligible retries after sla_retry_seconds. An accept after the due time
+//     counts as an SLA miss.
 // Only the decisions on the leads.scored path are diffed; drains and
 // re-assignments shape capacity and the round robin and are counted.
 // The round robin starts empty at the first replayed event, as a freshly

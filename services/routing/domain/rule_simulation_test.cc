@@ -242,6 +242,20 @@ TEST(RuleSimulationTest, SlaReassignmentFollowsHistory) {
   ASSERT_EQ(a.changes.size(), 1u);
   EXPECT_EQ(a.changes[0].lead_id, "L-3");
   EXPECT_EQ(a.changes[0].simulated.rep_id(), "ka-a");
+
+  // A candidate with an SLA ladder on key-accounts re-assigns only after a
+  // 30-minute grace: within this history L-1 stays with ka-a, so L-3 changes.
+  auto laddered = testutil::SampleRules();
+  for (auto& t : *laddered.mutable_teams()) {
+    if (t.team_id() != "key-accounts") continue;
+    t.mutable_sla_ladder()->set_remind_at_pct(50);
+    t.mutable_sla_ladder()->set_escalate_to("ka-lead");
+    t.mutable_sla_ladder()->set_reassign_grace_business_minutes(30);
+  }
+  const SimulationReport g = RuleSimulation(testutil::MustPolicy(laddered)).Run(h, {});
+  EXPECT_EQ(g.sla_reassigned, 0);
+  ASSERT_EQ(g.changes.size(), 1u);
+  EXPECT_EQ(g.changes[0].lead_id, "L-3");
 }
 
 }  // namespace
