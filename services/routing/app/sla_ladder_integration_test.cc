@@ -197,6 +197,28 @@ TEST_F(SlaLadderTest, AStepWhoseEventFailedIsSentAgainAfterItsLease) {
   EXPECT_EQ(Assigned().size(), 1u);  // not re-assigned before the grace end
 }
 
+TEST_F(SlaLadderTest, AfterARedisLossTheLadderIsRecomputedNeverSkippedNorEarly) {
+  Route("L6");
+  for (int minute : {1, 31, 61}) TickAt(std::chrono::minutes(minute));
+  ASSERT_EQ(Steps().size(), 2u);  // reminded and escalated
+  // What the state rebuild leaves (routing_state_rebuild.cc): the SLA timer
+  // back at the record's deadline, no ladder entries.
+  ASSERT_TRUE(
+      redis_->Run({"ZADD", "lf:{routing}:sla", std::to_string(kStartMs + 60 * 60000), "L6"}).ok());
+  ASSERT_TRUE(redis_->Run({"DEL", "lf:{routing}:sla-ladder"}).ok());
+  TickAt(std::chrono::minutes(62));
+  auto steps = Steps();
+  ASSERT_EQ(steps.size(), 3u);  // the escalation once more, the same due_at; no reminder
+  EXPECT_EQ(steps[2].step(), rv1::SLA_STEP_ESCALATION);
+  EXPECT_EQ(steps[2].due_at().seconds(), steps[1].due_at().seconds());
+  EXPECT_EQ(Assigned().size(), 1u);  // the grace still runs from the deadline
+  TickAt(std::chrono::minutes(89));
+  EXPECT_EQ(Assigned().size(), 1u);
+  TickAt(std::chrono::minutes(91));
+  EXPECT_EQ(Assigned().size(), 2u);
+  EXPECT_EQ(Steps().back().step(), rv1::SLA_STEP_REASSIGNED);
+}
+
 TEST_F(SlaLadderTest, AcceptedBeforeTheReminderEndsTheLadder) {
   const auto a = Route("L4");
   TickAt(std::chrono::minutes(1));
