@@ -6,7 +6,6 @@
 #include "common/log/log.h"
 #include "routing/app/decision_record.h"
 #include "routing/app/routing_outputs.h"
-#include "routing/domain/cohort.h"
 #include "routing/domain/deal_stages.h"
 #include "routing/domain/feedback.h"
 #include "routing/domain/sales_state.h"
@@ -44,16 +43,14 @@ FeedbackRecord TerminalRecord(const rv1::LeadAssigned& rec, const rv1::Decision*
 // into its cohort's won deals (cohort.h, won_deal.h), with the close itself.
 void AddWonDeal(const rv1::LeadAssigned& rec, const FeedbackTags& tags, int64_t won_at_ms,
                 FeedbackRecord* w) {
-  const auto& scored = rec.scored();
-  const MonthIndex month = MonthIndexOf(won_at_ms);
-  w->won_entry = EncodeWonDeal(
-      WonDealOf(scored, WonValueRub(0, tags.value_rub, scored.lead().expected_deal_rub())));
-  w->won_month = MonthName(month);
-  w->won_expires_at = MonthStartMs(month + kWonWindowMonths) / 1000;
-  if (const auto cohort = CohortOf(scored)) {
-    w->won_cohort = cohort->Name();
-    w->won_at_ms = won_at_ms;
-    w->cohort_expires_at = CohortExpiresAtSeconds(cohort->month);
+  const WonRecord won = WonRecordOf(rec.scored(), tags.value_rub, won_at_ms);
+  w->won_entry = won.entry;
+  w->won_month = won.month;
+  w->won_expires_at = won.ledger_expires_at;
+  if (!won.cohort.empty()) {
+    w->won_cohort = won.cohort;
+    w->won_at_ms = won.won_at_ms;
+    w->cohort_expires_at = won.cohort_expires_at;
   }
 }
 

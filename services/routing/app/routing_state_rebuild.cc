@@ -103,27 +103,20 @@ Status WriteFunnel(Writer& w, const RoutingStateReplay::State& state,
         !ParseCloseDetail(lead.last_detail, &outcome, &loss) || outcome != rv1::WON) {
       continue;
     }
-    const auto& scored = lead.record.scored();
-    const MonthIndex won_month = MonthIndexOf(lead.last_at_ms);
-    if (won_month > this_month - kWonWindowMonths) {
-      const std::string key = WonLedgerKey(MonthName(won_month));
-      const WonDeal deal =
-          WonDealOf(scored, WonValueRub(0, lead.value_rub, scored.lead().expected_deal_rub()));
-      if (Status a = w.Add({"HSET", key, lead_id, EncodeWonDeal(deal)}); !a.ok()) return a;
-      if (Status a = w.Add({"EXPIREAT", key,
-                            std::to_string(MonthStartMs(won_month + kWonWindowMonths) / 1000)});
-          !a.ok()) {
+    const WonRecord won = WonRecordOf(lead.record.scored(), lead.value_rub, lead.last_at_ms);
+    if (MonthIndexOf(won.won_at_ms) > this_month - kWonWindowMonths) {
+      const std::string key = WonLedgerKey(won.month);
+      if (Status a = w.Add({"HSET", key, lead_id, won.entry}); !a.ok()) return a;
+      if (Status a = w.Add({"EXPIREAT", key, std::to_string(won.ledger_expires_at)}); !a.ok()) {
         return a;
       }
     }
-    const auto cohort = CohortOf(scored);
-    if (!cohort || CohortExpiresAtSeconds(cohort->month) * 1000 <= now) continue;
-    const std::string key = CohortWonKey(cohort->Name());
-    if (Status a = w.Add({"ZADD", key, std::to_string(lead.last_at_ms), lead_id}); !a.ok()) {
+    if (won.cohort.empty() || won.cohort_expires_at * 1000 <= now) continue;
+    const std::string key = CohortWonKey(won.cohort);
+    if (Status a = w.Add({"ZADD", key, std::to_string(won.won_at_ms), lead_id}); !a.ok()) {
       return a;
     }
-    if (Status a = w.Add({"EXPIREAT", key, std::to_string(CohortExpiresAtSeconds(cohort->month))});
-        !a.ok()) {
+    if (Status a = w.Add({"EXPIREAT", key, std::to_string(won.cohort_expires_at)}); !a.ok()) {
       return a;
     }
   }

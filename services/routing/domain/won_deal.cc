@@ -2,6 +2,8 @@
 
 #include <charconv>
 
+#include "routing/domain/cohort.h"
+
 namespace leadflow::routing {
 
 namespace cv1 = leadflow::common::v1;
@@ -38,6 +40,22 @@ WonDeal WonDealOf(const leadflow::scoring::v1::LeadScored& scored, int64_t value
   d.segment = scored.segment();
   d.value_rub = value_rub;
   return d;
+}
+
+WonRecord WonRecordOf(const leadflow::scoring::v1::LeadScored& scored, int64_t stage_value_rub,
+                      int64_t won_at_ms) {
+  WonRecord r;
+  const MonthIndex month = MonthIndexOf(won_at_ms);
+  r.entry = EncodeWonDeal(
+      WonDealOf(scored, WonValueRub(0, stage_value_rub, scored.lead().expected_deal_rub())));
+  r.month = MonthName(month);
+  r.ledger_expires_at = MonthStartMs(month + kWonWindowMonths) / 1000;
+  r.won_at_ms = won_at_ms;
+  if (const auto cohort = CohortOf(scored)) {
+    r.cohort = cohort->Name();
+    r.cohort_expires_at = CohortExpiresAtSeconds(cohort->month);
+  }
+  return r;
 }
 
 std::string EncodeWonDeal(const WonDeal& d) {

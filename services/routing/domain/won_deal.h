@@ -41,6 +41,22 @@ int64_t WonValueRub(int64_t close_value_rub, int64_t stage_value_rub, int64_t ex
 // The ledger entry of `scored` won for `value_rub`.
 WonDeal WonDealOf(const leadflow::scoring::v1::LeadScored& scored, int64_t value_rub);
 
+// What a close WON writes (the feedback script), and what the state rebuild
+// writes again for a won deal it finds in the topics: the deal in the ledger
+// of the month it was won, and the lead in its cohort's won deals.
+struct WonRecord {
+  std::string entry;             // EncodeWonDeal
+  std::string month;             // "yyyy-mm" won, the ledger's month
+  int64_t ledger_expires_at = 0;  // unix s: kWonWindowMonths after that month starts
+  std::string cohort;            // Cohort::Name() (cohort.h); "" when the lead has none
+  int64_t cohort_expires_at = 0;  // unix s (CohortExpiresAtSeconds)
+  int64_t won_at_ms = 0;
+};
+// The record of `scored` won at `won_at_ms`, its deal valued by
+// WonValueRub(0, stage_value_rub, the lead's expected deal).
+WonRecord WonRecordOf(const leadflow::scoring::v1::LeadScored& scored, int64_t stage_value_rub,
+                      int64_t won_at_ms);
+
 // "<1|0>|<source>|<campaign>|<segment number>|<value>"; a '|' inside the
 // source or campaign becomes '_' (neither can hold one: intake checks both).
 std::string EncodeWonDeal(const WonDeal& deal);

@@ -38,6 +38,26 @@ TEST(WonDealTest, EntriesRoundTripAndKeepNoPersonalData) {
   EXPECT_EQ(DecodeWonDeal(EncodeWonDeal(odd))->campaign, "a_b");
 }
 
+TEST(WonDealTest, AWonRecordNamesTheLedgerMonthAndTheCohort) {
+  leadflow::scoring::v1::LeadScored s;
+  auto* meta = s.mutable_lead()->mutable_meta();
+  meta->set_relationship(cv1::PROSPECT);
+  meta->set_source_id("partner-portal");
+  meta->mutable_first_submitted_at()->set_seconds(1780000000);  // 2026-05-28
+  s.mutable_lead()->set_expected_deal_rub(30000000);
+  s.set_segment(cv1::SMB);
+  const int64_t won_at = 1796601600000;  // 2026-12-07
+  const WonRecord r = WonRecordOf(s, 0, won_at);
+  EXPECT_EQ(r.entry, "0|partner-portal||5|30000000");  // the expected deal, no stage value
+  EXPECT_EQ(r.month, "2026-12");
+  EXPECT_EQ(r.ledger_expires_at, 1827619200);  // 2027-12-01: twelve months of ledgers
+  EXPECT_EQ(r.cohort, "2026-05:SMB");
+  EXPECT_EQ(r.won_at_ms, won_at);
+  EXPECT_EQ(WonRecordOf(s, 45000000, won_at).entry, "0|partner-portal||5|45000000");
+  meta->set_relationship(cv1::CUSTOMER);
+  EXPECT_EQ(WonRecordOf(s, 0, won_at).cohort, "");
+}
+
 TEST(WonDealTest, MalformedEntriesAreRefused) {
   for (const char* bad : {"", "1|a|b|1", "2|a|b|1|5", "1|a|b|99|5", "1|a|b|1|x", "1|a|b|1|-3",
                           "1|a|b|1|5|6"}) {
