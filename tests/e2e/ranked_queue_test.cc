@@ -29,6 +29,7 @@
 #include "common/kafka/topics.h"
 #include "leadflow/config/v1/routing_rules.pb.h"
 #include "leadflow/routing/v1/routing.grpc.pb.h"
+#include "routing_rules_copy.h"
 #include "services/common/testing/kafka_test_client.h"
 #include "services/common/testing/paths.h"
 #include "services/common/testing/temp_dir.h"
@@ -56,29 +57,18 @@ std::string LeadJson(const std::string& email, const std::string& company, const
 
 // A copy of config/ in `dir` whose key-accounts reps hold one open lead each.
 bool WriteConfig(const testing::TempDir& dir, std::string* error) {
-  namespace fs = std::filesystem;
-  fs::copy(testing::SourcePath("config"), dir.path(),
-           fs::copy_options::recursive | fs::copy_options::overwrite_existing);
-  const std::string path = dir.path() + "/routing_rules.json";
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  leadflow::config::v1::RoutingRules rules;
-  if (!google::protobuf::util::JsonStringToMessage(text.str(), &rules).ok()) {
-    *error = "cannot parse " + path;
-    return false;
-  }
-  for (auto& team : *rules.mutable_teams()) {
-    if (team.team_id() != "key-accounts") continue;
-    for (auto& rep : *team.mutable_reps()) {
-      rep.set_max_open_leads(1);
-      rep.set_daily_cap(1000);
-    }
-  }
-  std::string json;
-  (void)google::protobuf::util::MessageToJsonString(rules, &json);
-  std::ofstream(path, std::ios::trunc) << json;
-  return true;
+  return CopyConfigWithRoutingRules(
+      dir,
+      [](leadflow::config::v1::RoutingRules& rules) {
+        for (auto& team : *rules.mutable_teams()) {
+          if (team.team_id() != "key-accounts") continue;
+          for (auto& rep : *team.mutable_reps()) {
+            rep.set_max_open_leads(1);
+            rep.set_daily_cap(1000);
+          }
+        }
+      },
+      error);
 }
 
 class RankedQueueE2E : public ::testing::Test {

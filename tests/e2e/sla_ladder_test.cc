@@ -25,6 +25,7 @@
 #include "leadflow/config/v1/routing_rules.pb.h"
 #include "leadflow/routing/v1/routing.pb.h"
 #include "leadflow/routing/v1/sla_escalation.pb.h"
+#include "routing_rules_copy.h"
 #include "services/common/testing/kafka_test_client.h"
 #include "services/common/testing/paths.h"
 #include "services/common/testing/temp_dir.h"
@@ -44,33 +45,22 @@ constexpr int64_t kScaledMinuteMs = 60000 / 120;
 // (60 business minutes; remind at 50 %, escalate to TEAM_LEAD, 30 minutes of
 // grace) with no calendar: business time is plain time whenever this runs.
 bool WriteConfig(const testing::TempDir& dir, std::string* error) {
-  namespace fs = std::filesystem;
-  fs::copy(testing::SourcePath("config"), dir.path(),
-           fs::copy_options::recursive | fs::copy_options::overwrite_existing);
-  const std::string path = dir.path() + "/routing_rules.json";
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  leadflow::config::v1::RoutingRules rules;
-  if (!google::protobuf::util::JsonStringToMessage(text.str(), &rules).ok()) {
-    *error = "cannot parse " + path;
-    return false;
-  }
-  for (auto& team : *rules.mutable_teams()) {
-    if (team.team_id() != "key-accounts") continue;
-    team.set_sla_business_minutes(60);
-    team.clear_business_hours();
-    team.set_enforce_working_hours(false);
-    for (auto& rep : *team.mutable_reps()) rep.clear_hours();
-    auto* ladder = team.mutable_sla_ladder();
-    ladder->set_remind_at_pct(50);
-    ladder->set_escalate_to("TEAM_LEAD");
-    ladder->set_reassign_grace_business_minutes(30);
-  }
-  std::string json;
-  (void)google::protobuf::util::MessageToJsonString(rules, &json);
-  std::ofstream(path, std::ios::trunc) << json;
-  return true;
+  return CopyConfigWithRoutingRules(
+      dir,
+      [](leadflow::config::v1::RoutingRules& rules) {
+        for (auto& team : *rules.mutable_teams()) {
+          if (team.team_id() != "key-accounts") continue;
+          team.set_sla_business_minutes(60);
+          team.clear_business_hours();
+          team.set_enforce_working_hours(false);
+          for (auto& rep : *team.mutable_reps()) rep.clear_hours();
+          auto* ladder = team.mutable_sla_ladder();
+          ladder->set_remind_at_pct(50);
+          ladder->set_escalate_to("TEAM_LEAD");
+          ladder->set_reassign_grace_business_minutes(30);
+        }
+      },
+      error);
 }
 
 int64_t Ms(const google::protobuf::Timestamp& t) {
