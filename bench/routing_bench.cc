@@ -101,9 +101,9 @@ std::vector<leadflow::scoring::v1::LeadScored> Leads() {
 
 RepStateView SomeLoad() {
   RepStateView reps;
-  reps.Set("ka-vorontsov", {leadflow::routing::v1::ACTIVE, 10, 2});
-  reps.Set("ent-morozov", {leadflow::routing::v1::ACTIVE, 19, 4});
-  reps.Set("mm-pavlova", {leadflow::routing::v1::VACATION, 0, 0});
+  reps.Set("ka-vorontsov", {leadflow::routing::v1::ACTIVE, 10, 2, {}});
+  reps.Set("ent-morozov", {leadflow::routing::v1::ACTIVE, 19, 4, {}});
+  reps.Set("mm-pavlova", {leadflow::routing::v1::PAUSED, 0, 0, {}});
   return reps;
 }
 

@@ -8,6 +8,8 @@
 #include "routing/app/assignment_broadcaster.h"
 #include "routing/app/feedback_processor.h"
 #include "routing/app/funnel_reporter.h"
+#include "routing/app/out_of_office_processor.h"
+#include "routing/app/out_of_office_store.h"
 #include "routing/app/routing_engine.h"
 #include "routing/app/routing_grpc_service.h"
 #include "routing/app/routing_metrics.h"
@@ -25,10 +27,11 @@ const leadflow::runtime::ServiceInfo kInfo{
     "to the named owner, qualified prospects to a team and rep by weighted round robin within "
     "capacity (leads.assigned), everything else to nurture (leads.nurture). Disqualified leads "
     "are recorded on leads.rejected. Queued leads are assigned as capacity frees; assignments "
-    "not accepted within the team SLA (business minutes) are re-assigned. Sales feedback "
-    "arrives on sales.feedback and over gRPC.",
+    "not accepted within the team SLA (business minutes, paused on holidays and out-of-office "
+    "windows) are re-assigned. Sales feedback arrives on sales.feedback and over gRPC; "
+    "out-of-office windows on reps.out-of-office and over gRPC.",
     "Config: routing_rules.json (leadflow.config.v1.RoutingRules: teams, reps, team rules,\n"
-    "  scheduler settings).\n"
+    "  holiday calendars, scheduler settings).\n"
     "Time zones: TZif files from $TZDIR or /usr/share/zoneinfo.\n"
     "Demos and e2e tests only:\n"
     "  LEADFLOW_ROUTING_STAGE_TIME_SCALE  deal-stage time per real time (default 1): every\n"
@@ -58,6 +61,8 @@ int main(int argc, char** argv) {
   return runtime::ServiceMain(kInfo, argc, argv, [&](runtime::ServiceRuntime& rt) -> Status {
     auto stage_time_scale = TimeScaleFromEnv("LEADFLOW_ROUTING_STAGE_TIME_SCALE");
     if (!stage_time_scale.ok()) return stage_time_scale.status();
+  std::unique_ptr<OutOfOfficeStore> out_of_office_store;
+  std::unique_ptr<OutOfOfficeProcessor> out_of_office;
     if (*stage_time_scale != 1) {
       log::Warn("deal stages run faster than real time (demo or test only)",
                 {{"LEADFLOW_ROUTING_STAGE_TIME_SCALE", std::to_string(*stage_time_scale)}});
@@ -99,6 +104,12 @@ int main(int argc, char** argv) {
     auto callers = CallerAuth::Create(**policy);
     if (!callers.ok()) return callers.status();
     grpc_service->set_caller_auth(*callers);
+    // Out-of-office windows (docs/domain-rules.md, "Calendars"): set over gRPC
+    // or on reps.out-of-office; a changed window may free a rep for the queue.
+    out_of_office_store = std::make_unique<OutOfOfficeStore>(rt.redis());
+    out_of_office = std::make_unique<OutOfOfficeProcessor>(
+        *policy, *out_of_office_store, rt.clock(), [s = scheduler.get()] { s->Wake(); });
+    grpc_service->set_out_of_office(out_of_office.get());
     rt.AddGrpcService(grpc_service.get());
     rt.OnShutdown([svc = grpc_service.get()] { svc->Shutdown(); });
     rt.AddBackgroundTask("scheduler",
@@ -155,3 +166,13 @@ int main(int argc, char** argv) {
                           routing_privacy->GateScored(engine->BatchHandler()), intake::v1::ROUTING);
   });
 }
+    if (Status s = rt.AddConsumer(
+            "out-of-office", {topics::kRepsOutOfOffice},
+            [o = out_of_office.get()](const kafka::ConsumedMessage& m,
+                                      std::vector<kafka::OutgoingMessage>& out) {
+              return o->Handle(m, out);
+            },
+            intake::v1::ROUTING);
+        !s.ok()) {
+      return s;
+    }

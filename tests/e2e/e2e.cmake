@@ -113,3 +113,10 @@ leadflow_e2e_test(simulate_e2e_test TIMEOUT 300 SOURCES ${CMAKE_CURRENT_LIST_DIR
 # once each, across a routing kill (docs/domain-rules.md §5).
 leadflow_e2e_test(sla_ladder_e2e_test TIMEOUT 180
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/sla_ladder_test.cc)
+
+# Holiday calendars and out-of-office windows (issue 19.2,
+# docs/domain-rules.md "Calendars") over the real routing binary: holiday and
+# out-of-office reps skipped, the SLA paused, windows set over gRPC and on
+# reps.out-of-office, and rebuilt from the topic after a FLUSHALL.
+leadflow_e2e_test(calendars_e2e_test TIMEOUT 120
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/calendars_test.cc DEPS leadflow-routing)

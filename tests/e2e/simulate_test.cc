@@ -3,7 +3,7 @@
 // demo's change to the shipped config (sd-orlov holds one open lead), then
 // `leadflow-cli simulate` over the topics:
 //   1. samples/leads.jsonl is routed;
-//   2. both small-deals reps go on VACATION, samples/queue.jsonl queues, sd-orlov
+//   2. both small-deals reps are PAUSED, samples/queue.jsonl queues, sd-orlov
 //      comes back and closes lead after lead: each freed slot drains the queue;
 //   3. ka-kuznetsov rejects a lead for a protected reason (back to nurture).
 // Simulating the rules routing ran with must give an empty diff (every lead
@@ -148,8 +148,8 @@ TEST_F(SimulateTest, UnchangedRulesGiveAnEmptyDiffOnTheDemosHistory) {
   ASSERT_EQ(watch.code, 0) << watch.err;
 
   // 2. A queue that drains as sd-orlov closes lead after lead.
-  ASSERT_EQ(SdCli({"availability"}, {"--rep", "sd-orlov", "--state", "VACATION"}).code, 0);
-  ASSERT_EQ(SdCli({"availability"}, {"--rep", "sd-zaitseva", "--state", "VACATION"}).code, 0);
+  ASSERT_EQ(SdCli({"availability"}, {"--rep", "sd-orlov", "--state", "PAUSED"}).code, 0);
+  ASSERT_EQ(SdCli({"availability"}, {"--rep", "sd-zaitseva", "--state", "PAUSED"}).code, 0);
   ASSERT_EQ(Cli({"submit", testing::SourcePath("samples/queue.jsonl")}).code, 0);
   ASSERT_TRUE(WaitFor(
       [&] {

@@ -59,6 +59,7 @@ const std::vector<std::pair<std::string, int>> kProjectTopics = {
     {"privacy.erasure", 3},  {"reps.availability", 3},         {"leads.discarded", 6},
     {"deals.stages", 6},     {"deals.stalls", 3},            {"accounts.contacts", 6},
     {"notifications.dead", 3},  {"leads.cohorts", 6},   {"sla.escalations", 3},
+    {"reps.out-of-office", 3},
     // one feedback topic per shipped team (config/routing_rules.json)
     {"sales.feedback.key-accounts", 3}, {"sales.feedback.enterprise", 3},
     {"sales.feedback.mid-market", 3},   {"sales.feedback.small-deals", 3},

@@ -13,7 +13,7 @@ using ::testing::HasSubstr;
 
 TEST(DefaultTopicsTest, ContainsProjectTopicsWithPartitionCounts) {
   const std::vector<TopicSpec>& topics = DefaultTopics();
-  ASSERT_EQ(topics.size(), 27u);
+  ASSERT_EQ(topics.size(), 28u);
   EXPECT_EQ(topics.front(), (TopicSpec{"leads.submitted", 6}));
   EXPECT_EQ(topics.back(), (TopicSpec{"sales.feedback.customer-success", 3}));
   std::set<std::string> names;
@@ -29,6 +29,7 @@ TEST(DefaultTopicsTest, ContainsProjectTopicsWithPartitionCounts) {
                            "accounts.notifications", "reps.availability", "leads.discarded",
                            "deals.stages", "deals.stalls", "accounts.contacts",
                            "notifications.dead", "leads.cohorts", "sla.escalations",
+                           "reps.out-of-office",
                            // one feedback topic per shipped team
                            "sales.feedback.key-accounts", "sales.feedback.enterprise",
                            "sales.feedback.mid-market", "sales.feedback.small-deals",

@@ -58,9 +58,11 @@ Usage:
       Publish one SalesFeedback to sales.feedback.<team>, as that team's
       sales tool does. Routing's answer shows on leads.nurture (a protected
       rejection), leads.discarded, sales.feedback and the WatchAssignments stream.
-  leadflow-cli availability --routing HOST:PORT --api-key KEY --rep R --state ACTIVE|VACATION|PAUSED
+  leadflow-cli availability --routing HOST:PORT --api-key KEY --rep R --state ACTIVE|PAUSED
       RoutingService.SetRepAvailability, as the rep's team's sales tool (its
-      API key) sets it; routing records it on reps.availability.
+      API key) sets it; routing records it on reps.availability. Time away
+      is an out-of-office window (RoutingService.SetRepOutOfOffice or the
+      topic reps.out-of-office), which ends by itself.
   leadflow-cli engage --brokers B --type REPLIED|MEETING_BOOKED|... --account KEY
                       [--contact ID] [--lead ID] [--content CONTENT_ID]
       Publish one EngagementEvent to engagement.events.

@@ -38,6 +38,9 @@ inline constexpr char kPrivacyErasure[] = "privacy.erasure";
 // Rep availability changes (routing -> routing's state rebuild), keyed by rep id;
 // compacted.
 inline constexpr char kRepsAvailability[] = "reps.availability";
+// A rep's out-of-office windows (compacted, keyed by rep id): HR and calendar
+// tools and routing's SetRepOutOfOffice publish; routing applies them.
+inline constexpr char kRepsOutOfOffice[] = "reps.out-of-office";
 // The contacts seen on each account's leads (intake.v1.AccountContactSeen,
 // keyed "<account_key>|<contact_id>"; ids only), written and read back by
 // intake's buying-committee coverage view; compact,delete over the 548-day

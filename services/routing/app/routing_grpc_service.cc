@@ -178,9 +178,13 @@ grpc::Status RoutingGrpcService::SetRepAvailability(grpc::ServerContext* ctx,
                                                     rv1::SetRepAvailabilityResponse* resp) {
   if (req->rep_id().empty()) return {grpc::StatusCode::INVALID_ARGUMENT, "rep_id: required"};
   if (auto a = Authorize(ctx, req->rep_id()); !a.ok()) return a;
+  if (req->availability() == rv1::VACATION) {
+    return {grpc::StatusCode::INVALID_ARGUMENT,
+            "availability: VACATION is replaced by out-of-office windows (SetRepOutOfOffice)"};
+  }
   if (req->availability() == rv1::REP_AVAILABILITY_UNSPECIFIED ||
       !rv1::RepAvailability_IsValid(req->availability())) {
-    return {grpc::StatusCode::INVALID_ARGUMENT, "availability: must be ACTIVE, VACATION or PAUSED"};
+    return {grpc::StatusCode::INVALID_ARGUMENT, "availability: must be ACTIVE or PAUSED"};
   }
   // On the topic first: it is what routing's state is rebuilt from after a
   // Redis loss (routing_state_rebuild.h), so Redis never holds a change the
@@ -224,6 +228,32 @@ rv1::LeadView RoutingGrpcService::ViewOf(const rv1::LeadAssigned& record,
   v.set_stalled(c.stalled());
   *v.mutable_record() = record;
   return v;
+}
+
+grpc::Status RoutingGrpcService::SetRepOutOfOffice(grpc::ServerContext* ctx,
+                                                   const rv1::SetRepOutOfOfficeRequest* req,
+                                                   rv1::SetRepOutOfOfficeResponse* resp) {
+  if (req->rep_id().empty()) return {grpc::StatusCode::INVALID_ARGUMENT, "rep_id: required"};
+  if (auto a = Authorize(ctx, req->rep_id()); !a.ok()) return a;
+  if (out_of_office_ == nullptr) {
+    return {grpc::StatusCode::UNAVAILABLE, "out-of-office windows are not served here"};
+  }
+  rv1::RepOutOfOffice change;
+  change.set_rep_id(req->rep_id());
+  *change.mutable_windows() = req->windows();
+  SetMillis(change.mutable_at(), clock_.NowMillis());
+  if (auto valid = out_of_office_->Validate(change); !valid.ok()) return ToGrpc(valid.status());
+  // On the topic first: the view is rebuilt from it after a Redis loss.
+  kafka::OutgoingMessage m;
+  m.topic = topics::kRepsOutOfOffice;
+  m.key = req->rep_id();
+  m.payload = change.SerializeAsString();
+  if (Status s = producer_.ProduceAndWait(m, kPublishTimeout); !s.ok()) return ToGrpc(s);
+  auto stored = out_of_office_->Apply(change);
+  if (!stored.ok()) return ToGrpc(stored.status());
+  resp->set_rep_id(req->rep_id());
+  ToProto(*stored, resp->mutable_windows());
+  return grpc::Status::OK;
 }
 
 grpc::Status RoutingGrpcService::GetLead(grpc::ServerContext* ctx, const rv1::GetLeadRequest* req,

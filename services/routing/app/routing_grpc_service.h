@@ -1,5 +1,5 @@
 // leadflow.routing.v1.RoutingService: sales feedback, rep availability and
-// the WatchAssignments stream.
+// out-of-office windows, and the WatchAssignments stream.
 //
 // Accept / Reject / Close / AdvanceStage are applied through the FeedbackProcessor (Redis,
 // idempotent), then any resulting event (NurtureRequested for a protected
@@ -46,6 +46,7 @@
 #include "routing/app/assignment_broadcaster.h"
 #include "routing/app/caller_auth.h"
 #include "routing/app/feedback_processor.h"
+#include "routing/app/out_of_office_processor.h"
 #include "routing/app/routing_metrics.h"
 #include "routing/app/routing_store.h"
 #include "routing/domain/routing_policy.h"
@@ -77,6 +78,11 @@ class RoutingGrpcService final : public leadflow::routing::v1::RoutingService::S
   grpc::Status SetRepAvailability(grpc::ServerContext* ctx,
                                   const leadflow::routing::v1::SetRepAvailabilityRequest* req,
                                   leadflow::routing::v1::SetRepAvailabilityResponse* resp) override;
+  // Publishes the change on reps.out-of-office, then applies it (the
+  // OutOfOfficeProcessor); UNAVAILABLE until set_out_of_office() was called.
+  grpc::Status SetRepOutOfOffice(grpc::ServerContext* ctx,
+                                 const leadflow::routing::v1::SetRepOutOfOfficeRequest* req,
+                                 leadflow::routing::v1::SetRepOutOfOfficeResponse* resp) override;
   grpc::Status GetLead(grpc::ServerContext* ctx, const leadflow::routing::v1::GetLeadRequest* req,
                        leadflow::routing::v1::LeadView* resp) override;
   grpc::Status ListOpenLeads(grpc::ServerContext* ctx,
@@ -89,6 +95,8 @@ class RoutingGrpcService final : public leadflow::routing::v1::RoutingService::S
   void set_on_capacity_freed(std::function<void()> fn) { on_capacity_freed_ = std::move(fn); }
   // Turns caller authentication on. Set before serving.
   void set_caller_auth(std::shared_ptr<const CallerAuth> auth) { auth_ = std::move(auth); }
+  // Where out-of-office changes are applied. Set before serving.
+  void set_out_of_office(OutOfOfficeProcessor* p) { out_of_office_ = p; }
 
  private:
   // OK with `*caller` set when a configured caller made the call; OK with
@@ -117,6 +125,7 @@ class RoutingGrpcService final : public leadflow::routing::v1::RoutingService::S
   std::function<void()> on_capacity_freed_;
   std::atomic<bool> shutting_down_{false};
   std::shared_ptr<const CallerAuth> auth_;
+  OutOfOfficeProcessor* out_of_office_ = nullptr;
 };
 
 }  // namespace leadflow::routing

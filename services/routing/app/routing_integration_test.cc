@@ -84,7 +84,7 @@ TEST_F(RoutingAppTest, NoCapacityQueuesVisiblyAndKeepsTheLeadInTheTeamQueue) {
   for (const char* rep : {"ka-a", "ka-b", "ka-c"}) {
     rv1::SetRepAvailabilityRequest req;
     req.set_rep_id(rep);
-    req.set_availability(rv1::VACATION);
+    req.set_availability(rv1::PAUSED);
     rv1::SetRepAvailabilityResponse resp;
     ASSERT_TRUE(grpc_->SetRepAvailability(nullptr, &req, &resp).ok());
   }
@@ -250,7 +250,7 @@ TEST_F(RoutingAppTest, ProtectedRejectionOfEnterpriseLeadReturnsToNurture) {
 TEST_F(RoutingAppTest, AvailabilityIsUsedByTheNextDecision) {
   rv1::SetRepAvailabilityRequest req;
   req.set_rep_id("ka-a");
-  req.set_availability(rv1::VACATION);
+  req.set_availability(rv1::PAUSED);
   rv1::SetRepAvailabilityResponse resp;
   ASSERT_TRUE(grpc_->SetRepAvailability(nullptr, &req, &resp).ok());
   for (int i = 0; i < 6; ++i) {
@@ -498,10 +498,10 @@ TEST_F(RoutingFlowTest, FreedCapacityDrainsTheQueueOldestFirstOnEqualScores) {
   EXPECT_EQ(server_->Command({"ZCARD", "lf:{routing}:queue:key-accounts"}).value_or(""), "1");
   EXPECT_GT(events[5].sla_due_at().seconds(), 0);
 
-  // A rep on vacation frees nothing; a returning rep with room does.
+  // A paused rep frees nothing; a returning rep with room does.
   rv1::SetRepAvailabilityRequest av;
   av.set_rep_id("ka-c");
-  av.set_availability(rv1::VACATION);
+  av.set_availability(rv1::PAUSED);
   rv1::SetRepAvailabilityResponse avr;
   ASSERT_TRUE(grpc_->SetRepAvailability(nullptr, &av, &avr).ok());
   close.set_lead_id(holder["ka-c"]);

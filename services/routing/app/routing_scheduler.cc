@@ -148,7 +148,7 @@ Status RoutingScheduler::RefreshGauges(std::chrono::system_clock::time_point now
       const RepState s = reps->Get(rep.rep_id());
       metrics_.RepOpenLeads(team.team_id(), rep.rep_id(), s.open_leads);
       metrics_.RepTodayLeads(team.team_id(), rep.rep_id(), s.today_count);
-      metrics_.RepAvailable(team.team_id(), rep.rep_id(), RepStateView::IsAvailable(s));
+      metrics_.RepAvailable(team.team_id(), rep.rep_id(), RepStateView::IsAvailable(s, now));
     }
     auto depth = store_.QueueDepth(team.team_id());
     if (!depth.ok()) return depth.status();
@@ -262,7 +262,8 @@ Status RoutingScheduler::ExpireSlaTimers(std::chrono::system_clock::time_point n
     }
     nd->set_rep_id(rep);
     next.add_previous_reps(d.rep_id());
-    const int64_t sla = SlaDueMillis(*policy_, d.team(), rep, now);
+    const RepState chosen = reps->Get(rep);
+    const int64_t sla = SlaDueMillis(*policy_, d.team(), rep, now, &chosen.out_of_office);
     SetMillis(next.mutable_sla_due_at(), sla);
 
     ReassignRequest req;
@@ -501,7 +502,9 @@ Status RoutingScheduler::DrainQueues(std::chrono::system_clock::time_point now) 
       nd->set_outcome(rv1::ASSIGNED);
       nd->set_rep_id(rep);
       SetMillis(nd->mutable_decided_at(), now_ms);
-      const int64_t sla = SlaDueMillis(*policy_, team.team_id(), rep, now);
+      const RepState chosen = reps->Get(rep);
+      const int64_t sla =
+          SlaDueMillis(*policy_, team.team_id(), rep, now, &chosen.out_of_office);
       SetMillis(next.mutable_sla_due_at(), sla);
 
       ClaimRequest req;

@@ -11,10 +11,13 @@
 #include "common/metrics/service_metrics.h"
 #include "leadflow/intake/v1/intake.pb.h"
 #include "routing/app/decision_record.h"
+#include "routing/app/out_of_office_store.h"
+#include "routing/app/routing_outputs.h"
 #include "routing/app/routing_keys.h"
 #include "routing/domain/business_time.h"
 #include "routing/domain/cohort.h"
 #include "routing/domain/feedback.h"
+#include "routing/domain/out_of_office.h"
 #include "routing/domain/queue_order.h"
 #include "routing/domain/state_replay.h"
 #include "routing/domain/won_deal.h"
@@ -398,6 +401,16 @@ Status RoutingStateRebuild::ScanTopics(RoutingStateReplay& replay) {
       }
     });
   }
+  if (s.ok()) {
+    // Records routing's consumer refused (unreadable, invalid) stay refused.
+    const int64_t now_ms = clock_.NowMillis();
+    s = scan_(topics::kRepsOutOfOffice, [&](const kafka::ConsumedMessage& m) {
+      rv1::RepOutOfOffice o;
+      if (!o.ParseFromString(m.payload) || o.rep_id().empty()) return;
+      auto windows = OutOfOfficeFromProto(o.windows(), now_ms);
+      if (windows.ok()) replay.OnOutOfOffice(o.rep_id(), std::move(*windows), ToMillis(o.at()));
+    });
+  }
   return s;
 }
 
@@ -412,7 +425,8 @@ Status RoutingStateRebuild::WriteState(const RoutingStateReplay::State& state,
   // The SLA ladder (sla_ladder_store.h) is not replayed: the scheduler
   // recomputes it from the restored SLA timers and each assignment's time (a
   // step fired before the loss may be sent again, with the same due_at).
-  for (const char* key : {"sla", "outbox", "availability", "stalls", "sla-ladder"}) {
+  for (const char* key :
+       {"sla", "outbox", "availability", "out-of-office", "stalls", "sla-ladder"}) {
     if (Status a = w.Add({"DEL", kPrefix + key}); !a.ok()) return a;
   }
   size_t timers = 0;
@@ -451,6 +465,13 @@ Status RoutingStateRebuild::WriteState(const RoutingStateReplay::State& state,
   }
   for (const auto& [rep, a] : state.availability) {
     if (Status x = w.Add({"HSET", kPrefix + "availability", rep, std::to_string(static_cast<int>(a))});
+        !x.ok()) {
+      return x;
+    }
+  }
+  for (const auto& [rep, set] : state.out_of_office) {
+    if (Status x = w.Add({"HSET", OutOfOfficeStore::Key(), rep,
+                          OutOfOfficeStore::Value(set.second, set.first)});
         !x.ok()) {
       return x;
     }

@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "routing/app/out_of_office_store.h"
 #include "routing/app/routing_keys.h"
 #include "routing/domain/queue_order.h"
 
@@ -332,27 +333,33 @@ int ToInt(const redis::Reply& e) {
   }
 }
 
-// MGET open, MGET daily, HMGET availability for `rep_ids`.
+// MGET open, MGET daily, HMGET availability, HMGET out-of-office
+// (out_of_office_store.h) for `rep_ids`.
+constexpr size_t kRepStateCommands = 4;
 void AppendRepStateCommands(const std::vector<std::string>& rep_ids,
                             const RoutingStore::DayOf& day_of, std::vector<redis::Command>& cmds) {
-  redis::Command open{"MGET"}, daily{"MGET"}, avail{"HMGET", kPrefix + "availability"};
+  redis::Command open{"MGET"}, daily{"MGET"}, avail{"HMGET", kPrefix + "availability"},
+      away{"HMGET", OutOfOfficeStore::Key()};
   open.reserve(rep_ids.size() + 1);
   daily.reserve(rep_ids.size() + 1);
   avail.reserve(rep_ids.size() + 2);
+  away.reserve(rep_ids.size() + 2);
   for (const auto& id : rep_ids) {
     open.push_back(Key("open", id));
     daily.push_back(kPrefix + "daily:" + day_of(id) + ":" + id);
     avail.push_back(id);
+    away.push_back(id);
   }
   cmds.push_back(std::move(open));
   cmds.push_back(std::move(daily));
   cmds.push_back(std::move(avail));
+  cmds.push_back(std::move(away));
 }
 
 // The view from the replies of AppendRepStateCommands, starting at `first`.
 StatusOr<RepStateView> ParseRepStates(const std::vector<std::string>& rep_ids,
                                       const std::vector<redis::Reply>& replies, size_t first) {
-  for (size_t c = first; c < first + 3; ++c) {
+  for (size_t c = first; c < first + kRepStateCommands; ++c) {
     if (replies[c].is_error() || replies[c].elements.size() != rep_ids.size()) {
       return ReplyError(replies[c], "load rep states");
     }
@@ -366,6 +373,7 @@ StatusOr<RepStateView> ParseRepStates(const std::vector<std::string>& rep_ids,
     if (leadflow::routing::v1::RepAvailability_IsValid(a)) {
       s.availability = static_cast<leadflow::routing::v1::RepAvailability>(a);
     }
+    s.out_of_office = OutOfOfficeStore::Parse(replies[first + 3].elements[i].str);
     view.Set(rep_ids[i], s);
   }
   return view;

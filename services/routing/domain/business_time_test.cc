@@ -115,5 +115,39 @@ TEST(BusinessTime, RepLocalDayFollowsTheRepsMidnight) {
   EXPECT_EQ(RepLocalDay(*policy, "unknown-rep", Utc(18, 30)), "2025-11-21");
 }
 
+// Calendars (docs/domain-rules.md, "Calendars"): holidays and out-of-office
+// windows pause the SLA clock.
+TEST(BusinessTime, AHolidayPausesTheClockLikeAWeekend) {
+  auto msk = TimeZone::Fixed("Europe/Moscow", 3 * 3600);
+  auto h = Hours(9, 18, {1, 2, 3, 4, 5});
+  leadflow::config::v1::HolidayCalendar c;
+  c.set_calendar_id("RU");
+  c.set_covers_from("2025-11-01");
+  c.set_covers_to("2025-11-30");
+  c.add_days_off("2025-11-24");  // Monday
+  const auto cal = *HolidayCalendar::Create(c, "holiday_calendars[0]");
+  // Fri 17:30 Moscow + 60: 30 on Friday, the rest Tuesday 09:00..09:30.
+  EXPECT_EQ(AddBusinessSeconds(SlaCalendar{&h, msk.get(), &cal, nullptr}, Utc(14, 30), 3600),
+            Utc(78 + 24, 30));
+}
+
+TEST(BusinessTime, AnOutOfOfficeWindowPausesTheClock) {
+  const int64_t start_ms = kFriMidnightUtc * 1000;
+  const OutOfOffice away{{start_ms + 10 * 60000, start_ms + 70 * 60000}};
+  // Plain time (no hours): 10 minutes, the hour away, then 20 more.
+  EXPECT_EQ(AddBusinessSeconds(SlaCalendar{nullptr, nullptr, nullptr, &away}, Utc(0), 30 * 60),
+            Utc(1, 30));
+  // Inside working hours: Fri 12:00 Moscow + 60, away 12:30..13:30 -> 14:00.
+  auto msk = TimeZone::Fixed("Europe/Moscow", 3 * 3600);
+  auto h = Hours(9, 18, {1, 2, 3, 4, 5});
+  const int64_t noon_ms = (kFriMidnightUtc + 9 * 3600) * 1000;
+  const OutOfOffice lunch{{noon_ms + 30 * 60000, noon_ms + 90 * 60000}};
+  EXPECT_EQ(AddBusinessSeconds(SlaCalendar{&h, msk.get(), nullptr, &lunch}, Utc(9), 3600),
+            Utc(11));
+  // Started inside a window: the clock starts when it ends.
+  EXPECT_EQ(AddBusinessSeconds(SlaCalendar{nullptr, nullptr, nullptr, &away}, Utc(0, 30), 60),
+            Utc(1, 11));
+}
+
 }  // namespace
 }  // namespace leadflow::routing

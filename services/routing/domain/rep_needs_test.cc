@@ -122,7 +122,7 @@ void RepNeedsTest::ExpectSameDecisionsOnNeededReps(uint32_t seed) {
     const int64_t deals[] = {0, 10'000'000, 50'000'000, 90'000'000};
     s.mutable_lead()->set_expected_deal_rub(deals[pick(4)]);
     RepStateView all;
-    for (const auto& id : everyone) all.Set(id, {avail[pick(4)], pick(120), pick(50)});
+    for (const auto& id : everyone) all.Set(id, {avail[pick(4)], pick(120), pick(50), {}});
     RepStateView needed;
     for (const auto& id : Needs(s)) needed.Set(id, all.Get(id));
     // Nights and weekends too (working hours of the accounts team).

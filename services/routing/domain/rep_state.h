@@ -2,10 +2,12 @@
 // current load, read from Redis by the app before a decision.
 #pragma once
 
+#include <chrono>
 #include <map>
 #include <string>
 
 #include "leadflow/routing/v1/routing.pb.h"
+#include "routing/domain/out_of_office.h"
 
 namespace leadflow::routing {
 
@@ -15,6 +17,8 @@ struct RepState {
       leadflow::routing::v1::REP_AVAILABILITY_UNSPECIFIED;
   int open_leads = 0;
   int today_count = 0;
+  // The rep's out-of-office windows (sorted); ended ones may still be listed.
+  OutOfOffice out_of_office;
 };
 
 // Rep id -> state; a rep missing from the map is ACTIVE with no load.
@@ -36,10 +40,13 @@ class RepStateView {
     ++s.today_count;
   }
 
-  static bool IsAvailable(const RepState& s) {
-    return s.availability == leadflow::routing::v1::ACTIVE ||
-           s.availability == leadflow::routing::v1::REP_AVAILABILITY_UNSPECIFIED;
+  // Neither PAUSED (nor a legacy VACATION) nor inside an out-of-office window.
+  static bool IsAvailable(const RepState& s, std::chrono::system_clock::time_point now) {
+    return AwayReason(s, now).empty();
   }
+  // Why the rep is away at `now`: "paused", "vacation" (a legacy record),
+  // "out of office until 2026-12-31T09:00Z"; "" when available.
+  static std::string AwayReason(const RepState& s, std::chrono::system_clock::time_point now);
 
  private:
   std::map<std::string, RepState> states_;

@@ -19,17 +19,6 @@ void Step(rv1::Decision& d, const std::string& rule, bool matched, const std::st
   s->set_detail(detail);
 }
 
-std::string AvailabilityName(rv1::RepAvailability a) {
-  switch (a) {
-    case rv1::VACATION:
-      return "vacation";
-    case rv1::PAUSED:
-      return "paused";
-    default:
-      return "active";
-  }
-}
-
 }  // namespace
 
 bool IsLargeClientSegment(cv1::Segment segment) {
@@ -51,8 +40,8 @@ std::string Router::PickRep(const leadflow::config::v1::Team& team, const RepSta
       Step(d, rule, false, "skipped: previous owner");
       continue;
     }
-    if (!RepStateView::IsAvailable(s)) {
-      Step(d, rule, false, "skipped: " + AvailabilityName(s.availability));
+    if (const std::string away = RepStateView::AwayReason(s, now); !away.empty()) {
+      Step(d, rule, false, "skipped: " + away);
       continue;
     }
     if (s.open_leads >= rep.max_open_leads()) {
@@ -71,8 +60,11 @@ std::string Router::PickRep(const leadflow::config::v1::Team& team, const RepSta
       const RepPolicy* rp = policy_->FindRep(rep.rep_id());
       std::string when;
       if (rp != nullptr && rp->zone != nullptr &&
-          !WithinWorkingHours(rep.hours(), *rp->zone, now, &when)) {
-        Step(d, rule, false, "skipped: outside working hours (" + when + ")");
+          !WithinWorkingHours(rep.hours(), *rp->zone, now, &when, rp->holidays)) {
+        // A day off of the rep's holiday calendar reads "holiday <date> (calendar <id>)".
+        Step(d, rule, false,
+             "skipped: " + (when.starts_with("holiday ") ? when
+                                                          : "outside working hours (" + when + ")"));
         continue;
       }
     }
@@ -95,7 +87,8 @@ void Router::RouteCustomer(const leadflow::scoring::v1::LeadScored& scored,
   result.account_owner = lead.account_owner();
   if (!lead.account_owner().empty()) {
     const RepState s = reps.Get(lead.account_owner());
-    if (RepStateView::IsAvailable(s)) {
+    const std::string away = RepStateView::AwayReason(s, now);
+    if (away.empty()) {
       Step(d, "customer.owner", true, "account owner " + lead.account_owner());
       d.set_rep_id(lead.account_owner());
       d.set_team(lead.owner_team().empty() ? policy_->rules().customer_fallback_team()
@@ -103,7 +96,7 @@ void Router::RouteCustomer(const leadflow::scoring::v1::LeadScored& scored,
       return;
     }
     Step(d, "customer.owner", false,
-         "account owner " + lead.account_owner() + " " + AvailabilityName(s.availability));
+         "account owner " + lead.account_owner() + " " + away);
   } else {
     Step(d, "customer.owner", false, "account owner unknown");
   }
@@ -142,8 +135,10 @@ RoutingResult Router::Decide(const leadflow::scoring::v1::LeadScored& scored,
   Step(d, "order.customer", false,
        "relationship " + cv1::Relationship_Name(lead.meta().relationship()));
 
+  // The rep's out-of-office windows pause the SLA too (business_time.h).
   auto set_sla = [&](const std::string& team_id, const std::string& rep_id) {
-    result.sla_due_ms = SlaDueMillis(*policy_, team_id, rep_id, now);
+    const RepState s = reps.Get(rep_id);
+    result.sla_due_ms = SlaDueMillis(*policy_, team_id, rep_id, now, &s.out_of_office);
   };
 
   // 2. Named accounts go to the named owner (intake puts the registry's
@@ -157,9 +152,9 @@ RoutingResult Router::Decide(const leadflow::scoring::v1::LeadScored& scored,
     } else if (rp == nullptr) {
       Step(d, "order.named_account", false,
            "named owner " + owner + " is not a rep in the routing rules");
-    } else if (const RepState s = reps.Get(owner); !RepStateView::IsAvailable(s)) {
+    } else if (const RepState s = reps.Get(owner); !RepStateView::IsAvailable(s, now)) {
       Step(d, "order.named_account", false,
-           "named owner " + owner + " " + AvailabilityName(s.availability));
+           "named owner " + owner + " " + RepStateView::AwayReason(s, now));
     } else {
       Step(d, "order.named_account", true, "named owner " + owner);
       d.set_outcome(rv1::NAMED_OWNER);

@@ -33,6 +33,12 @@ std::string PathString(const rv1::Decision& d) {
   return out;
 }
 
+constexpr int64_t kHourMs = 3600 * 1000;
+constexpr int64_t kFridayNoonMoscowMs = 1763715600000;  // FridayNoonMoscow()
+
+// Out of office over the tests' instant, until 10:00 UTC.
+RepState Away() { return {rv1::ACTIVE, 0, 0, {{kFridayNoonMoscowMs - kHourMs, kFridayNoonMoscowMs + kHourMs}}}; }
+
 class RouterTest : public ::testing::Test {
  protected:
   RouterTest() : router_(testutil::MustPolicy(testutil::SampleRules())) {}
@@ -64,14 +70,14 @@ TEST_F(RouterTest, CustomerGoesToAccountOwner) {
 }
 
 TEST_F(RouterTest, CustomerWithOwnerOnVacationGoesToOwnersTeam) {
-  reps_.Set("owner-1", {rv1::VACATION, 0, 0});
+  reps_.Set("owner-1", Away());
   auto r = Decide(Customer("owner-1", "key-accounts"));
   EXPECT_EQ(r.decision.outcome(), rv1::CUSTOMER_INBOUND);
   EXPECT_EQ(r.decision.team(), "key-accounts");
   EXPECT_NE(r.decision.rep_id(), "owner-1");
   EXPECT_EQ(r.decision.rep_id(), "ka-a");  // first WRR pick of the team
   EXPECT_EQ(r.account_owner, "owner-1");
-  EXPECT_TRUE(PathHas(r.decision, "customer.owner", false, "vacation"));
+  EXPECT_TRUE(PathHas(r.decision, "customer.owner", false, "out of office until 2025-11-21T10:00Z"));
   EXPECT_TRUE(PathHas(r.decision, "customer.owner_team", true));
 }
 
@@ -86,7 +92,7 @@ TEST_F(RouterTest, CustomerWithUnknownOwnerAndTeamGoesToFallbackTeam) {
 }
 
 TEST_F(RouterTest, CustomerWithOwnerTeamOutsideConfigKeepsTheTeam) {
-  reps_.Set("owner-9", {rv1::PAUSED, 0, 0});
+  reps_.Set("owner-9", {rv1::PAUSED, 0, 0, {}});
   auto r = Decide(Customer("owner-9", "crm-only-team"));
   EXPECT_EQ(r.decision.outcome(), rv1::CUSTOMER_INBOUND);
   EXPECT_EQ(r.decision.team(), "crm-only-team");
@@ -102,8 +108,8 @@ TEST_F(RouterTest, CustomerNeverYieldsNurtureOrProspectAssignment) {
         for (auto avail : {rv1::ACTIVE, rv1::VACATION}) {
           for (const char* owner : {"", "owner-1", "ka-a"}) {
             RepStateView reps;
-            reps.Set("owner-1", {avail, 0, 0});
-            for (const auto& id : router_.policy().AllRepIds()) reps.Set(id, {avail, 1000, 1000});
+            reps.Set("owner-1", {avail, 0, 0, {}});
+            for (const auto& id : router_.policy().AllRepIds()) reps.Set(id, {avail, 1000, 1000, {}});
             auto s = Customer(owner, "");
             s.set_named_account(named);
             s.set_disqualified(disq);
@@ -147,15 +153,15 @@ TEST_F(RouterTest, NamedAccountWithoutOwnerFallsThroughToTeamRouting) {
 }
 
 TEST_F(RouterTest, NamedAccountWithAbsentOwnerFallsThrough) {
-  reps_.Set("ka-b", {rv1::VACATION, 0, 0});
+  reps_.Set("ka-b", Away());
   auto s = Mql(cv1::ENTERPRISE, cv1::DEAL_BAND_LARGE);
   s.set_named_account(true);
   s.mutable_lead()->set_account_owner("ka-b");
   auto r = Decide(s);
   EXPECT_EQ(r.decision.outcome(), rv1::ASSIGNED);
   EXPECT_NE(r.decision.rep_id(), "ka-b");
-  EXPECT_TRUE(PathHas(r.decision, "order.named_account", false, "vacation"));
-  EXPECT_TRUE(PathHas(r.decision, "rep.ka-b", false, "vacation"));
+  EXPECT_TRUE(PathHas(r.decision, "order.named_account", false, "out of office until 2025-11-21T10:00Z"));
+  EXPECT_TRUE(PathHas(r.decision, "rep.ka-b", false, "out of office until 2025-11-21T10:00Z"));
 }
 
 TEST_F(RouterTest, DisqualifiedIsRecordedWithFirstReason) {
@@ -232,8 +238,8 @@ TEST_F(RouterTest, PathExplainsWhyRulesDidNotMatch) {
 }
 
 TEST_F(RouterTest, SkipsRepsAtCapacityAndExplainsWhy) {
-  reps_.Set("ka-a", {rv1::ACTIVE, 100, 0});     // max open 100
-  reps_.Set("ka-b", {rv1::ACTIVE, 0, 100000});  // daily cap
+  reps_.Set("ka-a", {rv1::ACTIVE, 100, 0, {}});     // max open 100
+  reps_.Set("ka-b", {rv1::ACTIVE, 0, 100000, {}});  // daily cap
   auto r = Decide(Mql(cv1::ENTERPRISE, cv1::DEAL_BAND_LARGE));
   EXPECT_EQ(r.decision.outcome(), rv1::ASSIGNED);
   EXPECT_EQ(r.decision.rep_id(), "ka-c");
@@ -244,21 +250,21 @@ TEST_F(RouterTest, SkipsRepsAtCapacityAndExplainsWhy) {
 }
 
 TEST_F(RouterTest, NoCapacityQueuesWhenTeamOverflowIsQueue) {
-  reps_.Set("ka-a", {rv1::VACATION, 0, 0});
-  reps_.Set("ka-b", {rv1::PAUSED, 0, 0});
-  reps_.Set("ka-c", {rv1::ACTIVE, 100, 0});
+  reps_.Set("ka-a", Away());
+  reps_.Set("ka-b", {rv1::PAUSED, 0, 0, {}});
+  reps_.Set("ka-c", {rv1::ACTIVE, 100, 0, {}});
   auto r = Decide(Mql(cv1::ENTERPRISE, cv1::DEAL_BAND_LARGE));
   EXPECT_EQ(r.decision.outcome(), rv1::QUEUED);
   EXPECT_EQ(r.decision.team(), "key-accounts");
   EXPECT_EQ(r.decision.rep_id(), "");
   EXPECT_GT(r.sla_due_ms, 0);
-  EXPECT_TRUE(PathHas(r.decision, "rep.ka-a", false, "vacation"));
+  EXPECT_TRUE(PathHas(r.decision, "rep.ka-a", false, "out of office until 2025-11-21T10:00Z"));
   EXPECT_TRUE(PathHas(r.decision, "rep.ka-b", false, "paused"));
   EXPECT_TRUE(PathHas(r.decision, "overflow.key-accounts", true, "queued"));
 }
 
 TEST_F(RouterTest, NoCapacityGoesToNurtureWhenTeamOverflowIsToNurture) {
-  reps_.Set("mm-a", {rv1::ACTIVE, 0, 100000});
+  reps_.Set("mm-a", {rv1::ACTIVE, 0, 100000, {}});
   auto r = Decide(Mql(cv1::MID_MARKET, cv1::DEAL_BAND_STANDARD));
   EXPECT_EQ(r.decision.outcome(), rv1::NURTURE);
   EXPECT_EQ(r.decision.team(), "mid-market");
@@ -314,7 +320,7 @@ TEST_F(RouterTest, PickRepNeverPicksAnExcludedPreviousOwner) {
 }
 
 TEST_F(RouterTest, NamedOwnerTakesPrecedenceOverCapacityAndSaysSo) {
-  reps_.Set("ka-b", {rv1::ACTIVE, 100, 3});  // at max_open 100
+  reps_.Set("ka-b", {rv1::ACTIVE, 100, 3, {}});  // at max_open 100
   auto s = Mql(cv1::ENTERPRISE, cv1::DEAL_BAND_LARGE);
   s.set_named_account(true);
   s.mutable_lead()->set_account_owner("ka-b");
@@ -437,7 +443,7 @@ TEST_F(RouterTest, LargeDealRuleOffLeavesTodaysOrder) {
 
 TEST_F(RouterTest, LargeDealQueuesWhenEveryKeyAccountManagerIsFull) {
   Router router(testutil::MustPolicy(LargeDealRules()));
-  for (const char* id : {"ka-a", "ka-b", "ka-c"}) reps_.Set(id, {rv1::ACTIVE, 100, 0});
+  for (const char* id : {"ka-a", "ka-b", "ka-c"}) reps_.Set(id, {rv1::ACTIVE, 100, 0, {}});
   auto r = router.Decide(WeakLead(120'000'000), reps_, FridayNoonMoscow());
   EXPECT_EQ(r.decision.outcome(), rv1::QUEUED) << PathString(r.decision);
   EXPECT_EQ(r.decision.team(), "key-accounts");
@@ -480,11 +486,11 @@ TEST_F(RouterTest, CustomerNamedAndDisqualifiedComeBeforeTheLargeDealRule) {
   EXPECT_EQ(r.decision.outcome(), rv1::NAMED_OWNER);
   EXPECT_EQ(r.decision.rep_id(), "ka-c");  // the named owner, not round robin
   // The named owner away: the large-deal rule still keeps it out of nurture.
-  reps_.Set("ka-c", {rv1::VACATION, 0, 0});
+  reps_.Set("ka-c", Away());
   r = router.Decide(named, reps_, FridayNoonMoscow());
   EXPECT_EQ(r.decision.outcome(), rv1::ASSIGNED) << PathString(r.decision);
   EXPECT_EQ(r.decision.team(), "key-accounts");
-  EXPECT_TRUE(PathHas(r.decision, "order.named_account", false, "vacation"));
+  EXPECT_TRUE(PathHas(r.decision, "order.named_account", false, "out of office until 2025-11-21T10:00Z"));
   EXPECT_TRUE(PathHas(r.decision, "order.large_deal", true));
 
   auto disq = WeakLead(80'000'000);
@@ -511,7 +517,7 @@ TEST(RouterShares, WeightedRoundRobinSharesMatchWeightsWithin2Percent) {
 TEST(RouterShares, SharesRenormaliseAmongEligibleReps) {
   Router router(testutil::MustPolicy(testutil::SampleRules()));
   RepStateView reps;
-  reps.Set("ka-a", {rv1::VACATION, 0, 0});
+  reps.Set("ka-a", Away());
   std::map<std::string, int> picks;
   for (int i = 0; i < 9000; ++i) {
     ++picks[router.Decide(Mql(cv1::ENTERPRISE, cv1::DEAL_BAND_LARGE), reps, FridayNoonMoscow())
@@ -532,6 +538,121 @@ TEST(RoutingHelpers, SegmentsAndStages) {
   EXPECT_TRUE(IsQualified(cv1::OPPORTUNITY));
   EXPECT_FALSE(IsQualified(cv1::LEAD));
   EXPECT_FALSE(IsQualified(cv1::DISQUALIFIED));
+}
+
+// Calendars (docs/domain-rules.md, "Calendars").
+
+leadflow::config::v1::HolidayCalendar OneDayOff(const std::string& id, const std::string& day) {
+  leadflow::config::v1::HolidayCalendar c;
+  c.set_calendar_id(id);
+  c.set_covers_from("2025-01-01");
+  c.set_covers_to("2025-12-31");
+  c.add_days_off(day);
+  return c;
+}
+
+TEST(RouterCalendars, ARepOnAHolidayOfTheirCalendarIsSkipped) {
+  auto rules = testutil::SampleRules();
+  rules.mutable_teams(0)->set_enforce_working_hours(true);
+  *rules.add_holiday_calendars() = OneDayOff("RU-TA", "2025-11-21");  // the tests' Friday
+  rules.mutable_teams(0)->mutable_reps(0)->set_holiday_calendar("RU-TA");  // ka-a
+  Router router(testutil::MustPolicy(rules));
+  RepStateView reps;
+  for (int i = 0; i < 6; ++i) {
+    auto r = router.Decide(Mql(cv1::ENTERPRISE, cv1::DEAL_BAND_LARGE), reps, FridayNoonMoscow());
+    EXPECT_EQ(r.decision.outcome(), rv1::ASSIGNED);
+    EXPECT_NE(r.decision.rep_id(), "ka-a") << PathString(r.decision);
+    EXPECT_TRUE(PathHas(r.decision, "rep.ka-a", false, "skipped: holiday 2025-11-21 (calendar RU-TA)"))
+        << PathString(r.decision);
+  }
+}
+
+TEST(RouterCalendars, ATeamOnAHolidayQueuesAndItsSlaStartsOnTheNextWorkingDay) {
+  auto rules = testutil::SampleRules();
+  rules.mutable_teams(0)->set_enforce_working_hours(true);
+  *rules.add_holiday_calendars() = OneDayOff("RU", "2025-11-24");  // Monday
+  rules.set_default_holiday_calendar("RU");
+  Router router(testutil::MustPolicy(rules));
+  RepStateView reps;
+  // Mon 2025-11-24 12:00 Moscow.
+  const auto monday_noon = FridayNoonMoscow() + std::chrono::hours(72);
+  auto r = router.Decide(Mql(cv1::ENTERPRISE, cv1::DEAL_BAND_LARGE), reps, monday_noon);
+  EXPECT_EQ(r.decision.outcome(), rv1::QUEUED) << PathString(r.decision);
+  EXPECT_TRUE(PathHas(r.decision, "rep.ka-c", false, "holiday 2025-11-24 (calendar RU)"));
+  // The 60 business minutes run on Tuesday from 09:00 Moscow (06:00 UTC).
+  EXPECT_EQ(r.sla_due_ms, kFridayNoonMoscowMs + 94 * kHourMs);  // Tue 10:00 Moscow
+}
+
+TEST(RouterCalendars, ARepOutOfOfficeIsSkippedWhateverTheTeamEnforces) {
+  Router router(testutil::MustPolicy(testutil::SampleRules()));  // hours not enforced
+  RepStateView reps;
+  reps.Set("ka-a", Away());
+  reps.Set("ka-b", Away());
+  auto r = router.Decide(Mql(cv1::ENTERPRISE, cv1::DEAL_BAND_LARGE), reps, FridayNoonMoscow());
+  EXPECT_EQ(r.decision.rep_id(), "ka-c");
+  EXPECT_TRUE(PathHas(r.decision, "rep.ka-a", false, "skipped: out of office until 2025-11-21T10:00Z"));
+  // Back after the window.
+  r = router.Decide(Mql(cv1::ENTERPRISE, cv1::DEAL_BAND_LARGE), reps,
+                    FridayNoonMoscow() + std::chrono::hours(1));
+  EXPECT_FALSE(PathHas(r.decision, "rep.ka-a", false, "out of office"));
+}
+
+TEST(RouterCalendars, TheSlaPausesWhileTheRepIsOutOfOffice) {
+  Router router(testutil::MustPolicy(testutil::SampleRules()));
+  RepStateView reps;
+  // ka-b and ka-c away now; ka-a away from 12:30 to 14:30 Moscow.
+  reps.Set("ka-b", Away());
+  reps.Set("ka-c", Away());
+  reps.Set("ka-a", {rv1::ACTIVE, 0, 0,
+                    {{kFridayNoonMoscowMs + kHourMs / 2, kFridayNoonMoscowMs + 5 * kHourMs / 2}}});
+  auto r = router.Decide(Mql(cv1::ENTERPRISE, cv1::DEAL_BAND_LARGE), reps, FridayNoonMoscow());
+  ASSERT_EQ(r.decision.rep_id(), "ka-a");
+  // 30 minutes before the window, 30 after it: due 15:00 Moscow, not 13:00.
+  EXPECT_EQ(r.sla_due_ms, kFridayNoonMoscowMs + 3 * kHourMs);
+}
+
+TEST(RouterCalendars, ANamedOwnerOutOfOfficeLetsTheLeadRouteOn) {
+  Router router(testutil::MustPolicy(testutil::SampleRules()));
+  RepStateView reps;
+  reps.Set("ka-c", Away());
+  auto s = Mql(cv1::ENTERPRISE, cv1::DEAL_BAND_LARGE);
+  s.set_named_account(true);
+  s.mutable_lead()->set_account_owner("ka-c");
+  auto r = router.Decide(s, reps, FridayNoonMoscow());
+  EXPECT_EQ(r.decision.outcome(), rv1::ASSIGNED);
+  EXPECT_NE(r.decision.rep_id(), "ka-c");
+  EXPECT_TRUE(PathHas(r.decision, "order.named_account", false, "named owner ka-c out of office"));
+}
+
+TEST(RouterCalendars, ALegacyVacationRecordStillKeepsTheRepAway) {
+  Router router(testutil::MustPolicy(testutil::SampleRules()));
+  RepStateView reps;
+  reps.Set("ka-a", {rv1::VACATION, 0, 0, {}});
+  auto r = router.Decide(Mql(cv1::ENTERPRISE, cv1::DEAL_BAND_LARGE), reps, FridayNoonMoscow());
+  EXPECT_NE(r.decision.rep_id(), "ka-a");
+  EXPECT_TRUE(PathHas(r.decision, "rep.ka-a", false, "skipped: vacation"));
+}
+
+TEST(RouterCalendars, UnknownCalendarNamesAreConfigErrors) {
+  auto rules = testutil::SampleRules();
+  rules.mutable_teams(1)->mutable_reps(0)->set_holiday_calendar("XX");
+  auto p = RoutingPolicy::Create(rules, testutil::FixedZones());
+  ASSERT_FALSE(p.ok());
+  EXPECT_EQ(p.status().message(),
+            "routing rules: teams[1].reps[0].holiday_calendar: unknown holiday calendar \"XX\" "
+            "(not in holiday_calendars)");
+  rules = testutil::SampleRules();
+  rules.set_default_holiday_calendar("RU");
+  p = RoutingPolicy::Create(rules, testutil::FixedZones());
+  ASSERT_FALSE(p.ok());
+  EXPECT_NE(p.status().message().find("default_holiday_calendar: unknown"), std::string::npos);
+  rules = testutil::SampleRules();
+  *rules.add_holiday_calendars() = OneDayOff("RU", "2025-01-01");
+  *rules.add_holiday_calendars() = OneDayOff("RU", "2025-01-02");
+  p = RoutingPolicy::Create(rules, testutil::FixedZones());
+  ASSERT_FALSE(p.ok());
+  EXPECT_EQ(p.status().message(),
+            "routing rules: holiday_calendars[1].calendar_id: duplicate calendar \"RU\"");
 }
 
 }  // namespace

@@ -107,9 +107,36 @@ StatusOr<std::shared_ptr<const RoutingPolicy>> RoutingPolicy::Create(
     return *zone;
   };
 
+  // Holiday calendars, then the names that refer to them.
+  for (int c = 0; c < r.holiday_calendars_size(); ++c) {
+    const std::string cf = "holiday_calendars[" + std::to_string(c) + "]";
+    auto cal = HolidayCalendar::Create(r.holiday_calendars(c), cf);
+    if (!cal.ok()) return Status::InvalidArgument("routing rules: " + cal.status().message());
+    const std::string id = cal->id();
+    if (!policy->holiday_calendars_.emplace(id, std::move(*cal)).second) {
+      return Err(cf + ".calendar_id", "duplicate calendar \"" + id + "\"");
+    }
+  }
+  auto find_calendar = [&](const std::string& id, const std::string& f,
+                           const HolidayCalendar* fallback) -> StatusOr<const HolidayCalendar*> {
+    if (id.empty()) return fallback;
+    auto it = policy->holiday_calendars_.find(id);
+    if (it == policy->holiday_calendars_.end()) {
+      return Err(f, "unknown holiday calendar \"" + id + "\" (not in holiday_calendars)");
+    }
+    return &it->second;
+  };
+  auto default_calendar =
+      find_calendar(r.default_holiday_calendar(), "default_holiday_calendar", nullptr);
+  if (!default_calendar.ok()) return default_calendar.status();
+
   for (int t = 0; t < r.teams_size(); ++t) {
     const auto& team = r.teams(t);
     const std::string tf = "teams[" + std::to_string(t) + "]";
+    auto team_calendar =
+        find_calendar(team.holiday_calendar(), tf + ".holiday_calendar", *default_calendar);
+    if (!team_calendar.ok()) return team_calendar.status();
+    policy->team_holidays_[team.team_id()] = *team_calendar;
     if (team.team_id().empty()) return Err(tf + ".team_id", "must not be empty");
     if (!policy->team_index_.emplace(team.team_id(), t).second) {
       return Err(tf + ".team_id", "duplicate team \"" + team.team_id() + "\"");
@@ -141,6 +168,10 @@ StatusOr<std::shared_ptr<const RoutingPolicy>> RoutingPolicy::Create(
       RepPolicy rp;
       rp.rep = &rep;
       rp.team_id = team.team_id();
+      auto rep_calendar =
+          find_calendar(rep.holiday_calendar(), rf + ".holiday_calendar", *team_calendar);
+      if (!rep_calendar.ok()) return rep_calendar.status();
+      rp.holidays = *rep_calendar;
       if (rep.has_hours()) {
         auto zone = check_hours(rep.hours(), rf + ".hours", who);
         if (!zone.ok()) return zone.status();
@@ -218,6 +249,11 @@ StatusOr<std::shared_ptr<const RoutingPolicy>> RoutingPolicy::Create(
 const TimeZone* RoutingPolicy::TeamZone(const std::string& team_id) const {
   auto it = team_zones_.find(team_id);
   return it == team_zones_.end() ? nullptr : it->second.get();
+}
+
+const HolidayCalendar* RoutingPolicy::TeamHolidays(const std::string& team_id) const {
+  auto it = team_holidays_.find(team_id);
+  return it == team_holidays_.end() ? nullptr : it->second;
 }
 
 int RoutingPolicy::scheduler_tick_ms() const {

@@ -17,6 +17,7 @@
 #include "routing/domain/deal_stages.h"
 #include "routing/domain/fairness.h"
 #include "routing/domain/funnel_bands.h"
+#include "routing/domain/holiday_calendar.h"
 #include "routing/domain/time_zone.h"
 
 namespace leadflow::routing {
@@ -25,6 +26,9 @@ struct RepPolicy {
   const leadflow::config::v1::Rep* rep = nullptr;  // points into RoutingPolicy::rules()
   std::string team_id;
   std::shared_ptr<const TimeZone> zone;  // null when the rep has no working hours
+  // The rep's holiday calendar (its own, else its team's, else the default);
+  // null for none. Points into the RoutingPolicy.
+  const HolidayCalendar* holidays = nullptr;
 };
 
 class RoutingPolicy {
@@ -49,6 +53,12 @@ class RoutingPolicy {
   std::vector<std::string> AllRepIds() const;
   // The zone of a team's business_hours; nullptr when the team has none.
   const TimeZone* TeamZone(const std::string& team_id) const;
+  // A team's holiday calendar (its own, else the default); nullptr for none.
+  const HolidayCalendar* TeamHolidays(const std::string& team_id) const;
+  // Every configured holiday calendar, by id.
+  const std::map<std::string, HolidayCalendar>& holiday_calendars() const {
+    return holiday_calendars_;
+  }
 
   // Scheduler settings with defaults applied.
   int scheduler_tick_ms() const;
@@ -72,6 +82,8 @@ class RoutingPolicy {
   std::map<std::string, int> team_index_;
   std::map<std::string, RepPolicy> reps_;
   std::map<std::string, std::shared_ptr<const TimeZone>> team_zones_;
+  std::map<std::string, HolidayCalendar> holiday_calendars_;
+  std::map<std::string, const HolidayCalendar*> team_holidays_;
   DealStages deal_stages_;
   FunnelBands funnel_;
   FairnessSettings fairness_;

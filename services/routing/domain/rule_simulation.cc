@@ -162,7 +162,7 @@ RepStateView Replay::ViewOf(const std::vector<std::string>& ids, int64_t now) {
   std::map<std::string, RepState> states;
   for (const auto& id : ids) {
     const SimRep& s = Rep(id, now);
-    states[id] = RepState{s.availability, s.open, s.today};
+    states[id] = RepState{s.availability, s.open, s.today, {}};
   }
   return RepStateView(std::move(states));
 }
@@ -314,7 +314,7 @@ void Replay::Drain(int64_t now) {
       d.mutable_decided_at()->set_nanos(static_cast<int32_t>(now % 1000) * 1000000);
       Claim(rep, now);
       const SimRep& s = reps_[rep];
-      view.Set(rep, RepState{s.availability, s.open, s.today});
+      view.Set(rep, RepState{s.availability, s.open, s.today, {}});
       q->second.erase(head);
       --queued_;
       lead.outcome = rv1::ASSIGNED;

@@ -129,7 +129,7 @@ RepStateView LiveStandIn::Snapshot(int64_t now) {
       r.day = day;
       r.today = 0;
     }
-    view.Set(id, RepState{r.availability, r.open, r.today});
+    view.Set(id, RepState{r.availability, r.open, r.today, {}});
   }
   return view;
 }

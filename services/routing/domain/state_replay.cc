@@ -52,10 +52,18 @@ void RoutingStateReplay::OnAvailability(const std::string& rep_id, rv1::RepAvail
   availability_[rep_id] = a;
 }
 
+void RoutingStateReplay::OnOutOfOffice(const std::string& rep_id, OutOfOffice windows,
+                                       int64_t at_ms) {
+  auto [it, inserted] = out_of_office_.try_emplace(rep_id, at_ms, OutOfOffice{});
+  if (!inserted && it->second.first > at_ms) return;
+  it->second = {at_ms, std::move(windows)};
+}
+
 RoutingStateReplay::State RoutingStateReplay::Build(
     const std::set<std::string>& days, const leadflow::config::v1::QueueOrder& order) const {
   State state;
   state.availability = availability_;
+  state.out_of_office = out_of_office_;
   for (const auto& [key, count] : given_) {
     if (days.count(key.first)) state.daily[key] = count;
   }

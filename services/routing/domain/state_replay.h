@@ -27,6 +27,7 @@
 
 #include "leadflow/config/v1/routing_rules.pb.h"
 #include "leadflow/routing/v1/routing.pb.h"
+#include "routing/domain/out_of_office.h"
 #include "routing/domain/queue_order.h"
 
 namespace leadflow::routing {
@@ -41,6 +42,9 @@ class RoutingStateReplay {
   void OnDecision(const leadflow::routing::v1::LeadAssigned& record);
   void OnFeedback(const leadflow::routing::v1::SalesFeedback& feedback);
   void OnAvailability(const std::string& rep_id, leadflow::routing::v1::RepAvailability a);
+  // A reps.out-of-office record, already validated: the one set latest
+  // (`at_ms`) per rep wins, whatever the order they are fed in.
+  void OnOutOfOffice(const std::string& rep_id, OutOfOffice windows, int64_t at_ms);
   void OnStall(const leadflow::routing::v1::DealStalled& stall);
 
   struct Lead {
@@ -68,6 +72,8 @@ class RoutingStateReplay {
     std::map<std::string, std::vector<std::string>> queues;
     std::map<std::pair<std::string, std::string>, int64_t> daily;  // (day, rep) -> leads given
     std::map<std::string, leadflow::routing::v1::RepAvailability> availability;
+    // rep -> (when set, windows)
+    std::map<std::string, std::pair<int64_t, OutOfOffice>> out_of_office;
   };
   // The state at the end of the records fed so far. Daily counts are kept
   // for the days in `days` only (e.g. the reps' last three local days).
@@ -89,6 +95,7 @@ class RoutingStateReplay {
   std::map<std::string, std::set<std::string>> counted_;         // lead -> reps counted
   std::map<std::string, std::vector<leadflow::routing::v1::SalesFeedback>> feedback_;
   std::map<std::string, leadflow::routing::v1::RepAvailability> availability_;
+  std::map<std::string, std::pair<int64_t, OutOfOffice>> out_of_office_;
   std::map<std::string, std::map<int64_t, int64_t>> stalls_;  // lead -> stage_version -> version
 };
 

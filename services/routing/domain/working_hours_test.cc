@@ -81,5 +81,49 @@ TEST(WorkingHours, DstZoneUsesTheOffsetOfTheInstant) {
   EXPECT_FALSE(WithinWorkingHours(h, **berlin, system_clock::time_point(seconds(1711783800))));
 }
 
+// Holiday calendars (docs/domain-rules.md, "Calendars"): the tests' Friday
+// 2025-11-21 off, Saturday 2025-11-22 worked, Monday 2025-11-24 short.
+HolidayCalendar TestCalendar() {
+  leadflow::config::v1::HolidayCalendar c;
+  c.set_calendar_id("T");
+  c.set_covers_from("2025-11-01");
+  c.set_covers_to("2025-11-30");
+  c.add_days_off("2025-11-21");
+  c.add_working_days("2025-11-22");
+  c.add_short_days("2025-11-24");
+  return *HolidayCalendar::Create(c, "holiday_calendars[0]");
+}
+
+TEST(WorkingHours, ADayOffIsNeverAtWork) {
+  auto msk = TimeZone::Fixed("Europe/Moscow", 3 * 3600);
+  const auto cal = TestCalendar();
+  auto h = Hours(9, 18, {1, 2, 3, 4, 5});
+  std::string detail;
+  EXPECT_TRUE(WithinWorkingHours(h, *msk, Utc(9), &detail));  // no calendar: Fri 12:00
+  EXPECT_FALSE(WithinWorkingHours(h, *msk, Utc(9), &detail, &cal));
+  EXPECT_EQ(detail, "holiday 2025-11-21 (calendar T)");
+  // The day is the local one: Thu 23:30 UTC is Friday in Moscow already.
+  EXPECT_FALSE(WithinWorkingHours(Hours(0, 24, {}), *msk, Utc(-1, 30), nullptr, &cal));
+}
+
+TEST(WorkingHours, AMovedWorkingDayIsAtWorkWhateverItsWeekday) {
+  auto msk = TimeZone::Fixed("Europe/Moscow", 3 * 3600);
+  const auto cal = TestCalendar();
+  auto h = Hours(9, 18, {1, 2, 3, 4, 5});
+  EXPECT_FALSE(WithinWorkingHours(h, *msk, Utc(24 + 9)));        // Sat 12:00
+  EXPECT_TRUE(WithinWorkingHours(h, *msk, Utc(24 + 9), nullptr, &cal));
+  EXPECT_FALSE(WithinWorkingHours(h, *msk, Utc(24 + 15), nullptr, &cal));  // Sat 18:00
+}
+
+TEST(WorkingHours, AShortDayEndsAnHourEarly) {
+  auto msk = TimeZone::Fixed("Europe/Moscow", 3 * 3600);
+  const auto cal = TestCalendar();
+  auto h = Hours(9, 18, {1, 2, 3, 4, 5});
+  // Monday 2025-11-24: 16:59 Moscow at work, 17:00 not (18:00 on other days).
+  EXPECT_TRUE(WithinWorkingHours(h, *msk, Utc(72 + 13, 59), nullptr, &cal));
+  EXPECT_FALSE(WithinWorkingHours(h, *msk, Utc(72 + 14), nullptr, &cal));
+  EXPECT_TRUE(WithinWorkingHours(h, *msk, Utc(72 + 14)));
+}
+
 }  // namespace
 }  // namespace leadflow::routing

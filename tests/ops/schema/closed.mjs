@@ -45,12 +45,12 @@ export const KAFKA_ACLS = {
   "leadflow-routing": {
     read: ["leads.scored", "sales.feedback", "engagement.events", "privacy.erasure", "leads.assigned",
       "leads.nurture", "accounts.inbound", "leads.rejected", "reps.availability", "deals.stalls",
-      "leads.cohorts"],
+      "leads.cohorts", "reps.out-of-office"],
     // every team's own feedback topic, sales.feedback.<team>
     readPrefix: ["sales.feedback."],
     write: ["leads.assigned", "leads.nurture", "accounts.inbound", "sales.feedback", "leads.rejected",
       "reps.availability", "leads.discarded", "deals.stages", "deals.stalls", "leads.cohorts",
-      "sla.escalations"],
+      "sla.escalations", "reps.out-of-office"],
   },
   "leadflow-nurture": {
     read: ["accounts.changes", "leads.nurture", "accounts.inbound", "leads.assigned", "engagement.events",
