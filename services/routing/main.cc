@@ -17,6 +17,8 @@
 #include "routing/app/routing_scheduler.h"
 #include "routing/app/routing_state_rebuild.h"
 #include "routing/app/routing_store.h"
+#include "routing/app/rule_simulation_grpc_service.h"
+#include "routing/app/simulation_history_reader.h"
 #include "routing/app/zoneinfo_loader.h"
 
 namespace {
@@ -54,6 +56,7 @@ int main(int argc, char** argv) {
   std::unique_ptr<SlaLadderStore> sla_ladder;
   std::unique_ptr<FeedbackProcessor> feedback;
   std::unique_ptr<RoutingGrpcService> grpc_service;
+  std::unique_ptr<RuleSimulationGrpcService> simulation_service;
   std::unique_ptr<RoutingPrivacy> routing_privacy;
   std::unique_ptr<RoutingStateRebuild> state_rebuild;
   std::unique_ptr<CohortStore> cohorts;
@@ -111,6 +114,20 @@ int main(int argc, char** argv) {
         *policy, *out_of_office_store, rt.clock(), [s = scheduler.get()] { s->Wake(); });
     grpc_service->set_out_of_office(out_of_office.get());
     rt.AddGrpcService(grpc_service.get());
+    // Rule simulation (docs/simulation.md): callers with the rules:simulate scope only.
+    simulation_service = std::make_unique<RuleSimulationGrpcService>(
+        *callers,
+        [infra = rt.infra()](std::chrono::milliseconds timeout) {
+          HistoryReadOptions read;
+          read.brokers = infra.kafka_brokers;
+          read.kafka_properties = infra.kafka_properties;
+          read.timeout = timeout;
+          return ReadSimulationHistory(read, nullptr);
+        },
+        [stage = *stage_time_scale, sla = *sla_time_scale](config::v1::RoutingRules rules) {
+          return RoutingPolicy::Create(std::move(rules), SystemZoneResolver(), stage, sla);
+        });
+    rt.AddGrpcService(simulation_service.get());
     rt.OnShutdown([svc = grpc_service.get()] { svc->Shutdown(); });
     rt.AddBackgroundTask("scheduler",
                          [s = scheduler.get()](const std::atomic<bool>& stop) { s->Run(stop); });

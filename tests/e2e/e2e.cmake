@@ -120,3 +120,11 @@ leadflow_e2e_test(sla_ladder_e2e_test TIMEOUT 180
 # reps.out-of-office, and rebuilt from the topic after a FLUSHALL.
 leadflow_e2e_test(calendars_e2e_test TIMEOUT 120
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/calendars_test.cc DEPS leadflow-routing)
+
+# RuleSimulationService.SimulateRules over the real routing binary (issue
+# 19.1, docs/simulation.md): the sample leads flow, then a team caller is
+# refused and the "rules:simulate" caller sees an empty diff for the live
+# rules and moves for a changed weight.
+leadflow_e2e_test(simulate_rules_grpc_e2e_test TIMEOUT 120
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/simulate_rules_grpc_test.cc
+  DEPS leadflow-intake leadflow-scoring leadflow-routing leadflow-nurture leadflow-cli)

@@ -9,8 +9,8 @@
 
 #include "common/config/proto_loader.h"
 #include "routing/app/zoneinfo_loader.h"
+#include "routing/app/simulation_history_reader.h"
 #include "routing/domain/rule_simulation.h"
-#include "simulate_history_reader.h"
 #include "simulate_report_json.h"
 
 namespace leadflow::cli {
@@ -79,21 +79,30 @@ void PrintSummary(const SimulationReport& r) {
     auto it = r.changes_by_kind.find(k);
     return static_cast<long long>(it == r.changes_by_kind.end() ? 0 : it->second);
   };
+  auto source = [&](const char* k) {
+    auto it = r.changes_by_source.find(k);
+    return static_cast<long long>(it == r.changes_by_source.end() ? 0 : it->second);
+  };
   std::printf("\nDiff: %zu lead(s) decided differently (outcome %lld, team %lld, rep %lld)\n",
               r.changes.size(), kind("outcome"), kind("team"), kind("rep"));
   if (!r.changes.empty()) {
-    std::printf("  %-36s %-34s %s\n", "LEAD", "ACTUAL", "SIMULATED");
+    std::printf("  by: leads.scored %lld, queue drains %lld, SLA re-assignments %lld\n",
+                source("scored"), source("queue_drain"), source("sla_reassign"));
+  }
+  if (!r.changes.empty()) {
+    std::printf("  %-36s %-12s %-34s %s\n", "LEAD", "BY", "ACTUAL", "SIMULATED");
     for (size_t i = 0; i < r.changes.size() && i < kChangesShown; ++i) {
       const auto& c = r.changes[i];
-      std::printf("  %-36s %-34s %s\n", c.lead_id.c_str(), Who(c.actual).c_str(),
-                  Who(c.simulated).c_str());
+      std::printf("  %-36s %-12s %-34s %s\n", c.lead_id.c_str(), routing::SourceName(c.source),
+                  Who(c.actual).c_str(), Who(c.simulated).c_str());
     }
     if (r.changes.size() > kChangesShown) {
       std::printf("  ... %zu more (all of them, with paths, in --json)\n",
                   r.changes.size() - kChangesShown);
     }
     for (size_t i = 0; i < r.changes.size() && i < kPathsShown; ++i) {
-      std::printf("\n  %s (revision %d)\n", r.changes[i].lead_id.c_str(), r.changes[i].revision);
+      std::printf("\n  %s (revision %d, %s)\n", r.changes[i].lead_id.c_str(),
+                  r.changes[i].revision, routing::SourceName(r.changes[i].source));
       PrintPath("actual", r.changes[i].actual);
       PrintPath("simulated", r.changes[i].simulated);
     }
@@ -117,9 +126,11 @@ void PrintSummary(const SimulationReport& r) {
     std::printf("; %s deepest %d (hour of %s)", team.c_str(), d.first, Rfc3339(d.second).c_str());
   }
   std::printf(
-      "\n  SLA: %lld assignments not accepted in time, %lld queued past due, "
+      "\n  SLA: %lld assignments not accepted in time (actual %lld), %lld queued past due, "
       "%lld re-assigned (actual %lld)\n",
-      static_cast<long long>(r.sla_missed_assigned), static_cast<long long>(r.sla_missed_queued),
+      static_cast<long long>(r.sla_missed_assigned),
+      static_cast<long long>(r.actual_sla_missed_assigned),
+      static_cast<long long>(r.sla_missed_queued),
       static_cast<long long>(r.sla_reassigned), static_cast<long long>(r.actual_sla_reassigned));
 }
 
@@ -159,8 +170,13 @@ int Simulate(const std::string& brokers, const Options& options) {
     std::fprintf(stderr, "leadflow-cli simulate: %s\n", policy.status().message().c_str());
     return 2;
   }
+  // Off weight as the fairness alert judges it under these rules.
+  so.fairness_tolerance_pct = (*policy)->fairness().tolerance_pct;
+  so.fairness_min_team_assignments = (*policy)->fairness().min_team_assignments;
   const auto started = std::chrono::steady_clock::now();
-  auto history = ReadSimulationHistory(brokers, [](const std::string& topic, size_t n) {
+  routing::HistoryReadOptions read_options;
+  read_options.brokers = brokers;
+  auto history = routing::ReadSimulationHistory(read_options, [](const std::string& topic, size_t n) {
     std::fprintf(stderr, "simulate: read %zu records of %s\n", n, topic.c_str());
   });
   if (!history.ok()) {

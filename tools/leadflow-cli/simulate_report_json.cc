@@ -41,11 +41,13 @@ std::string SimulationReportJson(const routing::SimulationReport& r) {
   j["unmatched"] = r.unmatched;
   j["outcomes"] = {{"actual", r.actual_outcomes}, {"simulated", r.simulated_outcomes}};
   j["changes_by_kind"] = r.changes_by_kind;
+  j["changes_by_source"] = r.changes_by_source;
   json changes = json::array();
   for (const auto& c : r.changes) {
     changes.push_back({{"lead_id", c.lead_id},
                        {"revision", c.revision},
                        {"at", Rfc3339(c.at_ms)},
+                       {"source", routing::SourceName(c.source)},
                        {"actual", DecisionJson(c.actual)},
                        {"simulated", DecisionJson(c.simulated)}});
   }
@@ -77,6 +79,7 @@ std::string SimulationReportJson(const routing::SimulationReport& r) {
   j["sla"] = {
       {"reassigned", {{"actual", r.actual_sla_reassigned}, {"simulated", r.sla_reassigned}}},
       {"simulated_missed_assigned", r.sla_missed_assigned},
+      {"actual_missed_assigned", r.actual_sla_missed_assigned},
       {"simulated_missed_queued", r.sla_missed_queued}};
   if (!r.lead_simulated.empty() || !r.lead_actual.empty()) {
     json sim = json::array(), act = json::array();

@@ -26,8 +26,18 @@ StatusOr<std::shared_ptr<const CallerAuth>> CallerAuth::Create(const RoutingPoli
     if (c.api_key_sha256().empty() && c.client_cert_cn().empty()) {
       return Invalid(field, "needs api_key_sha256 or client_cert_cn");
     }
-    if (c.teams().empty()) return Invalid(field + ".teams", "at least one team is required");
-    Caller caller{c.caller_id(), {}};
+    if (c.teams().empty() && c.scopes().empty()) {
+      return Invalid(field + ".teams", "at least one team (or scope) is required");
+    }
+    Caller caller{c.caller_id(), {}, {}};
+    for (int k = 0; k < c.scopes().size(); ++k) {
+      if (c.scopes(k) != kSimulateRulesScope) {
+        return Invalid(field + ".scopes[" + std::to_string(k) + "]",
+                       "unknown scope " + c.scopes(k) + " (known: " +
+                           std::string(kSimulateRulesScope) + ")");
+      }
+      caller.scopes.insert(c.scopes(k));
+    }
     for (int t = 0; t < c.teams().size(); ++t) {
       if (policy.FindTeam(c.teams(t)) == nullptr) {
         return Invalid(field + ".teams[" + std::to_string(t) + "]", "unknown team " + c.teams(t));

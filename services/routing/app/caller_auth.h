@@ -3,7 +3,9 @@
 // "authorization: Bearer <key>", matched against SHA-256 digests through
 // common/auth's ApiKeyRegistry) or with a client certificate whose subject CN
 // is configured (mutual TLS, see LEADFLOW_TLS_* in docs/security.md). A caller
-// acts only on the reps and teams of its own `teams`.
+// acts only on the reps and teams of its own `teams`, and holds a scope (its
+// `scopes`) only when configured with it: closed by default. A scope grants a
+// method that reaches beyond any team, e.g. kSimulateRulesScope.
 //
 // Immutable after Create(); thread-safe. Keys, digests and CNs are never logged.
 #pragma once
@@ -13,6 +15,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 
 #include "common/auth/api_keys.h"
 #include "common/util/status.h"
@@ -25,16 +28,22 @@ class Status;
 
 namespace leadflow::routing {
 
+// RuleSimulationService.SimulateRules: replays every team's history through
+// candidate rules (docs/simulation.md), so no team membership grants it.
+inline constexpr std::string_view kSimulateRulesScope = "rules:simulate";
+
 struct Caller {
   std::string id;
   std::set<std::string> teams;
+  std::set<std::string, std::less<>> scopes;
 };
 
 class CallerAuth {
  public:
   // kInvalidArgument naming the field ("callers[1].teams[0]: unknown team x")
   // for an empty or repeated caller_id, a caller with neither key nor CN, a
-  // malformed or shared digest, a repeated CN, or an unknown team.
+  // malformed or shared digest, a repeated CN, an unknown team, an unknown
+  // scope, or a caller with neither teams nor scopes.
   static StatusOr<std::shared_ptr<const CallerAuth>> Create(const RoutingPolicy& policy);
 
   // The caller owning `api_key` (if present) or else the certificate CN.
@@ -46,6 +55,10 @@ class CallerAuth {
   bool MayActOnTeam(const Caller& caller, const std::string& team) const;
   // False for a rep of another team, and for an unknown rep.
   bool MayActOnRep(const Caller& caller, const std::string& rep_id) const;
+  // True only when the caller was configured with `scope`.
+  static bool HasScope(const Caller& caller, std::string_view scope) {
+    return caller.scopes.count(scope) > 0;
+  }
 
  private:
   CallerAuth() = default;

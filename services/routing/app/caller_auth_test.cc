@@ -68,6 +68,8 @@ TEST(CallerAuth, BadCallerConfigNamesTheField) {
        "callers[1].teams[1]"},
       {[](RoutingRules& r) { r.mutable_callers(0)->clear_teams(); }, "callers[0].teams"},
       {[](RoutingRules& r) { r.mutable_callers(0)->set_api_key_sha256("abc"); }, "callers"},
+      {[](RoutingRules& r) { r.mutable_callers(1)->add_scopes("rules:everything"); },
+       "callers[1].scopes[0]"},
   };
   for (const auto& c : cases) {
     RoutingRules r = WithCallers();
@@ -77,6 +79,30 @@ TEST(CallerAuth, BadCallerConfigNamesTheField) {
     ASSERT_FALSE(a.ok()) << c.field;
     EXPECT_NE(a.status().message().find(c.field), std::string::npos) << a.status().message();
   }
+}
+
+// Closed by default: no caller holds a scope unless configured with it, and a
+// scope-only caller (no teams) acts on no team.
+TEST(CallerAuth, ScopesAreHeldOnlyWhenConfigured) {
+  RoutingRules r = WithCallers();
+  auto* analyst = r.add_callers();
+  analyst->set_caller_id("rules-analyst");
+  analyst->set_api_key_sha256(auth::Sha256Hex("key-analyst"));
+  analyst->add_scopes(std::string(kSimulateRulesScope));
+  auto policy = testutil::MustPolicy(r);
+  auto a = CallerAuth::Create(*policy);
+  ASSERT_TRUE(a.ok()) << a.status().message();
+  auto ka = (*a)->Authenticate(std::string("key-ka"), "");
+  ASSERT_TRUE(ka);
+  EXPECT_FALSE(CallerAuth::HasScope(*ka, kSimulateRulesScope)) << "a team caller";
+  auto ops = (*a)->Authenticate(std::nullopt, "sales-ops.leadflow");
+  ASSERT_TRUE(ops);
+  EXPECT_FALSE(CallerAuth::HasScope(*ops, kSimulateRulesScope)) << "two teams, still no scope";
+  auto an = (*a)->Authenticate(std::string("key-analyst"), "");
+  ASSERT_TRUE(an);
+  EXPECT_TRUE(CallerAuth::HasScope(*an, kSimulateRulesScope));
+  EXPECT_FALSE((*a)->MayActOnTeam(*an, "key-accounts"));
+  EXPECT_FALSE((*a)->MayActOnRep(*an, "ka-a"));
 }
 
 TEST(CallerAuth, ShippedRulesDefineACallerPerTeam) {
@@ -91,6 +117,7 @@ TEST(CallerAuth, ShippedRulesDefineACallerPerTeam) {
     auto c = (*a)->Authenticate("demo-key-" + team.team_id(), "");
     ASSERT_TRUE(c) << team.team_id();
     EXPECT_EQ(c->teams, std::set<std::string>{team.team_id()});
+    EXPECT_TRUE(c->scopes.empty()) << "no shipped caller may simulate";
   }
 }
 

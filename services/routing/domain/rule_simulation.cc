@@ -76,6 +76,14 @@ struct SimRep {
   std::string actual_team;  // for reps history knows and the candidate does not
 };
 
+RepState StateOf(const SimRep& s) {
+  RepState st;
+  st.availability = s.availability;
+  st.open_leads = s.open;
+  st.today_count = s.today;
+  return st;
+}
+
 struct SimLead {
   const sv1::LeadScored* scored = nullptr;
   int32_t revision = 0;
@@ -127,6 +135,17 @@ class Replay {
                                    bool consume = true);
   void Compare(const std::string& lead_id, int32_t revision, int64_t now,
                const rv1::Decision* actual, const rv1::Decision* simulated);
+  // Records a change when outcome, team or rep differ; false when alike.
+  bool AddChange(const std::string& lead_id, int32_t revision, int64_t at, DecisionSource source,
+                 const rv1::Decision& actual, const rv1::Decision& simulated);
+  // A simulated queue drain or SLA re-assignment in the window, for the diff.
+  void FollowUp(const std::string& lead_id, DecisionSource source, int64_t now,
+                const rv1::Decision& d);
+  // Pairs the window's drains and re-assignments, per lead and kind, with
+  // history's (the k-th with the k-th) and lists those that differ.
+  void DiffFollowUps();
+  // History's assignments that missed their SLA (SimulationReport).
+  void CountActualSlaMisses();
   void Finish();
 
   std::shared_ptr<const RoutingPolicy> policy_;
@@ -146,6 +165,14 @@ class Replay {
   std::set<std::tuple<int64_t, std::string, int64_t, int64_t>> timers_;  // fire, lead, gen, due
   std::map<std::pair<int64_t, std::string>, int> depth_;                 // (bucket, team)
   int64_t next_boundary_ = 0;
+  int64_t replayed_until_ = std::numeric_limits<int64_t>::min();  // last instant replayed
+  struct Follow {
+    int64_t at = 0;
+    int32_t revision = 0;
+    rv1::Decision decision;
+  };
+  // (lead, source) -> the window's simulated drains / re-assignments, time order.
+  std::map<std::pair<std::string, DecisionSource>, std::vector<Follow>> sim_follow_;
 };
 
 SimRep& Replay::Rep(const std::string& id, int64_t now) {
@@ -162,7 +189,7 @@ RepStateView Replay::ViewOf(const std::vector<std::string>& ids, int64_t now) {
   std::map<std::string, RepState> states;
   for (const auto& id : ids) {
     const SimRep& s = Rep(id, now);
-    states[id] = RepState{s.availability, s.open, s.today, {}};
+    states[id] = StateOf(s);
   }
   return RepStateView(std::move(states));
 }
@@ -276,6 +303,7 @@ void Replay::FireTimer(const std::string& lead_id, int64_t due, int64_t now) {
   lead.sla_due = SlaDueMillis(*policy_, lead.team, rep, At(now));
   StartTimer(lead_id, lead, now);
   if (InWindow(now)) ++r_.sla_reassigned;
+  FollowUp(lead_id, DecisionSource::kSlaReassign, now, d);
   Trace(lead_id, d);
 }
 
@@ -314,7 +342,7 @@ void Replay::Drain(int64_t now) {
       d.mutable_decided_at()->set_nanos(static_cast<int32_t>(now % 1000) * 1000000);
       Claim(rep, now);
       const SimRep& s = reps_[rep];
-      view.Set(rep, RepState{s.availability, s.open, s.today, {}});
+      view.Set(rep, StateOf(s));
       q->second.erase(head);
       --queued_;
       lead.outcome = rv1::ASSIGNED;
@@ -324,6 +352,7 @@ void Replay::Drain(int64_t now) {
       StartTimer(lead_id, lead, now);
       if (InWindow(now)) ++r_.queue_drains;
       SampleQueue(team.team_id(), now);
+      FollowUp(lead_id, DecisionSource::kQueueDrain, now, d);
       Trace(lead_id, d);
     }
   }
@@ -453,16 +482,85 @@ void Replay::Compare(const std::string& lead_id, int32_t revision, int64_t now,
     return;
   }
   const rv1::Decision none;
-  const rv1::Decision& a = actual != nullptr ? *actual : none;
-  const rv1::Decision& s = simulated != nullptr ? *simulated : none;
+  AddChange(lead_id, revision, now, DecisionSource::kScored, actual != nullptr ? *actual : none,
+            simulated != nullptr ? *simulated : none);
+}
+
+bool Replay::AddChange(const std::string& lead_id, int32_t revision, int64_t at,
+                       DecisionSource source, const rv1::Decision& a, const rv1::Decision& s) {
   const bool outcome = a.outcome() != s.outcome();
   const bool team = a.team() != s.team();
   const bool rep = a.rep_id() != s.rep_id();
-  if (!outcome && !team && !rep) return;
+  if (!outcome && !team && !rep) return false;
   if (outcome) ++r_.changes_by_kind["outcome"];
   if (team) ++r_.changes_by_kind["team"];
   if (rep) ++r_.changes_by_kind["rep"];
-  r_.changes.push_back({lead_id, revision, now, a, s});
+  ++r_.changes_by_source[SourceName(source)];
+  r_.changes.push_back({lead_id, revision, at, source, a, s});
+  return true;
+}
+
+void Replay::FollowUp(const std::string& lead_id, DecisionSource source, int64_t now,
+                      const rv1::Decision& d) {
+  if (!InWindow(now)) return;
+  sim_follow_[{lead_id, source}].push_back({now, leads_[lead_id].revision, d});
+}
+
+void Replay::DiffFollowUps() {
+  // History's, in time order (decisions are indexed that way in Run()).
+  std::map<std::pair<std::string, DecisionSource>, std::vector<const HistoryDecision*>> actual;
+  for (const auto& d : h_.decisions) {
+    if (d.source == DecisionSource::kScored || !InWindow(d.at_ms)) continue;
+    actual[{d.lead_id, d.source}].push_back(&d);
+  }
+  for (auto& [key, list] : actual) {
+    std::stable_sort(list.begin(), list.end(),
+                     [](const HistoryDecision* a, const HistoryDecision* b) {
+                       return a->at_ms < b->at_ms;
+                     });
+  }
+  std::set<std::pair<std::string, DecisionSource>> keys;
+  for (const auto& [key, v] : actual) keys.insert(key);
+  for (const auto& [key, v] : sim_follow_) keys.insert(key);
+  const rv1::Decision none;
+  for (const auto& key : keys) {
+    const auto a_it = actual.find(key);
+    const auto s_it = sim_follow_.find(key);
+    const size_t na = a_it == actual.end() ? 0 : a_it->second.size();
+    const size_t ns = s_it == sim_follow_.end() ? 0 : s_it->second.size();
+    for (size_t k = 0; k < std::max(na, ns); ++k) {
+      const HistoryDecision* a = k < na ? a_it->second[k] : nullptr;
+      const Follow* s = k < ns ? &s_it->second[k] : nullptr;
+      AddChange(key.first, s != nullptr ? s->revision : a->revision,
+                s != nullptr ? s->at : a->at_ms, key.second, a != nullptr ? a->decision : none,
+                s != nullptr ? s->decision : none);
+    }
+  }
+}
+
+void Replay::CountActualSlaMisses() {
+  std::unordered_map<std::string, std::vector<int64_t>> answered;  // lead -> feedback times
+  for (const auto& f : h_.feedback) {
+    const auto kind = f.feedback.kind();
+    if (kind == rv1::ACCEPT || kind == rv1::REJECT || kind == rv1::CLOSE) {
+      answered[f.feedback.lead_id()].push_back(f.at_ms);
+    }
+  }
+  for (auto& [lead, times] : answered) std::sort(times.begin(), times.end());
+  for (const auto& d : h_.decisions) {
+    if (d.sla_due_ms <= 0 || !HeldByRep(d.decision.outcome()) || d.decision.rep_id().empty()) {
+      continue;
+    }
+    // A timer still running when the replay ends does not count (as in the
+    // simulation).
+    if (!InWindow(d.sla_due_ms) || d.sla_due_ms > replayed_until_) continue;
+    bool in_time = false;
+    if (auto it = answered.find(d.lead_id); it != answered.end()) {
+      auto first = std::lower_bound(it->second.begin(), it->second.end(), d.at_ms);
+      in_time = first != it->second.end() && *first <= d.sla_due_ms;
+    }
+    if (!in_time) ++r_.actual_sla_missed_assigned;
+  }
 }
 
 void Replay::OnLead(const HistoryLead& h, int64_t now) {
@@ -593,7 +691,9 @@ void Replay::Finish() {
   std::sort(others.begin(), others.end());
   for (const auto& id : others) row(id, reps_[id].actual_team, 0, 0);
   for (const auto& [key, depth] : depth_) r_.queue_depth.push_back({key.first, key.second, depth});
-  std::sort(r_.changes.begin(), r_.changes.end(), [](const auto& a, const auto& b) {
+  DiffFollowUps();
+  CountActualSlaMisses();
+  std::stable_sort(r_.changes.begin(), r_.changes.end(), [](const auto& a, const auto& b) {
     return std::tie(a.at_ms, a.lead_id) < std::tie(b.at_ms, b.lead_id);
   });
 }
@@ -671,6 +771,7 @@ SimulationReport Replay::Run() {
     const Event& e = events[k];
     if (e.at >= o_.to_ms) break;
     AdvanceTo(e.at);
+    replayed_until_ = e.at;
     switch (e.kind) {
       case kAvailability: {
         const auto& a = h_.availability[e.index];
@@ -700,7 +801,10 @@ SimulationReport Replay::Run() {
       next_report = done + o_.progress_every;
     }
   }
-  if (o_.to_ms != std::numeric_limits<int64_t>::max()) AdvanceTo(o_.to_ms - 1);
+  if (o_.to_ms != std::numeric_limits<int64_t>::max()) {
+    AdvanceTo(o_.to_ms - 1);
+    replayed_until_ = o_.to_ms - 1;
+  }
   Finish();
   return std::move(r_);
 }

@@ -24,8 +24,10 @@
 //     after then, at that recorded time (the scheduler's real lag); nobody
 //     eligible retries after sla_retry_seconds. An accept after the due time
 //     counts as an SLA miss.
-// Only the decisions on the leads.scored path are diffed; drains and
-// re-assignments shape capacity and the round robin and are counted.
+// Diffed: every decision on the leads.scored path (per lead revision), and
+// the window's queue drains and SLA re-assignments per lead (the k-th drain
+// of a lead against history's k-th; a drain or re-assignment on one side only
+// is a change too). History's SLA misses are counted beside the simulation's.
 // The round robin starts empty at the first replayed event, as a freshly
 // started single routing replica does (limits: docs/simulation.md).
 //

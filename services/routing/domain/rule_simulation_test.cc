@@ -54,7 +54,7 @@ const RepLoad& Row(const SimulationReport& r, const std::string& rep) {
   return none;
 }
 
-TEST(RuleSimulationTest, GeneratedHistoryExercisesCapacityQueuesAndFeedback) {
+void GeneratedHistoryExercisesCapacityQueuesAndFeedback() {
   const auto& h = History();
   int64_t drains = 0, queued = 0, nurture = 0, assigned = 0, rescored = 0;
   for (const auto& d : h.decisions) {
@@ -75,7 +75,7 @@ TEST(RuleSimulationTest, GeneratedHistoryExercisesCapacityQueuesAndFeedback) {
 }
 
 // The key property: the same rules on the same history decide the same.
-TEST(RuleSimulationTest, UnchangedRulesGiveAnEmptyDiff) {
+void UnchangedRulesGiveAnEmptyDiff() {
   const SimulationReport r = Simulate(LiveRules());
   for (size_t i = 0; i < r.changes.size() && i < 5; ++i) {
     const auto& c = r.changes[i];
@@ -90,6 +90,8 @@ TEST(RuleSimulationTest, UnchangedRulesGiveAnEmptyDiff) {
   EXPECT_GE(r.leads_in_window, 50000);
   EXPECT_EQ(r.actual_outcomes, r.simulated_outcomes);
   EXPECT_EQ(r.queue_drains, r.actual_queue_drains);
+  EXPECT_TRUE(r.changes_by_source.empty()) << "no drain or re-assignment listed either";
+  EXPECT_EQ(r.sla_missed_assigned, r.actual_sla_missed_assigned);
   for (const auto& row : r.reps) {
     EXPECT_EQ(row.assigned, row.actual_assigned) << row.rep_id;
     if (row.team != "key-accounts") {
@@ -101,7 +103,7 @@ TEST(RuleSimulationTest, UnchangedRulesGiveAnEmptyDiff) {
 
 // The unchanged-rules test can fail: one weight changed is a non-empty diff,
 // and it moves leads toward the heavier rep.
-TEST(RuleSimulationTest, ChangedWeightMovesLeadsTowardThatRep) {
+void ChangedWeightMovesLeadsTowardThatRep() {
   RoutingRules rules = LiveRules();
   for (auto& team : *rules.mutable_teams()) {
     for (auto& rep : *team.mutable_reps()) {
@@ -128,7 +130,7 @@ TEST(RuleSimulationTest, ChangedWeightMovesLeadsTowardThatRep) {
 
 // Without the Moscow rule, no lead goes to Moscow and every lead history sent
 // there (on the leads.scored path) is a team change.
-TEST(RuleSimulationTest, ChangedTeamRuleMovesTheExpectedLeads) {
+void ChangedTeamRuleMovesTheExpectedLeads() {
   RoutingRules rules = LiveRules();
   auto* team_rules = rules.mutable_team_rules();
   for (int i = 0; i < team_rules->size(); ++i) {
@@ -138,22 +140,40 @@ TEST(RuleSimulationTest, ChangedTeamRuleMovesTheExpectedLeads) {
     }
   }
   const SimulationReport r = Simulate(rules);
-  int64_t from_moscow = 0, to_moscow = 0;
+  int64_t from_moscow = 0, to_moscow = 0, drains_from_moscow = 0;
   for (const auto& ch : r.changes) {
-    if (ch.actual.team() == "moscow" && ch.simulated.team() != "moscow") ++from_moscow;
+    const bool moved = ch.actual.team() == "moscow" && ch.simulated.team() != "moscow";
+    if (moved && ch.source == DecisionSource::kScored) ++from_moscow;
+    if (moved && ch.source == DecisionSource::kQueueDrain) {
+      ++drains_from_moscow;
+      // Queued elsewhere or never: no drain on the candidate's side to pair.
+      EXPECT_EQ(ch.simulated.outcome(), rv1::ROUTING_OUTCOME_UNSPECIFIED) << ch.lead_id;
+    }
     if (ch.simulated.team() == "moscow") ++to_moscow;
   }
-  int64_t actual_moscow = 0;
+  int64_t actual_moscow = 0, actual_moscow_drains = 0;
   for (const auto& d : History().decisions) {
-    if (d.source == DecisionSource::kScored && d.decision.team() == "moscow") ++actual_moscow;
+    if (d.decision.team() != "moscow") continue;
+    if (d.source == DecisionSource::kScored) ++actual_moscow;
+    if (d.source == DecisionSource::kQueueDrain) ++actual_moscow_drains;
   }
   EXPECT_GT(actual_moscow, 1000);
   EXPECT_EQ(from_moscow, actual_moscow);
+  // Drains are listed lead by lead too: every drain history made in Moscow.
+  EXPECT_GT(actual_moscow_drains, 0);
+  EXPECT_EQ(drains_from_moscow, actual_moscow_drains);
+  EXPECT_EQ(r.changes_by_source.at("queue_drain"), drains_from_moscow + [&] {
+    int64_t other = 0;  // knock-on drains in the teams that took Moscow's leads
+    for (const auto& ch : r.changes) {
+      other += ch.source == DecisionSource::kQueueDrain && ch.actual.team() != "moscow";
+    }
+    return other;
+  }());
   EXPECT_EQ(to_moscow, 0);
   EXPECT_EQ(Row(r, "msk-a").assigned, 0);
 }
 
-TEST(RuleSimulationTest, WindowAndOneLeadPreview) {
+void WindowAndOneLeadPreview() {
   const auto& h = History();
   SimulationOptions o;
   o.from_ms = h.leads.front().at_ms + 2LL * 24 * 3600 * 1000;
@@ -177,6 +197,33 @@ TEST(RuleSimulationTest, WindowAndOneLeadPreview) {
   ASSERT_FALSE(r.lead_actual.empty());
   EXPECT_EQ(r.lead_simulated[0].rep_id(), r.lead_actual[0].rep_id());
   EXPECT_GT(r.lead_simulated[0].path_size(), 3);
+}
+
+// The cases above on one generated 50,000-lead history. CTest runs each
+// TEST in a process of its own, so they share one TEST to generate the
+// history once (about 1 s, several times that under the sanitizers) instead
+// of once per case; each case keeps its name in the failure trace.
+TEST(RuleSimulationTest, FiftyThousandLeadHistory) {
+  {
+    SCOPED_TRACE("GeneratedHistoryExercisesCapacityQueuesAndFeedback");
+    GeneratedHistoryExercisesCapacityQueuesAndFeedback();
+  }
+  {
+    SCOPED_TRACE("UnchangedRulesGiveAnEmptyDiff");
+    UnchangedRulesGiveAnEmptyDiff();
+  }
+  {
+    SCOPED_TRACE("ChangedWeightMovesLeadsTowardThatRep");
+    ChangedWeightMovesLeadsTowardThatRep();
+  }
+  {
+    SCOPED_TRACE("ChangedTeamRuleMovesTheExpectedLeads");
+    ChangedTeamRuleMovesTheExpectedLeads();
+  }
+  {
+    SCOPED_TRACE("WindowAndOneLeadPreview");
+    WindowAndOneLeadPreview();
+  }
 }
 
 // An SLA re-assignment, timed as history recorded it (the scheduler's tick
@@ -225,6 +272,7 @@ TEST(RuleSimulationTest, SlaReassignmentFollowsHistory) {
   EXPECT_EQ(r.sla_reassigned, 1);
   EXPECT_EQ(r.actual_sla_reassigned, 1);
   EXPECT_EQ(r.sla_missed_assigned, 1);
+  EXPECT_EQ(r.actual_sla_missed_assigned, 1) << "history missed it alike";
   EXPECT_EQ(Row(r, "ka-a").open_at_end, 0);
   EXPECT_EQ(Row(r, "ka-b").assigned, Row(r, "ka-b").actual_assigned);
 
@@ -239,9 +287,19 @@ TEST(RuleSimulationTest, SlaReassignmentFollowsHistory) {
   accepted.feedback.push_back(fb);
   const SimulationReport a = RuleSimulation(policy).Run(accepted, {});
   EXPECT_EQ(a.sla_reassigned, 0);
-  ASSERT_EQ(a.changes.size(), 1u);
-  EXPECT_EQ(a.changes[0].lead_id, "L-3");
-  EXPECT_EQ(a.changes[0].simulated.rep_id(), "ka-a");
+  EXPECT_EQ(a.sla_missed_assigned, 0);
+  EXPECT_EQ(a.actual_sla_missed_assigned, 0) << "accepted in time";
+  // Listed: history's re-assignment of L-1, which the candidate did not make,
+  // then L-3.
+  ASSERT_EQ(a.changes.size(), 2u);
+  EXPECT_EQ(a.changes[0].lead_id, "L-1");
+  EXPECT_EQ(a.changes[0].source, DecisionSource::kSlaReassign);
+  EXPECT_EQ(a.changes[0].actual.rep_id(), "ka-b");
+  EXPECT_EQ(a.changes[0].simulated.outcome(), rv1::ROUTING_OUTCOME_UNSPECIFIED);
+  EXPECT_EQ(a.changes_by_source.at("sla_reassign"), 1);
+  EXPECT_EQ(a.changes[1].lead_id, "L-3");
+  EXPECT_EQ(a.changes[1].source, DecisionSource::kScored);
+  EXPECT_EQ(a.changes[1].simulated.rep_id(), "ka-a");
 
   // A candidate with an SLA ladder on key-accounts re-assigns only after a
   // 30-minute grace: within this history L-1 stays with ka-a, so L-3 changes.
@@ -254,8 +312,9 @@ TEST(RuleSimulationTest, SlaReassignmentFollowsHistory) {
   }
   const SimulationReport g = RuleSimulation(testutil::MustPolicy(laddered)).Run(h, {});
   EXPECT_EQ(g.sla_reassigned, 0);
-  ASSERT_EQ(g.changes.size(), 1u);
-  EXPECT_EQ(g.changes[0].lead_id, "L-3");
+  ASSERT_EQ(g.changes.size(), 2u);
+  EXPECT_EQ(g.changes[0].source, DecisionSource::kSlaReassign);
+  EXPECT_EQ(g.changes[1].lead_id, "L-3");
 }
 
 }  // namespace

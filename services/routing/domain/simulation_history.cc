@@ -12,4 +12,16 @@ DecisionSource SourceOf(const leadflow::routing::v1::Decision& decision) {
   return DecisionSource::kScored;
 }
 
+const char* SourceName(DecisionSource source) {
+  switch (source) {
+    case DecisionSource::kQueueDrain:
+      return "queue_drain";
+    case DecisionSource::kSlaReassign:
+      return "sla_reassign";
+    case DecisionSource::kScored:
+      break;
+  }
+  return "scored";
+}
+
 }  // namespace leadflow::routing

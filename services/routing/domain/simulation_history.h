@@ -76,4 +76,7 @@ struct SimulationHistory {
 // The source of an actual decision record (see DecisionSource).
 DecisionSource SourceOf(const leadflow::routing::v1::Decision& decision);
 
+// "scored", "queue_drain" or "sla_reassign" (report keys and JSON).
+const char* SourceName(DecisionSource source);
+
 }  // namespace leadflow::routing

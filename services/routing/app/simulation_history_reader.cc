@@ -1,15 +1,14 @@
-#include "simulate_history_reader.h"
+#include "routing/app/simulation_history_reader.h"
 
 #include "common/kafka/topic_scan.h"
 #include "common/kafka/topics.h"
 #include "leadflow/intake/v1/intake.pb.h"
 
-namespace leadflow::cli {
+namespace leadflow::routing {
 namespace {
 
 namespace cv1 = leadflow::common::v1;
 namespace rv1 = leadflow::routing::v1;
-using routing::HistoryDecision;
 
 // routing's header on the feedback it applied (routing/app/feedback_processor.h).
 constexpr char kOriginHeader[] = "leadflow-origin";
@@ -20,12 +19,12 @@ int64_t MillisOf(const google::protobuf::Timestamp& t) {
 
 void AddDecision(const leadflow::scoring::v1::LeadScored& scored, const rv1::Decision& d,
                  const google::protobuf::RepeatedPtrField<std::string>* previous,
-                 int64_t sla_due_ms, routing::SimulationHistory& h, std::set<std::string>& seen) {
+                 int64_t sla_due_ms, SimulationHistory& h, std::set<std::string>& seen) {
   HistoryDecision hd;
   hd.at_ms = MillisOf(d.decided_at());
   hd.lead_id = scored.lead().meta().lead_id();
   hd.revision = scored.revision();
-  hd.source = routing::SourceOf(d);
+  hd.source = SourceOf(d);
   hd.decision = d;
   if (previous != nullptr) hd.previous_reps.assign(previous->begin(), previous->end());
   hd.sla_due_ms = sla_due_ms;
@@ -46,11 +45,11 @@ const std::vector<std::string>& SimulationTopics() {
   return topics;
 }
 
-bool AddRecord(const kafka::ConsumedMessage& m, routing::SimulationHistory& h,
+bool AddRecord(const kafka::ConsumedMessage& m, SimulationHistory& h,
                std::set<std::string>& seen) {
   const std::string& t = m.topic;
   if (t == topics::kLeadsScored) {
-    routing::HistoryLead l;
+    HistoryLead l;
     if (!l.scored.ParseFromString(m.payload)) return false;
     const auto& meta = l.scored.lead().meta();
     if (meta.lead_id().empty() || meta.relationship() == cv1::RELATIONSHIP_UNSPECIFIED) {
@@ -65,7 +64,7 @@ bool AddRecord(const kafka::ConsumedMessage& m, routing::SimulationHistory& h,
     return true;
   }
   if (t == topics::kSalesFeedback) {
-    routing::HistoryFeedback f;
+    HistoryFeedback f;
     if (!f.feedback.ParseFromString(m.payload)) return false;
     // Only routing writes sales.feedback (broker ACLs; docs/security.md), and
     // marks what it applied. kafka::ScanTopic does not carry headers today, so
@@ -118,14 +117,24 @@ bool AddRecord(const kafka::ConsumedMessage& m, routing::SimulationHistory& h,
   return false;
 }
 
-StatusOr<routing::SimulationHistory> ReadSimulationHistory(
-    const std::string& brokers, const std::function<void(const std::string&, size_t)>& progress) {
-  routing::SimulationHistory h;
+StatusOr<SimulationHistory> ReadSimulationHistory(
+    const HistoryReadOptions& options,
+    const std::function<void(const std::string&, size_t)>& progress) {
+  using Clock = std::chrono::steady_clock;
+  const auto deadline = Clock::now() + options.timeout;
+  SimulationHistory h;
   std::set<std::string> seen;
   for (const auto& topic : SimulationTopics()) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    if (left.count() <= 0) {
+      return Status::Unavailable(topic + ": the history read ran out of time (" +
+                                 std::to_string(options.timeout.count()) + " ms)");
+    }
     kafka::TopicScanOptions scan;
-    scan.brokers = brokers;
+    scan.brokers = options.brokers;
+    scan.extra_properties = options.kafka_properties;
     scan.topic = topic;
+    scan.timeout = left;
     size_t n = 0;
     Status s = kafka::ScanTopic(scan, [&](const kafka::ConsumedMessage& m) {
       ++n;
@@ -137,4 +146,4 @@ StatusOr<routing::SimulationHistory> ReadSimulationHistory(
   return h;
 }
 
-}  // namespace leadflow::cli
+}  // namespace leadflow::routing

@@ -1,11 +1,11 @@
-#include "simulate_history_reader.h"
+#include "routing/app/simulation_history_reader.h"
 
 #include <gtest/gtest.h>
 
 #include "common/kafka/topics.h"
 #include "leadflow/intake/v1/intake.pb.h"
 
-namespace leadflow::cli {
+namespace leadflow::routing {
 namespace {
 
 namespace cv1 = leadflow::common::v1;
@@ -27,7 +27,7 @@ leadflow::scoring::v1::LeadScored Scored(const std::string& id, int revision) {
   return s;
 }
 
-TEST(SimulateHistoryReaderTest, FoldsEachTopicAsRoutingWouldHaveSeenIt) {
+TEST(SimulationHistoryReaderTest, FoldsEachTopicAsRoutingWouldHaveSeenIt) {
   routing::SimulationHistory h;
   std::set<std::string> seen;
   // A lead; one without a relationship is refused by routing, so skipped.
@@ -107,4 +107,4 @@ TEST(SimulateHistoryReaderTest, FoldsEachTopicAsRoutingWouldHaveSeenIt) {
 }
 
 }  // namespace
-}  // namespace leadflow::cli
+}  // namespace leadflow::routing

@@ -1,9 +1,12 @@
-// Reads the history `leadflow-cli simulate` replays (docs/simulation.md) from
-// the topics, with kafka::ScanTopic: outside any consumer group, no commits,
-// nothing written anywhere. Blocking; one thread.
+// Reads the history a rule simulation replays (docs/simulation.md) from the
+// topics, with kafka::ScanTopic: outside any consumer group, no commits,
+// nothing written anywhere. Shared by `leadflow-cli simulate` and routing's
+// RuleSimulationService. Blocking; one thread per call; no state between calls.
 #pragma once
 
+#include <chrono>
 #include <functional>
+#include <map>
 #include <set>
 #include <string>
 #include <vector>
@@ -12,7 +15,7 @@
 #include "common/util/status.h"
 #include "routing/domain/simulation_history.h"
 
-namespace leadflow::cli {
+namespace leadflow::routing {
 
 // The topics read, in the order they are scanned.
 const std::vector<std::string>& SimulationTopics();
@@ -28,11 +31,21 @@ const std::vector<std::string>& SimulationTopics();
 //   request with a reason is a protected sales rejection, not a decision;
 //   a re-emitted duplicate is dropped by the caller via `seen`).
 // Returns false for a record it could not parse (counted by the caller).
-bool AddRecord(const kafka::ConsumedMessage& m, routing::SimulationHistory& history,
+bool AddRecord(const kafka::ConsumedMessage& m, SimulationHistory& history,
                std::set<std::string>& seen);
 
-// Scans every topic; `progress` gets (topic, records read) after each topic.
-StatusOr<routing::SimulationHistory> ReadSimulationHistory(
-    const std::string& brokers, const std::function<void(const std::string&, size_t)>& progress);
+struct HistoryReadOptions {
+  std::string brokers;
+  std::map<std::string, std::string> kafka_properties;  // security pass-through
+  // The whole read (every topic) ends by then: past it, kUnavailable naming
+  // the topic being scanned. Each topic's scan gets what is left of it.
+  std::chrono::milliseconds timeout{std::chrono::minutes(10)};
+};
 
-}  // namespace leadflow::cli
+// Scans every topic; `progress` (may be empty) gets (topic, records read)
+// after each topic.
+StatusOr<SimulationHistory> ReadSimulationHistory(
+    const HistoryReadOptions& options,
+    const std::function<void(const std::string&, size_t)>& progress);
+
+}  // namespace leadflow::routing
