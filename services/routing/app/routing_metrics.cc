@@ -22,7 +22,8 @@ void RoutingMetrics::RepAvailable(const std::string& team, const std::string& re
                                   bool available) {
   m_.registry()
       .GetGauge(m_.Name("rep_available"),
-                "1 while a rep takes leads (availability ACTIVE), 0 on vacation or paused",
+                "1 while a rep takes leads (availability ACTIVE, outside any out-of-office window), "
+                "0 while paused or out of office",
                 {{"team", team}, {"rep", rep}})
       .Set(available ? 1 : 0);
 }
@@ -158,6 +159,15 @@ void RoutingMetrics::ClaimConflict() {
       .GetCounter(m_.Name("claim_conflicts_total"),
                   "Capacity claims lost to a concurrent claim and decided again")
       .Inc();
+}
+
+void RoutingMetrics::HolidayCalendarRemaining(const std::string& calendar, double seconds) {
+  m_.registry()
+      .GetGauge(m_.Name("holiday_calendar_remaining_seconds"),
+                "Seconds until a holiday calendar's data ends (the end of routing_rules.json "
+                "holiday_calendars[].covers_to, UTC); after it, holidays are not known",
+                {{"calendar", calendar}})
+      .Set(seconds);
 }
 
 void RoutingMetrics::RepCapacity(const std::string& team, const std::string& rep, int max_open,

@@ -47,6 +47,9 @@ class RoutingMetrics {
   void Fairness(const std::string& team, const std::string& rep, double weight_share,
                 double tolerance, int min_team_assignments);
   // Capacity gauges (set once from config): rep load is read against these.
+  // Seconds until a holiday calendar's data ends (the end of its covers_to,
+  // holiday_calendar.h); past it, only the weekly pattern holds.
+  void HolidayCalendarRemaining(const std::string& calendar, double seconds);
   void RepCapacity(const std::string& team, const std::string& rep, int max_open, int daily_cap);
   // An SLA ran out; kind is "assigned" or "queued".
   void SlaBreach(const std::string& team, const std::string& kind);

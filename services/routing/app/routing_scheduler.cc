@@ -141,6 +141,10 @@ Status RoutingScheduler::RefreshPipeline(int64_t now_ms) {
 }
 
 Status RoutingScheduler::RefreshGauges(std::chrono::system_clock::time_point now) {
+  for (const auto& [id, calendar] : policy_->holiday_calendars()) {
+    metrics_.HolidayCalendarRemaining(
+        id, std::chrono::duration<double>(calendar.CoveredUntil() - now).count());
+  }
   auto reps = engine_.LoadReps(now);
   if (!reps.ok()) return reps.status();
   for (const auto& team : policy_->rules().teams()) {

@@ -77,6 +77,13 @@ StatusOr<HolidayCalendar> HolidayCalendar::Create(
   return c;
 }
 
+std::chrono::system_clock::time_point HolidayCalendar::CoveredUntil() const {
+  const std::chrono::sys_days last = std::chrono::year{covers_to_.year} /
+                                     static_cast<unsigned>(covers_to_.month) /
+                                     static_cast<unsigned>(covers_to_.day);
+  return last + std::chrono::days(1);
+}
+
 HolidayCalendar::Day HolidayCalendar::KindOf(const CalendarDate& date) const {
   if (days_off_.count(date)) return Day::kDayOff;
   if (working_days_.count(date)) return Day::kWorkingDay;

@@ -3,6 +3,8 @@
 // HolidayCalendar and validated there; immutable and thread-safe after.
 #pragma once
 
+#include <chrono>
+#include <cstdint>
 #include <optional>
 #include <set>
 #include <string>
@@ -45,6 +47,8 @@ class HolidayCalendar {
   Day KindOf(const CalendarDate& date) const;
   // The last date the calendar covers (its data stops there).
   const CalendarDate& covers_to() const { return covers_to_; }
+  // The end of covers_to (UTC midnight after it): the calendar's data stops.
+  std::chrono::system_clock::time_point CoveredUntil() const;
 
  private:
   HolidayCalendar() = default;

@@ -43,6 +43,7 @@ TEST(HolidayCalendar, TellsEachKindOfDay) {
   EXPECT_EQ(c->KindOf({2026, 11, 3}), Day::kShortDay);
   EXPECT_EQ(c->KindOf({2026, 1, 12}), Day::kAsUsual);
   EXPECT_EQ(c->covers_to().ToString(), "2026-12-31");
+  EXPECT_EQ(c->CoveredUntil(), std::chrono::sys_days(std::chrono::year{2027} / 1 / 1));
 }
 
 TEST(HolidayCalendar, ErrorsNameTheField) {

@@ -145,7 +145,7 @@ export function docsAclTable(root) {
   for (const line of text.split("\n")) {
     const m = /^\| `(leadflow-[a-z]+)`[^|]*\|([^|]*)\|([^|]*)\|([^|]*)\|/.exec(line);
     if (!m) continue;
-    const topics = (cell) => [...cell.matchAll(/`([a-z]+\.[a-z.]+)`/g)].map((x) => x[1]).sort();
+    const topics = (cell) => [...cell.matchAll(/`([a-z]+\.[a-z.-]+)`/g)].map((x) => x[1]).sort();
     const groups = (cell) => [...cell.matchAll(/`(leadflow-[a-z]+-[a-z]+)`/g)].map((x) => x[1]).sort();
     rows[m[1]] = { read: topics(m[2]), write: topics(m[3]), describe: topics(m[4]), describeGroups: groups(m[4]) };
   }
