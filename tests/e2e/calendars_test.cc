@@ -16,7 +16,9 @@
 //   4. a queued lead's SLA waits for the end of the holiday, counted in the
 //      first rep's calendar;
 //   5. Redis loses everything (FLUSHALL): routing rebuilds the windows from
-//      the topic, and the second rep is still skipped.
+//      the topic, and the second rep is still skipped;
+//   6. `leadflow-cli out-of-office --clear` brings the second rep back, and
+//      the next lead is theirs.
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
@@ -144,6 +146,8 @@ class CalendarsE2E : public ::testing::Test {
               rep.mutable_hours()->set_start_hour(0);
               rep.mutable_hours()->set_end_hour(24);
               rep.mutable_hours()->clear_weekdays();
+              rep.set_daily_cap(100);  // caps are not what this test is about
+              rep.set_max_open_leads(100);
               reps_.push_back(rep.rep_id());
             }
             team.mutable_reps(0)->set_holiday_calendar("TODAY-OFF");
@@ -171,8 +175,9 @@ class CalendarsE2E : public ::testing::Test {
     ASSERT_TRUE(routing_) << error;
     testing::ServicePorts ports;
     ASSERT_TRUE(testing::WaitForServiceReady(co, routing_.get(), &ports, &error)) << error;
-    stub_ = rv1::RoutingService::NewStub(grpc::CreateChannel(
-        "127.0.0.1:" + std::to_string(ports.grpc_port), grpc::InsecureChannelCredentials()));
+    routing_address_ = "127.0.0.1:" + std::to_string(ports.grpc_port);
+    stub_ = rv1::RoutingService::NewStub(
+        grpc::CreateChannel(routing_address_, grpc::InsecureChannelCredentials()));
     client_ = std::make_unique<testing::KafkaTestClient>(kafka_->bootstrap());
   }
 
@@ -218,6 +223,7 @@ class CalendarsE2E : public ::testing::Test {
   std::unique_ptr<testing::RedisServer> redis_;
   std::unique_ptr<testing::DevKafka> kafka_;
   std::unique_ptr<testing::ChildProcess> routing_;
+  std::string routing_address_;
   std::unique_ptr<rv1::RoutingService::Stub> stub_;
   std::unique_ptr<testing::KafkaTestClient> client_;
   std::vector<std::string> reps_;  // key-accounts, in config order
@@ -323,6 +329,19 @@ TEST_F(CalendarsE2E, HolidaysAndOutOfOfficeWindowsSkipRepsAndPauseTheSla) {
       << PathString(a5.decision());
   EXPECT_TRUE(PathHas(a5.decision(), "rep." + away_by_topic, "skipped: out of office until "))
       << PathString(a5.decision());
+
+  // 6. The CLI brings the second rep back.
+  testing::ChildProcessOptions cli;
+  cli.binary = testing::BinPath("leadflow-cli");
+  cli.args = {"out-of-office", "--routing", routing_address_, "--api-key", kKeyAccountsKey,
+              "--rep", away_by_grpc, "--clear"};
+  std::string error;
+  auto p = testing::ChildProcess::Start(cli, &error);
+  ASSERT_TRUE(p) << error;
+  EXPECT_EQ(p->WaitForExit(seconds(20)), std::optional<int>(0)) << p->ReadStderr();
+  EXPECT_EQ(p->ReadStdout(), away_by_grpc + " has no out-of-office window\n");
+  auto a6 = Route("cal-6");
+  EXPECT_EQ(a6.decision().rep_id(), away_by_grpc) << PathString(a6.decision());
 }
 
 }  // namespace

@@ -119,7 +119,7 @@ leadflow_e2e_test(sla_ladder_e2e_test TIMEOUT 180
 # out-of-office reps skipped, the SLA paused, windows set over gRPC and on
 # reps.out-of-office, and rebuilt from the topic after a FLUSHALL.
 leadflow_e2e_test(calendars_e2e_test TIMEOUT 120
-  SOURCES ${CMAKE_CURRENT_LIST_DIR}/calendars_test.cc DEPS leadflow-routing)
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/calendars_test.cc DEPS leadflow-routing leadflow-cli)
 
 # RuleSimulationService.SimulateRules over the real routing binary (issue
 # 19.1, docs/simulation.md): the sample leads flow, then a team caller is

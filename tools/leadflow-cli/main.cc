@@ -6,7 +6,8 @@
 //   assignments       list leads.assigned (who got which lead, queued or assigned)
 //   open-leads        a team's open leads and queue, or a rep's, from routing (gRPC)
 //   feedback          answer for a lead as a team's sales tool would
-//   availability      mark a rep ACTIVE, on VACATION or PAUSED
+//   availability      mark a rep ACTIVE or PAUSED
+//   out-of-office     set a rep's out-of-office window (or clear it)
 //   engage            publish one engagement event (a reply, a booked meeting)
 //   deals             print deal stage moves and stalls
 //   notifications     print what account owners were told
@@ -61,8 +62,14 @@ Usage:
   leadflow-cli availability --routing HOST:PORT --api-key KEY --rep R --state ACTIVE|PAUSED
       RoutingService.SetRepAvailability, as the rep's team's sales tool (its
       API key) sets it; routing records it on reps.availability. Time away
-      is an out-of-office window (RoutingService.SetRepOutOfOffice or the
-      topic reps.out-of-office), which ends by itself.
+      is an out-of-office window (below), which ends by itself.
+  leadflow-cli out-of-office --routing HOST:PORT --api-key KEY --rep R
+                             (--minutes N [--in M] | --clear)
+      RoutingService.SetRepOutOfOffice: the rep is away for N minutes from M
+      minutes from now (replacing the rep's windows), or back (--clear).
+      Round robin skips the rep inside the window and the SLA of the rep's
+      leads pauses; routing records it on reps.out-of-office, where HR and
+      calendar tools may publish windows too.
   leadflow-cli engage --brokers B --type REPLIED|MEETING_BOOKED|... --account KEY
                       [--contact ID] [--lead ID] [--content CONTENT_ID]
       Publish one EngagementEvent to engagement.events.
@@ -146,10 +153,12 @@ bool Parse(int argc, char** argv, Args& a, std::string& error) {
                arg == "--account" || arg == "--contact" || arg == "--content" || arg == "--stage" ||
                arg == "--value" || arg == "--back-reason" || arg == "--loss-reason" ||
                arg == "--loss-detail" || arg == "--rules" || arg == "--from" || arg == "--to" ||
-               arg == "--json") {
+               arg == "--json" || arg == "--minutes" || arg == "--in") {
       const char* v = value(arg.c_str());
       if (!v) return false;
       a.options[arg.substr(2)] = v;
+    } else if (arg == "--clear") {
+      a.options["clear"] = "1";
     } else if (arg.rfind("--", 0) == 0) {
       error = "unknown option " + arg;
       return false;
@@ -239,6 +248,13 @@ int main(int argc, char** argv) {
       return 2;
     }
     return Availability(a.routing, a.api_key, a.options);
+  }
+  if (a.command == "out-of-office") {
+    if (a.routing.empty()) {
+      std::fprintf(stderr, "leadflow-cli out-of-office: --routing HOST:PORT is required\n");
+      return 2;
+    }
+    return OutOfOffice(a.routing, a.api_key, a.options);
   }
   if (a.command == "engage") {
     if (!need_brokers()) return 2;

@@ -6,6 +6,7 @@
 #include <optional>
 #include <unistd.h>
 
+#include <google/protobuf/util/time_util.h>
 #include <grpcpp/grpcpp.h>
 
 #include <algorithm>
@@ -231,7 +232,7 @@ int Availability(const std::string& routing_address, const std::string& api_key,
   rv1::RepAvailability state;
   if (!rv1::RepAvailability_Parse(Get(options, "state"), &state) ||
       state == rv1::REP_AVAILABILITY_UNSPECIFIED) {
-    std::fprintf(stderr, "leadflow-cli availability: --state must be ACTIVE, VACATION or PAUSED, "
+    std::fprintf(stderr, "leadflow-cli availability: --state must be ACTIVE or PAUSED, "
                          "got \"%s\"\n",
                  Get(options, "state").c_str());
     return 2;
@@ -252,6 +253,62 @@ int Availability(const std::string& routing_address, const std::string& api_key,
   }
   std::printf("%s is %s\n", resp.rep_id().c_str(),
               rv1::RepAvailability_Name(resp.availability()).c_str());
+  return 0;
+}
+
+int OutOfOffice(const std::string& routing_address, const std::string& api_key,
+                const Options& options) {
+  if (!Require(options, "out-of-office", {"rep"})) return 2;
+  const bool clear = options.count("clear") > 0;
+  auto minutes_of = [&](const char* name, int fallback, int* out) {
+    const std::string v = Get(options, name);
+    if (v.empty()) {
+      *out = fallback;
+      return true;
+    }
+    char* end = nullptr;
+    const long n = std::strtol(v.c_str(), &end, 10);
+    if (end == v.c_str() || *end != '\0' || n < 0 || n > 366 * 24 * 60) {
+      std::fprintf(stderr, "leadflow-cli out-of-office: --%s must be minutes (0..527040), got \"%s\"\n",
+                   name, v.c_str());
+      return false;
+    }
+    *out = static_cast<int>(n);
+    return true;
+  };
+  int in = 0, minutes = 0;
+  if (!minutes_of("in", 0, &in) || !minutes_of("minutes", 0, &minutes)) return 2;
+  if (!clear && minutes == 0) {
+    std::fprintf(stderr, "leadflow-cli out-of-office: give --minutes N (with --in M) or --clear\n");
+    return 2;
+  }
+  rv1::SetRepOutOfOfficeRequest req;
+  req.set_rep_id(Get(options, "rep"));
+  if (!clear) {
+    const auto start = std::chrono::system_clock::now() + std::chrono::minutes(in);
+    const auto end = start + std::chrono::minutes(minutes);
+    auto* w = req.add_windows();
+    w->mutable_start()->set_seconds(std::chrono::system_clock::to_time_t(start));
+    w->mutable_end()->set_seconds(std::chrono::system_clock::to_time_t(end));
+  }
+  auto stub = rv1::RoutingService::NewStub(
+      grpc::CreateChannel(routing_address, grpc::InsecureChannelCredentials()));
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  if (!api_key.empty()) ctx.AddMetadata("x-api-key", api_key);
+  rv1::SetRepOutOfOfficeResponse resp;
+  grpc::Status st = stub->SetRepOutOfOffice(&ctx, req, &resp);
+  if (!st.ok()) {
+    std::fprintf(stderr, "leadflow-cli out-of-office: gRPC SetRepOutOfOffice: %d: %s\n",
+                 static_cast<int>(st.error_code()), st.error_message().c_str());
+    return 1;
+  }
+  if (resp.windows_size() == 0) std::printf("%s has no out-of-office window\n", resp.rep_id().c_str());
+  for (const auto& w : resp.windows()) {
+    std::printf("%s is out of office from %s to %s\n", resp.rep_id().c_str(),
+                google::protobuf::util::TimeUtil::ToString(w.start()).c_str(),
+                google::protobuf::util::TimeUtil::ToString(w.end()).c_str());
+  }
   return 0;
 }
 

@@ -23,9 +23,14 @@ int OpenLeads(const std::string& routing_address, const std::string& api_key,
 // value (RUB) and back-reason for stage).
 int Feedback(const std::string& brokers, const Options& options);
 // SetRepAvailability over gRPC, as the rep's team's sales tool (options: rep,
-// state ACTIVE|VACATION|PAUSED).
+// state ACTIVE|PAUSED).
 int Availability(const std::string& routing_address, const std::string& api_key,
                  const Options& options);
+// SetRepOutOfOffice over gRPC (options: rep; minutes, the window's length,
+// starting `in` minutes from now (default 0); or clear, no windows). The
+// rep's windows are replaced by that one.
+int OutOfOffice(const std::string& routing_address, const std::string& api_key,
+                const Options& options);
 // One EngagementEvent on engagement.events (options: type, account, contact,
 // lead, content).
 int Engage(const std::string& brokers, const Options& options);

@@ -70,8 +70,8 @@ class Router {
   const RoutingPolicy& policy() const { return *policy_; }
 
   // Picks an eligible rep of `team` by weighted round robin, recording every
-  // skipped rep and why in decision.path (cap, hours, vacation, previous
-  // owner); "" if none. Reps in `exclude` are never picked (SLA re-assignment).
+  // skipped rep and why in decision.path (cap, hours, holiday, out of
+  // office, paused, previous owner); "" if none. Reps in `exclude` are never picked (SLA re-assignment).
   std::string PickRep(const leadflow::config::v1::Team& team, const RepStateView& reps,
                       std::chrono::system_clock::time_point now,
                       leadflow::routing::v1::Decision& decision,
