@@ -61,11 +61,11 @@ int main(int argc, char** argv) {
   std::unique_ptr<RoutingStateRebuild> state_rebuild;
   std::unique_ptr<CohortStore> cohorts;
   std::unique_ptr<FunnelReporter> funnel;
+  std::unique_ptr<OutOfOfficeStore> out_of_office_store;
+  std::unique_ptr<OutOfOfficeProcessor> out_of_office;
   return runtime::ServiceMain(kInfo, argc, argv, [&](runtime::ServiceRuntime& rt) -> Status {
     auto stage_time_scale = TimeScaleFromEnv("LEADFLOW_ROUTING_STAGE_TIME_SCALE");
     if (!stage_time_scale.ok()) return stage_time_scale.status();
-  std::unique_ptr<OutOfOfficeStore> out_of_office_store;
-  std::unique_ptr<OutOfOfficeProcessor> out_of_office;
     if (*stage_time_scale != 1) {
       log::Warn("deal stages run faster than real time (demo or test only)",
                 {{"LEADFLOW_ROUTING_STAGE_TIME_SCALE", std::to_string(*stage_time_scale)}});
@@ -104,15 +104,15 @@ int main(int argc, char** argv) {
     grpc_service = std::make_unique<RoutingGrpcService>(*policy, *store, rt.producer(),
                                                         *broadcaster, *feedback, rt.clock());
     grpc_service->set_on_capacity_freed([s = scheduler.get()] { s->Wake(); });
-    auto callers = CallerAuth::Create(**policy);
-    if (!callers.ok()) return callers.status();
-    grpc_service->set_caller_auth(*callers);
     // Out-of-office windows (docs/domain-rules.md, "Calendars"): set over gRPC
     // or on reps.out-of-office; a changed window may free a rep for the queue.
     out_of_office_store = std::make_unique<OutOfOfficeStore>(rt.redis());
     out_of_office = std::make_unique<OutOfOfficeProcessor>(
         *policy, *out_of_office_store, rt.clock(), [s = scheduler.get()] { s->Wake(); });
     grpc_service->set_out_of_office(out_of_office.get());
+    auto callers = CallerAuth::Create(**policy);
+    if (!callers.ok()) return callers.status();
+    grpc_service->set_caller_auth(*callers);
     rt.AddGrpcService(grpc_service.get());
     // Rule simulation (docs/simulation.md): callers with the rules:simulate scope only.
     simulation_service = std::make_unique<RuleSimulationGrpcService>(
@@ -170,6 +170,16 @@ int main(int argc, char** argv) {
         !s.ok()) {
       return s;
     }
+    if (Status s = rt.AddConsumer(
+            "out-of-office", {topics::kRepsOutOfOffice},
+            [o = out_of_office.get()](const kafka::ConsumedMessage& m,
+                                      std::vector<kafka::OutgoingMessage>& out) {
+              return o->Handle(m, out);
+            },
+            intake::v1::ROUTING);
+        !s.ok()) {
+      return s;
+    }
     // Consent and erasure (docs/privacy.md): withdrawals and privacy.erasure
     // in their own group; the gate indexes leads by contact and disqualifies
     // a withdrawn prospect's earlier lead before the engine routes it.
@@ -183,13 +193,3 @@ int main(int argc, char** argv) {
                           routing_privacy->GateScored(engine->BatchHandler()), intake::v1::ROUTING);
   });
 }
-    if (Status s = rt.AddConsumer(
-            "out-of-office", {topics::kRepsOutOfOffice},
-            [o = out_of_office.get()](const kafka::ConsumedMessage& m,
-                                      std::vector<kafka::OutgoingMessage>& out) {
-              return o->Handle(m, out);
-            },
-            intake::v1::ROUTING);
-        !s.ok()) {
-      return s;
-    }
