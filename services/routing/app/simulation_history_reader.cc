@@ -40,6 +40,7 @@ void AddDecision(const leadflow::scoring::v1::LeadScored& scored, const rv1::Dec
 const std::vector<std::string>& SimulationTopics() {
   static const std::vector<std::string> topics = {
       topics::kLeadsScored,   topics::kSalesFeedback, topics::kRepsAvailability,
+      topics::kRepsOutOfOffice,
       topics::kLeadsAssigned, topics::kLeadsNurture,  topics::kAccountsInbound,
       topics::kLeadsRejected};
   return topics;
@@ -80,6 +81,17 @@ bool AddRecord(const kafka::ConsumedMessage& m, SimulationHistory& h,
     if (!c.ParseFromString(m.payload)) return false;
     h.availability.push_back(
         {c.has_at() ? MillisOf(c.at()) : m.timestamp_ms, c.rep_id(), c.availability()});
+    return true;
+  }
+  if (t == topics::kRepsOutOfOffice) {
+    rv1::RepOutOfOffice o;
+    if (!o.ParseFromString(m.payload)) return false;
+    // As routing applied it: a record it refused (no rep, invalid windows)
+    // changed nothing. Every window is kept (none had ended at time 0).
+    auto windows = OutOfOfficeFromProto(o.windows(), 0);
+    if (o.rep_id().empty() || !windows.ok()) return true;
+    h.out_of_office.push_back(
+        {o.has_at() ? MillisOf(o.at()) : m.timestamp_ms, o.rep_id(), std::move(*windows)});
     return true;
   }
   if (t == topics::kLeadsAssigned) {

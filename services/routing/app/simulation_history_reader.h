@@ -26,6 +26,8 @@ const std::vector<std::string>& SimulationTopics();
 //   sales.feedback     -> applied feedback (routing is its only writer; a
 //                         record marked with another leadflow-origin is skipped);
 //   reps.availability  -> an availability change;
+//   reps.out-of-office -> a rep's out-of-office windows from then on (a
+//                         record routing refused is skipped);
 //   leads.assigned, leads.nurture, accounts.inbound, and routing's
 //   disqualifications on leads.rejected -> an actual decision (a nurture
 //   request with a reason is a protected sales rejection, not a decision;

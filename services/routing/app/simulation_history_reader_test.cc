@@ -99,6 +99,20 @@ TEST(SimulationHistoryReaderTest, FoldsEachTopicAsRoutingWouldHaveSeenIt) {
   ASSERT_EQ(h.availability.size(), 1u);
   EXPECT_EQ(h.availability[0].at_ms, 5000000);
 
+  // Out-of-office windows as routing applied them; a refused record is not.
+  rv1::RepOutOfOffice away;
+  away.set_rep_id("r");
+  away.mutable_at()->set_seconds(5500);
+  auto* w = away.add_windows();
+  w->mutable_start()->set_seconds(6000);
+  w->mutable_end()->set_seconds(7000);
+  EXPECT_TRUE(AddRecord(Msg(topics::kRepsOutOfOffice, away), h, seen));
+  away.mutable_windows(0)->mutable_end()->set_seconds(5000);  // ends before it starts
+  EXPECT_TRUE(AddRecord(Msg(topics::kRepsOutOfOffice, away), h, seen));
+  ASSERT_EQ(h.out_of_office.size(), 1u);
+  EXPECT_EQ(h.out_of_office[0].at_ms, 5500000);
+  EXPECT_EQ(h.out_of_office[0].windows, (OutOfOffice{{6000000, 7000000}}));
+
   // Garbage is reported, not folded.
   kafka::ConsumedMessage junk;
   junk.topic = topics::kLeadsAssigned;

@@ -51,7 +51,7 @@ constexpr int64_t kDrainBoundaryMs = kQueueDrainBoundaryMs;
 constexpr int64_t kMaxTrialDecisions = 50000;
 
 // Event kinds in the order they apply at one instant.
-enum EventKind { kAvailability = 0, kFeedback = 1, kDrainMark = 2, kLead = 3 };
+enum EventKind { kAvailability = 0, kOutOfOffice = 1, kFeedback = 2, kDrainMark = 3, kLead = 4 };
 
 struct Event {
   int64_t at = 0;
@@ -67,6 +67,7 @@ struct Event {
 
 struct SimRep {
   rv1::RepAvailability availability = rv1::REP_AVAILABILITY_UNSPECIFIED;
+  OutOfOffice out_of_office;  // the windows the latest reps.out-of-office record set
   int open = 0;
   std::string day;
   int today = 0;
@@ -79,6 +80,7 @@ struct SimRep {
 RepState StateOf(const SimRep& s) {
   RepState st;
   st.availability = s.availability;
+  st.out_of_office = s.out_of_office;
   st.open_leads = s.open;
   st.today_count = s.today;
   return st;
@@ -300,7 +302,7 @@ void Replay::FireTimer(const std::string& lead_id, int64_t due, int64_t now) {
   lead.previous.push_back(lead.rep);
   lead.rep = rep;
   lead.outcome = rv1::REASSIGNED;
-  lead.sla_due = SlaDueMillis(*policy_, lead.team, rep, At(now));
+  lead.sla_due = SlaDueMillis(*policy_, lead.team, rep, At(now), &reps_[rep].out_of_office);
   StartTimer(lead_id, lead, now);
   if (InWindow(now)) ++r_.sla_reassigned;
   FollowUp(lead_id, DecisionSource::kSlaReassign, now, d);
@@ -348,7 +350,7 @@ void Replay::Drain(int64_t now) {
       lead.outcome = rv1::ASSIGNED;
       lead.rep = rep;
       lead.queued_decision.Clear();
-      lead.sla_due = SlaDueMillis(*policy_, team.team_id(), rep, At(now));
+      lead.sla_due = SlaDueMillis(*policy_, team.team_id(), rep, At(now), &s.out_of_office);
       StartTimer(lead_id, lead, now);
       if (InWindow(now)) ++r_.queue_drains;
       SampleQueue(team.team_id(), now);
@@ -714,7 +716,7 @@ SimulationReport Replay::Run() {
   });
   std::vector<Event> events;
   events.reserve(h_.leads.size() + h_.feedback.size() + h_.availability.size() +
-                 h_.decisions.size() / 8);
+                 h_.out_of_office.size() + h_.decisions.size() / 8);
   for (size_t i : order) {
     const HistoryDecision& d = h_.decisions[i];
     const std::string& rep = d.decision.rep_id();
@@ -759,6 +761,9 @@ SimulationReport Replay::Run() {
   for (size_t i = 0; i < h_.availability.size(); ++i) {
     events.push_back({h_.availability[i].at_ms, kAvailability, 0, 0, i});
   }
+  for (size_t i = 0; i < h_.out_of_office.size(); ++i) {
+    events.push_back({h_.out_of_office[i].at_ms, kOutOfOffice, 0, 0, i});
+  }
   std::sort(events.begin(), events.end());
 
   size_t done = 0, next_report = o_.progress_every;
@@ -776,6 +781,12 @@ SimulationReport Replay::Run() {
       case kAvailability: {
         const auto& a = h_.availability[e.index];
         reps_[a.rep_id].availability = a.availability;
+        Drain(e.at);
+        break;
+      }
+      case kOutOfOffice: {
+        const auto& o = h_.out_of_office[e.index];
+        reps_[o.rep_id].out_of_office = o.windows;
         Drain(e.at);
         break;
       }

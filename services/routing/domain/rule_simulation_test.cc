@@ -325,5 +325,43 @@ TEST(RuleSimulationTest, SlaReassignmentFollowsHistory) {
   EXPECT_EQ(g.changes[1].lead_id, "L-3");
 }
 
+// Out-of-office windows (reps.out-of-office) are replayed as routing applied
+// them: history skipped ka-a while it was away, and so does the replay, with
+// the SLA paused alike; without the record the replay would give L-1 to ka-a.
+TEST(RuleSimulationTest, OutOfOfficeWindowsAreReplayed) {
+  const auto policy = testutil::MustPolicy(testutil::SampleRules());
+  const auto t0 = testutil::FridayNoonMoscow();
+  auto ms = [](std::chrono::system_clock::time_point t) {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+  };
+  const int64_t hour = 3600 * 1000;
+  SimulationHistory h;
+  HistoryOutOfOffice away;
+  away.at_ms = ms(t0) - hour;
+  away.rep_id = "ka-a";
+  away.windows = {{ms(t0) - hour / 2, ms(t0) + hour / 2}};
+  h.out_of_office.push_back(away);
+  Router live(policy);
+  RepStateView reps;
+  RepState ka_a;
+  ka_a.out_of_office = away.windows;
+  reps.Set("ka-a", ka_a);
+  auto s = testutil::Mql(leadflow::common::v1::ENTERPRISE, leadflow::common::v1::DEAL_BAND_LARGE);
+  s.mutable_lead()->mutable_meta()->set_lead_id("L-1");
+  h.leads.push_back({ms(t0), 0, 0, s});
+  const RoutingResult r = live.Decide(s, reps, t0);
+  ASSERT_EQ(r.decision.rep_id(), "ka-b");
+  h.decisions.push_back({ms(t0), "L-1", 1, DecisionSource::kScored, r.decision, {}, r.sla_due_ms});
+
+  const SimulationReport replayed = RuleSimulation(policy).Run(h, {});
+  EXPECT_TRUE(replayed.changes.empty())
+      << (replayed.changes.empty() ? "" : replayed.changes[0].simulated.rep_id());
+  SimulationHistory without = h;
+  without.out_of_office.clear();
+  const SimulationReport blind = RuleSimulation(policy).Run(without, {});
+  ASSERT_EQ(blind.changes.size(), 1u);
+  EXPECT_EQ(blind.changes[0].simulated.rep_id(), "ka-a");
+}
+
 }  // namespace
 }  // namespace leadflow::routing

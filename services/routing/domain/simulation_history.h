@@ -1,6 +1,7 @@
 // The recorded history a rule simulation replays (docs/simulation.md): the
 // leads as routing saw them on leads.scored, applied sales feedback
-// (sales.feedback), availability changes (reps.availability) and the
+// (sales.feedback), availability changes (reps.availability), out-of-office
+// windows (reps.out-of-office) and the
 // decisions routing actually made (leads.assigned, leads.nurture,
 // accounts.inbound, routing's disqualifications on leads.rejected), which
 // the simulation diffs against and takes its timing from.
@@ -15,6 +16,7 @@
 
 #include "leadflow/routing/v1/routing.pb.h"
 #include "leadflow/scoring/v1/scoring.pb.h"
+#include "routing/domain/out_of_office.h"
 
 namespace leadflow::routing {
 
@@ -44,6 +46,13 @@ struct HistoryAvailability {
       leadflow::routing::v1::REP_AVAILABILITY_UNSPECIFIED;
 };
 
+// One reps.out-of-office record: from `at_ms` the rep's windows are these.
+struct HistoryOutOfOffice {
+  int64_t at_ms = 0;
+  std::string rep_id;
+  OutOfOffice windows;
+};
+
 // What made an actual decision: the leads.scored path, the scheduler's queue
 // drain (an ASSIGNED whose path has a "queue.<team>" step) or its SLA
 // re-assignment (REASSIGNED).
@@ -70,6 +79,7 @@ struct SimulationHistory {
   std::vector<HistoryLead> leads;
   std::vector<HistoryFeedback> feedback;
   std::vector<HistoryAvailability> availability;
+  std::vector<HistoryOutOfOffice> out_of_office;
   std::vector<HistoryDecision> decisions;
 };
 
