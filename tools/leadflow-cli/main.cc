@@ -82,6 +82,7 @@ Usage:
       timeout passes (default 30 s). Exits 1 if fewer than N were seen.
   leadflow-cli simulate --brokers B --rules candidate.json [--from T] [--to T]
                         [--json out.json] [--lead ID]
+                        [--scoring-model m.json [--live-scoring-model live.json]]
       Replay leads.scored, applied sales feedback and reps.availability
       through the candidate routing rules with the live router and capacity
       evolved in memory, and print the diff against what routing decided
@@ -91,6 +92,14 @@ Usage:
       misses. T is RFC 3339 (2026-11-02T09:00:00Z): the reported window;
       earlier history warms capacity up. --json writes the whole report;
       --lead prints that lead's decision path under the candidate rules.
+      --scoring-model re-scores each leads.scored record with a candidate
+      scoring model first: it lists the MQLs the candidate adds and drops
+      (lead, old and new score, grade and stage), then replays the re-scored
+      records. The recorded engagement points are reused, so a candidate
+      whose engagement settings (points, daily caps, half-life) differ from
+      the live model (--live-scoring-model, default
+      config/scoring_model.json) is refused, naming the field; records the
+      live model does not reproduce are counted (self-check).
       Reads only: writes nothing to Kafka or Redis. Limits: docs/simulation.md.
 
 Options:
@@ -153,7 +162,8 @@ bool Parse(int argc, char** argv, Args& a, std::string& error) {
                arg == "--account" || arg == "--contact" || arg == "--content" || arg == "--stage" ||
                arg == "--value" || arg == "--back-reason" || arg == "--loss-reason" ||
                arg == "--loss-detail" || arg == "--rules" || arg == "--from" || arg == "--to" ||
-               arg == "--json" || arg == "--minutes" || arg == "--in") {
+               arg == "--json" || arg == "--minutes" || arg == "--in" ||
+               arg == "--scoring-model" || arg == "--live-scoring-model") {
       const char* v = value(arg.c_str());
       if (!v) return false;
       a.options[arg.substr(2)] = v;

@@ -6,11 +6,15 @@
 #include <cstdio>
 #include <fstream>
 #include <map>
+#include <memory>
+#include <optional>
 
 #include "common/config/proto_loader.h"
 #include "routing/app/zoneinfo_loader.h"
 #include "routing/app/simulation_history_reader.h"
 #include "routing/domain/rule_simulation.h"
+#include "scoring/domain/scoring_policy.h"
+#include "scoring_what_if.h"
 #include "simulate_report_json.h"
 
 namespace leadflow::cli {
@@ -21,6 +25,9 @@ using routing::SimulationReport;
 
 constexpr size_t kChangesShown = 40;  // rows of the printed diff (all are in --json)
 constexpr size_t kPathsShown = 3;     // changes printed with both decision paths
+constexpr size_t kMqlChangesShown = 40;  // rows per list of the MQL what-if (all in --json)
+// The live scoring model the self-check and the engagement check compare with.
+constexpr char kDefaultLiveScoringModel[] = "config/scoring_model.json";
 
 std::string Opt(const Options& o, const char* name) {
   auto it = o.find(name);
@@ -134,6 +141,46 @@ void PrintSummary(const SimulationReport& r) {
       static_cast<long long>(r.sla_reassigned), static_cast<long long>(r.actual_sla_reassigned));
 }
 
+void PrintMqlChanges(const char* title, const std::vector<MqlChange>& changes) {
+  std::printf("\n  %s: %zu\n", title, changes.size());
+  if (changes.empty()) return;
+  std::printf("  %-36s %3s %-24s %-26s %s\n", "LEAD", "REV", "SCORED AT", "ACTUAL", "CANDIDATE");
+  for (size_t i = 0; i < changes.size() && i < kMqlChangesShown; ++i) {
+    const auto& c = changes[i];
+    char before[64], after[64];
+    std::snprintf(before, sizeof before, "%.2f %s %s", c.old_total, c.old_grade.c_str(),
+                  c.old_stage.c_str());
+    std::snprintf(after, sizeof after, "%.2f %s %s", c.new_total, c.new_grade.c_str(),
+                  c.new_stage.c_str());
+    std::printf("  %-36s %3d %-24s %-26s %s\n", c.lead_id.c_str(), c.revision,
+                Rfc3339(c.scored_at_ms).c_str(), before, after);
+  }
+  if (changes.size() > kMqlChangesShown) {
+    std::printf("  ... %zu more (all of them in --json)\n", changes.size() - kMqlChangesShown);
+  }
+}
+
+void PrintScoringWhatIf(const ScoringWhatIfReport& w) {
+  std::printf("simulate: scoring model %s (live %s), %lld leads.scored records re-scored\n",
+              w.candidate_version.c_str(), w.live_version.c_str(),
+              static_cast<long long>(w.records));
+  std::printf("  MQLs scored in the window: %lld actual, %lld under the candidate (of %lld)\n",
+              static_cast<long long>(w.mql_before), static_cast<long long>(w.mql_after),
+              static_cast<long long>(w.records_in_window));
+  if (w.live_mismatches > 0 || w.other_model_version > 0) {
+    std::printf(
+        "  self-check: the live model does not reproduce %lld record(s) (total, grade or "
+        "stage; the model changed since?); %lld record(s) carry another model_version\n",
+        static_cast<long long>(w.live_mismatches), static_cast<long long>(w.other_model_version));
+    for (const auto& id : w.live_mismatch_leads) std::printf("    %s\n", id.c_str());
+  } else {
+    std::printf("  self-check: the live model reproduces every record's score\n");
+  }
+  PrintMqlChanges("MQLs added (MQL under the candidate only)", w.added);
+  PrintMqlChanges("MQLs dropped (MQL in history only)", w.dropped);
+  std::printf("\nRouting replay of the candidate-scored records:\n");
+}
+
 void PrintLead(const std::string& lead, const SimulationReport& r) {
   std::printf("\nLead %s\n", lead.c_str());
   if (r.lead_simulated.empty() && r.lead_actual.empty()) {
@@ -173,6 +220,36 @@ int Simulate(const std::string& brokers, const Options& options) {
   // Off weight as the fairness alert judges it under these rules.
   so.fairness_tolerance_pct = (*policy)->fairness().tolerance_pct;
   so.fairness_min_team_assignments = (*policy)->fairness().min_team_assignments;
+  // --scoring-model: both models loaded and the engagement settings checked
+  // before any history is read (docs/simulation.md, "Scoring-model what-if").
+  std::shared_ptr<const scoring::ScoringPolicy> live_scoring, candidate_scoring;
+  if (const std::string path = Opt(options, "scoring-model"); !path.empty()) {
+    auto load = [](const std::string& p) {
+      return config::LoadRules<config::v1::ScoringModel>(p, [](config::v1::ScoringModel m) {
+        return scoring::ScoringPolicy::Create(std::move(m));
+      });
+    };
+    std::string live_path = Opt(options, "live-scoring-model");
+    if (live_path.empty()) live_path = kDefaultLiveScoringModel;
+    auto live = load(live_path);
+    if (!live.ok()) {
+      std::fprintf(stderr, "leadflow-cli simulate: live scoring model: %s\n",
+                   live.status().message().c_str());
+      return 2;
+    }
+    auto candidate = load(path);
+    if (!candidate.ok()) {
+      std::fprintf(stderr, "leadflow-cli simulate: %s\n", candidate.status().message().c_str());
+      return 2;
+    }
+    if (Status s = CheckSameEngagement((*live)->model(), (*candidate)->model()); !s.ok()) {
+      std::fprintf(stderr, "leadflow-cli simulate: %s: %s\n", path.c_str(),
+                   s.message().c_str());
+      return 2;
+    }
+    live_scoring = *live;
+    candidate_scoring = *candidate;
+  }
   const auto started = std::chrono::steady_clock::now();
   routing::HistoryReadOptions read_options;
   read_options.brokers = brokers;
@@ -186,6 +263,16 @@ int Simulate(const std::string& brokers, const Options& options) {
   so.progress = [](size_t done, size_t total) {
     std::fprintf(stderr, "simulate: %zu/%zu events replayed\n", done, total);
   };
+  std::optional<ScoringWhatIfReport> what_if;
+  if (candidate_scoring != nullptr) {
+    auto w = RescoreHistory(*live_scoring, *candidate_scoring, history->leads, so.from_ms,
+                            so.to_ms);
+    if (!w.ok()) {  // checked above; kept for safety
+      std::fprintf(stderr, "leadflow-cli simulate: %s\n", w.status().message().c_str());
+      return 2;
+    }
+    what_if = std::move(*w);
+  }
   const auto read = std::chrono::steady_clock::now();
   const SimulationReport report = routing::RuleSimulation(*policy).Run(*history, so);
   const auto done = std::chrono::steady_clock::now();
@@ -198,11 +285,12 @@ int Simulate(const std::string& brokers, const Options& options) {
                "in %lld ms; replayed in %lld ms\n",
                history->leads.size(), history->feedback.size(), history->availability.size(),
                history->decisions.size(), ms(started, read), ms(read, done));
+  if (what_if) PrintScoringWhatIf(*what_if);
   PrintSummary(report);
   if (!so.trace_lead.empty()) PrintLead(so.trace_lead, report);
   if (const std::string path = Opt(options, "json"); !path.empty()) {
     std::ofstream out(path, std::ios::trunc);
-    out << SimulationReportJson(report);
+    out << SimulationReportJson(report, what_if ? &*what_if : nullptr);
     if (!out.good()) {
       std::fprintf(stderr, "leadflow-cli simulate: cannot write %s\n", path.c_str());
       return 1;

@@ -20,6 +20,20 @@ json DecisionJson(const leadflow::routing::v1::Decision& d) {
   return json::parse(text, nullptr, false);
 }
 
+json MqlChangesJson(const std::vector<MqlChange>& changes) {
+  json out = json::array();
+  for (const auto& c : changes) {
+    out.push_back({{"lead_id", c.lead_id},
+                   {"revision", c.revision},
+                   {"scored_at", Rfc3339(c.scored_at_ms)},
+                   {"old", {{"total_score", c.old_total}, {"grade", c.old_grade},
+                            {"lifecycle_stage", c.old_stage}}},
+                   {"new", {{"total_score", c.new_total}, {"grade", c.new_grade},
+                            {"lifecycle_stage", c.new_stage}}}});
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string Rfc3339(int64_t unix_ms) {
@@ -31,8 +45,22 @@ std::string Rfc3339(int64_t unix_ms) {
       google::protobuf::util::TimeUtil::MillisecondsToTimestamp(unix_ms));
 }
 
-std::string SimulationReportJson(const routing::SimulationReport& r) {
+std::string SimulationReportJson(const routing::SimulationReport& r,
+                                 const ScoringWhatIfReport* scoring) {
   json j;
+  if (scoring != nullptr) {
+    j["scoring_model"] = {{"live_version", scoring->live_version},
+                          {"candidate_version", scoring->candidate_version},
+                          {"records", scoring->records},
+                          {"records_in_window", scoring->records_in_window},
+                          {"mql", {{"actual", scoring->mql_before},
+                                   {"candidate", scoring->mql_after}}},
+                          {"added", MqlChangesJson(scoring->added)},
+                          {"dropped", MqlChangesJson(scoring->dropped)},
+                          {"live_mismatches", scoring->live_mismatches},
+                          {"live_mismatch_leads", scoring->live_mismatch_leads},
+                          {"other_model_version", scoring->other_model_version}};
+  }
   j["rules_version"] = r.rules_version;
   j["from"] = Rfc3339(r.from_ms);
   j["to"] = Rfc3339(r.to_ms);

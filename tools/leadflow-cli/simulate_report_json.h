@@ -6,11 +6,15 @@
 #include <string>
 
 #include "routing/domain/simulation_report.h"
+#include "scoring_what_if.h"
 
 namespace leadflow::cli {
 
-// Pretty-printed JSON (two-space indent).
-std::string SimulationReportJson(const routing::SimulationReport& report);
+// Pretty-printed JSON (two-space indent). With `scoring` (--scoring-model),
+// its MQL changes are under "scoring_model"; the routing fields are then the
+// replay of the candidate-scored records.
+std::string SimulationReportJson(const routing::SimulationReport& report,
+                                 const ScoringWhatIfReport* scoring = nullptr);
 
 // "2026-11-02T09:00:00.000Z" (UTC); "" for the open ends of a window.
 std::string Rfc3339(int64_t unix_ms);
