@@ -169,13 +169,24 @@ TEST_F(SimulateRulesGrpcTest, ScopedCallerSeesAnEmptyDiffForTheLiveRulesAndMoves
   ASSERT_TRUE(changed.ok()) << changed.error_message();
   EXPECT_EQ(moved.rules_version(), "e2e-heavier-" + rep);
   ASSERT_GT(moved.changes_total(), 0) << moved.DebugString();
-  int to_rep = 0;
+  int to_rep = 0, in_team = 0;
   for (const auto& c : moved.changes()) {
-    EXPECT_EQ(c.actual().team(), team) << c.DebugString();
+    // A weight moves leads within its team. Another team may show a rep
+    // swap: the replay orders a batch's partitions by trial against history
+    // (docs/simulation.md), and under load a batch mixes teams, so a
+    // candidate's different picks can reorder another team's round robin;
+    // never a change of team or outcome there.
+    if (c.actual().team() != team) {
+      EXPECT_EQ(c.simulated().team(), c.actual().team()) << c.DebugString();
+      EXPECT_EQ(c.simulated().outcome(), c.actual().outcome()) << c.DebugString();
+      continue;
+    }
+    ++in_team;
     to_rep += c.simulated().rep_id() == rep;
     EXPECT_FALSE(c.actual().path().empty());
     EXPECT_FALSE(c.simulated().path().empty());
   }
+  EXPECT_GT(in_team, 0) << moved.DebugString();
   EXPECT_GT(to_rep, 0) << moved.DebugString();
 }
 
