@@ -30,6 +30,7 @@
 #include "leadflow/intake/v1/intake.pb.h"
 #include "leadflow/routing/v1/routing.grpc.pb.h"
 #include "routing_rules_copy.h"
+#include "scored_leads.h"
 #include "services/common/testing/child_process.h"
 #include "services/common/testing/dev_kafka.h"
 #include "services/common/testing/kafka_test_client.h"
@@ -77,24 +78,6 @@ rv1::OutOfOfficeWindow Window(int64_t start_ms, int64_t end_ms) {
   w.mutable_end()->set_seconds(end_ms / 1000);
   w.mutable_end()->set_nanos(static_cast<int32_t>(end_ms % 1000) * 1000000);
   return w;
-}
-
-leadflow::scoring::v1::LeadScored LargeDealMql(const std::string& id) {
-  leadflow::scoring::v1::LeadScored s;
-  auto* lead = s.mutable_lead();
-  auto* meta = lead->mutable_meta();
-  meta->set_lead_id(id);
-  meta->set_trace_id("trace-" + id);
-  meta->set_account_key(id + ".example.ru");
-  meta->set_relationship(cv1::PROSPECT);
-  meta->mutable_first_submitted_at()->set_seconds(NowMs() / 1000 - 2);
-  lead->mutable_company()->set_region("RU-MOW");
-  lead->set_sales_channel(cv1::DIRECT);
-  s.set_segment(cv1::ENTERPRISE);
-  s.set_deal_band(cv1::DEAL_BAND_LARGE);
-  s.set_lifecycle_stage(cv1::MQL);
-  s.set_revision(1);
-  return s;
 }
 
 bool PathHas(const rv1::Decision& d, const std::string& rule, const std::string& detail_part) {
@@ -183,7 +166,7 @@ class CalendarsE2E : public ::testing::Test {
 
   // Publishes a lead on leads.scored and returns its record on leads.assigned.
   rv1::LeadAssigned Route(const std::string& lead_id) {
-    const auto s = LargeDealMql(lead_id);
+    const auto s = EnterpriseMql(lead_id);
     auto r = client_->ProduceSync(topics::kLeadsScored, s.lead().meta().account_key(),
                                   s.SerializeAsString());
     EXPECT_TRUE(r.ok) << r.error;

@@ -22,6 +22,7 @@
 #include "services/common/testing/redis_server.h"
 #include "services/common/testing/service_process.h"
 #include "services/common/testing/temp_dir.h"
+#include "scored_leads.h"
 #include "stack.h"
 
 namespace leadflow::e2e {
@@ -31,26 +32,6 @@ namespace cv1 = leadflow::common::v1;
 namespace rv1 = leadflow::routing::v1;
 using std::chrono::milliseconds;
 using std::chrono::seconds;
-
-leadflow::scoring::v1::LeadScored EnterpriseMql(const std::string& id) {
-  leadflow::scoring::v1::LeadScored s;
-  auto* lead = s.mutable_lead();
-  auto* meta = lead->mutable_meta();
-  meta->set_lead_id(id);
-  meta->set_trace_id("trace-" + id);
-  meta->set_account_key(id + ".example.ru");
-  meta->set_relationship(cv1::PROSPECT);
-  const auto now = std::chrono::system_clock::now().time_since_epoch();
-  meta->mutable_first_submitted_at()->set_seconds(std::chrono::duration_cast<seconds>(now).count() -
-                                                  2);
-  lead->mutable_company()->set_region("RU-MOW");
-  lead->set_sales_channel(cv1::DIRECT);
-  s.set_segment(cv1::ENTERPRISE);
-  s.set_deal_band(cv1::DEAL_BAND_LARGE);
-  s.set_lifecycle_stage(cv1::MQL);
-  s.set_revision(1);
-  return s;
-}
 
 // The shipped demo API key of the key-accounts sales tool (config/README.md).
 constexpr char kKeyAccountsKey[] = "demo-key-key-accounts";
