@@ -33,6 +33,7 @@
 #include "leadflow/routing/v1/routing.pb.h"
 #include "services/common/testing/kafka_test_client.h"
 #include "services/common/testing/paths.h"
+#include "decision_path.h"
 #include "stack.h"
 
 namespace leadflow::e2e {
@@ -50,25 +51,6 @@ struct Routed {
   rv1::Decision decision;
   std::string account_key;
 };
-
-std::string PathString(const rv1::Decision& d) {
-  std::string out;
-  for (const auto& s : d.path()) {
-    out += s.rule_id() + (s.matched() ? "+" : "-") + "(" + s.detail() + ") ";
-  }
-  return out;
-}
-
-bool PathHas(const rv1::Decision& d, const std::string& rule, bool matched,
-             const std::string& detail_part) {
-  for (const auto& s : d.path()) {
-    if (s.rule_id() == rule && s.matched() == matched &&
-        s.detail().find(detail_part) != std::string::npos) {
-      return true;
-    }
-  }
-  return false;
-}
 
 // A leads.submitted JSON form event.
 struct LeadJson {
