@@ -1,4 +1,4 @@
-// Infrastructure settings from the environment (DESIGN.md: endpoints and
+// Infrastructure settings from the environment (docs/architecture.md, "Conventions": endpoints and
 // secrets come from env vars; business rules come from files). Read once at
 // start-up, validated, then held immutable.
 #pragma once

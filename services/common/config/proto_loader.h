@@ -1,4 +1,4 @@
-// Loads business-rule files (DESIGN.md: JSON or protobuf text format, validated
+// Loads business-rule files (docs/architecture.md, "Conventions": JSON or protobuf text format, validated
 // against a message, unknown fields rejected). The format follows the
 // extension: .json, or .textproto / .txtpb / .pbtxt for text format.
 // Errors name the file and, where the parser reports it, the field and line.

@@ -3,7 +3,7 @@
 //   log::Info("lead accepted", {{"topic", "leads.accepted"}, {"partition", "3"}});
 //
 // Thread-safe (one mutex around the write). Never put a lead's email, phone or
-// name in a field: DESIGN.md forbids PII in logs; ids such as lead_id are fine.
+// name in a field: docs/architecture.md ("Conventions") forbids PII in logs; ids such as lead_id are fine.
 #pragma once
 
 #include <initializer_list>

@@ -2,7 +2,7 @@
 // prometheus-cpp. Metric handles are cheap to copy, never null once obtained,
 // and safe to use from any thread; they live as long as their registry.
 //
-// Naming (DESIGN.md): leadflow_<service>_<what>_<unit>. Label values must come
+// Naming (docs/metrics.md): leadflow_<service>_<what>_<unit>. Label values must come
 // from a bounded set: never a lead id, email or other PII.
 #pragma once
 

@@ -1,5 +1,5 @@
 // An injectable clock: production code reads time only through this, so that
-// tests can pin it (DESIGN.md: hermetic tests use an injected clock).
+// tests can pin it (docs/architecture.md, "Conventions": hermetic tests use an injected clock).
 #pragma once
 
 #include <atomic>

@@ -373,7 +373,7 @@ StatusOr<IntakeResult> IntakeProcessor::SubmitAndWait(const LeadSubmission& sub,
     if (result->outcome == IntakeOutcome::kAccepted) {
       if (!result->claim_key.empty()) (void)store_.Release(result->claim_key, result->claim_value);
       metrics_.PublishFailed(msg.topic);
-      // No lead id or contact data in logs (DESIGN.md): topic and error only.
+      // No lead id or contact data in logs (docs/architecture.md, "Conventions"): topic and error only.
       log::Warn("publishing accepted lead failed", {{"topic", msg.topic}, {"error", s.message()}});
       return Status::Unavailable("publishing the lead failed: " + s.message());
     }

@@ -1,4 +1,4 @@
-// The shipped config/intake.json embodies DOMAIN.md: job titles in Russian and
+// The shipped config/intake.json embodies docs/domain-rules.md: job titles in Russian and
 // English map to the buyer classes and decision roles, form intents to buyer
 // stages, the free-mail list covers the big Russian and global providers, and
 // every source has a hashed API key and a rate limit; web forms and webinars

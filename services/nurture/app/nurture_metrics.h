@@ -1,5 +1,5 @@
 // Nurture's metrics. leadflow_audience_violations_total is deliberately NOT
-// service-prefixed (DESIGN.md names it) and is registered at construction so
+// service-prefixed (docs/metrics.md names it) and is registered at construction so
 // it is always exported, at 0 when all is well. Thread-safe.
 #pragma once
 

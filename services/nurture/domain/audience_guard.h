@@ -1,4 +1,4 @@
-// The wall at send time (DESIGN.md): a touch of a track goes out only if the
+// The wall at send time (docs/architecture.md, "The wall"): a touch of a track goes out only if the
 // contact's CURRENT relationship equals the track's audience. Anything else -
 // a prospect who became a customer mid-track, an unknown relationship, a
 // track without an audience - is blocked and must be counted as a violation

@@ -1,7 +1,7 @@
 // NurtureConfig validated once at load into an immutable NurturePolicy.
 //
-// Rules enforced (DOMAIN.md §1, §2, §7; DESIGN.md "customers never get
-// prospect communications"):
+// Rules enforced (docs/domain-rules.md §1, §2, §7; docs/architecture.md, "The
+// wall": customers never get prospect communications):
 //  - every track declares exactly one audience, PROSPECT or CUSTOMER, and
 //    both audiences have at least one track;
 //  - every content item declares its audience, and every step of a track uses

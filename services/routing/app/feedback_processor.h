@@ -1,4 +1,4 @@
-// Sales feedback (DOMAIN.md §5 "one explicit handoff"), from the gRPC API and
+// Sales feedback (docs/domain-rules.md §5 "one explicit handoff"), from the gRPC API and
 // from the sales.feedback topic:
 //   accept -> stops the lead's SLA timer;
 //   reject -> needs a sales-rejection reason; releases the rep's slot; a large-client

@@ -1,4 +1,4 @@
-// Business-time arithmetic for SLAs (DOMAIN.md §5: a queued or assigned lead
+// Business-time arithmetic for SLAs (docs/domain-rules.md §5: a queued or assigned lead
 // has an SLA, counted in business minutes) and rep-local calendar days for
 // daily caps. Pure and thread-safe.
 #pragma once

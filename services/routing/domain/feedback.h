@@ -1,4 +1,4 @@
-// Sales feedback rules (DOMAIN.md §5 "one explicit handoff"): validation of
+// Sales feedback rules (docs/domain-rules.md §5 "one explicit handoff"): validation of
 // accept / reject / close requests and what a rejection does to the lead.
 // Pure and thread-safe.
 #pragma once

@@ -3,7 +3,7 @@
 // Redis layout: hash lf:scoring:{l:<lead_id>}:score {rev: <revision>, score:
 // <LeadScored bytes>} with a TTL refreshed on every write (default
 // kScoringStateTtl, 548 days: a lead may be nurtured for a whole sales cycle of
-// 1-1.5 years, DOMAIN.md §6, and must still be rescored). The hash tag is the lead
+// 1-1.5 years, docs/domain-rules.md §6, and must still be rescored). The hash tag is the lead
 // id, so on Redis Cluster scores spread over all slots and the script's single
 // key always lives on one node. Put() is a Lua
 // compare-and-set: a score is stored only if its revision is >= the stored

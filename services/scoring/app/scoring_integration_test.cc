@@ -61,7 +61,7 @@ TEST_F(ScoringRedisTest, StoresLatestScoreWithTtlAndExplainsIt) {
   ASSERT_EQ(out.size(), 1u);
   const std::string key = RedisScoreStore::Key(lead.meta().lead_id());
   const int ttl = std::stoi(server_->Command({"TTL", key}).value_or("-9"));
-  EXPECT_GT(ttl, 547 * 86400);  // a whole sales cycle (DOMAIN.md §6)
+  EXPECT_GT(ttl, 547 * 86400);  // a whole sales cycle (docs/domain-rules.md §6)
   EXPECT_LE(ttl, 548 * 86400);
 
   grpc::ServerContext ctx;

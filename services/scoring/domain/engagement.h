@@ -1,4 +1,4 @@
-// The behavioural half of scoring (DOMAIN.md §4): an engagement score built
+// The behavioural half of scoring (docs/domain-rules.md §4): an engagement score built
 // from a contact's activity events, with points per event type, a daily cap
 // per type, and exponential decay.
 //

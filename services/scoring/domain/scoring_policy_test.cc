@@ -143,7 +143,7 @@ TEST(ScoringPolicyTest, ShippedDefaultModelValidates) {
   EXPECT_TRUE(p.ok()) << p.status().message();
 }
 
-// The numbers DOMAIN.md gives are the shipped defaults.
+// The numbers docs/domain-rules.md gives are the shipped defaults.
 TEST(ScoringPolicyTest, ShippedDefaultsEmbodyTheDomainRules) {
   const ScoringModel m = ShippedModel();
   EXPECT_EQ(m.segments().enterprise_min_revenue_rub(), 40'000'000'000);   // 40 bn RUB

@@ -1,4 +1,4 @@
-// Segment and deal-size band (DOMAIN.md §3).
+// Segment and deal-size band (docs/domain-rules.md §3).
 #pragma once
 
 #include <cstdint>
@@ -27,7 +27,7 @@ struct DealBandResult {
 // From expected_deal_rub: < standard_min -> SMALL, < large_min -> STANDARD,
 // else LARGE. When the deal size is unknown (<= 0) the band is derived from
 // the segment instead: ENTERPRISE / GOVERNMENT / INFRASTRUCTURE -> LARGE (such
-// accounts buy large, and a key-account manager must see them: DOMAIN.md says
+// accounts buy large, and a key-account manager must see them: docs/domain-rules.md says
 // large deals are never sold through a web form alone), MID_MARKET ->
 // STANDARD, SMB -> SMALL.
 DealBandResult ClassifyDealBand(int64_t expected_deal_rub, leadflow::common::v1::Segment segment,
