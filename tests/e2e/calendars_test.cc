@@ -134,13 +134,9 @@ class CalendarsE2E : public ::testing::Test {
     o.redis_url = redis_->url();
     o.config_dir = dir_->path();
     o.work_dir = dir_->path();
-    testing::ChildProcessOptions co = testing::MakeServiceProcessOptions(o);
-    co.env["LEADFLOW_READY_FILE"] = dir_->File("routing.ready");
-    co.log_name = "routing";
-    routing_ = testing::ChildProcess::Start(co, &error);
-    ASSERT_TRUE(routing_) << error;
     testing::ServicePorts ports;
-    ASSERT_TRUE(testing::WaitForServiceReady(co, routing_.get(), &ports, &error)) << error;
+    routing_ = testing::StartService(o, &ports, &error);
+    ASSERT_TRUE(routing_) << error;
     routing_address_ = "127.0.0.1:" + std::to_string(ports.grpc_port);
     stub_ = rv1::RoutingService::NewStub(
         grpc::CreateChannel(routing_address_, grpc::InsecureChannelCredentials()));
