@@ -52,6 +52,10 @@ TEST_F(OutOfOfficeTest, ALaterChangeWinsWhateverTheOrderItArrivesIn) {
   ASSERT_TRUE(processor_->Apply(Change("ka-a", kNow - 20000, {{kNow, kNow + 5 * kHour}})).ok());
   EXPECT_EQ(Stored("ka-a"), (OutOfOffice{{kNow, kNow + kHour}}));
   EXPECT_EQ(changes_, 1);
+  // The same change again (routing consuming the record its gRPC call
+  // published): nothing to apply, no second wake-up.
+  ASSERT_TRUE(processor_->Apply(Change("ka-a", kNow - 10000, {{kNow, kNow + kHour}})).ok());
+  EXPECT_EQ(changes_, 1);
   // A newer one clears them.
   ASSERT_TRUE(processor_->Apply(Change("ka-a", kNow, {})).ok());
   EXPECT_TRUE(Stored("ka-a").empty());

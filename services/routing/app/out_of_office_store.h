@@ -29,7 +29,7 @@ class OutOfOfficeStore {
   explicit OutOfOfficeStore(redis::Client& redis) : redis_(redis) {}
 
   // Replaces `rep_id`'s windows with `windows`, set at `at_ms`, unless a
-  // change set later is stored. True when applied.
+  // change set later, or this same change, is stored. True when applied.
   StatusOr<bool> Set(const std::string& rep_id, const OutOfOffice& windows, int64_t at_ms);
 
   static std::string Key();
