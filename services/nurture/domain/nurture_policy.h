@@ -37,6 +37,7 @@
 
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -93,6 +94,12 @@ class NurturePolicy {
 
  private:
   NurturePolicy() = default;
+  // Create's validation steps that fill the indexes (nurture_policy.cc).
+  Status IndexCatalogue();
+  Status IndexTrack(int t, const std::set<std::string>& opt_in_topics);
+  Status CheckStep(const leadflow::config::v1::Track& track, const std::string& tf, int s,
+                   const std::set<std::string>& opt_in_topics) const;
+  Status IndexProgramme(int i);
   // SelectTrack among the tracks with (for_reason) or without rejection_reasons.
   const leadflow::config::v1::Track* BestTrack(const TrackQuery& query, bool for_reason) const;
   leadflow::config::v1::NurtureConfig config_;

@@ -7,7 +7,7 @@
 #include <functional>
 
 #include "common/config/proto_loader.h"
-#include "nurture/domain/nurture_test_util.h"
+#include "nurture/testing/nurture_test_util.h"
 #include "services/common/testing/paths.h"
 
 namespace leadflow::nurture {

@@ -6,7 +6,7 @@
 #include <set>
 
 #include "nurture/domain/customer_response.h"
-#include "nurture/domain/nurture_test_util.h"
+#include "nurture/testing/nurture_test_util.h"
 
 namespace leadflow::nurture {
 namespace {

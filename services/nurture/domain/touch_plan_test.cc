@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "nurture/domain/audience_guard.h"
-#include "nurture/domain/nurture_test_util.h"
+#include "nurture/testing/nurture_test_util.h"
 
 namespace leadflow::nurture {
 namespace {

@@ -3,7 +3,7 @@
 // inside a batch script stays that input's own.
 #include <cstdlib>
 
-#include "nurture/app/nurture_app_fixture.h"
+#include "nurture/testing/nurture_app_fixture.h"
 
 namespace leadflow::nurture {
 namespace {

@@ -1,7 +1,7 @@
 // Nurture's batch paths against a real redis-server: an enrolment consumer
 // batch decides as its messages would one at a time, and one scheduler poll
 // of touches with different fates keeps each touch's own outcome.
-#include "nurture/app/nurture_app_fixture.h"
+#include "nurture/testing/nurture_app_fixture.h"
 
 namespace leadflow::nurture {
 namespace {

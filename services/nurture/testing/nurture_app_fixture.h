@@ -17,7 +17,7 @@
 #include "leadflow/engagement/v1/engagement.pb.h"
 #include "nurture/app/nurture_engine.h"
 #include "nurture/app/nurture_grpc_service.h"
-#include "nurture/domain/nurture_test_util.h"
+#include "nurture/testing/nurture_test_util.h"
 #include "services/common/testing/redis_server.h"
 #include "services/common/testing/fixed_caller.h"
 #include "services/common/testing/registry_seeder.h"

@@ -2,7 +2,7 @@
 // (nurture_store.h, docs/state.md): the lead's body goes at once, the
 // enrolment's ids and outcome expire after kEndedEnrolmentTtl, the lead and
 // contact indexes after kIndexTtl, and nothing keeps the email.
-#include "nurture/app/nurture_app_fixture.h"
+#include "nurture/testing/nurture_app_fixture.h"
 
 namespace leadflow::nurture {
 namespace {

@@ -4,7 +4,7 @@
 // loss, and a customer's answer to its owner.
 #include <gtest/gtest.h>
 
-#include "nurture/app/nurture_app_fixture.h"
+#include "nurture/testing/nurture_app_fixture.h"
 #include "nurture/app/programme_store.h"
 #include "nurture/domain/programme_schedule.h"
 

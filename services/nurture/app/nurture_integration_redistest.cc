@@ -1,5 +1,5 @@
 // Nurture app against a real redis-server (FakeProducer for Kafka).
-#include "nurture/app/nurture_app_fixture.h"
+#include "nurture/testing/nurture_app_fixture.h"
 
 namespace leadflow::nurture {
 namespace {
