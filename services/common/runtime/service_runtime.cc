@@ -35,6 +35,7 @@ ServiceRuntime::~ServiceRuntime() {
   for (auto& t : view_threads_) {
     if (t.joinable()) t.join();
   }
+  while (!kept_.empty()) kept_.pop_back();
 }
 
 Status ServiceRuntime::Init() {

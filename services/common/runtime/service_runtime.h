@@ -19,6 +19,7 @@
 
 #include <functional>
 #include <memory>
+#include <utility>
 #include <string>
 #include <thread>
 #include <vector>
@@ -95,6 +96,21 @@ class ServiceRuntime {
   // Runs a background task until shutdown (e.g. a scheduler). It gets the stop flag.
   void AddBackgroundTask(std::string name, std::function<void(const std::atomic<bool>&)> task);
 
+  // Keeps a component the wiring made alive until the service has stopped, so
+  // main() declares no owner per component. Kept components are destroyed in
+  // the reverse order of their making, after the loops and threads have
+  // stopped and before the runtime's own clients (Redis, the producer).
+  template <class T>
+  T& Keep(std::unique_ptr<T> component) {
+    T& ref = *component;
+    kept_.push_back(std::shared_ptr<void>(std::move(component)));
+    return ref;
+  }
+  template <class T, class... Args>
+  T& Make(Args&&... args) {
+    return Keep(std::make_unique<T>(std::forward<Args>(args)...));
+  }
+
   // Starts everything, waits for a shutdown signal, stops in order. Returns the exit code.
   int Run();
 
@@ -121,6 +137,7 @@ class ServiceRuntime {
   std::vector<grpc::Service*> grpc_services_;
   std::vector<std::function<void()>> on_shutdown_;
   std::vector<std::pair<std::string, std::function<void(const std::atomic<bool>&)>>> tasks_;
+  std::vector<std::shared_ptr<void>> kept_;  // Keep(); emptied last first in the destructor
 };
 
 using WireFn = std::function<Status(ServiceRuntime&)>;
