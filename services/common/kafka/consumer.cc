@@ -148,9 +148,9 @@ StatusOr<std::unique_ptr<Consumer>> MakeKafkaConsumer(const ConsumerOptions& opt
       {"fetch.wait.max.ms", "10"},
       {"topic.metadata.refresh.interval.ms", "10000"},
   };
-  for (const auto& [k, v] : options.extra_properties) props[k] = v;
-  rd_kafka_conf_t* conf = rd_kafka_conf_new();
-  if (auto s = internal::ApplyProperties(conf, props); !s.ok()) return s;
+  auto conf_or = internal::NewConf(std::move(props), options.extra_properties);
+  if (!conf_or.ok()) return conf_or.status();
+  rd_kafka_conf_t* conf = *conf_or;
   auto state = std::make_unique<ConsumerState>();
   state->metrics = metrics;
   rd_kafka_conf_set_opaque(conf, state.get());
@@ -158,12 +158,9 @@ StatusOr<std::unique_ptr<Consumer>> MakeKafkaConsumer(const ConsumerOptions& opt
   rd_kafka_conf_set_stats_cb(conf, StatsCallback);
   rd_kafka_conf_set_error_cb(conf, ErrorCallback);
   rd_kafka_conf_set_offset_commit_cb(conf, OffsetCommitCallback);
-  char err[512];
-  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof err);
-  if (!rk) {
-    rd_kafka_conf_destroy(conf);
-    return Status::InvalidArgument(std::string("kafka consumer: ") + err);
-  }
+  auto rk_or = internal::NewClient(RD_KAFKA_CONSUMER, conf, "kafka consumer");
+  if (!rk_or.ok()) return rk_or.status();
+  rd_kafka_t* rk = *rk_or;
   rd_kafka_poll_set_consumer(rk);
   rd_kafka_topic_partition_list_t* topics = rd_kafka_topic_partition_list_new(options.topics.size());
   for (const auto& t : options.topics) {

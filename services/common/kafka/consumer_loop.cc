@@ -33,12 +33,10 @@ bool IsRetryable(const Status& s) {
 ConsumerLoop::ConsumerLoop(std::unique_ptr<Consumer> consumer, Producer& producer,
                            MessageHandler handler, metrics::ServiceMetrics* metrics,
                            const Clock& clock, ConsumerLoopOptions options)
-    : consumer_(std::move(consumer)),
-      producer_(producer),
-      handler_(std::move(handler)),
-      metrics_(metrics),
-      clock_(clock),
-      options_(std::move(options)) {}
+    : ConsumerLoop(std::move(consumer), producer, BatchHandler(), metrics, clock,
+                   std::move(options)) {
+  handler_ = std::move(handler);
+}
 
 ConsumerLoop::ConsumerLoop(std::unique_ptr<Consumer> consumer, Producer& producer,
                            BatchHandler handler, metrics::ServiceMetrics* metrics,

@@ -113,15 +113,11 @@ StatusOr<std::unique_ptr<PartitionReader>> MakePartitionReader(const PartitionRe
       {"isolation.level", "read_committed"},
       {"fetch.wait.max.ms", "50"},
   };
-  for (const auto& [k, v] : options.extra_properties) props[k] = v;
-  rd_kafka_conf_t* conf = rd_kafka_conf_new();
-  if (Status s = internal::ApplyProperties(conf, props); !s.ok()) return s;
-  char err[512];
-  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof err);
-  if (rk == nullptr) {
-    rd_kafka_conf_destroy(conf);
-    return Status::InvalidArgument(std::string("partition reader: ") + err);
-  }
+  auto conf = internal::NewConf(std::move(props), options.extra_properties);
+  if (!conf.ok()) return conf.status();
+  auto rk_or = internal::NewClient(RD_KAFKA_CONSUMER, *conf, "partition reader");
+  if (!rk_or.ok()) return rk_or.status();
+  rd_kafka_t* rk = *rk_or;
   rd_kafka_poll_set_consumer(rk);
   return std::unique_ptr<PartitionReader>(
       std::make_unique<KafkaPartitionReader>(rk, options));

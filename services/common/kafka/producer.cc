@@ -219,20 +219,17 @@ StatusOr<std::unique_ptr<Producer>> MakeKafkaProducer(const ProducerOptions& opt
       {"message.timeout.ms", "120000"},
       {"queue.buffering.max.messages", "200000"},
   };
-  for (const auto& [k, v] : options.extra_properties) props[k] = v;
-  rd_kafka_conf_t* conf = rd_kafka_conf_new();
-  if (auto s = internal::ApplyProperties(conf, props); !s.ok()) return s;
+  auto conf_or = internal::NewConf(std::move(props), options.extra_properties);
+  if (!conf_or.ok()) return conf_or.status();
+  rd_kafka_conf_t* conf = *conf_or;
   auto state = std::make_unique<ProducerState>();
   state->metrics = metrics;
   rd_kafka_conf_set_opaque(conf, state.get());
   rd_kafka_conf_set_dr_msg_cb(conf, DeliveryReport);
   rd_kafka_conf_set_error_cb(conf, ErrorCallback);
-  char err[512];
-  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
-  if (!rk) {
-    rd_kafka_conf_destroy(conf);
-    return Status::InvalidArgument(std::string("kafka producer: ") + err);
-  }
+  auto rk_or = internal::NewClient(RD_KAFKA_PRODUCER, conf, "kafka producer");
+  if (!rk_or.ok()) return rk_or.status();
+  rd_kafka_t* rk = *rk_or;
   return std::unique_ptr<Producer>(std::make_unique<KafkaProducer>(rk, std::move(state)));
 }
 

@@ -45,6 +45,25 @@ Status ApplyProperties(rd_kafka_conf_t* conf, const std::map<std::string, std::s
   return Status::Ok();
 }
 
+StatusOr<rd_kafka_conf_t*> NewConf(std::map<std::string, std::string> props,
+                                   const std::map<std::string, std::string>& overrides) {
+  for (const auto& [k, v] : overrides) props[k] = v;
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  if (Status s = ApplyProperties(conf, props); !s.ok()) return s;
+  return conf;
+}
+
+StatusOr<rd_kafka_t*> NewClient(rd_kafka_type_t type, rd_kafka_conf_t* conf,
+                                const std::string& what) {
+  char err[512];
+  rd_kafka_t* rk = rd_kafka_new(type, conf, err, sizeof err);
+  if (rk == nullptr) {
+    rd_kafka_conf_destroy(conf);
+    return Status::InvalidArgument(what + ": " + err);
+  }
+  return rk;
+}
+
 ProduceErrorClass ClassifyProduceError(rd_kafka_resp_err_t err) {
   switch (err) {
     case RD_KAFKA_RESP_ERR__FATAL:

@@ -24,6 +24,16 @@ ConsumedMessage ToConsumedMessage(const rd_kafka_message_t* m);
 // Applies properties; on failure destroys `conf` and names the property.
 Status ApplyProperties(rd_kafka_conf_t* conf, const std::map<std::string, std::string>& props);
 
+// A new configuration holding `props`, each overridden by `overrides` (the
+// deployment's pass-through: security, tuning). The caller owns it.
+StatusOr<rd_kafka_conf_t*> NewConf(std::map<std::string, std::string> props,
+                                   const std::map<std::string, std::string>& overrides);
+
+// rd_kafka_new of `type`, which takes over `conf` whether it succeeds or not;
+// a failure is kInvalidArgument naming `what` ("kafka consumer").
+StatusOr<rd_kafka_t*> NewClient(rd_kafka_type_t type, rd_kafka_conf_t* conf,
+                                const std::string& what);
+
 // How a failed produce of one message is retried.
 enum class ProduceErrorClass {
   kTransient,  // broker down, timeouts, leadership moves: the same message can succeed later

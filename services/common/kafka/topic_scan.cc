@@ -25,21 +25,18 @@ Status ScanTopic(const TopicScanOptions& options,
     return static_cast<int>(std::max<int64_t>(
         0, std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count()));
   };
-  rd_kafka_conf_t* conf = rd_kafka_conf_new();
-  std::map<std::string, std::string> props = options.extra_properties;
-  props["bootstrap.servers"] = options.brokers;
-  props["group.id"] = "leadflow-topic-scan";  // required by the API; never joined or committed
-  props["enable.auto.commit"] = "false";
-  props["enable.partition.eof"] = "true";
-  props["isolation.level"] = "read_committed";
-  if (Status s = internal::ApplyProperties(conf, props); !s.ok()) return s;
-  char err[512];
-  rd_kafka_t* raw = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof err);
-  if (raw == nullptr) {
-    rd_kafka_conf_destroy(conf);
-    return Status::Unavailable(std::string("topic scan consumer: ") + err);
-  }
-  std::unique_ptr<rd_kafka_t, RkDeleter> rk(raw);
+  // These win over the pass-through: the scan depends on them.
+  auto conf = internal::NewConf(options.extra_properties,
+                                {{"bootstrap.servers", options.brokers},
+                                 // required by the API; never joined or committed
+                                 {"group.id", "leadflow-topic-scan"},
+                                 {"enable.auto.commit", "false"},
+                                 {"enable.partition.eof", "true"},
+                                 {"isolation.level", "read_committed"}});
+  if (!conf.ok()) return conf.status();
+  auto raw = internal::NewClient(RD_KAFKA_CONSUMER, *conf, "topic scan consumer");
+  if (!raw.ok()) return Status::Unavailable(raw.status().message());
+  std::unique_ptr<rd_kafka_t, RkDeleter> rk(*raw);
 
   const rd_kafka_metadata_t* md = nullptr;
   rd_kafka_topic_t* rkt = rd_kafka_topic_new(rk.get(), options.topic.c_str(), nullptr);
