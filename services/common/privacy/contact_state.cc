@@ -1,51 +1,13 @@
 #include "common/privacy/contact_state.h"
 
+#include "contact_state.lua.h"
+
 namespace leadflow::privacy {
 namespace {
 
+// contact_state.lua: KEYS, ARGV and the reply are described there.
 redis::Script& StateScript() {
-  // KEYS: per item its withdrawn marker and leads index (2 keys per item).
-  // ARGV: mode (see|withdraw|read|tombstone), ttl seconds, then per item
-  //       ms and lead id.
-  // Returns per item the contact's withdrawal ms after the call (0 = none),
-  // or an error reply for an item that failed (the others still run).
-  static redis::Script script(R"lua(
-local mode, ttl = ARGV[1], ARGV[2]
-local function one(wk, lk, arg_ms, lead)
-  local w = tonumber(redis.call('GET', wk) or '0') or 0
-  local ms = tonumber(arg_ms)
-  if mode == 'see' then
-    redis.call('SADD', lk, lead)
-    redis.call('EXPIRE', lk, ttl)
-    if w > 0 and ms > w then
-      redis.call('DEL', wk)
-      return 0
-    end
-    return w
-  elseif mode == 'withdraw' or mode == 'tombstone' then
-    if mode == 'tombstone' then redis.call('DEL', lk) end
-    if ms > w then
-      redis.call('SET', wk, arg_ms, 'EX', ttl)
-      return ms
-    end
-    redis.call('EXPIRE', wk, ttl)
-    return w
-  end
-  return w
-end
-local out = {}
-for i = 1, #KEYS / 2 do
-  local ok, r = pcall(one, KEYS[2 * i - 1], KEYS[2 * i], ARGV[2 * i + 1], ARGV[2 * i + 2])
-  if ok then
-    out[i] = r
-  elseif type(r) == 'table' and r.err then
-    out[i] = r
-  else
-    out[i] = {err = tostring(r)}
-  end
-end
-return out
-)lua");
+  static redis::Script script{std::string(lua::kContactState)};
   return script;
 }
 
@@ -134,7 +96,7 @@ std::vector<StatusOr<int64_t>> ContactStateStore::WithdrawnAt(
 StatusOr<std::vector<std::string>> ContactStateStore::LeadsOf(const std::string& contact_id) {
   auto r = redis_.Run({"SMEMBERS", keys_.leads(contact_id)});
   if (!r.ok()) return Status::Unavailable("privacy state: " + r.status().message());
-  if (r->is_error()) return Status::Unavailable("privacy state: " + r->str);
+  if (Status s = redis::ExpectArray(*r, "SMEMBERS privacy leads"); !s.ok()) return s;
   std::vector<std::string> out;
   for (const auto& e : r->elements) out.push_back(e.str);
   return out;
