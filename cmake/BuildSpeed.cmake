@@ -1,5 +1,5 @@
 # Build-time settings for CI's stage 1 (docs/testing.md, "Build time").
-# All default to off, so a plain configure (and the Dockerfiles) build as
+# All default to off, so a plain configure (and the Dockerfile) build as
 # before and an existing build directory does not rebuild; scripts/build turns
 # them on for a fresh configure (-DLEADFLOW_LINKER="lld;gold"
 # -DLEADFLOW_TEST_CXX_FLAGS=-O1).
