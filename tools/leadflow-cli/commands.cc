@@ -3,6 +3,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <map>
@@ -123,10 +124,15 @@ int Watch(const std::string& brokers, int expect, int timeout_s) {
       auto row = DescribeOutput(m);
       if (!row) continue;
       std::string id = row->lead_id.empty() ? "-" : row->lead_id.substr(0, 10);
-      std::printf("%-10s %-17s %-9s %s %-11s %6.0f  %s %s\n", id.c_str(), row->outcome.c_str(),
-                  row->relationship.c_str(), FitColumn(row->company, 24).c_str(),
-                  row->segment.c_str(), row->score, FitColumn(row->who, 28).c_str(),
-                  row->why.c_str());
+      // "-" where there is nothing to show: no company or score before
+      // intake accepted the lead, no score where scoring did not run.
+      const std::string score =
+          row->score ? std::to_string(std::lround(*row->score)) : "-";
+      std::printf("%-10s %-17s %-9s %s %-11s %6s  %s %s\n", id.c_str(), row->outcome.c_str(),
+                  row->relationship.empty() ? "-" : row->relationship.c_str(),
+                  FitColumn(row->company.empty() ? "-" : row->company, 24).c_str(),
+                  row->segment.empty() ? "-" : row->segment.c_str(), score.c_str(),
+                  FitColumn(row->who, 28).c_str(), row->why.c_str());
       if (row->final) {
         ++finals;
         ++by_outcome[row->outcome];

@@ -4,12 +4,25 @@
 #include "leadflow/intake/v1/intake.pb.h"
 #include "leadflow/nurture/v1/nurture.pb.h"
 #include "leadflow/routing/v1/routing.pb.h"
+#include "leadflow/scoring/v1/scoring.pb.h"
 
 namespace leadflow::cli {
 namespace {
 
 namespace cv1 = leadflow::common::v1;
 namespace rv1 = leadflow::routing::v1;
+
+// The non-empty parts joined with "; ", so an empty part leaves no dangling
+// separator.
+std::string JoinParts(std::initializer_list<std::string> parts) {
+  std::string out;
+  for (const auto& p : parts) {
+    if (p.empty()) continue;
+    if (!out.empty()) out += "; ";
+    out += p;
+  }
+  return out;
+}
 
 std::string PathSummary(const rv1::Decision& d) {
   std::string out;
@@ -50,9 +63,10 @@ std::optional<OutcomeRow> DescribeOutput(const kafka::ConsumedMessage& m) {
     FillFromScored(n.scored(), row);
     row.outcome = "NURTURE";
     row.who = "marketing nurture";
-    row.why = "score " + std::to_string(static_cast<int>(n.scored().total_score())) + " below MQL; " +
-              PathSummary(n.decision());
-    if (n.reason() != cv1::REASON_UNSPECIFIED) row.why += "; " + cv1::ReasonCode_Name(n.reason());
+    row.why = JoinParts(
+        {"score " + std::to_string(static_cast<int>(n.scored().total_score())) + " below MQL",
+         PathSummary(n.decision()),
+         n.reason() != cv1::REASON_UNSPECIFIED ? cv1::ReasonCode_Name(n.reason()) : ""});
     return row;
   }
   if (m.topic == topics::kAccountsInbound) {
@@ -75,6 +89,15 @@ std::optional<OutcomeRow> DescribeOutput(const kafka::ConsumedMessage& m) {
     if (r.errors().empty() && !r.detail().empty()) row.why += "; " + r.detail();
     if (r.meta().relationship() != cv1::RELATIONSHIP_UNSPECIFIED) {
       row.relationship = cv1::Relationship_Name(r.meta().relationship());
+    }
+    // A lead disqualified by screening was scored all the same (the score
+    // explains itself, docs/domain-rules.md §4); routing dead-letters it with
+    // its leads.scored record as the original, which names the company and
+    // holds the score. A lead rejected earlier has neither.
+    leadflow::scoring::v1::LeadScored scored;
+    if (r.disqualified() && r.stage() == leadflow::intake::v1::ROUTING &&
+        !r.original_truncated() && scored.ParseFromString(r.original())) {
+      FillFromScored(scored, row);
     }
     return row;
   }

@@ -18,7 +18,7 @@ struct OutcomeRow {
   std::string company;
   std::string relationship; // CUSTOMER / PROSPECT
   std::string segment;
-  double score = 0;
+  std::optional<double> score;  // unset where scoring did not run (rejected, screened out)
   bool final = true;        // false for follow-ups (a nurture touch) that are not a lead's final outcome
 };
 

@@ -6,6 +6,7 @@
 #include "leadflow/intake/v1/intake.pb.h"
 #include "leadflow/nurture/v1/nurture.pb.h"
 #include "leadflow/routing/v1/routing.pb.h"
+#include "leadflow/scoring/v1/scoring.pb.h"
 
 namespace leadflow::cli {
 namespace {
@@ -53,6 +54,60 @@ TEST(OutcomeTest, RejectedListsFieldErrors) {
   ASSERT_TRUE(row);
   EXPECT_EQ(row->outcome, "REJECTED");
   EXPECT_EQ(row->why, "INVALID_FIELD; email: not an email address");
+}
+
+TEST(OutcomeTest, NurtureRowHasNoDanglingSeparator) {
+  rv1::NurtureRequested n;
+  n.mutable_scored()->mutable_lead()->mutable_meta()->set_lead_id("L-2");
+  n.mutable_scored()->set_total_score(71);
+  kafka::ConsumedMessage m;
+  m.topic = topics::kLeadsNurture;
+  m.payload = n.SerializeAsString();
+  auto row = DescribeOutput(m);
+  ASSERT_TRUE(row);
+  EXPECT_EQ(row->why, "score 71 below MQL");
+  ASSERT_TRUE(row->score);
+  EXPECT_EQ(*row->score, 71);
+  n.set_reason(leadflow::common::v1::NO_RESPONSE);
+  m.payload = n.SerializeAsString();
+  EXPECT_EQ(DescribeOutput(m)->why, "score 71 below MQL; NO_RESPONSE");
+}
+
+TEST(OutcomeTest, DisqualifiedRowShowsTheScoredCompany) {
+  leadflow::scoring::v1::LeadScored scored;
+  scored.mutable_lead()->mutable_meta()->set_lead_id("L-3");
+  scored.mutable_lead()->mutable_company()->set_name("Small Firm");
+  scored.set_segment(leadflow::common::v1::SMB);
+  scored.set_total_score(12);
+  scored.set_disqualified(true);
+  leadflow::intake::v1::LeadRejected r;
+  r.set_stage(leadflow::intake::v1::ROUTING);
+  r.set_disqualified(true);
+  r.set_reason(leadflow::common::v1::SCREENED_INDUSTRY);
+  r.set_original(scored.SerializeAsString());
+  kafka::ConsumedMessage m;
+  m.topic = topics::kLeadsRejected;
+  m.payload = r.SerializeAsString();
+  auto row = DescribeOutput(m);
+  ASSERT_TRUE(row);
+  EXPECT_EQ(row->outcome, "DISQUALIFIED");
+  EXPECT_EQ(row->company, "Small Firm");
+  EXPECT_EQ(row->segment, "SMB");
+  ASSERT_TRUE(row->score);
+  EXPECT_EQ(*row->score, 12);
+}
+
+TEST(OutcomeTest, AnIntakeRejectionHasNoScore) {
+  leadflow::intake::v1::LeadRejected r;
+  r.set_stage(leadflow::intake::v1::INTAKE);
+  r.set_original("{not json");
+  kafka::ConsumedMessage m;
+  m.topic = topics::kLeadsRejected;
+  m.payload = r.SerializeAsString();
+  auto row = DescribeOutput(m);
+  ASSERT_TRUE(row);
+  EXPECT_FALSE(row->score);
+  EXPECT_TRUE(row->company.empty());
 }
 
 TEST(OutcomeTest, GarbageAndUnknownTopicsAreSkipped) {
