@@ -1,4 +1,4 @@
-// leadflow-bench: the end-to-end benchmark harness (see bench/README.md).
+// leadflow-bench: the end-to-end benchmark harness (see bench/RESULTS.md and bench/run --help).
 //
 // Local mode (default): starts redis-server, leadflow-devkafka and the four
 // service binaries (the e2e Stack fixture), a 3-hop leadflow-passthrough chain

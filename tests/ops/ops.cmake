@@ -2,7 +2,7 @@
 # (Debian's `prometheus`/`promtool`), and the Kubernetes manifests rendered
 # with kustomize and schema-validated. scripts/bootstrap installs the tools.
 # Debian's python3 (standard library only) when present; not required to
-# configure (the service Dockerfiles configure without it).
+# configure (the Dockerfile configures without it).
 find_program(LEADFLOW_PYTHON3 NAMES python3 PATHS /usr/bin NO_DEFAULT_PATH)
 if(NOT LEADFLOW_PYTHON3)
   set(LEADFLOW_PYTHON3 python3)
@@ -36,3 +36,10 @@ set_tests_properties(ops_redis_acl PROPERTIES LABELS "integration;ops" TIMEOUT 6
 add_test(NAME ops_hardening
   COMMAND ${LEADFLOW_PYTHON3} ${CMAKE_CURRENT_LIST_DIR}/hardening_test.py ${CMAKE_BINARY_DIR})
 set_tests_properties(ops_hardening PROPERTIES LABELS "unit;ops" TIMEOUT 60)
+
+# The code conventions of docs/architecture.md that a script can check: no
+# function over 60 lines in services/*/app|domain, no Lua inside C++ strings,
+# no test helper in a production folder.
+add_test(NAME ops_code_shape
+  COMMAND ${LEADFLOW_PYTHON3} ${CMAKE_CURRENT_LIST_DIR}/code_shape_test.py ${CMAKE_SOURCE_DIR})
+set_tests_properties(ops_code_shape PROPERTIES LABELS "unit;ops" TIMEOUT 60)

@@ -1,4 +1,4 @@
-// Topic names (the README's topic table); the one place they are spelled.
+// Topic names (docs/architecture.md, "Topics"); the one place they are spelled.
 #pragma once
 
 namespace leadflow::topics {
