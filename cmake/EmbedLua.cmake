@@ -5,6 +5,13 @@
 #   services/x/app/claim_lead.lua  ->  #include "claim_lead.lua.h"
 #                                      leadflow::lua::kClaimLead (std::string_view)
 #
+# Redis runs each script alone (no `require`), so a piece of Lua that several
+# scripts share lives once in its own file and is pasted in where a script says
+#
+#   -- @include common/view/view_gate.lua
+#
+# (a path under services/; the shared file defines local functions only).
+#
 # Editing a .lua file re-runs the configure step, which rewrites the header only
 # when the script changed.
 function(leadflow_embed_lua target)
@@ -21,6 +28,17 @@ function(leadflow_embed_lua target)
       string(APPEND symbol ${first}${rest})
     endforeach()
     file(READ ${path} LUA_BODY)
+    string(REGEX MATCHALL "-- @include [A-Za-z0-9_/]+\\.lua" includes "${LUA_BODY}")
+    foreach(inc ${includes})
+      string(REPLACE "-- @include " "" inc_path "${inc}")
+      set(inc_file ${PROJECT_SOURCE_DIR}/services/${inc_path})
+      if(NOT EXISTS ${inc_file})
+        message(FATAL_ERROR "${src}: ${inc}: no file services/${inc_path}")
+      endif()
+      file(READ ${inc_file} inc_body)
+      string(REPLACE "${inc}" "-- (from services/${inc_path})\n${inc_body}" LUA_BODY "${LUA_BODY}")
+      set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${inc_file})
+    endforeach()
     string(FIND "${LUA_BODY}" ")lua\"" clash)
     if(NOT clash EQUAL -1)
       message(FATAL_ERROR "${src}: the script may not contain the text )lua\"")

@@ -22,12 +22,11 @@
 --          0 already applied (the view's position is past this offset)
 --         -1 the view is no longer at ARGV[1] (Redis was reset): rebuild
 --         -2 the record changed since the caller read it: read again
-if redis.call('HGET', KEYS[1], 'epoch') ~= ARGV[1] then
-  return -1
-end
+-- @include common/view/view_gate.lua
 local offset = tonumber(ARGV[3])
-if tonumber(redis.call('HGET', KEYS[1], ARGV[2]) or '0') > offset then
-  return 0
+local gate = view_gate(KEYS[1], ARGV[1], ARGV[2], offset + 1)
+if gate then
+  return gate
 end
 if (redis.call('GET', KEYS[2]) or '') ~= ARGV[4] then
   return -2

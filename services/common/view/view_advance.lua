@@ -7,12 +7,10 @@
 -- ARGV[3]  the new next offset (the skipped record's offset + 1)
 --
 -- Returns 1 moved, 0 already at or past it, -1 the epoch is no longer ARGV[1].
-if redis.call('HGET', KEYS[1], 'epoch') ~= ARGV[1] then
-  return -1
-end
-local at = tonumber(redis.call('HGET', KEYS[1], ARGV[2]) or '0')
-if at >= tonumber(ARGV[3]) then
-  return 0
+-- @include common/view/view_gate.lua
+local gate = view_gate(KEYS[1], ARGV[1], ARGV[2], tonumber(ARGV[3]))
+if gate then
+  return gate
 end
 redis.call('HSET', KEYS[1], ARGV[2], ARGV[3])
 return 1

@@ -33,12 +33,11 @@
 -- Returns  1 applied
 --          0 already applied (the view's position is past this offset)
 --         -1 the view is no longer at ARGV[1] (Redis was reset): rebuild
-if redis.call('HGET', KEYS[1], 'epoch') ~= ARGV[1] then
-  return -1
-end
+-- @include common/view/view_gate.lua
 local offset = tonumber(ARGV[3])
-if tonumber(redis.call('HGET', KEYS[1], ARGV[2]) or '0') > offset then
-  return 0
+local gate = view_gate(KEYS[1], ARGV[1], ARGV[2], offset + 1)
+if gate then
+  return gate
 end
 -- The position first: a write Redis refuses when out of memory leaves
 -- everything as it was, and the caller retries the record.
