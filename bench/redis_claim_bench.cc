@@ -72,7 +72,7 @@ void Claim(benchmark::State& state, ClaimEffect effect) {
     req.max_open = 1 << 30;
     req.daily_cap = 1 << 30;
     req.sla_due_ms = effect == ClaimEffect::kRep ? 1763719200000 : 0;
-    auto res = store.Claim(req);
+    auto res = store.claims.Claim(req);
     if (!res.ok() || !res->claimed()) {
       state.SkipWithError(res.ok() ? "not claimed" : res.status().message().c_str());
       break;

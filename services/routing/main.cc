@@ -97,7 +97,7 @@ int main(int argc, char** argv) {
     engine = std::make_unique<RoutingEngine>(*policy, *store, *broadcaster, *metrics, rt.clock());
     sla_ladder = std::make_unique<SlaLadderStore>(rt.redis());
     scheduler =
-        std::make_unique<RoutingScheduler>(*policy, *engine, *store, rt.producer(), *broadcaster,
+        std::make_unique<RoutingScheduler>(*policy, engine->rep_picker(), *store, rt.producer(), *broadcaster,
                                            *metrics, rt.clock(), sla_ladder.get());
     feedback = std::make_unique<FeedbackProcessor>(*policy, *store, *metrics, rt.clock(),
                                                    [s = scheduler.get()] { s->Wake(); });

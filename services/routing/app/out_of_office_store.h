@@ -10,7 +10,7 @@
 // are dropped at each change and ignored on read. No personal data.
 //
 // Decisions read the field together with the rest of a rep's state
-// (RoutingStore::LoadRepStates). Threading: as thread-safe as redis::Client.
+// (RoutingSnapshotReader::LoadRepStates). Threading: as thread-safe as redis::Client.
 // Set() returns kUnavailable when Redis is unreachable or routing's state is
 // being rebuilt.
 #pragma once

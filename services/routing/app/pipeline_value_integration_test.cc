@@ -32,8 +32,8 @@ class PipelineValueTest : public RoutingAppTest {
     scheduler_ = NewScheduler(*metrics_);
   }
   std::unique_ptr<RoutingScheduler> NewScheduler(RoutingMetrics& m) {
-    return std::make_unique<RoutingScheduler>(policy_, *engine_, *store_, producer_, broadcaster_,
-                                              m, clock_);
+    return std::make_unique<RoutingScheduler>(policy_, engine_->rep_picker(), *store_, producer_,
+                                              broadcaster_, m, clock_);
   }
   // Assigns and accepts lead `id` and moves it to `stage` with `value`; its rep.
   std::string InStage(const std::string& id, cv1::Segment seg, const std::string& stage,

@@ -11,7 +11,7 @@
 #include "routing/app/routing_engine.h"
 #include "routing/app/routing_keys.h"
 #include "routing/domain/queue_order.h"
-#include "routing/domain/routing_test_util.h"
+#include "routing/testing/routing_test_util.h"
 #include "services/common/testing/redis_server.h"
 
 namespace leadflow::routing {
@@ -64,8 +64,8 @@ class RoutingBatchTest : public ::testing::Test {
 
   // key-accounts with one slot left: ka-a at 99 of 100 open, the others away.
   void OneSlotLeft() {
-    ASSERT_TRUE(store_->SetAvailability("ka-b", rv1::VACATION).ok());
-    ASSERT_TRUE(store_->SetAvailability("ka-c", rv1::VACATION).ok());
+    ASSERT_TRUE(store_->rep_loads.SetAvailability("ka-b", rv1::VACATION).ok());
+    ASSERT_TRUE(store_->rep_loads.SetAvailability("ka-c", rv1::VACATION).ok());
     server_->Command({"SET", "lf:{routing}:open:ka-a", "99"});
   }
 
@@ -82,7 +82,7 @@ class RoutingBatchTest : public ::testing::Test {
 
   std::string Get(const std::string& key) { return server_->Command({"GET", key}).value_or("?"); }
   std::string Daily(const std::string& rep) {
-    return Get("lf:{routing}:daily:" + RoutingStore::DayKey(clock_.Now()) + ":" + rep);
+    return Get("lf:{routing}:daily:" + RepLoadStore::DayKey(clock_.Now()) + ":" + rep);
   }
   double Conflicts() {
     return registry_.GetCounter("leadflow_routing_claim_conflicts_total", "").Value();
@@ -132,8 +132,7 @@ TEST_F(RoutingBatchTest, ASlotTakenBetweenReadAndClaimIsDecidedAgainOnFreshState
     // Another replica takes ka-a's last slot after this batch read it.
     if (hooks++ == 0) server_->Command({"SET", "lf:{routing}:open:ka-a", "100"});
   });
-  auto results =
-      Batch({Msg(Large("B1")), Msg(testutil::Mql(cv1::SMB, cv1::DEAL_BAND_SMALL))});
+  auto results = Batch({Msg(Large("B1")), Msg(testutil::Mql(cv1::SMB, cv1::DEAL_BAND_SMALL))});
   ASSERT_EQ(results.size(), 2u);
   const auto first = Assigned(results[0]);
   EXPECT_EQ(first.decision().outcome(), rv1::QUEUED);  // refused, then queued on fresh state
@@ -149,8 +148,7 @@ TEST_F(RoutingBatchTest, ASlotTakenBetweenReadAndClaimIsDecidedAgainOnFreshState
 }
 
 TEST_F(RoutingBatchTest, ALeadTwiceInOneBatchIsClaimedOnceAndEmitsOneDecision) {
-  auto results = Batch(
-      {Msg(Large("D1")), Msg(Large("D1")), Msg(Large("D2")), Msg(Large("D1"))});
+  auto results = Batch({Msg(Large("D1")), Msg(Large("D1")), Msg(Large("D2")), Msg(Large("D1"))});
   ASSERT_EQ(results.size(), 4u);
   const auto d1 = Assigned(results[0]);
   const auto d2 = Assigned(results[2]);
@@ -211,11 +209,11 @@ TEST_F(RoutingBatchTest, ClaimManyAppliesClaimsInOrderEachReCheckingTheCaps) {
     claims[i].rep_id = "ka-a";
     claims[i].team = "key-accounts";
     claims[i].effect = ClaimEffect::kRep;
-    claims[i].day = RoutingStore::DayKey(clock_.Now());
+    claims[i].day = RepLoadStore::DayKey(clock_.Now());
     claims[i].max_open = 100;
     claims[i].daily_cap = 1000;
   }
-  auto got = store_->ClaimMany(claims);
+  auto got = store_->claims.ClaimMany(claims);
   ASSERT_TRUE(got.ok()) << got.status().message();
   ASSERT_EQ(got->size(), 2u);
   ASSERT_TRUE((*got)[0].ok());
@@ -244,7 +242,7 @@ TEST_F(RoutingBatchTest, AClaimThatFailsInRedisFailsAloneInItsBatch) {
     claims[i].lead_id = id;
     claims[i].effect = ClaimEffect::kNone;
   }
-  auto got = store_->ClaimMany(claims);
+  auto got = store_->claims.ClaimMany(claims);
   ASSERT_TRUE(got.ok()) << got.status().message();
   ASSERT_EQ(got->size(), 3u);
   ASSERT_TRUE((*got)[0].ok());
@@ -258,7 +256,7 @@ TEST_F(RoutingBatchTest, AClaimThatFailsInRedisFailsAloneInItsBatch) {
   EXPECT_EQ(Get("lf:{routing}:decision:D0"), raws[0]);
   EXPECT_EQ(Get("lf:{routing}:decision:D2"), raws[2]);
   // Redelivered: both recorded decisions are found, nothing is claimed twice.
-  auto again = store_->ClaimMany({claims[0], claims[2]});
+  auto again = store_->claims.ClaimMany({claims[0], claims[2]});
   ASSERT_TRUE(again.ok());
   EXPECT_EQ((*again)[0]->kind, ClaimResult::Kind::kExists);
   EXPECT_EQ((*again)[0]->existing.raw, raws[0]);

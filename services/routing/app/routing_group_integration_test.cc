@@ -16,11 +16,11 @@
 #include "common/kafka/topics.h"
 #include "common/metrics/registry.h"
 #include "common/metrics/service_metrics.h"
-#include "routing/app/routing_keys.h"
 #include "routing/app/feedback_processor.h"
 #include "routing/app/routing_engine.h"
+#include "routing/app/routing_keys.h"
 #include "routing/app/routing_scheduler.h"
-#include "routing/domain/routing_test_util.h"
+#include "routing/testing/routing_test_util.h"
 #include "services/common/testing/dev_kafka.h"
 #include "services/common/testing/kafka_test_client.h"
 #include "services/common/testing/redis_server.h"
@@ -64,7 +64,8 @@ struct Instance {
     if (!client.ok()) return client.status().message();
     redis = std::move(*client);
     // Routing's state is complete, as the rebuild from empty topics leaves it.
-    if (auto m = redis->Run({"SET", RoutingStateKey(), "test"}); !m.ok()) return m.status().message();
+    if (auto m = redis->Run({"SET", RoutingStateKey(), "test"}); !m.ok())
+      return m.status().message();
     store = std::make_unique<RoutingStore>(*redis);
     metrics = std::make_unique<RoutingMetrics>(service_metrics);
     kafka::ProducerOptions popts;
@@ -73,8 +74,8 @@ struct Instance {
     if (!p.ok()) return p.status().message();
     producer = std::move(*p);
     engine = std::make_unique<RoutingEngine>(policy, *store, broadcaster, *metrics, clock);
-    scheduler = std::make_unique<RoutingScheduler>(policy, *engine, *store, *producer, broadcaster,
-                                                   *metrics, clock);
+    scheduler = std::make_unique<RoutingScheduler>(policy, engine->rep_picker(), *store, *producer,
+                                                   broadcaster, *metrics, clock);
     feedback = std::make_unique<FeedbackProcessor>(policy, *store, *metrics, clock,
                                                    [s = scheduler.get()] { s->Wake(); });
     kafka::ConsumerOptions copts;
@@ -183,7 +184,7 @@ TEST(RoutingConsumerGroup, TwoInstancesNeverExceedCapacityAndClaimEachLeadOnce) 
     const auto deadline = std::chrono::steady_clock::now() + seconds(40);
     while (closed < kCloses && std::chrono::steady_clock::now() < deadline) {
       const std::string& rep = kReps[turn++ % 3];
-      auto open = store.OpenLeads(rep);
+      auto open = store.rep_loads.OpenLeads(rep);
       if (open.ok() && !open->empty()) {
         rv1::SalesFeedback fb;
         fb.set_lead_id(open->front());
@@ -268,7 +269,7 @@ TEST(RoutingConsumerGroup, TwoInstancesNeverExceedCapacityAndClaimEachLeadOnce) 
   }
   long long claims = 0;
   for (const auto& rep : kReps) {
-    claims += num("lf:{routing}:daily:" + RoutingStore::DayKey(clock.Now()) + ":" + rep);
+    claims += num("lf:{routing}:daily:" + RepLoadStore::DayKey(clock.Now()) + ":" + rep);
   }
   EXPECT_EQ(claims, assigned);
   EXPECT_EQ(assigned, 3 * kMaxOpen + kCloses);

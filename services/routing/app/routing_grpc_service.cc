@@ -198,7 +198,7 @@ grpc::Status RoutingGrpcService::SetRepAvailability(grpc::ServerContext* ctx,
   m.key = req->rep_id();
   m.payload = change.SerializeAsString();
   if (Status s = producer_.ProduceAndWait(m, kPublishTimeout); !s.ok()) return ToGrpc(s);
-  if (Status s = store_.SetAvailability(req->rep_id(), req->availability()); !s.ok()) {
+  if (Status s = store_.rep_loads.SetAvailability(req->rep_id(), req->availability()); !s.ok()) {
     return ToGrpc(s);
   }
   log::Info(
@@ -266,7 +266,7 @@ grpc::Status RoutingGrpcService::GetLead(grpc::ServerContext* ctx, const rv1::Ge
   const grpc::Status not_found{
       grpc::StatusCode::NOT_FOUND,
       "lead " + req->lead_id() + " is not one of the caller's teams' leads"};
-  auto stored = store_.GetDecision(req->lead_id());
+  auto stored = store_.decisions.Get(req->lead_id());
   if (!stored.ok()) return ToGrpc(stored.status());
   if (!stored->has_value()) return not_found;
   const rv1::LeadAssigned& rec = (*stored)->record;
@@ -292,19 +292,19 @@ grpc::Status RoutingGrpcService::ListOpenLeads(grpc::ServerContext* ctx,
   if (!reps.ok()) return ToGrpc(reps.status());
   std::vector<std::string> ids;
   for (const auto& rep : *reps) {
-    auto open = store_.OpenLeads(rep);
+    auto open = store_.rep_loads.OpenLeads(rep);
     if (!open.ok()) return ToGrpc(open.status());
     ids.insert(ids.end(), open->begin(), open->end());
   }
   if (!req->team().empty()) {
-    auto queued = store_.QueuedLeads(req->team(), static_cast<int>(limit) + 1);
+    auto queued = store_.queues.Leads(req->team(), static_cast<int>(limit) + 1);
     if (!queued.ok()) return ToGrpc(queued.status());
     for (const auto& q : *queued) ids.push_back(q.lead_id);  // in drain order
   }
   auto tags = store_.GetFeedbackTagsMany(ids);
   if (!tags.ok()) return ToGrpc(tags.status());
   for (size_t i = 0; i < ids.size(); ++i) {
-    auto rec = store_.GetDecision(ids[i]);
+    auto rec = store_.decisions.Get(ids[i]);
     if (!rec.ok()) return ToGrpc(rec.status());
     if (!rec->has_value() || IsSlim((*rec)->record)) continue;  // no longer open
     const auto& d = (*rec)->record.decision();
@@ -410,13 +410,13 @@ grpc::Status RoutingGrpcService::WatchAssignments(grpc::ServerContext* ctx,
   auto scan = [&]() -> StatusOr<bool> {
     std::set<std::string> seen;
     for (const auto& rep : *reps) {
-      auto open = store_.OpenLeads(rep);
+      auto open = store_.rep_loads.OpenLeads(rep);
       if (!open.ok()) return open.status();
       auto tags = store_.GetFeedbackTagsMany(*open);
       if (!tags.ok()) return tags.status();
       for (size_t i = 0; i < open->size(); ++i) {
         const std::string& lead_id = (*open)[i];
-        auto rec = store_.GetDecision(lead_id);
+        auto rec = store_.decisions.Get(lead_id);
         if (!rec.ok()) return rec.status();
         if (!rec->has_value() || (*rec)->record.decision().rep_id() != rep ||
             IsSlim((*rec)->record)) {
@@ -431,7 +431,7 @@ grpc::Status RoutingGrpcService::WatchAssignments(grpc::ServerContext* ctx,
       if (!seen.count(lead_id) && sent.state != rv1::SALES_QUEUED) gone.push_back(lead_id);
     }
     for (const auto& lead_id : gone) {
-      auto rec = store_.GetDecision(lead_id);
+      auto rec = store_.decisions.Get(lead_id);
       if (!rec.ok()) return rec.status();
       auto tags = store_.GetFeedbackTags(lead_id);
       if (!tags.ok()) return tags.status();

@@ -36,7 +36,7 @@ TEST_F(RoutingAppTest, AssignsToLeadsAssignedAndRedeliveryEmitsTheSameRep) {
     EXPECT_EQ(again[0].payload, out[0].payload);
   }
   EXPECT_EQ(Get("lf:{routing}:open:" + rep), "1");
-  EXPECT_EQ(Get("lf:{routing}:daily:" + RoutingStore::DayKey(clock_.Now()) + ":" + rep), "1");
+  EXPECT_EQ(Get("lf:{routing}:daily:" + RepLoadStore::DayKey(clock_.Now()) + ":" + rep), "1");
 
   rv1::LeadAssigned ev;
   using Next = AssignmentBroadcaster::Subscription::Next;
@@ -324,8 +324,8 @@ class RoutingFlowTest : public RoutingAppTest {
     feedback_ = std::make_unique<FeedbackProcessor>(policy_, *store_, *metrics_, clock_);
     grpc_ = std::make_unique<RoutingGrpcService>(policy_, *store_, producer_, broadcaster_,
                                                  *feedback_, clock_);
-    scheduler_ = std::make_unique<RoutingScheduler>(policy_, *engine_, *store_, producer_,
-                                                    broadcaster_, *metrics_, clock_);
+    scheduler_ = std::make_unique<RoutingScheduler>(policy_, engine_->rep_picker(), *store_,
+                                                    producer_, broadcaster_, *metrics_, clock_);
   }
 
   std::vector<rv1::LeadAssigned> Assigned() {
@@ -689,7 +689,7 @@ TEST_F(RoutingFlowTest, FeedbackFromTheTopicIsAppliedOnceAndProtectedRejectsGoTo
   ASSERT_TRUE(back.ParseFromString(routed[0].payload));
   EXPECT_EQ(back.decision().outcome(), rv1::ASSIGNED);
   const std::string daily_key =
-      "lf:{routing}:daily:" + RoutingStore::DayKey(clock_.Now()) + ":" + back.decision().rep_id();
+      "lf:{routing}:daily:" + RepLoadStore::DayKey(clock_.Now()) + ":" + back.decision().rep_id();
   const std::string daily = Get(daily_key);
   auto again = Handle(rescored);
   ASSERT_EQ(again.size(), 1u);

@@ -35,15 +35,36 @@ bool HeldByRep(rv1::RoutingOutcome o) {
 
 Status FirstError(const Status& a, const Status& b) { return a.ok() ? b : a; }
 
+// A lead's own failure in a pass: kept in `first` (when it is the first), so
+// the pass goes on with the next lead; Ok, to return from the lead's step.
+Status KeepFirst(Status& first, const Status& s) {
+  first = FirstError(first, s);
+  return Status::Ok();
+}
+
+int64_t MillisOf(std::chrono::system_clock::time_point t) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+}
+
+// An event about `meta`'s lead, keyed by its lead id, with its trace id.
+kafka::OutgoingMessage EventOf(const char* topic, const std::string& lead_id, std::string payload,
+                               const leadflow::common::v1::LeadMeta& meta) {
+  kafka::OutgoingMessage m;
+  m.topic = topic;
+  m.key = lead_id;
+  m.payload = std::move(payload);
+  if (!meta.trace_id().empty()) m.headers.push_back({topics::kTraceHeader, meta.trace_id()});
+  return m;
+}
+
 }  // namespace
 
-RoutingScheduler::RoutingScheduler(std::shared_ptr<const RoutingPolicy> policy,
-                                   RoutingEngine& engine, RoutingStore& store,
-                                   kafka::Producer& producer, AssignmentBroadcaster& broadcaster,
-                                   RoutingMetrics& metrics, const Clock& clock,
-                                   SlaLadderStore* ladder)
+RoutingScheduler::RoutingScheduler(std::shared_ptr<const RoutingPolicy> policy, RepPicker& picker,
+                                   RoutingStore& store, kafka::Producer& producer,
+                                   AssignmentBroadcaster& broadcaster, RoutingMetrics& metrics,
+                                   const Clock& clock, SlaLadderStore* ladder)
     : policy_(std::move(policy)),
-      engine_(engine),
+      picker_(picker),
       store_(store),
       producer_(producer),
       broadcaster_(broadcaster),
@@ -93,7 +114,7 @@ Status RoutingScheduler::Tick() {
 Status RoutingScheduler::RefreshPipeline(int64_t now_ms) {
   if (pipeline_at_ms_ != 0 && now_ms - pipeline_at_ms_ < kPipelineRefreshMs) return Status::Ok();
   // A state being rebuilt (or lost) has no totals: keep the last ones.
-  if (auto ready = store_.ReadForRouting({}, {}, nullptr); !ready.ok()) return ready.status();
+  if (auto ready = store_.snapshots.Read({}, {}, nullptr); !ready.ok()) return ready.status();
   std::set<std::string> reps;
   for (const auto& team : policy_->rules().teams()) {
     for (const auto& rep : team.reps()) reps.insert(rep.rep_id());
@@ -101,7 +122,7 @@ Status RoutingScheduler::RefreshPipeline(int64_t now_ms) {
   std::vector<std::string> leads;
   std::set<std::string> seen;
   for (const auto& rep : reps) {
-    auto open = store_.OpenLeads(rep);
+    auto open = store_.rep_loads.OpenLeads(rep);
     if (!open.ok()) return open.status();
     for (auto& id : *open) {
       if (seen.insert(id).second) leads.push_back(std::move(id));
@@ -123,11 +144,11 @@ Status RoutingScheduler::RefreshPipeline(int64_t now_ms) {
       staged_tags.push_back(std::move((*tags)[i]));
     }
     if (staged.empty()) continue;
-    auto snap = store_.ReadForRouting(staged, {}, nullptr);
+    auto snap = store_.snapshots.Read(staged, {}, nullptr);
     if (!snap.ok()) return snap.status();
     for (size_t i = 0; i < staged.size(); ++i) {
       if (!snap->decisions[i].has_value()) continue;
-      auto stored = RoutingStore::ParseDecision(staged[i], std::move(*snap->decisions[i]));
+      auto stored = DecisionLog::Parse(staged[i], std::move(*snap->decisions[i]));
       if (!stored.ok()) return stored.status();
       if (auto deal = OpenDealOf(stored->record, staged_tags[i])) deals.push_back(*deal);
     }
@@ -145,7 +166,7 @@ Status RoutingScheduler::RefreshGauges(std::chrono::system_clock::time_point now
     metrics_.HolidayCalendarRemaining(
         id, std::chrono::duration<double>(calendar.CoveredUntil() - now).count());
   }
-  auto reps = engine_.LoadReps(now);
+  auto reps = picker_.LoadReps(now);
   if (!reps.ok()) return reps.status();
   for (const auto& team : policy_->rules().teams()) {
     for (const auto& rep : team.reps()) {
@@ -154,7 +175,7 @@ Status RoutingScheduler::RefreshGauges(std::chrono::system_clock::time_point now
       metrics_.RepTodayLeads(team.team_id(), rep.rep_id(), s.today_count);
       metrics_.RepAvailable(team.team_id(), rep.rep_id(), RepStateView::IsAvailable(s, now));
     }
-    auto depth = store_.QueueDepth(team.team_id());
+    auto depth = store_.queues.Depth(team.team_id());
     if (!depth.ok()) return depth.status();
     metrics_.QueueDepth(team.team_id(), static_cast<double>(*depth));
   }
@@ -167,7 +188,7 @@ Status RoutingScheduler::Emit(const rv1::LeadAssigned& record) {
     // The wall: leads.assigned carries prospects only. Never reached (only
     // prospects are queued or timed); counted like every blocked attempt.
     log::Error("scheduler refused a non-prospect assignment", {{"trace_id", meta.trace_id()}});
-    return store_.Emitted(meta.lead_id());
+    return store_.outbox.Emitted(meta.lead_id());
   }
   auto m = MakeEvent(topics::kLeadsAssigned, meta, meta.lead_id(), record);
   if (Status s = producer_.ProduceAndWait(m, kPublishTimeout); !s.ok()) return s;
@@ -178,20 +199,20 @@ Status RoutingScheduler::Emit(const rv1::LeadAssigned& record) {
     if (Status s = PublishStep(record, rv1::SLA_STEP_REASSIGNED, at, at); !s.ok()) return s;
   }
   broadcaster_.Publish(record);
-  return store_.Emitted(meta.lead_id());
+  return store_.outbox.Emitted(meta.lead_id());
 }
 
 Status RoutingScheduler::ResendOutbox(int64_t now_ms) {
-  auto due = store_.OutboxDue(now_ms - policy_->outbox_resend_ms(), kBatch);
+  auto due = store_.outbox.Due(now_ms - policy_->outbox_resend_ms(), kBatch);
   if (!due.ok()) return due.status();
   Status first;
   for (const auto& lead_id : *due) {
-    auto rec = store_.GetDecision(lead_id);
+    auto rec = store_.decisions.Get(lead_id);
     if (!rec.ok()) return rec.status();
     // A slim record's lead was closed or rejected meanwhile: nothing to announce.
     if (!rec->has_value() || !HeldByRep((*rec)->record.decision().outcome()) ||
         IsSlim((*rec)->record)) {
-      first = FirstError(first, store_.Emitted(lead_id));
+      first = FirstError(first, store_.outbox.Emitted(lead_id));
       continue;
     }
     first = FirstError(first, Emit((*rec)->record));
@@ -199,101 +220,117 @@ Status RoutingScheduler::ResendOutbox(int64_t now_ms) {
   return first;
 }
 
-Status RoutingScheduler::ExpireSlaTimers(std::chrono::system_clock::time_point now) {
-  const int64_t now_ms =
-      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
-  auto due = store_.DueSlaTimers(now_ms, kBatch);
+Status RoutingScheduler::ForEachDue(LeadTimers& timers, int64_t now_ms, const FireTimer& fire) {
+  auto due = timers.Due(now_ms, kBatch);
   if (!due.ok()) return due.status();
   Status first;
   for (const auto& [lead_id, due_ms] : *due) {
-    auto stored = store_.GetDecision(lead_id);
-    if (!stored.ok()) return stored.status();
-    if (!stored->has_value()) {
-      first = FirstError(first, store_.StopSlaTimer(lead_id));
-      continue;
-    }
-    const rv1::LeadAssigned& rec = (*stored)->record;
-    const auto& d = rec.decision();
-    if (IsSlim(rec)) {  // closed or rejected meanwhile: no timer runs any more
-      first = FirstError(first, store_.CompareAndSetSlaTimer(lead_id, due_ms, 0));
-      continue;
-    }
-    const bool first_expiry = due_ms == ToMillis(rec.sla_due_at());
-    if (d.outcome() == rv1::QUEUED) {
-      // Still waiting for capacity: the breach is counted; the lead keeps its
-      // place and is assigned by the drain below as soon as a rep is free.
-      if (first_expiry) metrics_.SlaBreach(d.team(), "queued");
-      first = FirstError(first, store_.CompareAndSetSlaTimer(lead_id, due_ms, 0));
-      continue;
-    }
-    if (!HeldByRep(d.outcome())) {
-      first = FirstError(first, store_.CompareAndSetSlaTimer(lead_id, due_ms, 0));
-      continue;
-    }
-    if (first_expiry) {
-      auto escalated = Escalate(rec, due_ms, now_ms);
-      if (!escalated.ok()) {
-        first = FirstError(first, escalated.status());
-        continue;
-      }
-      if (*escalated) continue;  // re-assigned at the grace end
-      metrics_.SlaBreach(d.team(), "assigned");
-    }
-    const int64_t retry_ms = now_ms + int64_t{policy_->sla_retry_seconds()} * 1000;
-    const auto* team = policy_->FindTeam(d.team());
-    if (team == nullptr) {
-      first = FirstError(first, store_.CompareAndSetSlaTimer(lead_id, due_ms, retry_ms));
-      continue;
-    }
-    std::set<std::string> exclude(rec.previous_reps().begin(), rec.previous_reps().end());
-    exclude.insert(d.rep_id());
-
-    auto reps = engine_.LoadReps(now);
-    if (!reps.ok()) return reps.status();
-    rv1::LeadAssigned next = rec;
-    auto* nd = next.mutable_decision();
-    nd->set_outcome(rv1::REASSIGNED);
-    SetMillis(nd->mutable_decided_at(), now_ms);
-    nd->set_rules_version(policy_->version());
-    Step(nd, "sla.expired", true,
-         "rep " + d.rep_id() + " did not accept within " +
-             std::to_string(team->sla_business_minutes()) + " business minutes");
-    const std::string rep = engine_.PickRep(*team, *reps, now, *nd, exclude);
-    if (rep.empty()) {
-      // Nobody else can take it now: the current rep keeps it; retry later.
-      first = FirstError(first, store_.CompareAndSetSlaTimer(lead_id, due_ms, retry_ms));
-      continue;
-    }
-    nd->set_rep_id(rep);
-    next.add_previous_reps(d.rep_id());
-    const RepState chosen = reps->Get(rep);
-    const int64_t sla = SlaDueMillis(*policy_, d.team(), rep, now, &chosen.out_of_office);
-    SetMillis(next.mutable_sla_due_at(), sla);
-
-    ReassignRequest req;
-    req.record = &next;
-    req.expected_raw = (*stored)->raw;
-    req.old_rep = d.rep_id();
-    engine_.FillLimits(rep, now, &req.day, &req.max_open, &req.daily_cap);
-    req.sla_due_ms = sla;
-    req.outbox_ms = now_ms;
-    auto claim = store_.Reassign(req);
-    if (!claim.ok()) return claim.status();
-    if (!claim->claimed()) continue;  // accepted / closed meanwhile, or capacity raced: next tick
-    metrics_.Reassigned(d.team());
-    if (ladder_ != nullptr && SlaLadderOf(*policy_, d.team()) != nullptr) {
-      metrics_.SlaStep(d.team(), SlaStepLabel(rv1::SLA_STEP_REASSIGNED));
-    }
-    metrics_.Decision(*nd, rec.scored().segment());
-    metrics_.RepOpenLeads(d.team(), rep, static_cast<double>(claim->rep_open_leads));
-    log::Info("lead re-assigned after SLA expiry",
-              {{"trace_id", rec.scored().lead().meta().trace_id()},
-               {"team", d.team()},
-               {"from", d.rep_id()},
-               {"to", rep}});
-    first = FirstError(first, Emit(next));
+    if (Status s = fire(lead_id, due_ms, first); !s.ok()) return s;
   }
   return first;
+}
+
+Status RoutingScheduler::ExpireSlaTimers(std::chrono::system_clock::time_point now) {
+  return ForEachDue(store_.sla_timers, MillisOf(now),
+                    [&](const std::string& lead_id, int64_t due_ms, Status& first) {
+                      return ExpireSlaTimer(lead_id, due_ms, now, first);
+                    });
+}
+
+Status RoutingScheduler::ExpireSlaTimer(const std::string& lead_id, int64_t due_ms,
+                                        std::chrono::system_clock::time_point now, Status& first) {
+  auto stored = store_.decisions.Get(lead_id);
+  if (!stored.ok()) return stored.status();
+  if (!stored->has_value()) return KeepFirst(first, store_.sla_timers.Stop(lead_id));
+  const rv1::LeadAssigned& rec = (*stored)->record;
+  const auto& d = rec.decision();
+  const auto stop = [&] {
+    return KeepFirst(first, store_.sla_timers.CompareAndSet(lead_id, due_ms, 0));
+  };
+  if (IsSlim(rec)) return stop();  // closed or rejected meanwhile: no timer runs any more
+  const bool first_expiry = due_ms == ToMillis(rec.sla_due_at());
+  if (d.outcome() == rv1::QUEUED) {
+    // Still waiting for capacity: the breach is counted; the lead keeps its
+    // place and is assigned by the drain below as soon as a rep is free.
+    if (first_expiry) metrics_.SlaBreach(d.team(), "queued");
+    return stop();
+  }
+  if (!HeldByRep(d.outcome())) return stop();
+  const int64_t now_ms = MillisOf(now);
+  if (first_expiry) {
+    auto escalated = Escalate(rec, due_ms, now_ms);
+    if (!escalated.ok()) return KeepFirst(first, escalated.status());
+    if (*escalated) return Status::Ok();  // re-assigned at the grace end
+    metrics_.SlaBreach(d.team(), "assigned");
+  }
+  const int64_t retry_ms = now_ms + int64_t{policy_->sla_retry_seconds()} * 1000;
+  const auto* team = policy_->FindTeam(d.team());
+  if (team == nullptr) {
+    return KeepFirst(first, store_.sla_timers.CompareAndSet(lead_id, due_ms, retry_ms));
+  }
+  return Reassign(**stored, *team, due_ms, retry_ms, now, first);
+}
+
+Status RoutingScheduler::Reassign(const StoredDecision& stored,
+                                  const leadflow::config::v1::Team& team, int64_t due_ms,
+                                  int64_t retry_ms, std::chrono::system_clock::time_point now,
+                                  Status& first) {
+  const rv1::LeadAssigned& rec = stored.record;
+  const auto& d = rec.decision();
+  const std::string& lead_id = rec.scored().lead().meta().lead_id();
+  const int64_t now_ms = MillisOf(now);
+  std::set<std::string> exclude(rec.previous_reps().begin(), rec.previous_reps().end());
+  exclude.insert(d.rep_id());
+
+  auto reps = picker_.LoadReps(now);
+  if (!reps.ok()) return reps.status();
+  rv1::LeadAssigned next = rec;
+  auto* nd = next.mutable_decision();
+  nd->set_outcome(rv1::REASSIGNED);
+  SetMillis(nd->mutable_decided_at(), now_ms);
+  nd->set_rules_version(policy_->version());
+  Step(nd, "sla.expired", true,
+       "rep " + d.rep_id() + " did not accept within " +
+           std::to_string(team.sla_business_minutes()) + " business minutes");
+  const std::string rep = picker_.PickRep(team, *reps, now, *nd, exclude);
+  if (rep.empty()) {
+    // Nobody else can take it now: the current rep keeps it; retry later.
+    return KeepFirst(first, store_.sla_timers.CompareAndSet(lead_id, due_ms, retry_ms));
+  }
+  nd->set_rep_id(rep);
+  next.add_previous_reps(d.rep_id());
+  const RepState chosen = reps->Get(rep);
+  const int64_t sla = SlaDueMillis(*policy_, d.team(), rep, now, &chosen.out_of_office);
+  SetMillis(next.mutable_sla_due_at(), sla);
+
+  ReassignRequest req;
+  req.record = &next;
+  req.expected_raw = stored.raw;
+  req.old_rep = d.rep_id();
+  picker_.FillLimits(rep, now, &req.day, &req.max_open, &req.daily_cap);
+  req.sla_due_ms = sla;
+  req.outbox_ms = now_ms;
+  auto claim = store_.claims.Reassign(req);
+  if (!claim.ok()) return claim.status();
+  if (!claim->claimed()) return Status::Ok();  // accepted / closed meanwhile, or capacity raced
+  ObserveReassigned(rec, next, *claim);
+  return KeepFirst(first, Emit(next));
+}
+
+void RoutingScheduler::ObserveReassigned(const rv1::LeadAssigned& before,
+                                         const rv1::LeadAssigned& after, const ClaimResult& claim) {
+  const auto& d = after.decision();
+  metrics_.Reassigned(d.team());
+  if (ladder_ != nullptr && SlaLadderOf(*policy_, d.team()) != nullptr) {
+    metrics_.SlaStep(d.team(), SlaStepLabel(rv1::SLA_STEP_REASSIGNED));
+  }
+  metrics_.Decision(d, before.scored().segment());
+  metrics_.RepOpenLeads(d.team(), d.rep_id(), static_cast<double>(claim.rep_open_leads));
+  log::Info("lead re-assigned after SLA expiry",
+            {{"trace_id", before.scored().lead().meta().trace_id()},
+             {"team", d.team()},
+             {"from", before.decision().rep_id()},
+             {"to", d.rep_id()}});
 }
 
 Status RoutingScheduler::PublishStep(const rv1::LeadAssigned& rec, rv1::SlaStep step,
@@ -316,12 +353,8 @@ Status RoutingScheduler::PublishStep(const rv1::LeadAssigned& rec, rv1::SlaStep 
     e.set_rep_id(d.rep_id());
     *e.mutable_sla_due_at() = rec.sla_due_at();
   }
-  kafka::OutgoingMessage m;
-  m.topic = topics::kSlaEscalations;
-  m.key = e.lead_id();
-  m.payload = e.SerializeAsString();
   const auto& meta = rec.scored().lead().meta();
-  if (!meta.trace_id().empty()) m.headers.push_back({topics::kTraceHeader, meta.trace_id()});
+  const auto m = EventOf(topics::kSlaEscalations, e.lead_id(), e.SerializeAsString(), meta);
   if (Status s = producer_.ProduceAndWait(m, kPublishTimeout); !s.ok()) return s;
   log::Info("SLA ladder step", {{"trace_id", meta.trace_id()},
                                 {"team", d.team()},
@@ -358,188 +391,228 @@ Status RoutingScheduler::RunSlaLadder(int64_t now_ms) {
   if (!found.ok()) return found.status();
   Status first;
   for (const auto& [lead_id, timer_due] : *found) {
-    auto stored = store_.GetDecision(lead_id);
-    if (!stored.ok()) return stored.status();
-    int64_t score = -timer_due;  // nothing pending for this timer
-    if (stored->has_value() && !IsSlim((*stored)->record)) {
-      const auto& rec = (*stored)->record;
-      const auto& d = rec.decision();
-      if (HeldByRep(d.outcome()) && timer_due == ToMillis(rec.sla_due_at()) && now_ms < timer_due) {
-        const int64_t remind =
-            SlaReminderMillis(*policy_, d.team(), d.rep_id(), ToMillis(d.decided_at()));
-        if (remind > 0) score = remind;
-      }
-    }
-    first = FirstError(first, ladder_->Arm(lead_id, timer_due, score));
+    if (Status s = ArmLadder(lead_id, timer_due, now_ms, first); !s.ok()) return s;
   }
   auto due = ladder_->Due(now_ms, kBatch);
   if (!due.ok()) return due.status();
   for (const auto& [lead_id, score] : *due) {
-    const int64_t lease = now_ms + policy_->outbox_resend_ms();
-    auto claimed = ladder_->Claim(lead_id, score, lease);
-    if (!claimed.ok()) return claimed.status();
-    if (!claimed->has_value()) continue;  // another replica has it
-    const int64_t timer = **claimed;
-    auto stored = store_.GetDecision(lead_id);
-    if (!stored.ok()) return stored.status();
-    rv1::SlaStep step = rv1::SLA_STEP_UNSPECIFIED;
-    int64_t step_due = 0;
-    if (stored->has_value() && !IsSlim((*stored)->record) && timer != 0) {
-      const auto& rec = (*stored)->record;
-      const auto& d = rec.decision();
-      const int64_t deadline = ToMillis(rec.sla_due_at());
-      if (HeldByRep(d.outcome()) && SlaLadderOf(*policy_, d.team()) != nullptr) {
-        if (timer == deadline && now_ms < deadline) {
-          step = rv1::SLA_STEP_REMINDER;
-          step_due = SlaReminderMillis(*policy_, d.team(), d.rep_id(), ToMillis(d.decided_at()));
-        } else if (timer != deadline && now_ms >= deadline) {
-          // An escalation claimed at the deadline whose event a crash lost.
-          step = rv1::SLA_STEP_ESCALATION;
-          step_due = deadline;
-        }
-      }
-      if (step != rv1::SLA_STEP_UNSPECIFIED) {
-        if (Status s = PublishStep(rec, step, step_due, now_ms); !s.ok()) {
-          first = FirstError(first, s);  // the lease runs out and any replica retries
-          continue;
-        }
-      }
-    }
-    auto won = ladder_->Finish(lead_id, lease);
-    if (!won.ok()) return won.status();
-    if (*won && step != rv1::SLA_STEP_UNSPECIFIED) {
-      metrics_.SlaStep((*stored)->record.decision().team(), SlaStepLabel(step));
-    }
+    if (Status s = FireLadderStep(lead_id, score, now_ms, first); !s.ok()) return s;
   }
   return first;
+}
+
+Status RoutingScheduler::ArmLadder(const std::string& lead_id, int64_t timer_due, int64_t now_ms,
+                                   Status& first) {
+  auto stored = store_.decisions.Get(lead_id);
+  if (!stored.ok()) return stored.status();
+  int64_t score = -timer_due;  // nothing pending for this timer
+  if (stored->has_value() && !IsSlim((*stored)->record)) {
+    const auto& rec = (*stored)->record;
+    const auto& d = rec.decision();
+    if (HeldByRep(d.outcome()) && timer_due == ToMillis(rec.sla_due_at()) && now_ms < timer_due) {
+      const int64_t remind =
+          SlaReminderMillis(*policy_, d.team(), d.rep_id(), ToMillis(d.decided_at()));
+      if (remind > 0) score = remind;
+    }
+  }
+  return KeepFirst(first, ladder_->Arm(lead_id, timer_due, score));
+}
+
+rv1::SlaStep RoutingScheduler::LadderStepOf(const rv1::LeadAssigned& rec, int64_t timer,
+                                            int64_t now_ms, int64_t* step_due) const {
+  const auto& d = rec.decision();
+  const int64_t deadline = ToMillis(rec.sla_due_at());
+  if (!HeldByRep(d.outcome()) || SlaLadderOf(*policy_, d.team()) == nullptr) {
+    return rv1::SLA_STEP_UNSPECIFIED;
+  }
+  if (timer == deadline && now_ms < deadline) {
+    *step_due = SlaReminderMillis(*policy_, d.team(), d.rep_id(), ToMillis(d.decided_at()));
+    return rv1::SLA_STEP_REMINDER;
+  }
+  if (timer != deadline && now_ms >= deadline) {
+    // An escalation claimed at the deadline whose event a crash lost.
+    *step_due = deadline;
+    return rv1::SLA_STEP_ESCALATION;
+  }
+  return rv1::SLA_STEP_UNSPECIFIED;
+}
+
+Status RoutingScheduler::FireLadderStep(const std::string& lead_id, int64_t score, int64_t now_ms,
+                                        Status& first) {
+  const int64_t lease = now_ms + policy_->outbox_resend_ms();
+  auto claimed = ladder_->Claim(lead_id, score, lease);
+  if (!claimed.ok()) return claimed.status();
+  if (!claimed->has_value()) return Status::Ok();  // another replica has it
+  const int64_t timer = **claimed;
+  auto stored = store_.decisions.Get(lead_id);
+  if (!stored.ok()) return stored.status();
+  rv1::SlaStep step = rv1::SLA_STEP_UNSPECIFIED;
+  if (stored->has_value() && !IsSlim((*stored)->record) && timer != 0) {
+    int64_t step_due = 0;
+    step = LadderStepOf((*stored)->record, timer, now_ms, &step_due);
+    if (step != rv1::SLA_STEP_UNSPECIFIED) {
+      if (Status s = PublishStep((*stored)->record, step, step_due, now_ms); !s.ok()) {
+        return KeepFirst(first, s);  // the lease runs out and any replica retries
+      }
+    }
+  }
+  auto won = ladder_->Finish(lead_id, lease);
+  if (!won.ok()) return won.status();
+  if (*won && step != rv1::SLA_STEP_UNSPECIFIED) {
+    metrics_.SlaStep((*stored)->record.decision().team(), SlaStepLabel(step));
+  }
+  return Status::Ok();
 }
 
 Status RoutingScheduler::FireStalls(int64_t now_ms) {
-  auto due = store_.DueStallTimers(now_ms, kBatch);
-  if (!due.ok()) return due.status();
+  return ForEachDue(store_.stall_timers, now_ms,
+                    [&](const std::string& lead_id, int64_t due_ms, Status& first) {
+                      return FireStall(lead_id, due_ms, now_ms, first);
+                    });
+}
+
+Status RoutingScheduler::FireStall(const std::string& lead_id, int64_t due_ms, int64_t now_ms,
+                                   Status& first) {
+  auto stored = store_.decisions.Get(lead_id);
+  if (!stored.ok()) return stored.status();
+  if (!stored->has_value() || IsSlim((*stored)->record)) {  // closed, rejected or expired
+    return KeepFirst(first, store_.stall_timers.Stop(lead_id, due_ms));
+  }
+  const rv1::LeadAssigned& rec = (*stored)->record;
+  const auto& d = rec.decision();
+  auto tags = store_.GetFeedbackTags(lead_id);
+  if (!tags.ok()) return tags.status();
+  if (tags->stage.empty() || tags->accepted_by != d.rep_id()) {
+    return KeepFirst(first, store_.stall_timers.Stop(lead_id, due_ms));
+  }
+  const int64_t version =
+      NextVersion(now_ms, std::max(tags->version, tags->stalled_version), ToMillis(d.decided_at()));
+  const rv1::DealStalled stall = StallOf(rec, *tags, version, now_ms);
+  const auto& meta = rec.scored().lead().meta();
+  // The event first: a crash before the timer stops sends it again (same
+  // stage_version), never loses it.
+  const auto m = EventOf(topics::kDealsStalls, lead_id, stall.SerializeAsString(), meta);
+  if (Status s = producer_.ProduceAndWait(m, kPublishTimeout); !s.ok()) return s;
+  auto marked = store_.stall_timers.MarkStalled(lead_id, due_ms, tags->stage_version, version);
+  if (!marked.ok()) return marked.status();
+  if (!*marked) return Status::Ok();  // another replica fired it, or the deal moved meanwhile
+  metrics_.DealStalled(tags->stage, d.team());
+  FeedbackTags now_tags = *tags;
+  now_tags.stalled_version = version;
+  rv1::LeadAssigned event = rec;
+  *event.mutable_change() = LeadChangeOf(rec, now_tags, d.rep_id());
+  broadcaster_.Publish(event);
+  log::Info("deal stalled in stage", {{"trace_id", meta.trace_id()},
+                                      {"team", d.team()},
+                                      {"rep", d.rep_id()},
+                                      {"stage", tags->stage}});
+  return Status::Ok();
+}
+
+rv1::DealStalled RoutingScheduler::StallOf(const rv1::LeadAssigned& rec, const FeedbackTags& tags,
+                                           int64_t version, int64_t now_ms) const {
+  const auto& d = rec.decision();
+  rv1::DealStalled stall;
+  stall.set_lead_id(rec.scored().lead().meta().lead_id());
+  stall.set_rep_id(d.rep_id());
+  stall.set_team(d.team());
+  stall.set_stage(tags.stage);
+  if (const DealStageInfo* stage = policy_->deal_stages().Find(tags.stage); stage != nullptr) {
+    stall.set_owner(StageOwnerName(stage->owner));
+    stall.set_max_ms_in_stage(stage->max_ms);
+  }
+  stall.set_ms_in_stage(std::max<int64_t>(0, now_ms - tags.stage_version));
+  SetMillis(stall.mutable_stalled_at(), version);
+  stall.set_stage_version(tags.stage_version);
+  stall.set_version(version);
+  stall.set_deal_value_rub(tags.value_rub);
+  return stall;
+}
+
+Status RoutingScheduler::DrainQueues(std::chrono::system_clock::time_point now) {
   Status first;
-  for (const auto& [lead_id, due_ms] : *due) {
-    auto stored = store_.GetDecision(lead_id);
-    if (!stored.ok()) return stored.status();
-    if (!stored->has_value() || IsSlim((*stored)->record)) {  // closed, rejected or expired
-      first = FirstError(first, store_.StopStallTimer(lead_id, due_ms));
-      continue;
-    }
-    const rv1::LeadAssigned& rec = (*stored)->record;
-    const auto& d = rec.decision();
-    auto tags = store_.GetFeedbackTags(lead_id);
-    if (!tags.ok()) return tags.status();
-    if (tags->stage.empty() || tags->accepted_by != d.rep_id()) {
-      first = FirstError(first, store_.StopStallTimer(lead_id, due_ms));
-      continue;
-    }
-    const DealStageInfo* stage = policy_->deal_stages().Find(tags->stage);
-    const int64_t version = NextVersion(now_ms, std::max(tags->version, tags->stalled_version),
-                                        ToMillis(d.decided_at()));
-    rv1::DealStalled stall;
-    stall.set_lead_id(lead_id);
-    stall.set_rep_id(d.rep_id());
-    stall.set_team(d.team());
-    stall.set_stage(tags->stage);
-    if (stage != nullptr) {
-      stall.set_owner(StageOwnerName(stage->owner));
-      stall.set_max_ms_in_stage(stage->max_ms);
-    }
-    stall.set_ms_in_stage(std::max<int64_t>(0, now_ms - tags->stage_version));
-    SetMillis(stall.mutable_stalled_at(), version);
-    stall.set_stage_version(tags->stage_version);
-    stall.set_version(version);
-    stall.set_deal_value_rub(tags->value_rub);
-    kafka::OutgoingMessage m;
-    m.topic = topics::kDealsStalls;
-    m.key = lead_id;
-    m.payload = stall.SerializeAsString();
-    const auto& meta = rec.scored().lead().meta();
-    if (!meta.trace_id().empty()) m.headers.push_back({topics::kTraceHeader, meta.trace_id()});
-    // The event first: a crash before the timer stops sends it again (same
-    // stage_version), never loses it.
-    if (Status s = producer_.ProduceAndWait(m, kPublishTimeout); !s.ok()) return s;
-    auto marked = store_.MarkStalled(lead_id, due_ms, tags->stage_version, version);
-    if (!marked.ok()) return marked.status();
-    if (!*marked) continue;  // another replica fired it, or the deal moved meanwhile
-    metrics_.DealStalled(tags->stage, d.team());
-    FeedbackTags now_tags = *tags;
-    now_tags.stalled_version = version;
-    rv1::LeadAssigned event = rec;
-    *event.mutable_change() = LeadChangeOf(rec, now_tags, d.rep_id());
-    broadcaster_.Publish(event);
-    log::Info("deal stalled in stage", {{"trace_id", meta.trace_id()},
-                                        {"team", d.team()},
-                                        {"rep", d.rep_id()},
-                                        {"stage", tags->stage}});
+  for (const auto& team : policy_->rules().teams()) {
+    if (Status s = DrainQueue(team, now, first); !s.ok()) return s;
   }
   return first;
 }
 
-Status RoutingScheduler::DrainQueues(std::chrono::system_clock::time_point now) {
-  const int64_t now_ms =
-      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
-  Status first;
-  for (const auto& team : policy_->rules().teams()) {
-    auto queued = store_.QueuedLeads(team.team_id(), kBatch);
-    if (!queued.ok()) return queued.status();
-    if (queued->empty()) continue;
-    auto reps = engine_.LoadReps(now);
-    if (!reps.ok()) return reps.status();
-    for (const auto& queued_lead : *queued) {
-      const std::string& lead_id = queued_lead.lead_id;
-      auto stored = store_.GetDecision(lead_id);
-      if (!stored.ok()) return stored.status();
-      if (!stored->has_value() || (*stored)->record.decision().outcome() != rv1::QUEUED ||
-          (*stored)->record.decision().team() != team.team_id() || IsSlim((*stored)->record)) {
-        first = FirstError(first, store_.RemoveFromQueue(team.team_id(), queued_lead.entry));
-        continue;
-      }
-      const rv1::LeadAssigned& rec = (*stored)->record;
-      rv1::LeadAssigned next = rec;
-      auto* nd = next.mutable_decision();
-      const int64_t waited_s = (now_ms - ToMillis(rec.decision().decided_at())) / 1000;
-      Step(nd, "queue." + team.team_id(), true,
-           "capacity freed after " + std::to_string(waited_s) + " s in the team queue");
-      const std::string rep = engine_.PickRep(team, *reps, now, *nd);
-      if (rep.empty()) break;  // nobody in this team is eligible: the rest wait too
-      nd->set_outcome(rv1::ASSIGNED);
-      nd->set_rep_id(rep);
-      SetMillis(nd->mutable_decided_at(), now_ms);
-      const RepState chosen = reps->Get(rep);
-      const int64_t sla =
-          SlaDueMillis(*policy_, team.team_id(), rep, now, &chosen.out_of_office);
-      SetMillis(next.mutable_sla_due_at(), sla);
-
-      ClaimRequest req;
-      req.record = &next;
-      req.effect = ClaimEffect::kRep;
-      req.replace_raw = (*stored)->raw;
-      engine_.FillLimits(rep, now, &req.day, &req.max_open, &req.daily_cap);
-      req.sla_due_ms = sla;
-      req.dequeue = true;
-      req.queue_entry = queued_lead.entry;
-      req.outbox_ms = now_ms;
-      auto claim = store_.Claim(req);
-      if (!claim.ok()) return claim.status();
-      if (claim->kind == ClaimResult::Kind::kNoCapacity) break;  // raced: next tick
-      if (claim->kind == ClaimResult::Kind::kExists) continue;   // another replica took it
-      RepState s = reps->Get(rep);
-      s.open_leads = static_cast<int>(claim->rep_open_leads);
-      s.today_count += 1;
-      reps->Set(rep, s);
-      metrics_.Dequeued(team.team_id());
-      metrics_.QueueDepth(team.team_id(), static_cast<double>(claim->queue_depth));
-      metrics_.RepOpenLeads(team.team_id(), rep, static_cast<double>(claim->rep_open_leads));
-      metrics_.Decision(*nd, rec.scored().segment());
-      const auto& meta = rec.scored().lead().meta();
-      if (meta.has_first_submitted_at()) {
-        metrics_.SpeedToLead(*nd, (now_ms - ToMillis(meta.first_submitted_at())) / 1000.0);
-      }
-      first = FirstError(first, Emit(next));
-    }
+Status RoutingScheduler::DrainQueue(const leadflow::config::v1::Team& team,
+                                    std::chrono::system_clock::time_point now, Status& first) {
+  auto queued = store_.queues.Leads(team.team_id(), kBatch);
+  if (!queued.ok()) return queued.status();
+  if (queued->empty()) return Status::Ok();
+  auto reps = picker_.LoadReps(now);
+  if (!reps.ok()) return reps.status();
+  for (const auto& queued_lead : *queued) {
+    auto go_on = AssignQueued(team, queued_lead, *reps, now, first);
+    if (!go_on.ok()) return go_on.status();
+    if (!*go_on) break;
   }
-  return first;
+  return Status::Ok();
+}
+
+StatusOr<bool> RoutingScheduler::AssignQueued(const leadflow::config::v1::Team& team,
+                                              const QueuedLead& queued_lead, RepStateView& reps,
+                                              std::chrono::system_clock::time_point now,
+                                              Status& first) {
+  const int64_t now_ms = MillisOf(now);
+  auto stored = store_.decisions.Get(queued_lead.lead_id);
+  if (!stored.ok()) return stored.status();
+  if (!stored->has_value() || (*stored)->record.decision().outcome() != rv1::QUEUED ||
+      (*stored)->record.decision().team() != team.team_id() || IsSlim((*stored)->record)) {
+    KeepFirst(first, store_.queues.Remove(team.team_id(), queued_lead.entry));
+    return true;
+  }
+  const rv1::LeadAssigned& rec = (*stored)->record;
+  rv1::LeadAssigned next = rec;
+  auto* nd = next.mutable_decision();
+  const int64_t waited_s = (now_ms - ToMillis(rec.decision().decided_at())) / 1000;
+  Step(nd, "queue." + team.team_id(), true,
+       "capacity freed after " + std::to_string(waited_s) + " s in the team queue");
+  const std::string rep = picker_.PickRep(team, reps, now, *nd);
+  if (rep.empty()) return false;  // nobody in this team is eligible: the rest wait too
+  nd->set_outcome(rv1::ASSIGNED);
+  nd->set_rep_id(rep);
+  SetMillis(nd->mutable_decided_at(), now_ms);
+  const RepState chosen = reps.Get(rep);
+  const int64_t sla = SlaDueMillis(*policy_, team.team_id(), rep, now, &chosen.out_of_office);
+  SetMillis(next.mutable_sla_due_at(), sla);
+
+  ClaimRequest req;
+  req.record = &next;
+  req.effect = ClaimEffect::kRep;
+  req.replace_raw = (*stored)->raw;
+  picker_.FillLimits(rep, now, &req.day, &req.max_open, &req.daily_cap);
+  req.sla_due_ms = sla;
+  req.dequeue = true;
+  req.queue_entry = queued_lead.entry;
+  req.outbox_ms = now_ms;
+  auto claim = store_.claims.Claim(req);
+  if (!claim.ok()) return claim.status();
+  if (claim->kind == ClaimResult::Kind::kNoCapacity) return false;  // raced: next tick
+  if (claim->kind == ClaimResult::Kind::kExists) return true;       // another replica took it
+  RepState s = reps.Get(rep);
+  s.open_leads = static_cast<int>(claim->rep_open_leads);
+  s.today_count += 1;
+  reps.Set(rep, s);
+  ObserveDequeued(rec, next, *claim, now_ms);
+  KeepFirst(first, Emit(next));
+  return true;
+}
+
+void RoutingScheduler::ObserveDequeued(const rv1::LeadAssigned& before,
+                                       const rv1::LeadAssigned& after, const ClaimResult& claim,
+                                       int64_t now_ms) {
+  const auto& d = after.decision();
+  metrics_.Dequeued(d.team());
+  metrics_.QueueDepth(d.team(), static_cast<double>(claim.queue_depth));
+  metrics_.RepOpenLeads(d.team(), d.rep_id(), static_cast<double>(claim.rep_open_leads));
+  metrics_.Decision(d, before.scored().segment());
+  const auto& meta = before.scored().lead().meta();
+  if (meta.has_first_submitted_at()) {
+    metrics_.SpeedToLead(d, (now_ms - ToMillis(meta.first_submitted_at())) / 1000.0);
+  }
 }
 
 }  // namespace leadflow::routing

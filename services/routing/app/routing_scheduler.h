@@ -46,6 +46,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -54,7 +55,7 @@
 #include "common/util/clock.h"
 #include "leadflow/routing/v1/sla_escalation.pb.h"
 #include "routing/app/assignment_broadcaster.h"
-#include "routing/app/routing_engine.h"
+#include "routing/app/rep_picker.h"
 #include "routing/app/routing_metrics.h"
 #include "routing/app/routing_store.h"
 #include "routing/app/sla_ladder_store.h"
@@ -64,7 +65,9 @@ namespace leadflow::routing {
 
 class RoutingScheduler {
  public:
-  RoutingScheduler(std::shared_ptr<const RoutingPolicy> policy, RoutingEngine& engine,
+  // `picker`: the rep picking shared with the leads.scored path
+  // (RoutingEngine::rep_picker()).
+  RoutingScheduler(std::shared_ptr<const RoutingPolicy> policy, RepPicker& picker,
                    RoutingStore& store, kafka::Producer& producer,
                    AssignmentBroadcaster& broadcaster, RoutingMetrics& metrics, const Clock& clock,
                    SlaLadderStore* ladder = nullptr);
@@ -84,10 +87,40 @@ class RoutingScheduler {
  private:
   Status RefreshGauges(std::chrono::system_clock::time_point now);
   Status ResendOutbox(int64_t now_ms);
+  // A lead's step of a pass returns a failure that ends the pass (Redis is
+  // unreachable) and keeps the lead's own failure in `first` (reported once
+  // the other leads were tried).
+  using FireTimer =
+      std::function<Status(const std::string& lead_id, int64_t due_ms, Status& first)>;
+  // Runs `fire` on each timer of `timers` due by `now_ms`.
+  Status ForEachDue(LeadTimers& timers, int64_t now_ms, const FireTimer& fire);
+
   Status ExpireSlaTimers(std::chrono::system_clock::time_point now);
+  // One due SLA timer: a breach counted, the ladder's escalation, or the
+  // re-assignment (Reassign) to another eligible rep.
+  Status ExpireSlaTimer(const std::string& lead_id, int64_t due_ms,
+                        std::chrono::system_clock::time_point now, Status& first);
+  // Re-assigns the lead to another eligible rep of `team` (never a current or
+  // previous owner); with nobody eligible the timer is retried at `retry_ms`.
+  Status Reassign(const StoredDecision& stored, const leadflow::config::v1::Team& team,
+                  int64_t due_ms, int64_t retry_ms, std::chrono::system_clock::time_point now,
+                  Status& first);
+  void ObserveReassigned(const leadflow::routing::v1::LeadAssigned& before,
+                         const leadflow::routing::v1::LeadAssigned& after,
+                         const ClaimResult& claim);
   // Finds new SLA timers for the ladder and fires due reminders (and
   // escalations whose publication a crash interrupted).
   Status RunSlaLadder(int64_t now_ms);
+  // Arms the ladder's entry for a new SLA timer: its reminder time, or
+  // nothing pending.
+  Status ArmLadder(const std::string& lead_id, int64_t timer_due, int64_t now_ms, Status& first);
+  // Claims a due ladder entry and publishes its step (if any is still due).
+  Status FireLadderStep(const std::string& lead_id, int64_t score, int64_t now_ms, Status& first);
+  // The step a claimed ladder entry stands for (SLA_STEP_UNSPECIFIED: none),
+  // and its due time.
+  leadflow::routing::v1::SlaStep LadderStepOf(const leadflow::routing::v1::LeadAssigned& rec,
+                                              int64_t timer, int64_t now_ms,
+                                              int64_t* step_due) const;
   // At the deadline of a ladder team's assignment: claims and publishes the
   // escalation. False when the team has no ladder (expire as before).
   StatusOr<bool> Escalate(const leadflow::routing::v1::LeadAssigned& rec, int64_t due_ms,
@@ -96,14 +129,29 @@ class RoutingScheduler {
   Status PublishStep(const leadflow::routing::v1::LeadAssigned& rec,
                      leadflow::routing::v1::SlaStep step, int64_t due_ms, int64_t at_ms);
   Status DrainQueues(std::chrono::system_clock::time_point now);
+  Status DrainQueue(const leadflow::config::v1::Team& team,
+                    std::chrono::system_clock::time_point now, Status& first);
+  // Assigns one queued lead to an eligible rep of its team; false when the
+  // team's other queued leads must wait too (nobody eligible, or raced).
+  StatusOr<bool> AssignQueued(const leadflow::config::v1::Team& team, const QueuedLead& queued,
+                              RepStateView& reps, std::chrono::system_clock::time_point now,
+                              Status& first);
+  void ObserveDequeued(const leadflow::routing::v1::LeadAssigned& before,
+                       const leadflow::routing::v1::LeadAssigned& after, const ClaimResult& claim,
+                       int64_t now_ms);
   Status FireStalls(int64_t now_ms);
+  // One due stall timer: the DealStalled event, then the stall recorded.
+  Status FireStall(const std::string& lead_id, int64_t due_ms, int64_t now_ms, Status& first);
+  leadflow::routing::v1::DealStalled StallOf(const leadflow::routing::v1::LeadAssigned& rec,
+                                             const FeedbackTags& tags, int64_t version,
+                                             int64_t now_ms) const;
   // The pipeline value gauges, at most every kPipelineRefreshMs.
   Status RefreshPipeline(int64_t now_ms);
   // Publishes an assignment the scheduler recorded, then clears its outbox entry.
   Status Emit(const leadflow::routing::v1::LeadAssigned& record);
 
   std::shared_ptr<const RoutingPolicy> policy_;
-  RoutingEngine& engine_;
+  RepPicker& picker_;
   RoutingStore& store_;
   kafka::Producer& producer_;
   AssignmentBroadcaster& broadcaster_;

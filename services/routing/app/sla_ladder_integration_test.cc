@@ -34,8 +34,8 @@ class SlaLadderTest : public RoutingAppTest {
   }
 
   std::unique_ptr<RoutingScheduler> NewScheduler() {
-    return std::make_unique<RoutingScheduler>(policy_, *engine_, *store_, producer_, broadcaster_,
-                                              *metrics_, clock_, ladder_store_.get());
+    return std::make_unique<RoutingScheduler>(policy_, engine_->rep_picker(), *store_, producer_,
+                                              broadcaster_, *metrics_, clock_, ladder_store_.get());
   }
 
   rv1::LeadAssigned Route(const std::string& id) {

@@ -1,5 +1,6 @@
 #include "routing/app/sla_ladder_store.h"
 
+#include "routing/app/embedded_script.h"
 #include "routing/app/routing_keys.h"
 #include "sla_ladder_arm.lua.h"
 #include "sla_ladder_claim.lua.h"
@@ -12,27 +13,6 @@ namespace {
 
 const std::string kSlaKey = std::string(kRoutingKeyPrefix) + "sla";
 const std::string kLadderKey = std::string(kRoutingKeyPrefix) + "sla-ladder";
-
-redis::Script& SyncScript() {
-  static redis::Script s{std::string(leadflow::lua::kSlaLadderSync)};
-  return s;
-}
-redis::Script& ArmScript() {
-  static redis::Script s{std::string(leadflow::lua::kSlaLadderArm)};
-  return s;
-}
-redis::Script& ClaimScript() {
-  static redis::Script s{std::string(leadflow::lua::kSlaLadderClaim)};
-  return s;
-}
-redis::Script& EscalateScript() {
-  static redis::Script s{std::string(leadflow::lua::kSlaLadderEscalate)};
-  return s;
-}
-redis::Script& FinishScript() {
-  static redis::Script s{std::string(leadflow::lua::kSlaLadderFinish)};
-  return s;
-}
 
 Status Check(const StatusOr<redis::Reply>& r, const std::string& what) {
   if (!r.ok()) return r.status();
@@ -59,14 +39,15 @@ std::vector<std::pair<std::string, int64_t>> Pairs(const redis::Reply& r) {
 }  // namespace
 
 StatusOr<std::vector<std::pair<std::string, int64_t>>> SlaLadderStore::Sync(int limit) {
-  auto r =
-      redis_.Eval(SyncScript(), {kSlaKey, kLadderKey, RoutingStateKey()}, {std::to_string(limit)});
+  auto r = redis_.Eval(EmbeddedScript<leadflow::lua::kSlaLadderSync>(),
+                       {kSlaKey, kLadderKey, RoutingStateKey()}, {std::to_string(limit)});
   if (Status s = Check(r, "SLA ladder sync"); !s.ok()) return s;
   return Pairs(*r);
 }
 
 Status SlaLadderStore::Arm(const std::string& lead_id, int64_t timer_due_ms, int64_t score) {
-  return Check(redis_.Eval(ArmScript(), {kLadderKey, kSlaKey, RoutingStateKey()},
+  return Check(redis_.Eval(EmbeddedScript<leadflow::lua::kSlaLadderArm>(),
+                           {kLadderKey, kSlaKey, RoutingStateKey()},
                            {lead_id, std::to_string(timer_due_ms), std::to_string(score)}),
                "SLA ladder arm");
 }
@@ -81,7 +62,8 @@ StatusOr<std::vector<std::pair<std::string, int64_t>>> SlaLadderStore::Due(int64
 
 StatusOr<std::optional<int64_t>> SlaLadderStore::Claim(const std::string& lead_id, int64_t score,
                                                        int64_t lease_ms) {
-  auto r = redis_.Eval(ClaimScript(), {kLadderKey, kSlaKey, RoutingStateKey()},
+  auto r = redis_.Eval(EmbeddedScript<leadflow::lua::kSlaLadderClaim>(),
+                       {kLadderKey, kSlaKey, RoutingStateKey()},
                        {lead_id, std::to_string(score), std::to_string(lease_ms)});
   if (Status s = Check(r, "SLA ladder claim"); !s.ok()) return s;
   if (r->elements.empty() || r->elements[0].integer != 1) return std::optional<int64_t>();
@@ -91,7 +73,8 @@ StatusOr<std::optional<int64_t>> SlaLadderStore::Claim(const std::string& lead_i
 
 StatusOr<bool> SlaLadderStore::ClaimEscalation(const std::string& lead_id, int64_t deadline_ms,
                                                int64_t grace_end_ms, int64_t lease_ms) {
-  auto r = redis_.Eval(EscalateScript(), {kSlaKey, kLadderKey, RoutingStateKey()},
+  auto r = redis_.Eval(EmbeddedScript<leadflow::lua::kSlaLadderEscalate>(),
+                       {kSlaKey, kLadderKey, RoutingStateKey()},
                        {lead_id, std::to_string(deadline_ms), std::to_string(grace_end_ms),
                         std::to_string(lease_ms)});
   if (Status s = Check(r, "SLA ladder escalation"); !s.ok()) return s;
@@ -99,8 +82,9 @@ StatusOr<bool> SlaLadderStore::ClaimEscalation(const std::string& lead_id, int64
 }
 
 StatusOr<bool> SlaLadderStore::Finish(const std::string& lead_id, int64_t lease_ms) {
-  auto r = redis_.Eval(FinishScript(), {kLadderKey, kSlaKey, RoutingStateKey()},
-                       {lead_id, std::to_string(lease_ms)});
+  auto r =
+      redis_.Eval(EmbeddedScript<leadflow::lua::kSlaLadderFinish>(),
+                  {kLadderKey, kSlaKey, RoutingStateKey()}, {lead_id, std::to_string(lease_ms)});
   if (Status s = Check(r, "SLA ladder finish"); !s.ok()) return s;
   return r->integer == 1;
 }
