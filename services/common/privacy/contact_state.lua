@@ -37,15 +37,7 @@ local function one(wk, lk, arg_ms, lead)
   end
   return w
 end
-local out = {}
-for i = 1, #KEYS / 2 do
-  local ok, r = pcall(one, KEYS[2 * i - 1], KEYS[2 * i], ARGV[2 * i + 1], ARGV[2 * i + 2])
-  if ok then
-    out[i] = r
-  elseif type(r) == 'table' and r.err then
-    out[i] = r
-  else
-    out[i] = {err = tostring(r)}
-  end
-end
-return out
+-- @include common/redis/per_item.lua
+return per_item(#KEYS / 2, function(i)
+  return one(KEYS[2 * i - 1], KEYS[2 * i], ARGV[2 * i + 1], ARGV[2 * i + 2])
+end)
