@@ -20,7 +20,7 @@ class NurtureBatchTest : public NurtureAppTest {
     return m;
   }
   std::string State(const std::string& enrolment_id) {
-    auto rec = store_->Get(enrolment_id);
+    auto rec = store_->enrolments().Get(enrolment_id);
     EXPECT_TRUE(rec.ok());
     if (!rec.ok() || !rec->has_value()) return "none";
     const auto& e = (*rec)->enrolment;
@@ -57,7 +57,7 @@ TEST_F(NurtureBatchTest, ALeadTwiceInOneBatchEnrolsOnceAndBadRecordsStayAlone) {
 
 TEST_F(NurtureBatchTest, UnsubscribedAndReEntryInOneBatch) {
   Enrol(Request("R1"));
-  ASSERT_TRUE(store_->AddUnsubscribedEmail("U1@acme.ru").ok());
+  ASSERT_TRUE(store_->unsubscribes().AddEmail("U1@acme.ru").ok());
   auto reentry = Request("R1");
   reentry.set_reason(cv1::BUDGET_TOO_SMALL);
   const auto results = EnrolBatch({Msg(Request("U1")), Msg(reentry), Msg(Request("R1"))});
@@ -94,8 +94,8 @@ TEST_F(NurtureBatchTest, OnePollOfTouchesWithDifferentFates) {
        EnrolBatch({Msg(Request("P1")), Msg(Request("P2")), Msg(p3), Msg(p4), Msg(Request("P5"))})) {
     ASSERT_TRUE(r.status.ok()) << r.status.message();
   }
-  ASSERT_TRUE(store_->AddUnsubscribed("contact-P2").ok());
-  ASSERT_TRUE(store_->AddSuppression("beta.ru", "analytics").ok());
+  ASSERT_TRUE(store_->unsubscribes().Add("contact-P2").ok());
+  ASSERT_TRUE(store_->suppressions().Add("beta.ru", "analytics").ok());
   ASSERT_TRUE(seeder_->Apply("gamma.ru", CustomerAccount("gamma.ru")).ok());
   server_->Command({"SET", "lf:{nurture}:sent:P5:p-general:0", "1"});
 
@@ -110,7 +110,7 @@ TEST_F(NurtureBatchTest, OnePollOfTouchesWithDifferentFates) {
   EXPECT_EQ(State("P4:c-general"), "ACTIVE_ENROLMENT//0");
   EXPECT_EQ(State("P5:p-general"), "ACTIVE_ENROLMENT//1");  // finished, not re-sent
   EXPECT_EQ(metrics_->violations(), 0);
-  auto inflight = store_->InFlight();
+  auto inflight = store_->touches().InFlight();
   ASSERT_TRUE(inflight.ok());
   EXPECT_TRUE(inflight->empty());
   // Only P1's touch went into its contact's send log.
@@ -135,7 +135,7 @@ TEST_F(NurtureBatchTest, QuietHoursDeferEveryTouchOfAPollToTheMorning) {
   for (const std::string lead : {"Q1", "Q2", "Q3"}) {
     EXPECT_EQ(EnrolmentOf(lead).next_due_at().seconds(), 1763715600 + 21 * 3600) << lead;
   }
-  auto inflight = store_->InFlight();
+  auto inflight = store_->touches().InFlight();
   ASSERT_TRUE(inflight.ok());
   EXPECT_TRUE(inflight->empty());
   clock_.SetMillis(1763715600000 + 21 * kHour);  // 09:00

@@ -19,17 +19,17 @@ Status NurtureEraser::Erase(const leadflow::privacy::v1::ContactErasure& erasure
   const std::string p = kNurtureKeyPrefix;
   const std::string& contact = erasure.contact_id();
   // The tombstone first: from here on nothing enrols or touches the contact.
-  if (Status s = store_.AddUnsubscribed(contact); !s.ok()) return Unavailable(s);
-  auto ids = store_.EnrolmentsOfContact(contact);
+  if (Status s = store_.unsubscribes().Add(contact); !s.ok()) return Unavailable(s);
+  auto ids = store_.enrolments().EnrolmentsOfContact(contact);
   if (!ids.ok()) return Unavailable(ids.status());
   // The emails the contact's enrolments hold, read before the exits below
   // end them (an ended enrolment keeps no email).
   std::set<std::string> emails;
   for (const auto& id : *ids) {
-    auto rec = store_.Get(id);
+    auto rec = store_.enrolments().Get(id);
     if (!rec.ok()) return Unavailable(rec.status());
     if (rec->has_value() && !(*rec)->email.empty()) emails.insert((*rec)->email);
-    auto req = store_.GetRequest(id);  // enrolments from before the email field
+    auto req = store_.enrolments().GetRequest(id);  // enrolments from before the email field
     if (!req.ok() && req.status().code() != StatusCode::kInternal) {
       return Unavailable(req.status());
     }
@@ -38,11 +38,11 @@ Status NurtureEraser::Erase(const leadflow::privacy::v1::ContactErasure& erasure
       if (!email.empty()) emails.insert(email);
     }
   }
-  auto exited = store_.Unsubscribe(contact, "erased");
+  auto exited = store_.unsubscribes().Unsubscribe(contact, "erased");
   if (!exited.ok()) return Unavailable(exited.status());
   std::vector<redis::Command> cmds;
   for (const auto& id : *ids) {
-    auto rec = store_.Get(id);
+    auto rec = store_.enrolments().Get(id);
     if (!rec.ok()) return Unavailable(rec.status());
     if (rec->has_value()) {
       cmds.push_back({"SREM", p + "lead:" + (*rec)->enrolment.lead_id(), id});

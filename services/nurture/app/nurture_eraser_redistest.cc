@@ -1,11 +1,10 @@
 // NurtureEraser against a real redis-server: the erased contact's enrolments,
 // schedule, send history and email lookups go; its id stays unsubscribed;
 // another contact is untouched.
-#include "nurture/app/nurture_eraser.h"
-
 #include <gtest/gtest.h>
 
 #include "leadflow/privacy/v1/privacy.pb.h"
+#include "nurture/app/nurture_eraser.h"
 #include "services/common/testing/redis_server.h"
 
 namespace leadflow::nurture {
@@ -40,11 +39,12 @@ class NurtureEraserTest : public ::testing::Test {
     leadflow::routing::v1::NurtureRequested req;
     req.mutable_scored()->mutable_lead()->mutable_contact()->set_email(email);
     req.mutable_scored()->mutable_lead()->mutable_contact()->set_contact_id(contact);
-    auto r = store_->Enrol(e, req);
+    auto r = store_->enrolments().Enrol(e, req);
     ASSERT_TRUE(r.ok() && *r);
-    ASSERT_TRUE(*store_->ClaimTouch(e.first_touch_id, 1000));
-    ASSERT_TRUE(store_->Finish(e.enrolment_id, contact, e.first_touch_id, 0, true, 1000,
-                               e.enrolment_id + ":1", 2000)
+    ASSERT_TRUE(*store_->touches().ClaimTouch(e.first_touch_id, 1000));
+    ASSERT_TRUE(store_->touches()
+                    .Finish(e.enrolment_id, contact, e.first_touch_id, 0, true, 1000,
+                            e.enrolment_id + ":1", 2000)
                     .ok());
   }
   std::string Cmd(const std::vector<std::string>& c) { return server_->Command(c).value_or("?"); }
@@ -68,7 +68,7 @@ TEST_F(NurtureEraserTest, ErasesTheContactsNurtureStateAndKeepsItUnsubscribed) {
   Enrol(kAnna, "L-a1", "anna@gmail.com");
   Enrol(kAnna, "L-a2", "anna@gmail.com");
   Enrol(kBoris, "L-b1", "boris@gmail.com");
-  ASSERT_TRUE(store_->AddUnsubscribedEmail("anna@gmail.com").ok());
+  ASSERT_TRUE(store_->unsubscribes().AddEmail("anna@gmail.com").ok());
   ASSERT_EQ(Cmd({"ZCARD", "lf:{nurture}:due"}), "3");
 
   NurtureEraser eraser(*store_, *client_);
@@ -91,11 +91,11 @@ TEST_F(NurtureEraserTest, ErasesTheContactsNurtureStateAndKeepsItUnsubscribed) {
   EXPECT_EQ(Cmd({"SISMEMBER", "lf:{nurture}:unsub", kAnna}), "1") << "the tombstone";
   EXPECT_EQ(Cmd({"ZCARD", "lf:{nurture}:due"}), "1") << "only Boris's next touch is scheduled";
   EXPECT_EQ(Cmd({"ZSCORE", "lf:{nurture}:due", "en-L-b1:1"}), "2000");
-  auto boris = store_->EnrolmentsOfContact(kBoris);
+  auto boris = store_->enrolments().EnrolmentsOfContact(kBoris);
   ASSERT_TRUE(boris.ok());
   EXPECT_EQ(boris->size(), 1u);
   EXPECT_TRUE(AnyKeyContains("boris@gmail.com"));
-  EXPECT_EQ(*store_->IsUnsubscribed(kBoris), false);
+  EXPECT_EQ(*store_->unsubscribes().Contains(kBoris), false);
 }
 
 }  // namespace

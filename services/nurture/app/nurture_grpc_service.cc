@@ -29,11 +29,11 @@ grpc::Status NurtureGrpcService::GetEnrolment(grpc::ServerContext* ctx,
   if (req->contact_id().empty() == req->lead_id().empty()) {
     return {grpc::StatusCode::INVALID_ARGUMENT, "exactly one of contact_id or lead_id is required"};
   }
-  auto ids = req->contact_id().empty() ? store_.EnrolmentsOfLead(req->lead_id())
-                                       : store_.EnrolmentsOfContact(req->contact_id());
+  auto ids = req->contact_id().empty() ? store_.enrolments().EnrolmentsOfLead(req->lead_id())
+                                       : store_.enrolments().EnrolmentsOfContact(req->contact_id());
   if (!ids.ok()) return ToGrpc(ids.status());
   for (const auto& id : *ids) {
-    auto rec = store_.Get(id);
+    auto rec = store_.enrolments().Get(id);
     if (!rec.ok()) return ToGrpc(rec.status());
     if (rec->has_value()) *resp->add_enrolments() = (*rec)->enrolment;
   }
@@ -55,17 +55,17 @@ grpc::Status NurtureGrpcService::Unsubscribe(grpc::ServerContext* ctx,
     // unsubscribed by its id, which every later lead of that email carries
     // too (intake derives it from the email): the email itself is not kept.
     // Any other email is remembered as such, so it is never enrolled.
-    auto found = store_.ContactByEmail(req->email());
+    auto found = store_.enrolments().ContactByEmail(req->email());
     if (!found.ok()) return ToGrpc(found.status());
     if (!found->has_value()) {
-      if (Status s = store_.AddUnsubscribedEmail(req->email()); !s.ok()) return ToGrpc(s);
-      found = store_.ContactByEmail(req->email());  // enrolled meanwhile?
+      if (Status s = store_.unsubscribes().AddEmail(req->email()); !s.ok()) return ToGrpc(s);
+      found = store_.enrolments().ContactByEmail(req->email());  // enrolled meanwhile?
       if (!found.ok()) return ToGrpc(found.status());
       if (!found->has_value()) return grpc::Status::OK;  // not enrolled: nothing to stop
     }
     contact = **found;
   }
-  auto n = store_.Unsubscribe(contact, "unsubscribed");
+  auto n = store_.unsubscribes().Unsubscribe(contact, "unsubscribed");
   if (!n.ok()) return ToGrpc(n.status());
   const int exited = *n;
   for (int i = 0; i < exited; ++i) metrics_.Exited("unsubscribed");
@@ -106,15 +106,15 @@ grpc::Status NurtureGrpcService::SuppressTopic(grpc::ServerContext* ctx,
   }
   if (req->topic().empty()) return {grpc::StatusCode::INVALID_ARGUMENT, "topic is required"};
   if (auto s = MaySuppressFor(caller, req->account_key()); !s.ok()) return s;
-  if (Status s = store_.AddSuppression(req->account_key(), req->topic()); !s.ok()) {
+  if (Status s = store_.suppressions().Add(req->account_key(), req->topic()); !s.ok()) {
     return ToGrpc(s);
   }
   // Count the pending touches this stops: remaining steps of active enrolments.
-  auto ids = store_.EnrolmentsOfAccount(req->account_key());
+  auto ids = store_.enrolments().EnrolmentsOfAccount(req->account_key());
   if (!ids.ok()) return ToGrpc(ids.status());
   int cancelled = 0;
   for (const auto& id : *ids) {
-    auto rec = store_.Get(id);
+    auto rec = store_.enrolments().Get(id);
     if (!rec.ok()) return ToGrpc(rec.status());
     if (!rec->has_value() || (*rec)->enrolment.state() != nv1::ACTIVE_ENROLMENT) continue;
     const auto* track = policy_->FindTrack((*rec)->enrolment.track_id());
@@ -125,9 +125,9 @@ grpc::Status NurtureGrpcService::SuppressTopic(grpc::ServerContext* ctx,
     }
   }
   resp->set_pending_touches_cancelled(cancelled);
-  log::Info("topic suppressed", {{"topic", req->topic()},
-                                 {"caller", caller.id},
-                                 {"cancelled", std::to_string(cancelled)}});
+  log::Info(
+      "topic suppressed",
+      {{"topic", req->topic()}, {"caller", caller.id}, {"cancelled", std::to_string(cancelled)}});
   return grpc::Status::OK;
 }
 

@@ -112,9 +112,9 @@ TEST_F(NurtureAppTest, CustomerWhoseAccountLeftTheCrmGetsNothingMore) {
 }
 
 TEST_F(NurtureAppTest, OnlyTheSchedulerLeaseHolderSends) {
-  ASSERT_TRUE(*store_->HoldSchedulerLease("replica-a", 300));
-  EXPECT_FALSE(*store_->HoldSchedulerLease("replica-b", 300));
-  EXPECT_TRUE(*store_->HoldSchedulerLease("replica-a", 300));  // renewal
+  ASSERT_TRUE(*store_->lease().Hold("replica-a", 300));
+  EXPECT_FALSE(*store_->lease().Hold("replica-b", 300));
+  EXPECT_TRUE(*store_->lease().Hold("replica-a", 300));  // renewal
   Enrol(Request("H1"));
   NurtureEngine b(policy_, *store_, *accounts_, producer_, *metrics_, clock_);
   b.SetSchedulerLease("replica-b", std::chrono::milliseconds(300));
@@ -128,7 +128,7 @@ TEST_F(NurtureAppTest, OnlyTheSchedulerLeaseHolderSends) {
   t.join();
   EXPECT_EQ(while_a_leads, 0u);
   EXPECT_EQ(Touches().size(), 1u);
-  EXPECT_FALSE(*store_->HoldSchedulerLease("replica-a", 300));
+  EXPECT_FALSE(*store_->lease().Hold("replica-a", 300));
 }
 
 TEST_F(NurtureAppTest, AccountChangeMovesEnrolmentsAtOnce) {
@@ -344,8 +344,8 @@ TEST_F(NurtureAppTest, RecoveryFinishesLoggedTouchesAndResendsTheRest) {
   Enrol(Request("X1"));
   Enrol(Request("X2"));
   // Simulate a crash after claiming both: X1's touch reached the log, X2's did not.
-  ASSERT_TRUE(*store_->ClaimTouch("X1:p-general:0", clock_.NowMillis()));
-  ASSERT_TRUE(*store_->ClaimTouch("X2:p-general:0", clock_.NowMillis()));
+  ASSERT_TRUE(*store_->touches().ClaimTouch("X1:p-general:0", clock_.NowMillis()));
+  ASSERT_TRUE(*store_->touches().ClaimTouch("X2:p-general:0", clock_.NowMillis()));
   EXPECT_EQ(Poll(), 0);  // nothing due: both are in flight
   nv1::Touch logged;
   logged.set_touch_id("X1:p-general:0");
@@ -416,8 +416,10 @@ TEST_F(NurtureAppTest, AnAccountManagerSuppressesTopicsOnlyForTheirOwnAccounts) 
     nv1::SuppressTopicResponse resp;
     return service.SuppressTopic(&ctx_, &req, &resp).error_code();
   };
-  const auto owner = testing::FixedCaller::With({auth::scopes::kSuppressOwnAccountsTopic}, "owner-1");
-  const auto other = testing::FixedCaller::With({auth::scopes::kSuppressOwnAccountsTopic}, "owner-2");
+  const auto owner =
+      testing::FixedCaller::With({auth::scopes::kSuppressOwnAccountsTopic}, "owner-1");
+  const auto other =
+      testing::FixedCaller::With({auth::scopes::kSuppressOwnAccountsTopic}, "owner-2");
   const auto reader = testing::FixedCaller::With({auth::scopes::kReadEnrolments});
   EXPECT_EQ(suppress(owner, "acme.ru"), grpc::StatusCode::OK);
   EXPECT_EQ(suppress(other, "acme.ru"), grpc::StatusCode::PERMISSION_DENIED);

@@ -78,7 +78,7 @@ TEST_F(NurtureRedisBudgetTest, OneContactsErrorInTheChecksScriptIsItsOwn) {
   for (const auto& r : engine_->HandleEnrolments(Leads("C", 2))) ASSERT_TRUE(r.status.ok());
   server_->Command({"SET", "lf:{nurture}:sends:contact-C0", "not a sorted set"});
   EXPECT_FALSE(engine_->PollOnce().ok());  // C0's checks failed: unavailable, the poll stops
-  auto inflight = store_->InFlight();
+  auto inflight = store_->touches().InFlight();
   ASSERT_TRUE(inflight.ok());
   EXPECT_EQ(inflight->size(), 2u) << "nothing decided past the failure stays lost";
   server_->Command({"DEL", "lf:{nurture}:sends:contact-C0"});
@@ -97,7 +97,7 @@ TEST_F(NurtureRedisBudgetTest, OneTouchsErrorInTheFinishScriptLeavesItInFlight) 
   // F1 finished and moved on; F0 stays in flight for Recover().
   EXPECT_EQ(EnrolmentOf("F1").next_step(), 1);
   EXPECT_EQ(EnrolmentOf("F0").next_step(), 0);
-  auto inflight = store_->InFlight();
+  auto inflight = store_->touches().InFlight();
   ASSERT_TRUE(inflight.ok());
   ASSERT_EQ(inflight->size(), 1u);
   EXPECT_EQ(inflight->front().first, "F0:p-general:0");
@@ -126,8 +126,8 @@ TEST_F(NurtureRedisBudgetTest, BatchesOfThousandsGoThroughTheScriptsWhole) {
     e.first_due_ms = 1000 + i;
     writes.push_back({&e, &req});
   }
-  for (const auto& r : store_->EnrolMany(writes)) ASSERT_TRUE(r.ok() && *r);
-  auto claimed = store_->ClaimDue(9000, kN);
+  for (const auto& r : store_->enrolments().EnrolMany(writes)) ASSERT_TRUE(r.ok() && *r);
+  auto claimed = store_->touches().ClaimDue(9000, kN);
   ASSERT_TRUE(claimed.ok()) << claimed.status().message();
   ASSERT_EQ(claimed->size(), static_cast<size_t>(kN));
   EXPECT_EQ(claimed->front(), "big0:t:0");  // earliest first
@@ -138,13 +138,13 @@ TEST_F(NurtureRedisBudgetTest, BatchesOfThousandsGoThroughTheScriptsWhole) {
     finishes.push_back({e.enrolment_id, e.contact_id, e.first_touch_id, 0, true, 5000,
                         e.enrolment_id + ":1", 9000});
   }
-  ASSERT_TRUE(store_->AddUnsubscribed("c4999").ok());
-  const auto checks = store_->LoadContactChecks(queries);
+  ASSERT_TRUE(store_->unsubscribes().Add("c4999").ok());
+  const auto checks = store_->checks().LoadContactChecks(queries);
   ASSERT_TRUE(checks.back().ok());
   EXPECT_TRUE(checks.back()->unsubscribed);
   EXPECT_FALSE(checks.front()->unsubscribed);
-  for (const auto& f : store_->FinishMany(finishes)) ASSERT_TRUE(f.ok() && *f);
-  auto inflight = store_->InFlight();
+  for (const auto& f : store_->touches().FinishMany(finishes)) ASSERT_TRUE(f.ok() && *f);
+  auto inflight = store_->touches().InFlight();
   ASSERT_TRUE(inflight.ok());
   EXPECT_TRUE(inflight->empty());
   EXPECT_EQ(server_->Command({"ZCOUNT", "lf:{nurture}:due", "9000", "9000"}).value_or(""), "5000");
@@ -158,19 +158,19 @@ namespace {
 
 TEST_F(NurtureRedisBudgetTest, DeferringAPollsTouchesIsOneScriptRunAndOnlyTheCurrentStepFollows) {
   for (const auto& r : engine_->HandleEnrolments(Leads("D", 2))) ASSERT_TRUE(r.status.ok());
-  auto claimed = store_->ClaimDue(clock_.NowMillis(), 10);
+  auto claimed = store_->touches().ClaimDue(clock_.NowMillis(), 10);
   ASSERT_TRUE(claimed.ok());
   ASSERT_EQ(claimed->size(), 2u);
   // D1's enrolment moved on meanwhile (another step, as after a crash).
   server_->Command({"HSET", "lf:{nurture}:enrol:D1:p-general", "next_step", "1"});
   const int64_t later = clock_.NowMillis() + kHour;
   CommandsSinceReset();
-  ASSERT_TRUE(store_
-                  ->DeferMany({{"D0:p-general", 0, "D0:p-general:0", later},
-                               {"D1:p-general", 0, "D1:p-general:0", later}})
+  ASSERT_TRUE(store_->touches()
+                  .DeferMany({{"D0:p-general", 0, "D0:p-general:0", later},
+                              {"D1:p-general", 0, "D1:p-general:0", later}})
                   .ok());
   EXPECT_LE(CommandsSinceReset(), 7);  // EVALSHA, ZADD, HDEL, and HMGET (+HSET) each
-  auto inflight = store_->InFlight();
+  auto inflight = store_->touches().InFlight();
   ASSERT_TRUE(inflight.ok());
   EXPECT_TRUE(inflight->empty());
   EXPECT_EQ(

@@ -1,5 +1,5 @@
 // What nurture keeps of an enrolment once it ends, and for how long
-// (nurture_store.h, docs/state.md): the lead's body goes at once, the
+// (nurture_keys.h, docs/state.md): the lead's body goes at once, the
 // enrolment's ids and outcome expire after kEndedEnrolmentTtl, the lead and
 // contact indexes after kIndexTtl, and nothing keeps the email.
 #include "nurture/testing/nurture_app_fixture.h"
@@ -93,12 +93,12 @@ TEST_F(NurtureStateLifecycleTest, AnExitEndsTheEnrolmentAndTheEmailLookupGoesWit
   Enrol(first);
   Enrol(second);
   const std::string email_key = std::string(kP) + "contact-email:X1@acme.ru";
-  ASSERT_TRUE(store_->Exit("X1:p-general", "replied").ok());
+  ASSERT_TRUE(store_->enrolments().Exit("X1:p-general", "replied").ok());
   EXPECT_EQ(EnrolmentOf("X1").exit_reason(), "replied");
   EXPECT_GT(Ttl(std::string(kP) + "contact:contact-X1"), kEnded) << "X2 is still active";
   EXPECT_FALSE(Exists(std::string(kP) + "req:X1:p-general"));
   EXPECT_TRUE(Exists(std::string(kP) + "req:X2:p-general"));
-  auto found = store_->ContactByEmail("X1@acme.ru");
+  auto found = store_->enrolments().ContactByEmail("X1@acme.ru");
   ASSERT_TRUE(found.ok() && found->has_value()) << "X2 is still active";
   EXPECT_EQ(**found, "contact-X1");
   EXPECT_EQ(server_->Command({"SCARD", std::string(kP) + "account:acme.ru"}).value_or(""), "1");
@@ -106,10 +106,10 @@ TEST_F(NurtureStateLifecycleTest, AnExitEndsTheEnrolmentAndTheEmailLookupGoesWit
                 .value_or(""),
             "1");
 
-  auto again = store_->Exit("X1:p-general", "replied");  // redelivered
+  auto again = store_->enrolments().Exit("X1:p-general", "replied");  // redelivered
   ASSERT_TRUE(again.ok());
   EXPECT_FALSE(*again);
-  ASSERT_TRUE(store_->Exit("X2:p-general", "meeting_booked").ok());
+  ASSERT_TRUE(store_->enrolments().Exit("X2:p-general", "meeting_booked").ok());
   EXPECT_FALSE(Exists(email_key));
   EXPECT_FALSE(Exists(std::string(kP) + "account:acme.ru"));
   EXPECT_LE(Ttl(std::string(kP) + "contact:contact-X1"), kEnded);
@@ -130,31 +130,31 @@ TEST_F(NurtureStateLifecycleTest, UnsubscribingAKnownContactByEmailKeepsNoEmail)
   nv1::UnsubscribeResponse resp;
   ASSERT_TRUE(grpc_->Unsubscribe(&ctx_, &req, &resp).ok());
   EXPECT_EQ(resp.enrolments_exited(), 1);
-  EXPECT_EQ(*store_->IsUnsubscribed("contact-U1"), true);
+  EXPECT_EQ(*store_->unsubscribes().Contains("contact-U1"), true);
   EXPECT_TRUE(KeysHolding("U1@acme.ru").empty());
   // An email nurture does not know is remembered as such.
   req.set_email("never@acme.ru");
   nv1::UnsubscribeResponse unknown;
   ASSERT_TRUE(grpc_->Unsubscribe(&ctx_, &req, &unknown).ok());
   EXPECT_EQ(unknown.enrolments_exited(), 0);
-  EXPECT_EQ(*store_->IsUnsubscribedEmail("never@acme.ru"), true);
+  EXPECT_EQ(*store_->unsubscribes().ContainsEmail("never@acme.ru"), true);
 }
 
 // An email lookup written before it was a hash still answers, and the next
 // enrolment of that email turns it into the hash form.
 TEST_F(NurtureStateLifecycleTest, AnEmailLookupOfTheOlderStringFormStillWorks) {
   server_->Command({"SET", std::string(kP) + "contact-email:O1@acme.ru", "contact-O1"});
-  auto found = store_->ContactByEmail("O1@acme.ru");
+  auto found = store_->enrolments().ContactByEmail("O1@acme.ru");
   ASSERT_TRUE(found.ok()) << found.status().message();
   ASSERT_TRUE(found->has_value());
   EXPECT_EQ(**found, "contact-O1");
   Enrol(Request("O1"));
   EXPECT_EQ(server_->Command({"TYPE", std::string(kP) + "contact-email:O1@acme.ru"}).value_or(""),
             "hash");
-  found = store_->ContactByEmail("O1@acme.ru");
+  found = store_->enrolments().ContactByEmail("O1@acme.ru");
   ASSERT_TRUE(found.ok() && found->has_value());
   EXPECT_EQ(**found, "contact-O1");
-  ASSERT_TRUE(store_->Exit("O1:p-general", "replied").ok());
+  ASSERT_TRUE(store_->enrolments().Exit("O1:p-general", "replied").ok());
   EXPECT_FALSE(Exists(std::string(kP) + "contact-email:O1@acme.ru"));
 }
 

@@ -4,9 +4,9 @@
 // loss, and a customer's answer to its owner.
 #include <gtest/gtest.h>
 
-#include "nurture/testing/nurture_app_fixture.h"
 #include "nurture/app/programme_store.h"
 #include "nurture/domain/programme_schedule.h"
+#include "nurture/testing/nurture_app_fixture.h"
 
 namespace leadflow::nurture {
 namespace {

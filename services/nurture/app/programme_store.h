@@ -13,7 +13,7 @@
 //                                the first start): the scheduler first restores
 //                                it from nurture.touches (RestoreCycles).
 // Which cycles were enrolled is the programme enrolments' own lead index
-// (lf:{nurture}:lead:<prog lead id>, nurture_store.h), so a cycle enrols once.
+// (lf:{nurture}:lead:<prog lead id>, nurture_keys.h), so a cycle enrols once.
 //
 // Thread-safe as far as redis::Client is; Redis failures come back as
 // kUnavailable.

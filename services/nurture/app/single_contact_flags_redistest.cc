@@ -2,12 +2,11 @@
 // single-contact account once per period; the lead that raised the flag may
 // repeat its notice (a redelivery), another lead may not; the flag's TTL and
 // size (docs/state.md).
-#include "nurture/app/single_contact_flags.h"
-
 #include <gtest/gtest.h>
 
 #include <cstdio>
 
+#include "nurture/app/single_contact_flags.h"
 #include "nurture/domain/single_contact.h"
 #include "services/common/testing/redis_server.h"
 
