@@ -11,10 +11,9 @@
 #include "notifier/domain/webhook_templates.h"
 
 namespace leadflow::notifier {
-namespace {
 
 // One delivery to run: a message of the batch, one of its endpoints.
-struct Job {
+struct NotifierHandler::Job {
   size_t message = 0;
   const Endpoint* endpoint = nullptr;
   std::string event_id;
@@ -24,7 +23,9 @@ struct Job {
   bool deferred = false;  // not started within the batch budget
 };
 
-kafka::OutgoingMessage DeadLetter(const kafka::ConsumedMessage& m, const Job& j,
+namespace {
+
+kafka::OutgoingMessage DeadLetter(const kafka::ConsumedMessage& m, const NotifierHandler::Job& j,
                                   const Clock& clock) {
   notifier::v1::NotificationDeadLetter d;
   d.set_event_id(j.event_id);
@@ -75,38 +76,55 @@ std::vector<kafka::HandledMessage> NotifierHandler::HandleBatch(
   std::vector<kafka::HandledMessage> results(batch.size());
   std::vector<Job> jobs;
   for (size_t i = 0; i < batch.size(); ++i) {
-    const auto& m = batch[i];
-    const EventSource* source = table_.Find(m.topic);
-    if (source == nullptr) {
-      results[i].status = Status::InvalidArgument("notifier: no decoder for topic " + m.topic);
+    auto event_jobs = JobsFor(batch[i], i);
+    if (!event_jobs.ok()) {
+      results[i].status = event_jobs.status();
       continue;
     }
-    auto decoded = source->decode(m.payload);
-    if (!decoded.ok()) {
-      results[i].status = decoded.status();
-      continue;
-    }
-    if (!decoded->has_value()) {
-      metrics_.Event(m.topic, "ignored");
-      continue;
-    }
-    const Notification& n = **decoded;
-    const auto endpoints = policy_->EndpointsFor(n);
-    metrics_.Event(m.topic, endpoints.empty() ? "no_endpoint" : "notified");
-    const std::string event_id = EventId(m.topic, m.partition, m.offset, n.natural_id);
-    for (const Endpoint* e : endpoints) {
-      Job j;
-      j.message = i;
-      j.endpoint = e;
-      j.event_id = event_id;
-      j.kind = n.kind;
-      j.body = RenderWebhook(n, *e, event_id);
-      jobs.push_back(std::move(j));
-    }
+    for (auto& j : *event_jobs) jobs.push_back(std::move(j));
   }
+  DeliverAll(jobs);
+  for (const Job& j : jobs) Settle(j, batch[j.message], results[j.message]);
+  // A message with an interrupted delivery is consumed again whole: its
+  // dead letters would be produced twice otherwise.
+  for (auto& r : results) {
+    if (r.status.code() == StatusCode::kUnavailable) r.out.clear();
+  }
+  return results;
+}
 
-  // Deliver in parallel: workers take the next job, in batch order, until
-  // none is left or the batch budget is spent.
+auto NotifierHandler::JobsFor(const kafka::ConsumedMessage& m, size_t index)
+    -> StatusOr<std::vector<Job>> {
+  const EventSource* source = table_.Find(m.topic);
+  if (source == nullptr) {
+    return Status::InvalidArgument("notifier: no decoder for topic " + m.topic);
+  }
+  auto decoded = source->decode(m.payload);
+  if (!decoded.ok()) return decoded.status();
+  std::vector<Job> jobs;
+  if (!decoded->has_value()) {
+    metrics_.Event(m.topic, "ignored");
+    return jobs;
+  }
+  const Notification& n = **decoded;
+  const auto endpoints = policy_->EndpointsFor(n);
+  metrics_.Event(m.topic, endpoints.empty() ? "no_endpoint" : "notified");
+  const std::string event_id = EventId(m.topic, m.partition, m.offset, n.natural_id);
+  for (const Endpoint* e : endpoints) {
+    Job j;
+    j.message = index;
+    j.endpoint = e;
+    j.event_id = event_id;
+    j.kind = n.kind;
+    j.body = RenderWebhook(n, *e, event_id);
+    jobs.push_back(std::move(j));
+  }
+  return jobs;
+}
+
+void NotifierHandler::DeliverAll(std::vector<Job>& jobs) {
+  // Workers take the next job, in batch order, until none is left or the
+  // batch budget is spent.
   const auto started = std::chrono::steady_clock::now();
   std::atomic<size_t> next{0};
   auto work = [&] {
@@ -132,40 +150,34 @@ std::vector<kafka::HandledMessage> NotifierHandler::HandleBatch(
   }
   if (!jobs.empty()) work();
   for (auto& t : threads) t.join();
+}
 
-  for (const Job& j : jobs) {
-    const std::string tmpl = TemplateName(j.endpoint->template_kind);
-    auto& r = results[j.message];
-    if (j.deferred) {
-      metrics_.Delivery(tmpl, "deferred");
-      r.status = Status::Unavailable("notifier: batch budget spent; delivered in a later batch");
-      continue;
-    }
-    if (j.outcome.interrupted) {
-      metrics_.Delivery(tmpl, "interrupted");
-      r.status = Status::Unavailable("notifier: shutting down before delivery");
-      continue;
-    }
-    metrics_.DeliverySeconds(tmpl, j.outcome.seconds);
-    if (j.outcome.delivered) {
-      metrics_.Delivery(tmpl, "delivered");
-      continue;
-    }
-    metrics_.Delivery(tmpl, "dead_lettered");
-    metrics_.DeadLetter(j.outcome.reason);
-    log::Warn("webhook dead-lettered", {{"event_id", j.event_id},
-                                        {"endpoint", j.endpoint->id},
-                                        {"reason", j.outcome.reason},
-                                        {"attempts", std::to_string(j.outcome.attempts)},
-                                        {"last_error", j.outcome.last_error}});
-    r.out.push_back(DeadLetter(batch[j.message], j, clock_));
+void NotifierHandler::Settle(const Job& j, const kafka::ConsumedMessage& m,
+                             kafka::HandledMessage& r) {
+  const std::string tmpl = TemplateName(j.endpoint->template_kind);
+  if (j.deferred) {
+    metrics_.Delivery(tmpl, "deferred");
+    r.status = Status::Unavailable("notifier: batch budget spent; delivered in a later batch");
+    return;
   }
-  // A message with an interrupted delivery is consumed again whole: its
-  // dead letters would be produced twice otherwise.
-  for (auto& r : results) {
-    if (r.status.code() == StatusCode::kUnavailable) r.out.clear();
+  if (j.outcome.interrupted) {
+    metrics_.Delivery(tmpl, "interrupted");
+    r.status = Status::Unavailable("notifier: shutting down before delivery");
+    return;
   }
-  return results;
+  metrics_.DeliverySeconds(tmpl, j.outcome.seconds);
+  if (j.outcome.delivered) {
+    metrics_.Delivery(tmpl, "delivered");
+    return;
+  }
+  metrics_.Delivery(tmpl, "dead_lettered");
+  metrics_.DeadLetter(j.outcome.reason);
+  log::Warn("webhook dead-lettered", {{"event_id", j.event_id},
+                                      {"endpoint", j.endpoint->id},
+                                      {"reason", j.outcome.reason},
+                                      {"attempts", std::to_string(j.outcome.attempts)},
+                                      {"last_error", j.outcome.last_error}});
+  r.out.push_back(DeadLetter(m, j, clock_));
 }
 
 }  // namespace leadflow::notifier

@@ -52,7 +52,19 @@ class NotifierHandler {
     return [this](const std::vector<kafka::ConsumedMessage>& b) { return HandleBatch(b); };
   }
 
+  struct Job;  // one delivery: a message of the batch, one of its endpoints
+
  private:
+  // The per-event handler: the event's notification and one delivery job per
+  // endpoint (none when nobody is told); the message's error when it is not
+  // an event of the table.
+  StatusOr<std::vector<Job>> JobsFor(const kafka::ConsumedMessage& m, size_t index);
+  // Runs the deliveries in parallel within the batch budget.
+  void DeliverAll(std::vector<Job>& jobs);
+  // What a delivery's outcome makes of its message: metrics, a dead letter,
+  // or kUnavailable (consumed again).
+  void Settle(const Job& j, const kafka::ConsumedMessage& m, kafka::HandledMessage& r);
+
   const EventTable& table_;
   std::shared_ptr<const NotifierPolicy> policy_;
   const WebhookDelivery& delivery_;

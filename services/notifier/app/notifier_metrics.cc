@@ -3,6 +3,14 @@
 namespace leadflow::notifier {
 namespace {
 
+using Family = metrics::ServiceMetrics::Family;
+
+constexpr Family kDeliveries{"deliveries_total", "Webhook deliveries by template and outcome"};
+constexpr Family kDeadLetters{"dead_letters_total",
+                              "Webhooks dead-lettered on notifications.dead, by reason"};
+constexpr Family kAttempts{"attempts_total", "HTTP attempts of webhook deliveries"};
+constexpr Family kEvents{"events_total", "Consumed events by topic and what came of them"};
+
 std::vector<double> DeliveryBuckets() {
   return {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120};
 }
@@ -10,10 +18,7 @@ std::vector<double> DeliveryBuckets() {
 }  // namespace
 
 void NotifierMetrics::Delivery(const std::string& template_name, const std::string& outcome) {
-  m_.registry()
-      .GetCounter(m_.Name("deliveries_total"), "Webhook deliveries by template and outcome",
-                  {{"template", template_name}, {"outcome", outcome}})
-      .Inc();
+  m_.CounterOf(kDeliveries, {{"template", template_name}, {"outcome", outcome}}).Inc();
 }
 
 void NotifierMetrics::DeliverySeconds(const std::string& template_name, double seconds) {
@@ -25,39 +30,24 @@ void NotifierMetrics::DeliverySeconds(const std::string& template_name, double s
 }
 
 void NotifierMetrics::DeadLetter(const std::string& reason) {
-  m_.registry()
-      .GetCounter(m_.Name("dead_letters_total"),
-                  "Webhooks dead-lettered on notifications.dead, by reason", {{"reason", reason}})
-      .Inc();
+  m_.CounterOf(kDeadLetters, {{"reason", reason}}).Inc();
 }
 
 void NotifierMetrics::Attempt(const std::string& template_name, const std::string& result) {
-  m_.registry()
-      .GetCounter(m_.Name("attempts_total"), "HTTP attempts of webhook deliveries",
-                  {{"template", template_name}, {"result", result}})
-      .Inc();
+  m_.CounterOf(kAttempts, {{"template", template_name}, {"result", result}}).Inc();
 }
 
 void NotifierMetrics::Event(const std::string& topic, const std::string& result) {
-  m_.registry()
-      .GetCounter(m_.Name("events_total"), "Consumed events by topic and what came of them",
-                  {{"topic", topic}, {"result", result}})
-      .Inc();
+  m_.CounterOf(kEvents, {{"topic", topic}, {"result", result}}).Inc();
 }
 
 double NotifierMetrics::DeliveryCount(const std::string& template_name,
                                       const std::string& outcome) {
-  return m_.registry()
-      .GetCounter(m_.Name("deliveries_total"), "Webhook deliveries by template and outcome",
-                  {{"template", template_name}, {"outcome", outcome}})
-      .Value();
+  return m_.CounterOf(kDeliveries, {{"template", template_name}, {"outcome", outcome}}).Value();
 }
 
 double NotifierMetrics::DeadLetterCount(const std::string& reason) {
-  return m_.registry()
-      .GetCounter(m_.Name("dead_letters_total"),
-                  "Webhooks dead-lettered on notifications.dead, by reason", {{"reason", reason}})
-      .Value();
+  return m_.CounterOf(kDeadLetters, {{"reason", reason}}).Value();
 }
 
 }  // namespace leadflow::notifier

@@ -21,6 +21,11 @@ AttemptClass Classify(const HttpAttempt& a) {
   return AttemptClass::kRejected;
 }
 
+// The attempts_total result label.
+const char* ClassName(AttemptClass c) {
+  return c == AttemptClass::kOk ? "ok" : c == AttemptClass::kRetryable ? "retryable" : "rejected";
+}
+
 }  // namespace
 
 DeliveryHooks SystemDeliveryHooks() {
@@ -55,6 +60,23 @@ WebhookDelivery::WebhookDelivery(WebhookSender& sender, std::chrono::millisecond
       metrics_(metrics),
       hooks_(std::move(hooks)) {}
 
+HttpAttempt WebhookDelivery::Attempt(const Endpoint& endpoint, const std::string& event_id,
+                                     const std::string& kind, const WebhookBody& body, int attempt,
+                                     std::chrono::steady_clock::time_point deadline) const {
+  const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - hooks_.now());
+  const std::string timestamp = std::to_string(hooks_.unix_seconds());
+  const std::vector<std::pair<std::string, std::string>> headers = {
+      {kEventIdHeader, event_id},
+      {kTimestampHeader, timestamp},
+      {kSignatureHeader, SignWebhook(endpoint.secret, timestamp, body.body)},
+      {kAttemptHeader, std::to_string(attempt)},
+      {kKindHeader, kind},
+      {"User-Agent", std::string("leadflow-notifier/") + LEADFLOW_VERSION},
+  };
+  const auto timeout = std::clamp(left, std::chrono::milliseconds(1), attempt_timeout_);
+  return sender_.Post(endpoint.url, headers, body.content_type, body.body, timeout);
+}
+
 DeliveryOutcome WebhookDelivery::Deliver(const Endpoint& endpoint, const std::string& event_id,
                                          const std::string& kind, const WebhookBody& body,
                                          const std::atomic<bool>& stop) const {
@@ -71,29 +93,11 @@ DeliveryOutcome WebhookDelivery::Deliver(const Endpoint& endpoint, const std::st
       out.interrupted = true;
       return finish(out);
     }
-    const auto left =
-        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - hooks_.now());
-    const std::string timestamp = std::to_string(hooks_.unix_seconds());
-    ++out.attempts;
-    const std::vector<std::pair<std::string, std::string>> headers = {
-        {kEventIdHeader, event_id},
-        {kTimestampHeader, timestamp},
-        {kSignatureHeader, SignWebhook(endpoint.secret, timestamp, body.body)},
-        {kAttemptHeader, std::to_string(out.attempts)},
-        {kKindHeader, kind},
-        {"User-Agent", std::string("leadflow-notifier/") + LEADFLOW_VERSION},
-    };
-    const auto timeout = std::clamp(left, std::chrono::milliseconds(1), attempt_timeout_);
-    const HttpAttempt a =
-        sender_.Post(endpoint.url, headers, body.content_type, body.body, timeout);
+    const HttpAttempt a = Attempt(endpoint, event_id, kind, body, ++out.attempts, deadline);
     out.last_status = a.status;
     out.last_error = a.status != 0 ? "HTTP " + std::to_string(a.status) : a.error;
     const AttemptClass c = Classify(a);
-    if (metrics_ != nullptr) {
-      metrics_->Attempt(tmpl, c == AttemptClass::kOk          ? "ok"
-                              : c == AttemptClass::kRetryable ? "retryable"
-                                                              : "rejected");
-    }
+    if (metrics_ != nullptr) metrics_->Attempt(tmpl, ClassName(c));
     if (c == AttemptClass::kOk) {
       out.delivered = true;
       out.reason.clear();

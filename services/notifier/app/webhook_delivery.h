@@ -61,6 +61,11 @@ class WebhookDelivery {
                           const std::atomic<bool>& stop) const;
 
  private:
+  // One signed POST (attempt number `attempt`), its timeout cut to the deadline.
+  HttpAttempt Attempt(const Endpoint& endpoint, const std::string& event_id,
+                      const std::string& kind, const WebhookBody& body, int attempt,
+                      std::chrono::steady_clock::time_point deadline) const;
+
   WebhookSender& sender_;
   std::chrono::milliseconds attempt_timeout_;
   NotifierMetrics* metrics_;

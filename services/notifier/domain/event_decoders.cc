@@ -21,6 +21,20 @@ void AddTime(Notification& n, const char* name, const Timestamp& t, bool present
   }
 }
 
+// The lead, team and rep fields of a routing event's notification.
+void AddLeadTeamRep(Notification& n, const std::string& lead_id, const std::string& team,
+                    const std::string& rep_id) {
+  AddIfSet(n, "lead_id", lead_id);
+  AddIfSet(n, "team", team);
+  AddIfSet(n, "rep_id", rep_id);
+}
+
+// Tells the rep and the team (those set).
+void TellRepAndTeam(Notification& n, const std::string& rep_id, const std::string& team) {
+  if (!rep_id.empty()) n.rep_ids.push_back(rep_id);
+  if (!team.empty()) n.teams.push_back(team);
+}
+
 // The rules that decided, in order: the matched steps' rule ids (e.g.
 // "order.customer > team.enterprise > rep.en-orlov"). Step details are left
 // out: they are free text.
@@ -65,9 +79,7 @@ DecodeResult DecodeLeadAssigned(const std::string& payload) {
   if (!d.rep_id().empty() && n.kind != kKindLeadQueued) n.rep_ids.push_back(d.rep_id());
   if (!d.team().empty()) n.teams.push_back(d.team());
   if (n.rep_ids.empty() && n.teams.empty()) return std::optional<Notification>();
-  AddIfSet(n, "lead_id", lead_id);
-  AddIfSet(n, "team", d.team());
-  AddIfSet(n, "rep_id", d.rep_id());
+  AddLeadTeamRep(n, lead_id, d.team(), d.rep_id());
   AddIfSet(n, "outcome", routing::v1::RoutingOutcome_Name(d.outcome()));
   AddIfSet(n, "reason", DecisionReason(d));
   AddTime(n, "sla_due_at", a.sla_due_at(), a.has_sla_due_at());
@@ -92,12 +104,9 @@ DecodeResult DecodeDealStalled(const std::string& payload) {
   n.kind = std::string(kKindDealStalled);
   n.title = "Deal stalled in stage " + s.stage();
   n.natural_id = "deal_stalled|" + s.lead_id() + "|" + std::to_string(s.version());
-  if (!s.rep_id().empty()) n.rep_ids.push_back(s.rep_id());
-  if (!s.team().empty()) n.teams.push_back(s.team());
+  TellRepAndTeam(n, s.rep_id(), s.team());
   if (n.rep_ids.empty() && n.teams.empty()) return std::optional<Notification>();
-  AddIfSet(n, "lead_id", s.lead_id());
-  AddIfSet(n, "team", s.team());
-  AddIfSet(n, "rep_id", s.rep_id());
+  AddLeadTeamRep(n, s.lead_id(), s.team(), s.rep_id());
   AddIfSet(n, "stage", s.stage());
   AddIfSet(n, "stage_owner", s.owner());
   n.fields.emplace_back("days_in_stage", std::to_string(s.ms_in_stage() / 86400000));
@@ -123,17 +132,14 @@ DecodeResult DecodeSlaEscalation(const std::string& payload) {
     case routing::v1::SLA_STEP_ESCALATION:
       n.kind = std::string(kKindSlaEscalation);
       n.title = "SLA missed: the lead is not accepted";
-      if (!e.rep_id().empty()) n.rep_ids.push_back(e.rep_id());
-      if (!e.team().empty()) n.teams.push_back(e.team());
+      TellRepAndTeam(n, e.rep_id(), e.team());
       break;
     default:
       return std::optional<Notification>();
   }
   if (n.rep_ids.empty() && n.teams.empty()) return std::optional<Notification>();
   n.natural_id = n.kind + "|" + e.lead_id() + "|" + std::to_string(Millis(e.due_at()));
-  AddIfSet(n, "lead_id", e.lead_id());
-  AddIfSet(n, "team", e.team());
-  AddIfSet(n, "rep_id", e.rep_id());
+  AddLeadTeamRep(n, e.lead_id(), e.team(), e.rep_id());
   AddIfSet(n, "escalate_to", e.escalate_to());
   AddTime(n, "sla_due_at", e.sla_due_at(), e.has_sla_due_at());
   AddTime(n, "due_at", e.due_at(), e.has_due_at());

@@ -63,6 +63,105 @@ StatusOr<RetryPolicy> MakeRetry(const config::v1::NotifierRetryPolicy& p, const 
   return r;
 }
 
+// The endpoint's URL: `url`, or the value of the variable `url_env` names.
+StatusOr<std::string> ResolveUrl(const config::v1::NotifierEndpoint& c, const std::string& f,
+                                 const EnvLookup& env) {
+  if (c.url().empty() == c.url_env().empty()) {
+    return FieldError(f + ".url", "set exactly one of url and url_env");
+  }
+  std::string url = c.url();
+  if (!c.url_env().empty()) {
+    if (!ValidEnvName(c.url_env())) return FieldError(f + ".url_env", "not a variable name");
+    auto v = env(c.url_env());
+    if (!v || v->empty()) return FieldError(f + ".url_env", c.url_env() + " is not set");
+    url = *v;
+  }
+  if (!ValidUrl(url)) {
+    // The URL may hold a token (url_env): only the field is named then.
+    return FieldError(c.url_env().empty() ? f + ".url" : f + ".url_env",
+                      c.url_env().empty()
+                          ? "must be an http:// or https:// URL, got \"" + url + "\""
+                          : "the value of " + c.url_env() + " is not an http:// or https:// URL");
+  }
+  return url;
+}
+
+// The HMAC key from the variable `secret_env` names.
+StatusOr<std::string> ResolveSecret(const config::v1::NotifierEndpoint& c, const std::string& f,
+                                    const EnvLookup& env) {
+  if (!ValidEnvName(c.secret_env())) {
+    return FieldError(f + ".secret_env", "must name the variable holding the HMAC key");
+  }
+  auto secret = env(c.secret_env());
+  if (!secret || secret->empty()) {
+    return FieldError(f + ".secret_env", c.secret_env() + " is not set");
+  }
+  if (secret->size() < kMinSecretBytes) {
+    return FieldError(f + ".secret_env", c.secret_env() + " holds fewer than " +
+                                             std::to_string(kMinSecretBytes) + " bytes");
+  }
+  return *secret;
+}
+
+// Who and what: exactly one of team and rep_id, a known template (a chat id
+// for TELEGRAM only) and known kinds.
+Status CheckAudience(const config::v1::NotifierEndpoint& c, const std::string& f) {
+  if (c.team().empty() == c.rep_id().empty()) {
+    return FieldError(f + ".team", "set exactly one of team and rep_id");
+  }
+  if (c.template_() != config::v1::SLACK && c.template_() != config::v1::TELEGRAM &&
+      c.template_() != config::v1::GENERIC_JSON) {
+    return FieldError(f + ".template", "must be SLACK, TELEGRAM or GENERIC_JSON");
+  }
+  return Status::Ok();
+}
+
+Status CheckTelegramAndKinds(const config::v1::NotifierEndpoint& c, const std::string& f) {
+  if (c.template_() == config::v1::TELEGRAM && c.telegram_chat_id().empty()) {
+    return FieldError(f + ".telegram_chat_id", "required for TELEGRAM");
+  }
+  if (c.template_() != config::v1::TELEGRAM && !c.telegram_chat_id().empty()) {
+    return FieldError(f + ".telegram_chat_id", "only for TELEGRAM");
+  }
+  for (int k = 0; k < c.kinds_size(); ++k) {
+    if (!IsKnownKind(c.kinds(k))) {
+      return FieldError(f + ".kinds[" + std::to_string(k) + "]",
+                        "unknown kind \"" + c.kinds(k) + "\"");
+    }
+  }
+  return Status::Ok();
+}
+
+// One endpoint, validated and resolved; errors name `f` (its field). `ids`:
+// the ids taken so far.
+StatusOr<Endpoint> MakeEndpoint(const config::v1::NotifierEndpoint& c, const std::string& f,
+                                const RetryPolicy& defaults, const EnvLookup& env,
+                                std::set<std::string>& ids) {
+  if (!ValidEndpointId(c.id())) {
+    return FieldError(f + ".id", "must match [a-z0-9_-]{1,40}, got \"" + c.id() + "\"");
+  }
+  if (!ids.insert(c.id()).second) return FieldError(f + ".id", "duplicate \"" + c.id() + "\"");
+  if (Status s = CheckAudience(c, f); !s.ok()) return s;
+  auto url = ResolveUrl(c, f, env);
+  if (!url.ok()) return url.status();
+  auto secret = ResolveSecret(c, f, env);
+  if (!secret.ok()) return secret.status();
+  if (Status s = CheckTelegramAndKinds(c, f); !s.ok()) return s;
+  auto retry = MakeRetry(c.retry(), defaults, f + ".retry");
+  if (!retry.ok()) return retry.status();
+  Endpoint e;
+  e.id = c.id();
+  e.team = c.team();
+  e.rep_id = c.rep_id();
+  e.template_kind = c.template_();
+  e.url = *url;
+  e.secret = *secret;
+  e.telegram_chat_id = c.telegram_chat_id();
+  e.kinds.insert(c.kinds().begin(), c.kinds().end());
+  e.retry = *retry;
+  return e;
+}
+
 }  // namespace
 
 std::string TemplateName(WebhookTemplate t) {
@@ -100,74 +199,13 @@ StatusOr<std::shared_ptr<const NotifierPolicy>> NotifierPolicy::Create(
   if (config.max_parallel_deliveries() > 0) p->max_parallel_ = config.max_parallel_deliveries();
   auto defaults = MakeRetry(config.default_retry(), RetryPolicy{}, "default_retry");
   if (!defaults.ok()) return defaults.status();
-
   std::set<std::string> ids;
   for (int i = 0; i < config.endpoints_size(); ++i) {
     const auto& c = config.endpoints(i);
     const std::string f = "endpoints[" + std::to_string(i) + "]";
-    Endpoint e;
-    if (!ValidEndpointId(c.id())) {
-      return FieldError(f + ".id", "must match [a-z0-9_-]{1,40}, got \"" + c.id() + "\"");
-    }
-    if (!ids.insert(c.id()).second) return FieldError(f + ".id", "duplicate \"" + c.id() + "\"");
-    e.id = c.id();
-    if (c.team().empty() == c.rep_id().empty()) {
-      return FieldError(f + ".team", "set exactly one of team and rep_id");
-    }
-    e.team = c.team();
-    e.rep_id = c.rep_id();
-    if (c.template_() != config::v1::SLACK && c.template_() != config::v1::TELEGRAM &&
-        c.template_() != config::v1::GENERIC_JSON) {
-      return FieldError(f + ".template", "must be SLACK, TELEGRAM or GENERIC_JSON");
-    }
-    e.template_kind = c.template_();
-    if (c.url().empty() == c.url_env().empty()) {
-      return FieldError(f + ".url", "set exactly one of url and url_env");
-    }
-    std::string url = c.url();
-    if (!c.url_env().empty()) {
-      if (!ValidEnvName(c.url_env())) return FieldError(f + ".url_env", "not a variable name");
-      auto v = env(c.url_env());
-      if (!v || v->empty()) return FieldError(f + ".url_env", c.url_env() + " is not set");
-      url = *v;
-    }
-    if (!ValidUrl(url)) {
-      // The URL may hold a token (url_env): only the field is named then.
-      return FieldError(c.url_env().empty() ? f + ".url" : f + ".url_env",
-                        c.url_env().empty()
-                            ? "must be an http:// or https:// URL, got \"" + url + "\""
-                            : "the value of " + c.url_env() + " is not an http:// or https:// URL");
-    }
-    e.url = url;
-    if (!ValidEnvName(c.secret_env())) {
-      return FieldError(f + ".secret_env", "must name the variable holding the HMAC key");
-    }
-    auto secret = env(c.secret_env());
-    if (!secret || secret->empty())
-      return FieldError(f + ".secret_env", c.secret_env() + " is not set");
-    if (secret->size() < kMinSecretBytes) {
-      return FieldError(f + ".secret_env", c.secret_env() + " holds fewer than " +
-                                               std::to_string(kMinSecretBytes) + " bytes");
-    }
-    e.secret = *secret;
-    if (e.template_kind == config::v1::TELEGRAM && c.telegram_chat_id().empty()) {
-      return FieldError(f + ".telegram_chat_id", "required for TELEGRAM");
-    }
-    if (e.template_kind != config::v1::TELEGRAM && !c.telegram_chat_id().empty()) {
-      return FieldError(f + ".telegram_chat_id", "only for TELEGRAM");
-    }
-    e.telegram_chat_id = c.telegram_chat_id();
-    for (int k = 0; k < c.kinds_size(); ++k) {
-      if (!IsKnownKind(c.kinds(k))) {
-        return FieldError(f + ".kinds[" + std::to_string(k) + "]",
-                          "unknown kind \"" + c.kinds(k) + "\"");
-      }
-      e.kinds.insert(c.kinds(k));
-    }
-    auto retry = MakeRetry(c.retry(), *defaults, f + ".retry");
-    if (!retry.ok()) return retry.status();
-    e.retry = *retry;
-    p->endpoints_.push_back(std::move(e));
+    auto e = MakeEndpoint(c, f, *defaults, env, ids);
+    if (!e.ok()) return e.status();
+    p->endpoints_.push_back(std::move(*e));
   }
   return std::shared_ptr<const NotifierPolicy>(std::move(p));
 }
