@@ -1,6 +1,7 @@
 #include "routing/domain/router.h"
 
 #include <algorithm>
+#include <optional>
 
 #include "routing/domain/business_time.h"
 #include "routing/domain/team_match.h"
@@ -17,6 +18,56 @@ void Step(rv1::Decision& d, const std::string& rule, bool matched, const std::st
   s->set_rule_id(rule);
   s->set_matched(matched);
   s->set_detail(detail);
+}
+
+// The rules version and the decision time every decision carries.
+void Stamp(rv1::Decision& d, const std::string& rules_version,
+           std::chrono::system_clock::time_point now) {
+  d.set_rules_version(rules_version);
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch());
+  d.mutable_decided_at()->set_seconds(ms.count() / 1000);
+  d.mutable_decided_at()->set_nanos(static_cast<int32_t>(ms.count() % 1000) * 1000000);
+}
+
+bool IsCustomer(const leadflow::scoring::v1::LeadScored& scored, rv1::Decision& d) {
+  const auto relationship = scored.lead().meta().relationship();
+  if (relationship == cv1::CUSTOMER) {
+    Step(d, "order.customer", true, "relationship CUSTOMER");
+    return true;
+  }
+  Step(d, "order.customer", false, "relationship " + cv1::Relationship_Name(relationship));
+  return false;
+}
+
+// A disqualified lead is acknowledged and recorded with its first reason.
+bool Disqualify(const leadflow::scoring::v1::LeadScored& scored, RoutingResult& result) {
+  auto& d = result.decision;
+  if (!scored.disqualified()) {
+    Step(d, "order.disqualified", false, "");
+    return false;
+  }
+  result.reason = scored.disqualification_reasons().empty() ? cv1::REASON_UNSPECIFIED
+                                                            : scored.disqualification_reasons(0);
+  Step(d, "order.disqualified", true, cv1::ReasonCode_Name(result.reason));
+  d.set_outcome(rv1::DISQUALIFIED);
+  return true;
+}
+
+// MQL or later; below it, marketing nurture.
+bool Qualifies(const leadflow::scoring::v1::LeadScored& scored, rv1::Decision& d) {
+  const bool qualified = IsQualified(scored.lifecycle_stage());
+  Step(d, "order.mql", qualified,
+       "lifecycle " + cv1::LifecycleStage_Name(scored.lifecycle_stage()));
+  return qualified;
+}
+
+// A named owner takes the lead whatever the load; the path says so.
+void NoteOwnerOverCapacity(const RepPolicy& rp, const RepState& s, rv1::Decision& d) {
+  if (s.open_leads < rp.rep->max_open_leads() && s.today_count < rp.rep->daily_cap()) return;
+  Step(d, "capacity.owner_precedence", true,
+       "named owner at capacity (open " + std::to_string(s.open_leads) + "/" +
+           std::to_string(rp.rep->max_open_leads()) + ", today " + std::to_string(s.today_count) +
+           "/" + std::to_string(rp.rep->daily_cap()) + "): owner takes precedence");
 }
 
 }  // namespace
@@ -63,8 +114,8 @@ std::string Router::PickRep(const leadflow::config::v1::Team& team, const RepSta
           !WithinWorkingHours(rep.hours(), *rp->zone, now, &when, rp->holidays)) {
         // A day off of the rep's holiday calendar reads "holiday <date> (calendar <id>)".
         Step(d, rule, false,
-             "skipped: " + (when.starts_with("holiday ") ? when
-                                                          : "outside working hours (" + when + ")"));
+             "skipped: " +
+                 (when.starts_with("holiday ") ? when : "outside working hours (" + when + ")"));
         continue;
       }
     }
@@ -95,8 +146,7 @@ void Router::RouteCustomer(const leadflow::scoring::v1::LeadScored& scored,
                                            : lead.owner_team());
       return;
     }
-    Step(d, "customer.owner", false,
-         "account owner " + lead.account_owner() + " " + away);
+    Step(d, "customer.owner", false, "account owner " + lead.account_owner() + " " + away);
   } else {
     Step(d, "customer.owner", false, "account owner unknown");
   }
@@ -116,109 +166,100 @@ void Router::RouteCustomer(const leadflow::scoring::v1::LeadScored& scored,
   }
 }
 
-RoutingResult Router::Decide(const leadflow::scoring::v1::LeadScored& scored,
-                             const RepStateView& reps, std::chrono::system_clock::time_point now) {
-  RoutingResult result;
-  auto& d = result.decision;
-  d.set_rules_version(policy_->version());
-  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch());
-  d.mutable_decided_at()->set_seconds(ms.count() / 1000);
-  d.mutable_decided_at()->set_nanos(static_cast<int32_t>(ms.count() % 1000) * 1000000);
-  const auto& lead = scored.lead();
-
-  // 1. Customers: only ever to the account owner (accounts.inbound).
-  if (lead.meta().relationship() == cv1::CUSTOMER) {
-    Step(d, "order.customer", true, "relationship CUSTOMER");
-    RouteCustomer(scored, reps, now, result);
-    return result;
-  }
-  Step(d, "order.customer", false,
-       "relationship " + cv1::Relationship_Name(lead.meta().relationship()));
-
+void Router::SetSla(const std::string& team_id, const std::string& rep_id, const RepStateView& reps,
+                    std::chrono::system_clock::time_point now, RoutingResult& result) const {
   // The rep's out-of-office windows pause the SLA too (business_time.h).
-  auto set_sla = [&](const std::string& team_id, const std::string& rep_id) {
-    const RepState s = reps.Get(rep_id);
-    result.sla_due_ms = SlaDueMillis(*policy_, team_id, rep_id, now, &s.out_of_office);
-  };
+  const RepState s = reps.Get(rep_id);
+  result.sla_due_ms = SlaDueMillis(*policy_, team_id, rep_id, now, &s.out_of_office);
+}
 
-  // 2. Named accounts go to the named owner (intake puts the registry's
-  // named_owner_rep_id in account_owner). An owner routing has no rep for
-  // would get a lead no team can see, so such a lead routes on as a prospect.
-  if (scored.named_account()) {
-    const std::string& owner = lead.account_owner();
-    const RepPolicy* rp = owner.empty() ? nullptr : policy_->FindRep(owner);
-    if (owner.empty()) {
-      Step(d, "order.named_account", false, "named account without a known owner");
-    } else if (rp == nullptr) {
-      Step(d, "order.named_account", false,
-           "named owner " + owner + " is not a rep in the routing rules");
-    } else if (const RepState s = reps.Get(owner); !RepStateView::IsAvailable(s, now)) {
-      Step(d, "order.named_account", false,
-           "named owner " + owner + " " + RepStateView::AwayReason(s, now));
-    } else {
-      Step(d, "order.named_account", true, "named owner " + owner);
-      d.set_outcome(rv1::NAMED_OWNER);
-      d.set_rep_id(owner);
-      d.set_team(rp->team_id);
-      if (s.open_leads >= rp->rep->max_open_leads() || s.today_count >= rp->rep->daily_cap()) {
-        Step(d, "capacity.owner_precedence", true,
-             "named owner at capacity (open " + std::to_string(s.open_leads) + "/" +
-                 std::to_string(rp->rep->max_open_leads()) + ", today " +
-                 std::to_string(s.today_count) + "/" + std::to_string(rp->rep->daily_cap()) +
-                 "): owner takes precedence");
-      }
-      set_sla(d.team(), owner);
-      return result;
-    }
-  } else {
+// Named accounts go to the named owner (intake puts the registry's
+// named_owner_rep_id in account_owner). An owner routing has no rep for
+// would get a lead no team can see, so such a lead routes on as a prospect.
+bool Router::RouteToNamedOwner(const leadflow::scoring::v1::LeadScored& scored,
+                               const RepStateView& reps, std::chrono::system_clock::time_point now,
+                               RoutingResult& result) const {
+  auto& d = result.decision;
+  if (!scored.named_account()) {
     Step(d, "order.named_account", false, "not a named account");
+    return false;
   }
-
-  // 3. Disqualified: acknowledged and recorded, not sent to sales.
-  if (scored.disqualified()) {
-    result.reason = scored.disqualification_reasons().empty() ? cv1::REASON_UNSPECIFIED
-                                                              : scored.disqualification_reasons(0);
-    Step(d, "order.disqualified", true, cv1::ReasonCode_Name(result.reason));
-    d.set_outcome(rv1::DISQUALIFIED);
-    return result;
+  const std::string& owner = scored.lead().account_owner();
+  if (owner.empty()) {
+    Step(d, "order.named_account", false, "named account without a known owner");
+    return false;
   }
-  Step(d, "order.disqualified", false, "");
-
-  // 4. A large deal goes to its key-account team whatever its score.
-  std::string team_id;
-  if (auto large = MatchLargeDeal(*policy_, scored, &d)) {
-    team_id = *large;
-  } else {
-    // 5. Not yet qualified: marketing nurture.
-    if (!IsQualified(scored.lifecycle_stage())) {
-      Step(d, "order.mql", false,
-           "lifecycle " + cv1::LifecycleStage_Name(scored.lifecycle_stage()));
-      d.set_outcome(rv1::NURTURE);
-      return result;
-    }
-    Step(d, "order.mql", true, "lifecycle " + cv1::LifecycleStage_Name(scored.lifecycle_stage()));
-    // 6. Qualified prospect: the first matching team rule.
-    team_id = MatchTeam(*policy_, scored, &d);
+  const RepPolicy* rp = policy_->FindRep(owner);
+  if (rp == nullptr) {
+    Step(d, "order.named_account", false,
+         "named owner " + owner + " is not a rep in the routing rules");
+    return false;
   }
+  const RepState s = reps.Get(owner);
+  if (!RepStateView::IsAvailable(s, now)) {
+    Step(d, "order.named_account", false,
+         "named owner " + owner + " " + RepStateView::AwayReason(s, now));
+    return false;
+  }
+  Step(d, "order.named_account", true, "named owner " + owner);
+  d.set_outcome(rv1::NAMED_OWNER);
+  d.set_rep_id(owner);
+  d.set_team(rp->team_id);
+  NoteOwnerOverCapacity(*rp, s, d);
+  SetSla(d.team(), owner, reps, now, result);
+  return true;
+}
 
-  // Then a rep of the team.
+void Router::AssignInTeam(const std::string& team_id, const RepStateView& reps,
+                          std::chrono::system_clock::time_point now, RoutingResult& result) {
+  auto& d = result.decision;
   d.set_team(team_id);
   const auto* team = policy_->FindTeam(team_id);  // validated to exist
   const std::string rep = PickRep(*team, reps, now, d);
   if (!rep.empty()) {
     d.set_outcome(rv1::ASSIGNED);
     d.set_rep_id(rep);
-    set_sla(team_id, rep);
-    return result;
+    SetSla(team_id, rep, reps, now, result);
+    return;
   }
   if (team->overflow() == leadflow::config::v1::TO_NURTURE) {
     Step(d, "overflow." + team_id, true, "no eligible rep: back to nurture");
     d.set_outcome(rv1::NURTURE);
-    return result;
+    return;
   }
   Step(d, "overflow." + team_id, true, "no eligible rep: queued");
   d.set_outcome(rv1::QUEUED);
-  set_sla(team_id, "");
+  SetSla(team_id, "", reps, now, result);
+}
+
+RoutingResult Router::Decide(const leadflow::scoring::v1::LeadScored& scored,
+                             const RepStateView& reps, std::chrono::system_clock::time_point now) {
+  RoutingResult result;
+  auto& d = result.decision;
+  Stamp(d, policy_->version(), now);
+
+  // 1. Customers: only ever to the account owner (accounts.inbound).
+  if (IsCustomer(scored, d)) {
+    RouteCustomer(scored, reps, now, result);
+    return result;
+  }
+  // 2. Named accounts go to the named owner.
+  if (RouteToNamedOwner(scored, reps, now, result)) return result;
+  // 3. Disqualified: acknowledged and recorded, not sent to sales.
+  if (Disqualify(scored, result)) return result;
+  // 4. A large deal goes to its key-account team whatever its score.
+  std::optional<std::string> team_id = MatchLargeDeal(*policy_, scored, &d);
+  if (!team_id) {
+    // 5. Not yet qualified: marketing nurture.
+    if (!Qualifies(scored, d)) {
+      d.set_outcome(rv1::NURTURE);
+      return result;
+    }
+    // 6. Qualified prospect: the first matching team rule.
+    team_id = MatchTeam(*policy_, scored, &d);
+  }
+  // Then a rep of the team, else the team's overflow (queue or nurture).
+  AssignInTeam(*team_id, reps, now, result);
   return result;
 }
 

@@ -71,15 +71,25 @@ class Router {
 
   // Picks an eligible rep of `team` by weighted round robin, recording every
   // skipped rep and why in decision.path (cap, hours, holiday, out of
-  // office, paused, previous owner); "" if none. Reps in `exclude` are never picked (SLA re-assignment).
+  // office, paused, previous owner); "" if none. Reps in `exclude` are never picked (SLA
+  // re-assignment).
   std::string PickRep(const leadflow::config::v1::Team& team, const RepStateView& reps,
                       std::chrono::system_clock::time_point now,
                       leadflow::routing::v1::Decision& decision,
                       const std::set<std::string>& exclude = {});
 
  private:
+  // The steps of Decide() (docs/domain-rules.md §5), each recording its path.
   void RouteCustomer(const leadflow::scoring::v1::LeadScored& scored, const RepStateView& reps,
                      std::chrono::system_clock::time_point now, RoutingResult& result);
+  // True when the named owner takes the lead.
+  bool RouteToNamedOwner(const leadflow::scoring::v1::LeadScored& scored, const RepStateView& reps,
+                         std::chrono::system_clock::time_point now, RoutingResult& result) const;
+  // A rep of `team_id` by round robin, else the team's overflow.
+  void AssignInTeam(const std::string& team_id, const RepStateView& reps,
+                    std::chrono::system_clock::time_point now, RoutingResult& result);
+  void SetSla(const std::string& team_id, const std::string& rep_id, const RepStateView& reps,
+              std::chrono::system_clock::time_point now, RoutingResult& result) const;
 
   std::shared_ptr<const RoutingPolicy> policy_;
   SmoothWeightedRoundRobin wrr_;

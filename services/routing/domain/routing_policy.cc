@@ -70,122 +70,60 @@ Status ValidateQueueOrder(const RoutingRules& r) {
   return Status::Ok();
 }
 
-}  // namespace
-
-StatusOr<std::shared_ptr<const RoutingPolicy>> RoutingPolicy::Create(
-    RoutingRules rules, const ZoneResolver& resolve_zone, double stage_time_scale,
-    double sla_time_scale) {
-  auto policy = std::shared_ptr<RoutingPolicy>(new RoutingPolicy());
-  policy->rules_ = std::move(rules);
-  policy->sla_time_scale_ = sla_time_scale;
-  const RoutingRules& r = policy->rules_;
-  if (r.version().empty()) return Err("version", "must not be empty");
-  if (r.teams_size() == 0) return Err("teams", "at least one team is required");
-
-  auto check_hours = [&](const leadflow::config::v1::WorkingHours& h, const std::string& f,
-                         const std::string& who) -> StatusOr<std::shared_ptr<const TimeZone>> {
-    if (h.start_hour() < 0 || h.start_hour() > 24) {
-      return Err(f + ".start_hour", "must be in 0..24" + who);
+// A team's business hours or a rep's working hours: hours, weekdays and a
+// known time zone. `who` names the team or rep in the error.
+StatusOr<std::shared_ptr<const TimeZone>> CheckHours(const leadflow::config::v1::WorkingHours& h,
+                                                     const std::string& f, const std::string& who,
+                                                     const ZoneResolver& resolve_zone) {
+  if (h.start_hour() < 0 || h.start_hour() > 24) {
+    return Err(f + ".start_hour", "must be in 0..24" + who);
+  }
+  if (h.end_hour() < 0 || h.end_hour() > 24) return Err(f + ".end_hour", "must be in 0..24" + who);
+  if (h.start_hour() == h.end_hour()) {
+    return Err(f, "start_hour equals end_hour (no working time)" + who);
+  }
+  std::set<int> days;
+  for (int d = 0; d < h.weekdays_size(); ++d) {
+    if (h.weekdays(d) < 1 || h.weekdays(d) > 7) {
+      return Err(f + ".weekdays[" + std::to_string(d) + "]", "must be 1 (Mon) .. 7 (Sun)" + who);
     }
-    if (h.end_hour() < 0 || h.end_hour() > 24)
-      return Err(f + ".end_hour", "must be in 0..24" + who);
-    if (h.start_hour() == h.end_hour()) {
-      return Err(f, "start_hour equals end_hour (no working time)" + who);
-    }
-    std::set<int> days;
-    for (int d = 0; d < h.weekdays_size(); ++d) {
-      if (h.weekdays(d) < 1 || h.weekdays(d) > 7) {
-        return Err(f + ".weekdays[" + std::to_string(d) + "]", "must be 1 (Mon) .. 7 (Sun)" + who);
-      }
-      if (!days.insert(h.weekdays(d)).second) {
-        return Err(f + ".weekdays[" + std::to_string(d) + "]", "duplicate day" + who);
-      }
-    }
-    if (h.time_zone().empty()) return Err(f + ".time_zone", "must be set" + who);
-    auto zone = resolve_zone(h.time_zone());
-    if (!zone.ok()) return Err(f + ".time_zone", zone.status().message() + who);
-    return *zone;
-  };
-
-  // Holiday calendars, then the names that refer to them.
-  for (int c = 0; c < r.holiday_calendars_size(); ++c) {
-    const std::string cf = "holiday_calendars[" + std::to_string(c) + "]";
-    auto cal = HolidayCalendar::Create(r.holiday_calendars(c), cf);
-    if (!cal.ok()) return Status::InvalidArgument("routing rules: " + cal.status().message());
-    const std::string id = cal->id();
-    if (!policy->holiday_calendars_.emplace(id, std::move(*cal)).second) {
-      return Err(cf + ".calendar_id", "duplicate calendar \"" + id + "\"");
+    if (!days.insert(h.weekdays(d)).second) {
+      return Err(f + ".weekdays[" + std::to_string(d) + "]", "duplicate day" + who);
     }
   }
-  auto find_calendar = [&](const std::string& id, const std::string& f,
-                           const HolidayCalendar* fallback) -> StatusOr<const HolidayCalendar*> {
-    if (id.empty()) return fallback;
-    auto it = policy->holiday_calendars_.find(id);
-    if (it == policy->holiday_calendars_.end()) {
-      return Err(f, "unknown holiday calendar \"" + id + "\" (not in holiday_calendars)");
-    }
-    return &it->second;
-  };
-  auto default_calendar =
-      find_calendar(r.default_holiday_calendar(), "default_holiday_calendar", nullptr);
-  if (!default_calendar.ok()) return default_calendar.status();
+  if (h.time_zone().empty()) return Err(f + ".time_zone", "must be set" + who);
+  auto zone = resolve_zone(h.time_zone());
+  if (!zone.ok()) return Err(f + ".time_zone", zone.status().message() + who);
+  return *zone;
+}
 
-  for (int t = 0; t < r.teams_size(); ++t) {
-    const auto& team = r.teams(t);
-    const std::string tf = "teams[" + std::to_string(t) + "]";
-    auto team_calendar =
-        find_calendar(team.holiday_calendar(), tf + ".holiday_calendar", *default_calendar);
-    if (!team_calendar.ok()) return team_calendar.status();
-    policy->team_holidays_[team.team_id()] = *team_calendar;
-    if (team.team_id().empty()) return Err(tf + ".team_id", "must not be empty");
-    if (!policy->team_index_.emplace(team.team_id(), t).second) {
-      return Err(tf + ".team_id", "duplicate team \"" + team.team_id() + "\"");
-    }
-    if (team.reps_size() == 0) {
-      return Err(tf + ".reps", "team \"" + team.team_id() + "\" has no reps");
-    }
-    if (team.sla_business_minutes() <= 0) {
-      return Err(tf + ".sla_business_minutes", "must be > 0 (team \"" + team.team_id() + "\")");
-    }
-    if (team.overflow() != leadflow::config::v1::QUEUE &&
-        team.overflow() != leadflow::config::v1::TO_NURTURE) {
-      return Err(tf + ".overflow", "must be QUEUE or TO_NURTURE (team \"" + team.team_id() + "\")");
-    }
-    if (team.has_business_hours()) {
-      auto zone = check_hours(team.business_hours(), tf + ".business_hours",
-                              " (team \"" + team.team_id() + "\")");
-      if (!zone.ok()) return zone.status();
-      policy->team_zones_[team.team_id()] = *zone;
-    }
-    for (int p = 0; p < team.reps_size(); ++p) {
-      const auto& rep = team.reps(p);
-      const std::string rf = tf + ".reps[" + std::to_string(p) + "]";
-      const std::string who = " (rep \"" + rep.rep_id() + "\")";
-      if (rep.rep_id().empty()) return Err(rf + ".rep_id", "must not be empty");
-      if (rep.weight() <= 0) return Err(rf + ".weight", "must be > 0" + who);
-      if (rep.max_open_leads() <= 0) return Err(rf + ".max_open_leads", "must be > 0" + who);
-      if (rep.daily_cap() <= 0) return Err(rf + ".daily_cap", "must be > 0" + who);
-      RepPolicy rp;
-      rp.rep = &rep;
-      rp.team_id = team.team_id();
-      auto rep_calendar =
-          find_calendar(rep.holiday_calendar(), rf + ".holiday_calendar", *team_calendar);
-      if (!rep_calendar.ok()) return rep_calendar.status();
-      rp.holidays = *rep_calendar;
-      if (rep.has_hours()) {
-        auto zone = check_hours(rep.hours(), rf + ".hours", who);
-        if (!zone.ok()) return zone.status();
-        rp.zone = *zone;
-      } else if (team.enforce_working_hours()) {
-        return Err(rf + ".hours",
-                   "required: team \"" + team.team_id() + "\" enforces working hours" + who);
-      }
-      if (!policy->reps_.emplace(rep.rep_id(), rp).second) {
-        return Err(rf + ".rep_id", "duplicate rep \"" + rep.rep_id() + "\"");
-      }
-    }
+// A team's reps, SLA and overflow (its id is checked where it is indexed).
+Status CheckTeamSettings(const leadflow::config::v1::Team& team, const std::string& tf) {
+  if (team.reps_size() == 0) {
+    return Err(tf + ".reps", "team \"" + team.team_id() + "\" has no reps");
   }
+  if (team.sla_business_minutes() <= 0) {
+    return Err(tf + ".sla_business_minutes", "must be > 0 (team \"" + team.team_id() + "\")");
+  }
+  if (team.overflow() != leadflow::config::v1::QUEUE &&
+      team.overflow() != leadflow::config::v1::TO_NURTURE) {
+    return Err(tf + ".overflow", "must be QUEUE or TO_NURTURE (team \"" + team.team_id() + "\")");
+  }
+  return Status::Ok();
+}
 
+// A rep's id, weight and caps.
+Status CheckRepLimits(const leadflow::config::v1::Rep& rep, const std::string& rf,
+                      const std::string& who) {
+  if (rep.rep_id().empty()) return Err(rf + ".rep_id", "must not be empty");
+  if (rep.weight() <= 0) return Err(rf + ".weight", "must be > 0" + who);
+  if (rep.max_open_leads() <= 0) return Err(rf + ".max_open_leads", "must be > 0" + who);
+  if (rep.daily_cap() <= 0) return Err(rf + ".daily_cap", "must be > 0" + who);
+  return Status::Ok();
+}
+
+// Team rules: unique ids, known teams, no unspecified criteria.
+Status ValidateTeamRules(const RoutingRules& r, const std::map<std::string, int>& team_index) {
   std::set<std::string> rule_ids;
   for (int i = 0; i < r.team_rules_size(); ++i) {
     const auto& rule = r.team_rules(i);
@@ -194,7 +132,7 @@ StatusOr<std::shared_ptr<const RoutingPolicy>> RoutingPolicy::Create(
     if (!rule_ids.insert(rule.rule_id()).second) {
       return Err(f + ".rule_id", "duplicate rule \"" + rule.rule_id() + "\"");
     }
-    if (!policy->team_index_.count(rule.team_id())) {
+    if (!team_index.count(rule.team_id())) {
       return Err(f + ".team_id",
                  "unknown team \"" + rule.team_id() + "\" (rule \"" + rule.rule_id() + "\")");
     }
@@ -214,12 +152,16 @@ StatusOr<std::shared_ptr<const RoutingPolicy>> RoutingPolicy::Create(
       }
     }
   }
+  return Status::Ok();
+}
+
+// The default and customer fallback teams exist; protected reasons are real.
+Status ValidateFallbacks(const RoutingRules& r, const std::map<std::string, int>& team_index) {
   if (r.default_team().empty()) return Err("default_team", "must be set");
-  if (!policy->team_index_.count(r.default_team())) {
+  if (!team_index.count(r.default_team())) {
     return Err("default_team", "unknown team \"" + r.default_team() + "\"");
   }
-  if (!r.customer_fallback_team().empty() &&
-      !policy->team_index_.count(r.customer_fallback_team())) {
+  if (!r.customer_fallback_team().empty() && !team_index.count(r.customer_fallback_team())) {
     return Err("customer_fallback_team", "unknown team \"" + r.customer_fallback_team() + "\"");
   }
   for (int i = 0; i < r.protected_reject_reasons_size(); ++i) {
@@ -227,23 +169,136 @@ StatusOr<std::shared_ptr<const RoutingPolicy>> RoutingPolicy::Create(
       return Err("protected_reject_reasons[" + std::to_string(i) + "]", "REASON_UNSPECIFIED");
     }
   }
-  if (Status s = ValidateLargeDeal(r, policy->team_index_); !s.ok()) return s;
-  if (Status s = ValidateQueueOrder(r); !s.ok()) return s;
-  if (Status s = ValidateSlaLadders(r); !s.ok()) return s;
-  auto stages = DealStages::Create(r.deal_stages(), stage_time_scale);
-  if (!stages.ok()) return stages.status();
-  policy->deal_stages_ = std::move(*stages);
-  auto funnel = ResolveFunnelBands(r);
-  if (!funnel.ok()) return funnel.status();
-  policy->funnel_ = *funnel;
-  auto fairness = ResolveFairness(r);
-  if (!fairness.ok()) return fairness.status();
-  policy->fairness_ = *fairness;
-  const auto& sch = r.scheduler();
+  return Status::Ok();
+}
+
+Status ValidateScheduler(const leadflow::config::v1::SchedulerSettings& sch) {
   if (sch.tick_ms() < 0) return Err("scheduler.tick_ms", "must be >= 0");
   if (sch.sla_retry_seconds() < 0) return Err("scheduler.sla_retry_seconds", "must be >= 0");
   if (sch.outbox_resend_ms() < 0) return Err("scheduler.outbox_resend_ms", "must be >= 0");
+  return Status::Ok();
+}
+
+}  // namespace
+
+StatusOr<std::shared_ptr<const RoutingPolicy>> RoutingPolicy::Create(
+    RoutingRules rules, const ZoneResolver& resolve_zone, double stage_time_scale,
+    double sla_time_scale) {
+  auto policy = std::shared_ptr<RoutingPolicy>(new RoutingPolicy());
+  policy->rules_ = std::move(rules);
+  policy->sla_time_scale_ = sla_time_scale;
+  const RoutingRules& r = policy->rules_;
+  if (r.version().empty()) return Err("version", "must not be empty");
+  if (r.teams_size() == 0) return Err("teams", "at least one team is required");
+  // Holiday calendars, then the teams and reps that refer to them.
+  if (Status s = policy->AddHolidayCalendars(); !s.ok()) return s;
+  if (Status s = policy->AddTeams(resolve_zone); !s.ok()) return s;
+  if (Status s = ValidateTeamRules(r, policy->team_index_); !s.ok()) return s;
+  if (Status s = ValidateFallbacks(r, policy->team_index_); !s.ok()) return s;
+  if (Status s = ValidateLargeDeal(r, policy->team_index_); !s.ok()) return s;
+  if (Status s = ValidateQueueOrder(r); !s.ok()) return s;
+  if (Status s = ValidateSlaLadders(r); !s.ok()) return s;
+  if (Status s = policy->ResolveFunnelSettings(stage_time_scale); !s.ok()) return s;
+  if (Status s = ValidateScheduler(r.scheduler()); !s.ok()) return s;
   return std::shared_ptr<const RoutingPolicy>(policy);
+}
+
+Status RoutingPolicy::AddHolidayCalendars() {
+  for (int c = 0; c < rules_.holiday_calendars_size(); ++c) {
+    const std::string cf = "holiday_calendars[" + std::to_string(c) + "]";
+    auto cal = HolidayCalendar::Create(rules_.holiday_calendars(c), cf);
+    if (!cal.ok()) return Status::InvalidArgument("routing rules: " + cal.status().message());
+    const std::string id = cal->id();
+    if (!holiday_calendars_.emplace(id, std::move(*cal)).second) {
+      return Err(cf + ".calendar_id", "duplicate calendar \"" + id + "\"");
+    }
+  }
+  return Status::Ok();
+}
+
+StatusOr<const HolidayCalendar*> RoutingPolicy::FindCalendar(
+    const std::string& id, const std::string& field, const HolidayCalendar* fallback) const {
+  if (id.empty()) return fallback;
+  auto it = holiday_calendars_.find(id);
+  if (it == holiday_calendars_.end()) {
+    return Err(field, "unknown holiday calendar \"" + id + "\" (not in holiday_calendars)");
+  }
+  return &it->second;
+}
+
+Status RoutingPolicy::AddTeams(const ZoneResolver& resolve_zone) {
+  auto default_calendar =
+      FindCalendar(rules_.default_holiday_calendar(), "default_holiday_calendar", nullptr);
+  if (!default_calendar.ok()) return default_calendar.status();
+  for (int t = 0; t < rules_.teams_size(); ++t) {
+    if (Status s = AddTeam(t, resolve_zone, *default_calendar); !s.ok()) return s;
+  }
+  return Status::Ok();
+}
+
+Status RoutingPolicy::AddTeam(int t, const ZoneResolver& resolve_zone,
+                              const HolidayCalendar* default_calendar) {
+  const auto& team = rules_.teams(t);
+  const std::string tf = "teams[" + std::to_string(t) + "]";
+  auto team_calendar =
+      FindCalendar(team.holiday_calendar(), tf + ".holiday_calendar", default_calendar);
+  if (!team_calendar.ok()) return team_calendar.status();
+  team_holidays_[team.team_id()] = *team_calendar;
+  if (team.team_id().empty()) return Err(tf + ".team_id", "must not be empty");
+  if (!team_index_.emplace(team.team_id(), t).second) {
+    return Err(tf + ".team_id", "duplicate team \"" + team.team_id() + "\"");
+  }
+  if (Status s = CheckTeamSettings(team, tf); !s.ok()) return s;
+  if (team.has_business_hours()) {
+    auto zone = CheckHours(team.business_hours(), tf + ".business_hours",
+                           " (team \"" + team.team_id() + "\")", resolve_zone);
+    if (!zone.ok()) return zone.status();
+    team_zones_[team.team_id()] = *zone;
+  }
+  for (int p = 0; p < team.reps_size(); ++p) {
+    const std::string rf = tf + ".reps[" + std::to_string(p) + "]";
+    if (Status s = AddRep(team, team.reps(p), rf, resolve_zone, *team_calendar); !s.ok()) return s;
+  }
+  return Status::Ok();
+}
+
+Status RoutingPolicy::AddRep(const leadflow::config::v1::Team& team,
+                             const leadflow::config::v1::Rep& rep, const std::string& rf,
+                             const ZoneResolver& resolve_zone,
+                             const HolidayCalendar* team_calendar) {
+  const std::string who = " (rep \"" + rep.rep_id() + "\")";
+  if (Status s = CheckRepLimits(rep, rf, who); !s.ok()) return s;
+  RepPolicy rp;
+  rp.rep = &rep;
+  rp.team_id = team.team_id();
+  auto rep_calendar = FindCalendar(rep.holiday_calendar(), rf + ".holiday_calendar", team_calendar);
+  if (!rep_calendar.ok()) return rep_calendar.status();
+  rp.holidays = *rep_calendar;
+  if (rep.has_hours()) {
+    auto zone = CheckHours(rep.hours(), rf + ".hours", who, resolve_zone);
+    if (!zone.ok()) return zone.status();
+    rp.zone = *zone;
+  } else if (team.enforce_working_hours()) {
+    return Err(rf + ".hours",
+               "required: team \"" + team.team_id() + "\" enforces working hours" + who);
+  }
+  if (!reps_.emplace(rep.rep_id(), rp).second) {
+    return Err(rf + ".rep_id", "duplicate rep \"" + rep.rep_id() + "\"");
+  }
+  return Status::Ok();
+}
+
+Status RoutingPolicy::ResolveFunnelSettings(double stage_time_scale) {
+  auto stages = DealStages::Create(rules_.deal_stages(), stage_time_scale);
+  if (!stages.ok()) return stages.status();
+  deal_stages_ = std::move(*stages);
+  auto funnel = ResolveFunnelBands(rules_);
+  if (!funnel.ok()) return funnel.status();
+  funnel_ = *funnel;
+  auto fairness = ResolveFairness(rules_);
+  if (!fairness.ok()) return fairness.status();
+  fairness_ = *fairness;
+  return Status::Ok();
 }
 
 const TimeZone* RoutingPolicy::TeamZone(const std::string& team_id) const {

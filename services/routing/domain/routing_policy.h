@@ -1,7 +1,7 @@
 // RoutingRules validated once at load into an immutable RoutingPolicy
 // (Envoy style): every later decision can trust ids, weights, caps and time
-// zones, and that the large-deal rule (when on) names teams that queue. Errors name the offending field, e.g. "teams[1].reps[0].weight: must
-// be > 0 (rep \"ka-belova\")".
+// zones, and that the large-deal rule (when on) names teams that queue. Errors name the offending
+// field, e.g. "teams[1].reps[0].weight: must be > 0 (rep \"ka-belova\")".
 //
 // Threading: a RoutingPolicy is immutable after Create(); share it freely
 // (std::shared_ptr<const RoutingPolicy>) across threads.
@@ -78,6 +78,19 @@ class RoutingPolicy {
 
  private:
   RoutingPolicy() = default;
+  // The steps of Create(), in order; each fills its part of the policy.
+  Status AddHolidayCalendars();
+  // The calendar `id` names (`fallback` when empty); an unknown id names `field`.
+  StatusOr<const HolidayCalendar*> FindCalendar(const std::string& id, const std::string& field,
+                                                const HolidayCalendar* fallback) const;
+  Status AddTeams(const ZoneResolver& resolve_zone);
+  Status AddTeam(int t, const ZoneResolver& resolve_zone, const HolidayCalendar* default_calendar);
+  Status AddRep(const leadflow::config::v1::Team& team, const leadflow::config::v1::Rep& rep,
+                const std::string& rf, const ZoneResolver& resolve_zone,
+                const HolidayCalendar* team_calendar);
+  // Deal stages, funnel bands and fairness, defaults applied.
+  Status ResolveFunnelSettings(double stage_time_scale);
+
   leadflow::config::v1::RoutingRules rules_;
   std::map<std::string, int> team_index_;
   std::map<std::string, RepPolicy> reps_;

@@ -149,6 +149,17 @@ class Replay {
   // History's assignments that missed their SLA (SimulationReport).
   void CountActualSlaMisses();
   void Finish();
+  // Indexes history's decisions (the leads.scored ones by lead, the SLA
+  // re-assignments by (lead, rep it left), the drains as events) and returns
+  // every event to replay, in time order.
+  std::vector<Event> IndexHistory();
+  void IndexDecision(size_t i, std::vector<Event>& events);
+  // A lead is decided when routing decided it (same revision), else when it
+  // reached leads.scored.
+  int64_t DecidedAt(const HistoryLead& l) const;
+  void ReplayEvents(const std::vector<Event>& events);
+  // An availability, out-of-office, feedback or drain event.
+  void OnEvent(const Event& e);
 
   std::shared_ptr<const RoutingPolicy> policy_;
   Router router_;
@@ -516,10 +527,9 @@ void Replay::DiffFollowUps() {
     actual[{d.lead_id, d.source}].push_back(&d);
   }
   for (auto& [key, list] : actual) {
-    std::stable_sort(list.begin(), list.end(),
-                     [](const HistoryDecision* a, const HistoryDecision* b) {
-                       return a->at_ms < b->at_ms;
-                     });
+    std::stable_sort(
+        list.begin(), list.end(),
+        [](const HistoryDecision* a, const HistoryDecision* b) { return a->at_ms < b->at_ms; });
   }
   std::set<std::pair<std::string, DecisionSource>> keys;
   for (const auto& [key, v] : actual) keys.insert(key);
@@ -705,55 +715,29 @@ SimulationReport Replay::Run() {
   r_.from_ms = o_.from_ms;
   r_.to_ms = o_.to_ms;
   r_.fairness_tolerance_pct = o_.fairness_tolerance_pct;
+  ReplayEvents(IndexHistory());
+  if (o_.to_ms != std::numeric_limits<int64_t>::max()) {
+    AdvanceTo(o_.to_ms - 1);
+    replayed_until_ = o_.to_ms - 1;
+  }
+  Finish();
+  return std::move(r_);
+}
 
-  // Index the actual decisions: the leads.scored ones by lead, the SLA
-  // re-assignments by (lead, rep it left), the drains as events.
+std::vector<Event> Replay::IndexHistory() {
   actual_used_.assign(h_.decisions.size(), false);
+  std::vector<Event> events;
+  events.reserve(h_.leads.size() + h_.feedback.size() + h_.availability.size() +
+                 h_.out_of_office.size() + h_.decisions.size() / 8);
   std::vector<size_t> order(h_.decisions.size());
   for (size_t i = 0; i < order.size(); ++i) order[i] = i;
   std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
     return h_.decisions[a].at_ms < h_.decisions[b].at_ms;
   });
-  std::vector<Event> events;
-  events.reserve(h_.leads.size() + h_.feedback.size() + h_.availability.size() +
-                 h_.out_of_office.size() + h_.decisions.size() / 8);
-  for (size_t i : order) {
-    const HistoryDecision& d = h_.decisions[i];
-    const std::string& rep = d.decision.rep_id();
-    if (d.source == DecisionSource::kScored) {
-      actual_by_lead_[d.lead_id].push_back(i);
-    } else if (d.source == DecisionSource::kSlaReassign && !d.previous_reps.empty()) {
-      reassign_at_.emplace(std::make_pair(d.lead_id, d.previous_reps.back()), d.at_ms);
-    } else if (d.source == DecisionSource::kQueueDrain) {
-      events.push_back({d.at_ms, kDrainMark, 0, 0, i});
-    }
-    if (d.at_ms >= o_.to_ms) continue;
-    if (InWindow(d.at_ms) && !rep.empty() &&
-        (d.decision.outcome() == rv1::ASSIGNED || d.decision.outcome() == rv1::NAMED_OWNER ||
-         d.decision.outcome() == rv1::REASSIGNED)) {
-      SimRep& s = reps_[rep];
-      ++s.actual_assigned;
-      if (d.source == DecisionSource::kQueueDrain) ++r_.actual_queue_drains;
-      if (d.source == DecisionSource::kSlaReassign) ++r_.actual_sla_reassigned;
-      if (s.actual_team.empty()) s.actual_team = d.decision.team();
-    }
-    if (!o_.trace_lead.empty() && d.lead_id == o_.trace_lead) r_.lead_actual.push_back(d.decision);
-  }
-  // A lead is decided when routing decided it (same revision), else when
-  // it reached leads.scored.
+  for (size_t i : order) IndexDecision(i, events);
   for (size_t i = 0; i < h_.leads.size(); ++i) {
     const HistoryLead& l = h_.leads[i];
-    int64_t at = l.at_ms;
-    auto it = actual_by_lead_.find(l.scored.lead().meta().lead_id());
-    if (it != actual_by_lead_.end()) {
-      for (size_t j : it->second) {
-        if (h_.decisions[j].revision == l.scored.revision()) {
-          at = h_.decisions[j].at_ms;
-          break;
-        }
-      }
-    }
-    events.push_back({at, kLead, l.partition, l.offset, i});
+    events.push_back({DecidedAt(l), kLead, l.partition, l.offset, i});
   }
   for (size_t i = 0; i < h_.feedback.size(); ++i) {
     events.push_back({h_.feedback[i].at_ms, kFeedback, 0, 0, i});
@@ -765,7 +749,39 @@ SimulationReport Replay::Run() {
     events.push_back({h_.out_of_office[i].at_ms, kOutOfOffice, 0, 0, i});
   }
   std::sort(events.begin(), events.end());
+  return events;
+}
 
+void Replay::IndexDecision(size_t i, std::vector<Event>& events) {
+  const HistoryDecision& d = h_.decisions[i];
+  if (d.source == DecisionSource::kScored) {
+    actual_by_lead_[d.lead_id].push_back(i);
+  } else if (d.source == DecisionSource::kSlaReassign && !d.previous_reps.empty()) {
+    reassign_at_.emplace(std::make_pair(d.lead_id, d.previous_reps.back()), d.at_ms);
+  } else if (d.source == DecisionSource::kQueueDrain) {
+    events.push_back({d.at_ms, kDrainMark, 0, 0, i});
+  }
+  if (d.at_ms >= o_.to_ms) return;
+  if (InWindow(d.at_ms) && !d.decision.rep_id().empty() && HeldByRep(d.decision.outcome())) {
+    SimRep& s = reps_[d.decision.rep_id()];
+    ++s.actual_assigned;
+    if (d.source == DecisionSource::kQueueDrain) ++r_.actual_queue_drains;
+    if (d.source == DecisionSource::kSlaReassign) ++r_.actual_sla_reassigned;
+    if (s.actual_team.empty()) s.actual_team = d.decision.team();
+  }
+  if (!o_.trace_lead.empty() && d.lead_id == o_.trace_lead) r_.lead_actual.push_back(d.decision);
+}
+
+int64_t Replay::DecidedAt(const HistoryLead& l) const {
+  auto it = actual_by_lead_.find(l.scored.lead().meta().lead_id());
+  if (it == actual_by_lead_.end()) return l.at_ms;
+  for (size_t j : it->second) {
+    if (h_.decisions[j].revision == l.scored.revision()) return h_.decisions[j].at_ms;
+  }
+  return l.at_ms;
+}
+
+void Replay::ReplayEvents(const std::vector<Event>& events) {
   size_t done = 0, next_report = o_.progress_every;
   if (!events.empty()) {
     const int64_t first = events.front().at;
@@ -777,34 +793,16 @@ SimulationReport Replay::Run() {
     if (e.at >= o_.to_ms) break;
     AdvanceTo(e.at);
     replayed_until_ = e.at;
-    switch (e.kind) {
-      case kAvailability: {
-        const auto& a = h_.availability[e.index];
-        reps_[a.rep_id].availability = a.availability;
-        Drain(e.at);
-        break;
+    if (e.kind == kLead) {
+      // The leads of one instant: one consumer batch.
+      std::vector<size_t> batch{e.index};
+      while (k + 1 < events.size() && events[k + 1].kind == kLead && events[k + 1].at == e.at) {
+        batch.push_back(events[++k].index);
       }
-      case kOutOfOffice: {
-        const auto& o = h_.out_of_office[e.index];
-        reps_[o.rep_id].out_of_office = o.windows;
-        Drain(e.at);
-        break;
-      }
-      case kFeedback:
-        OnFeedback(h_.feedback[e.index], e.at);
-        break;
-      case kDrainMark:
-        Drain(e.at);
-        break;
-      case kLead: {
-        std::vector<size_t> batch{e.index};
-        while (k + 1 < events.size() && events[k + 1].kind == kLead && events[k + 1].at == e.at) {
-          batch.push_back(events[++k].index);
-        }
-        done += batch.size() - 1;
-        OnBatch(std::move(batch), e.at);
-        break;
-      }
+      done += batch.size() - 1;
+      OnBatch(std::move(batch), e.at);
+    } else {
+      OnEvent(e);
     }
     done += 1;
     if (o_.progress && done >= next_report) {
@@ -812,12 +810,29 @@ SimulationReport Replay::Run() {
       next_report = done + o_.progress_every;
     }
   }
-  if (o_.to_ms != std::numeric_limits<int64_t>::max()) {
-    AdvanceTo(o_.to_ms - 1);
-    replayed_until_ = o_.to_ms - 1;
+}
+
+void Replay::OnEvent(const Event& e) {
+  switch (e.kind) {
+    case kAvailability: {
+      const auto& a = h_.availability[e.index];
+      reps_[a.rep_id].availability = a.availability;
+      Drain(e.at);
+      break;
+    }
+    case kOutOfOffice: {
+      const auto& o = h_.out_of_office[e.index];
+      reps_[o.rep_id].out_of_office = o.windows;
+      Drain(e.at);
+      break;
+    }
+    case kFeedback:
+      OnFeedback(h_.feedback[e.index], e.at);
+      break;
+    case kDrainMark:
+      Drain(e.at);
+      break;
   }
-  Finish();
-  return std::move(r_);
 }
 
 }  // namespace

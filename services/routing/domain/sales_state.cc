@@ -26,6 +26,15 @@ std::string DetailOf(const rv1::SalesFeedback& f) {
   }
 }
 
+// A refused feedback step: the error names the lead's state and the rep.
+FeedbackStep Refusal(FeedbackStep step, const SalesStatus& cur, const rv1::SalesFeedback& f,
+                     const std::string& why) {
+  step.kind = FeedbackStep::Kind::kRefused;
+  step.error = Status::FailedPrecondition("lead " + f.lead_id() + " is " + Describe(cur) +
+                                          " with rep " + f.rep_id() + ": " + why);
+  return step;
+}
+
 }  // namespace
 
 SalesStatus SalesStateOf(const rv1::Decision& d, const FeedbackTags& tags, const std::string& rep) {
@@ -75,12 +84,7 @@ FeedbackStep NextSalesState(const SalesStatus& cur, const std::string& accepted_
                             const rv1::SalesFeedback& f) {
   FeedbackStep step;
   step.to = StateAfter(f.kind());
-  auto refuse = [&](const std::string& why) {
-    step.kind = FeedbackStep::Kind::kRefused;
-    step.error = Status::FailedPrecondition("lead " + f.lead_id() + " is " + Describe(cur) +
-                                            " with rep " + f.rep_id() + ": " + why);
-    return step;
-  };
+  auto refuse = [&](const std::string& why) { return Refusal(step, cur, f, why); };
   switch (cur.state) {
     case rv1::SALES_ASSIGNED:
       step.kind = FeedbackStep::Kind::kApply;  // accept, reject or close
@@ -123,12 +127,7 @@ FeedbackStep NextStageStep(const SalesStatus& cur, const FeedbackTags& tags, int
                            int to_index, const rv1::SalesFeedback& f) {
   FeedbackStep step;
   step.to = rv1::SALES_IN_STAGE;
-  auto refuse = [&](const std::string& why) {
-    step.kind = FeedbackStep::Kind::kRefused;
-    step.error = Status::FailedPrecondition("lead " + f.lead_id() + " is " + Describe(cur) +
-                                            " with rep " + f.rep_id() + ": " + why);
-    return step;
-  };
+  auto refuse = [&](const std::string& why) { return Refusal(step, cur, f, why); };
   switch (cur.state) {
     case rv1::SALES_ASSIGNED:
       return refuse("a lead is accepted before it moves to a deal stage");
@@ -168,6 +167,45 @@ FeedbackStep NextStageStep(const SalesStatus& cur, const FeedbackTags& tags, int
   return step;
 }
 
+namespace {
+
+void SetInStage(const FeedbackTags& tags, int64_t fed, rv1::LeadChange& c) {
+  c.set_version(std::max(fed, tags.stalled_version));
+  c.set_feedback(rv1::FEEDBACK_STAGE_CHANGED);
+  c.set_stage(tags.stage);
+  c.set_win_probability_pct(tags.win_probability_pct);
+  c.set_deal_value_rub(tags.value_rub);
+  c.set_stalled(tags.stalled_version > 0);
+}
+
+void SetRejected(const rv1::Decision& d, const SalesStatus& s, int64_t fed, rv1::LeadChange& c) {
+  c.set_version(fed);
+  leadflow::common::v1::ReasonCode r{};
+  if (leadflow::common::v1::ReasonCode_Parse(s.detail, &r)) c.set_reject_reason(r);
+  c.set_feedback(d.outcome() == rv1::NURTURE ? rv1::FEEDBACK_RETURNED_TO_NURTURE
+                                             : rv1::FEEDBACK_DISCARDED);
+}
+
+void SetClosed(const SalesStatus& s, int64_t fed, rv1::LeadChange& c) {
+  c.set_version(fed);
+  rv1::DealOutcome o{};
+  leadflow::common::v1::ReasonCode loss{};
+  if (ParseCloseDetail(s.detail, &o, &loss)) {
+    c.set_deal_outcome(o);
+    c.set_loss_reason(loss);
+  }
+  c.set_feedback(rv1::FEEDBACK_CLOSED);
+}
+
+// `rep` held the lead before and it was re-assigned from them.
+bool ReassignedAwayFrom(const rv1::LeadAssigned& record, const std::string& rep) {
+  const auto& previous = record.previous_reps();
+  return !rep.empty() && record.decision().rep_id() != rep &&
+         std::find(previous.begin(), previous.end(), rep) != previous.end();
+}
+
+}  // namespace
+
 rv1::LeadChange LeadChangeOf(const rv1::LeadAssigned& record, const FeedbackTags& tags,
                              const std::string& rep) {
   const rv1::Decision& d = record.decision();
@@ -191,38 +229,16 @@ rv1::LeadChange LeadChangeOf(const rv1::LeadAssigned& record, const FeedbackTags
       c.set_feedback(rv1::FEEDBACK_ACCEPTED);
       break;
     case rv1::SALES_IN_STAGE:
-      c.set_version(std::max(fed, tags.stalled_version));
-      c.set_feedback(rv1::FEEDBACK_STAGE_CHANGED);
-      c.set_stage(tags.stage);
-      c.set_win_probability_pct(tags.win_probability_pct);
-      c.set_deal_value_rub(tags.value_rub);
-      c.set_stalled(tags.stalled_version > 0);
+      SetInStage(tags, fed, c);
       break;
-    case rv1::SALES_REJECTED: {
-      c.set_version(fed);
-      leadflow::common::v1::ReasonCode r{};
-      if (leadflow::common::v1::ReasonCode_Parse(s.detail, &r)) c.set_reject_reason(r);
-      c.set_feedback(d.outcome() == rv1::NURTURE ? rv1::FEEDBACK_RETURNED_TO_NURTURE
-                                                 : rv1::FEEDBACK_DISCARDED);
+    case rv1::SALES_REJECTED:
+      SetRejected(d, s, fed, c);
       break;
-    }
-    case rv1::SALES_CLOSED: {
-      c.set_version(fed);
-      rv1::DealOutcome o{};
-      leadflow::common::v1::ReasonCode loss{};
-      if (ParseCloseDetail(s.detail, &o, &loss)) {
-        c.set_deal_outcome(o);
-        c.set_loss_reason(loss);
-      }
-      c.set_feedback(rv1::FEEDBACK_CLOSED);
+    case rv1::SALES_CLOSED:
+      SetClosed(s, fed, c);
       break;
-    }
     case rv1::SALES_STATE_UNSPECIFIED:
-      if (!rep.empty() && d.rep_id() != rep &&
-          std::find(record.previous_reps().begin(), record.previous_reps().end(), rep) !=
-              record.previous_reps().end()) {
-        c.set_state(rv1::SALES_REASSIGNED_AWAY);
-      }
+      if (ReassignedAwayFrom(record, rep)) c.set_state(rv1::SALES_REASSIGNED_AWAY);
       break;
     default:
       break;

@@ -106,6 +106,12 @@ class LiveStandIn {
   void RunPending(int64_t until);
   // Drains at every quarter-hour boundary up to `now` (kQueueDrainBoundaryMs).
   void Boundaries(int64_t now);
+  // The steps of Generate().
+  void ScheduleAwayReps();
+  int64_t GenerateArrivals();
+  void AssignPartitions();
+  // Decides one batch at `now` on one snapshot, as the engine does.
+  void DecideBatch(const std::vector<size_t>& batch, int64_t now);
 
   std::shared_ptr<const RoutingPolicy> policy_;
   Router router_;
@@ -230,47 +236,9 @@ void LiveStandIn::RunPending(int64_t until) {
 }
 
 void LiveStandIn::Generate() {
-  const int64_t span = int64_t{o_.days} * 24 * 3600 * 1000;
-  const int64_t step = std::max<int64_t>(1, span / std::max(1, o_.leads));
-  // Availability changes.
-  for (size_t i = 0; i < o_.away_reps.size(); ++i) {
-    if (policy_->FindRep(o_.away_reps[i]) == nullptr) continue;
-    const int64_t from =
-        o_.start_ms + static_cast<int64_t>(i % 3 + 1) * 24 * 3600 * 1000 + 12 * 3600 * 1000;
-    const bool vacation = i % 2 == 0;
-    const int64_t to = from + (vacation ? 24 : 6) * 3600 * 1000;
-    h_.availability.push_back({from, o_.away_reps[i], vacation ? rv1::VACATION : rv1::PAUSED});
-    h_.availability.push_back({to, o_.away_reps[i], rv1::ACTIVE});
-    pending_.push({from, 0, h_.availability.size() - 2});
-    pending_.push({to, 0, h_.availability.size() - 1});
-  }
-  // Arrivals (some nurtured leads come back as MQL a day later: a rescore).
-  std::vector<int64_t> offsets(o_.partitions, 0);
-  int64_t t = o_.start_ms;
-  h_.leads.reserve(o_.leads + o_.leads / 20);
-  std::vector<std::pair<int64_t, size_t>> arrivals;
-  for (int i = 0; i < o_.leads; ++i) {
-    t += rng_.Below(2 * step) + 1;
-    HistoryLead l;
-    l.at_ms = t;
-    l.scored = MakeLead(rng_, i, t);
-    if (l.scored.lifecycle_stage() == cv1::LEAD && !l.scored.disqualified() && rng_.Chance(5)) {
-      HistoryLead again = l;
-      again.at_ms = t + 24 * 3600 * 1000 + rng_.Below(3600 * 1000);
-      again.scored.set_revision(2);
-      again.scored.set_lifecycle_stage(cv1::MQL);
-      SetMillis(again.scored.mutable_scored_at(), again.at_ms);
-      h_.leads.push_back(std::move(again));
-    }
-    h_.leads.push_back(std::move(l));
-  }
-  std::stable_sort(h_.leads.begin(), h_.leads.end(),
-                   [](const auto& a, const auto& b) { return a.at_ms < b.at_ms; });
-  for (auto& l : h_.leads) {
-    l.partition = static_cast<int32_t>(std::hash<std::string>{}(l.scored.lead().meta().lead_id()) %
-                                       o_.partitions);
-    l.offset = offsets[l.partition]++;
-  }
+  ScheduleAwayReps();
+  const int64_t last_arrival = GenerateArrivals();
+  AssignPartitions();
   next_boundary_ = (o_.start_ms / kQueueDrainBoundaryMs + 1) * kQueueDrainBoundaryMs;
   // Batches: the leads of one window, decided together at its end on one
   // snapshot.
@@ -288,39 +256,92 @@ void LiveStandIn::Generate() {
                             h_.leads[k].offset);
     };
     std::sort(batch.begin(), batch.end(), [&](size_t a, size_t b) { return rank(a) < rank(b); });
-    const int64_t now = window_end;
-    RunPending(now);
-    Boundaries(now);
-    RepStateView view = Snapshot(now);
-    for (size_t k : batch) {
-      const sv1::LeadScored& scored = h_.leads[k].scored;
-      const std::string& id = scored.lead().meta().lead_id();
-      auto it = held_.find(id);
-      if (it != held_.end() && !(scored.revision() > it->second.scored->revision() &&
-                                 it->second.outcome == rv1::NURTURE)) {
-        continue;
-      }
-      RoutingResult result = router_.Decide(scored, view, At(now));
-      rv1::Decision& d = result.decision;
-      Held& lead = held_[id];
-      lead = Held{};
-      lead.scored = &scored;
-      lead.outcome = d.outcome();
-      lead.team = d.team();
-      if ((d.outcome() == rv1::ASSIGNED || d.outcome() == rv1::NAMED_OWNER) &&
-          !d.rep_id().empty()) {
-        lead.rep = d.rep_id();
-        view.CountClaim(d.rep_id());
-        Take(id, d.rep_id(), now);
-      } else if (d.outcome() == rv1::QUEUED) {
-        lead.queued = d;
-        queues_[d.team()].emplace(QueueEntry(policy_->queue_order(), scored, now, id), id);
-      }
-      Record(id, scored.revision(), d, now, DecisionSource::kScored);
-    }
+    DecideBatch(batch, window_end);
   }
-  RunPending(t + 7 * 3600 * 1000);
-  Boundaries(t + 7 * 3600 * 1000);
+  RunPending(last_arrival + 7 * 3600 * 1000);
+  Boundaries(last_arrival + 7 * 3600 * 1000);
+}
+
+// Availability changes.
+void LiveStandIn::ScheduleAwayReps() {
+  for (size_t i = 0; i < o_.away_reps.size(); ++i) {
+    if (policy_->FindRep(o_.away_reps[i]) == nullptr) continue;
+    const int64_t from =
+        o_.start_ms + static_cast<int64_t>(i % 3 + 1) * 24 * 3600 * 1000 + 12 * 3600 * 1000;
+    const bool vacation = i % 2 == 0;
+    const int64_t to = from + (vacation ? 24 : 6) * 3600 * 1000;
+    h_.availability.push_back({from, o_.away_reps[i], vacation ? rv1::VACATION : rv1::PAUSED});
+    h_.availability.push_back({to, o_.away_reps[i], rv1::ACTIVE});
+    pending_.push({from, 0, h_.availability.size() - 2});
+    pending_.push({to, 0, h_.availability.size() - 1});
+  }
+}
+
+// Arrivals (some nurtured leads come back as MQL a day later: a rescore), in
+// time order; returns the last arrival's time.
+int64_t LiveStandIn::GenerateArrivals() {
+  const int64_t span = int64_t{o_.days} * 24 * 3600 * 1000;
+  const int64_t step = std::max<int64_t>(1, span / std::max(1, o_.leads));
+  int64_t t = o_.start_ms;
+  h_.leads.reserve(o_.leads + o_.leads / 20);
+  for (int i = 0; i < o_.leads; ++i) {
+    t += rng_.Below(2 * step) + 1;
+    HistoryLead l;
+    l.at_ms = t;
+    l.scored = MakeLead(rng_, i, t);
+    if (l.scored.lifecycle_stage() == cv1::LEAD && !l.scored.disqualified() && rng_.Chance(5)) {
+      HistoryLead again = l;
+      again.at_ms = t + 24 * 3600 * 1000 + rng_.Below(3600 * 1000);
+      again.scored.set_revision(2);
+      again.scored.set_lifecycle_stage(cv1::MQL);
+      SetMillis(again.scored.mutable_scored_at(), again.at_ms);
+      h_.leads.push_back(std::move(again));
+    }
+    h_.leads.push_back(std::move(l));
+  }
+  std::stable_sort(h_.leads.begin(), h_.leads.end(),
+                   [](const auto& a, const auto& b) { return a.at_ms < b.at_ms; });
+  return t;
+}
+
+void LiveStandIn::AssignPartitions() {
+  std::vector<int64_t> offsets(o_.partitions, 0);
+  for (auto& l : h_.leads) {
+    l.partition = static_cast<int32_t>(std::hash<std::string>{}(l.scored.lead().meta().lead_id()) %
+                                       o_.partitions);
+    l.offset = offsets[l.partition]++;
+  }
+}
+
+void LiveStandIn::DecideBatch(const std::vector<size_t>& batch, int64_t now) {
+  RunPending(now);
+  Boundaries(now);
+  RepStateView view = Snapshot(now);
+  for (size_t k : batch) {
+    const sv1::LeadScored& scored = h_.leads[k].scored;
+    const std::string& id = scored.lead().meta().lead_id();
+    auto it = held_.find(id);
+    if (it != held_.end() && !(scored.revision() > it->second.scored->revision() &&
+                               it->second.outcome == rv1::NURTURE)) {
+      continue;
+    }
+    RoutingResult result = router_.Decide(scored, view, At(now));
+    rv1::Decision& d = result.decision;
+    Held& lead = held_[id];
+    lead = Held{};
+    lead.scored = &scored;
+    lead.outcome = d.outcome();
+    lead.team = d.team();
+    if ((d.outcome() == rv1::ASSIGNED || d.outcome() == rv1::NAMED_OWNER) && !d.rep_id().empty()) {
+      lead.rep = d.rep_id();
+      view.CountClaim(d.rep_id());
+      Take(id, d.rep_id(), now);
+    } else if (d.outcome() == rv1::QUEUED) {
+      lead.queued = d;
+      queues_[d.team()].emplace(QueueEntry(policy_->queue_order(), scored, now, id), id);
+    }
+    Record(id, scored.revision(), d, now, DecisionSource::kScored);
+  }
 }
 
 }  // namespace

@@ -73,51 +73,8 @@ RoutingStateReplay::State RoutingStateReplay::Build(
     const rv1::Decision& d = fed.record.decision();
     const std::string& rep = d.rep_id();
     if (HoldsARep(d.outcome()) && !rep.empty()) {
-      lead.open = true;
-      if (auto it = feedback_.find(lead_id); it != feedback_.end()) {
-        for (const auto& f : it->second) {
-          // Feedback counts only from the holder, and not from before this
-          // decision (a rep may have held the lead in an earlier life of it).
-          if (f.rep_id() != rep) continue;
-          if (f.has_at() && Millis(f.at()) < fed.decided_ms) continue;
-          lead.last_feedback = std::string(FeedbackKindLabel(f.kind())) + "|" + rep;
-          lead.last_detail = f.kind() == rv1::REJECT
-                                 ? leadflow::common::v1::ReasonCode_Name(f.reject_reason())
-                             : f.kind() == rv1::CLOSE ? CloseDetail(f.outcome(), f.loss_reason())
-                                                      : "";
-          lead.last_at_ms = f.has_at() ? Millis(f.at()) : 0;
-          if (f.kind() == rv1::ACCEPT) {
-            lead.accepted = true;
-            lead.accepted_at_ms = lead.last_at_ms;
-          }
-          if (f.kind() == rv1::STAGE && lead.accepted) {
-            if (f.stage() != lead.stage) {
-              const int64_t entered = lead.stage.empty() ? lead.accepted_at_ms : lead.stage_at_ms;
-              lead.previous_stage = lead.stage;
-              lead.ms_in_previous_stage = entered > 0 && lead.last_at_ms > 0
-                                              ? std::max<int64_t>(0, lead.last_at_ms - entered)
-                                              : 0;
-              lead.stage = f.stage();
-              lead.stage_at_ms = lead.last_at_ms;
-            }
-            if (f.deal_value_rub() > 0) lead.value_rub = f.deal_value_rub();
-          }
-          if (f.kind() == rv1::REJECT || f.kind() == rv1::CLOSE) lead.open = false;
-        }
-      }
-      if (!lead.stage.empty()) {
-        if (auto st = stalls_.find(lead_id); st != stalls_.end()) {
-          if (auto v = st->second.find(lead.stage_at_ms); v != st->second.end()) {
-            lead.stalled_version = v->second;
-          }
-        }
-      }
-      if (lead.open) {
-        state.open[rep].insert(lead_id);
-        if (!lead.accepted && fed.record.has_sla_due_at()) {
-          lead.sla_due_ms = Millis(fed.record.sla_due_at());
-        }
-      }
+      FoldHeld(lead_id, fed, lead);
+      if (lead.open) state.open[rep].insert(lead_id);
     } else if (d.outcome() == rv1::QUEUED && !d.team().empty()) {
       lead.queued = true;
       state.queues[d.team()].push_back(
@@ -129,6 +86,56 @@ RoutingStateReplay::State RoutingStateReplay::Build(
     std::sort(entries.begin(), entries.end(), DrainsBefore);
   }
   return state;
+}
+
+void RoutingStateReplay::FoldHeld(const std::string& lead_id, const Fed& fed, Lead& lead) const {
+  const std::string& rep = fed.record.decision().rep_id();
+  lead.open = true;
+  if (auto it = feedback_.find(lead_id); it != feedback_.end()) {
+    for (const auto& f : it->second) {
+      // Feedback counts only from the holder, and not from before this
+      // decision (a rep may have held the lead in an earlier life of it).
+      if (f.rep_id() != rep) continue;
+      if (f.has_at() && Millis(f.at()) < fed.decided_ms) continue;
+      ApplyFeedback(f, lead);
+    }
+  }
+  if (!lead.stage.empty()) {
+    if (auto st = stalls_.find(lead_id); st != stalls_.end()) {
+      if (auto v = st->second.find(lead.stage_at_ms); v != st->second.end()) {
+        lead.stalled_version = v->second;
+      }
+    }
+  }
+  if (lead.open && !lead.accepted && fed.record.has_sla_due_at()) {
+    lead.sla_due_ms = Millis(fed.record.sla_due_at());
+  }
+}
+
+void RoutingStateReplay::ApplyFeedback(const rv1::SalesFeedback& f, Lead& lead) {
+  const std::string& rep = f.rep_id();
+  lead.last_feedback = std::string(FeedbackKindLabel(f.kind())) + "|" + rep;
+  lead.last_detail = f.kind() == rv1::REJECT
+                         ? leadflow::common::v1::ReasonCode_Name(f.reject_reason())
+                     : f.kind() == rv1::CLOSE ? CloseDetail(f.outcome(), f.loss_reason())
+                                              : "";
+  lead.last_at_ms = f.has_at() ? Millis(f.at()) : 0;
+  if (f.kind() == rv1::ACCEPT) {
+    lead.accepted = true;
+    lead.accepted_at_ms = lead.last_at_ms;
+  }
+  if (f.kind() == rv1::STAGE && lead.accepted) {
+    if (f.stage() != lead.stage) {
+      const int64_t entered = lead.stage.empty() ? lead.accepted_at_ms : lead.stage_at_ms;
+      lead.previous_stage = lead.stage;
+      lead.ms_in_previous_stage =
+          entered > 0 && lead.last_at_ms > 0 ? std::max<int64_t>(0, lead.last_at_ms - entered) : 0;
+      lead.stage = f.stage();
+      lead.stage_at_ms = lead.last_at_ms;
+    }
+    if (f.deal_value_rub() > 0) lead.value_rub = f.deal_value_rub();
+  }
+  if (f.kind() == rv1::REJECT || f.kind() == rv1::CLOSE) lead.open = false;
 }
 
 }  // namespace leadflow::routing

@@ -49,14 +49,14 @@ class RoutingStateReplay {
 
   struct Lead {
     leadflow::routing::v1::LeadAssigned record;  // the latest decision
-    bool open = false;                          // with record.decision().rep_id()
+    bool open = false;                           // with record.decision().rep_id()
     bool accepted = false;
-    bool queued = false;                        // waits in record.decision().team()'s queue
-    int64_t sla_due_ms = 0;                     // > 0: the SLA timer runs
-    std::string last_feedback;  // "<kind>|<rep>" (FeedbackKindLabel) of the last feedback applied
-    std::string last_detail;    // its reason or outcome name (REJECT, CLOSE)
-    int64_t last_at_ms = 0;     // its time (the change's version, sales_state.h)
-    int64_t accepted_at_ms = 0; // the accept's time
+    bool queued = false;         // waits in record.decision().team()'s queue
+    int64_t sla_due_ms = 0;      // > 0: the SLA timer runs
+    std::string last_feedback;   // "<kind>|<rep>" (FeedbackKindLabel) of the last feedback applied
+    std::string last_detail;     // its reason or outcome name (REJECT, CLOSE)
+    int64_t last_at_ms = 0;      // its time (the change's version, sales_state.h)
+    int64_t accepted_at_ms = 0;  // the accept's time
     // The deal stage (FeedbackTags): "" none; entered at stage_at_ms.
     std::string stage;
     int64_t stage_at_ms = 0;
@@ -66,8 +66,8 @@ class RoutingStateReplay {
     int64_t stalled_version = 0;  // the stall of this stay in `stage` (0 none)
   };
   struct State {
-    std::map<std::string, Lead> leads;                            // by lead id
-    std::map<std::string, std::set<std::string>> open;            // rep -> lead ids
+    std::map<std::string, Lead> leads;                  // by lead id
+    std::map<std::string, std::set<std::string>> open;  // rep -> lead ids
     // team -> queue entries (queue_order.h) in drain order, best first
     std::map<std::string, std::vector<std::string>> queues;
     std::map<std::pair<std::string, std::string>, int64_t> daily;  // (day, rep) -> leads given
@@ -88,11 +88,17 @@ class RoutingStateReplay {
     int64_t decided_ms = 0;
     int64_t order = 0;
   };
+  // A lead held by its decision's rep: the holder's feedback since the
+  // decision, its stall, its SLA timer.
+  void FoldHeld(const std::string& lead_id, const Fed& fed, Lead& lead) const;
+  // One feedback of the holder.
+  static void ApplyFeedback(const leadflow::routing::v1::SalesFeedback& f, Lead& lead);
+
   DayOf day_of_;
   int64_t order_ = 0;
-  std::map<std::string, Fed> latest_;                            // lead -> latest decision
+  std::map<std::string, Fed> latest_;                             // lead -> latest decision
   std::map<std::pair<std::string, std::string>, int64_t> given_;  // (day, rep) -> count
-  std::map<std::string, std::set<std::string>> counted_;         // lead -> reps counted
+  std::map<std::string, std::set<std::string>> counted_;          // lead -> reps counted
   std::map<std::string, std::vector<leadflow::routing::v1::SalesFeedback>> feedback_;
   std::map<std::string, leadflow::routing::v1::RepAvailability> availability_;
   std::map<std::string, std::pair<int64_t, OutOfOffice>> out_of_office_;
