@@ -4,8 +4,8 @@
 
 #include "common/auth/sha256.h"
 #include "common/config/proto_loader.h"
+#include "routing/testing/routing_test_util.h"
 #include "services/common/testing/paths.h"
-#include "routing/domain/routing_test_util.h"
 
 namespace leadflow::routing {
 namespace {

@@ -11,8 +11,8 @@
 
 #include "common/auth/sha256.h"
 #include "routing/domain/rule_simulation.h"
-#include "routing/domain/routing_test_util.h"
 #include "routing/domain/simulation_history_generator.h"
+#include "routing/testing/routing_test_util.h"
 
 namespace leadflow::routing {
 namespace {

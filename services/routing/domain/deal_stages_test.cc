@@ -7,8 +7,8 @@
 #include "common/config/proto_loader.h"
 #include "routing/domain/feedback.h"
 #include "routing/domain/routing_policy.h"
-#include "routing/domain/routing_test_util.h"
 #include "routing/domain/sales_state.h"
+#include "routing/testing/routing_test_util.h"
 #include "services/common/testing/paths.h"
 
 namespace leadflow::routing {

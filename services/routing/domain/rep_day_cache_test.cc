@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "routing/domain/business_time.h"
-#include "routing/domain/routing_test_util.h"
+#include "routing/testing/routing_test_util.h"
 
 namespace leadflow::routing {
 namespace {

@@ -5,7 +5,7 @@
 #include <random>
 
 #include "routing/domain/router.h"
-#include "routing/domain/routing_test_util.h"
+#include "routing/testing/routing_test_util.h"
 
 namespace leadflow::routing {
 namespace {

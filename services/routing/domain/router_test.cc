@@ -4,7 +4,7 @@
 
 #include <map>
 
-#include "routing/domain/routing_test_util.h"
+#include "routing/testing/routing_test_util.h"
 
 namespace leadflow::routing {
 namespace {

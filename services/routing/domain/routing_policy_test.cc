@@ -8,7 +8,7 @@
 #include "common/config/proto_loader.h"
 #include "routing/domain/queue_order.h"
 #include "routing/domain/router.h"
-#include "routing/domain/routing_test_util.h"
+#include "routing/testing/routing_test_util.h"
 #include "services/common/testing/paths.h"
 
 namespace leadflow::routing {

@@ -6,8 +6,8 @@
 #include <string>
 
 #include "routing/domain/router.h"
-#include "routing/domain/routing_test_util.h"
 #include "routing/domain/simulation_history_generator.h"
+#include "routing/testing/routing_test_util.h"
 
 namespace leadflow::routing {
 namespace {

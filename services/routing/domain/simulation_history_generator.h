@@ -31,7 +31,7 @@ struct HistoryGeneratorOptions {
 };
 
 // Leads use the regions, segments, deal bands and channels of the test rules
-// (routing_test_util.h SampleRules); any policy works.
+// (routing/testing/routing_test_util.h SampleRules); any policy works.
 SimulationHistory GenerateHistory(std::shared_ptr<const RoutingPolicy> live,
                                   const HistoryGeneratorOptions& options);
 
