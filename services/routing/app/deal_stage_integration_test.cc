@@ -36,8 +36,8 @@ class DealStageTest : public RoutingAppTest {
     grpc_ = std::make_unique<RoutingGrpcService>(policy_, *store_, producer_, broadcaster_,
                                                  *feedback_, clock_);
     engine_ = std::make_unique<RoutingEngine>(policy_, *store_, broadcaster_, *metrics_, clock_);
-    scheduler_ = std::make_unique<RoutingScheduler>(policy_, *engine_, *store_, producer_,
-                                                    broadcaster_, *metrics_, clock_);
+    scheduler_ = std::make_unique<RoutingScheduler>(policy_, engine_->rep_picker(), *store_,
+                                                    producer_, broadcaster_, *metrics_, clock_);
   }
   // Assigns and accepts lead `id`; its rep.
   std::string AcceptedLead(const std::string& id) {
@@ -241,8 +241,8 @@ TEST_F(DealStageTest, AStageKeptPastItsMaximumStallsOnceAndSurvivesARedisLoss) {
   EXPECT_TRUE(Events<rv1::DealStalled>(topics::kDealsStalls, "D5").empty());
 
   // Redis loses everything; the rebuild restores stages, values, the stall and D5's timer.
-  auto before4 = store_->GetFeedbackTags("D4");
-  auto before5 = store_->GetFeedbackTags("D5");
+  auto before4 = store_->sales_feedback.Tags("D4");
+  auto before5 = store_->sales_feedback.Tags("D5");
   ASSERT_TRUE(before4.ok() && before5.ok());
   const std::string timer5 =
       server_->Command({"ZSCORE", "lf:{routing}:stalls", "D5"}).value_or("(nil)");
@@ -268,8 +268,8 @@ TEST_F(DealStageTest, AStageKeptPastItsMaximumStallsOnceAndSurvivesARedisLoss) {
       },
       "test", clock_, nullptr);
   ASSERT_TRUE(rebuild.Check().ok());
-  auto after4 = store_->GetFeedbackTags("D4");
-  auto after5 = store_->GetFeedbackTags("D5");
+  auto after4 = store_->sales_feedback.Tags("D4");
+  auto after5 = store_->sales_feedback.Tags("D5");
   ASSERT_TRUE(after4.ok() && after5.ok());
   for (const auto& [b, a] : {std::pair{*before4, *after4}, std::pair{*before5, *after5}}) {
     EXPECT_EQ(a.stage, b.stage);

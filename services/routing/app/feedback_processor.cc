@@ -105,6 +105,18 @@ FeedbackRecord StageWriteOf(const FeedbackTags& tags) {
   return w;
 }
 
+// An event keyed by lead id, with the lead's trace id.
+kafka::OutgoingMessage LeadEvent(const char* topic, const std::string& lead_id,
+                                 const google::protobuf::Message& event,
+                                 const std::string& trace_id) {
+  kafka::OutgoingMessage m;
+  m.topic = topic;
+  m.key = lead_id;
+  m.payload = event.SerializeAsString();
+  if (!trace_id.empty()) m.headers.push_back({topics::kTraceHeader, trace_id});
+  return m;
+}
+
 // The deals.stages event of a stage move (keyed by lead id; ids only). A
 // value update in the same stage (`before` holds the stage's tags) reports the
 // stage as its own previous one, with the time in it so far.
@@ -130,12 +142,22 @@ kafka::OutgoingMessage StageEvent(const rv1::SalesFeedback& fb, const std::strin
   SetMillis(e.mutable_changed_at(), version);
   e.set_version(version);
   e.set_segment(segment);
-  kafka::OutgoingMessage m;
-  m.topic = topics::kDealsStages;
-  m.key = fb.lead_id();
-  m.payload = e.SerializeAsString();
-  if (!trace_id.empty()) m.headers.push_back({topics::kTraceHeader, trace_id});
-  return m;
+  return LeadEvent(topics::kDealsStages, fb.lead_id(), e, trace_id);
+}
+
+// The leads.discarded event of a rejection that does not return the lead to
+// nurture (keyed by lead id; ids and the decision).
+kafka::OutgoingMessage DiscardedEvent(const rv1::SalesFeedback& fb, const rv1::Decision& d,
+                                      int64_t version, const std::string& trace_id) {
+  rv1::LeadDiscarded gone;
+  gone.set_lead_id(fb.lead_id());
+  gone.set_rep_id(fb.rep_id());
+  gone.set_team(d.team());
+  gone.set_reason(fb.reject_reason());
+  *gone.mutable_decision() = d;
+  SetMillis(gone.mutable_discarded_at(), version);
+  gone.set_version(version);
+  return LeadEvent(topics::kLeadsDiscarded, fb.lead_id(), gone, trace_id);
 }
 
 }  // namespace
@@ -144,7 +166,8 @@ FeedbackProcessor::FeedbackProcessor(std::shared_ptr<const RoutingPolicy> policy
                                      RoutingStore& store, RoutingMetrics& metrics,
                                      const Clock& clock, std::function<void()> on_capacity_freed)
     : policy_(std::move(policy)),
-      store_(store),
+      decisions_(store.decisions),
+      feedback_store_(store.sales_feedback),
       metrics_(metrics),
       clock_(clock),
       on_capacity_freed_(std::move(on_capacity_freed)) {}
@@ -153,8 +176,10 @@ StatusOr<FeedbackResult> FeedbackProcessor::Apply(const rv1::SalesFeedback& fb) 
   return ApplyFrom(fb, /*team=*/"");
 }
 
-StatusOr<FeedbackResult> FeedbackProcessor::ApplyFrom(const rv1::SalesFeedback& fb,
-                                                      const std::string& team) {
+// The event itself, before any state is read: valid, a close with a loss
+// reason where the rules require one, a configured stage; and from a team's
+// topic, a rep of that configured team.
+Status FeedbackProcessor::Admit(const rv1::SalesFeedback& fb, const std::string& team) const {
   if (Status s = ValidateFeedback(fb); !s.ok()) return s;
   if (fb.kind() == rv1::CLOSE && policy_->rules().require_loss_reason()) {
     if (Status s = RequireLossReason(fb.outcome(), fb.loss_reason()); !s.ok()) return s;
@@ -165,25 +190,30 @@ StatusOr<FeedbackResult> FeedbackProcessor::ApplyFrom(const rv1::SalesFeedback& 
                                        (names.empty() ? "none configured" : names) + ")",
                                    cv1::INVALID_FIELD);
   }
-  if (!team.empty()) {
-    const auto* configured = policy_->FindTeam(team);
-    if (configured == nullptr) return NotPermitted("no team " + team + " in the routing rules");
-    const bool rep_in_team =
-        std::any_of(configured->reps().begin(), configured->reps().end(),
-                    [&](const auto& rep) { return rep.rep_id() == fb.rep_id(); });
-    if (!rep_in_team) return NotPermitted("rep " + fb.rep_id() + " is not in team " + team);
-  }
+  if (team.empty()) return Status::Ok();
+  const auto* configured = policy_->FindTeam(team);
+  if (configured == nullptr) return NotPermitted("no team " + team + " in the routing rules");
+  const bool rep_in_team =
+      std::any_of(configured->reps().begin(), configured->reps().end(),
+                  [&](const auto& rep) { return rep.rep_id() == fb.rep_id(); });
+  if (!rep_in_team) return NotPermitted("rep " + fb.rep_id() + " is not in team " + team);
+  return Status::Ok();
+}
+
+StatusOr<FeedbackResult> FeedbackProcessor::ApplyFrom(const rv1::SalesFeedback& fb,
+                                                      const std::string& team) {
+  if (Status s = Admit(fb, team); !s.ok()) return s;
   // Read the lead's record and feedback tags, decide the transition, apply it
   // only if the tags are still those (the script compares): a concurrent
   // feedback in between makes us read and decide again.
   for (int attempt = 0; attempt < kRecordAttempts; ++attempt) {
-    auto stored = store_.GetDecision(fb.lead_id());
+    auto stored = decisions_.Get(fb.lead_id());
     if (!stored.ok()) return stored.status();
     if (!team.empty() && (!stored->has_value() || (*stored)->record.decision().team() != team)) {
       return NotPermitted("lead " + fb.lead_id() + " is not routed to team " + team);
     }
     if (!stored->has_value()) return NotOpen(fb);
-    auto tags = store_.GetFeedbackTags(fb.lead_id());
+    auto tags = feedback_store_.Tags(fb.lead_id());
     if (!tags.ok()) return tags.status();
     auto r = ApplyOnce(fb, **stored, *tags);
     if (!r.ok() || r->has_value()) {
@@ -194,211 +224,292 @@ StatusOr<FeedbackResult> FeedbackProcessor::ApplyFrom(const rv1::SalesFeedback& 
   return Status::Unavailable("feedback on lead " + fb.lead_id() + " kept changing; retrying");
 }
 
-StatusOr<std::optional<FeedbackResult>> FeedbackProcessor::ApplyOnce(const rv1::SalesFeedback& fb,
-                                                                     const StoredDecision& stored,
-                                                                     const FeedbackTags& tags) {
-  const rv1::LeadAssigned& rec = stored.record;
-  const auto& d = rec.decision();
-  const SalesStatus current = SalesStateOf(d, tags, fb.rep_id());
-  const DealStageInfo* to_stage = nullptr;
+// A feedback event on its lead: the state read (record and tags) and the step
+// the feedback makes from it.
+struct FeedbackProcessor::Transition {
+  const rv1::SalesFeedback& fb;
+  const rv1::LeadAssigned& rec;
+  const FeedbackTags& tags;  // as read: the feedback script applies only on these
+  SalesStatus current;
   FeedbackStep step;
-  if (fb.kind() == rv1::STAGE) {
-    to_stage = policy_->deal_stages().Find(fb.stage());
-    const DealStageInfo* from_stage =
-        tags.stage.empty() ? nullptr : policy_->deal_stages().Find(tags.stage);
-    // A stage no longer configured counts as the start: every move from it is forward.
-    step = NextStageStep(current, tags, from_stage ? from_stage->index : -1, to_stage->index, fb);
-  } else {
-    step = NextSalesState(current, tags.accepted_by, fb);
-  }
-  switch (step.kind) {
-    case FeedbackStep::Kind::kNotOpen:
-      return NotOpen(fb);
-    case FeedbackStep::Kind::kRefused:
-      return step.error;
-    default:
-      break;
-  }
-  const bool retry = step.kind == FeedbackStep::Kind::kRetry;
-  const std::string kind = FeedbackKindLabel(fb.kind());
+  const DealStageInfo* to_stage = nullptr;  // STAGE: the stage the deal moves to
 
+  bool retry() const { return step.kind == FeedbackStep::Kind::kRetry; }
+  // A reject or a close: the rep's hold on the lead ends.
+  bool ends_hold() const { return fb.kind() == rv1::REJECT || fb.kind() == rv1::CLOSE; }
+};
+
+// What the step writes and answers: the result, the tags' detail (reason,
+// outcome or stage), the record and stage it leaves, and after a protected
+// rejection the lead's NurtureRequested.
+struct FeedbackProcessor::Change {
   FeedbackResult result;
-  result.redelivered = retry;
-  result.state = step.to;
-  result.republish = !retry || current.state == step.to;
-  if (retry) {
-    result.version = fb.kind() == rv1::ACCEPT && tags.accepted_version > 0 ? tags.accepted_version
-                                                                           : tags.version;
-  } else if (fb.kind() == rv1::STAGE) {
-    // After a stall too (its version is not the tags' `ver`).
-    const int64_t at = fb.has_at() ? ToMillis(fb.at()) : clock_.NowMillis();
-    result.version =
-        NextVersion(at, std::max(tags.version, tags.stalled_version), ToMillis(d.decided_at()));
-  } else {
-    // The feedback's own time when it has one (the gRPC API sets it): the
-    // state rebuild reads the same time back from sales.feedback.
-    const int64_t at = fb.has_at() ? ToMillis(fb.at()) : clock_.NowMillis();
-    result.version = NextVersion(at, tags.version, ToMillis(d.decided_at()));
-  }
   std::string detail;
   FeedbackRecord write;
   rv1::NurtureRequested nurture;
-  switch (fb.kind()) {
-    case rv1::ACCEPT:
-      result.status = "accepted";
-      result.outcome = rv1::FEEDBACK_ACCEPTED;
-      break;
-    case rv1::STAGE:
-      detail = fb.stage();
-      result.outcome = rv1::FEEDBACK_STAGE_CHANGED;
-      write = StageWrite(fb, tags, step, *to_stage, result.version);
-      result.status = "stage: " + detail + " (" + std::to_string(write.win_probability_pct) + " %)";
-      break;
-    case rv1::CLOSE:
-      detail = CloseDetail(fb.outcome(), fb.loss_reason());
-      result.status = "closed: " + rv1::DealOutcome_Name(fb.outcome());
-      if (fb.loss_reason() != cv1::REASON_UNSPECIFIED) {
-        result.status += " (" + cv1::ReasonCode_Name(fb.loss_reason()) + ")";
-      }
-      result.outcome = rv1::FEEDBACK_CLOSED;
-      write = TerminalRecord(rec, nullptr);
-      if (fb.outcome() == rv1::WON) AddWonDeal(rec, tags, result.version, &write);
-      break;
-    default: {
-      detail = cv1::ReasonCode_Name(fb.reject_reason());
-      // A retry finds the record the first attempt left: NURTURE after a
-      // return to nurture (with the lead, for the redelivery window).
-      result.to_nurture =
-          retry ? d.outcome() == rv1::NURTURE
-                : RejectionReturnsToNurture(*policy_, rec.scored().segment(), fb.reject_reason()) &&
-                      rec.scored().lead().meta().relationship() == cv1::PROSPECT;
-      result.status = (result.to_nurture ? "returned to nurture: " : "rejected: ") + detail;
-      result.outcome =
-          result.to_nurture ? rv1::FEEDBACK_RETURNED_TO_NURTURE : rv1::FEEDBACK_DISCARDED;
-      if (result.to_nurture) {
-        // Never discarded: back to nurture with the coded reason, and the
-        // record says so, so that a later rescore routes the lead again.
-        *nurture.mutable_scored() = rec.scored();
-        *nurture.mutable_decision() = d;
-        auto* nd = nurture.mutable_decision();
-        nd->set_outcome(rv1::NURTURE);
-        if (!retry) {
-          SetMillis(nd->mutable_decided_at(), clock_.NowMillis());
-          auto* step_path = nd->add_path();
-          step_path->set_rule_id("feedback.protected_reject");
-          step_path->set_matched(true);
-          step_path->set_detail(detail + " on a " + cv1::Segment_Name(rec.scored().segment()) +
-                                " lead rejected by " + fb.rep_id() + ": back to nurture");
-        }
-        nurture.set_reason(fb.reject_reason());
-      }
-      write = TerminalRecord(rec, result.to_nurture ? &nurture.decision() : nullptr);
-      break;
-    }
-  }
+};
 
+// One feedback event on its lead (docs/domain-rules.md §5 "one explicit
+// handoff", §6 deal stages): decide the step on the state read; a refused step
+// or a lead not open with the rep is an error; an identical retry writes
+// nothing and answers as the first time did; any other step is applied only on
+// the state it was decided on (else: read again). Then the outputs, the
+// stream's event, and the metrics of an applied step.
+StatusOr<std::optional<FeedbackResult>> FeedbackProcessor::ApplyOnce(const rv1::SalesFeedback& fb,
+                                                                     const StoredDecision& stored,
+                                                                     const FeedbackTags& tags) {
+  const Transition t = Decide(fb, stored.record, tags);
+  if (t.step.kind == FeedbackStep::Kind::kNotOpen) return NotOpen(fb);
+  if (t.step.kind == FeedbackStep::Kind::kRefused) return t.step.error;
+  Change c = Describe(t);
   int64_t open_after = 0;
-  if (!retry) {
-    bool replaced = false;
-    auto applied = store_.ApplyFeedback(fb.lead_id(), fb.rep_id(), kind, detail, stored.raw, tags,
-                                        result.version, write, &open_after, &replaced);
+  if (!t.retry()) {
+    auto applied = Write(t, c, stored.raw);
     if (!applied.ok()) return applied.status();
-    if (*applied == FeedbackApply::kChanged) return std::optional<FeedbackResult>();
-    if (*applied == FeedbackApply::kNotOpen) return NotOpen(fb);
-    if ((fb.kind() == rv1::REJECT || fb.kind() == rv1::CLOSE) && !replaced) {
+    if (applied->outcome == FeedbackApply::kChanged) return std::optional<FeedbackResult>();
+    if (applied->outcome == FeedbackApply::kNotOpen) return NotOpen(fb);
+    open_after = applied->open_after;
+    if (t.ends_hold() && !applied->replaced) {
       // The record changed between our read and the script (an erasure's
       // scrub): it still has to lose the lead's body.
-      if (Status s = SettleRecord(fb, result.to_nurture); !s.ok()) return s;
+      if (Status s = SettleRecord(fb, c.result.to_nurture); !s.ok()) return s;
     }
-  } else if ((fb.kind() == rv1::REJECT || fb.kind() == rv1::CLOSE) &&
-             !Settled(rec, fb, result.to_nurture)) {
+  } else if (t.ends_hold() && !Settled(t.rec, fb, c.result.to_nurture)) {
     // A first attempt stopped between the feedback and the record.
-    if (Status s = SettleRecord(fb, result.to_nurture); !s.ok()) return s;
+    if (Status s = SettleRecord(fb, c.result.to_nurture); !s.ok()) return s;
   }
-  const auto& meta = rec.scored().lead().meta();
-  if (fb.kind() == rv1::STAGE) {
-    // On deals.stages, re-emitted alike by a retry (from what the tags kept).
-    const FeedbackRecord& kept = retry ? StageWriteOf(tags) : write;
+  AddOutputs(t, c);
+  SetWatchEvent(t, c);
+  if (!t.retry()) Record(t, c, open_after);
+  return std::optional<FeedbackResult>(std::move(c.result));
+}
+
+FeedbackProcessor::Transition FeedbackProcessor::Decide(const rv1::SalesFeedback& fb,
+                                                        const rv1::LeadAssigned& rec,
+                                                        const FeedbackTags& tags) const {
+  Transition t{fb, rec, tags, SalesStateOf(rec.decision(), tags, fb.rep_id()), {}};
+  if (fb.kind() != rv1::STAGE) {
+    t.step = NextSalesState(t.current, tags.accepted_by, fb);
+    return t;
+  }
+  const DealStages& stages = policy_->deal_stages();
+  t.to_stage = stages.Find(fb.stage());
+  const DealStageInfo* from_stage = tags.stage.empty() ? nullptr : stages.Find(tags.stage);
+  // A stage no longer configured counts as the start: every move from it is forward.
+  t.step =
+      NextStageStep(t.current, tags, from_stage ? from_stage->index : -1, t.to_stage->index, fb);
+  return t;
+}
+
+// The version of the change: a retry answers with the first attempt's; a new
+// change comes strictly after the lead's last one (a stage move after a stall
+// too: its version is not the tags' `ver`), at the feedback's own time when it
+// has one (the gRPC API sets it: the state rebuild reads the same time back
+// from sales.feedback).
+int64_t FeedbackProcessor::VersionOf(const Transition& t) const {
+  const rv1::SalesFeedback& fb = t.fb;
+  if (t.retry()) {
+    return fb.kind() == rv1::ACCEPT && t.tags.accepted_version > 0 ? t.tags.accepted_version
+                                                                   : t.tags.version;
+  }
+  const int64_t at = fb.has_at() ? ToMillis(fb.at()) : clock_.NowMillis();
+  const int64_t last =
+      fb.kind() == rv1::STAGE ? std::max(t.tags.version, t.tags.stalled_version) : t.tags.version;
+  return NextVersion(at, last, ToMillis(t.rec.decision().decided_at()));
+}
+
+FeedbackProcessor::Change FeedbackProcessor::Describe(const Transition& t) const {
+  Change c;
+  c.result.redelivered = t.retry();
+  c.result.state = t.step.to;
+  c.result.republish = !t.retry() || t.current.state == t.step.to;
+  c.result.version = VersionOf(t);
+  switch (t.fb.kind()) {
+    case rv1::ACCEPT:
+      c.result.status = "accepted";
+      c.result.outcome = rv1::FEEDBACK_ACCEPTED;
+      break;
+    case rv1::STAGE:
+      DescribeStageMove(t, c);
+      break;
+    case rv1::CLOSE:
+      DescribeClose(t, c);
+      break;
+    default:
+      DescribeRejection(t, c);
+      break;
+  }
+  return c;
+}
+
+// A stage move (§6): the stage with its win probability and the deal value,
+// and the stall timer its entry arms.
+void FeedbackProcessor::DescribeStageMove(const Transition& t, Change& c) {
+  c.detail = t.fb.stage();
+  c.result.outcome = rv1::FEEDBACK_STAGE_CHANGED;
+  c.write = StageWrite(t.fb, t.tags, t.step, *t.to_stage, c.result.version);
+  c.result.status =
+      "stage: " + c.detail + " (" + std::to_string(c.write.win_probability_pct) + " %)";
+}
+
+// A close: the outcome (with its loss reason), the record turned slim, and a
+// WON deal counted in the funnel.
+void FeedbackProcessor::DescribeClose(const Transition& t, Change& c) {
+  const rv1::SalesFeedback& fb = t.fb;
+  c.detail = CloseDetail(fb.outcome(), fb.loss_reason());
+  c.result.status = "closed: " + rv1::DealOutcome_Name(fb.outcome());
+  if (fb.loss_reason() != cv1::REASON_UNSPECIFIED) {
+    c.result.status += " (" + cv1::ReasonCode_Name(fb.loss_reason()) + ")";
+  }
+  c.result.outcome = rv1::FEEDBACK_CLOSED;
+  c.write = TerminalRecord(t.rec, nullptr);
+  if (fb.outcome() == rv1::WON) AddWonDeal(t.rec, t.tags, c.result.version, &c.write);
+}
+
+// A rejection (§5 "protected rejection reasons"): a large client's prospect
+// lead rejected for a protected reason goes back to nurture with the coded
+// reason, never discarded; any other rejection is discarded, visibly.
+void FeedbackProcessor::DescribeRejection(const Transition& t, Change& c) const {
+  const rv1::SalesFeedback& fb = t.fb;
+  const rv1::LeadAssigned& rec = t.rec;
+  c.detail = cv1::ReasonCode_Name(fb.reject_reason());
+  // A retry finds the record the first attempt left: NURTURE after a
+  // return to nurture (with the lead, for the redelivery window).
+  c.result.to_nurture =
+      t.retry() ? rec.decision().outcome() == rv1::NURTURE
+                : RejectionReturnsToNurture(*policy_, rec.scored().segment(), fb.reject_reason()) &&
+                      rec.scored().lead().meta().relationship() == cv1::PROSPECT;
+  c.result.status = (c.result.to_nurture ? "returned to nurture: " : "rejected: ") + c.detail;
+  c.result.outcome =
+      c.result.to_nurture ? rv1::FEEDBACK_RETURNED_TO_NURTURE : rv1::FEEDBACK_DISCARDED;
+  if (c.result.to_nurture) c.nurture = BackToNurture(t, c.detail);
+  c.write = TerminalRecord(rec, c.result.to_nurture ? &c.nurture.decision() : nullptr);
+}
+
+// Back to nurture with the coded reason, and the record says so, so that a
+// later rescore routes the lead again. The first attempt dates the decision
+// and says why in its path; a retry re-emits the decision it left.
+rv1::NurtureRequested FeedbackProcessor::BackToNurture(const Transition& t,
+                                                       const std::string& detail) const {
+  rv1::NurtureRequested nurture;
+  *nurture.mutable_scored() = t.rec.scored();
+  *nurture.mutable_decision() = t.rec.decision();
+  auto* nd = nurture.mutable_decision();
+  nd->set_outcome(rv1::NURTURE);
+  if (!t.retry()) {
+    SetMillis(nd->mutable_decided_at(), clock_.NowMillis());
+    auto* step_path = nd->add_path();
+    step_path->set_rule_id("feedback.protected_reject");
+    step_path->set_matched(true);
+    step_path->set_detail(detail + " on a " + cv1::Segment_Name(t.rec.scored().segment()) +
+                          " lead rejected by " + t.fb.rep_id() + ": back to nurture");
+  }
+  nurture.set_reason(t.fb.reject_reason());
+  return nurture;
+}
+
+// Applies the step atomically in Redis, only on the state it was decided on.
+StatusOr<FeedbackApplied> FeedbackProcessor::Write(const Transition& t, const Change& c,
+                                                   const std::string& expected_raw) {
+  FeedbackChange change;
+  change.lead_id = t.fb.lead_id();
+  change.rep_id = t.fb.rep_id();
+  change.kind = FeedbackKindLabel(t.fb.kind());
+  change.detail = c.detail;
+  change.version = c.result.version;
+  change.expected_raw = expected_raw;
+  change.expected_tags = t.tags;
+  change.write = c.write;
+  return feedback_store_.Apply(change);
+}
+
+// The step's events: deals.stages for a stage move (re-emitted alike by a
+// retry, from what the tags kept), leads.nurture after a protected rejection,
+// leads.discarded after any other.
+void FeedbackProcessor::AddOutputs(const Transition& t, Change& c) const {
+  const auto& meta = t.rec.scored().lead().meta();
+  if (t.fb.kind() == rv1::STAGE) {
+    const FeedbackRecord kept = t.retry() ? StageWriteOf(t.tags) : c.write;
     const DealStageInfo* prev = policy_->deal_stages().Find(kept.previous_stage);
     const bool backward =
-        retry ? (prev != nullptr && prev->index > to_stage->index) : step.backward;
-    result.outputs.push_back(StageEvent(fb, d.team(), rec.scored().segment(), kept,
-                                        step.value_update ? tags : FeedbackTags{}, backward,
-                                        retry ? tags.version : result.version, meta.trace_id()));
-  } else if (result.to_nurture) {
-    result.outputs.push_back(MakeEvent(topics::kLeadsNurture, meta, meta.lead_id(), nurture));
-  } else if (fb.kind() == rv1::REJECT) {
+        t.retry() ? (prev != nullptr && prev->index > t.to_stage->index) : t.step.backward;
+    c.result.outputs.push_back(StageEvent(t.fb, t.rec.decision().team(), t.rec.scored().segment(),
+                                          kept, t.step.value_update ? t.tags : FeedbackTags{},
+                                          backward, t.retry() ? t.tags.version : c.result.version,
+                                          meta.trace_id()));
+  } else if (c.result.to_nurture) {
+    c.result.outputs.push_back(MakeEvent(topics::kLeadsNurture, meta, meta.lead_id(), c.nurture));
+  } else if (t.fb.kind() == rv1::REJECT) {
     // Not back to nurture: discarded, visibly (docs/architecture.md).
-    rv1::LeadDiscarded gone;
-    gone.set_lead_id(fb.lead_id());
-    gone.set_rep_id(fb.rep_id());
-    gone.set_team(d.team());
-    gone.set_reason(fb.reject_reason());
-    *gone.mutable_decision() = d;
-    SetMillis(gone.mutable_discarded_at(), result.version);
-    gone.set_version(result.version);
-    kafka::OutgoingMessage m;
-    m.topic = topics::kLeadsDiscarded;
-    m.key = fb.lead_id();
-    m.payload = gone.SerializeAsString();
-    if (!meta.trace_id().empty()) m.headers.push_back({topics::kTraceHeader, meta.trace_id()});
-    result.outputs.push_back(std::move(m));
+    c.result.outputs.push_back(
+        DiscardedEvent(t.fb, t.rec.decision(), c.result.version, meta.trace_id()));
   }
-  // What a WatchAssignments stream reports: the record as it is left (ids
-  // and the decision once rejected or closed) with the change.
-  result.event = fb.kind() == rv1::ACCEPT || fb.kind() == rv1::STAGE ? rec : Slim(rec);
-  auto* c = result.event.mutable_change();
-  c->set_lead_id(fb.lead_id());
-  c->set_state(result.state);
-  c->set_version(result.version);
-  c->set_rep_id(fb.rep_id());
-  c->set_team(d.team());
-  c->set_feedback(result.outcome);
+}
+
+// What a WatchAssignments stream reports: the record as it is left (ids and
+// the decision once rejected or closed) with the change.
+void FeedbackProcessor::SetWatchEvent(const Transition& t, Change& c) {
+  const rv1::SalesFeedback& fb = t.fb;
+  FeedbackResult& result = c.result;
+  result.event = fb.kind() == rv1::ACCEPT || fb.kind() == rv1::STAGE ? t.rec : Slim(t.rec);
+  auto* change = result.event.mutable_change();
+  change->set_lead_id(fb.lead_id());
+  change->set_state(result.state);
+  change->set_version(result.version);
+  change->set_rep_id(fb.rep_id());
+  change->set_team(t.rec.decision().team());
+  change->set_feedback(result.outcome);
   if (fb.kind() == rv1::STAGE) {
-    const FeedbackRecord& kept = retry ? StageWriteOf(tags) : write;
-    c->set_stage(kept.stage);
-    c->set_win_probability_pct(kept.win_probability_pct);
-    c->set_deal_value_rub(kept.value_rub);
+    const FeedbackRecord kept = t.retry() ? StageWriteOf(t.tags) : c.write;
+    change->set_stage(kept.stage);
+    change->set_win_probability_pct(kept.win_probability_pct);
+    change->set_deal_value_rub(kept.value_rub);
     result.stage = kept.stage;
     result.win_probability_pct = kept.win_probability_pct;
   }
-  if (fb.kind() == rv1::REJECT) c->set_reject_reason(fb.reject_reason());
+  if (fb.kind() == rv1::REJECT) change->set_reject_reason(fb.reject_reason());
   if (fb.kind() == rv1::CLOSE) {
-    c->set_deal_outcome(fb.outcome());
-    c->set_loss_reason(fb.loss_reason());
+    change->set_deal_outcome(fb.outcome());
+    change->set_loss_reason(fb.loss_reason());
   }
-  if (!retry) {
-    // Labels: the outcome and loss reason codes only, never loss_detail.
-    const std::string label = fb.kind() == rv1::ACCEPT  ? "none"
-                              : fb.kind() == rv1::CLOSE ? rv1::DealOutcome_Name(fb.outcome())
-                                                        : detail;
-    metrics_.Feedback(kind, label);
-    if (fb.kind() == rv1::STAGE && !step.value_update) metrics_.DealStageChanged(detail, d.team());
-    if (fb.kind() == rv1::CLOSE) {
-      metrics_.DealClosed(label, cv1::Segment_Name(rec.scored().segment()),
-                          cv1::DealBand_Name(rec.scored().deal_band()));
-      if (fb.outcome() == rv1::LOST) {
-        metrics_.DealLost(fb.loss_reason() == cv1::REASON_UNSPECIFIED
-                              ? "UNSPECIFIED"
-                              : cv1::ReasonCode_Name(fb.loss_reason()),
-                          d.team());
-      }
-    }
-    if (fb.kind() == rv1::REJECT || fb.kind() == rv1::CLOSE) {
-      metrics_.RepOpenLeads(d.team(), fb.rep_id(), static_cast<double>(open_after));
-      if (on_capacity_freed_) on_capacity_freed_();
-    }
-    log::Info("sales feedback applied", {{"trace_id", meta.trace_id()},
-                                         {"kind", kind},
-                                         {"rep", fb.rep_id()},
-                                         {"status", result.status}});
+}
+
+// The metrics and the log line of an applied step (a retry changes nothing).
+void FeedbackProcessor::Record(const Transition& t, const Change& c, int64_t open_after) {
+  const rv1::SalesFeedback& fb = t.fb;
+  const rv1::LeadAssigned& rec = t.rec;
+  const std::string kind = FeedbackKindLabel(fb.kind());
+  // Labels: the outcome and loss reason codes only, never loss_detail.
+  const std::string label = fb.kind() == rv1::ACCEPT  ? "none"
+                            : fb.kind() == rv1::CLOSE ? rv1::DealOutcome_Name(fb.outcome())
+                                                      : c.detail;
+  metrics_.Feedback(kind, label);
+  if (fb.kind() == rv1::STAGE && !t.step.value_update) {
+    metrics_.DealStageChanged(c.detail, rec.decision().team());
   }
-  return std::optional<FeedbackResult>(std::move(result));
+  if (fb.kind() == rv1::CLOSE) {
+    metrics_.DealClosed(label, cv1::Segment_Name(rec.scored().segment()),
+                        cv1::DealBand_Name(rec.scored().deal_band()));
+    if (fb.outcome() == rv1::LOST) {
+      metrics_.DealLost(fb.loss_reason() == cv1::REASON_UNSPECIFIED
+                            ? "UNSPECIFIED"
+                            : cv1::ReasonCode_Name(fb.loss_reason()),
+                        rec.decision().team());
+    }
+  }
+  if (t.ends_hold()) {
+    metrics_.RepOpenLeads(rec.decision().team(), fb.rep_id(), static_cast<double>(open_after));
+    if (on_capacity_freed_) on_capacity_freed_();
+  }
+  log::Info("sales feedback applied", {{"trace_id", rec.scored().lead().meta().trace_id()},
+                                       {"kind", kind},
+                                       {"rep", fb.rep_id()},
+                                       {"status", c.result.status}});
 }
 
 Status FeedbackProcessor::SettleRecord(const rv1::SalesFeedback& fb, bool to_nurture) {
   for (int attempt = 0; attempt < kRecordAttempts; ++attempt) {
-    auto cur = store_.GetDecision(fb.lead_id());
+    auto cur = decisions_.Get(fb.lead_id());
     if (!cur.ok()) return cur.status();
     if (!cur->has_value() || Settled((*cur)->record, fb, to_nurture)) return Status::Ok();
     const rv1::LeadAssigned& rec = (*cur)->record;
@@ -410,7 +521,7 @@ Status FeedbackProcessor::SettleRecord(const rv1::SalesFeedback& fb, bool to_nur
     }
     const FeedbackRecord w = TerminalRecord(rec, to_nurture ? &nd : nullptr);
     auto done =
-        store_.ReplaceDecision(fb.lead_id(), (*cur)->raw, w.new_record, w.new_record_ttl_seconds);
+        decisions_.Replace(fb.lead_id(), (*cur)->raw, w.new_record, w.new_record_ttl_seconds);
     if (!done.ok()) return done.status();
     if (*done) return Status::Ok();
   }

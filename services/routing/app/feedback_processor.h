@@ -47,6 +47,7 @@
 #include "leadflow/routing/v1/routing.pb.h"
 #include "routing/app/routing_metrics.h"
 #include "routing/app/routing_store.h"
+#include "routing/app/sales_feedback_store.h"
 #include "routing/domain/routing_policy.h"
 
 namespace leadflow::routing {
@@ -104,14 +105,35 @@ class FeedbackProcessor {
   // and the lead is routed to it.
   StatusOr<FeedbackResult> ApplyFrom(const leadflow::routing::v1::SalesFeedback& fb,
                                      const std::string& team);
+  // ApplyFrom's checks of the event itself, before any state is read.
+  Status Admit(const leadflow::routing::v1::SalesFeedback& fb, const std::string& team) const;
   // One read-decide-apply round on `stored` and `tags`; nullopt when the tags
   // changed before the script ran (read again).
   StatusOr<std::optional<FeedbackResult>> ApplyOnce(const leadflow::routing::v1::SalesFeedback& fb,
                                                     const StoredDecision& stored,
                                                     const FeedbackTags& tags);
 
+  // ApplyOnce's steps, in its order (feedback_processor.cc).
+  struct Transition;
+  struct Change;
+  Transition Decide(const leadflow::routing::v1::SalesFeedback& fb,
+                    const leadflow::routing::v1::LeadAssigned& rec, const FeedbackTags& tags) const;
+  int64_t VersionOf(const Transition& t) const;
+  Change Describe(const Transition& t) const;
+  static void DescribeStageMove(const Transition& t, Change& c);
+  static void DescribeClose(const Transition& t, Change& c);
+  void DescribeRejection(const Transition& t, Change& c) const;
+  leadflow::routing::v1::NurtureRequested BackToNurture(const Transition& t,
+                                                        const std::string& detail) const;
+  StatusOr<FeedbackApplied> Write(const Transition& t, const Change& c,
+                                  const std::string& expected_raw);
+  void AddOutputs(const Transition& t, Change& c) const;
+  static void SetWatchEvent(const Transition& t, Change& c);
+  void Record(const Transition& t, const Change& c, int64_t open_after);
+
   std::shared_ptr<const RoutingPolicy> policy_;
-  RoutingStore& store_;
+  DecisionLog& decisions_;
+  SalesFeedbackStore& feedback_store_;
   RoutingMetrics& metrics_;
   const Clock& clock_;
   std::function<void()> on_capacity_freed_;

@@ -12,8 +12,10 @@
 #include "leadflow/routing/v1/routing.pb.h"
 #include "leadflow/scoring/v1/scoring.pb.h"
 #include "routing/app/decision_record.h"
+#include "routing/app/embedded_script.h"
 #include "routing/app/routing_keys.h"
 #include "routing/domain/consent.h"
+#include "routing_privacy_scrub.lua.h"
 
 namespace leadflow::routing {
 namespace {
@@ -32,16 +34,6 @@ std::string Deterministic(const google::protobuf::Message& m) {
   m.SerializeToCodedStream(&coded);
   coded.Trim();
   return out;
-}
-
-redis::Script& ReplaceScript() {
-  // KEYS: decision; ARGV: expected bytes, new bytes. 1 = replaced, 0 = changed meanwhile.
-  static redis::Script script(R"lua(
-if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
-redis.call('SET', KEYS[1], ARGV[2], 'KEEPTTL')
-return 1
-)lua");
-  return script;
 }
 
 }  // namespace
@@ -118,7 +110,8 @@ Status RoutingPrivacy::ScrubDecision(const std::string& lead_id) {
     if (IsSlim(record)) MarkErased(&record);
     const std::string scrubbed = Deterministic(record);
     if (scrubbed == raw->str) return Status::Ok();
-    auto r = redis_.Eval(ReplaceScript(), {key}, {raw->str, scrubbed});
+    auto r = redis_.Eval(EmbeddedScript<leadflow::lua::kRoutingPrivacyScrub>(), {key},
+                         {raw->str, scrubbed});
     if (!r.ok()) return Status::Unavailable("routing erasure: " + r.status().message());
     if (r->is_error()) return Status::Unavailable("routing erasure: " + r->str);
     if (r->integer == 1) return Status::Ok();

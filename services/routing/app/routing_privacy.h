@@ -45,10 +45,8 @@ class RoutingPrivacy final : public privacy::ContactEraser {
  public:
   RoutingPrivacy(redis::Client& redis, const Clock& clock);
 
+  // A per-message handler goes in wrapped: GateScored(privacy::PerMessage(h)).
   kafka::BatchHandler GateScored(kafka::BatchHandler inner);
-  kafka::BatchHandler GateScored(kafka::MessageHandler inner) {
-    return GateScored(privacy::PerMessage(std::move(inner)));
-  }
   // engagement.events and privacy.erasure.
   kafka::MessageHandler Handler();
 

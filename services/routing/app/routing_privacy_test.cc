@@ -76,11 +76,11 @@ class RoutingPrivacyTest : public ::testing::Test {
 
 TEST_F(RoutingPrivacyTest, AWithdrawnProspectsEarlierLeadReachesTheEngineDisqualified) {
   std::vector<leadflow::scoring::v1::LeadScored> engine_saw;
-  auto gate = privacy_->GateScored(
+  auto gate = privacy_->GateScored(privacy::PerMessage(
       [&](const kafka::ConsumedMessage& m, std::vector<kafka::OutgoingMessage>&) {
         engine_saw.emplace_back().ParseFromString(m.payload);
         return Status::Ok();
-      });
+      }));
   auto handler = privacy_->Handler();
   std::vector<kafka::OutgoingMessage> out;
   ASSERT_TRUE(handler(Withdrawal(kAnna, 2000), out).ok());
@@ -100,9 +100,9 @@ TEST_F(RoutingPrivacyTest, AWithdrawnProspectsEarlierLeadReachesTheEngineDisqual
 
 TEST_F(RoutingPrivacyTest, ErasureScrubsDecisionsAndKeepsCapacityKeys) {
   auto gate = privacy_->GateScored(
-      [](const kafka::ConsumedMessage&, std::vector<kafka::OutgoingMessage>&) {
+      privacy::PerMessage([](const kafka::ConsumedMessage&, std::vector<kafka::OutgoingMessage>&) {
         return Status::Ok();
-      });
+      }));
   gate({ScoredMessage(Scored(kAnna, "L-a1", 1000)), ScoredMessage(Scored(kBoris, "L-b1", 1000))});
   for (const char* lead : {"L-a1", "L-b1"}) {
     leadflow::routing::v1::LeadAssigned record;
