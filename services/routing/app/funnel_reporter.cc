@@ -14,8 +14,7 @@ FunnelReporter::FunnelReporter(std::shared_ptr<const RoutingPolicy> policy, Coho
     : policy_(std::move(policy)), store_(store), metrics_(metrics), clock_(clock) {}
 
 void FunnelReporter::Set(const std::string& name, const std::string& help,
-                         const metrics::Labels& labels, double value,
-                         std::set<std::pair<std::string, metrics::Labels>>& now_reported) {
+                         const metrics::Labels& labels, double value, Series& now_reported) {
   const std::string full = metrics_.Name(name);
   metrics_.registry().GetGauge(full, help, labels).Set(value);
   now_reported.insert({full, labels});
@@ -25,8 +24,23 @@ Status FunnelReporter::Refresh() {
   const FunnelBands& bands = policy_->funnel();
   auto snap = store_.Read(clock_.NowMillis(), bands);
   if (!snap.ok()) return snap.status();
-  std::set<std::pair<std::string, metrics::Labels>> now;
+  Series now;
+  SetBands(bands, now);
+  SetCohorts(*snap, now);
+  SetCompared(*snap, bands, now);
+  SetWonDeals(*snap, bands, now);
+  if (snap->unreadable_won_entries > 0) {
+    log::Warn("won ledger entries not understood; skipped",
+              {{"count", std::to_string(snap->unreadable_won_entries)}});
+  }
+  for (const auto& [name, labels] : reported_) {
+    if (!now.count({name, labels})) metrics_.registry().RemoveGauge(name, labels);
+  }
+  reported_ = std::move(now);
+  return Status::Ok();
+}
 
+void FunnelReporter::SetBands(const FunnelBands& bands, Series& now) {
   for (const auto& [band, pct] : {std::pair<const char*, double>{"weak", bands.weak_pct},
                                   {"average", bands.average_pct},
                                   {"excellent", bands.excellent_pct}}) {
@@ -35,7 +49,10 @@ Status FunnelReporter::Refresh() {
         "excellent at or above)",
         {{"band", band}}, pct / 100, now);
   }
-  for (const auto& row : snap->cohorts) {
+}
+
+void FunnelReporter::SetCohorts(const FunnelSnapshot& snap, Series& now) {
+  for (const auto& row : snap.cohorts) {
     if (row.leads == 0 && row.won == 0) continue;
     const metrics::Labels labels{{"cohort", MonthName(row.month)},
                                  {"segment", cv1::Segment_Name(row.segment)}};
@@ -49,7 +66,11 @@ Status FunnelReporter::Refresh() {
           static_cast<double>(row.won) / static_cast<double>(row.leads), now);
     }
   }
-  for (const auto& [segment, pair] : snap->compared) {
+}
+
+void FunnelReporter::SetCompared(const FunnelSnapshot& snap, const FunnelBands& bands,
+                                 Series& now) {
+  for (const auto& [segment, pair] : snap.compared) {
     const std::string seg = cv1::Segment_Name(segment);
     const auto& [latest, previous] = pair;
     for (const auto& [which, counts] :
@@ -67,7 +88,11 @@ Status FunnelReporter::Refresh() {
         "conversion at the same age",
         {{"segment", seg}}, VolumeUpConversionDown(latest, previous, bands) ? 1 : 0, now);
   }
-  const WonTotals totals = SumWonDeals(snap->won);
+}
+
+void FunnelReporter::SetWonDeals(const FunnelSnapshot& snap, const FunnelBands& bands,
+                                 Series& now) {
+  const WonTotals totals = SumWonDeals(snap.won);
   for (const auto& [key, sum] : totals.by_source) {
     const metrics::Labels labels{{"marketing_sourced", key.marketing_sourced ? "true" : "false"},
                                  {"source", key.source.empty() ? "none" : key.source},
@@ -77,29 +102,19 @@ Status FunnelReporter::Refresh() {
     Set("won_revenue_rub", "Revenue (RUB) of the deals won in the last 12 months by source and "
         "campaign", labels, static_cast<double>(sum.value_rub), now);
   }
-  Set("marketing_won_share_ratio",
-      "Marketing-sourced share of the deals (new clients) and revenue won in the last 12 months",
-      {{"measure", "new_clients"}}, totals.marketing_deal_share(), now);
-  Set("marketing_won_share_ratio",
-      "Marketing-sourced share of the deals (new clients) and revenue won in the last 12 months",
-      {{"measure", "revenue"}}, totals.marketing_revenue_share(), now);
-  Set("marketing_yardstick_ratio",
+  const char* share_help =
+      "Marketing-sourced share of the deals (new clients) and revenue won in the last 12 months";
+  Set("marketing_won_share_ratio", share_help, {{"measure", "new_clients"}},
+      totals.marketing_deal_share(), now);
+  Set("marketing_won_share_ratio", share_help, {{"measure", "revenue"}},
+      totals.marketing_revenue_share(), now);
+  const char* yardstick_help =
       "Marketing's yardstick from routing_rules.json funnel: up to this share of new clients, "
-      "no more than this share of revenue",
-      {{"measure", "new_clients"}}, bands.marketing_new_clients_pct / 100, now);
-  Set("marketing_yardstick_ratio",
-      "Marketing's yardstick from routing_rules.json funnel: up to this share of new clients, "
-      "no more than this share of revenue",
-      {{"measure", "revenue"}}, bands.marketing_revenue_pct / 100, now);
-  if (snap->unreadable_won_entries > 0) {
-    log::Warn("won ledger entries not understood; skipped",
-              {{"count", std::to_string(snap->unreadable_won_entries)}});
-  }
-  for (const auto& [name, labels] : reported_) {
-    if (!now.count({name, labels})) metrics_.registry().RemoveGauge(name, labels);
-  }
-  reported_ = std::move(now);
-  return Status::Ok();
+      "no more than this share of revenue";
+  Set("marketing_yardstick_ratio", yardstick_help, {{"measure", "new_clients"}},
+      bands.marketing_new_clients_pct / 100, now);
+  Set("marketing_yardstick_ratio", yardstick_help, {{"measure", "revenue"}},
+      bands.marketing_revenue_pct / 100, now);
 }
 
 void FunnelReporter::Run(const std::atomic<bool>& stop) {

@@ -43,15 +43,23 @@ class FunnelReporter {
   void Run(const std::atomic<bool>& stop);
 
  private:
+  // The series (gauge name, labels) one Refresh() sets.
+  using Series = std::set<std::pair<std::string, metrics::Labels>>;
   void Set(const std::string& name, const std::string& help, const metrics::Labels& labels,
-           double value, std::set<std::pair<std::string, metrics::Labels>>& now_reported);
+           double value, Series& now_reported);
+  // Refresh()'s gauges: the configured bands, each cohort's counts, the
+  // compared cohorts per segment, and the won deals by source.
+  void SetBands(const FunnelBands& bands, Series& now);
+  void SetCohorts(const FunnelSnapshot& snap, Series& now);
+  void SetCompared(const FunnelSnapshot& snap, const FunnelBands& bands, Series& now);
+  void SetWonDeals(const FunnelSnapshot& snap, const FunnelBands& bands, Series& now);
 
   std::shared_ptr<const RoutingPolicy> policy_;
   CohortStore& store_;
   metrics::ServiceMetrics& metrics_;
   const Clock& clock_;
   // Series set by the last Refresh(): those not set again are removed.
-  std::set<std::pair<std::string, metrics::Labels>> reported_;
+  Series reported_;
 };
 
 }  // namespace leadflow::routing

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <ctime>
 #include <map>
+#include <optional>
 #include <set>
 #include <thread>
 
@@ -12,8 +13,8 @@
 #include "leadflow/intake/v1/intake.pb.h"
 #include "routing/app/decision_record.h"
 #include "routing/app/out_of_office_store.h"
-#include "routing/app/routing_outputs.h"
 #include "routing/app/routing_keys.h"
+#include "routing/app/routing_outputs.h"
 #include "routing/domain/business_time.h"
 #include "routing/domain/cohort.h"
 #include "routing/domain/feedback.h"
@@ -54,49 +55,50 @@ std::set<std::string> RecentDays(int64_t now_ms) {
   return days;
 }
 
-// Sends commands in chunks of one pipelined round trip each; any error reply
-// fails the rebuild (it is retried from the start, and the marker is set last).
+// Sends commands in chunks of one pipelined round trip each. The first error
+// reply fails the rebuild (it is retried from the start, and the marker is set
+// last): nothing more is sent, and Flush() returns that error.
 class Writer {
  public:
   explicit Writer(redis::Client& redis) : redis_(redis) {}
-  Status Add(redis::Command c) {
+  void Add(redis::Command c) {
+    if (!status_.ok()) return;
     cmds_.push_back(std::move(c));
-    return cmds_.size() >= kChunk ? Flush() : Status::Ok();
+    if (cmds_.size() >= kChunk) Flush();
   }
   Status Flush() {
-    if (cmds_.empty()) return Status::Ok();
+    if (!status_.ok() || cmds_.empty()) return status_;
     auto r = redis_.Pipeline(cmds_);
     cmds_.clear();
-    if (!r.ok()) return r.status();
+    if (!r.ok()) return status_ = r.status();
     for (const auto& reply : *r) {
-      if (reply.is_error()) return Status::Unavailable("routing state rebuild: " + reply.str);
+      if (reply.is_error())
+        return status_ = Status::Unavailable("routing state rebuild: " + reply.str);
     }
-    return Status::Ok();
+    return status_;
   }
+  bool ok() const { return status_.ok(); }
 
  private:
   redis::Client& redis_;
   std::vector<redis::Command> cmds_;
+  Status status_ = Status::Ok();
 };
 
 // The funnel's keys (cohort_store.h): each cohort's leads from leads.cohorts
 // (`cohorts`: cohort name -> lead ids), and each won deal of the state, in its
 // cohort's won deals and, when won in the last twelve months, in the won
 // ledger of its month, as the feedback script wrote them.
-Status WriteFunnel(Writer& w, const RoutingStateReplay::State& state,
-                   const std::map<std::string, std::pair<MonthIndex, std::set<std::string>>>& cohorts,
-                   int64_t now) {
+void WriteFunnel(Writer& w, const RoutingStateReplay::State& state,
+                 const std::map<std::string, std::pair<MonthIndex, std::set<std::string>>>& cohorts,
+                 int64_t now) {
   for (const auto& [name, cohort] : cohorts) {
     const auto& [month, ids] = cohort;
     if (CohortExpiresAtSeconds(month) * 1000 <= now) continue;
     redis::Command pfadd{"PFADD", CohortLeadsKey(name)};
     pfadd.insert(pfadd.end(), ids.begin(), ids.end());
-    if (Status a = w.Add(std::move(pfadd)); !a.ok()) return a;
-    if (Status a = w.Add({"EXPIREAT", CohortLeadsKey(name),
-                          std::to_string(CohortExpiresAtSeconds(month))});
-        !a.ok()) {
-      return a;
-    }
+    w.Add(std::move(pfadd));
+    w.Add({"EXPIREAT", CohortLeadsKey(name), std::to_string(CohortExpiresAtSeconds(month))});
   }
   const MonthIndex this_month = MonthIndexOf(now);
   for (const auto& [lead_id, lead] : state.leads) {
@@ -108,22 +110,13 @@ Status WriteFunnel(Writer& w, const RoutingStateReplay::State& state,
     }
     const WonRecord won = WonRecordOf(lead.record.scored(), lead.value_rub, lead.last_at_ms);
     if (MonthIndexOf(won.won_at_ms) > this_month - kWonWindowMonths) {
-      const std::string key = WonLedgerKey(won.month);
-      if (Status a = w.Add({"HSET", key, lead_id, won.entry}); !a.ok()) return a;
-      if (Status a = w.Add({"EXPIREAT", key, std::to_string(won.ledger_expires_at)}); !a.ok()) {
-        return a;
-      }
+      w.Add({"HSET", WonLedgerKey(won.month), lead_id, won.entry});
+      w.Add({"EXPIREAT", WonLedgerKey(won.month), std::to_string(won.ledger_expires_at)});
     }
     if (won.cohort.empty() || won.cohort_expires_at * 1000 <= now) continue;
-    const std::string key = CohortWonKey(won.cohort);
-    if (Status a = w.Add({"ZADD", key, std::to_string(won.won_at_ms), lead_id}); !a.ok()) {
-      return a;
-    }
-    if (Status a = w.Add({"EXPIREAT", key, std::to_string(won.cohort_expires_at)}); !a.ok()) {
-      return a;
-    }
+    w.Add({"ZADD", CohortWonKey(won.cohort), std::to_string(won.won_at_ms), lead_id});
+    w.Add({"EXPIREAT", CohortWonKey(won.cohort), std::to_string(won.cohort_expires_at)});
   }
-  return Status::Ok();
 }
 
 // Deletes every key matching `pattern` (a family the rebuild owns outright).
@@ -136,11 +129,25 @@ Status DeleteMatching(redis::Client& redis, Writer& w, const std::string& patter
       return Status::Unavailable("routing state rebuild: SCAN " + r->str);
     }
     cursor = r->elements[0].str;
-    for (const auto& k : r->elements[1].elements) {
-      if (Status s = w.Add({"DEL", k.str}); !s.ok()) return s;
-    }
-  } while (cursor != "0");
+    for (const auto& k : r->elements[1].elements) w.Add({"DEL", k.str});
+  } while (cursor != "0" && w.ok());
   return w.Flush();
+}
+
+// The families the rebuild owns outright start empty (a partial earlier
+// rebuild, or state older than the topics' retention, must not linger).
+Status ClearOwnedKeys(redis::Client& redis, Writer& w) {
+  for (const char* family : {"open:*", "open-set:*", "daily:*", "queue:*", "cohort:*", "won:*"}) {
+    if (Status d = DeleteMatching(redis, w, kPrefix + family); !d.ok()) return d;
+  }
+  // The SLA ladder (sla_ladder_store.h) is not replayed: the scheduler
+  // recomputes it from the restored SLA timers and each assignment's time (a
+  // step fired before the loss may be sent again, with the same due_at).
+  for (const char* key :
+       {"sla", "outbox", "availability", "out-of-office", "stalls", "sla-ladder"}) {
+    w.Add({"DEL", kPrefix + key});
+  }
+  return Status::Ok();
 }
 
 // Routing's disqualification of a lead, from its leads.rejected record.
@@ -156,82 +163,133 @@ bool DisqualifiedDecision(const std::string& payload, rv1::LeadAssigned* r) {
   return true;
 }
 
-// One lead's decision record, feedback tag and SLA timer, in the forms and
-// with the lifetimes routing gives them (decision_record.h).
-Status WriteLead(Writer& w, const std::string& lead_id, const RoutingStateReplay::Lead& lead,
-                 const DealStages& stages, int64_t now) {
+// The TTL (seconds) of the lead's record as routing keeps it
+// (decision_record.h): none (0) while it is open or queued; else what is left
+// of its window since the decision; nullopt when it would have expired by now.
+std::optional<int64_t> RecordTtlSeconds(const RoutingStateReplay::Lead& lead, int64_t now) {
+  if (lead.open || lead.queued) return 0;
   const rv1::Decision& d = lead.record.decision();
-  const std::string decision_key = kPrefix + "decision:" + lead_id;
-  const std::string fb_key = kPrefix + "fb:" + lead_id;
-  int64_t ttl_s = 0;  // 0: no TTL
-  if (lead.open || lead.queued) {
-    if (Status a = w.Add({"SET", decision_key, lead.record.SerializeAsString()}); !a.ok()) return a;
-  } else {
-    const auto window = HoldsARep(d.outcome()) ? kOwnedRecordTtl : kRedeliveryWindow;
-    ttl_s = (Millis(d.decided_at()) + window.count() * 1000 - now) / 1000;
-    if (ttl_s <= 0) return Status::Ok();  // would have expired by now
-    if (Status a = w.Add({"SET", decision_key, Slim(lead.record).SerializeAsString(), "EX",
-                          std::to_string(ttl_s)});
-        !a.ok()) {
-      return a;
+  const auto window = HoldsARep(d.outcome()) ? kOwnedRecordTtl : kRedeliveryWindow;
+  const int64_t ttl_s = (Millis(d.decided_at()) + window.count() * 1000 - now) / 1000;
+  if (ttl_s <= 0) return std::nullopt;
+  return ttl_s;
+}
+
+// The deal stage's fields of the feedback tags, as the feedback script writes
+// them (its probability as configured now).
+void AppendStageFields(const RoutingStateReplay::Lead& lead, const DealStageInfo* stage,
+                       redis::Command& hset) {
+  for (const auto& [field, value] : std::initializer_list<std::pair<const char*, std::string>>{
+           {"stage", lead.stage},
+           {"stage_ver", std::to_string(lead.stage_at_ms)},
+           {"value", std::to_string(lead.value_rub)},
+           {"p", std::to_string(stage ? stage->win_probability_pct : 0)},
+           {"from", lead.previous_stage},
+           {"from_ms", std::to_string(lead.ms_in_previous_stage)}}) {
+    hset.push_back(field);
+    hset.push_back(value);
+  }
+  if (lead.stalled_version > 0) {
+    hset.push_back("stalled");
+    hset.push_back(std::to_string(lead.stalled_version));
+  }
+}
+
+// The lead's feedback tags (sales_state.h FeedbackTags), as the feedback
+// script writes them: the last feedback, who accepted, the sales state's
+// detail and version, and the deal stage.
+redis::Command FeedbackTagsCommand(const std::string& lead_id, const RoutingStateReplay::Lead& lead,
+                                   const DealStageInfo* stage) {
+  redis::Command hset{"HSET", FeedbackKey(lead_id), "last", lead.last_feedback};
+  if (lead.accepted) {
+    hset.push_back("accepted_by");
+    hset.push_back(lead.record.decision().rep_id());
+    if (lead.accepted_at_ms > 0) {
+      hset.push_back("accepted_ver");
+      hset.push_back(std::to_string(lead.accepted_at_ms));
     }
+  }
+  if (!lead.last_detail.empty()) {
+    hset.push_back(lead.last_feedback.substr(0, lead.last_feedback.find('|')));
+    hset.push_back(lead.last_detail);
+  }
+  if (lead.last_at_ms > 0) {
+    hset.push_back("ver");
+    hset.push_back(std::to_string(lead.last_at_ms));
+  }
+  if (!lead.stage.empty()) AppendStageFields(lead, stage, hset);
+  return hset;
+}
+
+// One lead's decision record, feedback tags, stall and SLA timers, in the
+// forms and with the lifetimes routing gives them (decision_record.h).
+void WriteLead(Writer& w, const std::string& lead_id, const RoutingStateReplay::Lead& lead,
+               const DealStages& stages, int64_t now) {
+  const std::optional<int64_t> ttl_s = RecordTtlSeconds(lead, now);
+  if (!ttl_s) return;  // would have expired by now
+  if (*ttl_s == 0) {
+    w.Add({"SET", DecisionKey(lead_id), lead.record.SerializeAsString()});
+  } else {
+    w.Add({"SET", DecisionKey(lead_id), Slim(lead.record).SerializeAsString(), "EX",
+           std::to_string(*ttl_s)});
   }
   if (!lead.last_feedback.empty()) {
-    redis::Command hset{"HSET", fb_key, "last", lead.last_feedback};
-    if (lead.accepted) {
-      hset.push_back("accepted_by");
-      hset.push_back(d.rep_id());
-      if (lead.accepted_at_ms > 0) {
-        hset.push_back("accepted_ver");
-        hset.push_back(std::to_string(lead.accepted_at_ms));
-      }
-    }
-    // The sales state's detail and version (sales_state.h FeedbackTags), as
-    // the feedback script writes them.
-    if (!lead.last_detail.empty()) {
-      hset.push_back(lead.last_feedback.substr(0, lead.last_feedback.find('|')));
-      hset.push_back(lead.last_detail);
-    }
-    if (lead.last_at_ms > 0) {
-      hset.push_back("ver");
-      hset.push_back(std::to_string(lead.last_at_ms));
-    }
-    // The deal stage, as the feedback script writes it (its probability as
-    // configured now).
     const DealStageInfo* stage = lead.stage.empty() ? nullptr : stages.Find(lead.stage);
-    if (!lead.stage.empty()) {
-      for (const auto& [field, value] : std::initializer_list<std::pair<const char*, std::string>>{
-               {"stage", lead.stage},
-               {"stage_ver", std::to_string(lead.stage_at_ms)},
-               {"value", std::to_string(lead.value_rub)},
-               {"p", std::to_string(stage ? stage->win_probability_pct : 0)},
-               {"from", lead.previous_stage},
-               {"from_ms", std::to_string(lead.ms_in_previous_stage)}}) {
-        hset.push_back(field);
-        hset.push_back(value);
-      }
-      if (lead.stalled_version > 0) {
-        hset.push_back("stalled");
-        hset.push_back(std::to_string(lead.stalled_version));
-      }
-    }
-    if (Status a = w.Add(std::move(hset)); !a.ok()) return a;
+    w.Add(FeedbackTagsCommand(lead_id, lead, stage));
     // The stall timer of a stay that has not stalled yet (due now or later).
     if (lead.open && stage != nullptr && lead.stalled_version == 0 && lead.stage_at_ms > 0) {
-      if (Status a = w.Add({"ZADD", kPrefix + "stalls",
-                            std::to_string(lead.stage_at_ms + stage->max_ms), lead_id});
-          !a.ok()) {
-        return a;
-      }
+      w.Add({"ZADD", StallTimersKey(), std::to_string(lead.stage_at_ms + stage->max_ms), lead_id});
     }
-    if (ttl_s > 0) {
-      if (Status a = w.Add({"EXPIRE", fb_key, std::to_string(ttl_s)}); !a.ok()) return a;
-    }
+    if (*ttl_s > 0) w.Add({"EXPIRE", FeedbackKey(lead_id), std::to_string(*ttl_s)});
   }
   if (lead.sla_due_ms > 0) {
-    return w.Add({"ZADD", kPrefix + "sla", std::to_string(lead.sla_due_ms), lead_id});
+    w.Add({"ZADD", SlaTimersKey(), std::to_string(lead.sla_due_ms), lead_id});
   }
-  return Status::Ok();
+}
+
+// Each rep's open leads (the set and its counter) and daily counts. Returns
+// how many leads are open.
+size_t WriteRepLoads(Writer& w, const RoutingStateReplay::State& state) {
+  size_t open = 0;
+  for (const auto& [rep, ids] : state.open) {
+    redis::Command sadd{"SADD", OpenSetKey(rep)};
+    sadd.insert(sadd.end(), ids.begin(), ids.end());
+    open += ids.size();
+    w.Add(std::move(sadd));
+    w.Add({"SET", OpenLeadsKey(rep), std::to_string(ids.size())});
+  }
+  for (const auto& [key, count] : state.daily) {
+    w.Add({"SET", DailyCountKey(key.first, key.second), std::to_string(count), "EX",
+           std::to_string(kDailyTtlSeconds)});
+  }
+  return open;
+}
+
+// The team queues. The entries carry their rank (queue_order.h): the rebuilt
+// queue drains in the order the live one did. Returns how many leads wait.
+size_t WriteQueues(Writer& w, const RoutingStateReplay::State& state) {
+  size_t queued = 0;
+  for (const auto& [team, entries] : state.queues) {
+    redis::Command zadd{"ZADD", TeamQueueKey(team)};
+    zadd.reserve(2 + 2 * entries.size());
+    for (const auto& e : entries) {
+      zadd.push_back("0");
+      zadd.push_back(e);
+    }
+    queued += entries.size();
+    w.Add(std::move(zadd));
+  }
+  return queued;
+}
+
+// Each rep's availability and out-of-office windows.
+void WriteRepPresence(Writer& w, const RoutingStateReplay::State& state) {
+  for (const auto& [rep, a] : state.availability) {
+    w.Add({"HSET", AvailabilityKey(), rep, std::to_string(static_cast<int>(a))});
+  }
+  for (const auto& [rep, set] : state.out_of_office) {
+    w.Add({"HSET", OutOfOfficeStore::Key(), rep, OutOfOfficeStore::Value(set.second, set.first)});
+  }
 }
 
 }  // namespace
@@ -262,40 +320,12 @@ void RoutingStateRebuild::Run(const std::atomic<bool>& stop, std::chrono::millis
 }
 
 Status RoutingStateRebuild::Check() {
-  auto marker = redis_.Run({"EXISTS", RoutingStateKey()});
-  if (!marker.ok()) {
+  auto complete = StateComplete();
+  if (!complete.ok()) {
     SetReady(false);
-    return marker.status();
+    return complete.status();
   }
-  if (marker->is_error()) {
-    SetReady(false);
-    return Status::Unavailable("routing state check: " + marker->str);
-  }
-  if (marker->integer == 1 && !layout_checked_) {
-    // The queues must be ranked by this process's order (queue_order.h). A
-    // changed order, or queues from before ranked queues (FIFO lists, no
-    // order recorded), cannot be re-ranked in place: the state is rebuilt
-    // from the topics, which ranks every queued lead by the current order
-    // (docs/state.md, queue:<team>); until then nothing routes.
-    auto recorded = redis_.Run({"GET", kPrefix + "queue-order"});
-    if (!recorded.ok()) {
-      SetReady(false);
-      return recorded.status();
-    }
-    const std::string want = QueueOrderName(policy_->queue_order());
-    if (recorded->is_nil() || recorded->str != want) {
-      log::Warn("team queues ranked by another order; rebuilding routing state",
-                {{"recorded", recorded->is_nil() ? "none" : recorded->str}, {"order", want}});
-      auto del = redis_.Run({"DEL", RoutingStateKey()});
-      if (!del.ok()) {
-        SetReady(false);
-        return del.status();
-      }
-      marker->integer = 0;
-    }
-    layout_checked_ = true;
-  }
-  if (marker->integer == 1) {
+  if (*complete) {
     SetReady(true);
     return Status::Ok();
   }
@@ -310,20 +340,47 @@ Status RoutingStateRebuild::Check() {
   Status s = Rebuild();
   (void)redis_.Run({"DEL", lease});
   if (!s.ok()) return s;
-  const double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  if (metrics_) {
-    metrics_->registry()
-        .GetCounter(metrics_->Name("state_rebuilds_total"),
-                    "Rebuilds of routing's Redis state from the topics (after Redis lost it, or "
-                    "on a fresh deployment).")
-        .Inc();
-    metrics_->registry()
-        .GetGauge(metrics_->Name("state_rebuild_seconds"), "How long the last rebuild took.")
-        .Set(seconds);
-  }
+  CountRebuild(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   SetReady(true);
   return Status::Ok();
+}
+
+StatusOr<bool> RoutingStateRebuild::StateComplete() {
+  auto marker = redis_.Run({"EXISTS", RoutingStateKey()});
+  if (!marker.ok()) return marker.status();
+  if (marker->is_error()) return Status::Unavailable("routing state check: " + marker->str);
+  if (marker->integer != 1) return false;
+  if (layout_checked_) return true;
+  // The queues must be ranked by this process's order (queue_order.h). A
+  // changed order, or queues from before ranked queues (FIFO lists, no
+  // order recorded), cannot be re-ranked in place: the state is rebuilt
+  // from the topics, which ranks every queued lead by the current order
+  // (docs/state.md, queue:<team>); until then nothing routes.
+  auto recorded = redis_.Run({"GET", kPrefix + "queue-order"});
+  if (!recorded.ok()) return recorded.status();
+  const std::string want = QueueOrderName(policy_->queue_order());
+  bool complete = true;
+  if (recorded->is_nil() || recorded->str != want) {
+    log::Warn("team queues ranked by another order; rebuilding routing state",
+              {{"recorded", recorded->is_nil() ? "none" : recorded->str}, {"order", want}});
+    auto del = redis_.Run({"DEL", RoutingStateKey()});
+    if (!del.ok()) return del.status();
+    complete = false;
+  }
+  layout_checked_ = true;
+  return complete;
+}
+
+void RoutingStateRebuild::CountRebuild(double seconds) {
+  if (!metrics_) return;
+  metrics_->registry()
+      .GetCounter(metrics_->Name("state_rebuilds_total"),
+                  "Rebuilds of routing's Redis state from the topics (after Redis lost it, or "
+                  "on a fresh deployment).")
+      .Inc();
+  metrics_->registry()
+      .GetGauge(metrics_->Name("state_rebuild_seconds"), "How long the last rebuild took.")
+      .Set(seconds);
 }
 
 Status RoutingStateRebuild::Rebuild() {
@@ -353,6 +410,24 @@ Status RoutingStateRebuild::ScanCohorts(Cohorts& cohorts) {
 }
 
 Status RoutingStateRebuild::ScanTopics(RoutingStateReplay& replay) {
+  Status s = ScanDecisions(replay);
+  if (s.ok()) {
+    s = scan_(topics::kSalesFeedback, [&](const kafka::ConsumedMessage& m) {
+      rv1::SalesFeedback f;
+      if (f.ParseFromString(m.payload)) replay.OnFeedback(f);
+    });
+  }
+  if (s.ok()) {
+    s = scan_(topics::kDealsStalls, [&](const kafka::ConsumedMessage& m) {
+      rv1::DealStalled x;
+      if (x.ParseFromString(m.payload)) replay.OnStall(x);
+    });
+  }
+  if (s.ok()) s = ScanReps(replay);
+  return s;
+}
+
+Status RoutingStateRebuild::ScanDecisions(RoutingStateReplay& replay) {
   auto decisions = [&](const char* topic, auto read) {
     return scan_(topic, [&](const kafka::ConsumedMessage& m) {
       rv1::LeadAssigned r;
@@ -381,112 +456,44 @@ Status RoutingStateRebuild::ScanTopics(RoutingStateReplay& replay) {
     });
   }
   if (s.ok()) s = decisions(topics::kLeadsRejected, &DisqualifiedDecision);
-  if (s.ok()) {
-    s = scan_(topics::kSalesFeedback, [&](const kafka::ConsumedMessage& m) {
-      rv1::SalesFeedback f;
-      if (f.ParseFromString(m.payload)) replay.OnFeedback(f);
-    });
-  }
-  if (s.ok()) {
-    s = scan_(topics::kDealsStalls, [&](const kafka::ConsumedMessage& m) {
-      rv1::DealStalled x;
-      if (x.ParseFromString(m.payload)) replay.OnStall(x);
-    });
-  }
-  if (s.ok()) {
-    s = scan_(topics::kRepsAvailability, [&](const kafka::ConsumedMessage& m) {
-      rv1::RepAvailabilityChanged a;
-      if (a.ParseFromString(m.payload) && !a.rep_id().empty()) {
-        replay.OnAvailability(a.rep_id(), a.availability());
-      }
-    });
-  }
-  if (s.ok()) {
-    // Records routing's consumer refused (unreadable, invalid) stay refused.
-    const int64_t now_ms = clock_.NowMillis();
-    s = scan_(topics::kRepsOutOfOffice, [&](const kafka::ConsumedMessage& m) {
-      rv1::RepOutOfOffice o;
-      if (!o.ParseFromString(m.payload) || o.rep_id().empty()) return;
-      auto windows = OutOfOfficeFromProto(o.windows(), now_ms);
-      if (windows.ok()) replay.OnOutOfOffice(o.rep_id(), std::move(*windows), ToMillis(o.at()));
-    });
-  }
   return s;
+}
+
+Status RoutingStateRebuild::ScanReps(RoutingStateReplay& replay) {
+  Status s = scan_(topics::kRepsAvailability, [&](const kafka::ConsumedMessage& m) {
+    rv1::RepAvailabilityChanged a;
+    if (a.ParseFromString(m.payload) && !a.rep_id().empty()) {
+      replay.OnAvailability(a.rep_id(), a.availability());
+    }
+  });
+  if (!s.ok()) return s;
+  // Records routing's consumer refused (unreadable, invalid) stay refused.
+  const int64_t now_ms = clock_.NowMillis();
+  return scan_(topics::kRepsOutOfOffice, [&](const kafka::ConsumedMessage& m) {
+    rv1::RepOutOfOffice o;
+    if (!o.ParseFromString(m.payload) || o.rep_id().empty()) return;
+    auto windows = OutOfOfficeFromProto(o.windows(), now_ms);
+    if (windows.ok()) replay.OnOutOfOffice(o.rep_id(), std::move(*windows), ToMillis(o.at()));
+  });
 }
 
 Status RoutingStateRebuild::WriteState(const RoutingStateReplay::State& state,
                                        const Cohorts& cohorts, int64_t now) {
   Writer w(redis_);
-  // The families the rebuild owns outright start empty (a partial earlier
-  // rebuild, or state older than the topics' retention, must not linger).
-  for (const char* family : {"open:*", "open-set:*", "daily:*", "queue:*", "cohort:*", "won:*"}) {
-    if (Status d = DeleteMatching(redis_, w, kPrefix + family); !d.ok()) return d;
-  }
-  // The SLA ladder (sla_ladder_store.h) is not replayed: the scheduler
-  // recomputes it from the restored SLA timers and each assignment's time (a
-  // step fired before the loss may be sent again, with the same due_at).
-  for (const char* key :
-       {"sla", "outbox", "availability", "out-of-office", "stalls", "sla-ladder"}) {
-    if (Status a = w.Add({"DEL", kPrefix + key}); !a.ok()) return a;
-  }
+  if (Status d = ClearOwnedKeys(redis_, w); !d.ok()) return d;
   size_t timers = 0;
   for (const auto& [lead_id, lead] : state.leads) {
-    if (Status a = WriteLead(w, lead_id, lead, policy_->deal_stages(), now); !a.ok()) return a;
+    WriteLead(w, lead_id, lead, policy_->deal_stages(), now);
     if (lead.sla_due_ms > 0) ++timers;
   }
-  size_t open = 0, queued = 0;
-  for (const auto& [rep, ids] : state.open) {
-    redis::Command sadd{"SADD", kPrefix + "open-set:" + rep};
-    sadd.insert(sadd.end(), ids.begin(), ids.end());
-    open += ids.size();
-    if (Status a = w.Add(std::move(sadd)); !a.ok()) return a;
-    if (Status a = w.Add({"SET", kPrefix + "open:" + rep, std::to_string(ids.size())}); !a.ok()) {
-      return a;
-    }
-  }
-  for (const auto& [key, count] : state.daily) {
-    if (Status a = w.Add({"SET", kPrefix + "daily:" + key.first + ":" + key.second,
-                          std::to_string(count), "EX", std::to_string(kDailyTtlSeconds)});
-        !a.ok()) {
-      return a;
-    }
-  }
-  for (const auto& [team, entries] : state.queues) {
-    // The entries carry their rank (queue_order.h): the rebuilt queue drains
-    // in the order the live one did.
-    redis::Command zadd{"ZADD", kPrefix + "queue:" + team};
-    zadd.reserve(2 + 2 * entries.size());
-    for (const auto& e : entries) {
-      zadd.push_back("0");
-      zadd.push_back(e);
-    }
-    queued += entries.size();
-    if (Status a = w.Add(std::move(zadd)); !a.ok()) return a;
-  }
-  for (const auto& [rep, a] : state.availability) {
-    if (Status x = w.Add({"HSET", kPrefix + "availability", rep, std::to_string(static_cast<int>(a))});
-        !x.ok()) {
-      return x;
-    }
-  }
-  for (const auto& [rep, set] : state.out_of_office) {
-    if (Status x = w.Add({"HSET", OutOfOfficeStore::Key(), rep,
-                          OutOfOfficeStore::Value(set.second, set.first)});
-        !x.ok()) {
-      return x;
-    }
-  }
-  if (Status f = WriteFunnel(w, state, cohorts, now); !f.ok()) return f;
+  const size_t open = WriteRepLoads(w, state);
+  const size_t queued = WriteQueues(w, state);
+  WriteRepPresence(w, state);
+  WriteFunnel(w, state, cohorts, now);
   // The order the queues are ranked by (Check compares it with the policy's).
-  if (Status a = w.Add({"SET", kPrefix + "queue-order", QueueOrderName(policy_->queue_order())});
-      !a.ok()) {
-    return a;
-  }
+  w.Add({"SET", kPrefix + "queue-order", QueueOrderName(policy_->queue_order())});
   // Last: the marker that lets routing act again.
-  if (Status a = w.Add({"SET", RoutingStateKey(), instance_id_ + "@" + std::to_string(now)});
-      !a.ok()) {
-    return a;
-  }
+  w.Add({"SET", RoutingStateKey(), instance_id_ + "@" + std::to_string(now)});
   if (Status f = w.Flush(); !f.ok()) return f;
   log::Info("routing state rebuilt from the topics",
             {{"leads", std::to_string(state.leads.size())}, {"open", std::to_string(open)},

@@ -67,9 +67,18 @@ class RoutingStateRebuild {
   bool ready() const { return ready_.load(); }
 
  private:
+  // Whether the marker exists and the queues are ranked by the policy's
+  // order (checked once per process; another order drops the marker).
+  StatusOr<bool> StateComplete();
   Status Rebuild();
-  // Feeds every record of the topics that record routing's outcomes.
+  void CountRebuild(double seconds);
+  // Feeds every record of the topics that record routing's outcomes: the
+  // decisions (leads.assigned, leads.nurture, accounts.inbound, routing's
+  // disqualifications), sales.feedback, deals.stalls, and the reps'
+  // availability and out-of-office windows.
   Status ScanTopics(RoutingStateReplay& replay);
+  Status ScanDecisions(RoutingStateReplay& replay);
+  Status ScanReps(RoutingStateReplay& replay);
   // Each cohort's leads from leads.cohorts: cohort name -> (month, lead ids).
   using Cohorts = std::map<std::string, std::pair<MonthIndex, std::set<std::string>>>;
   Status ScanCohorts(Cohorts& cohorts);

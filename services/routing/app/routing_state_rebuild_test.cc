@@ -14,7 +14,7 @@
 #include "routing/app/routing_keys.h"
 #include "routing/app/routing_store.h"
 #include "routing/domain/queue_order.h"
-#include "routing/domain/routing_test_util.h"
+#include "routing/testing/routing_test_util.h"
 #include "services/common/testing/redis_server.h"
 
 namespace leadflow::routing {
@@ -96,11 +96,12 @@ TEST_F(RoutingStateRebuildTest, WithoutTheMarkerNothingIsClaimedOrRead) {
   q.day = "2026-01-14";
   q.max_open = 3;
   q.daily_cap = 4;
-  auto claimed = store.Claim(q);
+  auto claimed = store.claims.Claim(q);
   ASSERT_FALSE(claimed.ok());
   EXPECT_EQ(claimed.status().code(), StatusCode::kUnavailable) << claimed.status().message();
-  EXPECT_EQ(store.GetDecision("L1").status().code(), StatusCode::kUnavailable);
-  EXPECT_EQ(store.SetAvailability("ka-a", rv1::VACATION).code(), StatusCode::kUnavailable);
+  EXPECT_EQ(store.decisions.Get("L1").status().code(), StatusCode::kUnavailable);
+  EXPECT_EQ(store.rep_loads.SetAvailability("ka-a", rv1::VACATION).code(),
+            StatusCode::kUnavailable);
   EXPECT_EQ(Get({"DBSIZE"}), "0");  // nothing was written into the empty Redis
 }
 
@@ -130,12 +131,12 @@ TEST_F(RoutingStateRebuildTest, TheRebuiltQueueDrainsInTheLiveOrder) {
     c.record = &r;
     c.effect = ClaimEffect::kQueue;
     c.queue_entry = QueueEntry(policy_->queue_order(), r.scored(), kNow - q.age_s * 1000, q.id);
-    auto claimed = store.Claim(c);
+    auto claimed = store.claims.Claim(c);
     ASSERT_TRUE(claimed.ok()) << claimed.status().message();
     ASSERT_TRUE(claimed->claimed());
     records.push_back(r);
   }
-  auto live = store.QueuedLeads("key-accounts", 100);
+  auto live = store.queues.Leads("key-accounts", 100);
   ASSERT_TRUE(live.ok());
   std::vector<std::string> live_ids, live_entries;
   for (const auto& q : *live) {
@@ -151,7 +152,7 @@ TEST_F(RoutingStateRebuildTest, TheRebuiltQueueDrainsInTheLiveOrder) {
   auto rebuild = Rebuild();
   ASSERT_TRUE(rebuild.Check().ok());
   ASSERT_TRUE(rebuild.ready());
-  auto rebuilt = store.QueuedLeads("key-accounts", 100);
+  auto rebuilt = store.queues.Leads("key-accounts", 100);
   ASSERT_TRUE(rebuilt.ok());
   std::vector<std::string> rebuilt_entries;
   for (const auto& q : *rebuilt) rebuilt_entries.push_back(q.entry);
@@ -174,7 +175,7 @@ TEST_F(RoutingStateRebuildTest, AQueueInTheOldListLayoutIsRebuiltRanked) {
   EXPECT_TRUE(rebuild.ready());
   EXPECT_EQ(Get({"TYPE", "lf:{routing}:queue:key-accounts"}), "zset");
   RoutingStore store(*redis_);
-  auto q = store.QueuedLeads("key-accounts", 10);
+  auto q = store.queues.Leads("key-accounts", 10);
   ASSERT_TRUE(q.ok()) << q.status().message();
   ASSERT_EQ(q->size(), 2u);
   EXPECT_EQ((*q)[0].lead_id, "Q-strong");
@@ -199,7 +200,7 @@ TEST_F(RoutingStateRebuildTest, AChangedQueueOrderReRanksTheQueuesAlreadyThere) 
   EXPECT_EQ(Get({"GET", "lf:{routing}:queue-order"}),
             "QUEUE_RANK_BANT_PRODUCT,QUEUE_RANK_TOTAL_SCORE");
   RoutingStore store(*redis_);
-  auto q = store.QueuedLeads("key-accounts", 10);
+  auto q = store.queues.Leads("key-accounts", 10);
   ASSERT_TRUE(q.ok());
   ASSERT_EQ(q->size(), 2u);
   EXPECT_EQ((*q)[0].lead_id, "Q-strong-new");
@@ -213,7 +214,7 @@ TEST_F(RoutingStateRebuildTest, AChangedQueueOrderReRanksTheQueuesAlreadyThere) 
   EXPECT_TRUE(fifo.ready());
   EXPECT_GT(scans_, scans);
   EXPECT_EQ(Get({"GET", "lf:{routing}:queue-order"}), "fifo");
-  q = store.QueuedLeads("key-accounts", 10);
+  q = store.queues.Leads("key-accounts", 10);
   ASSERT_TRUE(q.ok());
   ASSERT_EQ(q->size(), 2u);
   EXPECT_EQ((*q)[0].lead_id, "Q-weak-old");
@@ -270,11 +271,11 @@ TEST_F(RoutingStateRebuildTest, RestoresTheStateFromTheTopicsAndSetsTheMarkerLas
   // close is recognised as the same answer (sales_state.h).
   {
     RoutingStore tags_store(*redis_);
-    auto closed = tags_store.GetFeedbackTags("L3");
+    auto closed = tags_store.sales_feedback.Tags("L3");
     ASSERT_TRUE(closed.ok()) << closed.status().message();
     EXPECT_EQ(closed->close, "WON");
     EXPECT_EQ(closed->version, kNow / 1000 * 1000);
-    auto accepted = tags_store.GetFeedbackTags("L2");
+    auto accepted = tags_store.sales_feedback.Tags("L2");
     ASSERT_TRUE(accepted.ok()) << accepted.status().message();
     EXPECT_EQ(accepted->accepted_by, "ka-a");
     EXPECT_EQ(accepted->accepted_version, kNow / 1000 * 1000);
@@ -300,13 +301,13 @@ TEST_F(RoutingStateRebuildTest, RestoresTheStateFromTheTopicsAndSetsTheMarkerLas
   q.day = "2026-01-14";
   q.max_open = 3;
   q.daily_cap = 10;
-  auto r = store.Claim(q);
+  auto r = store.claims.Claim(q);
   ASSERT_TRUE(r.ok()) << r.status().message();
   EXPECT_EQ(r->kind, ClaimResult::Kind::kExists);
   for (const std::string lead : {"L4", "L5"}) {
     const auto rec = Assigned(lead, rv1::ASSIGNED, "ka-a", "key-accounts", kNow, kNow + hour);
     q.record = &rec;
-    r = store.Claim(q);
+    r = store.claims.Claim(q);
     ASSERT_TRUE(r.ok()) << r.status().message();
     EXPECT_EQ(r->kind, lead == "L4" ? ClaimResult::Kind::kClaimed : ClaimResult::Kind::kNoCapacity)
         << lead;
