@@ -8,8 +8,6 @@ namespace leadflow::routing {
 
 namespace {
 
-constexpr int kMaxAttempts = 8;  // decisions per message before it is retried later
-
 // Every unfinished message of the batch fails with `s`; false, to end the batch.
 bool FailUnfinished(std::vector<RoutedLead>& leads, BatchWaves& waves, const Status& s) {
   for (size_t i = 0; i < leads.size(); ++i) {
@@ -70,7 +68,7 @@ std::vector<kafka::HandledMessage> RoutingEngine::Route(
   std::vector<std::string> ids;
   ids.reserve(leads.size());
   for (const auto& lead : leads) ids.push_back(lead.id());
-  BatchWaves waves(std::move(ids), kMaxAttempts);
+  BatchWaves waves(std::move(ids), kMaxRoutingAttempts);
   const auto now = clock_.Now();
   for (auto wave = waves.NextWave(); !wave.empty(); wave = waves.NextWave()) {
     if (!RouteWave(leads, wave, waves, now)) break;
@@ -143,7 +141,7 @@ Status RoutingEngine::ReemitAssignments(std::vector<RoutedLead>& leads,
   std::vector<std::string> ids;
   ids.reserve(recorded.size());
   for (size_t i : recorded) ids.push_back(leads[i].id());
-  auto last = store_.LastFeedbacks(ids);
+  auto last = store_.sales_feedback.LastFeedbacks(ids);
   if (!last.ok()) return last.status();
   std::vector<std::string> owned;  // slim records of closed or rejected leads
   for (size_t j = 0; j < recorded.size(); ++j) {

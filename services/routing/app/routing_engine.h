@@ -28,16 +28,15 @@
 #include <functional>
 #include <memory>
 
-#include "common/kafka/consumer_loop.h"
-#include "common/util/clock.h"
-#include "routing/app/assignment_broadcaster.h"
-#include "routing/app/rep_picker.h"
-#include "routing/app/routing_metrics.h"
 #include "routing/app/routing_store.h"
-#include "routing/app/scored_lead_router.h"
+#include "routing/app/scored_lead_router.h"  // with the engine's dependencies
 #include "routing/domain/batch_waves.h"
 
 namespace leadflow::routing {
+
+// Decisions per message in one batch before it is retried later (another
+// replica kept taking the slots it was decided into).
+inline constexpr int kMaxRoutingAttempts = 8;
 
 class RoutingEngine {
  public:

@@ -134,7 +134,7 @@ Status RoutingScheduler::RefreshPipeline(int64_t now_ms) {
     const std::vector<std::string> chunk(
         leads.begin() + static_cast<std::ptrdiff_t>(at),
         leads.begin() + static_cast<std::ptrdiff_t>(std::min(leads.size(), at + batch)));
-    auto tags = store_.GetFeedbackTagsMany(chunk);
+    auto tags = store_.sales_feedback.TagsMany(chunk);
     if (!tags.ok()) return tags.status();
     std::vector<std::string> staged;
     std::vector<FeedbackTags> staged_tags;
@@ -480,7 +480,7 @@ Status RoutingScheduler::FireStall(const std::string& lead_id, int64_t due_ms, i
   }
   const rv1::LeadAssigned& rec = (*stored)->record;
   const auto& d = rec.decision();
-  auto tags = store_.GetFeedbackTags(lead_id);
+  auto tags = store_.sales_feedback.Tags(lead_id);
   if (!tags.ok()) return tags.status();
   if (tags->stage.empty() || tags->accepted_by != d.rep_id()) {
     return KeepFirst(first, store_.stall_timers.Stop(lead_id, due_ms));
