@@ -3,6 +3,9 @@
 #include <google/protobuf/util/time_util.h>
 
 #include <limits>
+#include <utility>
+
+#include "routing/domain/lookup_table.h"
 
 namespace leadflow::routing {
 namespace {
@@ -15,15 +18,10 @@ void SetTime(int64_t ms, google::protobuf::Timestamp* out) {
 }
 
 rv1::SimulatedDecisionSource SourceProto(DecisionSource s) {
-  switch (s) {
-    case DecisionSource::kQueueDrain:
-      return rv1::SIMULATED_DECISION_QUEUE_DRAIN;
-    case DecisionSource::kSlaReassign:
-      return rv1::SIMULATED_DECISION_SLA_REASSIGN;
-    case DecisionSource::kScored:
-      break;
-  }
-  return rv1::SIMULATED_DECISION_SCORED;
+  static constexpr std::pair<DecisionSource, rv1::SimulatedDecisionSource> kSources[] = {
+      {DecisionSource::kQueueDrain, rv1::SIMULATED_DECISION_QUEUE_DRAIN},
+      {DecisionSource::kSlaReassign, rv1::SIMULATED_DECISION_SLA_REASSIGN}};
+  return Lookup(s, kSources, rv1::SIMULATED_DECISION_SCORED);
 }
 
 }  // namespace

@@ -1,5 +1,9 @@
 #include "routing/domain/feedback.h"
 
+#include <algorithm>
+#include <utility>
+
+#include "routing/domain/lookup_table.h"
 #include "routing/domain/router.h"
 
 namespace leadflow::routing {
@@ -7,6 +11,25 @@ namespace leadflow::routing {
 namespace {
 
 namespace cv1 = leadflow::common::v1;
+
+// The reasons a LOST close may carry (docs/domain-rules.md §6).
+constexpr cv1::ReasonCode kLossReasons[] = {
+    cv1::LOST_PRICE,       cv1::LOST_TO_COMPETITOR, cv1::LOST_TENDER,
+    cv1::LOST_NO_BUDGET,   cv1::LOST_TIMING,        cv1::LOST_NO_DECISION,
+    cv1::BUDGET_TOO_SMALL, cv1::RIGID_SPEC,         cv1::TAILORED_FOR_COMPETITOR};
+
+// The reasons a sales rejection may carry.
+constexpr cv1::ReasonCode kSalesRejectionReasons[] = {
+    cv1::BUDGET_TOO_SMALL, cv1::RIGID_SPEC,     cv1::TAILORED_FOR_COMPETITOR,
+    cv1::NOT_A_FIT,        cv1::DUPLICATE_LEAD, cv1::NO_RESPONSE};
+
+// "A, B, C" (the names the errors list).
+template <size_t N>
+std::string NamesOf(const cv1::ReasonCode (&reasons)[N]) {
+  std::string names;
+  for (cv1::ReasonCode r : reasons) names += (names.empty() ? "" : ", ") + cv1::ReasonCode_Name(r);
+  return names;
+}
 
 std::string ReasonText(cv1::ReasonCode r) {
   const std::string& name = cv1::ReasonCode_Name(r);
@@ -42,6 +65,18 @@ Status CheckOutcome(leadflow::routing::v1::DealOutcome o) {
   return Status::Ok();
 }
 
+// Only a REJECT carries a reject reason.
+Status NoRejectReason(const leadflow::routing::v1::SalesFeedback& f) {
+  if (f.reject_reason() == cv1::REASON_UNSPECIFIED) return Status::Ok();
+  return Status::InvalidArgument("reject_reason: only a REJECT carries one", cv1::INVALID_FIELD);
+}
+
+// Only a CLOSE carries a deal outcome.
+Status NoOutcome(const leadflow::routing::v1::SalesFeedback& f) {
+  if (f.outcome() == leadflow::routing::v1::DEAL_OUTCOME_UNSPECIFIED) return Status::Ok();
+  return Status::InvalidArgument("outcome: only a CLOSE carries one", cv1::INVALID_FIELD);
+}
+
 // Only a CLOSE carries a loss reason or its detail.
 Status NoLoss(const leadflow::routing::v1::SalesFeedback& f) {
   if (f.loss_reason() != cv1::REASON_UNSPECIFIED) {
@@ -57,27 +92,9 @@ Status NoLoss(const leadflow::routing::v1::SalesFeedback& f) {
 
 }  // namespace
 
-bool IsLossReason(cv1::ReasonCode r) {
-  switch (r) {
-    case cv1::LOST_PRICE:
-    case cv1::LOST_TO_COMPETITOR:
-    case cv1::LOST_TENDER:
-    case cv1::LOST_NO_BUDGET:
-    case cv1::LOST_TIMING:
-    case cv1::LOST_NO_DECISION:
-    case cv1::BUDGET_TOO_SMALL:
-    case cv1::RIGID_SPEC:
-    case cv1::TAILORED_FOR_COMPETITOR:
-      return true;
-    default:
-      return false;
-  }
-}
+bool IsLossReason(cv1::ReasonCode r) { return std::ranges::count(kLossReasons, r) > 0; }
 
-std::string LossReasonNames() {
-  return "LOST_PRICE, LOST_TO_COMPETITOR, LOST_TENDER, LOST_NO_BUDGET, LOST_TIMING, "
-         "LOST_NO_DECISION, BUDGET_TOO_SMALL, RIGID_SPEC, TAILORED_FOR_COMPETITOR";
-}
+std::string LossReasonNames() { return NamesOf(kLossReasons); }
 
 Status CheckLossReason(leadflow::routing::v1::DealOutcome outcome, cv1::ReasonCode r,
                        const std::string& detail) {
@@ -151,23 +168,10 @@ bool ParseCloseDetail(const std::string& detail, leadflow::routing::v1::DealOutc
 }
 
 bool IsSalesRejectionReason(cv1::ReasonCode r) {
-  switch (r) {
-    case cv1::BUDGET_TOO_SMALL:
-    case cv1::RIGID_SPEC:
-    case cv1::TAILORED_FOR_COMPETITOR:
-    case cv1::NOT_A_FIT:
-    case cv1::DUPLICATE_LEAD:
-    case cv1::NO_RESPONSE:
-      return true;
-    default:
-      return false;
-  }
+  return std::ranges::count(kSalesRejectionReasons, r) > 0;
 }
 
-std::string SalesRejectionReasonNames() {
-  return "BUDGET_TOO_SMALL, RIGID_SPEC, TAILORED_FOR_COMPETITOR, NOT_A_FIT, DUPLICATE_LEAD, "
-         "NO_RESPONSE";
-}
+std::string SalesRejectionReasonNames() { return NamesOf(kSalesRejectionReasons); }
 
 Status ValidateAccept(const leadflow::routing::v1::AcceptLeadRequest& r) {
   if (r.lead_id().empty()) return Status::InvalidArgument("lead_id: required");
@@ -199,34 +203,18 @@ Status ValidateFeedback(const leadflow::routing::v1::SalesFeedback& f) {
   }
   switch (f.kind()) {
     case rv1::ACCEPT:
-      if (f.reject_reason() != cv1::REASON_UNSPECIFIED) {
-        return Status::InvalidArgument("reject_reason: only a REJECT carries one",
-                                       cv1::INVALID_FIELD);
-      }
-      if (f.outcome() != rv1::DEAL_OUTCOME_UNSPECIFIED) {
-        return Status::InvalidArgument("outcome: only a CLOSE carries one", cv1::INVALID_FIELD);
-      }
-      return Status::Ok();
+      if (Status s = NoRejectReason(f); !s.ok()) return s;
+      return NoOutcome(f);
     case rv1::REJECT:
-      if (f.outcome() != rv1::DEAL_OUTCOME_UNSPECIFIED) {
-        return Status::InvalidArgument("outcome: only a CLOSE carries one", cv1::INVALID_FIELD);
-      }
+      if (Status s = NoOutcome(f); !s.ok()) return s;
       return CheckRejectReason("reject_reason", f.reject_reason());
     case rv1::CLOSE:
-      if (f.reject_reason() != cv1::REASON_UNSPECIFIED) {
-        return Status::InvalidArgument("reject_reason: only a REJECT carries one",
-                                       cv1::INVALID_FIELD);
-      }
+      if (Status s = NoRejectReason(f); !s.ok()) return s;
       if (Status s = CheckOutcome(f.outcome()); !s.ok()) return s;
       return CheckLossReason(f.outcome(), f.loss_reason(), f.loss_detail());
     case rv1::STAGE:
-      if (f.reject_reason() != cv1::REASON_UNSPECIFIED) {
-        return Status::InvalidArgument("reject_reason: only a REJECT carries one",
-                                       cv1::INVALID_FIELD);
-      }
-      if (f.outcome() != rv1::DEAL_OUTCOME_UNSPECIFIED) {
-        return Status::InvalidArgument("outcome: only a CLOSE carries one", cv1::INVALID_FIELD);
-      }
+      if (Status s = NoRejectReason(f); !s.ok()) return s;
+      if (Status s = NoOutcome(f); !s.ok()) return s;
       return ValidateStageFields(f.stage(), f.deal_value_rub(), f.back_reason());
     default:
       return Status::InvalidArgument("kind: must be ACCEPT, REJECT, CLOSE or STAGE",
@@ -258,18 +246,12 @@ Status ValidateAdvanceStage(const leadflow::routing::v1::AdvanceStageRequest& r)
 }
 
 const char* FeedbackKindLabel(leadflow::routing::v1::FeedbackKind kind) {
-  switch (kind) {
-    case leadflow::routing::v1::ACCEPT:
-      return "accept";
-    case leadflow::routing::v1::REJECT:
-      return "reject";
-    case leadflow::routing::v1::CLOSE:
-      return "close";
-    case leadflow::routing::v1::STAGE:
-      return "stage";
-    default:
-      return "unknown";
-  }
+  namespace rv1 = leadflow::routing::v1;
+  static constexpr std::pair<rv1::FeedbackKind, const char*> kLabels[] = {{rv1::ACCEPT, "accept"},
+                                                                          {rv1::REJECT, "reject"},
+                                                                          {rv1::CLOSE, "close"},
+                                                                          {rv1::STAGE, "stage"}};
+  return Lookup(kind, kLabels, "unknown");
 }
 
 bool RejectionReturnsToNurture(const RoutingPolicy& policy, leadflow::common::v1::Segment segment,

@@ -78,12 +78,7 @@ struct SimRep {
 };
 
 RepState StateOf(const SimRep& s) {
-  RepState st;
-  st.availability = s.availability;
-  st.out_of_office = s.out_of_office;
-  st.open_leads = s.open;
-  st.today_count = s.today;
-  return st;
+  return RepState{s.availability, s.open, s.today, s.out_of_office};
 }
 
 struct SimLead {

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "routing/domain/feedback.h"
+#include "routing/domain/lookup_table.h"
 
 namespace leadflow::routing {
 
@@ -66,18 +67,12 @@ std::string Describe(const SalesStatus& s) {
 }
 
 rv1::SalesState StateAfter(rv1::FeedbackKind kind) {
-  switch (kind) {
-    case rv1::ACCEPT:
-      return rv1::SALES_ACCEPTED;
-    case rv1::REJECT:
-      return rv1::SALES_REJECTED;
-    case rv1::CLOSE:
-      return rv1::SALES_CLOSED;
-    case rv1::STAGE:
-      return rv1::SALES_IN_STAGE;
-    default:
-      return rv1::SALES_STATE_UNSPECIFIED;
-  }
+  static constexpr std::pair<rv1::FeedbackKind, rv1::SalesState> kStates[] = {
+      {rv1::ACCEPT, rv1::SALES_ACCEPTED},
+      {rv1::REJECT, rv1::SALES_REJECTED},
+      {rv1::CLOSE, rv1::SALES_CLOSED},
+      {rv1::STAGE, rv1::SALES_IN_STAGE}};
+  return Lookup(kind, kStates, rv1::SALES_STATE_UNSPECIFIED);
 }
 
 FeedbackStep NextSalesState(const SalesStatus& cur, const std::string& accepted_by,

@@ -1,5 +1,9 @@
 #include "routing/domain/simulation_history.h"
 
+#include <utility>
+
+#include "routing/domain/lookup_table.h"
+
 namespace leadflow::routing {
 
 DecisionSource SourceOf(const leadflow::routing::v1::Decision& decision) {
@@ -13,15 +17,9 @@ DecisionSource SourceOf(const leadflow::routing::v1::Decision& decision) {
 }
 
 const char* SourceName(DecisionSource source) {
-  switch (source) {
-    case DecisionSource::kQueueDrain:
-      return "queue_drain";
-    case DecisionSource::kSlaReassign:
-      return "sla_reassign";
-    case DecisionSource::kScored:
-      break;
-  }
-  return "scored";
+  static constexpr std::pair<DecisionSource, const char*> kNames[] = {
+      {DecisionSource::kQueueDrain, "queue_drain"}, {DecisionSource::kSlaReassign, "sla_reassign"}};
+  return Lookup(source, kNames, "scored");
 }
 
 }  // namespace leadflow::routing

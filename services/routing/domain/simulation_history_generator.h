@@ -12,15 +12,17 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "routing/domain/routing_policy.h"
 #include "routing/domain/simulation_history.h"
 
 namespace leadflow::routing {
 
+// What to generate: `leads` leads over `days` days from `start_ms`.
 struct HistoryGeneratorOptions {
-  int leads = 50000;
-  int days = 5;
+  int leads = 50000, days = 5;
   uint64_t seed = 42;
   int64_t start_ms = 1793577600000;  // Monday 2026-11-02 00:00 UTC
   int partitions = 3;

@@ -1,6 +1,9 @@
 #include "routing/domain/sla_ladder.h"
 
+#include <utility>
+
 #include "routing/domain/business_time.h"
+#include "routing/domain/lookup_table.h"
 
 namespace leadflow::routing {
 namespace {
@@ -69,16 +72,12 @@ int64_t SlaGraceEndMillis(const RoutingPolicy& policy, const std::string& team_i
 }
 
 std::string SlaStepLabel(leadflow::routing::v1::SlaStep step) {
-  switch (step) {
-    case leadflow::routing::v1::SLA_STEP_REMINDER:
-      return "reminder";
-    case leadflow::routing::v1::SLA_STEP_ESCALATION:
-      return "escalation";
-    case leadflow::routing::v1::SLA_STEP_REASSIGNED:
-      return "reassigned";
-    default:
-      return "unspecified";
-  }
+  namespace rv1 = leadflow::routing::v1;
+  static constexpr std::pair<rv1::SlaStep, const char*> kLabels[] = {
+      {rv1::SLA_STEP_REMINDER, "reminder"},
+      {rv1::SLA_STEP_ESCALATION, "escalation"},
+      {rv1::SLA_STEP_REASSIGNED, "reassigned"}};
+  return Lookup(step, kLabels, "unspecified");
 }
 
 }  // namespace leadflow::routing

@@ -24,15 +24,12 @@
 
 namespace leadflow::routing {
 
-// A wall-clock reading in some zone.
+// A wall-clock reading in some zone: the date (month 1..12, day 1..31), the
+// ISO weekday (1 = Monday .. 7 = Sunday) and the time of day.
 struct LocalTime {
-  int year = 1970;
-  int month = 1;    // 1..12
-  int day = 1;      // 1..31
-  int weekday = 4;  // ISO: 1 = Monday .. 7 = Sunday
-  int hour = 0;
-  int minute = 0;
-  int second = 0;
+  int year = 1970, month = 1, day = 1;
+  int weekday = 4;
+  int hour = 0, minute = 0, second = 0;
 };
 
 // A POSIX TZ rule such as "MSK-3" or "CET-1CEST,M3.5.0,M10.5.0/3".
