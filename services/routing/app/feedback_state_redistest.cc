@@ -4,7 +4,7 @@
 // idempotent, and reason codes are checked against the kind.
 #include <gtest/gtest.h>
 
-#include "routing/app/routing_app_fixture.h"
+#include "routing/testing/routing_app_fixture.h"
 #include "routing/domain/sales_state.h"
 
 namespace leadflow::routing {

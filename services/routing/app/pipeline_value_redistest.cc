@@ -5,7 +5,7 @@
 // takes a deal out; a state being rebuilt keeps the last totals.
 #include <gtest/gtest.h>
 
-#include "routing/app/routing_app_fixture.h"
+#include "routing/testing/routing_app_fixture.h"
 
 namespace leadflow::routing {
 namespace {

@@ -7,7 +7,7 @@
 // from the topics).
 #include <gtest/gtest.h>
 
-#include "routing/app/routing_app_fixture.h"
+#include "routing/testing/routing_app_fixture.h"
 #include "routing/app/routing_state_rebuild.h"
 #include "routing/domain/sales_state.h"
 

@@ -4,7 +4,7 @@
 // and a close retried with another code is a different answer.
 #include <gtest/gtest.h>
 
-#include "routing/app/routing_app_fixture.h"
+#include "routing/testing/routing_app_fixture.h"
 
 namespace leadflow::routing {
 namespace {

@@ -11,7 +11,7 @@
 
 #include "routing/app/cohort_store.h"
 #include "routing/app/funnel_reporter.h"
-#include "routing/app/routing_app_fixture.h"
+#include "routing/testing/routing_app_fixture.h"
 #include "routing/app/routing_state_rebuild.h"
 
 namespace leadflow::routing {
