@@ -38,7 +38,7 @@ class RoutingBatchTest : public ::testing::Test {
   }
 
   // The engine's results, without the leads.cohorts records (the lead joined
-  // its submission cohort; funnel_integration_test.cc looks at those).
+  // its submission cohort; funnel_redistest.cc looks at those).
   std::vector<kafka::HandledMessage> Batch(const std::vector<kafka::ConsumedMessage>& batch) {
     auto results = engine_->HandleBatch(batch);
     for (auto& r : results) {

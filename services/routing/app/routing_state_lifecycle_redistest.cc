@@ -5,7 +5,7 @@
 
 #include "common/privacy/erasure.h"
 #include "routing/app/decision_record.h"
-#include "routing/app/routing_app_fixture.h"
+#include "routing/testing/routing_app_fixture.h"
 #include "routing/app/routing_keys.h"
 #include "routing/app/routing_privacy.h"
 

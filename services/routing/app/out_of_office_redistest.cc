@@ -5,7 +5,7 @@
 // routing's state is being rebuilt.
 #include "routing/app/out_of_office_processor.h"
 #include "routing/app/out_of_office_store.h"
-#include "routing/app/routing_app_fixture.h"
+#include "routing/testing/routing_app_fixture.h"
 
 namespace leadflow::routing {
 namespace {

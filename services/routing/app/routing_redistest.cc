@@ -5,7 +5,7 @@
 #include <map>
 #include <thread>
 
-#include "routing/app/routing_app_fixture.h"
+#include "routing/testing/routing_app_fixture.h"
 #include "routing/app/routing_keys.h"
 #include "routing/domain/queue_order.h"
 

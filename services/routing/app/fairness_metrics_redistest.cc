@@ -4,7 +4,7 @@
 // configured rep is exported with its weight share and a counter from 0.
 #include <gtest/gtest.h>
 
-#include "routing/app/routing_app_fixture.h"
+#include "routing/testing/routing_app_fixture.h"
 #include "routing/domain/fairness.h"
 
 namespace leadflow::routing {

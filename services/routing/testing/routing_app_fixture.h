@@ -8,11 +8,11 @@
 #include "common/metrics/registry.h"
 #include "common/metrics/service_metrics.h"
 #include "common/testing/fake_kafka.h"
-#include "routing/app/routing_keys.h"
 #include "routing/app/routing_engine.h"
 #include "routing/app/routing_grpc_service.h"
+#include "routing/app/routing_keys.h"
 #include "routing/app/routing_scheduler.h"
-#include "routing/domain/routing_test_util.h"
+#include "routing/testing/routing_test_util.h"
 #include "services/common/testing/redis_server.h"
 
 namespace leadflow::routing {
@@ -38,8 +38,8 @@ class RoutingAppTest : public ::testing::Test {
     feedback_ = std::make_unique<FeedbackProcessor>(policy_, *store_, *metrics_, clock_);
     grpc_ = std::make_unique<RoutingGrpcService>(policy_, *store_, producer_, broadcaster_,
                                                  *feedback_, clock_);
-    scheduler_ = std::make_unique<RoutingScheduler>(policy_, *engine_, *store_, producer_,
-                                                    broadcaster_, *metrics_, clock_);
+    scheduler_ = std::make_unique<RoutingScheduler>(policy_, engine_->rep_picker(), *store_,
+                                                    producer_, broadcaster_, *metrics_, clock_);
   }
 
   kafka::ConsumedMessage Msg(const leadflow::scoring::v1::LeadScored& s) {

@@ -3,7 +3,7 @@
 // in order; once across replicas; again after a crash before the event;
 // restarts; a team without a ladder unchanged.
 #include "leadflow/routing/v1/sla_escalation.pb.h"
-#include "routing/app/routing_app_fixture.h"
+#include "routing/testing/routing_app_fixture.h"
 #include "routing/app/sla_ladder_store.h"
 
 namespace leadflow::routing {
