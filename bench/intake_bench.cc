@@ -39,7 +39,7 @@
 #include "intake/app/intake_processor.h"
 #include "intake/app/submitted_handler.h"
 #include "intake/domain/intake_policy.h"
-#include "intake/domain/submission_parser.h"
+#include "intake/wire/submission_parser.h"
 #include "intake/domain/validation.h"
 #include "lead_generator.h"
 #include "ledger.h"

@@ -5,7 +5,7 @@
 #include <chrono>
 #include <thread>
 
-#include "intake/app/app_test_util.h"
+#include "intake/testing/app_test_util.h"
 
 namespace leadflow::intake {
 namespace {

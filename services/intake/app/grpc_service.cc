@@ -6,6 +6,8 @@
 #include <google/protobuf/wire_format_lite.h>
 #include <grpcpp/grpcpp.h>
 
+#include "intake/app/grpc_access.h"
+
 namespace leadflow::intake {
 namespace {
 
@@ -14,6 +16,33 @@ namespace io = google::protobuf::io;
 
 constexpr uint32_t kTag(int field, int wire_type) {
   return static_cast<uint32_t>((field << 3) | wire_type);
+}
+
+// INVALID_ARGUMENT with `response` (its field errors) in the status details.
+grpc::Status InvalidArgument(const std::string& msg, const SubmitLeadResponse& response) {
+  return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, msg,
+                      EncodeErrorDetails(grpc::StatusCode::INVALID_ARGUMENT, msg, response));
+}
+
+// The answer to a processed submission: a new lead and a repeat alike
+// (docs/security.md, "No oracles"), or its field errors.
+grpc::Status Answer(const StatusOr<IntakeResult>& result, SubmitLeadResponse* response) {
+  if (!result.ok()) {
+    if (result.status().code() == StatusCode::kUnavailable) {
+      return grpc::Status(grpc::StatusCode::UNAVAILABLE, "temporarily unavailable, retry later");
+    }
+    return grpc::Status(grpc::StatusCode::INTERNAL, "internal error");
+  }
+  if (result->outcome != IntakeOutcome::kRejected) {
+    response->set_lead_id(result->lead_id);
+    return grpc::Status::OK;
+  }
+  std::string msg = "invalid lead submission:";
+  for (const auto& e : result->errors) {
+    *response->add_errors() = e;
+    msg += " " + e.field_path() + " (" + leadflow::common::v1::ReasonCode_Name(e.reason()) + ")";
+  }
+  return InvalidArgument(msg, *response);
 }
 
 }  // namespace
@@ -65,66 +94,20 @@ grpc::Status IntakeGrpcService::SubmitLead(grpc::ServerContext* context,
                                            SubmitLeadResponse* response) {
   leadflow::intake::v1::LeadSubmission sub = request->lead();
   SubmissionOrigin origin;
-  auto metadata = [context](const std::string& name) -> std::optional<std::string> {
-    if (context == nullptr) return std::nullopt;
-    const auto& md = context->client_metadata();
-    auto it = md.find(name);
-    if (it == md.end()) return std::nullopt;
-    return std::string(it->second.data(), it->second.size());
-  };
-  if (auto trace = metadata("trace-id")) origin.trace_id = trace->substr(0, 128);
-  if (access_ != nullptr) {
-    const AccessDecision d = access_->Check(auth::ExtractApiKey(metadata));
-    if (d.outcome == AccessOutcome::kUnauthenticated) {
-      processor_.CountDenied("", "UNAUTHENTICATED");
-      return grpc::Status(grpc::StatusCode::UNAUTHENTICATED, "missing or unknown API key");
-    }
-    if (d.outcome == AccessOutcome::kRateLimited && d.limit_unavailable) {
-      processor_.CountDenied(d.source_id, "RATE_LIMIT_UNAVAILABLE");
-      return grpc::Status(grpc::StatusCode::UNAVAILABLE, "temporarily unavailable, retry later");
-    }
-    if (d.outcome == AccessOutcome::kRateLimited) {
-      processor_.CountDenied(d.source_id, "RATE_LIMITED");
-      return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
-                          "rate limit of this source exceeded, retry later");
-    }
-    if (!BindSource(d.source_id, &sub)) {
-      processor_.CountDenied(d.source_id, "SOURCE_MISMATCH");
-      return grpc::Status(grpc::StatusCode::PERMISSION_DENIED,
-                          "source_id does not belong to the API key's source");
-    }
-  }
-  if (sub.ByteSizeLong() > processor_.policy().max_payload_bytes()) {
-    processor_.CountUnparseable(leadflow::common::v1::PAYLOAD_TOO_LARGE);
+  if (auto trace = ClientMetadata(context, "trace-id")) origin.trace_id = trace->substr(0, 128);
+  std::string source;
+  Refusal refused = intake_.Authenticate(CallerApiKey(context), &source);
+  if (refused == Refusal::kNone) refused = intake_.Bind(source, &sub);
+  if (refused != Refusal::kNone) return RefusalStatus(refused);
+  if (sub.ByteSizeLong() > intake_.processor().policy().max_payload_bytes()) {
+    intake_.processor().CountUnparseable(leadflow::common::v1::PAYLOAD_TOO_LARGE);
+    const std::string msg = "submission exceeds the size limit";
     auto* e = response->add_errors();
     e->set_reason(leadflow::common::v1::PAYLOAD_TOO_LARGE);
-    e->set_message("submission exceeds the size limit");
-    const std::string msg = "submission exceeds the size limit";
-    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, msg,
-                        EncodeErrorDetails(grpc::StatusCode::INVALID_ARGUMENT, msg, *response));
+    e->set_message(msg);
+    return InvalidArgument(msg, *response);
   }
-  auto result = processor_.SubmitAndWait(sub, origin, producer_, publish_timeout_);
-  if (!result.ok()) {
-    if (result.status().code() == StatusCode::kUnavailable) {
-      return grpc::Status(grpc::StatusCode::UNAVAILABLE, "temporarily unavailable, retry later");
-    }
-    return grpc::Status(grpc::StatusCode::INTERNAL, "internal error");
-  }
-  switch (result->outcome) {
-    case IntakeOutcome::kAccepted:
-    case IntakeOutcome::kDuplicate:  // answered alike (docs/security.md, "No oracles")
-      response->set_lead_id(result->lead_id);
-      return grpc::Status::OK;
-    case IntakeOutcome::kRejected:
-      break;
-  }
-  std::string msg = "invalid lead submission:";
-  for (const auto& e : result->errors) {
-    *response->add_errors() = e;
-    msg += " " + e.field_path() + " (" + leadflow::common::v1::ReasonCode_Name(e.reason()) + ")";
-  }
-  return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, msg,
-                      EncodeErrorDetails(grpc::StatusCode::INVALID_ARGUMENT, msg, *response));
+  return Answer(intake_.Submit(sub, origin), response);
 }
 
 }  // namespace leadflow::intake

@@ -26,6 +26,7 @@
 #include "common/kafka/producer.h"
 #include "intake/app/intake_processor.h"
 #include "intake/app/source_access.h"
+#include "intake/app/synchronous_intake.h"
 #include "leadflow/intake/v1/intake.grpc.pb.h"
 
 namespace leadflow::intake {
@@ -35,20 +36,14 @@ class IntakeGrpcService final : public leadflow::intake::v1::IntakeService::Serv
   // `access` may be null (no authentication); it must outlive the service.
   IntakeGrpcService(IntakeProcessor& processor, kafka::Producer& producer, SourceAccess* access,
                     std::chrono::milliseconds publish_timeout = std::chrono::seconds(10))
-      : processor_(processor),
-        producer_(producer),
-        access_(access),
-        publish_timeout_(publish_timeout) {}
+      : intake_(processor, producer, access, publish_timeout) {}
 
   grpc::Status SubmitLead(grpc::ServerContext* context,
                           const leadflow::intake::v1::SubmitLeadRequest* request,
                           leadflow::intake::v1::SubmitLeadResponse* response) override;
 
  private:
-  IntakeProcessor& processor_;
-  kafka::Producer& producer_;
-  SourceAccess* access_;
-  std::chrono::milliseconds publish_timeout_;
+  SynchronousIntake intake_;
 };
 
 // The serialized google.rpc.Status for `code`/`message` with `response`

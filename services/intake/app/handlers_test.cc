@@ -8,7 +8,7 @@
 
 #include "common/auth/sha256.h"
 #include "common/kafka/topics.h"
-#include "intake/app/app_test_util.h"
+#include "intake/testing/app_test_util.h"
 #include "intake/app/grpc_service.h"
 #include "intake/app/http_handler.h"
 #include "intake/app/source_access.h"

@@ -2,8 +2,9 @@
 
 #include <cctype>
 #include <nlohmann/json.hpp>
+#include <optional>
 
-#include "intake/domain/submission_parser.h"
+#include "intake/wire/submission_parser.h"
 
 namespace leadflow::intake {
 namespace {
@@ -39,80 +40,91 @@ bool IsLenientJsonType(const std::string& content_type) {
   return base == "application/x-www-form-urlencoded" || base == "text/plain" || base == "text/json";
 }
 
-}  // namespace
+health::HttpResponse Unavailable() {
+  return Json(503, {{"error", "temporarily unavailable, retry later"}});
+}
 
-health::HttpResponse HttpLeadHandler::Handle(const health::HttpRequest& request) {
-  std::string authenticated_source;
-  if (access_ != nullptr) {
-    const auto key =
-        auth::ExtractApiKey([&](const std::string& name) -> std::optional<std::string> {
-          auto it = request.headers.find(name);
-          if (it == request.headers.end()) return std::nullopt;
-          return it->second;
-        });
-    const AccessDecision d = access_->Check(key);
-    if (d.outcome == AccessOutcome::kUnauthenticated) {
-      processor_.CountDenied("", "UNAUTHENTICATED");
+health::HttpResponse RefusalResponse(Refusal refusal) {
+  switch (refusal) {
+    case Refusal::kUnauthenticated:
       return ErrorJson(401, "x-api-key", "UNAUTHENTICATED", "missing or unknown API key");
-    }
-    if (d.outcome == AccessOutcome::kRateLimited && d.limit_unavailable) {
-      processor_.CountDenied(d.source_id, "RATE_LIMIT_UNAVAILABLE");
-      return Json(503, {{"error", "temporarily unavailable, retry later"}});
-    }
-    if (d.outcome == AccessOutcome::kRateLimited) {
-      processor_.CountDenied(d.source_id, "RATE_LIMITED");
+    case Refusal::kLimitUnavailable:
+      return Unavailable();
+    case Refusal::kRateLimited:
       return ErrorJson(429, "", "RATE_LIMITED", "rate limit of this source exceeded, retry later");
-    }
-    authenticated_source = d.source_id;
+    case Refusal::kSourceMismatch:
+    case Refusal::kNone:
+      break;
   }
-  std::string content_type;
-  if (auto it = request.headers.find("content-type"); it != request.headers.end()) {
-    content_type = it->second;
-  }
+  return ErrorJson(403, "source_id", "INVALID_FIELD",
+                   "source_id does not belong to the API key's source");
+}
+
+std::optional<std::string> Header(const health::HttpRequest& request, const std::string& name) {
+  auto it = request.headers.find(name);
+  if (it == request.headers.end()) return std::nullopt;
+  return it->second;
+}
+
+// The body's format by its content-type, lenient for JSON.
+PayloadFormat FormatOf(const health::HttpRequest& request) {
+  const std::string content_type = Header(request, "content-type").value_or("");
   PayloadFormat format = FormatFromContentType(content_type);
   if (format == PayloadFormat::kUnknown && IsLenientJsonType(content_type)) {
     format = PayloadFormat::kJson;
   }
-  std::string bad_field;
-  auto parsed =
-      ParseSubmission(request.body, format, processor_.policy().max_payload_bytes(), &bad_field);
-  if (!parsed.ok()) {
-    const auto reason = static_cast<leadflow::common::v1::ReasonCode>(parsed.status().reason());
-    processor_.CountUnparseable(reason);
-    const int status = reason == leadflow::common::v1::PAYLOAD_TOO_LARGE ? 413
-                       : format == PayloadFormat::kUnknown               ? 415
-                                                                         : 400;
-    return Json(status, {{"errors", nlohmann::json::array({ErrorEntry(
-                                        bad_field, reason, parsed.status().message())})}});
-  }
-  if (!authenticated_source.empty() && !BindSource(authenticated_source, &*parsed)) {
-    processor_.CountDenied(authenticated_source, "SOURCE_MISMATCH");
-    return ErrorJson(403, "source_id", "INVALID_FIELD",
-                     "source_id does not belong to the API key's source");
-  }
-  SubmissionOrigin origin;
-  if (auto it = request.headers.find("trace-id"); it != request.headers.end()) {
-    origin.trace_id = it->second.substr(0, 128);
-  }
-  auto result = processor_.SubmitAndWait(*parsed, origin, producer_, publish_timeout_);
+  return format;
+}
+
+health::HttpResponse Unparseable(const Status& status, PayloadFormat format,
+                                 const std::string& bad_field) {
+  const auto reason = static_cast<leadflow::common::v1::ReasonCode>(status.reason());
+  const int code = reason == leadflow::common::v1::PAYLOAD_TOO_LARGE ? 413
+                   : format == PayloadFormat::kUnknown               ? 415
+                                                                     : 400;
+  return Json(
+      code, {{"errors", nlohmann::json::array({ErrorEntry(bad_field, reason, status.message())})}});
+}
+
+// The answer to a processed submission: a new lead and a repeat alike
+// (docs/security.md, "No oracles"), or its field errors.
+health::HttpResponse Answer(const StatusOr<IntakeResult>& result) {
   if (!result.ok()) {
-    if (result.status().code() == StatusCode::kUnavailable) {
-      return Json(503, {{"error", "temporarily unavailable, retry later"}});
-    }
+    if (result.status().code() == StatusCode::kUnavailable) return Unavailable();
     return Json(500, {{"error", "internal error"}});
   }
-  switch (result->outcome) {
-    case IntakeOutcome::kAccepted:
-    case IntakeOutcome::kDuplicate:  // answered alike (docs/security.md, "No oracles")
-      return Json(202, {{"lead_id", result->lead_id}});
-    case IntakeOutcome::kRejected:
-      break;
+  if (result->outcome != IntakeOutcome::kRejected) {
+    return Json(202, {{"lead_id", result->lead_id}});
   }
   nlohmann::json errors = nlohmann::json::array();
   for (const auto& e : result->errors) {
     errors.push_back(ErrorEntry(e.field_path(), e.reason(), e.message()));
   }
   return Json(400, {{"errors", errors}});
+}
+
+}  // namespace
+
+health::HttpResponse HttpLeadHandler::Handle(const health::HttpRequest& request) {
+  std::string source;
+  const auto api_key =
+      auth::ExtractApiKey([&request](const std::string& name) { return Header(request, name); });
+  if (Refusal r = intake_.Authenticate(api_key, &source); r != Refusal::kNone) {
+    return RefusalResponse(r);
+  }
+  const PayloadFormat format = FormatOf(request);
+  std::string bad_field;
+  auto parsed = ParseSubmission(request.body, format,
+                                intake_.processor().policy().max_payload_bytes(), &bad_field);
+  if (!parsed.ok()) {
+    intake_.processor().CountUnparseable(
+        static_cast<leadflow::common::v1::ReasonCode>(parsed.status().reason()));
+    return Unparseable(parsed.status(), format, bad_field);
+  }
+  if (Refusal r = intake_.Bind(source, &*parsed); r != Refusal::kNone) return RefusalResponse(r);
+  SubmissionOrigin origin;
+  if (auto trace = Header(request, "trace-id")) origin.trace_id = trace->substr(0, 128);
+  return Answer(intake_.Submit(*parsed, origin));
 }
 
 }  // namespace leadflow::intake

@@ -27,6 +27,7 @@
 #include "common/kafka/producer.h"
 #include "intake/app/intake_processor.h"
 #include "intake/app/source_access.h"
+#include "intake/app/synchronous_intake.h"
 
 namespace leadflow::intake {
 
@@ -35,10 +36,7 @@ class HttpLeadHandler {
   // `access` may be null (no authentication); it must outlive the handler.
   HttpLeadHandler(IntakeProcessor& processor, kafka::Producer& producer, SourceAccess* access,
                   std::chrono::milliseconds publish_timeout = std::chrono::seconds(10))
-      : processor_(processor),
-        producer_(producer),
-        access_(access),
-        publish_timeout_(publish_timeout) {}
+      : intake_(processor, producer, access, publish_timeout) {}
 
   health::HttpResponse Handle(const health::HttpRequest& request);
   health::HttpHandler Handler() {
@@ -46,10 +44,7 @@ class HttpLeadHandler {
   }
 
  private:
-  IntakeProcessor& processor_;
-  kafka::Producer& producer_;
-  SourceAccess* access_;
-  std::chrono::milliseconds publish_timeout_;
+  SynchronousIntake intake_;
 };
 
 }  // namespace leadflow::intake

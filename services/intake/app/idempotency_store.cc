@@ -1,67 +1,34 @@
 #include "intake/app/idempotency_store.h"
 
+#include "common/redis/reply.h"
+#include "idempotency_claim.lua.h"
+#include "idempotency_release.lua.h"
 #include "intake/app/contact_index.h"
 
 namespace leadflow::intake {
 namespace {
 
+// The claim script's stride, passed to it (idempotency_claim.lua).
+constexpr size_t kKeysPerClaim = 2;
+constexpr size_t kArgsPerClaim = 3;
+
 redis::Script& ClaimScript() {
-  // KEYS: per claim its idem key and its contact's index key (2 per claim).
-  // ARGV: per claim value, ttl seconds, index member ("" = not indexed).
-  // Returns per claim {1, value} (won; indexed, the index's TTL refreshed to
-  // the claim's) or {0, holder}, or an error reply for that claim alone (a
-  // claim won but not indexed is given up again).
-  static redis::Script script(R"lua(
-local function claim(idem, index, value, ttl, member)
-  if not redis.call('SET', idem, value, 'NX', 'EX', ttl) then
-    return {0, redis.call('GET', idem) or ''}
-  end
-  if member ~= '' then
-    local ok, e = pcall(function()
-      redis.call('SADD', index, member)
-      redis.call('EXPIRE', index, ttl)
-    end)
-    if not ok then
-      redis.call('DEL', idem)
-      error(e)
-    end
-  end
-  return {1, value}
-end
-local out = {}
-for i = 1, #KEYS / 2 do
-  local ok, r = pcall(claim, KEYS[2 * i - 1], KEYS[2 * i], ARGV[3 * i - 2], ARGV[3 * i - 1],
-                      ARGV[3 * i])
-  if ok then
-    out[i] = r
-  elseif type(r) == 'table' and r.err then
-    out[i] = r
-  else
-    out[i] = {err = tostring(r)}
-  end
-end
-return out
-)lua");
+  static redis::Script script{std::string(lua::kIdempotencyClaim)};
   return script;
 }
 
 redis::Script& ReleaseScript() {
-  static redis::Script script(R"lua(
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-return 0
-)lua");
+  static redis::Script script{std::string(lua::kIdempotencyRelease)};
   return script;
 }
 
 StatusOr<ClaimResult> ClaimFromReply(const redis::Reply& reply) {
-  if (reply.is_error()) return Status::Unavailable("dedupe claim: " + reply.str);
-  if (reply.type != redis::Reply::Type::kArray || reply.elements.size() != 2) {
-    return Status::Internal("dedupe claim: unexpected reply");
-  }
-  ClaimResult out;
-  out.claimed = reply.elements[0].integer == 1;
-  out.holder = reply.elements[1].str;
-  return out;
+  if (Status s = redis::ExpectArray(reply, 2, "dedupe claim"); !s.ok()) return s;
+  auto claimed = redis::ExpectInteger(reply.elements[0], "dedupe claim");
+  if (!claimed.ok()) return claimed.status();
+  auto holder = redis::ExpectString(reply.elements[1], "dedupe claim");
+  if (!holder.ok()) return holder.status();
+  return ClaimResult{*claimed == 1, std::move(*holder)};
 }
 
 }  // namespace
@@ -83,9 +50,9 @@ std::vector<StatusOr<ClaimResult>> RedisIdempotencyStore::ClaimMany(
     const std::vector<ClaimRequest>& requests) {
   std::vector<StatusOr<ClaimResult>> out;
   if (requests.empty()) return out;
-  std::vector<std::string> keys, args;
-  keys.reserve(2 * requests.size());
-  args.reserve(3 * requests.size());
+  std::vector<std::string> keys, args{std::to_string(kKeysPerClaim), std::to_string(kArgsPerClaim)};
+  keys.reserve(kKeysPerClaim * requests.size());
+  args.reserve(2 + kArgsPerClaim * requests.size());
   for (const auto& r : requests) {
     keys.push_back(RedisKey(r.key));
     keys.push_back(RedisContactIndex::Key(r.contact_id));
@@ -94,12 +61,12 @@ std::vector<StatusOr<ClaimResult>> RedisIdempotencyStore::ClaimMany(
     args.push_back(r.contact_id.empty() ? std::string() : r.key);
   }
   auto reply = redis_.Eval(ClaimScript(), keys, args);
+  Status whole = reply.ok() ? redis::ExpectArray(*reply, "dedupe claim")
+                            : Status::Unavailable("dedupe claim: " + reply.status().message());
   out.reserve(requests.size());
   for (size_t i = 0; i < requests.size(); ++i) {
-    if (!reply.ok()) {
-      out.push_back(Status::Unavailable("dedupe claim: " + reply.status().message()));
-    } else if (reply->is_error()) {
-      out.push_back(Status::Unavailable("dedupe claim: " + reply->str));
+    if (!whole.ok()) {
+      out.push_back(whole);
     } else if (i >= reply->elements.size()) {
       out.push_back(Status::Internal("dedupe claim: unexpected reply"));
     } else {
@@ -112,8 +79,7 @@ std::vector<StatusOr<ClaimResult>> RedisIdempotencyStore::ClaimMany(
 Status RedisIdempotencyStore::Release(const std::string& key, const std::string& value) {
   auto reply = redis_.Eval(ReleaseScript(), {RedisKey(key)}, {value});
   if (!reply.ok()) return Status::Unavailable("dedupe release: " + reply.status().message());
-  if (reply->is_error()) return Status::Unavailable("dedupe release: " + reply->str);
-  return Status::Ok();
+  return redis::ExpectOk(*reply, "dedupe release");
 }
 
 StatusOr<ClaimResult> InMemoryIdempotencyStore::Claim(const std::string& key,

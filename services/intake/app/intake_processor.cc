@@ -32,6 +32,18 @@ Holder ParseHolder(const std::string& value) {
   return {value.substr(0, bar), value.substr(bar + 1)};
 }
 
+// A message to publish: keyed, with the trace-id header.
+kafka::OutgoingMessage Outgoing(const char* topic, std::string key,
+                                const google::protobuf::Message& payload,
+                                const std::string& trace_id) {
+  kafka::OutgoingMessage msg;
+  msg.topic = topic;
+  msg.key = std::move(key);
+  msg.payload = SerializeDeterministic(payload);
+  msg.headers.push_back({topics::kTraceHeader, trace_id});
+  return msg;
+}
+
 int64_t FloorDiv(int64_t a, int64_t b) {
   int64_t q = a / b;
   if ((a % b != 0) && ((a < 0) != (b < 0))) --q;
@@ -90,267 +102,315 @@ StatusOr<IntakeResult> IntakeProcessor::Process(const LeadSubmission& sub,
   return std::move(ProcessMany({Input{&sub, origin}}).front());
 }
 
-// One valid submission on its way through ProcessMany's steps.
-struct IntakeProcessor::Pending {
-  size_t input = 0;  // index into the inputs and results
+// One submission on its way through the intake rule. `outcome` is final once
+// `done` (rejected, a duplicate, accepted, or a failure).
+struct IntakeProcessor::Lead {
+  const LeadSubmission* submission = nullptr;
+  const SubmissionOrigin* origin = nullptr;
+  StatusOr<IntakeResult> outcome = Status::Internal("not processed");
+  bool done = false;
+  bool released = false;  // its claim was given up in this batch
   NormalizedLead normalized;
   std::string source_label;
   int64_t submitted_ms = 0;
   std::string key;          // idempotency key
   std::string claim_value;  // "<new lead id>|<origin token>"
   std::string lead_id;
+  std::optional<leadflow::accounts::v1::AccountState> account;  // the registry's, if any
+  std::optional<std::string> coverage_key;  // the account its coverage is kept under
   IntakeResult result;
-  bool done = false;  // its result is final (duplicate or failure)
+
+  void Finish(StatusOr<IntakeResult> r) {
+    outcome = std::move(r);
+    done = true;
+  }
 };
 
+namespace {
+
+// The leads not yet done, in order.
+template <class Leads>
+auto Going(Leads& leads) {
+  std::vector<decltype(&leads.front())> out;
+  for (auto& lead : leads) {
+    if (!lead.done) out.push_back(&lead);
+  }
+  return out;
+}
+
+}  // namespace
+
+// The intake rule, for each lead of the batch in input order (docs/domain-rules.md
+// §1, §2; intake_processor.h):
+//   1. Screen: validate (else rejected) and normalise; its idempotency key.
+//   2. Dedupe: claim the key: a new lead, this very record redelivered, or a
+//      duplicate of the holder's lead.
+//   3. Remember the claim under its contact, for erasure.
+//   4. Classify: the registry says CUSTOMER or PROSPECT.
+//   5. Cover: the account's buying committee, with this lead's contact in it;
+//      then Accept: the LeadAccepted (and its accounts.contacts record).
+// Steps 2 to 5 each wait for one Redis request made for all the leads of the
+// batch still going; a lead that fails after its claim gives the claim up.
 std::vector<StatusOr<IntakeResult>> IntakeProcessor::ProcessMany(const std::vector<Input>& inputs) {
-  const IntakePolicy& policy = *policy_;
-  std::vector<StatusOr<IntakeResult>> results(inputs.size(), Status::Internal("not processed"));
-
-  // 1. Validate and normalise; derive each idempotency key and claim.
-  std::vector<Pending> pending;
-  pending.reserve(inputs.size());
-  std::vector<ClaimRequest> claims;
+  std::vector<Lead> leads(inputs.size());
   for (size_t i = 0; i < inputs.size(); ++i) {
-    const LeadSubmission& sub = *inputs[i].submission;
-    const SubmissionOrigin& origin = inputs[i].origin;
-    const std::string source_label = policy.SourceLabel(sub.source_id());
-    const auto started = std::chrono::steady_clock::now();
-    auto errors = ValidateSubmission(sub, policy);
-    if (!errors.empty()) {
-      metrics_.ValidationSeconds(
-          std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
-      IntakeResult rejected;
-      rejected.source_id = sub.source_id();
-      rejected.errors = std::move(errors);
-      rejected.outcome = IntakeOutcome::kRejected;
-      metrics_.Received(source_label, OutcomeLabel(rejected.outcome));
-      metrics_.Rejected(source_label,
-                        leadflow::common::v1::ReasonCode_Name(rejected.errors.front().reason()));
-      results[i] = std::move(rejected);
-      continue;
-    }
-    Pending p;
-    p.input = i;
-    p.source_label = source_label;
-    p.result.source_id = sub.source_id();
-    p.normalized = NormalizeSubmission(sub, policy, contact_ids_);
-    metrics_.ValidationSeconds(
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
-    p.submitted_ms = sub.has_submitted_at()
-                         ? TimeUtil::TimestampToMilliseconds(sub.submitted_at())
-                         : (origin.received_at_ms > 0 ? origin.received_at_ms : clock_.NowMillis());
-    p.key =
-        IdempotencyKeyFor(sub, p.normalized.contact_key, FloorDiv(p.submitted_ms, 1000), policy);
-    p.lead_id = ids_.NewLeadId();
-    p.claim_value = p.lead_id + "|" + origin.redelivery_token;
-    claims.push_back({p.key, p.claim_value, policy.dedupe_window_seconds(),
-                      contact_index_ != nullptr ? p.normalized.lead.contact().contact_id() : ""});
-    pending.push_back(std::move(p));
+    leads[i].submission = inputs[i].submission;
+    leads[i].origin = &inputs[i].origin;
+    Screen(leads[i]);
   }
-
-  // 2. The dedupe claims, in input order: a lost claim is a duplicate, or
-  // this very record redelivered.
-  auto claimed = store_.ClaimMany(claims);
-  for (size_t k = 0; k < pending.size(); ++k) {
-    Pending& p = pending[k];
-    const SubmissionOrigin& origin = inputs[p.input].origin;
-    if (!claimed[k].ok()) {
-      results[p.input] = claimed[k].status();
-      p.done = true;
-      continue;
-    }
-    if (claimed[k]->claimed) {
-      p.result.claim_key = p.key;
-      p.result.claim_value = p.claim_value;
-      continue;
-    }
-    const Holder holder = ParseHolder(claimed[k]->holder);
-    if (holder.lead_id.empty()) {
-      results[p.input] = Status::Internal("dedupe record without a lead id");
-      p.done = true;
-    } else if (!origin.redelivery_token.empty() && holder.token == origin.redelivery_token) {
-      p.lead_id = holder.lead_id;
-      p.result.redelivered = true;
-    } else {
-      results[p.input] = Duplicate(p, holder.lead_id, origin);
-      p.done = true;
-    }
-  }
-
-  // 3. The contact index and 4. the registry, for the leads going ahead. A
-  // failure gives the claim up (so a retry is not a duplicate) and is transient.
-  std::vector<Pending*> ahead;
-  for (Pending& p : pending) {
-    if (!p.done) ahead.push_back(&p);
-  }
-  std::vector<std::string> released;  // claim values given up in this batch
-  auto fail = [&](Pending& p, std::string message) {
-    if (!p.result.claim_key.empty()) {
-      (void)store_.Release(p.result.claim_key, p.result.claim_value);
-      released.push_back(p.result.claim_value);
-    }
-    results[p.input] = Status::Unavailable(std::move(message));
-    p.done = true;
-  };
-  // (A store that IndexesContacts() did 3. with the claims, atomically.)
-  if (contact_index_ != nullptr && !store_.IndexesContacts() && !ahead.empty()) {
-    std::vector<ContactClaim> entries;
-    entries.reserve(ahead.size());
-    for (const Pending* p : ahead) {
-      entries.push_back(
-          {p->normalized.lead.contact().contact_id(), p->key, policy.dedupe_window_seconds()});
-    }
-    auto remembered = contact_index_->RememberMany(entries);
-    for (size_t k = 0; k < ahead.size(); ++k) {
-      if (!remembered[k].ok()) fail(*ahead[k], remembered[k].message());
-    }
-  }
-  std::vector<Pending*> lookups;
-  std::vector<AccountDirectory::ContactKeys> contacts;
-  for (Pending* p : ahead) {
-    if (p->done) continue;
-    const auto& lead = p->normalized.lead;
-    lookups.push_back(p);
-    contacts.push_back({lead.contact().email(), lead.company().domain(), lead.company().inn()});
-  }
-  auto accounts = accounts_.LookupMany(contacts);
-  std::vector<Pending*> found;
-  std::vector<const std::optional<leadflow::accounts::v1::AccountState>*> account_of;
-  for (size_t k = 0; k < lookups.size(); ++k) {
-    Pending& p = *lookups[k];
-    if (!accounts[k].ok()) {
-      fail(p, "registry lookup: " + accounts[k].status().message());
-      continue;
-    }
-    found.push_back(&p);
-    account_of.push_back(&*accounts[k]);
-  }
-
-  // 5. The account's buying-committee coverage, with this lead's contact
-  // recorded in it (one request for the batch, in input order, so a later
-  // lead of the same account sees an earlier one).
-  std::vector<std::optional<std::string>> coverage_keys(found.size());
-  std::vector<AccountContactStore::Sighting> sightings;
-  std::vector<size_t> sighting_of;  // found index of each sighting
-  for (size_t k = 0; k < found.size(); ++k) {
-    if (contact_store_ == nullptr) break;
-    const auto& lead = found[k]->normalized.lead;
-    coverage_keys[k] = CoverageAccountKey(lead, *account_of[k]);
-    if (!coverage_keys[k]) continue;
-    sightings.push_back({*coverage_keys[k], ContactOfLead(lead)});
-    sighting_of.push_back(k);
-  }
-  std::vector<StatusOr<std::vector<KnownContact>>> seen(
-      found.size(), StatusOr<std::vector<KnownContact>>(std::vector<KnownContact>()));
-  if (!sightings.empty()) {
-    auto recorded = contact_store_->RecordMany(sightings);
-    // A view still building (e.g. at the first start on an empty Redis) is
-    // waited for a moment before the leads are refused.
-    for (auto waited = std::chrono::milliseconds(0); waited < contact_store_wait_;
-         waited += std::chrono::milliseconds(100)) {
-      bool all_unavailable = true;
-      for (const auto& r : recorded) {
-        all_unavailable = all_unavailable && r.status().code() == StatusCode::kUnavailable;
-      }
-      if (!all_unavailable) break;
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-      recorded = contact_store_->RecordMany(sightings);
-    }
-    for (size_t j = 0; j < sighting_of.size(); ++j) {
-      seen[sighting_of[j]] =
-          j < recorded.size()
-              ? std::move(recorded[j])
-              : StatusOr<std::vector<KnownContact>>(Status::Internal("coverage: missing result"));
-    }
-  }
-  for (size_t k = 0; k < found.size(); ++k) {
-    Pending& p = *found[k];
-    if (contact_store_ != nullptr) {
-      if (!seen[k].ok()) {
-        fail(p, "coverage: " + seen[k].status().message());
-        continue;
-      }
-      auto& lead = p.normalized.lead;
-      std::vector<KnownContact> from_leads = std::move(*seen[k]);
-      if (!coverage_keys[k]) from_leads = {ContactOfLead(lead)};  // not kept: itself alone
-      auto coverage = CoverageOf(from_leads, CrmContacts(*account_of[k]));
-      if (coverage_keys[k]) coverage.set_account_key(*coverage_keys[k]);
-      *lead.mutable_company()->mutable_coverage() = std::move(coverage);
-    }
-    results[p.input] = Accept(p, *account_of[k], inputs[p.input].origin);
-  }
-
-  // 6. A duplicate of a lead whose claim was just given up waits for it.
-  for (const std::string& value : released) {
-    const std::string lead_id = ParseHolder(value).lead_id;
-    for (const Pending& p : pending) {
-      auto& r = results[p.input];
-      if (r.ok() && r->outcome == IntakeOutcome::kDuplicate && r->duplicate_of == lead_id) {
+  ClaimKeys(Going(leads));
+  RememberContacts(Going(leads));
+  LookupAccounts(Going(leads));
+  RecordCoverage(Going(leads));
+  // A duplicate of a lead whose claim was just given up waits for it.
+  for (const Lead& original : leads) {
+    if (!original.released) continue;
+    for (Lead& lead : leads) {
+      auto& r = lead.outcome;
+      if (r.ok() && r->outcome == IntakeOutcome::kDuplicate &&
+          r->duplicate_of == original.lead_id) {
         r = Status::Unavailable("the original of this duplicate failed in the same batch");
       }
     }
   }
+  std::vector<StatusOr<IntakeResult>> results;
+  results.reserve(leads.size());
+  for (Lead& lead : leads) results.push_back(std::move(lead.outcome));
   return results;
 }
 
-IntakeResult IntakeProcessor::Duplicate(Pending& p, const std::string& original_lead_id,
-                                        const SubmissionOrigin& origin) {
-  IntakeResult& result = p.result;
+// 1. Validation and normalisation (the errors name each field); a valid lead
+// gets its submission time, its idempotency key and a new lead id.
+bool IntakeProcessor::Screen(Lead& lead) {
+  const LeadSubmission& sub = *lead.submission;
+  const IntakePolicy& policy = *policy_;
+  lead.source_label = policy.SourceLabel(sub.source_id());
+  const auto started = std::chrono::steady_clock::now();
+  auto errors = ValidateSubmission(sub, policy);
+  if (errors.empty()) lead.normalized = NormalizeSubmission(sub, policy, contact_ids_);
+  metrics_.ValidationSeconds(
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+  if (!errors.empty()) {
+    Reject(lead, std::move(errors));
+    return false;
+  }
+  lead.result.source_id = sub.source_id();
+  const int64_t received_ms =
+      lead.origin->received_at_ms > 0 ? lead.origin->received_at_ms : clock_.NowMillis();
+  lead.submitted_ms =
+      sub.has_submitted_at() ? TimeUtil::TimestampToMilliseconds(sub.submitted_at()) : received_ms;
+  lead.key = IdempotencyKeyFor(sub, lead.normalized.contact_key, FloorDiv(lead.submitted_ms, 1000),
+                               policy);
+  lead.lead_id = ids_.NewLeadId();
+  lead.claim_value = lead.lead_id + "|" + lead.origin->redelivery_token;
+  return true;
+}
+
+void IntakeProcessor::Reject(Lead& lead, std::vector<leadflow::intake::v1::FieldError> errors) {
+  IntakeResult rejected;
+  rejected.source_id = lead.submission->source_id();
+  rejected.errors = std::move(errors);
+  rejected.outcome = IntakeOutcome::kRejected;
+  metrics_.Received(lead.source_label, OutcomeLabel(rejected.outcome));
+  metrics_.Rejected(lead.source_label,
+                    leadflow::common::v1::ReasonCode_Name(rejected.errors.front().reason()));
+  lead.Finish(std::move(rejected));
+}
+
+// 2. The first submission with a key wins it; a lost claim is a duplicate, or
+// this very record redelivered (the holder has its origin token).
+void IntakeProcessor::Dedupe(Lead& lead, StatusOr<ClaimResult> claim) {
+  if (!claim.ok()) {
+    lead.Finish(claim.status());
+    return;
+  }
+  if (claim->claimed) {
+    lead.result.claim_key = lead.key;
+    lead.result.claim_value = lead.claim_value;
+    return;
+  }
+  const Holder holder = ParseHolder(claim->holder);
+  const std::string& token = lead.origin->redelivery_token;
+  if (holder.lead_id.empty()) {
+    lead.Finish(Status::Internal("dedupe record without a lead id"));
+  } else if (!token.empty() && holder.token == token) {
+    lead.lead_id = holder.lead_id;
+    lead.result.redelivered = true;
+  } else {
+    lead.Finish(Duplicate(lead, holder.lead_id));
+  }
+}
+
+// 4. The registry's account, if any: it makes the lead CUSTOMER or PROSPECT
+// (applied in Accept).
+void IntakeProcessor::Classify(
+    Lead& lead, StatusOr<std::optional<leadflow::accounts::v1::AccountState>> account) {
+  if (!account.ok()) {
+    GiveUp(lead, "registry lookup: " + account.status().message());
+    return;
+  }
+  lead.account = std::move(*account);
+}
+
+// 5. The account's coverage, from the contacts seen on its leads (this one
+// included) and its CRM contacts; then the lead is accepted.
+void IntakeProcessor::Cover(Lead& lead, StatusOr<std::vector<KnownContact>> seen) {
+  if (!seen.ok()) {
+    GiveUp(lead, "coverage: " + seen.status().message());
+    return;
+  }
+  auto& accepted = lead.normalized.lead;
+  std::vector<KnownContact> from_leads = std::move(*seen);
+  if (!lead.coverage_key) from_leads = {ContactOfLead(accepted)};  // not kept: itself alone
+  auto coverage = CoverageOf(from_leads, CrmContacts(lead.account));
+  if (lead.coverage_key) coverage.set_account_key(*lead.coverage_key);
+  *accepted.mutable_company()->mutable_coverage() = std::move(coverage);
+  lead.Finish(Accept(lead));
+}
+
+// A lead that fails after its claim gives the claim up, so that a retry is
+// not taken for a duplicate; the failure is transient.
+void IntakeProcessor::GiveUp(Lead& lead, std::string why) {
+  if (!lead.result.claim_key.empty()) {
+    (void)store_.Release(lead.result.claim_key, lead.result.claim_value);
+    lead.released = true;
+  }
+  lead.Finish(Status::Unavailable(std::move(why)));
+}
+
+// The batch's dedupe claims, in input order, so that a repeat of an earlier
+// input of the batch is its duplicate.
+void IntakeProcessor::ClaimKeys(const std::vector<Lead*>& going) {
+  std::vector<ClaimRequest> claims;
+  claims.reserve(going.size());
+  for (const Lead* lead : going) {
+    claims.push_back(
+        {lead->key, lead->claim_value, policy_->dedupe_window_seconds(),
+         contact_index_ != nullptr ? lead->normalized.lead.contact().contact_id() : ""});
+  }
+  auto claimed = store_.ClaimMany(claims);
+  for (size_t k = 0; k < going.size(); ++k) Dedupe(*going[k], std::move(claimed[k]));
+}
+
+// 3. (A store that IndexesContacts() did this with the claims, atomically.)
+void IntakeProcessor::RememberContacts(const std::vector<Lead*>& going) {
+  if (contact_index_ == nullptr || store_.IndexesContacts() || going.empty()) return;
+  std::vector<ContactClaim> entries;
+  entries.reserve(going.size());
+  for (const Lead* lead : going) {
+    entries.push_back({lead->normalized.lead.contact().contact_id(), lead->key,
+                       policy_->dedupe_window_seconds()});
+  }
+  auto remembered = contact_index_->RememberMany(entries);
+  for (size_t k = 0; k < going.size(); ++k) {
+    if (!remembered[k].ok()) GiveUp(*going[k], remembered[k].message());
+  }
+}
+
+void IntakeProcessor::LookupAccounts(const std::vector<Lead*>& going) {
+  std::vector<AccountDirectory::ContactKeys> contacts;
+  contacts.reserve(going.size());
+  for (const Lead* lead : going) {
+    const auto& l = lead->normalized.lead;
+    contacts.push_back({l.contact().email(), l.company().domain(), l.company().inn()});
+  }
+  auto accounts = accounts_.LookupMany(contacts);
+  for (size_t k = 0; k < going.size(); ++k) Classify(*going[k], std::move(accounts[k]));
+}
+
+// One request for the batch, in input order, so that a later lead of the same
+// account sees an earlier one. Without a contact store the leads carry no
+// coverage.
+void IntakeProcessor::RecordCoverage(const std::vector<Lead*>& going) {
+  if (contact_store_ == nullptr) {
+    for (Lead* lead : going) lead->Finish(Accept(*lead));
+    return;
+  }
+  std::vector<AccountContactStore::Sighting> sightings;
+  for (Lead* lead : going) {
+    lead->coverage_key = CoverageAccountKey(lead->normalized.lead, lead->account);
+    if (lead->coverage_key) {
+      sightings.push_back({*lead->coverage_key, ContactOfLead(lead->normalized.lead)});
+    }
+  }
+  std::vector<StatusOr<std::vector<KnownContact>>> recorded;
+  if (!sightings.empty()) recorded = RecordWaitingForView(sightings);
+  size_t j = 0;  // the next entry of `recorded`
+  for (Lead* lead : going) {
+    if (!lead->coverage_key) {
+      Cover(*lead, std::vector<KnownContact>());
+    } else if (j < recorded.size()) {
+      Cover(*lead, std::move(recorded[j++]));
+    } else {
+      Cover(*lead, Status::Internal("coverage: missing result"));
+    }
+  }
+}
+
+// A view still building (e.g. at the first start on an empty Redis) is
+// waited for a moment before the leads are refused.
+std::vector<StatusOr<std::vector<KnownContact>>> IntakeProcessor::RecordWaitingForView(
+    const std::vector<AccountContactStore::Sighting>& sightings) {
+  auto recorded = contact_store_->RecordMany(sightings);
+  for (auto waited = std::chrono::milliseconds(0); waited < contact_store_wait_;
+       waited += std::chrono::milliseconds(100)) {
+    bool all_unavailable = true;
+    for (const auto& r : recorded) {
+      all_unavailable = all_unavailable && r.status().code() == StatusCode::kUnavailable;
+    }
+    if (!all_unavailable) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    recorded = contact_store_->RecordMany(sightings);
+  }
+  return recorded;
+}
+
+IntakeResult IntakeProcessor::Duplicate(Lead& lead, const std::string& original_lead_id) {
+  IntakeResult& result = lead.result;
+  const SubmissionOrigin& origin = *lead.origin;
   result.outcome = IntakeOutcome::kDuplicate;
   result.duplicate_of = original_lead_id;
   // Only the client's own idempotency key ("k-", scoped by source) may learn
   // the original's id back; a repeat found by contact and window gets an id
   // of its own, so a form key cannot ask "who submitted this email".
-  result.lead_id = p.key.rfind("k-", 0) == 0 ? original_lead_id : p.lead_id;
+  result.lead_id = lead.key.rfind("k-", 0) == 0 ? original_lead_id : lead.lead_id;
   const std::string event_id =
       origin.redelivery_token.empty()
           ? "e-" + ids_.Hex32()
-          : "e-" + Hex16(Fnv1a64(origin.redelivery_token)) + Hex16(Fnv1a64(p.key));
+          : "e-" + Hex16(Fnv1a64(origin.redelivery_token)) + Hex16(Fnv1a64(lead.key));
   const auto event =
-      MakeResubmissionEvent(p.normalized.lead, original_lead_id, event_id, p.submitted_ms);
-  kafka::OutgoingMessage msg;
-  msg.topic = topics::kEngagementEvents;
-  msg.key = event.contact_id();
-  msg.payload = SerializeDeterministic(event);
-  msg.headers.push_back(
-      {topics::kTraceHeader, origin.trace_id.empty() ? event_id.substr(2) : origin.trace_id});
-  result.messages.push_back(std::move(msg));
-  metrics_.Received(p.source_label, OutcomeLabel(result.outcome));
+      MakeResubmissionEvent(lead.normalized.lead, original_lead_id, event_id, lead.submitted_ms);
+  const std::string trace_id = origin.trace_id.empty() ? event_id.substr(2) : origin.trace_id;
+  result.messages.push_back(
+      Outgoing(topics::kEngagementEvents, event.contact_id(), event, trace_id));
+  metrics_.Received(lead.source_label, OutcomeLabel(result.outcome));
   return std::move(result);
 }
 
-IntakeResult IntakeProcessor::Accept(
-    Pending& p, const std::optional<leadflow::accounts::v1::AccountState>& account,
-    const SubmissionOrigin& origin) {
-  IntakeResult& result = p.result;
-  auto& lead = p.normalized.lead;
-  ApplyRelationship(account, &lead);
-  const std::string trace_id = origin.trace_id.empty() ? p.lead_id.substr(2) : origin.trace_id;
-  StampIdentity(p.lead_id, trace_id, p.submitted_ms, &lead);
-
-  kafka::OutgoingMessage msg;
-  msg.topic = topics::kLeadsAccepted;
-  msg.key = lead.meta().account_key();
-  msg.payload = SerializeDeterministic(lead);
-  msg.headers.push_back({topics::kTraceHeader, trace_id});
-  result.messages.push_back(std::move(msg));
+IntakeResult IntakeProcessor::Accept(Lead& lead) {
+  IntakeResult& result = lead.result;
+  auto& accepted = lead.normalized.lead;
+  ApplyRelationship(lead.account, &accepted);
+  const std::string trace_id =
+      lead.origin->trace_id.empty() ? lead.lead_id.substr(2) : lead.origin->trace_id;
+  StampIdentity(lead.lead_id, trace_id, lead.submitted_ms, &accepted);
+  result.messages.push_back(
+      Outgoing(topics::kLeadsAccepted, accepted.meta().account_key(), accepted, trace_id));
   // The coverage view's own record (docs/state.md, `cov:<account>`), in the
   // same output as the lead: at least once with it, idempotent by key.
-  if (auto seen = ContactSeenOf(lead, p.submitted_ms)) {
-    kafka::OutgoingMessage contact;
-    contact.topic = topics::kAccountsContacts;
-    contact.key = ContactSeenKey(seen->account_key(), seen->contact_id());
-    contact.payload = SerializeDeterministic(*seen);
-    contact.headers.push_back({topics::kTraceHeader, trace_id});
-    result.messages.push_back(std::move(contact));
+  if (auto seen = ContactSeenOf(accepted, lead.submitted_ms)) {
+    result.messages.push_back(Outgoing(topics::kAccountsContacts,
+                                       ContactSeenKey(seen->account_key(), seen->contact_id()),
+                                       *seen, trace_id));
   }
   result.outcome = IntakeOutcome::kAccepted;
-  result.lead_id = p.lead_id;
-  result.relationship = lead.meta().relationship();
+  result.lead_id = lead.lead_id;
+  result.relationship = accepted.meta().relationship();
   if (!result.redelivered) {
-    metrics_.Received(p.source_label, OutcomeLabel(result.outcome));
-    if (lead.meta().campaign_id() == kOtherCampaign) metrics_.UnknownCampaign(p.source_label);
+    metrics_.Received(lead.source_label, OutcomeLabel(result.outcome));
+    if (accepted.meta().campaign_id() == kOtherCampaign) {
+      metrics_.UnknownCampaign(lead.source_label);
+    }
   }
   return std::move(result);
 }
@@ -373,7 +433,8 @@ StatusOr<IntakeResult> IntakeProcessor::SubmitAndWait(const LeadSubmission& sub,
     if (result->outcome == IntakeOutcome::kAccepted) {
       if (!result->claim_key.empty()) (void)store_.Release(result->claim_key, result->claim_value);
       metrics_.PublishFailed(msg.topic);
-      // No lead id or contact data in logs (docs/architecture.md, "Conventions"): topic and error only.
+      // No lead id or contact data in logs (docs/architecture.md, "Conventions"): topic and error
+      // only.
       log::Warn("publishing accepted lead failed", {{"topic", msg.topic}, {"error", s.message()}});
       return Status::Unavailable("publishing the lead failed: " + s.message());
     }

@@ -139,12 +139,27 @@ class IntakeProcessor {
   }
 
  private:
-  struct Pending;
-  IntakeResult Duplicate(Pending& p, const std::string& original_lead_id,
-                         const SubmissionOrigin& origin);
-  IntakeResult Accept(Pending& p,
-                      const std::optional<leadflow::accounts::v1::AccountState>& account,
-                      const SubmissionOrigin& origin);
+  // One submission on its way through the intake rule (intake_processor.cc).
+  struct Lead;
+
+  // The intake rule for one lead, a step per Redis request of the batch
+  // (docs/domain-rules.md §1, §2; the order is ProcessMany's).
+  bool Screen(Lead& lead);
+  void Reject(Lead& lead, std::vector<leadflow::intake::v1::FieldError> errors);
+  void Dedupe(Lead& lead, StatusOr<ClaimResult> claim);
+  void Classify(Lead& lead, StatusOr<std::optional<leadflow::accounts::v1::AccountState>> account);
+  void Cover(Lead& lead, StatusOr<std::vector<KnownContact>> seen);
+  IntakeResult Duplicate(Lead& lead, const std::string& original_lead_id);
+  IntakeResult Accept(Lead& lead);
+  void GiveUp(Lead& lead, std::string why);
+
+  // The batching layer: one request for all the batch's leads still going.
+  void ClaimKeys(const std::vector<Lead*>& going);
+  void RememberContacts(const std::vector<Lead*>& going);
+  void LookupAccounts(const std::vector<Lead*>& going);
+  void RecordCoverage(const std::vector<Lead*>& going);
+  std::vector<StatusOr<std::vector<KnownContact>>> RecordWaitingForView(
+      const std::vector<AccountContactStore::Sighting>& sightings);
 
   std::shared_ptr<const IntakePolicy> policy_;
   IdempotencyStore& store_;

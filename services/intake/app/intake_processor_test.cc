@@ -8,8 +8,8 @@
 #include <thread>
 
 #include "common/kafka/topics.h"
-#include "intake/app/app_test_util.h"
 #include "intake/domain/identity.h"
+#include "intake/testing/app_test_util.h"
 
 namespace leadflow::intake {
 namespace {

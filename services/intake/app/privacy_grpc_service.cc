@@ -5,6 +5,7 @@
 
 #include "common/log/log.h"
 #include "common/privacy/erasure.h"
+#include "intake/app/grpc_access.h"
 #include "intake/domain/erasure_subject.h"
 
 namespace leadflow::intake {
@@ -29,24 +30,8 @@ PrivacyGrpcService::PrivacyGrpcService(const IntakePolicy& policy, SourceAccess&
 grpc::Status PrivacyGrpcService::EraseContact(grpc::ServerContext* context,
                                               const pv1::EraseContactRequest* request,
                                               pv1::EraseContactResponse* response) {
-  auto metadata = [context](const std::string& name) -> std::optional<std::string> {
-    if (context == nullptr) return std::nullopt;
-    const auto& md = context->client_metadata();
-    auto it = md.find(name);
-    if (it == md.end()) return std::nullopt;
-    return std::string(it->second.data(), it->second.size());
-  };
-  const AccessDecision d = access_.Check(auth::ExtractApiKey(metadata));
-  if (d.outcome == AccessOutcome::kUnauthenticated) {
-    return grpc::Status(grpc::StatusCode::UNAUTHENTICATED, "missing or unknown API key");
-  }
-  if (d.outcome == AccessOutcome::kRateLimited && d.limit_unavailable) {
-    return grpc::Status(grpc::StatusCode::UNAVAILABLE, "temporarily unavailable, retry later");
-  }
-  if (d.outcome == AccessOutcome::kRateLimited) {
-    return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
-                        "rate limit of this source exceeded, retry later");
-  }
+  const AccessDecision d = access_.Check(CallerApiKey(context));
+  if (Refusal r = RefusalOf(d); r != Refusal::kNone) return RefusalStatus(r);
   if (erasers_.count(d.source_id) == 0) {
     log::Warn("erasure refused: caller may not erase contacts", {{"source", d.source_id}});
     return grpc::Status(grpc::StatusCode::PERMISSION_DENIED,
@@ -66,12 +51,11 @@ grpc::Status PrivacyGrpcService::EraseContact(grpc::ServerContext* context,
   erasure.set_requested_by(d.source_id);
   Status s = producer_.ProduceAndWait(privacy::ErasureMessage(erasure), publish_timeout_);
   if (!s.ok()) {
-    log::Warn("publishing erasure failed", {{"erasure_id", erasure.erasure_id()},
-                                            {"error", s.message()}});
+    log::Warn("publishing erasure failed",
+              {{"erasure_id", erasure.erasure_id()}, {"error", s.message()}});
     return grpc::Status(grpc::StatusCode::UNAVAILABLE, "temporarily unavailable, retry later");
   }
-  log::Info("erasure requested",
-            {{"erasure_id", erasure.erasure_id()}, {"source", d.source_id}});
+  log::Info("erasure requested", {{"erasure_id", erasure.erasure_id()}, {"source", d.source_id}});
   response->set_erasure_id(erasure.erasure_id());
   response->set_contact_id(erasure.contact_id());
   return grpc::Status::OK;

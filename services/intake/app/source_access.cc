@@ -60,4 +60,32 @@ bool BindSource(const std::string& authenticated_source,
   return submission->source_id() == authenticated_source;
 }
 
+Refusal RefusalOf(const AccessDecision& decision) {
+  switch (decision.outcome) {
+    case AccessOutcome::kUnauthenticated:
+      return Refusal::kUnauthenticated;
+    case AccessOutcome::kRateLimited:
+      return decision.limit_unavailable ? Refusal::kLimitUnavailable : Refusal::kRateLimited;
+    case AccessOutcome::kAllowed:
+      break;
+  }
+  return Refusal::kNone;
+}
+
+const char* RefusalLabel(Refusal refusal) {
+  switch (refusal) {
+    case Refusal::kUnauthenticated:
+      return "UNAUTHENTICATED";
+    case Refusal::kLimitUnavailable:
+      return "RATE_LIMIT_UNAVAILABLE";
+    case Refusal::kRateLimited:
+      return "RATE_LIMITED";
+    case Refusal::kSourceMismatch:
+      return "SOURCE_MISMATCH";
+    case Refusal::kNone:
+      break;
+  }
+  return "";
+}
+
 }  // namespace leadflow::intake

@@ -70,6 +70,21 @@ class SourceAccess {
   std::unique_ptr<auth::KeyRateLimiter> limiter_;
 };
 
+// Why a request is refused before it is processed, the same over gRPC and
+// HTTP (each answers it in its own way).
+enum class Refusal {
+  kNone,
+  kUnauthenticated,   // UNAUTHENTICATED / 401
+  kLimitUnavailable,  // the rate limit could not be checked: UNAVAILABLE / 503
+  kRateLimited,       // RESOURCE_EXHAUSTED / 429
+  kSourceMismatch,    // the submission names another source: PERMISSION_DENIED / 403
+};
+
+// The refusal of an access decision (kNone when allowed).
+Refusal RefusalOf(const AccessDecision& decision);
+// Its label in leads_rejected_total{reason}, e.g. "RATE_LIMITED" ("" for kNone).
+const char* RefusalLabel(Refusal refusal);
+
 // Binds a submission to its authenticated source: fills an empty source_id,
 // returns false when it names a different source.
 bool BindSource(const std::string& authenticated_source,

@@ -8,7 +8,7 @@
 
 #include "common/auth/sha256.h"
 #include "intake/app/source_access.h"
-#include "intake/domain/intake_test_util.h"
+#include "intake/testing/intake_test_util.h"
 
 namespace leadflow::intake {
 namespace {

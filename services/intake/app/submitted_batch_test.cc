@@ -5,8 +5,8 @@
 #include <gtest/gtest.h>
 
 #include "common/kafka/topics.h"
-#include "intake/app/app_test_util.h"
 #include "intake/app/submitted_handler.h"
+#include "intake/testing/app_test_util.h"
 
 namespace leadflow::intake {
 namespace {

@@ -2,7 +2,7 @@
 
 #include "common/kafka/dead_letter.h"
 #include "common/kafka/topics.h"
-#include "intake/domain/submission_parser.h"
+#include "intake/wire/submission_parser.h"
 
 namespace leadflow::intake {
 

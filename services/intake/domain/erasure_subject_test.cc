@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "intake/domain/intake_test_util.h"
+#include "intake/testing/intake_test_util.h"
 
 namespace leadflow::intake {
 namespace {

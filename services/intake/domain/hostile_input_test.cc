@@ -7,9 +7,9 @@
 #include <chrono>
 #include <string>
 
-#include "intake/domain/intake_test_util.h"
-#include "intake/domain/submission_parser.h"
 #include "intake/domain/validation.h"
+#include "intake/testing/intake_test_util.h"
+#include "intake/wire/submission_parser.h"
 
 namespace leadflow::intake {
 namespace {

@@ -1,5 +1,8 @@
 #include "intake/domain/intake_policy.h"
 
+#include <initializer_list>
+#include <unordered_set>
+
 #include "intake/domain/campaign_id.h"
 #include "intake/domain/text.h"
 
@@ -26,12 +29,14 @@ bool IsHex64(const std::string& s) {
   return true;
 }
 
-}  // namespace
-
-Status ValidateIntakeConfig(const leadflow::config::v1::IntakeConfig& c) {
+Status ValidateLimits(const leadflow::config::v1::IntakeConfig& c) {
   if (c.max_payload_bytes() <= 0) return Bad("max_payload_bytes", "must be > 0");
   if (c.max_string_length() <= 0) return Bad("max_string_length", "must be > 0");
   if (c.dedupe_window_seconds() <= 0) return Bad("dedupe_window_seconds", "must be > 0");
+  return Status::Ok();
+}
+
+Status ValidateFreeMail(const leadflow::config::v1::IntakeConfig& c) {
   if (c.free_mail_domains().empty()) return Bad("free_mail_domains", "must not be empty");
   for (int i = 0; i < c.free_mail_domains_size(); ++i) {
     const std::string_view d = TrimAscii(c.free_mail_domains(i));
@@ -40,24 +45,37 @@ Status ValidateIntakeConfig(const leadflow::config::v1::IntakeConfig& c) {
       return Bad(At("free_mail_domains", i), "must be a domain, without '@'");
     }
   }
+  return Status::Ok();
+}
+
+Status ValidateTitleRule(const leadflow::config::v1::TitleRule& r, const std::string& f) {
+  if (r.contains().empty()) return Bad(f + ".contains", "must not be empty");
+  for (int k = 0; k < r.contains_size(); ++k) {
+    if (TrimAscii(r.contains(k)).empty()) return Bad(At(f + ".contains", k), "must not be empty");
+    if (!IsValidUtf8(r.contains(k))) return Bad(At(f + ".contains", k), "must be valid UTF-8");
+  }
+  if (!BuyerClass_IsValid(r.buyer_class())) return Bad(f + ".buyer_class", "unknown value");
+  if (!DecisionRole_IsValid(r.decision_role())) return Bad(f + ".decision_role", "unknown value");
+  if (r.buyer_class() == leadflow::common::v1::BUYER_CLASS_UNSPECIFIED &&
+      r.decision_role() == leadflow::common::v1::DECISION_ROLE_UNSPECIFIED) {
+    return Bad(f, "must set buyer_class or decision_role");
+  }
+  return Status::Ok();
+}
+
+Status ValidateTitleRules(const leadflow::config::v1::IntakeConfig& c) {
   if (c.title_rules().empty()) return Bad("title_rules", "must not be empty");
   for (int i = 0; i < c.title_rules_size(); ++i) {
-    const auto& r = c.title_rules(i);
-    const std::string f = At("title_rules", i);
-    if (r.contains().empty()) return Bad(f + ".contains", "must not be empty");
-    for (int k = 0; k < r.contains_size(); ++k) {
-      if (TrimAscii(r.contains(k)).empty()) return Bad(At(f + ".contains", k), "must not be empty");
-      if (!IsValidUtf8(r.contains(k))) return Bad(At(f + ".contains", k), "must be valid UTF-8");
-    }
-    if (!BuyerClass_IsValid(r.buyer_class())) return Bad(f + ".buyer_class", "unknown value");
-    if (!DecisionRole_IsValid(r.decision_role())) {
-      return Bad(f + ".decision_role", "unknown value");
-    }
-    if (r.buyer_class() == leadflow::common::v1::BUYER_CLASS_UNSPECIFIED &&
-        r.decision_role() == leadflow::common::v1::DECISION_ROLE_UNSPECIFIED) {
-      return Bad(f, "must set buyer_class or decision_role");
-    }
+    if (Status s = ValidateTitleRule(c.title_rules(i), At("title_rules", i)); !s.ok()) return s;
   }
+  return Status::Ok();
+}
+
+bool IsBuyerStage(leadflow::common::v1::BuyerStage stage) {
+  return BuyerStage_IsValid(stage) && stage != leadflow::common::v1::BUYER_STAGE_UNSPECIFIED;
+}
+
+Status ValidateIntentRules(const leadflow::config::v1::IntakeConfig& c) {
   std::unordered_set<std::string> intents;
   for (int i = 0; i < c.intent_rules_size(); ++i) {
     const auto& r = c.intent_rules(i);
@@ -65,26 +83,35 @@ Status ValidateIntakeConfig(const leadflow::config::v1::IntakeConfig& c) {
     const std::string intent = AsciiLower(TrimAscii(r.intent()));
     if (intent.empty()) return Bad(f + ".intent", "must not be empty");
     if (!intents.insert(intent).second) return Bad(f + ".intent", "duplicate intent");
-    if (!BuyerStage_IsValid(r.buyer_stage()) ||
-        r.buyer_stage() == leadflow::common::v1::BUYER_STAGE_UNSPECIFIED) {
-      return Bad(f + ".buyer_stage", "must be a buyer stage");
-    }
+    if (!IsBuyerStage(r.buyer_stage())) return Bad(f + ".buyer_stage", "must be a buyer stage");
   }
-  if (!BuyerStage_IsValid(c.default_buyer_stage()) ||
-      c.default_buyer_stage() == leadflow::common::v1::BUYER_STAGE_UNSPECIFIED) {
+  if (!IsBuyerStage(c.default_buyer_stage())) {
     return Bad("default_buyer_stage", "must be a buyer stage");
   }
-  std::unordered_set<std::string> sources;
-  for (int i = 0; i < c.sources_size(); ++i) {
-    const auto& s = c.sources(i);
-    const std::string f = At("sources", i);
-    if (s.source_id().empty()) return Bad(f + ".source_id", "must not be empty");
-    if (!sources.insert(s.source_id()).second) return Bad(f + ".source_id", "duplicate source");
-    if (!s.api_key_sha256().empty() && !IsHex64(s.api_key_sha256())) {
-      return Bad(f + ".api_key_sha256", "must be 64 hex digits");
-    }
-    if (!(s.rate_per_second() >= 0)) return Bad(f + ".rate_per_second", "must be >= 0");
+  return Status::Ok();
+}
+
+// A source with an id of its own (`ids`: the ones before it).
+Status ValidateSource(const leadflow::config::v1::Source& s, const std::string& f,
+                      std::unordered_set<std::string>& ids) {
+  if (s.source_id().empty()) return Bad(f + ".source_id", "must not be empty");
+  if (!ids.insert(s.source_id()).second) return Bad(f + ".source_id", "duplicate source");
+  if (!s.api_key_sha256().empty() && !IsHex64(s.api_key_sha256())) {
+    return Bad(f + ".api_key_sha256", "must be 64 hex digits");
   }
+  if (!(s.rate_per_second() >= 0)) return Bad(f + ".rate_per_second", "must be >= 0");
+  return Status::Ok();
+}
+
+Status ValidateSources(const leadflow::config::v1::IntakeConfig& c) {
+  std::unordered_set<std::string> ids;
+  for (int i = 0; i < c.sources_size(); ++i) {
+    if (Status s = ValidateSource(c.sources(i), At("sources", i), ids); !s.ok()) return s;
+  }
+  return Status::Ok();
+}
+
+Status ValidateCampaigns(const leadflow::config::v1::IntakeConfig& c) {
   std::unordered_set<std::string> campaigns;
   for (int i = 0; i < c.campaigns_size(); ++i) {
     const std::string& id = c.campaigns(i);
@@ -95,6 +122,17 @@ Status ValidateIntakeConfig(const leadflow::config::v1::IntakeConfig& c) {
     }
     if (id == kOtherCampaign) return Bad(f, "\"other\" is reserved for unknown campaigns");
     if (!campaigns.insert(id).second) return Bad(f, "duplicate campaign");
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+// The config's parts in file order; the first problem found is reported.
+Status ValidateIntakeConfig(const leadflow::config::v1::IntakeConfig& c) {
+  for (const auto check : {ValidateLimits, ValidateFreeMail, ValidateTitleRules,
+                           ValidateIntentRules, ValidateSources, ValidateCampaigns}) {
+    if (Status s = check(c); !s.ok()) return s;
   }
   return Status::Ok();
 }

@@ -8,7 +8,7 @@
 #include <functional>
 #include <sstream>
 
-#include "intake/domain/intake_test_util.h"
+#include "intake/testing/intake_test_util.h"
 #include "services/common/testing/paths.h"
 
 namespace leadflow::intake {

@@ -10,6 +10,45 @@ namespace leadflow::intake {
 using leadflow::intake::v1::LeadAccepted;
 using leadflow::intake::v1::LeadSubmission;
 
+namespace {
+
+// The buyer class and decision role the form states, else the ones its job
+// title suggests (docs/domain-rules.md §2: only a hint, flagged as inferred).
+void SetBuyer(const LeadSubmission& sub, const IntakePolicy& policy,
+              leadflow::common::v1::Contact* contact) {
+  const auto inferred = policy.InferFromTitle(sub.job_title());
+  if (sub.buyer_class() != leadflow::common::v1::BUYER_CLASS_UNSPECIFIED) {
+    contact->set_buyer_class(sub.buyer_class());
+  } else if (inferred && inferred->buyer_class != leadflow::common::v1::BUYER_CLASS_UNSPECIFIED) {
+    contact->set_buyer_class(inferred->buyer_class);
+    contact->set_buyer_class_inferred(true);
+  }
+  if (sub.decision_role() != leadflow::common::v1::DECISION_ROLE_UNSPECIFIED) {
+    contact->set_decision_role(sub.decision_role());
+  } else if (inferred &&
+             inferred->decision_role != leadflow::common::v1::DECISION_ROLE_UNSPECIFIED) {
+    contact->set_decision_role(inferred->decision_role);
+    contact->set_decision_role_inferred(true);
+  }
+}
+
+void SetFirmographics(const LeadSubmission& sub, leadflow::common::v1::Company* company) {
+  company->set_name(std::string(TrimAscii(sub.company_name())));
+  company->set_industry(AsciiLower(TrimAscii(sub.industry())));
+  company->set_headcount(sub.headcount());
+  company->set_annual_revenue_rub(sub.annual_revenue_rub());
+  company->set_it_budget_rub(sub.it_budget_rub());
+  company->set_region(std::string(TrimAscii(sub.region())));
+  company->set_state_body(sub.state_body());
+  company->set_digitalisation_budget_rub(sub.digitalisation_budget_rub());
+  company->set_infrastructure_project(sub.infrastructure_project());
+  company->set_ict_budget_rub(sub.ict_budget_rub());
+  company->set_revenue_growth_pct(sub.revenue_growth_pct());
+  company->set_has_revenue_growth(sub.has_revenue_growth());
+}
+
+}  // namespace
+
 NormalizedLead NormalizeSubmission(const LeadSubmission& sub, const IntakePolicy& policy,
                                    const ContactIdKey& contact_ids) {
   NormalizedLead out;
@@ -33,45 +72,17 @@ NormalizedLead NormalizeSubmission(const LeadSubmission& sub, const IntakePolicy
   contact->set_job_title(std::string(TrimAscii(sub.job_title())));
   contact->set_time_zone(std::string(TrimAscii(sub.time_zone())));
   contact->set_consent(sub.consent());
+  SetBuyer(sub, policy, contact);
 
-  const auto inferred = policy.InferFromTitle(sub.job_title());
-  if (sub.buyer_class() != leadflow::common::v1::BUYER_CLASS_UNSPECIFIED) {
-    contact->set_buyer_class(sub.buyer_class());
-  } else if (inferred && inferred->buyer_class != leadflow::common::v1::BUYER_CLASS_UNSPECIFIED) {
-    contact->set_buyer_class(inferred->buyer_class);
-    contact->set_buyer_class_inferred(true);
-  }
-  if (sub.decision_role() != leadflow::common::v1::DECISION_ROLE_UNSPECIFIED) {
-    contact->set_decision_role(sub.decision_role());
-  } else if (inferred &&
-             inferred->decision_role != leadflow::common::v1::DECISION_ROLE_UNSPECIFIED) {
-    contact->set_decision_role(inferred->decision_role);
-    contact->set_decision_role_inferred(true);
-  }
-
-  company->set_name(std::string(TrimAscii(sub.company_name())));
+  SetFirmographics(sub, company);
   company->set_domain(corporate_domain);
   company->set_inn(inn);
-  company->set_industry(AsciiLower(TrimAscii(sub.industry())));
-  company->set_headcount(sub.headcount());
-  company->set_annual_revenue_rub(sub.annual_revenue_rub());
-  company->set_it_budget_rub(sub.it_budget_rub());
-  company->set_region(std::string(TrimAscii(sub.region())));
-  company->set_state_body(sub.state_body());
-  company->set_digitalisation_budget_rub(sub.digitalisation_budget_rub());
-  company->set_infrastructure_project(sub.infrastructure_project());
-  company->set_ict_budget_rub(sub.ict_budget_rub());
-  company->set_revenue_growth_pct(sub.revenue_growth_pct());
-  company->set_has_revenue_growth(sub.has_revenue_growth());
 
+  // The account: its INN, else its corporate domain, else the contact itself.
   auto* meta = lead.mutable_meta();
-  if (!inn.empty()) {
-    meta->set_account_key(inn);
-  } else if (!corporate_domain.empty()) {
-    meta->set_account_key(corporate_domain);
-  } else {
-    meta->set_account_key(out.contact_key);
-  }
+  meta->set_account_key(!inn.empty()                ? inn
+                        : !corporate_domain.empty() ? corporate_domain
+                                                    : out.contact_key);
   meta->set_source_id(std::string(TrimAscii(sub.source_id())));
   meta->set_marketing_sourced(policy.IsMarketingSource(meta->source_id()));
   meta->set_campaign_id(policy.CampaignFor(sub.campaign_id()));

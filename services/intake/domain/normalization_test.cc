@@ -4,7 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "intake/domain/identity.h"
-#include "intake/domain/intake_test_util.h"
+#include "intake/testing/intake_test_util.h"
 #include "intake/domain/lead_events.h"
 #include "intake/domain/validation.h"
 

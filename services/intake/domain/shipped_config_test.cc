@@ -11,7 +11,7 @@
 #include <sstream>
 
 #include "intake/domain/intake_policy.h"
-#include "intake/domain/intake_test_util.h"
+#include "intake/testing/intake_test_util.h"
 #include "intake/domain/normalization.h"
 #include "leadflow/config/v1/nurture_config.pb.h"
 #include "services/common/testing/paths.h"

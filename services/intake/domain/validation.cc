@@ -52,14 +52,11 @@ std::string AnswerPath(const std::string& key) {
   return "answers";
 }
 
-}  // namespace
-
-std::vector<FieldError> ValidateSubmission(const LeadSubmission& lead, const IntakePolicy& policy) {
-  Errors errors;
-  const size_t max_len = policy.max_string_length();
-
-  // Every singular string field, found by reflection so that new fields are
-  // covered too. Remember which ones are unusable to avoid piling up errors.
+// Every singular string field, found by reflection so that new fields are
+// covered too, and the answers: valid UTF-8 within the length limit. Returns
+// the fields that are unusable, so that they pile up no further errors.
+std::unordered_set<std::string> CheckStrings(const LeadSubmission& lead, size_t max_len,
+                                             Errors& errors) {
   std::unordered_set<std::string> unusable;
   const pb::Descriptor* desc = lead.GetDescriptor();
   const pb::Reflection* refl = lead.GetReflection();
@@ -75,7 +72,12 @@ std::vector<FieldError> ValidateSubmission(const LeadSubmission& lead, const Int
     const std::string path = AnswerPath(key);
     if (errors.CheckString(path, key, max_len)) errors.CheckString(path, value, max_len);
   }
+  return unusable;
+}
 
+// Who sent it and how to reach the contact, who consented.
+void CheckContact(const LeadSubmission& lead, const std::unordered_set<std::string>& unusable,
+                  Errors& errors) {
   if (TrimAscii(lead.source_id()).empty() && !unusable.count("source_id")) {
     errors.Add("source_id", leadflow::common::v1::MISSING_FIELD, "source_id is required");
   }
@@ -94,6 +96,11 @@ std::vector<FieldError> ValidateSubmission(const LeadSubmission& lead, const Int
   if (!lead.consent()) {
     errors.Add("consent", leadflow::common::v1::CONSENT_MISSING, "consent must be given");
   }
+}
+
+// The company's INN, the campaign id and the buyer enums.
+void CheckCompany(const LeadSubmission& lead, const std::unordered_set<std::string>& unusable,
+                  Errors& errors) {
   const std::string_view inn = TrimAscii(lead.inn());
   if (!inn.empty() && !unusable.count("inn")) {
     switch (CheckInn(inn)) {
@@ -119,6 +126,10 @@ std::vector<FieldError> ValidateSubmission(const LeadSubmission& lead, const Int
   if (!leadflow::common::v1::DecisionRole_IsValid(lead.decision_role())) {
     errors.Add("decision_role", leadflow::common::v1::INVALID_FIELD, "unknown decision role");
   }
+}
+
+// Amounts are never negative, the growth is a number, the time a real one.
+void CheckNumbers(const LeadSubmission& lead, Errors& errors) {
   const std::pair<const char*, int64_t> amounts[] = {
       {"headcount", lead.headcount()},
       {"annual_revenue_rub", lead.annual_revenue_rub()},
@@ -141,6 +152,16 @@ std::vector<FieldError> ValidateSubmission(const LeadSubmission& lead, const Int
       errors.Add("submitted_at", leadflow::common::v1::INVALID_FIELD, "not a valid timestamp");
     }
   }
+}
+
+}  // namespace
+
+std::vector<FieldError> ValidateSubmission(const LeadSubmission& lead, const IntakePolicy& policy) {
+  Errors errors;
+  const auto unusable = CheckStrings(lead, policy.max_string_length(), errors);
+  CheckContact(lead, unusable, errors);
+  CheckCompany(lead, unusable, errors);
+  CheckNumbers(lead, errors);
   return errors.Take();
 }
 

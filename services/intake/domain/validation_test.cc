@@ -5,7 +5,7 @@
 #include <functional>
 #include <limits>
 
-#include "intake/domain/intake_test_util.h"
+#include "intake/testing/intake_test_util.h"
 
 namespace leadflow::intake {
 namespace {

@@ -25,7 +25,7 @@
 
 #include "intake/domain/intake_policy.h"
 #include "intake/domain/normalization.h"
-#include "intake/domain/submission_parser.h"
+#include "intake/wire/submission_parser.h"
 #include "intake/domain/text.h"
 #include "intake/domain/validation.h"
 

@@ -17,7 +17,7 @@
 #include "intake/app/idempotency_store.h"
 #include "intake/app/intake_metrics.h"
 #include "intake/app/intake_processor.h"
-#include "intake/domain/intake_test_util.h"
+#include "intake/testing/intake_test_util.h"
 #include "leadflow/engagement/v1/engagement.pb.h"
 
 namespace leadflow::intake::testutil {

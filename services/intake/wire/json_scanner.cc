@@ -1,4 +1,4 @@
-#include "intake/domain/json_scanner.h"
+#include "intake/wire/json_scanner.h"
 
 #include "intake/domain/text.h"
 

@@ -1,8 +1,8 @@
-#include "intake/domain/submission_parser.h"
+#include "intake/wire/submission_parser.h"
 
 #include <gtest/gtest.h>
 
-#include "intake/domain/intake_test_util.h"
+#include "intake/testing/intake_test_util.h"
 
 namespace leadflow::intake {
 namespace {

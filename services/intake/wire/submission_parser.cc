@@ -1,6 +1,6 @@
-#include "intake/domain/submission_parser.h"
+#include "intake/wire/submission_parser.h"
 
-#include "intake/domain/submission_json_reader.h"
+#include "intake/wire/submission_json_reader.h"
 #include "intake/domain/text.h"
 
 namespace leadflow::intake {

@@ -1,4 +1,4 @@
-#include "intake/domain/submission_json_reader.h"
+#include "intake/wire/submission_json_reader.h"
 
 #include <google/protobuf/stubs/strutil.h>  // the string-to-number rules of protobuf's JSON mapping
 #include <google/protobuf/util/time_util.h>
@@ -12,7 +12,7 @@
 #include <unordered_set>
 #include <vector>
 
-#include "intake/domain/json_scanner.h"
+#include "intake/wire/json_scanner.h"
 
 namespace leadflow::intake {
 namespace {
@@ -342,7 +342,7 @@ class Reader {
     return scanner_.AtEnd();
   }
 
-  // The value of the top-level member named key1_.
+  // The value of the top-level member named key1_, read by its field's kind.
   bool ReadMember() {
     if (scanner_.AtEnd()) return false;
     const Field* f = Fields().Find(key1_);
@@ -355,81 +355,92 @@ class Reader {
     }
     const char c = scanner_.Peek();
     if (c == 'n') return scanner_.Literal("null");  // null leaves the field unset
-    const bool is_string = c == '"';
-    const bool is_number = c == '-' || (c >= '0' && c <= '9');
     switch (f->kind) {
       case Kind::kString:
-        if (is_string) return scanner_.ReadString(f->text(*out_));
-        NoteWrongType(*f, "a string");
-        return SkipValue(1);
+        if (c == '"') return scanner_.ReadString(f->text(*out_));
+        return SkipWrongType(*f, "a string");
       case Kind::kBool:
-        if (c == 't' || c == 'f') {
-          f->flag(*out_, c == 't');
-          return scanner_.Literal(c == 't' ? "true" : "false");
-        }
-        NoteWrongType(*f, "true or false");
-        return SkipValue(1);
+        return ReadFlag(*f, c);
       case Kind::kInt64:
-        if (is_number) return ReadInt64(*f);
-        if (is_string) {
-          if (!scanner_.ReadString(&scratch_)) return false;
-          int64_t v;
-          if (ProtobufStringToNumber(scratch_, &v)) {
-            f->integer(*out_, v);
-          } else {
-            NoteBadValue(*f);
-          }
-          return true;
-        }
-        NoteWrongType(*f, "a whole number");
-        return SkipValue(1);
+        return ReadWhole(*f, c);
       case Kind::kDouble:
-        if (is_number) {
-          JsonNumber n;
-          if (!scanner_.ReadNumber(&n)) return false;
-          f->real(*out_, n.type == JsonNumber::kFloat    ? n.d
-                         : n.type == JsonNumber::kSigned ? static_cast<double>(n.i)
-                                                         : static_cast<double>(n.u));
-          return true;
-        }
-        if (is_string) {
-          if (!scanner_.ReadString(&scratch_)) return false;
-          double v;
-          if (ProtobufStringToDouble(scratch_, &v)) {
-            f->real(*out_, v);
-          } else {
-            NoteBadValue(*f);
-          }
-          return true;
-        }
-        NoteWrongType(*f, "a number");
-        return SkipValue(1);
+        return ReadReal(*f, c);
       case Kind::kEnum:
-        if (is_number) return ReadEnumNumber(*f);
-        if (is_string) {
-          if (!scanner_.ReadString(&scratch_)) return false;
-          SetEnumFromString(*f);
-          return true;
-        }
-        NoteWrongType(*f, "an enum name or number");
-        return SkipValue(1);
+        return ReadEnum(*f, c);
       case Kind::kTimestamp:
-        if (is_string) {
-          if (!scanner_.ReadString(&scratch_)) return false;
-          if (!google::protobuf::util::TimeUtil::FromString(scratch_,
-                                                            out_->mutable_submitted_at())) {
-            NoteBadValue(*f);
-          }
-          return true;
-        }
-        NoteWrongType(*f, "an RFC 3339 timestamp string");
-        return SkipValue(1);
+        return ReadTimestamp(*f, c);
       case Kind::kAnswers:
         if (c == '{') return ReadAnswers(*f);
-        NoteWrongType(*f, "an object of strings");
-        return SkipValue(1);
+        return SkipWrongType(*f, "an object of strings");
     }
     return false;
+  }
+
+  static bool StartsNumber(char c) { return c == '-' || (c >= '0' && c <= '9'); }
+
+  // A value of the wrong JSON type: noted, and skipped.
+  bool SkipWrongType(const Field& f, const char* what) {
+    NoteWrongType(f, what);
+    return SkipValue(1);
+  }
+
+  // A value in a string that `convert` turns into the field's (a number, an
+  // enum name, a timestamp); one it does not convert is noted.
+  template <class Convert>
+  bool ReadQuoted(const Field& f, Convert convert) {
+    if (!scanner_.ReadString(&scratch_)) return false;
+    if (!convert(scratch_)) NoteBadValue(f);
+    return true;
+  }
+
+  bool ReadFlag(const Field& f, char c) {
+    if (c != 't' && c != 'f') return SkipWrongType(f, "true or false");
+    f.flag(*out_, c == 't');
+    return scanner_.Literal(c == 't' ? "true" : "false");
+  }
+
+  bool ReadWhole(const Field& f, char c) {
+    if (StartsNumber(c)) return ReadInt64(f);
+    if (c != '"') return SkipWrongType(f, "a whole number");
+    return ReadQuoted(f, [&](const std::string& s) {
+      int64_t v;
+      if (!ProtobufStringToNumber(s, &v)) return false;
+      f.integer(*out_, v);
+      return true;
+    });
+  }
+
+  bool ReadReal(const Field& f, char c) {
+    if (StartsNumber(c)) {
+      JsonNumber n;
+      if (!scanner_.ReadNumber(&n)) return false;
+      f.real(*out_, n.type == JsonNumber::kFloat    ? n.d
+                    : n.type == JsonNumber::kSigned ? static_cast<double>(n.i)
+                                                    : static_cast<double>(n.u));
+      return true;
+    }
+    if (c != '"') return SkipWrongType(f, "a number");
+    return ReadQuoted(f, [&](const std::string& s) {
+      double v;
+      if (!ProtobufStringToDouble(s, &v)) return false;
+      f.real(*out_, v);
+      return true;
+    });
+  }
+
+  bool ReadEnum(const Field& f, char c) {
+    if (StartsNumber(c)) return ReadEnumNumber(f);
+    if (c != '"') return SkipWrongType(f, "an enum name or number");
+    if (!scanner_.ReadString(&scratch_)) return false;
+    SetEnumFromString(f);
+    return true;
+  }
+
+  bool ReadTimestamp(const Field& f, char c) {
+    if (c != '"') return SkipWrongType(f, "an RFC 3339 timestamp string");
+    return ReadQuoted(f, [&](const std::string& s) {
+      return google::protobuf::util::TimeUtil::FromString(s, out_->mutable_submitted_at());
+    });
   }
 
   bool ReadInt64(const Field& f) {

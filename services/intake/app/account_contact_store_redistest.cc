@@ -12,7 +12,7 @@
 
 #include "common/kafka/topics.h"
 #include "common/registry/account_registry.h"
-#include "intake/app/app_test_util.h"
+#include "intake/testing/app_test_util.h"
 #include "intake/app/contact_index.h"
 #include "intake/app/intake_eraser.h"
 #include "services/common/testing/redis_server.h"

@@ -10,7 +10,7 @@
 
 #include "common/kafka/topics.h"
 #include "common/registry/account_registry.h"
-#include "intake/app/app_test_util.h"
+#include "intake/testing/app_test_util.h"
 #include "intake/app/contact_index.h"
 #include "intake/app/registry_feed.h"
 #include "intake/app/submitted_handler.h"

@@ -1,7 +1,7 @@
 // The one-pass JSON reader keeps what intake accepted, and how it named
 // problems, when it ran a checking pass and then protobuf's JSON mapping.
 // Every expectation below was produced by that former parser.
-#include "intake/domain/submission_json_reader.h"
+#include "intake/wire/submission_json_reader.h"
 
 #include <gtest/gtest.h>
 
