@@ -9,7 +9,7 @@
 #include "leadflow/engagement/v1/engagement.pb.h"
 #include "scoring/domain/engagement.h"
 #include "scoring/domain/scorer.h"
-#include "scoring/domain/scoring_test_util.h"
+#include "scoring/testing/scoring_test_util.h"
 
 namespace leadflow::cli {
 namespace {

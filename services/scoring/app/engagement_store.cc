@@ -3,39 +3,20 @@
 #include <cmath>
 #include <cstdlib>
 
+#include "common/redis/reply.h"
+#include "link_contact_lead.lua.h"
+#include "record_engagement.lua.h"
+
 namespace leadflow::scoring {
 namespace {
 
 redis::Script& RecordScript() {
-  // KEYS: events zset, lead key. ARGV: occurred_at ms, member, max events, ttl seconds.
-  // Returns {added, lead id or "", ZRANGE WITHSCORES}.
-  static redis::Script script(R"lua(
-local added = redis.call('ZADD', KEYS[1], 'NX', ARGV[1], ARGV[2])
-local max = tonumber(ARGV[3])
-local all = redis.call('ZRANGE', KEYS[1], 0, -1, 'WITHSCORES')
-local n = #all / 2
-if n > max then
-  -- Keep the newest max: drop the oldest from the set and from the reply.
-  redis.call('ZREMRANGEBYRANK', KEYS[1], 0, n - max - 1)
-  local kept = {}
-  for i = 2 * (n - max) + 1, #all do kept[#kept + 1] = all[i] end
-  all = kept
-end
-redis.call('EXPIRE', KEYS[1], ARGV[4])
-local lead = redis.call('GET', KEYS[2])
-return {added, lead or '', all}
-)lua");
+  static redis::Script script{std::string(lua::kRecordEngagement)};
   return script;
 }
 
 redis::Script& LinkScript() {
-  // KEYS: events zset, lead key. ARGV: lead id, ttl seconds. Returns ZRANGE WITHSCORES.
-  static redis::Script script(R"lua(
-redis.call('SET', KEYS[2], ARGV[1], 'EX', ARGV[2])
-local events = redis.call('ZRANGE', KEYS[1], 0, -1, 'WITHSCORES')
-if #events > 0 then redis.call('EXPIRE', KEYS[1], ARGV[2]) end
-return events
-)lua");
+  static redis::Script script{std::string(lua::kLinkContactLead)};
   return script;
 }
 
@@ -48,7 +29,8 @@ Status Unavailable(const std::string& what) {
 // ZRANGE ... WITHSCORES: member, score, member, score, ...
 StatusOr<std::vector<EngagementRecord>> ParseEvents(const redis::Reply& reply) {
   std::vector<EngagementRecord> out;
-  if (reply.type != redis::Reply::Type::kArray || reply.elements.size() % 2 != 0) {
+  if (Status s = redis::ExpectArray(reply, "engagement store ZRANGE"); !s.ok()) return s;
+  if (reply.elements.size() % 2 != 0) {
     return Status::Internal("engagement store: unexpected reply");
   }
   out.reserve(reply.elements.size() / 2);
@@ -77,6 +59,18 @@ void ParseLink(const std::string& value, EngagementStore::Recorded* r) {
   }
   r->lead_id = value.substr(0, bar);
   r->linked_at_ms = std::strtoll(value.c_str() + bar + 1, nullptr, 10);
+}
+
+// The record script's reply: {added, the lead link or '', the events}.
+StatusOr<EngagementStore::Recorded> RecordedFromReply(const redis::Reply& reply) {
+  if (Status s = redis::ExpectArray(reply, 3, "engagement store record"); !s.ok()) return s;
+  EngagementStore::Recorded r;
+  r.added = reply.elements[0].integer == 1;
+  ParseLink(reply.elements[1].str, &r);
+  auto parsed = ParseEvents(reply.elements[2]);
+  if (!parsed.ok()) return parsed.status();
+  r.events = std::move(*parsed);
+  return r;
 }
 
 }  // namespace
@@ -117,29 +111,8 @@ std::vector<StatusOr<EngagementStore::Recorded>> RedisEngagementStore::RecordMan
   auto replies = redis_.EvalMany(RecordScript(), calls);
   out.reserve(events.size());
   for (size_t i = 0; i < events.size(); ++i) {
-    if (!replies.ok()) {
-      out.push_back(Unavailable(replies.status().message()));
-      continue;
-    }
-    const redis::Reply& reply = (*replies)[i];
-    if (reply.is_error()) {
-      out.push_back(Unavailable(reply.str));
-      continue;
-    }
-    if (reply.type != redis::Reply::Type::kArray || reply.elements.size() != 3) {
-      out.push_back(Status::Internal("engagement store: unexpected reply"));
-      continue;
-    }
-    Recorded r;
-    r.added = reply.elements[0].integer == 1;
-    ParseLink(reply.elements[1].str, &r);
-    auto parsed = ParseEvents(reply.elements[2]);
-    if (!parsed.ok()) {
-      out.push_back(parsed.status());
-      continue;
-    }
-    r.events = std::move(*parsed);
-    out.push_back(std::move(r));
+    out.push_back(replies.ok() ? RecordedFromReply((*replies)[i])
+                               : Unavailable(replies.status().message()));
   }
   return out;
 }
@@ -163,13 +136,8 @@ std::vector<StatusOr<std::vector<EngagementRecord>>> RedisEngagementStore::LinkM
   auto replies = redis_.EvalMany(LinkScript(), calls);
   out.reserve(links.size());
   for (size_t i = 0; i < links.size(); ++i) {
-    if (!replies.ok()) {
-      out.push_back(Unavailable(replies.status().message()));
-    } else if ((*replies)[i].is_error()) {
-      out.push_back(Unavailable((*replies)[i].str));
-    } else {
-      out.push_back(ParseEvents((*replies)[i]));
-    }
+    out.push_back(replies.ok() ? ParseEvents((*replies)[i])
+                               : Unavailable(replies.status().message()));
   }
   return out;
 }
@@ -178,7 +146,6 @@ StatusOr<std::vector<EngagementRecord>> RedisEngagementStore::Events(
     const std::string& contact_id) {
   auto reply = redis_.Run({"ZRANGE", EventsKey(contact_id), "0", "-1", "WITHSCORES"});
   if (!reply.ok()) return Unavailable(reply.status().message());
-  if (reply->is_error()) return Unavailable(reply->str);
   return ParseEvents(*reply);
 }
 

@@ -10,7 +10,7 @@
 #include "common/config/file_watcher.h"
 #include "common/metrics/registry.h"
 #include "common/metrics/service_metrics.h"
-#include "scoring/domain/scoring_test_util.h"
+#include "scoring/testing/scoring_test_util.h"
 
 namespace leadflow::scoring {
 namespace {

@@ -3,19 +3,26 @@
 #include <google/protobuf/io/coded_stream.h>
 #include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 
+#include "common/redis/reply.h"
+#include "put_score.lua.h"
+
 namespace leadflow::scoring {
 namespace {
 
 redis::Script& PutScript() {
-  // KEYS: score hash; ARGV: revision, bytes, ttl seconds. Returns 1 if stored.
-  static redis::Script script(R"lua(
-local cur = tonumber(redis.call('HGET', KEYS[1], 'rev') or '0')
-if tonumber(ARGV[1]) < cur then return 0 end
-redis.call('HSET', KEYS[1], 'rev', ARGV[1], 'score', ARGV[2])
-redis.call('EXPIRE', KEYS[1], ARGV[3])
-return 1
-)lua");
+  static redis::Script script{std::string(lua::kPutScore)};
   return script;
+}
+
+// The latest score of a lead from HGET: nullopt when none is stored.
+StatusOr<std::optional<leadflow::scoring::v1::LeadScored>> LatestFromReply(
+    const redis::Reply& reply) {
+  auto bytes = redis::ExpectStringOrNil(reply, "score store HGET");
+  if (!bytes.ok()) return bytes.status();
+  if (!bytes->has_value()) return std::optional<leadflow::scoring::v1::LeadScored>();
+  leadflow::scoring::v1::LeadScored s;
+  if (!s.ParseFromString(**bytes)) return Status::Internal("score store: corrupt record");
+  return std::optional<leadflow::scoring::v1::LeadScored>(std::move(s));
 }
 
 }  // namespace
@@ -65,13 +72,8 @@ std::vector<Status> RedisScoreStore::PutMany(
   std::vector<Status> out;
   out.reserve(scores.size());
   for (size_t i = 0; i < scores.size(); ++i) {
-    if (!replies.ok()) {
-      out.push_back(Status::Unavailable("score store: " + replies.status().message()));
-    } else if ((*replies)[i].is_error()) {
-      out.push_back(Status::Unavailable("score store: " + (*replies)[i].str));
-    } else {
-      out.push_back(Status::Ok());
-    }
+    out.push_back(replies.ok() ? redis::ExpectOk((*replies)[i], "score store")
+                               : Status::Unavailable("score store: " + replies.status().message()));
   }
   return out;
 }
@@ -92,23 +94,8 @@ std::vector<StatusOr<std::optional<leadflow::scoring::v1::LeadScored>>> RedisSco
   auto replies = redis_.Pipeline(commands);
   out.reserve(lead_ids.size());
   for (size_t i = 0; i < lead_ids.size(); ++i) {
-    if (!replies.ok()) {
-      out.push_back(Status::Unavailable("score store: " + replies.status().message()));
-      continue;
-    }
-    const redis::Reply& reply = (*replies)[i];
-    if (reply.is_error()) {
-      out.push_back(Status::Unavailable("score store: " + reply.str));
-    } else if (reply.is_nil()) {
-      out.push_back(Latest());
-    } else {
-      leadflow::scoring::v1::LeadScored s;
-      if (s.ParseFromString(reply.str)) {
-        out.push_back(Latest(std::move(s)));
-      } else {
-        out.push_back(Status::Internal("score store: corrupt record"));
-      }
-    }
+    out.push_back(replies.ok() ? LatestFromReply((*replies)[i])
+                               : Status::Unavailable("score store: " + replies.status().message()));
   }
   return out;
 }

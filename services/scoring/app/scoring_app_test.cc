@@ -10,7 +10,7 @@
 #include "services/common/testing/fixed_caller.h"
 #include "scoring/app/scoring_handler.h"
 #include "leadflow/engagement/v1/engagement.pb.h"
-#include "scoring/domain/scoring_test_util.h"
+#include "scoring/testing/scoring_test_util.h"
 
 namespace leadflow::scoring {
 namespace {

@@ -35,6 +35,14 @@ Status DecodeAccepted(const kafka::ConsumedMessage& message,
   return Status::Ok();
 }
 
+// A batch handler's work on one message (a batch of one).
+Status HandleOne(const kafka::BatchHandler& handle, const kafka::ConsumedMessage& message,
+                 std::vector<kafka::OutgoingMessage>& out) {
+  auto results = handle({message});
+  for (auto& m : results.front().out) out.push_back(std::move(m));
+  return results.front().status;
+}
+
 }  // namespace
 
 kafka::OutgoingMessage ToScoredMessage(const leadflow::scoring::v1::LeadScored& score) {
@@ -46,62 +54,46 @@ kafka::OutgoingMessage ToScoredMessage(const leadflow::scoring::v1::LeadScored& 
   return m;
 }
 
+// One decoded leads.accepted record on its way.
+struct ScoringHandler::Accepted {
+  size_t index = 0;  // in the batch and its results
+  leadflow::intake::v1::LeadAccepted lead;
+  int64_t scored_at = 0;   // the record's time: the score's time input
+  size_t link = SIZE_MAX;  // its entry in the batch's links, if it has a contact
+};
+
+// The batching layer: every contact linked to its lead (and its engagement
+// loaded) in one round trip, each lead scored, the scores stored in one.
 std::vector<kafka::HandledMessage> ScoringHandler::HandleAccepted(
     const std::vector<kafka::ConsumedMessage>& batch) {
   std::vector<kafka::HandledMessage> results(batch.size());
-  struct Pending {
-    size_t index = 0;
-    leadflow::intake::v1::LeadAccepted lead;
-    int64_t scored_at = 0;
-    size_t link = SIZE_MAX;  // its entry in `links`, if it has a contact
-  };
-  std::vector<Pending> pending;
-  pending.reserve(batch.size());
+  std::vector<Accepted> leads;
+  leads.reserve(batch.size());
   std::vector<EngagementStore::Link> links;
   const int64_t now = clock_.NowMillis();
   for (size_t i = 0; i < batch.size(); ++i) {
-    Pending p;
-    p.index = i;
-    if (Status s = DecodeAccepted(batch[i], &p.lead); !s.ok()) {
-      results[i].status = s;
-      continue;
+    Accepted a;
+    a.index = i;
+    results[i].status = DecodeAccepted(batch[i], &a.lead);
+    if (!results[i].status.ok()) continue;  // dead-lettered
+    a.scored_at = batch[i].timestamp_ms > 0 ? batch[i].timestamp_ms : now;
+    if (!a.lead.contact().contact_id().empty()) {
+      a.link = links.size();
+      links.push_back({a.lead.contact().contact_id(), a.lead.meta().lead_id(), now});
     }
-    p.scored_at = batch[i].timestamp_ms > 0 ? batch[i].timestamp_ms : now;
-    if (!p.lead.contact().contact_id().empty()) {
-      p.link = links.size();
-      links.push_back({p.lead.contact().contact_id(), p.lead.meta().lead_id(), now});
-    }
-    pending.push_back(std::move(p));
+    leads.push_back(std::move(a));
   }
-  // 1. Link each contact to its lead and load its engagement: one round trip.
   const auto linked = engagement_.LinkMany(links);
-  // 2. Score.
   const auto policy = model_.Get();
-  std::vector<LeadScored>& scores = Scratch(pending.size());
+  std::vector<LeadScored>& scores = Scratch(leads.size());
   std::vector<const LeadScored*> to_store;
   std::vector<size_t> stored_index;  // batch index of each entry of to_store
-  const std::vector<EngagementRecord> no_events;
-  for (size_t j = 0; j < pending.size(); ++j) {
-    const Pending& p = pending[j];
-    const std::vector<EngagementRecord>* events = &no_events;
-    if (p.link != SIZE_MAX) {
-      const auto& l = linked[p.link];
-      if (!l.ok()) {
-        results[p.index].status = Status::Unavailable(l.status().message());
-        continue;
-      }
-      events = &*l;
-    }
-    const EngagementScore engagement = ScoreEngagement(*events, *policy, p.scored_at);
-    ScoreInputs inputs;
-    inputs.scored_at_ms = p.scored_at;
-    inputs.revision = 1;
-    inputs.engagement = &engagement;
-    ScoreLeadInto(p.lead, *policy, inputs, &scores[j]);
+  for (size_t j = 0; j < leads.size(); ++j) {
+    results[leads[j].index].status = Score(leads[j], linked, *policy, &scores[j]);
+    if (!results[leads[j].index].status.ok()) continue;
     to_store.push_back(&scores[j]);
-    stored_index.push_back(p.index);
+    stored_index.push_back(leads[j].index);
   }
-  // 3. Store the scores: one round trip.
   const auto stored = store_.PutMany(to_store);
   for (size_t k = 0; k < to_store.size(); ++k) {
     kafka::HandledMessage& r = results[stored_index[k]];
@@ -113,18 +105,35 @@ std::vector<kafka::HandledMessage> ScoringHandler::HandleAccepted(
   return results;
 }
 
+// The rule for one accepted lead (docs/domain-rules.md §4): scored at revision
+// 1 with its contact's engagement so far (which may precede the lead).
+Status ScoringHandler::Score(const Accepted& a,
+                             const std::vector<StatusOr<std::vector<EngagementRecord>>>& linked,
+                             const ScoringPolicy& policy, LeadScored* out) {
+  static const std::vector<EngagementRecord> kNoEvents;
+  const std::vector<EngagementRecord>* events = &kNoEvents;
+  if (a.link != SIZE_MAX) {
+    const auto& l = linked[a.link];
+    if (!l.ok()) return Status::Unavailable(l.status().message());
+    events = &*l;
+  }
+  const EngagementScore engagement = ScoreEngagement(*events, policy, a.scored_at);
+  ScoreInputs inputs;
+  inputs.scored_at_ms = a.scored_at;
+  inputs.revision = 1;
+  inputs.engagement = &engagement;
+  ScoreLeadInto(a.lead, policy, inputs, out);
+  return Status::Ok();
+}
+
 Status ScoringHandler::Handle(const kafka::ConsumedMessage& message,
                               std::vector<kafka::OutgoingMessage>& out) {
-  auto results = HandleAccepted({message});
-  for (auto& m : results.front().out) out.push_back(std::move(m));
-  return results.front().status;
+  return HandleOne(Handler(), message, out);
 }
 
 Status ScoringHandler::HandleEngagement(const kafka::ConsumedMessage& message,
                                         std::vector<kafka::OutgoingMessage>& out) {
-  auto results = HandleEngagements({message});
-  for (auto& m : results.front().out) out.push_back(std::move(m));
-  return results.front().status;
+  return HandleOne(EngagementHandler(), message, out);
 }
 
 kafka::BatchHandler ScoringHandler::Handler() {

@@ -9,25 +9,13 @@
 // leads.scored, keyed by account key, with the trace-id header. Every accepted
 // lead yields a LeadScored, disqualified ones included.
 //
-// engagement.events (ScoringHandler::HandleEngagements): EngagementEvent ->
-// record it for its contact (idempotent by event id; one EvalMany, so each
-// event sees the batch's earlier events of its contact) -> if the contact is
-// linked to a scored lead (one pipelined read of the batch's leads), rescore
-// that lead from its stored LeadAccepted with the decayed engagement at the
-// record's time -> revision + 1 (a later event of the same lead in the batch
-// builds on this rescore: + 2, ...), stored (one EvalMany) and published on
-// leads.scored. This is how nurtured leads become MQLs. An event of a contact
-// without a lead is kept (it counts once the lead arrives) and produces
-// nothing. An event that finds its contact linked less than kLinkSettleMillis
-// ago but the lead not yet scored (the leads.accepted consumer links first,
-// then stores the score) is retried (kUnavailable); a lead whose score has
-// expired is counted as unknown_lead and skipped.
+// engagement.events (ScoringHandler::HandleEngagements): the
+// EngagementRescorer (engagement_rescorer.h) rescores the contact's lead.
 //
-// Errors: an undecodable record, one without its ids or type, or an
-// engagement event dated more than a day after its record, is kInvalidArgument
-// with a reason code (the consumer loop dead-letters it with the original
-// bytes); a store failure is kUnavailable for the messages it concerns (the
-// loop retries from there).
+// Errors: an undecodable record or one without its lead id is
+// kInvalidArgument with a reason code (the consumer loop dead-letters it with
+// the original bytes); a store failure is kUnavailable for the messages it
+// concerns (the loop retries from there).
 // Redelivery: the score's time input is the record's timestamp, so a
 // redelivered leads.accepted record re-produces the same score when the
 // contact's engagement did not change meanwhile; the score store never lets
@@ -40,6 +28,7 @@
 
 #include "common/kafka/consumer_loop.h"
 #include "common/util/clock.h"
+#include "scoring/app/engagement_rescorer.h"
 #include "scoring/app/engagement_store.h"
 #include "scoring/app/model_holder.h"
 #include "scoring/app/score_store.h"
@@ -47,15 +36,16 @@
 
 namespace leadflow::scoring {
 
-inline constexpr int64_t kLinkSettleMillis = 30'000;
-// An engagement event stamped later than this after its record is rejected.
-inline constexpr int64_t kMaxEventSkewMillis = 86'400'000;
-
 class ScoringHandler {
  public:
   ScoringHandler(ModelHolder& model, ScoreStore& store, EngagementStore& engagement,
                  ScoringMetrics& metrics, const Clock& clock)
-      : model_(model), store_(store), engagement_(engagement), metrics_(metrics), clock_(clock) {}
+      : model_(model),
+        store_(store),
+        engagement_(engagement),
+        metrics_(metrics),
+        clock_(clock),
+        rescorer_(model, store, engagement, metrics, clock) {}
 
   // leads.accepted: one result per message of the batch, in order.
   std::vector<kafka::HandledMessage> HandleAccepted(
@@ -66,18 +56,26 @@ class ScoringHandler {
 
   // engagement.events: one result per message of the batch, in order.
   std::vector<kafka::HandledMessage> HandleEngagements(
-      const std::vector<kafka::ConsumedMessage>& batch);
+      const std::vector<kafka::ConsumedMessage>& batch) {
+    return rescorer_.HandleEngagements(batch);
+  }
   // One engagement.events record (a batch of one).
   Status HandleEngagement(const kafka::ConsumedMessage& message,
                           std::vector<kafka::OutgoingMessage>& out);
   kafka::BatchHandler EngagementHandler();
 
  private:
+  struct Accepted;  // one decoded lead on its way (scoring_handler.cc)
+  Status Score(const Accepted& lead,
+               const std::vector<StatusOr<std::vector<EngagementRecord>>>& linked,
+               const ScoringPolicy& policy, leadflow::scoring::v1::LeadScored* out);
+
   ModelHolder& model_;
   ScoreStore& store_;
   EngagementStore& engagement_;
   ScoringMetrics& metrics_;
   const Clock& clock_;
+  EngagementRescorer rescorer_;
 };
 
 // The leads.scored message for a score (key: account key; trace-id header).

@@ -5,7 +5,7 @@
 #include <cmath>
 
 #include "leadflow/engagement/v1/engagement.pb.h"
-#include "scoring/domain/scoring_test_util.h"
+#include "scoring/testing/scoring_test_util.h"
 
 namespace leadflow::scoring {
 namespace {

@@ -1,6 +1,8 @@
 #include "scoring/domain/scoring_policy.h"
 
 #include <cmath>
+#include <initializer_list>
+#include <unordered_set>
 
 #include "leadflow/engagement/v1/engagement.pb.h"
 #include "scoring/domain/text_key.h"
@@ -18,30 +20,34 @@ std::string At(const std::string& field, int i) { return field + "[" + std::to_s
 
 bool NonNegative(double v) { return std::isfinite(v) && v >= 0; }
 
-}  // namespace
+// Every entry of a list of names must be non-empty once normalised.
+Status NoEmptyKeys(const google::protobuf::RepeatedPtrField<std::string>& list,
+                   const std::string& field) {
+  for (int i = 0; i < list.size(); ++i) {
+    if (NormalizeKey(list.Get(i)).empty()) return Bad(At(field, i), "must not be empty");
+  }
+  return Status::Ok();
+}
 
-Status ValidateScoringModel(const ScoringModel& m) {
-  if (m.version().empty()) return Bad("version", "must not be empty");
-
+Status ValidateScreening(const ScoringModel& m) {
   const auto& sc = m.screening();
-  for (int i = 0; i < sc.excluded_industries_size(); ++i) {
-    if (NormalizeKey(sc.excluded_industries(i)).empty()) {
-      return Bad(At("screening.excluded_industries", i), "must not be empty");
-    }
+  if (Status s = NoEmptyKeys(sc.excluded_industries(), "screening.excluded_industries"); !s.ok()) {
+    return s;
   }
   if (sc.min_headcount() < 0) return Bad("screening.min_headcount", "must be >= 0");
   if (sc.min_annual_revenue_rub() < 0) {
     return Bad("screening.min_annual_revenue_rub", "must be >= 0");
   }
-  for (int i = 0; i < sc.serviceable_regions_size(); ++i) {
-    if (NormalizeKey(sc.serviceable_regions(i)).empty()) {
-      return Bad(At("screening.serviceable_regions", i), "must not be empty");
-    }
+  if (Status s = NoEmptyKeys(sc.serviceable_regions(), "screening.serviceable_regions"); !s.ok()) {
+    return s;
   }
   if (!std::isfinite(sc.min_revenue_growth_pct())) {
     return Bad("screening.min_revenue_growth_pct", "must be a number");
   }
+  return Status::Ok();
+}
 
+Status ValidateSegmentsAndBands(const ScoringModel& m) {
   const auto& seg = m.segments();
   const std::pair<const char*, int64_t> thresholds[] = {
       {"segments.enterprise_min_revenue_rub", seg.enterprise_min_revenue_rub()},
@@ -59,7 +65,29 @@ Status ValidateScoringModel(const ScoringModel& m) {
   if (m.deal_bands().large_min_rub() < m.deal_bands().standard_min_rub()) {
     return Bad("deal_bands.large_min_rub", "must be >= deal_bands.standard_min_rub");
   }
+  return Status::Ok();
+}
 
+Status ValidateBantMapping(const leadflow::config::v1::BantMapping& b, const std::string& f) {
+  if (b.answer_key().empty()) return Bad(f + ".answer_key", "must not be empty");
+  if (b.answer_key()[0] == '@' && b.answer_key() != "@decision_role" &&
+      b.answer_key() != "@buyer_class") {
+    return Bad(f + ".answer_key", "unknown inferred field (use @decision_role or @buyer_class)");
+  }
+  for (const auto& [answer, rating] : b.ratings()) {
+    if (rating < 1 || rating > 5) {
+      return Bad(f + ".ratings[\"" + answer + "\"]",
+                 "rating " + std::to_string(rating) + " outside 1..5");
+    }
+  }
+  if (b.default_rating() < 1 || b.default_rating() > 5) {
+    return Bad(f + ".default_rating", "must be within 1..5");
+  }
+  return Status::Ok();
+}
+
+// One mapping per BANT factor, each well-formed.
+Status ValidateBant(const ScoringModel& m) {
   std::unordered_set<int> factors;
   for (int i = 0; i < m.bant_size(); ++i) {
     const auto& b = m.bant(i);
@@ -69,20 +97,7 @@ Status ValidateScoringModel(const ScoringModel& m) {
       return Bad(f + ".factor", "must be BUDGET, ACCOUNT, NEED or TIME");
     }
     if (!factors.insert(b.factor()).second) return Bad(f + ".factor", "duplicate factor");
-    if (b.answer_key().empty()) return Bad(f + ".answer_key", "must not be empty");
-    if (b.answer_key()[0] == '@' && b.answer_key() != "@decision_role" &&
-        b.answer_key() != "@buyer_class") {
-      return Bad(f + ".answer_key", "unknown inferred field (use @decision_role or @buyer_class)");
-    }
-    for (const auto& [answer, rating] : b.ratings()) {
-      if (rating < 1 || rating > 5) {
-        return Bad(f + ".ratings[\"" + answer + "\"]",
-                   "rating " + std::to_string(rating) + " outside 1..5");
-      }
-    }
-    if (b.default_rating() < 1 || b.default_rating() > 5) {
-      return Bad(f + ".default_rating", "must be within 1..5");
-    }
+    if (Status s = ValidateBantMapping(b, f); !s.ok()) return s;
   }
   for (int f = leadflow::common::v1::BUDGET; f <= leadflow::common::v1::TIME; ++f) {
     if (!factors.count(f)) {
@@ -91,33 +106,36 @@ Status ValidateScoringModel(const ScoringModel& m) {
     }
   }
   if (!NonNegative(m.bant_weight())) return Bad("bant_weight", "must be >= 0");
+  return Status::Ok();
+}
 
-  std::unordered_set<std::string> rule_ids;
-  for (int i = 0; i < m.fit_rules_size(); ++i) {
-    const auto& r = m.fit_rules(i);
-    const std::string f = At("fit_rules", i);
-    if (r.rule_id().empty()) return Bad(f + ".rule_id", "must not be empty");
-    if (!rule_ids.insert(r.rule_id()).second) return Bad(f + ".rule_id", "duplicate rule id");
-    if (!leadflow::common::v1::Segment_IsValid(r.segment())) return Bad(f + ".segment", "unknown");
-    if (!leadflow::common::v1::BuyerClass_IsValid(r.buyer_class())) {
-      return Bad(f + ".buyer_class", "unknown");
-    }
-    if (!leadflow::common::v1::DecisionRole_IsValid(r.decision_role())) {
-      return Bad(f + ".decision_role", "unknown");
-    }
-    if (!std::isfinite(r.points())) return Bad(f + ".points", "must be a number");
-    for (int j = 0; j < r.industries_size(); ++j) {
-      if (NormalizeKey(r.industries(j)).empty()) {
-        return Bad(At(f + ".industries", j), "must not be empty");
-      }
-    }
-    for (int j = 0; j < r.region_prefixes_size(); ++j) {
-      if (NormalizeKey(r.region_prefixes(j)).empty()) {
-        return Bad(At(f + ".region_prefixes", j), "must not be empty");
-      }
-    }
+// A fit rule with an id of its own (`ids`: the ones before it).
+Status ValidateFitRule(const leadflow::config::v1::FitRule& r, const std::string& f,
+                       std::unordered_set<std::string>& ids) {
+  if (r.rule_id().empty()) return Bad(f + ".rule_id", "must not be empty");
+  if (!ids.insert(r.rule_id()).second) return Bad(f + ".rule_id", "duplicate rule id");
+  if (!leadflow::common::v1::Segment_IsValid(r.segment())) return Bad(f + ".segment", "unknown");
+  if (!leadflow::common::v1::BuyerClass_IsValid(r.buyer_class())) {
+    return Bad(f + ".buyer_class", "unknown");
   }
+  if (!leadflow::common::v1::DecisionRole_IsValid(r.decision_role())) {
+    return Bad(f + ".decision_role", "unknown");
+  }
+  if (!std::isfinite(r.points())) return Bad(f + ".points", "must be a number");
+  if (Status s = NoEmptyKeys(r.industries(), f + ".industries"); !s.ok()) return s;
+  return NoEmptyKeys(r.region_prefixes(), f + ".region_prefixes");
+}
 
+Status ValidateFitRules(const ScoringModel& m) {
+  std::unordered_set<std::string> ids;
+  for (int i = 0; i < m.fit_rules_size(); ++i) {
+    if (Status s = ValidateFitRule(m.fit_rules(i), At("fit_rules", i), ids); !s.ok()) return s;
+  }
+  return Status::Ok();
+}
+
+// Engagement rules, one per engagement type, and the half-life.
+Status ValidateEngagement(const ScoringModel& m) {
   std::unordered_set<std::string> events;
   for (int i = 0; i < m.engagement_size(); ++i) {
     const auto& e = m.engagement(i);
@@ -134,8 +152,12 @@ Status ValidateScoringModel(const ScoringModel& m) {
   if (!(std::isfinite(m.engagement_half_life_days()) && m.engagement_half_life_days() > 0)) {
     return Bad("engagement_half_life_days", "must be > 0");
   }
-  if (!NonNegative(m.mql_threshold())) return Bad("mql_threshold", "must be >= 0");
+  return Status::Ok();
+}
 
+// The MQL threshold, the grade bands (strictly decreasing) and the named accounts.
+Status ValidateGrades(const ScoringModel& m) {
+  if (!NonNegative(m.mql_threshold())) return Bad("mql_threshold", "must be >= 0");
   if (m.grades().empty()) return Bad("grades", "must not be empty");
   for (int i = 0; i < m.grades_size(); ++i) {
     const auto& g = m.grades(i);
@@ -146,10 +168,17 @@ Status ValidateScoringModel(const ScoringModel& m) {
       return Bad(f + ".min_total", "grades must be ordered by strictly decreasing min_total");
     }
   }
-  for (int i = 0; i < m.named_accounts_size(); ++i) {
-    if (NormalizeKey(m.named_accounts(i)).empty()) {
-      return Bad(At("named_accounts", i), "must not be empty");
-    }
+  return NoEmptyKeys(m.named_accounts(), "named_accounts");
+}
+
+}  // namespace
+
+// The model's parts in file order; the first problem found is reported.
+Status ValidateScoringModel(const ScoringModel& m) {
+  if (m.version().empty()) return Bad("version", "must not be empty");
+  for (const auto check : {ValidateScreening, ValidateSegmentsAndBands, ValidateBant,
+                           ValidateFitRules, ValidateEngagement, ValidateGrades}) {
+    if (Status s = check(m); !s.ok()) return s;
   }
   return Status::Ok();
 }

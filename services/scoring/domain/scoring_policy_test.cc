@@ -9,7 +9,7 @@
 #include <functional>
 #include <sstream>
 
-#include "scoring/domain/scoring_test_util.h"
+#include "scoring/testing/scoring_test_util.h"
 #include "services/common/testing/paths.h"
 
 namespace leadflow::scoring {

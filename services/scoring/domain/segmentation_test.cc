@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "scoring/domain/scoring_test_util.h"
+#include "scoring/testing/scoring_test_util.h"
 #include "scoring/domain/screening.h"
 
 namespace leadflow::scoring {

@@ -10,7 +10,7 @@
 #include "common/auth/scopes.h"
 #include "services/common/testing/fixed_caller.h"
 #include "scoring/app/scoring_handler.h"
-#include "scoring/domain/scoring_test_util.h"
+#include "scoring/testing/scoring_test_util.h"
 #include "services/common/testing/redis_server.h"
 
 namespace leadflow::scoring {

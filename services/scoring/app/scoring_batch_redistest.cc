@@ -8,7 +8,7 @@
 #include "common/metrics/service_metrics.h"
 #include "leadflow/engagement/v1/engagement.pb.h"
 #include "scoring/app/scoring_handler.h"
-#include "scoring/domain/scoring_test_util.h"
+#include "scoring/testing/scoring_test_util.h"
 #include "services/common/testing/redis_server.h"
 
 namespace leadflow::scoring {
