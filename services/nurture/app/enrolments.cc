@@ -4,6 +4,7 @@
 #include "end_enrolment.lua.h"
 #include "enrol_many.lua.h"
 #include "exit_enrolment.lua.h"
+#include "nurture/app/lua_script.h"
 #include "nurture/app/nurture_keys.h"
 #include "nurture/app/nurture_replies.h"
 
@@ -15,16 +16,6 @@ const std::string kP = kNurtureKeyPrefix;
 // The keys and arguments of one enrolment in enrol_many.lua.
 constexpr size_t kEnrolKeys = 6;
 constexpr size_t kEnrolArgs = 12;
-
-redis::Script& EnrolScript() {
-  static redis::Script s(std::string(lua::kChunks) + std::string(lua::kEnrolMany));
-  return s;
-}
-
-redis::Script& ExitScript() {
-  static redis::Script s(std::string(lua::kEndEnrolment) + std::string(lua::kExitEnrolment));
-  return s;
-}
 
 // The enrolment checks of one query from the pipeline's replies: its lead
 // index (when asked for, at `lead`) and the unsubscribed flags at `i` of the
@@ -54,6 +45,7 @@ StatusOr<bool> Enrolments::Enrol(const NewEnrolment& e,
 
 std::vector<StatusOr<bool>> Enrolments::EnrolMany(const std::vector<EnrolWrite>& writes) {
   if (writes.empty()) return {};
+  static redis::Script script(LuaScript({lua::kChunks, lua::kEnrolMany}));
   std::vector<std::string> keys = {kP + "due"};
   std::vector<std::string> args = {std::to_string(kEnrolKeys), std::to_string(kEnrolArgs)};
   keys.reserve(1 + kEnrolKeys * writes.size());
@@ -70,7 +62,7 @@ std::vector<StatusOr<bool>> Enrolments::EnrolMany(const std::vector<EnrolWrite>&
                              e.trace_id, std::to_string(e.enrolled_ms), e.first_touch_id,
                              std::to_string(e.first_due_ms), e.enrolment_id, e.email});
   }
-  return ElementReplies(redis_.Eval(EnrolScript(), keys, args), writes.size(), "enrol");
+  return ElementReplies(redis_.Eval(script, keys, args), writes.size(), "enrol");
 }
 
 StatusOr<std::optional<EnrolmentRecord>> Enrolments::Get(const std::string& enrolment_id) {
@@ -139,17 +131,16 @@ StatusOr<bool> Enrolments::Exit(const std::string& enrolment_id, const std::stri
   auto f = Fields(enrolment_id);
   if (!f.ok()) return f.status();
   if (!f->exists) return false;  // no such enrolment (or ended and expired)
-  auto r = redis_.Eval(
-      ExitScript(),
-      {kP + "enrol:" + enrolment_id, kP + "due", kP + "req:" + enrolment_id,
-       kP + "sent-list:" + enrolment_id, kP + "lead:" + f->lead_id, kP + "contact:" + f->contact_id,
-       kP + "account:" + f->account_key, kP + "contact-email:" + f->email},
-      {reason, enrolment_id, f->email.empty() ? "0" : "1",
-       std::to_string(kEndedEnrolmentTtl.count()), std::to_string(kIndexTtl.count())});
-  if (!r.ok()) return r.status();
-  auto exited = redis::ExpectInteger(*r, "exit");
-  if (!exited.ok()) return exited.status();
-  return *exited == 1;
+  static redis::Script script(LuaScript({lua::kEndEnrolment, lua::kExitEnrolment}));
+  return IntegerIsOne(
+      redis_.Eval(script,
+                  {kP + "enrol:" + enrolment_id, kP + "due", kP + "req:" + enrolment_id,
+                   kP + "sent-list:" + enrolment_id, kP + "lead:" + f->lead_id,
+                   kP + "contact:" + f->contact_id, kP + "account:" + f->account_key,
+                   kP + "contact-email:" + f->email},
+                  {reason, enrolment_id, f->email.empty() ? "0" : "1",
+                   std::to_string(kEndedEnrolmentTtl.count()), std::to_string(kIndexTtl.count())}),
+      "exit");
 }
 
 std::vector<StatusOr<EnrolChecks>> Enrolments::EnrolChecksMany(

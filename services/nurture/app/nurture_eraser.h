@@ -5,7 +5,7 @@
 //     before every enrolment and before every touch, so nothing more is sent,
 //     also for a lead still in flight); the emails its enrolments hold are
 //     read; every enrolment exits (its due touch leaves the schedule) -
-//     NurtureStore::Unsubscribe;
+//     Unsubscribes::Unsubscribe;
 //  2. per enrolment of the contact: its hash, the stored NurtureRequested,
 //     its sent-touch list, its membership in the lead and account indexes,
 //     and the email lookup and email-unsubscribe entries of the email it held;

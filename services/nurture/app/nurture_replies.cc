@@ -79,6 +79,13 @@ std::vector<StatusOr<bool>> ElementReplies(const StatusOr<redis::Reply>& reply, 
   return out;
 }
 
+StatusOr<bool> IntegerIsOne(const StatusOr<redis::Reply>& reply, std::string_view what) {
+  if (!reply.ok()) return reply.status();
+  auto n = redis::ExpectInteger(*reply, what);
+  if (!n.ok()) return n.status();
+  return *n == 1;
+}
+
 StatusOr<std::vector<std::string>> Strings(const StatusOr<redis::Reply>& reply,
                                            std::string_view what) {
   if (!reply.ok()) return reply.status();

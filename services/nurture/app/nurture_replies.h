@@ -26,6 +26,9 @@ std::optional<EnrolmentRecord> ParseEnrolment(const std::string& enrolment_id,
 std::vector<StatusOr<bool>> ElementReplies(const StatusOr<redis::Reply>& reply, size_t size,
                                            std::string_view what);
 
+// Whether an integer reply is 1 (EXISTS, SISMEMBER, a script's yes or no).
+StatusOr<bool> IntegerIsOne(const StatusOr<redis::Reply>& reply, std::string_view what);
+
 // The members of an array reply as strings (SMEMBERS, a script's id list).
 StatusOr<std::vector<std::string>> Strings(const StatusOr<redis::Reply>& reply,
                                            std::string_view what);

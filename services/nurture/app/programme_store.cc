@@ -1,17 +1,15 @@
 #include "nurture/app/programme_store.h"
 
 #include "nurture/app/nurture_keys.h"
-#include "nurture/app/nurture_store.h"
+#include "nurture/app/nurture_replies.h"
 
 namespace leadflow::nurture {
 namespace {
 
 const std::string kP = kNurtureKeyPrefix;
 
-Status Check(const StatusOr<redis::Reply>& r, const std::string& what) {
-  if (!r.ok()) return r.status();
-  if (r->is_error()) return Status::Unavailable("redis " + what + ": " + r->str);
-  return Status::Ok();
+Status Check(const StatusOr<redis::Reply>& r, std::string_view what) {
+  return r.ok() ? redis::ExpectOk(*r, what) : r.status();
 }
 
 }  // namespace
@@ -23,18 +21,11 @@ Status ProgrammeStore::SetCustomerAccount(const std::string& account_key, bool c
 }
 
 StatusOr<std::vector<std::string>> ProgrammeStore::CustomerAccounts() {
-  auto r = redis_.Run({"SMEMBERS", kP + "prog-accounts"});
-  if (Status s = Check(r, "SMEMBERS prog-accounts"); !s.ok()) return s;
-  std::vector<std::string> out;
-  out.reserve(r->elements.size());
-  for (const auto& e : r->elements) out.push_back(e.str);
-  return out;
+  return Strings(redis_.Run({"SMEMBERS", kP + "prog-accounts"}), "SMEMBERS prog-accounts");
 }
 
 StatusOr<bool> ProgrammeStore::CyclesComplete() {
-  auto r = redis_.Run({"EXISTS", kP + "prog-state"});
-  if (Status s = Check(r, "EXISTS prog-state"); !s.ok()) return s;
-  return r->integer == 1;
+  return IntegerIsOne(redis_.Run({"EXISTS", kP + "prog-state"}), "EXISTS prog-state");
 }
 
 Status ProgrammeStore::RestoreCycles(
@@ -49,8 +40,7 @@ Status ProgrammeStore::RestoreCycles(
   auto r = redis_.Pipeline(cmds);
   if (!r.ok()) return r.status();
   for (const auto& reply : *r) {
-    if (reply.is_error())
-      return Status::Unavailable("redis restoring programme cycles: " + reply.str);
+    if (Status s = redis::ExpectOk(reply, "restoring programme cycles"); !s.ok()) return s;
   }
   return Status::Ok();
 }

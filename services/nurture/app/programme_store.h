@@ -4,8 +4,8 @@
 //
 //   lf:{nurture}:prog-accounts   set of the registry's CUSTOMER account keys: a
 //                                view of accounts.changes kept by the registry
-//                                view's change hook (NurtureEngine::
-//                                HandleAccountChange), so it is rebuilt with the
+//                                view's change hook (AccountChangeHandler::
+//                                Handle), so it is rebuilt with the
 //                                view after a Redis loss. An account leaves when
 //                                the CRM deletes it or it stops being a customer.
 //   lf:{nurture}:prog-state      "1": the programmes' record of enrolled cycles

@@ -1,18 +1,17 @@
 #include "nurture/app/scheduler_lease.h"
 
+#include "nurture/app/lua_script.h"
 #include "nurture/app/nurture_keys.h"
+#include "nurture/app/nurture_replies.h"
 #include "scheduler_lease.lua.h"
 
 namespace leadflow::nurture {
 
 StatusOr<bool> SchedulerLease::Hold(const std::string& owner, int64_t ttl_ms) {
-  static redis::Script script{std::string(lua::kSchedulerLease)};
-  auto r = redis_.Eval(script, {std::string(kNurtureKeyPrefix) + "scheduler-lease"},
-                       {owner, std::to_string(ttl_ms)});
-  if (!r.ok()) return r.status();
-  auto held = redis::ExpectInteger(*r, "scheduler lease");
-  if (!held.ok()) return held.status();
-  return *held == 1;
+  static redis::Script script(LuaScript({lua::kSchedulerLease}));
+  return IntegerIsOne(redis_.Eval(script, {std::string(kNurtureKeyPrefix) + "scheduler-lease"},
+                                  {owner, std::to_string(ttl_ms)}),
+                      "scheduler lease");
 }
 
 }  // namespace leadflow::nurture

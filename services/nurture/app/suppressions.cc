@@ -1,6 +1,7 @@
 #include "nurture/app/suppressions.h"
 
 #include "nurture/app/nurture_keys.h"
+#include "nurture/app/nurture_replies.h"
 
 namespace leadflow::nurture {
 namespace {
@@ -13,11 +14,7 @@ std::string Key(const std::string& account_key) {
 
 StatusOr<bool> Suppressions::IsSuppressed(const std::string& account_key,
                                           const std::string& topic) {
-  auto r = redis_.Run({"SISMEMBER", Key(account_key), topic});
-  if (!r.ok()) return r.status();
-  auto n = redis::ExpectInteger(*r, "SISMEMBER suppressed");
-  if (!n.ok()) return n.status();
-  return *n == 1;
+  return IntegerIsOne(redis_.Run({"SISMEMBER", Key(account_key), topic}), "SISMEMBER suppressed");
 }
 
 Status Suppressions::Add(const std::string& account_key, const std::string& topic) {

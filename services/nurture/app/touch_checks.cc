@@ -2,6 +2,7 @@
 
 #include "chunks.lua.h"
 #include "contact_checks.lua.h"
+#include "nurture/app/lua_script.h"
 #include "nurture/app/nurture_keys.h"
 #include "nurture/app/nurture_replies.h"
 #include "nurture/domain/send_window.h"
@@ -13,11 +14,6 @@ const std::string kP = kNurtureKeyPrefix;
 
 // The arguments of one contact in contact_checks.lua.
 constexpr size_t kContactArgs = 4;
-
-redis::Script& ContactChecksScript() {
-  static redis::Script s(std::string(lua::kChunks) + std::string(lua::kContactChecks));
-  return s;
-}
 
 // The exclusive lower bound of a week's sends before `now_ms`, as ZRANGEBYSCORE takes it.
 std::string WeekBefore(int64_t now_ms) { return "(" + std::to_string(now_ms - kWeekMs); }
@@ -86,6 +82,7 @@ std::vector<StatusOr<ContactChecks>> TouchChecks::LoadContactChecks(
     const std::vector<ContactCheckQuery>& queries) {
   std::vector<StatusOr<ContactChecks>> out;
   if (queries.empty()) return out;
+  static redis::Script script(LuaScript({lua::kChunks, lua::kContactChecks}));
   std::vector<std::string> keys = {kP + "unsub"};
   std::vector<std::string> args = {std::to_string(kContactArgs)};
   args.reserve(1 + kContactArgs * queries.size());
@@ -95,7 +92,7 @@ std::vector<StatusOr<ContactChecks>> TouchChecks::LoadContactChecks(
     args.insert(args.end(),
                 {q.contact_id, q.topic, WeekBefore(q.now_ms), std::to_string(q.accounts.size())});
   }
-  auto r = redis_.Eval(ContactChecksScript(), keys, args);
+  auto r = redis_.Eval(script, keys, args);
   if (!r.ok()) return AllFailed<ContactChecks>(queries.size(), r.status());
   if (Status s = redis::ExpectArray(*r, queries.size(), "contact checks"); !s.ok()) {
     return AllFailed<ContactChecks>(queries.size(), s);

@@ -7,6 +7,7 @@
 #include "defer_many.lua.h"
 #include "end_enrolment.lua.h"
 #include "finish_many.lua.h"
+#include "nurture/app/lua_script.h"
 #include "nurture/app/nurture_keys.h"
 #include "nurture/app/nurture_replies.h"
 #include "nurture/domain/send_window.h"
@@ -21,24 +22,6 @@ constexpr size_t kFinishKeys = 9;
 constexpr size_t kFinishArgs = 9;
 constexpr size_t kDeferKeys = 1;
 constexpr size_t kDeferArgs = 3;
-
-redis::Script& ClaimDueScript() {
-  static redis::Script s(std::string(lua::kChunks) + std::string(lua::kClaimDue));
-  return s;
-}
-redis::Script& ClaimTouchScript() {
-  static redis::Script s{std::string(lua::kClaimTouch)};
-  return s;
-}
-redis::Script& DeferScript() {
-  static redis::Script s(std::string(lua::kChunks) + std::string(lua::kDeferMany));
-  return s;
-}
-redis::Script& FinishScript() {
-  static redis::Script s(std::string(lua::kChunks) + std::string(lua::kEndEnrolment) +
-                         std::string(lua::kFinishMany));
-  return s;
-}
 
 // A touch's member in its contact's send log: 16 hex digits of the touch id's
 // SHA-256. Unique per touch (a redelivered finish adds nothing), and short,
@@ -64,19 +47,21 @@ void AppendFinish(const FinishArgs& f, std::vector<std::string>& keys,
 
 }  // namespace
 
+TouchLedger::TouchLedger(redis::Client& redis, Enrolments& enrolments)
+    : redis_(redis), enrolments_(enrolments) {}
+
 StatusOr<std::vector<std::string>> TouchLedger::ClaimDue(int64_t now_ms, int limit) {
-  return Strings(redis_.Eval(ClaimDueScript(), {kP + "due", kP + "inflight"},
+  static redis::Script script(LuaScript({lua::kChunks, lua::kClaimDue}));
+  return Strings(redis_.Eval(script, {kP + "due", kP + "inflight"},
                              {std::to_string(now_ms), std::to_string(limit)}),
                  "claim due");
 }
 
 StatusOr<bool> TouchLedger::ClaimTouch(const std::string& touch_id, int64_t now_ms) {
-  auto r = redis_.Eval(ClaimTouchScript(), {kP + "due", kP + "inflight"},
-                       {touch_id, std::to_string(now_ms)});
-  if (!r.ok()) return r.status();
-  auto claimed = redis::ExpectInteger(*r, "claim");
-  if (!claimed.ok()) return claimed.status();
-  return *claimed == 1;
+  static redis::Script script(LuaScript({lua::kClaimTouch}));
+  return IntegerIsOne(
+      redis_.Eval(script, {kP + "due", kP + "inflight"}, {touch_id, std::to_string(now_ms)}),
+      "claim");
 }
 
 Status TouchLedger::Release(const std::string& touch_id, int64_t due_ms) {
@@ -96,6 +81,7 @@ Status TouchLedger::Defer(const std::string& enrolment_id, int step, const std::
 
 Status TouchLedger::DeferMany(const std::vector<DeferArgs>& deferrals) {
   if (deferrals.empty()) return Status::Ok();
+  static redis::Script script(LuaScript({lua::kChunks, lua::kDeferMany}));
   std::vector<std::string> keys = {kP + "due", kP + "inflight"};
   std::vector<std::string> args = {std::to_string(kDeferKeys), std::to_string(kDeferArgs)};
   keys.reserve(2 + kDeferKeys * deferrals.size());
@@ -104,7 +90,7 @@ Status TouchLedger::DeferMany(const std::vector<DeferArgs>& deferrals) {
     keys.push_back(kP + "enrol:" + d.enrolment_id);
     args.insert(args.end(), {std::to_string(d.step), d.touch_id, std::to_string(d.due_ms)});
   }
-  auto r = redis_.Eval(DeferScript(), keys, args);
+  auto r = redis_.Eval(script, keys, args);
   if (!r.ok()) return r.status();
   if (Status s = redis::ExpectArray(*r, "defer"); !s.ok()) return s;
   for (const auto& e : r->elements) {
@@ -131,11 +117,7 @@ StatusOr<std::vector<std::pair<std::string, int64_t>>> TouchLedger::InFlight() {
 }
 
 StatusOr<bool> TouchLedger::IsSent(const std::string& touch_id) {
-  auto r = redis_.Run({"EXISTS", kP + "sent:" + touch_id});
-  if (!r.ok()) return r.status();
-  auto n = redis::ExpectInteger(*r, "EXISTS sent");
-  if (!n.ok()) return n.status();
-  return *n == 1;
+  return IntegerIsOne(redis_.Run({"EXISTS", kP + "sent:" + touch_id}), "EXISTS sent");
 }
 
 StatusOr<bool> TouchLedger::Finish(const std::string& enrolment_id, const std::string& contact_id,
@@ -156,6 +138,7 @@ StatusOr<bool> TouchLedger::Finish(const std::string& enrolment_id, const std::s
 
 std::vector<StatusOr<bool>> TouchLedger::FinishMany(const std::vector<FinishArgs>& finishes) {
   if (finishes.empty()) return {};
+  static redis::Script script(LuaScript({lua::kChunks, lua::kEndEnrolment, lua::kFinishMany}));
   std::vector<std::string> keys = {kP + "due", kP + "inflight"};
   std::vector<std::string> args = {std::to_string(kFinishKeys),
                                    std::to_string(kFinishArgs),
@@ -166,7 +149,7 @@ std::vector<StatusOr<bool>> TouchLedger::FinishMany(const std::vector<FinishArgs
   keys.reserve(2 + kFinishKeys * finishes.size());
   args.reserve(6 + kFinishArgs * finishes.size());
   for (const auto& f : finishes) AppendFinish(f, keys, args);
-  return ElementReplies(redis_.Eval(FinishScript(), keys, args), finishes.size(), "finish");
+  return ElementReplies(redis_.Eval(script, keys, args), finishes.size(), "finish");
 }
 
 }  // namespace leadflow::nurture

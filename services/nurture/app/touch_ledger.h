@@ -18,8 +18,8 @@ namespace leadflow::nurture {
 
 class TouchLedger {
  public:
-  TouchLedger(redis::Client& redis, Enrolments& enrolments)
-      : redis_(redis), enrolments_(enrolments) {}
+  // `enrolments` names the keys a completing Finish() ends.
+  TouchLedger(redis::Client& redis, Enrolments& enrolments);
 
   // Claims the touches due at or before `now_ms` (at most `limit`, earliest
   // first): moves them from the due set to the in-flight hash, atomically, in

@@ -1,6 +1,7 @@
 #include "nurture/app/unsubscribes.h"
 
 #include "nurture/app/nurture_keys.h"
+#include "nurture/app/nurture_replies.h"
 
 namespace leadflow::nurture {
 namespace {
@@ -23,11 +24,7 @@ StatusOr<int> Unsubscribes::Unsubscribe(const std::string& contact_id, const std
 }
 
 StatusOr<bool> Unsubscribes::IsMember(const std::string& set, const std::string& member) {
-  auto r = redis_.Run({"SISMEMBER", kP + set, member});
-  if (!r.ok()) return r.status();
-  auto n = redis::ExpectInteger(*r, "SISMEMBER " + set);
-  if (!n.ok()) return n.status();
-  return *n == 1;
+  return IntegerIsOne(redis_.Run({"SISMEMBER", kP + set, member}), "SISMEMBER " + set);
 }
 
 Status Unsubscribes::AddMember(const std::string& set, const std::string& member) {
