@@ -90,11 +90,8 @@ class RoutingStore {
   Outbox outbox;                      // outbox
   SalesFeedbackStore sales_feedback;  // fb:<lead>, won deals: the feedback script
 
-  // Sales feedback reads, for the callers not yet given `sales_feedback`
-  // (routing_scheduler, routing_engine_batch, routing_grpc_service).
-  StatusOr<std::vector<std::string>> LastFeedbacks(const std::vector<std::string>& lead_ids) {
-    return sales_feedback.LastFeedbacks(lead_ids);
-  }
+  // The feedback tags, for routing_grpc_service until it reads them through
+  // `sales_feedback` as the engine and the scheduler do.
   StatusOr<FeedbackTags> GetFeedbackTags(const std::string& lead_id) {
     return sales_feedback.Tags(lead_id);
   }
