@@ -1,7 +1,6 @@
 #include "routing/app/routing_grpc_service.h"
 
 #include <algorithm>
-#include <deque>
 #include <map>
 #include <set>
 
@@ -11,6 +10,7 @@
 #include "routing/app/routing_outputs.h"
 #include "routing/domain/feedback.h"
 #include "routing/domain/sales_state.h"
+#include "routing/domain/watched_leads.h"
 
 namespace leadflow::routing {
 
@@ -22,8 +22,6 @@ namespace {
 constexpr auto kPublishTimeout = std::chrono::seconds(5);
 // ListOpenLeads answers at most this many leads.
 constexpr size_t kMaxListed = 500;
-// A stream remembers this many finished leads (against late duplicates).
-constexpr size_t kFinishedRemembered = 4096;
 
 grpc::Status ToGrpc(const Status& s) {
   switch (s.code()) {
@@ -40,6 +38,59 @@ grpc::Status ToGrpc(const Status& s) {
     default:
       return {grpc::StatusCode::INTERNAL, s.message()};
   }
+}
+
+// The SalesFeedback each feedback RPC applies and publishes.
+rv1::SalesFeedback FeedbackBy(const std::string& lead_id, const std::string& rep_id,
+                              rv1::FeedbackKind kind) {
+  rv1::SalesFeedback fb;
+  fb.set_lead_id(lead_id);
+  fb.set_rep_id(rep_id);
+  fb.set_kind(kind);
+  return fb;
+}
+
+rv1::SalesFeedback FeedbackOf(const rv1::AcceptLeadRequest& req) {
+  return FeedbackBy(req.lead_id(), req.rep_id(), rv1::ACCEPT);
+}
+
+rv1::SalesFeedback FeedbackOf(const rv1::RejectLeadRequest& req) {
+  rv1::SalesFeedback fb = FeedbackBy(req.lead_id(), req.rep_id(), rv1::REJECT);
+  fb.set_reject_reason(req.reason());
+  fb.set_comment(req.comment());
+  return fb;
+}
+
+rv1::SalesFeedback FeedbackOf(const rv1::CloseLeadRequest& req) {
+  rv1::SalesFeedback fb = FeedbackBy(req.lead_id(), req.rep_id(), rv1::CLOSE);
+  fb.set_outcome(req.outcome());
+  fb.set_loss_reason(req.loss_reason());
+  fb.set_loss_detail(req.loss_detail());
+  fb.set_comment(req.comment());
+  return fb;
+}
+
+rv1::SalesFeedback FeedbackOf(const rv1::AdvanceStageRequest& req) {
+  rv1::SalesFeedback fb = FeedbackBy(req.lead_id(), req.rep_id(), rv1::STAGE);
+  fb.set_stage(req.stage());
+  fb.set_deal_value_rub(req.deal_value_rub());
+  fb.set_back_reason(req.back_reason());
+  fb.set_comment(req.comment());
+  fb.set_expected_version(req.expected_version());
+  return fb;
+}
+
+// The event for a record: its change as a stream of `rep_id` (empty: a
+// team's stream) sees it.
+rv1::LeadAssigned WithChange(rv1::LeadAssigned record, const FeedbackTags& tags,
+                             const std::string& rep_id) {
+  *record.mutable_change() = LeadChangeOf(record, tags, rep_id);
+  if (IsSlim(record) || record.change().state() == rv1::SALES_REASSIGNED_AWAY) {
+    rv1::LeadChange c = record.change();
+    record = Slim(record);  // the lead is no longer this stream's to work on
+    *record.mutable_change() = c;
+  }
+  return record;
 }
 
 }  // namespace
@@ -108,8 +159,8 @@ grpc::Status RoutingGrpcService::Authorize(const grpc::ServerContext* ctx,
                                            const std::string& team) const {
   std::optional<Caller> caller;
   if (auto a = Authenticate(ctx, &caller); !a.ok() || !caller) return a;
-  const bool allowed = rep_id.empty() ? auth_->MayActOnTeam(*caller, team)
-                                      : auth_->MayActOnRep(*caller, rep_id);
+  const bool allowed =
+      rep_id.empty() ? auth_->MayActOnTeam(*caller, team) : auth_->MayActOnRep(*caller, rep_id);
   if (!allowed) {
     return {grpc::StatusCode::PERMISSION_DENIED,
             "caller " + caller->id + " may act only on its own teams"};
@@ -117,60 +168,31 @@ grpc::Status RoutingGrpcService::Authorize(const grpc::ServerContext* ctx,
   return grpc::Status::OK;
 }
 
-grpc::Status RoutingGrpcService::AcceptLead(grpc::ServerContext* ctx, const rv1::AcceptLeadRequest* req,
-                                            rv1::FeedbackAck* resp) {
-  if (Status s = ValidateAccept(*req); !s.ok()) return ToGrpc(s);
-  if (auto a = Authorize(ctx, req->rep_id()); !a.ok()) return a;
-  rv1::SalesFeedback fb;
-  fb.set_lead_id(req->lead_id());
-  fb.set_rep_id(req->rep_id());
-  fb.set_kind(rv1::ACCEPT);
+grpc::Status RoutingGrpcService::AnswerFeedback(const Context* ctx, const Status& valid,
+                                                rv1::SalesFeedback fb, rv1::FeedbackAck* resp) {
+  if (!valid.ok()) return ToGrpc(valid);
+  if (auto a = Authorize(ctx, fb.rep_id()); !a.ok()) return a;
   return ApplyAndPublish(std::move(fb), resp);
 }
 
-grpc::Status RoutingGrpcService::RejectLead(grpc::ServerContext* ctx, const rv1::RejectLeadRequest* req,
+grpc::Status RoutingGrpcService::AcceptLead(Context* ctx, const rv1::AcceptLeadRequest* req,
                                             rv1::FeedbackAck* resp) {
-  if (Status s = ValidateReject(*req); !s.ok()) return ToGrpc(s);
-  if (auto a = Authorize(ctx, req->rep_id()); !a.ok()) return a;
-  rv1::SalesFeedback fb;
-  fb.set_lead_id(req->lead_id());
-  fb.set_rep_id(req->rep_id());
-  fb.set_kind(rv1::REJECT);
-  fb.set_reject_reason(req->reason());
-  fb.set_comment(req->comment());
-  return ApplyAndPublish(std::move(fb), resp);
+  return AnswerFeedback(ctx, ValidateAccept(*req), FeedbackOf(*req), resp);
 }
 
-grpc::Status RoutingGrpcService::CloseLead(grpc::ServerContext* ctx, const rv1::CloseLeadRequest* req,
+grpc::Status RoutingGrpcService::RejectLead(Context* ctx, const rv1::RejectLeadRequest* req,
+                                            rv1::FeedbackAck* resp) {
+  return AnswerFeedback(ctx, ValidateReject(*req), FeedbackOf(*req), resp);
+}
+
+grpc::Status RoutingGrpcService::CloseLead(Context* ctx, const rv1::CloseLeadRequest* req,
                                            rv1::FeedbackAck* resp) {
-  if (Status s = ValidateClose(*req); !s.ok()) return ToGrpc(s);
-  if (auto a = Authorize(ctx, req->rep_id()); !a.ok()) return a;
-  rv1::SalesFeedback fb;
-  fb.set_lead_id(req->lead_id());
-  fb.set_rep_id(req->rep_id());
-  fb.set_kind(rv1::CLOSE);
-  fb.set_outcome(req->outcome());
-  fb.set_loss_reason(req->loss_reason());
-  fb.set_loss_detail(req->loss_detail());
-  fb.set_comment(req->comment());
-  return ApplyAndPublish(std::move(fb), resp);
+  return AnswerFeedback(ctx, ValidateClose(*req), FeedbackOf(*req), resp);
 }
 
-grpc::Status RoutingGrpcService::AdvanceStage(grpc::ServerContext* ctx,
-                                              const rv1::AdvanceStageRequest* req,
+grpc::Status RoutingGrpcService::AdvanceStage(Context* ctx, const rv1::AdvanceStageRequest* req,
                                               rv1::FeedbackAck* resp) {
-  if (Status s = ValidateAdvanceStage(*req); !s.ok()) return ToGrpc(s);
-  if (auto a = Authorize(ctx, req->rep_id()); !a.ok()) return a;
-  rv1::SalesFeedback fb;
-  fb.set_lead_id(req->lead_id());
-  fb.set_rep_id(req->rep_id());
-  fb.set_kind(rv1::STAGE);
-  fb.set_stage(req->stage());
-  fb.set_deal_value_rub(req->deal_value_rub());
-  fb.set_back_reason(req->back_reason());
-  fb.set_comment(req->comment());
-  fb.set_expected_version(req->expected_version());
-  return ApplyAndPublish(std::move(fb), resp);
+  return AnswerFeedback(ctx, ValidateAdvanceStage(*req), FeedbackOf(*req), resp);
 }
 
 grpc::Status RoutingGrpcService::SetRepAvailability(grpc::ServerContext* ctx,
@@ -333,7 +355,20 @@ StatusOr<std::vector<std::string>> RoutingGrpcService::RepsOf(
   return reps;
 }
 
-grpc::Status RoutingGrpcService::WatchAssignments(grpc::ServerContext* ctx,
+struct RoutingGrpcService::Watch {
+  std::vector<std::string> reps;
+  std::string rep_id;  // empty: a team's stream
+  WatchedLeads sent;
+  grpc::ServerWriter<rv1::LeadAssigned>* writer;
+
+  // Writes `event` unless the stream sent it already or something newer;
+  // false when the client is gone.
+  bool Send(const rv1::LeadAssigned& event) {
+    return !sent.ShouldSend(event.change()) || writer->Write(event);
+  }
+};
+
+grpc::Status RoutingGrpcService::WatchAssignments(Context* ctx,
                                                   const rv1::WatchAssignmentsRequest* req,
                                                   grpc::ServerWriter<rv1::LeadAssigned>* w) {
   if (req->rep_id().empty() == req->team().empty()) {
@@ -352,115 +387,25 @@ grpc::Status RoutingGrpcService::WatchAssignments(grpc::ServerContext* ctx,
     std::shared_ptr<AssignmentBroadcaster::Subscription> s;
     ~Unsub() { b.Unsubscribe(s); }
   } unsub{broadcaster_, sub};
-
-  // The last change sent per lead still followed; and recently finished
-  // leads (rejected, closed, taken away), so a late copy is not sent again.
-  struct Sent {
-    rv1::SalesState state;
-    int64_t version;
-    std::string rep;
-  };
-  std::map<std::string, Sent> followed;
-  std::set<std::string> finished;
-  std::deque<std::string> finished_order;
-  auto done_key = [](const rv1::LeadChange& c) {
-    return c.lead_id() + "|" + c.rep_id() + "|" + std::to_string(c.version());
-  };
-  // Writes `event` (its change set) unless it was sent already or is older
-  // than what was; false when the client is gone.
-  auto send = [&](const rv1::LeadAssigned& event) -> bool {
-    const rv1::LeadChange& c = event.change();
-    if (c.state() == rv1::SALES_STATE_UNSPECIFIED) return true;
-    if (finished.count(done_key(c))) return true;
-    auto it = followed.find(c.lead_id());
-    if (it != followed.end() && (c.version() < it->second.version ||
-                                 (c.version() == it->second.version &&
-                                  c.state() == it->second.state && c.rep_id() == it->second.rep))) {
-      return true;
-    }
-    const bool last = c.state() == rv1::SALES_REJECTED || c.state() == rv1::SALES_CLOSED ||
-                      c.state() == rv1::SALES_REASSIGNED_AWAY;
-    if (last) {
-      followed.erase(c.lead_id());
-      finished.insert(done_key(c));
-      finished_order.push_back(done_key(c));
-      if (finished_order.size() > kFinishedRemembered) {
-        finished.erase(finished_order.front());
-        finished_order.pop_front();
-      }
-    } else {
-      followed[c.lead_id()] = {c.state(), c.version(), c.rep_id()};
-    }
-    return w->Write(event);
-  };
-  // The event for a record: its change as this stream sees it.
-  auto with_change = [&](rv1::LeadAssigned record, const FeedbackTags& tags) {
-    *record.mutable_change() = LeadChangeOf(record, tags, req->rep_id());
-    if (IsSlim(record) || record.change().state() == rv1::SALES_REASSIGNED_AWAY) {
-      rv1::LeadChange c = record.change();
-      record = Slim(record);  // the lead is no longer this stream's to work on
-      *record.mutable_change() = c;
-    }
-    return record;
-  };
-  // Streams what changed in Redis since the last scan: open leads not sent
-  // yet (or accepted since), and what became of followed leads that left the
-  // open sets (made by other replicas, the scheduler or sales.feedback).
-  // False when the client is gone.
-  auto scan = [&]() -> StatusOr<bool> {
-    std::set<std::string> seen;
-    for (const auto& rep : *reps) {
-      auto open = store_.rep_loads.OpenLeads(rep);
-      if (!open.ok()) return open.status();
-      auto tags = store_.GetFeedbackTagsMany(*open);
-      if (!tags.ok()) return tags.status();
-      for (size_t i = 0; i < open->size(); ++i) {
-        const std::string& lead_id = (*open)[i];
-        auto rec = store_.decisions.Get(lead_id);
-        if (!rec.ok()) return rec.status();
-        if (!rec->has_value() || (*rec)->record.decision().rep_id() != rep ||
-            IsSlim((*rec)->record)) {
-          continue;  // not (or no longer) open with this rep
-        }
-        seen.insert(lead_id);
-        if (!send(with_change((*rec)->record, (*tags)[i]))) return false;
-      }
-    }
-    std::vector<std::string> gone;
-    for (const auto& [lead_id, sent] : followed) {
-      if (!seen.count(lead_id) && sent.state != rv1::SALES_QUEUED) gone.push_back(lead_id);
-    }
-    for (const auto& lead_id : gone) {
-      auto rec = store_.decisions.Get(lead_id);
-      if (!rec.ok()) return rec.status();
-      auto tags = store_.GetFeedbackTags(lead_id);
-      if (!tags.ok()) return tags.status();
-      if (!rec->has_value()) {
-        followed.erase(lead_id);  // expired or erased: nothing more to say
-        continue;
-      }
-      rv1::LeadAssigned event = with_change((*rec)->record, *tags);
-      if (event.change().state() == rv1::SALES_STATE_UNSPECIFIED) {
-        followed.erase(lead_id);
-        continue;
-      }
-      if (!send(event)) return false;
-    }
-    return true;
-  };
-  auto first = scan();
+  Watch watch{std::move(*reps), req->rep_id(), WatchedLeads{}, w};
+  auto first = Scan(watch);
   if (!first.ok()) return ToGrpc(first.status());
   if (!*first) return grpc::Status::OK;
+  return Follow(ctx, *sub, watch);
+}
+
+grpc::Status RoutingGrpcService::Follow(Context* ctx, AssignmentBroadcaster::Subscription& sub,
+                                        Watch& watch) {
   rv1::LeadAssigned event;
   while (!ctx->IsCancelled() && !shutting_down_) {
-    switch (sub->Pop(watch_poll_, &event)) {
+    switch (sub.Pop(watch_poll_, &event)) {
       case AssignmentBroadcaster::Subscription::Next::kItem:
         // A decision from this instance, or a change with its LeadChange set.
-        if (!event.has_change()) event = with_change(std::move(event), FeedbackTags{});
-        if (!send(event)) return grpc::Status::OK;
+        if (!event.has_change()) event = WithChange(std::move(event), FeedbackTags{}, watch.rep_id);
+        if (!watch.Send(event)) return grpc::Status::OK;
         break;
       case AssignmentBroadcaster::Subscription::Next::kTimeout: {
-        auto more = scan();  // changes made by other replicas, the scheduler or the topics
+        auto more = Scan(watch);  // changes made by other replicas, the scheduler or the topics
         if (more.ok() && !*more) return grpc::Status::OK;
         break;
       }
@@ -469,6 +414,54 @@ grpc::Status RoutingGrpcService::WatchAssignments(grpc::ServerContext* ctx,
     }
   }
   return grpc::Status::OK;
+}
+
+StatusOr<bool> RoutingGrpcService::Scan(Watch& watch) {
+  std::set<std::string> seen;
+  auto open = ScanOpen(watch, seen);
+  if (!open.ok() || !*open) return open;
+  return ScanGone(watch, seen);
+}
+
+StatusOr<bool> RoutingGrpcService::ScanOpen(Watch& watch, std::set<std::string>& seen) {
+  for (const auto& rep : watch.reps) {
+    auto open = store_.rep_loads.OpenLeads(rep);
+    if (!open.ok()) return open.status();
+    auto tags = store_.GetFeedbackTagsMany(*open);
+    if (!tags.ok()) return tags.status();
+    for (size_t i = 0; i < open->size(); ++i) {
+      const std::string& lead_id = (*open)[i];
+      auto rec = store_.decisions.Get(lead_id);
+      if (!rec.ok()) return rec.status();
+      if (!rec->has_value() || (*rec)->record.decision().rep_id() != rep ||
+          IsSlim((*rec)->record)) {
+        continue;  // not (or no longer) open with this rep
+      }
+      seen.insert(lead_id);
+      if (!watch.Send(WithChange((*rec)->record, (*tags)[i], watch.rep_id))) return false;
+    }
+  }
+  return true;
+}
+
+StatusOr<bool> RoutingGrpcService::ScanGone(Watch& watch, const std::set<std::string>& seen) {
+  for (const auto& lead_id : watch.sent.Gone(seen)) {
+    auto rec = store_.decisions.Get(lead_id);
+    if (!rec.ok()) return rec.status();
+    auto tags = store_.GetFeedbackTags(lead_id);
+    if (!tags.ok()) return tags.status();
+    if (!rec->has_value()) {
+      watch.sent.Forget(lead_id);  // expired or erased: nothing more to say
+      continue;
+    }
+    rv1::LeadAssigned event = WithChange((*rec)->record, *tags, watch.rep_id);
+    if (event.change().state() == rv1::SALES_STATE_UNSPECIFIED) {
+      watch.sent.Forget(lead_id);
+      continue;
+    }
+    if (!watch.Send(event)) return false;
+  }
+  return true;
 }
 
 }  // namespace leadflow::routing

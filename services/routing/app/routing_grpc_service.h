@@ -37,6 +37,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -55,39 +56,29 @@ namespace leadflow::routing {
 
 class RoutingGrpcService final : public leadflow::routing::v1::RoutingService::Service {
  public:
+  using Context = grpc::ServerContext;
+
   RoutingGrpcService(std::shared_ptr<const RoutingPolicy> policy, RoutingStore& store,
                      kafka::Producer& producer, AssignmentBroadcaster& broadcaster,
                      FeedbackProcessor& feedback, const Clock& clock,
                      std::chrono::milliseconds watch_poll = std::chrono::milliseconds(500));
 
-  grpc::Status WatchAssignments(
-      grpc::ServerContext* ctx, const leadflow::routing::v1::WatchAssignmentsRequest* req,
-      grpc::ServerWriter<leadflow::routing::v1::LeadAssigned>* w) override;
-  grpc::Status AcceptLead(grpc::ServerContext* ctx,
-                          const leadflow::routing::v1::AcceptLeadRequest* req,
-                          leadflow::routing::v1::FeedbackAck* resp) override;
-  grpc::Status RejectLead(grpc::ServerContext* ctx,
-                          const leadflow::routing::v1::RejectLeadRequest* req,
-                          leadflow::routing::v1::FeedbackAck* resp) override;
-  grpc::Status CloseLead(grpc::ServerContext* ctx,
-                         const leadflow::routing::v1::CloseLeadRequest* req,
-                         leadflow::routing::v1::FeedbackAck* resp) override;
-  grpc::Status AdvanceStage(grpc::ServerContext* ctx,
-                            const leadflow::routing::v1::AdvanceStageRequest* req,
-                            leadflow::routing::v1::FeedbackAck* resp) override;
-  grpc::Status SetRepAvailability(grpc::ServerContext* ctx,
-                                  const leadflow::routing::v1::SetRepAvailabilityRequest* req,
-                                  leadflow::routing::v1::SetRepAvailabilityResponse* resp) override;
+  grpc::Status WatchAssignments(Context*, const v1::WatchAssignmentsRequest*,
+                                grpc::ServerWriter<v1::LeadAssigned>*) override;
+  // Sales feedback: applied, published, then answered (above).
+  grpc::Status AcceptLead(Context*, const v1::AcceptLeadRequest*, v1::FeedbackAck*) override;
+  grpc::Status RejectLead(Context*, const v1::RejectLeadRequest*, v1::FeedbackAck*) override;
+  grpc::Status CloseLead(Context*, const v1::CloseLeadRequest*, v1::FeedbackAck*) override;
+  grpc::Status AdvanceStage(Context*, const v1::AdvanceStageRequest*, v1::FeedbackAck*) override;
+  grpc::Status SetRepAvailability(Context*, const v1::SetRepAvailabilityRequest*,
+                                  v1::SetRepAvailabilityResponse*) override;
   // Publishes the change on reps.out-of-office, then applies it (the
   // OutOfOfficeProcessor); UNAVAILABLE until set_out_of_office() was called.
-  grpc::Status SetRepOutOfOffice(grpc::ServerContext* ctx,
-                                 const leadflow::routing::v1::SetRepOutOfOfficeRequest* req,
-                                 leadflow::routing::v1::SetRepOutOfOfficeResponse* resp) override;
-  grpc::Status GetLead(grpc::ServerContext* ctx, const leadflow::routing::v1::GetLeadRequest* req,
-                       leadflow::routing::v1::LeadView* resp) override;
-  grpc::Status ListOpenLeads(grpc::ServerContext* ctx,
-                             const leadflow::routing::v1::ListOpenLeadsRequest* req,
-                             leadflow::routing::v1::ListOpenLeadsResponse* resp) override;
+  grpc::Status SetRepOutOfOffice(Context*, const v1::SetRepOutOfOfficeRequest*,
+                                 v1::SetRepOutOfOfficeResponse*) override;
+  grpc::Status GetLead(Context*, const v1::GetLeadRequest*, v1::LeadView*) override;
+  grpc::Status ListOpenLeads(Context*, const v1::ListOpenLeadsRequest*,
+                             v1::ListOpenLeadsResponse*) override;
 
   // Ends every open WatchAssignments stream (call from rt.OnShutdown).
   void Shutdown();
@@ -105,9 +96,25 @@ class RoutingGrpcService final : public leadflow::routing::v1::RoutingService::S
   // OK when the caller may act on `rep_id` (or, if `rep_id` is empty, `team`).
   grpc::Status Authorize(const grpc::ServerContext* ctx, const std::string& rep_id,
                          const std::string& team = "") const;
+  // A feedback RPC: `valid` (the request's validation), then the caller may
+  // act on `fb`'s rep, then ApplyAndPublish.
+  grpc::Status AnswerFeedback(const Context* ctx, const Status& valid, v1::SalesFeedback fb,
+                              v1::FeedbackAck* resp);
   // Applies `fb`, publishes its outputs and the feedback, fills `resp`.
-  grpc::Status ApplyAndPublish(leadflow::routing::v1::SalesFeedback fb,
-                               leadflow::routing::v1::FeedbackAck* resp);
+  grpc::Status ApplyAndPublish(v1::SalesFeedback fb, v1::FeedbackAck* resp);
+
+  // One WatchAssignments stream: its reps, what it has sent, its writer.
+  struct Watch;
+  // Streams what changed in Redis since the last scan: open leads not sent
+  // yet (or accepted since), and what became of followed leads that left the
+  // open sets (made by other replicas, the scheduler or sales.feedback).
+  // False when the client is gone.
+  StatusOr<bool> Scan(Watch& watch);
+  StatusOr<bool> ScanOpen(Watch& watch, std::set<std::string>& seen);
+  StatusOr<bool> ScanGone(Watch& watch, const std::set<std::string>& seen);
+  // Streams this instance's changes as they come, and scans every
+  // `watch_poll`, until the client or the service ends the stream.
+  grpc::Status Follow(Context* ctx, AssignmentBroadcaster::Subscription& sub, Watch& watch);
 
   // The reps of a request's rep_id or team (kNotFound: unknown team).
   StatusOr<std::vector<std::string>> RepsOf(
