@@ -8,6 +8,7 @@
 
 #include "common/kafka/topics.h"
 #include "common/privacy/erasure.h"
+#include "common/redis/reply.h"
 #include "leadflow/engagement/v1/engagement.pb.h"
 #include "leadflow/routing/v1/routing.pb.h"
 #include "leadflow/scoring/v1/scoring.pb.h"
@@ -94,12 +95,14 @@ kafka::MessageHandler RoutingPrivacy::Handler() {
 Status RoutingPrivacy::ScrubDecision(const std::string& lead_id) {
   const std::string key = DecisionKey(lead_id);
   for (int attempt = 0; attempt < kScrubAttempts; ++attempt) {
-    auto raw = redis_.Run({"GET", key});
-    if (!raw.ok()) return Status::Unavailable("routing erasure: " + raw.status().message());
-    if (raw->is_error()) return Status::Unavailable("routing erasure: " + raw->str);
-    if (raw->is_nil()) return Status::Ok();
+    auto got = redis_.Run({"GET", key});
+    if (!got.ok()) return Status::Unavailable("routing erasure: " + got.status().message());
+    auto raw = redis::ExpectStringOrNil(*got, "routing erasure GET decision");
+    if (!raw.ok()) return raw.status();
+    if (!raw->has_value()) return Status::Ok();
+    const std::string& stored = **raw;
     leadflow::routing::v1::LeadAssigned record;
-    if (!record.ParseFromString(raw->str)) {
+    if (!record.ParseFromString(stored)) {
       // Unreadable: it cannot be scrubbed field by field, so it goes entirely.
       auto del = redis_.Run({"DEL", key});
       return del.ok() ? Status::Ok() : Status::Unavailable("routing erasure: DEL");
@@ -109,12 +112,13 @@ Status RoutingPrivacy::ScrubDecision(const std::string& lead_id) {
     // its decision scrub the lead it takes from the message (decision_record.h).
     if (IsSlim(record)) MarkErased(&record);
     const std::string scrubbed = Deterministic(record);
-    if (scrubbed == raw->str) return Status::Ok();
+    if (scrubbed == stored) return Status::Ok();
     auto r = redis_.Eval(EmbeddedScript<leadflow::lua::kRoutingPrivacyScrub>(), {key},
-                         {raw->str, scrubbed});
+                         {stored, scrubbed});
     if (!r.ok()) return Status::Unavailable("routing erasure: " + r.status().message());
-    if (r->is_error()) return Status::Unavailable("routing erasure: " + r->str);
-    if (r->integer == 1) return Status::Ok();
+    auto replaced = redis::ExpectInteger(*r, "routing erasure scrub script");
+    if (!replaced.ok()) return replaced.status();
+    if (*replaced == 1) return Status::Ok();
   }
   return Status::Unavailable("routing erasure: decision kept changing, retrying");
 }

@@ -10,6 +10,7 @@
 #include "common/kafka/topics.h"
 #include "common/log/log.h"
 #include "common/metrics/service_metrics.h"
+#include "common/redis/reply.h"
 #include "leadflow/intake/v1/intake.pb.h"
 #include "routing/app/decision_record.h"
 #include "routing/app/out_of_office_store.h"
@@ -72,8 +73,7 @@ class Writer {
     cmds_.clear();
     if (!r.ok()) return status_ = r.status();
     for (const auto& reply : *r) {
-      if (reply.is_error())
-        return status_ = Status::Unavailable("routing state rebuild: " + reply.str);
+      if (Status s = redis::ExpectOk(reply, "routing state rebuild"); !s.ok()) return status_ = s;
     }
     return status_;
   }
@@ -125,9 +125,7 @@ Status DeleteMatching(redis::Client& redis, Writer& w, const std::string& patter
   do {
     auto r = redis.Run({"SCAN", cursor, "MATCH", pattern, "COUNT", "1000"});
     if (!r.ok()) return r.status();
-    if (r->is_error() || r->elements.size() != 2) {
-      return Status::Unavailable("routing state rebuild: SCAN " + r->str);
-    }
+    if (Status s = redis::ExpectArray(*r, 2, "routing state rebuild SCAN"); !s.ok()) return s;
     cursor = r->elements[0].str;
     for (const auto& k : r->elements[1].elements) w.Add({"DEL", k.str});
   } while (cursor != "0" && w.ok());
@@ -334,7 +332,7 @@ Status RoutingStateRebuild::Check() {
   const std::string lease = kPrefix + "rebuild-lease";
   auto took = redis_.Run({"SET", lease, instance_id_, "NX", "PX", std::to_string(kLeaseMs)});
   if (!took.ok()) return took.status();
-  if (took->is_error()) return Status::Unavailable("routing state rebuild lease: " + took->str);
+  if (Status e = redis::ExpectOk(*took, "routing state rebuild lease"); !e.ok()) return e;
   if (took->is_nil()) return Status::Ok();  // another replica rebuilds; wait for the marker
   const auto started = std::chrono::steady_clock::now();
   Status s = Rebuild();
@@ -348,8 +346,9 @@ Status RoutingStateRebuild::Check() {
 StatusOr<bool> RoutingStateRebuild::StateComplete() {
   auto marker = redis_.Run({"EXISTS", RoutingStateKey()});
   if (!marker.ok()) return marker.status();
-  if (marker->is_error()) return Status::Unavailable("routing state check: " + marker->str);
-  if (marker->integer != 1) return false;
+  auto exists = redis::ExpectInteger(*marker, "routing state check");
+  if (!exists.ok()) return exists.status();
+  if (*exists != 1) return false;
   if (layout_checked_) return true;
   // The queues must be ranked by this process's order (queue_order.h). A
   // changed order, or queues from before ranked queues (FIFO lists, no
