@@ -284,6 +284,8 @@ StatusOr<std::optional<FeedbackResult>> FeedbackProcessor::ApplyOnce(const rv1::
   return std::optional<FeedbackResult>(std::move(c.result));
 }
 
+// The step the feedback makes from the lead's sales state with its rep
+// (domain/sales_state.h): NextSalesState, or NextStageStep for a stage move.
 FeedbackProcessor::Transition FeedbackProcessor::Decide(const rv1::SalesFeedback& fb,
                                                         const rv1::LeadAssigned& rec,
                                                         const FeedbackTags& tags) const {
