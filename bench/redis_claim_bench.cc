@@ -3,7 +3,7 @@
 //
 //   build/bench/redis_claim_bench
 //
-// BM_ClaimRep: RoutingStore::Claim of a fresh lead for a rep under its caps
+// BM_ClaimRep: LeadClaims::Claim of a fresh lead for a rep under its caps
 // (the Lua script that records the decision, +1 open lead, +1 today, starts
 // the SLA timer): one EVALSHA round trip per routed lead.
 // BM_ClaimNone: the same for a nurture / customer-inbound decision (record only).

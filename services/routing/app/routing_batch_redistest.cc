@@ -2,7 +2,7 @@
 // loop's BatchHandler) against a real redis-server: leads of one batch
 // competing for a rep's last slot, a slot another replica takes between the
 // batch's read and its claims, a lead twice in one batch, a rescore inside a
-// batch, and RoutingStore::ClaimMany's in-order pipeline.
+// batch, and LeadClaims::ClaimMany's in-order pipeline.
 #include <gtest/gtest.h>
 
 #include "common/kafka/topics.h"

@@ -1,5 +1,6 @@
 #include "routing/app/sla_ladder_store.h"
 
+#include "common/redis/reply.h"
 #include "routing/app/embedded_script.h"
 #include "routing/app/routing_keys.h"
 #include "sla_ladder_arm.lua.h"
@@ -11,13 +12,13 @@
 namespace leadflow::routing {
 namespace {
 
-const std::string kSlaKey = std::string(kRoutingKeyPrefix) + "sla";
+const std::string kSlaKey = SlaTimersKey();
 const std::string kLadderKey = std::string(kRoutingKeyPrefix) + "sla-ladder";
 
-Status Check(const StatusOr<redis::Reply>& r, const std::string& what) {
+// An error reply as Unavailable, worded as every store words it (reply.h).
+Status Check(const StatusOr<redis::Reply>& r, std::string_view what) {
   if (!r.ok()) return r.status();
-  if (r->is_error()) return Status::Unavailable("redis " + what + ": " + r->str);
-  return Status::Ok();
+  return redis::ExpectOk(*r, what);
 }
 
 int64_t ToInt(const std::string& s) {
