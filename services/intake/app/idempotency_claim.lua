@@ -32,17 +32,16 @@ local function claim(idem, index, value, ttl, member)
   end
   return {1, value}
 end
+-- A claim that failed in Redis fails alone, as an error reply.
+local function reply_of(ok, r)
+  if ok or (type(r) == 'table' and r.err) then return r end
+  return {err = tostring(r)}
+end
 local nkeys, nargs = tonumber(ARGV[1]), tonumber(ARGV[2])
 local out = {}
 for i = 0, #KEYS / nkeys - 1 do
   local k, a = nkeys * i, 2 + nargs * i
-  local ok, r = pcall(claim, KEYS[k + 1], KEYS[k + 2], ARGV[a + 1], ARGV[a + 2], ARGV[a + 3])
-  if ok then
-    out[i + 1] = r
-  elseif type(r) == 'table' and r.err then
-    out[i + 1] = r
-  else
-    out[i + 1] = {err = tostring(r)}
-  end
+  out[i + 1] = reply_of(pcall(claim, KEYS[k + 1], KEYS[k + 2], ARGV[a + 1], ARGV[a + 2],
+                              ARGV[a + 3]))
 end
 return out

@@ -12,16 +12,6 @@ namespace {
 constexpr size_t kKeysPerClaim = 2;
 constexpr size_t kArgsPerClaim = 3;
 
-redis::Script& ClaimScript() {
-  static redis::Script script{std::string(lua::kIdempotencyClaim)};
-  return script;
-}
-
-redis::Script& ReleaseScript() {
-  static redis::Script script{std::string(lua::kIdempotencyRelease)};
-  return script;
-}
-
 StatusOr<ClaimResult> ClaimFromReply(const redis::Reply& reply) {
   if (Status s = redis::ExpectArray(reply, 2, "dedupe claim"); !s.ok()) return s;
   auto claimed = redis::ExpectInteger(reply.elements[0], "dedupe claim");
@@ -32,6 +22,11 @@ StatusOr<ClaimResult> ClaimFromReply(const redis::Reply& reply) {
 }
 
 }  // namespace
+
+RedisIdempotencyStore::RedisIdempotencyStore(redis::Client& redis)
+    : redis_(redis),
+      claim_(std::string(lua::kIdempotencyClaim)),
+      release_(std::string(lua::kIdempotencyRelease)) {}
 
 std::vector<StatusOr<ClaimResult>> IdempotencyStore::ClaimMany(
     const std::vector<ClaimRequest>& requests) {
@@ -60,7 +55,7 @@ std::vector<StatusOr<ClaimResult>> RedisIdempotencyStore::ClaimMany(
     args.push_back(std::to_string(r.ttl_seconds));
     args.push_back(r.contact_id.empty() ? std::string() : r.key);
   }
-  auto reply = redis_.Eval(ClaimScript(), keys, args);
+  auto reply = redis_.Eval(claim_, keys, args);
   Status whole = reply.ok() ? redis::ExpectArray(*reply, "dedupe claim")
                             : Status::Unavailable("dedupe claim: " + reply.status().message());
   out.reserve(requests.size());
@@ -77,7 +72,7 @@ std::vector<StatusOr<ClaimResult>> RedisIdempotencyStore::ClaimMany(
 }
 
 Status RedisIdempotencyStore::Release(const std::string& key, const std::string& value) {
-  auto reply = redis_.Eval(ReleaseScript(), {RedisKey(key)}, {value});
+  auto reply = redis_.Eval(release_, {RedisKey(key)}, {value});
   if (!reply.ok()) return Status::Unavailable("dedupe release: " + reply.status().message());
   return redis::ExpectOk(*reply, "dedupe release");
 }

@@ -57,7 +57,7 @@ class IdempotencyStore {
 // The production store. Retries are the Redis client's (one reconnect).
 class RedisIdempotencyStore final : public IdempotencyStore {
  public:
-  explicit RedisIdempotencyStore(redis::Client& redis) : redis_(redis) {}
+  explicit RedisIdempotencyStore(redis::Client& redis);
   StatusOr<ClaimResult> Claim(const std::string& key, const std::string& value,
                               int64_t ttl_seconds) override;
   // All claims in one script call (Redis runs them in order; every key is
@@ -70,6 +70,8 @@ class RedisIdempotencyStore final : public IdempotencyStore {
 
  private:
   redis::Client& redis_;
+  redis::Script claim_;    // idempotency_claim.lua
+  redis::Script release_;  // idempotency_release.lua
 };
 
 // An in-process store for hermetic unit tests; honours the TTL on `clock`.

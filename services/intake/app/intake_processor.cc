@@ -44,10 +44,9 @@ kafka::OutgoingMessage Outgoing(const char* topic, std::string key,
   return msg;
 }
 
-int64_t FloorDiv(int64_t a, int64_t b) {
-  int64_t q = a / b;
-  if ((a % b != 0) && ((a < 0) != (b < 0))) --q;
-  return q;
+// Whole seconds of a time in milliseconds, rounded down (before 1970 too).
+int64_t SecondsOf(int64_t ms) {
+  return std::chrono::floor<std::chrono::seconds>(std::chrono::milliseconds(ms)).count();
 }
 
 }  // namespace
@@ -199,8 +198,8 @@ bool IntakeProcessor::Screen(Lead& lead) {
       lead.origin->received_at_ms > 0 ? lead.origin->received_at_ms : clock_.NowMillis();
   lead.submitted_ms =
       sub.has_submitted_at() ? TimeUtil::TimestampToMilliseconds(sub.submitted_at()) : received_ms;
-  lead.key = IdempotencyKeyFor(sub, lead.normalized.contact_key, FloorDiv(lead.submitted_ms, 1000),
-                               policy);
+  lead.key =
+      IdempotencyKeyFor(sub, lead.normalized.contact_key, SecondsOf(lead.submitted_ms), policy);
   lead.lead_id = ids_.NewLeadId();
   lead.claim_value = lead.lead_id + "|" + lead.origin->redelivery_token;
   return true;

@@ -73,19 +73,10 @@ Refusal RefusalOf(const AccessDecision& decision) {
 }
 
 const char* RefusalLabel(Refusal refusal) {
-  switch (refusal) {
-    case Refusal::kUnauthenticated:
-      return "UNAUTHENTICATED";
-    case Refusal::kLimitUnavailable:
-      return "RATE_LIMIT_UNAVAILABLE";
-    case Refusal::kRateLimited:
-      return "RATE_LIMITED";
-    case Refusal::kSourceMismatch:
-      return "SOURCE_MISMATCH";
-    case Refusal::kNone:
-      break;
-  }
-  return "";
+  // In the order of the enum.
+  static constexpr const char* kLabels[] = {"", "UNAUTHENTICATED", "RATE_LIMIT_UNAVAILABLE",
+                                            "RATE_LIMITED", "SOURCE_MISMATCH"};
+  return kLabels[static_cast<int>(refusal)];
 }
 
 }  // namespace leadflow::intake

@@ -384,12 +384,18 @@ class Reader {
     return SkipValue(1);
   }
 
-  // A value in a string that `convert` turns into the field's (a number, an
-  // enum name, a timestamp); one it does not convert is noted.
-  template <class Convert>
-  bool ReadQuoted(const Field& f, Convert convert) {
+  // A number in a string, converted as protobuf's JSON mapping did; one that
+  // does not convert is noted.
+  template <class T>
+  bool ReadQuoted(const Field& f, bool (*convert)(const std::string&, T*),
+                  void (*set)(LeadSubmission&, T)) {
     if (!scanner_.ReadString(&scratch_)) return false;
-    if (!convert(scratch_)) NoteBadValue(f);
+    T v;
+    if (convert(scratch_, &v)) {
+      set(*out_, v);
+    } else {
+      NoteBadValue(f);
+    }
     return true;
   }
 
@@ -402,30 +408,18 @@ class Reader {
   bool ReadWhole(const Field& f, char c) {
     if (StartsNumber(c)) return ReadInt64(f);
     if (c != '"') return SkipWrongType(f, "a whole number");
-    return ReadQuoted(f, [&](const std::string& s) {
-      int64_t v;
-      if (!ProtobufStringToNumber(s, &v)) return false;
-      f.integer(*out_, v);
-      return true;
-    });
+    return ReadQuoted<int64_t>(f, ProtobufStringToNumber, f.integer);
   }
 
   bool ReadReal(const Field& f, char c) {
-    if (StartsNumber(c)) {
-      JsonNumber n;
-      if (!scanner_.ReadNumber(&n)) return false;
-      f.real(*out_, n.type == JsonNumber::kFloat    ? n.d
-                    : n.type == JsonNumber::kSigned ? static_cast<double>(n.i)
-                                                    : static_cast<double>(n.u));
-      return true;
-    }
-    if (c != '"') return SkipWrongType(f, "a number");
-    return ReadQuoted(f, [&](const std::string& s) {
-      double v;
-      if (!ProtobufStringToDouble(s, &v)) return false;
-      f.real(*out_, v);
-      return true;
-    });
+    if (c == '"') return ReadQuoted<double>(f, ProtobufStringToDouble, f.real);
+    if (!StartsNumber(c)) return SkipWrongType(f, "a number");
+    JsonNumber n;
+    if (!scanner_.ReadNumber(&n)) return false;
+    f.real(*out_, n.type == JsonNumber::kFloat    ? n.d
+                  : n.type == JsonNumber::kSigned ? static_cast<double>(n.i)
+                                                  : static_cast<double>(n.u));
+    return true;
   }
 
   bool ReadEnum(const Field& f, char c) {
@@ -438,9 +432,11 @@ class Reader {
 
   bool ReadTimestamp(const Field& f, char c) {
     if (c != '"') return SkipWrongType(f, "an RFC 3339 timestamp string");
-    return ReadQuoted(f, [&](const std::string& s) {
-      return google::protobuf::util::TimeUtil::FromString(s, out_->mutable_submitted_at());
-    });
+    if (!scanner_.ReadString(&scratch_)) return false;
+    if (!google::protobuf::util::TimeUtil::FromString(scratch_, out_->mutable_submitted_at())) {
+      NoteBadValue(f);
+    }
+    return true;
   }
 
   bool ReadInt64(const Field& f) {
