@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstdlib>
+#include <utility>
 
 #include "common/redis/reply.h"
 #include "link_contact_lead.lua.h"
@@ -9,16 +10,6 @@
 
 namespace leadflow::scoring {
 namespace {
-
-redis::Script& RecordScript() {
-  static redis::Script script{std::string(lua::kRecordEngagement)};
-  return script;
-}
-
-redis::Script& LinkScript() {
-  static redis::Script script{std::string(lua::kLinkContactLead)};
-  return script;
-}
 
 std::string Member(const EngagementRecord& e) { return e.event_id + "|" + std::to_string(e.type); }
 
@@ -73,7 +64,30 @@ StatusOr<EngagementStore::Recorded> RecordedFromReply(const redis::Reply& reply)
   return r;
 }
 
+// Runs `script` once per call in one round trip and reads each reply with
+// `read`; a failed round trip fails every call.
+template <class Read>
+auto EvalEach(redis::Client& redis, redis::Script& script,
+              const std::vector<redis::ScriptCall>& calls, Read read) {
+  using Result = decltype(read(std::declval<const redis::Reply&>()));
+  std::vector<Result> out;
+  if (calls.empty()) return out;
+  auto replies = redis.EvalMany(script, calls);
+  out.reserve(calls.size());
+  for (size_t i = 0; i < calls.size(); ++i) {
+    out.push_back(replies.ok() ? read((*replies)[i])
+                               : Result(Unavailable(replies.status().message())));
+  }
+  return out;
+}
+
 }  // namespace
+
+RedisEngagementStore::RedisEngagementStore(redis::Client& redis, EngagementStoreOptions options)
+    : redis_(redis),
+      options_(options),
+      record_(std::string(lua::kRecordEngagement)),
+      link_(std::string(lua::kLinkContactLead)) {}
 
 std::vector<StatusOr<EngagementStore::Recorded>> EngagementStore::RecordMany(
     const std::vector<ContactEvent>& events) {
@@ -98,8 +112,6 @@ StatusOr<EngagementStore::Recorded> RedisEngagementStore::Record(const std::stri
 
 std::vector<StatusOr<EngagementStore::Recorded>> RedisEngagementStore::RecordMany(
     const std::vector<ContactEvent>& events) {
-  std::vector<StatusOr<Recorded>> out;
-  if (events.empty()) return out;
   std::vector<redis::ScriptCall> calls;
   calls.reserve(events.size());
   const std::string max_events = std::to_string(options_.max_events);
@@ -108,13 +120,7 @@ std::vector<StatusOr<EngagementStore::Recorded>> RedisEngagementStore::RecordMan
     calls.push_back({{EventsKey(e.contact_id), LeadKey(e.contact_id)},
                      {std::to_string(e.event.occurred_at_ms), Member(e.event), max_events, ttl}});
   }
-  auto replies = redis_.EvalMany(RecordScript(), calls);
-  out.reserve(events.size());
-  for (size_t i = 0; i < events.size(); ++i) {
-    out.push_back(replies.ok() ? RecordedFromReply((*replies)[i])
-                               : Unavailable(replies.status().message()));
-  }
-  return out;
+  return EvalEach(redis_, record_, calls, RecordedFromReply);
 }
 
 StatusOr<std::vector<EngagementRecord>> RedisEngagementStore::LinkLead(
@@ -124,8 +130,6 @@ StatusOr<std::vector<EngagementRecord>> RedisEngagementStore::LinkLead(
 
 std::vector<StatusOr<std::vector<EngagementRecord>>> RedisEngagementStore::LinkMany(
     const std::vector<Link>& links) {
-  std::vector<StatusOr<std::vector<EngagementRecord>>> out;
-  if (links.empty()) return out;
   std::vector<redis::ScriptCall> calls;
   calls.reserve(links.size());
   const std::string ttl = std::to_string(options_.ttl.count());
@@ -133,13 +137,7 @@ std::vector<StatusOr<std::vector<EngagementRecord>>> RedisEngagementStore::LinkM
     calls.push_back({{EventsKey(l.contact_id), LeadKey(l.contact_id)},
                      {l.lead_id + "|" + std::to_string(l.now_ms), ttl}});
   }
-  auto replies = redis_.EvalMany(LinkScript(), calls);
-  out.reserve(links.size());
-  for (size_t i = 0; i < links.size(); ++i) {
-    out.push_back(replies.ok() ? ParseEvents((*replies)[i])
-                               : Unavailable(replies.status().message()));
-  }
-  return out;
+  return EvalEach(redis_, link_, calls, ParseEvents);
 }
 
 StatusOr<std::vector<EngagementRecord>> RedisEngagementStore::Events(

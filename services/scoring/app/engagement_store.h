@@ -33,9 +33,9 @@ namespace leadflow::scoring {
 class EngagementStore {
  public:
   struct Recorded {
-    bool added = false;    // false: this event id was already stored
-    std::string lead_id;   // the contact's linked lead, "" when none
-    int64_t linked_at_ms = 0;  // when that link was made
+    bool added = false;                    // false: this event id was already stored
+    std::string lead_id;                   // the contact's linked lead, "" when none
+    int64_t linked_at_ms = 0;              // when that link was made
     std::vector<EngagementRecord> events;  // all stored events, this one included
   };
   virtual ~EngagementStore() = default;
@@ -75,8 +75,7 @@ struct EngagementStoreOptions {
 
 class RedisEngagementStore final : public EngagementStore {
  public:
-  explicit RedisEngagementStore(redis::Client& redis, EngagementStoreOptions options = {})
-      : redis_(redis), options_(options) {}
+  explicit RedisEngagementStore(redis::Client& redis, EngagementStoreOptions options = {});
   StatusOr<Recorded> Record(const std::string& contact_id, const EngagementRecord& event) override;
   StatusOr<std::vector<EngagementRecord>> LinkLead(const std::string& contact_id,
                                                    const std::string& lead_id,
@@ -96,6 +95,8 @@ class RedisEngagementStore final : public EngagementStore {
  private:
   redis::Client& redis_;
   EngagementStoreOptions options_;
+  redis::Script record_;  // record_engagement.lua
+  redis::Script link_;    // link_contact_lead.lua
 };
 
 // For hermetic unit tests; same semantics (no TTL, no trimming).

@@ -1,0 +1,15 @@
+// leadflow-scoring's wiring: the components, made on the runtime (which keeps
+// them alive until the service stops), and the loops they serve.
+#pragma once
+
+#include "common/runtime/service_runtime.h"
+
+namespace leadflow::scoring {
+
+// Loads scoring_model.json (and watches it for changes), makes the score and
+// engagement stores, the handlers, ScoringService.Explain and the consent
+// gates, and adds the consumers (leads.accepted, privacy.erasure,
+// engagement.events).
+Status WireScoring(runtime::ServiceRuntime& rt);
+
+}  // namespace leadflow::scoring
