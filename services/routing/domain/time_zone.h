@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "common/util/status.h"
+#include "routing/domain/posix_tz_rule.h"
 
 namespace leadflow::routing {
 
@@ -30,29 +31,6 @@ struct LocalTime {
   int year = 1970, month = 1, day = 1;
   int weekday = 4;
   int hour = 0, minute = 0, second = 0;
-};
-
-// A POSIX TZ rule such as "MSK-3" or "CET-1CEST,M3.5.0,M10.5.0/3".
-class PosixTzRule {
- public:
-  static StatusOr<PosixTzRule> Parse(std::string_view spec);
-  // Seconds east of UTC in effect at `unix_seconds`.
-  int32_t UtcOffsetAt(int64_t unix_seconds) const;
-
- private:
-  struct DateRule {
-    enum class Kind { kJulianNoLeap, kZeroBasedDay, kMonthWeekDay } kind = Kind::kMonthWeekDay;
-    int a = 0, b = 0, c = 0;  // Jn: a=n; n: a=n; Mm.w.d: a=m, b=w, c=d
-    int32_t time = 7200;      // seconds after local midnight (may be negative or > 24 h)
-  };
-  // Seconds since the epoch (local-time based) of the rule's moment in `year`.
-  static int64_t LocalInstant(const DateRule& rule, int year);
-  static bool ParseDateRule(std::string_view& s, DateRule* out);
-
-  int32_t std_offset_ = 0;  // seconds east of UTC
-  int32_t dst_offset_ = 0;
-  bool has_dst_ = false;
-  DateRule start_, end_;
 };
 
 class TimeZone {
