@@ -28,6 +28,8 @@
 #include "common/metrics/service_metrics.h"
 #include "leadflow/engagement/v1/engagement.pb.h"
 #include "scoring/app/engagement_store.h"
+#include "scoring/app/redis_engagement_store.h"
+#include "scoring/app/redis_score_store.h"
 #include "scoring/app/score_store.h"
 #include "scoring/app/scoring_handler.h"
 #include "scoring/domain/engagement.h"

@@ -17,13 +17,9 @@
 // loop retries the message. Implementations are thread-safe.
 #pragma once
 
-#include <chrono>
-#include <map>
-#include <mutex>
 #include <string>
 #include <vector>
 
-#include "common/redis/client.h"
 #include "common/util/status.h"
 #include "scoring/app/score_store.h"
 #include "scoring/domain/engagement.h"
@@ -66,57 +62,6 @@ class EngagementStore {
   };
   virtual std::vector<StatusOr<std::vector<EngagementRecord>>> LinkMany(
       const std::vector<Link>& links);
-};
-
-struct EngagementStoreOptions {
-  std::chrono::seconds ttl = kScoringStateTtl;
-  int max_events = 1000;
-};
-
-class RedisEngagementStore final : public EngagementStore {
- public:
-  explicit RedisEngagementStore(redis::Client& redis, EngagementStoreOptions options = {});
-  StatusOr<Recorded> Record(const std::string& contact_id, const EngagementRecord& event) override;
-  StatusOr<std::vector<EngagementRecord>> LinkLead(const std::string& contact_id,
-                                                   const std::string& lead_id,
-                                                   int64_t now_ms) override;
-  StatusOr<std::vector<EngagementRecord>> Events(const std::string& contact_id) override;
-  std::vector<StatusOr<Recorded>> RecordMany(const std::vector<ContactEvent>& events) override;
-  std::vector<StatusOr<std::vector<EngagementRecord>>> LinkMany(
-      const std::vector<Link>& links) override;
-
-  static std::string EventsKey(const std::string& contact_id) {
-    return "lf:scoring:{c:" + contact_id + "}:events";
-  }
-  static std::string LeadKey(const std::string& contact_id) {
-    return "lf:scoring:{c:" + contact_id + "}:lead";
-  }
-
- private:
-  redis::Client& redis_;
-  EngagementStoreOptions options_;
-  redis::Script record_;  // record_engagement.lua
-  redis::Script link_;    // link_contact_lead.lua
-};
-
-// For hermetic unit tests; same semantics (no TTL, no trimming).
-class InMemoryEngagementStore final : public EngagementStore {
- public:
-  StatusOr<Recorded> Record(const std::string& contact_id, const EngagementRecord& event) override;
-  StatusOr<std::vector<EngagementRecord>> LinkLead(const std::string& contact_id,
-                                                   const std::string& lead_id,
-                                                   int64_t now_ms) override;
-  StatusOr<std::vector<EngagementRecord>> Events(const std::string& contact_id) override;
-  void SetUnavailable(bool down) {
-    std::lock_guard<std::mutex> lock(mu_);
-    down_ = down;
-  }
-
- private:
-  std::mutex mu_;
-  std::map<std::string, std::map<std::string, EngagementRecord>> events_;  // contact -> id -> event
-  std::map<std::string, std::pair<std::string, int64_t>> leads_;
-  bool down_ = false;
 };
 
 }  // namespace leadflow::scoring

@@ -13,13 +13,10 @@
 #pragma once
 
 #include <chrono>
-#include <map>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include "common/redis/client.h"
 #include "common/util/status.h"
 #include "leadflow/scoring/v1/scoring.pb.h"
 
@@ -42,43 +39,6 @@ class ScoreStore {
   // Get() of each lead, in order; the Redis store reads them in one round trip.
   virtual std::vector<StatusOr<std::optional<leadflow::scoring::v1::LeadScored>>> GetMany(
       const std::vector<std::string>& lead_ids);
-};
-
-class RedisScoreStore final : public ScoreStore {
- public:
-  explicit RedisScoreStore(redis::Client& redis, std::chrono::seconds ttl = kScoringStateTtl)
-      : redis_(redis), ttl_(ttl) {}
-  Status Put(const leadflow::scoring::v1::LeadScored& score) override;
-  StatusOr<std::optional<leadflow::scoring::v1::LeadScored>> Get(
-      const std::string& lead_id) override;
-  std::vector<Status> PutMany(
-      const std::vector<const leadflow::scoring::v1::LeadScored*>& scores) override;
-  std::vector<StatusOr<std::optional<leadflow::scoring::v1::LeadScored>>> GetMany(
-      const std::vector<std::string>& lead_ids) override;
-  static std::string Key(const std::string& lead_id) {
-    return "lf:scoring:{l:" + lead_id + "}:score";
-  }
-
- private:
-  redis::Client& redis_;
-  std::chrono::seconds ttl_;
-};
-
-// For hermetic unit tests.
-class InMemoryScoreStore final : public ScoreStore {
- public:
-  Status Put(const leadflow::scoring::v1::LeadScored& score) override;
-  StatusOr<std::optional<leadflow::scoring::v1::LeadScored>> Get(
-      const std::string& lead_id) override;
-  void SetUnavailable(bool down) {
-    std::lock_guard<std::mutex> lock(mu_);
-    down_ = down;
-  }
-
- private:
-  std::mutex mu_;
-  std::map<std::string, leadflow::scoring::v1::LeadScored> scores_;
-  bool down_ = false;
 };
 
 // Protobuf bytes with deterministic map ordering (same input, same bytes).

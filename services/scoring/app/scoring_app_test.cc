@@ -10,6 +10,8 @@
 #include "services/common/testing/fixed_caller.h"
 #include "scoring/app/scoring_handler.h"
 #include "leadflow/engagement/v1/engagement.pb.h"
+#include "scoring/testing/in_memory_engagement_store.h"
+#include "scoring/testing/in_memory_score_store.h"
 #include "scoring/testing/scoring_test_util.h"
 
 namespace leadflow::scoring {

@@ -7,6 +7,8 @@
 #include "common/metrics/registry.h"
 #include "common/metrics/service_metrics.h"
 #include "leadflow/engagement/v1/engagement.pb.h"
+#include "scoring/app/redis_engagement_store.h"
+#include "scoring/app/redis_score_store.h"
 #include "scoring/app/scoring_handler.h"
 #include "scoring/testing/scoring_test_util.h"
 #include "services/common/testing/redis_server.h"

@@ -7,6 +7,8 @@
 #include "common/metrics/service_metrics.h"
 #include "leadflow/engagement/v1/engagement.pb.h"
 #include "scoring/app/explain_service.h"
+#include "scoring/app/redis_engagement_store.h"
+#include "scoring/app/redis_score_store.h"
 #include "common/auth/scopes.h"
 #include "services/common/testing/fixed_caller.h"
 #include "scoring/app/scoring_handler.h"

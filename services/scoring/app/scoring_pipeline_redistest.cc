@@ -24,6 +24,8 @@
 #include "leadflow/engagement/v1/engagement.pb.h"
 #include "leadflow/scoring/v1/scoring.grpc.pb.h"
 #include "scoring/app/explain_service.h"
+#include "scoring/app/redis_engagement_store.h"
+#include "scoring/app/redis_score_store.h"
 #include "common/auth/scopes.h"
 #include "services/common/testing/fixed_caller.h"
 #include "scoring/app/model_reloader.h"

@@ -9,6 +9,8 @@
 #include "leadflow/engagement/v1/engagement.pb.h"
 #include "leadflow/intake/v1/intake.pb.h"
 #include "scoring/app/engagement_store.h"
+#include "scoring/app/redis_engagement_store.h"
+#include "scoring/app/redis_score_store.h"
 #include "scoring/app/score_store.h"
 #include "services/common/testing/redis_server.h"
 

@@ -11,6 +11,8 @@
 #include "scoring/app/explain_service.h"
 #include "scoring/app/model_holder.h"
 #include "scoring/app/model_reloader.h"
+#include "scoring/app/redis_engagement_store.h"
+#include "scoring/app/redis_score_store.h"
 #include "scoring/app/score_store.h"
 #include "scoring/app/scoring_handler.h"
 #include "scoring/app/scoring_metrics.h"
