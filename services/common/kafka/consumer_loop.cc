@@ -2,10 +2,10 @@
 
 #include <algorithm>
 #include <map>
-#include <thread>
 #include <utility>
 
 #include "common/kafka/dead_letter.h"
+#include "common/lifecycle/interruptible_sleep.h"
 #include "common/log/log.h"
 #include "common/metrics/service_metrics.h"
 
@@ -64,10 +64,7 @@ void ConsumerLoop::Run(const std::atomic<bool>& stop) {
     healthy_ = false;
     ++failures;
     auto backoff = std::chrono::milliseconds(std::min<int64_t>(5000, 100LL << std::min(failures, 6)));
-    for (auto waited = std::chrono::milliseconds(0); waited < backoff && !stop.load();
-         waited += std::chrono::milliseconds(50)) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
+    lifecycle::SleepUnlessStopped(stop, backoff);
   }
   consumer_->Close();
   log::Info("consumer loop stopped", {{"loop", options_.name}});

@@ -1,10 +1,9 @@
 #include "common/privacy/erasure.h"
 
-#include <google/protobuf/io/coded_stream.h>
-#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 #include <google/protobuf/util/time_util.h>
 
 #include "common/kafka/topics.h"
+#include "common/util/deterministic_bytes.h"
 #include "leadflow/common/v1/domain.pb.h"
 
 namespace leadflow::privacy {
@@ -78,12 +77,7 @@ kafka::OutgoingMessage ErasureMessage(const pv1::ContactErasure& erasure) {
   kafka::OutgoingMessage m;
   m.topic = topics::kPrivacyErasure;
   m.key = erasure.contact_id();
-  {
-    google::protobuf::io::StringOutputStream stream(&m.payload);
-    google::protobuf::io::CodedOutputStream coded(&stream);
-    coded.SetSerializationDeterministic(true);
-    erasure.SerializeToCodedStream(&coded);
-  }
+  m.payload = SerializeDeterministic(erasure);
   m.headers.push_back({topics::kTraceHeader, erasure.erasure_id()});
   return m;
 }

@@ -2,14 +2,18 @@
 
 #include <algorithm>
 #include <random>
-#include <thread>
 
 #include "common/kafka/dead_letter.h"
+#include "common/lifecycle/interruptible_sleep.h"
 #include "common/log/log.h"
 #include "common/metrics/service_metrics.h"
 
 namespace leadflow::view {
 namespace {
+
+constexpr metrics::ServiceMetrics::Family kViewReady{
+    "view_ready",
+    "1 when the view has caught up with its topic, else 0 (refusing lookups or rebuilding)."};
 
 std::string FreshEpoch() {
   std::random_device rd;
@@ -212,21 +216,13 @@ Status TopicView::Check() {
 void TopicView::Backoff(const std::atomic<bool>& stop, int failures) {
   const auto backoff =
       std::chrono::milliseconds(std::min<int64_t>(5000, 100LL << std::min(failures, 6)));
-  for (auto waited = std::chrono::milliseconds(0); waited < backoff && !stop.load();
-       waited += std::chrono::milliseconds(50)) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
+  lifecycle::SleepUnlessStopped(stop, backoff);
 }
 
 void TopicView::SetReady(bool ready) {
   ready_ = ready;
   if (metrics_) {
-    metrics_->registry()
-        .GetGauge(metrics_->Name("view_ready"),
-                  "1 when the view has caught up with its topic, else 0 (refusing lookups or "
-                  "rebuilding).",
-                  {{"view", name()}})
-        .Set(ready ? 1 : 0);
+    metrics_->GaugeOf(kViewReady, {{"view", name()}}).Set(ready ? 1 : 0);
   }
 }
 

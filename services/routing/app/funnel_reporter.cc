@@ -1,8 +1,8 @@
 #include "routing/app/funnel_reporter.h"
 
 #include <chrono>
-#include <thread>
 
+#include "common/lifecycle/interruptible_sleep.h"
 #include "common/log/log.h"
 
 namespace leadflow::routing {
@@ -122,9 +122,8 @@ void FunnelReporter::Run(const std::atomic<bool>& stop) {
     if (Status s = Refresh(); !s.ok()) {
       log::Warn("funnel gauges not refreshed", {{"error", s.message()}});
     }
-    for (int64_t waited = 0; waited < kRefreshMs && !stop.load(); waited += 200) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(200));
-    }
+    lifecycle::SleepUnlessStopped(stop, std::chrono::milliseconds(kRefreshMs),
+                                  std::chrono::milliseconds(200));
   }
 }
 

@@ -1,7 +1,5 @@
 #include "routing/app/routing_privacy.h"
 
-#include <google/protobuf/io/coded_stream.h>
-#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 #include <google/protobuf/util/time_util.h>
 
 #include <set>
@@ -9,6 +7,7 @@
 #include "common/kafka/topics.h"
 #include "common/privacy/erasure.h"
 #include "common/redis/reply.h"
+#include "common/util/deterministic_bytes.h"
 #include "leadflow/engagement/v1/engagement.pb.h"
 #include "leadflow/routing/v1/routing.pb.h"
 #include "leadflow/scoring/v1/scoring.pb.h"
@@ -26,16 +25,6 @@ using privacy::GateVerdict;
 
 constexpr std::chrono::seconds kPrivacyStateTtl = std::chrono::hours(24 * 548);
 constexpr int kScrubAttempts = 5;
-
-std::string Deterministic(const google::protobuf::Message& m) {
-  std::string out;
-  google::protobuf::io::StringOutputStream stream(&out);
-  google::protobuf::io::CodedOutputStream coded(&stream);
-  coded.SetSerializationDeterministic(true);
-  m.SerializeToCodedStream(&coded);
-  coded.Trim();
-  return out;
-}
 
 }  // namespace
 
@@ -68,7 +57,7 @@ std::vector<GateVerdict> RoutingPrivacy::SeeScored(
     if (!seen[j].ok()) {
       verdicts[where[j]] = GateVerdict::Done(seen[j].status());
     } else if (DisqualifyForWithdrawnConsent(*seen[j], &scored[j])) {
-      verdicts[where[j]] = GateVerdict::Replace(Deterministic(scored[j]));
+      verdicts[where[j]] = GateVerdict::Replace(SerializeDeterministic(scored[j]));
     }
   }
   return verdicts;
@@ -111,7 +100,7 @@ Status RoutingPrivacy::ScrubDecision(const std::string& lead_id) {
     // A slim record holds no personal data; the mark makes a re-emission of
     // its decision scrub the lead it takes from the message (decision_record.h).
     if (IsSlim(record)) MarkErased(&record);
-    const std::string scrubbed = Deterministic(record);
+    const std::string scrubbed = SerializeDeterministic(record);
     if (scrubbed == stored) return Status::Ok();
     auto r = redis_.Eval(EmbeddedScript<leadflow::lua::kRoutingPrivacyScrub>(), {key},
                          {stored, scrubbed});

@@ -5,9 +5,9 @@
 #include <map>
 #include <optional>
 #include <set>
-#include <thread>
 
 #include "common/kafka/topics.h"
+#include "common/lifecycle/interruptible_sleep.h"
 #include "common/log/log.h"
 #include "common/metrics/service_metrics.h"
 #include "common/redis/reply.h"
@@ -26,6 +26,11 @@
 
 namespace leadflow::routing {
 namespace {
+
+constexpr metrics::ServiceMetrics::Family kStateReady{
+    "state_ready",
+    "1 when routing's Redis state is complete; 0 while it is rebuilt from the topics (routing "
+    "refuses to decide meanwhile)."};
 
 namespace rv1 = leadflow::routing::v1;
 
@@ -310,10 +315,7 @@ void RoutingStateRebuild::Run(const std::atomic<bool>& stop, std::chrono::millis
     if (Status s = Check(); !s.ok()) {
       log::Warn("routing state check failed; will retry", {{"error", s.message()}});
     }
-    for (auto waited = std::chrono::milliseconds(0); waited < interval && !stop.load();
-         waited += std::chrono::milliseconds(50)) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
+    lifecycle::SleepUnlessStopped(stop, interval);
   }
 }
 
@@ -503,11 +505,7 @@ Status RoutingStateRebuild::WriteState(const RoutingStateReplay::State& state,
 void RoutingStateRebuild::SetReady(bool ready) {
   ready_ = ready;
   if (metrics_) {
-    metrics_->registry()
-        .GetGauge(metrics_->Name("state_ready"),
-                  "1 when routing's Redis state is complete; 0 while it is rebuilt from the topics "
-                  "(routing refuses to decide meanwhile).")
-        .Set(ready ? 1 : 0);
+    metrics_->GaugeOf(kStateReady).Set(ready ? 1 : 0);
   }
 }
 
