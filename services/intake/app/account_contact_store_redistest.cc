@@ -12,9 +12,13 @@
 
 #include "common/kafka/topics.h"
 #include "common/registry/account_registry.h"
-#include "intake/testing/app_test_util.h"
 #include "intake/app/contact_index.h"
 #include "intake/app/intake_eraser.h"
+#include "intake/app/redis_account_contact_store.h"
+#include "intake/app/redis_contact_index.h"
+#include "intake/app/redis_idempotency_store.h"
+#include "intake/app/registry_account_directory.h"
+#include "intake/testing/app_test_util.h"
 #include "services/common/testing/redis_server.h"
 #include "services/common/testing/registry_seeder.h"
 

@@ -21,8 +21,6 @@
 #include <string>
 #include <vector>
 
-#include "common/privacy/erasure_handler.h"
-#include "common/redis/client.h"
 #include "common/util/status.h"
 
 namespace leadflow::intake {
@@ -42,22 +40,6 @@ class ContactIndex {
   // Remember() of each entry (a consumer batch), one status per entry. This
   // default calls Remember() one by one; the Redis index sends one request.
   virtual std::vector<Status> RememberMany(const std::vector<ContactClaim>& claims);
-};
-
-class RedisContactIndex final : public ContactIndex, public privacy::ContactEraser {
- public:
-  explicit RedisContactIndex(redis::Client& redis) : redis_(redis) {}
-  Status Remember(const std::string& contact_id, const std::string& idempotency_key,
-                  int64_t ttl_seconds) override;
-  std::vector<Status> RememberMany(const std::vector<ContactClaim>& claims) override;
-  // Deletes the contact's dedupe claims and its index entry.
-  Status Erase(const leadflow::privacy::v1::ContactErasure& erasure) override;
-  static std::string Key(const std::string& contact_id) {
-    return "lf:{intake}:contact:" + contact_id;
-  }
-
- private:
-  redis::Client& redis_;
 };
 
 }  // namespace leadflow::intake

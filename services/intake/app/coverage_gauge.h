@@ -18,6 +18,7 @@
 #include "common/util/clock.h"
 #include "intake/app/account_contact_store.h"
 #include "intake/app/intake_metrics.h"
+#include "intake/app/redis_account_contact_store.h"
 
 namespace leadflow::intake {
 

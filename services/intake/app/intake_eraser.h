@@ -21,6 +21,8 @@
 #include "common/privacy/erasure_handler.h"
 #include "intake/app/account_contact_store.h"
 #include "intake/app/contact_index.h"
+#include "intake/app/redis_account_contact_store.h"
+#include "intake/app/redis_contact_index.h"
 #include "intake/domain/account_coverage.h"
 
 namespace leadflow::intake {

@@ -10,10 +10,13 @@
 
 #include "common/kafka/topics.h"
 #include "common/registry/account_registry.h"
-#include "intake/testing/app_test_util.h"
 #include "intake/app/contact_index.h"
+#include "intake/app/redis_contact_index.h"
+#include "intake/app/redis_idempotency_store.h"
+#include "intake/app/registry_account_directory.h"
 #include "intake/app/registry_feed.h"
 #include "intake/app/submitted_handler.h"
+#include "intake/testing/app_test_util.h"
 #include "services/common/testing/redis_server.h"
 #include "services/common/testing/registry_seeder.h"
 

@@ -17,6 +17,8 @@
 #include "intake/app/idempotency_store.h"
 #include "intake/app/intake_metrics.h"
 #include "intake/app/intake_processor.h"
+#include "intake/testing/in_memory_account_directory.h"
+#include "intake/testing/in_memory_idempotency_store.h"
 #include "intake/testing/intake_test_util.h"
 #include "leadflow/engagement/v1/engagement.pb.h"
 

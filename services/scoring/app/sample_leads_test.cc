@@ -17,6 +17,8 @@
 #include "intake/app/id_generator.h"
 #include "intake/app/idempotency_store.h"
 #include "intake/app/intake_processor.h"
+#include "intake/testing/in_memory_account_directory.h"
+#include "intake/testing/in_memory_idempotency_store.h"
 #include "intake/testing/intake_test_util.h"
 #include "intake/wire/submission_parser.h"
 #include "scoring/domain/scorer.h"

@@ -1,4 +1,4 @@
-#include "intake/app/account_contact_store.h"
+#include "intake/app/redis_account_contact_store.h"
 
 #include <google/protobuf/util/time_util.h>
 
