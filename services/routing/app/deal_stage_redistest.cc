@@ -7,9 +7,9 @@
 // from the topics).
 #include <gtest/gtest.h>
 
-#include "routing/testing/routing_app_fixture.h"
 #include "routing/app/routing_state_rebuild.h"
 #include "routing/domain/sales_state.h"
+#include "routing/testing/routing_app_fixture.h"
 
 namespace leadflow::routing {
 namespace {

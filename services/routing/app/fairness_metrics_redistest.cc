@@ -4,8 +4,8 @@
 // configured rep is exported with its weight share and a counter from 0.
 #include <gtest/gtest.h>
 
-#include "routing/testing/routing_app_fixture.h"
 #include "routing/domain/fairness.h"
+#include "routing/testing/routing_app_fixture.h"
 
 namespace leadflow::routing {
 namespace {

@@ -4,8 +4,8 @@
 // idempotent, and reason codes are checked against the kind.
 #include <gtest/gtest.h>
 
-#include "routing/testing/routing_app_fixture.h"
 #include "routing/domain/sales_state.h"
+#include "routing/testing/routing_app_fixture.h"
 
 namespace leadflow::routing {
 namespace {

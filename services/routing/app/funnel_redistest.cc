@@ -11,8 +11,8 @@
 
 #include "routing/app/cohort_store.h"
 #include "routing/app/funnel_reporter.h"
-#include "routing/testing/routing_app_fixture.h"
 #include "routing/app/routing_state_rebuild.h"
+#include "routing/testing/routing_app_fixture.h"
 
 namespace leadflow::routing {
 namespace {

@@ -5,9 +5,9 @@
 #include <map>
 #include <thread>
 
-#include "routing/testing/routing_app_fixture.h"
 #include "routing/app/routing_keys.h"
 #include "routing/domain/queue_order.h"
+#include "routing/testing/routing_app_fixture.h"
 
 namespace leadflow::routing {
 namespace {

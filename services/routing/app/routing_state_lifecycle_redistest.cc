@@ -5,9 +5,9 @@
 
 #include "common/privacy/erasure.h"
 #include "routing/app/decision_record.h"
-#include "routing/testing/routing_app_fixture.h"
 #include "routing/app/routing_keys.h"
 #include "routing/app/routing_privacy.h"
+#include "routing/testing/routing_app_fixture.h"
 
 namespace leadflow::routing {
 namespace {

@@ -3,8 +3,8 @@
 // in order; once across replicas; again after a crash before the event;
 // restarts; a team without a ladder unchanged.
 #include "leadflow/routing/v1/sla_escalation.pb.h"
-#include "routing/testing/routing_app_fixture.h"
 #include "routing/app/sla_ladder_store.h"
+#include "routing/testing/routing_app_fixture.h"
 
 namespace leadflow::routing {
 namespace {
