@@ -35,6 +35,29 @@ void TellRepAndTeam(Notification& n, const std::string& rep_id, const std::strin
   if (!team.empty()) n.teams.push_back(team);
 }
 
+// The name refusals give a message type: "routing.v1.DealStalled".
+std::string TypeName(const google::protobuf::Message& m) {
+  const std::string& full = m.GetDescriptor()->full_name();  // leadflow.routing.v1.DealStalled
+  return full.substr(full.find('.') + 1);
+}
+
+// Parses a routing event that must name its lead: kInvalidArgument "not a
+// routing.v1.DealStalled" or "DealStalled without lead_id" otherwise.
+template <typename Event>
+Status ParseLeadEvent(const std::string& payload, Event& e) {
+  if (!e.ParseFromString(payload)) return Status::InvalidArgument("not a " + TypeName(e));
+  if (e.lead_id().empty()) {
+    return Status::InvalidArgument(e.GetDescriptor()->name() + " without lead_id");
+  }
+  return Status::Ok();
+}
+
+// The notification, dated when its event occurred (`t`, when present).
+DecodeResult Occurred(Notification n, const Timestamp& t, bool present) {
+  if (present) n.occurred_at_ms = Millis(t);
+  return std::optional<Notification>(std::move(n));
+}
+
 // The rules that decided, in order: the matched steps' rule ids (e.g.
 // "order.customer > team.enterprise > rep.en-orlov"). Step details are left
 // out: they are free text.
@@ -92,14 +115,12 @@ DecodeResult DecodeLeadAssigned(const std::string& payload) {
     for (const auto& r : a.previous_reps()) prev += (prev.empty() ? "" : ",") + r;
     AddIfSet(n, "previous_reps", prev);
   }
-  if (d.has_decided_at()) n.occurred_at_ms = Millis(d.decided_at());
-  return std::optional<Notification>(std::move(n));
+  return Occurred(std::move(n), d.decided_at(), d.has_decided_at());
 }
 
 DecodeResult DecodeDealStalled(const std::string& payload) {
   routing::v1::DealStalled s;
-  if (!s.ParseFromString(payload)) return Status::InvalidArgument("not a routing.v1.DealStalled");
-  if (s.lead_id().empty()) return Status::InvalidArgument("DealStalled without lead_id");
+  if (Status st = ParseLeadEvent(payload, s); !st.ok()) return st;
   Notification n;
   n.kind = std::string(kKindDealStalled);
   n.title = "Deal stalled in stage " + s.stage();
@@ -114,14 +135,12 @@ DecodeResult DecodeDealStalled(const std::string& payload) {
   if (s.deal_value_rub() > 0)
     n.fields.emplace_back("deal_value_rub", std::to_string(s.deal_value_rub()));
   AddTime(n, "stalled_at", s.stalled_at(), s.has_stalled_at());
-  if (s.has_stalled_at()) n.occurred_at_ms = Millis(s.stalled_at());
-  return std::optional<Notification>(std::move(n));
+  return Occurred(std::move(n), s.stalled_at(), s.has_stalled_at());
 }
 
 DecodeResult DecodeSlaEscalation(const std::string& payload) {
   routing::v1::SlaEscalation e;
-  if (!e.ParseFromString(payload)) return Status::InvalidArgument("not a routing.v1.SlaEscalation");
-  if (e.lead_id().empty()) return Status::InvalidArgument("SlaEscalation without lead_id");
+  if (Status st = ParseLeadEvent(payload, e); !st.ok()) return st;
   Notification n;
   switch (e.step()) {
     case routing::v1::SLA_STEP_REMINDER:
@@ -143,8 +162,7 @@ DecodeResult DecodeSlaEscalation(const std::string& payload) {
   AddIfSet(n, "escalate_to", e.escalate_to());
   AddTime(n, "sla_due_at", e.sla_due_at(), e.has_sla_due_at());
   AddTime(n, "due_at", e.due_at(), e.has_due_at());
-  if (e.has_at()) n.occurred_at_ms = Millis(e.at());
-  return std::optional<Notification>(std::move(n));
+  return Occurred(std::move(n), e.at(), e.has_at());
 }
 
 DecodeResult DecodeAccountNotification(const std::string& payload) {
@@ -190,8 +208,7 @@ DecodeResult DecodeAccountNotification(const std::string& payload) {
     AddIfSet(n, "rejected_by_rep_id", a.rejected_by_rep_id());
   }
   AddTime(n, "at", a.at(), a.has_at());
-  if (a.has_at()) n.occurred_at_ms = Millis(a.at());
-  return std::optional<Notification>(std::move(n));
+  return Occurred(std::move(n), a.at(), a.has_at());
 }
 
 }  // namespace leadflow::notifier

@@ -73,6 +73,16 @@ TEST(EventDecodersTest, NurtureOutcomeTellsNobodyAndGarbageIsInvalid) {
   EXPECT_FALSE(DecodeAccountNotification("\xff\xff\xff").ok());
 }
 
+TEST(EventDecodersTest, RefusalsNameTheTypeExpected) {
+  EXPECT_EQ(DecodeDealStalled("\xff\xff\xff").status().message(), "not a routing.v1.DealStalled");
+  EXPECT_EQ(DecodeSlaEscalation("\xff\xff").status().message(), "not a routing.v1.SlaEscalation");
+  EXPECT_EQ(DecodeDealStalled(routing::v1::DealStalled().SerializeAsString()).status().message(),
+            "DealStalled without lead_id");
+  EXPECT_EQ(
+      DecodeSlaEscalation(routing::v1::SlaEscalation().SerializeAsString()).status().message(),
+      "SlaEscalation without lead_id");
+}
+
 TEST(EventDecodersTest, StallTellsOwnerAndTeamAndHasItsOwnId) {
   routing::v1::DealStalled s;
   s.set_lead_id("L-7");
