@@ -134,31 +134,23 @@ StatusOr<std::unique_ptr<Consumer>> MakeKafkaConsumer(const ConsumerOptions& opt
                                                       metrics::ServiceMetrics* metrics) {
   if (options.group_id.empty()) return Status::InvalidArgument("kafka consumer: group_id is empty");
   if (options.topics.empty()) return Status::InvalidArgument("kafka consumer: no topics");
-  std::map<std::string, std::string> props = {
-      {"bootstrap.servers", options.brokers},
-      {"client.id", options.client_id},
-      {"group.id", options.group_id},
-      {"enable.auto.commit", "false"},
-      {"enable.auto.offset.store", "false"},
-      {"auto.offset.reset", options.from_beginning ? "earliest" : "latest"},
-      {"enable.partition.eof", "false"},
-      {"statistics.interval.ms", "5000"},
-      {"session.timeout.ms", "10000"},
-      {"heartbeat.interval.ms", "1000"},
-      {"fetch.wait.max.ms", "10"},
-      {"topic.metadata.refresh.interval.ms", "10000"},
-  };
-  auto conf_or = internal::NewConf(std::move(props), options.extra_properties);
-  if (!conf_or.ok()) return conf_or.status();
-  rd_kafka_conf_t* conf = *conf_or;
+  auto props = internal::ConsumerProperties(options.brokers, options.client_id, options.group_id);
+  props.insert({{"auto.offset.reset", options.from_beginning ? "earliest" : "latest"},
+                {"enable.partition.eof", "false"},
+                {"statistics.interval.ms", "5000"},
+                {"session.timeout.ms", "10000"},
+                {"heartbeat.interval.ms", "1000"},
+                {"fetch.wait.max.ms", "10"},
+                {"topic.metadata.refresh.interval.ms", "10000"}});
   auto state = std::make_unique<ConsumerState>();
   state->metrics = metrics;
-  rd_kafka_conf_set_opaque(conf, state.get());
-  rd_kafka_conf_set_rebalance_cb(conf, Rebalance);
-  rd_kafka_conf_set_stats_cb(conf, StatsCallback);
-  rd_kafka_conf_set_error_cb(conf, ErrorCallback);
-  rd_kafka_conf_set_offset_commit_cb(conf, OffsetCommitCallback);
-  auto rk_or = internal::NewClient(RD_KAFKA_CONSUMER, conf, "kafka consumer");
+  auto rk_or = internal::NewClient(
+      {RD_KAFKA_CONSUMER, "kafka consumer", std::move(props), options.extra_properties,
+       state.get(), ErrorCallback, [](rd_kafka_conf_t* conf) {
+         rd_kafka_conf_set_rebalance_cb(conf, Rebalance);
+         rd_kafka_conf_set_stats_cb(conf, StatsCallback);
+         rd_kafka_conf_set_offset_commit_cb(conf, OffsetCommitCallback);
+       }});
   if (!rk_or.ok()) return rk_or.status();
   rd_kafka_t* rk = *rk_or;
   rd_kafka_poll_set_consumer(rk);

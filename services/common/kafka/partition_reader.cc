@@ -102,20 +102,13 @@ class KafkaPartitionReader final : public PartitionReader {
 
 StatusOr<std::unique_ptr<PartitionReader>> MakePartitionReader(const PartitionReaderOptions& options) {
   if (options.topic.empty()) return Status::InvalidArgument("partition reader: no topic");
-  std::map<std::string, std::string> props = {
-      {"bootstrap.servers", options.brokers},
-      {"client.id", options.client_id},
-      {"group.id", options.group_id},
-      {"enable.auto.commit", "false"},
-      {"enable.auto.offset.store", "false"},
-      {"enable.partition.eof", "true"},
-      {"auto.offset.reset", "earliest"},
-      {"isolation.level", "read_committed"},
-      {"fetch.wait.max.ms", "50"},
-  };
-  auto conf = internal::NewConf(std::move(props), options.extra_properties);
-  if (!conf.ok()) return conf.status();
-  auto rk_or = internal::NewClient(RD_KAFKA_CONSUMER, *conf, "partition reader");
+  auto props = internal::ConsumerProperties(options.brokers, options.client_id, options.group_id);
+  props.insert({{"enable.partition.eof", "true"},
+                {"auto.offset.reset", "earliest"},
+                {"isolation.level", "read_committed"},
+                {"fetch.wait.max.ms", "50"}});
+  auto rk_or = internal::NewClient(
+      {RD_KAFKA_CONSUMER, "partition reader", std::move(props), options.extra_properties});
   if (!rk_or.ok()) return rk_or.status();
   rd_kafka_t* rk = *rk_or;
   rd_kafka_poll_set_consumer(rk);

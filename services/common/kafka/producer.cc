@@ -219,15 +219,12 @@ StatusOr<std::unique_ptr<Producer>> MakeKafkaProducer(const ProducerOptions& opt
       {"message.timeout.ms", "120000"},
       {"queue.buffering.max.messages", "200000"},
   };
-  auto conf_or = internal::NewConf(std::move(props), options.extra_properties);
-  if (!conf_or.ok()) return conf_or.status();
-  rd_kafka_conf_t* conf = *conf_or;
   auto state = std::make_unique<ProducerState>();
   state->metrics = metrics;
-  rd_kafka_conf_set_opaque(conf, state.get());
-  rd_kafka_conf_set_dr_msg_cb(conf, DeliveryReport);
-  rd_kafka_conf_set_error_cb(conf, ErrorCallback);
-  auto rk_or = internal::NewClient(RD_KAFKA_PRODUCER, conf, "kafka producer");
+  auto rk_or = internal::NewClient(
+      {RD_KAFKA_PRODUCER, "kafka producer", std::move(props), options.extra_properties,
+       state.get(), ErrorCallback,
+       [](rd_kafka_conf_t* conf) { rd_kafka_conf_set_dr_msg_cb(conf, DeliveryReport); }});
   if (!rk_or.ok()) return rk_or.status();
   rd_kafka_t* rk = *rk_or;
   return std::unique_ptr<Producer>(std::make_unique<KafkaProducer>(rk, std::move(state)));

@@ -45,21 +45,28 @@ Status ApplyProperties(rd_kafka_conf_t* conf, const std::map<std::string, std::s
   return Status::Ok();
 }
 
-StatusOr<rd_kafka_conf_t*> NewConf(std::map<std::string, std::string> props,
-                                   const std::map<std::string, std::string>& overrides) {
-  for (const auto& [k, v] : overrides) props[k] = v;
-  rd_kafka_conf_t* conf = rd_kafka_conf_new();
-  if (Status s = ApplyProperties(conf, props); !s.ok()) return s;
-  return conf;
+std::map<std::string, std::string> ConsumerProperties(const std::string& brokers,
+                                                      const std::string& client_id,
+                                                      const std::string& group_id) {
+  return {{"bootstrap.servers", brokers},
+          {"client.id", client_id},
+          {"group.id", group_id},
+          {"enable.auto.commit", "false"},
+          {"enable.auto.offset.store", "false"}};
 }
 
-StatusOr<rd_kafka_t*> NewClient(rd_kafka_type_t type, rd_kafka_conf_t* conf,
-                                const std::string& what) {
+StatusOr<rd_kafka_t*> NewClient(ClientSpec spec) {
+  for (const auto& [k, v] : spec.overrides) spec.props[k] = v;
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  if (Status s = ApplyProperties(conf, spec.props); !s.ok()) return s;
+  if (spec.opaque != nullptr) rd_kafka_conf_set_opaque(conf, spec.opaque);
+  if (spec.on_error != nullptr) rd_kafka_conf_set_error_cb(conf, spec.on_error);
+  if (spec.configure != nullptr) spec.configure(conf);
   char err[512];
-  rd_kafka_t* rk = rd_kafka_new(type, conf, err, sizeof err);
+  rd_kafka_t* rk = rd_kafka_new(spec.type, conf, err, sizeof err);
   if (rk == nullptr) {
     rd_kafka_conf_destroy(conf);
-    return Status::InvalidArgument(what + ": " + err);
+    return Status::InvalidArgument(spec.what + ": " + err);
   }
   return rk;
 }

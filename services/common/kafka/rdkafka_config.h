@@ -24,15 +24,26 @@ ConsumedMessage ToConsumedMessage(const rd_kafka_message_t* m);
 // Applies properties; on failure destroys `conf` and names the property.
 Status ApplyProperties(rd_kafka_conf_t* conf, const std::map<std::string, std::string>& props);
 
-// A new configuration holding `props`, each overridden by `overrides` (the
-// deployment's pass-through: security, tuning). The caller owns it.
-StatusOr<rd_kafka_conf_t*> NewConf(std::map<std::string, std::string> props,
-                                   const std::map<std::string, std::string>& overrides);
+// The properties every consumer of ours sets: its brokers, client and group
+// ids, and offsets committed only by the code, never automatically.
+std::map<std::string, std::string> ConsumerProperties(const std::string& brokers,
+                                                      const std::string& client_id,
+                                                      const std::string& group_id);
 
-// rd_kafka_new of `type`, which takes over `conf` whether it succeeds or not;
-// a failure is kInvalidArgument naming `what` ("kafka consumer").
-StatusOr<rd_kafka_t*> NewClient(rd_kafka_type_t type, rd_kafka_conf_t* conf,
-                                const std::string& what);
+// How a client is made: its properties (`props`, each overridden by
+// `overrides`, the deployment's pass-through: security, tuning), the opaque
+// pointer its callbacks get, its error callback, and `configure` for its other
+// callbacks. A failure is kInvalidArgument naming `what` ("kafka consumer").
+struct ClientSpec {
+  rd_kafka_type_t type;
+  std::string what;
+  std::map<std::string, std::string> props;
+  std::map<std::string, std::string> overrides;
+  void* opaque = nullptr;
+  void (*on_error)(rd_kafka_t*, int, const char*, void*) = nullptr;
+  void (*configure)(rd_kafka_conf_t*) = nullptr;
+};
+StatusOr<rd_kafka_t*> NewClient(ClientSpec spec);
 
 // How a failed produce of one message is retried.
 enum class ProduceErrorClass {

@@ -26,15 +26,14 @@ Status ScanTopic(const TopicScanOptions& options,
         0, std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count()));
   };
   // These win over the pass-through: the scan depends on them.
-  auto conf = internal::NewConf(options.extra_properties,
-                                {{"bootstrap.servers", options.brokers},
-                                 // required by the API; never joined or committed
-                                 {"group.id", "leadflow-topic-scan"},
-                                 {"enable.auto.commit", "false"},
-                                 {"enable.partition.eof", "true"},
-                                 {"isolation.level", "read_committed"}});
-  if (!conf.ok()) return conf.status();
-  auto raw = internal::NewClient(RD_KAFKA_CONSUMER, *conf, "topic scan consumer");
+  auto raw = internal::NewClient({RD_KAFKA_CONSUMER, "topic scan consumer",
+                                  options.extra_properties,
+                                  {{"bootstrap.servers", options.brokers},
+                                   // required by the API; never joined or committed
+                                   {"group.id", "leadflow-topic-scan"},
+                                   {"enable.auto.commit", "false"},
+                                   {"enable.partition.eof", "true"},
+                                   {"isolation.level", "read_committed"}}});
   if (!raw.ok()) return Status::Unavailable(raw.status().message());
   std::unique_ptr<rd_kafka_t, RkDeleter> rk(*raw);
 
