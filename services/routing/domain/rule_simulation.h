@@ -9,7 +9,7 @@
 //     one consumer batch: each partition's in offset order, the partitions in
 //     the order whose decisions match history best (history does not record
 //     it; see OnBatch in the .cc); a rescore is re-routed only when the lead's
-//     simulated record is NURTURE, as routing_engine_batch.cc does;
+//     simulated record is NURTURE, as RoutingEngine (routing_engine.cc) does;
 //   - ASSIGNED / NAMED_OWNER take a slot (open leads +1, the rep's local day
 //     +1); QUEUED enters the team queue in the configured queue order;
 //   - applied REJECT / CLOSE feedback frees the slot of whoever holds the lead

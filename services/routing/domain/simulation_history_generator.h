@@ -1,7 +1,7 @@
 // A deterministic synthetic history for the rule simulation's tests and
 // benchmark (docs/simulation.md): leads over some days in consumer-sized
 // batches, decided by a stand-in for the live engine (the real Router on a
-// per-batch snapshot of rep state, claims counted as routing_engine_batch.cc
+// per-batch snapshot of rep state, claims counted as routing_engine.cc
 // does, queues drained when a slot frees, a rep returns or a batch comes),
 // with sales feedback (accept within the SLA, then close or reject) and rep
 // availability changes. The decisions it records are what "history" says
