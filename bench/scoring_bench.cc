@@ -26,6 +26,7 @@
 #include "common/kafka/topics.h"
 #include "common/metrics/registry.h"
 #include "common/metrics/service_metrics.h"
+#include "common/util/deterministic_bytes.h"
 #include "leadflow/engagement/v1/engagement.pb.h"
 #include "scoring/app/engagement_store.h"
 #include "scoring/app/redis_engagement_store.h"
@@ -177,7 +178,7 @@ void BM_ScoreLeadAndSerialize(benchmark::State& state) {
   leadflow::scoring::v1::LeadScored s;
   for (auto _ : state) {
     ScoreLeadInto(lead, *policy, in, &s);
-    auto bytes = SerializeDeterministic(s);
+    auto bytes = leadflow::SerializeDeterministic(s);
     benchmark::DoNotOptimize(bytes);
   }
   state.SetItemsProcessed(state.iterations());

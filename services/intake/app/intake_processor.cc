@@ -1,13 +1,12 @@
 #include "intake/app/intake_processor.h"
 
-#include <google/protobuf/io/coded_stream.h>
-#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 #include <google/protobuf/util/time_util.h>
 
 #include <thread>
 
 #include "common/kafka/topics.h"
 #include "common/log/log.h"
+#include "common/util/deterministic_bytes.h"
 #include "intake/app/contact_index.h"
 #include "intake/domain/campaign_id.h"
 #include "intake/domain/identity.h"
@@ -60,17 +59,6 @@ const char* OutcomeLabel(IntakeOutcome outcome) {
     default:
       return "rejected";
   }
-}
-
-std::string SerializeDeterministic(const google::protobuf::Message& message) {
-  std::string out;
-  {
-    google::protobuf::io::StringOutputStream stream(&out);
-    google::protobuf::io::CodedOutputStream coded(&stream);
-    coded.SetSerializationDeterministic(true);
-    message.SerializeToCodedStream(&coded);
-  }
-  return out;
 }
 
 IntakeProcessor::IntakeProcessor(std::shared_ptr<const IntakePolicy> policy,

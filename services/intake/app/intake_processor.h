@@ -173,8 +173,4 @@ class IntakeProcessor {
   std::chrono::milliseconds contact_store_wait_{0};
 };
 
-// Protobuf bytes with deterministic map ordering, so that re-publishing the
-// same event yields the same bytes.
-std::string SerializeDeterministic(const google::protobuf::Message& message);
-
 }  // namespace leadflow::intake

@@ -1,6 +1,7 @@
 #include "scoring/app/redis_score_store.h"
 
 #include "common/redis/reply.h"
+#include "common/util/deterministic_bytes.h"
 #include "put_score.lua.h"
 
 namespace leadflow::scoring {

@@ -1,20 +1,6 @@
 #include "scoring/app/score_store.h"
 
-#include <google/protobuf/io/coded_stream.h>
-#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
-
 namespace leadflow::scoring {
-
-std::string SerializeDeterministic(const google::protobuf::Message& message) {
-  std::string out;
-  {
-    google::protobuf::io::StringOutputStream stream(&out);
-    google::protobuf::io::CodedOutputStream coded(&stream);
-    coded.SetSerializationDeterministic(true);
-    message.SerializeToCodedStream(&coded);
-  }
-  return out;
-}
 
 std::vector<Status> ScoreStore::PutMany(
     const std::vector<const leadflow::scoring::v1::LeadScored*>& scores) {

@@ -41,7 +41,4 @@ class ScoreStore {
       const std::vector<std::string>& lead_ids);
 };
 
-// Protobuf bytes with deterministic map ordering (same input, same bytes).
-std::string SerializeDeterministic(const google::protobuf::Message& message);
-
 }  // namespace leadflow::scoring

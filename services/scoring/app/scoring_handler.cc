@@ -1,6 +1,7 @@
 #include "scoring/app/scoring_handler.h"
 
 #include "common/kafka/topics.h"
+#include "common/util/deterministic_bytes.h"
 #include "scoring/domain/scorer.h"
 
 namespace leadflow::scoring {
