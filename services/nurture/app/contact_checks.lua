@@ -1,5 +1,5 @@
 -- What the checks before a touch read of its contact (touch_checks.h,
--- TouchChecks::LoadContactChecks); runs after chunks.lua. The stride comes
+-- TouchChecks::LoadContactChecks); includes chunks.lua. The stride comes
 -- from C++: ARGV[1] arguments per contact (4); each contact has 1 + n keys.
 --   KEYS[1] lf:{nurture}:unsub
 --   then per contact: sends:<contact>, then its n suppressed:<account> sets
@@ -9,6 +9,7 @@
 -- Returns per contact {unsubscribed 0/1, suppressed 0/1, sends WITHSCORES},
 -- or an error of its own. One SMISMEMBER for every contact; the suppression
 -- sets are only read when one of them exists.
+-- @include nurture/app/chunks.lua
 local na = tonumber(ARGV[1])
 local queries, contacts, supp = {}, {}, {}
 local k, a = 2, 2

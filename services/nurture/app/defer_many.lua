@@ -1,5 +1,5 @@
 -- Defers several in-flight touches (touch_ledger.h, TouchLedger::DeferMany);
--- runs after chunks.lua. Strides come from C++: ARGV[1] keys per touch (1),
+-- includes chunks.lua. Strides come from C++: ARGV[1] keys per touch (1),
 -- ARGV[2] arguments per touch (3).
 --   KEYS[1] lf:{nurture}:due  KEYS[2] lf:{nurture}:inflight
 --   then per touch, from KEYS[3]: enrol:<eid>
@@ -9,6 +9,7 @@
 -- all); its enrolment's next_due_ms follows when it is still active at that
 -- step. Returns per touch 1 when the enrolment followed, else 0, or an error
 -- of its own.
+-- @include nurture/app/chunks.lua
 local nk, na = tonumber(ARGV[1]), tonumber(ARGV[2])
 local followed, touches, due = {}, {}, {}
 for i = 0, (#KEYS - 2) / nk - 1 do

@@ -1,4 +1,4 @@
--- Prepended to the scripts that end an enrolment (completed or exited): what
+-- Included by the scripts that end an enrolment (completed or exited): what
 -- it keeps afterwards and for how long (nurture_keys.h, docs/state.md). The
 -- lead's body goes; the enrolment (ids and its outcome) and its sent list
 -- expire after `ended_ttl`; the lead index after `index_ttl`; the enrolment

@@ -1,4 +1,4 @@
--- Enrols several leads (enrolments.h, Enrolments::EnrolMany); runs after
+-- Enrols several leads (enrolments.h, Enrolments::EnrolMany); includes
 -- chunks.lua. Strides come from C++: ARGV[1] keys per enrolment (6), ARGV[2]
 -- arguments per enrolment (12).
 --   KEYS[1] lf:{nurture}:due
@@ -12,6 +12,7 @@
 -- index, which outlives the enrolment) or an error of its own. One ZADD of the
 -- due set for all. The email lookup is a hash: "contact" -> contact id, and one
 -- field per active enrolment (an older string value is replaced).
+-- @include nurture/app/chunks.lua
 local nk, na = tonumber(ARGV[1]), tonumber(ARGV[2])
 local created, due = {}, {}
 for i = 0, (#KEYS - 1) / nk - 1 do

@@ -4,7 +4,6 @@
 #include "end_enrolment.lua.h"
 #include "enrol_many.lua.h"
 #include "exit_enrolment.lua.h"
-#include "nurture/app/lua_script.h"
 #include "nurture/app/nurture_keys.h"
 #include "nurture/app/nurture_replies.h"
 
@@ -45,7 +44,7 @@ StatusOr<bool> Enrolments::Enrol(const NewEnrolment& e,
 
 std::vector<StatusOr<bool>> Enrolments::EnrolMany(const std::vector<EnrolWrite>& writes) {
   if (writes.empty()) return {};
-  static redis::Script script(LuaScript({lua::kChunks, lua::kEnrolMany}));
+  static redis::Script script{std::string(lua::kEnrolMany)};
   std::vector<std::string> keys = {kP + "due"};
   std::vector<std::string> args = {std::to_string(kEnrolKeys), std::to_string(kEnrolArgs)};
   keys.reserve(1 + kEnrolKeys * writes.size());
@@ -131,7 +130,7 @@ StatusOr<bool> Enrolments::Exit(const std::string& enrolment_id, const std::stri
   auto f = Fields(enrolment_id);
   if (!f.ok()) return f.status();
   if (!f->exists) return false;  // no such enrolment (or ended and expired)
-  static redis::Script script(LuaScript({lua::kEndEnrolment, lua::kExitEnrolment}));
+  static redis::Script script{std::string(lua::kExitEnrolment)};
   return IntegerIsOne(
       redis_.Eval(script,
                   {kP + "enrol:" + enrolment_id, kP + "due", kP + "req:" + enrolment_id,

@@ -1,5 +1,5 @@
--- Finishes several touches (touch_ledger.h, TouchLedger::FinishMany); runs
--- after chunks.lua and end_enrolment.lua. Strides come from C++: ARGV[1] keys
+-- Finishes several touches (touch_ledger.h, TouchLedger::FinishMany); includes
+-- chunks.lua and end_enrolment.lua. Strides come from C++: ARGV[1] keys
 -- per touch (9), ARGV[2] arguments per touch (9).
 --   KEYS[1] lf:{nurture}:due  KEYS[2] lf:{nurture}:inflight
 --   then per touch, from KEYS[3]: enrol:<eid>, sent-list:<eid>, sent:<touch>,
@@ -14,6 +14,8 @@
 -- own (that touch stays in flight). A touch without a next one completes its
 -- enrolment, which ends (end_enrolment). One HDEL of the in-flight hash and
 -- one ZADD of the due set for all of them.
+-- @include nurture/app/chunks.lua
+-- @include nurture/app/end_enrolment.lua
 local nk, na = tonumber(ARGV[1]), tonumber(ARGV[2])
 local advanced, touches, due = {}, {}, {}
 for i = 0, (#KEYS - 2) / nk - 1 do

@@ -1,6 +1,5 @@
 #include "nurture/app/scheduler_lease.h"
 
-#include "nurture/app/lua_script.h"
 #include "nurture/app/nurture_keys.h"
 #include "nurture/app/nurture_replies.h"
 #include "scheduler_lease.lua.h"
@@ -8,7 +7,7 @@
 namespace leadflow::nurture {
 
 StatusOr<bool> SchedulerLease::Hold(const std::string& owner, int64_t ttl_ms) {
-  static redis::Script script(LuaScript({lua::kSchedulerLease}));
+  static redis::Script script{std::string(lua::kSchedulerLease)};
   return IntegerIsOne(redis_.Eval(script, {std::string(kNurtureKeyPrefix) + "scheduler-lease"},
                                   {owner, std::to_string(ttl_ms)}),
                       "scheduler lease");

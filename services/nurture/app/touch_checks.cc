@@ -2,7 +2,6 @@
 
 #include "chunks.lua.h"
 #include "contact_checks.lua.h"
-#include "nurture/app/lua_script.h"
 #include "nurture/app/nurture_keys.h"
 #include "nurture/app/nurture_replies.h"
 #include "nurture/domain/send_window.h"
@@ -82,7 +81,7 @@ std::vector<StatusOr<ContactChecks>> TouchChecks::LoadContactChecks(
     const std::vector<ContactCheckQuery>& queries) {
   std::vector<StatusOr<ContactChecks>> out;
   if (queries.empty()) return out;
-  static redis::Script script(LuaScript({lua::kChunks, lua::kContactChecks}));
+  static redis::Script script{std::string(lua::kContactChecks)};
   std::vector<std::string> keys = {kP + "unsub"};
   std::vector<std::string> args = {std::to_string(kContactArgs)};
   args.reserve(1 + kContactArgs * queries.size());

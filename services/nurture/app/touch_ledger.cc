@@ -7,7 +7,6 @@
 #include "defer_many.lua.h"
 #include "end_enrolment.lua.h"
 #include "finish_many.lua.h"
-#include "nurture/app/lua_script.h"
 #include "nurture/app/nurture_keys.h"
 #include "nurture/app/nurture_replies.h"
 #include "nurture/domain/send_window.h"
@@ -51,14 +50,14 @@ TouchLedger::TouchLedger(redis::Client& redis, Enrolments& enrolments)
     : redis_(redis), enrolments_(enrolments) {}
 
 StatusOr<std::vector<std::string>> TouchLedger::ClaimDue(int64_t now_ms, int limit) {
-  static redis::Script script(LuaScript({lua::kChunks, lua::kClaimDue}));
+  static redis::Script script{std::string(lua::kClaimDue)};
   return Strings(redis_.Eval(script, {kP + "due", kP + "inflight"},
                              {std::to_string(now_ms), std::to_string(limit)}),
                  "claim due");
 }
 
 StatusOr<bool> TouchLedger::ClaimTouch(const std::string& touch_id, int64_t now_ms) {
-  static redis::Script script(LuaScript({lua::kClaimTouch}));
+  static redis::Script script{std::string(lua::kClaimTouch)};
   return IntegerIsOne(
       redis_.Eval(script, {kP + "due", kP + "inflight"}, {touch_id, std::to_string(now_ms)}),
       "claim");
@@ -81,7 +80,7 @@ Status TouchLedger::Defer(const std::string& enrolment_id, int step, const std::
 
 Status TouchLedger::DeferMany(const std::vector<DeferArgs>& deferrals) {
   if (deferrals.empty()) return Status::Ok();
-  static redis::Script script(LuaScript({lua::kChunks, lua::kDeferMany}));
+  static redis::Script script{std::string(lua::kDeferMany)};
   std::vector<std::string> keys = {kP + "due", kP + "inflight"};
   std::vector<std::string> args = {std::to_string(kDeferKeys), std::to_string(kDeferArgs)};
   keys.reserve(2 + kDeferKeys * deferrals.size());
@@ -138,7 +137,7 @@ StatusOr<bool> TouchLedger::Finish(const std::string& enrolment_id, const std::s
 
 std::vector<StatusOr<bool>> TouchLedger::FinishMany(const std::vector<FinishArgs>& finishes) {
   if (finishes.empty()) return {};
-  static redis::Script script(LuaScript({lua::kChunks, lua::kEndEnrolment, lua::kFinishMany}));
+  static redis::Script script{std::string(lua::kFinishMany)};
   std::vector<std::string> keys = {kP + "due", kP + "inflight"};
   std::vector<std::string> args = {std::to_string(kFinishKeys),
                                    std::to_string(kFinishArgs),
