@@ -1,15 +1,13 @@
 #include "common/privacy/contact_state.h"
 
+#include "common/redis/embedded_script.h"
 #include "contact_state.lua.h"
 
 namespace leadflow::privacy {
 namespace {
 
 // contact_state.lua: KEYS, ARGV and the reply are described there.
-redis::Script& StateScript() {
-  static redis::Script script{std::string(lua::kContactState)};
-  return script;
-}
+redis::Script& StateScript() { return redis::EmbeddedScript<lua::kContactState>(); }
 
 // One item's result from its script reply (an array of one result per item).
 StatusOr<int64_t> ItemResult(const StatusOr<redis::Reply>& reply, size_t i) {

@@ -1,7 +1,6 @@
 #include "nurture/app/enrolments.h"
 
-#include "chunks.lua.h"
-#include "end_enrolment.lua.h"
+#include "common/redis/embedded_script.h"
 #include "enrol_many.lua.h"
 #include "exit_enrolment.lua.h"
 #include "nurture/app/nurture_keys.h"
@@ -44,7 +43,7 @@ StatusOr<bool> Enrolments::Enrol(const NewEnrolment& e,
 
 std::vector<StatusOr<bool>> Enrolments::EnrolMany(const std::vector<EnrolWrite>& writes) {
   if (writes.empty()) return {};
-  static redis::Script script{std::string(lua::kEnrolMany)};
+  redis::Script& script = redis::EmbeddedScript<lua::kEnrolMany>();
   std::vector<std::string> keys = {kP + "due"};
   std::vector<std::string> args = {std::to_string(kEnrolKeys), std::to_string(kEnrolArgs)};
   keys.reserve(1 + kEnrolKeys * writes.size());
@@ -130,7 +129,7 @@ StatusOr<bool> Enrolments::Exit(const std::string& enrolment_id, const std::stri
   auto f = Fields(enrolment_id);
   if (!f.ok()) return f.status();
   if (!f->exists) return false;  // no such enrolment (or ended and expired)
-  static redis::Script script{std::string(lua::kExitEnrolment)};
+  redis::Script& script = redis::EmbeddedScript<lua::kExitEnrolment>();
   return IntegerIsOne(
       redis_.Eval(script,
                   {kP + "enrol:" + enrolment_id, kP + "due", kP + "req:" + enrolment_id,

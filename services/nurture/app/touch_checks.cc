@@ -1,6 +1,6 @@
 #include "nurture/app/touch_checks.h"
 
-#include "chunks.lua.h"
+#include "common/redis/embedded_script.h"
 #include "contact_checks.lua.h"
 #include "nurture/app/nurture_keys.h"
 #include "nurture/app/nurture_replies.h"
@@ -81,7 +81,7 @@ std::vector<StatusOr<ContactChecks>> TouchChecks::LoadContactChecks(
     const std::vector<ContactCheckQuery>& queries) {
   std::vector<StatusOr<ContactChecks>> out;
   if (queries.empty()) return out;
-  static redis::Script script{std::string(lua::kContactChecks)};
+  redis::Script& script = redis::EmbeddedScript<lua::kContactChecks>();
   std::vector<std::string> keys = {kP + "unsub"};
   std::vector<std::string> args = {std::to_string(kContactArgs)};
   args.reserve(1 + kContactArgs * queries.size());

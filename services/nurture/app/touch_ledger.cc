@@ -1,11 +1,10 @@
 #include "nurture/app/touch_ledger.h"
 
-#include "chunks.lua.h"
 #include "claim_due.lua.h"
 #include "claim_touch.lua.h"
 #include "common/auth/sha256.h"
+#include "common/redis/embedded_script.h"
 #include "defer_many.lua.h"
-#include "end_enrolment.lua.h"
 #include "finish_many.lua.h"
 #include "nurture/app/nurture_keys.h"
 #include "nurture/app/nurture_replies.h"
@@ -50,14 +49,14 @@ TouchLedger::TouchLedger(redis::Client& redis, Enrolments& enrolments)
     : redis_(redis), enrolments_(enrolments) {}
 
 StatusOr<std::vector<std::string>> TouchLedger::ClaimDue(int64_t now_ms, int limit) {
-  static redis::Script script{std::string(lua::kClaimDue)};
+  redis::Script& script = redis::EmbeddedScript<lua::kClaimDue>();
   return Strings(redis_.Eval(script, {kP + "due", kP + "inflight"},
                              {std::to_string(now_ms), std::to_string(limit)}),
                  "claim due");
 }
 
 StatusOr<bool> TouchLedger::ClaimTouch(const std::string& touch_id, int64_t now_ms) {
-  static redis::Script script{std::string(lua::kClaimTouch)};
+  redis::Script& script = redis::EmbeddedScript<lua::kClaimTouch>();
   return IntegerIsOne(
       redis_.Eval(script, {kP + "due", kP + "inflight"}, {touch_id, std::to_string(now_ms)}),
       "claim");
@@ -80,7 +79,7 @@ Status TouchLedger::Defer(const std::string& enrolment_id, int step, const std::
 
 Status TouchLedger::DeferMany(const std::vector<DeferArgs>& deferrals) {
   if (deferrals.empty()) return Status::Ok();
-  static redis::Script script{std::string(lua::kDeferMany)};
+  redis::Script& script = redis::EmbeddedScript<lua::kDeferMany>();
   std::vector<std::string> keys = {kP + "due", kP + "inflight"};
   std::vector<std::string> args = {std::to_string(kDeferKeys), std::to_string(kDeferArgs)};
   keys.reserve(2 + kDeferKeys * deferrals.size());
@@ -137,7 +136,7 @@ StatusOr<bool> TouchLedger::Finish(const std::string& enrolment_id, const std::s
 
 std::vector<StatusOr<bool>> TouchLedger::FinishMany(const std::vector<FinishArgs>& finishes) {
   if (finishes.empty()) return {};
-  static redis::Script script{std::string(lua::kFinishMany)};
+  redis::Script& script = redis::EmbeddedScript<lua::kFinishMany>();
   std::vector<std::string> keys = {kP + "due", kP + "inflight"};
   std::vector<std::string> args = {std::to_string(kFinishKeys),
                                    std::to_string(kFinishArgs),

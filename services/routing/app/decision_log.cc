@@ -2,7 +2,7 @@
 
 #include "common/redis/reply.h"
 #include "decision_log_replace.lua.h"
-#include "routing/app/embedded_script.h"
+#include "common/redis/embedded_script.h"
 #include "routing/app/routing_keys.h"
 
 namespace leadflow::routing {
@@ -31,7 +31,7 @@ StatusOr<std::optional<StoredDecision>> DecisionLog::Get(const std::string& lead
 
 StatusOr<bool> DecisionLog::Replace(const std::string& lead_id, const std::string& expected_raw,
                                     const std::string& new_raw, int64_t ttl_seconds) {
-  auto r = redis_.Eval(EmbeddedScript<leadflow::lua::kDecisionLogReplace>(),
+  auto r = redis_.Eval(redis::EmbeddedScript<leadflow::lua::kDecisionLogReplace>(),
                        {DecisionKey(lead_id), RoutingStateKey()},
                        {expected_raw, new_raw, std::to_string(ttl_seconds)});
   if (!r.ok()) return r.status();

@@ -3,7 +3,7 @@
 #include "common/redis/reply.h"
 #include "lead_claims_claim.lua.h"
 #include "lead_claims_reassign.lua.h"
-#include "routing/app/embedded_script.h"
+#include "common/redis/embedded_script.h"
 #include "routing/app/routing_keys.h"
 
 namespace leadflow::routing {
@@ -98,7 +98,7 @@ StatusOr<std::vector<StatusOr<ClaimResult>>> LeadClaims::ClaimMany(
   args.push_back(std::to_string(kClaimKeys));
   args.push_back(std::to_string(kClaimArgs));
   for (const auto& q : requests) AppendClaim(q, keys, args);
-  auto reply = redis_.Eval(EmbeddedScript<leadflow::lua::kLeadClaimsClaim>(), keys, args);
+  auto reply = redis_.Eval(redis::EmbeddedScript<leadflow::lua::kLeadClaimsClaim>(), keys, args);
   if (!reply.ok()) return reply.status();
   if (Status s = redis::ExpectArray(*reply, requests.size(), "claim script"); !s.ok()) return s;
   out.reserve(requests.size());
@@ -115,7 +115,7 @@ StatusOr<ClaimResult> LeadClaims::Reassign(const ReassignRequest& q) {
   std::string raw;
   record.SerializeToString(&raw);
   auto r = redis_.Eval(
-      EmbeddedScript<leadflow::lua::kLeadClaimsReassign>(),
+      redis::EmbeddedScript<leadflow::lua::kLeadClaimsReassign>(),
       {DecisionKey(lead_id), OpenLeadsKey(q.old_rep), OpenSetKey(q.old_rep), OpenLeadsKey(rep),
        DailyCountKey(q.day, rep), OpenSetKey(rep), SlaTimersKey(), OutboxKey(), RoutingStateKey()},
       {raw, q.expected_raw, lead_id, std::to_string(q.max_open), std::to_string(q.daily_cap),

@@ -2,7 +2,7 @@
 
 #include "common/redis/reply.h"
 #include "lead_timers_compare_and_set.lua.h"
-#include "routing/app/embedded_script.h"
+#include "common/redis/embedded_script.h"
 #include "routing/app/routing_keys.h"
 
 namespace leadflow::routing {
@@ -33,7 +33,7 @@ Status LeadTimers::Stop(const std::string& lead_id, int64_t due_ms) {
 
 Status LeadTimers::CompareAndSet(const std::string& lead_id, int64_t expected_due_ms,
                                  int64_t new_due_ms) {
-  auto r = redis_.Eval(EmbeddedScript<leadflow::lua::kLeadTimersCompareAndSet>(),
+  auto r = redis_.Eval(redis::EmbeddedScript<leadflow::lua::kLeadTimersCompareAndSet>(),
                        {key_, RoutingStateKey()},
                        {lead_id, std::to_string(expected_due_ms), std::to_string(new_due_ms)});
   if (!r.ok()) return r.status();

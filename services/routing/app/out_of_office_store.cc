@@ -1,5 +1,6 @@
 #include "routing/app/out_of_office_store.h"
 
+#include "common/redis/embedded_script.h"
 #include "out_of_office_set.lua.h"
 #include "routing/app/routing_keys.h"
 
@@ -19,7 +20,7 @@ OutOfOffice OutOfOfficeStore::Parse(std::string_view value) {
 
 StatusOr<bool> OutOfOfficeStore::Set(const std::string& rep_id, const OutOfOffice& windows,
                                      int64_t at_ms) {
-  static redis::Script script{std::string(leadflow::lua::kOutOfOfficeSet)};
+  redis::Script& script = redis::EmbeddedScript<leadflow::lua::kOutOfOfficeSet>();
   auto r = redis_.Eval(script, {Key(), RoutingStateKey()},
                        {rep_id, std::to_string(at_ms), EncodeOutOfOffice(windows)});
   if (!r.ok()) return r.status();

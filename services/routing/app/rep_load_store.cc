@@ -4,7 +4,7 @@
 
 #include "common/redis/reply.h"
 #include "rep_load_set_availability.lua.h"
-#include "routing/app/embedded_script.h"
+#include "common/redis/embedded_script.h"
 #include "routing/app/out_of_office_store.h"
 #include "routing/app/routing_keys.h"
 
@@ -25,7 +25,7 @@ int ToInt(const redis::Reply& e) {
 
 Status RepLoadStore::SetAvailability(const std::string& rep_id,
                                      leadflow::routing::v1::RepAvailability a) {
-  auto r = redis_.Eval(EmbeddedScript<leadflow::lua::kRepLoadSetAvailability>(),
+  auto r = redis_.Eval(redis::EmbeddedScript<leadflow::lua::kRepLoadSetAvailability>(),
                        {AvailabilityKey(), RoutingStateKey()},
                        {rep_id, std::to_string(static_cast<int>(a))});
   if (!r.ok()) return r.status();

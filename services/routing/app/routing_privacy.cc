@@ -12,7 +12,7 @@
 #include "leadflow/routing/v1/routing.pb.h"
 #include "leadflow/scoring/v1/scoring.pb.h"
 #include "routing/app/decision_record.h"
-#include "routing/app/embedded_script.h"
+#include "common/redis/embedded_script.h"
 #include "routing/app/routing_keys.h"
 #include "routing/domain/consent.h"
 #include "routing_privacy_scrub.lua.h"
@@ -102,7 +102,7 @@ Status RoutingPrivacy::ScrubDecision(const std::string& lead_id) {
     if (IsSlim(record)) MarkErased(&record);
     const std::string scrubbed = SerializeDeterministic(record);
     if (scrubbed == stored) return Status::Ok();
-    auto r = redis_.Eval(EmbeddedScript<leadflow::lua::kRoutingPrivacyScrub>(), {key},
+    auto r = redis_.Eval(redis::EmbeddedScript<leadflow::lua::kRoutingPrivacyScrub>(), {key},
                          {stored, scrubbed});
     if (!r.ok()) return Status::Unavailable("routing erasure: " + r.status().message());
     auto replaced = redis::ExpectInteger(*r, "routing erasure scrub script");

@@ -5,7 +5,7 @@
 #include <utility>
 
 #include "common/redis/reply.h"
-#include "routing/app/embedded_script.h"
+#include "common/redis/embedded_script.h"
 #include "routing/app/routing_keys.h"
 #include "sales_feedback_apply.lua.h"
 
@@ -68,7 +68,7 @@ StatusOr<FeedbackTags> ParseFeedbackTags(const redis::Reply& r) {
 StatusOr<FeedbackApplied> SalesFeedbackStore::Apply(const FeedbackChange& c) {
   const FeedbackRecord& w = c.write;
   const std::string state = RoutingStateKey();
-  auto r = redis_.Eval(EmbeddedScript<leadflow::lua::kSalesFeedbackApply>(),
+  auto r = redis_.Eval(redis::EmbeddedScript<leadflow::lua::kSalesFeedbackApply>(),
                        {OpenSetKey(c.rep_id), OpenLeadsKey(c.rep_id), SlaTimersKey(),
                         FeedbackKey(c.lead_id), DecisionKey(c.lead_id), state, StallTimersKey(),
                         w.won_entry.empty() ? state : WonLedgerKey(w.won_month),

@@ -1,7 +1,7 @@
 #include "routing/app/sla_ladder_store.h"
 
 #include "common/redis/reply.h"
-#include "routing/app/embedded_script.h"
+#include "common/redis/embedded_script.h"
 #include "routing/app/routing_keys.h"
 #include "sla_ladder_arm.lua.h"
 #include "sla_ladder_claim.lua.h"
@@ -40,14 +40,14 @@ std::vector<std::pair<std::string, int64_t>> Pairs(const redis::Reply& r) {
 }  // namespace
 
 StatusOr<std::vector<std::pair<std::string, int64_t>>> SlaLadderStore::Sync(int limit) {
-  auto r = redis_.Eval(EmbeddedScript<leadflow::lua::kSlaLadderSync>(),
+  auto r = redis_.Eval(redis::EmbeddedScript<leadflow::lua::kSlaLadderSync>(),
                        {kSlaKey, kLadderKey, RoutingStateKey()}, {std::to_string(limit)});
   if (Status s = Check(r, "SLA ladder sync"); !s.ok()) return s;
   return Pairs(*r);
 }
 
 Status SlaLadderStore::Arm(const std::string& lead_id, int64_t timer_due_ms, int64_t score) {
-  return Check(redis_.Eval(EmbeddedScript<leadflow::lua::kSlaLadderArm>(),
+  return Check(redis_.Eval(redis::EmbeddedScript<leadflow::lua::kSlaLadderArm>(),
                            {kLadderKey, kSlaKey, RoutingStateKey()},
                            {lead_id, std::to_string(timer_due_ms), std::to_string(score)}),
                "SLA ladder arm");
@@ -63,7 +63,7 @@ StatusOr<std::vector<std::pair<std::string, int64_t>>> SlaLadderStore::Due(int64
 
 StatusOr<std::optional<int64_t>> SlaLadderStore::Claim(const std::string& lead_id, int64_t score,
                                                        int64_t lease_ms) {
-  auto r = redis_.Eval(EmbeddedScript<leadflow::lua::kSlaLadderClaim>(),
+  auto r = redis_.Eval(redis::EmbeddedScript<leadflow::lua::kSlaLadderClaim>(),
                        {kLadderKey, kSlaKey, RoutingStateKey()},
                        {lead_id, std::to_string(score), std::to_string(lease_ms)});
   if (Status s = Check(r, "SLA ladder claim"); !s.ok()) return s;
@@ -74,7 +74,7 @@ StatusOr<std::optional<int64_t>> SlaLadderStore::Claim(const std::string& lead_i
 
 StatusOr<bool> SlaLadderStore::ClaimEscalation(const std::string& lead_id, int64_t deadline_ms,
                                                int64_t grace_end_ms, int64_t lease_ms) {
-  auto r = redis_.Eval(EmbeddedScript<leadflow::lua::kSlaLadderEscalate>(),
+  auto r = redis_.Eval(redis::EmbeddedScript<leadflow::lua::kSlaLadderEscalate>(),
                        {kSlaKey, kLadderKey, RoutingStateKey()},
                        {lead_id, std::to_string(deadline_ms), std::to_string(grace_end_ms),
                         std::to_string(lease_ms)});
@@ -84,7 +84,7 @@ StatusOr<bool> SlaLadderStore::ClaimEscalation(const std::string& lead_id, int64
 
 StatusOr<bool> SlaLadderStore::Finish(const std::string& lead_id, int64_t lease_ms) {
   auto r =
-      redis_.Eval(EmbeddedScript<leadflow::lua::kSlaLadderFinish>(),
+      redis_.Eval(redis::EmbeddedScript<leadflow::lua::kSlaLadderFinish>(),
                   {kLadderKey, kSlaKey, RoutingStateKey()}, {lead_id, std::to_string(lease_ms)});
   if (Status s = Check(r, "SLA ladder finish"); !s.ok()) return s;
   return r->integer == 1;

@@ -1,7 +1,7 @@
 #include "routing/app/stall_timers.h"
 
 #include "common/redis/reply.h"
-#include "routing/app/embedded_script.h"
+#include "common/redis/embedded_script.h"
 #include "routing/app/routing_keys.h"
 #include "stall_timers_mark_stalled.lua.h"
 
@@ -11,7 +11,7 @@ StallTimers::StallTimers(redis::Client& redis) : LeadTimers(redis, StallTimersKe
 
 StatusOr<bool> StallTimers::MarkStalled(const std::string& lead_id, int64_t due_ms,
                                         int64_t stage_version, int64_t stall_version) {
-  auto r = redis_.Eval(EmbeddedScript<leadflow::lua::kStallTimersMarkStalled>(),
+  auto r = redis_.Eval(redis::EmbeddedScript<leadflow::lua::kStallTimersMarkStalled>(),
                        {key_, FeedbackKey(lead_id), RoutingStateKey()},
                        {lead_id, std::to_string(due_ms), std::to_string(stage_version),
                         std::to_string(stall_version)});

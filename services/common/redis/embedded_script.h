@@ -1,6 +1,6 @@
 // The redis::Script of a .lua file embedded at build time (leadflow_embed_lua,
 // cmake/EmbedLua.cmake), made once per script:
-//   auto r = redis.Eval(EmbeddedScript<leadflow::lua::kLeadClaimsClaim>(), keys, args);
+//   auto r = client.Eval(redis::EmbeddedScript<leadflow::lua::kLeadClaimsClaim>(), keys, args);
 #pragma once
 
 #include <string>
@@ -8,12 +8,12 @@
 
 #include "common/redis/client.h"
 
-namespace leadflow::routing {
+namespace leadflow::redis {
 
 template <const std::string_view& kBody>
-redis::Script& EmbeddedScript() {
-  static redis::Script script{std::string(kBody)};
+Script& EmbeddedScript() {
+  static Script script{std::string(kBody)};
   return script;
 }
 
-}  // namespace leadflow::routing
+}  // namespace leadflow::redis
