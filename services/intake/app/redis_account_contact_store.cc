@@ -3,6 +3,7 @@
 #include <google/protobuf/util/time_util.h>
 
 #include "apply_contact_seen.lua.h"
+#include "common/redis/reply.h"
 #include "common/view/view_keys.h"
 #include "leadflow/intake/v1/intake.pb.h"
 #include "record_lead_contact.lua.h"
@@ -15,11 +16,9 @@ constexpr char kNotReady[] =
 constexpr const char* kRelationships[] = {"CUSTOMER", "PROSPECT"};
 
 StatusOr<std::vector<KnownContact>> ContactsFromReply(const redis::Reply& r) {
-  if (r.is_error()) return Status::Unavailable("coverage record refused: " + r.str);
-  if (r.type == redis::Reply::Type::kInteger) return Status::Unavailable(kNotReady);
-  if (r.type != redis::Reply::Type::kArray || r.elements.size() % 2 != 0) {
-    return Status::Internal("coverage record: unexpected reply");
-  }
+  if (r.type == redis::Reply::Type::kInteger) return Status::Unavailable(kNotReady);  // the 0
+  if (Status s = redis::ExpectArray(r, "coverage record"); !s.ok()) return s;
+  if (r.elements.size() % 2 != 0) return Status::Internal("coverage record: unexpected reply");
   std::vector<KnownContact> out;
   for (size_t i = 0; i + 1 < r.elements.size(); i += 2) {
     const std::string& field = r.elements[i].str;
@@ -112,11 +111,9 @@ Status RedisAccountContactStore::RunApply(const std::vector<std::string>& keys,
                                           const std::vector<std::string>& args) {
   auto r = redis_.Eval(apply_, keys, args);
   if (!r.ok()) return r.status();
-  if (r->is_error()) return Status::Unavailable("coverage apply refused: " + r->str);
-  if (r->type != redis::Reply::Type::kInteger) {
-    return Status::Unavailable("coverage apply: unexpected reply");
-  }
-  if (r->integer == -1) return Status::Aborted("coverage view: Redis was reset");
+  auto applied = redis::ExpectInteger(*r, "coverage apply");
+  if (!applied.ok()) return applied.status();
+  if (*applied == -1) return Status::Aborted("coverage view: Redis was reset");
   return Status::Ok();
 }
 
@@ -125,8 +122,9 @@ StatusOr<std::vector<std::string>> RedisAccountContactStore::AccountsOfContact(
   // Only a complete view knows every account: else the erasure is retried.
   auto ready = redis_.Run({"GET", view_.keys().ready});
   if (!ready.ok()) return ready.status();
-  if (ready->is_error()) return Status::Unavailable("coverage erase: " + ready->str);
-  if (ready->type != redis::Reply::Type::kString) return Status::Unavailable(kNotReady);
+  auto marker = redis::ExpectStringOrNil(*ready, "coverage erase GET");
+  if (!marker.ok()) return marker.status();
+  if (!marker->has_value()) return Status::Unavailable(kNotReady);
   const std::string prefix = Key("");
   std::vector<std::string> accounts;
   Status s = ForEachCoveragePage([&](const std::vector<std::string>& keys) {
@@ -135,9 +133,9 @@ StatusOr<std::vector<std::string>> RedisAccountContactStore::AccountsOfContact(
     auto found = redis_.Pipeline(hexists);
     if (!found.ok()) return found.status();
     for (size_t i = 0; i < found->size(); ++i) {
-      const redis::Reply& f = (*found)[i];
-      if (f.is_error()) return Status::Unavailable("coverage erase: " + f.str);
-      if (f.integer == 1) accounts.push_back(keys[i].substr(prefix.size()));
+      auto exists = redis::ExpectInteger((*found)[i], "coverage erase HEXISTS");
+      if (!exists.ok()) return exists.status();
+      if (*exists == 1) accounts.push_back(keys[i].substr(prefix.size()));
     }
     return Status::Ok();
   });
@@ -152,7 +150,7 @@ Status RedisAccountContactStore::EraseContact(const std::string& contact_id) {
     auto done = redis_.Pipeline(hdel);
     if (!done.ok()) return done.status();
     for (const auto& d : *done) {
-      if (d.is_error()) return Status::Unavailable("coverage erase: " + d.str);
+      if (Status s = redis::ExpectOk(d, "coverage erase HDEL"); !s.ok()) return s;
     }
     return Status::Ok();
   });
@@ -164,10 +162,7 @@ Status RedisAccountContactStore::ForEachCoveragePage(
   do {
     auto r = redis_.Run({"SCAN", cursor, "MATCH", Key("*"), "COUNT", "1000"});
     if (!r.ok()) return r.status();
-    if (r->is_error()) return Status::Unavailable("coverage erase: " + r->str);
-    if (r->type != redis::Reply::Type::kArray || r->elements.size() != 2) {
-      return Status::Unavailable("coverage erase: unexpected SCAN reply");
-    }
+    if (Status s = redis::ExpectArray(*r, 2, "coverage erase SCAN"); !s.ok()) return s;
     cursor = r->elements[0].str;
     std::vector<std::string> keys;
     for (const auto& key : r->elements[1].elements) keys.push_back(key.str);
@@ -188,11 +183,10 @@ StatusOr<std::map<std::string, int64_t>> RedisAccountContactStore::PartialCounts
   if (!r.ok()) return r.status();
   std::map<std::string, int64_t> out;
   for (size_t i = 0; i < std::size(kRelationships); ++i) {
-    const redis::Reply& card = (*r)[2 * i + 1];
-    if ((*r)[2 * i].is_error() || card.is_error()) {
-      return Status::Unavailable("coverage partial count refused");
-    }
-    out[kRelationships[i]] = card.integer;
+    if (Status s = redis::ExpectOk((*r)[2 * i], "coverage partial trim"); !s.ok()) return s;
+    auto card = redis::ExpectInteger((*r)[2 * i + 1], "coverage partial count");
+    if (!card.ok()) return card.status();
+    out[kRelationships[i]] = *card;
   }
   return out;
 }

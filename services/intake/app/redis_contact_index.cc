@@ -1,5 +1,6 @@
 #include "intake/app/redis_contact_index.h"
 
+#include "common/redis/reply.h"
 #include "intake/app/redis_idempotency_store.h"
 
 namespace leadflow::intake {
@@ -7,8 +8,7 @@ namespace {
 
 Status Check(const StatusOr<redis::Reply>& r, const std::string& what) {
   if (!r.ok()) return Status::Unavailable("contact index " + what + ": " + r.status().message());
-  if (r->is_error()) return Status::Unavailable("contact index " + what + ": " + r->str);
-  return Status::Ok();
+  return redis::ExpectOk(*r, "contact index " + what);
 }
 
 }  // namespace
@@ -34,12 +34,8 @@ std::vector<Status> RedisContactIndex::RememberMany(const std::vector<ContactCla
       out[i] = Status::Unavailable("contact index: " + r.status().message());
       continue;
     }
-    for (size_t k = 2 * i; k < 2 * i + 2; ++k) {
-      if ((*r)[k].is_error()) {
-        out[i] = Status::Unavailable("contact index: " + (*r)[k].str);
-        break;
-      }
-    }
+    out[i] = redis::ExpectOk((*r)[2 * i], "contact index SADD");
+    if (out[i].ok()) out[i] = redis::ExpectOk((*r)[2 * i + 1], "contact index EXPIRE");
   }
   return out;
 }
