@@ -11,7 +11,7 @@
 #include <string>
 
 #include "common/redis/client.h"
-#include "services/common/testing/redis_server.h"
+#include "common/testing/redis_server.h"
 
 namespace leadflow::bench {
 

@@ -30,7 +30,7 @@
 #include "common/metrics/registry.h"
 #include "common/metrics/service_metrics.h"
 #include "common/registry/account_registry.h"
-#include "services/common/testing/registry_seeder.h"
+#include "common/testing/registry_seeder.h"
 #include "intake/app/account_directory.h"
 #include "intake/app/contact_index.h"
 #include "intake/app/id_generator.h"
@@ -47,7 +47,7 @@
 #include "lead_generator.h"
 #include "ledger.h"
 #include "bench_redis.h"
-#include "services/common/testing/redis_server.h"
+#include "common/testing/redis_server.h"
 
 namespace {
 

@@ -18,7 +18,7 @@
 #include "common/redis/client.h"
 #include "routing/app/routing_keys.h"
 #include "routing/app/routing_store.h"
-#include "services/common/testing/redis_server.h"
+#include "common/testing/redis_server.h"
 
 namespace {
 

@@ -31,7 +31,7 @@
 #include "routing/app/zoneinfo_loader.h"
 #include "routing/domain/router.h"
 #include "bench_redis.h"
-#include "services/common/testing/redis_server.h"
+#include "common/testing/redis_server.h"
 
 namespace {
 

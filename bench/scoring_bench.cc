@@ -36,7 +36,7 @@
 #include "scoring/domain/engagement.h"
 #include "scoring/domain/scorer.h"
 #include "bench_redis.h"
-#include "services/common/testing/redis_server.h"
+#include "common/testing/redis_server.h"
 
 namespace {
 

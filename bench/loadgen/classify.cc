@@ -1,7 +1,7 @@
 #include "classify.h"
 
 #include "common/kafka/topics.h"
-#include "leadflow/intake/v1/intake.pb.h"
+#include "leadflow/common/v1/dead_letter.pb.h"
 
 namespace leadflow::bench {
 
@@ -9,8 +9,8 @@ Classified Classify(const kafka::ConsumedMessage& m, const std::string& tag, con
   Classified c;
   const auto trace = m.FindHeader(topics::kTraceHeader);
   if (m.topic == topics::kLeadsRejected) {
-    leadflow::intake::v1::LeadRejected r;
-    if (!r.ParseFromString(m.payload) || r.stage() == leadflow::intake::v1::NURTURE) return c;
+    leadflow::common::v1::LeadRejected r;
+    if (!r.ParseFromString(m.payload) || r.stage() == leadflow::common::v1::NURTURE) return c;
     c.outcome = r.disqualified() ? Outcome::kDisqualified : Outcome::kRejected;
     if (trace) {
       c.seq = ParseTraceId(tag, *trace);

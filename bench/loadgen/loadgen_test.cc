@@ -8,7 +8,7 @@
 #include "common/kafka/topics.h"
 #include "latency_stats.h"
 #include "lead_generator.h"
-#include "leadflow/intake/v1/intake.pb.h"
+#include "leadflow/common/v1/dead_letter.pb.h"
 #include "ledger.h"
 #include "proc_stats.h"
 #include "redis_stats.h"
@@ -261,8 +261,8 @@ TEST(ClassifyTest, DecisionsByTraceHeader) {
 TEST(ClassifyTest, RejectionsByHeaderMetaOrOriginalBytes) {
   Ledger l(10);
   l.Sent(2, 0, true, PayloadHash("{bad json"));
-  leadflow::intake::v1::LeadRejected r;
-  r.set_stage(leadflow::intake::v1::INTAKE);
+  leadflow::common::v1::LeadRejected r;
+  r.set_stage(leadflow::common::v1::INTAKE);
   r.set_original("{bad json");
   auto c = Classify(Record(topics::kLeadsRejected, r.SerializeAsString()), "t1", l);
   EXPECT_EQ(c.seq, 2u);
@@ -271,14 +271,14 @@ TEST(ClassifyTest, RejectionsByHeaderMetaOrOriginalBytes) {
   r.set_original("{never sent");
   EXPECT_FALSE(Classify(Record(topics::kLeadsRejected, r.SerializeAsString()), "t1", l).seq);
 
-  r.set_stage(leadflow::intake::v1::ROUTING);
+  r.set_stage(leadflow::common::v1::ROUTING);
   r.set_disqualified(true);
   r.mutable_meta()->set_trace_id("t1-8");
   c = Classify(Record(topics::kLeadsRejected, r.SerializeAsString()), "t1", l);
   EXPECT_EQ(c.seq, 8u);
   EXPECT_EQ(c.outcome, Outcome::kDisqualified);
 
-  r.set_stage(leadflow::intake::v1::NURTURE);  // a nurture dead letter is not an outcome
+  r.set_stage(leadflow::common::v1::NURTURE);  // a nurture dead letter is not an outcome
   EXPECT_FALSE(
       Classify(Record(topics::kLeadsRejected, r.SerializeAsString(), "t1-8"), "t1", l).seq);
   EXPECT_FALSE(Classify(Record(topics::kLeadsRejected, "\xff\xff"), "t1", l).seq);

@@ -34,7 +34,7 @@
 #include "proc_stats.h"
 #include "redis_stats.h"
 #include "report.h"
-#include "services/common/testing/child_process.h"
+#include "common/testing/child_process.h"
 #include "tests/e2e/stack.h"
 
 namespace leadflow::bench {

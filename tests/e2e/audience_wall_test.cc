@@ -26,7 +26,7 @@
 #include "leadflow/nurture/v1/nurture.grpc.pb.h"
 #include "leadflow/routing/v1/routing.pb.h"
 #include "nurture_e2e_util.h"
-#include "services/common/testing/kafka_test_client.h"
+#include "common/testing/kafka_test_client.h"
 #include "stack.h"
 
 namespace leadflow::e2e {

@@ -28,16 +28,16 @@
 
 #include "common/kafka/topics.h"
 #include "decision_path.h"
-#include "leadflow/intake/v1/intake.pb.h"
+#include "leadflow/common/v1/dead_letter.pb.h"
 #include "leadflow/routing/v1/routing.grpc.pb.h"
 #include "routing_rules_copy.h"
 #include "scored_leads.h"
-#include "services/common/testing/child_process.h"
-#include "services/common/testing/dev_kafka.h"
-#include "services/common/testing/kafka_test_client.h"
-#include "services/common/testing/redis_server.h"
-#include "services/common/testing/service_process.h"
-#include "services/common/testing/temp_dir.h"
+#include "common/testing/child_process.h"
+#include "common/testing/dev_kafka.h"
+#include "common/testing/kafka_test_client.h"
+#include "common/testing/redis_server.h"
+#include "common/testing/service_process.h"
+#include "common/testing/temp_dir.h"
 #include "stack.h"
 
 namespace leadflow::e2e {
@@ -252,7 +252,7 @@ TEST_F(CalendarsE2E, HolidaysAndOutOfOfficeWindowsSkipRepsAndPauseTheSla) {
   ASSERT_TRUE(WaitFor(
       [&] {
         for (const auto& m : client_->ConsumeAll(topics::kLeadsRejected, 1, seconds(1))) {
-          leadflow::intake::v1::LeadRejected r;
+          leadflow::common::v1::LeadRejected r;
           if (r.ParseFromString(m.value) && r.source_topic() == topics::kRepsOutOfOffice &&
               r.reason() == cv1::MALFORMED_PAYLOAD && r.original() == "\xff\xfe not a record") {
             dead_lettered = true;

@@ -17,7 +17,7 @@
 #include "leadflow/accounts/v1/accounts.pb.h"
 #include "leadflow/nurture/v1/nurture.grpc.pb.h"
 #include "leadflow/scoring/v1/scoring.grpc.pb.h"
-#include "services/common/testing/kafka_test_client.h"
+#include "common/testing/kafka_test_client.h"
 #include "stack.h"
 
 namespace leadflow {

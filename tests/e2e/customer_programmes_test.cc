@@ -25,7 +25,7 @@
 #include "leadflow/engagement/v1/engagement.pb.h"
 #include "leadflow/nurture/v1/nurture.pb.h"
 #include "nurture_e2e_util.h"
-#include "services/common/testing/kafka_test_client.h"
+#include "common/testing/kafka_test_client.h"
 #include "stack.h"
 
 namespace leadflow {

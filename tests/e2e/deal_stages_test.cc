@@ -27,8 +27,8 @@
 
 #include "common/kafka/topics.h"
 #include "leadflow/routing/v1/routing.grpc.pb.h"
-#include "services/common/testing/kafka_test_client.h"
-#include "services/common/testing/paths.h"
+#include "common/testing/kafka_test_client.h"
+#include "common/testing/paths.h"
 #include "stack.h"
 
 namespace leadflow::e2e {

@@ -11,9 +11,9 @@
 #include <nlohmann/json.hpp>
 
 #include "intake/testing/intake_process.h"
-#include "services/common/testing/child_process.h"
-#include "services/common/testing/slowloris.h"
-#include "services/common/testing/temp_dir.h"
+#include "common/testing/child_process.h"
+#include "common/testing/slowloris.h"
+#include "common/testing/temp_dir.h"
 
 namespace leadflow::e2e {
 namespace {

@@ -18,11 +18,11 @@
 #include <vector>
 
 #include "common/auth/sha256.h"
-#include "services/common/testing/dev_kafka.h"
-#include "services/common/testing/paths.h"
-#include "services/common/testing/redis_server.h"
-#include "services/common/testing/service_process.h"
-#include "services/common/testing/temp_dir.h"
+#include "common/testing/dev_kafka.h"
+#include "common/testing/paths.h"
+#include "common/testing/redis_server.h"
+#include "common/testing/service_process.h"
+#include "common/testing/temp_dir.h"
 
 namespace leadflow::e2e {
 namespace {

@@ -31,8 +31,8 @@
 #include "leadflow/accounts/v1/accounts.pb.h"
 #include "leadflow/nurture/v1/nurture.pb.h"
 #include "leadflow/routing/v1/routing.pb.h"
-#include "services/common/testing/kafka_test_client.h"
-#include "services/common/testing/paths.h"
+#include "common/testing/kafka_test_client.h"
+#include "common/testing/paths.h"
 #include "decision_path.h"
 #include "stack.h"
 

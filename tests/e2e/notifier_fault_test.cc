@@ -27,12 +27,12 @@
 #include "leadflow/notifier/v1/notifier.pb.h"
 #include "leadflow/routing/v1/routing.pb.h"
 #include "notifier/domain/webhook_signature.h"
-#include "services/common/testing/child_process.h"
-#include "services/common/testing/dev_kafka.h"
-#include "services/common/testing/kafka_test_client.h"
-#include "services/common/testing/redis_server.h"
-#include "services/common/testing/service_process.h"
-#include "services/common/testing/temp_dir.h"
+#include "common/testing/child_process.h"
+#include "common/testing/dev_kafka.h"
+#include "common/testing/kafka_test_client.h"
+#include "common/testing/redis_server.h"
+#include "common/testing/service_process.h"
+#include "common/testing/temp_dir.h"
 #include "stack.h"
 
 namespace leadflow::e2e {

@@ -15,8 +15,8 @@
 
 #include "common/config/proto_loader.h"
 #include "leadflow/config/v1/nurture_config.pb.h"
-#include "services/common/testing/paths.h"
-#include "services/common/testing/temp_dir.h"
+#include "common/testing/paths.h"
+#include "common/testing/temp_dir.h"
 #include "stack.h"
 
 namespace leadflow::e2e {

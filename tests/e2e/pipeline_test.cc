@@ -14,7 +14,7 @@
 #include "leadflow/intake/v1/intake.grpc.pb.h"
 #include "leadflow/nurture/v1/nurture.pb.h"
 #include "leadflow/routing/v1/routing.pb.h"
-#include "services/common/testing/kafka_test_client.h"
+#include "common/testing/kafka_test_client.h"
 #include "stack.h"
 
 namespace leadflow::e2e {
@@ -205,9 +205,9 @@ TEST(PipelineE2E, LeadsFlowThroughAllFourServicesAndTheWallHolds) {
   EXPECT_GE(prospect_touches, 1) << stack->Logs("nurture");
 
   // The invalid event is in leads.rejected with its reason and original bytes.
-  auto rejected = Decode<iv1::LeadRejected>(kafka.ConsumeAll(topics::kLeadsRejected, 1, seconds(30)));
+  auto rejected = Decode<leadflow::common::v1::LeadRejected>(kafka.ConsumeAll(topics::kLeadsRejected, 1, seconds(30)));
   ASSERT_EQ(rejected.size(), 1u);
-  EXPECT_EQ(rejected[0].stage(), iv1::INTAKE);
+  EXPECT_EQ(rejected[0].stage(), leadflow::common::v1::INTAKE);
   EXPECT_EQ(rejected[0].reason(), cv1::MALFORMED_PAYLOAD);
   EXPECT_EQ(rejected[0].original(), kInvalidJson);
   EXPECT_FALSE(rejected[0].detail().empty() && rejected[0].errors().empty());

@@ -24,7 +24,7 @@
 #include "leadflow/privacy/v1/privacy.grpc.pb.h"
 #include "leadflow/scoring/v1/scoring.pb.h"
 #include "nurture_e2e_util.h"
-#include "services/common/testing/kafka_test_client.h"
+#include "common/testing/kafka_test_client.h"
 #include "stack.h"
 
 namespace leadflow::e2e {
@@ -346,14 +346,14 @@ TEST(PrivacyE2E, ConsentWithdrawalStopsRescoresAndRoutingDisqualifiesTheContacts
   ASSERT_TRUE(kafka.ProduceSync(topics::kLeadsScored, in_flight.lead().meta().account_key(),
                                 in_flight.SerializeAsString())
                   .ok);
-  leadflow::intake::v1::LeadRejected rejected;
+  leadflow::common::v1::LeadRejected rejected;
   ASSERT_TRUE(WaitFor(
       [&] {
         const int64_t n = kafka.CountMessages(topics::kLeadsRejected, seconds(10));
         for (const auto& m : kafka.ConsumeAll(topics::kLeadsRejected,
                                               static_cast<size_t>(std::max<int64_t>(n, 0)),
                                               seconds(10))) {
-          leadflow::intake::v1::LeadRejected r;
+          leadflow::common::v1::LeadRejected r;
           if (r.ParseFromString(m.value) && r.meta().lead_id() == "L-privacy-in-flight") {
             rejected = r;
             return true;
@@ -363,7 +363,7 @@ TEST(PrivacyE2E, ConsentWithdrawalStopsRescoresAndRoutingDisqualifiesTheContacts
       },
       seconds(30)))
       << stack->Logs("routing");
-  EXPECT_EQ(rejected.stage(), leadflow::intake::v1::ROUTING);
+  EXPECT_EQ(rejected.stage(), leadflow::common::v1::ROUTING);
   EXPECT_EQ(rejected.reason(), cv1::CONSENT_MISSING);
   EXPECT_TRUE(rejected.disqualified());
   const int64_t n = kafka.CountMessages(topics::kLeadsNurture, seconds(10));
@@ -385,7 +385,7 @@ TEST(PrivacyE2E, ConsentWithdrawalStopsRescoresAndRoutingDisqualifiesTheContacts
         for (const auto& m : kafka.ConsumeAll(topics::kLeadsRejected,
                                               static_cast<size_t>(std::max<int64_t>(total, 0)),
                                               seconds(10))) {
-          leadflow::intake::v1::LeadRejected r;
+          leadflow::common::v1::LeadRejected r;
           if (r.ParseFromString(m.value) && r.source_topic() == topics::kPrivacyErasure) {
             EXPECT_EQ(r.reason(), cv1::MALFORMED_PAYLOAD);
             stages.insert(r.stage());

@@ -30,9 +30,9 @@
 #include "leadflow/config/v1/routing_rules.pb.h"
 #include "leadflow/routing/v1/routing.grpc.pb.h"
 #include "routing_rules_copy.h"
-#include "services/common/testing/kafka_test_client.h"
-#include "services/common/testing/paths.h"
-#include "services/common/testing/temp_dir.h"
+#include "common/testing/kafka_test_client.h"
+#include "common/testing/paths.h"
+#include "common/testing/temp_dir.h"
 #include "stack.h"
 
 namespace leadflow::e2e {

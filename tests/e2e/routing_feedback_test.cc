@@ -16,12 +16,12 @@
 
 #include "common/kafka/topics.h"
 #include "leadflow/routing/v1/routing.grpc.pb.h"
-#include "services/common/testing/child_process.h"
-#include "services/common/testing/dev_kafka.h"
-#include "services/common/testing/kafka_test_client.h"
-#include "services/common/testing/redis_server.h"
-#include "services/common/testing/service_process.h"
-#include "services/common/testing/temp_dir.h"
+#include "common/testing/child_process.h"
+#include "common/testing/dev_kafka.h"
+#include "common/testing/kafka_test_client.h"
+#include "common/testing/redis_server.h"
+#include "common/testing/service_process.h"
+#include "common/testing/temp_dir.h"
 #include "scored_leads.h"
 #include "stack.h"
 
@@ -334,7 +334,7 @@ TEST_F(RoutingE2E, TheShippedConfigRefusesALostCloseWithoutALossReason) {
   const std::string team_topic = std::string(topics::kSalesFeedbackTeamPrefix) + "key-accounts";
   auto produced = client_->ProduceSync(team_topic, "lr-1", bytes);
   ASSERT_TRUE(produced.ok) << produced.error;
-  auto rejected = Read<leadflow::intake::v1::LeadRejected>(topics::kLeadsRejected, 1);
+  auto rejected = Read<leadflow::common::v1::LeadRejected>(topics::kLeadsRejected, 1);
   ASSERT_EQ(rejected.size(), 1u) << routing_->ReadStderr();
   EXPECT_EQ(rejected[0].reason(), cv1::MISSING_FIELD);
   EXPECT_EQ(rejected[0].source_topic(), team_topic);

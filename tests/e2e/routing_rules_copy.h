@@ -11,8 +11,8 @@
 #include <string>
 
 #include "leadflow/config/v1/routing_rules.pb.h"
-#include "services/common/testing/paths.h"
-#include "services/common/testing/temp_dir.h"
+#include "common/testing/paths.h"
+#include "common/testing/temp_dir.h"
 
 namespace leadflow::e2e {
 

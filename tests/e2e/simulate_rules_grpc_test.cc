@@ -18,9 +18,9 @@
 
 #include "leadflow/routing/v1/simulation.grpc.pb.h"
 #include "routing_rules_copy.h"
-#include "services/common/testing/child_process.h"
-#include "services/common/testing/paths.h"
-#include "services/common/testing/temp_dir.h"
+#include "common/testing/child_process.h"
+#include "common/testing/paths.h"
+#include "common/testing/temp_dir.h"
 #include "stack.h"
 
 namespace leadflow::e2e {

@@ -22,9 +22,9 @@
 #include <thread>
 #include <vector>
 
-#include "services/common/testing/child_process.h"
-#include "services/common/testing/paths.h"
-#include "services/common/testing/temp_dir.h"
+#include "common/testing/child_process.h"
+#include "common/testing/paths.h"
+#include "common/testing/temp_dir.h"
 #include "stack.h"
 
 namespace leadflow::e2e {

@@ -26,9 +26,9 @@
 #include "leadflow/routing/v1/routing.pb.h"
 #include "leadflow/routing/v1/sla_escalation.pb.h"
 #include "routing_rules_copy.h"
-#include "services/common/testing/kafka_test_client.h"
-#include "services/common/testing/paths.h"
-#include "services/common/testing/temp_dir.h"
+#include "common/testing/kafka_test_client.h"
+#include "common/testing/paths.h"
+#include "common/testing/temp_dir.h"
 #include "stack.h"
 
 namespace leadflow::e2e {

@@ -5,7 +5,7 @@
 #include <cstdio>
 #include <thread>
 
-#include "services/common/testing/service_process.h"
+#include "common/testing/service_process.h"
 
 namespace leadflow::e2e {
 

@@ -15,10 +15,10 @@
 #include <thread>
 
 #include "leadflow/intake/v1/intake.grpc.pb.h"
-#include "services/common/testing/dev_kafka.h"
-#include "services/common/testing/redis_server.h"
-#include "services/common/testing/service_process.h"
-#include "services/common/testing/temp_dir.h"
+#include "common/testing/dev_kafka.h"
+#include "common/testing/redis_server.h"
+#include "common/testing/service_process.h"
+#include "common/testing/temp_dir.h"
 #include "tests/e2e/stack.h"
 
 namespace leadflow::faults {

@@ -54,7 +54,7 @@ std::string Json(const std::string& email, const std::string& company, const std
 }
 
 // The email a final-output record is about, or "" if it cannot be told.
-std::string EmailOfRejected(const iv1::LeadRejected& r) {
+std::string EmailOfRejected(const leadflow::common::v1::LeadRejected& r) {
   const std::string& raw = r.original();
   if (!raw.empty() && raw[0] == '{') {
     std::smatch m;
@@ -252,10 +252,10 @@ Tally Collect(testing::KafkaTestClient& kafka, const std::vector<PlannedLead>& l
         {topics::kAccountsInbound, lead.meta().lead_id(), c.account_owner()});
   }
   for (const auto& m : read(topics::kLeadsRejected)) {
-    iv1::LeadRejected r;
+    leadflow::common::v1::LeadRejected r;
     if (!r.ParseFromString(m.value)) continue;
     by_email[EmailOfRejected(r)].push_back(
-        {topics::kLeadsRejected, r.meta().lead_id(), iv1::Stage_Name(r.stage())});
+        {topics::kLeadsRejected, r.meta().lead_id(), leadflow::common::v1::Stage_Name(r.stage())});
   }
 
   int examples = 0;

@@ -27,7 +27,7 @@
 #include <thread>
 #include <vector>
 
-#include "services/common/testing/kafka_test_client.h"
+#include "common/testing/kafka_test_client.h"
 #include "tests/e2e/stack.h"
 
 namespace leadflow::faults {

@@ -26,33 +26,32 @@
 #include "common/auth/sha256.h"
 #include "common/kafka/dead_letter.h"
 #include "common/kafka/topics.h"
-#include "leadflow/intake/v1/intake.pb.h"
+#include "leadflow/common/v1/dead_letter.pb.h"
 #include "tests/faults/fault_harness.h"
 
 namespace leadflow::faults {
 namespace {
 
-namespace iv1 = leadflow::intake::v1;
 using std::chrono::seconds;
 
 struct InputTopic {
   const char* topic;
-  std::vector<iv1::Stage> consumers;
+  std::vector<leadflow::common::v1::Stage> consumers;
   bool json = false;  // leads.submitted: JSON by default
 };
 
 const std::vector<InputTopic>& InputTopics() {
   static const std::vector<InputTopic> t = {
-      {topics::kLeadsSubmitted, {iv1::INTAKE}, true},
-      {topics::kAccountsChanges, {iv1::INTAKE, iv1::NURTURE}},
-      {topics::kLeadsAccepted, {iv1::SCORING}},
-      {topics::kEngagementEvents, {iv1::SCORING, iv1::NURTURE}},
-      {topics::kLeadsScored, {iv1::ROUTING}},
-      {topics::kSalesFeedback, {iv1::ROUTING, iv1::NURTURE}},
-      {"sales.feedback.key-accounts", {iv1::ROUTING}},  // a team's own feedback topic
-      {topics::kLeadsNurture, {iv1::NURTURE}},
-      {topics::kAccountsInbound, {iv1::NURTURE}},
-      {topics::kLeadsAssigned, {iv1::NURTURE}},
+      {topics::kLeadsSubmitted, {leadflow::common::v1::INTAKE}, true},
+      {topics::kAccountsChanges, {leadflow::common::v1::INTAKE, leadflow::common::v1::NURTURE}},
+      {topics::kLeadsAccepted, {leadflow::common::v1::SCORING}},
+      {topics::kEngagementEvents, {leadflow::common::v1::SCORING, leadflow::common::v1::NURTURE}},
+      {topics::kLeadsScored, {leadflow::common::v1::ROUTING}},
+      {topics::kSalesFeedback, {leadflow::common::v1::ROUTING, leadflow::common::v1::NURTURE}},
+      {"sales.feedback.key-accounts", {leadflow::common::v1::ROUTING}},  // a team's own feedback topic
+      {topics::kLeadsNurture, {leadflow::common::v1::NURTURE}},
+      {topics::kAccountsInbound, {leadflow::common::v1::NURTURE}},
+      {topics::kLeadsAssigned, {leadflow::common::v1::NURTURE}},
   };
   return t;
 }
@@ -130,7 +129,7 @@ class DeadLetterLog {
     for (const auto& m : reader_.ConsumeAll(topics::kLeadsRejected, static_cast<size_t>(n),
                                             seconds(5))) {
       log_start_.emplace(m.partition, m.offset);  // sorted by (partition, offset)
-      iv1::LeadRejected r;
+      leadflow::common::v1::LeadRejected r;
       if (!r.ParseFromString(m.value)) continue;
       seen_[{r.source_topic(), r.source_partition(), r.source_offset(), r.stage()}] = {
           r.original_size(), r.original_sha256(), r.original_truncated(), r.original().size()};
@@ -138,12 +137,12 @@ class DeadLetterLog {
     return true;
   }
 
-  bool Seen(const std::string& topic, int partition, int64_t offset, iv1::Stage stage) const {
+  bool Seen(const std::string& topic, int partition, int64_t offset, leadflow::common::v1::Stage stage) const {
     return seen_.count({topic, partition, offset, stage}) > 0;
   }
   // What the dead letter of that record says about its original.
   OriginalSummary Original(const std::string& topic, int partition, int64_t offset,
-                           iv1::Stage stage) const {
+                           leadflow::common::v1::Stage stage) const {
     auto it = seen_.find({topic, partition, offset, stage});
     return it == seen_.end() ? OriginalSummary{} : it->second;
   }
@@ -169,7 +168,7 @@ struct SentPoison {
   int partition = 0;
   int64_t offset = 0;
   std::string kind;
-  std::vector<iv1::Stage> consumers;
+  std::vector<leadflow::common::v1::Stage> consumers;
   size_t size = 0;
   std::string sha256;
 };
@@ -189,7 +188,7 @@ std::vector<std::string> WaitForDeadLetters(DeadLetterLog& log, const std::vecto
         for (const auto& p : sent) {
           for (auto stage : p.consumers) {
             if (log.Seen(p.topic, p.partition, p.offset, stage)) continue;
-            missing.push_back(iv1::Stage_Name(stage) + "|" + p.topic + "|" + p.kind);
+            missing.push_back(leadflow::common::v1::Stage_Name(stage) + "|" + p.topic + "|" + p.kind);
           }
         }
         return missing.size() <= KnownGaps().size();
@@ -273,7 +272,7 @@ TEST(FaultPoison, EveryInputTopicDeadLettersPoisonAndKeepsMoving) {
     for (auto stage : p.consumers) {
       if (!dead_letters.Seen(p.topic, p.partition, p.offset, stage)) continue;  // reported below
       const OriginalSummary o = dead_letters.Original(p.topic, p.partition, p.offset, stage);
-      const std::string what = iv1::Stage_Name(stage) + "|" + p.topic;
+      const std::string what = leadflow::common::v1::Stage_Name(stage) + "|" + p.topic;
       EXPECT_EQ(o.size, p.size) << what;
       EXPECT_EQ(o.sha256, p.sha256) << what;
       EXPECT_TRUE(o.truncated) << what;

@@ -10,7 +10,7 @@
 
 #include "common/config/proto_loader.h"
 #include "leadflow/config/v1/routing_rules.pb.h"
-#include "services/common/testing/paths.h"
+#include "common/testing/paths.h"
 #include "tests/faults/fault_harness.h"
 
 namespace leadflow::faults {

@@ -44,7 +44,7 @@ done
 ls "$ROOT"/services/*/Dockerfile >/dev/null 2>&1 \
   && { echo "manifests: a per-service Dockerfile is back; the root Dockerfile builds them all (ARG SERVICE)" >&2; fail=1; }
 for svc in intake scoring routing nurture notifier; do
-  grep -q "add_executable(leadflow-$svc" "$ROOT/services/$svc/CMakeLists.txt" \
+  grep -q "leadflow_service($svc " "$ROOT/services/$svc/CMakeLists.txt" \
     || { echo "manifests: no CMake target leadflow-$svc for the Dockerfile" >&2; fail=1; }
   grep -qE "(in |\|)$svc[|)]" "$ROOT/Dockerfile" \
     || { echo "manifests: the Dockerfile does not accept SERVICE=$svc" >&2; fail=1; }

@@ -16,11 +16,11 @@
 #include "common/config/proto_loader.h"
 #include "leadflow/config/v1/routing_rules.pb.h"
 #include "leadflow/routing/v1/routing.grpc.pb.h"
-#include "services/common/testing/dev_kafka.h"
-#include "services/common/testing/paths.h"
-#include "services/common/testing/redis_server.h"
-#include "services/common/testing/service_process.h"
-#include "services/common/testing/temp_dir.h"
+#include "common/testing/dev_kafka.h"
+#include "common/testing/paths.h"
+#include "common/testing/redis_server.h"
+#include "common/testing/service_process.h"
+#include "common/testing/temp_dir.h"
 
 namespace leadflow::security {
 namespace {

@@ -1,7 +1,7 @@
 #include "outcome.h"
 
 #include "common/kafka/topics.h"
-#include "leadflow/intake/v1/intake.pb.h"
+#include "leadflow/common/v1/dead_letter.pb.h"
 #include "leadflow/nurture/v1/nurture.pb.h"
 #include "leadflow/routing/v1/routing.pb.h"
 #include "leadflow/scoring/v1/scoring.pb.h"
@@ -79,11 +79,11 @@ std::optional<OutcomeRow> DescribeOutput(const kafka::ConsumedMessage& m) {
     return row;
   }
   if (m.topic == topics::kLeadsRejected) {
-    leadflow::intake::v1::LeadRejected r;
+    leadflow::common::v1::LeadRejected r;
     if (!r.ParseFromString(m.payload)) return std::nullopt;
     row.lead_id = r.meta().lead_id();
     row.outcome = r.disqualified() ? "DISQUALIFIED" : "REJECTED";
-    row.who = leadflow::intake::v1::Stage_Name(r.stage());
+    row.who = leadflow::common::v1::Stage_Name(r.stage());
     row.why = cv1::ReasonCode_Name(r.reason());
     for (const auto& e : r.errors()) row.why += "; " + e.field_path() + ": " + e.message();
     if (r.errors().empty() && !r.detail().empty()) row.why += "; " + r.detail();
@@ -95,7 +95,7 @@ std::optional<OutcomeRow> DescribeOutput(const kafka::ConsumedMessage& m) {
     // its leads.scored record as the original, which names the company and
     // holds the score. A lead rejected earlier has neither.
     leadflow::scoring::v1::LeadScored scored;
-    if (r.disqualified() && r.stage() == leadflow::intake::v1::ROUTING &&
+    if (r.disqualified() && r.stage() == leadflow::common::v1::ROUTING &&
         !r.original_truncated() && scored.ParseFromString(r.original())) {
       FillFromScored(scored, row);
     }

@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "common/kafka/topics.h"
-#include "leadflow/intake/v1/intake.pb.h"
+#include "leadflow/common/v1/dead_letter.pb.h"
 #include "leadflow/nurture/v1/nurture.pb.h"
 #include "leadflow/routing/v1/routing.pb.h"
 #include "leadflow/scoring/v1/scoring.pb.h"
@@ -41,8 +41,8 @@ TEST(OutcomeTest, AssignedShowsTeamRepAndMatchedPath) {
 }
 
 TEST(OutcomeTest, RejectedListsFieldErrors) {
-  leadflow::intake::v1::LeadRejected r;
-  r.set_stage(leadflow::intake::v1::INTAKE);
+  leadflow::common::v1::LeadRejected r;
+  r.set_stage(leadflow::common::v1::INTAKE);
   r.set_reason(leadflow::common::v1::INVALID_FIELD);
   auto* e = r.add_errors();
   e->set_field_path("email");
@@ -80,8 +80,8 @@ TEST(OutcomeTest, DisqualifiedRowShowsTheScoredCompany) {
   scored.set_segment(leadflow::common::v1::SMB);
   scored.set_total_score(12);
   scored.set_disqualified(true);
-  leadflow::intake::v1::LeadRejected r;
-  r.set_stage(leadflow::intake::v1::ROUTING);
+  leadflow::common::v1::LeadRejected r;
+  r.set_stage(leadflow::common::v1::ROUTING);
   r.set_disqualified(true);
   r.set_reason(leadflow::common::v1::SCREENED_INDUSTRY);
   r.set_original(scored.SerializeAsString());
@@ -98,8 +98,8 @@ TEST(OutcomeTest, DisqualifiedRowShowsTheScoredCompany) {
 }
 
 TEST(OutcomeTest, AnIntakeRejectionHasNoScore) {
-  leadflow::intake::v1::LeadRejected r;
-  r.set_stage(leadflow::intake::v1::INTAKE);
+  leadflow::common::v1::LeadRejected r;
+  r.set_stage(leadflow::common::v1::INTAKE);
   r.set_original("{not json");
   kafka::ConsumedMessage m;
   m.topic = topics::kLeadsRejected;

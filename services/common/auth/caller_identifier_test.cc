@@ -5,7 +5,7 @@
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
-#include "services/common/testing/fixed_caller.h"
+#include "common/testing/fixed_caller.h"
 
 namespace leadflow::auth {
 namespace {

@@ -26,7 +26,7 @@
 
 #include "common/health/readiness.h"
 #include "common/metrics/registry.h"
-#include "services/common/testing/slowloris.h"
+#include "common/testing/slowloris.h"
 
 namespace leadflow::health {
 namespace {

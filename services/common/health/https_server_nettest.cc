@@ -19,7 +19,7 @@
 #include "common/health/http_server.h"
 #include "common/health/readiness.h"
 #include "common/metrics/registry.h"
-#include "services/common/testing/temp_dir.h"
+#include "common/testing/temp_dir.h"
 
 namespace leadflow::health {
 namespace {

@@ -42,7 +42,7 @@
 #include "common/kafka/consumer.h"
 #include "common/kafka/producer.h"
 #include "common/util/clock.h"
-#include "leadflow/intake/v1/intake.pb.h"
+#include "leadflow/common/v1/dead_letter.pb.h"
 
 namespace leadflow::metrics {
 class ServiceMetrics;
@@ -76,7 +76,7 @@ struct ConsumerLoopOptions {
   size_t max_batch = 500;
   std::chrono::milliseconds poll_timeout{100};
   std::chrono::milliseconds flush_timeout{30000};
-  leadflow::intake::v1::Stage stage = leadflow::intake::v1::STAGE_UNSPECIFIED;
+  leadflow::common::v1::Stage stage = leadflow::common::v1::STAGE_UNSPECIFIED;
   std::string name;  // for logs, e.g. "scoring:leads.accepted"
   std::chrono::milliseconds stall_after{3000};
   // healthy() is false for `permanent_failure_window` after this many

@@ -18,7 +18,6 @@ namespace leadflow::kafka {
 namespace {
 
 using leadflow::testing::FakeConsumer;
-namespace iv1 = leadflow::intake::v1;
 
 // Refuses the messages `refuse` picks, permanently: at Produce() when
 // `at_produce`, else only when delivered (Flush() reports a permanent
@@ -101,7 +100,7 @@ class ConsumerLoopProduceFailureTest : public ::testing::Test {
     consumer_ = c.get();
     ConsumerLoopOptions options;
     options.name = "test:in";
-    options.stage = iv1::SCORING;
+    options.stage = leadflow::common::v1::SCORING;
     return std::make_unique<ConsumerLoop>(
         std::move(c), producer_,
         MessageHandler([](const ConsumedMessage& m, std::vector<OutgoingMessage>& out) {
@@ -126,8 +125,8 @@ class ConsumerLoopProduceFailureTest : public ::testing::Test {
     for (const auto& m : producer_.SentTo(topic)) out.push_back(m.payload);
     return out;
   }
-  iv1::LeadRejected OnlyDeadLetter() const {
-    iv1::LeadRejected r;
+  leadflow::common::v1::LeadRejected OnlyDeadLetter() const {
+    leadflow::common::v1::LeadRejected r;
     auto dl = producer_.SentTo(topics::kLeadsRejected);
     EXPECT_EQ(dl.size(), 1u);
     if (!dl.empty()) {
@@ -158,7 +157,7 @@ TEST_F(ConsumerLoopProduceFailureTest, AnOutputRefusedAtProduceDeadLettersItsInp
   const auto r = OnlyDeadLetter();
   EXPECT_EQ(r.original(), "big");
   EXPECT_EQ(r.source_offset(), 1);
-  EXPECT_EQ(r.stage(), iv1::SCORING);
+  EXPECT_EQ(r.stage(), leadflow::common::v1::SCORING);
   EXPECT_EQ(r.reason(), leadflow::common::v1::INTERNAL_ERROR);
   EXPECT_NE(r.detail().find("cannot be produced"), std::string::npos) << r.detail();
   EXPECT_NE(r.detail().find("MSG_SIZE_TOO_LARGE"), std::string::npos) << r.detail();

@@ -82,7 +82,7 @@ TEST_F(ConsumerLoopTest, InvalidInputIsDeadLetteredWithOriginalBytesAndCommitted
   RunUntilDrained(*loop, consumer_);
   auto rejected = producer_.SentTo(topics::kLeadsRejected);
   ASSERT_EQ(rejected.size(), 1u);
-  leadflow::intake::v1::LeadRejected r;
+  leadflow::common::v1::LeadRejected r;
   ASSERT_TRUE(r.ParseFromString(rejected[0].payload));
   EXPECT_EQ(r.original(), "poison");
   EXPECT_EQ(r.reason(), leadflow::common::v1::INVALID_FIELD);
@@ -99,7 +99,7 @@ TEST_F(ConsumerLoopTest, ExceptionsNeverEscapeAndBecomeDeadLetters) {
   RunUntilDrained(*loop, consumer_);
   auto rejected = producer_.SentTo(topics::kLeadsRejected);
   ASSERT_EQ(rejected.size(), 1u);
-  leadflow::intake::v1::LeadRejected r;
+  leadflow::common::v1::LeadRejected r;
   ASSERT_TRUE(r.ParseFromString(rejected[0].payload));
   EXPECT_EQ(r.reason(), leadflow::common::v1::INTERNAL_ERROR);
 }
@@ -236,7 +236,7 @@ TEST_F(ConsumerLoopTest, AThrowingBatchIsRetriedOneByOneSoOnlyThePoisonIsDeadLet
   EXPECT_EQ(producer_.SentTo("out").size(), 2u);
   auto rejected = producer_.SentTo(topics::kLeadsRejected);
   ASSERT_EQ(rejected.size(), 1u);
-  leadflow::intake::v1::LeadRejected r;
+  leadflow::common::v1::LeadRejected r;
   ASSERT_TRUE(r.ParseFromString(rejected[0].payload));
   EXPECT_EQ(r.original(), "poison");
   EXPECT_EQ(r.reason(), leadflow::common::v1::INTERNAL_ERROR);

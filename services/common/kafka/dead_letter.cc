@@ -9,11 +9,11 @@
 
 namespace leadflow::kafka {
 
-leadflow::intake::v1::LeadRejected MakeRejection(const ConsumedMessage& source,
-                                                 leadflow::intake::v1::Stage stage,
+leadflow::common::v1::LeadRejected MakeRejection(const ConsumedMessage& source,
+                                                 leadflow::common::v1::Stage stage,
                                                  leadflow::common::v1::ReasonCode reason,
                                                  const std::string& detail, int64_t now_ms) {
-  leadflow::intake::v1::LeadRejected r;
+  leadflow::common::v1::LeadRejected r;
   r.set_stage(stage);
   r.set_reason(reason);
   r.set_detail(detail);
@@ -29,7 +29,7 @@ leadflow::intake::v1::LeadRejected MakeRejection(const ConsumedMessage& source,
   return r;
 }
 
-OutgoingMessage ToDeadLetterMessage(const leadflow::intake::v1::LeadRejected& rejection) {
+OutgoingMessage ToDeadLetterMessage(const leadflow::common::v1::LeadRejected& rejection) {
   OutgoingMessage out;
   out.topic = topics::kLeadsRejected;
   out.payload = rejection.SerializeAsString();

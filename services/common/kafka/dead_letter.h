@@ -14,7 +14,7 @@
 #include <string>
 
 #include "common/kafka/message.h"
-#include "leadflow/intake/v1/intake.pb.h"
+#include "leadflow/common/v1/dead_letter.pb.h"
 
 namespace leadflow::kafka {
 
@@ -27,12 +27,12 @@ inline constexpr size_t kMaxDeadLetterOriginalBytes = 64 * 1024;
 // A LeadRejected for `source`, stamped with its topic/partition/offset, its
 // original bytes cut to kMaxDeadLetterOriginalBytes, and the size and SHA-256
 // of the whole original. `detail` must not contain PII.
-leadflow::intake::v1::LeadRejected MakeRejection(const ConsumedMessage& source,
-                                                 leadflow::intake::v1::Stage stage,
+leadflow::common::v1::LeadRejected MakeRejection(const ConsumedMessage& source,
+                                                 leadflow::common::v1::Stage stage,
                                                  leadflow::common::v1::ReasonCode reason,
                                                  const std::string& detail, int64_t now_ms);
 
 // The outgoing leads.rejected message carrying `rejection` (no key).
-OutgoingMessage ToDeadLetterMessage(const leadflow::intake::v1::LeadRejected& rejection);
+OutgoingMessage ToDeadLetterMessage(const leadflow::common::v1::LeadRejected& rejection);
 
 }  // namespace leadflow::kafka

@@ -20,7 +20,7 @@ ConsumedMessage Record(std::string payload) {
 }
 
 TEST(DeadLetter, ASmallOriginalIsKeptWholeWithItsSizeAndDigest) {
-  const auto r = MakeRejection(Record("{\"email\": 1}"), leadflow::intake::v1::INTAKE,
+  const auto r = MakeRejection(Record("{\"email\": 1}"), leadflow::common::v1::INTAKE,
                                leadflow::common::v1::MALFORMED_PAYLOAD, "bad json", 1000);
   EXPECT_EQ(r.original(), "{\"email\": 1}");
   EXPECT_EQ(r.original_size(), 12u);
@@ -36,7 +36,7 @@ TEST(DeadLetter, ASmallOriginalIsKeptWholeWithItsSizeAndDigest) {
 TEST(DeadLetter, AHugeOriginalIsCutToTheBoundAndStillIdentified) {
   std::string huge(999900, 'x');
   for (size_t i = 0; i < huge.size(); i += 997) huge[i] = static_cast<char>('a' + i % 26);
-  const auto r = MakeRejection(Record(huge), leadflow::intake::v1::INTAKE,
+  const auto r = MakeRejection(Record(huge), leadflow::common::v1::INTAKE,
                                leadflow::common::v1::PAYLOAD_TOO_LARGE, "too large", 1000);
   EXPECT_EQ(r.original().size(), kMaxDeadLetterOriginalBytes);
   EXPECT_EQ(r.original(), huge.substr(0, kMaxDeadLetterOriginalBytes));
@@ -51,7 +51,7 @@ TEST(DeadLetter, AHugeOriginalIsCutToTheBoundAndStillIdentified) {
 
 TEST(DeadLetter, AnOriginalExactlyAtTheBoundIsNotTruncated) {
   const auto r = MakeRejection(Record(std::string(kMaxDeadLetterOriginalBytes, 'y')),
-                               leadflow::intake::v1::ROUTING, leadflow::common::v1::INTERNAL_ERROR,
+                               leadflow::common::v1::ROUTING, leadflow::common::v1::INTERNAL_ERROR,
                                "x", 1000);
   EXPECT_FALSE(r.original_truncated());
   EXPECT_EQ(r.original().size(), kMaxDeadLetterOriginalBytes);

@@ -12,8 +12,8 @@
 
 #include "common/kafka/consumer.h"
 #include "common/kafka/producer.h"
-#include "services/common/testing/dev_kafka.h"
-#include "services/common/testing/kafka_test_client.h"
+#include "common/testing/dev_kafka.h"
+#include "common/testing/kafka_test_client.h"
 
 namespace leadflow::kafka {
 namespace {

@@ -3,7 +3,7 @@
 
 #include <gtest/gtest.h>
 
-#include "services/common/testing/redis_server.h"
+#include "common/testing/redis_server.h"
 
 namespace leadflow::privacy {
 namespace {

@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "common/redis/client.h"
-#include "services/common/testing/redis_server.h"
+#include "common/testing/redis_server.h"
 
 namespace leadflow::ratelimit {
 namespace {

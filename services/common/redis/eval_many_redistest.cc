@@ -5,7 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "common/redis/client.h"
-#include "services/common/testing/redis_server.h"
+#include "common/testing/redis_server.h"
 
 namespace leadflow::redis {
 namespace {

@@ -6,8 +6,8 @@
 
 #include <gtest/gtest.h>
 
-#include "services/common/testing/redis_server.h"
-#include "services/common/testing/registry_seeder.h"
+#include "common/testing/redis_server.h"
+#include "common/testing/registry_seeder.h"
 
 namespace leadflow::registry {
 namespace {

@@ -107,13 +107,13 @@ StatusOr<std::unique_ptr<auth::RegistryCallerIdentifier>> ServiceRuntime::LoadCa
 
 Status ServiceRuntime::AddConsumer(const std::string& group_suffix, std::vector<std::string> topics,
                                    kafka::MessageHandler handler,
-                                   leadflow::intake::v1::Stage stage) {
+                                   leadflow::common::v1::Stage stage) {
   return AddConsumerLoop(group_suffix, std::move(topics), std::move(handler), nullptr, stage);
 }
 
 Status ServiceRuntime::AddConsumer(const std::string& group_suffix, std::vector<std::string> topics,
                                    kafka::BatchHandler handler,
-                                   leadflow::intake::v1::Stage stage) {
+                                   leadflow::common::v1::Stage stage) {
   return AddConsumerLoop(group_suffix, std::move(topics), nullptr, std::move(handler), stage);
 }
 
@@ -121,7 +121,7 @@ Status ServiceRuntime::AddConsumerLoop(const std::string& group_suffix,
                                        std::vector<std::string> topics,
                                        kafka::MessageHandler handler,
                                        kafka::BatchHandler batch_handler,
-                                       leadflow::intake::v1::Stage stage) {
+                                       leadflow::common::v1::Stage stage) {
   kafka::ConsumerOptions copts;
   copts.brokers = infra_.kafka_brokers;
   copts.extra_properties = infra_.kafka_properties;
@@ -151,7 +151,7 @@ Status ServiceRuntime::AddConsumerLoop(const std::string& group_suffix,
 
 Status ServiceRuntime::AddView(view::ViewStore& store, const std::string& topic,
                                view::ApplyFn apply, view::SizeFn size,
-                               leadflow::intake::v1::Stage stage) {
+                               leadflow::common::v1::Stage stage) {
   kafka::PartitionReaderOptions ropts;
   ropts.brokers = infra_.kafka_brokers;
   ropts.extra_properties = infra_.kafka_properties;

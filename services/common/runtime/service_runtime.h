@@ -79,16 +79,16 @@ class ServiceRuntime {
 
   // A consumer loop in group "leadflow-<service>-<group_suffix>", run on its own thread.
   Status AddConsumer(const std::string& group_suffix, std::vector<std::string> topics,
-                     kafka::MessageHandler handler, leadflow::intake::v1::Stage stage);
+                     kafka::MessageHandler handler, leadflow::common::v1::Stage stage);
   // The same with a handler called once per consumer batch (kafka::BatchHandler).
   Status AddConsumer(const std::string& group_suffix, std::vector<std::string> topics,
-                     kafka::BatchHandler handler, leadflow::intake::v1::Stage stage);
+                     kafka::BatchHandler handler, leadflow::common::v1::Stage stage);
   // A materialised view of `topic` in Redis (view::TopicView), kept on its
   // own thread. /readyz reports "view:<name>" failing until the view has
   // caught up with the topic's end offsets as of start-up, and again while it
   // rebuilds after Redis lost it. The store must outlive Run().
   Status AddView(view::ViewStore& store, const std::string& topic, view::ApplyFn apply,
-                 view::SizeFn size, leadflow::intake::v1::Stage stage);
+                 view::SizeFn size, leadflow::common::v1::Stage stage);
   // Registered on the gRPC server; the service object must outlive Run().
   void AddGrpcService(grpc::Service* service);
   // Called when shutdown begins, before consumers stop (e.g. to end streams).
@@ -119,7 +119,7 @@ class ServiceRuntime {
   // Exactly one of the two handlers is set.
   Status AddConsumerLoop(const std::string& group_suffix, std::vector<std::string> topics,
                          kafka::MessageHandler handler, kafka::BatchHandler batch_handler,
-                         leadflow::intake::v1::Stage stage);
+                         leadflow::common::v1::Stage stage);
   ServiceInfo info_;
   config::InfraConfig infra_;
   metrics::Registry registry_;

@@ -1,4 +1,4 @@
-#include "services/common/testing/child_process.h"
+#include "common/testing/child_process.h"
 
 #include <fcntl.h>
 #include <signal.h>
@@ -13,7 +13,7 @@
 #include <sstream>
 #include <thread>
 
-#include "services/common/testing/temp_dir.h"
+#include "common/testing/temp_dir.h"
 
 extern char** environ;
 

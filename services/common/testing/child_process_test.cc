@@ -1,4 +1,4 @@
-#include "services/common/testing/child_process.h"
+#include "common/testing/child_process.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -8,7 +8,7 @@
 #include <fstream>
 #include <thread>
 
-#include "services/common/testing/temp_dir.h"
+#include "common/testing/temp_dir.h"
 
 namespace leadflow::testing {
 namespace {

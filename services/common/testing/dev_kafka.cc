@@ -1,4 +1,4 @@
-#include "services/common/testing/dev_kafka.h"
+#include "common/testing/dev_kafka.h"
 
 #include <httplib.h>
 #include <unistd.h>

@@ -18,8 +18,8 @@
 #include <string>
 #include <vector>
 
-#include "services/common/testing/child_process.h"
-#include "services/common/testing/temp_dir.h"
+#include "common/testing/child_process.h"
+#include "common/testing/temp_dir.h"
 
 namespace leadflow::testing {
 

@@ -1,4 +1,4 @@
-#include "services/common/testing/free_port.h"
+#include "common/testing/free_port.h"
 
 #include <arpa/inet.h>
 #include <gtest/gtest.h>

@@ -1,4 +1,4 @@
-#include "services/common/testing/kafka_test_client.h"
+#include "common/testing/kafka_test_client.h"
 
 #include <librdkafka/rdkafka.h>
 #include <unistd.h>

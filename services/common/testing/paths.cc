@@ -1,4 +1,4 @@
-#include "services/common/testing/paths.h"
+#include "common/testing/paths.h"
 
 #include <cstdlib>
 

@@ -1,4 +1,4 @@
-#include "services/common/testing/redis_server.h"
+#include "common/testing/redis_server.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -9,7 +9,7 @@
 #include <cstdlib>
 #include <thread>
 
-#include "services/common/testing/free_port.h"
+#include "common/testing/free_port.h"
 
 namespace leadflow::testing {
 namespace {

@@ -1,4 +1,4 @@
-#include "services/common/testing/registry_seeder.h"
+#include "common/testing/registry_seeder.h"
 
 namespace leadflow::testing {
 

@@ -1,4 +1,4 @@
-#include "services/common/testing/service_process.h"
+#include "common/testing/service_process.h"
 
 #include <httplib.h>
 
@@ -6,7 +6,7 @@
 #include <regex>
 #include <thread>
 
-#include "services/common/testing/paths.h"
+#include "common/testing/paths.h"
 
 namespace leadflow::testing {
 namespace {

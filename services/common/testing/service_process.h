@@ -10,7 +10,7 @@
 #include <memory>
 #include <string>
 
-#include "services/common/testing/child_process.h"
+#include "common/testing/child_process.h"
 
 namespace leadflow::testing {
 

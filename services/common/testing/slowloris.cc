@@ -1,4 +1,4 @@
-#include "services/common/testing/slowloris.h"
+#include "common/testing/slowloris.h"
 
 #include <arpa/inet.h>
 #include <httplib.h>

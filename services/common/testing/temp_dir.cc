@@ -1,4 +1,4 @@
-#include "services/common/testing/temp_dir.h"
+#include "common/testing/temp_dir.h"
 
 #include <stdlib.h>
 

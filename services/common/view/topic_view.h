@@ -44,7 +44,7 @@
 #include "common/kafka/producer.h"
 #include "common/util/clock.h"
 #include "common/view/view_store.h"
-#include "leadflow/intake/v1/intake.pb.h"
+#include "leadflow/common/v1/dead_letter.pb.h"
 
 namespace leadflow::metrics {
 class ServiceMetrics;
@@ -61,7 +61,7 @@ using ApplyFn = std::function<Status(const std::string& epoch, const kafka::Cons
 using SizeFn = std::function<StatusOr<int64_t>()>;
 
 struct TopicViewOptions {
-  leadflow::intake::v1::Stage stage = leadflow::intake::v1::STAGE_UNSPECIFIED;  // dead letters
+  leadflow::common::v1::Stage stage = leadflow::common::v1::STAGE_UNSPECIFIED;  // dead letters
   std::chrono::milliseconds poll_timeout{100};
   std::chrono::milliseconds check_every{1000};
   size_t max_batch = 500;

@@ -19,8 +19,8 @@
 #include "intake/app/redis_idempotency_store.h"
 #include "intake/app/registry_account_directory.h"
 #include "intake/testing/app_test_util.h"
-#include "services/common/testing/redis_server.h"
-#include "services/common/testing/registry_seeder.h"
+#include "common/testing/redis_server.h"
+#include "common/testing/registry_seeder.h"
 
 namespace leadflow::intake {
 namespace {

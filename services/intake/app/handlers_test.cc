@@ -17,7 +17,7 @@
 namespace leadflow::intake {
 namespace {
 
-using leadflow::intake::v1::LeadRejected;
+using leadflow::common::v1::LeadRejected;
 using testutil::GoodSubmission;
 
 std::string ToJson(const leadflow::intake::v1::LeadSubmission& s) {
@@ -86,7 +86,7 @@ TEST_F(SubmittedHandlerTest, InvalidBecomesRejectionWithFieldErrorsAndOriginalBy
   s.set_inn("123");
   const std::string payload = ToJson(s);
   auto r = OnlyRejection(Handle(Record(payload, 9)));
-  EXPECT_EQ(r.stage(), leadflow::intake::v1::INTAKE);
+  EXPECT_EQ(r.stage(), leadflow::common::v1::INTAKE);
   EXPECT_EQ(r.original(), payload);
   EXPECT_EQ(r.source_topic(), topics::kLeadsSubmitted);
   EXPECT_EQ(r.source_partition(), 2);
@@ -121,7 +121,7 @@ TEST_F(SubmittedHandlerTest, UndecodableInputIsRejectedNeverThrown) {
     auto r = OnlyRejection(Handle(Record(c.payload, offset++, c.headers)));
     EXPECT_EQ(r.reason(), c.reason) << c.payload.substr(0, 20);
     EXPECT_EQ(r.original(), c.payload);
-    EXPECT_EQ(r.stage(), leadflow::intake::v1::INTAKE);
+    EXPECT_EQ(r.stage(), leadflow::common::v1::INTAKE);
   }
   EXPECT_EQ(f_.metrics.ReceivedCount("other", "rejected"), static_cast<double>(cases.size()));
 }

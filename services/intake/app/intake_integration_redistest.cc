@@ -17,8 +17,8 @@
 #include "intake/app/registry_feed.h"
 #include "intake/app/submitted_handler.h"
 #include "intake/testing/app_test_util.h"
-#include "services/common/testing/redis_server.h"
-#include "services/common/testing/registry_seeder.h"
+#include "common/testing/redis_server.h"
+#include "common/testing/registry_seeder.h"
 
 namespace leadflow::intake {
 namespace {
@@ -140,7 +140,7 @@ TEST_F(IntakeRedisTest, TopicRejectionCarriesFieldErrorsAndOriginalBytes) {
   ASSERT_TRUE(handler.Handle(m, out).ok());
   ASSERT_EQ(out.size(), 1u);
   EXPECT_EQ(out[0].topic, topics::kLeadsRejected);
-  leadflow::intake::v1::LeadRejected r;
+  leadflow::common::v1::LeadRejected r;
   ASSERT_TRUE(r.ParseFromString(out[0].payload));
   EXPECT_EQ(r.original(), json);
   ASSERT_EQ(r.errors_size(), 1);

@@ -20,7 +20,7 @@
 #include "leadflow/accounts/v1/accounts.pb.h"
 #include "leadflow/engagement/v1/engagement.pb.h"
 #include "leadflow/intake/v1/intake.grpc.pb.h"
-#include "services/common/testing/kafka_test_client.h"
+#include "common/testing/kafka_test_client.h"
 
 namespace leadflow::intake {
 namespace {
@@ -367,9 +367,9 @@ TEST_F(IntakeKafkaTest, ThousandMixedTopicEventsGiveExactlyThousandOutputs) {
   EXPECT_EQ(seen_emails, valid_emails);
   std::multiset<std::string> originals;
   for (const auto& m : rejected) {
-    iv1::LeadRejected r;
+    leadflow::common::v1::LeadRejected r;
     ASSERT_TRUE(r.ParseFromString(m.value));
-    EXPECT_EQ(r.stage(), iv1::INTAKE);
+    EXPECT_EQ(r.stage(), leadflow::common::v1::INTAKE);
     EXPECT_NE(r.reason(), leadflow::common::v1::REASON_UNSPECIFIED);
     EXPECT_GE(r.errors_size(), 1);
     EXPECT_EQ(r.source_topic(), topics::kLeadsSubmitted);

@@ -193,7 +193,7 @@ bool IntakeProcessor::Screen(Lead& lead) {
   return true;
 }
 
-void IntakeProcessor::Reject(Lead& lead, std::vector<leadflow::intake::v1::FieldError> errors) {
+void IntakeProcessor::Reject(Lead& lead, std::vector<leadflow::common::v1::FieldError> errors) {
   IntakeResult rejected;
   rejected.source_id = lead.submission->source_id();
   rejected.errors = std::move(errors);

@@ -69,7 +69,7 @@ struct IntakeResult {
   // fresh id, so nobody learns another submission's lead id.
   std::string lead_id;
   std::string duplicate_of;  // kDuplicate: the original lead (internal; never answered)
-  std::vector<leadflow::intake::v1::FieldError> errors;  // kRejected
+  std::vector<leadflow::common::v1::FieldError> errors;  // kRejected
   leadflow::common::v1::Relationship relationship = leadflow::common::v1::RELATIONSHIP_UNSPECIFIED;
   bool redelivered = false;  // kAccepted re-built for a redelivered record
   std::string source_id;
@@ -145,7 +145,7 @@ class IntakeProcessor {
   // The intake rule for one lead, a step per Redis request of the batch
   // (docs/domain-rules.md §1, §2; the order is ProcessMany's).
   bool Screen(Lead& lead);
-  void Reject(Lead& lead, std::vector<leadflow::intake::v1::FieldError> errors);
+  void Reject(Lead& lead, std::vector<leadflow::common::v1::FieldError> errors);
   void Dedupe(Lead& lead, StatusOr<ClaimResult> claim);
   void Classify(Lead& lead, StatusOr<std::optional<leadflow::accounts::v1::AccountState>> account);
   void Cover(Lead& lead, StatusOr<std::vector<KnownContact>> seen);

@@ -29,6 +29,23 @@
 #include "intake/app/submitted_handler.h"
 
 namespace leadflow::intake {
+
+const runtime::ServiceInfo kIntakeInfo{
+    "intake",
+    "Accepts lead submissions over gRPC (IntakeService.SubmitLead), HTTP (POST /v1/leads) and "
+    "the leads.submitted topic; validates, normalises and dedupes them, classifies each as "
+    "CUSTOMER or PROSPECT against the accounts registry, attaches the account's buying-committee "
+    "coverage, and publishes LeadAccepted on leads.accepted (and the lead's contact at its account "
+    "on accounts.contacts, read back as the coverage's view). Invalid input goes to "
+    "leads.rejected; repeats become FORM_RESUBMITTED "
+    "engagement events. PrivacyService.EraseContact publishes privacy.erasure; the privacy "
+    "consumer erases a contact's dedupe claims.",
+    "Config: intake.json (leadflow.config.v1.IntakeConfig: free-mail domains, title and intent "
+    "rules, limits, dedupe window, sources with hashed API keys and rate limits).\n"
+    "API keys: gRPC metadata or HTTP header \"x-api-key\" (or \"authorization: Bearer\").\n"
+    "  LEADFLOW_CONTACT_ID_KEY   required: secret of at least 32 bytes that keys contact ids\n"
+    "                            (HMAC-SHA-256; e.g. openssl rand -hex 32; from a Secret)\n"};
+
 namespace {
 
 // What the APIs, views and consumers are wired to.
@@ -101,7 +118,7 @@ Status AddViews(runtime::ServiceRuntime& rt, const Core& core) {
   if (Status s = rt.AddView(
           registry->view_store(), topics::kAccountsChanges,
           RegistryFeed(*registry, core.metrics, rt.clock()),
-          [registry] { return registry->Size(); }, intake::v1::INTAKE);
+          [registry] { return registry->Size(); }, common::v1::INTAKE);
       !s.ok()) {
     return s;
   }
@@ -111,7 +128,7 @@ Status AddViews(runtime::ServiceRuntime& rt, const Core& core) {
       [contacts, &clock = rt.clock()](const std::string& epoch, const kafka::ConsumedMessage& m) {
         return contacts->Apply(epoch, m, clock.NowMillis());
       },
-      nullptr, intake::v1::INTAKE);
+      nullptr, common::v1::INTAKE);
 }
 
 }  // namespace
@@ -122,7 +139,7 @@ Status WireIntake(runtime::ServiceRuntime& rt) {
   auto& submitted = rt.Make<SubmittedHandler>(core->processor, rt.clock());
   if (Status s = AddApis(rt, *core); !s.ok()) return s;
   if (Status s = rt.AddConsumer("privacy", {topics::kPrivacyErasure},
-                                privacy::ErasureHandler(core->eraser), intake::v1::INTAKE);
+                                privacy::ErasureHandler(core->eraser), common::v1::INTAKE);
       !s.ok()) {
     return s;
   }
@@ -130,7 +147,7 @@ Status WireIntake(runtime::ServiceRuntime& rt) {
   rt.AddBackgroundTask("coverage-gauge",
                        CoverageGaugeTask(core->contact_store, core->metrics, rt.clock()));
   return rt.AddConsumer("main", {topics::kLeadsSubmitted}, submitted.BatchHandler(),
-                        intake::v1::INTAKE);
+                        common::v1::INTAKE);
 }
 
 }  // namespace leadflow::intake

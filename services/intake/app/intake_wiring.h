@@ -6,6 +6,9 @@
 
 namespace leadflow::intake {
 
+// What leadflow-intake --help says: the service, its rule files and its variables.
+extern const runtime::ServiceInfo kIntakeInfo;
+
 // Loads intake.json and LEADFLOW_CONTACT_ID_KEY, makes the processor with its
 // stores (dedupe claims, the registry view, the contact index, the coverage
 // view), serves POST /v1/leads, IntakeService and PrivacyService, and adds the

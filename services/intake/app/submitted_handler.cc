@@ -6,8 +6,8 @@
 
 namespace leadflow::intake {
 
-using leadflow::intake::v1::FieldError;
-using leadflow::intake::v1::LeadRejected;
+using leadflow::common::v1::FieldError;
+using leadflow::common::v1::LeadRejected;
 
 LeadRejected MakeFieldRejection(const kafka::ConsumedMessage& source,
                                 const std::vector<FieldError>& errors, const std::string& source_id,
@@ -17,7 +17,7 @@ LeadRejected MakeFieldRejection(const kafka::ConsumedMessage& source,
   std::string detail = std::to_string(errors.size()) + " field error(s):";
   for (const auto& e : errors) detail += " " + e.field_path();
   LeadRejected r =
-      kafka::MakeRejection(source, leadflow::intake::v1::INTAKE, reason, detail, now_ms);
+      kafka::MakeRejection(source, leadflow::common::v1::INTAKE, reason, detail, now_ms);
   for (const auto& e : errors) *r.add_errors() = e;
   if (!source_id.empty()) r.mutable_meta()->set_source_id(source_id);
   return r;
@@ -33,7 +33,7 @@ std::optional<leadflow::intake::v1::LeadSubmission> SubmittedHandler::Parse(
   if (parsed.ok()) return std::move(*parsed);
   const auto reason = static_cast<leadflow::common::v1::ReasonCode>(parsed.status().reason());
   processor_.CountUnparseable(reason);
-  LeadRejected r = kafka::MakeRejection(message, leadflow::intake::v1::INTAKE, reason,
+  LeadRejected r = kafka::MakeRejection(message, leadflow::common::v1::INTAKE, reason,
                                         parsed.status().message(), clock_.NowMillis());
   *r.add_errors() = ParseFailureToFieldError(parsed.status(), bad_field);
   out.push_back(kafka::ToDeadLetterMessage(r));

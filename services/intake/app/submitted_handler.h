@@ -49,9 +49,9 @@ class SubmittedHandler {
 
 // A LeadRejected for field errors: reason = the first error's reason, detail
 // lists the field paths only (no values), errors attached.
-leadflow::intake::v1::LeadRejected MakeFieldRejection(
+leadflow::common::v1::LeadRejected MakeFieldRejection(
     const kafka::ConsumedMessage& source,
-    const std::vector<leadflow::intake::v1::FieldError>& errors, const std::string& source_id,
+    const std::vector<leadflow::common::v1::FieldError>& errors, const std::string& source_id,
     int64_t now_ms);
 
 }  // namespace leadflow::intake

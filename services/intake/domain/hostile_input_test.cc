@@ -44,7 +44,7 @@ struct HostileCase {
 void PrintTo(const HostileCase& c, std::ostream* os) { *os << c.name; }
 
 struct Outcome {
-  std::vector<leadflow::intake::v1::FieldError> errors;
+  std::vector<leadflow::common::v1::FieldError> errors;
 };
 
 Outcome ParseAndValidate(const HostileCase& c) {

@@ -9,7 +9,7 @@
 #include <sstream>
 
 #include "intake/testing/intake_test_util.h"
-#include "services/common/testing/paths.h"
+#include "common/testing/paths.h"
 
 namespace leadflow::intake {
 namespace {

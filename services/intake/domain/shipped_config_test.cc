@@ -14,7 +14,7 @@
 #include "intake/testing/intake_test_util.h"
 #include "intake/domain/normalization.h"
 #include "leadflow/config/v1/nurture_config.pb.h"
-#include "services/common/testing/paths.h"
+#include "common/testing/paths.h"
 
 namespace leadflow::intake {
 namespace {

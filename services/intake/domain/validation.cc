@@ -13,7 +13,7 @@ namespace leadflow::intake {
 namespace {
 
 using leadflow::common::v1::ReasonCode;
-using leadflow::intake::v1::FieldError;
+using leadflow::common::v1::FieldError;
 using leadflow::intake::v1::LeadSubmission;
 namespace pb = google::protobuf;
 

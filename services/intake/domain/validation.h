@@ -22,7 +22,7 @@ namespace leadflow::intake {
 //    whitespace; its length is checked like every string). An unknown
 //    campaign is not an error (it becomes "other", IntakePolicy::CampaignFor).
 // Messages never repeat the submitted values (no PII). Pure; thread-safe.
-std::vector<leadflow::intake::v1::FieldError> ValidateSubmission(
+std::vector<leadflow::common::v1::FieldError> ValidateSubmission(
     const leadflow::intake::v1::LeadSubmission& lead, const IntakePolicy& policy);
 
 }  // namespace leadflow::intake

@@ -5,8 +5,8 @@
 #include <fstream>
 #include <sstream>
 
-#include "services/common/testing/paths.h"
-#include "services/common/testing/service_process.h"
+#include "common/testing/paths.h"
+#include "common/testing/service_process.h"
 
 namespace leadflow::intake::testing {
 

@@ -12,10 +12,10 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "services/common/testing/child_process.h"
-#include "services/common/testing/dev_kafka.h"
-#include "services/common/testing/redis_server.h"
-#include "services/common/testing/temp_dir.h"
+#include "common/testing/child_process.h"
+#include "common/testing/dev_kafka.h"
+#include "common/testing/redis_server.h"
+#include "common/testing/temp_dir.h"
 
 namespace leadflow::intake::testing {
 

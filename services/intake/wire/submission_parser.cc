@@ -24,9 +24,9 @@ PayloadFormat FormatFromContentType(std::string_view content_type) {
   return PayloadFormat::kUnknown;
 }
 
-leadflow::intake::v1::FieldError ParseFailureToFieldError(const Status& status,
+leadflow::common::v1::FieldError ParseFailureToFieldError(const Status& status,
                                                           const std::string& field_path) {
-  leadflow::intake::v1::FieldError e;
+  leadflow::common::v1::FieldError e;
   e.set_field_path(field_path);
   e.set_reason(static_cast<leadflow::common::v1::ReasonCode>(status.reason()));
   e.set_message(status.message());

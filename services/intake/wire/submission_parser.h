@@ -37,7 +37,7 @@ StatusOr<leadflow::intake::v1::LeadSubmission> ParseSubmission(std::string_view 
 
 // The FieldError describing a failed ParseSubmission (its reason and message,
 // and the field path when one was found).
-leadflow::intake::v1::FieldError ParseFailureToFieldError(const Status& status,
+leadflow::common::v1::FieldError ParseFailureToFieldError(const Status& status,
                                                           const std::string& field_path);
 
 }  // namespace leadflow::intake

@@ -10,8 +10,8 @@
 #include <cstdlib>
 #include <thread>
 
-#include "services/common/testing/free_port.h"
-#include "services/common/testing/temp_dir.h"
+#include "common/testing/free_port.h"
+#include "common/testing/temp_dir.h"
 
 namespace leadflow::notifier {
 namespace {

@@ -15,6 +15,22 @@
 #include "notifier/domain/notifier_policy.h"
 
 namespace leadflow::notifier {
+
+const runtime::ServiceInfo kNotifierInfo{
+    "notifier",
+    "Turns events into signed outbound webhooks: leads.assigned (tell the rep and the team), "
+    "deals.stalls (tell the owner and the team lead), sla.escalations (an SLA reminder to the "
+    "rep, an escalation to the team lead) and accounts.notifications (a customer "
+    "responded: tell the account owner), in Slack, Telegram or generic JSON form, per team or "
+    "rep. Each webhook carries a stable X-Leadflow-Event-Id and an HMAC-SHA256 signature over "
+    "its timestamp and body, and is retried with exponential backoff and jitter; one that still "
+    "fails is dead-lettered on notifications.dead, never dropped. Offsets are committed only "
+    "after delivery or dead-lettering (docs/notifier.md).",
+    "Config: notifier.json (leadflow.config.v1.NotifierConfig): endpoints, templates, retry\n"
+    "  policies. Secrets are not in the file: each endpoint names the environment variable\n"
+    "  holding its HMAC key (secret_env) and, for URLs that carry a token, its URL (url_env).\n"
+    "  A missing variable stops the start-up, naming the endpoint's field.\n"};
+
 namespace {
 
 // The process environment, for the secrets and URLs the config names.
@@ -42,7 +58,7 @@ Status WireNotifier(runtime::ServiceRuntime& rt) {
                                            lifecycle::Shutdown::Requested());
   // No Stage value names the notifier yet: undecodable events reach
   // leads.rejected with STAGE_UNSPECIFIED and the notifier's group in the log.
-  return rt.AddConsumer("main", table.Topics(), handler.Handler(), intake::v1::STAGE_UNSPECIFIED);
+  return rt.AddConsumer("main", table.Topics(), handler.Handler(), common::v1::STAGE_UNSPECIFIED);
 }
 
 }  // namespace leadflow::notifier

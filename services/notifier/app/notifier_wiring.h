@@ -8,6 +8,9 @@
 
 namespace leadflow::notifier {
 
+// What leadflow-notifier --help says: the service, its rule files and its variables.
+extern const runtime::ServiceInfo kNotifierInfo;
+
 // Loads notifier.json (secrets and URLs from the environment) and adds the
 // consumer; an error names the config field.
 Status WireNotifier(runtime::ServiceRuntime& rt);

@@ -6,7 +6,7 @@
 #include <map>
 
 #include "common/config/proto_loader.h"
-#include "services/common/testing/paths.h"
+#include "common/testing/paths.h"
 
 namespace leadflow::notifier {
 namespace {

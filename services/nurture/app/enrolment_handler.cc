@@ -109,7 +109,7 @@ bool EnrolmentHandler::Decode(const kafka::ConsumedMessage& message, kafka::Hand
                         : "audience violation blocked at enrolment",
                {{"lead_id", meta.lead_id()}, {"detail", verdict.detail}});
     auto rej = kafka::MakeRejection(
-        message, leadflow::intake::v1::NURTURE, cv1::AUDIENCE_MISMATCH,
+        message, leadflow::common::v1::NURTURE, cv1::AUDIENCE_MISMATCH,
         std::string(customer ? "customer" : "prospect") + " nurture refused: " + verdict.detail,
         clock_.NowMillis());
     *rej.mutable_meta() = meta;

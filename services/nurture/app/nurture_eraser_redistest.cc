@@ -5,7 +5,7 @@
 
 #include "leadflow/privacy/v1/privacy.pb.h"
 #include "nurture/app/nurture_eraser.h"
-#include "services/common/testing/redis_server.h"
+#include "common/testing/redis_server.h"
 
 namespace leadflow::nurture {
 namespace {

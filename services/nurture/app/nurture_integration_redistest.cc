@@ -374,10 +374,10 @@ TEST_F(NurtureAppTest, CustomerOnLeadsNurtureIsBlockedCountedAndDeadLettered) {
   ASSERT_TRUE(engine_->Handle(Msg(req), out).ok());
   ASSERT_EQ(out.size(), 1u);
   EXPECT_EQ(out[0].topic, topics::kLeadsRejected);
-  leadflow::intake::v1::LeadRejected rej;
+  leadflow::common::v1::LeadRejected rej;
   ASSERT_TRUE(rej.ParseFromString(out[0].payload));
   EXPECT_EQ(rej.reason(), cv1::AUDIENCE_MISMATCH);
-  EXPECT_EQ(rej.stage(), leadflow::intake::v1::NURTURE);
+  EXPECT_EQ(rej.stage(), leadflow::common::v1::NURTURE);
   EXPECT_EQ(metrics_->violations(), 1);
   EXPECT_EQ(Poll(), 0);
   EXPECT_TRUE(Touches().empty());

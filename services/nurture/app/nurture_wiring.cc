@@ -16,6 +16,27 @@
 
 namespace leadflow::nurture {
 
+const runtime::ServiceInfo kNurtureInfo{
+    "nurture",
+    "Runs audience-specific nurture tracks: prospects from leads.nurture, customers from "
+    "accounts.inbound. Before every touch it re-checks the contact's current relationship in its "
+    "registry view (accounts.changes): a prospect who became a customer moves to a customer "
+    "track, and customers never get prospect touches. Touches go to nurture.touches (exactly once "
+    "per touch id); customer touches also notify the account owner on accounts.notifications. "
+    "Exits on leads.assigned, engagement.events (reply, meeting, unsubscribe, consent withdrawn) "
+    "and sales.feedback (accept); a customer's reply, meeting or questionnaire answer is told to "
+    "the owner on accounts.notifications, and so is a customer account known as a single contact "
+    "(at most once in 90 days). Proactive programmes enrol the registry's CUSTOMER "
+    "accounts on a yearly schedule (the satisfaction audit, personal updates).",
+    "Config: nurture.json (leadflow.config.v1.NurtureConfig: catalogue, campaigns, tracks, caps,\n"
+    "  quiet hours, max event share, customer opt-in topics, programmes).\n"
+    "  LEADFLOW_NURTURE_TIME_SCALE      schedule time per real time (default 1; demos and tests)\n"
+    "  LEADFLOW_NURTURE_TIME_ORIGIN_MS  real epoch ms from which schedule time is scaled\n"
+    "  LEADFLOW_NURTURE_TIME_START_MS   schedule epoch ms at that origin (default: the origin)\n"
+    "  LEADFLOW_INSTANCE_ID also names the holder of the scheduler lease: one replica at a time\n"
+    "  sends touches; keep it stable per replica (e.g. the pod name) so a restart resumes at "
+    "once.\n"};
+
 namespace {
 
 // Crash recovery and the programmes read nurture.touches with it.
@@ -32,18 +53,18 @@ TouchLogScan TouchLog(const runtime::ServiceRuntime& rt) {
 // The consumers: enrolments (main), exits, privacy.erasure.
 Status AddConsumers(runtime::ServiceRuntime& rt, NurtureEngine& engine, NurtureEraser& eraser) {
   if (Status s = rt.AddConsumer("main", {topics::kLeadsNurture, topics::kAccountsInbound},
-                                engine.EnrolmentsHandler(), intake::v1::NURTURE);
+                                engine.EnrolmentsHandler(), common::v1::NURTURE);
       !s.ok()) {
     return s;
   }
   if (Status s = rt.AddConsumer(
           "exits", {topics::kLeadsAssigned, topics::kEngagementEvents, topics::kSalesFeedback},
-          engine.ExitsHandler(), intake::v1::NURTURE);
+          engine.ExitsHandler(), common::v1::NURTURE);
       !s.ok()) {
     return s;
   }
   return rt.AddConsumer("privacy", {topics::kPrivacyErasure}, privacy::ErasureHandler(eraser),
-                        intake::v1::NURTURE);
+                        common::v1::NURTURE);
 }
 
 }  // namespace
@@ -69,7 +90,7 @@ Status WireNurture(runtime::ServiceRuntime& rt) {
   rt.AddGrpcService(&rt.Make<NurtureGrpcService>(callers_kept, *policy, store, accounts, metrics));
   if (Status s = rt.AddView(
           accounts.view_store(), topics::kAccountsChanges, engine.AccountChangesApplier(),
-          [a = &accounts] { return a->Size(); }, intake::v1::NURTURE);
+          [a = &accounts] { return a->Size(); }, common::v1::NURTURE);
       !s.ok()) {
     return s;
   }

@@ -6,6 +6,9 @@
 
 namespace leadflow::nurture {
 
+// What leadflow-nurture --help says: the service, its rule files and its variables.
+extern const runtime::ServiceInfo kNurtureInfo;
+
 // Loads nurture.json, makes the stores, the registry view, the engine and
 // the gRPC service, and adds the consumers (main, exits, privacy), the
 // accounts.changes view and the scheduler.

@@ -8,7 +8,7 @@
 
 #include "nurture/app/single_contact_flags.h"
 #include "nurture/domain/single_contact.h"
-#include "services/common/testing/redis_server.h"
+#include "common/testing/redis_server.h"
 
 namespace leadflow::nurture {
 namespace {

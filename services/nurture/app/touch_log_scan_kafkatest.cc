@@ -6,8 +6,8 @@
 
 #include "common/kafka/topic_scan.h"
 #include "common/kafka/topics.h"
-#include "services/common/testing/dev_kafka.h"
-#include "services/common/testing/kafka_test_client.h"
+#include "common/testing/dev_kafka.h"
+#include "common/testing/kafka_test_client.h"
 
 namespace leadflow::nurture {
 namespace {

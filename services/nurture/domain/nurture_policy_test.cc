@@ -8,7 +8,7 @@
 
 #include "common/config/proto_loader.h"
 #include "nurture/testing/nurture_test_util.h"
-#include "services/common/testing/paths.h"
+#include "common/testing/paths.h"
 
 namespace leadflow::nurture {
 namespace {

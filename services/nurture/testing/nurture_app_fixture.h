@@ -18,9 +18,9 @@
 #include "nurture/app/nurture_engine.h"
 #include "nurture/app/nurture_grpc_service.h"
 #include "nurture/testing/nurture_test_util.h"
-#include "services/common/testing/redis_server.h"
-#include "services/common/testing/fixed_caller.h"
-#include "services/common/testing/registry_seeder.h"
+#include "common/testing/redis_server.h"
+#include "common/testing/fixed_caller.h"
+#include "common/testing/registry_seeder.h"
 #include "common/auth/scopes.h"
 
 namespace leadflow::nurture {

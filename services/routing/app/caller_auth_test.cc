@@ -5,7 +5,7 @@
 #include "common/auth/sha256.h"
 #include "common/config/proto_loader.h"
 #include "routing/testing/routing_test_util.h"
-#include "services/common/testing/paths.h"
+#include "common/testing/paths.h"
 
 namespace leadflow::routing {
 namespace {

@@ -12,7 +12,7 @@
 #include "routing/app/routing_keys.h"
 #include "routing/domain/queue_order.h"
 #include "routing/testing/routing_test_util.h"
-#include "services/common/testing/redis_server.h"
+#include "common/testing/redis_server.h"
 
 namespace leadflow::routing {
 namespace {

@@ -21,9 +21,9 @@
 #include "routing/app/routing_keys.h"
 #include "routing/app/routing_scheduler.h"
 #include "routing/testing/routing_test_util.h"
-#include "services/common/testing/dev_kafka.h"
-#include "services/common/testing/kafka_test_client.h"
-#include "services/common/testing/redis_server.h"
+#include "common/testing/dev_kafka.h"
+#include "common/testing/kafka_test_client.h"
+#include "common/testing/redis_server.h"
 
 namespace leadflow::routing {
 namespace {
@@ -85,7 +85,7 @@ struct Instance {
     auto c = kafka::MakeKafkaConsumer(copts, &service_metrics);
     if (!c.ok()) return c.status().message();
     kafka::ConsumerLoopOptions lopts;
-    lopts.stage = leadflow::intake::v1::ROUTING;
+    lopts.stage = leadflow::common::v1::ROUTING;
     lopts.name = "routing:main";
     loop = std::make_unique<kafka::ConsumerLoop>(std::move(*c), *producer, engine->BatchHandler(),
                                                  &service_metrics, clock, lopts);

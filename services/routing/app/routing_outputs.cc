@@ -133,7 +133,7 @@ Status Build(const leadflow::scoring::v1::LeadScored& scored, const rv1::Decisio
                                          ? cv1::REASON_UNSPECIFIED
                                          : scored.disqualification_reasons(0);
       auto rejected = kafka::MakeRejection(
-          source, leadflow::intake::v1::ROUTING, reason,
+          source, leadflow::common::v1::ROUTING, reason,
           "disqualified by screening: " + cv1::ReasonCode_Name(reason), now_ms);
       rejected.set_disqualified(true);
       *rejected.mutable_meta() = meta;

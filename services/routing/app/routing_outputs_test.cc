@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "common/kafka/topics.h"
-#include "leadflow/intake/v1/intake.pb.h"
+#include "leadflow/common/v1/dead_letter.pb.h"
 
 namespace leadflow::routing {
 namespace {
@@ -72,9 +72,9 @@ TEST(RoutingOutputs, DisqualifiedBecomesARejectionWithOriginalBytes) {
   ASSERT_TRUE(BuildOutputs(r, Source(), 5000, out).ok());
   ASSERT_EQ(out.size(), 1u);
   EXPECT_EQ(out[0].topic, topics::kLeadsRejected);
-  leadflow::intake::v1::LeadRejected rej;
+  leadflow::common::v1::LeadRejected rej;
   ASSERT_TRUE(rej.ParseFromString(out[0].payload));
-  EXPECT_EQ(rej.stage(), leadflow::intake::v1::ROUTING);
+  EXPECT_EQ(rej.stage(), leadflow::common::v1::ROUTING);
   EXPECT_TRUE(rej.disqualified());
   EXPECT_EQ(rej.reason(), cv1::SCREENED_REVENUE);
   EXPECT_EQ(rej.original(), "original-bytes");

@@ -8,7 +8,7 @@
 #include "leadflow/engagement/v1/engagement.pb.h"
 #include "leadflow/routing/v1/routing.pb.h"
 #include "routing/app/routing_keys.h"
-#include "services/common/testing/redis_server.h"
+#include "common/testing/redis_server.h"
 
 namespace leadflow::routing {
 namespace {

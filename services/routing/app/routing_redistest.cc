@@ -73,7 +73,7 @@ TEST_F(RoutingAppTest, OutcomesGoToTheirTopics) {
   ASSERT_TRUE(engine_->Handle(msg, dout).ok());
   ASSERT_EQ(dout.size(), 1u);
   EXPECT_EQ(dout[0].topic, topics::kLeadsRejected);
-  leadflow::intake::v1::LeadRejected rej;
+  leadflow::common::v1::LeadRejected rej;
   ASSERT_TRUE(rej.ParseFromString(dout[0].payload));
   EXPECT_TRUE(rej.disqualified());
   EXPECT_EQ(rej.original(), msg.payload);

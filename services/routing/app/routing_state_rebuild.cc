@@ -11,7 +11,7 @@
 #include "common/log/log.h"
 #include "common/metrics/service_metrics.h"
 #include "common/redis/reply.h"
-#include "leadflow/intake/v1/intake.pb.h"
+#include "leadflow/common/v1/dead_letter.pb.h"
 #include "routing/app/decision_record.h"
 #include "routing/app/out_of_office_store.h"
 #include "routing/app/routing_keys.h"
@@ -155,9 +155,9 @@ Status ClearOwnedKeys(redis::Client& redis, Writer& w) {
 
 // Routing's disqualification of a lead, from its leads.rejected record.
 bool DisqualifiedDecision(const std::string& payload, rv1::LeadAssigned* r) {
-  leadflow::intake::v1::LeadRejected x;
+  leadflow::common::v1::LeadRejected x;
   if (!x.ParseFromString(payload) || !x.disqualified() ||
-      x.stage() != leadflow::intake::v1::ROUTING || x.meta().lead_id().empty()) {
+      x.stage() != leadflow::common::v1::ROUTING || x.meta().lead_id().empty()) {
     return false;
   }
   *r->mutable_scored()->mutable_lead()->mutable_meta() = x.meta();

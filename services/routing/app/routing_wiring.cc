@@ -23,6 +23,25 @@
 
 namespace leadflow::routing {
 
+const runtime::ServiceInfo kRoutingInfo{
+    "routing",
+    "Routes scored leads: customers to their account owner (accounts.inbound), named accounts "
+    "to the named owner, qualified prospects to a team and rep by weighted round robin within "
+    "capacity (leads.assigned), everything else to nurture (leads.nurture). Disqualified leads "
+    "are recorded on leads.rejected. Queued leads are assigned as capacity frees; assignments "
+    "not accepted within the team SLA (business minutes, paused on holidays and out-of-office "
+    "windows) are re-assigned. Sales feedback arrives on sales.feedback and over gRPC; "
+    "out-of-office windows on reps.out-of-office and over gRPC.",
+    "Config: routing_rules.json (leadflow.config.v1.RoutingRules: teams, reps, team rules,\n"
+    "  holiday calendars, scheduler settings).\n"
+    "Time zones: TZif files from $TZDIR or /usr/share/zoneinfo.\n"
+    "Demos and e2e tests only:\n"
+    "  LEADFLOW_ROUTING_STAGE_TIME_SCALE  deal-stage time per real time (default 1): every\n"
+    "                                     max_time_in_stage is divided by it\n"
+    "  LEADFLOW_ROUTING_SLA_TIME_SCALE    SLA time per real time (default 1): the SLA\n"
+    "                                     business minutes and the SLA ladder's share and\n"
+    "                                     grace are divided by it\n"};
+
 namespace {
 
 // The demo and e2e time scales (kInfo in main.cc), each warned about when it
@@ -149,23 +168,23 @@ Status AddConsumers(runtime::ServiceRuntime& rt, const RoutingPolicy& policy,
                     FeedbackProcessor& feedback, OutOfOfficeProcessor& away,
                     RoutingEngine& engine) {
   if (Status s = rt.AddConsumer("feedback", FeedbackTopics(policy), HandlerOf(feedback),
-                                intake::v1::ROUTING);
+                                common::v1::ROUTING);
       !s.ok()) {
     return s;
   }
   if (Status s = rt.AddConsumer("out-of-office", {topics::kRepsOutOfOffice}, HandlerOf(away),
-                                intake::v1::ROUTING);
+                                common::v1::ROUTING);
       !s.ok()) {
     return s;
   }
   auto& privacy = rt.Make<RoutingPrivacy>(rt.redis(), rt.clock());
   if (Status s = rt.AddConsumer("privacy", {topics::kEngagementEvents, topics::kPrivacyErasure},
-                                privacy.Handler(), intake::v1::ROUTING);
+                                privacy.Handler(), common::v1::ROUTING);
       !s.ok()) {
     return s;
   }
   return rt.AddConsumer("main", {topics::kLeadsScored}, privacy.GateScored(engine.BatchHandler()),
-                        intake::v1::ROUTING);
+                        common::v1::ROUTING);
 }
 
 StatusOr<std::shared_ptr<const RoutingPolicy>> LoadPolicy(runtime::ServiceRuntime& rt,

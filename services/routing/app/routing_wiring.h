@@ -6,6 +6,9 @@
 
 namespace leadflow::routing {
 
+// What leadflow-routing --help says: the service, its rule files and its variables.
+extern const runtime::ServiceInfo kRoutingInfo;
+
 // Loads routing_rules.json (with the demo time scales), makes the stores, the
 // engine, the scheduler, the feedback and out-of-office processors, the gRPC
 // services, the funnel reporter and the state rebuild, and adds the consumers

@@ -4,7 +4,7 @@
 
 #include "common/kafka/topic_scan.h"
 #include "common/kafka/topics.h"
-#include "leadflow/intake/v1/intake.pb.h"
+#include "leadflow/common/v1/dead_letter.pb.h"
 
 namespace leadflow::routing {
 namespace {
@@ -131,9 +131,9 @@ bool AddInbound(const kafka::ConsumedMessage& m, SimulationHistory& h,
 
 bool AddRejected(const kafka::ConsumedMessage& m, SimulationHistory& h,
                  std::set<std::string>& seen) {
-  leadflow::intake::v1::LeadRejected r;
+  leadflow::common::v1::LeadRejected r;
   if (!r.ParseFromString(m.payload)) return false;
-  if (!r.disqualified() || r.stage() != leadflow::intake::v1::ROUTING) return true;
+  if (!r.disqualified() || r.stage() != leadflow::common::v1::ROUTING) return true;
   leadflow::scoring::v1::LeadScored ids;  // the lead's id; revision unknown (0)
   *ids.mutable_lead()->mutable_meta() = r.meta();
   rv1::Decision d;

@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "common/kafka/topics.h"
-#include "leadflow/intake/v1/intake.pb.h"
+#include "leadflow/common/v1/dead_letter.pb.h"
 
 namespace leadflow::routing {
 namespace {
@@ -66,12 +66,12 @@ TEST(SimulationHistoryReaderTest, FoldsEachTopicAsRoutingWouldHaveSeenIt) {
   EXPECT_EQ(h.decisions.size(), 2u);
 
   // Routing's disqualification counts; intake's rejections do not.
-  leadflow::intake::v1::LeadRejected r;
-  r.set_stage(leadflow::intake::v1::ROUTING);
+  leadflow::common::v1::LeadRejected r;
+  r.set_stage(leadflow::common::v1::ROUTING);
   r.set_disqualified(true);
   r.mutable_meta()->set_lead_id("L-3");
   EXPECT_TRUE(AddRecord(Msg(topics::kLeadsRejected, r), h, seen));
-  r.set_stage(leadflow::intake::v1::INTAKE);
+  r.set_stage(leadflow::common::v1::INTAKE);
   r.mutable_meta()->set_lead_id("L-4");
   EXPECT_TRUE(AddRecord(Msg(topics::kLeadsRejected, r), h, seen));
   ASSERT_EQ(h.decisions.size(), 3u);

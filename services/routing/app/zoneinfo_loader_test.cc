@@ -7,7 +7,7 @@
 
 #include "common/config/proto_loader.h"
 #include "routing/domain/routing_policy.h"
-#include "services/common/testing/paths.h"
+#include "common/testing/paths.h"
 
 namespace leadflow::routing {
 namespace {

@@ -5,7 +5,7 @@
 #include <chrono>
 
 #include "common/config/proto_loader.h"
-#include "services/common/testing/paths.h"
+#include "common/testing/paths.h"
 
 namespace leadflow::routing {
 namespace {

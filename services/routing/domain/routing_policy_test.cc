@@ -9,7 +9,7 @@
 #include "routing/domain/queue_order.h"
 #include "routing/domain/router.h"
 #include "routing/testing/routing_test_util.h"
-#include "services/common/testing/paths.h"
+#include "common/testing/paths.h"
 
 namespace leadflow::routing {
 namespace {

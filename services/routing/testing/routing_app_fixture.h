@@ -13,7 +13,7 @@
 #include "routing/app/routing_keys.h"
 #include "routing/app/routing_scheduler.h"
 #include "routing/testing/routing_test_util.h"
-#include "services/common/testing/redis_server.h"
+#include "common/testing/redis_server.h"
 
 namespace leadflow::routing {
 

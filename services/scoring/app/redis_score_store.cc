@@ -1,5 +1,6 @@
 #include "scoring/app/redis_score_store.h"
 
+#include "common/redis/embedded_script.h"
 #include "common/redis/reply.h"
 #include "common/util/deterministic_bytes.h"
 #include "put_score.lua.h"
@@ -7,10 +8,7 @@
 namespace leadflow::scoring {
 namespace {
 
-redis::Script& PutScript() {
-  static redis::Script script{std::string(lua::kPutScore)};
-  return script;
-}
+redis::Script& PutScript() { return redis::EmbeddedScript<lua::kPutScore>(); }
 
 // The latest score of a lead from HGET: nullopt when none is stored.
 StatusOr<std::optional<leadflow::scoring::v1::LeadScored>> LatestFromReply(

@@ -22,7 +22,7 @@
 #include "intake/testing/intake_test_util.h"
 #include "intake/wire/submission_parser.h"
 #include "scoring/domain/scorer.h"
-#include "services/common/testing/paths.h"
+#include "common/testing/paths.h"
 
 namespace leadflow {
 namespace {

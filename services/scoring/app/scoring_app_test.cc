@@ -7,7 +7,7 @@
 #include "common/metrics/service_metrics.h"
 #include "scoring/app/explain_service.h"
 #include "common/auth/scopes.h"
-#include "services/common/testing/fixed_caller.h"
+#include "common/testing/fixed_caller.h"
 #include "scoring/app/scoring_handler.h"
 #include "leadflow/engagement/v1/engagement.pb.h"
 #include "scoring/testing/in_memory_engagement_store.h"

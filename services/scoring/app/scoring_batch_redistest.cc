@@ -11,7 +11,7 @@
 #include "scoring/app/redis_score_store.h"
 #include "scoring/app/scoring_handler.h"
 #include "scoring/testing/scoring_test_util.h"
-#include "services/common/testing/redis_server.h"
+#include "common/testing/redis_server.h"
 
 namespace leadflow::scoring {
 namespace {

@@ -10,10 +10,10 @@
 #include "scoring/app/redis_engagement_store.h"
 #include "scoring/app/redis_score_store.h"
 #include "common/auth/scopes.h"
-#include "services/common/testing/fixed_caller.h"
+#include "common/testing/fixed_caller.h"
 #include "scoring/app/scoring_handler.h"
 #include "scoring/testing/scoring_test_util.h"
-#include "services/common/testing/redis_server.h"
+#include "common/testing/redis_server.h"
 
 namespace leadflow::scoring {
 namespace {

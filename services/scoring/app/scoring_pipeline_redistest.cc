@@ -27,13 +27,13 @@
 #include "scoring/app/redis_engagement_store.h"
 #include "scoring/app/redis_score_store.h"
 #include "common/auth/scopes.h"
-#include "services/common/testing/fixed_caller.h"
+#include "common/testing/fixed_caller.h"
 #include "scoring/app/model_reloader.h"
 #include "scoring/app/scoring_handler.h"
-#include "services/common/testing/dev_kafka.h"
-#include "services/common/testing/kafka_test_client.h"
-#include "services/common/testing/redis_server.h"
-#include "services/common/testing/paths.h"
+#include "common/testing/dev_kafka.h"
+#include "common/testing/kafka_test_client.h"
+#include "common/testing/redis_server.h"
+#include "common/testing/paths.h"
 
 namespace leadflow::scoring {
 namespace {
@@ -132,7 +132,7 @@ class ScoringPipelineTest : public ::testing::Test {
     auto consumer = kafka::MakeKafkaConsumer(co, &service_metrics_);
     ASSERT_TRUE(consumer.ok()) << consumer.status().message();
     kafka::ConsumerLoopOptions lo;
-    lo.stage = leadflow::intake::v1::SCORING;
+    lo.stage = leadflow::common::v1::SCORING;
     lo.name = "scoring:" + topic;
     loops_.push_back(std::make_unique<kafka::ConsumerLoop>(std::move(*consumer), *producer_,
                                                            std::move(handler), &service_metrics_,

@@ -12,7 +12,7 @@
 #include "scoring/app/redis_engagement_store.h"
 #include "scoring/app/redis_score_store.h"
 #include "scoring/app/score_store.h"
-#include "services/common/testing/redis_server.h"
+#include "common/testing/redis_server.h"
 
 namespace leadflow::scoring {
 namespace {

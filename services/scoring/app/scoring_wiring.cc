@@ -19,6 +19,19 @@
 #include "scoring/app/scoring_privacy.h"
 
 namespace leadflow::scoring {
+
+const runtime::ServiceInfo kScoringInfo{
+    "scoring",
+    "Scores accepted leads (leads.accepted): screening, segment, deal band, named accounts, "
+    "BANT (1..625), fit and decaying engagement, grade and lifecycle (MQL / LEAD / "
+    "DISQUALIFIED), with per-rule contributions and the model version; publishes LeadScored on "
+    "leads.scored. Rescores a contact's lead on every engagement.events record (revision + 1), "
+    "which can promote it to MQL. ScoringService.Explain answers \"why is this (not) an MQL\", "
+    "also against a candidate model. The model file is hot-reloaded when it changes.",
+    "Config: scoring_model.json (leadflow.config.v1.ScoringModel); re-read on change, a bad\n"
+    "  file is refused and the running model kept.\n"
+    "  LEADFLOW_SCORING_MODEL_POLL_MS   model file poll interval (default 2000)\n"};
+
 namespace {
 
 // LEADFLOW_SCORING_MODEL_POLL_MS: a positive integer, default 2000.
@@ -73,17 +86,17 @@ Status WireScoring(runtime::ServiceRuntime& rt) {
   // and stop a withdrawn contact's engagement; privacy.erasure deletes.
   auto& gates = rt.Make<ScoringPrivacy>(rt.redis(), rt.clock());
   if (Status s = rt.AddConsumer("main", {topics::kLeadsAccepted},
-                                gates.GateAccepted(handler.Handler()), intake::v1::SCORING);
+                                gates.GateAccepted(handler.Handler()), common::v1::SCORING);
       !s.ok()) {
     return s;
   }
   if (Status s = rt.AddConsumer("privacy", {topics::kPrivacyErasure},
-                                privacy::ErasureHandler(gates), intake::v1::SCORING);
+                                privacy::ErasureHandler(gates), common::v1::SCORING);
       !s.ok()) {
     return s;
   }
   return rt.AddConsumer("engagement", {topics::kEngagementEvents},
-                        gates.GateEngagement(handler.EngagementHandler()), intake::v1::SCORING);
+                        gates.GateEngagement(handler.EngagementHandler()), common::v1::SCORING);
 }
 
 }  // namespace leadflow::scoring

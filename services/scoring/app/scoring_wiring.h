@@ -6,6 +6,9 @@
 
 namespace leadflow::scoring {
 
+// What leadflow-scoring --help says: the service, its rule files and its variables.
+extern const runtime::ServiceInfo kScoringInfo;
+
 // Loads scoring_model.json (and watches it for changes), makes the score and
 // engagement stores, the handlers, ScoringService.Explain and the consent
 // gates, and adds the consumers (leads.accepted, privacy.erasure,

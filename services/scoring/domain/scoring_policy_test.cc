@@ -10,7 +10,7 @@
 #include <sstream>
 
 #include "scoring/testing/scoring_test_util.h"
-#include "services/common/testing/paths.h"
+#include "common/testing/paths.h"
 
 namespace leadflow::scoring {
 namespace {
