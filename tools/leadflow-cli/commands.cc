@@ -127,7 +127,7 @@ int Watch(const std::string& brokers, int expect, int timeout_s) {
       // "-" where there is nothing to show: no company or score before
       // intake accepted the lead, no score where scoring did not run.
       const std::string score =
-          row->score ? std::to_string(std::lround(*row->score)) : "-";
+          row->score ? ScoreText(*row->score) : "-";
       std::printf("%-10s %-17s %-9s %s %-11s %6s  %s %s\n", id.c_str(), row->outcome.c_str(),
                   row->relationship.empty() ? "-" : row->relationship.c_str(),
                   FitColumn(row->company.empty() ? "-" : row->company, 24).c_str(),

@@ -1,5 +1,7 @@
 #include "outcome.h"
 
+#include <cmath>
+
 #include "common/kafka/topics.h"
 #include "leadflow/common/v1/dead_letter.pb.h"
 #include "leadflow/nurture/v1/nurture.pb.h"
@@ -35,6 +37,22 @@ std::string PathSummary(const rv1::Decision& d) {
   return out;
 }
 
+// The reason code, then each field error ("email: not a valid ...", or just
+// the message when no field is named), or else the detail; a detail that
+// already names the reason stands alone.
+std::string RejectionWhy(const leadflow::common::v1::LeadRejected& r) {
+  const std::string reason = cv1::ReasonCode_Name(r.reason());
+  if (r.errors().empty()) {
+    if (r.detail().find(reason) != std::string::npos) return r.detail();
+    return JoinParts({reason, r.detail()});
+  }
+  std::string why = reason;
+  for (const auto& e : r.errors()) {
+    why += "; " + (e.field_path().empty() ? e.message() : e.field_path() + ": " + e.message());
+  }
+  return why;
+}
+
 void FillFromScored(const leadflow::scoring::v1::LeadScored& s, OutcomeRow& row) {
   row.lead_id = s.lead().meta().lead_id();
   row.company = s.lead().company().name();
@@ -44,6 +62,8 @@ void FillFromScored(const leadflow::scoring::v1::LeadScored& s, OutcomeRow& row)
 }
 
 }  // namespace
+
+std::string ScoreText(double score) { return std::to_string(std::lround(score)); }
 
 std::optional<OutcomeRow> DescribeOutput(const kafka::ConsumedMessage& m) {
   OutcomeRow row;
@@ -64,7 +84,7 @@ std::optional<OutcomeRow> DescribeOutput(const kafka::ConsumedMessage& m) {
     row.outcome = "NURTURE";
     row.who = "marketing nurture";
     row.why = JoinParts(
-        {"score " + std::to_string(static_cast<int>(n.scored().total_score())) + " below MQL",
+        {"score " + ScoreText(n.scored().total_score()) + " below MQL",
          PathSummary(n.decision()),
          n.reason() != cv1::REASON_UNSPECIFIED ? cv1::ReasonCode_Name(n.reason()) : ""});
     return row;
@@ -84,9 +104,7 @@ std::optional<OutcomeRow> DescribeOutput(const kafka::ConsumedMessage& m) {
     row.lead_id = r.meta().lead_id();
     row.outcome = r.disqualified() ? "DISQUALIFIED" : "REJECTED";
     row.who = leadflow::common::v1::Stage_Name(r.stage());
-    row.why = cv1::ReasonCode_Name(r.reason());
-    for (const auto& e : r.errors()) row.why += "; " + e.field_path() + ": " + e.message();
-    if (r.errors().empty() && !r.detail().empty()) row.why += "; " + r.detail();
+    row.why = RejectionWhy(r);
     if (r.meta().relationship() != cv1::RELATIONSHIP_UNSPECIFIED) {
       row.relationship = cv1::Relationship_Name(r.meta().relationship());
     }

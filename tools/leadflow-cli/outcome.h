@@ -22,6 +22,10 @@ struct OutcomeRow {
   bool final = true;        // false for follow-ups (a nurture touch) that are not a lead's final outcome
 };
 
+// A score as the table prints it, in the SCORE column and in a reason alike
+// (rounded to the nearest whole point).
+std::string ScoreText(double score);
+
 // Decodes a message from leads.assigned, leads.nurture, accounts.inbound,
 // leads.rejected or nurture.touches. Unknown topics or undecodable payloads
 // give nullopt.

@@ -97,6 +97,33 @@ TEST(OutcomeTest, DisqualifiedRowShowsTheScoredCompany) {
   EXPECT_EQ(*row->score, 12);
 }
 
+TEST(OutcomeTest, AScoreReadsTheSameInItsColumnAndInItsReason) {
+  rv1::NurtureRequested n;
+  n.mutable_scored()->set_total_score(12.5);
+  kafka::ConsumedMessage m;
+  m.topic = topics::kLeadsNurture;
+  m.payload = n.SerializeAsString();
+  auto row = DescribeOutput(m);
+  ASSERT_TRUE(row && row->score);
+  EXPECT_EQ(ScoreText(*row->score), "13");
+  EXPECT_EQ(row->why, "score 13 below MQL");
+}
+
+TEST(OutcomeTest, RejectionReasonsAreNotRepeatedAndNeedNoField) {
+  leadflow::common::v1::LeadRejected r;
+  r.set_reason(leadflow::common::v1::MALFORMED_PAYLOAD);
+  r.add_errors()->set_message("payload is not well-formed UTF-8 JSON");
+  kafka::ConsumedMessage m;
+  m.topic = topics::kLeadsRejected;
+  m.payload = r.SerializeAsString();
+  EXPECT_EQ(DescribeOutput(m)->why, "MALFORMED_PAYLOAD; payload is not well-formed UTF-8 JSON");
+  leadflow::common::v1::LeadRejected d;
+  d.set_reason(leadflow::common::v1::SCREENED_INDUSTRY);
+  d.set_detail("disqualified by screening: SCREENED_INDUSTRY");
+  m.payload = d.SerializeAsString();
+  EXPECT_EQ(DescribeOutput(m)->why, "disqualified by screening: SCREENED_INDUSTRY");
+}
+
 TEST(OutcomeTest, AnIntakeRejectionHasNoScore) {
   leadflow::common::v1::LeadRejected r;
   r.set_stage(leadflow::common::v1::INTAKE);
