@@ -14,7 +14,6 @@
 
 #include "common/util/status.h"
 #include "intake/domain/contact_id_key.h"
-#include "leadflow/intake/v1/intake.pb.h"
 #include "leadflow/privacy/v1/privacy.pb.h"
 
 namespace leadflow::intake {

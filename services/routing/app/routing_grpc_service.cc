@@ -294,7 +294,7 @@ grpc::Status RoutingGrpcService::GetLead(grpc::ServerContext* ctx, const rv1::Ge
   const rv1::LeadAssigned& rec = (*stored)->record;
   const std::string& team = rec.decision().team();
   if (team.empty() || (caller && !auth_->MayActOnTeam(*caller, team))) return not_found;
-  auto tags = store_.GetFeedbackTags(req->lead_id());
+  auto tags = store_.sales_feedback.Tags(req->lead_id());
   if (!tags.ok()) return ToGrpc(tags.status());
   *resp = ViewOf(rec, *tags);
   if (resp->state() == rv1::SALES_STATE_UNSPECIFIED) return not_found;  // e.g. nurture
@@ -323,7 +323,7 @@ grpc::Status RoutingGrpcService::ListOpenLeads(grpc::ServerContext* ctx,
     if (!queued.ok()) return ToGrpc(queued.status());
     for (const auto& q : *queued) ids.push_back(q.lead_id);  // in drain order
   }
-  auto tags = store_.GetFeedbackTagsMany(ids);
+  auto tags = store_.sales_feedback.TagsMany(ids);
   if (!tags.ok()) return ToGrpc(tags.status());
   for (size_t i = 0; i < ids.size(); ++i) {
     auto rec = store_.decisions.Get(ids[i]);
@@ -427,7 +427,7 @@ StatusOr<bool> RoutingGrpcService::ScanOpen(Watch& watch, std::set<std::string>&
   for (const auto& rep : watch.reps) {
     auto open = store_.rep_loads.OpenLeads(rep);
     if (!open.ok()) return open.status();
-    auto tags = store_.GetFeedbackTagsMany(*open);
+    auto tags = store_.sales_feedback.TagsMany(*open);
     if (!tags.ok()) return tags.status();
     for (size_t i = 0; i < open->size(); ++i) {
       const std::string& lead_id = (*open)[i];
@@ -448,7 +448,7 @@ StatusOr<bool> RoutingGrpcService::ScanGone(Watch& watch, const std::set<std::st
   for (const auto& lead_id : watch.sent.Gone(seen)) {
     auto rec = store_.decisions.Get(lead_id);
     if (!rec.ok()) return rec.status();
-    auto tags = store_.GetFeedbackTags(lead_id);
+    auto tags = store_.sales_feedback.Tags(lead_id);
     if (!tags.ok()) return tags.status();
     if (!rec->has_value()) {
       watch.sent.Forget(lead_id);  // expired or erased: nothing more to say

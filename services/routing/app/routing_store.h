@@ -89,15 +89,6 @@ class RoutingStore {
   StallTimers stall_timers;           // stalls
   Outbox outbox;                      // outbox
   SalesFeedbackStore sales_feedback;  // fb:<lead>, won deals: the feedback script
-
-  // The feedback tags, for routing_grpc_service until it reads them through
-  // `sales_feedback` as the engine and the scheduler do.
-  StatusOr<FeedbackTags> GetFeedbackTags(const std::string& lead_id) {
-    return sales_feedback.Tags(lead_id);
-  }
-  StatusOr<std::vector<FeedbackTags>> GetFeedbackTagsMany(const std::vector<std::string>& ids) {
-    return sales_feedback.TagsMany(ids);
-  }
 };
 
 }  // namespace leadflow::routing
