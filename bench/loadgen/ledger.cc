@@ -1,5 +1,6 @@
 #include "ledger.h"
 
+#include <algorithm>
 #include <charconv>
 
 namespace leadflow::bench {
@@ -51,7 +52,10 @@ uint64_t PayloadHash(std::string_view payload) {
   return h;
 }
 
-Ledger::Ledger(size_t capacity) : entries_(capacity) { by_payload_.reserve(capacity); }
+Ledger::Ledger(size_t capacity, size_t warmup)
+    : entries_(capacity), warmup_(std::min(warmup, capacity)) {
+  by_payload_.reserve(capacity);
+}
 
 void Ledger::Sent(uint32_t seq, int64_t t_ns, bool expect_invalid, uint64_t payload_hash) {
   std::lock_guard lock(mu_);
@@ -114,6 +118,18 @@ size_t Ledger::accounted() const {
   return accounted_;
 }
 
+size_t Ledger::OverLimit(int64_t limit_ns, int64_t now_ns) const {
+  std::lock_guard lock(mu_);
+  size_t over = 0;
+  for (size_t i = warmup_; i < entries_.size(); ++i) {
+    const auto& e = entries_[i];
+    if (e.sent_ns < 0) continue;
+    const int64_t end = e.outputs > 0 ? e.first_out_ns : now_ns;
+    over += end - e.sent_ns > limit_ns;
+  }
+  return over;
+}
+
 LedgerSummary Ledger::Summarize() const {
   std::lock_guard lock(mu_);
   LedgerSummary s;
@@ -123,17 +139,19 @@ LedgerSummary Ledger::Summarize() const {
   s.first_send_ns = first_send_ns_;
   s.last_send_ns = last_send_ns_;
   s.last_output_ns = last_output_ns_;
+  s.warmup = warmup_;
   std::vector<int64_t> lat, h0, h1, h2;
   lat.reserve(accounted_);
   const bool passthrough = by_outcome_[static_cast<int>(Outcome::kPassthrough)] > 0;
-  for (const auto& e : entries_) {
+  for (size_t i = 0; i < entries_.size(); ++i) {
+    const auto& e = entries_[i];
     if (e.sent_ns < 0) continue;
     if (e.expect_invalid) ++s.expected_invalid;
     if (e.outputs == 0) {
       ++s.missing;
     } else {
-      lat.push_back(e.first_out_ns - e.sent_ns);
-      if (e.hop_ns[0] >= 0 && e.hop_ns[1] >= 0 && e.any_decision) {
+      if (i >= warmup_) lat.push_back(e.first_out_ns - e.sent_ns);
+      if (i >= warmup_ && e.hop_ns[0] >= 0 && e.hop_ns[1] >= 0 && e.any_decision) {
         h0.push_back(e.hop_ns[0] - e.sent_ns);
         h1.push_back(e.hop_ns[1] - e.hop_ns[0]);
         h2.push_back(e.first_out_ns - e.hop_ns[1]);

@@ -52,7 +52,8 @@ struct LedgerSummary {
   std::array<size_t, kOutcomeCount> by_outcome{};
   size_t unmatched_outputs = 0;  // outputs of this phase's topics naming no lead of it
   int64_t first_send_ns = 0, last_send_ns = 0, last_output_ns = 0;
-  LatencySummary latency;  // send -> first final output, all accounted leads
+  size_t warmup = 0;       // leads before the measured ones: accounted, not in the latencies
+  LatencySummary latency;  // send -> first final output, all accounted measured leads
   // Per hop, for leads seen on the intermediate topics (pipeline only):
   // send -> leads.accepted (intake), -> leads.scored (scoring), -> output (routing).
   LatencySummary intake_hop, scoring_hop, routing_hop;
@@ -65,7 +66,9 @@ struct LedgerSummary {
 
 class Ledger {
  public:
-  explicit Ledger(size_t capacity);
+  // Leads 0..warmup-1 are a warm-up: accounted like the others, left out of
+  // the latency figures.
+  explicit Ledger(size_t capacity, size_t warmup = 0);
 
   // Before producing lead `seq` at time `t_ns` (steady clock).
   void Sent(uint32_t seq, int64_t t_ns, bool expect_invalid, uint64_t payload_hash);
@@ -81,6 +84,9 @@ class Ledger {
   size_t sent() const;
   // Leads with at least one final output.
   size_t accounted() const;
+  // Measured leads whose latency is already over `limit_ns` at `now_ns`:
+  // answered after more than the limit, or sent longer ago and not answered.
+  size_t OverLimit(int64_t limit_ns, int64_t now_ns) const;
 
   LedgerSummary Summarize() const;
 
@@ -96,6 +102,7 @@ class Ledger {
   };
   mutable std::mutex mu_;
   std::vector<Entry> entries_;
+  size_t warmup_ = 0;
   std::unordered_map<uint64_t, uint32_t> by_payload_;
   std::array<size_t, kOutcomeCount> by_outcome_{};
   size_t sent_ = 0, accounted_ = 0, unmatched_ = 0;

@@ -5,42 +5,26 @@
 
 #include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
-#include "ledger.h"
+#include "phase_result.h"
+#include "rate_search.h"
 
 namespace leadflow::bench {
 
-struct ProcessUsage {
-  std::string name;  // e.g. "intake", "passthrough-1", "redis", "devkafka", "loadgen"
-  double cpu_seconds = 0;
-  double cpu_cores = 0;  // cpu_seconds / phase wall time
-  double rss_max_mb = 0;
-  double rss_end_mb = 0;
-};
-
-struct PhaseResult {
-  std::string name;        // e.g. "pipeline-flat-out"
-  std::string path;        // "pipeline" or "passthrough"
-  double target_rate = 0;  // leads/s; 0 = flat out
-  double wall_seconds = 0;
-  bool drained = true;  // every sent lead accounted before the drain timeout
-  LedgerSummary ledger;
-  std::vector<ProcessUsage> processes;
-  // Redis commands per sent lead during the phase (pipeline, local stack).
-  std::map<std::string, double> redis_calls_per_lead;
-  // redis-server's execution time per sent lead, by command (INFO commandstats
-  // usec). A script's time (evalsha) includes the commands it calls, which are
-  // also counted under their own names.
-  std::map<std::string, double> redis_usec_per_lead;
-};
-
+// Issue 21's "Done when", each judged from one run against that run's
+// passthrough.
 struct Targets {
-  double min_throughput_ratio = 0.5;
-  double max_p99_ms_at_rate = 50;
-  double rate_for_latency = 2000;
-  double max_rss_mb = 100;
+  double min_held_rate = 4000;         // leads/s held by the rate search
+  double max_p99_ratio = 1.5;          // pipeline p99 / passthrough p99, at rate_for_latency
+  double rate_for_latency = 2000;      // the pipeline-rate and passthrough-rate phases' rate
+  double min_throughput_ratio = 0.25;  // flat out, pipeline / passthrough
+  // redis-server CPU per lead at rate_for_latency must be at most half of
+  // this baseline (microseconds per lead); 0: not judged.
+  double redis_us_per_lead_baseline = 0;
+  double max_rss_mb = 100;  // per service, at rate_for_latency (an earlier target, kept)
 };
 
 struct RunReport {
@@ -49,16 +33,23 @@ struct RunReport {
   uint64_t seed = 0;
   Targets targets;
   std::vector<PhaseResult> phases;
+  std::optional<RateSearchResult> search;  // when the rate-search phase ran
 };
 
-// Derived figures: throughput ratio pipeline/passthrough (flat out), p99 and
-// RSS at the fixed rate, each with met/missed against the targets.
+// Derived figures, each with met/missed against the targets.
 struct Verdict {
+  bool have_throughput = false, have_latency = false, have_search = false, have_redis = false;
+  // Flat out: pipeline / passthrough.
   double pipeline_throughput = 0, passthrough_throughput = 0, throughput_ratio = 0;
-  double p99_at_rate_ms = 0, passthrough_p99_at_rate_ms = 0;
+  // At rate_for_latency: the pipeline's p99 against the same run's passthrough.
+  double p99_at_rate_ms = 0, passthrough_p99_at_rate_ms = 0, p99_ratio_at_rate = 0;
+  // The rate search: the rate held, and its p99 ratio.
+  double held_rate = 0, held_p99_ratio = 0;
+  // redis-server CPU per lead at rate_for_latency, and the target (half the baseline; 0 if none).
+  double redis_us_per_lead = 0, redis_us_per_lead_target = 0;
   double max_service_rss_mb = 0;
-  bool throughput_met = false, latency_met = false, memory_met = false, correctness_met = false;
-  bool have_throughput = false, have_latency = false;
+  bool throughput_met = false, latency_met = false, held_met = false, redis_met = false;
+  bool memory_met = false, correctness_met = false;
 };
 
 // Repeated runs of one phase (in run order): the run with the median
@@ -66,7 +57,8 @@ struct Verdict {
 // (k = 1-based position). With an even count the lower median is taken.
 void NameMedianRun(std::vector<PhaseResult>& runs, const std::string& name);
 
-// Picks phases by name: "<path>-flat-out" and "<path>-rate".
+// Picks phases by name: "<path>-flat-out" and "<path>-rate", and the search.
+// Correctness covers every phase and every search step.
 Verdict Judge(const RunReport& report);
 
 nlohmann::ordered_json ToJson(const RunReport& report);
