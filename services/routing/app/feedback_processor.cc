@@ -128,9 +128,7 @@ kafka::OutgoingMessage StageEvent(const rv1::SalesFeedback& fb, const std::strin
   e.set_lead_id(fb.lead_id());
   e.set_rep_id(fb.rep_id());
   e.set_team(team);
-  e.set_stage(w.stage);
-  e.set_win_probability_pct(w.win_probability_pct);
-  e.set_deal_value_rub(w.value_rub);
+  SetDealStage(w, e);
   if (!before.stage.empty()) {
     e.set_previous_stage(before.stage);
     e.set_ms_in_previous_stage(std::max<int64_t>(0, version - before.stage_version));
@@ -463,9 +461,7 @@ void FeedbackProcessor::SetWatchEvent(const Transition& t, Change& c) {
   change->set_feedback(result.outcome);
   if (fb.kind() == rv1::STAGE) {
     const FeedbackRecord kept = t.retry() ? StageWriteOf(t.tags) : c.write;
-    change->set_stage(kept.stage);
-    change->set_win_probability_pct(kept.win_probability_pct);
-    change->set_deal_value_rub(kept.value_rub);
+    SetDealStage(kept, *change);
     result.stage = kept.stage;
     result.win_probability_pct = kept.win_probability_pct;
   }

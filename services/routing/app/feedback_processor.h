@@ -75,6 +75,16 @@ struct FeedbackResult {
   leadflow::routing::v1::LeadAssigned event;
 };
 
+// Sets the deal stage fields routing's messages share (stage,
+// win_probability_pct, deal_value_rub: DealStageChanged, LeadChange, LeadView)
+// from FeedbackTags or a FeedbackRecord.
+template <typename Stage, typename Message>
+void SetDealStage(const Stage& from, Message& to) {
+  to.set_stage(from.stage);
+  to.set_win_probability_pct(from.win_probability_pct);
+  to.set_deal_value_rub(from.value_rub);
+}
+
 class FeedbackProcessor {
  public:
   // `on_capacity_freed` runs after a reject/close released a slot (e.g. to

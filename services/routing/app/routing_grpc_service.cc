@@ -244,9 +244,7 @@ rv1::LeadView RoutingGrpcService::ViewOf(const rv1::LeadAssigned& record,
   v.set_reject_reason(c.reject_reason());
   v.set_deal_outcome(c.deal_outcome());
   v.set_loss_reason(c.loss_reason());
-  v.set_stage(tags.stage);
-  v.set_win_probability_pct(tags.win_probability_pct);
-  v.set_deal_value_rub(tags.value_rub);
+  SetDealStage(tags, v);
   v.set_stalled(c.stalled());
   *v.mutable_record() = record;
   return v;
