@@ -5,6 +5,7 @@
 #include "lead_claims_reassign.lua.h"
 #include "common/redis/embedded_script.h"
 #include "routing/app/routing_keys.h"
+#include "routing/app/sla_ladder_store.h"
 
 namespace leadflow::routing {
 namespace {
@@ -13,7 +14,7 @@ constexpr int kDailyTtlSeconds = 3 * 86400;
 
 // Keys and arguments per claim in lead_claims_claim.lua (a batch passes them
 // back to back, after the two strides).
-constexpr size_t kClaimKeys = 9;
+constexpr size_t kClaimKeys = 10;
 constexpr size_t kClaimArgs = 15;
 
 // One claim's reply: {1, n, depth} claimed, {0, record, 0} exists, {2, '', 0}
@@ -65,7 +66,8 @@ void AppendClaim(const ClaimRequest& q, std::vector<std::string>& keys,
   const std::string state = RoutingStateKey();
   keys.insert(keys.end(), {DecisionKey(*lead_id), OpenLeadsKey(*rep), DailyCountKey(q.day, *rep),
                            OpenSetKey(*rep), TeamQueueKey(*team), SlaTimersKey(), OutboxKey(),
-                           state, q.cohort.empty() ? state : CohortLeadsKey(q.cohort)});
+                           state, q.cohort.empty() ? state : CohortLeadsKey(q.cohort),
+                           SlaLadderStore::NewTimersKey()});
   args.push_back(std::move(raw));  // the record's bytes: moved, never copied
   args.insert(args.end(),
               {ModeOf(q.effect), *lead_id, std::to_string(kDailyTtlSeconds),
@@ -117,7 +119,8 @@ StatusOr<ClaimResult> LeadClaims::Reassign(const ReassignRequest& q) {
   auto r = redis_.Eval(
       redis::EmbeddedScript<leadflow::lua::kLeadClaimsReassign>(),
       {DecisionKey(lead_id), OpenLeadsKey(q.old_rep), OpenSetKey(q.old_rep), OpenLeadsKey(rep),
-       DailyCountKey(q.day, rep), OpenSetKey(rep), SlaTimersKey(), OutboxKey(), RoutingStateKey()},
+       DailyCountKey(q.day, rep), OpenSetKey(rep), SlaTimersKey(), OutboxKey(), RoutingStateKey(),
+       SlaLadderStore::NewTimersKey()},
       {raw, q.expected_raw, lead_id, std::to_string(q.max_open), std::to_string(q.daily_cap),
        std::to_string(kDailyTtlSeconds), std::to_string(q.sla_due_ms),
        std::to_string(q.outbox_ms)});

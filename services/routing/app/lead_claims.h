@@ -1,7 +1,8 @@
 // The claims that come with a routing decision, each atomic (one Lua script):
 // the lead's recorded decision (decision_log.h) together with its effect on a
 // rep's load (open leads, today's count: rep_load_store.h), a team queue
-// (team_queue.h), the SLA timer (lead_timers.h), the outbox (outbox.h) and the
+// (team_queue.h), the SLA timer (lead_timers.h; a started timer is also listed
+// as new for the SLA ladder, sla_ladder_store.h), the outbox (outbox.h) and the
 // lead's submission cohort (cohort_store.h).
 //
 // Capacity: every claim for a team assignment re-checks the rep's open leads

@@ -8,7 +8,8 @@
 --   k[1] lf:{routing}:decision:<lead>  k[2] open:<rep>  k[3] daily:<day>:<rep>
 --   k[4] open-set:<rep>  k[5] queue:<team>  k[6] sla  k[7] outbox
 --   k[8] state marker  k[9] the cohort's leads (cohort_store.h; the state
---   marker again when none)
+--   marker again when none)  k[10] sla-ladder-new (the SLA timers the
+--   ladder has not looked at yet: sla_ladder_sync.lua)
 --   a[1] record  a[2] mode (none|rep|queue)  a[3] lead_id  a[4] daily ttl (s)
 --   a[5] replace (0|1)  a[6] expected record (for replace)
 --   a[7] max_open (0 = unlimited)  a[8] daily_cap  a[9] sla_due_ms (0 = none)
@@ -60,7 +61,10 @@ local function claim(k, a)
     redis.call('ZREM', k[5], a[13])
     depth = redis.call('ZCARD', k[5])
   end
-  if tonumber(a[9]) > 0 then redis.call('ZADD', k[6], a[9], a[3]) end
+  if tonumber(a[9]) > 0 then
+    redis.call('ZADD', k[6], a[9], a[3])
+    redis.call('ZADD', k[10], a[9], a[3])
+  end
   if tonumber(a[11]) > 0 then redis.call('ZADD', k[7], a[11], a[3]) end
   if a[14] == '1' then
     redis.call('PFADD', k[9], a[3])

@@ -4,7 +4,8 @@
 --   KEYS[1] lf:{routing}:decision:<lead>  KEYS[2] open:<old rep>
 --   KEYS[3] open-set:<old rep>  KEYS[4] open:<new rep>
 --   KEYS[5] daily:<day>:<new rep>  KEYS[6] open-set:<new rep>  KEYS[7] sla
---   KEYS[8] outbox  KEYS[9] state marker
+--   KEYS[8] outbox  KEYS[9] state marker  KEYS[10] sla-ladder-new (the SLA
+--   timers the ladder has not looked at yet: sla_ladder_sync.lua)
 --   ARGV[1] new record  ARGV[2] expected record  ARGV[3] lead_id
 --   ARGV[4] max_open  ARGV[5] daily_cap  ARGV[6] daily ttl (s)
 --   ARGV[7] new SLA due (ms)  ARGV[8] outbox ms (0 = none)
@@ -33,5 +34,6 @@ if redis.call('SADD', KEYS[6], ARGV[3]) == 1 then
   redis.call('EXPIRE', KEYS[5], ARGV[6])
 end
 redis.call('ZADD', KEYS[7], ARGV[7], ARGV[3])
+redis.call('ZADD', KEYS[10], ARGV[7], ARGV[3])
 if tonumber(ARGV[8]) > 0 then redis.call('ZADD', KEYS[8], ARGV[8], ARGV[3]) end
 return {1, n, 0}

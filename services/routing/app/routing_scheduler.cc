@@ -386,7 +386,8 @@ StatusOr<bool> RoutingScheduler::Escalate(const rv1::LeadAssigned& rec, int64_t 
 }
 
 Status RoutingScheduler::RunSlaLadder(int64_t now_ms) {
-  if (ladder_ == nullptr || !any_ladder_) return Status::Ok();
+  if (ladder_ == nullptr) return Status::Ok();
+  if (!any_ladder_) return ladder_->Forget(kBatch);  // the claims list every new timer
   auto found = ladder_->Sync(kBatch);
   if (!found.ok()) return found.status();
   Status first;
@@ -405,17 +406,15 @@ Status RoutingScheduler::ArmLadder(const std::string& lead_id, int64_t timer_due
                                    Status& first) {
   auto stored = store_.decisions.Get(lead_id);
   if (!stored.ok()) return stored.status();
-  int64_t score = -timer_due;  // nothing pending for this timer
+  int64_t remind = 0;  // nothing pending for this timer
   if (stored->has_value() && !IsSlim((*stored)->record)) {
     const auto& rec = (*stored)->record;
     const auto& d = rec.decision();
     if (HeldByRep(d.outcome()) && timer_due == ToMillis(rec.sla_due_at()) && now_ms < timer_due) {
-      const int64_t remind =
-          SlaReminderMillis(*policy_, d.team(), d.rep_id(), ToMillis(d.decided_at()));
-      if (remind > 0) score = remind;
+      remind = SlaReminderMillis(*policy_, d.team(), d.rep_id(), ToMillis(d.decided_at()));
     }
   }
-  return KeepFirst(first, ladder_->Arm(lead_id, timer_due, score));
+  return KeepFirst(first, ladder_->Arm(lead_id, timer_due, std::max<int64_t>(remind, 0)));
 }
 
 rv1::SlaStep RoutingScheduler::LadderStepOf(const rv1::LeadAssigned& rec, int64_t timer,

@@ -202,10 +202,11 @@ TEST_F(SlaLadderTest, AfterARedisLossTheLadderIsRecomputedNeverSkippedNorEarly) 
   for (int minute : {1, 31, 61}) TickAt(std::chrono::minutes(minute));
   ASSERT_EQ(Steps().size(), 2u);  // reminded and escalated
   // What the state rebuild leaves (routing_state_rebuild.cc): the SLA timer
-  // back at the record's deadline, no ladder entries.
+  // back at the record's deadline, no ladder entries, a new state marker.
   ASSERT_TRUE(
       redis_->Run({"ZADD", "lf:{routing}:sla", std::to_string(kStartMs + 60 * 60000), "L6"}).ok());
   ASSERT_TRUE(redis_->Run({"DEL", "lf:{routing}:sla-ladder"}).ok());
+  ASSERT_TRUE(redis_->Run({"SET", RoutingStateKey(), "rebuilt"}).ok());
   TickAt(std::chrono::minutes(62));
   auto steps = Steps();
   ASSERT_EQ(steps.size(), 3u);  // the escalation once more, the same due_at; no reminder
@@ -217,6 +218,26 @@ TEST_F(SlaLadderTest, AfterARedisLossTheLadderIsRecomputedNeverSkippedNorEarly) 
   TickAt(std::chrono::minutes(91));
   EXPECT_EQ(Assigned().size(), 2u);
   EXPECT_EQ(Steps().back().step(), rv1::SLA_STEP_REASSIGNED);
+}
+
+// A tick reads only what changed: with many timers running and none new or
+// due, the scheduler's Redis work does not grow with them (issue 21).
+TEST_F(SlaLadderTest, AnIdleTickReadsNoRunningTimer) {
+  for (int i = 0; i < 40; ++i) Route("M" + std::to_string(i));
+  TickAt(std::chrono::minutes(1));  // the new timers armed
+  EXPECT_EQ(server_->Command({"ZCARD", "lf:{routing}:sla-ladder-new"}).value_or(""), "0");
+  const auto zscores = [&] {
+    const std::string stats = server_->Command({"INFO", "commandstats"}).value_or("");
+    const auto at = stats.find("cmdstat_zscore:calls=");
+    return at == std::string::npos ? 0L : std::stol(stats.substr(at + 21));
+  };
+  const long before = zscores();
+  for (int minute : {2, 3, 4}) TickAt(std::chrono::minutes(minute));
+  EXPECT_EQ(zscores() - before, 0);
+  EXPECT_TRUE(Steps().empty());
+  TickAt(std::chrono::minutes(31));  // every reminder still fires on time
+  EXPECT_EQ(StepMetric("reminder"), Steps().size());
+  EXPECT_GT(Steps().size(), 0u);
 }
 
 TEST_F(SlaLadderTest, AcceptedBeforeTheReminderEndsTheLadder) {

@@ -14,6 +14,8 @@ namespace {
 
 const std::string kSlaKey = SlaTimersKey();
 const std::string kLadderKey = std::string(kRoutingKeyPrefix) + "sla-ladder";
+const std::string kNewKey = std::string(kRoutingKeyPrefix) + "sla-ladder-new";
+const std::string kEpochKey = std::string(kRoutingKeyPrefix) + "sla-ladder-epoch";
 
 // An error reply as Unavailable, worded as every store words it (reply.h).
 Status Check(const StatusOr<redis::Reply>& r, std::string_view what) {
@@ -39,18 +41,25 @@ std::vector<std::pair<std::string, int64_t>> Pairs(const redis::Reply& r) {
 
 }  // namespace
 
+std::string SlaLadderStore::NewTimersKey() { return kNewKey; }
+
 StatusOr<std::vector<std::pair<std::string, int64_t>>> SlaLadderStore::Sync(int limit) {
   auto r = redis_.Eval(redis::EmbeddedScript<leadflow::lua::kSlaLadderSync>(),
-                       {kSlaKey, kLadderKey, RoutingStateKey()}, {std::to_string(limit)});
+                       {kSlaKey, kLadderKey, RoutingStateKey(), kNewKey, kEpochKey},
+                       {std::to_string(limit)});
   if (Status s = Check(r, "SLA ladder sync"); !s.ok()) return s;
   return Pairs(*r);
 }
 
-Status SlaLadderStore::Arm(const std::string& lead_id, int64_t timer_due_ms, int64_t score) {
+Status SlaLadderStore::Arm(const std::string& lead_id, int64_t timer_due_ms, int64_t remind_ms) {
   return Check(redis_.Eval(redis::EmbeddedScript<leadflow::lua::kSlaLadderArm>(),
-                           {kLadderKey, kSlaKey, RoutingStateKey()},
-                           {lead_id, std::to_string(timer_due_ms), std::to_string(score)}),
+                           {kLadderKey, kSlaKey, RoutingStateKey(), kNewKey},
+                           {lead_id, std::to_string(timer_due_ms), std::to_string(remind_ms)}),
                "SLA ladder arm");
+}
+
+Status SlaLadderStore::Forget(int limit) {
+  return Check(redis_.Run({"ZPOPMIN", kNewKey, std::to_string(limit)}), "ZPOPMIN sla-ladder-new");
 }
 
 StatusOr<std::vector<std::pair<std::string, int64_t>>> SlaLadderStore::Due(int64_t now_ms,
@@ -83,9 +92,8 @@ StatusOr<bool> SlaLadderStore::ClaimEscalation(const std::string& lead_id, int64
 }
 
 StatusOr<bool> SlaLadderStore::Finish(const std::string& lead_id, int64_t lease_ms) {
-  auto r =
-      redis_.Eval(redis::EmbeddedScript<leadflow::lua::kSlaLadderFinish>(),
-                  {kLadderKey, kSlaKey, RoutingStateKey()}, {lead_id, std::to_string(lease_ms)});
+  auto r = redis_.Eval(redis::EmbeddedScript<leadflow::lua::kSlaLadderFinish>(),
+                       {kLadderKey, RoutingStateKey()}, {lead_id, std::to_string(lease_ms)});
   if (Status s = Check(r, "SLA ladder finish"); !s.ok()) return s;
   return r->integer == 1;
 }

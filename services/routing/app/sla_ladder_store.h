@@ -1,18 +1,24 @@
 // The SLA escalation ladder's Redis state (docs/state.md, docs/domain-rules.md
 // §5), beside routing's SLA timers (routing_store.h):
 //
-//   lf:{routing}:sla-ladder   zset lead_id -> when the lead's next ladder step
-//                             is due (unix ms, > 0: a reminder to send, or the
-//                             lease of a step being sent), or -(its SLA timer's
-//                             due) once nothing is pending for that timer
+//   lf:{routing}:sla-ladder        zset lead_id -> when the lead's next ladder
+//                                  step is due (unix ms: a reminder to send,
+//                                  or the lease of a step being sent)
+//   lf:{routing}:sla-ladder-new    zset lead_id -> SLA timer due (unix ms): the
+//                                  timers the claim and re-assignment scripts
+//                                  started that the ladder has not looked at
+//   lf:{routing}:sla-ladder-epoch  the state marker (lf:{routing}:state) the
+//                                  ladder last took every running timer from
 //
-// An entry lives while the lead's SLA timer (lf:{routing}:sla) runs and is
-// dropped by Sync() once the timer stops or moves past the entry's marker
-// (accepted, closed, re-assigned, drained, retried); the next Sync() then
-// finds the new timer. Every step is claimed by one replica (compare-and-
-// swap to a lease) and finished after its event is published: a crash in
-// between lets any replica publish it again once the lease runs out (at least
-// once; readers dedupe by lead_id, step and due_at).
+// Work per tick is proportional to what changed, never to the running timers:
+// Sync() reads the new timers only (after a state rebuild, every restored
+// timer once), Arm() takes each off the list and arms its reminder, Due()
+// reads the steps due. An entry lives from its arming until its step is
+// finished (its due is at most the SLA deadline, or a lease), so an accepted
+// or closed lead's entry goes when it comes due. Every step is claimed by one
+// replica (compare-and-swap to a lease) and finished after its event is
+// published: a crash in between lets any replica publish it again once the
+// lease runs out (at least once; readers dedupe by lead_id, step and due_at).
 //
 // Threading: as thread-safe as redis::Client. Every method returns
 // kUnavailable when Redis is unreachable or routing's state is being rebuilt.
@@ -32,12 +38,18 @@ class SlaLadderStore {
  public:
   explicit SlaLadderStore(redis::Client& redis) : redis_(redis) {}
 
-  // Drops stale entries and returns up to `limit` leads with a running SLA
-  // timer and no entry: (lead_id, timer due ms).
+  // The list of new SLA timers the claim scripts add to (lead_claims.h).
+  static std::string NewTimersKey();
+
+  // Up to `limit` SLA timers new to the ladder, earliest first: (lead_id,
+  // timer due ms).
   StatusOr<std::vector<std::pair<std::string, int64_t>>> Sync(int limit);
-  // Arms a found lead's entry at `score` (a reminder's due, or -timer_due_ms
-  // when nothing is pending) while its SLA timer is still timer_due_ms.
-  Status Arm(const std::string& lead_id, int64_t timer_due_ms, int64_t score);
+  // Takes a timer Sync() returned off the list and arms the lead's entry at
+  // `remind_ms` (a reminder's due; 0: nothing pending) while its SLA timer is
+  // still timer_due_ms.
+  Status Arm(const std::string& lead_id, int64_t timer_due_ms, int64_t remind_ms);
+  // Drops up to `limit` new timers unseen (no team has a ladder).
+  Status Forget(int limit);
   // Entries with a step due at or before `now_ms`: (lead_id, score).
   StatusOr<std::vector<std::pair<std::string, int64_t>>> Due(int64_t now_ms, int limit);
   // Claims a due entry still at `score` until `lease_ms`. nullopt: not
