@@ -2,7 +2,7 @@
 // p99 stays within a factor (1.5) of the passthrough's p99 measured at that
 // same rate in the same run. Pure: which rate to try next, how a step is
 // judged, and when a step's failure is already certain. The phases
-// themselves are run by SearchRunner (search_runner.h).
+// themselves are run by RunRateSearch (search_runner.h).
 //
 // The search doubles from `start` while the steps hold (up to `max`), then
 // bisects between the highest rate held and the lowest that failed until they
