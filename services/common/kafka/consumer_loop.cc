@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
+#include <set>
 #include <utility>
 
 #include "common/kafka/dead_letter.h"
@@ -11,8 +13,6 @@
 
 namespace leadflow::kafka {
 namespace {
-
-using PartitionKey = std::pair<std::string, int32_t>;
 
 leadflow::common::v1::ReasonCode ReasonOf(const Status& s) {
   if (s.reason() != 0 && leadflow::common::v1::ReasonCode_IsValid(s.reason())) {
@@ -50,24 +50,53 @@ ConsumerLoop::ConsumerLoop(std::unique_ptr<Consumer> consumer, Producer& produce
 
 void ConsumerLoop::Run(const std::atomic<bool>& stop) {
   int failures = 0;
+  std::optional<Batch> previous;  // produced, its deliveries not yet awaited
   while (!stop.load()) {
-    auto batch = consumer_->PollBatch(options_.max_batch, options_.poll_timeout);
-    if (batch.empty()) continue;
-    batch_started_ms_ = std::max<int64_t>(1, clock_.NowMillis());
-    const bool done = ProcessBatch(batch);
-    batch_started_ms_ = 0;
-    if (done) {
-      failures = 0;
-      healthy_ = true;
+    // While the previous batch's outputs are on their way, take only what is
+    // already waiting: handling it overlaps their delivery.
+    auto messages = consumer_->PollBatch(
+        options_.max_batch, previous ? std::chrono::milliseconds(0) : options_.poll_timeout);
+    std::optional<Batch> next;
+    if (!messages.empty()) next = Handle(std::move(messages));
+    if (previous) {
+      const bool committed = Finish(*previous);
+      if (!committed && next) Discard(*next, *previous);
+      previous.reset();
+      batch_started_ms_ = next && committed ? next->started_ms : 0;
+      if (!committed) {
+        Settle(false, failures, stop);
+        continue;
+      }
+      Settle(true, failures, stop);
+    }
+    if (!next) continue;
+    Produce(*next);
+    if (next->retry_from.empty()) {
+      previous = std::move(next);
       continue;
     }
-    healthy_ = false;
-    ++failures;
-    auto backoff = std::chrono::milliseconds(std::min<int64_t>(5000, 100LL << std::min(failures, 6)));
-    lifecycle::SleepUnlessStopped(stop, backoff);
+    // A message is to be retried: finish now, so its rewind comes before the
+    // next poll and the backoff before the retry.
+    Finish(*next);
+    batch_started_ms_ = 0;
+    Settle(false, failures, stop);
   }
+  if (previous) Finish(*previous);
+  batch_started_ms_ = 0;
   consumer_->Close();
   log::Info("consumer loop stopped", {{"loop", options_.name}});
+}
+
+void ConsumerLoop::Settle(bool committed, int& failures, const std::atomic<bool>& stop) {
+  if (committed) {
+    failures = 0;
+    healthy_ = true;
+    return;
+  }
+  healthy_ = false;
+  ++failures;
+  auto backoff = std::chrono::milliseconds(std::min<int64_t>(5000, 100LL << std::min(failures, 6)));
+  lifecycle::SleepUnlessStopped(stop, backoff);
 }
 
 bool ConsumerLoop::stalled() const {
@@ -115,32 +144,42 @@ std::vector<HandledMessage> ConsumerLoop::HandleAsBatch(const std::vector<Consum
   return results;
 }
 
-bool ConsumerLoop::ProcessBatch(const std::vector<ConsumedMessage>& batch) {
-  std::map<PartitionKey, int64_t> first_offset;  // where to rewind if the flush fails
-  std::map<PartitionKey, int64_t> next_offset;   // what to commit
-  std::map<PartitionKey, int64_t> retry_from;    // transient failures
-  // What each message to be committed produced, in batch order, kept in case
-  // the flush reports a permanent failure and the culprit must be found.
-  std::vector<std::pair<size_t, Planned>> produced;
-  std::vector<HandledMessage> batch_results;
-  double batch_seconds_each = 0;
+ConsumerLoop::Batch ConsumerLoop::Handle(std::vector<ConsumedMessage> messages) {
+  Batch batch;
+  batch.started_ms = std::max<int64_t>(1, clock_.NowMillis());
+  if (batch_started_ms_.load() == 0) batch_started_ms_ = batch.started_ms;
+  batch.messages = std::move(messages);
+  const auto& msgs = batch.messages;
+  const auto started = std::chrono::steady_clock::now();
   if (batch_handler_) {
-    const auto started = std::chrono::steady_clock::now();
-    batch_results = HandleAsBatch(batch);
-    batch_seconds_each =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count() /
-        static_cast<double>(batch.size());
+    batch.results = HandleAsBatch(msgs);
+  } else {
+    std::set<PartitionKey> failed;  // later messages of a failed partition wait for its retry
+    batch.results.resize(msgs.size());
+    for (size_t i = 0; i < msgs.size(); ++i) {
+      PartitionKey key{msgs[i].topic, msgs[i].partition};
+      if (failed.count(key)) continue;  // never read: Produce() skips it too
+      batch.results[i] = HandleOne(msgs[i]);
+      if (IsRetryable(batch.results[i].status)) failed.insert(key);
+    }
   }
-  for (size_t i = 0; i < batch.size(); ++i) {
-    const auto& msg = batch[i];
+  batch.handler_seconds_each =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count() /
+      static_cast<double>(msgs.size());
+  return batch;
+}
+
+void ConsumerLoop::Produce(Batch& batch) {
+  for (size_t i = 0; i < batch.messages.size(); ++i) {
+    const auto& msg = batch.messages[i];
     PartitionKey key{msg.topic, msg.partition};
-    first_offset.emplace(key, msg.offset);
-    if (retry_from.count(key)) continue;  // keep per-partition order behind a failure
+    batch.first_offset.emplace(key, msg.offset);
+    if (batch.retry_from.count(key)) continue;  // keep per-partition order behind a failure
     const auto started = std::chrono::steady_clock::now();
-    HandledMessage result = batch_handler_ ? std::move(batch_results[i]) : HandleOne(msg);
+    HandledMessage& result = batch.results[i];
     const Status s = result.status;
     if (IsRetryable(s)) {
-      retry_from[key] = msg.offset;
+      batch.retry_from[key] = msg.offset;
       if (metrics_) metrics_->Error("transient");
       log::Warn("transient failure; will retry",
                 {{"loop", options_.name}, {"partition", std::to_string(msg.partition)},
@@ -155,19 +194,21 @@ bool ConsumerLoop::ProcessBatch(const std::vector<ConsumedMessage>& batch) {
       plan.dead_letter = true;
     }
     if (!ProduceAll(msg, plan).ok()) {
-      retry_from[key] = msg.offset;
+      batch.retry_from[key] = msg.offset;
       continue;
     }
-    produced.emplace_back(i, std::move(plan));
-    next_offset[key] = msg.offset + 1;
+    batch.produced.emplace_back(i, std::move(plan));
+    batch.next_offset[key] = msg.offset + 1;
     if (metrics_) {
       metrics_->ProcessingSeconds(
           msg.topic,
-          batch_seconds_each +
+          batch.handler_seconds_each +
               std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
     }
   }
+}
 
+bool ConsumerLoop::Finish(Batch& batch) {
   Status flushed = producer_.Flush(options_.flush_timeout);
   if (IsPermanentProduceFailure(flushed)) {
     // Some output can never be delivered (it may be another loop's: the
@@ -177,31 +218,50 @@ bool ConsumerLoop::ProcessBatch(const std::vector<ConsumedMessage>& batch) {
     log::Error("flush reported a permanent delivery failure; producing the batch again one "
                "message at a time to find it",
                {{"loop", options_.name}, {"error", flushed.message()}});
-    next_offset.clear();
-    for (const auto& [i, plan] : produced) {
-      const auto& msg = batch[i];
+    batch.next_offset.clear();
+    for (const auto& [i, plan] : batch.produced) {
+      const auto& msg = batch.messages[i];
       PartitionKey key{msg.topic, msg.partition};
-      if (retry_from.count(key)) continue;
+      if (batch.retry_from.count(key)) continue;
       if (!ProduceEachAndWait(msg, plan).ok()) {
-        retry_from[key] = msg.offset;
+        batch.retry_from[key] = msg.offset;
         continue;
       }
-      next_offset[key] = msg.offset + 1;
+      batch.next_offset[key] = msg.offset + 1;
     }
   } else if (!flushed.ok()) {
-    log::Error("flush failed; rewinding batch", {{"loop", options_.name}, {"error", flushed.message()}});
-    for (const auto& [key, offset] : first_offset) Rewind(key.first, key.second, offset);
+    log::Error("flush failed; rewinding batch",
+               {{"loop", options_.name}, {"error", flushed.message()}});
+    for (const auto& [key, offset] : batch.first_offset) {
+      Rewind(key.first, key.second, offset);
+      batch.rewound.insert(key);
+    }
     return false;
   }
   std::vector<TopicPartitionOffset> commits;
-  for (const auto& [key, offset] : next_offset) commits.push_back({key.first, key.second, offset});
+  for (const auto& [key, offset] : batch.next_offset) {
+    commits.push_back({key.first, key.second, offset});
+  }
   if (Status c = consumer_->Commit(commits); !c.ok()) {
     // Outputs are durable; a failed commit only means redelivery, which the
     // idempotent handlers absorb.
     log::Warn("commit failed", {{"loop", options_.name}, {"error", c.message()}});
   }
-  for (const auto& [key, offset] : retry_from) Rewind(key.first, key.second, offset);
-  return retry_from.empty();
+  for (const auto& [key, offset] : batch.retry_from) {
+    Rewind(key.first, key.second, offset);
+    batch.rewound.insert(key);
+  }
+  return batch.retry_from.empty();
+}
+
+void ConsumerLoop::Discard(const Batch& batch, const Batch& failed) {
+  std::map<PartitionKey, int64_t> first_offset;
+  for (const auto& msg : batch.messages) {
+    first_offset.emplace(PartitionKey{msg.topic, msg.partition}, msg.offset);
+  }
+  for (const auto& [key, offset] : first_offset) {
+    if (!failed.rewound.count(key)) Rewind(key.first, key.second, offset);
+  }
 }
 
 OutgoingMessage ConsumerLoop::DeadLetterFor(const ConsumedMessage& msg, const Status& why) {

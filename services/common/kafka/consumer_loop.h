@@ -27,15 +27,25 @@
 //  - a batch that has not finished within `stall_after` (e.g. its flush
 //    waits on a broker that is down) makes stalled() true until it finishes,
 //    so /readyz reports the service unready while it cannot make progress.
+//  - batches overlap: while batch N's outputs are on their way to Kafka, the
+//    loop takes what is already waiting (without blocking) as batch N+1 and
+//    handles it, then waits for N's deliveries and commits N, and only then
+//    produces N+1's outputs. So commits follow flushes, in order, and outputs
+//    keep their input order; if N fails (a rewind), N+1's results are
+//    dropped unproduced and its partitions rewound, as if never polled. A
+//    batch with a message to retry is finished before the next poll, so its
+//    rewind comes first.
 // Run() blocks on the calling thread until `stop` becomes true, then finishes
-// the current batch, flushes, commits and leaves the group.
+// the batches in progress, flushes, commits and leaves the group.
 #pragma once
 
 #include <atomic>
 #include <chrono>
 #include <deque>
 #include <functional>
+#include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -105,19 +115,45 @@ class ConsumerLoop {
   bool assigned() const { return consumer_->AssignedPartitions() > 0; }
 
  private:
-  // Returns true when the whole batch was handled and committed.
-  bool ProcessBatch(const std::vector<ConsumedMessage>& batch);
+  // One message's outputs, or its dead letter.
+  struct Planned {
+    std::vector<OutgoingMessage> out;
+    bool dead_letter = false;  // `out` ends with the input's own dead letter
+  };
+  using PartitionKey = std::pair<std::string, int32_t>;
+  // A batch between its poll and its commit.
+  struct Batch {
+    std::vector<ConsumedMessage> messages;
+    std::vector<HandledMessage> results;  // one per message
+    double handler_seconds_each = 0;      // the batch handler's time, shared out
+    int64_t started_ms = 0;
+    std::map<PartitionKey, int64_t> first_offset;  // where to rewind if the flush fails
+    std::map<PartitionKey, int64_t> next_offset;   // what to commit
+    std::map<PartitionKey, int64_t> retry_from;    // transient failures
+    // What each message to be committed produced, in batch order, kept in
+    // case the flush reports a permanent failure and the culprit must be found.
+    std::vector<std::pair<size_t, Planned>> produced;
+    std::set<PartitionKey> rewound;  // by Finish()
+  };
+  // Runs the handler over the batch; produces nothing.
+  Batch Handle(std::vector<ConsumedMessage> messages);
+  // Enqueues the outputs (or dead letters) of a handled batch, in order.
+  void Produce(Batch& batch);
+  // Waits for the batch's deliveries, commits what was delivered and rewinds
+  // what must be retried. Returns true when the whole batch was committed.
+  bool Finish(Batch& batch);
+  // Rewinds the partitions of a handled, never produced batch that `failed`
+  // did not rewind already (to an earlier offset).
+  void Discard(const Batch& batch, const Batch& failed);
+  // Health and backoff after a batch ended; `failures` counts the run of
+  // failed ones.
+  void Settle(bool committed, int& failures, const std::atomic<bool>& stop);
   // Seeks back so `offset` is delivered again; a failure is logged.
   void Rewind(const std::string& topic, int32_t partition, int64_t offset);
   // The batch handler's results, falling back to one message at a time.
   std::vector<HandledMessage> HandleAsBatch(const std::vector<ConsumedMessage>& batch);
   HandledMessage HandleOne(const ConsumedMessage& message);
 
-  // One message's outputs, or its dead letter.
-  struct Planned {
-    std::vector<OutgoingMessage> out;
-    bool dead_letter = false;  // `out` ends with the input's own dead letter
-  };
   // Enqueues the outputs. A permanent failure of one replaces it and the rest
   // with the input's dead letter. Non-ok: retry the message.
   Status ProduceAll(const ConsumedMessage& message, Planned& plan);
@@ -138,7 +174,7 @@ class ConsumerLoop {
   const Clock& clock_;
   ConsumerLoopOptions options_;
   std::atomic<bool> healthy_{true};
-  std::atomic<int64_t> batch_started_ms_{0};  // 0: no batch in progress
+  std::atomic<int64_t> batch_started_ms_{0};  // the oldest batch in progress; 0: none
   std::deque<int64_t> recent_permanent_;      // loop thread only
   std::atomic<int64_t> unready_until_ms_{0};
 };
