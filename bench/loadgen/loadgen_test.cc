@@ -481,7 +481,7 @@ TEST(RateSearchTest, JudgesAStepAgainstThePassthroughAtThatRate) {
   auto held = Step(2000, 40, 60, s);  // exactly 1.5x
   EXPECT_TRUE(held.judgement.held);
   EXPECT_DOUBLE_EQ(held.judgement.p99_ratio, 1.5);
-  EXPECT_EQ(held.judgement.why, "p99 60.0 ms vs 40.0 ms: 1.50x <= 1.50x");
+  EXPECT_EQ(held.judgement.why, "pipeline p99 60.0 ms vs passthrough 40.0 ms: 1.50x <= 1.50x");
 
   auto failed = Step(2000, 40, 60.1, s);
   EXPECT_FALSE(failed.judgement.held);

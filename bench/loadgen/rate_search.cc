@@ -51,8 +51,8 @@ StepJudgement JudgeStep(const PhaseResult& passthrough, const PhaseResult& pipel
     }
   }
   j.held = !pipeline.stopped_early && j.p99_ratio <= s.p99_factor;
-  std::snprintf(buf, sizeof buf, "p99 %.1f ms vs %.1f ms: %.2fx %s %.2fx%s", pl, pt, j.p99_ratio,
-                j.held ? "<=" : ">", s.p99_factor,
+  std::snprintf(buf, sizeof buf, "pipeline p99 %.1f ms vs passthrough %.1f ms: %.2fx %s %.2fx%s",
+                pl, pt, j.p99_ratio, j.held ? "<=" : ">", s.p99_factor,
                 pipeline.stopped_early ? " (stopped early: p99 certainly over)" : "");
   j.why = buf;
   return j;

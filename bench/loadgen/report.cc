@@ -189,7 +189,7 @@ void SearchText(const RateSearchResult& r, const Verdict& v,
   line("  " + std::to_string(r.steps.size()) + " steps in " + Fmt("%.0f s", r.seconds) +
        ", stopped: " + SearchStopName(r.stop));
   line(
-      "   rate/s  passthrough p99 ms  pipeline p99 ms   ratio  pipeline held/s  redis us/lead  "
+      "   rate/s  passthrough p99 ms  pipeline p99 ms   ratio   pipeline out/s  redis us/lead  "
       "verdict");
   for (const auto& s : r.steps) {
     char buf[200];

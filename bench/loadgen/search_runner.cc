@@ -54,9 +54,7 @@ RateSearchResult RunRateSearch(PhaseRunner& runner, const SearchSettings& settin
     SearchStep step = RunStep(runner, settings, *rate, index);
     step_seconds = std::max(step_seconds, step.seconds);
     const auto& j = step.judgement;
-    std::fprintf(stderr, "  %.0f leads/s: passthrough p99 %.1f ms, pipeline p99 %.1f ms, %s: %s\n",
-                 *rate, step.passthrough.ledger.latency.p99_ms, step.pipeline.ledger.latency.p99_ms,
-                 j.why.c_str(),
+    std::fprintf(stderr, "  %.0f leads/s: %s: %s\n", *rate, j.why.c_str(),
                  j.leads_lost ? "LEADS LOST"
                  : j.held     ? "HELD"
                               : "failed");
