@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <limits>
 #include <unordered_set>
+#include <utility>
 #include <vector>
 
 #include "intake/wire/json_scanner.h"
@@ -114,23 +115,16 @@ std::vector<Field> FieldList() {
 
 Kind KindOf(const google::protobuf::FieldDescriptor& f) {
   using FD = google::protobuf::FieldDescriptor;
+  static constexpr std::pair<FD::CppType, Kind> kByType[] = {
+      {FD::CPPTYPE_STRING, Kind::kString}, {FD::CPPTYPE_INT64, Kind::kInt64},
+      {FD::CPPTYPE_DOUBLE, Kind::kDouble}, {FD::CPPTYPE_BOOL, Kind::kBool},
+      {FD::CPPTYPE_ENUM, Kind::kEnum},     {FD::CPPTYPE_MESSAGE, Kind::kTimestamp},
+  };
   if (f.is_map()) return Kind::kAnswers;
-  switch (f.cpp_type()) {
-    case FD::CPPTYPE_STRING:
-      return Kind::kString;
-    case FD::CPPTYPE_INT64:
-      return Kind::kInt64;
-    case FD::CPPTYPE_DOUBLE:
-      return Kind::kDouble;
-    case FD::CPPTYPE_BOOL:
-      return Kind::kBool;
-    case FD::CPPTYPE_ENUM:
-      return Kind::kEnum;
-    case FD::CPPTYPE_MESSAGE:
-      return Kind::kTimestamp;
-    default:
-      return Kind::kAnswers;  // no such field today: the check below fails
+  for (const auto& [type, kind] : kByType) {
+    if (f.cpp_type() == type) return kind;
   }
+  return Kind::kAnswers;  // no such field today: the check below fails
 }
 
 // Field lookup by either JSON spelling, bucketed by length. Built once and
