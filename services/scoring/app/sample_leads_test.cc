@@ -102,7 +102,7 @@ class SampleLeadsTest : public ::testing::Test {
     EXPECT_EQ(r->outcome, intake::IntakeOutcome::kAccepted) << "line at offset " << offset;
     o.accepted = true;
     EXPECT_TRUE(o.lead.ParseFromString(r->messages.at(0).payload));
-    o.score = scoring::ScoreLead(o.lead, *scoring_, {0, 0, 1});
+    o.score = scoring::ScoreLead(o.lead, *scoring_, {});
     return o;
   }
 

@@ -17,11 +17,11 @@ namespace leadflow::scoring {
 struct ScoreInputs {
   // The decayed engagement score when no breakdown is given (`engagement`).
   double engagement_points = 0;
-  int64_t scored_at_ms = 0;
-  int32_t revision = 1;
   // The per-type engagement breakdown (ScoreEngagement); when set it replaces
   // engagement_points. Not owned; must outlive the ScoreLead call.
   const EngagementScore* engagement = nullptr;
+  int64_t scored_at_ms = 0;
+  int32_t revision = 1;
 };
 
 // One BANT factor's rating and how it was obtained.

@@ -28,7 +28,9 @@ const leadflow::scoring::v1::RuleContribution* Find(const LeadScored& s, const s
 class ScorerTest : public ::testing::Test {
  protected:
   LeadScored Score(const leadflow::intake::v1::LeadAccepted& l, double engagement = 0) {
-    return ScoreLead(l, *policy_, {engagement, 1'795'000'000'000, 1});
+    return ScoreLead(
+        l, *policy_,
+        {.engagement_points = engagement, .scored_at_ms = 1'795'000'000'000, .revision = 1});
   }
   std::shared_ptr<const ScoringPolicy> policy_ = testutil::SmallPolicy();
 };
