@@ -74,7 +74,6 @@ class NurturePolicy {
       leadflow::config::v1::NurtureConfig config);
 
   const leadflow::config::v1::NurtureConfig& config() const { return config_; }
-  const std::string& version() const { return config_.version(); }
   // nullptr when unknown.
   const leadflow::config::v1::ContentItem* FindContent(const std::string& content_id) const;
   const leadflow::config::v1::Track* FindTrack(const std::string& track_id) const;
