@@ -140,7 +140,8 @@ LedgerSummary Ledger::Summarize() const {
   s.last_send_ns = last_send_ns_;
   s.last_output_ns = last_output_ns_;
   s.warmup = warmup_;
-  std::vector<int64_t> lat, h0, h1, h2;
+  std::vector<int64_t> lat, h0, h1, h2, thirds[3];
+  const size_t measured = sent_ > warmup_ ? sent_ - warmup_ : 0;  // sent in seq order
   lat.reserve(accounted_);
   const bool passthrough = by_outcome_[static_cast<int>(Outcome::kPassthrough)] > 0;
   for (size_t i = 0; i < entries_.size(); ++i) {
@@ -151,6 +152,9 @@ LedgerSummary Ledger::Summarize() const {
       ++s.missing;
     } else {
       if (i >= warmup_) lat.push_back(e.first_out_ns - e.sent_ns);
+      if (i >= warmup_ && i < warmup_ + measured) {
+        thirds[(i - warmup_) * 3 / measured].push_back(e.first_out_ns - e.sent_ns);
+      }
       if (i >= warmup_ && e.hop_ns[0] >= 0 && e.hop_ns[1] >= 0 && e.any_decision) {
         h0.push_back(e.hop_ns[0] - e.sent_ns);
         h1.push_back(e.hop_ns[1] - e.hop_ns[0]);
@@ -167,6 +171,7 @@ LedgerSummary Ledger::Summarize() const {
     if (!e.expect_invalid && e.any_rejection) ++s.valid_rejected;
   }
   s.latency = bench::Summarize(lat);
+  for (int k = 0; k < 3; ++k) s.latency_by_third[k] = bench::Summarize(thirds[k]);
   s.intake_hop = bench::Summarize(h0);
   s.scoring_hop = bench::Summarize(h1);
   s.routing_hop = bench::Summarize(h2);

@@ -54,6 +54,10 @@ struct LedgerSummary {
   int64_t first_send_ns = 0, last_send_ns = 0, last_output_ns = 0;
   size_t warmup = 0;       // leads before the measured ones: accounted, not in the latencies
   LatencySummary latency;  // send -> first final output, all accounted measured leads
+  // The same for the measured leads in send order, split into three equal
+  // parts: a latency that grows from third to third means a backlog (the rate
+  // is not sustained); one bad third, a burst.
+  std::array<LatencySummary, 3> latency_by_third;
   // Per hop, for leads seen on the intermediate topics (pipeline only):
   // send -> leads.accepted (intake), -> leads.scored (scoring), -> output (routing).
   LatencySummary intake_hop, scoring_hop, routing_hop;

@@ -549,6 +549,24 @@ TEST(LedgerTest, WarmupIsAccountedButNotMeasured) {
   EXPECT_FALSE(s.Correct());
 }
 
+TEST(LedgerTest, LatencyByThirdOfTheMeasuredLeads) {
+  Ledger l(9, 2);
+  for (uint32_t i = 0; i < 8; ++i) l.Sent(i, 0, false, i);  // the ninth never sent
+  for (uint32_t i = 0; i < 8; ++i) {
+    l.Received(i, Outcome::kAssigned, i < 2 ? 1000 : 10 * (1 + (i - 2) / 2));
+  }
+  auto s = l.Summarize();
+  EXPECT_EQ(s.latency.count, 6u);
+  ASSERT_EQ(s.latency_by_third[0].count, 2u);
+  EXPECT_EQ(s.latency_by_third[1].count, 2u);
+  EXPECT_EQ(s.latency_by_third[2].count, 2u);
+  EXPECT_DOUBLE_EQ(s.latency_by_third[0].p99_ms, 10 / 1e6);
+  EXPECT_DOUBLE_EQ(s.latency_by_third[1].p99_ms, 20 / 1e6);
+  EXPECT_DOUBLE_EQ(s.latency_by_third[2].p99_ms, 30 / 1e6);
+  EXPECT_EQ(P99ByThird(s), "0 / 0 / 0");  // in ms
+  EXPECT_EQ(P99ByThird(LedgerSummary{}), "-");
+}
+
 TEST(ReportTest, ReportsTheRateSearchNextToFlatOut) {
   RunReport r;
   r.phases = {Phase("passthrough-flat-out", 100000, 5, 10),
@@ -557,6 +575,9 @@ TEST(ReportTest, ReportsTheRateSearchNextToFlatOut) {
   rs.steps = {Step(500, 40, 44, rs.settings), Step(1000, 40, 50, rs.settings),
               Step(2000, 40, 400, rs.settings)};
   rs.steps[2].pipeline.processes.push_back({"redis", 0.005, 0.1, 10, 10});
+  rs.steps[2].pipeline.ledger.latency_by_third[0].p99_ms = 120;  // a growing backlog
+  rs.steps[2].pipeline.ledger.latency_by_third[1].p99_ms = 300;
+  rs.steps[2].pipeline.ledger.latency_by_third[2].p99_ms = 400;
   rs.held_rate = 1000;
   rs.failed_rate = 2000;
   rs.stop = SearchStop::kBudget;
@@ -579,7 +600,7 @@ TEST(ReportTest, ReportsTheRateSearchNextToFlatOut) {
       << text;
   EXPECT_NE(text.find("3 steps in 75 s, stopped: time budget spent"), std::string::npos) << text;
   EXPECT_NE(text.find("     2000                40.0            400.0   10.00             2000  "
-                      "        500.0  failed"),
+                      "        500.0           120 / 300 / 400  failed"),
             std::string::npos)
       << text;
   EXPECT_NE(text.find("rate held within 1.5x passthrough p99: 1000 leads/s (target >= 4000): "
@@ -592,6 +613,7 @@ TEST(ReportTest, ReportsTheRateSearchNextToFlatOut) {
   EXPECT_EQ(j["rate_search"]["steps"].size(), 3u);
   EXPECT_EQ(j["rate_search"]["steps"][2]["held"], false);
   EXPECT_EQ(j["rate_search"]["steps"][2]["pipeline"]["latency_ms"]["p99"], 400);
+  EXPECT_EQ(j["rate_search"]["steps"][2]["pipeline"]["latency_by_third_ms"][1]["p99"], 300);
   EXPECT_EQ(j["verdict"]["held_met"], false);
 
   r.search->steps[1].pipeline.ledger.missing = 1;

@@ -30,6 +30,10 @@ nlohmann::ordered_json PhaseJson(const PhaseResult& p) {
   for (int i = 0; i < kOutcomeCount; ++i) {
     if (l.by_outcome[i]) outcomes[OutcomeName(static_cast<Outcome>(i))] = l.by_outcome[i];
   }
+  nlohmann::ordered_json thirds = nlohmann::ordered_json::array();
+  for (const auto& t : l.latency_by_third) {
+    thirds.push_back({{"count", t.count}, {"p50", t.p50_ms}, {"p99", t.p99_ms}});
+  }
   nlohmann::ordered_json procs = nlohmann::ordered_json::array();
   for (const auto& u : p.processes) {
     procs.push_back({{"name", u.name},
@@ -55,6 +59,7 @@ nlohmann::ordered_json PhaseJson(const PhaseResult& p) {
             {"p99", l.latency.p99_ms},
             {"max", l.latency.max_ms},
             {"mean", l.latency.mean_ms}}},
+          {"latency_by_third_ms", thirds},
           {"hops_ms",
            {{"intake",
              {{"count", l.intake_hop.count},
@@ -190,13 +195,13 @@ void SearchText(const RateSearchResult& r, const Verdict& v,
        ", stopped: " + SearchStopName(r.stop));
   line(
       "   rate/s  passthrough p99 ms  pipeline p99 ms   ratio   pipeline out/s  redis us/lead  "
-      "verdict");
+      "pipeline p99 by third ms  verdict");
   for (const auto& s : r.steps) {
-    char buf[200];
-    std::snprintf(buf, sizeof buf, "  %7.0f  %18.1f  %15.1f  %6.2f  %15.0f  %13.1f  %s", s.rate,
-                  s.passthrough.ledger.latency.p99_ms, s.pipeline.ledger.latency.p99_ms,
+    char buf[240];
+    std::snprintf(buf, sizeof buf, "  %7.0f  %18.1f  %15.1f  %6.2f  %15.0f  %13.1f  %24s  %s",
+                  s.rate, s.passthrough.ledger.latency.p99_ms, s.pipeline.ledger.latency.p99_ms,
                   s.judgement.p99_ratio, s.pipeline.ledger.throughput_per_s,
-                  CpuUsecPerLead(s.pipeline, "redis"),
+                  CpuUsecPerLead(s.pipeline, "redis"), P99ByThird(s.pipeline.ledger).c_str(),
                   s.judgement.leads_lost     ? "LEADS LOST"
                   : s.judgement.held         ? "held"
                   : s.pipeline.stopped_early ? "failed (stopped early)"
@@ -259,6 +264,14 @@ void TargetsText(const RunReport& report, const Verdict& v,
 }
 
 }  // namespace
+
+std::string P99ByThird(const LedgerSummary& l) {
+  if (l.latency.count == 0) return "-";
+  const auto& t = l.latency_by_third;
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.0f / %.0f / %.0f", t[0].p99_ms, t[1].p99_ms, t[2].p99_ms);
+  return buf;
+}
 
 void NameMedianRun(std::vector<PhaseResult>& runs, const std::string& name) {
   std::vector<size_t> order(runs.size());

@@ -61,6 +61,9 @@ void NameMedianRun(std::vector<PhaseResult>& runs, const std::string& name);
 // Correctness covers every phase and every search step.
 Verdict Judge(const RunReport& report);
 
+// "a / b / c": the p99 in ms of each third of the measured leads, or "-".
+std::string P99ByThird(const LedgerSummary& l);
+
 nlohmann::ordered_json ToJson(const RunReport& report);
 std::string ToText(const RunReport& report);
 

@@ -4,6 +4,8 @@
 #include <chrono>
 #include <cstdio>
 
+#include "report.h"
+
 namespace leadflow::bench {
 namespace {
 
@@ -54,7 +56,8 @@ RateSearchResult RunRateSearch(PhaseRunner& runner, const SearchSettings& settin
     SearchStep step = RunStep(runner, settings, *rate, index);
     step_seconds = std::max(step_seconds, step.seconds);
     const auto& j = step.judgement;
-    std::fprintf(stderr, "  %.0f leads/s: %s: %s\n", *rate, j.why.c_str(),
+    std::fprintf(stderr, "  %.0f leads/s: %s (pipeline p99 by third: %s ms): %s\n", *rate,
+                 j.why.c_str(), P99ByThird(step.pipeline.ledger).c_str(),
                  j.leads_lost ? "LEADS LOST"
                  : j.held     ? "HELD"
                               : "failed");
