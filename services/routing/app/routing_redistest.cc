@@ -535,6 +535,30 @@ TEST_F(RoutingFlowTest, FreedCapacityDrainsTheQueueOldestFirstOnEqualScores) {
   EXPECT_EQ(Get("lf:{routing}:open:ka-b"), "1");
 }
 
+// A queue whose head has to wait costs one short read a tick, however long
+// the queue (issue 21); freed slots still drain past that first read.
+TEST_F(RoutingFlowTest, AWaitingQueueIsReadShortlyAndFreedSlotsDrainItWhole) {
+  Restart(LimitedRules(1));
+  const std::string pad(120, 'x');  // long ids: a long read shows in the bytes sent
+  for (int i = 0; i < 60; ++i) Route("W" + std::to_string(100 + i) + pad);
+  EXPECT_EQ(server_->Command({"ZCARD", "lf:{routing}:queue:key-accounts"}).value_or(""), "57");
+  const auto bytes_out = [&] {
+    const std::string stats = server_->Command({"INFO", "stats"}).value_or("");
+    const auto at = stats.find("total_net_output_bytes:");
+    return std::stol(stats.substr(at + 23));
+  };
+  ASSERT_TRUE(scheduler_->Tick().ok());  // the first tick also sums the pipeline
+  const long before = bytes_out();
+  ASSERT_TRUE(scheduler_->Tick().ok());  // nobody free: nothing moves
+  EXPECT_LT(bytes_out() - before, 6000);  // not 57 queue entries of 130+ bytes
+  EXPECT_EQ(Assigned().size(), 60u);
+
+  Restart(LimitedRules(30));  // 87 free slots: the whole queue goes in one tick
+  ASSERT_TRUE(scheduler_->Tick().ok());
+  EXPECT_EQ(Assigned().size(), 117u);
+  EXPECT_EQ(server_->Command({"ZCARD", "lf:{routing}:queue:key-accounts"}).value_or(""), "0");
+}
+
 // docs/domain-rules.md, team queues ranked by score: leads queued in mixed
 // order are assigned, one freed slot at a time, by the highest BANT product,
 // then the highest total score, ties to the oldest; across a restart too.

@@ -20,6 +20,8 @@ namespace rv1 = leadflow::routing::v1;
 namespace {
 
 constexpr int kBatch = 200;
+// A team queue's first read in a tick (DrainQueue).
+constexpr int kQueuePage = 8;
 constexpr auto kPublishTimeout = std::chrono::seconds(5);
 
 void Step(rv1::Decision* d, const std::string& rule, bool matched, const std::string& detail) {
@@ -104,9 +106,10 @@ Status RoutingScheduler::Tick() {
   // The ladder before the expiry: a reminder due in the same tick goes first.
   s = FirstError(s, RunSlaLadder(clock_.NowMillis()));
   s = FirstError(s, ExpireSlaTimers(now));
-  s = FirstError(s, DrainQueues(now));
+  std::optional<RepStateView> reps;  // read once, by the first step that needs it
+  s = FirstError(s, DrainQueues(now, reps));
   s = FirstError(s, FireStalls(clock_.NowMillis()));
-  s = FirstError(s, RefreshGauges(now));
+  s = FirstError(s, RefreshGauges(now, reps));
   s = FirstError(s, RefreshPipeline(clock_.NowMillis()));
   return s;
 }
@@ -161,13 +164,22 @@ Status RoutingScheduler::RefreshPipeline(int64_t now_ms) {
   return Status::Ok();
 }
 
-Status RoutingScheduler::RefreshGauges(std::chrono::system_clock::time_point now) {
+Status RoutingScheduler::LoadRepsOnce(std::chrono::system_clock::time_point now,
+                                      std::optional<RepStateView>& reps) {
+  if (reps.has_value()) return Status::Ok();
+  auto loaded = picker_.LoadReps(now);
+  if (!loaded.ok()) return loaded.status();
+  reps = std::move(*loaded);
+  return Status::Ok();
+}
+
+Status RoutingScheduler::RefreshGauges(std::chrono::system_clock::time_point now,
+                                       std::optional<RepStateView>& reps) {
   for (const auto& [id, calendar] : policy_->holiday_calendars()) {
     metrics_.HolidayCalendarRemaining(
         id, std::chrono::duration<double>(calendar.CoveredUntil() - now).count());
   }
-  auto reps = picker_.LoadReps(now);
-  if (!reps.ok()) return reps.status();
+  if (Status s = LoadRepsOnce(now, reps); !s.ok()) return s;
   for (const auto& team : policy_->rules().teams()) {
     for (const auto& rep : team.reps()) {
       const RepState s = reps->Get(rep.rep_id());
@@ -391,9 +403,7 @@ Status RoutingScheduler::RunSlaLadder(int64_t now_ms) {
   auto found = ladder_->Sync(kBatch);
   if (!found.ok()) return found.status();
   Status first;
-  for (const auto& [lead_id, timer_due] : *found) {
-    if (Status s = ArmLadder(lead_id, timer_due, now_ms, first); !s.ok()) return s;
-  }
+  if (Status s = ArmLadder(*found, now_ms, first); !s.ok()) return s;
   auto due = ladder_->Due(now_ms, kBatch);
   if (!due.ok()) return due.status();
   for (const auto& [lead_id, score] : *due) {
@@ -402,19 +412,38 @@ Status RoutingScheduler::RunSlaLadder(int64_t now_ms) {
   return first;
 }
 
-Status RoutingScheduler::ArmLadder(const std::string& lead_id, int64_t timer_due, int64_t now_ms,
-                                   Status& first) {
-  auto stored = store_.decisions.Get(lead_id);
-  if (!stored.ok()) return stored.status();
-  int64_t remind = 0;  // nothing pending for this timer
-  if (stored->has_value() && !IsSlim((*stored)->record)) {
-    const auto& rec = (*stored)->record;
+Status RoutingScheduler::ArmLadder(const std::vector<std::pair<std::string, int64_t>>& timers,
+                                   int64_t now_ms, Status& first) {
+  if (timers.empty()) return Status::Ok();
+  std::vector<std::string> ids;
+  for (const auto& timer : timers) ids.push_back(timer.first);
+  auto snap = store_.snapshots.Read(ids, {}, nullptr);
+  if (!snap.ok()) return snap.status();
+  // The reminder of a timer that is still the assignment's deadline, if any.
+  const auto remind_of = [&](const rv1::LeadAssigned& rec, int64_t timer_due) -> int64_t {
     const auto& d = rec.decision();
-    if (HeldByRep(d.outcome()) && timer_due == ToMillis(rec.sla_due_at()) && now_ms < timer_due) {
-      remind = SlaReminderMillis(*policy_, d.team(), d.rep_id(), ToMillis(d.decided_at()));
+    if (IsSlim(rec) || !HeldByRep(d.outcome()) || timer_due != ToMillis(rec.sla_due_at()) ||
+        now_ms >= timer_due) {
+      return 0;
     }
+    return std::max<int64_t>(
+        0, SlaReminderMillis(*policy_, d.team(), d.rep_id(), ToMillis(d.decided_at())));
+  };
+  std::vector<SlaLadderStore::Arming> arms;
+  for (size_t i = 0; i < timers.size(); ++i) {
+    const auto& [lead_id, timer_due] = timers[i];
+    int64_t remind = 0;  // nothing pending for this timer
+    if (snap->decisions[i].has_value()) {
+      auto stored = DecisionLog::Parse(lead_id, std::move(*snap->decisions[i]));
+      if (stored.ok()) {
+        remind = remind_of(stored->record, timer_due);
+      } else {
+        KeepFirst(first, stored.status());  // a corrupt record: no reminder
+      }
+    }
+    arms.push_back({lead_id, timer_due, remind});
   }
-  return KeepFirst(first, ladder_->Arm(lead_id, timer_due, std::max<int64_t>(remind, 0)));
+  return KeepFirst(first, ladder_->ArmMany(arms));
 }
 
 rv1::SlaStep RoutingScheduler::LadderStepOf(const rv1::LeadAssigned& rec, int64_t timer,
@@ -528,27 +557,43 @@ rv1::DealStalled RoutingScheduler::StallOf(const rv1::LeadAssigned& rec, const F
   return stall;
 }
 
-Status RoutingScheduler::DrainQueues(std::chrono::system_clock::time_point now) {
+Status RoutingScheduler::DrainQueues(std::chrono::system_clock::time_point now,
+                                     std::optional<RepStateView>& reps) {
   Status first;
   for (const auto& team : policy_->rules().teams()) {
-    if (Status s = DrainQueue(team, now, first); !s.ok()) return s;
+    if (Status s = DrainQueue(team, now, reps, first); !s.ok()) return s;
   }
   return first;
 }
 
 Status RoutingScheduler::DrainQueue(const leadflow::config::v1::Team& team,
-                                    std::chrono::system_clock::time_point now, Status& first) {
-  auto queued = store_.queues.Leads(team.team_id(), kBatch);
+                                    std::chrono::system_clock::time_point now,
+                                    std::optional<RepStateView>& reps, Status& first) {
+  auto queued = store_.queues.Leads(team.team_id(), kQueuePage);
   if (!queued.ok()) return queued.status();
   if (queued->empty()) return Status::Ok();
-  auto reps = picker_.LoadReps(now);
-  if (!reps.ok()) return reps.status();
-  for (const auto& queued_lead : *queued) {
-    auto go_on = AssignQueued(team, queued_lead, *reps, now, first);
+  if (Status s = LoadRepsOnce(now, reps); !s.ok()) return s;
+  auto all_went = AssignInOrder(team, *queued, *reps, now, first);
+  if (!all_went.ok()) return all_went.status();
+  if (!*all_went || queued->size() < static_cast<size_t>(kQueuePage)) return Status::Ok();
+  // The whole first page went: the rest of a batch (the page's leads are
+  // dequeued now, or skipped as no longer queued).
+  queued = store_.queues.Leads(team.team_id(), kBatch);
+  if (!queued.ok()) return queued.status();
+  return AssignInOrder(team, *queued, *reps, now, first).status();
+}
+
+StatusOr<bool> RoutingScheduler::AssignInOrder(const leadflow::config::v1::Team& team,
+                                               const std::vector<QueuedLead>& queued,
+                                               RepStateView& reps,
+                                               std::chrono::system_clock::time_point now,
+                                               Status& first) {
+  for (const auto& queued_lead : queued) {
+    auto go_on = AssignQueued(team, queued_lead, reps, now, first);
     if (!go_on.ok()) return go_on.status();
-    if (!*go_on) break;
+    if (!*go_on) return false;
   }
-  return Status::Ok();
+  return true;
 }
 
 StatusOr<bool> RoutingScheduler::AssignQueued(const leadflow::config::v1::Team& team,

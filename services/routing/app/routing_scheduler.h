@@ -49,6 +49,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 
 #include "common/kafka/producer.h"
@@ -85,7 +86,8 @@ class RoutingScheduler {
   static constexpr int64_t kPipelineRefreshMs = 5000;
 
  private:
-  Status RefreshGauges(std::chrono::system_clock::time_point now);
+  Status RefreshGauges(std::chrono::system_clock::time_point now,
+                       std::optional<RepStateView>& reps);
   Status ResendOutbox(int64_t now_ms);
   // A lead's step of a pass returns a failure that ends the pass (Redis is
   // unreachable) and keeps the lead's own failure in `first` (reported once
@@ -111,9 +113,10 @@ class RoutingScheduler {
   // Finds new SLA timers for the ladder and fires due reminders (and
   // escalations whose publication a crash interrupted).
   Status RunSlaLadder(int64_t now_ms);
-  // Arms the ladder's entry for a new SLA timer: its reminder time, or
-  // nothing pending.
-  Status ArmLadder(const std::string& lead_id, int64_t timer_due, int64_t now_ms, Status& first);
+  // Arms the ladder's entries for new SLA timers (their reminder times, or
+  // nothing pending), reading their records in one round trip.
+  Status ArmLadder(const std::vector<std::pair<std::string, int64_t>>& timers, int64_t now_ms,
+                   Status& first);
   // Claims a due ladder entry and publishes its step (if any is still due).
   Status FireLadderStep(const std::string& lead_id, int64_t score, int64_t now_ms, Status& first);
   // The step a claimed ladder entry stands for (SLA_STEP_UNSPECIFIED: none),
@@ -128,9 +131,21 @@ class RoutingScheduler {
   // Publishes one ladder step of `rec` on sla.escalations.
   Status PublishStep(const leadflow::routing::v1::LeadAssigned& rec,
                      leadflow::routing::v1::SlaStep step, int64_t due_ms, int64_t at_ms);
-  Status DrainQueues(std::chrono::system_clock::time_point now);
+  // The reps' state, read from Redis once a tick by the first step that needs
+  // it (the drain keeps it up to date with its own claims).
+  Status LoadRepsOnce(std::chrono::system_clock::time_point now,
+                      std::optional<RepStateView>& reps);
+  Status DrainQueues(std::chrono::system_clock::time_point now,
+                     std::optional<RepStateView>& reps);
+  // A team's queue, a short first page at a time: a queue whose head waits
+  // costs one short read a tick, however long it is.
   Status DrainQueue(const leadflow::config::v1::Team& team,
-                    std::chrono::system_clock::time_point now, Status& first);
+                    std::chrono::system_clock::time_point now, std::optional<RepStateView>& reps,
+                    Status& first);
+  // Assigns `queued` in order; false when one had to wait (the rest wait too).
+  StatusOr<bool> AssignInOrder(const leadflow::config::v1::Team& team,
+                               const std::vector<QueuedLead>& queued, RepStateView& reps,
+                               std::chrono::system_clock::time_point now, Status& first);
   // Assigns one queued lead to an eligible rep of its team; false when the
   // team's other queued leads must wait too (nobody eligible, or raced).
   StatusOr<bool> AssignQueued(const leadflow::config::v1::Team& team, const QueuedLead& queued,

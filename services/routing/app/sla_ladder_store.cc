@@ -51,10 +51,16 @@ StatusOr<std::vector<std::pair<std::string, int64_t>>> SlaLadderStore::Sync(int 
   return Pairs(*r);
 }
 
-Status SlaLadderStore::Arm(const std::string& lead_id, int64_t timer_due_ms, int64_t remind_ms) {
+Status SlaLadderStore::ArmMany(const std::vector<Arming>& arms) {
+  if (arms.empty()) return Status::Ok();
+  std::vector<std::string> args;
+  args.reserve(3 * arms.size());
+  for (const auto& a : arms) {
+    args.insert(args.end(),
+                {a.lead_id, std::to_string(a.timer_due_ms), std::to_string(a.remind_ms)});
+  }
   return Check(redis_.Eval(redis::EmbeddedScript<leadflow::lua::kSlaLadderArm>(),
-                           {kLadderKey, kSlaKey, RoutingStateKey(), kNewKey},
-                           {lead_id, std::to_string(timer_due_ms), std::to_string(remind_ms)}),
+                           {kLadderKey, kSlaKey, RoutingStateKey(), kNewKey}, args),
                "SLA ladder arm");
 }
 

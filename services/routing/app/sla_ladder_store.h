@@ -12,7 +12,7 @@
 //
 // Work per tick is proportional to what changed, never to the running timers:
 // Sync() reads the new timers only (after a state rebuild, every restored
-// timer once), Arm() takes each off the list and arms its reminder, Due()
+// timer once), ArmMany() takes them off the list and arms their reminders, Due()
 // reads the steps due. An entry lives from its arming until its step is
 // finished (its due is at most the SLA deadline, or a lease), so an accepted
 // or closed lead's entry goes when it comes due. Every step is claimed by one
@@ -44,10 +44,15 @@ class SlaLadderStore {
   // Up to `limit` SLA timers new to the ladder, earliest first: (lead_id,
   // timer due ms).
   StatusOr<std::vector<std::pair<std::string, int64_t>>> Sync(int limit);
-  // Takes a timer Sync() returned off the list and arms the lead's entry at
-  // `remind_ms` (a reminder's due; 0: nothing pending) while its SLA timer is
-  // still timer_due_ms.
-  Status Arm(const std::string& lead_id, int64_t timer_due_ms, int64_t remind_ms);
+  // A timer Sync() returned, and the reminder its entry is armed at.
+  struct Arming {
+    std::string lead_id;
+    int64_t timer_due_ms = 0;
+    int64_t remind_ms = 0;  // the reminder's due; 0: nothing pending
+  };
+  // Takes the timers off the list and arms each lead's entry while its SLA
+  // timer is still at timer_due_ms, all in one script call.
+  Status ArmMany(const std::vector<Arming>& arms);
   // Drops up to `limit` new timers unseen (no team has a ladder).
   Status Forget(int limit);
   // Entries with a step due at or before `now_ms`: (lead_id, score).
