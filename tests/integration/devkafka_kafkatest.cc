@@ -597,6 +597,84 @@ TEST(DevKafkaTest, MoreThanFiveMebibytesInOnePartitionIsAllStillReadable) {
   EXPECT_EQ(client.CountMessages(topic), kRecords);
 }
 
+// Reads `partition` of `topic` from `offset` with a plain assigned consumer
+// until `count` records or 30 s; returns (offset, value) pairs.
+std::vector<std::pair<int64_t, std::string>> ReadFrom(const std::string& bootstrap,
+                                                      const std::string& topic, int32_t partition,
+                                                      int64_t offset, std::size_t count) {
+  char errstr[512];
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  rd_kafka_conf_set(conf, "bootstrap.servers", bootstrap.c_str(), errstr, sizeof(errstr));
+  rd_kafka_conf_set(conf, "group.id", "devkafka-read-from", errstr, sizeof(errstr));
+  rd_kafka_conf_set(conf, "enable.auto.commit", "false", errstr, sizeof(errstr));
+  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof(errstr));
+  EXPECT_NE(rk, nullptr) << errstr;
+  if (rk == nullptr) return {};
+  rd_kafka_poll_set_consumer(rk);
+  rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(1);
+  rd_kafka_topic_partition_list_add(list, topic.c_str(), partition)->offset = offset;
+  EXPECT_EQ(rd_kafka_assign(rk, list), RD_KAFKA_RESP_ERR_NO_ERROR);
+  rd_kafka_topic_partition_list_destroy(list);
+  std::vector<std::pair<int64_t, std::string>> records;
+  const auto deadline = Clock::now() + 30s;
+  while (records.size() < count && Clock::now() < deadline) {
+    rd_kafka_message_t* msg = rd_kafka_consumer_poll(rk, 200);
+    if (msg == nullptr) continue;
+    if (msg->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+      records.emplace_back(msg->offset, std::string(static_cast<const char*>(msg->payload), msg->len));
+    }
+    rd_kafka_message_destroy(msg);
+  }
+  rd_kafka_consumer_close(rk);
+  rd_kafka_destroy(rk);
+  return records;
+}
+
+// librdkafka's mock answers a Fetch by walking the partition's list of record
+// batches from its head, one entry per batch, and returns one entry; with every
+// record kept, that walk grew all run long (bench/RESULTS.md, issue 21).
+// devkafka joins old batches into segments (tools/devkafka/mock_log_segments.h):
+// fewer entries, and every record still readable, from the start, from an
+// offset inside a segment, and at the tail.
+TEST(DevKafkaTest, OldBatchesAreJoinedIntoSegmentsAndEveryRecordStaysReadable) {
+  auto kafka = StartDevKafka(1);
+  ASSERT_NE(kafka, nullptr);
+  ASSERT_EQ(StatusJson(*kafka)["log_segments"]["enabled"], true);
+  KafkaTestClient client(kafka->bootstrap(), {{"linger.ms", "0"}});
+  const std::string topic = "deals.stalls";
+  constexpr int kRecords = 1500;  // one batch each: ProduceSync waits for each
+  for (int i = 0; i < kRecords; ++i) {
+    DeliveryResult r = client.ProduceSync(topic, "k", "record-" + std::to_string(i), {}, 0, 30s);
+    ASSERT_TRUE(r.ok) << i << ": " << r.error;
+    ASSERT_EQ(r.offset, i);
+  }
+  // 1,500 batches: the oldest 2 x 512 are joined, the rest wait for more.
+  nlohmann::json segments;
+  for (auto deadline = Clock::now() + 10s; Clock::now() < deadline;) {
+    segments = StatusJson(*kafka)["log_segments"];
+    if (segments["segments"].get<int64_t>() >= 2) break;
+    client.ProduceSync(topic, "k", "nudge", {}, 1, 30s);  // another partition; the pass runs on requests
+    std::this_thread::sleep_for(20ms);
+  }
+  EXPECT_EQ(segments["segments"], 2) << segments.dump();
+  EXPECT_EQ(segments["batches_merged"], 1024) << segments.dump();
+
+  auto expect_from = [&](int64_t from) {
+    const auto records = ReadFrom(kafka->bootstrap(), topic, 0, from,
+                                  static_cast<std::size_t>(kRecords - from));
+    ASSERT_EQ(records.size(), static_cast<std::size_t>(kRecords - from)) << "from " << from;
+    for (std::size_t i = 0; i < records.size(); ++i) {
+      const int64_t want = from + static_cast<int64_t>(i);
+      ASSERT_EQ(records[i].first, want) << "from " << from;
+      ASSERT_EQ(records[i].second, "record-" + std::to_string(want)) << "from " << from;
+    }
+  };
+  expect_from(0);     // the start of the first segment
+  expect_from(700);   // inside the second (512..1023)
+  expect_from(1024);  // the first batch after the segments
+  expect_from(1499);  // the last record
+}
+
 // --- Control interface, topics file, shutdown ---------------------------------
 
 TEST(DevKafkaTest, ControlInterfaceValidatesRequestsAndCreatesTopics) {

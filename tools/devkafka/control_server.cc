@@ -38,7 +38,11 @@ json StatusJson(const MockCluster::Status& status, int replication_factor) {
   return {{"bootstrap", status.bootstrap},
           {"brokers", brokers},
           {"topics", topics},
-          {"replication_factor", replication_factor}};
+          {"replication_factor", replication_factor},
+          {"log_segments",
+           {{"enabled", status.log_segments.enabled},
+            {"segments", status.log_segments.segments},
+            {"batches_merged", status.log_segments.batches_merged}}}};
 }
 
 std::string JoinCodes(const std::vector<int>& codes) {

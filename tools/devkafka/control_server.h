@@ -1,7 +1,8 @@
 // HTTP control interface of leadflow-devkafka (cpp-httplib, 127.0.0.1 only).
 //
 //   GET    /status              {"bootstrap":..,"brokers":[{"id","address","up"}],
-//                                "topics":[{"name","partitions"}],"replication_factor":R}
+//                                "topics":[{"name","partitions"}],"replication_factor":R,
+//                                "log_segments":{"enabled","segments","batches_merged"}}
 //   POST   /brokers/<id>/down   take a broker down
 //   POST   /brokers/<id>/up     bring it back
 //   POST   /errors              {"api_key":K,"errors":[..],"broker":id?,"rtt_ms":ms?}

@@ -15,6 +15,7 @@
 #include "tools/devkafka/control_server.h"
 #include "tools/devkafka/info_file.h"
 #include "tools/devkafka/mock_cluster.h"
+#include "tools/devkafka/mock_log_index.h"
 #include "tools/devkafka/mock_retention.h"
 #include "tools/devkafka/produce_limit_filter.h"
 #include "tools/devkafka/topic_list.h"
@@ -103,6 +104,12 @@ int Run(int argc, char** argv) {
     std::cerr << "devkafka: retention off in " << retention::PatchedPartitions()
               << " partitions (every record kept until exit); record batches over "
               << kBrokerMessageMaxBytes << " bytes refused with MESSAGE_TOO_LARGE" << std::endl;
+    std::cerr << "devkafka: log segments "
+              << (log_index::GetStats().enabled
+                      ? "on (old record batches joined, so a fetch costs the same however long "
+                        "the log)"
+                      : "off (not librdkafka 2.0.2; a fetch walks the whole log)")
+              << std::endl;
   }
   if (!options.info_file.empty() &&
       !WriteFileAtomically(options.info_file,

@@ -10,6 +10,7 @@
 #include <cstdio>
 
 #include "tools/devkafka/broker_socket_interposer.h"
+#include "tools/devkafka/mock_log_index.h"
 #include "tools/devkafka/mock_retention.h"
 
 namespace leadflow::devkafka {
@@ -29,6 +30,12 @@ std::vector<std::string> SplitCommas(const std::string& text) {
     start = comma + 1;
   }
   return parts;
+}
+
+// Runs on the mock thread before it handles the bytes it just read.
+void BeforeRequest() {
+  retention::PatchPending();
+  log_index::OnMockThread();
 }
 
 }  // namespace
@@ -80,13 +87,16 @@ std::unique_ptr<MockCluster> MockCluster::Create(int brokers, bool quiet, std::s
                  "message.max.bytes %" PRId64 " (MESSAGE_TOO_LARGE)\n",
                  b.bytes, b.topic.c_str(), static_cast<int>(b.partition), kBrokerMessageMaxBytes);
   });
-  SetBeforeRequestHook(&retention::PatchPending);
+  // Fetch cost independent of the log's length (mock_log_index.h).
+  log_index::Enable();
+  SetBeforeRequestHook(&BeforeRequest);
   mock->waker_ = std::make_unique<MockThreadWaker>(std::move(ports));
   mock->up_.assign(static_cast<std::size_t>(brokers), true);
   return mock;
 }
 
 MockCluster::~MockCluster() {
+  log_index::Disable();  // the partition logs go with the cluster
   if (cluster_ != nullptr) {
     if (waker_) {
       waker_->Run([this] { rd_kafka_mock_cluster_destroy(cluster_); });
@@ -183,6 +193,8 @@ MockCluster::Status MockCluster::GetStatus() const {
     status.brokers.push_back({static_cast<int>(i + 1), addresses_[i], up_[i]});
   }
   status.topics = topics_;
+  const log_index::Stats segments = log_index::GetStats();
+  status.log_segments = {segments.enabled, segments.segments, segments.batches_merged};
   return status;
 }
 

@@ -35,11 +35,19 @@ class MockCluster {
     bool up = true;
   };
 
+  /// Old record batches joined into segments (mock_log_index.h).
+  struct LogSegments {
+    bool enabled = false;
+    int64_t segments = 0;
+    int64_t batches_merged = 0;
+  };
+
   /// Snapshot of the cluster.
   struct Status {
     std::string bootstrap;
     std::vector<Broker> brokers;
     std::vector<TopicSpec> topics;  ///< Topics created through this object, in creation order.
+    LogSegments log_segments;
   };
 
   /// Creates a cluster with `brokers` brokers (ids 1..brokers). librdkafka

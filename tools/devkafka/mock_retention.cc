@@ -57,6 +57,7 @@ int g_topics = 0;
 int g_partitions = 0;
 int g_window_partitions = 0;  // the topic being created, for EndTopicCreate()
 int g_window_hits = 0;
+std::vector<PartitionArray> g_arrays;
 
 void Remember(void* p, std::size_t count, std::size_t size) {
   while (g_spin.test_and_set(std::memory_order_acquire)) {
@@ -131,6 +132,7 @@ void PatchTakenLocked() {
     }
     __atomic_store_n(&g_element_size, c.size, __ATOMIC_RELEASE);
     g_limits_offset.store(off);
+    g_arrays.push_back({c.data, c.count, c.size, off});
     ++g_topics;
     g_partitions += static_cast<int>(c.count);
     if (static_cast<int>(c.count) == g_window_partitions) ++g_window_hits;
@@ -172,6 +174,11 @@ int PatchedTopics() {
 int PatchedPartitions() {
   std::lock_guard<std::mutex> lock(g_patch_mu);
   return g_partitions;
+}
+
+std::vector<PartitionArray> PatchedArrays() {
+  std::lock_guard<std::mutex> lock(g_patch_mu);
+  return g_arrays;
 }
 
 }  // namespace leadflow::devkafka::retention

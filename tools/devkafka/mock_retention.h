@@ -24,6 +24,7 @@
 #define LEADFLOW_TOOLS_DEVKAFKA_MOCK_RETENTION_H_
 
 #include <cstddef>
+#include <vector>
 
 namespace leadflow::devkafka::retention {
 
@@ -43,6 +44,18 @@ void PatchPending();
 /// Partition arrays patched so far, and their partitions.
 int PatchedTopics();
 int PatchedPartitions();
+
+/// One patched partition array: `count` rd_kafka_mock_partition_t of `size`
+/// bytes each from `data`; `limits_offset` is where max_size sits in each.
+/// The mock frees the arrays only when the cluster is destroyed.
+struct PartitionArray {
+  unsigned char* data = nullptr;
+  std::size_t count = 0;
+  std::size_t size = 0;
+  std::size_t limits_offset = 0;
+};
+/// The arrays patched so far, in the order they were patched.
+std::vector<PartitionArray> PatchedArrays();
 
 }  // namespace leadflow::devkafka::retention
 
