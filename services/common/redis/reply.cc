@@ -30,6 +30,14 @@ Status ExpectOk(const Reply& r, std::string_view what) {
   return r.is_error() ? Mismatch(r, what, "a reply") : Status::Ok();
 }
 
+Status ExpectAllOk(const StatusOr<std::vector<Reply>>& replies, std::string_view what) {
+  if (!replies.ok()) return replies.status();
+  for (const Reply& r : *replies) {
+    if (Status s = ExpectOk(r, what); !s.ok()) return s;
+  }
+  return Status::Ok();
+}
+
 StatusOr<int64_t> ExpectInteger(const Reply& r, std::string_view what) {
   if (r.type != Reply::Type::kInteger) return Mismatch(r, what, "integer");
   return r.integer;

@@ -30,6 +30,9 @@ struct Reply {
 // A store that gives an error reply a meaning of its own (REBUILDING, say)
 // checks for it before calling these.
 Status ExpectOk(const Reply& r, std::string_view what);  // anything but an error reply
+// A pipeline's replies (Client::Pipeline) where each only has to be no error:
+// the pipeline's own failure, else ExpectOk of the first error reply.
+Status ExpectAllOk(const StatusOr<std::vector<Reply>>& replies, std::string_view what);
 StatusOr<int64_t> ExpectInteger(const Reply& r, std::string_view what);
 StatusOr<std::string> ExpectString(const Reply& r, std::string_view what);  // bulk or status
 // A bulk string, or nullopt for nil (GET, HGET of a missing key or field).

@@ -58,5 +58,18 @@ TEST(ReplyTest, DecimalNeverReadsGarbageAsZero) {
   EXPECT_FALSE(ExpectDecimal(Str("1.5"), "HGET c").ok());
 }
 
+TEST(ReplyTest, AllOkFailsOnThePipelineOrItsFirstErrorReply) {
+  using Replies = StatusOr<std::vector<Reply>>;
+  EXPECT_TRUE(ExpectAllOk(Replies(std::vector<Reply>{}), "EXPIRE x").ok());
+  EXPECT_TRUE(ExpectAllOk(Replies(std::vector<Reply>{Int(1), Nil(), Str("OK")}), "EXPIRE x").ok());
+  EXPECT_EQ(ExpectAllOk(Replies(std::vector<Reply>{Int(1), Err("OOM"), Err("READONLY")}),
+                        "EXPIRE x")
+                .message(),
+            "redis EXPIRE x: OOM");
+  Status down = ExpectAllOk(Replies(Status::Unavailable("redis: connection lost")), "EXPIRE x");
+  EXPECT_EQ(down.code(), StatusCode::kUnavailable);
+  EXPECT_EQ(down.message(), "redis: connection lost");
+}
+
 }  // namespace
 }  // namespace leadflow::redis
