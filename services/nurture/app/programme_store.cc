@@ -37,12 +37,7 @@ Status ProgrammeStore::RestoreCycles(
     cmds.push_back({"EXPIRE", kP + "lead:" + lead, std::to_string(kIndexTtl.count())});
   }
   cmds.push_back({"SET", kP + "prog-state", "1"});  // last: complete only when all is written
-  auto r = redis_.Pipeline(cmds);
-  if (!r.ok()) return r.status();
-  for (const auto& reply : *r) {
-    if (Status s = redis::ExpectOk(reply, "restoring programme cycles"); !s.ok()) return s;
-  }
-  return Status::Ok();
+  return redis::ExpectAllOk(redis_.Pipeline(cmds), "restoring programme cycles");
 }
 
 }  // namespace leadflow::nurture

@@ -49,12 +49,7 @@ Status DecisionLog::RenewOwned(const std::vector<std::string>& lead_ids, int64_t
     cmds.push_back({"EXPIRE", DecisionKey(id), ttl});
     cmds.push_back({"EXPIRE", FeedbackKey(id), ttl});
   }
-  auto r = redis_.Pipeline(cmds);
-  if (!r.ok()) return r.status();
-  for (const auto& reply : *r) {
-    if (Status s = redis::ExpectOk(reply, "EXPIRE owned"); !s.ok()) return s;
-  }
-  return Status::Ok();
+  return redis::ExpectAllOk(redis_.Pipeline(cmds), "EXPIRE owned");
 }
 
 }  // namespace leadflow::routing

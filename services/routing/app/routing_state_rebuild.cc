@@ -74,12 +74,8 @@ class Writer {
   }
   Status Flush() {
     if (!status_.ok() || cmds_.empty()) return status_;
-    auto r = redis_.Pipeline(cmds_);
+    status_ = redis::ExpectAllOk(redis_.Pipeline(cmds_), "routing state rebuild");
     cmds_.clear();
-    if (!r.ok()) return status_ = r.status();
-    for (const auto& reply : *r) {
-      if (Status s = redis::ExpectOk(reply, "routing state rebuild"); !s.ok()) return status_ = s;
-    }
     return status_;
   }
   bool ok() const { return status_.ok(); }
