@@ -2,7 +2,9 @@
 // real redis-server, Lua-internal calls included), and that one input's error
 // inside a batch script stays that input's own.
 #include <cstdlib>
+#include <thread>
 
+#include "nurture/app/scheduler_lease.h"
 #include "nurture/testing/nurture_app_fixture.h"
 
 namespace leadflow::nurture {
@@ -61,6 +63,26 @@ TEST_F(NurtureRedisBudgetTest, AnEnrolmentBatchAndAPollCostAFewCommandsPerLead) 
   // The next poll finds nothing due (the second touches are a day away).
   EXPECT_EQ(Poll(), 0);
   EXPECT_LE(CommandsSinceReset(), 5);
+}
+
+// The idle scheduler (issue 21): a poll with nothing due is one plain read, no
+// script run; the lease is renewed in Redis a third of its TTL apart, not at
+// every poll, and never held while another replica holds it.
+TEST_F(NurtureRedisBudgetTest, AnIdlePollIsOneReadAndTheLeaseIsRenewedATtlThirdApart) {
+  CommandsSinceReset();
+  EXPECT_EQ(Poll(), 0);
+  EXPECT_EQ(CommandsSinceReset(), 1);
+  SchedulerLease lease(*redis_);
+  for (int i = 0; i < 10; ++i) ASSERT_TRUE(*lease.Hold("replica-a", 600));
+  EXPECT_EQ(CommandsSinceReset(), 3);  // one renewal: EVALSHA, GET, SET
+  EXPECT_FALSE(*store_->lease().Hold("replica-b", 600));
+  std::this_thread::sleep_for(std::chrono::milliseconds(250));
+  CommandsSinceReset();
+  ASSERT_TRUE(*lease.Hold("replica-a", 600));  // a third of the TTL passed: renewed
+  EXPECT_EQ(CommandsSinceReset(), 3);          // EVALSHA, GET, PEXPIRE
+  const int64_t pttl =
+      std::stoll(server_->Command({"PTTL", "lf:{nurture}:scheduler-lease"}).value_or("0"));
+  EXPECT_GT(pttl, 400);
 }
 
 TEST_F(NurtureRedisBudgetTest, OneEnrolmentsErrorInTheBatchScriptIsItsOwn) {

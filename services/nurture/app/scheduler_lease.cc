@@ -8,10 +8,19 @@
 namespace leadflow::nurture {
 
 StatusOr<bool> SchedulerLease::Hold(const std::string& owner, int64_t ttl_ms) {
+  std::lock_guard lock(mu_);
+  const auto now = std::chrono::steady_clock::now();
+  if (!owner.empty() && owner == renewed_by_ &&
+      now - renewed_at_ < std::chrono::milliseconds(ttl_ms / 3)) {
+    return true;  // renewed less than a third of the TTL ago: still ours
+  }
   redis::Script& script = redis::EmbeddedScript<lua::kSchedulerLease>();
-  return IntegerIsOne(redis_.Eval(script, {std::string(kNurtureKeyPrefix) + "scheduler-lease"},
-                                  {owner, std::to_string(ttl_ms)}),
-                      "scheduler lease");
+  auto held = IntegerIsOne(redis_.Eval(script, {std::string(kNurtureKeyPrefix) + "scheduler-lease"},
+                                       {owner, std::to_string(ttl_ms)}),
+                           "scheduler lease");
+  renewed_by_ = held.ok() && *held ? owner : std::string();
+  renewed_at_ = now;
+  return held;
 }
 
 }  // namespace leadflow::nurture
