@@ -1,9 +1,9 @@
 #include "routing/app/lead_claims.h"
 
+#include "common/redis/embedded_script.h"
 #include "common/redis/reply.h"
 #include "lead_claims_claim.lua.h"
 #include "lead_claims_reassign.lua.h"
-#include "common/redis/embedded_script.h"
 #include "routing/app/routing_keys.h"
 #include "routing/app/sla_ladder_store.h"
 
@@ -116,14 +116,14 @@ StatusOr<ClaimResult> LeadClaims::Reassign(const ReassignRequest& q) {
   const std::string& rep = record.decision().rep_id();
   std::string raw;
   record.SerializeToString(&raw);
-  auto r = redis_.Eval(
-      redis::EmbeddedScript<leadflow::lua::kLeadClaimsReassign>(),
-      {DecisionKey(lead_id), OpenLeadsKey(q.old_rep), OpenSetKey(q.old_rep), OpenLeadsKey(rep),
-       DailyCountKey(q.day, rep), OpenSetKey(rep), SlaTimersKey(), OutboxKey(), RoutingStateKey(),
-       SlaLadderStore::NewTimersKey()},
-      {raw, q.expected_raw, lead_id, std::to_string(q.max_open), std::to_string(q.daily_cap),
-       std::to_string(kDailyTtlSeconds), std::to_string(q.sla_due_ms),
-       std::to_string(q.outbox_ms)});
+  auto r =
+      redis_.Eval(redis::EmbeddedScript<leadflow::lua::kLeadClaimsReassign>(),
+                  {DecisionKey(lead_id), OpenLeadsKey(q.old_rep), OpenSetKey(q.old_rep),
+                   OpenLeadsKey(rep), DailyCountKey(q.day, rep), OpenSetKey(rep), SlaTimersKey(),
+                   OutboxKey(), RoutingStateKey(), SlaLadderStore::NewTimersKey()},
+                  {raw, q.expected_raw, lead_id, std::to_string(q.max_open),
+                   std::to_string(q.daily_cap), std::to_string(kDailyTtlSeconds),
+                   std::to_string(q.sla_due_ms), std::to_string(q.outbox_ms)});
   if (!r.ok()) return r.status();
   return ParseClaimReply(*r, lead_id, "reassign script");
 }

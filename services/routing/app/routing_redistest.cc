@@ -549,7 +549,7 @@ TEST_F(RoutingFlowTest, AWaitingQueueIsReadShortlyAndFreedSlotsDrainItWhole) {
   };
   ASSERT_TRUE(scheduler_->Tick().ok());  // the first tick also sums the pipeline
   const long before = bytes_out();
-  ASSERT_TRUE(scheduler_->Tick().ok());  // nobody free: nothing moves
+  ASSERT_TRUE(scheduler_->Tick().ok());   // nobody free: nothing moves
   EXPECT_LT(bytes_out() - before, 6000);  // not 57 queue entries of 130+ bytes
   EXPECT_EQ(Assigned().size(), 60u);
 

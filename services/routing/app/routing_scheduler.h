@@ -133,10 +133,8 @@ class RoutingScheduler {
                      leadflow::routing::v1::SlaStep step, int64_t due_ms, int64_t at_ms);
   // The reps' state, read from Redis once a tick by the first step that needs
   // it (the drain keeps it up to date with its own claims).
-  Status LoadRepsOnce(std::chrono::system_clock::time_point now,
-                      std::optional<RepStateView>& reps);
-  Status DrainQueues(std::chrono::system_clock::time_point now,
-                     std::optional<RepStateView>& reps);
+  Status LoadRepsOnce(std::chrono::system_clock::time_point now, std::optional<RepStateView>& reps);
+  Status DrainQueues(std::chrono::system_clock::time_point now, std::optional<RepStateView>& reps);
   // A team's queue, a short first page at a time: a queue whose head waits
   // costs one short read a tick, however long it is.
   Status DrainQueue(const leadflow::config::v1::Team& team,

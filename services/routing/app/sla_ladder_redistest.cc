@@ -232,7 +232,7 @@ TEST_F(SlaLadderTest, AnIdleTickReadsNoRunningTimer) {
     return at == std::string::npos ? 0L : std::stol(stats.substr(at + field.size()));
   };
   const long scripts = calls("evalsha");
-  TickAt(std::chrono::minutes(1));  // the new timers armed, in one script call
+  TickAt(std::chrono::minutes(1));            // the new timers armed, in one script call
   EXPECT_LT(calls("evalsha") - scripts, 10);  // the sync, the arming, a drain: not one per timer
   EXPECT_EQ(server_->Command({"ZCARD", "lf:{routing}:sla-ladder-new"}).value_or(""), "0");
   const long zscores = calls("zscore");

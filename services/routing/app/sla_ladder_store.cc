@@ -1,7 +1,7 @@
 #include "routing/app/sla_ladder_store.h"
 
-#include "common/redis/reply.h"
 #include "common/redis/embedded_script.h"
+#include "common/redis/reply.h"
 #include "routing/app/routing_keys.h"
 #include "sla_ladder_arm.lua.h"
 #include "sla_ladder_claim.lua.h"
