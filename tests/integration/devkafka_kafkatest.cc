@@ -621,7 +621,8 @@ std::vector<std::pair<int64_t, std::string>> ReadFrom(const std::string& bootstr
     rd_kafka_message_t* msg = rd_kafka_consumer_poll(rk, 200);
     if (msg == nullptr) continue;
     if (msg->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
-      records.emplace_back(msg->offset, std::string(static_cast<const char*>(msg->payload), msg->len));
+      records.emplace_back(msg->offset,
+                           std::string(static_cast<const char*>(msg->payload), msg->len));
     }
     rd_kafka_message_destroy(msg);
   }
@@ -653,7 +654,8 @@ TEST(DevKafkaTest, OldBatchesAreJoinedIntoSegmentsAndEveryRecordStaysReadable) {
   for (auto deadline = Clock::now() + 10s; Clock::now() < deadline;) {
     segments = StatusJson(*kafka)["log_segments"];
     if (segments["segments"].get<int64_t>() >= 2) break;
-    client.ProduceSync(topic, "k", "nudge", {}, 1, 30s);  // another partition; the pass runs on requests
+    // The pass runs on requests: one more, to another partition.
+    client.ProduceSync(topic, "k", "nudge", {}, 1, 30s);
     std::this_thread::sleep_for(20ms);
   }
   EXPECT_EQ(segments["segments"], 2) << segments.dump();

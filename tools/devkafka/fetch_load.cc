@@ -26,12 +26,11 @@
 #include <cstring>
 #include <fstream>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 namespace {
 
@@ -52,15 +51,24 @@ bool Parse(int argc, char** argv, Options* o) {
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i];
     const std::string value = argv[i + 1];
-    if (flag == "--bootstrap") o->bootstrap = value;
-    else if (flag == "--topic") o->topic = value;
-    else if (flag == "--partitions") o->partitions = std::atoi(value.c_str());
-    else if (flag == "--messages") o->messages = std::atol(value.c_str());
-    else if (flag == "--rate") o->rate = std::atol(value.c_str());
-    else if (flag == "--window") o->window_s = std::atoi(value.c_str());
-    else if (flag == "--max-seconds") o->max_seconds = std::atoi(value.c_str());
-    else if (flag == "--devkafka-pid") o->devkafka_pid = std::atol(value.c_str());
-    else return false;
+    if (flag == "--bootstrap")
+      o->bootstrap = value;
+    else if (flag == "--topic")
+      o->topic = value;
+    else if (flag == "--partitions")
+      o->partitions = std::atoi(value.c_str());
+    else if (flag == "--messages")
+      o->messages = std::atol(value.c_str());
+    else if (flag == "--rate")
+      o->rate = std::atol(value.c_str());
+    else if (flag == "--window")
+      o->window_s = std::atoi(value.c_str());
+    else if (flag == "--max-seconds")
+      o->max_seconds = std::atoi(value.c_str());
+    else if (flag == "--devkafka-pid")
+      o->devkafka_pid = std::atol(value.c_str());
+    else
+      return false;
   }
   return argc % 2 == 1 && !o->bootstrap.empty() && o->partitions > 0 && o->messages > 0 &&
          o->rate > 0 && o->window_s > 0;
@@ -97,10 +105,17 @@ int OnStats(rd_kafka_t*, char* json, size_t len, void*) {
   return 0;
 }
 
+// A client of `o.bootstrap` with `props`; with `count_fetches`, its Fetch
+// requests are counted in g_fetches (statistics every 100 ms).
 rd_kafka_t* NewClient(rd_kafka_type_t type, const Options& o,
-                      const std::vector<std::pair<std::string, std::string>>& props) {
+                      std::vector<std::pair<std::string, std::string>> props,
+                      bool count_fetches = false) {
   char err[512];
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  if (count_fetches) {
+    rd_kafka_conf_set_stats_cb(conf, OnStats);
+    props.emplace_back("statistics.interval.ms", "100");
+  }
   std::vector<std::pair<std::string, std::string>> all = {{"bootstrap.servers", o.bootstrap},
                                                           {"log_level", "3"}};
   all.insert(all.end(), props.begin(), props.end());
@@ -139,8 +154,10 @@ void Follow(rd_kafka_t* consumer, const std::atomic<bool>* stop, std::atomic<lon
 // Reads every partition from the beginning; true if each holds its records
 // once, at offsets 0, 1, 2, ...
 bool ReadBack(const Options& o, long expected, double* seconds) {
-  rd_kafka_t* c = NewClient(RD_KAFKA_CONSUMER, o, {{"group.id", "devkafka-fetch-load"},
-                                                   {"enable.auto.commit", "false"}});
+  g_fetches = 0;
+  rd_kafka_t* c = NewClient(RD_KAFKA_CONSUMER, o,
+                            {{"group.id", "devkafka-fetch-load"}, {"enable.auto.commit", "false"}},
+                            /*count_fetches=*/true);
   rd_kafka_poll_set_consumer(c);
   rd_kafka_topic_partition_list_t* list = AllPartitions(o, RD_KAFKA_OFFSET_BEGINNING);
   rd_kafka_assign(c, list);
@@ -161,6 +178,10 @@ bool ReadBack(const Options& o, long expected, double* seconds) {
     rd_kafka_message_destroy(m);
   }
   *seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  const auto settle = Clock::now() + std::chrono::milliseconds(300);  // the last statistics
+  while (Clock::now() < settle) {
+    if (rd_kafka_message_t* m = rd_kafka_consumer_poll(c, 50)) rd_kafka_message_destroy(m);
+  }
   rd_kafka_consumer_close(c);
   rd_kafka_destroy(c);
   std::printf("read back from the beginning: %ld of %ld records in %.2f s, %s\n", read, expected,
@@ -180,18 +201,10 @@ int main(int argc, char** argv) {
     return 2;
   }
   rd_kafka_t* producer = NewClient(RD_KAFKA_PRODUCER, o, {{"linger.ms", "0"}, {"acks", "all"}});
-  rd_kafka_t* consumer;
-  {
-    char err[512];
-    rd_kafka_conf_t* conf = rd_kafka_conf_new();
-    const std::vector<std::pair<std::string, std::string>> props = {
-        {"bootstrap.servers", o.bootstrap}, {"log_level", "3"}, {"group.id", "unused"},
-        {"enable.auto.commit", "false"}, {"statistics.interval.ms", "1000"},
-        {"fetch.wait.max.ms", "100"}};
-    for (const auto& [k, v] : props) rd_kafka_conf_set(conf, k.c_str(), v.c_str(), err, sizeof err);
-    rd_kafka_conf_set_stats_cb(conf, OnStats);
-    consumer = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof err);
-  }
+  rd_kafka_t* consumer = NewClient(
+      RD_KAFKA_CONSUMER, o,
+      {{"group.id", "unused"}, {"enable.auto.commit", "false"}, {"fetch.wait.max.ms", "100"}},
+      /*count_fetches=*/true);
   rd_kafka_poll_set_consumer(consumer);
 
   // The topic exists once the first record is delivered (auto-created).
@@ -217,16 +230,16 @@ int main(int argc, char** argv) {
   long produced = 1;
   double total_cpu = 0;
   long total_fetches = 0;
-  while (produced < o.messages &&
-         Clock::now() - start < std::chrono::seconds(o.max_seconds)) {
+  while (produced < o.messages && Clock::now() - start < std::chrono::seconds(o.max_seconds)) {
     const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
-    const long due = std::min(o.messages, 1 + static_cast<long>(elapsed * static_cast<double>(o.rate)));
+    const long due =
+        std::min(o.messages, 1 + static_cast<long>(elapsed * static_cast<double>(o.rate)));
     for (; produced < due; ++produced) {
       std::snprintf(value, sizeof value, "%ld", produced);
       rd_kafka_producev(producer, RD_KAFKA_V_TOPIC(o.topic.c_str()),
                         RD_KAFKA_V_PARTITION(static_cast<int32_t>(produced % o.partitions)),
-                        RD_KAFKA_V_VALUE(value, sizeof value), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-                        RD_KAFKA_V_END);
+                        RD_KAFKA_V_VALUE(value, sizeof value),
+                        RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
     }
     rd_kafka_poll(producer, 1);
     const auto now = Clock::now();
@@ -238,8 +251,9 @@ int main(int argc, char** argv) {
       total_cpu += cpu - window_cpu;
       total_fetches += df;
       std::printf("%8.1f %10ld %10ld %9ld %8.3f cores %11.1f us\n",
-                  std::chrono::duration<double>(now - start).count(), produced, followed.load(),
-                  df, (cpu - window_cpu) / secs, df > 0 ? (cpu - window_cpu) * 1e6 / static_cast<double>(df) : 0.0);
+                  std::chrono::duration<double>(now - start).count(), produced, followed.load(), df,
+                  (cpu - window_cpu) / secs,
+                  df > 0 ? (cpu - window_cpu) * 1e6 / static_cast<double>(df) : 0.0);
       std::fflush(stdout);
       window_start = now;
       window_cpu = cpu;
@@ -251,16 +265,19 @@ int main(int argc, char** argv) {
   std::this_thread::sleep_for(std::chrono::seconds(2));
   stop = true;
   follower.join();
-  std::printf("produced %ld records in %.1f s; the tail follower read %ld; devkafka %.2f cpu s "
-              "for %ld fetches in the windows (%.1f us per fetch)\n",
-              produced, produce_seconds, followed.load(), total_cpu, total_fetches,
-              total_fetches > 0 ? total_cpu * 1e6 / static_cast<double>(total_fetches) : 0.0);
+  std::printf(
+      "produced %ld records in %.1f s; the tail follower read %ld; devkafka %.2f cpu s "
+      "for %ld fetches in the windows (%.1f us per fetch)\n",
+      produced, produce_seconds, followed.load(), total_cpu, total_fetches,
+      total_fetches > 0 ? total_cpu * 1e6 / static_cast<double>(total_fetches) : 0.0);
   rd_kafka_consumer_close(consumer);
   rd_kafka_destroy(consumer);
   rd_kafka_destroy(producer);
   const double before = CpuSeconds(o.devkafka_pid);
   double seconds = 0;
   const bool ok = ReadBack(o, produced, &seconds);
-  std::printf("devkafka cpu while reading back: %.2f s\n", CpuSeconds(o.devkafka_pid) - before);
+  const double cpu = CpuSeconds(o.devkafka_pid) - before;
+  std::printf("devkafka cpu while reading back: %.2f s for %ld fetches (%.1f us per fetch)\n", cpu,
+              g_fetches.load(), g_fetches > 0 ? cpu * 1e6 / static_cast<double>(g_fetches) : 0.0);
   return ok ? 0 : 1;
 }

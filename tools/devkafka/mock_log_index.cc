@@ -39,14 +39,13 @@ int64_t NowNs() {
 segments::MockPartitionLog* LogOf(const retention::PartitionArray& array, std::size_t i) {
   unsigned char* partition = array.data + i * array.size;
   return reinterpret_cast<segments::MockPartitionLog*>(partition + array.limits_offset -
-                                                      segments::kMaxSizeOffsetInLog);
+                                                       segments::kMaxSizeOffsetInLog);
 }
 
 // Returns false (and turns segmenting off) if the log looked wrong.
 bool Visit(segments::MockPartitionLog* log) {
   std::size_t& recheck = g_recheck_at[log];
-  if (log->cnt < recheck ||
-      log->cnt < segments::kKeepRecentBatches + segments::kSegmentBatches) {
+  if (log->cnt < recheck || log->cnt < segments::kKeepRecentBatches + segments::kSegmentBatches) {
     return true;
   }
   const segments::MergeResult result = segments::MergeOldBatches(log);
@@ -90,8 +89,6 @@ void OnMockThread() {
   }
 }
 
-Stats GetStats() {
-  return {g_enabled.load(), g_segments.load(), g_batches_merged.load()};
-}
+Stats GetStats() { return {g_enabled.load(), g_segments.load(), g_batches_merged.load()}; }
 
 }  // namespace leadflow::devkafka::log_index

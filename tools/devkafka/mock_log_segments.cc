@@ -21,7 +21,9 @@ uint64_t ReadBe(const unsigned char* p, int bytes) {
   return v;
 }
 
-const unsigned char* Bytes(const MockMsgset& m) { return static_cast<const unsigned char*>(m.data); }
+const unsigned char* Bytes(const MockMsgset& m) {
+  return static_cast<const unsigned char*>(m.data);
+}
 
 // One record batch, as the mock appends a librdkafka producer's records.
 bool SingleBatch(const MockMsgset& m) {

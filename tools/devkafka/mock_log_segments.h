@@ -68,8 +68,8 @@ inline constexpr std::size_t kKeepRecentBatches = 64;
 
 /// What one MergeOldBatches() call did.
 struct MergeResult {
-  bool layout_ok = true;   ///< false: the log did not look as expected; nothing changed
-  std::string problem;     ///< why, when !layout_ok
+  bool layout_ok = true;  ///< false: the log did not look as expected; nothing changed
+  std::string problem;    ///< why, when !layout_ok
   std::size_t segments_made = 0;
   std::size_t batches_merged = 0;  ///< entries replaced by those segments
 };

@@ -172,7 +172,8 @@ TEST(MockLogSegmentsTest, ALogThatLooksDifferentIsLeftAlone) {
   fake.log()->cnt -= 1;
 
   // A BaseOffset the mock would have rewritten to the entry's first offset.
-  auto* first = const_cast<unsigned char*>(static_cast<const unsigned char*>(fake.log()->first->data));
+  auto* first =
+      const_cast<unsigned char*>(static_cast<const unsigned char*>(fake.log()->first->data));
   first[7] ^= 1;
   result = MergeOldBatches(fake.log());
   EXPECT_FALSE(result.layout_ok);
