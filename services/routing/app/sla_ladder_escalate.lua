@@ -7,11 +7,11 @@
 --   ARGV[1] lead_id  ARGV[2] deadline (ms)  ARGV[3] grace end (ms, > deadline)
 --   ARGV[4] lease until (ms)
 -- Returns 1 when claimed, 0 when the timer moved (another replica, accepted).
+-- @include routing/app/still_at.lua
 if redis.call('EXISTS', KEYS[3]) == 0 then
   return redis.error_reply('REBUILDING routing state is being rebuilt')
 end
-local cur = redis.call('ZSCORE', KEYS[1], ARGV[1])
-if (not cur) or tonumber(cur) ~= tonumber(ARGV[2]) then return 0 end
+if not still_at(KEYS[1], ARGV[1], ARGV[2]) then return 0 end
 redis.call('ZADD', KEYS[1], ARGV[3], ARGV[1])
 redis.call('ZADD', KEYS[2], ARGV[4], ARGV[1])
 return 1

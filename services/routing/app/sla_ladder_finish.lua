@@ -4,10 +4,10 @@
 --   KEYS[1] lf:{routing}:sla-ladder  KEYS[2] state marker
 --   ARGV[1] lead_id  ARGV[2] the lease (ms)
 -- Returns 1 when this call finished the step, 0 when the lease was lost.
+-- @include routing/app/still_at.lua
 if redis.call('EXISTS', KEYS[2]) == 0 then
   return redis.error_reply('REBUILDING routing state is being rebuilt')
 end
-local cur = redis.call('ZSCORE', KEYS[1], ARGV[1])
-if (not cur) or tonumber(cur) ~= tonumber(ARGV[2]) then return 0 end
+if not still_at(KEYS[1], ARGV[1], ARGV[2]) then return 0 end
 redis.call('ZREM', KEYS[1], ARGV[1])
 return 1

@@ -7,11 +7,11 @@
 --   ARGV[4] stall version
 -- Returns 1 when the stall was recorded, 0 when the timer or the stage
 -- changed; a REBUILDING error while routing's state is being rebuilt.
+-- @include routing/app/still_at.lua
 if redis.call('EXISTS', KEYS[3]) == 0 then
   return redis.error_reply('REBUILDING routing state is being rebuilt')
 end
-local cur = redis.call('ZSCORE', KEYS[1], ARGV[1])
-if (not cur) or tonumber(cur) ~= tonumber(ARGV[2]) then return 0 end
+if not still_at(KEYS[1], ARGV[1], ARGV[2]) then return 0 end
 redis.call('ZREM', KEYS[1], ARGV[1])
 if tonumber(redis.call('HGET', KEYS[2], 'stage_ver') or '0') ~= tonumber(ARGV[3]) then
   return 0
