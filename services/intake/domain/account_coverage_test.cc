@@ -79,6 +79,53 @@ TEST(AccountCoverage, ContactsWithoutAClassCountButEngageNothing) {
   EXPECT_TRUE(c.engaged_classes().empty());
 }
 
+// The coverage of the contacts merged one by one with MergeContact (the
+// linear merge CoverageOf used before its index).
+leadflow::common::v1::AccountCoverage LinearCoverageOf(const std::vector<KnownContact>& leads,
+                                                       const std::vector<KnownContact>& crm) {
+  std::vector<KnownContact> merged;
+  for (const KnownContact& c : leads) MergeContact(c, &merged);
+  for (const KnownContact& c : crm) MergeContact(c, &merged);
+  // Each contact on its own, so CoverageOf has nothing left to merge.
+  return CoverageOf(merged, {});
+}
+
+TEST(AccountCoverage, ALargeAccountWithOverlappingCrmIdsMatchesTheLinearMerge) {
+  // 600 lead-seen contacts, repeats included, with every class and role
+  // (unstated ones too); a CRM list that overrides some of them (also with
+  // unstated values) and adds others.
+  std::vector<KnownContact> leads;
+  for (int i = 0; i < 900; ++i) {
+    const int id = (i * 7) % 600;
+    leads.push_back({"c-" + std::to_string(id),
+                     static_cast<leadflow::common::v1::BuyerClass>((i / 3) % 4),
+                     static_cast<leadflow::common::v1::DecisionRole>((i / 5) % 3)});
+  }
+  leads.push_back({"", ECONOMIC, DECISION_MAKER});
+  std::vector<KnownContact> crm;
+  for (int i = 0; i < 120; ++i) {
+    crm.push_back({"c-" + std::to_string(i * 6), static_cast<leadflow::common::v1::BuyerClass>(i % 4),
+                   static_cast<leadflow::common::v1::DecisionRole>(i % 3)});
+  }
+  // Variants: no decision maker anywhere but in the CRM; a class engaged only
+  // through a CRM override.
+  std::vector<std::vector<KnownContact>> lead_sets = {leads, {}, leads};
+  for (KnownContact& c : lead_sets[2]) {
+    c.decision_role = INFLUENCER;
+    if (c.buyer_class == END_USER) c.buyer_class = TECHNICAL;
+  }
+  for (const auto& set : lead_sets) {
+    for (const auto& crm_set : {crm, std::vector<KnownContact>{}}) {
+      const auto fast = CoverageOf(set, crm_set);
+      const auto linear = LinearCoverageOf(set, crm_set);
+      EXPECT_EQ(fast.SerializeAsString(), linear.SerializeAsString())
+          << fast.DebugString() << " vs " << linear.DebugString();
+    }
+  }
+  const auto all = CoverageOf(leads, crm);
+  EXPECT_EQ(all.known_contacts(), 620) << "600 seen on leads, 20 more from the CRM";
+}
+
 TEST(AccountCoverage, StoredValueRoundTripsAndRefusesGarbage) {
   KnownContact in{"c-1", TECHNICAL, DECISION_MAKER};
   EXPECT_EQ(EncodeContactValue(in), "21");
