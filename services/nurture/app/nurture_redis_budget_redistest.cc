@@ -85,6 +85,20 @@ TEST_F(NurtureRedisBudgetTest, AnIdlePollIsOneReadAndTheLeaseIsRenewedATtlThirdA
   EXPECT_GT(pttl, 400);
 }
 
+// A poll with work to do never acts on the lease's cached word: it confirms
+// the lease in Redis first, so a lease lost meanwhile (here: Redis lost the key
+// and another replica took it) claims nothing.
+TEST_F(NurtureRedisBudgetTest, APollWithWorkConfirmsTheLeaseFirst) {
+  ASSERT_TRUE(*store_->lease().Hold("replica-a", 60000));
+  for (const auto& r : engine_->HandleEnrolments(Leads("K", 1))) ASSERT_TRUE(r.status.ok());
+  server_->Command({"SET", "lf:{nurture}:scheduler-lease", "replica-b", "PX", "60000"});
+  EXPECT_TRUE(*store_->lease().Hold("replica-a", 60000));  // the cache still says so
+  EXPECT_EQ(Poll(), 0);
+  EXPECT_TRUE(Touches().empty());
+  EXPECT_EQ(server_->Command({"ZCARD", "lf:{nurture}:due"}).value_or(""), "1");
+  EXPECT_FALSE(*store_->lease().Hold("replica-a", 60000));  // and now Hold() knows
+}
+
 TEST_F(NurtureRedisBudgetTest, OneEnrolmentsErrorInTheBatchScriptIsItsOwn) {
   // Only the enrolment script writes the contact's index.
   server_->Command({"SET", "lf:{nurture}:contact:contact-E0", "not a set"});

@@ -14,12 +14,24 @@ StatusOr<bool> SchedulerLease::Hold(const std::string& owner, int64_t ttl_ms) {
       now - renewed_at_ < std::chrono::milliseconds(ttl_ms / 3)) {
     return true;  // renewed less than a third of the TTL ago: still ours
   }
+  return Renew(owner, ttl_ms, now);
+}
+
+StatusOr<bool> SchedulerLease::Confirm() {
+  std::lock_guard lock(mu_);
+  if (renewed_by_.empty()) return true;
+  return Renew(renewed_by_, ttl_ms_, std::chrono::steady_clock::now());
+}
+
+StatusOr<bool> SchedulerLease::Renew(const std::string& owner, int64_t ttl_ms,
+                                     std::chrono::steady_clock::time_point now) {
   redis::Script& script = redis::EmbeddedScript<lua::kSchedulerLease>();
   auto held = IntegerIsOne(redis_.Eval(script, {std::string(kNurtureKeyPrefix) + "scheduler-lease"},
                                        {owner, std::to_string(ttl_ms)}),
                            "scheduler lease");
   renewed_by_ = held.ok() && *held ? owner : std::string();
   renewed_at_ = now;
+  ttl_ms_ = ttl_ms;
   return held;
 }
 

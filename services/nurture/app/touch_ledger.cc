@@ -48,14 +48,15 @@ void AppendFinish(const FinishArgs& f, std::vector<std::string>& keys,
 TouchLedger::TouchLedger(redis::Client& redis, Enrolments& enrolments)
     : redis_(redis), enrolments_(enrolments) {}
 
-StatusOr<std::vector<std::string>> TouchLedger::ClaimDue(int64_t now_ms, int limit) {
-  // A poll with nothing due (the idle scheduler's every poll) costs one plain
-  // read and no script run; the script reads again, atomically with the claim.
+StatusOr<bool> TouchLedger::AnyDue(int64_t now_ms) {
   auto head =
       redis_.Run({"ZRANGEBYSCORE", kP + "due", "-inf", std::to_string(now_ms), "LIMIT", "0", "1"});
   if (!head.ok()) return head.status();
   if (Status s = redis::ExpectArray(*head, "ZRANGEBYSCORE due"); !s.ok()) return s;
-  if (head->elements.empty()) return std::vector<std::string>();
+  return !head->elements.empty();
+}
+
+StatusOr<std::vector<std::string>> TouchLedger::ClaimDue(int64_t now_ms, int limit) {
   redis::Script& script = redis::EmbeddedScript<lua::kClaimDue>();
   return Strings(redis_.Eval(script, {kP + "due", kP + "inflight"},
                              {std::to_string(now_ms), std::to_string(limit)}),

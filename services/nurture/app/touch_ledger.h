@@ -21,10 +21,12 @@ class TouchLedger {
   // `enrolments` names the keys a completing Finish() ends.
   TouchLedger(redis::Client& redis, Enrolments& enrolments);
 
+  // Whether any touch is due at or before `now_ms`: one plain read, no script
+  // run (the idle scheduler's every poll).
+  StatusOr<bool> AnyDue(int64_t now_ms);
   // Claims the touches due at or before `now_ms` (at most `limit`, earliest
   // first): moves them from the due set to the in-flight hash, atomically, in
-  // one script run (none when nothing is due: one plain read); returns their
-  // ids.
+  // one script run; returns their ids.
   StatusOr<std::vector<std::string>> ClaimDue(int64_t now_ms, int limit);
   // Moves one due touch from the due set to the in-flight hash, atomically;
   // false if another poller took it or it is no longer due.

@@ -54,6 +54,15 @@ nv1::Touch TouchOf(const std::string& touch_id, const EnrolmentRecord& rec,
 
 StatusOr<int> TouchScheduler::PollOnce(int limit) {
   const int64_t now_ms = clock_.NowMillis();
+  // Nothing due (the idle scheduler): one read, no script, no lease renewal.
+  auto any = store_.touches().AnyDue(now_ms);
+  if (!any.ok()) return any.status();
+  if (!*any) return 0;
+  // Work to do: the lease is renewed in Redis first, never taken on the
+  // cached word alone (scheduler_lease.h); a lost lease claims nothing.
+  auto held = store_.lease().Confirm();
+  if (!held.ok()) return held.status();
+  if (!*held) return 0;
   // Claim the due touches in one script run; a failed claim stops the poll
   // (what was claimed stays in flight for Recover()).
   auto due = store_.touches().ClaimDue(now_ms, limit);

@@ -1,6 +1,7 @@
 // The touch scheduler (docs/domain-rules.md §1, §7; the rule itself:
-// nurture/domain/touch_eligibility.h). PollOnce() claims the due touches (one
-// script run) and reads everything their checks need for the whole poll in a
+// nurture/domain/touch_eligibility.h). PollOnce() finds whether anything is
+// due (one read: all an idle poll costs), confirms the scheduler lease in
+// Redis, claims the due touches (one script run) and reads everything their checks need for the whole poll in a
 // few round trips (LoadTouchInputs: the enrolments, requests and sent markers;
 // the registry view; the contact-checks script: unsubscribe / suppression /
 // recent sends); then, for each touch in order, ProcessTouch() puts its facts
