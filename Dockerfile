@@ -21,7 +21,7 @@ RUN apt-get update \
       build-essential cmake pkg-config ca-certificates \
       protobuf-compiler libprotobuf-dev libgrpc++-dev protobuf-compiler-grpc grpc-proto \
       librdkafka-dev libhiredis-dev prometheus-cpp-dev libcpp-httplib-dev nlohmann-json3-dev \
-      libabsl-dev libgtest-dev libgmock-dev libbenchmark-dev libssl-dev \
+      libabsl-dev libgtest-dev libgmock-dev libbenchmark-dev libssl-dev libjemalloc-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
@@ -37,7 +37,7 @@ RUN apt-get update \
       ca-certificates tzdata \
       libgrpc++1.51 libgrpc29 libprotobuf32 librdkafka1 libhiredis0.14 libcpp-httplib0.11 \
       libprometheus-cpp-core1.0 libabsl20220623 libre2-9 libc-ares2 libssl3 libsasl2-2 \
-      liblz4-1 libzstd1 libbrotli1 zlib1g \
+      liblz4-1 libzstd1 libbrotli1 zlib1g libjemalloc2 \
  && rm -rf /var/lib/apt/lists/*
 # The binary keeps its name (ps, crash reports); the entry point is the same in
 # every image.
