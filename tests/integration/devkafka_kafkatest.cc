@@ -649,17 +649,19 @@ TEST(DevKafkaTest, OldBatchesAreJoinedIntoSegmentsAndEveryRecordStaysReadable) {
     ASSERT_TRUE(r.ok) << i << ": " << r.error;
     ASSERT_EQ(r.offset, i);
   }
-  // 1,500 batches: the oldest 2 x 512 are joined, the rest wait for more.
+  // 1,500 small batches: joined into segments as they age, and adjacent
+  // segments merged, so a fetch walks a few dozen entries, not 1,500.
   nlohmann::json segments;
   for (auto deadline = Clock::now() + 10s; Clock::now() < deadline;) {
     segments = StatusJson(*kafka)["log_segments"];
-    if (segments["segments"].get<int64_t>() >= 2) break;
+    if (segments["longest_log"].get<int64_t>() <= 40) break;
     // The pass runs on requests: one more, to another partition.
     client.ProduceSync(topic, "k", "nudge", {}, 1, 30s);
     std::this_thread::sleep_for(20ms);
   }
-  EXPECT_EQ(segments["segments"], 2) << segments.dump();
-  EXPECT_EQ(segments["batches_merged"], 1024) << segments.dump();
+  EXPECT_LE(segments["longest_log"], 40) << segments.dump();
+  EXPECT_GE(segments["batches_merged"], 1400) << segments.dump();
+  EXPECT_GT(segments["segments_merged"], 0) << segments.dump();
 
   auto expect_from = [&](int64_t from) {
     const auto records = ReadFrom(kafka->bootstrap(), topic, 0, from,
@@ -671,10 +673,7 @@ TEST(DevKafkaTest, OldBatchesAreJoinedIntoSegmentsAndEveryRecordStaysReadable) {
       ASSERT_EQ(records[i].second, "record-" + std::to_string(want)) << "from " << from;
     }
   };
-  expect_from(0);     // the start of the first segment
-  expect_from(700);   // inside the second (512..1023)
-  expect_from(1024);  // the first batch after the segments
-  expect_from(1499);  // the last record
+  for (int64_t from : {0, 1, 700, 1024, 1490, 1499}) expect_from(from);
 }
 
 // --- Control interface, topics file, shutdown ---------------------------------

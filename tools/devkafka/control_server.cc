@@ -42,7 +42,9 @@ json StatusJson(const MockCluster::Status& status, int replication_factor) {
           {"log_segments",
            {{"enabled", status.log_segments.enabled},
             {"segments", status.log_segments.segments},
-            {"batches_merged", status.log_segments.batches_merged}}}};
+            {"batches_merged", status.log_segments.batches_merged},
+            {"segments_merged", status.log_segments.segments_merged},
+            {"longest_log", status.log_segments.longest_log}}}};
 }
 
 std::string JoinCodes(const std::vector<int>& codes) {

@@ -2,7 +2,8 @@
 //
 //   GET    /status              {"bootstrap":..,"brokers":[{"id","address","up"}],
 //                                "topics":[{"name","partitions"}],"replication_factor":R,
-//                                "log_segments":{"enabled","segments","batches_merged"}}
+//                                "log_segments":{"enabled","segments","batches_merged",
+//                                                "segments_merged","longest_log"}}
 //   POST   /brokers/<id>/down   take a broker down
 //   POST   /brokers/<id>/up     bring it back
 //   POST   /errors              {"api_key":K,"errors":[..],"broker":id?,"rtt_ms":ms?}

@@ -194,7 +194,8 @@ MockCluster::Status MockCluster::GetStatus() const {
   }
   status.topics = topics_;
   const log_index::Stats segments = log_index::GetStats();
-  status.log_segments = {segments.enabled, segments.segments, segments.batches_merged};
+  status.log_segments = {segments.enabled, segments.segments, segments.batches_merged,
+                         segments.segments_merged, segments.longest_log};
   return status;
 }
 

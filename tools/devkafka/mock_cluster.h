@@ -40,6 +40,8 @@ class MockCluster {
     bool enabled = false;
     int64_t segments = 0;
     int64_t batches_merged = 0;
+    int64_t segments_merged = 0;
+    int64_t longest_log = 0;  ///< entries a Fetch may walk in the longest partition log
   };
 
   /// Snapshot of the cluster.

@@ -3,6 +3,7 @@
 #include <librdkafka/rdkafka.h>
 #include <time.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <unordered_map>
@@ -17,12 +18,12 @@ namespace {
 // The librdkafka whose structures mock_log_segments.h describes.
 constexpr int kKnownVersion = 0x020002ff;
 constexpr int64_t kPassIntervalNs = 5'000'000;
-// A partition is looked at again once it has this many more entries.
-constexpr std::size_t kRecheckAfter = segments::kSegmentBatches / 4;
 
 std::atomic<bool> g_enabled{false};
 std::atomic<int64_t> g_segments{0};
 std::atomic<int64_t> g_batches_merged{0};
+std::atomic<int64_t> g_segments_merged{0};
+std::atomic<int64_t> g_longest_log{0};
 
 // Mock thread only.
 int64_t g_last_pass_ns = 0;
@@ -45,9 +46,7 @@ segments::MockPartitionLog* LogOf(const retention::PartitionArray& array, std::s
 // Returns false (and turns segmenting off) if the log looked wrong.
 bool Visit(segments::MockPartitionLog* log) {
   std::size_t& recheck = g_recheck_at[log];
-  if (log->cnt < recheck || log->cnt < segments::kKeepRecentBatches + segments::kSegmentBatches) {
-    return true;
-  }
+  if (log->cnt < recheck) return true;
   const segments::MergeResult result = segments::MergeOldBatches(log);
   if (!result.layout_ok) {
     g_enabled = false;
@@ -59,7 +58,8 @@ bool Visit(segments::MockPartitionLog* log) {
   }
   g_segments += static_cast<int64_t>(result.segments_made);
   g_batches_merged += static_cast<int64_t>(result.batches_merged);
-  recheck = log->cnt + kRecheckAfter;
+  g_segments_merged += static_cast<int64_t>(result.segments_merged);
+  recheck = log->cnt + segments::kPassAfterBatches;
   return true;
 }
 
@@ -82,13 +82,20 @@ void OnMockThread() {
     g_arrays = retention::PatchedArrays();
     g_known_partitions = partitions;
   }
+  std::size_t longest = 0;
   for (const retention::PartitionArray& array : g_arrays) {
     for (std::size_t i = 0; i < array.count; ++i) {
-      if (!Visit(LogOf(array, i))) return;
+      segments::MockPartitionLog* log = LogOf(array, i);
+      if (!Visit(log)) return;
+      longest = std::max(longest, log->cnt);
     }
   }
+  g_longest_log = static_cast<int64_t>(longest);
 }
 
-Stats GetStats() { return {g_enabled.load(), g_segments.load(), g_batches_merged.load()}; }
+Stats GetStats() {
+  return {g_enabled.load(), g_segments.load(), g_batches_merged.load(), g_segments_merged.load(),
+          g_longest_log.load()};
+}
 
 }  // namespace leadflow::devkafka::log_index

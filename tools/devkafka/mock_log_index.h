@@ -19,14 +19,17 @@ bool Enable();
 /// Turns it off for good (before the mock cluster is destroyed).
 void Disable();
 /// On the mock thread, before it handles the bytes it just read: merges old
-/// batches of partitions that grew enough since they were last looked at.
+/// batches of partitions that grew by segments::kPassAfterBatches entries
+/// since they were last looked at.
 /// At most every few milliseconds; cheap otherwise.
 void OnMockThread();
 
 struct Stats {
   bool enabled = false;
-  int64_t segments = 0;        ///< segments made so far
-  int64_t batches_merged = 0;  ///< record batches joined into them
+  int64_t segments = 0;         ///< segments made so far
+  int64_t batches_merged = 0;   ///< record batches joined into them
+  int64_t segments_merged = 0;  ///< merges of two adjacent segments
+  int64_t longest_log = 0;      ///< most entries in one partition log at the last pass
 };
 Stats GetStats();
 

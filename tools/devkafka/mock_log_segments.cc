@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <vector>
 
 namespace leadflow::devkafka::segments {
 namespace {
@@ -63,10 +64,11 @@ std::string CheckLog(const MockPartitionLog& log) {
   return {};
 }
 
-// Replaces the `n` entries from `first` (bytes in total) with one segment.
-void Join(MockPartitionLog* log, MockMsgset* first, std::size_t n, std::size_t bytes) {
+// Replaces the `n` entries from `first` (bytes in total) with one segment and
+// returns it; nullptr (and the entries as they were) if malloc fails.
+MockMsgset* Join(MockPartitionLog* log, MockMsgset* first, std::size_t n, std::size_t bytes) {
   auto* segment = static_cast<MockMsgset*>(std::malloc(sizeof(MockMsgset) + bytes));
-  if (segment == nullptr) return;  // keep the entries as they are
+  if (segment == nullptr) return nullptr;
   segment->data = segment + 1;
   segment->len = static_cast<int32_t>(bytes);
   segment->first_offset = first->first_offset;
@@ -91,6 +93,7 @@ void Join(MockPartitionLog* log, MockMsgset* first, std::size_t n, std::size_t b
   }
   std::free(first);
   log->cnt -= n - 1;
+  return segment;
 }
 
 // A run of single-batch entries being collected.
@@ -101,12 +104,57 @@ struct Run {
 };
 
 void Flush(MockPartitionLog* log, Run* run, MergeResult* result) {
-  if (run->n >= 2) {
-    Join(log, run->first, run->n, run->bytes);
+  if (run->n >= 2 && Join(log, run->first, run->n, run->bytes) != nullptr) {
     ++result->segments_made;
     result->batches_merged += run->n;
   }
   *run = Run{};
+}
+
+// Level 1: joins the runs of single batches among the first `eligible` entries.
+void JoinRuns(MockPartitionLog* log, std::size_t eligible, MergeResult* result) {
+  Run run;
+  MockMsgset* m = log->first;
+  for (std::size_t i = 0; i < eligible; ++i) {
+    MockMsgset* next = m->next;
+    const auto len = static_cast<std::size_t>(m->len);
+    if (!SingleBatch(*m)) {
+      Flush(log, &run, result);
+    } else {
+      if (run.bytes + len > kSegmentBytes) Flush(log, &run, result);
+      if (run.n == 0) run.first = m;
+      ++run.n;
+      run.bytes += len;
+    }
+    m = next;
+  }
+  Flush(log, &run, result);
+}
+
+std::size_t Len(const MockMsgset* m) { return static_cast<std::size_t>(m->len); }
+
+// Level 2: merges adjacent entries among the first `eligible` ones, newest
+// last on a stack, while the top two fit in kSegmentBytes and the older is at
+// most kMergeRatio times the newer.
+void MergeSegments(MockPartitionLog* log, std::size_t eligible, MergeResult* result) {
+  std::vector<MockMsgset*> stack;
+  MockMsgset* m = log->first;
+  for (std::size_t i = 0; i < eligible; ++i) {
+    MockMsgset* next = m->next;
+    stack.push_back(m);
+    while (stack.size() >= 2) {
+      MockMsgset* older = stack[stack.size() - 2];
+      MockMsgset* newer = stack.back();
+      const std::size_t bytes = Len(older) + Len(newer);
+      if (bytes > kSegmentBytes || Len(older) > kMergeRatio * Len(newer)) break;
+      MockMsgset* merged = Join(log, older, 2, bytes);
+      if (merged == nullptr) return;
+      ++result->segments_merged;
+      stack.pop_back();
+      stack.back() = merged;
+    }
+    m = next;
+  }
 }
 
 }  // namespace
@@ -119,24 +167,9 @@ MergeResult MergeOldBatches(MockPartitionLog* log) {
     result.layout_ok = false;
     return result;
   }
-  const std::size_t eligible = log->cnt - kKeepRecentBatches;
-  Run run;
-  MockMsgset* m = log->first;
-  for (std::size_t i = 0; i < eligible; ++i) {
-    MockMsgset* next = m->next;
-    const auto len = static_cast<std::size_t>(m->len);
-    if (!SingleBatch(*m)) {
-      Flush(log, &run, &result);
-    } else {
-      if (run.bytes + len > kSegmentBytes) Flush(log, &run, &result);
-      if (run.n == 0) run.first = m;
-      ++run.n;
-      run.bytes += len;
-      if (run.n == kSegmentBatches) Flush(log, &run, &result);
-    }
-    m = next;
-  }
-  return result;  // a partial run at the end waits for more batches
+  JoinRuns(log, log->cnt - kKeepRecentBatches, &result);
+  MergeSegments(log, log->cnt - kKeepRecentBatches, &result);
+  return result;
 }
 
 std::size_t Entries(const MockPartitionLog& log) {

@@ -10,18 +10,30 @@
 // devkafka's mock thread spend 95 % of its time in that loop
 // (bench/RESULTS.md, "Where the CPU goes at 2,000 leads/s").
 //
-// Segmenting joins runs of old entries into one entry each: a segment holds
-// the run's record batches back to back (the same bytes, BaseOffsets already
-// absolute), first and last offset of the run, at most kSegmentBatches
-// batches and kSegmentBytes bytes. Nothing is dropped or changed: every
-// offset stays readable, the log's start, end and size stay the same. A
-// Fetch whose offset falls inside a segment gets the whole segment, as a
+// Segmenting joins old entries into segments: a segment holds record batches
+// back to back (the same bytes, BaseOffsets already absolute), first and last
+// offset of the run, at most kSegmentBytes bytes. Nothing is dropped or
+// changed: every offset stays readable, the log's start, end and size stay the
+// same. A Fetch whose offset falls inside a segment gets the whole segment
+// (at most kSegmentBytes; a single batch larger than that stays alone), as a
 // Kafka broker returns whole batches; clients skip the batches below their
 // fetch offset (librdkafka: rdkafka_msgset_reader.c, "If entire MessageSet
 // contains old outdated offsets, skip it"). The newest kKeepRecentBatches
-// entries stay single, so a consumer following the tail gets exactly its
-// next batch. A walk is then at most the segments plus about
-// kKeepRecentBatches + kSegmentBatches single entries.
+// entries stay single, so a consumer following the tail gets exactly its next
+// batch.
+//
+// Two levels, so that a walk is short however many small batches a partition
+// holds: (1) every run of single batches older than the newest
+// kKeepRecentBatches is joined into one segment as soon as the pass sees it;
+// (2) adjacent segments are then merged while the result stays within
+// kSegmentBytes and the older one is at most kMergeRatio times the newer one.
+// After a pass, of two adjacent old entries either the older is more than
+// twice the newer or together they pass kSegmentBytes: a log of S MiB has at
+// most about 2 S + log2(kSegmentBytes / smallest run) old entries, whatever
+// its batch count, and each byte is copied a number of times logarithmic in
+// that ratio (as a binary counter's carries). A walk is then those entries plus the
+// kKeepRecentBatches newest plus the batches appended since the last pass
+// (mock_log_index.cc passes over a partition every kPassAfterBatches).
 //
 // This file is the pure part: the mock's structures (their 2.0.2 layout,
 // checked at run time) and the merge, unit tested on logs built in memory.
@@ -63,24 +75,30 @@ struct MockPartitionLog {
 inline constexpr std::size_t kMaxSizeOffsetInLog = 4 * sizeof(void*);
 
 inline constexpr std::size_t kSegmentBytes = 1024 * 1024;
-inline constexpr std::size_t kSegmentBatches = 512;
-inline constexpr std::size_t kKeepRecentBatches = 64;
+inline constexpr std::size_t kKeepRecentBatches = 8;
+/// Level 2 merges two adjacent segments when the older is at most this many
+/// times the newer (and the two fit in kSegmentBytes).
+inline constexpr std::size_t kMergeRatio = 2;
+/// mock_log_index.cc passes over a partition again once it has this many more
+/// entries than after its last pass.
+inline constexpr std::size_t kPassAfterBatches = 16;
 
 /// What one MergeOldBatches() call did.
 struct MergeResult {
-  bool layout_ok = true;  ///< false: the log did not look as expected; nothing changed
-  std::string problem;    ///< why, when !layout_ok
-  std::size_t segments_made = 0;
-  std::size_t batches_merged = 0;  ///< entries replaced by those segments
+  bool layout_ok = true;            ///< false: the log did not look as expected; nothing changed
+  std::string problem;              ///< why, when !layout_ok
+  std::size_t segments_made = 0;    ///< level 1: runs of single batches joined
+  std::size_t batches_merged = 0;   ///< single batches replaced by those segments
+  std::size_t segments_merged = 0;  ///< level 2: merges of two adjacent segments
 };
 
-/// Joins runs of single-batch entries older than the newest
-/// kKeepRecentBatches into segments. Only complete runs are joined (a run
-/// ends when the next batch would pass kSegmentBytes or kSegmentBatches, or at
-/// an entry that is not a single batch, e.g. an earlier segment); a partial
-/// run waits for later batches. Checks the whole log first (links, counts,
-/// sizes, each entry's bytes and BaseOffset) and changes nothing if anything
-/// is off. Allocates with malloc(): the mock frees entries with free().
+/// Joins every run of two or more single-batch entries older than the newest
+/// kKeepRecentBatches into segments of at most kSegmentBytes (level 1), then
+/// merges adjacent old entries while the result fits in kSegmentBytes and the
+/// older is at most kMergeRatio times the newer (level 2). Checks the whole
+/// log first (links, counts, sizes, each entry's bytes and BaseOffset) and
+/// changes nothing if anything is off. Allocates with malloc(): the mock frees
+/// entries with free(); if malloc fails, the entries stay as they are.
 MergeResult MergeOldBatches(MockPartitionLog* log);
 
 /// Number of entries a walk from the head visits to reach the log's end.
