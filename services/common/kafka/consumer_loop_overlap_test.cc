@@ -4,11 +4,11 @@
 #include <gtest/gtest.h>
 
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "common/kafka/consumer_loop.h"
 #include "common/metrics/service_metrics.h"
+#include "common/testing/consumer_loop_driver.h"
 #include "common/testing/fake_kafka.h"
 
 namespace leadflow::kafka {
@@ -67,14 +67,6 @@ class RecordingConsumer : public testing::FakeConsumer {
   Events& events_;
 };
 
-ConsumedMessage Msg(std::string payload, int32_t partition) {
-  ConsumedMessage m;
-  m.topic = "in";
-  m.partition = partition;
-  m.payload = std::move(payload);
-  return m;
-}
-
 class ConsumerLoopOverlapTest : public ::testing::Test {
  protected:
   // One message per batch, so two queued messages make two batches.
@@ -91,15 +83,7 @@ class ConsumerLoopOverlapTest : public ::testing::Test {
     return std::make_unique<ConsumerLoop>(std::move(c), producer_, handler, &metrics_, clock_,
                                           options);
   }
-  void RunUntilDrained(ConsumerLoop& loop) {
-    std::atomic<bool> stop{false};
-    std::thread t([&] { loop.Run(stop); });
-    for (int i = 0; i < 400 && !consumer_->Drained(); ++i) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    stop = true;
-    t.join();
-  }
+  void RunUntilDrained(ConsumerLoop& loop) { testing::RunLoopUntilDrained(loop, *consumer_); }
   std::vector<std::string> Payloads(const std::string& topic) {
     std::vector<std::string> out;
     for (const auto& m : producer_.SentTo(topic)) out.push_back(m.payload);
@@ -116,8 +100,8 @@ class ConsumerLoopOverlapTest : public ::testing::Test {
 
 TEST_F(ConsumerLoopOverlapTest, TheNextBatchIsHandledWhileThePreviousIsInFlightAndProducedAfterItsCommit) {
   auto loop = MakeLoop();
-  consumer_->Add(Msg("a", 0));
-  consumer_->Add(Msg("b", 0));
+  consumer_->Add(testing::InputRecord("a", 0));
+  consumer_->Add(testing::InputRecord("b", 0));
   RunUntilDrained(*loop);
   const std::vector<std::string> expected = {
       "handle a", "produce a",                // batch 1 handled and on its way
@@ -132,8 +116,8 @@ TEST_F(ConsumerLoopOverlapTest, TheNextBatchIsHandledWhileThePreviousIsInFlightA
 TEST_F(ConsumerLoopOverlapTest, WhenThePreviousFlushFailsTheHandledNextBatchIsDroppedUnproducedAndRewound) {
   auto loop = MakeLoop();
   producer_.fail_next_flush = true;
-  consumer_->Add(Msg("a", 0));
-  consumer_->Add(Msg("b", 1));
+  consumer_->Add(testing::InputRecord("a", 0));
+  consumer_->Add(testing::InputRecord("b", 1));
   RunUntilDrained(*loop);
   const auto events = events_.Get();
   const std::vector<std::string> first_attempt = {
@@ -165,8 +149,8 @@ TEST_F(ConsumerLoopOverlapTest, ABatchWithAMessageToRetryIsFinishedBeforeTheNext
         return Status::Ok();
       },
       &metrics_, clock_, options);
-  consumer_->Add(Msg("a", 0));
-  consumer_->Add(Msg("b", 0));
+  consumer_->Add(testing::InputRecord("a", 0));
+  consumer_->Add(testing::InputRecord("b", 0));
   RunUntilDrained(loop);
   const auto events = events_.Get();
   const std::vector<std::string> first = {"handle a", "flush", "rewind in/0 to 0", "handle a"};

@@ -12,6 +12,7 @@
 #include "common/kafka/consumer_loop.h"
 #include "common/kafka/topics.h"
 #include "common/metrics/service_metrics.h"
+#include "common/testing/consumer_loop_driver.h"
 #include "common/testing/fake_kafka.h"
 
 namespace leadflow::kafka {
@@ -85,11 +86,7 @@ class RefusingProducer : public Producer {
 };
 
 ConsumedMessage Msg(std::string payload, int32_t partition = 0) {
-  ConsumedMessage m;
-  m.topic = "in";
-  m.partition = partition;
-  m.payload = std::move(payload);
-  return m;
+  return testing::InputRecord(std::move(payload), partition);
 }
 
 class ConsumerLoopProduceFailureTest : public ::testing::Test {

@@ -6,6 +6,7 @@
 
 #include "common/kafka/topics.h"
 #include "common/metrics/service_metrics.h"
+#include "common/testing/consumer_loop_driver.h"
 #include "common/testing/fake_kafka.h"
 
 namespace leadflow::kafka {
@@ -15,22 +16,11 @@ using leadflow::testing::FakeConsumer;
 using leadflow::testing::FakeProducer;
 
 ConsumedMessage Msg(std::string payload, int32_t partition = 0) {
-  ConsumedMessage m;
-  m.topic = "in";
-  m.partition = partition;
-  m.payload = std::move(payload);
-  return m;
+  return testing::InputRecord(std::move(payload), partition);
 }
 
-// Runs the loop until the fake consumer's queue is drained (or gives up).
 void RunUntilDrained(ConsumerLoop& loop, FakeConsumer* consumer) {
-  std::atomic<bool> stop{false};
-  std::thread t([&] { loop.Run(stop); });
-  for (int i = 0; i < 400 && !consumer->Drained(); ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  stop = true;
-  t.join();
+  testing::RunLoopUntilDrained(loop, *consumer);
 }
 
 class ConsumerLoopTest : public ::testing::Test {
