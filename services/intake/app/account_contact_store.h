@@ -19,11 +19,15 @@ class AccountContactStore {
   struct Sighting {
     std::string account_key;
     KnownContact contact;
+    // The ids of the account's CRM contacts (CrmContacts), whose values seen
+    // on leads the summary carries.
+    std::vector<std::string> crm_contact_ids;
   };
-  // Records each sighting (in order) and returns its account's contacts seen
-  // on leads after it, one result per sighting. kUnavailable while the
-  // store's view is not ready or when Redis fails.
-  virtual std::vector<StatusOr<std::vector<KnownContact>>> RecordMany(
+  // Records each sighting (in order) and returns the summary of its
+  // account's contacts seen on leads after it (SummariseSeen), one result per
+  // sighting. kUnavailable while the store's view is not ready or when Redis
+  // fails.
+  virtual std::vector<StatusOr<SeenContactsSummary>> RecordMany(
       const std::vector<Sighting>& sightings) = 0;
 };
 

@@ -12,6 +12,8 @@
 
 #include "common/kafka/topics.h"
 #include "common/registry/account_registry.h"
+#include "common/testing/redis_server.h"
+#include "common/testing/registry_seeder.h"
 #include "intake/app/contact_index.h"
 #include "intake/app/intake_eraser.h"
 #include "intake/app/redis_account_contact_store.h"
@@ -19,8 +21,6 @@
 #include "intake/app/redis_idempotency_store.h"
 #include "intake/app/registry_account_directory.h"
 #include "intake/testing/app_test_util.h"
-#include "common/testing/redis_server.h"
-#include "common/testing/registry_seeder.h"
 
 namespace leadflow::intake {
 namespace {
@@ -370,6 +370,150 @@ TEST_F(AccountContactStoreTest, AnErasureTombstonesTheContactAtEachAccountBefore
   // The view not known complete: the erasure waits (it could miss accounts).
   ASSERT_TRUE(server_->Command({"DEL", "lf:{intake}:view:coverage:ready"}).has_value());
   EXPECT_EQ(eraser.Erase(erasure).code(), StatusCode::kUnavailable);
+}
+
+// The coverage summary (coverage_summary.lua) against the whole hash: after
+// every write, by either writer, a tombstone, an erasure or an older lead,
+// on a hash written before the summary existed too, the coverage a lead gets
+// (record_lead_contact.lua's summary) is CoverageOf the hash's contacts.
+class CoverageSummaryTest : public AccountContactStoreTest {
+ protected:
+  void SetUp() override {
+    AccountContactStoreTest::SetUp();
+    epoch_ = OpenReady();
+  }
+  // Records `contact` at `account` and checks the coverage from the summary
+  // against the O(n) one from HGETALL, with the CRM contacts `crm`.
+  void RecordAndCheck(const std::string& account, const KnownContact& contact,
+                      const std::vector<KnownContact>& crm, const std::string& step) {
+    AccountContactStore::Sighting sighting{account, contact, {}};
+    for (const KnownContact& c : crm) sighting.crm_contact_ids.push_back(c.contact_id);
+    auto recorded = store_->RecordMany({sighting});
+    ASSERT_EQ(recorded.size(), 1u);
+    ASSERT_TRUE(recorded[0].ok()) << step << ": " << recorded[0].status().message();
+    const auto contacts = HashContacts(account);
+    EXPECT_EQ(recorded[0]->contacts, static_cast<int64_t>(contacts.size())) << step;
+    EXPECT_EQ(CoverageOfSummary(*recorded[0], crm).DebugString(),
+              CoverageOf(contacts, crm).DebugString())
+        << step;
+    EXPECT_EQ(CoverageOfSummary(*recorded[0], {}).DebugString(),
+              CoverageOf(contacts, {}).DebugString())
+        << step << " without the CRM";
+  }
+  // The contacts in the hash, as the store read them before the summary.
+  std::vector<KnownContact> HashContacts(const std::string& account) {
+    auto all = client_->Run({"HGETALL", RedisAccountContactStore::Key(account)});
+    EXPECT_TRUE(all.ok());
+    std::vector<KnownContact> out;
+    if (!all.ok()) return out;
+    for (size_t i = 0; i + 1 < all->elements.size(); i += 2) {
+      KnownContact c;
+      c.contact_id = all->elements[i].str;
+      if (!IsStoredContactId(c.contact_id)) continue;
+      if (DecodeContactValue(all->elements[i + 1].str, &c)) out.push_back(std::move(c));
+    }
+    return out;
+  }
+  // Applies an accounts.contacts record of `contact` at `account` seen at
+  // `seen_s` (unix seconds), or its tombstone when `tombstone`.
+  void Apply(const std::string& account, const KnownContact& contact, int64_t seen_s,
+             bool tombstone = false) {
+    kafka::ConsumedMessage m;
+    m.topic = topics::kAccountsContacts;
+    m.partition = 0;
+    m.offset = offset_++;
+    m.key = ContactSeenKey(account, contact.contact_id);
+    m.timestamp_ms = seen_s * 1000;
+    if (!tombstone) {
+      leadflow::intake::v1::AccountContactSeen seen;
+      seen.set_account_key(account);
+      seen.set_contact_id(contact.contact_id);
+      seen.set_buyer_class(contact.buyer_class);
+      seen.set_decision_role(contact.decision_role);
+      *seen.mutable_seen_at() = google::protobuf::util::TimeUtil::SecondsToTimestamp(seen_s);
+      seen.set_relationship(leadflow::common::v1::PROSPECT);
+      m.payload = seen.SerializeAsString();
+    }
+    ASSERT_TRUE(store_->Apply(epoch_, m, kNowMs).ok());
+  }
+
+  std::string epoch_;
+  int64_t offset_ = 0;
+};
+
+TEST_F(CoverageSummaryTest, EveryWriterKeepsTheSummaryOfTheWholeHash) {
+  const std::string acct = "acme.ru";
+  const std::string key = RedisAccountContactStore::Key(acct);
+  // A hash of the previous version: 40 contacts, a value no contact has, no
+  // summary; and the "_t" of the view.
+  std::vector<std::string> old = {"HSET", key, "_t", std::to_string(kNowMs / 1000 - 100)};
+  for (int i = 0; i < 40; ++i) {
+    old.push_back("c-" + std::to_string(i));
+    old.push_back(std::to_string(i % 4) + std::to_string((i / 4) % 3));
+  }
+  old.insert(old.end(), {"c-bad", "97"});
+  ASSERT_TRUE(client_->Run(old).ok());
+  const int64_t now_s = kNowMs / 1000;
+  const KnownContact unstated{"c-5", leadflow::common::v1::BUYER_CLASS_UNSPECIFIED,
+                              leadflow::common::v1::DECISION_ROLE_UNSPECIFIED};
+  // The CRM: c-1 (seen as ECONOMIC, INFLUENCER) is the CFO and decision
+  // maker; c-2 says nothing; c-crm was never seen on a lead; c-bad's value
+  // is not one.
+  const std::vector<KnownContact> crm = {
+      {"c-1", ECONOMIC, DECISION_MAKER},
+      {"c-2", leadflow::common::v1::BUYER_CLASS_UNSPECIFIED,
+       leadflow::common::v1::DECISION_ROLE_UNSPECIFIED},
+      {"c-crm", END_USER, INFLUENCER},
+      {"c-bad", TECHNICAL, INFLUENCER},
+      {"c-1", END_USER, leadflow::common::v1::DECISION_ROLE_UNSPECIFIED}};
+  RecordAndCheck(acct, {"c-new", TECHNICAL, INFLUENCER}, crm, "first record, old hash");
+  EXPECT_EQ(Hget(acct, "_s"), "1") << "summarised once";
+  RecordAndCheck(acct, {"c-new", END_USER, DECISION_MAKER}, crm, "a contact changes class");
+  RecordAndCheck(acct, {"c-new", END_USER, DECISION_MAKER}, crm, "the same again");
+  RecordAndCheck(acct, unstated, crm, "a contact's class and role unstated");
+  Apply(acct, {"c-view", ECONOMIC, DECISION_MAKER}, now_s);
+  RecordAndCheck(acct, {"c-41", END_USER, INFLUENCER}, crm, "the view adds a contact");
+  Apply(acct, {"c-3", TECHNICAL, DECISION_MAKER}, now_s + 1);
+  RecordAndCheck(acct, {"c-41", END_USER, INFLUENCER}, crm, "the view changes a class");
+  Apply(acct, {"c-3", ECONOMIC, INFLUENCER}, now_s - 1000);
+  Apply(acct, {"c-older", ECONOMIC, INFLUENCER}, now_s - 1000);
+  EXPECT_EQ(Hget(acct, "c-3"), "21") << "an older lead changes no class";
+  EXPECT_EQ(Hget(acct, "c-older"), "12") << "but adds its contact";
+  RecordAndCheck(acct, {"c-41", END_USER, INFLUENCER}, crm, "older leads");
+  Apply(acct, {"c-1"}, now_s, /*tombstone=*/true);
+  Apply(acct, {"c-absent"}, now_s, /*tombstone=*/true);
+  RecordAndCheck(acct, {"c-41", END_USER, INFLUENCER}, crm, "tombstones");
+  ASSERT_TRUE(store_->EraseContact("c-view").ok());
+  ASSERT_TRUE(store_->EraseContact("c-view").ok());
+  RecordAndCheck(acct, {"c-41", END_USER, INFLUENCER}, crm, "an erasure");
+  EXPECT_EQ(Hget(acct, "c-view"), "(nil)");
+}
+
+TEST_F(CoverageSummaryTest, AnOldHashIsSummarisedByWhicheverWriterComesFirst) {
+  const int64_t now_s = kNowMs / 1000;
+  const std::vector<KnownContact> crm = {{"c-2", END_USER, DECISION_MAKER}};
+  int n = 0;
+  for (const char* first : {"tombstone", "view", "older", "erasure"}) {
+    const std::string acct = std::string(first) + ".ru";
+    ASSERT_TRUE(client_
+                    ->Run({"HSET", RedisAccountContactStore::Key(acct), "_t", std::to_string(now_s),
+                           "c-1", "11", "c-2", "22", "c-3", "30"})
+                    .ok());
+    if (n == 0) Apply(acct, {"c-1"}, now_s, /*tombstone=*/true);
+    if (n == 1) Apply(acct, {"c-2", ECONOMIC, INFLUENCER}, now_s + 1);
+    if (n == 2) Apply(acct, {"c-4", TECHNICAL, DECISION_MAKER}, now_s - 10);
+    if (n == 3) {
+      ASSERT_TRUE(store_->EraseContact("c-3").ok());
+    }
+    EXPECT_EQ(Hget(acct, "_s"), "1") << first;
+    RecordAndCheck(acct, {"c-9", TECHNICAL, INFLUENCER}, crm, first);
+    ++n;
+  }
+  // A new account: summarised from nothing; a tombstone of an unknown
+  // account writes nothing.
+  RecordAndCheck("new.ru", {"c-1", ECONOMIC, DECISION_MAKER}, crm, "new account");
+  Apply("gone.ru", {"c-1"}, now_s, /*tombstone=*/true);
+  EXPECT_EQ(server_->Command({"EXISTS", RedisAccountContactStore::Key("gone.ru")}), "0");
 }
 
 }  // namespace

@@ -28,12 +28,15 @@
 --
 -- The hash's field "_t" holds the time of the newest lead applied: an older
 -- lead (another partition, applied later) adds its contact if absent but
--- changes neither a known contact's class nor the index.
+-- changes neither a known contact's class nor the index. The hash's summary
+-- of its contacts ("_s", "_n", "_c1".."_c3", "_dm") is kept with every write
+-- (coverage_summary.lua).
 --
 -- Returns  1 applied
 --          0 already applied (the view's position is past this offset)
 --         -1 the view is no longer at ARGV[1] (Redis was reset): rebuild
 -- @include common/view/view_gate.lua
+-- @include intake/app/coverage_summary.lua
 local offset = tonumber(ARGV[3])
 local gate = view_gate(KEYS[1], ARGV[1], ARGV[2], offset + 1)
 if gate then
@@ -43,7 +46,7 @@ end
 -- everything as it was, and the caller retries the record.
 redis.call('HSET', KEYS[1], ARGV[2], offset + 1)
 if #KEYS == 2 then
-  redis.call('HDEL', KEYS[2], ARGV[4])
+  cov_del(KEYS[2], ARGV[4])
   return 1
 end
 if #KEYS < 4 then
@@ -52,7 +55,8 @@ end
 local at = tonumber(ARGV[6])
 local newest = tonumber(redis.call('HGET', KEYS[2], '_t') or '0')
 if at >= newest then
-  redis.call('HSET', KEYS[2], ARGV[4], ARGV[5], '_t', ARGV[6])
+  cov_set(KEYS[2], ARGV[4], ARGV[5])
+  redis.call('HSET', KEYS[2], '_t', ARGV[6])
   if ARGV[9] == '1' then
     redis.call('ZADD', KEYS[3], ARGV[8], ARGV[10])
   else
@@ -60,7 +64,7 @@ if at >= newest then
   end
   redis.call('ZREM', KEYS[4], ARGV[10])
 else
-  redis.call('HSETNX', KEYS[2], ARGV[4], ARGV[5])
+  cov_setnx(KEYS[2], ARGV[4], ARGV[5])
 end
 if redis.call('TTL', KEYS[2]) < tonumber(ARGV[7]) then
   redis.call('EXPIRE', KEYS[2], ARGV[7])

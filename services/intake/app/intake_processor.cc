@@ -241,15 +241,15 @@ void IntakeProcessor::Classify(
 
 // 5. The account's coverage, from the contacts seen on its leads (this one
 // included) and its CRM contacts; then the lead is accepted.
-void IntakeProcessor::Cover(Lead& lead, StatusOr<std::vector<KnownContact>> seen) {
+void IntakeProcessor::Cover(Lead& lead, StatusOr<SeenContactsSummary> seen) {
   if (!seen.ok()) {
     GiveUp(lead, "coverage: " + seen.status().message());
     return;
   }
   auto& accepted = lead.normalized.lead;
-  std::vector<KnownContact> from_leads = std::move(*seen);
-  if (!lead.coverage_key) from_leads = {ContactOfLead(accepted)};  // not kept: itself alone
-  auto coverage = CoverageOf(from_leads, CrmContacts(lead.account));
+  const std::vector<KnownContact> crm = CrmContacts(lead.account);
+  if (!lead.coverage_key) *seen = SummariseSeen({ContactOfLead(accepted)}, crm);  // itself alone
+  auto coverage = CoverageOfSummary(*seen, crm);
   if (lead.coverage_key) coverage.set_account_key(*lead.coverage_key);
   *accepted.mutable_company()->mutable_coverage() = std::move(coverage);
   lead.Finish(Accept(lead));
@@ -317,15 +317,18 @@ void IntakeProcessor::RecordCoverage(const std::vector<Lead*>& going) {
   for (Lead* lead : going) {
     lead->coverage_key = CoverageAccountKey(lead->normalized.lead, lead->account);
     if (lead->coverage_key) {
-      sightings.push_back({*lead->coverage_key, ContactOfLead(lead->normalized.lead)});
+      sightings.push_back({*lead->coverage_key, ContactOfLead(lead->normalized.lead), {}});
+      for (const KnownContact& c : CrmContacts(lead->account)) {
+        sightings.back().crm_contact_ids.push_back(c.contact_id);
+      }
     }
   }
-  std::vector<StatusOr<std::vector<KnownContact>>> recorded;
+  std::vector<StatusOr<SeenContactsSummary>> recorded;
   if (!sightings.empty()) recorded = RecordWaitingForView(sightings);
   size_t j = 0;  // the next entry of `recorded`
   for (Lead* lead : going) {
     if (!lead->coverage_key) {
-      Cover(*lead, std::vector<KnownContact>());
+      Cover(*lead, SeenContactsSummary());
     } else if (j < recorded.size()) {
       Cover(*lead, std::move(recorded[j++]));
     } else {
@@ -336,7 +339,7 @@ void IntakeProcessor::RecordCoverage(const std::vector<Lead*>& going) {
 
 // A view still building (e.g. at the first start on an empty Redis) is
 // waited for a moment before the leads are refused.
-std::vector<StatusOr<std::vector<KnownContact>>> IntakeProcessor::RecordWaitingForView(
+std::vector<StatusOr<SeenContactsSummary>> IntakeProcessor::RecordWaitingForView(
     const std::vector<AccountContactStore::Sighting>& sightings) {
   auto recorded = contact_store_->RecordMany(sightings);
   for (auto waited = std::chrono::milliseconds(0); waited < contact_store_wait_;

@@ -148,7 +148,7 @@ class IntakeProcessor {
   void Reject(Lead& lead, std::vector<leadflow::common::v1::FieldError> errors);
   void Dedupe(Lead& lead, StatusOr<ClaimResult> claim);
   void Classify(Lead& lead, StatusOr<std::optional<leadflow::accounts::v1::AccountState>> account);
-  void Cover(Lead& lead, StatusOr<std::vector<KnownContact>> seen);
+  void Cover(Lead& lead, StatusOr<SeenContactsSummary> seen);
   IntakeResult Duplicate(Lead& lead, const std::string& original_lead_id);
   IntakeResult Accept(Lead& lead);
   void GiveUp(Lead& lead, std::string why);
@@ -158,7 +158,7 @@ class IntakeProcessor {
   void RememberContacts(const std::vector<Lead*>& going);
   void LookupAccounts(const std::vector<Lead*>& going);
   void RecordCoverage(const std::vector<Lead*>& going);
-  std::vector<StatusOr<std::vector<KnownContact>>> RecordWaitingForView(
+  std::vector<StatusOr<SeenContactsSummary>> RecordWaitingForView(
       const std::vector<AccountContactStore::Sighting>& sightings);
 
   std::shared_ptr<const IntakePolicy> policy_;

@@ -5,6 +5,7 @@
 #include "apply_contact_seen.lua.h"
 #include "common/redis/reply.h"
 #include "common/view/view_keys.h"
+#include "erase_coverage_contact.lua.h"
 #include "leadflow/intake/v1/intake.pb.h"
 #include "record_lead_contact.lua.h"
 
@@ -15,17 +16,40 @@ constexpr char kNotReady[] =
     "coverage view not ready: rebuilding from accounts.contacts, retry later";
 constexpr const char* kRelationships[] = {"CUSTOMER", "PROSPECT"};
 
-StatusOr<std::vector<KnownContact>> ContactsFromReply(const redis::Reply& r) {
+// The CRM contact ids a record asks for: those that can be a contact's field
+// (the others were never seen on leads).
+std::vector<std::string> AskedCrmIds(const std::vector<std::string>& crm_contact_ids) {
+  std::vector<std::string> out;
+  for (const std::string& id : crm_contact_ids) {
+    if (IsStoredContactId(id)) out.push_back(id);
+  }
+  return out;
+}
+
+// record_lead_contact.lua's reply: five counts, then the value of each of
+// `asked` seen on leads, or nil.
+StatusOr<SeenContactsSummary> SummaryFromReply(const redis::Reply& r,
+                                               const std::vector<std::string>& asked) {
   if (r.type == redis::Reply::Type::kInteger) return Status::Unavailable(kNotReady);  // the 0
-  if (Status s = redis::ExpectArray(r, "coverage record"); !s.ok()) return s;
-  if (r.elements.size() % 2 != 0) return Status::Internal("coverage record: unexpected reply");
-  std::vector<KnownContact> out;
-  for (size_t i = 0; i + 1 < r.elements.size(); i += 2) {
-    const std::string& field = r.elements[i].str;
-    if (field.empty() || field[0] == '_') continue;  // bookkeeping
+  if (Status s = redis::ExpectArray(r, 5 + asked.size(), "coverage record"); !s.ok()) return s;
+  int64_t counts[5];
+  for (size_t i = 0; i < 5; ++i) {
+    auto n = redis::ExpectInteger(r.elements[i], "coverage record count");
+    if (!n.ok()) return n.status();
+    counts[i] = *n;
+  }
+  SeenContactsSummary out;
+  out.contacts = counts[0];
+  out.per_class[1] = counts[1];
+  out.per_class[2] = counts[2];
+  out.per_class[3] = counts[3];
+  out.decision_makers = counts[4];
+  for (size_t i = 0; i < asked.size(); ++i) {
+    const redis::Reply& value = r.elements[5 + i];
+    if (value.type != redis::Reply::Type::kString) continue;  // nil: not seen on leads
     KnownContact c;
-    c.contact_id = field;
-    if (DecodeContactValue(r.elements[i + 1].str, &c)) out.push_back(std::move(c));
+    c.contact_id = asked[i];
+    if (DecodeContactValue(value.str, &c)) out.crm_seen.push_back(std::move(c));
   }
   return out;
 }
@@ -36,19 +60,25 @@ RedisAccountContactStore::RedisAccountContactStore(redis::Client& redis)
     : redis_(redis),
       view_(redis, view::ViewKeys::For("intake", "coverage")),
       record_(std::string(lua::kRecordLeadContact)),
-      apply_(std::string(lua::kApplyContactSeen)) {}
+      apply_(std::string(lua::kApplyContactSeen)),
+      erase_(std::string(lua::kEraseCoverageContact)) {}
 
-std::vector<StatusOr<std::vector<KnownContact>>> RedisAccountContactStore::RecordMany(
+std::vector<StatusOr<SeenContactsSummary>> RedisAccountContactStore::RecordMany(
     const std::vector<Sighting>& sightings) {
-  using Result = StatusOr<std::vector<KnownContact>>;
+  using Result = StatusOr<SeenContactsSummary>;
   std::vector<Result> out;
   if (sightings.empty()) return out;
   std::vector<redis::ScriptCall> calls;
+  std::vector<std::vector<std::string>> asked;
   calls.reserve(sightings.size());
+  asked.reserve(sightings.size());
   for (const Sighting& s : sightings) {
-    calls.push_back({{view_.keys().ready, Key(s.account_key)},
-                     {s.contact.contact_id, EncodeContactValue(s.contact),
-                      std::to_string(kCoverageWindowSeconds)}});
+    asked.push_back(AskedCrmIds(s.crm_contact_ids));
+    redis::ScriptCall call{{view_.keys().ready, Key(s.account_key)},
+                           {s.contact.contact_id, EncodeContactValue(s.contact),
+                            std::to_string(kCoverageWindowSeconds)}};
+    call.args.insert(call.args.end(), asked.back().begin(), asked.back().end());
+    calls.push_back(std::move(call));
   }
   auto replies = redis_.EvalMany(record_, calls);
   if (!replies.ok()) {
@@ -61,7 +91,9 @@ std::vector<StatusOr<std::vector<KnownContact>>> RedisAccountContactStore::Recor
                                Result(Status::Internal("coverage record: reply count")));
   }
   out.reserve(sightings.size());
-  for (const auto& r : *replies) out.push_back(ContactsFromReply(r));
+  for (size_t i = 0; i < replies->size(); ++i) {
+    out.push_back(SummaryFromReply((*replies)[i], asked[i]));
+  }
   return out;
 }
 
@@ -145,12 +177,12 @@ StatusOr<std::vector<std::string>> RedisAccountContactStore::AccountsOfContact(
 
 Status RedisAccountContactStore::EraseContact(const std::string& contact_id) {
   return ForEachCoveragePage([&](const std::vector<std::string>& keys) {
-    std::vector<redis::Command> hdel;
-    for (const auto& key : keys) hdel.push_back({"HDEL", key, contact_id});
-    auto done = redis_.Pipeline(hdel);
+    std::vector<redis::ScriptCall> erase;
+    for (const auto& key : keys) erase.push_back({{key}, {contact_id}});
+    auto done = redis_.EvalMany(erase_, erase);
     if (!done.ok()) return done.status();
     for (const auto& d : *done) {
-      if (Status s = redis::ExpectOk(d, "coverage erase HDEL"); !s.ok()) return s;
+      if (Status s = redis::ExpectOk(d, "coverage erase"); !s.ok()) return s;
     }
     return Status::Ok();
   });

@@ -7,7 +7,11 @@
 // Keys (docs/state.md, "Intake"; all share the {intake} hash tag):
 //   lf:{intake}:cov:<account>     hash: contact id -> buyer class digit and
 //                                 decision role digit ("21"); "_t" -> the
-//                                 time of the newest lead applied (unix s).
+//                                 time of the newest lead applied (unix s);
+//                                 the summary of its contacts, "_s" "_n"
+//                                 "_c1" "_c2" "_c3" "_dm", kept by every
+//                                 script that writes a contact
+//                                 (coverage_summary.lua).
 //                                 TTL: the coverage window (548 days,
 //                                 kCoverageWindowSeconds) from the account's
 //                                 newest lead, refreshed by every lead.
@@ -53,8 +57,9 @@ class RedisAccountContactStore final : public AccountContactStore {
   // The view's bookkeeping (epoch, positions, ready marker), for TopicView.
   view::ViewStore& view_store() { return view_; }
 
-  // One EVAL per sighting, all in one round trip (record_lead_contact.lua).
-  std::vector<StatusOr<std::vector<KnownContact>>> RecordMany(
+  // One EVAL per sighting, all in one round trip (record_lead_contact.lua):
+  // O(1 + CRM contacts) each, whatever the number of contacts of the account.
+  std::vector<StatusOr<SeenContactsSummary>> RecordMany(
       const std::vector<Sighting>& sightings) override;
 
   // Applies one accounts.contacts record of the view's build `epoch`
@@ -73,8 +78,9 @@ class RedisAccountContactStore final : public AccountContactStore {
   StatusOr<std::vector<std::string>> AccountsOfContact(const std::string& contact_id);
 
   // Removes the contact from every account's contacts (privacy erasure;
-  // idempotent). A SCAN of the cov: keys, then one pipelined HDEL per batch of
-  // keys: O(accounts) per erasure, which are rare. kUnavailable when Redis fails.
+  // idempotent). A SCAN of the cov: keys, then one pipelined script run per
+  // key of each batch (erase_coverage_contact.lua, which keeps the hash's
+  // summary): O(accounts) per erasure, which are rare. kUnavailable when Redis fails.
   Status EraseContact(const std::string& contact_id);
 
   // The accounts with a partial coverage per relationship name ("CUSTOMER",
@@ -100,6 +106,7 @@ class RedisAccountContactStore final : public AccountContactStore {
   view::ViewStore view_;
   redis::Script record_;
   redis::Script apply_;
+  redis::Script erase_;
 };
 
 }  // namespace leadflow::intake

@@ -96,28 +96,23 @@ void MergeContact(const KnownContact& contact, std::vector<KnownContact>* contac
   contacts->push_back(contact);
 }
 
-AccountCoverage CoverageOf(const std::vector<KnownContact>& from_leads,
-                           const std::vector<KnownContact>& from_crm) {
-  // The index's keys view the inputs' ids, which outlive it.
-  std::unordered_map<std::string_view, size_t> index;
-  index.reserve(from_leads.size() + from_crm.size());
-  std::vector<KnownContact> contacts;
-  contacts.reserve(from_leads.size() + from_crm.size());
-  for (const KnownContact& c : from_leads) MergeIndexed(c, &contacts, &index);
-  for (const KnownContact& c : from_crm) MergeIndexed(c, &contacts, &index);
+namespace {
+
+// Adds `sign` (1 or -1) times the contact to the counts.
+void Count(const KnownContact& c, int64_t sign, SeenContactsSummary* counts) {
+  counts->contacts += sign;
+  const int cls = static_cast<int>(c.buyer_class);
+  if (cls >= 1 && cls <= 3) counts->per_class[cls] += sign;
+  if (c.decision_role == leadflow::common::v1::DECISION_MAKER) counts->decision_makers += sign;
+}
+
+AccountCoverage CoverageOfCounts(const SeenContactsSummary& counts) {
   AccountCoverage out;
   out.set_known(true);
-  out.set_known_contacts(static_cast<int32_t>(contacts.size()));
-  bool engaged[4] = {false, false, false, false};
-  for (const KnownContact& c : contacts) {
-    const int cls = static_cast<int>(c.buyer_class);
-    if (cls >= 1 && cls <= 3) engaged[cls] = true;
-    if (c.decision_role == leadflow::common::v1::DECISION_MAKER) {
-      out.set_decision_maker_known(true);
-    }
-  }
+  out.set_known_contacts(static_cast<int32_t>(counts.contacts));
+  out.set_decision_maker_known(counts.decision_makers > 0);
   for (BuyerClass cls : kClasses) {
-    if (engaged[static_cast<int>(cls)]) {
+    if (counts.per_class[static_cast<int>(cls)] > 0) {
       out.add_engaged_classes(cls);
     } else {
       out.add_missing_classes(cls);
@@ -126,6 +121,71 @@ AccountCoverage CoverageOf(const std::vector<KnownContact>& from_leads,
   out.set_complete(out.missing_classes_size() == 0 && out.decision_maker_known());
   return out;
 }
+
+// The contacts seen on leads merged by id (MergeContact), with `index`.
+std::vector<KnownContact> MergedSeen(const std::vector<KnownContact>& from_leads,
+                                     std::unordered_map<std::string_view, size_t>* index) {
+  index->reserve(from_leads.size());
+  std::vector<KnownContact> contacts;
+  contacts.reserve(from_leads.size());
+  for (const KnownContact& c : from_leads) MergeIndexed(c, &contacts, index);
+  return contacts;
+}
+
+}  // namespace
+
+AccountCoverage CoverageOf(const std::vector<KnownContact>& from_leads,
+                           const std::vector<KnownContact>& from_crm) {
+  return CoverageOfSummary(SummariseSeen(from_leads, from_crm), from_crm);
+}
+
+SeenContactsSummary SummariseSeen(const std::vector<KnownContact>& from_leads,
+                                  const std::vector<KnownContact>& from_crm) {
+  // The index's keys view the inputs' ids, which outlive it.
+  std::unordered_map<std::string_view, size_t> index;
+  const std::vector<KnownContact> contacts = MergedSeen(from_leads, &index);
+  SeenContactsSummary out;
+  for (const KnownContact& c : contacts) Count(c, 1, &out);
+  for (const KnownContact& c : from_crm) {
+    auto at = index.find(c.contact_id);
+    if (at != index.end()) out.crm_seen.push_back(contacts[at->second]);
+  }
+  return out;
+}
+
+AccountCoverage CoverageOfSummary(const SeenContactsSummary& seen,
+                                  const std::vector<KnownContact>& from_crm) {
+  std::unordered_map<std::string_view, const KnownContact*> seen_by_id;
+  for (const KnownContact& c : seen.crm_seen) seen_by_id.emplace(c.contact_id, &c);
+  SeenContactsSummary counts;
+  counts.contacts = seen.contacts;
+  std::copy(std::begin(seen.per_class), std::end(seen.per_class), std::begin(counts.per_class));
+  counts.decision_makers = seen.decision_makers;
+  // The CRM's contacts merged by id over their values seen on leads: a seen
+  // contact's counts are replaced by its merged ones.
+  std::unordered_map<std::string_view, size_t> index;
+  std::vector<KnownContact> merged;
+  for (const KnownContact& c : from_crm) {
+    if (c.contact_id.empty()) continue;
+    auto [at, added] = index.try_emplace(c.contact_id, merged.size());
+    if (!added) {
+      MergeInto(c, &merged[at->second]);
+      continue;
+    }
+    auto was = seen_by_id.find(c.contact_id);
+    if (was == seen_by_id.end()) {
+      merged.push_back(c);
+      continue;
+    }
+    merged.push_back(*was->second);
+    Count(*was->second, -1, &counts);
+    MergeInto(c, &merged.back());
+  }
+  for (const KnownContact& c : merged) Count(c, 1, &counts);
+  return CoverageOfCounts(counts);
+}
+
+bool IsStoredContactId(const std::string& id) { return !id.empty() && id[0] != '_'; }
 
 std::vector<KnownContact> CrmContacts(
     const std::optional<leadflow::accounts::v1::AccountState>& account) {

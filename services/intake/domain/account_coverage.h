@@ -5,6 +5,7 @@
 // (AccountState.contacts on accounts.changes). Pure; thread-safe.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -58,6 +59,32 @@ void MergeContact(const KnownContact& contact, std::vector<KnownContact>* contac
 // caller's to set.
 leadflow::common::v1::AccountCoverage CoverageOf(const std::vector<KnownContact>& from_leads,
                                                  const std::vector<KnownContact>& from_crm);
+
+// The contacts seen on an account's leads as intake's Redis store keeps them
+// summarised (docs/state.md, `cov:<account>`): their number, per buyer class
+// and of decision makers, and those of them whose ids the CRM lists too.
+struct SeenContactsSummary {
+  int64_t contacts = 0;
+  int64_t per_class[4] = {0, 0, 0, 0};  // by BuyerClass; [0] unused
+  int64_t decision_makers = 0;
+  // The contacts seen on leads among the CRM's contact ids, with their class
+  // and role as seen on leads (the others were not seen).
+  std::vector<KnownContact> crm_seen;
+};
+
+// The summary of the contacts seen on leads `from_leads` (merged by id as
+// CoverageOf merges them) with the CRM's contacts `from_crm`.
+SeenContactsSummary SummariseSeen(const std::vector<KnownContact>& from_leads,
+                                  const std::vector<KnownContact>& from_crm);
+
+// CoverageOf(from_leads, from_crm) from SummariseSeen(from_leads, from_crm):
+// the same coverage in O(CRM contacts), whatever the number seen on leads.
+leadflow::common::v1::AccountCoverage CoverageOfSummary(const SeenContactsSummary& seen,
+                                                        const std::vector<KnownContact>& from_crm);
+
+// Whether `id` can be a contact's field in the stored hash: not empty, not a
+// bookkeeping field (those start with "_").
+bool IsStoredContactId(const std::string& id);
 
 // The accounts.contacts record of an accepted lead (docs/state.md,
 // `cov:<account>`): its kept coverage's account key, its contact's id, class

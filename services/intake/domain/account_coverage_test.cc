@@ -104,9 +104,16 @@ TEST(AccountCoverage, ALargeAccountWithOverlappingCrmIdsMatchesTheLinearMerge) {
   leads.push_back({"", ECONOMIC, DECISION_MAKER});
   std::vector<KnownContact> crm;
   for (int i = 0; i < 120; ++i) {
-    crm.push_back({"c-" + std::to_string(i * 6), static_cast<leadflow::common::v1::BuyerClass>(i % 4),
+    crm.push_back({"c-" + std::to_string(i * 6),
+                   static_cast<leadflow::common::v1::BuyerClass>(i % 4),
                    static_cast<leadflow::common::v1::DecisionRole>(i % 3)});
   }
+  for (int i = 0; i < 30; ++i) {  // the same CRM contact twice: merged too
+    crm.push_back({"c-" + std::to_string(i * 12),
+                   static_cast<leadflow::common::v1::BuyerClass>((i + 1) % 4),
+                   static_cast<leadflow::common::v1::DecisionRole>((i + 2) % 3)});
+  }
+  crm.push_back({"", END_USER, DECISION_MAKER});
   // Variants: no decision maker anywhere but in the CRM; a class engaged only
   // through a CRM override.
   std::vector<std::vector<KnownContact>> lead_sets = {leads, {}, leads};
@@ -124,6 +131,43 @@ TEST(AccountCoverage, ALargeAccountWithOverlappingCrmIdsMatchesTheLinearMerge) {
   }
   const auto all = CoverageOf(leads, crm);
   EXPECT_EQ(all.known_contacts(), 620) << "600 seen on leads, 20 more from the CRM";
+}
+
+TEST(AccountCoverage, TheSummaryOfTheSeenContactsGivesTheSameCoverage) {
+  // What the Redis store returns (counts, and the CRM ids' values seen on
+  // leads) against the contacts themselves, for accounts of 0 to 80 contacts.
+  for (int size = 0; size <= 80; size += 8) {
+    std::vector<KnownContact> leads;
+    for (int i = 0; i < size; ++i) {
+      leads.push_back({"c-" + std::to_string(i),
+                       static_cast<leadflow::common::v1::BuyerClass>((i * 5 + size) % 4),
+                       static_cast<leadflow::common::v1::DecisionRole>(
+                           (i + size / 8) % 3 == 1 ? 2 : (i * 3) % 3)});
+    }
+    for (int crm_size : {0, 1, 5, 12}) {
+      std::vector<KnownContact> crm;
+      for (int j = 0; j < crm_size; ++j) {
+        crm.push_back({"c-" + std::to_string(j * 7),
+                       static_cast<leadflow::common::v1::BuyerClass>((j + size) % 4),
+                       static_cast<leadflow::common::v1::DecisionRole>(j % 3)});
+      }
+      const SeenContactsSummary seen = SummariseSeen(leads, crm);
+      EXPECT_EQ(seen.contacts, size);
+      EXPECT_EQ(CoverageOfSummary(seen, crm).SerializeAsString(),
+                LinearCoverageOf(leads, crm).SerializeAsString())
+          << size << " contacts, " << crm_size << " in the CRM";
+    }
+  }
+  // A CRM decision maker seen on a lead as an influencer: the summary's
+  // decision maker count is the lead's, the coverage the CRM's.
+  const std::vector<KnownContact> crm = {{"c-1", ECONOMIC, DECISION_MAKER}};
+  const auto seen = SummariseSeen({{"c-1", TECHNICAL, INFLUENCER}}, crm);
+  EXPECT_EQ(seen.decision_makers, 0);
+  ASSERT_EQ(seen.crm_seen.size(), 1u);
+  const auto c = CoverageOfSummary(seen, crm);
+  EXPECT_EQ(c.known_contacts(), 1);
+  EXPECT_TRUE(c.decision_maker_known());
+  EXPECT_EQ(Classes(c.engaged_classes()), (std::vector<int>{ECONOMIC}));
 }
 
 TEST(AccountCoverage, StoredValueRoundTripsAndRefusesGarbage) {

@@ -53,10 +53,10 @@ class LockedProducer : public kafka::Producer {
 // kUnavailable, as the Redis store does while its view is not ready.
 class InMemoryAccountContactStore final : public AccountContactStore {
  public:
-  std::vector<StatusOr<std::vector<KnownContact>>> RecordMany(
+  std::vector<StatusOr<SeenContactsSummary>> RecordMany(
       const std::vector<Sighting>& sightings) override {
     std::lock_guard<std::mutex> lock(mu_);
-    std::vector<StatusOr<std::vector<KnownContact>>> out;
+    std::vector<StatusOr<SeenContactsSummary>> out;
     for (const auto& s : sightings) {
       if (down_) {
         out.push_back(Status::Unavailable("coverage view not ready"));
@@ -71,7 +71,9 @@ class InMemoryAccountContactStore final : public AccountContactStore {
         }
       }
       if (!replaced) known.push_back(s.contact);
-      out.push_back(known);
+      std::vector<KnownContact> crm;
+      for (const auto& id : s.crm_contact_ids) crm.push_back(KnownContact{id});
+      out.push_back(SummariseSeen(known, crm));
     }
     return out;
   }
