@@ -97,6 +97,9 @@ class AccountContactStoreTest : public ::testing::Test {
   std::string Hget(const std::string& account, const std::string& field) {
     return server_->Command({"HGET", RedisAccountContactStore::Key(account), field}).value_or("?");
   }
+  std::string Hlen(const std::string& account) {
+    return server_->Command({"HLEN", RedisAccountContactStore::Key(account)}).value_or("?");
+  }
   int64_t MemoryUsage(const std::string& key) {
     return std::stoll(server_->Command({"MEMORY", "USAGE", key, "SAMPLES", "0"}).value_or("-1"));
   }
@@ -467,7 +470,7 @@ TEST_F(CoverageSummaryTest, EveryWriterKeepsTheSummaryOfTheWholeHash) {
       {"c-bad", TECHNICAL, INFLUENCER},
       {"c-1", END_USER, leadflow::common::v1::DECISION_ROLE_UNSPECIFIED}};
   RecordAndCheck(acct, {"c-new", TECHNICAL, INFLUENCER}, crm, "first record, old hash");
-  EXPECT_EQ(Hget(acct, "_s"), "1") << "summarised once";
+  EXPECT_EQ(Hget(acct, "_s"), Hlen(acct)) << "summarised, with the field count it was kept at";
   RecordAndCheck(acct, {"c-new", END_USER, DECISION_MAKER}, crm, "a contact changes class");
   RecordAndCheck(acct, {"c-new", END_USER, DECISION_MAKER}, crm, "the same again");
   RecordAndCheck(acct, unstated, crm, "a contact's class and role unstated");
@@ -505,7 +508,7 @@ TEST_F(CoverageSummaryTest, AnOldHashIsSummarisedByWhicheverWriterComesFirst) {
     if (n == 3) {
       ASSERT_TRUE(store_->EraseContact("c-3").ok());
     }
-    EXPECT_EQ(Hget(acct, "_s"), "1") << first;
+    EXPECT_EQ(Hget(acct, "_s"), Hlen(acct)) << first;
     RecordAndCheck(acct, {"c-9", TECHNICAL, INFLUENCER}, crm, first);
     ++n;
   }
@@ -514,6 +517,22 @@ TEST_F(CoverageSummaryTest, AnOldHashIsSummarisedByWhicheverWriterComesFirst) {
   RecordAndCheck("new.ru", {"c-1", ECONOMIC, DECISION_MAKER}, crm, "new account");
   Apply("gone.ru", {"c-1"}, now_s, /*tombstone=*/true);
   EXPECT_EQ(server_->Command({"EXISTS", RedisAccountContactStore::Key("gone.ru")}), "0");
+}
+
+// During a rolling upgrade an intake replica of the previous version writes
+// the hash with plain HSET and HDEL, without the summary: the next writer
+// sees the field count move and summarises the hash again.
+TEST_F(CoverageSummaryTest, ContactsAddedOrRemovedByAnOlderReplicaAreCountedAgain) {
+  const std::vector<KnownContact> crm = {{"c-2", END_USER, DECISION_MAKER}};
+  const std::string acct = "rolling.ru";
+  const std::string key = RedisAccountContactStore::Key(acct);
+  RecordAndCheck(acct, {"c-1", ECONOMIC, DECISION_MAKER}, crm, "first");
+  RecordAndCheck(acct, {"c-2", TECHNICAL, INFLUENCER}, crm, "second");
+  ASSERT_TRUE(client_->Run({"HSET", key, "c-3", "30", "c-4", "21"}).ok());  // an older replica adds
+  RecordAndCheck(acct, {"c-5", TECHNICAL, INFLUENCER}, crm, "after an older replica added two");
+  ASSERT_TRUE(client_->Run({"HDEL", key, "c-1"}).ok());  // an older replica's erasure
+  RecordAndCheck(acct, {"c-6", END_USER, INFLUENCER}, crm, "after an older replica removed one");
+  EXPECT_EQ(Hget(acct, "_s"), Hlen(acct));
 }
 
 }  // namespace

@@ -56,7 +56,9 @@ local at = tonumber(ARGV[6])
 local newest = tonumber(redis.call('HGET', KEYS[2], '_t') or '0')
 if at >= newest then
   cov_set(KEYS[2], ARGV[4], ARGV[5])
-  redis.call('HSET', KEYS[2], '_t', ARGV[6])
+  if redis.call('HSET', KEYS[2], '_t', ARGV[6]) == 1 then
+    cov_seal(KEYS[2])
+  end
   if ARGV[9] == '1' then
     redis.call('ZADD', KEYS[3], ARGV[8], ARGV[10])
   else

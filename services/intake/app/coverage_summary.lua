@@ -2,9 +2,14 @@
 -- (lf:{intake}:cov:<account>; docs/state.md, `cov:<account>`), so that a lead
 -- reads its account's coverage in O(1) instead of the whole hash: "_n" the
 -- contacts, "_c1" "_c2" "_c3" the contacts of each buyer class (ECONOMIC,
--- TECHNICAL, END_USER), "_dm" the decision makers, and "_s" = "1" once the
--- summary is there. Every script that writes or removes a contact of the
--- hash goes through cov_set, cov_setnx or cov_del, which keep the summary.
+-- TECHNICAL, END_USER), "_dm" the decision makers, and "_s" the hash's field
+-- count (HLEN) when a writer last kept the summary. Every script that writes
+-- or removes a field of the hash goes through cov_set, cov_setnx, cov_del or
+-- cov_seal, which keep the summary. A field added or removed by anything else
+-- (an intake replica of an older version during a rolling upgrade writes the
+-- hash without the summary) changes the count, and the next writer
+-- summarises the hash again from its contacts. (An older replica changing an
+-- existing contact's value is not seen: docs/operating.md, "Upgrading".)
 -- A contact is a field neither empty nor starting with "_" whose value is
 -- two digits, a buyer class 0-3 then a decision role 0-2 (as
 -- DecodeContactValue in intake/domain/account_coverage.h accepts); anything
@@ -43,7 +48,14 @@ local function cov_count(key, value, sign)
   end
 end
 
--- Writes the summary of a hash that has none yet (one written before the
+-- Records the hash's field count in "_s" after a write that kept the summary
+-- and added or removed a field (HSET and HDEL return how many).
+local function cov_seal(key)
+  redis.call('HSET', key, '_s', redis.call('HLEN', key))
+end
+
+-- Writes the summary of a hash that has none, or whose field count moved
+-- since its summary was kept (one written before the
 -- summary existed, or a new one) from its contacts.
 local function cov_summarise(key)
   local n, per_class, dms = 0, {0, 0, 0}, 0
@@ -63,8 +75,9 @@ local function cov_summarise(key)
       end
     end
   end
-  redis.call('HSET', key, '_s', '1', '_n', n, '_c1', per_class[1], '_c2', per_class[2],
+  redis.call('HSET', key, '_s', '0', '_n', n, '_c1', per_class[1], '_c2', per_class[2],
              '_c3', per_class[3], '_dm', dms)
+  cov_seal(key)
 end
 
 -- The stored value of contact `id` (false when absent), after summarising a
@@ -73,7 +86,8 @@ end
 -- without its contact).
 local function cov_old(key, id, writing)
   local got = redis.call('HMGET', key, '_s', id)
-  if not got[1] and (writing or got[2]) then
+  local kept = got[1] and tonumber(got[1]) == redis.call('HLEN', key)
+  if not kept and (writing or got[2]) then
     cov_summarise(key)
   end
   return got[2]
@@ -85,7 +99,9 @@ local function cov_set(key, id, value)
   if old == value then
     return
   end
-  redis.call('HSET', key, id, value)
+  if redis.call('HSET', key, id, value) == 1 then
+    cov_seal(key)
+  end
   if cov_is_contact(id) then
     cov_count(key, old, -1)
     cov_count(key, value, 1)
@@ -98,6 +114,7 @@ local function cov_setnx(key, id, value)
     return
   end
   redis.call('HSET', key, id, value)
+  cov_seal(key)
   if cov_is_contact(id) then
     cov_count(key, value, 1)
   end
@@ -110,6 +127,7 @@ local function cov_del(key, id)
     return
   end
   redis.call('HDEL', key, id)
+  cov_seal(key)
   if cov_is_contact(id) then
     cov_count(key, old, -1)
   end
