@@ -150,22 +150,27 @@ ConsumerLoop::Batch ConsumerLoop::Handle(std::vector<ConsumedMessage> messages) 
   if (batch_started_ms_.load() == 0) batch_started_ms_ = batch.started_ms;
   batch.messages = std::move(messages);
   const auto& msgs = batch.messages;
+  auto seconds_since = [](std::chrono::steady_clock::time_point t) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+  };
   const auto started = std::chrono::steady_clock::now();
   if (batch_handler_) {
     batch.results = HandleAsBatch(msgs);
-  } else {
-    std::set<PartitionKey> failed;  // later messages of a failed partition wait for its retry
-    batch.results.resize(msgs.size());
-    for (size_t i = 0; i < msgs.size(); ++i) {
-      PartitionKey key{msgs[i].topic, msgs[i].partition};
-      if (failed.count(key)) continue;  // never read: Produce() skips it too
-      batch.results[i] = HandleOne(msgs[i]);
-      if (IsRetryable(batch.results[i].status)) failed.insert(key);
-    }
+    batch.handler_seconds.assign(msgs.size(),
+                                 seconds_since(started) / static_cast<double>(msgs.size()));
+    return batch;
   }
-  batch.handler_seconds_each =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count() /
-      static_cast<double>(msgs.size());
+  std::set<PartitionKey> failed;  // later messages of a failed partition wait for its retry
+  batch.results.resize(msgs.size());
+  batch.handler_seconds.resize(msgs.size());
+  for (size_t i = 0; i < msgs.size(); ++i) {
+    PartitionKey key{msgs[i].topic, msgs[i].partition};
+    if (failed.count(key)) continue;  // never read: Produce() skips it too
+    const auto one = std::chrono::steady_clock::now();
+    batch.results[i] = HandleOne(msgs[i]);
+    batch.handler_seconds[i] = seconds_since(one);
+    if (IsRetryable(batch.results[i].status)) failed.insert(key);
+  }
   return batch;
 }
 
@@ -202,7 +207,7 @@ void ConsumerLoop::Produce(Batch& batch) {
     if (metrics_) {
       metrics_->ProcessingSeconds(
           msg.topic,
-          batch.handler_seconds_each +
+          batch.handler_seconds[i] +
               std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
     }
   }

@@ -125,7 +125,9 @@ class ConsumerLoop {
   struct Batch {
     std::vector<ConsumedMessage> messages;
     std::vector<HandledMessage> results;  // one per message
-    double handler_seconds_each = 0;      // the batch handler's time, shared out
+    // Each message's handling time: its own under a MessageHandler, its share
+    // of the call under a BatchHandler.
+    std::vector<double> handler_seconds;
     int64_t started_ms = 0;
     std::map<PartitionKey, int64_t> first_offset;  // where to rewind if the flush fails
     std::map<PartitionKey, int64_t> next_offset;   // what to commit
