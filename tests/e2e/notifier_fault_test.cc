@@ -24,15 +24,15 @@
 #include <thread>
 
 #include "common/kafka/topics.h"
-#include "leadflow/notifier/v1/notifier.pb.h"
-#include "leadflow/routing/v1/routing.pb.h"
-#include "notifier/domain/webhook_signature.h"
 #include "common/testing/child_process.h"
 #include "common/testing/dev_kafka.h"
 #include "common/testing/kafka_test_client.h"
 #include "common/testing/redis_server.h"
 #include "common/testing/service_process.h"
 #include "common/testing/temp_dir.h"
+#include "leadflow/notifier/v1/notifier.pb.h"
+#include "leadflow/routing/v1/routing.pb.h"
+#include "notifier/domain/webhook_signature.h"
 #include "stack.h"
 
 namespace leadflow::e2e {
@@ -126,10 +126,10 @@ class FaultyReceiver {
  private:
   Received Record(const httplib::Request& req, std::vector<Received>& into) {
     Received r;
-    r.event_id = req.get_header_value(notifier::kEventIdHeader);
-    r.timestamp = req.get_header_value(notifier::kTimestampHeader);
-    r.signature = req.get_header_value(notifier::kSignatureHeader);
-    r.attempt = std::atoi(req.get_header_value(notifier::kAttemptHeader).c_str());
+    r.event_id = req.get_header_value("X-Leadflow-Event-Id");
+    r.timestamp = req.get_header_value("X-Leadflow-Timestamp");
+    r.signature = req.get_header_value("X-Leadflow-Signature");
+    r.attempt = std::atoi(req.get_header_value("X-Leadflow-Attempt").c_str());
     r.body = req.body;
     std::lock_guard<std::mutex> l(mu_);
     into.push_back(r);

@@ -103,12 +103,12 @@ auto NotifierHandler::JobsFor(const kafka::ConsumedMessage& m, size_t index)
   if (!decoded.ok()) return decoded.status();
   std::vector<Job> jobs;
   if (!decoded->has_value()) {
-    metrics_.Event(m.topic, "ignored");
+    metrics_.Event(m.topic, EventResult::kIgnored);
     return jobs;
   }
   const Notification& n = **decoded;
   const auto endpoints = policy_->EndpointsFor(n);
-  metrics_.Event(m.topic, endpoints.empty() ? "no_endpoint" : "notified");
+  metrics_.Event(m.topic, endpoints.empty() ? EventResult::kNoEndpoint : EventResult::kNotified);
   const std::string event_id = EventId(m.topic, m.partition, m.offset, n.natural_id);
   for (const Endpoint* e : endpoints) {
     Job j;
@@ -156,21 +156,21 @@ void NotifierHandler::Settle(const Job& j, const kafka::ConsumedMessage& m,
                              kafka::HandledMessage& r) {
   const std::string tmpl = TemplateName(j.endpoint->template_kind);
   if (j.deferred) {
-    metrics_.Delivery(tmpl, "deferred");
+    metrics_.Delivery(tmpl, DeliveryEnd::kDeferred);
     r.status = Status::Unavailable("notifier: batch budget spent; delivered in a later batch");
     return;
   }
   if (j.outcome.interrupted) {
-    metrics_.Delivery(tmpl, "interrupted");
+    metrics_.Delivery(tmpl, DeliveryEnd::kInterrupted);
     r.status = Status::Unavailable("notifier: shutting down before delivery");
     return;
   }
   metrics_.DeliverySeconds(tmpl, j.outcome.seconds);
   if (j.outcome.delivered) {
-    metrics_.Delivery(tmpl, "delivered");
+    metrics_.Delivery(tmpl, DeliveryEnd::kDelivered);
     return;
   }
-  metrics_.Delivery(tmpl, "dead_lettered");
+  metrics_.Delivery(tmpl, DeliveryEnd::kDeadLettered);
   metrics_.DeadLetter(j.outcome.reason);
   log::Warn("webhook dead-lettered", {{"event_id", j.event_id},
                                       {"endpoint", j.endpoint->id},

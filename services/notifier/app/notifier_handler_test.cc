@@ -26,7 +26,7 @@ class UrlSender final : public WebhookSender {
     std::lock_guard<std::mutex> l(mu_);
     std::string id;
     for (const auto& [k, v] : headers) {
-      if (k == kEventIdHeader) id = v;
+      if (k == "X-Leadflow-Event-Id") id = v;
     }
     sent.push_back({url, id, body});
     if (url.ends_with("/ok")) return {200, ""};
@@ -130,8 +130,8 @@ TEST_F(NotifierHandlerTest, DeliversToEveryEndpointUnderOneIdAndDeadLettersTheFa
   EXPECT_EQ(d.reason(), "attempts_exhausted");
   EXPECT_EQ(d.dead_at().seconds(), 1768381200);
   EXPECT_FALSE(d.body().empty());
-  EXPECT_EQ(metrics_.DeliveryCount("GENERIC_JSON", "delivered"), 1);
-  EXPECT_EQ(metrics_.DeliveryCount("SLACK", "dead_lettered"), 1);
+  EXPECT_EQ(metrics_.DeliveryCount("GENERIC_JSON", DeliveryEnd::kDelivered), 1);
+  EXPECT_EQ(metrics_.DeliveryCount("SLACK", DeliveryEnd::kDeadLettered), 1);
   EXPECT_EQ(metrics_.DeadLetterCount("attempts_exhausted"), 1);
 }
 
@@ -183,7 +183,7 @@ TEST_F(NotifierHandlerTest, DeliveriesPastTheBatchBudgetAreLeftForALaterBatch) {
   EXPECT_TRUE(results[0].out.empty());
   EXPECT_TRUE(results[1].status.ok());  // nothing to deliver
   EXPECT_TRUE(sender_.sent.empty());
-  EXPECT_EQ(metrics_.DeliveryCount("GENERIC_JSON", "deferred"), 1);
+  EXPECT_EQ(metrics_.DeliveryCount("GENERIC_JSON", DeliveryEnd::kDeferred), 1);
 }
 
 TEST_F(NotifierHandlerTest, ARedeliveryCarriesTheSameEventId) {

@@ -65,14 +65,8 @@ HttpAttempt WebhookDelivery::Attempt(const Endpoint& endpoint, const std::string
                                      std::chrono::steady_clock::time_point deadline) const {
   const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - hooks_.now());
   const std::string timestamp = std::to_string(hooks_.unix_seconds());
-  const std::vector<std::pair<std::string, std::string>> headers = {
-      {kEventIdHeader, event_id},
-      {kTimestampHeader, timestamp},
-      {kSignatureHeader, SignWebhook(endpoint.secret, timestamp, body.body)},
-      {kAttemptHeader, std::to_string(attempt)},
-      {kKindHeader, kind},
-      {"User-Agent", std::string("leadflow-notifier/") + LEADFLOW_VERSION},
-  };
+  auto headers = WebhookHeaders(endpoint.secret, event_id, timestamp, attempt, kind, body.body);
+  headers.emplace_back("User-Agent", std::string("leadflow-notifier/") + LEADFLOW_VERSION);
   const auto timeout = std::clamp(left, std::chrono::milliseconds(1), attempt_timeout_);
   return sender_.Post(endpoint.url, headers, body.content_type, body.body, timeout);
 }

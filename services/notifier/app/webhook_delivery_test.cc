@@ -98,11 +98,11 @@ TEST(WebhookDeliveryTest, RetriesServerErrorsAndTimeoutsWithOneEventIdAndValidSi
             (std::vector<milliseconds>{milliseconds(50), milliseconds(100), milliseconds(200)}));
   for (size_t i = 0; i < sender.requests.size(); ++i) {
     const auto& r = sender.requests[i];
-    EXPECT_EQ(ScriptedSender::Header(r, kEventIdHeader), "evt_1");
-    EXPECT_EQ(ScriptedSender::Header(r, kAttemptHeader), std::to_string(i + 1));
+    EXPECT_EQ(ScriptedSender::Header(r, "X-Leadflow-Event-Id"), "evt_1");
+    EXPECT_EQ(ScriptedSender::Header(r, "X-Leadflow-Attempt"), std::to_string(i + 1));
     EXPECT_EQ(r.body, kBody.body);
-    EXPECT_TRUE(VerifyWebhook("0123456789abcdef", ScriptedSender::Header(r, kTimestampHeader),
-                              r.body, ScriptedSender::Header(r, kSignatureHeader)));
+    EXPECT_TRUE(VerifyWebhook("0123456789abcdef", ScriptedSender::Header(r, "X-Leadflow-Timestamp"),
+                              r.body, ScriptedSender::Header(r, "X-Leadflow-Signature")));
   }
 }
 

@@ -22,4 +22,14 @@ bool VerifyWebhook(std::string_view key, std::string_view timestamp, std::string
   return diff == 0;
 }
 
+std::vector<std::pair<std::string, std::string>> WebhookHeaders(
+    std::string_view key, const std::string& event_id, const std::string& timestamp, int attempt,
+    const std::string& kind, std::string_view body) {
+  return {{"X-Leadflow-Event-Id", event_id},
+          {"X-Leadflow-Timestamp", timestamp},
+          {"X-Leadflow-Signature", SignWebhook(key, timestamp, body)},
+          {"X-Leadflow-Attempt", std::to_string(attempt)},
+          {"X-Leadflow-Kind", kind}};
+}
+
 }  // namespace leadflow::notifier

@@ -8,6 +8,8 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace leadflow::notifier {
 
@@ -18,12 +20,15 @@ std::string SignWebhook(std::string_view key, std::string_view timestamp, std::s
 bool VerifyWebhook(std::string_view key, std::string_view timestamp, std::string_view body,
                    std::string_view signature);
 
-// The headers every webhook carries: its stable event id, the attempt's time
-// and signature, the attempt number and the event's kind.
-inline constexpr char kEventIdHeader[] = "X-Leadflow-Event-Id";
-inline constexpr char kTimestampHeader[] = "X-Leadflow-Timestamp";
-inline constexpr char kSignatureHeader[] = "X-Leadflow-Signature";
-inline constexpr char kAttemptHeader[] = "X-Leadflow-Attempt";
-inline constexpr char kKindHeader[] = "X-Leadflow-Kind";
+// The headers of one attempt (docs/notifier.md), in this order:
+//   X-Leadflow-Event-Id   the event's stable id, the same on every attempt
+//   X-Leadflow-Timestamp  unix seconds of the attempt
+//   X-Leadflow-Signature  SignWebhook(key, timestamp, body)
+//   X-Leadflow-Attempt    1, 2, ...
+//   X-Leadflow-Kind       the event's kind
+// Tests read them by these literal names: they are the receivers' contract.
+std::vector<std::pair<std::string, std::string>> WebhookHeaders(
+    std::string_view key, const std::string& event_id, const std::string& timestamp, int attempt,
+    const std::string& kind, std::string_view body);
 
 }  // namespace leadflow::notifier

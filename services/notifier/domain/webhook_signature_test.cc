@@ -36,5 +36,19 @@ TEST(WebhookSignatureTest, VerifyAcceptsOnlyTheExactTimestampBodyAndKey) {
   EXPECT_FALSE(VerifyWebhook("k-0123456789abcdef", "100", "{}", ""));
 }
 
+// The receivers' contract: these five names, in this order, with the
+// signature over the attempt's timestamp and the body.
+TEST(WebhookSignatureTest, HeadersNameTheEventTheAttemptAndItsSignature) {
+  const auto headers =
+      WebhookHeaders("k-0123456789abcdef", "evt_1", "100", 2, "LEAD_ASSIGNED", "{}");
+  ASSERT_EQ(headers.size(), 5u);
+  EXPECT_EQ(headers[0], (std::pair<std::string, std::string>{"X-Leadflow-Event-Id", "evt_1"}));
+  EXPECT_EQ(headers[1], (std::pair<std::string, std::string>{"X-Leadflow-Timestamp", "100"}));
+  EXPECT_EQ(headers[2].first, "X-Leadflow-Signature");
+  EXPECT_TRUE(VerifyWebhook("k-0123456789abcdef", "100", "{}", headers[2].second));
+  EXPECT_EQ(headers[3], (std::pair<std::string, std::string>{"X-Leadflow-Attempt", "2"}));
+  EXPECT_EQ(headers[4], (std::pair<std::string, std::string>{"X-Leadflow-Kind", "LEAD_ASSIGNED"}));
+}
+
 }  // namespace
 }  // namespace leadflow::notifier
