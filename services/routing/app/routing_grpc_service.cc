@@ -6,6 +6,7 @@
 
 #include "common/kafka/topics.h"
 #include "common/log/log.h"
+#include "common/util/copy_fields.h"
 #include "routing/app/decision_record.h"
 #include "routing/app/routing_outputs.h"
 #include "routing/domain/feedback.h"
@@ -38,46 +39,6 @@ grpc::Status ToGrpc(const Status& s) {
     default:
       return {grpc::StatusCode::INTERNAL, s.message()};
   }
-}
-
-// The SalesFeedback each feedback RPC applies and publishes.
-rv1::SalesFeedback FeedbackBy(const std::string& lead_id, const std::string& rep_id,
-                              rv1::FeedbackKind kind) {
-  rv1::SalesFeedback fb;
-  fb.set_lead_id(lead_id);
-  fb.set_rep_id(rep_id);
-  fb.set_kind(kind);
-  return fb;
-}
-
-rv1::SalesFeedback FeedbackOf(const rv1::AcceptLeadRequest& req) {
-  return FeedbackBy(req.lead_id(), req.rep_id(), rv1::ACCEPT);
-}
-
-rv1::SalesFeedback FeedbackOf(const rv1::RejectLeadRequest& req) {
-  rv1::SalesFeedback fb = FeedbackBy(req.lead_id(), req.rep_id(), rv1::REJECT);
-  fb.set_reject_reason(req.reason());
-  fb.set_comment(req.comment());
-  return fb;
-}
-
-rv1::SalesFeedback FeedbackOf(const rv1::CloseLeadRequest& req) {
-  rv1::SalesFeedback fb = FeedbackBy(req.lead_id(), req.rep_id(), rv1::CLOSE);
-  fb.set_outcome(req.outcome());
-  fb.set_loss_reason(req.loss_reason());
-  fb.set_loss_detail(req.loss_detail());
-  fb.set_comment(req.comment());
-  return fb;
-}
-
-rv1::SalesFeedback FeedbackOf(const rv1::AdvanceStageRequest& req) {
-  rv1::SalesFeedback fb = FeedbackBy(req.lead_id(), req.rep_id(), rv1::STAGE);
-  fb.set_stage(req.stage());
-  fb.set_deal_value_rub(req.deal_value_rub());
-  fb.set_back_reason(req.back_reason());
-  fb.set_comment(req.comment());
-  fb.set_expected_version(req.expected_version());
-  return fb;
 }
 
 // The event for a record: its change as a stream of `rep_id` (empty: a
@@ -177,22 +138,22 @@ grpc::Status RoutingGrpcService::AnswerFeedback(const Context* ctx, const Status
 
 grpc::Status RoutingGrpcService::AcceptLead(Context* ctx, const rv1::AcceptLeadRequest* req,
                                             rv1::FeedbackAck* resp) {
-  return AnswerFeedback(ctx, ValidateAccept(*req), FeedbackOf(*req), resp);
+  return AnswerFeedback(ctx, ValidateAccept(*req), FeedbackOf(*req, rv1::ACCEPT), resp);
 }
 
 grpc::Status RoutingGrpcService::RejectLead(Context* ctx, const rv1::RejectLeadRequest* req,
                                             rv1::FeedbackAck* resp) {
-  return AnswerFeedback(ctx, ValidateReject(*req), FeedbackOf(*req), resp);
+  return AnswerFeedback(ctx, ValidateReject(*req), FeedbackOf(*req, rv1::REJECT), resp);
 }
 
 grpc::Status RoutingGrpcService::CloseLead(Context* ctx, const rv1::CloseLeadRequest* req,
                                            rv1::FeedbackAck* resp) {
-  return AnswerFeedback(ctx, ValidateClose(*req), FeedbackOf(*req), resp);
+  return AnswerFeedback(ctx, ValidateClose(*req), FeedbackOf(*req, rv1::CLOSE), resp);
 }
 
 grpc::Status RoutingGrpcService::AdvanceStage(Context* ctx, const rv1::AdvanceStageRequest* req,
                                               rv1::FeedbackAck* resp) {
-  return AnswerFeedback(ctx, ValidateAdvanceStage(*req), FeedbackOf(*req), resp);
+  return AnswerFeedback(ctx, ValidateAdvanceStage(*req), FeedbackOf(*req, rv1::STAGE), resp);
 }
 
 grpc::Status RoutingGrpcService::SetRepAvailability(grpc::ServerContext* ctx,
@@ -234,18 +195,11 @@ grpc::Status RoutingGrpcService::SetRepAvailability(grpc::ServerContext* ctx,
 
 rv1::LeadView RoutingGrpcService::ViewOf(const rv1::LeadAssigned& record,
                                          const FeedbackTags& tags) {
-  const rv1::LeadChange c = LeadChangeOf(record, tags, "");
+  // The lead's change as a team sees it, under the same field names; the
+  // stage is the last one even after a close.
   rv1::LeadView v;
-  v.set_lead_id(record.scored().lead().meta().lead_id());
-  v.set_state(c.state());
-  v.set_version(c.version());
-  v.set_rep_id(c.rep_id());
-  v.set_team(c.team());
-  v.set_reject_reason(c.reject_reason());
-  v.set_deal_outcome(c.deal_outcome());
-  v.set_loss_reason(c.loss_reason());
+  proto::CopyFieldsByName(LeadChangeOf(record, tags, ""), v);
   SetDealStage(tags, v);
-  v.set_stalled(c.stalled());
   *v.mutable_record() = record;
   return v;
 }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "common/util/copy_fields.h"
 #include "routing/domain/lookup_table.h"
 #include "routing/domain/router.h"
 
@@ -172,6 +173,16 @@ bool IsSalesRejectionReason(cv1::ReasonCode r) {
 }
 
 std::string SalesRejectionReasonNames() { return NamesOf(kSalesRejectionReasons); }
+
+leadflow::routing::v1::SalesFeedback FeedbackOf(const google::protobuf::Message& request,
+                                                leadflow::routing::v1::FeedbackKind kind,
+                                                std::vector<std::string>* unplaced) {
+  leadflow::routing::v1::SalesFeedback fb;
+  auto missing = proto::CopyFieldsByName(request, fb, {{"reason", "reject_reason"}});
+  fb.set_kind(kind);
+  if (unplaced != nullptr) *unplaced = std::move(missing);
+  return fb;
+}
 
 Status ValidateAccept(const leadflow::routing::v1::AcceptLeadRequest& r) {
   if (r.lead_id().empty()) return Status::InvalidArgument("lead_id: required");

@@ -4,12 +4,22 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "common/util/status.h"
 #include "leadflow/routing/v1/routing.pb.h"
 #include "routing/domain/routing_policy.h"
 
 namespace leadflow::routing {
+
+// The SalesFeedback a feedback RPC's request (AcceptLeadRequest,
+// RejectLeadRequest, CloseLeadRequest, AdvanceStageRequest) stands for: its
+// fields under the same names (a rejection's `reason` is reject_reason) and
+// `kind`. `unplaced`, when given, gets the request's fields that have no
+// place in a SalesFeedback: none for those four, as feedback_test checks.
+leadflow::routing::v1::SalesFeedback FeedbackOf(const google::protobuf::Message& request,
+                                                leadflow::routing::v1::FeedbackKind kind,
+                                                std::vector<std::string>* unplaced = nullptr);
 
 Status ValidateAccept(const leadflow::routing::v1::AcceptLeadRequest& request);
 // A rejection needs a sales-rejection reason (IsSalesRejectionReason); a

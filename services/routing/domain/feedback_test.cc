@@ -234,5 +234,57 @@ TEST(Feedback, ProtectedReasonsReturnLargeClientsToNurture) {
   EXPECT_FALSE(RejectionReturnsToNurture(*policy, cv1::ENTERPRISE, cv1::DUPLICATE_LEAD));
 }
 
+// Every field of the four feedback requests has its place in the
+// SalesFeedback they publish: a field added to a request and not to
+// SalesFeedback fails here instead of being dropped.
+TEST(Feedback, EveryRequestFieldHasItsPlaceInTheFeedback) {
+  std::vector<std::string> unplaced;
+  FeedbackOf(rv1::AcceptLeadRequest{}, rv1::ACCEPT, &unplaced);
+  EXPECT_TRUE(unplaced.empty()) << unplaced.front();
+  FeedbackOf(rv1::RejectLeadRequest{}, rv1::REJECT, &unplaced);
+  EXPECT_TRUE(unplaced.empty()) << unplaced.front();
+  FeedbackOf(rv1::CloseLeadRequest{}, rv1::CLOSE, &unplaced);
+  EXPECT_TRUE(unplaced.empty()) << unplaced.front();
+  FeedbackOf(rv1::AdvanceStageRequest{}, rv1::STAGE, &unplaced);
+  EXPECT_TRUE(unplaced.empty()) << unplaced.front();
+}
+
+TEST(Feedback, RequestsBecomeFeedbackOfTheirKind) {
+  rv1::RejectLeadRequest reject;
+  reject.set_lead_id("l1");
+  reject.set_rep_id("rep");
+  reject.set_reason(cv1::NOT_A_FIT);
+  reject.set_comment("wrong country");
+  rv1::SalesFeedback f = FeedbackOf(reject, rv1::REJECT);
+  EXPECT_EQ(f.lead_id(), "l1");
+  EXPECT_EQ(f.rep_id(), "rep");
+  EXPECT_EQ(f.kind(), rv1::REJECT);
+  EXPECT_EQ(f.reject_reason(), cv1::NOT_A_FIT);
+  EXPECT_EQ(f.comment(), "wrong country");
+
+  rv1::CloseLeadRequest close;
+  close.set_outcome(rv1::LOST);
+  close.set_loss_reason(cv1::LOST_TO_COMPETITOR);
+  close.set_loss_detail("Acme");
+  f = FeedbackOf(close, rv1::CLOSE);
+  EXPECT_EQ(f.kind(), rv1::CLOSE);
+  EXPECT_EQ(f.outcome(), rv1::LOST);
+  EXPECT_EQ(f.loss_reason(), cv1::LOST_TO_COMPETITOR);
+  EXPECT_EQ(f.loss_detail(), "Acme");
+
+  rv1::AdvanceStageRequest stage;
+  stage.set_stage("proposal");
+  stage.set_deal_value_rub(1200000);
+  stage.set_back_reason("scope cut");
+  stage.set_expected_version(77);
+  f = FeedbackOf(stage, rv1::STAGE);
+  EXPECT_EQ(f.kind(), rv1::STAGE);
+  EXPECT_EQ(f.stage(), "proposal");
+  EXPECT_EQ(f.deal_value_rub(), 1200000);
+  EXPECT_EQ(f.back_reason(), "scope cut");
+  EXPECT_EQ(f.expected_version(), 77);
+  EXPECT_FALSE(f.has_at());
+}
+
 }  // namespace
 }  // namespace leadflow::routing
