@@ -53,6 +53,17 @@ TEST(CopyFieldsByName, CopiesStringsEnumsMessagesAndRepeatedFieldsAndNamesTheRes
   EXPECT_EQ(to.syntax(), gp::SYNTAX_PROTO3);
 }
 
+// A proto3 enum holds values its schema does not name; they are copied too.
+TEST(CopyFieldsByName, CopiesAnEnumValueTheSchemaDoesNotName) {
+  gp::Type from;
+  from.set_syntax(static_cast<gp::Syntax>(7));
+  from.set_name(std::string("nul\0inside", 10));
+  gp::Enum to;
+  CopyFieldsByName(from, to);
+  EXPECT_EQ(static_cast<int>(to.syntax()), 7);
+  EXPECT_EQ(to.name(), from.name());
+}
+
 TEST(CopyFieldsByName, FollowsRenamesAndRefusesAnotherType) {
   gp::Api from;
   from.set_version("v2");
